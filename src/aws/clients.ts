@@ -1,0 +1,118 @@
+/**
+ * One factory for every AWS SDK v3 client gameday uses, built from a connection: the embedded
+ * sandbox (an in-process request handler), an AWS-compatible endpoint (`chaos sandbox serve`,
+ * LocalStack) or real AWS. Actions and probes receive clients from here and never know which.
+ *
+ * Retries: the SDK's own retry is off (maxAttempts 1) and gameday's retry loop is installed as
+ * middleware instead (see retry-middleware.ts), so there is exactly one retry layer and its sleeps
+ * run on the injected clock. SDK modules are imported lazily: `chaos --help` must not load them.
+ */
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { FisClient } from "@aws-sdk/client-fis";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { Clock } from "../time/clock.js";
+import type { Random } from "../random/random.js";
+import { InProcessHandler, type LocalDispatch } from "./in-process-handler.js";
+import { clockRetryPlugin } from "./retry-middleware.js";
+import { RetryBudget } from "../retry/budget.js";
+import { STANDARD_POLICY } from "../retry/retry.js";
+import type { BackoffPolicy } from "../retry/backoff.js";
+
+export type Connection =
+  /** The embedded sandbox, called in-process. */
+  | { kind: "local"; region: string; dispatch: LocalDispatch }
+  /** An AWS-compatible endpoint on a URL, e.g. http://127.0.0.1:4566. */
+  | { kind: "endpoint"; region: string; endpoint: string }
+  /** Real AWS with the default credential chain (or a named profile). */
+  | { kind: "aws"; region: string; profile?: string };
+
+export interface ClientRuntime {
+  clock: Clock;
+  random: Random;
+  retryPolicy?: BackoffPolicy;
+  /** Per-request timeout for real sockets and for simulated hangs. */
+  requestTimeoutMs?: number;
+}
+
+/** Credentials for targets that do not check them (the sandbox, local emulators). */
+export const LOCAL_CREDENTIALS = { accessKeyId: "AKIDGAMEDAYSANDBOX", secretAccessKey: "gameday-sandbox-secret" };
+
+type ServiceName = "ecs" | "fis" | "kinesis";
+
+export class AwsClients {
+  private readonly cache = new Map<ServiceName, Promise<unknown>>();
+  private readonly budget = new RetryBudget();
+
+  constructor(
+    readonly connection: Connection,
+    private readonly runtime: ClientRuntime,
+  ) {}
+
+  get region(): string {
+    return this.connection.region;
+  }
+
+  ecs(): Promise<ECSClient> {
+    return this.client("ecs", async (config) => new (await import("@aws-sdk/client-ecs")).ECSClient(config));
+  }
+
+  fis(): Promise<FisClient> {
+    return this.client("fis", async (config) => new (await import("@aws-sdk/client-fis")).FisClient(config));
+  }
+
+  kinesis(): Promise<KinesisClient> {
+    return this.client("kinesis", async (config) => new (await import("@aws-sdk/client-kinesis")).KinesisClient(config));
+  }
+
+  /** The config every client shares; exposed so that a log shipper can build its own client alike. */
+  async baseConfig(): Promise<Record<string, unknown>> {
+    const c = this.connection;
+    const timeout = this.runtime.requestTimeoutMs ?? 5_000;
+    const config: Record<string, unknown> = { region: c.region, maxAttempts: 1 };
+    if (c.kind === "local") {
+      config.credentials = LOCAL_CREDENTIALS;
+      config.endpoint = `https://sandbox.gameday.local`;
+      config.requestHandler = new InProcessHandler(c.dispatch, this.runtime.clock, timeout);
+    } else {
+      const { NodeHttpHandler } = await import("@smithy/node-http-handler");
+      // HTTP/1.1 for every client: Kinesis defaults to HTTP/2, which plain-http endpoints refuse.
+      config.requestHandler = new NodeHttpHandler({ requestTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000) });
+      if (c.kind === "endpoint") {
+        config.endpoint = c.endpoint;
+        config.credentials = LOCAL_CREDENTIALS;
+      } else if (c.profile) {
+        config.profile = c.profile;
+      }
+    }
+    return config;
+  }
+
+  /** Closes sockets of every client created so far. */
+  async destroy(): Promise<void> {
+    for (const p of this.cache.values()) {
+      const client = (await p.catch(() => undefined)) as { destroy?: () => void } | undefined;
+      client?.destroy?.();
+    }
+    this.cache.clear();
+  }
+
+  private client<T>(name: ServiceName, make: (config: Record<string, unknown>) => Promise<T>): Promise<T> {
+    let p = this.cache.get(name) as Promise<T> | undefined;
+    if (!p) {
+      p = (async () => {
+        const client = await make(await this.baseConfig());
+        (client as { middlewareStack: { use(p: unknown): void } }).middlewareStack.use(
+          clockRetryPlugin({
+            policy: this.runtime.retryPolicy ?? STANDARD_POLICY,
+            clock: this.runtime.clock,
+            random: this.runtime.random.fork(`retry:${name}`),
+            budget: this.budget,
+          }),
+        );
+        return client;
+      })();
+      this.cache.set(name, p);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * An SDK request handler that hands each request to a dispatcher in the same process instead of a
+ * socket. Against the embedded sandbox this is the whole transport: no ports, no real I/O, so
+ * virtual time never waits on the network. A dispatcher may answer with a transport failure; the
+ * handler turns it into the error Node's HTTP handler would raise (ECONNREFUSED at once, or a
+ * TimeoutError after the request timeout, on the injected clock).
+ */
+import type { HttpHandlerOptions, HttpRequest, HttpResponse } from "@smithy/types";
+import type { Clock } from "../time/clock.js";
+
+/** Structurally the sandbox's request type; aws/ does not import the sandbox. */
+export interface LocalRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+}
+export interface LocalResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+export type LocalOutcome = LocalResponse | { failure: "refused" | "timeout" };
+export type LocalDispatch = (request: LocalRequest) => LocalOutcome;
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+function bodyText(body: unknown): string {
+  if (body === undefined || body === null) return "";
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return decoder.decode(body);
+  throw new TypeError("the in-process handler only carries string or byte bodies (no streams)");
+}
+
+export class InProcessHandler {
+  readonly metadata = { handlerProtocol: "in-process" };
+
+  constructor(
+    private readonly dispatch: LocalDispatch,
+    private readonly clock: Clock,
+    /** What a hung request costs before the client gives up, like NodeHttpHandler's requestTimeout. */
+    private readonly requestTimeoutMs = 5_000,
+  ) {}
+
+  async handle(request: HttpRequest, options: HttpHandlerOptions = {}): Promise<{ response: HttpResponse }> {
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(request.query ?? {})) {
+      if (typeof v === "string") query[k] = v;
+      else if (Array.isArray(v) && v.length > 0) query[k] = v[0]!;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(request.headers)) headers[k.toLowerCase()] = v;
+    const outcome = this.dispatch({ method: request.method, path: request.path, query, headers, body: bodyText(request.body) });
+    if ("failure" in outcome) {
+      if (outcome.failure === "refused") {
+        throw Object.assign(new Error(`connect ECONNREFUSED ${request.hostname}`), { name: "Error", code: "ECONNREFUSED" });
+      }
+      await this.clock.sleep(this.requestTimeoutMs, options.abortSignal as AbortSignal | undefined);
+      throw Object.assign(new Error(`Request timed out after ${this.requestTimeoutMs} ms`), { name: "TimeoutError" });
+    }
+    return {
+      // A plain object: the SDK recognises responses by shape, and this avoids tying us to one of the
+      // two @smithy/protocol-http copies the pinned clients bring.
+      response: { statusCode: outcome.statusCode, headers: outcome.headers, body: encoder.encode(outcome.body) },
+    };
+  }
+
+  updateHttpClientConfig(): void {}
+
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+
+  destroy(): void {}
+}

@@ -1,0 +1,95 @@
+/**
+ * What the engine hands to probes and faults: the clock, randomness, AWS clients, the traffic
+ * port and a view of the run so far. The composition root (the CLI) fills these in; probes and
+ * faults never learn whether the target is the sandbox or AWS.
+ */
+import type { Clock } from "../time/clock.js";
+import type { Random } from "../random/random.js";
+import type { AwsClients } from "../aws/clients.js";
+
+/** Latency and status of requests that completed within a window. Latencies in ms. */
+export interface TrafficStats {
+  from: number;
+  to: number;
+  requests: number;
+  /** Requests answered 2xx or 3xx. */
+  succeeded: number;
+  failed: number;
+  byStatus: Record<string, number>;
+  /** succeeded / requests; 1 when there were no requests. */
+  availability: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Offered load and its observed outcome for a service's front door (the ALB). On the sandbox the
+ * simulated load generator provides it; on AWS, an HTTP load generator against the service's URL.
+ */
+export interface TrafficPort {
+  /** Names of the services this target can drive and observe. */
+  services(): string[];
+  /** Ensures an open-model load of at least `rps` requests per second is offered. */
+  drive(service: string, rps: number): void;
+  /** Completed requests whose completion time lies in [from, to). */
+  stats(service: string, from: number, to: number): TrafficStats;
+}
+
+/** A resource a fault resolved to (FIS ListExperimentResolvedTargets). */
+export interface ResolvedTarget {
+  targetName: string;
+  resourceType: string;
+  arn: string;
+  info: Record<string, string>;
+}
+
+/** A fault that was started in this run. */
+export interface InjectedFault {
+  step: string;
+  fault: string;
+  params: Record<string, unknown>;
+  experimentId?: string;
+  templateId?: string;
+  startedAt: number;
+  endedAt?: number;
+  /** FIS experiment state when last seen. */
+  status?: string;
+  targets: ResolvedTarget[];
+}
+
+export interface RunView {
+  readonly runId: string;
+  readonly startedAt: number;
+  readonly configuration: Readonly<Record<string, unknown>>;
+  readonly faults: readonly InjectedFault[];
+  /** Opens when the first fault starts; closes when the method ends and every fault has ended. */
+  readonly chaosWindow: { start: number; end?: number } | undefined;
+}
+
+export interface Observation {
+  at: number;
+  message: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface Logger {
+  info(message: string, detail?: Record<string, unknown>): void;
+  warn(message: string, detail?: Record<string, unknown>): void;
+  debug(message: string, detail?: Record<string, unknown>): void;
+}
+
+/** What runs alongside an experiment, shared by probes and faults. */
+export interface RunServices {
+  clock: Clock;
+  random: Random;
+  aws: AwsClients;
+  traffic: TrafficPort;
+  log: Logger;
+  /** "sandbox", "endpoint" or "aws": for journals and messages only, never for branching. */
+  targetKind: string;
+  region: string;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, debug() {} };

@@ -1,0 +1,46 @@
+/**
+ * The probe contract. A probe is a module whose default export is `defineProbe({...})`; built-in
+ * probes live in probes/, a user's own in ./probes, and both are loaded the same way.
+ *
+ * The engine calls `run` once per reading: once for sot/eot, at both edges for edge, and every
+ * `interval` for continuous and on-chaos (plus a final reading when the window closes). `state`
+ * persists between the readings of one probe in one mode, so a probe can accumulate (for example
+ * when each instance reached DRAINING). A reading's value is judged by the step's tolerance, or by
+ * the probe's default tolerance when the step gives none.
+ */
+import type { z } from "zod";
+import type { Observation, RunServices, RunView } from "./ports.js";
+import type { ProbeMode } from "../experiment/model.js";
+
+export interface ProbeContext<P> extends RunServices {
+  params: P;
+  run: RunView;
+  /** Aborted when the step times out or the run is interrupted. */
+  signal: AbortSignal;
+  /** Persists across readings of this probe in this mode. */
+  state: Record<string, unknown>;
+  mode: ProbeMode | "once";
+  /** When the current mode's window opened (the chaos window for on-chaos); undefined for single readings. */
+  since?: number;
+  /** True for the last reading of a window. */
+  final: boolean;
+}
+
+export interface ProbeReading {
+  value: unknown;
+  observations?: Observation[];
+}
+
+export interface ProbeModule<P = Record<string, unknown>> {
+  name: string;
+  description: string;
+  /** Validates and defaults `with:`. */
+  params: z.ZodType<P, any>;
+  /** Used when the step gives no tolerance, in the same syntax an experiment file uses. */
+  defaultTolerance?: unknown;
+  run(ctx: ProbeContext<P>): Promise<ProbeReading>;
+}
+
+export function defineProbe<P>(probe: ProbeModule<P>): ProbeModule<P> {
+  return probe;
+}

@@ -1,0 +1,195 @@
+/**
+ * Routes a request to a service by protocol: awsJson1_1 by the `X-Amz-Target` header
+ * ("<prefix>.<Operation>"), restJson1 by method and path. Interceptors see every request first;
+ * the API-error and outage faults are interceptors.
+ */
+import { AwsServiceError, type SandboxOutcome, type SandboxRequest, type SandboxResponse } from "./types.js";
+
+export type JsonOperation = (input: Record<string, unknown>) => unknown;
+
+/** An awsJson1_1 service: ECS ("AmazonEC2ContainerServiceV20141113"), Kinesis ("Kinesis_20131202"). */
+export interface JsonService {
+  /** Short name used by interceptors and traces: "ecs", "kinesis". */
+  name: string;
+  targetPrefix: string;
+  operations: Record<string, JsonOperation>;
+}
+
+export interface RestRouteInput {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+export interface RestRoute {
+  method: string;
+  /** "/experiments/{id}" style; `{name}` matches one path segment. */
+  path: string;
+  operation: string;
+  handler: (input: RestRouteInput) => unknown;
+  /** Success status; 200 unless the API says otherwise. */
+  status?: number;
+}
+
+/** A restJson1 service: FIS. */
+export interface RestService {
+  name: string;
+  routes: RestRoute[];
+}
+
+/** Identifies the call an interceptor is looking at. */
+export interface CallInfo {
+  service: string;
+  operation: string;
+  request: SandboxRequest;
+  /** The parsed JSON body (both protocols carry JSON). */
+  input: Record<string, unknown>;
+}
+
+/** Returns an outcome to short-circuit the call (an injected error or outage), or undefined. */
+export type Interceptor = (call: CallInfo) => SandboxOutcome | undefined;
+
+interface CompiledRoute extends RestRoute {
+  service: string;
+  regex: RegExp;
+  names: string[];
+}
+
+const JSON_CONTENT = "application/x-amz-json-1.1";
+
+export class Dispatcher {
+  private readonly jsonServices = new Map<string, JsonService>();
+  private readonly routes: CompiledRoute[] = [];
+  private readonly interceptors: Interceptor[] = [];
+  private requestCounter = 0;
+
+  addJsonService(service: JsonService): void {
+    this.jsonServices.set(service.targetPrefix, service);
+  }
+
+  addRestService(service: RestService): void {
+    for (const route of service.routes) {
+      const names: string[] = [];
+      const pattern = route.path.replace(/\{(\w+)\}/g, (_, n: string) => {
+        names.push(n);
+        return "([^/]+)";
+      });
+      this.routes.push({ ...route, service: service.name, regex: new RegExp(`^${pattern}/?$`), names });
+    }
+  }
+
+  /** Adds an interceptor; returns a function that removes it. */
+  intercept(interceptor: Interceptor): () => void {
+    this.interceptors.push(interceptor);
+    return () => {
+      const i = this.interceptors.indexOf(interceptor);
+      if (i >= 0) this.interceptors.splice(i, 1);
+    };
+  }
+
+  readonly dispatch = (request: SandboxRequest): SandboxOutcome => {
+    const target = request.headers["x-amz-target"];
+    if (target) return this.dispatchJson(request, target);
+    return this.dispatchRest(request);
+  };
+
+  private requestId(): string {
+    // Deterministic, so journals that quote request ids reproduce.
+    this.requestCounter++;
+    return `00000000-0000-4000-8000-${this.requestCounter.toString(16).padStart(12, "0")}`;
+  }
+
+  private dispatchJson(request: SandboxRequest, target: string): SandboxOutcome {
+    const dot = target.lastIndexOf(".");
+    const prefix = target.slice(0, dot);
+    const operation = target.slice(dot + 1);
+    const service = this.jsonServices.get(prefix);
+    if (!service) return jsonError(this.requestId(), new AwsServiceError("UnknownOperationException", `No service answers ${target} in the sandbox.`, 400));
+    const handler = service.operations[operation];
+    const input = parseBody(request.body);
+    if (input instanceof AwsServiceError) return jsonError(this.requestId(), input);
+    const intercepted = this.runInterceptors({ service: service.name, operation, request, input });
+    if (intercepted) return intercepted;
+    if (!handler) {
+      return jsonError(this.requestId(), new AwsServiceError("UnknownOperationException", `The sandbox does not implement ${service.name} ${operation}.`, 400));
+    }
+    try {
+      const output = handler(input) ?? {};
+      return {
+        statusCode: 200,
+        headers: { "content-type": JSON_CONTENT, "x-amzn-requestid": this.requestId() },
+        body: JSON.stringify(output),
+      };
+    } catch (err) {
+      return jsonError(this.requestId(), asServiceError(err));
+    }
+  }
+
+  private dispatchRest(request: SandboxRequest): SandboxOutcome {
+    for (const route of this.routes) {
+      if (route.method !== request.method) continue;
+      const m = route.regex.exec(request.path);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+      const input = parseBody(request.body);
+      if (input instanceof AwsServiceError) return restError(this.requestId(), input);
+      const intercepted = this.runInterceptors({ service: route.service, operation: route.operation, request, input });
+      if (intercepted) return intercepted;
+      try {
+        const output = route.handler({ params, query: request.query, body: input }) ?? {};
+        return {
+          statusCode: route.status ?? 200,
+          headers: { "content-type": "application/json", "x-amzn-requestid": this.requestId() },
+          body: JSON.stringify(output),
+        };
+      } catch (err) {
+        return restError(this.requestId(), asServiceError(err));
+      }
+    }
+    return restError(this.requestId(), new AwsServiceError("UnknownOperationException", `No sandbox route for ${request.method} ${request.path}.`, 404));
+  }
+
+  private runInterceptors(call: CallInfo): SandboxOutcome | undefined {
+    for (const interceptor of this.interceptors) {
+      const outcome = interceptor(call);
+      if (outcome) return outcome;
+    }
+    return undefined;
+  }
+}
+
+function parseBody(body: string): Record<string, unknown> | AwsServiceError {
+  if (!body) return {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return new AwsServiceError("SerializationException", "The request body is not valid JSON.", 400);
+  }
+}
+
+function asServiceError(err: unknown): AwsServiceError {
+  if (err instanceof AwsServiceError) return err;
+  // A bug in the sandbox, not a user error: answer as AWS answers an internal failure.
+  const message = err instanceof Error ? err.message : String(err);
+  return new AwsServiceError("InternalFailure", `Sandbox internal error: ${message}`, 500);
+}
+
+/** awsJson1_1 error: the SDK reads `__type` (and the header) into a typed exception. */
+export function jsonError(requestId: string, err: AwsServiceError): SandboxResponse {
+  return {
+    statusCode: err.statusCode,
+    headers: { "content-type": JSON_CONTENT, "x-amzn-errortype": err.code, "x-amzn-requestid": requestId },
+    body: JSON.stringify({ __type: err.code, message: err.message }),
+  };
+}
+
+/** restJson1 error: the type travels in `x-amzn-errortype`, the body holds `message`. */
+export function restError(requestId: string, err: AwsServiceError): SandboxResponse {
+  return {
+    statusCode: err.statusCode,
+    headers: { "content-type": "application/json", "x-amzn-errortype": err.code, "x-amzn-requestid": requestId },
+    body: JSON.stringify({ message: err.message }),
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The sandbox's wire boundary. A request arrives as the SDK (or an HTTP client in serve mode) sent
+ * it; the dispatcher answers with the bytes AWS would answer with, or with a transport failure
+ * (refused connection, a request that never completes) for outage faults.
+ */
+
+export interface SandboxRequest {
+  method: string;
+  /** Path without the query string, e.g. "/" or "/experiments/EXP123". */
+  path: string;
+  query: Record<string, string>;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface SandboxResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What a client would see when the endpoint is unreachable rather than answering. */
+export interface SandboxTransportFailure {
+  failure: "refused" | "timeout";
+}
+
+export type SandboxOutcome = SandboxResponse | SandboxTransportFailure;
+
+export type Dispatch = (request: SandboxRequest) => SandboxOutcome;
+
+export function isTransportFailure(o: SandboxOutcome): o is SandboxTransportFailure {
+  return (o as SandboxTransportFailure).failure !== undefined;
+}
+
+/**
+ * An error in AWS's own terms. `code` becomes `__type` (awsJson1_1) or `x-amzn-errortype`
+ * (restJson1), which the SDK turns into its typed exception of the same name.
+ */
+export class AwsServiceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly statusCode = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}

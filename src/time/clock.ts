@@ -1,0 +1,283 @@
+/**
+ * The one source of time for gameday. The engine, the sandbox, the retry code and the log shipper
+ * receive a Clock; nothing else reads the wall clock or arms a real timer. Three implementations:
+ * real (wall time), scaled (wall time times a speed factor) and virtual (a deterministic
+ * discrete-event clock that jumps to the next timer when nothing else can run).
+ */
+export interface Clock {
+  /** Milliseconds since the Unix epoch, in this clock's time. */
+  now(): number;
+  /** Resolves after `ms` of this clock's time; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `fn` after `ms`; returns a function that cancels it. `fn` runs synchronously on expiry. */
+  setTimer(ms: number, fn: () => void): () => void;
+  /**
+   * Declares that a real operation (a child process, a socket, a user's handler) is in flight.
+   * A virtual clock does not advance until every hold is released; real clocks ignore holds.
+   */
+  hold(): () => void;
+  /** What kind of time this is, for journals and logs. */
+  readonly kind: "real" | "scaled" | "virtual";
+}
+
+/** Runs `work` under a hold, so virtual time stands still while real I/O happens. */
+export async function whileHolding<T>(clock: Clock, work: () => Promise<T>): Promise<T> {
+  const release = clock.hold();
+  try {
+    return await work();
+  } finally {
+    release();
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("The operation was aborted", "AbortError");
+}
+
+/**
+ * Wall time, optionally sped up. `speed` 1 is real time; 60 makes a virtual minute pass in a real
+ * second. Used for `--speed N` and for real AWS targets.
+ */
+export class ScaledClock implements Clock {
+  readonly kind: "real" | "scaled";
+  private readonly epoch: number;
+  private readonly origin: number;
+
+  constructor(
+    private readonly speed = 1,
+    start?: number,
+  ) {
+    if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a positive number, got ${speed}`);
+    this.kind = speed === 1 ? "real" : "scaled";
+    this.origin = performance.now();
+    // The one place that reads the wall clock: where time itself comes from.
+    this.epoch = start ?? Date.now();
+  }
+
+  now(): number {
+    return this.epoch + (performance.now() - this.origin) * this.speed;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal));
+      const onAbort = () => {
+        cancel();
+        reject(abortReason(signal!));
+      };
+      const cancel = this.setTimer(ms, () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  setTimer(ms: number, fn: () => void): () => void {
+    const handle = setTimeout(fn, Math.max(0, ms) / this.speed);
+    return () => clearTimeout(handle);
+  }
+
+  hold(): () => void {
+    return () => {};
+  }
+}
+
+export class RealClock extends ScaledClock {
+  constructor() {
+    super(1);
+  }
+}
+
+interface Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+  /** True when firing resolves a promise: the pump then lets continuations run before moving on. */
+  wakes: boolean;
+}
+
+/** A binary min-heap ordered by (at, seq): equal times fire in the order they were armed. */
+class TimerHeap {
+  private items: Timer[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): Timer | undefined {
+    return this.items[0];
+  }
+  push(t: Timer): void {
+    const a = this.items;
+    a.push(t);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(a[i]!, a[p]!)) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): Timer | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && before(a[l]!, a[m]!)) m = l;
+        if (r < a.length && before(a[r]!, a[m]!)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+  clear(): void {
+    this.items = [];
+  }
+}
+
+function before(x: Timer, y: Timer): boolean {
+  return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+}
+
+/** The instant virtual runs start at: when the 2020-11-25 us-east-1 Kinesis event was first alarmed. */
+export const VIRTUAL_EPOCH = Date.UTC(2020, 10, 25, 13, 15, 0);
+
+/**
+ * Deterministic virtual time. Timers fire in (time, arming order). Time jumps to the next timer only
+ * when nothing else can run: the pump is a macrotask (setImmediate), so by the time it runs every
+ * pending promise continuation has run; after it resolves a sleeper it steps aside for two turns so
+ * that continuations, and anything they queue with setImmediate, run before time moves again.
+ * Synchronous timers (the sandbox's own events) are fired back to back without yielding, which is
+ * what makes ten virtual minutes of a busy stack cost well under a wall second.
+ *
+ * Real I/O must be bracketed with hold(): while any hold is out, time stands still.
+ */
+export class VirtualClock implements Clock {
+  readonly kind = "virtual" as const;
+  private t: number;
+  private seq = 0;
+  private readonly heap = new TimerHeap();
+  private holds = 0;
+  private scheduled = false;
+  private settleTurns = 0;
+  private stopped = false;
+  /** How many timers fired; a cheap progress measure for benchmarks. */
+  fired = 0;
+
+  constructor(start = VIRTUAL_EPOCH) {
+    this.t = start;
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  setTimer(ms: number, fn: () => void): () => void {
+    return this.arm(ms, fn, false);
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal));
+      const onAbort = () => {
+        cancel();
+        reject(abortReason(signal!));
+      };
+      const cancel = this.arm(
+        ms,
+        () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        true,
+      );
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.settleTurns = 2;
+      this.schedule();
+    };
+  }
+
+  /** Number of armed timers; zero means every actor has finished. */
+  get pending(): number {
+    return this.heap.size;
+  }
+
+  /** Drops every armed timer and stops advancing; sleepers never resolve. For tearing a run down. */
+  stop(): void {
+    this.stopped = true;
+    this.heap.clear();
+  }
+
+  /**
+   * Marks that a synchronous timer resolved a promise (for example the sandbox completing an
+   * asynchronous request). The pump then yields before firing the next timer.
+   */
+  wake(): void {
+    this.settleTurns = Math.max(this.settleTurns, 2);
+  }
+
+  private arm(ms: number, fn: () => void, wakes: boolean): () => void {
+    if (this.stopped) return () => {};
+    const delay = Number.isFinite(ms) ? Math.max(0, ms) : 0;
+    const timer: Timer = { at: this.t + delay, seq: this.seq++, fn, cancelled: false, wakes };
+    this.heap.push(timer);
+    this.schedule();
+    return () => {
+      timer.cancelled = true;
+    };
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(this.pump);
+  }
+
+  private readonly pump = (): void => {
+    this.scheduled = false;
+    if (this.stopped || this.holds > 0) return;
+    if (this.settleTurns > 0) {
+      this.settleTurns--;
+      this.schedule();
+      return;
+    }
+    // Bounded batches keep the event loop responsive to signals and I/O.
+    for (let budget = 50_000; budget > 0; budget--) {
+      if (this.holds > 0 || this.stopped) return;
+      const next = this.heap.pop();
+      if (!next) return;
+      if (next.cancelled) continue;
+      if (next.at > this.t) this.t = next.at;
+      this.fired++;
+      next.fn();
+      if (next.wakes || this.settleTurns > 0) {
+        this.settleTurns = Math.max(this.settleTurns, 1);
+        break;
+      }
+    }
+    if (this.heap.size > 0) this.schedule();
+  };
+}
+
+/** Parses `--speed`: absent means virtual time; a number means scaled real time. */
+export function clockFor(speed: number | undefined, start?: number): Clock {
+  return speed === undefined ? new VirtualClock(start) : new ScaledClock(speed, start);
+}

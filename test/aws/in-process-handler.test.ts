@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { ListClustersCommand, ClusterNotFoundException, DescribeClustersCommand } from "@aws-sdk/client-ecs";
+import { GetExperimentCommand, ResourceNotFoundException } from "@aws-sdk/client-fis";
+import { AwsClients } from "../../src/aws/clients.js";
+import { Dispatcher } from "../../src/sandbox/protocol/dispatcher.js";
+import { AwsServiceError } from "../../src/sandbox/protocol/types.js";
+import { VirtualClock } from "../../src/time/clock.js";
+import { SeededRandom } from "../../src/random/random.js";
+
+function setup() {
+  const clock = new VirtualClock();
+  const dispatcher = new Dispatcher();
+  let calls = 0;
+  let failuresLeft = 0;
+  dispatcher.addJsonService({
+    name: "ecs",
+    targetPrefix: "AmazonEC2ContainerServiceV20141113",
+    operations: {
+      ListClusters: () => {
+        calls++;
+        if (failuresLeft > 0) {
+          failuresLeft--;
+          throw new AwsServiceError("ThrottlingException", "Rate exceeded", 400);
+        }
+        return { clusterArns: ["arn:aws:ecs:us-east-1:123456789012:cluster/web"] };
+      },
+      DescribeClusters: () => {
+        throw new AwsServiceError("ClusterNotFoundException", "Cluster not found.", 400);
+      },
+    },
+  });
+  dispatcher.addRestService({
+    name: "fis",
+    routes: [
+      {
+        method: "GET",
+        path: "/experiments/{id}",
+        operation: "GetExperiment",
+        handler: ({ params }) => {
+          throw new AwsServiceError("ResourceNotFoundException", `Experiment ${params.id} not found.`, 404);
+        },
+      },
+    ],
+  });
+  const clients = new AwsClients({ kind: "local", region: "us-east-1", dispatch: dispatcher.dispatch }, { clock, random: new SeededRandom(1) });
+  return { clock, clients, calls: () => calls, failNext: (n: number) => (failuresLeft = n) };
+}
+
+describe("SDK clients against an in-process dispatcher", () => {
+  it("round-trips an awsJson1_1 call", async () => {
+    const { clients } = setup();
+    const ecs = await clients.ecs();
+    const out = await ecs.send(new ListClustersCommand({}));
+    expect(out.clusterArns).toEqual(["arn:aws:ecs:us-east-1:123456789012:cluster/web"]);
+  });
+
+  it("turns awsJson1_1 errors into the SDK's typed exceptions", async () => {
+    const { clients } = setup();
+    const ecs = await clients.ecs();
+    const err = await ecs.send(new DescribeClustersCommand({ clusters: ["nope"] })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterNotFoundException);
+    expect((err as ClusterNotFoundException).message).toBe("Cluster not found.");
+  });
+
+  it("turns restJson1 errors into the SDK's typed exceptions", async () => {
+    const { clients } = setup();
+    const fis = await clients.fis();
+    const err = await fis.send(new GetExperimentCommand({ id: "EXP1" })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResourceNotFoundException);
+    expect((err as Error).message).toBe("Experiment EXP1 not found.");
+  });
+
+  it("retries throttling on the injected clock, in virtual time", async () => {
+    const { clients, clock, calls, failNext } = setup();
+    const ecs = await clients.ecs();
+    failNext(2);
+    const before = clock.now();
+    const out = await ecs.send(new ListClustersCommand({}));
+    expect(out.clusterArns).toHaveLength(1);
+    expect(calls()).toBe(3);
+    // Two backoff sleeps happened in virtual time (each below its full-jitter ceiling).
+    expect(clock.now() - before).toBeLessThan(100 + 200);
+  });
+
+  it("gives up after the attempt limit with the last error", async () => {
+    const { clients, calls, failNext } = setup();
+    const ecs = await clients.ecs();
+    failNext(10);
+    const err = await ecs.send(new ListClustersCommand({})).catch((e: unknown) => e);
+    expect((err as Error).name).toBe("ThrottlingException");
+    expect(calls()).toBe(3);
+    expect((err as { gaveUp?: string }).gaveUp).toBe("attempts");
+  });
+});
