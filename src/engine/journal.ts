@@ -1,0 +1,198 @@
+/**
+ * The journal: Chaos Toolkit's keys (so its reporting and journal consumers can read it) plus
+ * gameday's own under `gameday`. It is rewritten atomically (temp file + rename) as the run goes,
+ * so a run killed at any moment leaves a usable, parseable partial journal. Secrets are redacted on
+ * every write: every string from `secrets`, wherever it appears, becomes "***".
+ */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { hostname, platform, release } from "node:os";
+
+export const GAMEDAY_VERSION = "0.1.0";
+
+/** A Chaos Toolkit run entry: one activity execution. */
+export interface RunEntry {
+  activity: Record<string, unknown>;
+  output?: unknown;
+  start: string;
+  end?: string;
+  duration?: number;
+  status: "succeeded" | "failed" | "skipped" | "running";
+  exception?: string[];
+  tolerance_met?: boolean;
+}
+
+export interface SteadyStateRecord {
+  steady_state_met: boolean;
+  probes: RunEntry[];
+}
+
+export interface ProbeVerdictRecord {
+  step: string;
+  probe: string;
+  mode: string;
+  verdict: "passed" | "failed" | "not-run";
+  readings: number;
+  failed: number;
+  firstFailure?: { at: string; reason: string; value?: unknown };
+  last?: { at: string; value?: unknown; reason: string };
+}
+
+export interface FaultRecord {
+  step: string;
+  fault: string;
+  experimentId?: string;
+  templateId?: string;
+  template?: unknown;
+  startedAt: string;
+  endedAt?: string;
+  status?: string;
+  targets: { resourceType: string; arn: string; targetName: string }[];
+  verification?: { landed: boolean; detail: string; evidence?: unknown };
+  error?: string;
+}
+
+export interface RollbackRecord {
+  description: string;
+  ok: boolean;
+  detail?: string;
+  error?: string;
+  at: string;
+}
+
+export type JournalStatus = "running" | "completed" | "failed" | "aborted" | "interrupted";
+
+export interface JournalDoc {
+  "chaoslib-version": string;
+  platform: string;
+  node: string;
+  experiment: unknown;
+  start: string;
+  end?: string;
+  duration?: number;
+  status: JournalStatus;
+  deviated: boolean;
+  steady_states: { before: SteadyStateRecord | null; after: SteadyStateRecord | null; during: SteadyStateRecord[] };
+  run: RunEntry[];
+  rollbacks: RunEntry[];
+  gameday: {
+    version: string;
+    runId: string;
+    seed: number;
+    target: { kind: string; region: string; stack?: string };
+    clock: string;
+    complete: boolean;
+    verdict?: string;
+    exitCode?: number;
+    summary?: string;
+    probes: ProbeVerdictRecord[];
+    faults: FaultRecord[];
+    /** What the ledger undid, with results; and whether the steady state came back afterwards. */
+    rollbackResults: RollbackRecord[];
+    steadyStateAfterRollback?: SteadyStateRecord | null;
+    stopCondition?: { probe: string; at: string; reason: string };
+    interrupted?: { signal: string; at: string };
+    during: { readings: number; failed: number };
+    warnings: string[];
+    ledger: string;
+  };
+}
+
+/** Keep journals bounded on long runs: every failure is kept, passing "during" runs are sampled. */
+const MAX_DURING = 200;
+
+export class Journal {
+  readonly doc: JournalDoc;
+  private readonly secrets: string[];
+
+  constructor(
+    private readonly path: string,
+    init: {
+      experiment: unknown;
+      start: string;
+      runId: string;
+      seed: number;
+      target: { kind: string; region: string; stack?: string };
+      clock: string;
+      ledger: string;
+      secrets: string[];
+    },
+  ) {
+    // Longest first, so a secret that contains another is masked whole.
+    this.secrets = [...new Set(init.secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+    this.doc = {
+      "chaoslib-version": `gameday-${GAMEDAY_VERSION}`,
+      platform: `${platform()} ${release()}`,
+      node: hostname(),
+      experiment: init.experiment,
+      start: init.start,
+      status: "running",
+      deviated: false,
+      steady_states: { before: null, after: null, during: [] },
+      run: [],
+      rollbacks: [],
+      gameday: {
+        version: GAMEDAY_VERSION,
+        runId: init.runId,
+        seed: init.seed,
+        target: init.target,
+        clock: init.clock,
+        complete: false,
+        probes: [],
+        faults: [],
+        rollbackResults: [],
+        during: { readings: 0, failed: 0 },
+        warnings: [],
+        ledger: init.ledger,
+      },
+    };
+  }
+
+  get file(): string {
+    return this.path;
+  }
+
+  addDuring(record: SteadyStateRecord): void {
+    const g = this.doc.gameday.during;
+    g.readings++;
+    if (!record.steady_state_met) g.failed++;
+    const during = this.doc.steady_states.during;
+    if (!record.steady_state_met || during.length < MAX_DURING) during.push(record);
+  }
+
+  /** Writes the journal now (atomically). Failures to write are reported, never thrown mid-run. */
+  write(): string | undefined {
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      const tmp = `${this.path}.tmp`;
+      writeFileSync(tmp, this.render());
+      renameSync(tmp, this.path);
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  render(): string {
+    return JSON.stringify(this.doc, (_key, value: unknown) => (typeof value === "string" ? this.redact(value) : value), 2) + "\n";
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join("***");
+    return out;
+  }
+}
+
+/** The authored experiment for the journal, with the values of its `secrets` section masked. */
+export function journalExperiment(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object") return raw;
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  const secrets = copy.secrets;
+  if (secrets && typeof secrets === "object") {
+    for (const scope of Object.values(secrets as Record<string, unknown>)) {
+      if (scope && typeof scope === "object") for (const k of Object.keys(scope)) (scope as Record<string, unknown>)[k] = "***";
+    }
+  }
+  return copy;
+}

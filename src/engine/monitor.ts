@@ -1,0 +1,69 @@
+/**
+ * A probe polled over a window: continuous and on-chaos probes, the hypothesis during the method,
+ * and stop conditions. Closing the window takes one final reading (so aggregates are complete);
+ * aborting the run stops at once without one.
+ */
+import type { Clock } from "../time/clock.js";
+import type { Reading } from "./checks.js";
+
+export interface MonitorOptions {
+  clock: Clock;
+  interval: number;
+  initialDelay?: number;
+  /** Aborting this stops the monitor immediately (the run was aborted or interrupted). */
+  hardStop: AbortSignal;
+  /** One reading; `final` is true for the reading taken when the window closes. */
+  read(final: boolean, since: number): Promise<Reading | Reading[]>;
+  onReading(reading: Reading, final: boolean): void;
+}
+
+export class Monitor {
+  private readonly closing = new AbortController();
+  private done: Promise<void> | undefined;
+  private since = 0;
+
+  constructor(private readonly options: MonitorOptions) {}
+
+  get started(): boolean {
+    return this.done !== undefined;
+  }
+
+  start(): void {
+    if (this.done) return;
+    this.since = this.options.clock.now();
+    this.done = this.loop();
+  }
+
+  /** Ends the window: one final reading, then stop. Resolves when the loop has finished. */
+  close(): Promise<void> {
+    this.closing.abort();
+    return this.done ?? Promise.resolve();
+  }
+
+  private async loop(): Promise<void> {
+    const { clock, hardStop } = this.options;
+    try {
+      if (this.options.initialDelay) await sleepUnlessClosed(clock, this.options.initialDelay, this.closing.signal, hardStop);
+      for (;;) {
+        if (hardStop.aborted) return;
+        const final = this.closing.signal.aborted;
+        const result = await this.options.read(final, this.since);
+        for (const r of Array.isArray(result) ? result : [result]) this.options.onReading(r, final);
+        if (final) return;
+        await sleepUnlessClosed(clock, this.options.interval, this.closing.signal, hardStop);
+      }
+    } catch {
+      // Only an abort of the run gets here (readings never throw otherwise): stop quietly.
+    }
+  }
+}
+
+/** Sleeps on the clock; wakes early (without throwing) when the window closes, throws on a hard stop. */
+async function sleepUnlessClosed(clock: Clock, ms: number, closing: AbortSignal, hardStop: AbortSignal): Promise<void> {
+  if (closing.aborted) return;
+  try {
+    await clock.sleep(ms, AbortSignal.any([closing, hardStop]));
+  } catch (err) {
+    if (hardStop.aborted) throw err;
+  }
+}

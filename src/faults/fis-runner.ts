@@ -1,0 +1,140 @@
+/**
+ * Runs a compiled fault through FIS: create the template, write the undo to the ledger, start the
+ * experiment, wait until it is running, and read back what it resolved to. The same calls go to
+ * real AWS FIS and to the sandbox's FIS emulation.
+ */
+import {
+  CreateExperimentTemplateCommand,
+  GetExperimentCommand,
+  ListExperimentResolvedTargetsCommand,
+  StartExperimentCommand,
+  type ResolvedTarget as FisResolvedTarget,
+} from "@aws-sdk/client-fis";
+import type { InjectedFault, ResolvedTarget, RunServices, RunView } from "../engine/ports.js";
+import type { Ledger } from "../engine/ledger.js";
+import type { FaultModule, FisFragment } from "./types.js";
+
+export class FaultStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FaultStartError";
+  }
+}
+
+const TERMINAL = new Set(["completed", "stopped", "failed", "cancelled"]);
+const POLL_MS = 1_000;
+
+export function isTerminal(status: string | undefined): boolean {
+  return status !== undefined && TERMINAL.has(status);
+}
+
+export interface FaultStart {
+  runId: string;
+  stepName: string;
+  module: FaultModule;
+  params: Record<string, unknown>;
+  target: Record<string, unknown>;
+  fragment: FisFragment;
+  services: RunServices;
+  run: RunView;
+  ledger: Ledger;
+  signal: AbortSignal;
+  accountId: string;
+  configuration: Readonly<Record<string, unknown>>;
+}
+
+/** The experiment template gameday sends for one fault step: exactly what FIS accepts. */
+export function templateFor(fragment: FisFragment, input: { runId: string; stepName: string; accountId: string; configuration: Readonly<Record<string, unknown>>; clientToken: string }) {
+  const roleArn = typeof input.configuration.fisRoleArn === "string" ? input.configuration.fisRoleArn : `arn:aws:iam::${input.accountId}:role/gameday-fis`;
+  const alarms = Array.isArray(input.configuration.fisStopAlarms) ? (input.configuration.fisStopAlarms as string[]) : [];
+  return {
+    clientToken: input.clientToken,
+    description: `gameday ${input.runId} ${input.stepName}: ${fragment.description}`.slice(0, 512),
+    targets: fragment.targets,
+    actions: fragment.actions,
+    stopConditions: alarms.length > 0 ? alarms.map((value) => ({ source: "aws:cloudwatch:alarm", value })) : [{ source: "none" }],
+    roleArn,
+    tags: { "gameday:run": input.runId, "gameday:step": input.stepName },
+    experimentOptions: { accountTargeting: "single-account", emptyTargetResolutionMode: "fail" },
+  };
+}
+
+export async function startFault(s: FaultStart): Promise<InjectedFault> {
+  const { clock, random } = s.services;
+  const fis = await s.services.aws.fis();
+  const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: random.uuid() });
+  const created = await fis.send(new CreateExperimentTemplateCommand(template as never), { abortSignal: s.signal as never });
+  const templateId = created.experimentTemplate?.id;
+  if (!templateId) throw new FaultStartError("FIS created no experiment template id");
+  s.ledger.intend(clock.now(), `delete FIS experiment template ${templateId}`, { type: "fis-delete-template", templateId });
+
+  if (s.module.prepareUndo) {
+    const undos = await s.module.prepareUndo({ ...s.services, params: s.params, target: s.target, run: s.run, signal: s.signal });
+    for (const u of undos) s.ledger.intend(clock.now(), u.description, u.undo);
+  }
+  const stopIntent = s.ledger.intend(clock.now(), `stop FIS experiments of template ${templateId}`, { type: "fis-stop-experiments", templateId });
+  void stopIntent;
+
+  const startedAt = clock.now();
+  const started = await fis.send(
+    new StartExperimentCommand({ clientToken: random.uuid(), experimentTemplateId: templateId, tags: { "gameday:run": s.runId, "gameday:step": s.stepName } }),
+    { abortSignal: s.signal as never },
+  );
+  const experimentId = started.experiment?.id;
+  if (!experimentId) throw new FaultStartError(`FIS started no experiment for template ${templateId}`);
+  s.ledger.intend(clock.now(), `stop FIS experiment ${experimentId}`, { type: "fis-stop-experiments", templateId, experimentId });
+
+  // FIS resolves targets and starts actions asynchronously: wait until it is past initiating.
+  let status: string | undefined = started.experiment?.state?.status;
+  let reason = started.experiment?.state?.reason;
+  while (status === "pending" || status === "initiating" || status === undefined) {
+    await clock.sleep(POLL_MS, s.signal);
+    const got = await fis.send(new GetExperimentCommand({ id: experimentId }), { abortSignal: s.signal as never });
+    status = got.experiment?.state?.status;
+    reason = got.experiment?.state?.reason;
+  }
+  if (status === "failed" || status === "cancelled") {
+    throw new FaultStartError(`FIS experiment ${experimentId} ${status}: ${reason ?? "no reason given"}`);
+  }
+  return {
+    step: s.stepName,
+    fault: s.module.name,
+    params: s.params,
+    experimentId,
+    templateId,
+    startedAt,
+    status: status ?? "running",
+    targets: await resolvedTargets(s.services, experimentId, s.signal),
+  };
+}
+
+export async function resolvedTargets(services: RunServices, experimentId: string, signal?: AbortSignal): Promise<ResolvedTarget[]> {
+  const fis = await services.aws.fis();
+  const out: ResolvedTarget[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await fis.send(new ListExperimentResolvedTargetsCommand({ experimentId, ...(nextToken ? { nextToken } : {}) }), { abortSignal: signal as never });
+    for (const t of page.resolvedTargets ?? []) out.push(toResolved(t));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return out;
+}
+
+function toResolved(t: FisResolvedTarget): ResolvedTarget {
+  const info = t.targetInformation ?? {};
+  // FIS does not document targetInformation's keys; take `arn` when present, else any ARN-shaped value.
+  const arn = info.arn ?? info.ARN ?? Object.values(info).find((v) => v.startsWith("arn:")) ?? "";
+  return { targetName: t.targetName ?? "", resourceType: t.resourceType ?? "", arn, info };
+}
+
+/** Polls until the fault's experiment ends or `deadline` (clock time) passes; returns the last status. */
+export async function waitForExperiment(services: RunServices, experimentId: string, deadline: number, signal?: AbortSignal): Promise<{ status: string; reason?: string }> {
+  const fis = await services.aws.fis();
+  for (;;) {
+    const got = await fis.send(new GetExperimentCommand({ id: experimentId }), { abortSignal: signal as never });
+    const status = got.experiment?.state?.status ?? "unknown";
+    const reason = got.experiment?.state?.reason;
+    if (isTerminal(status) || services.clock.now() >= deadline) return reason === undefined ? { status } : { status, reason };
+    await services.clock.sleep(Math.min(POLL_MS, Math.max(1, deadline - services.clock.now())), signal);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The fault contract. A fault compiles to FIS actions and targets (the same JSON AWS FIS accepts),
+ * says what beyond the FIS experiment must be undone, and checks afterwards that it really landed.
+ * The FIS runner (fis-runner.ts) does the rest: template, start, resolved targets, ledger.
+ */
+import type { z } from "zod";
+import type { InjectedFault, RunServices, RunView } from "../engine/ports.js";
+import type { UndoOp } from "../engine/ledger.js";
+
+export interface FisTargetJson {
+  resourceType: string;
+  resourceArns?: string[];
+  resourceTags?: Record<string, string>;
+  filters?: { path: string; values: string[] }[];
+  parameters?: Record<string, string>;
+  selectionMode: string;
+}
+
+export interface FisActionJson {
+  actionId: string;
+  description?: string;
+  parameters?: Record<string, string>;
+  targets?: Record<string, string>;
+  startAfter?: string[];
+}
+
+/** A fault's contribution to an experiment template. */
+export interface FisFragment {
+  description: string;
+  targets: Record<string, FisTargetJson>;
+  actions: Record<string, FisActionJson>;
+}
+
+export interface CompileInput<P, T> {
+  params: P;
+  target: T;
+  configuration: Readonly<Record<string, unknown>>;
+}
+
+export interface FaultContext<P, T> extends RunServices {
+  params: P;
+  target: T;
+  run: RunView;
+  fault: InjectedFault;
+  signal: AbortSignal;
+}
+
+export interface Verification {
+  landed: boolean;
+  detail: string;
+  evidence?: Record<string, unknown>;
+}
+
+export interface FaultModule<P = any, T = any> {
+  name: string;
+  description: string;
+  /** `with:` of the step. */
+  params: z.ZodType<P, any>;
+  /** `target:` of the step. */
+  target: z.ZodType<T, any>;
+  compile(input: CompileInput<P, T>): FisFragment;
+  /**
+   * Undo beyond stopping the FIS experiment, decided before the experiment starts (so it can be
+   * written to the ledger before anything changes). Capture what is needed to put things back.
+   */
+  prepareUndo?(ctx: Omit<FaultContext<P, T>, "fault">): Promise<{ description: string; undo: UndoOp }[]>;
+  /** Checks, after the start, that the fault really took effect. */
+  verify(ctx: FaultContext<P, T>): Promise<Verification>;
+  /** The longest the fault's FIS experiment should run, to bound waiting for it. */
+  expectedDurationMs(params: P): number;
+}
+
+export function defineFault<P, T>(fault: FaultModule<P, T>): FaultModule<P, T> {
+  return fault;
+}

@@ -1,0 +1,85 @@
+/**
+ * Carries out the undo operations of the rollback ledger. Each is idempotent and tolerant of the
+ * change already being gone (an experiment that already stopped, a template already deleted, an
+ * instance that terminated), because recovery may run it twice or long after the fact.
+ */
+import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentsCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
+import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
+import type { AwsClients } from "../aws/clients.js";
+import type { UndoOp } from "../engine/ledger.js";
+import { isTerminal } from "./fis-runner.js";
+
+export interface UndoResult {
+  ok: boolean;
+  detail: string;
+}
+
+function notFound(err: unknown): boolean {
+  const name = (err as { name?: string })?.name;
+  return name === "ResourceNotFoundException" || name === "ClusterNotFoundException";
+}
+
+export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks" }>, aws: AwsClients): Promise<UndoResult> {
+  switch (op.type) {
+    case "fis-stop-experiments":
+      return stopExperiments(aws, op.templateId, op.experimentId);
+    case "fis-delete-template": {
+      const fis = await aws.fis();
+      try {
+        await fis.send(new DeleteExperimentTemplateCommand({ id: op.templateId }));
+        return { ok: true, detail: `deleted experiment template ${op.templateId}` };
+      } catch (err) {
+        if (notFound(err)) return { ok: true, detail: `experiment template ${op.templateId} was already gone` };
+        throw err;
+      }
+    }
+    case "ecs-activate-instances":
+      return activate(aws, op.cluster, op.containerInstances);
+  }
+}
+
+async function stopExperiments(aws: AwsClients, templateId: string, experimentId?: string): Promise<UndoResult> {
+  const fis = await aws.fis();
+  const ids: string[] = [];
+  if (experimentId) {
+    ids.push(experimentId);
+  } else {
+    // The run died between StartExperiment and writing the id down: find them by template.
+    let nextToken: string | undefined;
+    do {
+      const page = await fis.send(new ListExperimentsCommand(nextToken ? { nextToken } : {}));
+      for (const e of page.experiments ?? []) if (e.experimentTemplateId === templateId && e.id) ids.push(e.id);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  const stopped: string[] = [];
+  for (const id of ids) {
+    try {
+      const got = await fis.send(new GetExperimentCommand({ id }));
+      if (isTerminal(got.experiment?.state?.status)) continue;
+      await fis.send(new StopExperimentCommand({ id }));
+      stopped.push(id);
+    } catch (err) {
+      if (!notFound(err)) throw err;
+    }
+  }
+  return { ok: true, detail: stopped.length > 0 ? `stopped FIS experiment ${stopped.join(", ")}` : `no FIS experiment of template ${templateId} was still running` };
+}
+
+async function activate(aws: AwsClients, cluster: string, containerInstances: string[]): Promise<UndoResult> {
+  if (containerInstances.length === 0) return { ok: true, detail: "no container instances to reactivate" };
+  const ecs = await aws.ecs();
+  const draining: string[] = [];
+  for (let i = 0; i < containerInstances.length; i += 100) {
+    const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: containerInstances.slice(i, i + 100) }));
+    for (const ci of described.containerInstances ?? []) if (ci.status === "DRAINING" && ci.containerInstanceArn) draining.push(ci.containerInstanceArn);
+  }
+  if (draining.length === 0) return { ok: true, detail: `no container instance in ${cluster} was still DRAINING` };
+  const failures: string[] = [];
+  for (let i = 0; i < draining.length; i += 10) {
+    const out = await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: draining.slice(i, i + 10), status: "ACTIVE" }));
+    for (const f of out.failures ?? []) failures.push(`${f.arn ?? "?"}: ${f.reason ?? "failed"}`);
+  }
+  if (failures.length > 0) return { ok: false, detail: `could not reactivate ${failures.join("; ")}` };
+  return { ok: true, detail: `returned ${draining.length} container instance(s) in ${cluster} to ACTIVE` };
+}
