@@ -43,6 +43,18 @@ export interface FisActionContext {
   targets: Record<string, FisResource[]>;
 }
 
+/**
+ * Why an experiment failed, as GetExperiment reports it in `state.error.code` (FIS user guide,
+ * troubleshooting: error codes).
+ */
+export type FisErrorCode =
+  | "ConfigurationFailure"
+  | "DependentServiceFailure"
+  | "InternalFailure"
+  | "InvalidTarget"
+  | "AuthorizationFailure"
+  | "QuotaExceededFailure";
+
 export interface FisActionRun {
   /** StopExperiment (or a failing experiment) calls this: undo what can be undone, stop timers. */
   stop(): void;
@@ -51,11 +63,18 @@ export interface FisActionRun {
 export interface FisActionType {
   actionId: string;
   description: string;
-  /** The one target key this action takes and the resource type it must point at. */
-  target?: { key: string; resourceType: string };
+  /**
+   * The one target key this action takes and the resource type it must point at. `maxResources`
+   * is FIS's per-action target quota (5 for SpotInstances and for Tasks): a run whose target
+   * resolves to more resources fails with QuotaExceededFailure.
+   */
+  target?: { key: string; resourceType: string; maxResources?: number };
   parameters: Record<string, FisParameterSpec>;
-  /** Starts the action. It calls `done` when it has completed, or `fail` with a reason. */
-  start(ctx: FisActionContext, done: () => void, fail: (reason: string) => void): FisActionRun;
+  /**
+   * Starts the action. It calls `done` when it has completed, or `fail` with a reason (and,
+   * optionally, the FIS error code; DependentServiceFailure when omitted).
+   */
+  start(ctx: FisActionContext, done: () => void, fail: (reason: string, code?: FisErrorCode) => void): FisActionRun;
 }
 
 export class FisRegistry {
