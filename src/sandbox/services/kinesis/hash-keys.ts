@@ -1,0 +1,41 @@
+/**
+ * Hash-key arithmetic. Kinesis maps a partition key to a shard with MD5: the 16-byte digest read
+ * as an unsigned big-endian 128-bit integer, which falls into exactly one open shard's range.
+ * An ExplicitHashKey (a decimal string) replaces that value.
+ */
+import { createHash } from "node:crypto";
+import { MAX_HASH_KEY } from "./limits.js";
+
+export interface HashRange {
+  start: bigint;
+  end: bigint;
+}
+
+export function hashKeyOf(partitionKey: string): bigint {
+  return BigInt(`0x${createHash("md5").update(partitionKey, "utf8").digest("hex")}`);
+}
+
+/** Parses an ExplicitHashKey; returns undefined when it is not a decimal in [0, 2^128 - 1]. */
+export function parseHashKey(text: string): bigint | undefined {
+  if (!/^\d{1,39}$/.test(text)) return undefined;
+  const value = BigInt(text);
+  return value <= MAX_HASH_KEY ? value : undefined;
+}
+
+/**
+ * `count` contiguous ranges that split the key space evenly, as CreateStream lays shards out:
+ * range i starts at floor(i * 2^128 / count). With two shards the boundary is 2^127.
+ */
+export function uniformRanges(count: number): HashRange[] {
+  const space = MAX_HASH_KEY + 1n;
+  const n = BigInt(count);
+  const ranges: HashRange[] = [];
+  for (let i = 0n; i < n; i++) {
+    ranges.push({ start: (i * space) / n, end: ((i + 1n) * space) / n - 1n });
+  }
+  return ranges;
+}
+
+export function contains(range: HashRange, key: bigint): boolean {
+  return key >= range.start && key <= range.end;
+}

@@ -1,0 +1,99 @@
+/**
+ * Reading request fields. A field of the wrong type or out of range is an error in the words AWS
+ * uses for model constraints ("1 validation error detected: Value 'x' at 'field' failed to satisfy
+ * constraint: ..."), which names both what was found and what was expected.
+ */
+import { invalidArgument } from "./errors.js";
+
+type Input = Record<string, unknown>;
+
+function lowerFirst(field: string): string {
+  return field.charAt(0).toLowerCase() + field.slice(1);
+}
+
+function shown(value: unknown): string {
+  if (value === undefined || value === null) return "null";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return `'${text.length > 64 ? `${text.slice(0, 61)}...` : text}'`;
+}
+
+export function constraintError(field: string, value: unknown, constraint: string): Error {
+  return invalidArgument(`1 validation error detected: Value ${shown(value)} at '${lowerFirst(field)}' failed to satisfy constraint: ${constraint}`);
+}
+
+export function optionalString(input: Input, field: string): string | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw constraintError(field, v, "Member must be a string");
+  return v;
+}
+
+export function requiredString(input: Input, field: string): string {
+  const v = optionalString(input, field);
+  if (v === undefined) throw constraintError(field, v, "Member must not be null");
+  return v;
+}
+
+export function optionalInteger(input: Input, field: string, min: number, max: number): number | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" || !Number.isInteger(v)) throw constraintError(field, v, "Member must be an integer");
+  if (v < min) throw constraintError(field, v, `Member must have value greater than or equal to ${min}`);
+  if (v > max) throw constraintError(field, v, `Member must have value less than or equal to ${max}`);
+  return v;
+}
+
+export function requiredInteger(input: Input, field: string, min: number, max: number): number {
+  const v = optionalInteger(input, field, min, max);
+  if (v === undefined) throw constraintError(field, v, "Member must not be null");
+  return v;
+}
+
+export function optionalBoolean(input: Input, field: string): boolean | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "boolean") throw constraintError(field, v, "Member must be a boolean");
+  return v;
+}
+
+/** awsJson1_1 sends timestamps as epoch seconds (fractional); returns milliseconds. */
+export function optionalTimestamp(input: Input, field: string): number | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "number" && Number.isFinite(v)) return Math.round(v * 1000);
+  if (typeof v === "string") {
+    const parsed = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
+    if (Number.isFinite(parsed)) return Math.round(parsed);
+  }
+  throw constraintError(field, v, "Member must be a timestamp (epoch seconds or ISO 8601)");
+}
+
+export function optionalObject(input: Input, field: string): Input | undefined {
+  const v = input[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "object" || Array.isArray(v)) throw constraintError(field, v, "Member must be a structure");
+  return v as Input;
+}
+
+export function optionalStringMap(input: Input, field: string): Record<string, string> | undefined {
+  const obj = optionalObject(input, field);
+  if (!obj) return undefined;
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v !== "string") throw constraintError(`${field}.${k}`, v, "Member must be a string");
+  }
+  return obj as Record<string, string>;
+}
+
+export function requiredArray(input: Input, field: string): unknown[] {
+  const v = input[field];
+  if (v === undefined || v === null) throw constraintError(field, v, "Member must not be null");
+  if (!Array.isArray(v)) throw constraintError(field, v, "Member must be a list");
+  return v;
+}
+
+/** Bytes a base64 string decodes to, without decoding it. */
+export function base64Length(text: string): number | undefined {
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  return (text.length / 4) * 3 - padding;
+}

@@ -1,0 +1,206 @@
+/**
+ * One shard: its hash-key range, its lineage, the records it holds (oldest first) and the
+ * per-second budgets that make throttling emerge from load.
+ */
+import type { HashRange } from "./hash-keys.js";
+import {
+  SHARD_READ_BYTES_PER_SECOND,
+  SHARD_READ_CALLS_PER_SECOND,
+  SHARD_WRITE_BYTES_PER_SECOND,
+  SHARD_WRITE_RECORDS_PER_SECOND,
+} from "./limits.js";
+import { PerSecondBudget } from "./per-second-budget.js";
+import { formatSequenceNumber } from "./sequence-numbers.js";
+
+export interface StoredRecord {
+  /** Position in the stream-wide sequence; encoded in the sequence number. */
+  counter: number;
+  sequenceNumber: string;
+  /** Arrival time on the clock (ms). */
+  arrival: number;
+  partitionKey: string;
+  /** Base64, exactly as the producer sent it: it goes back out unchanged. */
+  data: string;
+  /** Data bytes plus partition key bytes: what counts against the per-shard limits. */
+  size: number;
+}
+
+export interface ShardCounters {
+  incomingBytes: number;
+  incomingRecords: number;
+  outgoingBytes: number;
+  outgoingRecords: number;
+  getRecordsCalls: number;
+  /** Records refused because the shard's write allowance was used up. */
+  writeThrottledRecords: number;
+  /** GetRecords calls refused because the shard's read allowance was used up. */
+  readThrottledCalls: number;
+}
+
+export interface ReadResult {
+  records: StoredRecord[];
+  /** Counter to continue from. */
+  next: number;
+  /** True when the shard is closed and nothing is left after this batch. */
+  exhausted: boolean;
+  bytes: number;
+}
+
+export class Shard {
+  readonly shardId: string;
+  readonly range: HashRange;
+  readonly parentShardId: string | undefined;
+  readonly adjacentParentShardId: string | undefined;
+  readonly createdAt: number;
+  /** First counter this shard may hold: sequence numbers of a shard start here. */
+  readonly startingCounter: number;
+  closedAt: number | undefined;
+  /** Counter after the last one this shard may hold, fixed when the shard closes. */
+  endingCounter: number | undefined;
+  readonly childShardIds: string[] = [];
+
+  readonly writeBytes = new PerSecondBudget(SHARD_WRITE_BYTES_PER_SECOND);
+  readonly writeRecords = new PerSecondBudget(SHARD_WRITE_RECORDS_PER_SECOND);
+  readonly readBytes = new PerSecondBudget(SHARD_READ_BYTES_PER_SECOND);
+  readonly readCalls = new PerSecondBudget(SHARD_READ_CALLS_PER_SECOND);
+  readonly counters: ShardCounters = {
+    incomingBytes: 0,
+    incomingRecords: 0,
+    outgoingBytes: 0,
+    outgoingRecords: 0,
+    getRecordsCalls: 0,
+    writeThrottledRecords: 0,
+    readThrottledCalls: 0,
+  };
+
+  // Records live in an array with a moving head, so trimming the oldest is O(1) amortised.
+  private records: StoredRecord[] = [];
+  private head = 0;
+
+  constructor(
+    readonly index: number,
+    options: { range: HashRange; createdAt: number; startingCounter: number; parentShardId?: string; adjacentParentShardId?: string },
+  ) {
+    this.shardId = `shardId-${String(index).padStart(12, "0")}`;
+    this.range = options.range;
+    this.createdAt = options.createdAt;
+    this.startingCounter = options.startingCounter;
+    this.parentShardId = options.parentShardId;
+    this.adjacentParentShardId = options.adjacentParentShardId;
+  }
+
+  get open(): boolean {
+    return this.closedAt === undefined;
+  }
+
+  get startingSequenceNumber(): string {
+    return formatSequenceNumber(this.startingCounter, this.index);
+  }
+
+  get endingSequenceNumber(): string | undefined {
+    return this.endingCounter === undefined ? undefined : formatSequenceNumber(this.endingCounter, this.index);
+  }
+
+  /** Counter of the oldest record still held, or where the next record will go. */
+  get trimHorizon(): number {
+    return this.records[this.head]?.counter ?? this.startingCounter;
+  }
+
+  get size(): number {
+    return this.records.length - this.head;
+  }
+
+  close(at: number, endingCounter: number): void {
+    this.closedAt = at;
+    this.endingCounter = endingCounter;
+  }
+
+  append(record: StoredRecord): void {
+    this.records.push(record);
+    this.counters.incomingBytes += record.size;
+    this.counters.incomingRecords++;
+  }
+
+  /** Drops records that arrived before `before` (retention). */
+  trim(before: number): void {
+    while (this.head < this.records.length && this.records[this.head]!.arrival < before) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Counter of the first held record that arrived at or after `at`, or the next counter to come. */
+  counterAtTime(at: number, next: number): number {
+    let lo = this.head;
+    let hi = this.records.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.records[mid]!.arrival < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.records[lo]?.counter ?? next;
+  }
+
+  /** Reads from the first record whose counter is >= `from`, within the record and byte caps. */
+  read(from: number, maxRecords: number, maxBytes: number): ReadResult {
+    let i = this.indexOf(from);
+    const out: StoredRecord[] = [];
+    let bytes = 0;
+    while (i < this.records.length && out.length < maxRecords) {
+      const r = this.records[i]!;
+      // The first record always goes out, so one record larger than the byte cap cannot wedge a reader.
+      if (out.length > 0 && bytes + r.size > maxBytes) break;
+      out.push(r);
+      bytes += r.size;
+      i++;
+    }
+    const last = out[out.length - 1];
+    const next = last ? last.counter + 1 : Math.max(from, this.trimHorizon);
+    const exhausted = !this.open && i >= this.records.length;
+    return { records: out, next, exhausted, bytes };
+  }
+
+  /** The first held record whose counter is >= `from`, if any. */
+  peek(from: number): StoredRecord | undefined {
+    return this.records[this.indexOf(from)];
+  }
+
+  /**
+   * Admits one record against the write allowance (1,000 records and 1 MiB per second). A record
+   * larger than a whole second's bytes (only possible on a large-record stream) is admitted when
+   * the second is untouched and overdraws the following seconds, like AWS's burst for large records.
+   */
+  tryWrite(now: number, size: number): boolean {
+    if (!this.writeRecords.fits(now, 1)) return false;
+    const fits = this.writeBytes.fits(now, size) || (size > this.writeBytes.perSecond && this.writeBytes.untouched(now));
+    if (!fits) return false;
+    this.writeRecords.spend(now, 1);
+    this.writeBytes.spend(now, size);
+    return true;
+  }
+
+  /** Whether a GetRecords call may run now: a call left this second, and no read overdraft. */
+  mayRead(now: number): boolean {
+    return this.readCalls.fits(now, 1) && this.readBytes.remaining(now) > 0;
+  }
+
+  recordRead(now: number, records: number, bytes: number): void {
+    this.readCalls.spend(now, 1);
+    this.readBytes.spend(now, bytes);
+    this.counters.getRecordsCalls++;
+    this.counters.outgoingRecords += records;
+    this.counters.outgoingBytes += bytes;
+  }
+
+  private indexOf(counter: number): number {
+    let lo = this.head;
+    let hi = this.records.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.records[mid]!.counter < counter) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
