@@ -160,6 +160,25 @@ describe("experiments", () => {
       [b.id, templateId, "initiating"],
     ]);
   });
+  it("ListExperiments filters by experimentTemplateId, as newer clients can ask", async () => {
+    const h = await fisHarness();
+    const first = await createTemplate(h, spotTemplate());
+    const second = await createTemplate(h, spotTemplate({ description: "second" }));
+    await startExperiment(h, { experimentTemplateId: first });
+    const mine = await startExperiment(h, { experimentTemplateId: second });
+    const command = new ListExperimentsCommand({});
+    // FisClient 3.523.0 has no experimentTemplateId member; put it on the query as newer clients do.
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { query: Record<string, string> };
+        request.query = { ...request.query, experimentTemplateId: second };
+        return next(args);
+      },
+      { step: "build", name: "addTemplateFilter" },
+    );
+    const listed = (await h.fis.send(command)).experiments!;
+    expect(listed.map((e) => e.id)).toEqual([mine.id]);
+  });
 });
 
 describe("catalog", () => {

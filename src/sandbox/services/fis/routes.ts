@@ -37,7 +37,10 @@ export function fisRoutes({ registry, templates, experiments, tagging }: FisPart
 
     route("POST", "/experiments", "StartExperiment", ({ body }) => ({ experiment: experimentToWire(experiments.start(body)) })),
     route("GET", "/experiments", "ListExperiments", ({ query }) => {
-      const page = paginate(experiments.list(), query, "experiments");
+      // Newer clients can filter by template (the pinned FisClient cannot send it yet).
+      const templateId = query.experimentTemplateId;
+      const all = experiments.list().filter((e) => templateId === undefined || e.templateId === templateId);
+      const page = paginate(all, query, `experiments:${templateId ?? ""}`);
       return { experiments: page.items.map(experimentSummary), ...next(page.nextToken) };
     }),
     route("GET", "/experiments/{id}", "GetExperiment", ({ params }) => ({ experiment: experimentToWire(experiments.get(params.id!)) })),
