@@ -1,0 +1,241 @@
+/**
+ * The embedded sandbox: a deterministic simulation of the stack file's architecture that answers
+ * the AWS APIs (ECS awsJson1_1, FIS restJson1) and moves on its own in the injected clock's time.
+ * The CLI composes it: create, start, await ready, hand `dispatcher.dispatch` to the client factory
+ * ({ kind: "local" }) and `traffic` to the probes, and stop at the end.
+ */
+import { dirname } from "node:path";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import { AwsClients, LOCAL_CREDENTIALS } from "../aws/clients.js";
+import type { Clock } from "../time/clock.js";
+import type { Random } from "../random/random.js";
+import { Kernel, type TraceEntry } from "./kernel.js";
+import { Dispatcher } from "./protocol/dispatcher.js";
+import { FisRegistry } from "./services/fis/registry.js";
+import { FisService } from "./services/fis/service.js";
+import type { Stack } from "./stack/schema.js";
+import { Timers, letPromisesRun } from "./timers.js";
+import { Ec2, type Instance } from "./services/ec2/instances.js";
+import { AutoScalingGroup } from "./services/ec2/asg.js";
+import { SpotInterrupter, type InterruptionAction, type Interruption } from "./services/ec2/spot.js";
+import { answerImds, type ImdsAnswer } from "./services/ec2/imds.js";
+import { registerEc2Fis } from "./services/ec2/fis.js";
+import { EcsControlPlane } from "./services/ecs/control-plane.js";
+import { ecsApi } from "./services/ecs/api.js";
+import { ServiceScheduler } from "./services/ecs/scheduler.js";
+import { EcsAgents } from "./services/ecs/agent.js";
+import { registerEcsFis } from "./services/ecs/fis.js";
+import { EventRouter } from "./services/events/router.js";
+import { Invoker, type Invocation } from "./services/events/invoker.js";
+import { TargetGroup } from "./workload/target-group.js";
+import { Traffic } from "./workload/traffic.js";
+import { serve, type Served } from "./serve.js";
+
+export interface SandboxOptions {
+  /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
+  stack: Stack & { readonly source?: string };
+  /** VirtualClock by default, ScaledClock for --speed. */
+  clock: Clock;
+  /** The run's seeded random; every actor forks its own stream. */
+  random: Random;
+  /** Extra handler modules (paths, relative to the working directory) that receive spot interruption warnings. */
+  handlers?: string[];
+  log?: (entry: TraceEntry) => void;
+}
+
+export interface ReadyOptions {
+  /** Virtual (or scaled) milliseconds to wait before giving up; 30 minutes by default. */
+  within?: number;
+}
+
+const SPOT_WARNING_PATTERN = { source: ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"] };
+
+export class Sandbox {
+  readonly kernel: Kernel;
+  readonly dispatcher = new Dispatcher();
+  readonly fis = new FisRegistry();
+  readonly traffic: Traffic;
+  readonly ec2: Ec2;
+  readonly ecs: EcsControlPlane;
+  readonly scheduler: ServiceScheduler;
+  readonly autoScalingGroups: AutoScalingGroup[];
+  readonly spot: SpotInterrupter;
+  readonly fisService: FisService;
+  /** Every handler invocation so far, in order. */
+  readonly invocations: Invocation[] = [];
+  readonly stack: Stack;
+  private readonly timers: Timers;
+  private readonly router: EventRouter;
+  private readonly clients: AwsClients;
+  private served: Promise<Served> | undefined;
+  private savedEnv: Record<string, string | undefined> | undefined;
+  private started = false;
+
+  private constructor(options: SandboxOptions) {
+    const { stack, clock, random } = options;
+    this.stack = stack;
+    this.kernel = new Kernel({ clock, random, region: stack.region, accountId: stack.accountId });
+    if (options.log) this.kernel.trace.onRecord(options.log);
+    this.timers = new Timers(clock);
+
+    this.traffic = new Traffic(this.kernel, this.timers, random.fork("traffic"));
+    for (const s of stack.services) {
+      if (s.targetGroup === undefined) continue;
+      const spec = stack.targetGroups.find((g) => g.name === s.targetGroup)!;
+      this.traffic.addService(s.name, new TargetGroup(spec, this.kernel, this.timers), stack.load[s.name] ?? []);
+    }
+
+    this.ec2 = new Ec2(this.kernel, this.timers);
+    const zones = stack.availabilityZones;
+    this.autoScalingGroups = stack.autoScalingGroups.map((spec) => new AutoScalingGroup(spec, spec.availabilityZones ?? zones, this.kernel, this.timers, this.ec2));
+    const groupOf = (i: Instance) => this.autoScalingGroups.find((g) => g.spec.name === i.autoScalingGroup);
+    this.spot = new SpotInterrupter(this.kernel, this.timers, this.ec2, (i) => groupOf(i)?.spec.timing.shutdown ?? 10_000);
+
+    this.ecs = new EcsControlPlane(this.kernel, this.timers, stack, this.traffic);
+    this.dispatcher.addJsonService(ecsApi(this.ecs));
+    this.scheduler = new ServiceScheduler(this.kernel, this.timers, this.ecs);
+    new EcsAgents(this.kernel, this.timers, this.ec2, this.ecs, this.dispatcher.dispatch, (i) => {
+      const g = groupOf(i);
+      return g ? { cluster: g.spec.cluster, registrationDelayMs: g.spec.timing.agentRegistration } : undefined;
+    });
+
+    registerEc2Fis(this.fis, this.ec2, this.spot);
+    registerEcsFis(this.fis, this.ecs);
+    this.fisService = new FisService(this.kernel, this.fis);
+    this.dispatcher.addRestService(this.fisService.rest);
+
+    this.router = new EventRouter(this.kernel, this.timers, stack.events.delivery);
+    this.clients = new AwsClients({ kind: "local", region: stack.region, dispatch: this.dispatcher.dispatch }, { clock, random: random.fork("handler-clients") });
+  }
+
+  static async create(options: SandboxOptions): Promise<Sandbox> {
+    const sandbox = new Sandbox(options);
+    await sandbox.wireHandlers(options);
+    return sandbox;
+  }
+
+  /** Launches the instances, places the services' tasks and starts the load: the stack comes up in the clock's time. */
+  start(): void {
+    if (this.started) throw new Error("the sandbox is already started");
+    this.started = true;
+    this.router.start();
+    this.scheduler.start();
+    for (const g of this.autoScalingGroups) g.start();
+    this.traffic.start();
+    this.kernel.record("sandbox", "start", `stack up: ${this.autoScalingGroups.reduce((n, g) => n + g.spec.onDemand.count + g.spec.spot.count, 0)} instances, ${this.stack.services.length} services`);
+  }
+
+  /** Resolves when every service runs its desired count of healthy tasks (targets healthy behind a load balancer). */
+  ready(options: ReadyOptions = {}): Promise<void> {
+    if (!this.started) return Promise.reject(new Error("ready() before start(): call start() first"));
+    const within = options.within ?? 1_800_000;
+    const deadline = this.kernel.now() + within;
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const waiting = this.notReady();
+        if (waiting.length === 0) {
+          stop();
+          resolve();
+        } else if (this.kernel.now() >= deadline) {
+          stop();
+          reject(new Error(`the sandbox stack did not come up within ${within / 1000} s: ${waiting.join("; ")}`));
+        } else return false;
+        letPromisesRun(this.kernel.clock);
+        return true;
+      };
+      const stop = this.timers.every(1_000, () => void check());
+      check();
+    });
+  }
+
+  /** What keeps the stack from being ready, one phrase per service; empty when ready. */
+  notReady(): string[] {
+    const out: string[] = [];
+    for (const cluster of this.ecs.clusters.values()) {
+      for (const s of cluster.services) {
+        const healthy = cluster.tasks.filter((t) => t.service === s && this.scheduler.isHealthy(t)).length;
+        if (healthy < s.desiredCount) out.push(`service ${s.name}: ${healthy} of ${s.desiredCount} tasks running and healthy${s.lastPlacementFailure ? ` (${s.lastPlacementFailure})` : ""}`);
+      }
+    }
+    return out;
+  }
+
+  /** Cancels every timer, stops the load and closes serve mode. */
+  async stop(): Promise<void> {
+    this.traffic.stop();
+    this.scheduler.stop();
+    this.router.stop();
+    for (const g of this.autoScalingGroups) g.stop();
+    this.timers.stopAll();
+    if (this.served) await (await this.served).close();
+    this.served = undefined;
+    if (this.savedEnv) {
+      for (const [k, v] of Object.entries(this.savedEnv)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      this.savedEnv = undefined;
+    }
+    await this.clients.destroy();
+  }
+
+  /** IMDS as the instance sees it; throws ImdsUnreachable for an unknown or no-longer-running instance. */
+  imds(instanceId: string, path: string): ImdsAnswer {
+    return answerImds(this.ec2, instanceId, path);
+  }
+
+  /** Sends a spot interruption as FIS would (the same path the FIS action takes). */
+  interruptSpot(instanceId: string, durationBeforeInterruptionMs: number, action: InterruptionAction = "terminate"): Interruption {
+    return this.spot.interrupt(instanceId, durationBeforeInterruptionMs, action);
+  }
+
+  /** Serve mode on an ephemeral port, started once; used for module handlers. */
+  endpoint(): Promise<string> {
+    this.served ??= serve(this, { port: 0 });
+    return this.served.then((s) => s.url);
+  }
+
+  private async wireHandlers(options: SandboxOptions): Promise<void> {
+    const rules = this.stack.events.rules.map((r) => ({ ...r, baseDir: options.stack.source ? dirname(options.stack.source) : process.cwd() }));
+    for (const [i, path] of (options.handlers ?? []).entries()) {
+      rules.push({ name: `cli-handler-${i + 1}`, pattern: SPOT_WARNING_PATTERN, target: { handler: path, timeout: 3_000, environment: {} }, baseDir: process.cwd() });
+    }
+    if (rules.length === 0) return;
+    // Loaded now (real I/O, before any virtual time passes) so that invocations make no real I/O.
+    const ecs: ECSClient = await this.clients.ecs();
+    const invoker = new Invoker({
+      kernel: this.kernel,
+      timers: this.timers,
+      ecs,
+      endpoint: () => this.moduleEndpoint(),
+      onInvocation: (inv) => this.invocations.push(inv),
+    });
+    for (const r of rules) {
+      const deliver = await invoker.prepare(r.name, r.target, r.baseDir);
+      this.router.addRule({ name: r.name, pattern: r.pattern, deliver });
+    }
+  }
+
+  /** Starts serve mode and points the AWS SDK's environment at it, so modules' own clients reach the sandbox unmodified. */
+  private async moduleEndpoint(): Promise<string> {
+    const url = await this.endpoint();
+    if (!this.savedEnv) {
+      const env = {
+        AWS_ENDPOINT_URL: url,
+        AWS_REGION: this.stack.region,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      };
+      this.savedEnv = {};
+      this.savedEnv.AWS_SESSION_TOKEN = process.env.AWS_SESSION_TOKEN;
+      delete process.env.AWS_SESSION_TOKEN;
+      for (const [k, v] of Object.entries(env)) {
+        this.savedEnv[k] = process.env[k];
+        process.env[k] = v;
+      }
+    }
+    return url;
+  }
+}
+
+export { serve } from "./serve.js";

@@ -1,0 +1,124 @@
+/**
+ * What FIS can do to ECS in the sandbox: the resource types aws:ecs:task (parameters cluster and
+ * service; filters read the DescribeTasks shape in PascalCase) and aws:ecs:cluster, and the
+ * actions aws:ecs:stop-task and aws:ecs:drain-container-instances (drainagePercentage 1 to 100,
+ * duration; instances go back to ACTIVE at the end or when the experiment stops).
+ */
+import type { FisParameterSpec, FisRegistry, FisResource } from "../fis/registry.js";
+import { durationParameter, durationMs } from "../fis/duration.js";
+import type { EcsControlPlane } from "./control-plane.js";
+import { lastSegment, type ContainerInstance } from "./model.js";
+import { clusterShape, taskShape } from "./shapes.js";
+
+/** DescribeX output keys as FIS filter paths name them: PascalCase. */
+function pascal(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pascal);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), pascal(v)]));
+  }
+  return value;
+}
+
+const drainagePercentage: FisParameterSpec = {
+  required: true,
+  description: "The percentage of container instances to drain, 1 to 100.",
+  check(value) {
+    const n = Number(value);
+    return /^\d+$/.test(value) && n >= 1 && n <= 100 ? undefined : `expected an integer from 1 to 100, found "${value}"`;
+  },
+};
+
+export function registerEcsFis(registry: FisRegistry, ecs: EcsControlPlane): void {
+  const random = ecs.kernel.random.fork("fis:ecs");
+
+  registry.addResourceType({
+    resourceType: "aws:ecs:task",
+    description: "Amazon ECS tasks",
+    parameters: [
+      { name: "cluster", required: false, description: "The name of the cluster." },
+      { name: "service", required: false, description: "The name of the service." },
+    ],
+    acceptsArns: true,
+    acceptsTags: true,
+    candidates(parameters) {
+      const clusters = parameters.cluster ? [ecs.clusters.get(lastSegment(parameters.cluster))].filter((c) => c !== undefined) : [...ecs.clusters.values()];
+      const out: FisResource[] = [];
+      for (const c of clusters) {
+        for (const t of c.tasks) {
+          if (t.lastStatus !== "RUNNING" || t.desiredStatus !== "RUNNING") continue;
+          if (parameters.service && t.service?.name !== lastSegment(parameters.service)) continue;
+          out.push({ arn: t.arn, info: { cluster: c.name, ...(t.service ? { service: t.service.name } : {}) }, describe: pascal(taskShape(t)) as Record<string, unknown>, tags: {} });
+        }
+      }
+      return out;
+    },
+  });
+
+  registry.addResourceType({
+    resourceType: "aws:ecs:cluster",
+    description: "Amazon ECS clusters",
+    acceptsArns: true,
+    acceptsTags: true,
+    candidates: () => [...ecs.clusters.values()].map((c) => ({ arn: c.arn, info: { clusterName: c.name }, describe: pascal(clusterShape(c)) as Record<string, unknown>, tags: c.tags })),
+  });
+
+  registry.addAction({
+    actionId: "aws:ecs:stop-task",
+    description: "Stops the target tasks (ECS StopTask).",
+    target: { key: "Tasks", resourceType: "aws:ecs:task" },
+    parameters: {},
+    start(ctx, done, fail) {
+      for (const r of ctx.targets.Tasks ?? []) {
+        const clusterName = r.arn.split("/")[1] ?? "";
+        const cluster = ecs.clusters.get(clusterName);
+        const task = cluster ? ecs.findTask(cluster, r.arn) : undefined;
+        if (!task) {
+          fail(`Unable to stop task ${r.arn}: The referenced task was not found.`);
+          return { stop() {} };
+        }
+        ecs.stopTask(task, "UserInitiated", "Task stopped by user");
+      }
+      done();
+      return { stop() {} };
+    },
+  });
+
+  registry.addAction({
+    actionId: "aws:ecs:drain-container-instances",
+    description: "Drains a percentage of the container instances of the target clusters, then returns them to ACTIVE.",
+    target: { key: "Clusters", resourceType: "aws:ecs:cluster" },
+    parameters: {
+      drainagePercentage,
+      duration: durationParameter({ min: "PT1M", max: "PT12H", required: true, description: "The duration of the action." }),
+    },
+    start(ctx, done) {
+      const pct = Number(ctx.parameters.drainagePercentage);
+      const drained: ContainerInstance[] = [];
+      for (const r of ctx.targets.Clusters ?? []) {
+        const cluster = ecs.clusters.get(lastSegment(r.arn));
+        if (!cluster) continue;
+        const active = cluster.containerInstances.filter((ci) => ci.status === "ACTIVE");
+        for (const ci of random.sample(active, Math.ceil((active.length * pct) / 100))) {
+          ecs.setStatus(ci, "DRAINING", `FIS ${ctx.experimentId} ${ctx.actionName}`);
+          drained.push(ci);
+        }
+      }
+      let reverted = false;
+      const revert = () => {
+        if (reverted) return;
+        reverted = true;
+        for (const ci of drained) if (ci.status === "DRAINING") ecs.setStatus(ci, "ACTIVE", `FIS ${ctx.experimentId} ${ctx.actionName} ended`);
+      };
+      const cancel = ctx.kernel.clock.setTimer(durationMs(ctx.parameters.duration ?? "")!, () => {
+        revert();
+        done();
+      });
+      return {
+        stop() {
+          cancel();
+          revert();
+        },
+      };
+    },
+  });
+}

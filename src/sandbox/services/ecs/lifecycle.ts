@@ -1,0 +1,152 @@
+/**
+ * A task's life on its host, as ECS and the agent run it:
+ * start:  PROVISIONING -> PENDING (image pull, container start) -> ACTIVATING (load balancer
+ *         registration) -> RUNNING;
+ * stop:   desiredStatus STOPPED -> DEACTIVATING (deregistered from the target group, the
+ *         deregistration delay passes) -> STOPPING (SIGTERM; the app exits after its shutdown
+ *         time, or SIGKILL after stopTimeout) -> DEPROVISIONING -> STOPPED.
+ * A task whose host dies loses its processes at once; ECS marks it STOPPED when it learns the
+ * host is gone.
+ */
+import type { Kernel } from "../../kernel.js";
+import type { Timers } from "../../timers.js";
+import type { Task, TaskStatus, StopCode } from "./model.js";
+
+/** ENI attachment and the agent's bookkeeping around a task's start and end (modelled, not AWS constants). */
+export const PROVISIONING_MS = { EC2: 1_000, FARGATE: 8_000 } as const;
+export const ACTIVATING_MS = 500;
+export const DEPROVISIONING_MS = { EC2: 1_000, FARGATE: 5_000 } as const;
+
+export interface LifecycleHooks {
+  /** lastStatus or desiredStatus changed (the event is emitted by the hook). */
+  changed(task: Task): void;
+  /** The task reached STOPPED: free its resources. */
+  stopped(task: Task): void;
+  /** The app came up; register it with the load balancer if the service has one. */
+  registerTarget(task: Task): boolean;
+  /** Deregister from the load balancer; `done` runs when the target is unused. */
+  deregisterTarget(task: Task, done: () => void): boolean;
+}
+
+export class TaskLifecycle {
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly timers: Timers,
+    private readonly hooks: LifecycleHooks,
+  ) {}
+
+  launch(task: Task): void {
+    const spec = task.definition.spec;
+    this.later(task, PROVISIONING_MS[task.launchType], () => {
+      task.connectivityAt = this.kernel.now();
+      task.pullStartedAt = this.kernel.now();
+      this.move(task, "PENDING");
+      this.later(task, spec.startup, () => {
+        const now = this.kernel.now();
+        task.pullStoppedAt = now - Math.min(spec.startup, 1_000);
+        task.startedAt = now;
+        task.app?.start();
+        if (this.hooks.registerTarget(task)) {
+          this.move(task, "ACTIVATING");
+          this.later(task, ACTIVATING_MS, () => this.move(task, "RUNNING"));
+        } else {
+          this.move(task, "RUNNING");
+        }
+      });
+    });
+  }
+
+  /** Asks the task to stop; a task already stopping keeps its first reason. */
+  stop(task: Task, stopCode: StopCode, reason: string): void {
+    if (task.desiredStatus === "STOPPED" || task.lastStatus === "STOPPED") return;
+    this.cancel(task);
+    task.desiredStatus = "STOPPED";
+    task.stopCode = stopCode;
+    task.stoppedReason = reason;
+    task.stoppingAt = this.kernel.now();
+    if (task.hostLost) {
+      this.hooks.changed(task);
+      return;
+    }
+    if (task.lastStatus === "PROVISIONING" || task.lastStatus === "PENDING") {
+      // Nothing runs yet: tear down without signals.
+      this.hooks.changed(task);
+      this.deprovision(task);
+      return;
+    }
+    if (this.hooks.deregisterTarget(task, () => this.signal(task))) {
+      this.move(task, "DEACTIVATING");
+    } else {
+      this.hooks.changed(task);
+      this.signal(task);
+    }
+  }
+
+  /** The host died: the task's processes are gone now. ECS finds out later (markStopped). */
+  hostLost(task: Task): void {
+    if (task.lastStatus === "STOPPED" || task.hostLost) return;
+    task.hostLost = true;
+    this.cancel(task);
+    task.app?.exit(this.kernel.now());
+    task.executionStoppedAt = this.kernel.now();
+  }
+
+  /** ECS has learned that the task's host is gone: STOPPED at once. */
+  markStopped(task: Task, stopCode: StopCode, reason: string): void {
+    if (task.lastStatus === "STOPPED") return;
+    this.cancel(task);
+    if (task.desiredStatus !== "STOPPED") {
+      task.desiredStatus = "STOPPED";
+      task.stopCode = stopCode;
+      task.stoppedReason = reason;
+      task.stoppingAt = this.kernel.now();
+    }
+    task.app?.exit(this.kernel.now());
+    this.hooks.deregisterTarget(task, () => {});
+    task.executionStoppedAt ??= this.kernel.now();
+    this.finish(task);
+  }
+
+  private signal(task: Task): void {
+    if (task.hostLost || task.lastStatus === "STOPPED") return;
+    const spec = task.definition.spec;
+    task.app?.sigterm(this.kernel.now());
+    this.move(task, "STOPPING");
+    this.kernel.record("ecs", "sigterm", `${task.id}: SIGTERM`, { taskArn: task.arn });
+    const graceful = spec.shutdown <= spec.stopTimeout;
+    this.later(task, graceful ? spec.shutdown : spec.stopTimeout, () => {
+      if (!graceful) this.kernel.record("ecs", "sigkill", `${task.id}: SIGKILL after stopTimeout ${spec.stopTimeout / 1000} s`, { taskArn: task.arn });
+      task.exitCode = graceful ? 0 : 137;
+      task.app?.exit(this.kernel.now());
+      task.executionStoppedAt = this.kernel.now();
+      this.deprovision(task);
+    });
+  }
+
+  private deprovision(task: Task): void {
+    this.move(task, "DEPROVISIONING");
+    this.later(task, DEPROVISIONING_MS[task.launchType], () => this.finish(task));
+  }
+
+  private finish(task: Task): void {
+    task.stoppedAt = this.kernel.now();
+    task.executionStoppedAt ??= task.stoppedAt;
+    this.move(task, "STOPPED");
+    this.hooks.stopped(task);
+  }
+
+  private move(task: Task, status: TaskStatus): void {
+    if (task.lastStatus === status) return;
+    task.lastStatus = status;
+    this.hooks.changed(task);
+  }
+
+  private later(task: Task, ms: number, fn: () => void): void {
+    task.cancelTimers.push(this.timers.after(ms, fn));
+  }
+
+  private cancel(task: Task): void {
+    for (const c of task.cancelTimers) c();
+    task.cancelTimers.length = 0;
+  }
+}

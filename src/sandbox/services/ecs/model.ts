@@ -1,0 +1,113 @@
+/** ECS resources as the control plane keeps them. */
+import type { Instance } from "../ec2/instances.js";
+import type { PlacementStrategy, TaskDefinitionSpec } from "../../stack/ecs.js";
+import type { WebApp } from "../../workload/web-app.js";
+import type { Target, TargetGroup } from "../../workload/target-group.js";
+
+export type TaskStatus = "PROVISIONING" | "PENDING" | "ACTIVATING" | "RUNNING" | "DEACTIVATING" | "STOPPING" | "DEPROVISIONING" | "STOPPED";
+
+/** Order of lastStatus values; a task only moves forward. */
+export const TASK_STATUS_ORDER: readonly TaskStatus[] = ["PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"];
+
+export type StopCode = "TaskFailedToStart" | "EssentialContainerExited" | "UserInitiated" | "ServiceSchedulerInitiated" | "SpotInterruption" | "TerminationNotice";
+
+export type ContainerInstanceStatus = "REGISTERING" | "ACTIVE" | "DRAINING" | "DEREGISTERING" | "INACTIVE";
+
+export interface Cluster {
+  readonly name: string;
+  readonly arn: string;
+  readonly spotInstanceDraining: boolean;
+  readonly tags: Record<string, string>;
+  readonly containerInstances: ContainerInstance[];
+  readonly tasks: Task[];
+  readonly services: Service[];
+}
+
+export interface ContainerInstance {
+  readonly id: string;
+  readonly arn: string;
+  readonly cluster: Cluster;
+  readonly instance: Instance;
+  readonly registeredCpu: number;
+  readonly registeredMemory: number;
+  readonly registeredAt: number;
+  status: ContainerInstanceStatus;
+  agentConnected: boolean;
+  remainingCpu: number;
+  remainingMemory: number;
+  version: number;
+  /** Tasks placed here that have not stopped. */
+  readonly tasks: Set<Task>;
+}
+
+export interface TaskDefinition {
+  readonly arn: string;
+  readonly spec: TaskDefinitionSpec;
+}
+
+export interface Task {
+  readonly id: string;
+  readonly arn: string;
+  readonly cluster: Cluster;
+  readonly definition: TaskDefinition;
+  readonly service: Service | undefined;
+  readonly containerInstance: ContainerInstance | undefined;
+  readonly availabilityZone: string;
+  readonly launchType: "EC2" | "FARGATE";
+  readonly group: string;
+  readonly startedBy: string | undefined;
+  readonly createdAt: number;
+  readonly containerArn: string;
+  lastStatus: TaskStatus;
+  desiredStatus: "RUNNING" | "STOPPED";
+  version: number;
+  connectivityAt?: number;
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+  startedAt?: number;
+  stoppingAt?: number;
+  stoppedAt?: number;
+  executionStoppedAt?: number;
+  stopCode?: StopCode;
+  stoppedReason?: string;
+  exitCode?: number;
+  /** The web app in the task, when the definition declares one. */
+  app?: WebApp;
+  /** The task's registration in its service's target group. */
+  target?: Target;
+  /** Pending lifecycle timers; cancelled when the task's path changes. */
+  cancelTimers: (() => void)[];
+  /** The host died under the task: its processes are gone. */
+  hostLost: boolean;
+}
+
+export interface Service {
+  readonly name: string;
+  readonly arn: string;
+  readonly cluster: Cluster;
+  readonly definition: TaskDefinition;
+  readonly launchType: "EC2" | "FARGATE";
+  readonly minimumHealthyPercent: number;
+  readonly maximumPercent: number;
+  readonly placementStrategy: PlacementStrategy[];
+  readonly targetGroup: TargetGroup | undefined;
+  readonly createdAt: number;
+  readonly deploymentId: string;
+  readonly tags: Record<string, string>;
+  desiredCount: number;
+  /** Newest first, at most 100, as DescribeServices returns them. */
+  readonly events: { id: string; createdAt: number; message: string }[];
+  /** The last placement failure reported, so the same message is not repeated every pass. */
+  lastPlacementFailure?: string | undefined;
+  steady: boolean;
+}
+
+/** The resource name for an id or an ARN ("arn:...:task/prod/abc" or "abc" -> "abc"). */
+export function lastSegment(idOrArn: string): string {
+  const slash = idOrArn.lastIndexOf("/");
+  return slash >= 0 ? idOrArn.slice(slash + 1) : idOrArn;
+}
+
+export function isStoppedOrStopping(task: Task): boolean {
+  return task.desiredStatus === "STOPPED";
+}

@@ -1,0 +1,253 @@
+/**
+ * ECS resources in the wire shapes of the ECS API (awsJson1_1: timestamps as epoch seconds) and
+ * of the "ECS Task State Change" / "ECS Container Instance State Change" events (ISO timestamps).
+ */
+import type { Cluster, ContainerInstance, Service, Task } from "./model.js";
+
+const AGENT_VERSION = { agentVersion: "1.89.0", agentHash: "a1b2c3d4", dockerVersion: "DockerVersion: 25.0.8" };
+
+const ATTRIBUTES = (ci: ContainerInstance) => [
+  { name: "ecs.availability-zone", value: ci.instance.az },
+  { name: "ecs.instance-type", value: ci.instance.type },
+  { name: "ecs.os-type", value: "linux" },
+  { name: "ecs.cpu-architecture", value: "x86_64" },
+  { name: "ecs.capability.task-eni" },
+  { name: "com.amazonaws.ecs.capability.logging-driver.awslogs" },
+  { name: "com.amazonaws.ecs.capability.task-iam-role" },
+];
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/** Drops undefined fields: AWS omits absent members rather than sending null. */
+function compact<T extends Record<string, unknown>>(o: T): T {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+function resources(cpu: number, memory: number) {
+  return [
+    { name: "CPU", type: "INTEGER", doubleValue: 0, longValue: 0, integerValue: cpu },
+    { name: "MEMORY", type: "INTEGER", doubleValue: 0, longValue: 0, integerValue: memory },
+    { name: "PORTS", type: "STRINGSET", doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: ["22", "2375", "2376", "51678", "51679"] },
+    { name: "PORTS_UDP", type: "STRINGSET", doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: [] },
+  ];
+}
+
+export function clusterShape(c: Cluster) {
+  const active = c.containerInstances.filter((ci) => ci.status !== "INACTIVE");
+  const live = c.tasks.filter((t) => t.lastStatus !== "STOPPED");
+  return {
+    clusterArn: c.arn,
+    clusterName: c.name,
+    status: "ACTIVE",
+    registeredContainerInstancesCount: active.length,
+    runningTasksCount: live.filter((t) => t.lastStatus === "RUNNING").length,
+    pendingTasksCount: live.filter((t) => t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING" || t.lastStatus === "ACTIVATING").length,
+    activeServicesCount: c.services.length,
+    statistics: [],
+    tags: Object.entries(c.tags).map(([key, value]) => ({ key, value })),
+    settings: [{ name: "containerInsights", value: "disabled" }],
+    capacityProviders: [],
+    defaultCapacityProviderStrategy: [],
+  };
+}
+
+export function containerInstanceShape(ci: ContainerInstance) {
+  let running = 0;
+  let pending = 0;
+  for (const t of ci.tasks) {
+    if (t.lastStatus === "RUNNING") running++;
+    else if (t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING" || t.lastStatus === "ACTIVATING") pending++;
+  }
+  return {
+    containerInstanceArn: ci.arn,
+    ec2InstanceId: ci.instance.id,
+    version: ci.version,
+    versionInfo: AGENT_VERSION,
+    remainingResources: resources(ci.remainingCpu, ci.remainingMemory),
+    registeredResources: resources(ci.registeredCpu, ci.registeredMemory),
+    status: ci.status,
+    agentConnected: ci.agentConnected,
+    runningTasksCount: running,
+    pendingTasksCount: pending,
+    attributes: ATTRIBUTES(ci),
+    registeredAt: seconds(ci.registeredAt),
+    attachments: [],
+    tags: [],
+    healthStatus: { overallStatus: ci.agentConnected ? "OK" : "IMPAIRED", details: [] },
+  };
+}
+
+function containerShape(t: Task) {
+  return compact({
+    containerArn: t.containerArn,
+    taskArn: t.arn,
+    name: t.definition.spec.family,
+    image: `${t.cluster.arn.split(":")[4]}.dkr.ecr.${t.cluster.arn.split(":")[3]}.amazonaws.com/${t.definition.spec.family}:latest`,
+    lastStatus: containerStatus(t),
+    exitCode: t.exitCode,
+    networkBindings: [],
+    networkInterfaces: [],
+    healthStatus: "UNKNOWN",
+    cpu: String(t.definition.spec.cpu),
+    memory: String(t.definition.spec.memory),
+  });
+}
+
+function containerStatus(t: Task): string {
+  switch (t.lastStatus) {
+    case "PROVISIONING":
+    case "PENDING":
+      return "PENDING";
+    case "STOPPED":
+    case "DEPROVISIONING":
+      return "STOPPED";
+    default:
+      return t.app && t.app.state === "down" ? "STOPPED" : "RUNNING";
+  }
+}
+
+export function taskShape(t: Task) {
+  return compact({
+    taskArn: t.arn,
+    clusterArn: t.cluster.arn,
+    taskDefinitionArn: t.definition.arn,
+    containerInstanceArn: t.containerInstance?.arn,
+    availabilityZone: t.availabilityZone,
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    launchType: t.launchType,
+    cpu: String(t.definition.spec.cpu),
+    memory: String(t.definition.spec.memory),
+    containers: [containerShape(t)],
+    group: t.group,
+    startedBy: t.startedBy,
+    createdAt: seconds(t.createdAt),
+    connectivity: t.connectivityAt !== undefined ? (t.lastStatus === "STOPPED" ? "DISCONNECTED" : "CONNECTED") : undefined,
+    connectivityAt: seconds(t.connectivityAt),
+    pullStartedAt: seconds(t.pullStartedAt),
+    pullStoppedAt: seconds(t.pullStoppedAt),
+    startedAt: seconds(t.startedAt),
+    stoppingAt: seconds(t.stoppingAt),
+    stoppedAt: seconds(t.stoppedAt),
+    executionStoppedAt: seconds(t.executionStoppedAt),
+    stopCode: t.stopCode,
+    stoppedReason: t.stoppedReason,
+    version: t.version,
+    healthStatus: "UNKNOWN",
+    platformVersion: t.launchType === "FARGATE" ? "1.4.0" : undefined,
+    platformFamily: t.launchType === "FARGATE" ? "Linux" : undefined,
+    overrides: { containerOverrides: [{ name: t.definition.spec.family }], inferenceAcceleratorOverrides: [] },
+    attachments: [],
+    tags: [],
+    enableExecuteCommand: false,
+  });
+}
+
+export function serviceShape(s: Service) {
+  const tasks = s.cluster.tasks.filter((t) => t.service === s);
+  const running = tasks.filter((t) => t.lastStatus === "RUNNING").length;
+  const pending = tasks.filter((t) => t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING" || t.lastStatus === "ACTIVATING").length;
+  const failed = tasks.filter((t) => t.lastStatus === "STOPPED" && t.stopCode === "TaskFailedToStart").length;
+  return compact({
+    serviceArn: s.arn,
+    serviceName: s.name,
+    clusterArn: s.cluster.arn,
+    loadBalancers: s.targetGroup ? [{ targetGroupArn: s.targetGroup.arn, containerName: s.definition.spec.family, containerPort: 8080 }] : [],
+    serviceRegistries: [],
+    status: "ACTIVE",
+    desiredCount: s.desiredCount,
+    runningCount: running,
+    pendingCount: pending,
+    launchType: s.launchType,
+    platformVersion: s.launchType === "FARGATE" ? "LATEST" : undefined,
+    taskDefinition: s.definition.arn,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: false, rollback: false },
+      maximumPercent: s.maximumPercent,
+      minimumHealthyPercent: s.minimumHealthyPercent,
+    },
+    deployments: [
+      {
+        id: s.deploymentId,
+        status: "PRIMARY",
+        taskDefinition: s.definition.arn,
+        desiredCount: s.desiredCount,
+        pendingCount: pending,
+        runningCount: running,
+        failedTasks: failed,
+        createdAt: seconds(s.createdAt),
+        updatedAt: seconds(s.createdAt),
+        launchType: s.launchType,
+        rolloutState: "COMPLETED",
+        rolloutStateReason: "ECS deployment ecs-svc/" + s.deploymentId.slice(8) + " completed.",
+      },
+    ],
+    events: s.events.map((e) => ({ id: e.id, createdAt: seconds(e.createdAt), message: e.message })),
+    createdAt: seconds(s.createdAt),
+    placementConstraints: [],
+    placementStrategy: s.launchType === "EC2" ? s.placementStrategy.map((p) => compact({ type: p.type, field: p.field })) : [],
+    schedulingStrategy: "REPLICA",
+    deploymentController: { type: "ECS" },
+    enableECSManagedTags: false,
+    propagateTags: "NONE",
+    enableExecuteCommand: false,
+    tags: Object.entries(s.tags).map(([key, value]) => ({ key, value })),
+  });
+}
+
+/** The "ECS Task State Change" detail. */
+export function taskEventDetail(t: Task, at: number) {
+  return compact({
+    attachments: [],
+    attributes: [{ name: "ecs.cpu-architecture", value: "x86_64" }],
+    availabilityZone: t.availabilityZone,
+    clusterArn: t.cluster.arn,
+    connectivity: t.connectivityAt !== undefined ? (t.lastStatus === "STOPPED" ? "DISCONNECTED" : "CONNECTED") : undefined,
+    connectivityAt: iso(t.connectivityAt),
+    containerInstanceArn: t.containerInstance?.arn,
+    containers: [compact({ ...containerShape(t), networkBindings: undefined, healthStatus: undefined })],
+    cpu: String(t.definition.spec.cpu),
+    createdAt: iso(t.createdAt),
+    desiredStatus: t.desiredStatus,
+    enableExecuteCommand: false,
+    executionStoppedAt: iso(t.executionStoppedAt),
+    group: t.group,
+    launchType: t.launchType,
+    lastStatus: t.lastStatus,
+    memory: String(t.definition.spec.memory),
+    overrides: { containerOverrides: [{ name: t.definition.spec.family }] },
+    platformVersion: t.launchType === "FARGATE" ? "1.4.0" : undefined,
+    pullStartedAt: iso(t.pullStartedAt),
+    pullStoppedAt: iso(t.pullStoppedAt),
+    startedAt: iso(t.startedAt),
+    startedBy: t.startedBy,
+    stopCode: t.stopCode,
+    stoppedAt: iso(t.stoppedAt),
+    stoppedReason: t.stoppedReason,
+    stoppingAt: iso(t.stoppingAt),
+    updatedAt: iso(at),
+    taskArn: t.arn,
+    taskDefinitionArn: t.definition.arn,
+    version: t.version,
+  });
+}
+
+/** The "ECS Container Instance State Change" detail. */
+export function containerInstanceEventDetail(ci: ContainerInstance, at: number) {
+  const shape = containerInstanceShape(ci);
+  return {
+    agentConnected: ci.agentConnected,
+    attributes: shape.attributes,
+    clusterArn: ci.cluster.arn,
+    containerInstanceArn: ci.arn,
+    ec2InstanceId: ci.instance.id,
+    registeredResources: shape.registeredResources.map(({ name, type, integerValue, stringSetValue }) => compact({ name, type, integerValue: type === "INTEGER" ? integerValue : undefined, stringSetValue })),
+    remainingResources: shape.remainingResources.map(({ name, type, integerValue, stringSetValue }) => compact({ name, type, integerValue: type === "INTEGER" ? integerValue : undefined, stringSetValue })),
+    status: ci.status,
+    version: ci.version,
+    versionInfo: AGENT_VERSION,
+    updatedAt: new Date(at).toISOString(),
+  };
+}

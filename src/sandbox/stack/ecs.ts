@@ -1,0 +1,96 @@
+/** The stack's ECS section: clusters, task definitions and services. */
+import { z } from "zod";
+import { duration } from "./duration.js";
+import { name, percent, tags } from "./common.js";
+
+export const clusterSchema = z
+  .object({
+    name,
+    /** The agent's ECS_ENABLE_SPOT_INSTANCE_DRAINING on the cluster's instances; false on AWS unless set. */
+    spotInstanceDraining: z.boolean().default(false),
+    tags,
+  })
+  .strict();
+
+const serviceTimeSchema = z.union([
+  z.object({ distribution: z.literal("lognormal").default("lognormal"), p50: duration, p99: duration }).strict(),
+  z.object({ distribution: z.literal("constant"), value: duration }).strict(),
+]);
+
+/** A web application container: a fixed thread pool, optionally behind a proxy with a backlog. */
+export const appSchema = z
+  .object({
+    threads: z.number().int().positive(),
+    serviceTime: serviceTimeSchema,
+    /** A proxy (nginx) in the task that queues requests while every thread is busy. */
+    proxy: z.object({ backlog: z.number().int().positive() }).strict().optional(),
+  })
+  .strict();
+
+export const taskDefinitionSchema = z
+  .object({
+    family: name,
+    /** CPU units and MiB the task reserves. */
+    cpu: z.number().int().positive(),
+    memory: z.number().int().positive(),
+    /** Image pull and container start: PENDING to RUNNING. */
+    startup: duration.default(10_000),
+    /** How long the application takes to exit after SIGTERM; longer than stopTimeout means SIGKILL. */
+    shutdown: duration.default(1_000),
+    /** Seconds between SIGTERM and SIGKILL (container stopTimeout / ECS_CONTAINER_STOP_TIMEOUT). */
+    stopTimeout: duration.default(30_000),
+    app: appSchema.optional(),
+  })
+  .strict()
+  .superRefine((td, ctx) => {
+    if (td.stopTimeout > 120_000) ctx.addIssue({ code: "custom", path: ["stopTimeout"], message: `expected at most 120 s (ECS maximum), found ${td.stopTimeout / 1000} s` });
+  });
+
+const placementStrategySchema = z
+  .object({
+    type: z.enum(["spread", "binpack", "random"]),
+    field: z.string().optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const ok =
+      s.type === "random"
+        ? s.field === undefined
+        : s.type === "binpack"
+          ? s.field === "memory" || s.field === "cpu"
+          : s.field === "attribute:ecs.availability-zone" || s.field === "instanceId" || s.field === "host";
+    if (!ok) {
+      const expected =
+        s.type === "binpack" ? `"memory" or "cpu"` : s.type === "spread" ? `"attribute:ecs.availability-zone" or "instanceId"` : "no field";
+      ctx.addIssue({ code: "custom", path: ["field"], message: `expected ${expected} for ${s.type}, found ${JSON.stringify(s.field)}` });
+    }
+  });
+
+export type PlacementStrategy = z.infer<typeof placementStrategySchema>;
+
+/** ECS's spread-then-binpack default that most clusters use: AZ balance first, then pack on memory. */
+export const DEFAULT_PLACEMENT: PlacementStrategy[] = [
+  { type: "spread", field: "attribute:ecs.availability-zone" },
+  { type: "binpack", field: "memory" },
+];
+
+export const serviceSchema = z
+  .object({
+    name,
+    cluster: name,
+    taskDefinition: name,
+    launchType: z.enum(["EC2", "FARGATE"]).default("EC2"),
+    desiredCount: z.number().int().min(0),
+    minimumHealthyPercent: percent(0, 100).default(100),
+    maximumPercent: percent(100, 200).default(200),
+    placementStrategy: z.array(placementStrategySchema).max(5).default(DEFAULT_PLACEMENT),
+    /** The target group the service registers its tasks with. */
+    targetGroup: name.optional(),
+    tags,
+  })
+  .strict();
+
+export type ClusterSpec = z.infer<typeof clusterSchema>;
+export type TaskDefinitionSpec = z.infer<typeof taskDefinitionSchema>;
+export type ServiceSpec = z.infer<typeof serviceSchema>;
+export type AppSpec = z.infer<typeof appSchema>;

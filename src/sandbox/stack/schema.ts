@@ -1,0 +1,80 @@
+/**
+ * The stack file: one section per concern, each in its own module. To add a section (Kinesis
+ * streams, log producers), write its schema in a new file and add one line to `sections`; the
+ * cross-reference checks below are where it can check names against the other sections.
+ */
+import { z } from "zod";
+import { autoScalingGroupSchema, BUILTIN_INSTANCE_TYPES, instanceTypeSchema } from "./ec2.js";
+import { clusterSchema, serviceSchema, taskDefinitionSchema } from "./ecs.js";
+import { targetGroupSchema } from "./elb.js";
+import { eventsSchema } from "./events.js";
+import { loadSchema } from "./workload.js";
+
+export const sections = {
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected a region such as "us-east-1"' }).default("us-east-1"),
+  accountId: z.string().regex(/^\d{12}$/, { message: "expected a 12-digit account id" }).default("123456789012"),
+  availabilityZones: z.array(z.string()).min(1),
+  instanceTypes: z.record(z.string(), instanceTypeSchema).default({}),
+  clusters: z.array(clusterSchema).default([]),
+  autoScalingGroups: z.array(autoScalingGroupSchema).default([]),
+  taskDefinitions: z.array(taskDefinitionSchema).default([]),
+  targetGroups: z.array(targetGroupSchema).default([]),
+  services: z.array(serviceSchema).default([]),
+  load: loadSchema.default({}),
+  events: eventsSchema.default({ delivery: { latency: { min: 100, max: 500 }, duplicates: 0 }, rules: [] }),
+};
+
+export const stackSchema = z.object(sections).strict().superRefine(checkReferences);
+
+export type Stack = z.infer<typeof stackSchema>;
+
+type Ctx = z.core.$RefinementCtx<z.infer<z.ZodObject<typeof sections>>>;
+
+function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  const names = (items: { name: string }[]) => items.map((i) => i.name);
+  const unique = (key: string, values: string[]) => {
+    values.forEach((v, i) => {
+      if (values.indexOf(v) !== i) issue([key, i], `expected unique names, found "${v}" twice`);
+    });
+  };
+  unique("clusters", names(stack.clusters));
+  unique("autoScalingGroups", names(stack.autoScalingGroups));
+  unique("targetGroups", names(stack.targetGroups));
+  unique("taskDefinitions", stack.taskDefinitions.map((t) => t.family));
+  const clusters = names(stack.clusters);
+  const families = stack.taskDefinitions.map((t) => t.family);
+  const groups = names(stack.targetGroups);
+  const oneOf = (list: string[]) => (list.length ? list.map((n) => `"${n}"`).join(", ") : "(none defined)");
+
+  stack.autoScalingGroups.forEach((asg, i) => {
+    if (!clusters.includes(asg.cluster)) issue(["autoScalingGroups", i, "cluster"], `expected one of the clusters ${oneOf(clusters)}, found "${asg.cluster}"`);
+    if (!stack.instanceTypes[asg.instanceType] && !BUILTIN_INSTANCE_TYPES[asg.instanceType]) {
+      const known = [...Object.keys(BUILTIN_INSTANCE_TYPES), ...Object.keys(stack.instanceTypes)];
+      issue(["autoScalingGroups", i, "instanceType"], `expected a known instance type (${known.join(", ")}) or one declared under instanceTypes, found "${asg.instanceType}"`);
+    }
+    for (const [j, az] of (asg.availabilityZones ?? []).entries()) {
+      if (!stack.availabilityZones.includes(az)) issue(["autoScalingGroups", i, "availabilityZones", j], `expected one of the stack's availabilityZones, found "${az}"`);
+    }
+  });
+  stack.availabilityZones.forEach((az, i) => {
+    if (!az.startsWith(stack.region)) issue(["availabilityZones", i], `expected an AZ of ${stack.region} (such as "${stack.region}a"), found "${az}"`);
+  });
+  const perCluster = new Map<string, string[]>();
+  stack.services.forEach((svc, i) => {
+    if (!clusters.includes(svc.cluster)) issue(["services", i, "cluster"], `expected one of the clusters ${oneOf(clusters)}, found "${svc.cluster}"`);
+    const seen = perCluster.get(svc.cluster) ?? [];
+    if (seen.includes(svc.name)) issue(["services", i, "name"], `expected unique service names in cluster "${svc.cluster}", found "${svc.name}" twice`);
+    perCluster.set(svc.cluster, [...seen, svc.name]);
+    const td = stack.taskDefinitions.find((t) => t.family === svc.taskDefinition);
+    if (!td) issue(["services", i, "taskDefinition"], `expected one of the task definition families ${oneOf(families)}, found "${svc.taskDefinition}"`);
+    if (svc.targetGroup !== undefined) {
+      if (!groups.includes(svc.targetGroup)) issue(["services", i, "targetGroup"], `expected one of the target groups ${oneOf(groups)}, found "${svc.targetGroup}"`);
+      if (td && !td.app) issue(["services", i, "targetGroup"], `expected task definition "${td.family}" to declare an app (threads, serviceTime) to serve the target group, found none`);
+    }
+  });
+  const loadBalanced = stack.services.filter((s) => s.targetGroup !== undefined).map((s) => s.name);
+  for (const service of Object.keys(stack.load)) {
+    if (!loadBalanced.includes(service)) issue(["load", service], `expected a service behind a target group (${oneOf(loadBalanced)}), found "${service}"`);
+  }
+}

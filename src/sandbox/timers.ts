@@ -1,0 +1,64 @@
+/**
+ * The sandbox's timers, all on the injected clock, tracked so that Sandbox.stop() can cancel every
+ * one of them (a scaled clock's timers are real timers that would otherwise keep the process alive).
+ */
+import type { Clock } from "../time/clock.js";
+
+export class Timers {
+  private readonly live = new Set<() => void>();
+  private stopped = false;
+
+  constructor(readonly clock: Clock) {}
+
+  /** Runs `fn` once after `ms`; returns a cancel function. */
+  after(ms: number, fn: () => void): () => void {
+    if (this.stopped) return noop;
+    const cancelTimer = this.clock.setTimer(ms, () => {
+      this.live.delete(cancel);
+      fn();
+    });
+    const cancel = (): void => {
+      cancelTimer();
+      this.live.delete(cancel);
+    };
+    this.live.add(cancel);
+    return cancel;
+  }
+
+  /** Runs `fn` every `ms` (first after `firstAfter`, default `ms`) until cancelled. */
+  every(ms: number, fn: () => void, firstAfter = ms): () => void {
+    let cancelled = false;
+    let current = noop;
+    const tick = (): void => {
+      if (cancelled) return;
+      current = this.after(ms, tick);
+      fn();
+    };
+    current = this.after(firstAfter, tick);
+    return () => {
+      cancelled = true;
+      current();
+    };
+  }
+
+  /** Cancels every pending timer; later calls to after() do nothing. */
+  stopAll(): void {
+    this.stopped = true;
+    for (const cancel of [...this.live]) cancel();
+    this.live.clear();
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+}
+
+function noop(): void {}
+
+/**
+ * After a synchronous timer starts asynchronous work (a handler, a waiting promise), a virtual
+ * clock must let promise continuations run before it fires the next timer. Real clocks need nothing.
+ */
+export function letPromisesRun(clock: Clock): void {
+  (clock as { wake?: () => void }).wake?.();
+}

@@ -1,0 +1,122 @@
+/**
+ * Every request's completion time, latency and status, kept compactly: samples go into one-second
+ * buckets of typed arrays (8 bytes a request), so a window query reads only the buckets it covers
+ * and samples may arrive out of completion order (tasks retire their requests lazily).
+ */
+
+/** Structurally the engine's TrafficStats (the sandbox does not import the engine). */
+export interface WindowStats {
+  from: number;
+  to: number;
+  requests: number;
+  succeeded: number;
+  failed: number;
+  byStatus: Record<string, number>;
+  availability: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+class Bucket {
+  n = 0;
+  offset: Uint16Array;
+  latency: Float32Array;
+  status: Uint16Array;
+  constructor(capacity: number) {
+    this.offset = new Uint16Array(capacity);
+    this.latency = new Float32Array(capacity);
+    this.status = new Uint16Array(capacity);
+  }
+  push(offset: number, latency: number, status: number): void {
+    if (this.n === this.offset.length) this.grow();
+    this.offset[this.n] = offset;
+    this.latency[this.n] = latency;
+    this.status[this.n] = status;
+    this.n++;
+  }
+  private grow(): void {
+    const cap = this.offset.length * 2;
+    const offset = new Uint16Array(cap);
+    offset.set(this.offset);
+    const latency = new Float32Array(cap);
+    latency.set(this.latency);
+    const status = new Uint16Array(cap);
+    status.set(this.status);
+    this.offset = offset;
+    this.latency = latency;
+    this.status = status;
+  }
+}
+
+export class RequestLog {
+  private readonly buckets: (Bucket | undefined)[] = [];
+  private total = 0;
+
+  /** `origin`: the earliest completion time this log will see (the sandbox's start). */
+  constructor(private readonly origin: number) {}
+
+  get size(): number {
+    return this.total;
+  }
+
+  record(completedAt: number, latencyMs: number, status: number): void {
+    const rel = Math.max(0, completedAt - this.origin);
+    const second = Math.floor(rel / 1000);
+    let b = this.buckets[second];
+    if (!b) {
+      b = new Bucket(64);
+      this.buckets[second] = b;
+    }
+    b.push(Math.floor(rel - second * 1000), latencyMs, status);
+    this.total++;
+  }
+
+  /** Requests that completed in [from, to). Percentiles are nearest-rank over every request, in ms; 0 with no requests. */
+  stats(from: number, to: number): WindowStats {
+    const lo = Math.max(0, from - this.origin);
+    const hi = Math.max(0, to - this.origin);
+    const byStatus: Record<string, number> = {};
+    let count = 0;
+    for (let s = Math.floor(lo / 1000); s * 1000 < hi && s < this.buckets.length; s++) count += this.buckets[s]?.n ?? 0;
+    const latencies = new Float64Array(count);
+    let n = 0;
+    let succeeded = 0;
+    for (let s = Math.floor(lo / 1000); s * 1000 < hi && s < this.buckets.length; s++) {
+      const b = this.buckets[s];
+      if (!b) continue;
+      const base = s * 1000;
+      const whole = base >= lo && base + 1000 <= hi;
+      for (let i = 0; i < b.n; i++) {
+        if (!whole) {
+          const t = base + b.offset[i]!;
+          if (t < lo || t >= hi) continue;
+        }
+        const status = b.status[i]!;
+        latencies[n++] = b.latency[i]!;
+        byStatus[status] = (byStatus[status] ?? 0) + 1;
+        if (status < 400) succeeded++;
+      }
+    }
+    const sorted = latencies.subarray(0, n).sort();
+    const rank = (p: number) => (n === 0 ? 0 : sorted[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))]!);
+    return {
+      from,
+      to,
+      requests: n,
+      succeeded,
+      failed: n - succeeded,
+      byStatus,
+      availability: n === 0 ? 1 : succeeded / n,
+      p50: round(rank(0.5)),
+      p95: round(rank(0.95)),
+      p99: round(rank(0.99)),
+      max: round(n === 0 ? 0 : sorted[n - 1]!),
+    };
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,36 @@
+/** Service-time distributions for a web app's requests, drawn from the task's own random stream. */
+import type { Random } from "../../random/random.js";
+import type { AppSpec } from "../stack/ecs.js";
+
+/** z for the 99th percentile of the standard normal. */
+const Z99 = 2.3263478740408408;
+
+export type Sampler = () => number;
+
+export function serviceTimeSampler(spec: AppSpec["serviceTime"], random: Random): Sampler {
+  if (spec.distribution === "constant") {
+    const value = spec.value;
+    return () => value;
+  }
+  if (!(spec.p99 >= spec.p50) || !(spec.p50 > 0)) {
+    throw new RangeError(`serviceTime: expected 0 < p50 <= p99, found p50 ${spec.p50} ms and p99 ${spec.p99} ms`);
+  }
+  const mu = Math.log(spec.p50);
+  const sigma = Math.log(spec.p99 / spec.p50) / Z99;
+  let spare: number | undefined;
+  return () => {
+    let z: number;
+    if (spare !== undefined) {
+      z = spare;
+      spare = undefined;
+    } else {
+      // Box-Muller: two independent normals per two uniforms.
+      const u = 1 - random.next();
+      const v = random.next();
+      const r = Math.sqrt(-2 * Math.log(u));
+      z = r * Math.cos(2 * Math.PI * v);
+      spare = r * Math.sin(2 * Math.PI * v);
+    }
+    return Math.exp(mu + sigma * z);
+  };
+}
