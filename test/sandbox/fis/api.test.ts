@@ -160,6 +160,7 @@ describe("experiments", () => {
       [b.id, templateId, "initiating"],
     ]);
   });
+
   it("ListExperiments filters by experimentTemplateId, as newer clients can ask", async () => {
     const h = await fisHarness();
     const first = await createTemplate(h, spotTemplate());
