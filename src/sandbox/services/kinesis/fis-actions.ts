@@ -5,13 +5,14 @@
  * when it starts and lifts it when its duration ends or the experiment stops it.
  */
 import type { Kernel } from "../../kernel.js";
-import type { FisActionContext, FisActionRun, FisActionType, FisParameterSpec, FisRegistry, FisResourceType } from "../fis/registry.js";
+import type { FisActionContext, FisActionRun, FisActionType, FisErrorCode, FisParameterSpec, FisRegistry, FisResourceType } from "../fis/registry.js";
 import type { RoleDirectory } from "../iam/roles.js";
 import type { Connectivity } from "../network/connectivity.js";
 import type { SubnetDirectory } from "../network/subnets.js";
 import type { StreamCatalog } from "./catalog.js";
 import type { ApiErrorCode, FaultBoard, PutRecordsFaultForm } from "./faults.js";
-import { checked, durationSpec, operationsSpec, parseFisDuration, percentageSpec, serviceSpec } from "./fis-parameters.js";
+import { durationMs as fisDurationMs } from "../fis/duration.js";
+import { checked, durationSpec, operationsSpec, percentageSpec, serviceSpec } from "./fis-parameters.js";
 import { filterShape } from "./shapes.js";
 
 export interface KinesisFisDeps {
@@ -63,13 +64,24 @@ function timedFault(kernel: Kernel, ctx: FisActionContext, durationMs: number, i
   };
 }
 
+/** A reason an action cannot start, with the FIS error code its experiment fails with. */
+class ActionProblem extends Error {
+  constructor(
+    message: string,
+    readonly code: FisErrorCode = "ConfigurationFailure",
+  ) {
+    super(message);
+  }
+}
+
 /** Starts an action, turning a problem found at start into the action's failure. */
 function guarded(start: (ctx: FisActionContext, done: () => void) => FisActionRun) {
-  return (ctx: FisActionContext, done: () => void, fail: (reason: string) => void): FisActionRun => {
+  return (ctx: FisActionContext, done: () => void, fail: (reason: string, code?: FisErrorCode) => void): FisActionRun => {
     try {
       return start(ctx, done);
     } catch (err) {
-      fail(err instanceof Error ? err.message : String(err));
+      if (err instanceof ActionProblem) fail(err.message, err.code);
+      else fail(err instanceof Error ? err.message : String(err), "ConfigurationFailure");
       return { stop() {} };
     }
   };
@@ -85,7 +97,7 @@ function streamsOf(deps: KinesisFisDeps, ctx: FisActionContext): Set<string> {
     const name = deps.catalog.nameFromArn(r.arn);
     if (name !== undefined) names.add(name);
   }
-  if (names.size === 0) throw new Error("no Kinesis streams were resolved for target KinesisStreams");
+  if (names.size === 0) throw new ActionProblem("no Kinesis streams were resolved for target KinesisStreams", "InvalidTarget");
   return names;
 }
 
@@ -97,10 +109,11 @@ function streamAction(deps: KinesisFisDeps, actionId: string, kind: "throughput"
   return {
     actionId,
     description,
-    target: { key: "KinesisStreams", resourceType: "aws:kinesis:stream" },
+    // The Kinesis guide's example: a target resolves to at most 5 streams.
+    target: { key: "KinesisStreams", resourceType: "aws:kinesis:stream", maxResources: 5 },
     parameters,
     start: guarded((ctx, done) => {
-      const durationMs = parseFisDuration(checked(parameters.duration!, "duration", ctx.parameters["duration"]))!;
+      const durationMs = fisDurationMs(checked(parameters.duration!, "duration", ctx.parameters["duration"]))!;
       const percentage = Number(checked(parameters.percentage!, "percentage", ctx.parameters["percentage"]));
       const streams = streamsOf(deps, ctx);
       deps.kernel.record("kinesis", "fault-start", `${actionId} on ${[...streams].join(", ")} at ${percentage}%`, { experimentId: ctx.experimentId, action: ctx.actionName, streams: [...streams], percentage });
@@ -122,17 +135,17 @@ function apiErrorAction(deps: KinesisFisDeps, actionId: string, code: ApiErrorCo
     target: { key: "Roles", resourceType: "aws:iam:role" },
     parameters,
     start: guarded((ctx, done) => {
-      const durationMs = parseFisDuration(checked(parameters.duration!, "duration", ctx.parameters["duration"]))!;
+      const durationMs = fisDurationMs(checked(parameters.duration!, "duration", ctx.parameters["duration"]))!;
       const service = checked(serviceSpec, "service", ctx.parameters["service"]);
       const percentage = Number(checked(parameters.percentage!, "percentage", ctx.parameters["percentage"]));
       const operations = checked(operationsSpec, "operations", ctx.parameters["operations"]).split(",");
       if (service !== "kinesis") {
-        throw new Error(`the sandbox emulates ${actionId} for service kinesis only; service ${service} has no emulated API here`);
+        throw new ActionProblem(`the sandbox emulates ${actionId} for service kinesis only; service ${service} has no emulated API here`);
       }
       const unknown = operations.filter((op) => !KINESIS_OPERATIONS.has(op));
-      if (unknown.length > 0) throw new Error(`operations: ${unknown.join(", ")} ${unknown.length === 1 ? "is not a" : "are not"} Kinesis API operation${unknown.length === 1 ? "" : "s"}`);
+      if (unknown.length > 0) throw new ActionProblem(`operations: ${unknown.join(", ")} ${unknown.length === 1 ? "is not a" : "are not"} Kinesis API operation${unknown.length === 1 ? "" : "s"}`);
       const roleArns = new Set((ctx.targets["Roles"] ?? []).map((r) => r.arn));
-      if (roleArns.size === 0) throw new Error("no IAM roles were resolved for target Roles");
+      if (roleArns.size === 0) throw new ActionProblem("no IAM roles were resolved for target Roles", "InvalidTarget");
       deps.kernel.record("kinesis", "fault-start", `${actionId}: ${code} on ${operations.join(",")} for ${[...roleArns].join(", ")} at ${percentage}%`, {
         experimentId: ctx.experimentId,
         action: ctx.actionName,
@@ -161,17 +174,17 @@ function disruptConnectivityAction(deps: KinesisFisDeps): FisActionType {
     target: { key: "Subnets", resourceType: "aws:ec2:subnet" },
     parameters,
     start: guarded((ctx, done) => {
-      const durationMs = parseFisDuration(checked(parameters.duration!, "duration", ctx.parameters["duration"]))!;
+      const durationMs = fisDurationMs(checked(parameters.duration!, "duration", ctx.parameters["duration"]))!;
       const scope = ctx.parameters["scope"] ?? "all";
       const problem = parameters.scope!.check!(scope);
-      if (problem) throw new Error(`scope: ${problem}`);
-      if (scope === "prefix-list" && !ctx.parameters["prefixListIdentifier"]) throw new Error("scope prefix-list needs the prefixListIdentifier parameter; found none");
+      if (problem) throw new ActionProblem(`scope: ${problem}`);
+      if (scope === "prefix-list" && !ctx.parameters["prefixListIdentifier"]) throw new ActionProblem("scope prefix-list needs the prefixListIdentifier parameter; found none");
       const subnets = new Set<string>();
       for (const r of ctx.targets["Subnets"] ?? []) {
         const id = deps.subnets.idOf(r.arn);
         if (id !== undefined) subnets.add(id);
       }
-      if (subnets.size === 0) throw new Error("no subnets were resolved for target Subnets");
+      if (subnets.size === 0) throw new ActionProblem("no subnets were resolved for target Subnets", "InvalidTarget");
       const cuts = SCOPES_THAT_CUT_KINESIS.has(scope);
       deps.kernel.record(
         "kinesis",

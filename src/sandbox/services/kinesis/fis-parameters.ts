@@ -3,33 +3,12 @@
  * what the sandbox's FIS service calls (FisParameterSpec.check) when it validates a template, so
  * a bad value is refused at CreateExperimentTemplate as FIS refuses it.
  */
+import { durationParameter } from "../fis/duration.js";
 import type { FisParameterSpec } from "../fis/registry.js";
 
-const HOUR = 3_600_000;
-
-/**
- * Parses the durations FIS takes (PnDTnHnMnS, at least one part, seconds may be fractional).
- * Hand-written rather than a general ISO 8601 library because FIS accepts only fixed-length units:
- * years, months and weeks, which such libraries accept, have no length in milliseconds here.
- */
-export function parseFisDuration(text: string): number | undefined {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
-  if (!m || text === "P" || text.endsWith("T")) return undefined;
-  const [, d, h, min, s] = m;
-  return Number(d ?? 0) * 24 * HOUR + Number(h ?? 0) * HOUR + Number(min ?? 0) * 60_000 + Math.round(Number(s ?? 0) * 1000);
-}
-
-export function durationSpec(description: string, minMs = 60_000, maxMs = 12 * HOUR): FisParameterSpec {
-  return {
-    required: true,
-    description,
-    check(value) {
-      const ms = parseFisDuration(value);
-      if (ms === undefined) return `expected an ISO 8601 duration such as PT5M, found '${value}'`;
-      if (ms < minMs || ms > maxMs) return `expected a duration from PT1M to PT12H, found '${value}'`;
-      return undefined;
-    },
-  };
+/** FIS's own range for these actions' durations: one minute to 12 hours. */
+export function durationSpec(description: string): FisParameterSpec {
+  return durationParameter({ min: "PT1M", max: "PT12H", required: true, description });
 }
 
 export function percentageSpec(description: string): FisParameterSpec {
