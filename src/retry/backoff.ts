@@ -17,7 +17,9 @@ export interface BackoffPolicy {
 
 /** The largest sleep allowed before retry `n` (0-based): min(cap, base * 2^n). */
 export function backoffCeiling(n: number, policy: Pick<BackoffPolicy, "baseMs" | "capMs">): number {
-  // 2^n overflows to Infinity for large n; min() then picks the cap, which is what we want.
+  // 2^n overflows to Infinity for large n; min() then picks the cap, which is what we want. A zero
+  // base must stay zero: 0 * Infinity is NaN, which would turn into a NaN sleep and defeat the deadline.
+  if (policy.baseMs === 0) return 0;
   return Math.min(policy.capMs, policy.baseMs * 2 ** n);
 }
 

@@ -19,7 +19,13 @@ export const DEFAULT_BUDGET: RetryBudgetOptions = { capacity: 500, throttleCost:
 export class RetryBudget {
   private level: number;
   constructor(readonly options: RetryBudgetOptions = DEFAULT_BUDGET) {
-    if (!(options.capacity >= 0)) throw new RangeError(`capacity ${options.capacity} must be >= 0`);
+    // A negative cost or refill would push the level outside [0, capacity]; refuse it up front.
+    for (const key of ["capacity", "throttleCost", "transientCost", "successRefill"] as const) {
+      const value = options[key];
+      if (!(value >= 0) || !Number.isFinite(value)) {
+        throw new RangeError(`retry budget: ${key} must be a finite number >= 0, got ${value}`);
+      }
+    }
     this.level = options.capacity;
   }
 

@@ -21,7 +21,7 @@ export interface RetryOptions {
 }
 
 /** Why the loop stopped retrying: recorded on the error it rethrows. */
-export type GiveUpReason = "not-retryable" | "attempts" | "deadline" | "budget";
+export type GiveUpReason = "not-retryable" | "attempts" | "deadline" | "budget" | "aborted";
 
 export interface RetryOutcome {
   attempts: number;
@@ -52,6 +52,8 @@ export async function retry<T>(op: (attempt: number) => Promise<T>, options: Ret
         if (error && typeof error === "object") Object.assign(error, { gaveUp: reason, attempts: attempt });
         throw error;
       };
+      // An aborted caller wants out: do not spend budget tokens or sleep for it.
+      if (options.signal?.aborted) giveUp("aborted");
       if (!isRetryable(errorClass)) giveUp("not-retryable");
       if (attempt >= policy.maxAttempts) giveUp("attempts");
       const retryIndex = attempt - 1;
