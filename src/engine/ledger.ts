@@ -33,7 +33,7 @@ export interface LedgerIntent {
 
 export type LedgerEntry =
   | LedgerIntent
-  | { op: "undone"; id: string; at: number; ok: boolean; error?: string }
+  | { op: "undone"; id: string; at: number; ok: boolean; error?: string; note?: string }
   | { op: "closed"; at: number; outcome: string };
 
 /** Where the target was, so `chaos recover` can reach it again. */
@@ -92,6 +92,11 @@ export class Ledger {
 
   markUndone(id: string, at: number, ok: boolean, error?: string): void {
     this.append(error === undefined ? { op: "undone", id, at, ok } : { op: "undone", id, at, ok, error });
+  }
+
+  /** Resolves an intent without undoing it (the rollback strategy said not to), so recovery leaves it. */
+  markSkipped(id: string, at: number, note: string): void {
+    this.append({ op: "undone", id, at, ok: true, note });
   }
 
   close(at: number, outcome: string): void {

@@ -37,7 +37,7 @@ function allSteps(e: Experiment): { step: Step; role: "hypothesis" | "method" | 
   ];
 }
 
-export async function planExperiment(loaded: LoadedExperiment, options: { probeDirs: string[] }): Promise<Plan> {
+export async function planExperiment(loaded: LoadedExperiment, options: { probeDirs: string[]; region: string; accountId: string }): Promise<Plan> {
   const errors: InputError[] = [];
   const at = (path: DocPath, expected: string, found: string) => {
     const position = loaded.positionOf(path);
@@ -85,7 +85,7 @@ export async function planExperiment(loaded: LoadedExperiment, options: { probeD
       const target = validate(module.target, step.target, [...step.at, "target"], at);
       if (params === undefined || target === undefined) continue;
       try {
-        const fragment = module.compile({ params, target, configuration: experiment.configuration });
+        const fragment = module.compile({ params, target, configuration: experiment.configuration, region: options.region, accountId: options.accountId });
         faults.set(step.name, { step, module, params, target, fragment });
       } catch (err) {
         at(step.at, `fault ${step.fault} to compile to FIS actions`, err instanceof Error ? err.message : String(err));

@@ -49,7 +49,9 @@ export interface ResolvedTarget {
 export interface InjectedFault {
   step: string;
   fault: string;
+  /** The step's `with:` and `target:`, validated. */
   params: Record<string, unknown>;
+  target: Record<string, unknown>;
   experimentId?: string;
   templateId?: string;
   startedAt: number;

@@ -10,11 +10,11 @@
  */
 import type { ActivityStep, Check, Experiment, HypothesisStrategy, ProbeMode, ProbeStep, RollbackStrategy, Step } from "../experiment/model.js";
 import { startFault, waitForExperiment } from "../faults/fis-runner.js";
-import { undoFault } from "../faults/undo.js";
 import { StopExperimentCommand } from "@aws-sdk/client-fis";
 import type { RunEvent, RunListener, Phase } from "./events.js";
 import type { InjectedFault, RunServices, RunView } from "./ports.js";
-import type { Ledger, UndoOp } from "./ledger.js";
+import type { Ledger } from "./ledger.js";
+import { executeUndo } from "./undo.js";
 import { Journal, journalExperiment, type FaultRecord, type RunEntry, type SteadyStateRecord } from "./journal.js";
 import { runActivityProvider, summarise, takeReading, type PlannedCheck, type Reading } from "./checks.js";
 import { Monitor } from "./monitor.js";
@@ -283,14 +283,16 @@ class ExperimentRun {
     const during = this.runsDuring() && this.hypothesisChecks().length > 0 ? this.duringMonitor() : undefined;
     for (const m of stopMonitors) m.start();
     during?.start();
+    // On-chaos probes watch the chaos window wherever they sit in the method; with no fault at all,
+    // the window is the whole method.
+    for (const step of this.e.method) if (step.kind === "probe" && step.mode === "on-chaos") this.prepareOnChaos(step);
+    if (this.o.plan.faults.size === 0) this.openChaosWindow();
     const background: Promise<void>[] = [];
     try {
       for (const step of this.e.method) {
         if (this.hard.aborted) break;
-        if (step.kind === "probe" && step.mode !== undefined) {
-          if (step.mode === "on-chaos") this.prepareOnChaos(step);
-          continue;
-        }
+        // Probes with a mode are scheduled by their mode, not by their place in the list.
+        if (step.kind === "probe" && step.mode !== undefined) continue;
         const work = this.withPauses(step, () => this.step(step));
         if (step.background) background.push(work.catch((err: unknown) => this.methodError(step, err)));
         else await work.catch((err: unknown) => this.methodError(step, err));
@@ -596,14 +598,22 @@ class ExperimentRun {
       return false;
     }
     if (!this.shouldRollBack()) {
-      this.warn(`rollbacks skipped (strategy ${this.rollbackStrategy}); ${pending.length} undo step(s) remain in the ledger for \`chaos recover\``);
+      const note = `not run: rollback strategy ${this.rollbackStrategy}`;
+      for (const intent of pending) this.o.ledger.markSkipped(intent.id, this.now(), note);
+      this.warn(`rollbacks skipped (strategy ${this.rollbackStrategy}): ${pending.map((p) => p.description).join("; ")}`);
       return false;
     }
     this.phase("rollbacks");
     for (const intent of pending) {
       const at = this.now();
       try {
-        const result = intent.undo.type === "declared-rollbacks" ? await this.declaredRollbacks(intent.undo) : await undoFault(intent.undo, this.s.aws);
+        const result = await executeUndo(intent, {
+          services: this.s,
+          cwd: this.o.cwd,
+          // Rollbacks run to the end even after a signal; a second signal exits the process.
+          signal: new AbortController().signal,
+          onRollbackEntry: (entry) => this.journal.doc.rollbacks.push(entry),
+        });
         this.o.ledger.markUndone(intent.id, this.now(), result.ok, result.ok ? undefined : result.detail);
         this.journal.doc.gameday.rollbackResults.push({ description: intent.description, ok: result.ok, detail: result.detail, at: this.iso(at) });
         this.emit({ type: "rollback", at: this.now(), description: result.detail, ok: result.ok });
@@ -616,31 +626,6 @@ class ExperimentRun {
       this.save();
     }
     return true;
-  }
-
-  /** Declared rollbacks: each runs even when an earlier one failed (as in Chaos Toolkit). */
-  private async declaredRollbacks(_undo: Extract<UndoOp, { type: "declared-rollbacks" }>): Promise<{ ok: boolean; detail: string }> {
-    let failed = 0;
-    for (const step of this.e.rollbacks) {
-      const start = this.now();
-      const entry: RunEntry = { activity: activityRecord(step), start: this.iso(start), status: "running" };
-      this.journal.doc.rollbacks.push(entry);
-      try {
-        if (step.kind === "activity") entry.output = await runActivityProvider(step, { services: this.s, cwd: this.o.cwd }, this.o.interrupt.aborted ? new AbortController().signal : this.o.interrupt, step.timeout);
-        else if (step.kind === "pause") await this.s.clock.sleep(step.duration);
-        else throw new Error(`a ${step.kind} step cannot be a rollback; use an action`);
-        entry.status = "succeeded";
-      } catch (err) {
-        failed++;
-        entry.status = "failed";
-        entry.exception = [errorMessage(err)];
-      } finally {
-        entry.end = this.iso();
-        entry.duration = (this.now() - start) / 1000;
-      }
-    }
-    const n = this.e.rollbacks.length;
-    return failed === 0 ? { ok: true, detail: `ran ${n} declared rollback${n === 1 ? "" : "s"}` } : { ok: false, detail: `${failed} of ${n} declared rollbacks failed` };
   }
 
   // ---------------------------------------------------------------- verdict

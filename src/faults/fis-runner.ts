@@ -100,6 +100,7 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
     step: s.stepName,
     fault: s.module.name,
     params: s.params,
+    target: s.target,
     experimentId,
     templateId,
     startedAt,

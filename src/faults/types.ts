@@ -35,6 +35,9 @@ export interface CompileInput<P, T> {
   params: P;
   target: T;
   configuration: Readonly<Record<string, unknown>>;
+  /** Where the target lives, for ARNs FIS needs (clusters, roles). */
+  region: string;
+  accountId: string;
 }
 
 export interface FaultContext<P, T> extends RunServices {

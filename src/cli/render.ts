@@ -1,0 +1,165 @@
+/**
+ * Turns run events into what a person reads: on a terminal, a coloured timeline with a live status
+ * line for the step in progress; elsewhere plain lines (one per event, no escape codes); with
+ * `--log-format json`, structured pino logs on stderr (the plain summary stays on stdout).
+ */
+import type { RunEvent } from "../engine/events.js";
+import type { TraceEntry } from "../sandbox/kernel.js";
+
+export type LogFormat = "pretty" | "plain" | "json";
+
+export interface Renderer {
+  event(e: RunEvent): void;
+  trace(t: TraceEntry): void;
+  /** Clears the live line before anything else is printed. */
+  close(): void;
+}
+
+interface Out {
+  write(text: string): void;
+}
+
+const colours = {
+  dim: (s: string) => `\x1b[2m${s}\x1b[22m`,
+  bold: (s: string) => `\x1b[1m${s}\x1b[22m`,
+  red: (s: string) => `\x1b[31m${s}\x1b[39m`,
+  green: (s: string) => `\x1b[32m${s}\x1b[39m`,
+  yellow: (s: string) => `\x1b[33m${s}\x1b[39m`,
+  cyan: (s: string) => `\x1b[36m${s}\x1b[39m`,
+};
+const plainColours: typeof colours = { dim: (s) => s, bold: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s, cyan: (s) => s };
+
+/** Trace kinds shown on the timeline by default; everything with --verbose. */
+const NOTABLE = /spot|rebalance|interrupt|instance-state|container-instance|drain|terminat|handler|experiment|action|deregist|unhealthy|outage|throttl|breaker/i;
+
+export function elapsed(ms: number): string {
+  const sign = ms < 0 ? "-" : "+";
+  const t = Math.abs(ms);
+  const h = Math.floor(t / 3_600_000);
+  const m = Math.floor((t % 3_600_000) / 60_000);
+  const s = ((t % 60_000) / 1000).toFixed(1).padStart(4, "0");
+  return `${sign}${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${s}`;
+}
+
+export class TimelineRenderer implements Renderer {
+  private origin: number | undefined;
+  private live = "";
+  private readonly c: typeof colours;
+
+  constructor(
+    private readonly out: Out,
+    private readonly options: { tty: boolean; verbose: boolean },
+  ) {
+    this.c = options.tty ? colours : plainColours;
+  }
+
+  private line(at: number, text: string): void {
+    this.origin ??= at;
+    this.clearLive();
+    this.out.write(`${this.c.dim(elapsed(at - this.origin))}  ${text}\n`);
+    this.redrawLive();
+  }
+
+  private setLive(text: string): void {
+    if (!this.options.tty) return;
+    this.clearLive();
+    this.live = text;
+    this.redrawLive();
+  }
+
+  private clearLive(): void {
+    if (this.options.tty && this.live) this.out.write("\r\x1b[2K");
+  }
+
+  private redrawLive(): void {
+    if (this.options.tty && this.live) this.out.write(this.c.dim(`… ${this.live}`));
+  }
+
+  close(): void {
+    this.clearLive();
+    this.live = "";
+  }
+
+  trace(t: TraceEntry): void {
+    if (!this.options.verbose && !NOTABLE.test(`${t.kind} ${t.message}`)) return;
+    this.line(t.at, `  ${this.c.dim(`${t.source}:`)} ${t.message}`);
+  }
+
+  event(e: RunEvent): void {
+    const c = this.c;
+    switch (e.type) {
+      case "run-started":
+        this.origin = e.at;
+        this.out.write(`${c.bold(e.title)}\n${c.dim(`run ${e.runId}  seed ${e.seed}  target ${e.target}  clock ${e.clock}`)}\n`);
+        return;
+      case "phase":
+        this.line(e.at, c.cyan(c.bold(e.phase.replace(/-/g, " "))));
+        this.setLive(e.phase.replace(/-/g, " "));
+        return;
+      case "step-started":
+        this.line(e.at, `${c.cyan("▶")} ${e.kind} ${c.bold(e.step)}${e.detail ? ` ${c.dim(e.detail)}` : ""}`);
+        this.setLive(`${e.kind} ${e.step}`);
+        return;
+      case "step-ended":
+        if (e.status === "failed") this.line(e.at, `${c.red("✗")} ${e.step} failed${e.detail ? `: ${e.detail}` : ""}`);
+        else if (e.detail) this.line(e.at, `  ${c.dim(`${e.step}: ${e.detail}`)}`);
+        return;
+      case "reading":
+        this.line(e.at, `${e.ok ? c.green("✓") : c.red("✗")} ${e.probe} ${c.dim(`(${e.mode})`)} ${e.summary}`);
+        return;
+      case "probe-verdict":
+        if (e.verdict === "passed") this.line(e.at, `${c.green("✓")} ${e.probe} ${c.dim(`[${e.mode}]`)} ${c.dim(e.summary)}`);
+        else this.line(e.at, `${e.verdict === "failed" ? c.red("✗") : c.yellow("?")} ${e.probe} ${c.dim(`[${e.mode}]`)} ${e.verdict}: ${e.summary}`);
+        return;
+      case "fault-started":
+        this.line(e.at, `${c.yellow("⚡")} ${e.fault} ${c.dim(e.experimentId ?? "")} → ${e.targets.join(", ") || "no targets"}`);
+        return;
+      case "fault-verified":
+        this.line(e.at, `${e.landed ? c.green("✓") : c.red("✗")} ${e.step} ${e.landed ? "landed" : "did not land"}: ${e.detail}`);
+        return;
+      case "observation":
+        this.line(e.at, `  ${c.dim(`${e.source}:`)} ${e.observation.message}`);
+        return;
+      case "trace":
+        this.line(e.at, `  ${c.dim(`${e.source}:`)} ${e.message}`);
+        return;
+      case "stop-condition":
+        this.line(e.at, c.red(`■ stop condition ${e.probe} breached: ${e.reason}`));
+        return;
+      case "interrupted":
+        this.line(e.at, c.yellow(`■ ${e.signal}: stopping the method and rolling back (again to exit at once)`));
+        return;
+      case "rollback":
+        this.line(e.at, `${e.ok ? c.green("↺") : c.red("↺ ✗")} ${e.description}${e.error ? `: ${e.error}` : ""}`);
+        return;
+      case "warning":
+        this.line(e.at, c.yellow(`! ${e.message}`));
+        return;
+      case "verdict": {
+        this.close();
+        const paint = e.exitCode === 0 ? c.green : e.exitCode === 1 ? c.red : c.yellow;
+        this.out.write(`${paint(c.bold(`verdict: ${e.verdict}`))} ${c.dim(`(exit ${e.exitCode})`)}  ${e.summary}\n`);
+        return;
+      }
+    }
+  }
+}
+
+/** Structured logs for machines: one JSON object per event on stderr, via pino. */
+export async function jsonRenderer(): Promise<Renderer> {
+  const { pino } = await import("pino");
+  const log = pino({ base: null, timestamp: false, level: "debug" }, pino.destination({ fd: 2, sync: true }));
+  return {
+    event(e) {
+      const { type, at, ...rest } = e;
+      const level = type === "warning" || type === "stop-condition" ? "warn" : "info";
+      log[level]({ event: type, time: new Date(at).toISOString(), ...rest });
+    },
+    trace(t) {
+      log.debug({ event: "trace", time: new Date(t.at).toISOString(), source: t.source, kind: t.kind, msg: t.message });
+    },
+    close() {
+      log.flush();
+    },
+  };
+}

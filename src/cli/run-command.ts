@@ -1,0 +1,221 @@
+/**
+ * `chaos run <name|path>`: load, plan, build the target, run, print the timeline and the verdict,
+ * exit with the verdict's code. SIGINT and SIGTERM stop the method and run the rollbacks before
+ * exiting 130; a second signal exits at once and leaves the ledger for `chaos recover`.
+ */
+import { existsSync, renameSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import type { HypothesisStrategy, RollbackStrategy } from "../experiment/model.js";
+import { InvalidInputError } from "../experiment/model.js";
+import { freshSeed, SeededRandom } from "../random/random.js";
+import { Journal, journalExperiment } from "../engine/journal.js";
+import { Ledger, runsDir } from "../engine/ledger.js";
+import type { RunEvent } from "../engine/events.js";
+import { CliError, targetError, usage } from "./errors.js";
+import { resolveExperiment } from "./catalog.js";
+import { buildTarget, type BuiltTarget } from "./target.js";
+import { jsonRenderer, TimelineRenderer, type Renderer } from "./render.js";
+import { loadExperimentFile, planFor, printPlan } from "./plan-command.js";
+import { basename, extname } from "node:path";
+
+export interface RunFlags {
+  journalPath?: string;
+  var?: string[];
+  varFile?: string[];
+  seed?: string;
+  logFormat?: string;
+  dry?: boolean;
+  target: string;
+  region?: string;
+  profile?: string;
+  stack?: string;
+  speed?: string;
+  handler?: string[];
+  hypothesisStrategy?: string;
+  rollbackStrategy?: string;
+  failFast?: boolean;
+  verbose?: boolean;
+}
+
+const HYPOTHESIS: Record<string, HypothesisStrategy> = {
+  default: "default",
+  "before-method-only": "before-method-only",
+  "after-method-only": "after-method-only",
+  "during-method-only": "during-method-only",
+  continuously: "continuously",
+  continously: "continuously",
+};
+
+export function parseSeed(text: string | undefined): number {
+  if (text === undefined) return freshSeed();
+  if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) throw usage(`--seed: expected an integer from 0 to 4294967295, found ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+export function parseSpeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw usage(`--speed: expected a positive number (1 is real time), found ${JSON.stringify(text)}`);
+  return n;
+}
+
+export function parseVars(pairs: string[] = []): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw usage(`--var: expected key=value (or key:type=value), found ${JSON.stringify(pair)}`);
+    vars[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return vars;
+}
+
+function strategies(flags: RunFlags): { hypothesis?: HypothesisStrategy; rollbacks?: RollbackStrategy; failFast?: boolean } {
+  const out: { hypothesis?: HypothesisStrategy; rollbacks?: RollbackStrategy; failFast?: boolean } = {};
+  if (flags.hypothesisStrategy !== undefined) {
+    const h = HYPOTHESIS[flags.hypothesisStrategy];
+    if (!h) throw usage(`--hypothesis-strategy: expected one of ${Object.keys(HYPOTHESIS).filter((k) => k !== "continously").join(", ")}, found ${JSON.stringify(flags.hypothesisStrategy)}`);
+    out.hypothesis = h;
+  }
+  if (flags.rollbackStrategy !== undefined) {
+    const r = flags.rollbackStrategy === "default" ? "always" : flags.rollbackStrategy;
+    if (r !== "always" && r !== "deviated" && r !== "never") throw usage(`--rollback-strategy: expected always, deviated or never, found ${JSON.stringify(flags.rollbackStrategy)}`);
+    out.rollbacks = r;
+  }
+  if (flags.failFast) out.failFast = true;
+  return out;
+}
+
+/** A run id the same seed reproduces: the experiment's name and the seed. */
+export function runIdFor(file: string, seed: number): string {
+  return `${basename(file, extname(file))}-${seed.toString(16).padStart(8, "0")}`;
+}
+
+/** Moves a finished earlier run with the same id aside; refuses while one still has undo left. */
+function claimRunDir(cwd: string, runId: string): void {
+  const dir = join(runsDir(cwd), runId);
+  if (!existsSync(dir)) return;
+  const earlier = Ledger.open(dir);
+  if (earlier.pending().length > 0 && !earlier.isClosed()) {
+    throw targetError(`an earlier run ${runId} has unfinished rollbacks (${dir}); run \`chaos recover ${runId}\` first`);
+  }
+  for (let n = 1; ; n++) {
+    const aside = `${dir}.${n}`;
+    if (!existsSync(aside)) {
+      renameSync(dir, aside);
+      return;
+    }
+  }
+}
+
+export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<number> {
+  const cwd = process.cwd();
+  const file = resolveExperiment(nameOrPath, cwd);
+  const seed = parseSeed(flags.seed);
+  const speed = parseSpeed(flags.speed);
+  const overrides = strategies(flags);
+  const format = flags.logFormat ?? "pretty";
+  if (!["pretty", "plain", "json"].includes(format)) throw usage(`--log-format: expected pretty, plain or json, found ${JSON.stringify(format)}`);
+  const tty = format === "pretty" && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const renderer: Renderer =
+    format === "json" ? await jsonRenderer() : new TimelineRenderer({ write: (t) => void process.stdout.write(t) }, { tty, verbose: flags.verbose === true });
+  const random = new SeededRandom(seed);
+
+  let target: BuiltTarget | undefined;
+  const interrupt = new AbortController();
+  let journal: Journal | undefined;
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      renderer.event({ type: "interrupted", at: target?.clock.now() ?? 0, signal });
+      interrupt.abort(signal);
+      return;
+    }
+    // Second signal: leave now. The journal says interrupted; the ledger keeps what is left to undo.
+    if (journal) {
+      journal.doc.status = "interrupted";
+      journal.doc.gameday.interrupted = { signal, at: new Date(target?.clock.now() ?? 0).toISOString() };
+      journal.write();
+    }
+    renderer.close();
+    process.stderr.write(`${signal} again: exiting without finishing the rollbacks; run \`chaos recover\` to finish them\n`);
+    process.exit(130);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  try {
+    // Bad input fails before anything starts.
+    const loaded = await loadExperimentFile(file, { vars: parseVars(flags.var), varFiles: (flags.varFile ?? []).map((f) => resolve(cwd, f)) });
+    try {
+      target = await buildTarget({
+        target: flags.target,
+        ...(flags.region ? { region: flags.region } : {}),
+        ...(flags.profile ? { profile: flags.profile } : {}),
+        ...(flags.stack ? { stack: resolve(cwd, flags.stack) } : {}),
+        ...(speed !== undefined ? { speed } : {}),
+        ...(flags.handler ? { handlers: flags.handler.map((h) => resolve(cwd, h)) } : {}),
+        random,
+        cwd,
+        onTrace: (t) => renderer.trace(t),
+      });
+    } catch (err) {
+      if (err instanceof CliError || err instanceof InvalidInputError) throw err;
+      throw targetError(`the target could not be set up: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd });
+    if (flags.dry) {
+      printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId }, seed, format === "json");
+      return 0;
+    }
+    if (interrupt.signal.aborted) return 130;
+
+    const runId = runIdFor(file, seed);
+    claimRunDir(cwd, runId);
+    const journalPath = resolve(cwd, flags.journalPath ?? "journal.json");
+    const ledger = Ledger.create(cwd, {
+      runId,
+      experiment: file,
+      title: plan.experiment.title,
+      seed,
+      target: target.record,
+      pid: process.pid,
+      startedAt: target.clock.now(),
+      journalPath,
+    });
+    journal = new Journal(journalPath, {
+      experiment: journalExperiment(plan.loaded.raw),
+      start: new Date(target.clock.now()).toISOString(),
+      runId,
+      seed,
+      target: { kind: target.kind, region: target.region, ...(target.stack ? { stack: relative(cwd, target.stack) || target.stack } : {}) },
+      clock: target.clock.kind,
+      ledger: relative(cwd, ledger.dir),
+      secrets: plan.loaded.secretValues,
+    });
+    const { runExperiment } = await import("../engine/run.js");
+    const result = await runExperiment({
+      plan,
+      services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, log: silentLog, targetKind: target.kind, region: target.region },
+      runId,
+      seed,
+      journal,
+      ledger,
+      interrupt: interrupt.signal,
+      listener: (e: RunEvent) => renderer.event(e),
+      cwd,
+      accountId: target.accountId,
+      overrides,
+    });
+    renderer.close();
+    if (format !== "json") process.stdout.write(`journal: ${relative(cwd, journalPath) || journalPath}\n`);
+    return result.exitCode;
+  } finally {
+    renderer.close();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await target?.close().catch(() => undefined);
+  }
+}
+
+const silentLog = { info() {}, warn() {}, debug() {} };

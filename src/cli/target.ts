@@ -1,0 +1,140 @@
+/**
+ * The composition root: builds what a run talks to. For the embedded sandbox it starts the
+ * simulation and hands its dispatcher to the client factory (in-process, no sockets); for an
+ * endpoint (`chaos sandbox serve`, LocalStack) and for AWS it builds ordinary SDK clients. Actions
+ * and probes only ever see the result: clients, a clock, randomness and the traffic port.
+ */
+import { basename } from "node:path";
+import { AwsClients } from "../aws/clients.js";
+import type { TrafficPort, TrafficStats } from "../engine/ports.js";
+import { RealClock, ScaledClock, VirtualClock, type Clock } from "../time/clock.js";
+import type { Random } from "../random/random.js";
+import type { TraceEntry } from "../sandbox/kernel.js";
+import { defaultStackFile } from "./paths.js";
+import { targetError, usage } from "./errors.js";
+
+export interface TargetOptions {
+  /** "sandbox", "aws", or an endpoint URL. */
+  target: string;
+  region?: string;
+  profile?: string;
+  stack?: string;
+  speed?: number;
+  handlers?: string[];
+  random: Random;
+  cwd: string;
+  /** Receives the sandbox's notable events, for the timeline. */
+  onTrace?: (entry: TraceEntry) => void;
+}
+
+export interface BuiltTarget {
+  kind: "sandbox" | "endpoint" | "aws";
+  region: string;
+  accountId: string;
+  clock: Clock;
+  clients: AwsClients;
+  traffic: TrafficPort;
+  /** For journals and the timeline: "sandbox (default.yaml)", "http://127.0.0.1:4566", "aws us-east-1". */
+  description: string;
+  stack?: string;
+  /** Connection facts `chaos recover` needs to reach the target again. */
+  record: { kind: string; region: string; endpoint?: string; profile?: string };
+  close(): Promise<void>;
+}
+
+export async function buildTarget(o: TargetOptions): Promise<BuiltTarget> {
+  if (o.target === "sandbox") return buildSandbox(o);
+  if (/^https?:\/\//.test(o.target)) return buildEndpoint(o);
+  if (o.target === "aws") return buildAws(o);
+  throw usage(`--target: expected sandbox, aws or an endpoint URL such as http://127.0.0.1:4566, found ${JSON.stringify(o.target)}`);
+}
+
+async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
+  const { Sandbox } = await import("../sandbox/sandbox.js");
+  const { loadStack } = await import("../sandbox/stack/load.js");
+  const stackFile = o.stack ?? defaultStackFile();
+  const stack = loadStack(stackFile);
+  const clock: Clock = o.speed === undefined ? new VirtualClock() : new ScaledClock(o.speed);
+  const sandbox = await Sandbox.create({ stack, clock, random: o.random.fork("sandbox"), ...(o.handlers ? { handlers: o.handlers } : {}) });
+  const unsubscribe = o.onTrace ? sandbox.kernel.trace.onRecord(o.onTrace) : () => {};
+  sandbox.start();
+  await sandbox.ready();
+  const region = sandbox.kernel.region;
+  const clients = new AwsClients({ kind: "local", region, dispatch: sandbox.dispatcher.dispatch }, { clock, random: o.random.fork("clients") });
+  return {
+    kind: "sandbox",
+    region,
+    accountId: sandbox.kernel.accountId,
+    clock,
+    clients,
+    traffic: sandbox.traffic,
+    description: `sandbox (${basename(stackFile)})`,
+    stack: stackFile,
+    record: { kind: "sandbox", region },
+    async close() {
+      unsubscribe();
+      await clients.destroy();
+      await sandbox.stop();
+      if (clock instanceof VirtualClock) clock.stop();
+    },
+  };
+}
+
+async function buildEndpoint(o: TargetOptions): Promise<BuiltTarget> {
+  const region = o.region ?? process.env.AWS_REGION ?? "us-east-1";
+  const clock = new RealClock();
+  const clients = new AwsClients({ kind: "endpoint", region, endpoint: o.target }, { clock, random: o.random.fork("clients") });
+  return {
+    kind: "endpoint",
+    region,
+    // Emulators answer for one fixed account; the sandbox and LocalStack both accept this one.
+    accountId: process.env.GAMEDAY_ACCOUNT_ID ?? "123456789012",
+    clock,
+    clients,
+    traffic: noTraffic,
+    description: o.target,
+    record: { kind: "endpoint", region, endpoint: o.target },
+    async close() {
+      await clients.destroy();
+    },
+  };
+}
+
+async function buildAws(o: TargetOptions): Promise<BuiltTarget> {
+  const { checkAwsAllowed } = await import("./aws-guard.js");
+  const region = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw usage("--target aws needs --region (or AWS_REGION)");
+  const clock = new RealClock();
+  const clients = new AwsClients({ kind: "aws", region, ...(o.profile ? { profile: o.profile } : {}) }, { clock, random: o.random.fork("clients") });
+  const accountId = await checkAwsAllowed({ cwd: o.cwd, region, clients }).catch(async (err: unknown) => {
+    await clients.destroy();
+    throw err;
+  });
+  return {
+    kind: "aws",
+    region,
+    accountId,
+    clock,
+    clients,
+    traffic: noTraffic,
+    description: `aws ${accountId} ${region}`,
+    record: { kind: "aws", region, ...(o.profile ? { profile: o.profile } : {}) },
+    async close() {
+      await clients.destroy();
+    },
+  };
+}
+
+/** A target with no load generator: traffic probes say so rather than pass on no data. */
+const noTraffic: TrafficPort = {
+  services: () => [],
+  drive() {},
+  stats(_service: string, from: number, to: number): TrafficStats {
+    return { from, to, requests: 0, succeeded: 0, failed: 0, byStatus: {}, availability: 1, p50: 0, p95: 0, p99: 0, max: 0 };
+  },
+};
+
+export function ensureTargetOk(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  throw targetError(`the target could not be set up: ${message}`);
+}

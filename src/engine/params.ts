@@ -1,0 +1,19 @@
+/**
+ * zod helpers for probe and fault parameters, so every module reads durations the same way.
+ */
+import { z } from "zod";
+import { parseDuration } from "../experiment/duration.js";
+
+function toMs(text: string, ctx: z.core.$RefinementCtx<string>): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: "custom", message: `an ISO 8601 duration (PT2M) or 30s/300ms, found ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return ms;
+}
+
+/** A duration as people write it (PT2M, 30s, 300ms), read as milliseconds. */
+export function duration(defaultValue?: string) {
+  return defaultValue === undefined ? z.string().transform(toMs) : z.string().default(defaultValue).transform(toMs);
+}

@@ -1,0 +1,76 @@
+/**
+ * Kinesis throttling through FIS, in one of the two ways FIS offers:
+ * - on a stream: `aws:kinesis:stream-provisioned-throughput-exception` (ProvisionedThroughputExceeded
+ *   on GetRecords, GetShardIterator, PutRecord and PutRecords of that stream, for every caller);
+ * - on a producer's IAM role: `aws:fis:inject-api-throttle-error` with service kinesis (ThrottlingException
+ *   on the named operations, only for calls that role makes).
+ * Both end by themselves after `duration`; stopping the experiment (the ledger's undo) ends them early.
+ */
+import { z } from "zod";
+import { defineFault } from "./types.js";
+import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
+
+const params = z
+  .object({
+    percentage: z.number().int().min(1).max(100).default(100).describe("Share of calls that fail"),
+    duration: isoDuration.default("PT5M"),
+    operations: z.array(z.enum(["PutRecord", "PutRecords", "GetRecords", "GetShardIterator"])).min(1).default(["PutRecord", "PutRecords"]).describe("Operations throttled (role form only)"),
+  })
+  .strict()
+  .refine((p) => isoToMs(p.duration) >= 60_000 && isoToMs(p.duration) <= FIS_MAX_MS, { message: "duration between PT1M and PT12H (FIS's limits)", path: ["duration"] });
+
+const target = z
+  .object({
+    stream: z.string().min(1).optional().describe("Throttle this stream for every caller"),
+    role: z.string().min(1).optional().describe("Throttle only calls made by this IAM role (name or ARN)"),
+  })
+  .strict()
+  .refine((t) => (t.stream === undefined) !== (t.role === undefined), { message: "exactly one of stream or role", path: ["stream"] });
+
+type Params = z.infer<typeof params>;
+type Target = z.infer<typeof target>;
+
+export function roleArn(role: string, accountId: string): string {
+  return role.startsWith("arn:") ? role : `arn:aws:iam::${accountId}:role/${role}`;
+}
+
+export default defineFault<Params, Target>({
+  name: "kinesis-throttle",
+  description: "Throttle Kinesis for a stream or for a producer's role (FIS)",
+  params,
+  target,
+  compile({ params: p, target: t, region, accountId }) {
+    if (t.stream) {
+      return {
+        description: `throttle ${p.percentage}% of calls on Kinesis stream ${t.stream} for ${p.duration}`,
+        targets: { streams: { resourceType: "aws:kinesis:stream", resourceArns: [`arn:aws:kinesis:${region}:${accountId}:stream/${t.stream}`], selectionMode: "ALL" } },
+        actions: {
+          throttle: {
+            actionId: "aws:kinesis:stream-provisioned-throughput-exception",
+            parameters: { duration: p.duration, percentage: String(p.percentage) },
+            targets: { KinesisStreams: "streams" },
+          },
+        },
+      };
+    }
+    return {
+      description: `throttle ${p.percentage}% of ${p.operations.join(", ")} calls by role ${t.role} for ${p.duration}`,
+      targets: { roles: { resourceType: "aws:iam:role", resourceArns: [roleArn(t.role!, accountId)], selectionMode: "ALL" } },
+      actions: {
+        throttle: {
+          actionId: "aws:fis:inject-api-throttle-error",
+          parameters: { service: "kinesis", operations: p.operations.join(","), percentage: String(p.percentage), duration: p.duration },
+          targets: { Roles: "roles" },
+        },
+      },
+    };
+  },
+  expectedDurationMs: (p) => isoToMs(p.duration),
+  async verify(ctx) {
+    // Seeing the throttling would mean writing to the user's stream; the kinesis-health probe measures
+    // it from the outside. Here: FIS says the action is in force.
+    const action = await actionStatus(ctx, ctx.fault.experimentId!, "throttle", ctx.signal);
+    const landed = action.status === "running" || action.status === "completed";
+    return { landed, detail: landed ? `FIS reports the throttling action ${action.status}` : `FIS action ${action.status}: ${action.reason ?? "no reason"}` };
+  },
+});

@@ -1,0 +1,100 @@
+/**
+ * EC2 spot interruption with the real 2-minute notice: FIS `aws:ec2:send-spot-instance-interruptions`.
+ * The rebalance recommendation goes out at once, the interruption warning two minutes before the
+ * interruption, then the instance is terminated. Nothing can undo a termination, so there is no
+ * revert beyond stopping the experiment; verification checks that FIS sent the notice and reports
+ * whether each instance's ECS container instance reached DRAINING (the draining probe judges that).
+ */
+import { z } from "zod";
+import { ListContainerInstancesCommand, DescribeContainerInstancesCommand } from "@aws-sdk/client-ecs";
+import { defineFault, type FaultContext } from "./types.js";
+import { actionStatus, arnId, isoDuration, isoToMs, selectionMode } from "./common.js";
+
+const params = z
+  .object({
+    durationBeforeInterruption: isoDuration.default("PT2M").describe("Time from the start to the interruption: PT2M to PT15M"),
+  })
+  .strict()
+  .refine((p) => isoToMs(p.durationBeforeInterruption) >= 120_000 && isoToMs(p.durationBeforeInterruption) <= 900_000, {
+    message: "durationBeforeInterruption between PT2M and PT15M (FIS's range)",
+    path: ["durationBeforeInterruption"],
+  });
+
+const target = z
+  .object({
+    cluster: z.string().min(1).describe("ECS cluster the instances serve, for verification"),
+    tags: z.record(z.string(), z.string()).optional().describe("Resource tags the spot instances carry (FIS needs tags or ARNs)"),
+    instanceIds: z.array(z.string().regex(/^i-[0-9a-f]+$/, "an instance id such as i-0abc1234")).min(1).max(5).optional(),
+    az: z.string().optional().describe("Only instances in this Availability Zone"),
+    select: selectionMode,
+  })
+  .strict()
+  .refine((t) => t.tags !== undefined || t.instanceIds !== undefined, { message: "tags or instanceIds (FIS needs one of them for aws:ec2:spot-instance)", path: ["tags"] })
+  .refine((t) => !(t.tags && t.instanceIds), { message: "either tags or instanceIds, not both (FIS rejects ARNs with tags)", path: ["instanceIds"] });
+
+type Params = z.infer<typeof params>;
+type Target = z.infer<typeof target>;
+
+export default defineFault<Params, Target>({
+  name: "spot-interrupt",
+  description: "Interrupt EC2 spot instances with the 2-minute notice (FIS aws:ec2:send-spot-instance-interruptions)",
+  params,
+  target,
+  compile({ params: p, target: t, region, accountId }) {
+    const filters = [{ path: "State.Name", values: ["running"] }];
+    const selected = t.instanceIds
+      ? { resourceArns: t.instanceIds.map((id) => `arn:aws:ec2:${region}:${accountId}:instance/${id}`) }
+      : { resourceTags: t.tags!, filters: t.az ? [...filters, { path: "Placement.AvailabilityZone", values: [t.az] }] : filters };
+    return {
+      description: `spot interruption of ${t.select} spot instance(s) serving ${t.cluster}, ${p.durationBeforeInterruption} before termination`,
+      targets: { spotInstances: { resourceType: "aws:ec2:spot-instance", ...selected, selectionMode: t.select } },
+      actions: {
+        interrupt: {
+          actionId: "aws:ec2:send-spot-instance-interruptions",
+          parameters: { durationBeforeInterruption: p.durationBeforeInterruption },
+          targets: { SpotInstances: "spotInstances" },
+        },
+      },
+    };
+  },
+  expectedDurationMs: (p) => isoToMs(p.durationBeforeInterruption),
+  async verify(ctx: FaultContext<Params, Target>) {
+    const { fault, signal } = ctx;
+    const action = await actionStatus(ctx, fault.experimentId!, "interrupt", signal);
+    if (action.status === "failed" || action.status === "cancelled") {
+      return { landed: false, detail: `FIS action ${action.status}: ${action.reason ?? "no reason"}` };
+    }
+    const instances = fault.targets.map((t) => arnId(t.arn)).filter((id) => id.startsWith("i-"));
+    if (instances.length === 0) return { landed: false, detail: "FIS resolved no spot instance" };
+    const deadline = fault.startedAt + isoToMs(ctx.params.durationBeforeInterruption);
+    const drained = await watchDraining(ctx, instances, deadline);
+    const parts = instances.map((id) => {
+      const d = drained.get(id);
+      return d === undefined ? `${id}: notice sent, not DRAINING before the interruption` : `${id}: notice sent, DRAINING after ${((d - fault.startedAt) / 1000).toFixed(1)} s`;
+    });
+    return { landed: true, detail: parts.join("; "), evidence: { instances, drainingAt: Object.fromEntries(drained) } };
+  },
+});
+
+/** Polls ECS once a second until every instance is DRAINING or the interruption time comes. */
+async function watchDraining(ctx: FaultContext<Params, Target>, instances: string[], deadline: number): Promise<Map<string, number>> {
+  const ecs = await ctx.aws.ecs();
+  const seen = new Map<string, number>();
+  const arns = new Map<string, string>();
+  while (seen.size < instances.length && ctx.clock.now() <= deadline) {
+    for (const id of instances) {
+      if (seen.has(id)) continue;
+      let arn = arns.get(id);
+      if (!arn) {
+        const listed = await ecs.send(new ListContainerInstancesCommand({ cluster: ctx.target.cluster, filter: `ec2InstanceId == ${id}` }), { abortSignal: ctx.signal as never });
+        arn = listed.containerInstanceArns?.[0];
+        if (arn) arns.set(id, arn);
+      }
+      if (!arn) continue;
+      const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster: ctx.target.cluster, containerInstances: [arn] }), { abortSignal: ctx.signal as never });
+      if (described.containerInstances?.[0]?.status === "DRAINING") seen.set(id, ctx.clock.now());
+    }
+    if (seen.size < instances.length) await ctx.clock.sleep(1_000, ctx.signal);
+  }
+  return seen;
+}

@@ -1,0 +1,267 @@
+import { describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { script } from "../fixtures/probes/scripted.js";
+import { experiment, hypothesis, pause, probe, processAction, run } from "./harness.js";
+import { VIRTUAL_EPOCH } from "../../src/time/clock.js";
+
+const t = (at: number) => (at - VIRTUAL_EPOCH) / 1000;
+
+describe("the run lifecycle", () => {
+  it("runs steady state before, the method, steady state after, rollbacks, then re-checks the steady state", async () => {
+    const order: string[] = [];
+    script("order-steady", (ctx) => {
+      order.push(`steady@${t(ctx.clock.now())}`);
+      return true;
+    });
+    script("order-step", (ctx) => {
+      order.push(`step@${t(ctx.clock.now())}`);
+      return 1;
+    });
+    const marker = "order-rollback.txt";
+    const r = await run(
+      experiment({
+        steadyStateHypothesis: hypothesis(probe("order-steady", { tolerance: true })),
+        method: [probe("order-step"), pause(10_000), probe("order-step")],
+        rollbacks: [processAction("write-marker", `require("fs").writeFileSync(${JSON.stringify(marker)}, "rolled back")`)],
+      }),
+    );
+    expect(r.verdict).toBe("held");
+    expect(r.exitCode).toBe(0);
+    // before at 0, steps at 0 and 10 s, after at 10 s, again after the rollback.
+    expect(order).toEqual(["steady@0", "step@0", "step@10", "steady@10", "steady@10"]);
+    const phases = r.events.filter((e) => e.type === "phase").map((e) => (e as { phase: string }).phase);
+    expect(phases).toEqual(["steady-state-before", "method", "steady-state-after", "rollbacks", "steady-state-after-rollback"]);
+    expect(readFileSync(join(r.dir, marker), "utf8")).toBe("rolled back");
+    const doc = r.journal.doc;
+    expect(doc.status).toBe("completed");
+    expect(doc.deviated).toBe(false);
+    expect(doc.steady_states.before?.steady_state_met).toBe(true);
+    expect(doc.steady_states.after?.steady_state_met).toBe(true);
+    expect(doc.gameday.steadyStateAfterRollback?.steady_state_met).toBe(true);
+    expect(doc.run.map((e) => e.activity.name)).toHaveLength(2);
+    expect(doc.rollbacks.map((e) => [e.activity.name, e.status])).toEqual([["write-marker", "succeeded"]]);
+    expect(r.ledger.isClosed()).toBe(true);
+  });
+
+  it("reports a steady state that fails before the method as such, and does not run the method", async () => {
+    let methodRan = false;
+    script("unhealthy", () => 0.5);
+    script("method-marker", () => {
+      methodRan = true;
+      return 1;
+    });
+    const r = await run(experiment({ steadyStateHypothesis: hypothesis(probe("unhealthy", { tolerance: ">= 0.99" })), method: [probe("method-marker")] }));
+    expect(r.verdict).toBe("not-steady-before");
+    expect(r.exitCode).toBe(1);
+    expect(methodRan).toBe(false);
+    expect(r.journal.doc.status).toBe("failed");
+    expect(r.journal.doc.steady_states.before?.steady_state_met).toBe(false);
+    expect(r.journal.doc.steady_states.before?.probes[0]?.tolerance_met).toBe(false);
+    expect(r.journal.doc.gameday.summary).toMatch(/did not hold before the method/);
+  });
+
+  it("deviates when the steady state does not hold after the method", async () => {
+    script("degrades", (ctx) => (t(ctx.clock.now()) < 5 ? 200 : 503));
+    const r = await run(experiment({ steadyStateHypothesis: hypothesis(probe("degrades", { tolerance: 200 })), method: [pause(30_000)] }));
+    expect(r.verdict).toBe("deviated");
+    expect(r.exitCode).toBe(1);
+    expect(r.journal.doc.deviated).toBe(true);
+    expect(r.journal.doc.status).toBe("completed");
+  });
+
+  it("counts a failed reading during the method as a deviation (continuously), unlike Chaos Toolkit", async () => {
+    script("dip", (ctx) => (t(ctx.clock.now()) >= 10 && t(ctx.clock.now()) < 15 ? 0 : 1));
+    const r = await run(
+      experiment({
+        steadyStateHypothesis: hypothesis(probe("dip", { tolerance: 1 })),
+        method: [pause(30_000)],
+        runtime: { hypothesis: "continuously", interval: 5_000, rollbacks: "always", failFast: false },
+      }),
+    );
+    expect(r.verdict).toBe("deviated");
+    expect(r.journal.doc.gameday.during.failed).toBeGreaterThan(0);
+    expect(r.journal.doc.steady_states.during.some((s) => !s.steady_state_met)).toBe(true);
+  });
+});
+
+describe("probe modes", () => {
+  it("reads sot before, eot after, edge at both ends, continuous throughout and on-chaos during the method", async () => {
+    const seen: Record<string, number[]> = { sot: [], eot: [], edge: [], continuous: [], "on-chaos": [] };
+    script("mode-gate", () => true);
+    for (const mode of Object.keys(seen)) {
+      script(`mode-${mode}`, (ctx) => {
+        seen[mode]!.push(t(ctx.clock.now()));
+        return ctx.mode;
+      });
+    }
+    const r = await run(
+      experiment({
+        steadyStateHypothesis: hypothesis(probe("mode-gate", { name: "gate" })),
+        method: [
+          probe("mode-sot", { mode: "sot" }),
+          probe("mode-eot", { mode: "eot" }),
+          probe("mode-edge", { mode: "edge" }),
+          probe("mode-continuous", { mode: "continuous", interval: 5_000 }),
+          probe("mode-on-chaos", { mode: "on-chaos", interval: 10_000 }),
+          pause(30_000),
+        ],
+      }),
+    );
+    expect(r.verdict).toBe("held");
+    expect(seen.sot).toEqual([0]);
+    expect(seen.eot).toEqual([30]);
+    expect(seen.edge).toEqual([0, 30]);
+    // Every 5 s from the start to the end of the after phase, then one final reading.
+    expect(seen.continuous).toEqual([0, 5, 10, 15, 20, 25, 30, 30]);
+    // No fault: the chaos window is the method; every 10 s plus the reading that closes it.
+    expect(seen["on-chaos"]).toEqual([0, 10, 20, 30, 30]);
+    const verdicts = Object.fromEntries(r.journal.doc.gameday.probes.map((p) => [p.mode, [p.verdict, p.readings]]));
+    expect(verdicts).toMatchObject({ sot: ["passed", 1], eot: ["passed", 1], edge: ["passed", 2], continuous: ["passed", 8], "on-chaos": ["passed", 5] });
+  });
+
+  it("fails a continuous probe if any one reading misses, and keys verdicts by step and mode", async () => {
+    script("flaky", (ctx) => (t(ctx.clock.now()) === 15 ? 500 : 200));
+    const r = await run(experiment({ method: [probe("flaky", { name: "health", mode: "continuous", interval: 5_000, tolerance: 200 }), pause(30_000)] }));
+    expect(r.verdict).toBe("deviated");
+    const health = r.journal.doc.gameday.probes.find((p) => p.step === "health")!;
+    expect(health.verdict).toBe("failed");
+    expect(health.failed).toBe(1);
+    expect(health.firstFailure?.at).toBe(new Date(VIRTUAL_EPOCH + 15_000).toISOString());
+  });
+
+  it("retries a reading up to `attempts` times before counting it as failed", async () => {
+    let calls = 0;
+    script("second-time-lucky", () => (++calls === 1 ? "no" : "yes"));
+    const r = await run(experiment({ method: [probe("second-time-lucky", { attempts: 2, interval: 1_000, tolerance: "yes" })] }));
+    expect(r.verdict).toBe("held");
+    expect(calls).toBe(2);
+  });
+
+  it("stops the method at a failed reading when stopOnFailure is set", async () => {
+    script("breaks-at-10", (ctx) => t(ctx.clock.now()) < 10);
+    const r = await run(experiment({ method: [probe("breaks-at-10", { mode: "continuous", interval: 5_000, stopOnFailure: true, tolerance: true }), pause(60_000)] }));
+    expect(r.verdict).toBe("deviated");
+    const verdict = r.events.find((e) => e.type === "verdict")!;
+    // Stopped at the first failed reading, not after the 60 s pause.
+    expect(t(verdict.at)).toBeLessThan(15);
+  });
+});
+
+describe("stop conditions", () => {
+  it("abort the method within one interval of a breach, run rollbacks and exit 3", async () => {
+    script("error-rate", (ctx) => (t(ctx.clock.now()) >= 21 ? 0.2 : 0.0));
+    const r = await run(
+      experiment({
+        method: [pause(300_000)],
+        stopConditions: [probe("error-rate", { name: "errors", tolerance: "<= 0.05" })],
+        rollbacks: [processAction("undo", "process.exit(0)")],
+      }),
+    );
+    expect(r.verdict).toBe("aborted");
+    expect(r.exitCode).toBe(3);
+    expect(r.journal.doc.status).toBe("aborted");
+    const breach = r.events.find((e) => e.type === "stop-condition")!;
+    // Polled every 5 s: the first reading past 21 s is at 25 s.
+    expect(t(breach.at)).toBe(25);
+    expect(r.journal.doc.gameday.stopCondition?.probe).toBe("errors");
+    expect(r.journal.doc.rollbacks.map((e) => e.status)).toEqual(["succeeded"]);
+    const end = r.events.find((e) => e.type === "verdict")!;
+    expect(t(end.at)).toBeLessThan(30);
+  });
+});
+
+describe("activities", () => {
+  it("enforce their timeout", async () => {
+    const r = await run(experiment({ method: [processAction("slow", "setTimeout(() => {}, 10000)", { timeout: 300 })] }));
+    expect(r.verdict).toBe("error");
+    expect(r.exitCode).toBe(4);
+    expect(r.journal.doc.gameday.summary).toMatch(/slow/);
+    expect(r.journal.doc.run[0]?.status).toBe("failed");
+  });
+
+  it("run background steps concurrently and the method waits for them", async () => {
+    const r = await run(experiment({ method: [pause(20_000, { background: true }), pause(20_000, { background: true }), pause(5_000)] }));
+    expect(r.verdict).toBe("held");
+    const end = r.events.find((e) => e.type === "verdict")!;
+    expect(t(end.at)).toBe(20);
+  });
+
+  it("enforce a probe's timeout in virtual time", async () => {
+    script("hangs", async (ctx) => {
+      await ctx.clock.sleep(60_000, ctx.signal);
+      return 1;
+    });
+    const r = await run(experiment({ method: [probe("hangs", { probeTimeout: 2_000, tolerance: 1 })] }));
+    expect(r.verdict).toBe("deviated");
+    expect(r.journal.doc.gameday.probes[0]?.firstFailure?.reason).toBe("no reading within 2000 ms");
+  });
+});
+
+describe("rollbacks and interruption", () => {
+  it("an interrupt stops the method, runs the rollbacks and ends with 130", async () => {
+    const interrupt = new AbortController();
+    const r = await run(experiment({ method: [pause(600_000)], rollbacks: [processAction("undo", "process.exit(0)")] }), {
+      interrupt: interrupt.signal,
+      start: (clock) => {
+        clock.setTimer(42_000, () => interrupt.abort("SIGTERM"));
+      },
+    });
+    expect(r.verdict).toBe("interrupted");
+    expect(r.exitCode).toBe(130);
+    expect(r.journal.doc.status).toBe("interrupted");
+    expect(r.journal.doc.gameday.interrupted?.signal).toBe("SIGTERM");
+    expect(r.journal.doc.rollbacks.map((e) => e.status)).toEqual(["succeeded"]);
+    expect(r.ledger.isClosed()).toBe(true);
+  });
+
+  it("with rollbacks: never, runs none and marks them resolved so recovery does not replay them", async () => {
+    const r = await run(experiment({ method: [pause(1_000)], rollbacks: [processAction("undo", "process.exit(0)")], runtime: { hypothesis: "default", interval: 5_000, rollbacks: "never", failFast: false } }));
+    expect(r.verdict).toBe("held");
+    expect(r.journal.doc.rollbacks).toEqual([]);
+    expect(r.ledger.pending()).toEqual([]);
+    expect(r.journal.doc.gameday.warnings.join("\n")).toMatch(/rollbacks skipped/);
+  });
+
+  it("with rollbacks: deviated, runs them only when the run deviated", async () => {
+    script("bad-after", (ctx) => t(ctx.clock.now()) < 1);
+    const strategy = { hypothesis: "default" as const, interval: 5_000, rollbacks: "deviated" as const, failFast: false };
+    const held = await run(experiment({ method: [pause(1_000)], rollbacks: [processAction("undo", "process.exit(0)")], runtime: strategy }));
+    expect(held.journal.doc.rollbacks).toHaveLength(0);
+    const deviated = await run(experiment({ steadyStateHypothesis: hypothesis(probe("bad-after", { tolerance: true })), method: [pause(5_000)], rollbacks: [processAction("undo", "process.exit(0)")], runtime: strategy }));
+    expect(deviated.verdict).toBe("deviated");
+    expect(deviated.journal.doc.rollbacks).toHaveLength(1);
+  });
+
+  it("reports a steady state that does not come back after the rollbacks", async () => {
+    // The rollback itself breaks the system (chaostoolkit-lib#94): it writes a flag the probe checks.
+    const flag = join(mkdtempSync(join(tmpdir(), "gameday-flag-")), "broken");
+    script("healthy-unless-flag", () => !existsSync(flag));
+    const r = await run(
+      experiment({
+        steadyStateHypothesis: hypothesis(probe("healthy-unless-flag", { tolerance: true })),
+        method: [pause(1_000)],
+        rollbacks: [processAction("breaks-things", `require("fs").writeFileSync(${JSON.stringify(flag)}, "x")`)],
+      }),
+    );
+    expect(r.journal.doc.steady_states.after?.steady_state_met).toBe(true);
+    expect(r.journal.doc.gameday.steadyStateAfterRollback?.steady_state_met).toBe(false);
+    expect(r.verdict).toBe("deviated");
+    expect(r.journal.doc.gameday.summary).toMatch(/did not come back after the rollbacks/);
+  });
+});
+
+describe("the journal", () => {
+  it("is written as the run goes and redacts secrets everywhere", async () => {
+    script("leaky", () => ({ token: "s3cr3t-token", note: "token is s3cr3t-token" }));
+    const r = await run(experiment({ method: [probe("leaky")] }), { secrets: ["s3cr3t-token"] });
+    const text = readFileSync(r.journal.file, "utf8");
+    expect(text).not.toContain("s3cr3t-token");
+    expect(text).toContain("token is ***");
+    const doc = JSON.parse(text);
+    expect(doc["chaoslib-version"]).toMatch(/^gameday-/);
+    expect(Object.keys(doc)).toEqual(expect.arrayContaining(["experiment", "start", "end", "duration", "status", "deviated", "steady_states", "run", "rollbacks"]));
+    expect(doc.gameday.complete).toBe(true);
+  });
+});
