@@ -21,6 +21,7 @@ export class Monitor {
   private readonly closing = new AbortController();
   private done: Promise<void> | undefined;
   private since = 0;
+  private lastReadAt: number | undefined;
 
   constructor(private readonly options: MonitorOptions) {}
 
@@ -47,6 +48,9 @@ export class Monitor {
       for (;;) {
         if (hardStop.aborted) return;
         const final = this.closing.signal.aborted;
+        // A reading taken at this very instant already covers the window's end.
+        if (final && this.lastReadAt === clock.now()) return;
+        this.lastReadAt = clock.now();
         const result = await this.options.read(final, this.since);
         for (const r of Array.isArray(result) ? result : [result]) this.options.onReading(r, final);
         if (final) return;
