@@ -154,7 +154,7 @@ export class Sandbox {
     for (const cluster of this.ecs.clusters.values()) {
       for (const s of cluster.services) {
         const healthy = cluster.tasks.filter((t) => t.service === s && this.scheduler.isHealthy(t)).length;
-        if (healthy < s.desiredCount) out.push(`service ${s.name}: ${healthy} of ${s.desiredCount} tasks running and healthy${s.lastPlacementFailure ? ` (${s.lastPlacementFailure})` : ""}`);
+        if (healthy < s.desiredCount || !s.steady) out.push(`service ${s.name}: ${healthy} of ${s.desiredCount} tasks running and healthy${s.lastPlacementFailure ? ` (${s.lastPlacementFailure})` : ""}`);
       }
     }
     return out;
