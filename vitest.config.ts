@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     // The e2e tests spawn the compiled CLI; 2 cores on CI, so keep parallelism modest.
     pool: "forks",
     maxWorkers: 2,

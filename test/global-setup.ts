@@ -1,0 +1,15 @@
+/**
+ * End-to-end tests run the compiled CLI (dist/) as a user would; build it once before the suite so
+ * they never test stale code. tsc emits even when a type error exists elsewhere; the typecheck step
+ * of CI is what fails on those.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export default function setup(): void {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const tsc = fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.meta.url));
+  const out = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
+  if (out.error) throw out.error;
+  if (out.status !== 0 && !/error TS/.test(out.stdout)) throw new Error(`build failed: ${out.stdout}${out.stderr}`);
+}
