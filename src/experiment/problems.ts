@@ -1,0 +1,53 @@
+/**
+ * Collects every problem found in the input, each with its file, position and path, so that a
+ * user fixes them all in one round instead of one per run.
+ */
+import { formatPath, InvalidInputError, type DocPath, type InputError } from "./model.js";
+import { nearestPosition, type Located } from "./source.js";
+
+export class Problems {
+  readonly errors: InputError[] = [];
+
+  /** Records a problem at `path` in `source`; `key` points at the key itself (for unknown keys). */
+  add(source: Located, path: DocPath, expected: string, found: string, key = false): void {
+    const position = nearestPosition(source, path, key);
+    this.errors.push({ file: source.file, ...(position ? { position } : {}), path: formatPath(path), expected, found });
+  }
+
+  addAll(errors: readonly InputError[]): void {
+    this.errors.push(...errors);
+  }
+
+  get any(): boolean {
+    return this.errors.length > 0;
+  }
+
+  /** Throws every problem found; for paths that cannot go on. */
+  raise(): never {
+    this.throwIfAny();
+    throw new InvalidInputError([{ file: "(unknown)", path: "(document)", expected: "a problem to report", found: "none (a gameday bug)" }]);
+  }
+
+  /** Throws every problem at once, in file order; duplicates are reported once. */
+  throwIfAny(): void {
+    if (!this.any) return;
+    const seen = new Set<string>();
+    const unique = this.errors.filter((e) => {
+      const id = JSON.stringify([e.file, e.position, e.path, e.expected, e.found]);
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+    const order = (e: InputError) => [e.position?.line ?? Number.MAX_SAFE_INTEGER, e.position?.column ?? 0] as const;
+    // Files keep the order they were first reported in; within a file, errors go top to bottom.
+    const files = [...new Set(unique.map((e) => e.file))];
+    unique.sort((a, b) => {
+      const byFile = files.indexOf(a.file) - files.indexOf(b.file);
+      if (byFile !== 0) return byFile;
+      const [la, ca] = order(a);
+      const [lb, cb] = order(b);
+      return la - lb || ca - cb;
+    });
+    throw new InvalidInputError(unique);
+  }
+}

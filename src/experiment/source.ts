@@ -1,0 +1,205 @@
+/**
+ * A parsed input file that still knows where every value came from. Experiment files and var
+ * files both go through here: the `yaml` package parses YAML and JSON alike and keeps the source
+ * range of each node, which a LineCounter turns into 1-based line:column.
+ */
+import { extname } from "node:path";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from "yaml";
+import { formatPath, type DocPath, type InputError, type SourcePosition } from "./model.js";
+import { quote } from "./describe.js";
+
+export type SourceFormat = "yaml" | "json";
+
+/** Where a value sits, for reporting. Implemented by parsed files and by command-line inputs. */
+export interface Located {
+  readonly file: string;
+  positionOf(path: DocPath): SourcePosition | undefined;
+  /** The position of a map key (for unknown keys), else of the value. */
+  keyPositionOf(path: DocPath): SourcePosition | undefined;
+}
+
+export interface SourceDocument extends Located {
+  readonly format: SourceFormat;
+  /** The document as plain data; undefined when it could not be parsed. */
+  readonly value: unknown;
+  /** Syntax problems. When there are any, `value` is not to be trusted. */
+  readonly errors: InputError[];
+}
+
+// Far below the yaml default; an experiment has no business expanding aliases thousands of times.
+const MAX_ALIAS_COUNT = 50;
+
+/** YAML or JSON: by extension, else by whether the text is a JSON document. */
+export function formatOf(file: string, text: string): SourceFormat {
+  const ext = extname(file).toLowerCase();
+  if (ext === ".json") return "json";
+  if (ext === ".yaml" || ext === ".yml") return "yaml";
+  try {
+    JSON.parse(text);
+    return "json";
+  } catch {
+    return "yaml";
+  }
+}
+
+/** A source with no positions, for values that come from the command line. */
+export function unlocated(file: string): Located {
+  return { file, positionOf: () => undefined, keyPositionOf: () => undefined };
+}
+
+function positionAt(lines: LineCounter, offset: number): SourcePosition {
+  const { line, col } = lines.linePos(offset);
+  return { line, column: col };
+}
+
+function describeSyntaxError(error: YAMLError, text: string, format: SourceFormat): { expected: string; found: string } {
+  const language = format === "json" ? "valid JSON" : "valid YAML";
+  const snippet = text.slice(error.pos[0], Math.min(error.pos[1], error.pos[0] + 40)).trim();
+  const message = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
+  switch (error.code) {
+    case "DUPLICATE_KEY":
+      return { expected: "each key at most once in a map", found: `the key ${quote(snippet)} a second time` };
+    case "MULTIPLE_DOCS":
+      return { expected: "a single document", found: "a second document after `---`" };
+    case "TAG_RESOLVE_FAILED":
+      return format === "json"
+        ? { expected: language, found: `the unquoted value ${quote(snippet)}` }
+        : { expected: "plain YAML without custom tags", found: message.replace(/^Unresolved tag: /, "the tag ") };
+    default:
+      return { expected: language, found: message.charAt(0).toLowerCase() + message.slice(1) + flowHint(text, error.pos[0]) };
+  }
+}
+
+/**
+ * `{ cluster: ${cluster} }` is the commonest YAML mistake in experiment files: inside { } or [ ],
+ * an unquoted `${` starts a nested map. Say so instead of leaving the reader with "unexpected token".
+ */
+function flowHint(text: string, offset: number): string {
+  const start = text.lastIndexOf("\n", offset - 1) + 1;
+  const end = text.indexOf("\n", offset);
+  const line = text.slice(start, end < 0 ? undefined : end);
+  return /[{[][^"']*?(^|[\s,:[{])\$\{/.test(line) ? "; inside { } or [ ], put quotes around \"${...}\"" : "";
+}
+
+/** Follows map keys and list indexes through the syntax tree. */
+function nodeAt(doc: Document, path: DocPath): { node: Node | null; key?: Node } | undefined {
+  let current: unknown = doc.contents;
+  let key: Node | undefined;
+  for (const part of path) {
+    if (isAlias(current)) current = current.resolve(doc);
+    if (isMap(current)) {
+      const pair = current.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+      if (!pair) return undefined;
+      key = pair.key as Node;
+      current = pair.value;
+    } else if (isSeq(current) && typeof part === "number") {
+      if (part < 0 || part >= current.items.length) return undefined;
+      key = undefined;
+      current = current.items[part];
+    } else {
+      return undefined;
+    }
+  }
+  if (isAlias(current)) current = current.resolve(doc) ?? current;
+  return key ? { node: (current as Node | null) ?? null, key } : { node: (current as Node | null) ?? null };
+}
+
+/** Keys that are lists or maps, and `__proto__`, have no faithful plain-object form. */
+function keyProblems(doc: Document, lines: LineCounter, file: string): InputError[] {
+  const problems: InputError[] = [];
+  const seen = new Set<unknown>();
+  const walk = (node: unknown, path: (string | number)[]): void => {
+    // Aliases are not followed: their anchors are walked where they are defined.
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...path, i]));
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const key = pair.key;
+      if (!isScalar(key)) {
+        problems.push({
+          file,
+          position: positionAt(lines, (key as Node | null)?.range?.[0] ?? 0),
+          path: formatPath(path),
+          expected: "a plain key (a name)",
+          found: "a list or map used as a key",
+        });
+        continue;
+      }
+      const name = String(key.value);
+      if (name === "__proto__") {
+        problems.push({
+          file,
+          position: positionAt(lines, key.range?.[0] ?? 0),
+          path: formatPath(path),
+          expected: "a key other than `__proto__`",
+          found: "`__proto__`",
+        });
+        continue;
+      }
+      walk(pair.value, [...path, name]);
+    }
+  };
+  walk(doc.contents, []);
+  return problems;
+}
+
+/** Parses YAML or JSON text; never throws. */
+export function readSource(text: string, file: string, format: SourceFormat = formatOf(file, text)): SourceDocument {
+  // A byte-order mark is not a column an editor would count.
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const lines = new LineCounter();
+  const doc = parseDocument(body, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    ...(format === "json" ? { schema: "json" as const } : {}),
+  });
+  // After the first syntax error on a line, the parser's further complaints there are echoes.
+  const seenLines = new Set<number>();
+  const errors: InputError[] = [];
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const position = positionAt(lines, e.pos[0]);
+    if (seenLines.has(position.line)) continue;
+    seenLines.add(position.line);
+    errors.push({ file, position, path: "(document)", ...describeSyntaxError(e, body, format) });
+  }
+  if (errors.length === 0) errors.push(...keyProblems(doc, lines, file));
+
+  let value: unknown;
+  if (errors.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      errors.push({
+        file,
+        path: "(document)",
+        expected: `a document whose aliases expand at most ${MAX_ALIAS_COUNT} times`,
+        found: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  const positionOf = (path: DocPath): SourcePosition | undefined => {
+    const found = nodeAt(doc, path);
+    if (!found) return undefined;
+    const offset = found.node?.range?.[0] ?? found.key?.range?.[0];
+    return offset === undefined ? undefined : positionAt(lines, offset);
+  };
+  const keyPositionOf = (path: DocPath): SourcePosition | undefined => {
+    const found = nodeAt(doc, path);
+    const offset = found?.key?.range?.[0];
+    return offset === undefined ? positionOf(path) : positionAt(lines, offset);
+  };
+  return { file, format, value, errors, positionOf, keyPositionOf };
+}
+
+/** The position of a path, or of its closest ancestor that exists in the source. */
+export function nearestPosition(source: Located, path: DocPath, key = false): SourcePosition | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const prefix = path.slice(0, n);
+    const position = key && n === path.length ? source.keyPositionOf(prefix) : source.positionOf(prefix);
+    if (position) return position;
+  }
+  return undefined;
+}
