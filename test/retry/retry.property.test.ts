@@ -129,7 +129,7 @@ describe("retry() properties", () => {
       fc.asyncProperty(
         policyArb,
         fc.array(fc.constantFrom<Outcome>("throttle", "transient"), { maxLength: 6 }),
-        fc.constantFrom<Outcome>("client", "server"),
+        fc.constantFrom("client" as const, "server" as const),
         async (policy, before, fatal) => {
           const outcomes = [...before, fatal, "ok" as const];
           const r = await run(policy, outcomes, [1], [0.5]);
