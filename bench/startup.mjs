@@ -10,12 +10,14 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 const runs = Number(process.env.RUNS ?? 30);
+/** @param {string[]} args */
 const time = (args) => {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { stdio: "ignore" });
   if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 };
+/** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];

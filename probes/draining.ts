@@ -34,8 +34,10 @@ interface Watched {
   late: boolean;
   /** Tasks seen RUNNING on the instance, by ARN. */
   tasks: Set<string>;
-  killed?: number;
-  checkedKills: boolean;
+  /** Tasks that were still alive when the instance was interrupted, once each has STOPPED. */
+  killed: Set<string>;
+  /** Every task seen on the instance has reached STOPPED after the interruption. */
+  settled: boolean;
 }
 
 function watchedFrom(fault: InjectedFault, cluster: string | undefined): Watched[] {
@@ -45,7 +47,7 @@ function watchedFrom(fault: InjectedFault, cluster: string | undefined): Watched
   return fault.targets
     .map((t) => t.arn.slice(t.arn.lastIndexOf("/") + 1))
     .filter((id) => id.startsWith("i-"))
-    .map((instanceId) => ({ instanceId, cluster: faultCluster, noticeAt: interruptAt - NOTICE_LEAD_MS, interruptAt, late: false, tasks: new Set<string>(), checkedKills: false }));
+    .map((instanceId) => ({ instanceId, cluster: faultCluster, noticeAt: interruptAt - NOTICE_LEAD_MS, interruptAt, late: false, tasks: new Set<string>(), killed: new Set<string>(), settled: false }));
 }
 
 export default defineProbe<Params>({
@@ -84,10 +86,10 @@ export default defineProbe<Params>({
         const running = await ecs.send(new ListTasksCommand({ cluster: w.cluster, containerInstance: w.containerInstanceArn, desiredStatus: "RUNNING" }), { abortSignal: ctx.signal as never });
         for (const t of running.taskArns ?? []) w.tasks.add(t);
       }
-      if (w.containerInstanceArn && now >= w.interruptAt && !w.checkedKills && w.tasks.size > 0) {
-        w.killed = await killedByTermination(ctx, w);
-        w.checkedKills = true;
-        if (w.killed > 0) observations.push({ at: now, message: `${w.killed} task(s) were still running on ${w.instanceId} when it was terminated` });
+      if (w.containerInstanceArn && now >= w.interruptAt && !w.settled) {
+        const before = w.killed.size;
+        w.settled = await settleKills(ctx, w);
+        if (w.killed.size > before) observations.push({ at: now, message: `${w.killed.size} task(s) were still running on ${w.instanceId} when it was interrupted` });
       }
     }
     const all = [...watched.values()];
@@ -99,7 +101,7 @@ export default defineProbe<Params>({
         drained: drained.length,
         maxSecondsToDraining: times.length > 0 ? Math.max(...times) : null,
         lateDrains: all.filter((w) => w.late || (w.drainingAt !== undefined && w.drainingAt - w.noticeAt > ctx.params.within)).length,
-        tasksKilledByTermination: all.reduce((n, w) => n + (w.killed ?? 0), 0),
+        tasksKilledByTermination: all.reduce((n, w) => n + w.killed.size, 0),
         terminated: all.filter((w) => now >= w.interruptAt).length,
       },
       observations,
@@ -107,21 +109,28 @@ export default defineProbe<Params>({
   },
 });
 
-/** Tasks seen running on the instance that stopped at (not before) the interruption: they died with it. */
-async function killedByTermination(ctx: ProbeContext<Params>, w: Watched): Promise<number> {
+/**
+ * Tasks seen running on the instance that stopped at or after the interruption died with it; tasks
+ * that stopped before it were drained. Returns true once every seen task has STOPPED; on the final
+ * reading, a task still not STOPPED on an interrupted host counts as killed.
+ */
+async function settleKills(ctx: ProbeContext<Params>, w: Watched): Promise<boolean> {
   const ecs = await ctx.aws.ecs();
   const arns = [...w.tasks];
-  let killed = 0;
+  let settled = true;
   for (let i = 0; i < arns.length; i += 100) {
     const out = await ecs.send(new DescribeTasksCommand({ cluster: w.cluster, tasks: arns.slice(i, i + 100) }), { abortSignal: ctx.signal as never });
     for (const t of out.tasks ?? []) {
-      const stoppedAt = t.stoppedAt?.getTime() ?? t.stoppingAt?.getTime();
-      if (t.lastStatus !== "STOPPED" && t.desiredStatus !== "STOPPED") {
-        killed++;
-      } else if (stoppedAt !== undefined && stoppedAt >= w.interruptAt - 1_000) {
-        killed++;
+      if (!t.taskArn) continue;
+      const stoppedAt = t.stoppedAt?.getTime();
+      if (t.lastStatus === "STOPPED" && stoppedAt !== undefined) {
+        if (stoppedAt >= w.interruptAt) w.killed.add(t.taskArn);
+      } else if (ctx.final) {
+        w.killed.add(t.taskArn);
+      } else {
+        settled = false;
       }
     }
   }
-  return killed;
+  return settled;
 }

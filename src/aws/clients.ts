@@ -100,7 +100,14 @@ export class AwsClients {
     let p = this.cache.get(name) as Promise<T> | undefined;
     if (!p) {
       p = (async () => {
-        const client = await make(await this.baseConfig());
+        // Loading an SDK module is real I/O: virtual time must stand still meanwhile.
+        const release = this.runtime.clock.hold();
+        let client: T;
+        try {
+          client = await make(await this.baseConfig());
+        } finally {
+          release();
+        }
         (client as { middlewareStack: { use(p: unknown): void } }).middlewareStack.use(
           clockRetryPlugin({
             policy: this.runtime.retryPolicy ?? STANDARD_POLICY,

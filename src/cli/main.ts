@@ -8,6 +8,10 @@ import { Command, Option } from "commander";
 import { CliError } from "./errors.js";
 import { InvalidInputError, formatInputError } from "../experiment/model.js";
 
+// The pinned AWS SDK warns once per process that its releases after January 2027 will need Node 22.
+// The pinned versions keep working on Node 20 (see README, "Node versions"); keep the output clean.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 const EXIT_CODES_HELP = `

@@ -29,8 +29,29 @@ const colours = {
 };
 const plainColours: typeof colours = { dim: (s) => s, bold: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s, cyan: (s) => s };
 
-/** Trace kinds shown on the timeline by default; everything with --verbose. */
-const NOTABLE = /spot|rebalance|interrupt|instance-state|container-instance|drain|terminat|handler|experiment|action|deregist|unhealthy|outage|throttl|breaker/i;
+/**
+ * Which sandbox events the timeline shows by default (everything with --verbose): what changes the
+ * story of the experiment, not bookkeeping such as template creation or every task placement.
+ */
+export function isNotable(t: TraceEntry): boolean {
+  const status = typeof t.detail?.status === "string" ? t.detail.status : undefined;
+  switch (`${t.source}:${t.kind}`) {
+    case "fis:template-created":
+    case "fis:template-updated":
+    case "fis:target-resolved":
+    case "sandbox:start":
+    case "alb:target-registered":
+    case "ecs:task-placed":
+      return false;
+    case "fis:experiment-state":
+    case "fis:action-state":
+      return status === undefined || !["pending", "initiating"].includes(status);
+    case "ecs:task-state":
+      return /STOPPED|STOPPING/.test(t.message);
+    default:
+      return true;
+  }
+}
 
 export function elapsed(ms: number): string {
   const sign = ms < 0 ? "-" : "+";
@@ -81,7 +102,9 @@ export class TimelineRenderer implements Renderer {
   }
 
   trace(t: TraceEntry): void {
-    if (!this.options.verbose && !NOTABLE.test(`${t.kind} ${t.message}`)) return;
+    // The stack coming up before the run is not part of the experiment's timeline.
+    if (this.origin === undefined) return;
+    if (!this.options.verbose && !isNotable(t)) return;
     this.line(t.at, `  ${this.c.dim(`${t.source}:`)} ${t.message}`);
   }
 

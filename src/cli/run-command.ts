@@ -194,6 +194,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       secrets: plan.loaded.secretValues,
     });
     const { runExperiment } = await import("../engine/run.js");
+    target.begin();
     const result = await runExperiment({
       plan,
       services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, log: silentLog, targetKind: target.kind, region: target.region },

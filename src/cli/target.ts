@@ -37,6 +37,11 @@ export interface BuiltTarget {
   /** For journals and the timeline: "sandbox (default.yaml)", "http://127.0.0.1:4566", "aws us-east-1". */
   description: string;
   stack?: string;
+  /**
+   * Lets time run: a virtual clock stands still between the stack coming up and the run starting,
+   * so that setup work (loading modules, planning) does not move the simulation on.
+   */
+  begin(): void;
   /** Connection facts `chaos recover` needs to reach the target again. */
   record: { kind: string; region: string; endpoint?: string; profile?: string };
   close(): Promise<void>;
@@ -59,6 +64,7 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
   const unsubscribe = o.onTrace ? sandbox.kernel.trace.onRecord(o.onTrace) : () => {};
   sandbox.start();
   await sandbox.ready();
+  const release = clock.hold();
   const region = sandbox.kernel.region;
   const clients = new AwsClients({ kind: "local", region, dispatch: sandbox.dispatcher.dispatch }, { clock, random: o.random.fork("clients") });
   return {
@@ -71,7 +77,9 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
     description: `sandbox (${basename(stackFile)})`,
     stack: stackFile,
     record: { kind: "sandbox", region },
+    begin: release,
     async close() {
+      release();
       unsubscribe();
       await clients.destroy();
       await sandbox.stop();
@@ -94,6 +102,7 @@ async function buildEndpoint(o: TargetOptions): Promise<BuiltTarget> {
     traffic: noTraffic,
     description: o.target,
     record: { kind: "endpoint", region, endpoint: o.target },
+    begin() {},
     async close() {
       await clients.destroy();
     },
@@ -119,6 +128,7 @@ async function buildAws(o: TargetOptions): Promise<BuiltTarget> {
     traffic: noTraffic,
     description: `aws ${accountId} ${region}`,
     record: { kind: "aws", region, ...(o.profile ? { profile: o.profile } : {}) },
+    begin() {},
     async close() {
       await clients.destroy();
     },

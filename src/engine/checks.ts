@@ -110,17 +110,31 @@ export function runActivityProvider(step: ActivityStep, ctx: { services: RunServ
   return runHttp(step.provider, ctx.services.clock, options);
 }
 
-/** A short, single-line rendering of a value for timelines. */
+function scalar(v: unknown): string | undefined {
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+  if (typeof v === "boolean" || v === null) return String(v);
+  if (typeof v === "string") return v.length > 40 ? JSON.stringify(`${v.slice(0, 39)}…`) : JSON.stringify(v);
+  return undefined;
+}
+
+/** A short, single-line rendering of a value for timelines: `key=value` for an object's scalars. */
 export function summarise(value: unknown, max = 120): string {
   let text: string;
   if (value === undefined) text = "nothing";
-  else if (typeof value === "string") text = JSON.stringify(value);
-  else {
-    try {
-      text = JSON.stringify(value);
-    } catch {
-      text = String(value);
-    }
+  else if (value && typeof value === "object" && !Array.isArray(value)) {
+    const parts = Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => [k, scalar(v)] as const)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`);
+    text = parts.join(" ") || "{…}";
+  } else {
+    text = scalar(value) ?? (() => {
+      try {
+        return JSON.stringify(value);
+      } catch {
+        return String(value);
+      }
+    })();
   }
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

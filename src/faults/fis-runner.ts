@@ -72,8 +72,8 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
     const undos = await s.module.prepareUndo({ ...s.services, params: s.params, target: s.target, run: s.run, signal: s.signal });
     for (const u of undos) s.ledger.intend(clock.now(), u.description, u.undo);
   }
-  const stopIntent = s.ledger.intend(clock.now(), `stop FIS experiments of template ${templateId}`, { type: "fis-stop-experiments", templateId });
-  void stopIntent;
+  // Before the start the experiment id is unknown: recovery would find the experiment by template.
+  const byTemplate = s.ledger.intend(clock.now(), `stop FIS experiments of template ${templateId}`, { type: "fis-stop-experiments", templateId });
 
   const startedAt = clock.now();
   const started = await fis.send(
@@ -83,12 +83,13 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
   const experimentId = started.experiment?.id;
   if (!experimentId) throw new FaultStartError(`FIS started no experiment for template ${templateId}`);
   s.ledger.intend(clock.now(), `stop FIS experiment ${experimentId}`, { type: "fis-stop-experiments", templateId, experimentId });
+  s.ledger.markSkipped(byTemplate, clock.now(), `superseded: the experiment id ${experimentId} is known`);
 
   // FIS resolves targets and starts actions asynchronously: wait until it is past initiating.
   let status: string | undefined = started.experiment?.state?.status;
   let reason = started.experiment?.state?.reason;
-  while (status === "pending" || status === "initiating" || status === undefined) {
-    await clock.sleep(POLL_MS, s.signal);
+  for (let first = true; status === "pending" || status === "initiating" || status === undefined; first = false) {
+    if (!first) await clock.sleep(POLL_MS, s.signal);
     const got = await fis.send(new GetExperimentCommand({ id: experimentId }), { abortSignal: s.signal as never });
     status = got.experiment?.state?.status;
     reason = got.experiment?.state?.reason;
@@ -105,26 +106,28 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
     templateId,
     startedAt,
     status: status ?? "running",
-    targets: await resolvedTargets(s.services, experimentId, s.signal),
+    targets: await resolvedTargets(s.services, experimentId, s.accountId, s.signal),
   };
 }
 
-export async function resolvedTargets(services: RunServices, experimentId: string, signal?: AbortSignal): Promise<ResolvedTarget[]> {
+export async function resolvedTargets(services: RunServices, experimentId: string, accountId: string, signal?: AbortSignal): Promise<ResolvedTarget[]> {
   const fis = await services.aws.fis();
   const out: ResolvedTarget[] = [];
   let nextToken: string | undefined;
   do {
     const page = await fis.send(new ListExperimentResolvedTargetsCommand({ experimentId, ...(nextToken ? { nextToken } : {}) }), { abortSignal: signal as never });
-    for (const t of page.resolvedTargets ?? []) out.push(toResolved(t));
+    for (const t of page.resolvedTargets ?? []) out.push(toResolved(t, services.region, accountId));
     nextToken = page.nextToken;
   } while (nextToken);
   return out;
 }
 
-function toResolved(t: FisResolvedTarget): ResolvedTarget {
+function toResolved(t: FisResolvedTarget, region: string, accountId: string): ResolvedTarget {
   const info = t.targetInformation ?? {};
-  // FIS does not document targetInformation's keys; take `arn` when present, else any ARN-shaped value.
-  const arn = info.arn ?? info.ARN ?? Object.values(info).find((v) => v.startsWith("arn:")) ?? "";
+  // FIS does not document targetInformation's keys: take an ARN-shaped value when there is one,
+  // otherwise rebuild the ARN from the id FIS gave.
+  let arn = info.arn ?? info.ARN ?? info.resourceArn ?? Object.values(info).find((v) => v.startsWith("arn:")) ?? "";
+  if (!arn && info.instanceId) arn = `arn:aws:ec2:${region}:${accountId}:instance/${info.instanceId}`;
   return { targetName: t.targetName ?? "", resourceType: t.resourceType ?? "", arn, info };
 }
 

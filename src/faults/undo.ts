@@ -63,7 +63,8 @@ async function stopExperiments(aws: AwsClients, templateId: string, experimentId
       if (!notFound(err)) throw err;
     }
   }
-  return { ok: true, detail: stopped.length > 0 ? `stopped FIS experiment ${stopped.join(", ")}` : `no FIS experiment of template ${templateId} was still running` };
+  if (stopped.length > 0) return { ok: true, detail: `stopped FIS experiment ${stopped.join(", ")}` };
+  return { ok: true, detail: experimentId ? `FIS experiment ${experimentId} had already ended` : `no FIS experiment of template ${templateId} was still running` };
 }
 
 async function activate(aws: AwsClients, cluster: string, containerInstances: string[]): Promise<UndoResult> {

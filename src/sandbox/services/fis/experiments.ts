@@ -109,7 +109,8 @@ export class ExperimentStore {
     for (const [targetName, target] of Object.entries(record.template.targets)) {
       if (name !== undefined && targetName !== name) continue;
       for (const r of record.resolved.get(targetName) ?? []) {
-        entries.push({ resourceType: target.resourceType, targetName, targetInformation: { ...r.info } });
+        // AWS does not document targetInformation's keys; the sandbox always names the resource's ARN.
+        entries.push({ resourceType: target.resourceType, targetName, targetInformation: { arn: r.arn, ...r.info } });
       }
     }
     return paginate(entries, query, `resolvedTargets:${id}:${name ?? ""}`);
