@@ -5,7 +5,7 @@
  * ({ kind: "local" }) and `traffic` to the probes, and stop at the end.
  */
 import { dirname } from "node:path";
-import type { ECSClient } from "@aws-sdk/client-ecs";
+import { ListClustersCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { AwsClients, LOCAL_CREDENTIALS } from "../aws/clients.js";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
@@ -110,7 +110,12 @@ export class Sandbox {
 
   static async create(options: SandboxOptions): Promise<Sandbox> {
     const sandbox = new Sandbox(options);
-    await sandbox.wireHandlers(options);
+    try {
+      await sandbox.wireHandlers(options);
+    } catch (err) {
+      await sandbox.stop();
+      throw err;
+    }
     return sandbox;
   }
 
@@ -201,8 +206,10 @@ export class Sandbox {
       rules.push({ name: `cli-handler-${i + 1}`, pattern: SPOT_WARNING_PATTERN, target: { handler: path, timeout: 3_000, environment: {} }, baseDir: process.cwd() });
     }
     if (rules.length === 0) return;
-    // Loaded now (real I/O, before any virtual time passes) so that invocations make no real I/O.
+    // Built and used once now: the SDK loads parts of itself lazily on its first call (real I/O).
+    // Done before any virtual time passes, invocations then run on promise continuations alone.
     const ecs: ECSClient = await this.clients.ecs();
+    await ecs.send(new ListClustersCommand({}));
     const invoker = new Invoker({
       kernel: this.kernel,
       timers: this.timers,
