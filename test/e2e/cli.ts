@@ -1,0 +1,57 @@
+/** Runs the compiled CLI as a user would: a child process in a scratch directory. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
+export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+
+export function scratch(): string {
+  return mkdtempSync(join(tmpdir(), "gameday-e2e-"));
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Running {
+  child: ChildProcess;
+  /** Resolves when stdout has printed text matching `pattern`. */
+  waitFor(pattern: RegExp): Promise<void>;
+  done: Promise<CliResult>;
+}
+
+export function start(args: string[], options: { cwd: string; env?: Record<string, string> }): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+    for (const w of waiters.splice(0)) {
+      if (w.pattern.test(stdout)) w.resolve();
+      else waiters.push(w);
+    }
+  });
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const done = new Promise<CliResult>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return {
+    child,
+    done,
+    waitFor: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(stdout)) return resolve();
+        waiters.push({ pattern, resolve });
+        void done.then((r) => reject(new Error(`exited (${r.code}) before printing ${pattern}:\n${r.stdout}\n${r.stderr}`)));
+      }),
+  };
+}
+
+export function chaos(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  return start(args, options).done;
+}
