@@ -8,6 +8,8 @@ import {
   ListShardsCommand,
   PutRecordCommand,
   PutRecordsCommand,
+  ProvisionedThroughputExceededException,
+  type GetRecordsCommandOutput,
   type KinesisClient,
 } from "@aws-sdk/client-kinesis";
 import { ACCOUNT, bytes, kinesisHarness, rejection, text } from "./harness.js";
@@ -72,7 +74,7 @@ describe("writing and reading records", () => {
     const seen: string[] = [];
     let it0: string | undefined = await iterator(h.client, "shardId-000000000000", "TRIM_HORIZON");
     for (let page = 0; page < 4 && it0; page++) {
-      const got = await h.client.send(new GetRecordsCommand({ ShardIterator: it0, Limit: 10 }));
+      const got: GetRecordsCommandOutput = await h.client.send(new GetRecordsCommand({ ShardIterator: it0, Limit: 10 }));
       seen.push(...got.Records!.map((r) => text(r.Data)));
       it0 = got.NextShardIterator;
     }
@@ -144,5 +146,24 @@ describe("writing and reading records", () => {
     await h.client.send(new PutRecordsCommand({ StreamName: "logs", Records: [{ PartitionKey: "b", Data: data }] }));
     const got = await h.client.send(new GetRecordsCommand({ ShardIterator: await iterator(h.client, "shardId-000000000000", "TRIM_HORIZON") }));
     expect([...got.Records![0]!.Data!]).toEqual([...data]);
+  });
+
+  it("GetShardIterator takes 5 calls per second per shard", async () => {
+    const h = await kinesisHarness({ streams: [{ name: "logs", shards: 2 }] });
+    for (let i = 0; i < 5; i++) await iterator(h.client, "shardId-000000000000", "LATEST");
+    expect(await rejection(iterator(h.client, "shardId-000000000000", "LATEST"))).toBeInstanceOf(ProvisionedThroughputExceededException);
+    expect(await iterator(h.client, "shardId-000000000001", "LATEST")).toBeDefined();
+    await h.advance(1_000);
+    expect(await iterator(h.client, "shardId-000000000000", "LATEST")).toBeDefined();
+  });
+
+  it("records older than the retention period are trimmed: TRIM_HORIZON starts after them", async () => {
+    const h = await kinesisHarness({ streams: [{ name: "logs", shards: 1, retentionHours: 24 }] });
+    await h.client.send(new PutRecordCommand({ StreamName: "logs", PartitionKey: "a", Data: bytes("old") }));
+    await h.advance(23 * 3_600_000);
+    await h.client.send(new PutRecordCommand({ StreamName: "logs", PartitionKey: "a", Data: bytes("new") }));
+    await h.advance(3_600_000 + 1_000);
+    const got = await h.client.send(new GetRecordsCommand({ ShardIterator: await iterator(h.client, "shardId-000000000000", "TRIM_HORIZON") }));
+    expect(got.Records!.map((r) => text(r.Data))).toEqual(["new"]);
   });
 });

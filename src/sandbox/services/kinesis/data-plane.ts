@@ -158,6 +158,8 @@ export function getShardIterator(state: KinesisState, input: Input): unknown {
   const shardId = requiredString(input, "ShardId");
   const shard = stream.shard(shardId);
   if (!shard) throw shardNotFound(shardId, stream.name, account);
+  if (!shard.iteratorCalls.fits(now, 1)) throw readThrottled(shard.shardId, stream.name, account);
+  shard.iteratorCalls.spend(now, 1);
   const type = requiredString(input, "ShardIteratorType");
   if (!(ITERATOR_TYPES as readonly string[]).includes(type)) {
     throw constraintError("ShardIteratorType", type, `Member must satisfy enum value set: [${ITERATOR_TYPES.join(", ")}]`);

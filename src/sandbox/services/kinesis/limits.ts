@@ -14,6 +14,8 @@ export const SHARD_WRITE_RECORDS_PER_SECOND = 1_000;
 /** Per shard: 2 MiB/s and 5 GetRecords calls/s of reads, shared by every consumer of the shard. */
 export const SHARD_READ_BYTES_PER_SECOND = 2 * MiB;
 export const SHARD_READ_CALLS_PER_SECOND = 5;
+/** GetShardIterator: 5 calls per second per open shard. */
+export const SHARD_ITERATOR_CALLS_PER_SECOND = 5;
 /** One GetRecords call returns at most 10,000 records or 10 MiB. */
 export const GET_RECORDS_MAX_RECORDS = 10_000;
 export const GET_RECORDS_MAX_BYTES = 10 * MiB;
@@ -55,6 +57,8 @@ export function onDemandMaxShards(region: string): number {
 /** UpdateShardCount: at most 10 scalings per stream per rolling 24 hours, 10 calls/s per account. */
 export const SCALINGS_PER_DAY = 10;
 export const UPDATE_SHARD_COUNT_TPS = 10;
+/** DescribeStream: 10 calls per second per account (use DescribeStreamSummary or ListShards instead). */
+export const DESCRIBE_STREAM_TPS = 10;
 export const MAX_SHARDS_PER_STREAM = 10_000;
 
 export const MAX_TAGS_PER_STREAM = 50;

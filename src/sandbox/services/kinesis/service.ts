@@ -33,7 +33,7 @@ import {
 import { getRecords, getShardIterator, putRecord, putRecords } from "./data-plane.js";
 import { FaultBoard, type PutRecordsFaultForm, type RecordErrorCode } from "./faults.js";
 import { registerKinesisFis } from "./fis-actions.js";
-import { DEFAULT_MAX_RECORD_SIZE_KIB, DEFAULT_RETENTION_HOURS, ON_DEMAND_INITIAL_SHARDS, UPDATE_SHARD_COUNT_TPS } from "./limits.js";
+import { DEFAULT_MAX_RECORD_SIZE_KIB, DEFAULT_RETENTION_HOURS, DESCRIBE_STREAM_TPS, ON_DEMAND_INITIAL_SHARDS, UPDATE_SHARD_COUNT_TPS } from "./limits.js";
 import { type KinesisMetrics, snapshot } from "./metrics.js";
 import { OnDemandScaler } from "./on-demand.js";
 import { PerSecondBudget } from "./per-second-budget.js";
@@ -73,7 +73,7 @@ export class KinesisService {
       faults: this.faults,
       scalerOf: (stream) => this.scalers.get(stream),
       trackOnDemand: (stream) => this.trackOnDemand(stream),
-      rates: { describeStream: new PerSecondBudget(10), updateShardCount: new PerSecondBudget(UPDATE_SHARD_COUNT_TPS) },
+      rates: { describeStream: new PerSecondBudget(DESCRIBE_STREAM_TPS), updateShardCount: new PerSecondBudget(UPDATE_SHARD_COUNT_TPS) },
       putRecordsFaultForm: this.putRecordsFaultForm,
     };
     for (const s of parsed.streams) {

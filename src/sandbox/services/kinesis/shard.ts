@@ -5,6 +5,7 @@
 import type { HashRange } from "./hash-keys.js";
 import {
   SHARD_READ_BYTES_PER_SECOND,
+  SHARD_ITERATOR_CALLS_PER_SECOND,
   SHARD_READ_CALLS_PER_SECOND,
   SHARD_WRITE_BYTES_PER_SECOND,
   SHARD_WRITE_RECORDS_PER_SECOND,
@@ -63,6 +64,7 @@ export class Shard {
   readonly writeRecords = new PerSecondBudget(SHARD_WRITE_RECORDS_PER_SECOND);
   readonly readBytes = new PerSecondBudget(SHARD_READ_BYTES_PER_SECOND);
   readonly readCalls = new PerSecondBudget(SHARD_READ_CALLS_PER_SECOND);
+  readonly iteratorCalls = new PerSecondBudget(SHARD_ITERATOR_CALLS_PER_SECOND);
   readonly counters: ShardCounters = {
     incomingBytes: 0,
     incomingRecords: 0,

@@ -38,6 +38,7 @@ export class Stream {
   /** Request counters that are not per shard. */
   readonly counters = { putRecordRequests: 0, putRecordsRequests: 0, putRecordsFailedRecords: 0, putRecordsThrottledRecords: 0 };
   private nextCounter = 0;
+  private lastTrim = Number.NEGATIVE_INFINITY;
   private openByRange: Shard[] = [];
 
   constructor(options: StreamOptions) {
@@ -87,7 +88,10 @@ export class Stream {
     return stored;
   }
 
+  /** Drops records older than the retention period; at most once per clock second, as it walks every shard. */
   trim(now: number): void {
+    if (now - this.lastTrim < 1000) return;
+    this.lastTrim = now;
     const before = now - this.retentionHours * 3_600_000;
     for (const shard of this.shards) shard.trim(before);
   }
