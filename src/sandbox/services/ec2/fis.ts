@@ -36,7 +36,8 @@ export function registerEc2Fis(registry: FisRegistry, ec2: Ec2, interrupter: Spo
   registry.addAction({
     actionId: "aws:ec2:send-spot-instance-interruptions",
     description: "Sends a Spot Instance interruption notice to target Spot Instances two minutes before interrupting them.",
-    target: { key: "SpotInstances", resourceType: "aws:ec2:spot-instance" },
+    // Service Quotas: "Target SpotInstances for aws:ec2:send-spot-instance-interruptions" is 5 by default.
+    target: { key: "SpotInstances", resourceType: "aws:ec2:spot-instance", maxResources: 5 },
     parameters: {
       durationBeforeInterruption: durationParameter({ min: "PT2M", max: "PT15M", required: true, description: "The time to wait before interrupting the instance." }),
     },

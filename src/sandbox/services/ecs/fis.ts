@@ -65,7 +65,8 @@ export function registerEcsFis(registry: FisRegistry, ecs: EcsControlPlane): voi
   registry.addAction({
     actionId: "aws:ecs:stop-task",
     description: "Stops the target tasks (ECS StopTask).",
-    target: { key: "Tasks", resourceType: "aws:ecs:task" },
+    // Service Quotas: "Target Tasks for aws:ecs:stop-task" is 5 by default.
+    target: { key: "Tasks", resourceType: "aws:ecs:task", maxResources: 5 },
     parameters: {},
     start(ctx, done, fail) {
       for (const r of ctx.targets.Tasks ?? []) {
