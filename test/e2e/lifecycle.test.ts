@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chaos, scratch, start } from "./cli.js";
+
+let server: http.Server;
+let base = "";
+const hits: string[] = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    hits.push(`${req.method} ${req.url} ${req.headers.authorization ?? ""}`);
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, items: [{ id: 1 }, { id: 2 }] }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+/** A Chaos Toolkit experiment as Chaos Toolkit users write them: http and process providers only. */
+function ctkExperiment(dir: string): string {
+  const file = join(dir, "ctk.json");
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        version: "1.0.0",
+        title: "Orders API survives a cache flush",
+        description: "Flushing the cache must not break the orders API.",
+        configuration: { base: { type: "env", key: "TARGET_URL" } },
+        secrets: { api: { token: { type: "env", key: "API_TOKEN" } } },
+        "steady-state-hypothesis": {
+          title: "orders answer",
+          probes: [
+            { type: "probe", name: "orders-health", tolerance: 200, provider: { type: "http", url: "${base}/health", timeout: 3, headers: { Authorization: "Bearer ${token}" } } },
+            { type: "probe", name: "orders-listed", tolerance: { type: "jsonpath", path: "$.items[*].id", count: 2, target: "body" }, provider: { type: "http", url: "${base}/orders", arguments: { limit: 5 } } },
+            { type: "probe", name: "tooling-present", tolerance: 0, provider: { type: "process", path: process.execPath, arguments: ["-e", "process.exit(0)"] } },
+          ],
+        },
+        method: [
+          { type: "action", name: "flush-cache", provider: { type: "http", url: "${base}/cache/flush", method: "POST", timeout: 3 } },
+          { type: "probe", name: "count-orders", provider: { type: "process", path: process.execPath, arguments: ["-e", "console.log(42)"] } },
+        ],
+        rollbacks: [{ type: "action", name: "warm-cache", provider: { type: "http", url: "${base}/cache/warm", method: "POST" } }],
+      },
+      null,
+      2,
+    ),
+  );
+  return file;
+}
+
+describe("a Chaos Toolkit experiment with http and process providers", () => {
+  it("runs unchanged, with secrets kept out of the journal", async () => {
+    const dir = scratch();
+    const r = await chaos(["run", ctkExperiment(dir), "--seed", "1"], { cwd: dir, env: { TARGET_URL: base, API_TOKEN: "tok-123-secret" } });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(hits).toContain("POST /cache/flush ");
+    expect(hits).toContain("POST /cache/warm ");
+    expect(hits).toContain("GET /health Bearer tok-123-secret");
+    expect(hits).toContain("GET /orders?limit=5 ");
+    const text = readFileSync(join(dir, "journal.json"), "utf8");
+    expect(text).not.toContain("tok-123-secret");
+    const j = JSON.parse(text);
+    expect(j.steady_states.before.probes.map((p: { tolerance_met: boolean }) => p.tolerance_met)).toEqual([true, true, true]);
+    expect(j.run.map((e: { activity: { name: string }; status: string }) => [e.activity.name, e.status])).toEqual([
+      ["flush-cache", "succeeded"],
+      ["count-orders", "succeeded"],
+    ]);
+    expect(j.run[1].output).toMatchObject({ status: 0, stdout: "42\n" });
+    expect(j.rollbacks.map((e: { status: string }) => e.status)).toEqual(["succeeded"]);
+  });
+
+  it("a python provider is refused with what to use instead", async () => {
+    const dir = scratch();
+    const file = join(dir, "py.json");
+    writeFileSync(file, JSON.stringify({ title: "t", description: "d", method: [{ type: "action", name: "kill", provider: { type: "python", module: "chaosaws.ecs.actions", func: "stop_task" } }] }));
+    const r = await chaos(["validate", file], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/py\.json:\d+:\d+: method\[0\]\.provider.*python/);
+    expect(r.stderr).toMatch(/process/);
+  });
+});
+
+/** An experiment that changes something on disk, holds, and undoes it in its rollbacks. */
+function markerExperiment(dir: string, marker: string): string {
+  const file = join(dir, "marker.yaml");
+  writeFileSync(
+    file,
+    [
+      "title: leaves a marker while it runs",
+      "description: the rollback removes the marker",
+      "method:",
+      "  - type: action",
+      "    name: place-marker",
+      "    provider:",
+      "      type: process",
+      `      path: ${JSON.stringify(process.execPath)}`,
+      `      arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(marker)}, "changed")`)}]`,
+      "  - pause: PT1H",
+      "rollbacks:",
+      "  - type: action",
+      "    name: remove-marker",
+      "    provider:",
+      "      type: process",
+      `      path: ${JSON.stringify(process.execPath)}`,
+      `      arguments: ["-e", ${JSON.stringify(`require("fs").rmSync(${JSON.stringify(marker)}, { force: true })`)}]`,
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (condition()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("signals", () => {
+  it("SIGTERM during the method runs the rollbacks, then exits 130", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    // Scaled real time (60x): the hour-long pause lasts a minute, long enough to interrupt.
+    const run = start(["run", markerExperiment(dir, marker), "--speed", "60", "--log-format", "plain"], { cwd: dir });
+    await until(() => existsSync(marker), "the marker");
+    await run.waitFor(/pause/);
+    run.child.kill("SIGTERM");
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    expect(existsSync(marker)).toBe(false);
+    const j = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
+    expect(j.status).toBe("interrupted");
+    expect(j.gameday.interrupted.signal).toBe("SIGTERM");
+    expect(j.rollbacks.map((e: { status: string }) => e.status)).toEqual(["succeeded"]);
+    expect(r.stdout).toMatch(/verdict: interrupted \(exit 130\)/);
+  });
+
+  it("after SIGKILL, chaos recover finishes the rollbacks from the ledger", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    const run = start(["run", markerExperiment(dir, marker), "--speed", "60", "--log-format", "plain"], { cwd: dir });
+    await until(() => existsSync(marker), "the marker");
+    await run.waitFor(/pause/);
+    run.child.kill("SIGKILL");
+    const killed = await run.done;
+    expect(killed.signal).toBe("SIGKILL");
+    expect(existsSync(marker)).toBe(true);
+    // The journal the killed run left behind is a usable partial journal.
+    const partial = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
+    expect(partial.status).toBe("running");
+    expect(partial.run[0].activity.name).toBe("place-marker");
+
+    const r = await chaos(["recover"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ran 1 declared rollback/);
+    expect(existsSync(marker)).toBe(false);
+    const again = await chaos(["recover"], { cwd: dir });
+    expect(again.stdout).toMatch(/nothing to recover/);
+    const j = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
+    expect(j.status).toBe("interrupted");
+    expect(j.gameday.recovered.results.some((x: { ok: boolean }) => x.ok)).toBe(true);
+  });
+});
