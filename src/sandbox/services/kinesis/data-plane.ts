@@ -77,9 +77,9 @@ function readEntry(input: Input, stream: Stream, where: string): Entry {
 }
 
 function store(state: KinesisState, stream: Stream, shard: Shard, entry: Entry, now: number): string {
-  const record = stream.append(shard, { arrival: now, partitionKey: entry.partitionKey, data: entry.data, size: entry.size });
+  const sequenceNumber = stream.append(shard, { arrival: now, partitionKey: entry.partitionKey, data: entry.data, size: entry.size });
   state.scalerOf(stream)?.accepted(now, entry.size, 1);
-  return record.sequenceNumber;
+  return sequenceNumber;
 }
 
 export function putRecord(state: KinesisState, input: Input): unknown {
@@ -214,7 +214,7 @@ export function getRecords(state: KinesisState, input: Input): unknown {
   const nextUnread = shard.peek(batch.next);
   const out: Record<string, unknown> = {
     Records: batch.records.map((r) => ({
-      SequenceNumber: r.sequenceNumber,
+      SequenceNumber: shard.sequenceNumberOf(r),
       ApproximateArrivalTimestamp: epochSeconds(r.arrival),
       Data: r.data,
       PartitionKey: r.partitionKey,

@@ -14,9 +14,11 @@ import { PerSecondBudget } from "./per-second-budget.js";
 import { formatSequenceNumber } from "./sequence-numbers.js";
 
 export interface StoredRecord {
-  /** Position in the stream-wide sequence; encoded in the sequence number. */
+  /**
+   * Position in the stream-wide sequence. The sequence number is derived from it and the shard
+   * (formatSequenceNumber) when needed rather than stored: a long run holds millions of records.
+   */
   counter: number;
-  sequenceNumber: string;
   /** Arrival time on the clock (ms). */
   arrival: number;
   partitionKey: string;
@@ -97,6 +99,10 @@ export class Shard {
 
   get startingSequenceNumber(): string {
     return formatSequenceNumber(this.startingCounter, this.index);
+  }
+
+  sequenceNumberOf(record: StoredRecord): string {
+    return formatSequenceNumber(record.counter, this.index);
   }
 
   get endingSequenceNumber(): string | undefined {

@@ -5,7 +5,6 @@
  */
 import { type HashRange, uniformRanges } from "./hash-keys.js";
 import { Shard, type StoredRecord } from "./shard.js";
-import { formatSequenceNumber } from "./sequence-numbers.js";
 
 export type StreamMode = "PROVISIONED" | "ON_DEMAND";
 export type StreamStatus = "CREATING" | "ACTIVE" | "UPDATING" | "DELETING";
@@ -80,12 +79,11 @@ export class Stream {
     return this.nextCounter;
   }
 
-  /** Assigns the next sequence number on `shard` and stores the record. */
-  append(shard: Shard, record: Omit<StoredRecord, "counter" | "sequenceNumber">): StoredRecord {
-    const counter = this.nextCounter++;
-    const stored: StoredRecord = { ...record, counter, sequenceNumber: formatSequenceNumber(counter, shard.index) };
+  /** Stores the record on `shard` under the next counter; returns its sequence number. */
+  append(shard: Shard, record: Omit<StoredRecord, "counter">): string {
+    const stored: StoredRecord = { ...record, counter: this.nextCounter++ };
     shard.append(stored);
-    return stored;
+    return shard.sequenceNumberOf(stored);
   }
 
   /** Drops records older than the retention period; at most once per clock second, as it walks every shard. */
