@@ -93,7 +93,7 @@ export class Sandbox {
 
     this.ecs = new EcsControlPlane(this.kernel, this.timers, stack, this.traffic);
     this.dispatcher.addJsonService(ecsApi(this.ecs));
-    this.scheduler = new ServiceScheduler(this.kernel, this.timers, this.ecs);
+    this.scheduler = new ServiceScheduler(this.timers, this.ecs);
     new EcsAgents(this.kernel, this.timers, this.ec2, this.ecs, this.dispatcher.dispatch, (i) => {
       const g = groupOf(i);
       return g ? { cluster: g.spec.cluster, registrationDelayMs: g.spec.timing.agentRegistration } : undefined;

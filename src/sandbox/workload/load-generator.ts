@@ -97,7 +97,7 @@ export class LoadGenerator {
     for (let guard = 0; guard < 1_000_000; guard++) {
       const piece = this.pieces.find((p) => t < p.end);
       const end = piece ? piece.end : Infinity;
-      const rateEnd = Math.max(this.floor, piece ? (end === Infinity ? piece.to : piece.to) : 0);
+      const rateEnd = Math.max(this.floor, piece ? piece.to : 0);
       const max = Math.max(this.rateAt(t), rateEnd);
       if (max <= 0) {
         if (end === Infinity) return undefined;

@@ -35,8 +35,7 @@ export class Traffic {
   /** Declares a load-balanced service; `stages` is its offered load (none: idle until driven). */
   addService(service: string, group: TargetGroup, stages: readonly LoadStage[] = []): void {
     const log = new RequestLog(this.kernel.now());
-    const front: Front = { group, log, apps: new Set(), generator: undefined as unknown as LoadGenerator };
-    front.generator = new LoadGenerator(stages, this.kernel.now(), this.timers, this.random.fork(`load:${service}`), (t) => {
+    const generator = new LoadGenerator(stages, this.kernel.now(), this.timers, this.random.fork(`load:${service}`), (t) => {
       const target = group.route();
       if (!target) {
         log.record(t, 0, 503);
@@ -45,7 +44,7 @@ export class Traffic {
       target.lastRequestAt = t;
       target.app.accept(t);
     });
-    this.fronts.set(service, front);
+    this.fronts.set(service, { group, log, generator, apps: new Set() });
   }
 
   /** A new web app for one of `service`'s tasks, reporting its requests to the service's log. */

@@ -11,7 +11,6 @@
  * - a task that cannot be placed is not created: the service keeps trying and says why in its events.
  * A task is healthy when it is RUNNING and, behind a load balancer, its target is healthy.
  */
-import type { Kernel } from "../../kernel.js";
 import type { Timers } from "../../timers.js";
 import type { EcsControlPlane } from "./control-plane.js";
 import type { Service, Task } from "./model.js";
@@ -22,7 +21,6 @@ export class ServiceScheduler {
   private running = false;
 
   constructor(
-    private readonly kernel: Kernel,
     private readonly timers: Timers,
     private readonly ecs: EcsControlPlane,
   ) {
@@ -139,6 +137,5 @@ export class ServiceScheduler {
     const steady = now.length === desired && now.every((t) => this.isHealthy(t) && !onDraining(t));
     if (steady && !service.steady) this.ecs.serviceEvent(service, `(service ${service.name}) has reached a steady state.`);
     service.steady = steady;
-    void this.kernel;
   }
 }
