@@ -113,6 +113,9 @@ describe("request and record size limits", () => {
       expect(err, `key of ${key.length}`).toBeInstanceOf(InvalidArgumentException);
       expect(err.message).toMatch(/at 'partitionKey' failed to satisfy constraint/);
     }
+    const inBatch = await rejection(h.client.send(new PutRecordsCommand({ StreamName: "logs", Records: [entry(LOW), { PartitionKey: "k".repeat(257), Data: bytes("x") }] })));
+    expect(inBatch).toBeInstanceOf(InvalidArgumentException);
+    expect(inBatch.message).toMatch(/at 'records\.2\.member\.partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256$/);
     const ok = await h.client.send(new PutRecordCommand({ StreamName: "logs", PartitionKey: "é".repeat(256), Data: bytes("x") }));
     expect(ok.SequenceNumber).toBeDefined();
   });

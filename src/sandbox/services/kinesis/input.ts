@@ -7,8 +7,12 @@ import { invalidArgument } from "./errors.js";
 
 type Input = Record<string, unknown>;
 
-function lowerFirst(field: string): string {
-  return field.charAt(0).toLowerCase() + field.slice(1);
+/** AWS names fields in these messages in camelCase, segment by segment: records.1.member.partitionKey. */
+function memberPath(field: string): string {
+  return field
+    .split(".")
+    .map((part) => part.charAt(0).toLowerCase() + part.slice(1))
+    .join(".");
 }
 
 function shown(value: unknown): string {
@@ -18,7 +22,7 @@ function shown(value: unknown): string {
 }
 
 export function constraintError(field: string, value: unknown, constraint: string): Error {
-  return invalidArgument(`1 validation error detected: Value ${shown(value)} at '${lowerFirst(field)}' failed to satisfy constraint: ${constraint}`);
+  return invalidArgument(`1 validation error detected: Value ${shown(value)} at '${memberPath(field)}' failed to satisfy constraint: ${constraint}`);
 }
 
 export function optionalString(input: Input, field: string): string | undefined {
