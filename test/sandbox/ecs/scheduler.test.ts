@@ -67,6 +67,24 @@ describe("task placement", () => {
   });
 });
 
+describe("services", () => {
+  it("run Fargate tasks with no container instance, spread over the AZs", async () => {
+    h = await harness(
+      stackYaml({
+        services: "  - { name: web, cluster: prod, taskDefinition: web, desiredCount: 1, targetGroup: web }\n  - { name: worker, cluster: prod, taskDefinition: batch, launchType: FARGATE, desiredCount: 3 }",
+      }),
+    );
+    const workers = h.sandbox.ecs.clusters.get("prod")!.tasks.filter((t) => t.service?.name === "worker");
+    expect(workers.map((t) => [t.launchType, t.lastStatus, t.containerInstance])).toEqual(Array(3).fill(["FARGATE", "RUNNING", undefined]));
+    expect(new Set(workers.map((t) => t.availabilityZone)).size).toBe(3);
+  });
+
+  it("ready() says which service cannot come up, and why", async () => {
+    h = await harness(stackYaml({ services: "  - { name: web, cluster: prod, taskDefinition: web, desiredCount: 30, targetGroup: web }" }), { ready: false });
+    await expect(h.sandbox.ready({ within: 300_000 })).rejects.toThrow(/did not come up within 300 s: service web: 24 of 30 tasks running and healthy \(.*unable to place a task.*insufficient CPU/);
+  });
+});
+
 describe("replacement on DRAINING within minimumHealthyPercent and maximumPercent", () => {
   it("at 100 % the replacement starts first and the old task stops once the new one is healthy", async () => {
     h = await harness(stackYaml());
