@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { vi, afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, scratch, start } from "./cli.js";
+
+// Each test runs the CLI as child processes; allow for a busy 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let server: http.Server;
 let base = "";

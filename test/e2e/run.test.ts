@@ -1,7 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { vi, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, REPO, scratch } from "./cli.js";
+
+// Each test runs the CLI as child processes; allow for a busy 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const stack = (name: string) => join(REPO, "fixtures", "stacks", `${name}.yaml`);
 const journal = (dir: string) => JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));

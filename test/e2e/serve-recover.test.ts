@@ -1,10 +1,13 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { vi, afterAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ECSClient, ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { chaos, scratch, start, type Running } from "./cli.js";
+
+// Each test runs the CLI as child processes; allow for a busy 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 async function freePort(): Promise<number> {
   const s = createServer();
