@@ -115,6 +115,8 @@ interface Rec {
 
 interface Batch {
   records: Rec[];
+  /** Records of this batch not yet acked: what metrics().inFlight counts for it. */
+  unresolved: number;
   to: "kinesis" | "secondary";
   probe: boolean;
   replay: boolean;
@@ -471,6 +473,7 @@ export class Shipper {
   private launch(records: Rec[], to: Batch["to"], probe: boolean): void {
     const batch: Batch = {
       records,
+      unresolved: records.length,
       to,
       probe,
       replay: records.some((r) => r.ref !== undefined),
@@ -485,7 +488,7 @@ export class Shipper {
 
   private finish(batch: Batch): void {
     this.batches.delete(batch);
-    this.inFlightRecords -= batch.records.length;
+    this.inFlightRecords -= batch.unresolved;
     if (batch.replay) this.replayInFlight--;
     if (batch.probe) this.breaker.releaseProbe();
     this.pump();
@@ -527,6 +530,8 @@ export class Shipper {
             firstError ||= `${entry.errorCode}: ${entry.errorMessage}`;
           } else {
             this.acked(rec);
+            batch.unresolved--;
+            this.inFlightRecords--;
           }
         });
         this.breaker.record(failed.length < remaining.length, batch.probe);

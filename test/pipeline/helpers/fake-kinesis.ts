@@ -58,7 +58,12 @@ export class FakeKinesis implements KinesisPort {
       if (reply.stored) for (const e of entries) this.store(e, call);
       return new Promise<PutResult>(() => {});
     }
-    if (reply.kind === "throw") return this.deliver(Promise.reject(reply.error()));
+    if (reply.kind === "throw") {
+      const failure = Promise.reject(reply.error());
+      // A scheduler may hold the answer for a while: that is not an unhandled rejection.
+      failure.catch(() => {});
+      return this.deliver(failure);
+    }
     const records: PutResult["records"] = entries.map((e, i) => {
       if (reply.kind === "partial" && reply.fail(i)) {
         failed.push(i);
