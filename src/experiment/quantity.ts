@@ -50,14 +50,14 @@ export function parseQuantity(text: string): Quantity | { problem: string } {
   const value = Number(amount);
   if (!Number.isFinite(value)) return { problem: "a number too large to compare" };
   if (unit === "") return { value, dimension: "number" };
-  const known = UNITS[unit];
+  const known = Object.hasOwn(UNITS, unit) ? UNITS[unit] : undefined;
   if (!known) return { problem: `the unknown unit \`${unit}\`` };
   // Twelve significant digits drop binary noise: 99.9% must be exactly 0.999, not 0.9990000000000001.
   return { value: Number((value * known.factor).toPrecision(12)), unit, dimension: known.dimension };
 }
 
 function factorOf(unit: string | undefined): number {
-  return unit === undefined ? 1 : (UNITS[unit]?.factor ?? 1);
+  return unit !== undefined && Object.hasOwn(UNITS, unit) ? (UNITS[unit]?.factor ?? 1) : 1;
 }
 
 /** The smaller of two units, so that a value shown in it loses nothing. */

@@ -55,10 +55,12 @@ function positionAt(lines: LineCounter, offset: number): SourcePosition {
 function describeSyntaxError(error: YAMLError, text: string, format: SourceFormat): { expected: string; found: string } {
   const language = format === "json" ? "valid JSON" : "valid YAML";
   const snippet = text.slice(error.pos[0], Math.min(error.pos[1], error.pos[0] + 40)).trim();
+  // The parser marks only the first character of a repeated key; read the whole key from there.
+  const key = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(error.pos[0]))?.[1]?.replace(/^["']|["']$/g, "") ?? snippet;
   const message = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
   switch (error.code) {
     case "DUPLICATE_KEY":
-      return { expected: "each key at most once in a map", found: `the key ${quote(snippet)} a second time` };
+      return { expected: "each key at most once in a map", found: `the key ${quote(key)} a second time` };
     case "MULTIPLE_DOCS":
       return { expected: "a single document", found: "a second document after `---`" };
     case "TAG_RESOLVE_FAILED":
@@ -117,10 +119,11 @@ function keyProblems(doc: Document, lines: LineCounter, file: string): InputErro
     for (const pair of node.items) {
       const key = pair.key;
       if (!isScalar(key)) {
+        // Named as a plain object would name it: by the key's YAML text ("[ a ]").
         problems.push({
           file,
           position: positionAt(lines, (key as Node | null)?.range?.[0] ?? 0),
-          path: formatPath(path),
+          path: formatPath([...path, String(key)]),
           expected: "a plain key (a name)",
           found: "a list or map used as a key",
         });
@@ -131,7 +134,7 @@ function keyProblems(doc: Document, lines: LineCounter, file: string): InputErro
         problems.push({
           file,
           position: positionAt(lines, key.range?.[0] ?? 0),
-          path: formatPath(path),
+          path: formatPath([...path, name]),
           expected: "a key other than `__proto__`",
           found: "`__proto__`",
         });
@@ -142,6 +145,34 @@ function keyProblems(doc: Document, lines: LineCounter, file: string): InputErro
   };
   walk(doc.contents, []);
   return problems;
+}
+
+/** The path of the first place where a value contains itself (a recursive YAML alias), if any. */
+function cycleIn(root: unknown): DocPath | undefined {
+  const open = new Set<unknown>();
+  const walk = (value: unknown, path: (string | number)[]): DocPath | undefined => {
+    if (typeof value !== "object" || value === null) return undefined;
+    if (open.has(value)) return path;
+    open.add(value);
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) {
+      const found = walk(child, [...path, key]);
+      if (found) return found;
+    }
+    open.delete(value);
+    return undefined;
+  };
+  return walk(root, []);
+}
+
+function positionIn(doc: Document, lines: LineCounter, path: DocPath): { position: SourcePosition } | undefined {
+  // The alias itself is where the loop closes; nodeAt would follow it back to its anchor.
+  const parent = nodeAt(doc, path.slice(0, -1))?.node;
+  const last = path[path.length - 1];
+  let offset: number | undefined;
+  if (isMap(parent)) offset = (parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(last))?.key as Node | undefined)?.range?.[0];
+  else if (isSeq(parent) && typeof last === "number") offset = (parent.items[last] as Node | undefined)?.range?.[0];
+  return offset === undefined ? undefined : { position: positionAt(lines, offset) };
 }
 
 /** Parses YAML or JSON text; never throws. */
@@ -170,6 +201,17 @@ export function readSource(text: string, file: string, format: SourceFormat = fo
   if (errors.length === 0) {
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      const loop = cycleIn(value);
+      if (loop) {
+        errors.push({
+          file,
+          ...(positionIn(doc, lines, loop) ?? {}),
+          path: formatPath(loop),
+          expected: "a value that does not contain itself",
+          found: "an alias (*name) inside the value its anchor (&name) marks",
+        });
+        value = undefined;
+      }
     } catch (err) {
       errors.push({
         file,
@@ -181,9 +223,13 @@ export function readSource(text: string, file: string, format: SourceFormat = fo
   }
 
   const positionOf = (path: DocPath): SourcePosition | undefined => {
+    // An empty document still has a first line to point at.
+    if (path.length === 0 && !doc.contents) return { line: 1, column: 1 };
     const found = nodeAt(doc, path);
     if (!found) return undefined;
-    const offset = found.node?.range?.[0] ?? found.key?.range?.[0];
+    // A block map or list starts on the line after its key; the key line is where a reader looks.
+    const blockCollection = (isMap(found.node) || isSeq(found.node)) && !found.node.flow;
+    const offset = (blockCollection ? found.key?.range?.[0] : undefined) ?? found.node?.range?.[0] ?? found.key?.range?.[0];
     return offset === undefined ? undefined : positionAt(lines, offset);
   };
   const keyPositionOf = (path: DocPath): SourcePosition | undefined => {

@@ -207,7 +207,7 @@ export function readTolerance(raw: unknown, path: DocPath, report: ReportProblem
       );
       return undefined;
     }
-    if (typeof type !== "string" || !(type in TYPED_KEYS)) {
+    if (typeof type !== "string" || !Object.hasOwn(TYPED_KEYS, type)) {
       report(
         [...path, "type"],
         `one of ${listOf(Object.keys(TYPED_KEYS))} (a map without \`type\` judges each named field of the value)`,

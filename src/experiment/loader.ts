@@ -1,0 +1,144 @@
+/**
+ * Loads an experiment file: parse (YAML or JSON, with positions), gather variables, substitute,
+ * validate against the schema, check names and refs, and build the model. Every problem found
+ * on the way is reported together in one InvalidInputError; nothing else escapes.
+ */
+import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { buildExperiment } from "./build.js";
+import { substituteDocument } from "./configuration.js";
+import { describeValue } from "./describe.js";
+import { InvalidInputError, type InputError, type LoadedExperiment } from "./model.js";
+import { Problems } from "./problems.js";
+import { IssueReporter } from "./schema-errors.js";
+import { experimentSchema } from "./schema.js";
+import { readSource } from "./source.js";
+import { nameSteps, slotsOf } from "./step-names.js";
+import { readVarFile, readVarOptions, type VarFile } from "./var-files.js";
+
+export interface LoadOptions {
+  /** `--var` values: `name` or `name:type` (str, int, float, bool, json, bytes) to text. */
+  vars?: Record<string, string>;
+  /** `--var-file` paths: YAML/JSON configuration and secrets, or .env files. */
+  varFiles?: string[];
+  /** The environment for `${env:NAME}` and `{type: env}` entries; `loadExperiment` defaults it to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Text of each var file, or why it could not be read. */
+type VarFileTexts = ReadonlyMap<string, { text: string } | { error: unknown }>;
+
+function unreadable(file: string, what: string, error: unknown): InputError {
+  const code = (error as { code?: unknown })?.code;
+  const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : error instanceof Error ? error.message : String(error);
+  return { file, path: "(document)", expected: `a readable ${what}`, found: reason };
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function load(text: string, file: string, options: LoadOptions, varTexts: VarFileTexts): LoadedExperiment {
+  // Annotated so that TypeScript sees `problems.raise()` never returns.
+  const problems: Problems = new Problems();
+  const source = readSource(text, file);
+  if (source.errors.length > 0) {
+    // Past a syntax error the document is a guess; report only what the parser saw.
+    problems.addAll(source.errors);
+    problems.raise();
+  }
+  const raw = source.value;
+  if (!isMap(raw)) {
+    problems.add(
+      source,
+      [],
+      "a map with at least `title` and `method`",
+      raw === null || raw === undefined ? "an empty document" : describeValue(raw),
+    );
+    problems.raise();
+  }
+
+  const varFiles: VarFile[] = [];
+  for (const path of options.varFiles ?? []) {
+    const read = varTexts.get(path);
+    if (!read || "error" in read) {
+      problems.addAll([unreadable(path, "var file", read && "error" in read ? read.error : "not read")]);
+      continue;
+    }
+    varFiles.push(readVarFile(path, read.text, problems));
+  }
+  const overrides = readVarOptions(options.vars ?? {}, problems);
+
+  const substituted = substituteDocument(raw, source, { varFiles, overrides, env: options.env ?? {} }, problems);
+  const naming = nameSteps(slotsOf(substituted.document), (path, expected, found) => problems.add(source, path, expected, found));
+
+  const parsed = experimentSchema.safeParse(substituted.document);
+  if (!parsed.success) {
+    new IssueReporter(source, problems, substituted.failedPaths).report(parsed.error.issues, substituted.document);
+  }
+  // Every quiet schema issue sits under a reported substitution failure, so this raises when parsing failed.
+  if (!parsed.success || problems.any) problems.raise();
+
+  const experiment = buildExperiment(parsed.data, naming, { configuration: substituted.configuration, secrets: substituted.secrets });
+  return {
+    file,
+    experiment,
+    raw,
+    positionOf: (path) => source.positionOf(path),
+    secretValues: substituted.secretValues,
+  };
+}
+
+/** Never lets anything but InvalidInputError out: an unexpected failure is reported, not thrown raw. */
+function guarded(file: string, run: () => LoadedExperiment): LoadedExperiment {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw err;
+    throw new InvalidInputError([
+      {
+        file,
+        path: "(document)",
+        expected: "an experiment gameday can load (this is a gameday bug; please report it with the file)",
+        found: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      },
+    ]);
+  }
+}
+
+/** Parses experiment text. Var files named in `options` are read synchronously. */
+export function parseExperiment(text: string, file: string, options: LoadOptions = {}): LoadedExperiment {
+  return guarded(file, () => {
+    const texts = new Map<string, { text: string } | { error: unknown }>();
+    for (const path of options.varFiles ?? []) {
+      try {
+        texts.set(path, { text: readFileSync(path, "utf8") });
+      } catch (error) {
+        texts.set(path, { error });
+      }
+    }
+    return load(text, file, options, texts);
+  });
+}
+
+/** Reads and parses an experiment file; `env` defaults to process.env. */
+export async function loadExperiment(file: string, options: LoadOptions = {}): Promise<LoadedExperiment> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new InvalidInputError([unreadable(file, "experiment file", error)]);
+  }
+  const texts = new Map<string, { text: string } | { error: unknown }>();
+  await Promise.all(
+    (options.varFiles ?? []).map(async (path) => {
+      try {
+        texts.set(path, { text: await readFile(path, "utf8") });
+      } catch (error) {
+        texts.set(path, { error });
+      }
+    }),
+  );
+  const withEnv = { ...options, env: options.env ?? process.env };
+  return guarded(file, () => load(text, file, withEnv, texts));
+}

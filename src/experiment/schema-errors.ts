@@ -1,0 +1,144 @@
+/**
+ * Turns zod issues into located InputErrors: the path in the document, what was expected (from
+ * the schema's notes or the issue itself) and what was found (the offending value, shortened,
+ * or "nothing"). For a union, the option the author meant is chosen and only its issues are
+ * shown, so a misspelt key in a fault step does not also list every reason it is not a pause.
+ */
+import type { z } from "zod";
+import { describeValue, listOf, quote, suggestion } from "./describe.js";
+import type { DocPath } from "./model.js";
+import type { Problems } from "./problems.js";
+import { noteOf, type Problem } from "./schema-kit.js";
+import type { Located } from "./source.js";
+
+type Issue = z.core.$ZodIssue;
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  object: "a map",
+  array: "a list",
+  record: "a map",
+  tuple: "a list",
+  null: "null",
+  undefined: "nothing",
+};
+
+function valueAt(root: unknown, path: DocPath): unknown {
+  let node = root;
+  for (const part of path) {
+    if (typeof node !== "object" || node === null || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return node;
+}
+
+function bound(issue: Extract<Issue, { code: "too_small" | "too_big" }>): string {
+  const n = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
+  const small = issue.code === "too_small";
+  switch (issue.origin) {
+    case "string":
+      return small && n === 1 ? "a non-empty string" : `a string of ${small ? "at least" : "at most"} ${n} characters`;
+    case "array":
+    case "set":
+      return small && n === 1 ? "a list with at least one item" : `a list of ${small ? "at least" : "at most"} ${n} items`;
+    default: {
+      const op = small ? (issue.inclusive ? ">=" : ">") : issue.inclusive ? "<=" : "<";
+      return `a number ${op} ${n}`;
+    }
+  }
+}
+
+export class IssueReporter {
+  constructor(
+    private readonly source: Located,
+    private readonly problems: Problems,
+    /** Paths already reported (by substitution); issues at or below them are not repeated. */
+    private readonly quiet: readonly DocPath[] = [],
+  ) {}
+
+  private isQuiet(path: DocPath): boolean {
+    return this.quiet.some((q) => q.length <= path.length && q.every((part, i) => part === path[i]));
+  }
+
+  private add(path: DocPath, expected: string, found: string, key = false): void {
+    if (!this.isQuiet(path)) this.problems.add(this.source, path, expected, found, key);
+  }
+
+  /** Reports issues from parsing `input` (which sits at `base` in the document). */
+  report(issues: readonly Issue[], input: unknown, base: DocPath = []): void {
+    for (const issue of issues) this.one(issue, input, base);
+  }
+
+  private problem(p: Problem, at: DocPath, input: unknown, base: DocPath): void {
+    const path = [...at, ...(p.path ?? [])];
+    this.add([...base, ...path], p.expected, p.found ?? describeValue(valueAt(input, path)));
+  }
+
+  private one(issue: Issue, input: unknown, base: DocPath): void {
+    const rel = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
+    const path = [...base, ...rel];
+    const found = valueAt(input, rel);
+    const note = noteOf(issue.message);
+
+    switch (issue.code) {
+      case "unrecognized_keys": {
+        const known = note?.kind === "keys" ? note.keys : [];
+        for (const key of issue.keys) {
+          const unsupported = note?.kind === "keys" ? note.unsupported : undefined;
+          // hasOwn: a key such as `constructor` must not find Object.prototype's.
+          const reason = unsupported && Object.hasOwn(unsupported, key) ? unsupported[key] : undefined;
+          const expected = reason ?? `one of ${listOf(known)}${suggestion(key, known)}`;
+          this.add([...path, key], expected, reason ? quote(key) : `the unknown key ${quote(key)}`, true);
+        }
+        return;
+      }
+      case "invalid_union": {
+        if (note?.kind !== "union") {
+          this.add(path, issue.message, describeValue(found));
+          return;
+        }
+        const choice = note.choose?.(found);
+        if (typeof choice === "number") {
+          const chosen = issue.errors[choice];
+          if (chosen) {
+            this.report(chosen, found, path);
+            return;
+          }
+        } else if (choice !== undefined) {
+          for (const p of Array.isArray(choice) ? choice : [choice]) this.problem(p, rel, input, base);
+          return;
+        }
+        // No chooser: the option whose kind of value matches and that got furthest.
+        const best = [...issue.errors].filter((errs) => !errs.some((e) => e.path.length === 0 && e.code === "invalid_type")).sort((a, b) => a.length - b.length)[0];
+        if (best) this.report(best, found, path);
+        else this.add(path, note.expected, describeValue(found));
+        return;
+      }
+      case "invalid_type": {
+        const expected = note?.kind === "expected" ? note.text : (TYPE_WORDS[issue.expected] ?? issue.expected);
+        this.add(path, expected, describeValue(found));
+        return;
+      }
+      case "invalid_value": {
+        const expected = note?.kind === "expected" ? note.text : listOf(issue.values.map((v) => String(v)));
+        this.add(path, issue.values.length > 1 && note?.kind !== "expected" ? `one of ${expected}` : expected, describeValue(found));
+        return;
+      }
+      case "too_small":
+      case "too_big":
+        this.add(path, note?.kind === "expected" ? note.text : bound(issue), describeValue(found));
+        return;
+      case "custom": {
+        const params = (issue.params ?? {}) as { expected?: unknown; found?: unknown };
+        const expected = typeof params.expected === "string" ? params.expected : note?.kind === "expected" ? note.text : issue.message;
+        this.add(path, expected, typeof params.found === "string" ? params.found : describeValue(found));
+        return;
+      }
+      default:
+        this.add(path, note?.kind === "expected" ? note.text : issue.message, describeValue(found));
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { formatInputError } from "../../src/experiment/model.js";
+import { errorAt, errorsOf, FIXTURES, withMethod } from "./helpers.js";
+
+describe("invalid experiments are reported at file:line:col with the path, what was expected and what was found", () => {
+  it("bad YAML syntax", () => {
+    const [error, ...rest] = errorsOf("title: t\nmethod:\n  - pause: 'PT1M\n");
+    expect(rest).toEqual([]);
+    expect(error).toMatchObject({ file: "exp.yaml", position: { line: 4, column: 1 }, path: "(document)", expected: "valid YAML" });
+    expect(error?.found).toContain("missing closing 'quote");
+  });
+
+  it("bad JSON syntax in a .json file", () => {
+    const [error] = errorsOf('{"title": "t",\n "method": [yes]}', "exp.json");
+    expect(error).toMatchObject({ position: { line: 2, column: 13 }, expected: "valid JSON", found: "the unquoted value `yes`" });
+  });
+
+  it("a duplicate key", () => {
+    const [error] = errorsOf("title: t\ntitle: u\nmethod: []\n");
+    expect(error).toMatchObject({ position: { line: 2, column: 1 }, expected: "each key at most once in a map", found: "the key `title` a second time" });
+  });
+
+  it("an unquoted ${...} inside a flow map, with a hint", () => {
+    const errors = errorsOf("title: t\nconfiguration: {c: x}\nmethod:\n  - fault: f\n    target: { cluster: ${c} }\n");
+    expect(errors[0]?.position?.line).toBe(5);
+    expect(errors[0]?.found).toContain('inside { } or [ ], put quotes around "${...}"');
+  });
+
+  it("a value of the wrong type", () => {
+    const error = errorAt(errorsOf("title: t\ntags: web\nmethod: []\n"), "tags");
+    expect(error).toMatchObject({ position: { line: 2, column: 7 }, expected: "a list", found: '"web"' });
+  });
+
+  it("a missing required key, at its parent", () => {
+    const error = errorAt(errorsOf("title: t\ndescription: no method\n"), "method");
+    expect(error).toMatchObject({ position: { line: 1, column: 1 }, expected: "a list", found: "nothing" });
+    const url = errorAt(errorsOf(withMethod("  - type: probe\n    name: up\n    provider: { type: http }\n")), "method[0].provider.url");
+    expect(url).toMatchObject({ position: { line: 5, column: 15 }, found: "nothing" });
+    expect(url.expected).toContain("an http or https URL");
+  });
+
+  it("an unknown top-level key, with a suggestion", () => {
+    const error = errorAt(errorsOf("title: t\nmethod: []\nstop_conditions: []\n"), "stop_conditions");
+    expect(error.position).toEqual({ line: 3, column: 1 });
+    expect(error.expected).toMatch(/^one of `version`, `title`.*`stop-conditions`.*\(did you mean `stop-conditions`\?\)$/);
+    expect(error.found).toBe("the unknown key `stop_conditions`");
+  });
+
+  it("an unknown key without a near miss lists the known keys only", () => {
+    const error = errorAt(errorsOf("title: t\nmethod: []\nowner: me\n"), "owner");
+    expect(error.expected).not.toContain("did you mean");
+    expect(error.expected).toContain("`steady-state-hypothesis`");
+  });
+
+  it("an unknown step key, with a suggestion", () => {
+    const error = errorAt(errorsOf(withMethod("  - fault: spot-interrupt\n    whith: { notice: PT2M }\n")), "method[0].whith");
+    expect(error).toMatchObject({ position: { line: 4, column: 5 }, found: "the unknown key `whith`" });
+    expect(error.expected).toBe("one of `fault`, `name`, `pauses`, `background`, `target`, `with` or `timeout` (did you mean `with`?)");
+  });
+
+  it("a step that is none of the known kinds", () => {
+    const error = errorAt(errorsOf(withMethod("  - faults: spot-interrupt\n")), "method[0]");
+    expect(error.expected).toContain("(did you mean `fault`?)");
+    expect(error.found).toBe("a map with `faults`");
+  });
+
+  it("Chaos Toolkit controls, with the reason they are not supported", () => {
+    const error = errorAt(errorsOf("title: t\nmethod: []\ncontrols:\n  - name: tracing\n"), "controls");
+    expect(error.expected).toContain("use `stop-conditions` for safeguards");
+  });
+
+  it("a bad duration", () => {
+    const months = errorAt(errorsOf(withMethod("  - pause: P1M\n")), "method[0].pause");
+    expect(months).toMatchObject({ position: { line: 3, column: 12 }, found: '"P1M": years and months have no fixed length; write days (P30D) or weeks (P4W) instead' });
+    const bare = errorAt(errorsOf(withMethod("  - probe: p\n    interval: 30\n")), "method[0].interval");
+    expect(bare).toMatchObject({ position: { line: 4, column: 15 }, found: "30" });
+    expect(bare.expected).toContain("a bare number has no unit");
+  });
+
+  it("an unknown variable, with a suggestion", () => {
+    const error = errorAt(errorsOf(withMethod('  - fault: f\n    target: { cluster: "${clstr}" }\n', "configuration: { cluster: web }\n")), "method[0].target.cluster");
+    expect(error).toMatchObject({
+      position: { line: 5, column: 24 },
+      expected: "a configuration key, secret or ${env:NAME} (did you mean `${cluster}`?)",
+      found: "${clstr}",
+    });
+  });
+
+  it("a python provider, saying what to use instead", () => {
+    const text = withMethod("  - type: action\n    name: kill\n    provider:\n      type: python\n      module: chaosaws.ecs.actions\n      func: stop_task\n");
+    const error = errorAt(errorsOf(text), "method[0].provider");
+    expect(error).toMatchObject({
+      position: { line: 5, column: 5 },
+      expected: "an http or process provider",
+      found: "python (module chaosaws.ecs.actions): gameday does not run Python; use a gameday `fault:`/`probe:` step or a `process` provider",
+    });
+  });
+
+  it("a duplicate step name", () => {
+    const text = withMethod("  - fault: f\n    name: hit\n  - pause: PT1S\n    name: hit\n");
+    const error = errorAt(errorsOf(text), "method[1].name");
+    expect(error).toMatchObject({ position: { line: 6, column: 11 }, found: '"hit", already the name of method[0]' });
+  });
+
+  it("a bad probe mode", () => {
+    const error = errorAt(errorsOf(withMethod("  - probe: p\n    mode: sometimes\n")), "method[0].mode");
+    expect(error).toMatchObject({ position: { line: 4, column: 11 }, found: '"sometimes"' });
+    expect(error.expected).toContain("`on-chaos`");
+  });
+
+  it("a bad ref: unknown, later, or not a probe where a probe is needed", () => {
+    const unknown = errorAt(errorsOf(withMethod("  - fault: f\n    name: hit\n  - ref: hti\n")), "method[1].ref");
+    expect(unknown).toMatchObject({ position: { line: 5, column: 10 }, found: "`hti`" });
+    expect(unknown.expected).toContain("(did you mean `hit`?)");
+    const later = errorAt(errorsOf(withMethod("  - ref: hit\n  - fault: f\n    name: hit\n")), "method[0].ref");
+    expect(later.found).toBe("`hit`, defined later at method[1]");
+    const notProbe = errorAt(errorsOf(withMethod("  - fault: f\n    name: hit\n") + "stop-conditions:\n  - ref: hit\n"), "stop-conditions[0].ref");
+    expect(notProbe.found).toBe("`hit`, which is not a probe");
+  });
+
+  it("a fault where only probes may go", () => {
+    const error = errorAt(errorsOf("title: t\nmethod: []\nstop-conditions:\n  - fault: f\n"), "stop-conditions[0]");
+    expect(error.expected).toContain("faults and pauses belong in `method` or `rollbacks`");
+  });
+
+  it("a hypothesis activity without a tolerance", () => {
+    const text = "title: t\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - type: probe\n      name: up\n      provider: { type: http, url: 'http://127.0.0.1:1/' }\nmethod: []\n";
+    const error = errorAt(errorsOf(text), "steady-state-hypothesis.probes[0].tolerance");
+    expect(error).toMatchObject({ position: { line: 5, column: 7 }, found: "nothing" });
+  });
+
+  it("an empty document and a document that is not a map", () => {
+    expect(errorsOf("")).toEqual([{ file: "exp.yaml", position: { line: 1, column: 1 }, path: "(document)", expected: "a map with at least `title` and `method`", found: "an empty document" }]);
+    expect(errorsOf("- a\n- b\n")[0]?.found).toBe('a list ["a","b"]');
+  });
+
+  it("reports every mistake of a file at once, in file order", () => {
+    const file = `${FIXTURES}invalid/many-mistakes.yaml`;
+    const errors = errorsOf(readFileSync(file, "utf8"), file);
+    const lines = readFileSync(file, "utf8").split("\n");
+    const marked = lines.flatMap((line, i) => (line.includes("# <-") ? [i + 1] : []));
+    expect(errors.map((e) => e.position?.line)).toEqual(marked);
+    expect(errors.map((e) => e.path)).toEqual([
+      "stop_condition",
+      "method[0].target.stream",
+      "method[0].duration",
+      "method[1].pause",
+      "method[2].mode",
+      "method[3].provider",
+      "method[4].name",
+      "method[5].ref",
+      "runtime.interval",
+    ]);
+    for (const e of errors) expect(formatInputError(e)).toMatch(/^\/.*many-mistakes\.yaml:\d+:\d+: \S+: expected .+, found .+$/);
+  });
+});
