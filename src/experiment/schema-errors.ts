@@ -111,9 +111,12 @@ export class IssueReporter {
           for (const p of Array.isArray(choice) ? choice : [choice]) this.problem(p, rel, input, base);
           return;
         }
-        // No chooser: the option whose kind of value matches and that got furthest.
-        const best = [...issue.errors].filter((errs) => !errs.some((e) => e.path.length === 0 && e.code === "invalid_type")).sort((a, b) => a.length - b.length)[0];
-        if (best) this.report(best, found, path);
+        // No chooser: the option the value's shape fits (no complaint about the value as a whole),
+        // then the one with the fewest complaints; the first option wins a tie.
+        const score = (errs: readonly Issue[]) => errs.filter((e) => e.path.length === 0).length * 1000 + errs.length;
+        const best = issue.errors.reduce<readonly Issue[] | undefined>((a, b) => (a === undefined || score(b) < score(a) ? b : a), undefined);
+        const rootOnlyTypeMismatch = best?.every((e) => e.path.length === 0 && e.code === "invalid_type");
+        if (best && !rootOnlyTypeMismatch) this.report(best, found, path);
         else this.add(path, note.expected, describeValue(found));
         return;
       }
