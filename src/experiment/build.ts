@@ -53,6 +53,8 @@ class StepBuilder {
       // nameSteps has checked every ref; a missing target here is a bug, not bad input.
       if (!target) throw new Error(`internal: ref at ${key} was not resolved`);
       step = { ...structuredClone(target), name, at };
+      // A method probe's mode means nothing where the hypothesis strategy or the stop-condition poll decides.
+      if (step.kind === "probe" && (at[0] === "steady-state-hypothesis" || at[0] === "stop-conditions")) delete step.mode;
     } else if ("fault" in s) {
       step = {
         kind: "fault",

@@ -119,6 +119,12 @@ describe("invalid experiments are reported at file:line:col with the path, what 
     expect(notProbe.found).toBe("`hit`, which is not a probe");
   });
 
+  it("inside a union, the form the value's shape fits", () => {
+    const errors = errorsOf("title: t\nmethod: []\nruntime:\n  hypothesis: { strategy: sometimes, frequency: -1 }\n");
+    expect(errors.map((e) => e.path)).toEqual(["runtime.hypothesis.strategy", "runtime.hypothesis.frequency"]);
+    expect(errors[1]).toMatchObject({ position: { line: 4, column: 49 }, expected: "a number > 0", found: "-1" });
+  });
+
   it("a fault where only probes may go", () => {
     const error = errorAt(errorsOf("title: t\nmethod: []\nstop-conditions:\n  - fault: f\n"), "stop-conditions[0]");
     expect(error.expected).toContain("faults and pauses belong in `method` or `rollbacks`");

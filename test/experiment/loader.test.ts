@@ -80,6 +80,14 @@ describe("a richer gameday experiment", () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
+  it("drops a method probe's mode from its copy among the stop conditions", () => {
+    const text = "title: t\nmethod:\n  - probe: slo\n    name: slo\n    mode: on-chaos\nstop-conditions:\n  - ref: slo\n";
+    const loaded = parseExperiment(text, "exp.yaml", { env: {} });
+    expect(loaded.experiment.method[0]).toMatchObject({ mode: "on-chaos" });
+    expect(loaded.experiment.stopConditions[0]).toMatchObject({ kind: "probe", probe: "slo", name: "slo#2" });
+    expect(loaded.experiment.stopConditions[0]).not.toHaveProperty("mode");
+  });
+
   it("fills Chaos Toolkit defaults in and keeps $${...} literal", () => {
     const health = experiment.method[4] as ActivityStep;
     expect(health.provider).toEqual({
