@@ -9,7 +9,7 @@ import { buildExperiment } from "./build.js";
 import { substituteDocument } from "./configuration.js";
 import { describeValue } from "./describe.js";
 import { InvalidInputError, type InputError, type LoadedExperiment } from "./model.js";
-import { Problems } from "./problems.js";
+import { isUnder, Problems } from "./problems.js";
 import { IssueReporter } from "./schema-errors.js";
 import { experimentSchema } from "./schema.js";
 import { readSource } from "./source.js";
@@ -70,7 +70,10 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
   const overrides = readVarOptions(options.vars ?? {}, problems);
 
   const substituted = substituteDocument(raw, source, { varFiles, overrides, env: options.env ?? {} }, problems);
-  const naming = nameSteps(slotsOf(substituted.document), (path, expected, found) => problems.add(source, path, expected, found));
+  const naming = nameSteps(slotsOf(substituted.document), (path, expected, found) => {
+    // A name or ref whose ${...} failed is already reported.
+    if (!isUnder(path, substituted.failedPaths)) problems.add(source, path, expected, found);
+  });
 
   const parsed = experimentSchema.safeParse(substituted.document);
   if (!parsed.success) {

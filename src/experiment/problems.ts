@@ -5,6 +5,11 @@
 import { formatPath, InvalidInputError, type DocPath, type InputError } from "./model.js";
 import { nearestPosition, type Located } from "./source.js";
 
+/** Whether `path` is one of `prefixes` or lies below one of them. */
+export function isUnder(path: DocPath, prefixes: readonly DocPath[]): boolean {
+  return prefixes.some((q) => q.length <= path.length && q.every((part, i) => part === path[i]));
+}
+
 export class Problems {
   readonly errors: InputError[] = [];
 

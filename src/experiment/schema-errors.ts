@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { describeValue, listOf, quote, suggestion } from "./describe.js";
 import type { DocPath } from "./model.js";
-import type { Problems } from "./problems.js";
+import { isUnder, type Problems } from "./problems.js";
 import { noteOf, type Problem } from "./schema-kit.js";
 import type { Located } from "./source.js";
 
@@ -59,12 +59,8 @@ export class IssueReporter {
     private readonly quiet: readonly DocPath[] = [],
   ) {}
 
-  private isQuiet(path: DocPath): boolean {
-    return this.quiet.some((q) => q.length <= path.length && q.every((part, i) => part === path[i]));
-  }
-
   private add(path: DocPath, expected: string, found: string, key = false): void {
-    if (!this.isQuiet(path)) this.problems.add(this.source, path, expected, found, key);
+    if (!isUnder(path, this.quiet)) this.problems.add(this.source, path, expected, found, key);
   }
 
   /** Reports issues from parsing `input` (which sits at `base` in the document). */

@@ -73,6 +73,14 @@ describe("${name} substitution", () => {
     ]);
   });
 
+  it("reports a failed ${...} in a ref or a name once", () => {
+    const errors = errorsOf("title: t\nmethod:\n  - fault: f\n    name: hit\n  - ref: ${who}\n  - pause: 1s\n    name: ${who}\n");
+    expect(errors.map((e) => [e.path, e.found])).toEqual([
+      ["method[1].ref", "${who}"],
+      ["method[2].name", "${who}"],
+    ]);
+  });
+
   it("reports a malformed placeholder", () => {
     const error = errorAt(errorsOf(fault('{ a: "${not a name}" }')), "method[0].target.a");
     expect(error.expected).toContain("write $${ for a literal ${");
