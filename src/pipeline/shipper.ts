@@ -119,6 +119,8 @@ interface Batch {
   unresolved: number;
   to: "kinesis" | "secondary";
   probe: boolean;
+  /** Sent by close(): one attempt, whatever does not make it goes to the spool. */
+  final: boolean;
   replay: boolean;
   abort: AbortController;
   done: Promise<void>;
@@ -470,12 +472,13 @@ export class Shipper {
     });
   }
 
-  private launch(records: Rec[], to: Batch["to"], probe: boolean): void {
+  private launch(records: Rec[], to: Batch["to"], probe: boolean, final = false): void {
     const batch: Batch = {
       records,
       unresolved: records.length,
       to,
       probe,
+      final,
       replay: records.some((r) => r.ref !== undefined),
       abort: new AbortController(),
       done: Promise.resolve(),
@@ -499,7 +502,7 @@ export class Shipper {
   private async sendToKinesis(batch: Batch): Promise<void> {
     let remaining = batch.records;
     const options: RetryOptions = {
-      policy: batch.probe ? this.probePolicy : this.policy,
+      policy: batch.probe || batch.final ? this.probePolicy : this.policy,
       clock: this.o.clock,
       random: this.retryRandom,
       budget: this.budget,
@@ -775,10 +778,11 @@ export class Shipper {
     this.closing = true;
     this.cancelWake?.();
     this.cancelWake = undefined;
-    // Nothing new goes out; what waits in memory goes to disk now.
-    this.setAsideQueued();
     // Batches asleep in backoff give up at once; calls on the wire finish their current attempt.
     for (const b of this.batches) b.abort.abort(new ShipperAbort("shipper closing"));
+    // What waits in memory gets one send if Kinesis looks healthy (a clean exit should not leave a
+    // spool behind); otherwise, and for whatever that send does not deliver, the spool.
+    this.sendFinal();
     if (this.batches.size > 0) {
       const stopSleeping = new AbortController();
       const settled = Promise.allSettled([...this.batches].map((b) => b.done));
@@ -792,6 +796,21 @@ export class Shipper {
     this.spool.close();
     this.deadLetters.close();
     this.settleWaiters();
+  }
+
+  private sendFinal(): void {
+    const now = this.o.clock.now();
+    const state = this.breaker.state();
+    const to: Batch["to"] | undefined = state === "closed" ? "kinesis" : state === "open" && this.secondaryUsable(now) ? "secondary" : undefined;
+    if (!to) return this.setAsideQueued();
+    for (let records = this.takeUrgent(); records; records = this.takeUrgent()) {
+      if (to === "secondary") {
+        this.setAside(records.filter((r) => r.ref));
+        records = records.filter((r) => !r.ref);
+      }
+      if (records.length > 0) this.launch(records, to, false, true);
+    }
+    while (this.queue.length > 0) this.launch(this.takeQueued(), to, false, true);
   }
 
   private partitionKey(line: string | object): { key: string; randomKey: boolean } {
