@@ -70,6 +70,7 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
   const overrides = readVarOptions(options.vars ?? {}, problems);
 
   const substituted = substituteDocument(raw, source, { varFiles, overrides, env: options.env ?? {} }, problems);
+  problems.redact(substituted.secretValues);
   const naming = nameSteps(slotsOf(substituted.document), (path, expected, found) => {
     // A name or ref whose ${...} failed is already reported.
     if (!isUnder(path, substituted.failedPaths)) problems.add(source, path, expected, found);

@@ -10,8 +10,21 @@ export function isUnder(path: DocPath, prefixes: readonly DocPath[]): boolean {
   return prefixes.some((q) => q.length <= path.length && q.every((part, i) => part === path[i]));
 }
 
+// Shorter values would blank out ordinary words and numbers without protecting anything.
+const MIN_REDACTED = 3;
+
 export class Problems {
   readonly errors: InputError[] = [];
+  private secrets: string[] = [];
+
+  /** Secret values never appear in messages: a secret in the wrong place is shown as ***. */
+  redact(values: readonly string[]): void {
+    this.secrets = [...new Set(values)].filter((v) => v.length >= MIN_REDACTED).sort((a, b) => b.length - a.length);
+  }
+
+  private hide(text: string): string {
+    return this.secrets.reduce((t, secret) => t.split(secret).join("***"), text);
+  }
 
   /** Records a problem at `path` in `source`; `key` points at the key itself (for unknown keys). */
   add(source: Located, path: DocPath, expected: string, found: string, key = false): void {
@@ -37,7 +50,8 @@ export class Problems {
   throwIfAny(): void {
     if (!this.any) return;
     const seen = new Set<string>();
-    const unique = this.errors.filter((e) => {
+    const redacted = this.errors.map((e) => ({ ...e, expected: this.hide(e.expected), found: this.hide(e.found) }));
+    const unique = redacted.filter((e) => {
       const id = JSON.stringify([e.file, e.position, e.path, e.expected, e.found]);
       if (seen.has(id)) return false;
       seen.add(id);

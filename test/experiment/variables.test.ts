@@ -51,6 +51,15 @@ describe("${name} substitution", () => {
     expect(loaded.secretValues.sort()).toEqual(["5432", "hidden", "hunter2", "s3cr3t"]);
   });
 
+  it("never shows a secret in an error message", () => {
+    const text = 'title: t\nsecrets:\n  api: { token: { type: env, key: TOKEN } }\nmethod:\n  - pause: "${token}"\n  - probe: p\n    interval: "every ${token}"\n';
+    const errors = errorsOf(text, "exp.yaml", { env: { TOKEN: "hunter2-token" } });
+    expect(errors.map((e) => [e.path, e.found])).toEqual([
+      ["method[0].pause", '"***": not a duration'],
+      ["method[1].interval", '"every ***": not a duration'],
+    ]);
+  });
+
   it("reads ${env:NAME} from the given environment, never from process.env in parseExperiment", () => {
     process.env.GAMEDAY_TEST_ONLY_IN_PROCESS = "leaked";
     expect(targetOf(fault('{ region: "${env:AWS_REGION}" }'), { env: { AWS_REGION: "eu-west-1" } })).toEqual({ region: "eu-west-1" });
