@@ -20,7 +20,7 @@ const time = (args) => {
 /** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 const baseline = [];
 const help = [];

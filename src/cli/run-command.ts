@@ -7,6 +7,8 @@ import { existsSync, renameSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { HypothesisStrategy, RollbackStrategy } from "../experiment/model.js";
 import { InvalidInputError } from "../experiment/model.js";
+import { normaliseHypothesisStrategy, normaliseRollbackStrategy } from "../experiment/strategies.js";
+import { splitVarOption } from "../experiment/var-files.js";
 import { freshSeed, SeededRandom } from "../random/random.js";
 import { Journal, journalExperiment } from "../engine/journal.js";
 import { Ledger, runsDir } from "../engine/ledger.js";
@@ -37,15 +39,6 @@ export interface RunFlags {
   verbose?: boolean;
 }
 
-const HYPOTHESIS: Record<string, HypothesisStrategy> = {
-  default: "default",
-  "before-method-only": "before-method-only",
-  "after-method-only": "after-method-only",
-  "during-method-only": "during-method-only",
-  continuously: "continuously",
-  continously: "continuously",
-};
-
 export function parseSeed(text: string | undefined): number {
   if (text === undefined) return freshSeed();
   if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) throw usage(`--seed: expected an integer from 0 to 4294967295, found ${JSON.stringify(text)}`);
@@ -62,9 +55,9 @@ export function parseSpeed(text: string | undefined): number | undefined {
 export function parseVars(pairs: string[] = []): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw usage(`--var: expected key=value (or key:type=value), found ${JSON.stringify(pair)}`);
-    vars[pair.slice(0, eq)] = pair.slice(eq + 1);
+    const split = splitVarOption(pair);
+    if (!split) throw usage(`--var: expected key=value (or key:type=value), found ${JSON.stringify(pair)}`);
+    vars[split[0]] = split[1];
   }
   return vars;
 }
@@ -72,13 +65,13 @@ export function parseVars(pairs: string[] = []): Record<string, string> {
 function strategies(flags: RunFlags): { hypothesis?: HypothesisStrategy; rollbacks?: RollbackStrategy; failFast?: boolean } {
   const out: { hypothesis?: HypothesisStrategy; rollbacks?: RollbackStrategy; failFast?: boolean } = {};
   if (flags.hypothesisStrategy !== undefined) {
-    const h = HYPOTHESIS[flags.hypothesisStrategy];
-    if (!h) throw usage(`--hypothesis-strategy: expected one of ${Object.keys(HYPOTHESIS).filter((k) => k !== "continously").join(", ")}, found ${JSON.stringify(flags.hypothesisStrategy)}`);
+    const h = normaliseHypothesisStrategy(flags.hypothesisStrategy);
+    if (!h) throw usage(`--hypothesis-strategy: expected default, before-method-only, after-method-only, during-method-only or continuously, found ${JSON.stringify(flags.hypothesisStrategy)}`);
     out.hypothesis = h;
   }
   if (flags.rollbackStrategy !== undefined) {
-    const r = flags.rollbackStrategy === "default" ? "always" : flags.rollbackStrategy;
-    if (r !== "always" && r !== "deviated" && r !== "never") throw usage(`--rollback-strategy: expected always, deviated or never, found ${JSON.stringify(flags.rollbackStrategy)}`);
+    const r = normaliseRollbackStrategy(flags.rollbackStrategy);
+    if (!r) throw usage(`--rollback-strategy: expected always, deviated or never, found ${JSON.stringify(flags.rollbackStrategy)}`);
     out.rollbacks = r;
   }
   if (flags.failFast) out.failFast = true;

@@ -4,9 +4,11 @@
  * blocks are reported at their file position, all at once, like the loader's own errors.
  */
 import type { z } from "zod";
-import type { Check, DocPath, Experiment, FaultStep, InputError, LoadedExperiment, Step } from "../experiment/model.js";
-import { formatPath, InvalidInputError } from "../experiment/model.js";
+import type { Check, DocPath, Experiment, FaultStep, LoadedExperiment, Step } from "../experiment/model.js";
 import { parseTolerance } from "../experiment/tolerance.js";
+import { Problems } from "../experiment/problems.js";
+import { IssueReporter } from "../experiment/schema-errors.js";
+import type { Located } from "../experiment/source.js";
 import { loadFault, faultNames } from "../faults/index.js";
 import type { FaultModule, FisFragment } from "../faults/types.js";
 import type { PlannedCheck } from "./checks.js";
@@ -38,10 +40,17 @@ function allSteps(e: Experiment): { step: Step; role: "hypothesis" | "method" | 
 }
 
 export async function planExperiment(loaded: LoadedExperiment, options: { probeDirs: string[]; region: string; accountId: string }): Promise<Plan> {
-  const errors: InputError[] = [];
-  const at = (path: DocPath, expected: string, found: string) => {
-    const position = loaded.positionOf(path);
-    errors.push({ file: loaded.file, ...(position ? { position } : {}), path: formatPath(path), expected, found });
+  // The loader's own reporting, so `with:` errors read exactly like the rest of the file's.
+  const located: Located = { file: loaded.file, positionOf: loaded.positionOf, keyPositionOf: loaded.positionOf };
+  const problems = new Problems();
+  problems.redact(loaded.secretValues);
+  const reporter = new IssueReporter(located, problems);
+  const at = (path: DocPath, expected: string, found: string) => problems.add(located, path, expected, found);
+  const validate = <T>(schema: z.ZodType<T, any>, value: unknown, base: DocPath): T | undefined => {
+    const result = schema.safeParse(value ?? {});
+    if (result.success) return result.data;
+    reporter.report(result.error.issues, value ?? {}, base);
+    return undefined;
   };
   const checks = new Map<string, PlannedCheck>();
   const faults = new Map<string, PlannedFault>();
@@ -63,7 +72,7 @@ export async function planExperiment(loaded: LoadedExperiment, options: { probeD
         at([...step.at, "probe"], "a known probe", `${JSON.stringify(step.probe)} (${err.message})`);
         continue;
       }
-      const params = validate(module.params, step.with, [...step.at, "with"], at);
+      const params = validate(module.params, step.with, [...step.at, "with"]);
       let tolerance = step.tolerance;
       if (!tolerance && module.defaultTolerance !== undefined) {
         try {
@@ -81,8 +90,8 @@ export async function planExperiment(loaded: LoadedExperiment, options: { probeD
         at([...step.at, "fault"], `one of ${faultNames().join(", ")}`, JSON.stringify(step.fault));
         continue;
       }
-      const params = validate(module.params, step.with, [...step.at, "with"], at);
-      const target = validate(module.target, step.target, [...step.at, "target"], at);
+      const params = validate(module.params, step.with, [...step.at, "with"]);
+      const target = validate(module.target, step.target, [...step.at, "target"]);
       if (params === undefined || target === undefined) continue;
       try {
         const fragment = module.compile({ params, target, configuration: experiment.configuration, region: options.region, accountId: options.accountId });
@@ -92,45 +101,6 @@ export async function planExperiment(loaded: LoadedExperiment, options: { probeD
       }
     }
   }
-  if (errors.length > 0) throw new InvalidInputError(errors);
+  problems.throwIfAny();
   return { loaded, experiment, checks, faults };
-}
-
-/** Validates a `with:`/`target:` block against a module's zod schema, reporting every issue at its position. */
-function validate<T>(schema: z.ZodType<T, any>, value: unknown, base: DocPath, report: (path: DocPath, expected: string, found: string) => void): T | undefined {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    const path = [...base, ...(issue.path as (string | number)[])];
-    const found = describeAt(value, issue.path as (string | number)[]);
-    report(path, expectation(issue), found);
-  }
-  return undefined;
-}
-
-function expectation(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case "invalid_type":
-      return `${issue.expected}`;
-    case "unrecognized_keys":
-      return `no key ${issue.keys.map((k) => `"${k}"`).join(", ")} (${issue.message})`;
-    case "invalid_value":
-      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    default:
-      return issue.message;
-  }
-}
-
-function describeAt(root: unknown, path: readonly (string | number)[]): string {
-  let node = root;
-  for (const part of path) {
-    if (node && typeof node === "object") node = (node as Record<string | number, unknown>)[part];
-    else {
-      node = undefined;
-      break;
-    }
-  }
-  if (node === undefined) return "nothing";
-  const text = JSON.stringify(node) ?? String(node);
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }

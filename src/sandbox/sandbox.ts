@@ -30,6 +30,8 @@ import { Invoker, type Invocation } from "./services/events/invoker.js";
 import { TargetGroup } from "./workload/target-group.js";
 import { Traffic } from "./workload/traffic.js";
 import { serve, type Served } from "./serve.js";
+import { KinesisService } from "./services/kinesis/index.js";
+import { defaultSubnets, type SubnetSpec } from "./stack/network.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -61,6 +63,9 @@ export class Sandbox {
   readonly autoScalingGroups: AutoScalingGroup[];
   readonly spot: SpotInterrupter;
   readonly fisService: FisService;
+  /** Present when the stack declares Kinesis streams. */
+  readonly kinesis: KinesisService | undefined;
+  readonly subnets: SubnetSpec[];
   /** Every handler invocation so far, in order. */
   readonly invocations: Invocation[] = [];
   readonly stack: Stack;
@@ -98,6 +103,16 @@ export class Sandbox {
       const g = groupOf(i);
       return g ? { cluster: g.spec.cluster, registrationDelayMs: g.spec.timing.agentRegistration } : undefined;
     });
+
+    this.subnets = stack.subnets ?? defaultSubnets(zones);
+    if (stack.kinesis) {
+      this.kinesis = new KinesisService(this.kernel, { ...stack.kinesis, subnets: this.subnets.map((s) => ({ id: s.id, az: s.az, ...(s.tags ? { tags: s.tags } : {}) })) });
+      this.dispatcher.addJsonService(this.kinesis.json);
+      this.dispatcher.intercept(this.kinesis.interceptor);
+      this.kinesis.registerFis(this.fis);
+    } else {
+      this.kinesis = undefined;
+    }
 
     registerEc2Fis(this.fis, this.ec2, this.spot);
     registerEcsFis(this.fis, this.ecs);

@@ -9,6 +9,8 @@ import { clusterSchema, serviceSchema, taskDefinitionSchema } from "./ecs.js";
 import { targetGroupSchema } from "./elb.js";
 import { eventsSchema } from "./events.js";
 import { loadSchema } from "./workload.js";
+import { subnetSchema } from "./network.js";
+import { kinesisConfigSchema } from "../services/kinesis/config.js";
 
 export const sections = {
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected a region such as "us-east-1"' }).default("us-east-1"),
@@ -22,6 +24,10 @@ export const sections = {
   services: z.array(serviceSchema).default([]),
   load: loadSchema.default({}),
   events: eventsSchema.default({ delivery: { latency: { min: 100, max: 500 }, duplicates: 0 }, rules: [] }),
+  /** Default: one private subnet per Availability Zone. */
+  subnets: z.array(subnetSchema).optional(),
+  /** Kinesis Data Streams: streams, and the IAM roles whose access keys producers use. Subnets come from `subnets`. */
+  kinesis: kinesisConfigSchema.optional(),
 };
 
 export const stackSchema = z.object(sections).strict().superRefine(checkReferences);
@@ -73,6 +79,10 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
       if (td && !td.app) issue(["services", i, "targetGroup"], `expected task definition "${td.family}" to declare an app (threads, serviceTime) to serve the target group, found none`);
     }
   });
+  for (const [i, s] of (stack.subnets ?? []).entries()) {
+    if (!stack.availabilityZones.includes(s.az)) issue(["subnets", i, "az"], `expected one of the stack's availabilityZones, found "${s.az}"`);
+  }
+  if (stack.kinesis?.subnets !== undefined) issue(["kinesis", "subnets"], "expected the stack's subnets under the top-level `subnets:` section, found them under kinesis");
   const loadBalanced = stack.services.filter((s) => s.targetGroup !== undefined).map((s) => s.name);
   for (const service of Object.keys(stack.load)) {
     if (!loadBalanced.includes(service)) issue(["load", service], `expected a service behind a target group (${oneOf(loadBalanced)}), found "${service}"`);
