@@ -549,43 +549,8 @@ export class Shipper {
   /** One PutRecords call, abandoned after requestTimeoutMs (the answer may still come: it is ignored). */
   private call(records: readonly Rec[]): Promise<PutResult> {
     const entries: PutEntry[] = records.map((r) => ({ data: r.data, partitionKey: r.key }));
-    const controller = new AbortController();
-    return new Promise<PutResult>((resolve, reject) => {
-      let settled = false;
-      const settle = () => {
-        settled = true;
-        cancelTimer();
-        this.calls.delete(abandon);
-      };
-      const abandon = (reason: Error) => {
-        if (settled) return;
-        settle();
-        controller.abort(reason);
-        reject(reason);
-      };
-      const cancelTimer = after(this.o.clock, this.o.requestTimeoutMs, () => abandon(new CallTimeout(this.o.requestTimeoutMs)));
-      this.calls.add(abandon);
-      let pending: Promise<PutResult>;
-      try {
-        pending = this.o.kinesis.putRecords(entries, { signal: controller.signal });
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      pending.then(
-        (result) => {
-          if (settled) return;
-          settle();
-          const problem = checkResult(result, entries.length);
-          if (problem) reject(new MalformedResponse(problem));
-          else resolve(result);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settle();
-          reject(error);
-        },
-      );
-    });
+    const kinesis = this.o.kinesis;
+    return guardedCall(this.o.clock, this.o.requestTimeoutMs, this.calls, entries.length, (signal) => kinesis.putRecords(entries, { signal }));
   }
 
   private async sendToSecondary(batch: Batch): Promise<void> {
@@ -834,6 +799,55 @@ export class Shipper {
 
 function toEntry(r: Rec): SpoolEntry {
   return { data: r.data, key: r.key, acceptedAt: r.acceptedAt, ambiguous: r.ambiguous, randomKey: r.randomKey };
+}
+
+/**
+ * Runs one call with a timeout on the clock, registering an abandon function for close(). Kept out
+ * of the caller's scope on purpose: a cancelled timer may stay queued in a virtual clock until its
+ * due time, and whatever its closure can reach (the records of the call) would stay alive with it.
+ */
+function guardedCall(
+  clock: ResolvedOptions["clock"],
+  timeoutMs: number,
+  calls: Set<(reason: Error) => void>,
+  expected: number,
+  start: (signal: AbortSignal) => Promise<PutResult>,
+): Promise<PutResult> {
+  const controller = new AbortController();
+  let finish: ((outcome: { result: PutResult } | { error: unknown }) => void) | undefined;
+  const outcome = new Promise<{ result: PutResult } | { error: unknown }>((resolve) => (finish = resolve));
+  const settle = (o: { result: PutResult } | { error: unknown }) => {
+    if (!finish) return;
+    const done = finish;
+    finish = undefined;
+    cancelTimer();
+    calls.delete(abandon);
+    done(o);
+  };
+  const abandon = (reason: Error) => {
+    if (!finish) return;
+    controller.abort(reason);
+    settle({ error: reason });
+  };
+  const cancelTimer = after(clock, timeoutMs, () => abandon(new CallTimeout(timeoutMs)));
+  calls.add(abandon);
+  let pending: Promise<PutResult>;
+  try {
+    pending = start(controller.signal);
+  } catch (error) {
+    pending = Promise.reject(error);
+  }
+  pending.then(
+    (result) => {
+      const problem = checkResult(result, expected);
+      settle(problem ? { error: new MalformedResponse(problem) } : { result });
+    },
+    (error: unknown) => settle({ error }),
+  );
+  return outcome.then((o) => {
+    if ("error" in o) throw o.error;
+    return o.result;
+  });
 }
 
 /** Why a PutRecords answer cannot be trusted, or undefined when it lines up with the request. */

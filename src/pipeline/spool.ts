@@ -111,6 +111,8 @@ export class Spool {
   private readonly fsyncIntervalMs: number;
   private readonly dropPolicy: DropPolicy;
   private readonly readBuffer = Buffer.allocUnsafe(READ_CHUNK);
+  /** Frames are assembled here before one writeSync; reused, since the write completes before append() returns. */
+  private writeBuffer = Buffer.allocUnsafe(64 * 1024);
 
   constructor(
     readonly options: SpoolOptions,
@@ -178,11 +180,13 @@ export class Spool {
         flush();
         this.rotate();
       }
-      if (!frames) frames = Buffer.allocUnsafe(Math.max(size, Math.min(this.segmentBytes, 1024 * 1024)));
+      frames ??= this.writeBuffer;
       if (used + size > frames.length) {
         const bigger = Buffer.allocUnsafe(Math.max(frames.length * 2, used + size));
         frames.copy(bigger, 0, 0, used);
         frames = bigger;
+        // Keep a grown buffer for next time, up to a size worth keeping around.
+        if (bigger.length <= 4 * 1024 * 1024) this.writeBuffer = bigger;
       }
       used = writeFrame(entry, frames, used);
       framed.push(entry);
