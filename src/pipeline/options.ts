@@ -162,7 +162,8 @@ export const dataSchema = z
       .strict()
       .optional(),
     deadLetterPath: z.string().min(1).optional(),
-    closeGraceMs: ms().optional(),
+    // close() must finish inside pino's 10 s exit window: grace plus disk time.
+    closeGraceMs: ms().max(8_000).optional(),
   })
   .strict();
 

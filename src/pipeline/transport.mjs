@@ -22,10 +22,35 @@ import { Shipper } from "./shipper.js";
 import { createShipperKinesisClient, kinesisPortFromClient } from "./kinesis-port.js";
 import { parseTransportOptions } from "./transport-options.js";
 
-/** @param {import("./options.js").ShipperEvent} event */
-function report(event) {
-  if (event.type === "gave-up") return; // routine under throttling; the metrics count it
-  process.stderr.write(`${JSON.stringify({ source: "gameday/pipeline", ...event })}\n`);
+const REPORT_EVERY_MS = 10_000;
+
+/**
+ * Reports shipper events on stderr. Drops can come once per record while the spool is full, so
+ * they are summed and reported at most every 10 s; breaker changes, dead letters and I/O errors
+ * are reported as they happen. Gave-up events are routine under throttling (metrics count them).
+ * @param {import("../time/clock.js").Clock} clock
+ */
+function reporter(clock) {
+  /** @type {Record<string, number>} */
+  let dropped = {};
+  let lastDropReport = -Infinity;
+  /** @param {object} line */
+  const write = (line) => process.stderr.write(`${JSON.stringify({ source: "gameday/pipeline", ...line })}\n`);
+  return {
+    /** @param {import("./options.js").ShipperEvent} event */
+    report(event) {
+      if (event.type === "gave-up") return;
+      if (event.type !== "dropped") return write(event);
+      dropped[event.reason] = (dropped[event.reason] ?? 0) + event.records;
+      if (event.at - lastDropReport >= REPORT_EVERY_MS) this.flush();
+    },
+    flush() {
+      if (Object.keys(dropped).length === 0) return;
+      lastDropReport = clock.now();
+      write({ type: "dropped", records: dropped, at: lastDropReport });
+      dropped = {};
+    },
+  };
 }
 
 /**
@@ -40,12 +65,14 @@ export default async function gamedayPipeline(rawOptions) {
     ...(options.shipper.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.shipper.requestTimeoutMs } : {}),
     ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
   });
+  const clock = new RealClock();
+  const events = reporter(clock);
   const shipper = new Shipper({
     ...options.shipper,
-    clock: new RealClock(),
+    clock,
     random: new SeededRandom(freshSeed()),
     kinesis: kinesisPortFromClient(client, options.streamName),
-    onEvent: report,
+    onEvent: (event) => events.report(event),
   });
   let closing = false;
 
@@ -76,6 +103,7 @@ export default async function gamedayPipeline(rawOptions) {
         try {
           await shipper.close();
         } finally {
+          events.flush();
           client.destroy();
         }
       },

@@ -130,5 +130,7 @@ describe("Shipper batching", () => {
     expect(() => makeShipper(dir, { batch: { lingerMS: 5 } as never })).toThrow(/Unrecognized key: "lingerMS"/);
     expect(() => makeShipper(dir, { spool: { dir, dropPolicy: "oldest" as never } })).toThrow(/spool\.dropPolicy: .*found "oldest"/);
     expect(() => makeShipper(dir, { batch: { maxBytes: 100, maxRecordBytes: 200 } })).toThrow(/maxRecordBytes \(200\) must not exceed batch\.maxBytes \(100\)/);
+    // close() has to fit in pino's 10 s exit window.
+    expect(() => makeShipper(dir, { closeGraceMs: 20_000 })).toThrow(/closeGraceMs: Too big: expected number to be <=8000, found 20000/);
   });
 });
