@@ -112,7 +112,7 @@ describe("Shipper against kinesis-local", () => {
       // The emulator is slow on big batches (seconds for 500 records): keep calls modest and patient.
       batch: { maxRecords: 100, lingerMs: 50 },
       requestTimeoutMs: 30_000,
-      closeGraceMs: 30_000,
+      closeGraceMs: 8_000,
     });
     for (let i = 0; i < 300; i++) shipper.write({ i, msg: "order placed", level: 30 });
     await shipper.flush();
