@@ -18,7 +18,8 @@
  *
  * Replaying a failure: fast-check prints a seed and a path. Run
  *   MODEL_SEED=<seed> MODEL_PATH=<path> npx vitest run test/pipeline/delivery.model.test.ts
- * to replay exactly that (shrunk) case; the failure message lists its commands.
+ * to replay exactly that (shrunk) case; the failure message lists its commands. MODEL_RUNS=2000
+ * runs a longer soak than the default 120 runs.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -337,7 +338,7 @@ describe("delivery (model-based)", () => {
       fc.asyncProperty(fc.scheduler(), commandArb, fc.boolean(), fc.constantFrom("drop-newest" as const, "drop-oldest" as const), (s, cmds, capped, policy) =>
         runModel(s, cmds, capped, policy),
       ),
-      { numRuns: 120, ...replay },
+      { numRuns: Number(process.env.MODEL_RUNS ?? 120), ...replay },
     );
-  }, 300_000);
+  }, 1_800_000);
 });
