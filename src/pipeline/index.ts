@@ -2,7 +2,8 @@
  * The log shipper's public API, for a user's own service and for the sandbox's log producers.
  * The pino transport is the package export "gameday/pipeline" (transport.mjs).
  */
-export { Shipper, type ShipperMetrics } from "./shipper.js";
+export { Shipper } from "./shipper.js";
+export type { ShipperMetrics } from "./metrics.js";
 export type { ShipperOptions, ShipperEvent, DropReason } from "./options.js";
 export {
   kinesisPortFromClient,

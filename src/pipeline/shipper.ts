@@ -41,11 +41,11 @@ import { DeadLetterFile, type DeadLetter } from "./dead-letter.js";
 import { httpSecondary, postWithTimeout, type SecondaryPort } from "./secondary.js";
 import { Queue } from "./queue.js";
 import { after } from "./timer.js";
+import { guardedCall } from "./call.js";
+import type { ShipperMetrics } from "./metrics.js";
 import { partitionKeyFromField, randomPartitionKey } from "./partition-key.js";
-import { resolveOptions, type DropReason, type ResolvedOptions, type ShipperEvent, type ShipperOptions } from "./options.js";
+import { resolveOptions, type ResolvedOptions, type ShipperEvent, type ShipperOptions } from "./options.js";
 import {
-  CallTimeout,
-  MalformedResponse,
   PartialFailure,
   ShipperAbort,
   classifyForShipper,
@@ -55,44 +55,8 @@ import {
 } from "./errors.js";
 
 export type { ShipperOptions, ShipperEvent } from "./options.js";
+export type { ShipperMetrics } from "./metrics.js";
 
-export interface ShipperMetrics {
-  /** Records write() took (including ones later dead-lettered or dropped by policy). */
-  accepted: number;
-  /** Records Kinesis acked, live and replayed. */
-  delivered: number;
-  /** Records the secondary sink took while the breaker was open. */
-  deliveredSecondary: number;
-  /** Record sends after the first (failed entries, retried calls). */
-  resent: number;
-  /** Records written to the spool. */
-  spooled: number;
-  /** Spooled records Kinesis acked after replay (a subset of delivered). */
-  replayed: number;
-  /** Records dropped by the spool's explicit policy or lost to disk errors, by reason. */
-  dropped: Record<DropReason, number> & { total: number };
-  /** Records written to the dead-letter file (too large, or rejected by Kinesis as invalid). */
-  deadLettered: number;
-  /** Records resent after an ambiguous outcome (timeout, reset): Kinesis may hold them twice. */
-  duplicatesPossible: number;
-  /** Bytes of the spool's segment files. */
-  spoolBytes: number;
-  /** Spooled records not yet acked (including those replay has in flight). */
-  spoolRecords: number;
-  /** Age of the oldest unacked spooled record, in ms (an upper bound: the start of its segment). 0 when none. */
-  oldestSpooledAgeMs: number;
-  breaker: BreakerState;
-  /** Records waiting in memory, not in flight. */
-  inMemory: number;
-  /** Records in calls on the wire or waiting in backoff (live and replayed). */
-  inFlight: number;
-  /** True while write() would return false. */
-  backpressure: boolean;
-  /** Records whose partitionKeyField was missing or empty (they got a random key). */
-  partitionKeyFallbacks: number;
-  /** Bytes of torn or corrupt frames found in the spool at start. */
-  spoolCorruptBytes: number;
-}
 
 interface Rec {
   /** This boot's sequence number; -1 for a record replayed from the spool. */
@@ -799,60 +763,4 @@ export class Shipper {
 
 function toEntry(r: Rec): SpoolEntry {
   return { data: r.data, key: r.key, acceptedAt: r.acceptedAt, ambiguous: r.ambiguous, randomKey: r.randomKey };
-}
-
-/**
- * Runs one call with a timeout on the clock, registering an abandon function for close(). Kept out
- * of the caller's scope on purpose: a cancelled timer may stay queued in a virtual clock until its
- * due time, and whatever its closure can reach (the records of the call) would stay alive with it.
- */
-function guardedCall(
-  clock: ResolvedOptions["clock"],
-  timeoutMs: number,
-  calls: Set<(reason: Error) => void>,
-  expected: number,
-  start: (signal: AbortSignal) => Promise<PutResult>,
-): Promise<PutResult> {
-  const controller = new AbortController();
-  let finish: ((outcome: { result: PutResult } | { error: unknown }) => void) | undefined;
-  const outcome = new Promise<{ result: PutResult } | { error: unknown }>((resolve) => (finish = resolve));
-  const settle = (o: { result: PutResult } | { error: unknown }) => {
-    if (!finish) return;
-    const done = finish;
-    finish = undefined;
-    cancelTimer();
-    calls.delete(abandon);
-    done(o);
-  };
-  const abandon = (reason: Error) => {
-    if (!finish) return;
-    controller.abort(reason);
-    settle({ error: reason });
-  };
-  const cancelTimer = after(clock, timeoutMs, () => abandon(new CallTimeout(timeoutMs)));
-  calls.add(abandon);
-  let pending: Promise<PutResult>;
-  try {
-    pending = start(controller.signal);
-  } catch (error) {
-    pending = Promise.reject(error);
-  }
-  pending.then(
-    (result) => {
-      const problem = checkResult(result, expected);
-      settle(problem ? { error: new MalformedResponse(problem) } : { result });
-    },
-    (error: unknown) => settle({ error }),
-  );
-  return outcome.then((o) => {
-    if ("error" in o) throw o.error;
-    return o.result;
-  });
-}
-
-/** Why a PutRecords answer cannot be trusted, or undefined when it lines up with the request. */
-function checkResult(result: PutResult, expected: number): string | undefined {
-  if (!result || !Array.isArray(result.records)) return "the answer has no records array";
-  if (result.records.length !== expected) return `the answer has ${result.records.length} records for ${expected} sent`;
-  return undefined;
 }

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { PutResult } from "../../src/pipeline/kinesis-port.js";
 import { VirtualClock } from "../../src/time/clock.js";
 import { ManualClock, SeveredClock } from "./helpers/manual-clock.js";
 import { FakeKinesis, refusedError } from "./helpers/fake-kinesis.js";
