@@ -10,10 +10,13 @@ export class Timers {
 
   constructor(readonly clock: Clock) {}
 
-  /** Runs `fn` once after `ms`; returns a cancel function. */
-  after(ms: number, fn: () => void): () => void {
+  /**
+   * Runs `fn` once after `ms`; returns a cancel function. Pass `wakes` when `fn` starts
+   * asynchronous work (an SDK call): the clock then lets it proceed before moving time on.
+   */
+  after(ms: number, fn: () => void, wakes = false): () => void {
     if (this.stopped) return noop;
-    const cancelTimer = this.clock.setTimer(ms, () => {
+    const cancelTimer = this.arm(ms, wakes, () => {
       this.live.delete(cancel);
       fn();
     });
@@ -25,16 +28,25 @@ export class Timers {
     return cancel;
   }
 
+  /**
+   * The sandbox's events settle no promises, so a virtual clock may fire them back to back
+   * (setSyncTimer); other clocks have only setTimer.
+   */
+  private arm(ms: number, wakes: boolean, fn: () => void): () => void {
+    const clock = this.clock as Clock & { setSyncTimer?: (ms: number, fn: () => void) => () => void };
+    return clock.setSyncTimer && !wakes ? clock.setSyncTimer(ms, fn) : clock.setTimer(ms, fn);
+  }
+
   /** Runs `fn` every `ms` (first after `firstAfter`, default `ms`) until cancelled. */
-  every(ms: number, fn: () => void, firstAfter = ms): () => void {
+  every(ms: number, fn: () => void, firstAfter = ms, wakes = false): () => void {
     let cancelled = false;
     let current = noop;
     const tick = (): void => {
       if (cancelled) return;
-      current = this.after(ms, tick);
+      current = this.after(ms, tick, wakes);
       fn();
     };
-    current = this.after(firstAfter, tick);
+    current = this.after(firstAfter, tick, wakes);
     return () => {
       cancelled = true;
       current();
