@@ -5,9 +5,13 @@
  *
  * closed    -> open       after `consecutiveFailures` failed calls in a row, or when at least
  *                         `minCalls` calls in the last `windowMs` failed at `failureRatio` or more
- * open      -> half-open  `openMs` after opening (checked lazily: state() reads the clock)
+ * open      -> half-open  after the open period (checked lazily: state() reads the clock)
  * half-open -> closed     the single probe call succeeded
- * half-open -> open       the probe failed
+ * half-open -> open       the probe failed, for twice as long as last time (up to `maxOpenMs`)
+ *
+ * The open period starts at `openMs` and doubles after each failed probe, with jitter, up to
+ * `maxOpenMs`: through a long outage a fleet probes ever less often and not in step, instead of
+ * every few seconds all at once (retries are selfish; a recovering service needs room).
  *
  * A call "fails" when Kinesis took none of its records (a whole-call error, or every record
  * rejected); a partly throttled call is a success, since Kinesis is up and pacing us.
@@ -22,6 +26,8 @@ export interface BreakerOptions {
   minCalls: number;
   windowMs: number;
   openMs: number;
+  /** Cap on the doubling open period. */
+  maxOpenMs: number;
 }
 
 export const BREAKER_DEFAULTS: BreakerOptions = {
@@ -30,6 +36,7 @@ export const BREAKER_DEFAULTS: BreakerOptions = {
   minCalls: 20,
   windowMs: 30_000,
   openMs: 10_000,
+  maxOpenMs: 300_000,
 };
 
 const BUCKETS = 10;
@@ -38,6 +45,8 @@ export class CircuitBreaker {
   private current: BreakerState = "closed";
   private consecutive = 0;
   private openUntil = 0;
+  /** Failed probes since the breaker last closed: the open period is openMs x 2^this. */
+  private failedProbes = 0;
   private probingNow = false;
   /** A ring of per-bucket call and failure counts covering the last windowMs. */
   private readonly calls = new Array<number>(BUCKETS).fill(0);
@@ -49,6 +58,8 @@ export class CircuitBreaker {
     private readonly options: BreakerOptions,
     private readonly clock: Pick<Clock, "now">,
     private readonly onChange: (to: BreakerState, from: BreakerState) => void = () => {},
+    /** Uniform in [0, 1): jitter for the open period. Without it the period is exact. */
+    private readonly random: () => number = () => 1,
   ) {
     this.bucketMs = Math.max(1, options.windowMs / BUCKETS);
   }
@@ -89,7 +100,10 @@ export class CircuitBreaker {
   record(ok: boolean, probe: boolean): void {
     if (probe) {
       this.probingNow = false;
-      if (this.current === "half-open") this.move(ok ? "closed" : "open");
+      if (this.current === "half-open") {
+        if (!ok) this.failedProbes++;
+        this.move(ok ? "closed" : "open");
+      }
       return;
     }
     // Outcomes of calls started before the breaker opened say nothing new.
@@ -137,10 +151,15 @@ export class CircuitBreaker {
     const from = this.current;
     if (from === to) return;
     this.current = to;
-    if (to === "open") this.openUntil = this.clock.now() + this.options.openMs;
+    if (to === "open") {
+      const period = Math.min(this.options.maxOpenMs, this.options.openMs * 2 ** this.failedProbes);
+      // Equal jitter: between half and all of the period, so probes spread but never come early.
+      this.openUntil = this.clock.now() + period / 2 + (period / 2) * this.random();
+    }
     if (to !== "half-open") this.probingNow = false;
     if (to === "closed") {
       this.consecutive = 0;
+      this.failedProbes = 0;
       this.stamps.fill(-1);
     }
     this.onChange(to, from);

@@ -78,9 +78,22 @@ function preview(text: string): string {
   return text.length > 60 ? `${JSON.stringify(text.slice(0, 60))}... (${text.length} chars)` : JSON.stringify(text);
 }
 
+const decoder = new TextDecoder();
+const TAIL = new RegExp(`"${ID_FIELD}":\\{"h":("(?:[^"\\\\]|\\\\.)*"),"b":("(?:[^"\\\\]|\\\\.)*"),"s":(\\d+)\\}\\}\\s*$`);
+
 /** Reads the id back from a shipped record (for consumers, probes and tests). */
 export function readRecordId(data: Uint8Array | string): RecordId | undefined {
-  const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+  const text = typeof data === "string" ? data : decoder.decode(data);
+  // The stamper always puts the id last: read it off the tail without parsing the whole line
+  // (a consumer checking hundreds of thousands of records pays for every full parse).
+  const tail = TAIL.exec(text.slice(-400));
+  if (tail) {
+    try {
+      return { h: JSON.parse(tail[1]!) as string, b: JSON.parse(tail[2]!) as string, s: Number(tail[3]) };
+    } catch {
+      // fall through to the full parse
+    }
+  }
   try {
     const parsed = JSON.parse(text) as Record<string, unknown>;
     const id = parsed[ID_FIELD] as RecordId | undefined;

@@ -153,6 +153,7 @@ export const dataSchema = z
         minCalls: count().optional(),
         windowMs: z.number().finite().positive().optional(),
         openMs: ms().optional(),
+        maxOpenMs: ms().optional(),
       })
       .strict()
       .optional(),

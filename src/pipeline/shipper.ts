@@ -92,6 +92,12 @@ interface Batch {
 
 const THROTTLED = "ProvisionedThroughputExceededException";
 
+/**
+ * A half-open probe asks one question, "is Kinesis back?": a few records answer it. A full batch
+ * would send (and, on failure, reread from the spool) up to 5 MiB on every probe of a long outage.
+ */
+const PROBE_RECORDS = 10;
+
 export class Shipper {
   readonly host: string;
   readonly boot: string;
@@ -168,7 +174,8 @@ export class Shipper {
     };
     this.probePolicy = { ...this.policy, maxAttempts: 1 };
     this.budget = new RetryBudget(this.o.retry.budget);
-    this.breaker = new CircuitBreaker(this.o.breaker, clock, (to, from) => this.onBreaker(to, from));
+    const breakerRandom = own.fork("breaker");
+    this.breaker = new CircuitBreaker(this.o.breaker, clock, (to, from) => this.onBreaker(to, from), () => breakerRandom.next());
     this.spool = new Spool(this.o.spool, clock, (error, during) => this.emit({ type: "io-error", during, error: describeError(error), at: clock.now() }));
     this.deadLetters = new DeadLetterFile(this.o.deadLetterPath);
     const s = this.o.secondary;
@@ -330,10 +337,11 @@ export class Shipper {
 
   /** Urgent halves first, then a ready live batch, then (rate permitting) the spool. */
   private nextForKinesis(now: number, probe: boolean): Rec[] | undefined {
+    const limit = probe ? Math.min(PROBE_RECORDS, this.o.batch.maxRecords) : this.o.batch.maxRecords;
     const urgent = this.takeUrgent();
     if (urgent) return urgent;
-    if (this.queueReady(now) || (probe && this.queue.length > 0)) return this.takeQueued();
-    if (this.spool.readableRecords > 0 && this.replayInFlight === 0 && (probe || now >= this.replayNotBefore)) return this.takeSpooled(now);
+    if (this.queueReady(now) || (probe && this.queue.length > 0)) return this.takeQueued(limit);
+    if (this.spool.readableRecords > 0 && this.replayInFlight === 0 && (probe || now >= this.replayNotBefore)) return this.takeSpooled(now, limit);
     return undefined;
   }
 
@@ -397,11 +405,11 @@ export class Shipper {
     return records;
   }
 
-  private takeQueued(): Rec[] {
+  private takeQueued(limit = this.o.batch.maxRecords): Rec[] {
     const records: Rec[] = [];
     let bytes = 0;
     for (let head = this.queue.peek(); head; head = this.queue.peek()) {
-      if (records.length >= this.o.batch.maxRecords || (records.length > 0 && bytes + head.size > this.o.batch.maxBytes)) break;
+      if (records.length >= limit || (records.length > 0 && bytes + head.size > this.o.batch.maxBytes)) break;
       this.queue.shift();
       this.queueBytes -= head.size;
       bytes += head.size;
@@ -410,9 +418,9 @@ export class Shipper {
     return records;
   }
 
-  private takeSpooled(now: number): Rec[] | undefined {
+  private takeSpooled(now: number, limit = this.o.batch.maxRecords): Rec[] | undefined {
     const rate = this.o.replay.ratePerSec;
-    const want = Math.max(1, Math.min(this.o.batch.maxRecords, Math.floor(rate)));
+    const want = Math.max(1, Math.min(limit, Math.floor(rate)));
     const items = this.spool.readBatch(want, this.o.batch.maxBytes);
     if (items.length === 0) return undefined;
     // Pace by what was read: over any window replay sends at most rate x window + one batch.

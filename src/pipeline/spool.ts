@@ -65,8 +65,12 @@ interface Segment {
   /** Where replay continues reading. */
   cursorOffset: number;
   cursorIndex: number;
-  /** A record before the cursor was released: read the segment again from the start. */
-  rescan: boolean;
+  /**
+   * Where each record read so far starts, so that releasing one moves the cursor back to it
+   * rather than rereading the whole segment (a failed probe every few seconds through a long
+   * outage would otherwise reread megabytes each time).
+   */
+  offsets: Float64Array;
   evicted: boolean;
   /** Records whose send timed out since they were written (the flag on disk is older). */
   ambiguous: Set<number> | undefined;
@@ -208,11 +212,6 @@ export class Spool {
     for (const seg of this.segments) {
       if (out.length >= maxRecords) break;
       if (seg.records - seg.acked - seg.out === 0) continue;
-      if (seg.rescan) {
-        seg.rescan = false;
-        seg.cursorOffset = 0;
-        seg.cursorIndex = 0;
-      }
       if (!this.readSegment(seg, out, budget)) break;
     }
     return out;
@@ -244,7 +243,10 @@ export class Spool {
     this.outstanding--;
     seg.state[ref.index] = PENDING;
     if (ambiguous) (seg.ambiguous ??= new Set()).add(ref.index);
-    if (ref.index < seg.cursorIndex) seg.rescan = true;
+    if (ref.index < seg.cursorIndex) {
+      seg.cursorIndex = ref.index;
+      seg.cursorOffset = seg.offsets[ref.index]!;
+    }
   }
 
   /** Makes appended data durable now, whatever the policy (used at close for `interval`). */
@@ -347,7 +349,7 @@ export class Spool {
       out: 0,
       cursorOffset: 0,
       cursorIndex: 0,
-      rescan: false,
+      offsets: new Float64Array(1024),
       evicted: false,
       ambiguous: undefined,
     };
@@ -435,6 +437,8 @@ export class Spool {
             return true;
           }
           const index = seg.cursorIndex;
+          if (index >= seg.offsets.length) seg.offsets = growOffsets(seg.offsets, index + 1);
+          seg.offsets[index] = seg.cursorOffset;
           if (seg.state[index] === PENDING) {
             const size = frame.entry.data.length + Buffer.byteLength(frame.entry.key);
             if (out.length > 0 && size > budget.bytes) return false;
@@ -526,7 +530,7 @@ export class Spool {
         out: 0,
         cursorOffset: 0,
         cursorIndex: 0,
-        rescan: false,
+        offsets: new Float64Array(Math.max(records, 1)),
         evicted: false,
         ambiguous: undefined,
       });
@@ -598,3 +602,9 @@ export function scanSegment(file: string): { records: number; validBytes: number
 }
 
 export { FRAME_HEADER_BYTES };
+
+function growOffsets(a: Float64Array, n: number): Float64Array {
+  const b = new Float64Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}

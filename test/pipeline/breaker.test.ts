@@ -2,14 +2,15 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from "../../src/pipeline/breaker.js";
 
-function setup(overrides: Partial<BreakerOptions> = {}) {
+function setup(overrides: Partial<BreakerOptions> = {}, random?: () => number) {
   let t = 0;
   const changes: string[] = [];
   const clock = { now: () => t };
   const breaker = new CircuitBreaker(
-    { consecutiveFailures: 3, failureRatio: 0.5, minCalls: 10, windowMs: 10_000, openMs: 5_000, ...overrides },
+    { consecutiveFailures: 3, failureRatio: 0.5, minCalls: 10, windowMs: 10_000, openMs: 5_000, maxOpenMs: 40_000, ...overrides },
     clock,
     (to, from) => changes.push(`${from}->${to}`),
+    random,
   );
   return { breaker, changes, advance: (ms: number) => (t += ms) };
 }
@@ -61,15 +62,15 @@ describe("CircuitBreaker", () => {
     expect(breaker.probing).toBe(true);
   });
 
-  it("closes on a successful probe and reopens (for another openMs) on a failed one", () => {
+  it("closes on a successful probe and reopens, for twice as long, on a failed one", () => {
     const { breaker, advance, changes } = setup();
     for (let i = 0; i < 3; i++) breaker.record(false, false);
     advance(5_000);
     breaker.tryAcquire();
     breaker.record(false, true);
     expect(breaker.state()).toBe("open");
-    expect(breaker.reopensAt()).toBe(10_000);
-    advance(5_000);
+    expect(breaker.reopensAt()).toBe(15_000);
+    advance(10_000);
     breaker.tryAcquire();
     // A late outcome of a call started before the breaker opened changes nothing.
     breaker.record(true, false);
@@ -77,6 +78,40 @@ describe("CircuitBreaker", () => {
     breaker.record(true, true);
     expect(breaker.state()).toBe("closed");
     expect(changes).toEqual(["closed->open", "open->half-open", "half-open->open", "open->half-open", "half-open->closed"]);
+  });
+
+  it("doubles the open period after each failed probe up to maxOpenMs, and starts over once closed", () => {
+    const { breaker, advance } = setup();
+    for (let i = 0; i < 3; i++) breaker.record(false, false);
+    const periods: number[] = [];
+    let t = 0;
+    for (let i = 0; i < 6; i++) {
+      periods.push(breaker.reopensAt()! - t);
+      advance(breaker.reopensAt()! - t);
+      t = breaker.reopensAt()!;
+      breaker.tryAcquire();
+      breaker.record(false, true);
+    }
+    expect(periods).toEqual([5_000, 10_000, 20_000, 40_000, 40_000, 40_000]);
+    advance(breaker.reopensAt()! - t);
+    t = breaker.reopensAt()!;
+    breaker.tryAcquire();
+    breaker.record(true, true);
+    for (let i = 0; i < 3; i++) breaker.record(false, false);
+    expect(breaker.reopensAt()! - t).toBe(5_000);
+  });
+
+  it("jitters each open period between half and all of it, so a fleet does not probe in step", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (u) => {
+        const { breaker } = setup({}, () => u);
+        for (let i = 0; i < 3; i++) breaker.record(false, false);
+        const period = breaker.reopensAt()!;
+        expect(period).toBeGreaterThanOrEqual(2_500);
+        expect(period).toBeLessThanOrEqual(5_000);
+        expect(period).toBe(2_500 + 2_500 * u);
+      }),
+    );
   });
 
   it("follows the reference model for any sequence of outcomes and waits", () => {
@@ -94,6 +129,8 @@ describe("CircuitBreaker", () => {
         let streak = 0;
         let t = 0;
         let reopen = 0;
+        let failedProbes = 0;
+        const period = () => Math.min(40_000, 5_000 * 2 ** failedProbes);
         for (const op of ops) {
           if (op.kind === "wait") {
             advance(op.ms);
@@ -105,7 +142,11 @@ describe("CircuitBreaker", () => {
               expect(permit).toEqual({ probe: true });
               breaker.record(op.ok, true);
               state = op.ok ? "closed" : "open";
-              if (!op.ok) reopen = t + 5_000;
+              if (op.ok) failedProbes = 0;
+              else {
+                failedProbes++;
+                reopen = t + period();
+              }
               streak = 0;
             } else if (state === "closed") {
               expect(permit).toEqual({ probe: false });
@@ -118,7 +159,7 @@ describe("CircuitBreaker", () => {
               streak = op.kind === "ok" ? 0 : streak + 1;
               if (streak >= 3) {
                 state = "open";
-                reopen = t + 5_000;
+                reopen = t + period();
                 streak = 0;
               }
             }

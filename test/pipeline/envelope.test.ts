@@ -37,3 +37,22 @@ describe("record ids", () => {
     expect(readRecordId("not json")).toBeUndefined();
   });
 });
+
+describe("reading ids back", () => {
+  it("gives back exactly the stamped id for any host, boot, sequence and line", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.nat(), fc.dictionary(fc.string(), fc.jsonValue()), (host, boot, seq, fields) => {
+        fc.pre(!Object.hasOwn(fields, "_gd"));
+        const text = new Stamper(host, boot).stamp(JSON.stringify(fields), seq);
+        expect(readRecordId(text)).toEqual({ h: host, b: boot, s: seq });
+        expect(readRecordId(new TextEncoder().encode(text))).toEqual({ h: host, b: boot, s: seq });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("finds no id in a line that is not a shipped record", () => {
+    expect(readRecordId('{"msg":"plain pino line"}')).toBeUndefined();
+    expect(readRecordId("not json")).toBeUndefined();
+  });
+});

@@ -44,7 +44,7 @@ async function spoolDuringOutage(shipper: Shipper, fake: FakeKinesis, clock: Man
 }
 
 describe("Shipper circuit breaker", () => {
-  it("opens after consecutive failed calls, makes no call while open, spools writes, and probes once per openMs", async () => {
+  it("opens after consecutive failed calls, makes no call while open, spools writes, and probes ever less often", async () => {
     const clock = new ManualClock();
     let shipper: Shipper | undefined;
     const { fake, notes } = observedFake(clock, () => shipper);
@@ -55,13 +55,16 @@ describe("Shipper circuit breaker", () => {
     expect(shipper.metrics()).toMatchObject({ breaker: "open", spooled: 10, inMemory: 0, inFlight: 0 });
     for (const i of range(5, 10)) shipper.write({ i });
     const openedAt = notes[2]!.at; // the third failed call opened it
-    await clock.advance(openedAt + 9_990 - clock.now());
+    // The open period is jittered between half and all of openMs: never a call before half of it...
+    await clock.advance(openedAt + 4_990 - clock.now());
     expect(notes).toHaveLength(3);
     expect(shipper.metrics().spooled).toBe(15);
-    await clock.advance(20); // 10 s after opening: one probe, which fails
+    // ...and exactly one probe by the end of it, which fails.
+    await clock.advance(openedAt + 10_000 - clock.now());
     expect(notes).toHaveLength(4);
     expect(notes[3]!.breaker).toBe("half-open");
     expect(shipper.metrics().breaker).toBe("open");
+    // After a failed probe the period doubles: nothing for at least openMs now.
     await clock.advance(notes[3]!.at + 9_990 - clock.now());
     expect(notes).toHaveLength(4);
     fake.respond = () => ({ kind: "ok" });
@@ -85,7 +88,8 @@ describe("Shipper circuit breaker", () => {
     await clock.advance(5_000);
     expect(notes.length).toBe(before + 1);
     for (const i of range(30, 100)) shipper.write({ i });
-    await clock.advance(3_000);
+    // Within the probe's own request timeout (it may have gone out 2.5 s ago, given the jitter).
+    await clock.advance(1_000);
     expect(notes.length).toBe(before + 1);
     fake.deliver = (p) => p;
     answer!({ failedRecordCount: 0, records: [] });
