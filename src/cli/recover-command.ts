@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { AwsClients } from "../aws/clients.js";
 import { Ledger, runsDir, unfinishedRuns } from "../engine/ledger.js";
 import { executeUndo } from "../engine/undo.js";
+import { noLogPipeline, noTraffic, silentLogger } from "../engine/ports.js";
 import { RealClock } from "../time/clock.js";
 import { SeededRandom, freshSeed } from "../random/random.js";
 import { usage } from "./errors.js";
@@ -59,7 +60,7 @@ async function recoverOne(ledger: Ledger): Promise<number> {
       }
       try {
         const r = await executeUndo(intent, {
-          services: { clock, random, aws, traffic: { services: () => [], drive() {}, stats: () => ({ from: 0, to: 0, requests: 0, succeeded: 0, failed: 0, byStatus: {}, availability: 1, p50: 0, p95: 0, p99: 0, max: 0 }) }, log: { info() {}, warn() {}, debug() {} }, targetKind: record.target.kind, region: record.target.region },
+          services: { clock, random, aws, traffic: noTraffic, logs: noLogPipeline, log: silentLogger, targetKind: record.target.kind, region: record.target.region },
           cwd: process.cwd(),
           signal: new AbortController().signal,
         });

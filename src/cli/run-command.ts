@@ -13,6 +13,7 @@ import { freshSeed, SeededRandom } from "../random/random.js";
 import { Journal, journalExperiment } from "../engine/journal.js";
 import { Ledger, runsDir } from "../engine/ledger.js";
 import type { RunEvent } from "../engine/events.js";
+import { silentLogger } from "../engine/ports.js";
 import { CliError, targetError, usage } from "./errors.js";
 import { resolveExperiment } from "./catalog.js";
 import { buildTarget, type BuiltTarget } from "./target.js";
@@ -154,6 +155,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       });
     } catch (err) {
       if (err instanceof CliError || err instanceof InvalidInputError) throw err;
+      if (err instanceof Error && err.name === "StackError") throw usage(err.message);
       throw targetError(`the target could not be set up: ${err instanceof Error ? err.message : String(err)}`);
     }
     const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd });
@@ -190,7 +192,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     target.begin();
     const result = await runExperiment({
       plan,
-      services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, log: silentLog, targetKind: target.kind, region: target.region },
+      services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, logs: target.logs, log: silentLogger, targetKind: target.kind, region: target.region },
       runId,
       seed,
       journal,
@@ -211,5 +213,3 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     await target?.close().catch(() => undefined);
   }
 }
-
-const silentLog = { info() {}, warn() {}, debug() {} };

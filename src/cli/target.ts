@@ -6,12 +6,14 @@
  */
 import { basename } from "node:path";
 import { AwsClients } from "../aws/clients.js";
-import type { TrafficPort, TrafficStats } from "../engine/ports.js";
+import { noLogPipeline, noTraffic, type LogPipelinePort, type TrafficPort } from "../engine/ports.js";
 import { RealClock, ScaledClock, VirtualClock, type Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import type { TraceEntry } from "../sandbox/kernel.js";
 import { defaultStackFile } from "./paths.js";
-import { targetError, usage } from "./errors.js";
+import { SandboxLogShipping } from "./sandbox-logs.js";
+import type { LocalDispatch } from "../aws/in-process-handler.js";
+import { usage } from "./errors.js";
 
 export interface TargetOptions {
   /** "sandbox", "aws", or an endpoint URL. */
@@ -34,6 +36,7 @@ export interface BuiltTarget {
   clock: Clock;
   clients: AwsClients;
   traffic: TrafficPort;
+  logs: LogPipelinePort;
   /** For journals and the timeline: "sandbox (default.yaml)", "http://127.0.0.1:4566", "aws us-east-1". */
   description: string;
   stack?: string;
@@ -60,7 +63,18 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
   const stackFile = o.stack ?? defaultStackFile();
   const stack = loadStack(stackFile);
   const clock: Clock = o.speed === undefined ? new VirtualClock() : new ScaledClock(o.speed);
-  const sandbox = await Sandbox.create({ stack, clock, random: o.random.fork("sandbox"), ...(o.handlers ? { handlers: o.handlers } : {}) });
+  // The shippers call the sandbox that is being built: bind the dispatcher once it exists.
+  let dispatch: LocalDispatch = () => ({ failure: "refused" });
+  const logs = stack.logging.length > 0 ? await SandboxLogShipping.create((req) => dispatch(req), clock, o.random.fork("logs")) : undefined;
+  const sandbox = await Sandbox.create({
+    stack,
+    clock,
+    random: o.random.fork("sandbox"),
+    ...(o.handlers ? { handlers: o.handlers } : {}),
+    ...(logs ? { logProducers: logs } : {}),
+  });
+  dispatch = sandbox.dispatcher.dispatch;
+  if (logs) logs.onEvent = (source, kind, message) => sandbox.kernel.record(source, kind, message);
   const unsubscribe = o.onTrace ? sandbox.kernel.trace.onRecord(o.onTrace) : () => {};
   sandbox.start();
   await sandbox.ready();
@@ -74,6 +88,7 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
     clock,
     clients,
     traffic: sandbox.traffic,
+    logs: logs ?? noLogPipeline,
     description: `sandbox (${basename(stackFile)})`,
     stack: stackFile,
     record: { kind: "sandbox", region },
@@ -84,6 +99,7 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
       await clients.destroy();
       await sandbox.stop();
       if (clock instanceof VirtualClock) clock.stop();
+      logs?.close();
     },
   };
 }
@@ -100,6 +116,7 @@ async function buildEndpoint(o: TargetOptions): Promise<BuiltTarget> {
     clock,
     clients,
     traffic: noTraffic,
+    logs: noLogPipeline,
     description: o.target,
     record: { kind: "endpoint", region, endpoint: o.target },
     begin() {},
@@ -126,6 +143,7 @@ async function buildAws(o: TargetOptions): Promise<BuiltTarget> {
     clock,
     clients,
     traffic: noTraffic,
+    logs: noLogPipeline,
     description: `aws ${accountId} ${region}`,
     record: { kind: "aws", region, ...(o.profile ? { profile: o.profile } : {}) },
     begin() {},
@@ -133,18 +151,4 @@ async function buildAws(o: TargetOptions): Promise<BuiltTarget> {
       await clients.destroy();
     },
   };
-}
-
-/** A target with no load generator: traffic probes say so rather than pass on no data. */
-const noTraffic: TrafficPort = {
-  services: () => [],
-  drive() {},
-  stats(_service: string, from: number, to: number): TrafficStats {
-    return { from, to, requests: 0, succeeded: 0, failed: 0, byStatus: {}, availability: 1, p50: 0, p95: 0, p99: 0, max: 0 };
-  },
-};
-
-export function ensureTargetOk(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
-  throw targetError(`the target could not be set up: ${message}`);
 }

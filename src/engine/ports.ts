@@ -37,6 +37,60 @@ export interface TrafficPort {
   stats(service: string, from: number, to: number): TrafficStats;
 }
 
+/** A log shipper's counters, as the log probes read them (gameday's shipper reports these). */
+export interface ShipperCounters {
+  accepted: number;
+  delivered: number;
+  resent: number;
+  spooled: number;
+  replayed: number;
+  dropped: number;
+  deadLettered: number;
+  duplicatesPossible: number;
+  spoolBytes: number;
+  spoolRecords: number;
+  oldestSpooledAgeMs: number;
+  breaker: string;
+  /** When the breaker last left closed (the moment the fallback engaged), if it has. */
+  breakerOpenedAt?: number;
+  inMemory: number;
+  inFlight: number;
+}
+
+export interface LogProducerReport {
+  /** The producing process: a task id in the sandbox. */
+  id: string;
+  service: string;
+  alive: boolean;
+  /** Lines the application handed to its shipper. */
+  produced: number;
+  /** The record ids this producer stamps ({host, boot, seq}): its records are seq 0 .. accepted-1. */
+  source?: { host: string; boot: string };
+  /** Live counters while it runs; the last ones once it is gone. */
+  counters: ShipperCounters;
+}
+
+/**
+ * The producers of a log pipeline, seen from outside: how much they produced and where their
+ * records are. On the sandbox the composition root reports its simulated tasks' shippers.
+ */
+export interface LogPipelinePort {
+  producers(): LogProducerReport[];
+  /** Spooled records whose producer is gone, waiting on its host for a successor to replay them. */
+  orphanedSpoolRecords(): number;
+  /** Spooled records that died with their host's disk. */
+  lostWithHosts(): number;
+}
+
+/** A target with no load generator: traffic probes say so rather than pass on no data. */
+export const noTraffic: TrafficPort = {
+  services: () => [],
+  drive() {},
+  stats: (_service, from, to) => ({ from, to, requests: 0, succeeded: 0, failed: 0, byStatus: {}, availability: 1, p50: 0, p95: 0, p99: 0, max: 0 }),
+};
+
+export const noLogPipeline: LogPipelinePort = { producers: () => [], orphanedSpoolRecords: () => 0, lostWithHosts: () => 0 };
+
 /** A resource a fault resolved to (FIS ListExperimentResolvedTargets). */
 export interface ResolvedTarget {
   targetName: string;
@@ -88,6 +142,7 @@ export interface RunServices {
   random: Random;
   aws: AwsClients;
   traffic: TrafficPort;
+  logs: LogPipelinePort;
   log: Logger;
   /** "sandbox", "endpoint" or "aws": for journals and messages only, never for branching. */
   targetKind: string;

@@ -32,6 +32,7 @@ import { Traffic } from "./workload/traffic.js";
 import { serve, type Served } from "./serve.js";
 import { KinesisService } from "./services/kinesis/index.js";
 import { defaultSubnets, type SubnetSpec } from "./stack/network.js";
+import { LogProducers, type LogProducerFactory } from "./workload/log-producers.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -43,6 +44,8 @@ export interface SandboxOptions {
   /** Extra handler modules (paths, relative to the working directory) that receive spot interruption warnings. */
   handlers?: string[];
   log?: (entry: TraceEntry) => void;
+  /** Builds the shipper each logging task runs; required when the stack has a logging section. */
+  logProducers?: LogProducerFactory;
 }
 
 export interface ReadyOptions {
@@ -112,6 +115,15 @@ export class Sandbox {
       this.kinesis.registerFis(this.fis);
     } else {
       this.kinesis = undefined;
+    }
+
+    if (stack.logging.length > 0) {
+      if (!options.logProducers) throw new Error("the stack's logging section needs a log producer factory (SandboxOptions.logProducers)");
+      const producers = new LogProducers(this.kernel, this.timers, stack.logging, stack.kinesis?.roles ?? [], this.subnets, options.logProducers);
+      this.ecs.sidecars = (task) => producers.forTask(task);
+      this.ec2.onStateChange((instance) => {
+        if (instance.state === "terminated") producers.hostGone(instance.id);
+      });
     }
 
     registerEc2Fis(this.fis, this.ec2, this.spot);

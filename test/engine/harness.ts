@@ -13,7 +13,7 @@ import { Journal } from "../../src/engine/journal.js";
 import { Ledger } from "../../src/engine/ledger.js";
 import { runExperiment, type RunResult } from "../../src/engine/run.js";
 import type { RunEvent } from "../../src/engine/events.js";
-import type { TrafficPort } from "../../src/engine/ports.js";
+import { noLogPipeline, noTraffic } from "../../src/engine/ports.js";
 import { AwsClients } from "../../src/aws/clients.js";
 import { Dispatcher } from "../../src/sandbox/protocol/dispatcher.js";
 import { VirtualClock } from "../../src/time/clock.js";
@@ -74,11 +74,6 @@ export function hypothesis(...probes: Check[]): SteadyStateHypothesis {
   return { title: "steady", probes };
 }
 
-const noTraffic: TrafficPort = {
-  services: () => [],
-  drive() {},
-  stats: (_s, from, to) => ({ from, to, requests: 0, succeeded: 0, failed: 0, byStatus: {}, availability: 1, p50: 0, p95: 0, p99: 0, max: 0 }),
-};
 
 export interface TestRun extends RunResult {
   events: RunEvent[];
@@ -101,7 +96,7 @@ export async function run(e: Experiment, options: { seed?: number; interrupt?: A
   const events: RunEvent[] = [];
   const result = await runExperiment({
     plan,
-    services: { clock, random, aws, traffic: noTraffic, log: { info() {}, warn() {}, debug() {} }, targetKind: "sandbox", region: "us-east-1" },
+    services: { clock, random, aws, traffic: noTraffic, logs: noLogPipeline, log: { info() {}, warn() {}, debug() {} }, targetKind: "sandbox", region: "us-east-1" },
     runId,
     seed: 7,
     journal,

@@ -3,7 +3,7 @@
  * `file:line:col: path: what was expected, what was found`.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument, isNode, type Document } from "yaml";
 import { stackSchema, type Stack } from "./schema.js";
@@ -47,7 +47,13 @@ export function loadStack(file: string = DEFAULT_STACK_FILE): LoadedStack {
   return parseStack(text, file);
 }
 
-export function parseStack(text: string, file = "<stack>"): LoadedStack {
+interface Parsed {
+  file: string;
+  doc: Document;
+  lines: LineCounter;
+}
+
+function parseFile(text: string, file: string): Parsed {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -59,13 +65,56 @@ export function parseStack(text: string, file = "<stack>"): LoadedStack {
       }),
     );
   }
-  const result = stackSchema.safeParse(doc.toJS() ?? {});
+  return { file, doc, lines };
+}
+
+/**
+ * `extends: <file>` makes a stack a variant of another (a path relative to this file): maps are
+ * merged key by key, lists and values replace the parent's. The variants in fixtures/stacks say
+ * only what differs from the default.
+ */
+function resolveExtends(parsed: Parsed, chain: Parsed[], seen: string[]): unknown {
+  const own = (parsed.doc.toJS() ?? {}) as Record<string, unknown>;
+  chain.unshift(parsed);
+  const parent = own.extends;
+  if (parent === undefined) return own;
+  if (typeof parent !== "string") throw new StackError(parsed.file, [`${where([parsed], ["extends"])}: extends: expected the path of the stack this one varies, found ${JSON.stringify(parent)}`]);
+  const parentFile = resolve(dirname(parsed.file), parent);
+  if (seen.includes(parentFile)) throw new StackError(parsed.file, [`${where([parsed], ["extends"])}: extends: expected a stack that does not extend itself, found a cycle through ${parentFile}`]);
+  let text: string;
+  try {
+    text = readFileSync(parentFile, "utf8");
+  } catch {
+    throw new StackError(parsed.file, [`${where([parsed], ["extends"])}: extends: expected a stack file, found no file at ${parentFile}`]);
+  }
+  const base = resolveExtends(parseFile(text, parentFile), chain, [...seen, parentFile]);
+  const { extends: _, ...rest } = own;
+  return merge(base, rest);
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (!isMap(base) || !isMap(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? merge(base[k], v) : v;
+  return out;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function parseStack(text: string, file = "<stack>"): LoadedStack {
+  const chain: Parsed[] = [];
+  const input = resolveExtends(parseFile(text, file), chain, [file]);
+  // The chain is ordered from this file up to the root; errors point into the first file that has the path.
+  chain.reverse();
+  const result = stackSchema.safeParse(input ?? {});
   if (!result.success) {
     throw new StackError(
       file,
       result.error.issues.map((issue) => {
         const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-        return `${where(doc, lines, file, path)}: ${path.length ? path.join(".") : "(top level)"}: ${describe(issue)}`;
+        return `${where(chain, path)}: ${path.length ? path.join(".") : "(top level)"}: ${describe(issue)}`;
       }),
     );
   }
@@ -77,14 +126,16 @@ function describe(issue: { code: string; message: string; keys?: string[] }): st
   return issue.message.replace(/^Invalid input: /, "");
 }
 
-/** The position of the deepest node along `path` that exists in the document. */
-function where(doc: Document, lines: LineCounter, file: string, path: (string | number)[]): string {
+/** The position of the deepest node along `path` in the first file (child first) that has it. */
+function where(files: Parsed[], path: (string | number)[]): string {
   for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) {
-      const pos = lines.linePos(node.range[0]);
-      return `${file}:${pos.line}:${pos.col}`;
+    for (const { doc, lines, file } of files) {
+      const node = doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range && (n > 0 || files.length === 1)) {
+        const pos = lines.linePos(node.range[0]);
+        return `${file}:${pos.line}:${pos.col}`;
+      }
     }
   }
-  return `${file}:1:1`;
+  return `${files[0]?.file ?? "<stack>"}:1:1`;
 }

@@ -10,6 +10,7 @@ import { targetGroupSchema } from "./elb.js";
 import { eventsSchema } from "./events.js";
 import { loadSchema } from "./workload.js";
 import { subnetSchema } from "./network.js";
+import { loggingSchema } from "./logging.js";
 import { kinesisConfigSchema } from "../services/kinesis/config.js";
 
 export const sections = {
@@ -28,6 +29,8 @@ export const sections = {
   subnets: z.array(subnetSchema).optional(),
   /** Kinesis Data Streams: streams, and the IAM roles whose access keys producers use. Subnets come from `subnets`. */
   kinesis: kinesisConfigSchema.optional(),
+  /** Services whose tasks ship logs to Kinesis through gameday's shipper. */
+  logging: loggingSchema.default([]),
 };
 
 export const stackSchema = z.object(sections).strict().superRefine(checkReferences);
@@ -83,6 +86,14 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
     if (!stack.availabilityZones.includes(s.az)) issue(["subnets", i, "az"], `expected one of the stack's availabilityZones, found "${s.az}"`);
   }
   if (stack.kinesis?.subnets !== undefined) issue(["kinesis", "subnets"], "expected the stack's subnets under the top-level `subnets:` section, found them under kinesis");
+  const streams = (stack.kinesis?.streams ?? []).map((s) => s.name);
+  const roles = (stack.kinesis?.roles ?? []).map((r) => r.name);
+  const serviceNames = stack.services.map((s) => s.name);
+  stack.logging.forEach((l, i) => {
+    if (!serviceNames.includes(l.service)) issue(["logging", i, "service"], `expected one of the services ${oneOf(serviceNames)}, found "${l.service}"`);
+    if (!streams.includes(l.stream)) issue(["logging", i, "stream"], `expected one of the Kinesis streams ${oneOf(streams)} (declare it under kinesis.streams), found "${l.stream}"`);
+    if (l.role !== undefined && !roles.includes(l.role)) issue(["logging", i, "role"], `expected one of the roles under kinesis.roles ${oneOf(roles)}, found "${l.role}"`);
+  });
   const loadBalanced = stack.services.filter((s) => s.targetGroup !== undefined).map((s) => s.name);
   for (const service of Object.keys(stack.load)) {
     if (!loadBalanced.includes(service)) issue(["load", service], `expected a service behind a target group (${oneOf(loadBalanced)}), found "${service}"`);

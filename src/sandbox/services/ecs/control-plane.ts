@@ -12,7 +12,7 @@ import type { Instance } from "../ec2/instances.js";
 import type { Traffic } from "../../workload/traffic.js";
 import { AwsServiceError } from "../../protocol/types.js";
 import { TaskLifecycle } from "./lifecycle.js";
-import { lastSegment, type Cluster, type ContainerInstance, type ContainerInstanceStatus, type Service, type StopCode, type Task, type TaskDefinition } from "./model.js";
+import { lastSegment, type Cluster, type ContainerInstance, type ContainerInstanceStatus, type Service, type StopCode, type Task, type TaskDefinition, type TaskProcess } from "./model.js";
 import { containerInstanceEventDetail, taskEventDetail } from "./shapes.js";
 import { place, placeFargate, type PlacementResult } from "./placement.js";
 import { DEFAULT_PLACEMENT } from "../../stack/ecs.js";
@@ -40,6 +40,9 @@ export class EcsControlPlane {
   private readonly taskListeners: ((task: Task) => void)[] = [];
   private readonly instanceListeners: ((ci: ContainerInstance) => void)[] = [];
   private readonly serviceListeners: ((service: Service) => void)[] = [];
+
+  /** Extra processes a new task runs (the sandbox's log producers); none unless set. */
+  sidecars: (task: Task) => TaskProcess[] = () => [];
 
   constructor(
     readonly kernel: Kernel,
@@ -252,7 +255,9 @@ export class EcsControlPlane {
       version: 0,
       cancelTimers: [],
       hostLost: false,
+      sidecars: [],
     };
+    task.sidecars = this.sidecars(task);
     if (spec.app && req.service?.targetGroup) {
       task.app = this.traffic.createApp(req.service.name, spec.app, this.appRandom.fork(id));
     }

@@ -46,6 +46,7 @@ export class TaskLifecycle {
         task.pullStoppedAt = now - Math.min(spec.startup, 1_000);
         task.startedAt = now;
         task.app?.start();
+        for (const p of task.sidecars) p.start(now);
         if (this.hooks.registerTarget(task)) {
           this.move(task, "ACTIVATING");
           this.later(task, ACTIVATING_MS, () => this.move(task, "RUNNING"));
@@ -88,6 +89,7 @@ export class TaskLifecycle {
     task.hostLost = true;
     this.cancel(task);
     task.app?.exit(this.kernel.now());
+    for (const p of task.sidecars) p.exit(this.kernel.now(), false);
     task.executionStoppedAt = this.kernel.now();
   }
 
@@ -102,6 +104,7 @@ export class TaskLifecycle {
       task.stoppingAt = this.kernel.now();
     }
     task.app?.exit(this.kernel.now());
+    for (const p of task.sidecars) p.exit(this.kernel.now(), false);
     this.hooks.deregisterTarget(task, () => {});
     task.executionStoppedAt ??= this.kernel.now();
     this.finish(task);
@@ -111,6 +114,7 @@ export class TaskLifecycle {
     if (task.hostLost || task.lastStatus === "STOPPED") return;
     const spec = task.definition.spec;
     task.app?.sigterm(this.kernel.now());
+    for (const p of task.sidecars) p.sigterm(this.kernel.now());
     this.move(task, "STOPPING");
     this.kernel.record("ecs", "sigterm", `${task.id}: SIGTERM`, { taskArn: task.arn });
     const graceful = spec.shutdown <= spec.stopTimeout;
@@ -118,6 +122,7 @@ export class TaskLifecycle {
       if (!graceful) this.kernel.record("ecs", "sigkill", `${task.id}: SIGKILL after stopTimeout ${spec.stopTimeout / 1000} s`, { taskArn: task.arn });
       task.exitCode = graceful ? 0 : 137;
       task.app?.exit(this.kernel.now());
+      for (const p of task.sidecars) p.exit(this.kernel.now(), graceful);
       task.executionStoppedAt = this.kernel.now();
       this.deprovision(task);
     });

@@ -45,6 +45,15 @@ export interface TaskDefinition {
   readonly spec: TaskDefinitionSpec;
 }
 
+/** A process inside a task, driven by the task's lifecycle. */
+export interface TaskProcess {
+  start(at: number): void;
+  /** SIGTERM: begin a graceful shutdown. */
+  sigterm(at: number): void;
+  /** The process is gone: it exited after SIGTERM (`graceful`), or was SIGKILLed, or its host died. */
+  exit(at: number, graceful: boolean): void;
+}
+
 export interface Task {
   readonly id: string;
   readonly arn: string;
@@ -73,6 +82,8 @@ export interface Task {
   exitCode?: number;
   /** The web app in the task, when the definition declares one. */
   app?: WebApp;
+  /** Other processes in the task (a log shipper), started, signalled and ended with it. */
+  sidecars: TaskProcess[];
   /** The task's registration in its service's target group. */
   target?: Target;
   /** Pending lifecycle timers; cancelled when the task's path changes. */

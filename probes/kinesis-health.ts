@@ -1,0 +1,47 @@
+/**
+ * kinesis-health: how Kinesis looks to the pipeline on both ends. Consumer side: a reader of the
+ * stream, resuming each reading where it stopped, reports how far behind the tip it is (what
+ * GetRecords calls MillisBehindLatest, CloudWatch's iterator age) and how often its reads were
+ * throttled. Producer side: how many records the shippers had to resend (throttled or failed
+ * entries) and how many are held back in spools, from the log pipeline port.
+ */
+import { z } from "zod";
+import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
+import { StreamReader } from "../src/aws/kinesis-reader.js";
+
+const params = z.object({ stream: z.string().min(1) }).strict();
+
+type Params = z.infer<typeof params>;
+
+interface State {
+  reader: StreamReader;
+  readThrottles: number;
+  maxLag: number;
+}
+
+export default defineProbe<Params>({
+  name: "kinesis-health",
+  description: "Consumer iterator age and read throttling of a stream; producer resends and spooled records",
+  params,
+  defaultTolerance: { iteratorAgeMs: "<= 300s" },
+  async run(ctx: ProbeContext<Params>) {
+    const st = (ctx.state.health ??= { reader: new StreamReader(await ctx.aws.kinesis(), ctx.params.stream, ctx.clock), readThrottles: 0, maxLag: 0 }) as State;
+    const read = await st.reader.readNew(() => {}, ctx.signal);
+    st.readThrottles += read.throttled;
+    st.maxLag = Math.max(st.maxLag, read.millisBehindLatest);
+    const producers = ctx.logs.producers();
+    const alive = producers.filter((p) => p.alive);
+    return {
+      value: {
+        iteratorAgeMs: read.millisBehindLatest,
+        maxIteratorAgeMs: st.maxLag,
+        recordsRead: read.records,
+        readThrottles: st.readThrottles,
+        shards: read.shards,
+        producerResends: producers.reduce((n, p) => n + p.counters.resent, 0),
+        spooledRecords: alive.reduce((n, p) => n + p.counters.spoolRecords, 0) + ctx.logs.orphanedSpoolRecords(),
+        breakersOpen: alive.filter((p) => p.counters.breaker !== "closed").length,
+      },
+    };
+  },
+});

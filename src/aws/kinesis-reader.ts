@@ -1,0 +1,126 @@
+/**
+ * Reads a Kinesis stream as a consumer would, resuming where it left off: each call lists the
+ * shards (new ones appear after resharding), takes an iterator after the last sequence number it
+ * saw on each shard (so iterator expiry between calls does not matter) and reads up to the tip.
+ * It reports how far behind the tip it was and how often reads were throttled, which is what a
+ * consumer of the stream would experience.
+ */
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  type KinesisClient,
+  type Shard,
+} from "@aws-sdk/client-kinesis";
+import type { Clock } from "../time/clock.js";
+
+interface ShardPosition {
+  lastSequence: string | undefined;
+  /** Read to its end after a reshard: nothing more will come. */
+  finished: boolean;
+}
+
+export interface ReadReport {
+  records: number;
+  /** How far behind the tip the reader is after this round: the largest over shards. */
+  millisBehindLatest: number;
+  /** Reads that gave up on throttling this round. */
+  throttled: number;
+  shards: number;
+  /** Every shard was read to its tip this round: nothing stored was left unread. */
+  complete: boolean;
+}
+
+/** Kinesis allows 5 GetRecords a second per shard. */
+const READ_SPACING_MS = 200;
+/** A throttled shard is retried this many times, this far apart, before the round moves on (as a KCL worker backs off). */
+const THROTTLE_RETRIES = 5;
+const THROTTLE_PAUSE_MS = 1_000;
+
+export class StreamReader {
+  private readonly shards = new Map<string, ShardPosition>();
+
+  constructor(
+    private readonly kinesis: KinesisClient,
+    private readonly stream: string,
+    private readonly clock: Clock,
+    /** Bounds one round's work per shard; what is left is read next round. */
+    private readonly maxCallsPerShard = 50,
+  ) {}
+
+  async readNew(onRecord: (data: Uint8Array) => void, signal?: AbortSignal): Promise<ReadReport> {
+    const report: ReadReport = { records: 0, millisBehindLatest: 0, throttled: 0, shards: 0, complete: true };
+    for (const shard of await this.listShards(signal)) {
+      const id = shard.ShardId!;
+      let pos = this.shards.get(id);
+      if (!pos) {
+        pos = { lastSequence: undefined, finished: false };
+        this.shards.set(id, pos);
+      }
+      report.shards++;
+      if (pos.finished) continue;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          if (!(await this.readShard(id, pos, onRecord, report, signal))) report.complete = false;
+          break;
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          if ((err as { name?: string }).name !== "ProvisionedThroughputExceededException") throw err;
+          report.throttled++;
+          if (attempt >= THROTTLE_RETRIES) {
+            report.complete = false;
+            break;
+          }
+          await this.clock.sleep(THROTTLE_PAUSE_MS, signal);
+        }
+      }
+    }
+    return report;
+  }
+
+  private async listShards(signal?: AbortSignal): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.kinesis.send(new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: this.stream }), { abortSignal: signal as never });
+      shards.push(...(page.Shards ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return shards;
+  }
+
+  /** Reads one shard up to its tip (or the call budget); true when it got to the tip. */
+  private async readShard(id: string, pos: ShardPosition, onRecord: (data: Uint8Array) => void, report: ReadReport, signal?: AbortSignal): Promise<boolean> {
+    const start = await this.kinesis.send(
+      new GetShardIteratorCommand(
+        pos.lastSequence
+          ? { StreamName: this.stream, ShardId: id, ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: pos.lastSequence }
+          : { StreamName: this.stream, ShardId: id, ShardIteratorType: "TRIM_HORIZON" },
+      ),
+      { abortSignal: signal as never },
+    );
+    let iterator = start.ShardIterator;
+    let lag = 0;
+    let atTip = false;
+    for (let call = 0; iterator && call < this.maxCallsPerShard; call++) {
+      if (call > 0) await this.clock.sleep(READ_SPACING_MS, signal);
+      const out = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }), { abortSignal: signal as never });
+      for (const r of out.Records ?? []) {
+        if (r.Data) onRecord(r.Data);
+        if (r.SequenceNumber) pos.lastSequence = r.SequenceNumber;
+        report.records++;
+      }
+      lag = out.MillisBehindLatest ?? 0;
+      iterator = out.NextShardIterator;
+      if (!iterator) pos.finished = true;
+      // At the tip: nothing more to read now.
+      if ((out.Records ?? []).length === 0 && lag === 0) {
+        atTip = true;
+        break;
+      }
+    }
+    // Where this round left the consumer: behind by the last read's lag.
+    report.millisBehindLatest = Math.max(report.millisBehindLatest, lag);
+    return atTip || pos.finished;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Composition: the sandbox's logging tasks run gameday's real shipper (src/pipeline), talking to
+ * the sandbox's Kinesis through a real SDK KinesisClient on the in-process transport, signed with
+ * their IAM role's access key and tagged with their subnet (so role- and subnet-scoped FIS faults
+ * reach them as they would on AWS). Each task's shipper has its own process clock, so that a task
+ * killed by SIGKILL or by its host's termination stops at once. Spools live on a per-run scratch
+ * disk, per host: a new task of the service on the same host takes over a dead one's spool and
+ * replays it (a host volume, as a daemonset log agent would use); a terminated host's disk is gone.
+ *
+ * This is also what the log probes read: the producers' counts, through the LogPipelinePort.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { KinesisClient, KinesisClientConfig } from "@aws-sdk/client-kinesis";
+import { InProcessHandler, type LocalDispatch } from "../aws/in-process-handler.js";
+import { LOCAL_CREDENTIALS } from "../aws/clients.js";
+import type { LogPipelinePort, LogProducerReport, ShipperCounters } from "../engine/ports.js";
+import { Shipper, type ShipperMetrics } from "../pipeline/shipper.js";
+import { kinesisPortFromClient } from "../pipeline/kinesis-port.js";
+import type { ShipperEvent, ShipperOptions } from "../pipeline/options.js";
+import type { Random } from "../random/random.js";
+import type { Clock } from "../time/clock.js";
+import { ProcessClock } from "../time/process-clock.js";
+import type { LogProducer, LogProducerFactory, LogProducerSpec } from "../sandbox/workload/log-producers.js";
+// Which subnet a call comes from: the sandbox's network faults read it.
+import { CALLER_SUBNET_HEADER } from "../sandbox/services/kinesis/index.js";
+
+
+interface Spool {
+  dir: string;
+  host: string;
+  service: string;
+  /** Records left in it by a producer that is gone, until a successor adopts it. */
+  orphaned: number;
+  owner: Producer | undefined;
+}
+
+interface Producer {
+  spec: LogProducerSpec;
+  shipper: Shipper;
+  clock: ProcessClock;
+  spool: Spool;
+  produced: number;
+  alive: boolean;
+  last: ShipperCounters | undefined;
+  breakerOpenedAt: number | undefined;
+}
+
+export class SandboxLogShipping implements LogProducerFactory, LogPipelinePort {
+  private readonly root: string;
+  private readonly running: Producer[] = [];
+  private readonly spools: Spool[] = [];
+  private lost = 0;
+  /** Receives each shipper's events (breaker changes, give-ups, drops), for the timeline. */
+  onEvent: (source: string, kind: string, message: string) => void = () => {};
+
+  private constructor(
+    private readonly kinesisClient: typeof KinesisClient,
+    private readonly dispatch: LocalDispatch,
+    private readonly clock: Clock,
+    private readonly random: Random,
+  ) {
+    this.root = mkdtempSync(join(tmpdir(), "gameday-spools-"));
+  }
+
+  /** Loads the SDK's Kinesis client first (real I/O), so creating shippers later is synchronous. */
+  static async create(dispatch: LocalDispatch, clock: Clock, random: Random): Promise<SandboxLogShipping> {
+    const { KinesisClient } = await import("@aws-sdk/client-kinesis");
+    return new SandboxLogShipping(KinesisClient, dispatch, clock, random);
+  }
+
+  create(spec: LogProducerSpec): LogProducer {
+    const clock = new ProcessClock(this.clock);
+    const spool = this.spoolFor(spec);
+    const client = this.client(spec, clock);
+    const s = spec.shipper;
+    let breaker = "closed";
+    const options: ShipperOptions = {
+      clock,
+      random: this.random.fork(`shipper:${spec.taskId}`),
+      kinesis: kinesisPortFromClient(client, spec.stream),
+      host: spec.instanceId ?? spec.taskId.slice(0, 12),
+      // No spool at all is not an option of gameday's shipper; a spool that holds nothing is the
+      // same thing: whatever cannot be delivered or kept in memory is dropped (and counted).
+      spool: s.spool === false ? { dir: spool.dir, maxBytes: 1 } : { dir: spool.dir, ...definedOnly(s.spool) },
+      ...(s.memory ? { memory: definedOnly(s.memory) } : {}),
+      ...(s.replay ? { replay: definedOnly({ ratePerSec: s.replay.ratePerSec, startJitterMs: s.replay.startJitter }) } : {}),
+      ...(s.requestTimeout !== undefined ? { requestTimeoutMs: s.requestTimeout } : {}),
+      onEvent: (e) => {
+        // Through a long outage the breaker goes half-open and back again and again, and each
+        // failed probe "gives up": trace only what tells the story (opening, closing, losses).
+        if (e.type === "breaker") {
+          breaker = e.to;
+          if (e.from === "closed") producer.breakerOpenedAt = e.at;
+          if (e.to !== "closed" && e.from !== "closed") return;
+        }
+        if (e.type === "gave-up" && (e.reason === "aborted" || breaker !== "closed")) return;
+        this.onEvent(`shipper:${spec.taskId.slice(0, 12)}`, e.type, describeEvent(e));
+      },
+    };
+    const producer: Producer = { spec, shipper: undefined as unknown as Shipper, clock, spool, produced: 0, alive: true, last: undefined, breakerOpenedAt: undefined };
+    producer.shipper = new Shipper(options);
+    spool.owner = producer;
+    spool.orphaned = 0;
+    this.running.push(producer);
+    return {
+      write: (line) => {
+        if (!producer.alive) return;
+        producer.produced++;
+        producer.shipper.write(line);
+      },
+      sigterm: () => {
+        void producer.shipper.close().catch(() => undefined);
+      },
+      exit: () => this.exit(producer),
+    };
+  }
+
+  hostGone(instanceId: string): void {
+    for (const spool of this.spools.filter((s) => s.host === instanceId)) {
+      if (spool.owner?.alive) this.exit(spool.owner);
+      this.lost += spool.orphaned;
+      spool.orphaned = 0;
+      spool.owner = undefined;
+      rmSync(spool.dir, { recursive: true, force: true });
+      this.spools.splice(this.spools.indexOf(spool), 1);
+    }
+  }
+
+  // -- LogPipelinePort ------------------------------------------------------------------------
+
+  producers(): LogProducerReport[] {
+    return this.running.map((p) => ({
+      id: p.spec.taskId,
+      service: p.spec.service,
+      alive: p.alive,
+      produced: p.produced,
+      source: { host: p.shipper.host, boot: p.shipper.boot },
+      counters: p.alive ? counters(p.shipper.metrics(), p.breakerOpenedAt) : p.last!,
+    }));
+  }
+
+  orphanedSpoolRecords(): number {
+    return this.spools.reduce((n, s) => n + s.orphaned, 0);
+  }
+
+  lostWithHosts(): number {
+    return this.lost;
+  }
+
+  /** Removes the scratch disk. */
+  close(): void {
+    for (const p of this.running) p.clock.kill();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  // -- internals -------------------------------------------------------------------------------
+
+  private exit(p: Producer): void {
+    if (!p.alive) return;
+    p.last = counters(p.shipper.metrics(), p.breakerOpenedAt);
+    p.alive = false;
+    p.clock.kill();
+    // Whatever it spooled stays on the host's disk for a successor; what was only in memory is gone.
+    p.spool.owner = undefined;
+    p.spool.orphaned = p.last.spoolRecords;
+  }
+
+  /** A dead producer's spool on the same host for the same service, or a new one. */
+  private spoolFor(spec: LogProducerSpec): Spool {
+    const host = spec.instanceId ?? `fargate-${spec.taskId}`;
+    const free = spec.instanceId ? this.spools.find((s) => s.host === host && s.service === spec.service && !s.owner) : undefined;
+    if (free) return free;
+    const hostDir = join(this.root, host);
+    mkdirSync(hostDir, { recursive: true });
+    const n = existsSync(hostDir) ? readdirSync(hostDir).length : 0;
+    const spool: Spool = { dir: join(hostDir, `${spec.service}-${n}`), host, service: spec.service, orphaned: 0, owner: undefined };
+    this.spools.push(spool);
+    return spool;
+  }
+
+  private client(spec: LogProducerSpec, clock: Clock): KinesisClient {
+    const subnet = spec.subnet;
+    const dispatch: LocalDispatch = (req) => this.dispatch({ ...req, headers: { ...req.headers, [CALLER_SUBNET_HEADER]: subnet } });
+    const config: KinesisClientConfig = {
+      region: spec.region,
+      endpoint: "https://sandbox.gameday.local",
+      credentials: { accessKeyId: spec.accessKeyId ?? LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
+      // The shipper is the one retry layer for its calls (see src/pipeline/shipper.ts).
+      maxAttempts: 1,
+      requestHandler: new InProcessHandler(dispatch, clock, (spec.shipper.requestTimeout ?? 5_000) + 1_000),
+    };
+    return new this.kinesisClient(config);
+  }
+}
+
+function describeEvent(e: ShipperEvent): string {
+  switch (e.type) {
+    case "breaker":
+      return `breaker ${e.from} -> ${e.to}`;
+    case "gave-up":
+      return `gave up on ${e.records} record(s) (${e.reason}): ${e.error}`;
+    case "dead-letter":
+      return `${e.records} record(s) to the dead-letter file (${e.reason}): ${e.detail}`;
+    case "dropped":
+      return `dropped ${e.records} record(s): ${e.reason}`;
+    case "secondary-failed":
+      return `secondary sink failed for ${e.records} record(s): ${e.error}`;
+    case "io-error":
+      return `disk error during ${e.during}: ${e.error}`;
+  }
+}
+
+function counters(m: ShipperMetrics, breakerOpenedAt: number | undefined): ShipperCounters {
+  return {
+    ...(breakerOpenedAt !== undefined ? { breakerOpenedAt } : {}),
+    accepted: m.accepted,
+    delivered: m.delivered,
+    resent: m.resent,
+    spooled: m.spooled,
+    replayed: m.replayed,
+    dropped: m.dropped.total,
+    deadLettered: m.deadLettered,
+    duplicatesPossible: m.duplicatesPossible,
+    spoolBytes: m.spoolBytes,
+    spoolRecords: m.spoolRecords,
+    oldestSpooledAgeMs: m.oldestSpooledAgeMs,
+    breaker: m.breaker,
+    inMemory: m.inMemory,
+    inFlight: m.inFlight,
+  };
+}
+
+/** Drops undefined values, for options types that forbid them (exactOptionalPropertyTypes). */
+function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
+}
