@@ -1,73 +1,109 @@
-// How fast the sandbox simulates: virtual seconds per wall second for a spot interruption
-// scenario (ten virtual minutes: stack up, interrupt one spot instance that runs web tasks, drain,
-// terminate, replace), on the default stack and on the large one (100 instances, 1,000 tasks,
-// 500 requests/s), measured in the same run and printed with the ratio between them.
+// How fast the embedded sandbox runs, as virtual seconds per wall second, on the default stack
+// (with its web tasks shipping logs through the real shipper and SDK) and on the large one
+// (100 instances, 1,000 tasks, 500 requests/s), measured in one run:
+//   1. the stack alone for ten virtual minutes (the simulation's own speed);
+//   2. `chaos run spot-interrupt` in-process: plan, FIS, probes, rollbacks, journal (what users run).
+// The aim: ten virtual minutes of spot-interrupt in under one wall second on this machine.
 // Run: npx tsx bench/sandbox.ts   (RUNS=n to repeat; the median run is reported)
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Sandbox } from "../src/sandbox/sandbox.js";
-import { loadStack } from "../src/sandbox/stack/load.js";
-import { VirtualClock } from "../src/time/clock.js";
+import { buildTarget } from "../src/cli/target.js";
+import { loadExperimentFile, planFor } from "../src/cli/plan-command.js";
+import { runExperiment } from "../src/engine/run.js";
+import { Journal } from "../src/engine/journal.js";
+import { Ledger } from "../src/engine/ledger.js";
+import { silentLogger } from "../src/engine/ports.js";
 import { SeededRandom } from "../src/random/random.js";
+import { VirtualClock } from "../src/time/clock.js";
 
-const stacks = fileURLToPath(new URL("../fixtures/stacks/", import.meta.url));
-const VIRTUAL_MS = 600_000;
+const root = fileURLToPath(new URL("../", import.meta.url));
+const stack = (name: string) => join(root, "fixtures", "stacks", name);
 const runs = Number(process.env.RUNS ?? 3);
+const TEN_MINUTES = 600_000;
 
 interface Result {
   wallMs: number;
   virtualMs: number;
-  requests: number;
-  timers: number;
-  drainedBy: string;
+  detail: string;
 }
 
-async function scenario(file: string, seed: number): Promise<Result> {
-  const stack = loadStack(join(stacks, file));
-  const clock = new VirtualClock();
-  const sandbox = await Sandbox.create({ stack, clock, random: new SeededRandom(seed) });
-  const start = clock.now();
+/** The stack running on its own: stack up, then ten virtual minutes of load (and logs). */
+async function stackAlone(file: string, seed: number): Promise<Result> {
+  const cwd = mkdtempSync(join(tmpdir(), "gameday-bench-"));
   const t0 = performance.now();
-  sandbox.start();
-  await sandbox.ready();
-  const victim = [...sandbox.ecs.clusters.values()]
-    .flatMap((c) => c.containerInstances)
-    .find((ci) => ci.instance.lifecycle === "spot" && [...ci.tasks].some((t) => t.service?.targetGroup));
-  if (!victim) throw new Error(`${file}: no spot instance runs a web task`);
-  sandbox.interruptSpot(victim.instance.id, 120_000);
-  await clock.sleep(start + VIRTUAL_MS - clock.now());
+  const target = await buildTarget({ target: "sandbox", stack: stack(file), random: new SeededRandom(seed), cwd });
+  target.begin();
+  const clock = target.clock as VirtualClock;
+  const v0 = clock.now();
+  const fired = clock.fired;
+  await clock.sleep(TEN_MINUTES);
   const wallMs = performance.now() - t0;
-  const service = sandbox.traffic.services()[0]!;
-  const requests = sandbox.traffic.stats(service, start, clock.now()).requests;
-  const drainedBy = sandbox.invocations.map((i) => i.outcome).join(",") || "none";
-  const timers = clock.fired;
-  await sandbox.stop();
-  clock.stop();
-  return { wallMs, virtualMs: clock.now() - start, requests, timers, drainedBy };
+  const requests = target.traffic.stats(target.traffic.services()[0]!, v0, clock.now()).requests;
+  const lines = target.logs.producers().reduce((n, p) => n + p.produced, 0);
+  await target.close();
+  rmSync(cwd, { recursive: true, force: true });
+  return { wallMs, virtualMs: TEN_MINUTES, detail: `${requests} requests, ${lines} log lines, ${clock.fired - fired} timer events` };
+}
+
+/** `chaos run spot-interrupt`, minus the terminal: the whole engine on the sandbox. */
+async function spotInterrupt(file: string, seed: number): Promise<Result> {
+  const cwd = mkdtempSync(join(tmpdir(), "gameday-bench-"));
+  const t0 = performance.now();
+  const random = new SeededRandom(seed);
+  const loaded = await loadExperimentFile(join(root, "experiments", "spot-interrupt.yaml"), { vars: {}, varFiles: [] });
+  const target = await buildTarget({ target: "sandbox", stack: stack(file), random, cwd });
+  const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd });
+  const runId = `bench-${seed}`;
+  const ledger = Ledger.create(cwd, { runId, experiment: loaded.file, title: plan.experiment.title, seed, target: target.record, pid: process.pid, startedAt: target.clock.now(), journalPath: join(cwd, "journal.json") });
+  const journal = new Journal(join(cwd, "journal.json"), { experiment: loaded.raw, start: new Date(target.clock.now()).toISOString(), runId, seed, target: { kind: "sandbox", region: target.region }, clock: target.clock.kind, ledger: ledger.dir, secrets: [] });
+  target.begin();
+  const v0 = target.clock.now();
+  const result = await runExperiment({
+    plan,
+    services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, logs: target.logs, log: silentLogger, targetKind: "sandbox", region: target.region },
+    runId,
+    seed,
+    journal,
+    ledger,
+    interrupt: new AbortController().signal,
+    cwd,
+    accountId: target.accountId,
+  });
+  const virtualMs = target.clock.now() - v0;
+  const wallMs = performance.now() - t0;
+  await target.close();
+  rmSync(cwd, { recursive: true, force: true });
+  return { wallMs, virtualMs, detail: `verdict ${result.verdict}` };
 }
 
 function median(results: Result[]): Result {
   return [...results].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(results.length / 2)]!;
 }
 
-// Warm up module loading and the JIT on the small stack, then interleave the two.
-await scenario("default.yaml", 0);
-const small: Result[] = [];
-const large: Result[] = [];
-for (let i = 0; i < runs; i++) {
-  small.push(await scenario("default.yaml", i + 1));
-  large.push(await scenario("large.yaml", i + 1));
+function line(name: string, r: Result): string {
+  const speed = r.virtualMs / r.wallMs;
+  return `${name.padEnd(34)} ${(r.virtualMs / 1000).toFixed(0).padStart(4)} virtual s in ${r.wallMs.toFixed(0).padStart(5)} ms wall = ${speed.toFixed(0).padStart(5)} virtual s per wall s  (${r.detail})`;
 }
-const rows = [
-  ["default.yaml", median(small)],
-  ["large.yaml", median(large)],
-] as const;
-for (const [name, r] of rows) {
-  const speed = r.virtualMs / 1000 / (r.wallMs / 1000);
-  console.log(
-    `${name.padEnd(13)} ${(r.virtualMs / 1000).toFixed(0)} virtual s in ${r.wallMs.toFixed(0)} ms wall: ${speed.toFixed(0)} virtual-s/wall-s ` +
-      `(${r.requests} requests, ${r.timers} timer events, handler: ${r.drainedBy})`,
-  );
+
+// Warm up module loading and the JIT once, then measure.
+await spotInterrupt("default.yaml", 0);
+const cases: [string, (seed: number) => Promise<Result>][] = [
+  ["default stack alone, 10 virtual min", (s) => stackAlone("default.yaml", s)],
+  ["large stack alone, 10 virtual min", (s) => stackAlone("large.yaml", s)],
+  ["spot-interrupt on the default stack", (s) => spotInterrupt("default.yaml", s)],
+  ["spot-interrupt on the large stack", (s) => spotInterrupt("large.yaml", s)],
+];
+const medians = new Map<string, Result>();
+for (const [name, run] of cases) {
+  const results: Result[] = [];
+  for (let i = 1; i <= runs; i++) results.push(await run(i));
+  medians.set(name, median(results));
+  console.log(line(name, medians.get(name)!));
 }
-const ratio = median(large).wallMs / median(small).wallMs;
-console.log(`large/default wall-time ratio: ${ratio.toFixed(1)}x (median of ${runs} runs each)`);
+const perTenMinutes = (r: Result) => (r.wallMs * TEN_MINUTES) / r.virtualMs;
+const d = medians.get("spot-interrupt on the default stack")!;
+const l = medians.get("spot-interrupt on the large stack")!;
+console.log(`spot-interrupt: ten virtual minutes cost ${perTenMinutes(d).toFixed(0)} ms wall on the default stack, ${perTenMinutes(l).toFixed(0)} ms on the large one (aim: under 1000 ms)`);
+console.log(`large/default wall-time ratio for spot-interrupt: ${(l.wallMs / d.wallMs).toFixed(1)}x (median of ${runs} runs each)`);

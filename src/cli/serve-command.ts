@@ -14,11 +14,19 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port: expected a port number, found ${JSON.stringify(flags.port)}`);
   const speed = parseSpeed(flags.speed) ?? 1;
   const seed = parseSeed(flags.seed);
-  const { Sandbox, serve } = await import("../sandbox/sandbox.js");
+  const { serve } = await import("../sandbox/sandbox.js");
   const { loadStack } = await import("../sandbox/stack/load.js");
+  const { composeSandbox } = await import("./sandbox-compose.js");
   const stackFile = flags.stack ? resolve(process.cwd(), flags.stack) : defaultStackFile();
   const clock = new ScaledClock(speed);
-  const sandbox = await Sandbox.create({ stack: loadStack(stackFile), clock, random: new SeededRandom(seed) });
+  let stack;
+  try {
+    stack = loadStack(stackFile);
+  } catch (err) {
+    throw usage(err instanceof Error ? err.message : String(err));
+  }
+  const composed = await composeSandbox({ stack, clock, random: new SeededRandom(seed) });
+  const { sandbox } = composed;
   sandbox.start();
   await sandbox.ready();
   const server = await serve(sandbox, { port });
@@ -30,6 +38,6 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     process.once("SIGTERM", stop);
   });
   await server.close();
-  await sandbox.stop();
+  await composed.close();
   return 0;
 }

@@ -11,8 +11,6 @@ import { RealClock, ScaledClock, VirtualClock, type Clock } from "../time/clock.
 import type { Random } from "../random/random.js";
 import type { TraceEntry } from "../sandbox/kernel.js";
 import { defaultStackFile } from "./paths.js";
-import { SandboxLogShipping } from "./sandbox-logs.js";
-import type { LocalDispatch } from "../aws/in-process-handler.js";
 import { usage } from "./errors.js";
 
 export interface TargetOptions {
@@ -58,23 +56,13 @@ export async function buildTarget(o: TargetOptions): Promise<BuiltTarget> {
 }
 
 async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
-  const { Sandbox } = await import("../sandbox/sandbox.js");
   const { loadStack } = await import("../sandbox/stack/load.js");
+  const { composeSandbox } = await import("./sandbox-compose.js");
   const stackFile = o.stack ?? defaultStackFile();
   const stack = loadStack(stackFile);
   const clock: Clock = o.speed === undefined ? new VirtualClock() : new ScaledClock(o.speed);
-  // The shippers call the sandbox that is being built: bind the dispatcher once it exists.
-  let dispatch: LocalDispatch = () => ({ failure: "refused" });
-  const logs = stack.logging.length > 0 ? await SandboxLogShipping.create((req) => dispatch(req), clock, o.random.fork("logs")) : undefined;
-  const sandbox = await Sandbox.create({
-    stack,
-    clock,
-    random: o.random.fork("sandbox"),
-    ...(o.handlers ? { handlers: o.handlers } : {}),
-    ...(logs ? { logProducers: logs } : {}),
-  });
-  dispatch = sandbox.dispatcher.dispatch;
-  if (logs) logs.onEvent = (source, kind, message) => sandbox.kernel.record(source, kind, message);
+  const composed = await composeSandbox({ stack, clock, random: o.random, ...(o.handlers ? { handlers: o.handlers } : {}) });
+  const { sandbox, logs } = composed;
   const unsubscribe = o.onTrace ? sandbox.kernel.trace.onRecord(o.onTrace) : () => {};
   sandbox.start();
   await sandbox.ready();
@@ -97,9 +85,8 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
       release();
       unsubscribe();
       await clients.destroy();
-      await sandbox.stop();
+      await composed.close();
       if (clock instanceof VirtualClock) clock.stop();
-      logs?.close();
     },
   };
 }

@@ -81,6 +81,10 @@ export class Sandbox {
 
   private constructor(options: SandboxOptions) {
     const { stack, clock, random } = options;
+    // Checked before anything arms a timer: a half-built sandbox on a real clock would keep the process alive.
+    if (stack.logging.length > 0 && !options.logProducers) {
+      throw new Error("the stack's logging section needs a log producer factory (SandboxOptions.logProducers)");
+    }
     this.stack = stack;
     this.kernel = new Kernel({ clock, random, region: stack.region, accountId: stack.accountId });
     if (options.log) this.kernel.trace.onRecord(options.log);
@@ -117,8 +121,7 @@ export class Sandbox {
       this.kinesis = undefined;
     }
 
-    if (stack.logging.length > 0) {
-      if (!options.logProducers) throw new Error("the stack's logging section needs a log producer factory (SandboxOptions.logProducers)");
+    if (stack.logging.length > 0 && options.logProducers) {
       const producers = new LogProducers(this.kernel, this.timers, stack.logging, stack.kinesis?.roles ?? [], this.subnets, options.logProducers);
       this.ecs.sidecars = (task) => producers.forTask(task);
       this.ec2.onStateChange((instance) => {

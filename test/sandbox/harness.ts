@@ -8,6 +8,8 @@ import { SeededRandom } from "../../src/random/random.js";
 import { Sandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
 import { parseStack } from "../../src/sandbox/stack/load.js";
 import { VirtualClock } from "../../src/time/clock.js";
+import { SandboxLogShipping } from "../../src/cli/sandbox-logs.js";
+import type { LocalDispatch } from "../../src/aws/in-process-handler.js";
 
 export interface Harness {
   sandbox: Sandbox;
@@ -24,7 +26,12 @@ export async function harness(yaml: string, options: { seed?: number; handlers?:
   const stack = parseStack(yaml, options.source ?? "test-stack.yaml");
   const sandboxOptions: SandboxOptions = { stack, clock, random: new SeededRandom(options.seed ?? 7) };
   if (options.handlers) sandboxOptions.handlers = options.handlers;
+  // A stack whose tasks ship logs runs gameday's shipper in them, as `chaos run` composes it.
+  let dispatch: LocalDispatch = () => ({ failure: "refused" });
+  const logs = stack.logging.length > 0 ? await SandboxLogShipping.create((req) => dispatch(req), clock, new SeededRandom(options.seed ?? 7).fork("logs")) : undefined;
+  if (logs) sandboxOptions.logProducers = logs;
   const sandbox = await Sandbox.create(sandboxOptions);
+  dispatch = sandbox.dispatcher.dispatch;
   const clients = new AwsClients({ kind: "local", region: sandbox.kernel.region, dispatch: sandbox.dispatcher.dispatch }, { clock, random: new SeededRandom(99) });
   const ecs = await clients.ecs();
   sandbox.start();
@@ -38,6 +45,7 @@ export async function harness(yaml: string, options: { seed?: number; handlers?:
     async close() {
       await clients.destroy();
       await sandbox.stop();
+      logs?.close();
       clock.stop();
     },
   };
