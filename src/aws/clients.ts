@@ -12,7 +12,7 @@ import type { FisClient } from "@aws-sdk/client-fis";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
-import { InProcessHandler, type LocalDispatch } from "./in-process-handler.js";
+import { InProcessHandler, trimForInProcess, type LocalDispatch } from "./in-process-handler.js";
 import { clockRetryPlugin } from "./retry-middleware.js";
 import { RetryBudget } from "../retry/budget.js";
 import { STANDARD_POLICY } from "../retry/retry.js";
@@ -108,6 +108,7 @@ export class AwsClients {
         } finally {
           release();
         }
+        if (this.connection.kind === "local") trimForInProcess(client as never);
         (client as { middlewareStack: { use(p: unknown): void } }).middlewareStack.use(
           clockRetryPlugin({
             policy: this.runtime.retryPolicy ?? STANDARD_POLICY,

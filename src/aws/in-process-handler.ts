@@ -75,3 +75,16 @@ export class InProcessHandler {
 
   destroy(): void {}
 }
+
+/**
+ * Middleware that does nothing useful over an in-process transport, removed from clients that use
+ * one: the logger (no logger is configured, but it filters every input anyway), the user agent
+ * (nobody reads it) and Lambda recursion detection (there is no Lambda). Together they are over a
+ * third of an SDK call's cost, and a long virtual run makes hundreds of thousands of calls.
+ * Clients for real AWS keep them all.
+ */
+const IDLE_IN_PROCESS = ["loggerMiddleware", "getUserAgentMiddleware", "recursionDetectionMiddleware"];
+
+export function trimForInProcess(client: { middlewareStack: { remove(name: string): boolean } }): void {
+  for (const name of IDLE_IN_PROCESS) client.middlewareStack.remove(name);
+}

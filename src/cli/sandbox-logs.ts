@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KinesisClient, KinesisClientConfig } from "@aws-sdk/client-kinesis";
-import { InProcessHandler, type LocalDispatch } from "../aws/in-process-handler.js";
+import { InProcessHandler, trimForInProcess, type LocalDispatch } from "../aws/in-process-handler.js";
 import { LOCAL_CREDENTIALS } from "../aws/clients.js";
 import type { LogPipelinePort, LogProducerReport, ShipperCounters } from "../engine/ports.js";
 import { Shipper, type ShipperMetrics } from "../pipeline/shipper.js";
@@ -191,7 +191,9 @@ export class SandboxLogShipping implements LogProducerFactory, LogPipelinePort {
       maxAttempts: 1,
       requestHandler: new InProcessHandler(dispatch, clock, (spec.shipper.requestTimeout ?? 5_000) + 1_000),
     };
-    return new this.kinesisClient(config);
+    const client = new this.kinesisClient(config);
+    trimForInProcess(client);
+    return client;
   }
 }
 

@@ -1,19 +1,12 @@
 /**
- * A cancellable timer built on clock.sleep rather than clock.setTimer. The VirtualClock fires raw
- * timers back to back without letting promise continuations run in between (that is what makes the
- * sandbox fast), so a request timeout armed with setTimer would beat a reply that had already
- * arrived. A sleeper makes the clock yield after it fires, so replies and timeouts are decided in
- * time order. Use this for any timer whose callback starts or settles asynchronous work.
+ * A cancellable timer on the injected clock, for timers whose callback starts or settles
+ * asynchronous work (call timeouts, linger, breaker wake-ups). clock.setTimer lets promise
+ * continuations run before a virtual clock moves on, so a reply that has already arrived is seen
+ * before the timeout that would abandon it. (An earlier version slept on an AbortSignal instead;
+ * aborting one per call, to cancel its timeout, cost more than the call's own bookkeeping.)
  */
 import type { Clock } from "../time/clock.js";
 
-export function after(clock: Pick<Clock, "sleep">, ms: number, fn: () => void): () => void {
-  const controller = new AbortController();
-  clock.sleep(Math.max(0, ms), controller.signal).then(
-    () => {
-      if (!controller.signal.aborted) fn();
-    },
-    () => {},
-  );
-  return () => controller.abort();
+export function after(clock: Pick<Clock, "setTimer">, ms: number, fn: () => void): () => void {
+  return clock.setTimer(Math.max(0, ms), fn);
 }

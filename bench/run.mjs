@@ -1,0 +1,21 @@
+// npm run bench: every benchmark, one after the other (each prints ratios against a baseline it
+// measures in the same run). The TypeScript ones run through tsx; startup needs the built CLI.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
+const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+
+const benches = [
+  ["CLI startup", [fileURLToPath(new URL("./startup.mjs", import.meta.url))]],
+  ["sandbox speed", [tsx, "bench/sandbox.ts"]],
+  ["log shipper throughput and memory", ["--expose-gc", tsx, "bench/pipeline.ts"]],
+];
+let failed = 0;
+for (const [name, args] of benches) {
+  console.log(`\n== ${name}`);
+  const r = spawnSync(process.execPath, args, { cwd: root, env, stdio: "inherit" });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed > 0 ? 1 : 0);
