@@ -7,6 +7,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
 const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
 
+/** @type {[string, string[]][]} */
 const benches = [
   ["CLI startup", [fileURLToPath(new URL("./startup.mjs", import.meta.url))]],
   ["sandbox speed", [tsx, "bench/sandbox.ts"]],
