@@ -58,7 +58,9 @@ export function elapsed(ms: number): string {
   const t = Math.abs(ms);
   const h = Math.floor(t / 3_600_000);
   const m = Math.floor((t % 3_600_000) / 60_000);
-  const s = ((t % 60_000) / 1000).toFixed(1).padStart(4, "0");
+  // Tenths truncated, not rounded: 59.96 s is "59.9", never "60.0".
+  const tenths = Math.floor((t % 60_000) / 100);
+  const s = `${String(Math.floor(tenths / 10)).padStart(2, "0")}.${tenths % 10}`;
   return `${sign}${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${s}`;
 }
 
@@ -172,13 +174,17 @@ export class TimelineRenderer implements Renderer {
 export async function jsonRenderer(): Promise<Renderer> {
   const { pino } = await import("pino");
   const log = pino({ base: null, timestamp: false, level: "debug" }, pino.destination({ fd: 2, sync: true }));
+  let started = false;
   return {
     event(e) {
       const { type, at, ...rest } = e;
+      if (type === "run-started") started = true;
       const level = type === "warning" || type === "stop-condition" ? "warn" : "info";
       log[level]({ event: type, time: new Date(at).toISOString(), ...rest });
     },
     trace(t) {
+      // The stack coming up before the run is not part of it (as on the timeline).
+      if (!started) return;
       log.debug({ event: "trace", time: new Date(t.at).toISOString(), source: t.source, kind: t.kind, msg: t.message });
     },
     close() {
