@@ -14,7 +14,11 @@ export const BUILTIN_PROBES_DIR = fileURLToPath(new URL("../../probes/", import.
 const EXTENSIONS = [".js", ".mjs", ".ts"];
 
 export class ProbeLoadError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The probe is TypeScript and this runtime cannot load TypeScript. */
+    readonly typescript = false,
+  ) {
     super(message);
     this.name = "ProbeLoadError";
   }
@@ -43,16 +47,29 @@ export function listProbes(dirs: string[]): string[] {
 const cache = new Map<string, Promise<ProbeModule<any>>>();
 
 export async function loadProbe(name: string, dirs: string[]): Promise<ProbeModule<any>> {
+  let unloadable: ProbeLoadError | undefined;
   for (const dir of dirs) {
-    const [file] = candidates(dir, name);
-    if (!file) continue;
-    let p = cache.get(file);
-    if (!p) {
-      p = importProbe(file, name);
-      cache.set(file, p);
+    for (const file of candidates(dir, name)) {
+      let p = cache.get(file);
+      if (!p) {
+        p = importProbe(file, name);
+        cache.set(file, p);
+      }
+      try {
+        return await p;
+      } catch (err) {
+        // A .ts probe under plain Node (no TypeScript loader) cannot load: look further (the
+        // package's own probes/ sources are shadowed by their compiled copies), and say why only
+        // if nothing else has the probe.
+        if (err instanceof ProbeLoadError && err.typescript) {
+          unloadable ??= err;
+          continue;
+        }
+        throw err;
+      }
     }
-    return p;
   }
+  if (unloadable) throw unloadable;
   const known = listProbes(dirs);
   throw new ProbeLoadError(`no probe named "${name}" in ${dirs.join(" or ")}; known probes: ${known.join(", ") || "none"}`);
 }
@@ -62,6 +79,9 @@ async function importProbe(file: string, name: string): Promise<ProbeModule<any>
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (err) {
+    if ((err as { code?: string }).code === "ERR_UNKNOWN_FILE_EXTENSION" && file.endsWith(".ts")) {
+      throw new ProbeLoadError(`probe "${name}" (${file}) is TypeScript, which Node cannot load as it is: compile it to .js (or .mjs), or run chaos through tsx`, true);
+    }
     const why = err instanceof Error ? err.message : String(err);
     throw new ProbeLoadError(`probe "${name}" (${file}) failed to load: ${why}`);
   }

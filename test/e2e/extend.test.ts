@@ -46,6 +46,22 @@ describe("a team's own probes", () => {
   });
 });
 
+describe("TypeScript probes", () => {
+  it("a .ts probe Node cannot load does not shadow a built-in one (running from a source checkout), and alone it gets a clear error", async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, "probes"));
+    const ts = 'import { defineProbe } from "gameday";\nconst n: number = 1;\nexport default defineProbe({ name: "x", description: "", params: null as never, async run() { return { value: n }; } });\n';
+    writeFileSync(join(dir, "probes", "http-slo.ts"), ts);
+    writeFileSync(join(dir, "probes", "only-ts.ts"), ts);
+    const r = await chaos(["run", "task-kill", "--seed", "4", "--log-format", "plain"], { cwd: dir });
+    expect(r.code).toBe(0);
+    writeFileSync(join(dir, "exp.yaml"), ["title: t", "description: d", "method:", "  - probe: only-ts", ""].join("\n"));
+    const bad = await chaos(["validate", "exp.yaml"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/exp\.yaml:4:\d+: method\[0\]\.probe: .*only-ts\.ts\) is TypeScript.*compile it to \.js/);
+  });
+});
+
 describe("structured logs", () => {
   it("--log-format json writes one JSON object per event on stderr and no timeline on stdout", async () => {
     const dir = scratch();
