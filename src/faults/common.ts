@@ -2,20 +2,21 @@
  * Pieces several faults share: FIS duration and selection grammar, and reading an action's state.
  */
 import { z } from "zod";
+import { parseDuration } from "../experiment/duration.js";
 import { GetExperimentCommand } from "@aws-sdk/client-fis";
 import type { RunServices } from "../engine/ports.js";
 
-/** ISO 8601 duration as FIS takes it (PT2M, PT1H30M); converted to ms for our own waits. */
-export const isoDuration = z
-  .string()
-  .regex(/^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/, "an ISO 8601 duration such as PT2M")
-  .refine((s) => s !== "P" && s !== "PT", "an ISO 8601 duration such as PT2M");
+/**
+ * An ISO 8601 duration as FIS takes it (PT2M, PT1H30M): kept as the string FIS gets, checked with
+ * the experiment loader's parser (the short forms like "2m" it also reads are not FIS's).
+ */
+export const isoDuration = z.string().refine((s) => s.startsWith("P") && parseDuration(s) !== undefined, "an ISO 8601 duration such as PT2M");
 
+/** Milliseconds of a duration isoDuration accepted. */
 export function isoToMs(iso: string): number {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso);
-  if (!m) throw new Error(`not an ISO 8601 duration: ${iso}`);
-  const [, d, h, min, sec] = m;
-  return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(sec ?? 0) * 1000;
+  const ms = parseDuration(iso);
+  if (ms === undefined) throw new Error(`not an ISO 8601 duration: ${iso}`);
+  return ms;
 }
 
 /** FIS's selectionMode grammar. */

@@ -37,6 +37,22 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("The operation was aborted", "AbortError");
 }
 
+/** A promise that a timer armed by `arm` resolves, or the signal rejects (cancelling the timer). */
+function sleepOn(arm: (fn: () => void) => () => void, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = () => {
+      cancel();
+      reject(abortReason(signal!));
+    };
+    const cancel = arm(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    });
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 /**
  * Wall time, optionally sped up. `speed` 1 is real time; 60 makes a virtual minute pass in a real
  * second. Used for `--speed N` and for real AWS targets.
@@ -62,18 +78,7 @@ export class ScaledClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(abortReason(signal));
-      const onAbort = () => {
-        cancel();
-        reject(abortReason(signal!));
-      };
-      const cancel = this.setTimer(ms, () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      });
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return sleepOn((fn) => this.setTimer(ms, fn), signal);
   }
 
   setTimer(ms: number, fn: () => void): () => void {
@@ -199,22 +204,7 @@ export class VirtualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(abortReason(signal));
-      const onAbort = () => {
-        cancel();
-        reject(abortReason(signal!));
-      };
-      const cancel = this.arm(
-        ms,
-        () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-        true,
-      );
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return sleepOn((fn) => this.arm(ms, fn, true), signal);
   }
 
   hold(): () => void {
