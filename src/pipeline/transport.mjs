@@ -81,15 +81,16 @@ export default async function gamedayPipeline(rawOptions) {
       for await (const line of source) {
         if (closing) break;
         if (typeof line !== "string" || line.length === 0) continue;
-        let accepted;
+        // Past its memory budget the shipper puts records straight on disk (write() returns false
+        // to say so). Waiting here for it to drain would stop this worker reading pino's ring
+        // buffer: pino then piles lines up in an unbounded array on the main thread, and at exit
+        // gives up after 10 s with every line still in it. Keep reading; the disk takes the load.
         try {
-          accepted = shipper.write(line);
+          shipper.write(line);
         } catch (error) {
           if (!(error instanceof TypeError)) throw error;
-          accepted = shipper.write({ unparsedLine: line });
+          shipper.write({ unparsedLine: line });
         }
-        // Backpressure: pino's ring buffer holds further lines while the shipper catches up.
-        if (!accepted) await shipper.drain();
       }
     },
     {

@@ -76,6 +76,18 @@ describe("pino transport (gameday/pipeline)", () => {
     expect(new Set(onDisk)).toEqual(new Set(Array.from({ length: 700 }, (_, i) => i)));
   });
 
+  it("puts every line on disk within pino's exit window when Kinesis never answers, even past the memory budget", async () => {
+    await kinesis.setMode("hang");
+    const dir = dirs.make();
+    const lines = 15_000; // more than the default memory budget of 10,000 records
+    const errors = await logThrough({ streamName: "app-logs", region: "us-east-1", endpoint: kinesis.url, credentials, spool: { dir } }, lines);
+    await kinesis.setMode("ok");
+    // pino reports "_flushSync took too long (10s)" if the worker does not finish in time.
+    expect(errors.map((e) => e.message)).toEqual([]);
+    const onDisk = recordsOnDisk(dir).map((t) => (JSON.parse(t) as { i: number }).i);
+    expect(new Set(onDisk).size).toBe(lines);
+  });
+
   it("fails to start with a message naming the bad option", async () => {
     const transport = pino.transport({ target, options: { region: "us-east-1", spool: { dir: dirs.make() }, batch: { maxRecords: 900 } } });
     const error = await new Promise<Error>((resolve) => transport.once("error", resolve));

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 export interface KinesisHttp {
   url: string;
   received(): Promise<{ stream: string; data: string; key: string }[]>;
-  setMode(mode: "ok" | { status: number; type: string }): Promise<void>;
+  setMode(mode: "ok" | "hang" | { status: number; type: string }): Promise<void>;
   close(): Promise<void>;
 }
 
