@@ -2,8 +2,9 @@
  * kinesis-health: how Kinesis looks to the pipeline on both ends. Consumer side: a reader of the
  * stream, resuming each reading where it stopped, reports how far behind the tip it is (what
  * GetRecords calls MillisBehindLatest, CloudWatch's iterator age) and how often its reads were
- * throttled. Producer side: how many records the shippers had to resend (throttled or failed
- * entries) and how many are held back in spools, from the log pipeline port.
+ * throttled. Producer side, from the log pipeline port: how many records Kinesis throttled (what
+ * CloudWatch's WriteProvisionedThroughputExceeded counts), how many the shippers resent for any
+ * reason, and how many are held back in spools.
  */
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
@@ -38,6 +39,7 @@ export default defineProbe<Params>({
         recordsRead: read.records,
         readThrottles: st.readThrottles,
         shards: read.shards,
+        throttledRecords: producers.reduce((n, p) => n + p.counters.throttled, 0),
         producerResends: producers.reduce((n, p) => n + p.counters.resent, 0),
         spooledRecords: alive.reduce((n, p) => n + p.counters.spoolRecords, 0) + ctx.logs.orphanedSpoolRecords(),
         breakersOpen: alive.filter((p) => p.counters.breaker !== "closed").length,

@@ -220,6 +220,7 @@ function counters(m: ShipperMetrics, breakerOpenedAt: number | undefined): Shipp
     accepted: m.accepted,
     delivered: m.delivered,
     resent: m.resent,
+    throttled: m.throttled,
     spooled: m.spooled,
     replayed: m.replayed,
     dropped: m.dropped.total,

@@ -42,6 +42,8 @@ export interface ShipperCounters {
   accepted: number;
   delivered: number;
   resent: number;
+  /** Records Kinesis throttled (entries and whole calls). */
+  throttled: number;
   spooled: number;
   replayed: number;
   dropped: number;

@@ -13,8 +13,9 @@
  * `maxOpenMs`: through a long outage a fleet probes ever less often and not in step, instead of
  * every few seconds all at once (retries are selfish; a recovering service needs room).
  *
- * A call "fails" when Kinesis took none of its records (a whole-call error, or every record
- * rejected); a partly throttled call is a success, since Kinesis is up and pacing us.
+ * A call "fails" when Kinesis took none of its records for a reason other than pacing us: a 5xx,
+ * a timeout, a refused connection, every entry an InternalFailure. Throttling (of the whole call
+ * or of entries) is a success here: Kinesis is up; backoff and the retry budget slow us down.
  */
 import type { Clock } from "../time/clock.js";
 

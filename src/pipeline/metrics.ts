@@ -11,6 +11,8 @@ export interface ShipperMetrics {
   deliveredSecondary: number;
   /** Record sends after the first (failed entries, retried calls). */
   resent: number;
+  /** Records Kinesis throttled (ProvisionedThroughputExceeded entries, and every record of a throttled call). */
+  throttled: number;
   /** Records written to the spool. */
   spooled: number;
   /** Spooled records Kinesis acked after replay (a subset of delivered). */

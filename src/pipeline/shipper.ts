@@ -147,6 +147,7 @@ export class Shipper {
     delivered: 0,
     deliveredSecondary: 0,
     resent: 0,
+    throttled: 0,
     spooled: 0,
     replayed: 0,
     deadLettered: 0,
@@ -278,6 +279,7 @@ export class Shipper {
       delivered: this.m.delivered,
       deliveredSecondary: this.m.deliveredSecondary,
       resent: this.m.resent,
+      throttled: this.m.throttled,
       spooled: this.m.spooled,
       replayed: this.m.replayed,
       dropped: { ...dropped, total: dropped["spool-full"] + dropped["spool-evicted"] + dropped["io-error"] },
@@ -490,18 +492,25 @@ export class Shipper {
           result = await this.call(remaining);
         } catch (error) {
           if (isAmbiguous(error)) for (const r of remaining) r.ambiguous = true;
-          // A request refused for its content says Kinesis is up.
-          if (!(error instanceof ShipperAbort)) this.breaker.record(isInvalidInput(error), batch.probe);
+          const throttledCall = classifyForShipper(error) === "throttling";
+          if (throttledCall) this.m.throttled += remaining.length;
+          // A request refused for its content says Kinesis is up; so does a throttled one (it is
+          // pacing us: backoff and the budget deal with that, not the breaker).
+          if (!(error instanceof ShipperAbort)) this.breaker.record(isInvalidInput(error) || throttledCall, batch.probe);
           throw error;
         }
         const failed: Rec[] = [];
         let throttled = false;
+        let throttledEntries = 0;
         let firstError = "";
         result.records.forEach((entry, i) => {
           const rec = remaining[i]!;
           if ("errorCode" in entry && typeof entry.errorCode === "string") {
             failed.push(rec);
-            if (entry.errorCode === THROTTLED) throttled = true;
+            if (entry.errorCode === THROTTLED) {
+              throttled = true;
+              throttledEntries++;
+            }
             firstError ||= `${entry.errorCode}: ${entry.errorMessage}`;
           } else {
             this.acked(rec);
@@ -509,7 +518,11 @@ export class Shipper {
             this.inFlightRecords--;
           }
         });
-        this.breaker.record(failed.length < remaining.length, batch.probe);
+        this.m.throttled += throttledEntries;
+        // The call fails for the breaker only when Kinesis took nothing and not because it was
+        // pacing us: a shard at its limit throttles every entry of a retry within the same second,
+        // and opening the breaker then would stop sends the shard has room for a moment later.
+        this.breaker.record(failed.length < remaining.length || throttledEntries === failed.length, batch.probe);
         remaining = failed;
         if (failed.length > 0) throw new PartialFailure(failed.length, throttled, firstError);
       }, options);
