@@ -35,6 +35,7 @@ export default defineProbe<Params>({
     return {
       value: {
         iteratorAgeMs: read.millisBehindLatest,
+        readComplete: read.complete,
         maxIteratorAgeMs: st.maxLag,
         recordsRead: read.records,
         readThrottles: st.readThrottles,

@@ -112,11 +112,20 @@ export default defineProbe<Params>({
     // pending: that can hide a loss of the same size for a reading, never invent one.)
     const producers = ctx.logs.producers();
     const orphaned = ctx.logs.orphanedSpoolRecords();
-    const read = await st.reader.readNew((data) => {
-      const id = readRecordId(data);
-      if (id) st.seen.add(`${id.h}|${id.b}`, id.s);
-      else st.unidentified++;
-    }, ctx.signal);
+    // A reading that decides (a steady-state check, the end of a window) reads the whole stream,
+    // however long Kinesis's read limits make that; one that cannot is an error, never a pass.
+    const read = await st.reader.readNew(
+      (data) => {
+        const id = readRecordId(data);
+        if (id) st.seen.add(`${id.h}|${id.b}`, id.s);
+        else st.unidentified++;
+      },
+      ctx.signal,
+      { untilComplete: ctx.final },
+    );
+    if (ctx.final && !read.complete) {
+      throw new Error(`could not read ${ctx.params.stream} to its tip (reads throttled ${read.throttled} times): delivery cannot be verified`);
+    }
 
     if (producers.length === 0) throw new Error("no log producers report to this run (is logging configured on the target?)");
     const alive = producers.filter((p) => p.alive);
@@ -164,8 +173,9 @@ export default defineProbe<Params>({
     }
 
     // Records each producer had taken when it was asked, seen in the stream (ids below its count).
-    // When this round could not read to the tip (reads throttled), a record Kinesis acknowledged to
-    // its shipper counts as delivered too: unread is not lost; a later complete round checks it.
+    // When an intermediate reading could not read to the tip (reads throttled), a record Kinesis
+    // acknowledged to its shipper counts as delivered too (unread is not lost), and the reading
+    // says it is unverified; the deciding reading counts only what it read.
     const deliveredOfSnapshot = producers.reduce((n, p) => {
       const seen = p.source ? st.seen.countBelow(`${p.source.host}|${p.source.boot}`, p.counters.accepted) : 0;
       return n + (read.complete ? seen : Math.max(seen, p.counters.delivered));
@@ -196,7 +206,7 @@ export default defineProbe<Params>({
         maxMemoryRecords: st.maxMemory,
         memoryViolations: st.memoryViolations,
         readLagMs: read.millisBehindLatest,
-        readComplete: read.complete,
+        verified: read.complete,
       },
       observations,
     };

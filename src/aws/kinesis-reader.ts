@@ -18,11 +18,19 @@ interface ShardPosition {
   lastSequence: string | undefined;
   /** Read to its end after a reshard: nothing more will come. */
   finished: boolean;
+  /** MillisBehindLatest of the last GetRecords that answered: kept when later reads are throttled. */
+  lag: number;
+}
+
+export interface ReadOptions {
+  /** Keep reading (pausing on throttling) until every shard is at its tip, or `maxMs` of clock time passes. */
+  untilComplete?: boolean;
+  maxMs?: number;
 }
 
 export interface ReadReport {
   records: number;
-  /** How far behind the tip the reader is after this round: the largest over shards. */
+  /** How far behind the tip the reader is after this round: the largest over shards (the last lag each reported). */
   millisBehindLatest: number;
   /** Reads that gave up on throttling this round. */
   throttled: number;
@@ -48,32 +56,43 @@ export class StreamReader {
     private readonly maxCallsPerShard = 50,
   ) {}
 
-  async readNew(onRecord: (data: Uint8Array) => void, signal?: AbortSignal): Promise<ReadReport> {
+  async readNew(onRecord: (data: Uint8Array) => void, signal?: AbortSignal, options: ReadOptions = {}): Promise<ReadReport> {
     const report: ReadReport = { records: 0, millisBehindLatest: 0, throttled: 0, shards: 0, complete: true };
+    const deadline = options.untilComplete ? this.clock.now() + (options.maxMs ?? 3_600_000) : undefined;
+    const budget = options.untilComplete ? Number.POSITIVE_INFINITY : this.maxCallsPerShard;
     for (const shard of await this.listShards(signal)) {
       const id = shard.ShardId!;
       let pos = this.shards.get(id);
       if (!pos) {
-        pos = { lastSequence: undefined, finished: false };
+        pos = { lastSequence: undefined, finished: false, lag: 0 };
         this.shards.set(id, pos);
       }
       report.shards++;
-      if (pos.finished) continue;
-      for (let attempt = 0; ; attempt++) {
+      let throttles = 0;
+      while (!pos.finished) {
         try {
-          if (!(await this.readShard(id, pos, onRecord, report, signal))) report.complete = false;
-          break;
+          if (await this.readShard(id, pos, onRecord, report, budget, signal)) break;
+          if (deadline === undefined) {
+            report.complete = false;
+            break;
+          }
         } catch (err) {
           if (signal?.aborted) throw err;
           if ((err as { name?: string }).name !== "ProvisionedThroughputExceededException") throw err;
           report.throttled++;
-          if (attempt >= THROTTLE_RETRIES) {
+          throttles++;
+          if (deadline === undefined ? throttles > THROTTLE_RETRIES : this.clock.now() >= deadline) {
             report.complete = false;
             break;
           }
           await this.clock.sleep(THROTTLE_PAUSE_MS, signal);
         }
+        if (deadline !== undefined && this.clock.now() >= deadline) {
+          report.complete = false;
+          break;
+        }
       }
+      report.millisBehindLatest = Math.max(report.millisBehindLatest, pos.lag);
     }
     return report;
   }
@@ -89,8 +108,8 @@ export class StreamReader {
     return shards;
   }
 
-  /** Reads one shard up to its tip (or the call budget); true when it got to the tip. */
-  private async readShard(id: string, pos: ShardPosition, onRecord: (data: Uint8Array) => void, report: ReadReport, signal?: AbortSignal): Promise<boolean> {
+  /** Reads one shard up to its tip (or `calls` GetRecords); true when it got to the tip. */
+  private async readShard(id: string, pos: ShardPosition, onRecord: (data: Uint8Array) => void, report: ReadReport, calls: number, signal?: AbortSignal): Promise<boolean> {
     const start = await this.kinesis.send(
       new GetShardIteratorCommand(
         pos.lastSequence
@@ -100,9 +119,8 @@ export class StreamReader {
       { abortSignal: signal as never },
     );
     let iterator = start.ShardIterator;
-    let lag = 0;
     let atTip = false;
-    for (let call = 0; iterator && call < this.maxCallsPerShard; call++) {
+    for (let call = 0; iterator && call < calls; call++) {
       if (call > 0) await this.clock.sleep(READ_SPACING_MS, signal);
       const out = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }), { abortSignal: signal as never });
       for (const r of out.Records ?? []) {
@@ -110,17 +128,15 @@ export class StreamReader {
         if (r.SequenceNumber) pos.lastSequence = r.SequenceNumber;
         report.records++;
       }
-      lag = out.MillisBehindLatest ?? 0;
+      pos.lag = out.MillisBehindLatest ?? 0;
       iterator = out.NextShardIterator;
       if (!iterator) pos.finished = true;
       // At the tip: nothing more to read now.
-      if ((out.Records ?? []).length === 0 && lag === 0) {
+      if ((out.Records ?? []).length === 0 && pos.lag === 0) {
         atTip = true;
         break;
       }
     }
-    // Where this round left the consumer: behind by the last read's lag.
-    report.millisBehindLatest = Math.max(report.millisBehindLatest, lag);
     return atTip || pos.finished;
   }
 }
