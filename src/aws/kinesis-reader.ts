@@ -131,8 +131,9 @@ export class StreamReader {
       pos.lag = out.MillisBehindLatest ?? 0;
       iterator = out.NextShardIterator;
       if (!iterator) pos.finished = true;
-      // At the tip: nothing more to read now.
-      if ((out.Records ?? []).length === 0 && pos.lag === 0) {
+      // At the tip: nothing stored is unread (records that arrive later belong to the next round;
+      // waiting for an empty read would chase a stream that producers keep writing to).
+      if (pos.lag === 0) {
         atTip = true;
         break;
       }
