@@ -29,6 +29,13 @@ export interface Reading {
   reason: string;
   /** Set when the value could not be read at all. */
   error?: string;
+  /**
+   * A gameday probe module threw or timed out: it could not measure on this target (no traffic
+   * generator, no fault to watch, an AWS call refused), which is a toolkit or target error, not a
+   * deviation. A Chaos Toolkit provider's failure stays a failed reading, as in Chaos Toolkit: an
+   * HTTP probe that cannot connect is measuring an outage.
+   */
+  unreadable?: boolean;
   observations: Observation[];
   attempts: number;
 }
@@ -74,7 +81,7 @@ async function attemptOnce(check: PlannedCheck, ctx: ReadingContext): Promise<Om
     // The run itself was interrupted or aborted: not a reading, let the caller unwind.
     if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
     const reason = err instanceof StepTimeout ? `no reading within ${err.ms} ms` : errorMessage(err);
-    return { ok: false, reason, error: reason, observations: [] };
+    return { ok: false, reason, error: reason, observations: [], ...(check.probe ? { unreadable: true } : {}) };
   } finally {
     scoped.dispose();
   }

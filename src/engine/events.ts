@@ -12,7 +12,7 @@ export type RunEvent =
   | { type: "step-started"; at: number; step: string; kind: string; detail?: string }
   | { type: "step-ended"; at: number; step: string; status: "succeeded" | "failed" | "skipped"; detail?: string }
   | { type: "reading"; at: number; probe: string; mode: string; ok: boolean; summary: string }
-  | { type: "probe-verdict"; at: number; probe: string; mode: string; verdict: "passed" | "failed" | "not-run"; summary: string }
+  | { type: "probe-verdict"; at: number; probe: string; mode: string; verdict: "passed" | "failed" | "not-run" | "error"; summary: string }
   | { type: "fault-started"; at: number; step: string; fault: string; experimentId?: string; targets: string[] }
   | { type: "fault-verified"; at: number; step: string; landed: boolean; detail: string }
   | { type: "observation"; at: number; source: string; observation: Observation }

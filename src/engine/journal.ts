@@ -31,7 +31,7 @@ export interface ProbeVerdictRecord {
   step: string;
   probe: string;
   mode: string;
-  verdict: "passed" | "failed" | "not-run";
+  verdict: "passed" | "failed" | "not-run" | "error";
   readings: number;
   failed: number;
   firstFailure?: { at: string; reason: string; value?: unknown };
@@ -175,6 +175,12 @@ export class Journal {
 
   render(): string {
     return JSON.stringify(this.doc, (_key, value: unknown) => (typeof value === "string" ? this.redact(value) : value), 2) + "\n";
+  }
+
+  /** A copy of `value` with every secret masked in its strings (the value itself when there are no secrets). */
+  redactValue<T>(value: T): T {
+    if (this.secrets.length === 0) return value;
+    return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? this.redact(v) : v))) as T;
   }
 
   redact(text: string): string {

@@ -64,7 +64,20 @@ type Abort =
 
 class MethodAborted extends Error {
   constructor(readonly abort: Abort) {
-    super(abort.kind);
+    super(describeAbort(abort));
+  }
+}
+
+function describeAbort(a: Abort): string {
+  switch (a.kind) {
+    case "interrupt":
+      return `interrupted by ${a.signal}`;
+    case "stop-condition":
+      return `stop condition ${a.probe} breached`;
+    case "fail-fast":
+      return `${a.probe} failed (fail fast)`;
+    case "error":
+      return a.message;
   }
 }
 
@@ -91,6 +104,14 @@ class ExperimentRun {
   private methodStarted = false;
   private deviations: string[] = [];
   private errors: string[] = [];
+  /** Undo that did not complete: the target may still be changed, whatever the hypothesis said. */
+  private rollbackFailures: string[] = [];
+  /** The ledger intent for the declared rollbacks, which are run from memory (the ledger copy is redacted). */
+  private declaredIntent: string | undefined;
+  /** Probe state kept across one stop condition's or one hypothesis probe's readings, as for monitored probes. */
+  private readonly stopStates = new Map<string, Record<string, unknown>>();
+  private readonly duringStates = new Map<string, Record<string, unknown>>();
+  private journalUnwritable = false;
   private readonly strategy: HypothesisStrategy;
   private readonly rollbackStrategy: RollbackStrategy;
   private readonly failFast: boolean;
@@ -120,8 +141,9 @@ class ExperimentRun {
 
   private startedAt = 0;
 
+  /** Every event leaves the engine redacted: timelines and JSON logs never carry a secret. */
   private emit(event: RunEvent): void {
-    this.o.listener?.(event);
+    this.o.listener?.(this.journal.redactValue(event));
   }
 
   private now(): number {
@@ -134,7 +156,11 @@ class ExperimentRun {
 
   private save(): void {
     const failure = this.journal.write();
-    if (failure) this.warn(`could not write the journal: ${failure}`);
+    if (!failure || this.journalUnwritable) return;
+    // A run whose record is lost cannot be called a success; said once, not on every step.
+    this.journalUnwritable = true;
+    this.warn(`could not write the journal: ${failure}`);
+    this.errors.push(`the journal could not be written: ${failure}`);
   }
 
   private warn(message: string): void {
@@ -178,6 +204,8 @@ class ExperimentRun {
       }
       if (!notSteadyBefore) {
         for (const c of [...this.modeChecks("sot"), ...this.modeChecks("edge")]) await this.single(c, c.step.kind === "probe" && c.step.mode === "edge" ? "edge" : "sot");
+        // A start-of-test reading that failed with stopOnFailure (or --fail-fast) keeps the method from starting.
+        if (this.hard.aborted) throw this.hard.reason;
         for (const c of continuous) continuousMonitors.push(this.monitorFor(c, "continuous", this.hard));
         for (const m of continuousMonitors) m.start();
 
@@ -207,6 +235,8 @@ class ExperimentRun {
       }
     }
     for (const m of continuousMonitors) await m.close();
+    // Probe verdicts are in before the rollbacks: `rollbacks: deviated` must see a failed probe.
+    this.judgeProbes();
     this.save();
 
     // --- Rollbacks, then is the system back?
@@ -243,12 +273,21 @@ class ExperimentRun {
     let met = true;
     for (const check of this.hypothesisChecks()) {
       const mode: ProbeMode = when === "before" ? "sot" : when === "during" ? "continuous" : "eot";
-      const reading = await takeReading(check, this.readingContext(signal, mode, {}, undefined, when !== "during"));
+      // Readings during the method are one series per probe (a window, a baseline); the others stand alone.
+      const state = when === "during" ? stateFor(this.duringStates, check.step.name) : {};
+      const reading = await takeReading(check, this.readingContext(signal, mode, state, undefined, when !== "during"));
       if (when !== "during") this.emitReading(check, `steady-state ${when}`, reading);
+      if (reading.unreadable) this.unreadable(check.step.name, `steady state ${when}`, reading.reason);
       met &&= reading.ok;
       probes.push(this.entryFor(check.step, reading));
     }
     return { steady_state_met: met, probes };
+  }
+
+  /** A probe that could not measure at all: the run cannot say whether the system held. */
+  private unreadable(name: string, where: string, reason: string): void {
+    const message = `${name} (${where}) could not take a reading: ${reason}`;
+    if (!this.errors.includes(message)) this.errors.push(message);
   }
 
   private failedState(err: unknown): SteadyStateRecord {
@@ -261,7 +300,14 @@ class ExperimentRun {
   private async method(): Promise<void> {
     this.methodStarted = true;
     if (this.e.rollbacks.length > 0) {
-      this.o.ledger.intend(this.now(), "run the experiment's declared rollbacks", { type: "declared-rollbacks", steps: this.e.rollbacks });
+      // The ledger is a file on disk: it gets the steps with secrets masked. This run undoes from
+      // memory; `chaos recover` has to be given the secrets again (see recover-command).
+      const steps = this.journal.redactValue(this.e.rollbacks);
+      this.declaredIntent = this.o.ledger.intend(this.now(), "run the experiment's declared rollbacks", {
+        type: "declared-rollbacks",
+        steps,
+        ...(steps !== this.e.rollbacks && JSON.stringify(steps) !== JSON.stringify(this.e.rollbacks) ? { secretsMasked: true } : {}),
+      });
     }
     const stopMonitors = this.e.stopConditions.map((c) => {
       const check = this.o.plan.checks.get(c.name)!;
@@ -269,10 +315,15 @@ class ExperimentRun {
         clock: this.s.clock,
         interval: (c.kind === "probe" ? c.interval : undefined) ?? this.interval,
         hardStop: this.hard,
-        read: (final, since) => takeReading(check, this.readingContext(this.hard, "continuous", {}, since, final)),
+        read: (final, since) => takeReading(check, this.readingContext(this.hard, "continuous", stateFor(this.stopStates, c.name), since, final)),
         onReading: (r) => {
           this.tally(c.name, check, "stop-condition").add(r);
-          if (!r.ok) {
+          if (r.unreadable) {
+            // A guard that cannot see is no guard: stop the method, but call it what it is.
+            const message = `stop condition ${c.name} could not take a reading (${r.reason}); the method was stopped because it ran unguarded`;
+            this.errors.push(message);
+            this.abort({ kind: "error", message });
+          } else if (!r.ok) {
             this.emit({ type: "stop-condition", at: this.now(), probe: c.name, reason: r.reason });
             this.journal.doc.gameday.stopCondition = { probe: c.name, at: this.iso(r.at), reason: r.reason };
             this.abort({ kind: "stop-condition", probe: c.name, reason: r.reason });
@@ -334,9 +385,7 @@ class ExperimentRun {
     try {
       switch (step.kind) {
         case "pause":
-          await this.s.clock.sleep(step.duration, scoped.signal);
-          this.emit({ type: "step-ended", at: this.now(), step: step.name, status: "succeeded" });
-          return;
+          return await this.pause(step, scoped.signal);
         case "activity":
           return await this.activity(step, scoped.signal, step.timeout);
         case "probe":
@@ -349,6 +398,24 @@ class ExperimentRun {
       throw err;
     } finally {
       scoped.dispose();
+    }
+  }
+
+  private async pause(step: Extract<Step, { kind: "pause" }>, signal: AbortSignal): Promise<void> {
+    const start = this.now();
+    const entry: RunEntry = { activity: activityRecord(step), start: this.iso(start), status: "running" };
+    this.journal.doc.run.push(entry);
+    try {
+      await this.s.clock.sleep(step.duration, signal);
+      entry.status = "succeeded";
+      this.emit({ type: "step-ended", at: this.now(), step: step.name, status: "succeeded" });
+    } catch (err) {
+      entry.status = "failed";
+      entry.exception = [errorMessage(signal.reason ?? err)];
+      throw err;
+    } finally {
+      entry.end = this.iso();
+      entry.duration = (this.now() - start) / 1000;
     }
   }
 
@@ -398,6 +465,17 @@ class ExperimentRun {
     const record: FaultRecord = { step: step.name, fault: step.fault, startedAt: this.iso(), targets: [], template: planned.fragment };
     this.faultRecords.push(record);
     this.journal.doc.gameday.faults = this.faultRecords;
+    // Chaos Toolkit journals list every method activity as it starts; a fault is gameday's action.
+    const start = this.now();
+    const entry: RunEntry = { activity: activityRecord(step), start: this.iso(start), status: "running" };
+    this.journal.doc.run.push(entry);
+    const ended = (status: RunEntry["status"], output?: unknown, exception?: string) => {
+      entry.status = status;
+      if (output !== undefined) entry.output = output;
+      if (exception !== undefined) entry.exception = [exception];
+      entry.end = this.iso();
+      entry.duration = (this.now() - start) / 1000;
+    };
     let injected: InjectedFault;
     try {
       injected = await startFault({
@@ -415,11 +493,13 @@ class ExperimentRun {
         configuration: this.e.configuration,
       });
     } catch (err) {
-      record.error = errorMessage(err);
+      record.error = signal.aborted && signal.reason instanceof MethodAborted ? `not started: ${signal.reason.message}` : errorMessage(err);
+      ended("failed", undefined, record.error);
       this.emit({ type: "step-ended", at: this.now(), step: step.name, status: "failed", detail: record.error });
       throw err;
     }
     this.faults.push(injected);
+    ended("succeeded", { experimentId: injected.experimentId, templateId: injected.templateId, targets: injected.targets.map((t) => t.arn || t.targetName) });
     Object.assign(record, {
       experimentId: injected.experimentId,
       templateId: injected.templateId,
@@ -437,7 +517,9 @@ class ExperimentRun {
     });
     this.emit({ type: "step-ended", at: this.now(), step: step.name, status: "succeeded", detail: `FIS experiment ${injected.experimentId}` });
     const deadline = this.now() + planned.module.expectedDurationMs(planned.params) + FAULT_GRACE_MS;
-    const verifySignal = timeoutSignal(this.s.clock, this.o.interrupt, deadline - this.now());
+    // Checking stops with the method: after a stop condition the faults are rolled back now, not
+    // when the last check would have seen them land (a spot notice's check waits for the interruption).
+    const verifySignal = timeoutSignal(this.s.clock, this.hard, deadline - this.now());
     this.verifications.push(
       planned.module
         .verify({ ...this.s, params: planned.params, target: planned.target, run: this.view, fault: injected, signal: verifySignal.signal })
@@ -448,7 +530,10 @@ class ExperimentRun {
             if (!v.landed) this.errors.push(`${step.name} did not land: ${v.detail}`);
           },
           (err: unknown) => {
-            if (this.o.interrupt.aborted) return;
+            if (this.hard.aborted) {
+              record.verification = { landed: false, detail: `not verified: ${describeAbort(this.abortInfo ?? { kind: "interrupt", signal: "SIGINT" })}` };
+              return;
+            }
             const detail = verifySignal.signal.aborted ? "could not be verified before its deadline" : errorMessage(err);
             record.verification = { landed: false, detail };
             this.emit({ type: "fault-verified", at: this.now(), step: step.name, landed: false, detail });
@@ -510,6 +595,11 @@ class ExperimentRun {
     tally.add(reading);
     this.emitReading(check, mode, reading);
     this.save();
+    const step = check.step as ProbeStep;
+    // Only before the method is there anything left to stop.
+    if (!reading.ok && !reading.unreadable && !this.methodStarted && (step.stopOnFailure || this.failFast)) {
+      this.abort({ kind: "fail-fast", probe: step.name, reason: reading.reason });
+    }
   }
 
   private monitorFor(check: PlannedCheck, mode: "continuous" | "on-chaos", hardStop: AbortSignal): Monitor {
@@ -584,7 +674,12 @@ class ExperimentRun {
 
   // ---------------------------------------------------------------- rollbacks
 
-  private shouldRollBack(): boolean {
+  /**
+   * The rollback strategy is Chaos Toolkit's, about the experiment's declared rollbacks. Undoing
+   * gameday's own faults (stopping FIS experiments, reactivating drained instances, deleting
+   * templates) is not optional: a run never leaves its faults behind.
+   */
+  private shouldRunDeclaredRollbacks(): boolean {
     if (this.rollbackStrategy === "never") return false;
     if (this.rollbackStrategy === "always") return true;
     // "deviated": roll back whenever the run did not simply hold; an interrupted run is unknown ground.
@@ -592,20 +687,23 @@ class ExperimentRun {
   }
 
   private async rollbacks(notSteadyBefore: boolean): Promise<boolean> {
-    const pending = this.o.ledger.pending();
+    let pending = this.o.ledger.pending();
     if (pending.length === 0) {
       if (notSteadyBefore && this.e.rollbacks.length > 0) this.warn("declared rollbacks were not run: the method never started, so there was nothing to undo");
       return false;
     }
-    if (!this.shouldRollBack()) {
-      const note = `not run: rollback strategy ${this.rollbackStrategy}`;
-      for (const intent of pending) this.o.ledger.markSkipped(intent.id, this.now(), note);
-      this.warn(`rollbacks skipped (strategy ${this.rollbackStrategy}): ${pending.map((p) => p.description).join("; ")}`);
-      return false;
+    if (!this.shouldRunDeclaredRollbacks()) {
+      const declared = pending.filter((p) => p.undo.type === "declared-rollbacks");
+      for (const intent of declared) this.o.ledger.markSkipped(intent.id, this.now(), `not run: rollback strategy ${this.rollbackStrategy}`);
+      if (declared.length > 0) this.warn(`declared rollbacks skipped (strategy ${this.rollbackStrategy})`);
+      pending = pending.filter((p) => p.undo.type !== "declared-rollbacks");
+      if (pending.length === 0) return false;
     }
     this.phase("rollbacks");
-    for (const intent of pending) {
+    for (const original of pending) {
       const at = this.now();
+      // The declared rollbacks run from memory, secrets and all; the ledger holds a masked copy.
+      const intent = original.id === this.declaredIntent ? { ...original, undo: { type: "declared-rollbacks" as const, steps: this.e.rollbacks } } : original;
       try {
         const result = await executeUndo(intent, {
           services: this.s,
@@ -617,11 +715,13 @@ class ExperimentRun {
         this.o.ledger.markUndone(intent.id, this.now(), result.ok, result.ok ? undefined : result.detail);
         this.journal.doc.gameday.rollbackResults.push({ description: intent.description, ok: result.ok, detail: result.detail, at: this.iso(at) });
         this.emit({ type: "rollback", at: this.now(), description: result.detail, ok: result.ok });
+        if (!result.ok) this.rollbackFailures.push(`${intent.description}: ${result.detail}`);
       } catch (err) {
         const error = errorMessage(err);
         this.o.ledger.markUndone(intent.id, this.now(), false, error);
         this.journal.doc.gameday.rollbackResults.push({ description: intent.description, ok: false, error, at: this.iso(at) });
         this.emit({ type: "rollback", at: this.now(), description: intent.description, ok: false, error });
+        this.rollbackFailures.push(`${intent.description}: ${error}`);
       }
       this.save();
     }
@@ -630,13 +730,18 @@ class ExperimentRun {
 
   // ---------------------------------------------------------------- verdict
 
-  private finish(notSteadyBefore: boolean): RunResult {
-    const probes = [...this.tallies.values()];
-    for (const t of probes) {
+  /** What the probes' tallies add up to, before the rollbacks (whose strategy may depend on it). */
+  private judgeProbes(): void {
+    for (const t of this.tallies.values()) {
       if (t.mode === "stop-condition") continue;
-      if (t.verdict === "failed") this.deviations.push(`${t.step} (${t.mode}): ${t.summary()}`);
+      if (t.verdict === "error") this.errors.push(`${t.step} (${t.mode}) ${t.summary()}`);
+      else if (t.verdict === "failed") this.deviations.push(`${t.step} (${t.mode}): ${t.summary()}`);
       else if (t.verdict === "not-run" && this.methodStarted && !this.abortInfo) this.deviations.push(`${t.step} (${t.mode}): ${t.summary()}`);
     }
+  }
+
+  private finish(notSteadyBefore: boolean): RunResult {
+    const probes = [...this.tallies.values()];
     const iso = (at: number) => this.iso(at);
     const g = this.journal.doc.gameday;
     g.probes = probes.map((t) => t.record(iso));
@@ -645,19 +750,24 @@ class ExperimentRun {
     let verdict: Verdict;
     let summary: string;
     const a = this.abortInfo;
+    const leftBehind = this.rollbackFailures.length > 0 ? `; ${this.rollbackFailures.length} rollback(s) failed, the target may still be changed: run \`chaos recover\` (${this.rollbackFailures[0]})` : "";
     if (a?.kind === "interrupt") {
       verdict = "interrupted";
-      summary = `interrupted by ${a.signal}`;
+      summary = `interrupted by ${a.signal}${leftBehind}`;
       g.interrupted = { signal: a.signal, at: this.iso() };
+    } else if (this.rollbackFailures.length > 0) {
+      // Whatever the hypothesis said, a target left with a fault in it is the news.
+      verdict = "error";
+      summary = `rollback failed: ${this.rollbackFailures[0]}; the target may still be changed: run \`chaos recover\`${this.rollbackFailures.length > 1 ? ` (${this.rollbackFailures.length} failed)` : ""}`;
     } else if (a?.kind === "stop-condition") {
       verdict = "aborted";
       summary = `aborted: stop condition ${a.probe} breached (${a.reason})`;
-    } else if (notSteadyBefore) {
-      verdict = "not-steady-before";
-      summary = "the steady state did not hold before the method; the method was not run";
     } else if (this.errors.length > 0) {
       verdict = "error";
       summary = this.errors[0]!;
+    } else if (notSteadyBefore) {
+      verdict = "not-steady-before";
+      summary = "the steady state did not hold before the method; the method was not run";
     } else if (this.deviations.length > 0 || a?.kind === "fail-fast") {
       verdict = "deviated";
       summary = a?.kind === "fail-fast" ? `deviated: ${a.probe}: ${a.reason}` : `deviated: ${this.deviations[0]}`;
@@ -673,6 +783,7 @@ class ExperimentRun {
     doc.status = verdict === "interrupted" ? "interrupted" : verdict === "aborted" ? "aborted" : verdict === "error" || verdict === "not-steady-before" ? "failed" : "completed";
     g.verdict = verdict;
     g.exitCode = EXIT_CODES[verdict];
+    summary = this.journal.redact(summary);
     g.summary = summary;
     g.complete = true;
     // An open ledger is what `chaos recover` looks for: close it only when nothing is left to undo.
@@ -698,3 +809,12 @@ function activityRecord(step: Step): Record<string, unknown> {
 }
 
 export { journalExperiment };
+
+function stateFor(states: Map<string, Record<string, unknown>>, name: string): Record<string, unknown> {
+  let state = states.get(name);
+  if (!state) {
+    state = {};
+    states.set(name, state);
+  }
+  return state;
+}

@@ -19,22 +19,29 @@ export class ProbeTally {
     readonly mode: string,
   ) {}
 
+  /** Readings the probe could not take at all (see Reading.unreadable). */
+  unreadable = 0;
+
   add(reading: Reading): void {
     this.readings++;
     this.last = reading;
+    if (reading.unreadable) this.unreadable++;
     if (!reading.ok) {
       this.failed++;
       this.firstFailure ??= reading;
     }
   }
 
-  get verdict(): "passed" | "failed" | "not-run" {
+  get verdict(): "passed" | "failed" | "not-run" | "error" {
+    // Never once measured: the probe cannot tell whether the system held, so neither can the run.
+    if (this.readings > 0 && this.unreadable === this.readings) return "error";
     if (this.failed > 0) return "failed";
     if (this.readings === 0) return "not-run";
     return this.readings >= this.expected ? "passed" : "not-run";
   }
 
   summary(): string {
+    if (this.verdict === "error") return `could not take a reading (${this.readings} tried): ${this.firstFailure!.reason}`;
     if (this.verdict === "not-run") return this.readings === 0 ? "never read" : `only ${this.readings} of ${this.expected} readings`;
     if (this.failed > 0) return `${this.failed} of ${this.readings} readings failed; first: ${this.firstFailure!.reason}`;
     return `${this.readings} reading${this.readings === 1 ? "" : "s"} passed; last: ${this.last!.reason}`;

@@ -82,8 +82,12 @@ export interface TestRun extends RunResult {
   dir: string;
 }
 
-export async function run(e: Experiment, options: { seed?: number; interrupt?: AbortSignal; secrets?: string[]; start?: (clock: VirtualClock) => void } = {}): Promise<TestRun> {
+export async function run(
+  e: Experiment,
+  options: { seed?: number; interrupt?: AbortSignal; secrets?: string[]; start?: (clock: VirtualClock) => void; journalPath?: (dir: string) => string; prepare?: (dir: string) => void } = {},
+): Promise<TestRun> {
   const dir = mkdtempSync(join(tmpdir(), "gameday-engine-"));
+  options.prepare?.(dir);
   const loaded: LoadedExperiment = { file: "test.yaml", experiment: e, raw: { title: e.title }, positionOf: () => undefined, secretValues: options.secrets ?? [] };
   const plan = await planExperiment(loaded, { probeDirs: [TEST_PROBES], region: "us-east-1", accountId: "123456789012" });
   const clock = new VirtualClock();
@@ -92,7 +96,7 @@ export async function run(e: Experiment, options: { seed?: number; interrupt?: A
   const aws = new AwsClients({ kind: "local", region: "us-east-1", dispatch: new Dispatcher().dispatch }, { clock, random });
   const runId = `test-${n}`;
   const ledger = Ledger.create(dir, { runId, experiment: "test.yaml", title: e.title, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, pid: process.pid, startedAt: clock.now(), journalPath: join(dir, "journal.json") });
-  const journal = new Journal(join(dir, "journal.json"), { experiment: loaded.raw, start: new Date(clock.now()).toISOString(), runId, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, clock: "virtual", ledger: ledger.dir, secrets: loaded.secretValues });
+  const journal = new Journal(options.journalPath?.(dir) ?? join(dir, "journal.json"), { experiment: loaded.raw, start: new Date(clock.now()).toISOString(), runId, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, clock: "virtual", ledger: ledger.dir, secrets: loaded.secretValues });
   const events: RunEvent[] = [];
   const result = await runExperiment({
     plan,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { script } from "../fixtures/probes/scripted.js";
@@ -40,7 +40,12 @@ describe("the run lifecycle", () => {
     expect(doc.steady_states.before?.steady_state_met).toBe(true);
     expect(doc.steady_states.after?.steady_state_met).toBe(true);
     expect(doc.gameday.steadyStateAfterRollback?.steady_state_met).toBe(true);
-    expect(doc.run.map((e) => e.activity.name)).toHaveLength(2);
+    // Every method step is in the journal's run list as it ran, pauses included (as Chaos Toolkit lists them).
+    expect(doc.run.map((e) => [e.activity.type, e.status])).toEqual([
+      ["probe", "succeeded"],
+      ["pause", "succeeded"],
+      ["probe", "succeeded"],
+    ]);
     expect(doc.rollbacks.map((e) => [e.activity.name, e.status])).toEqual([["write-marker", "succeeded"]]);
     expect(r.ledger.isClosed()).toBe(true);
   });
@@ -188,14 +193,19 @@ describe("activities", () => {
     expect(t(end.at)).toBe(20);
   });
 
-  it("enforce a probe's timeout in virtual time", async () => {
+  it("enforce a probe's timeout in virtual time; a probe that never answers is an error, not a deviation", async () => {
     script("hangs", async (ctx) => {
       await ctx.clock.sleep(60_000, ctx.signal);
       return 1;
     });
     const r = await run(experiment({ method: [probe("hangs", { probeTimeout: 2_000, tolerance: 1 })] }));
-    expect(r.verdict).toBe("deviated");
+    expect(r.verdict).toBe("error");
+    expect(r.exitCode).toBe(4);
+    expect(r.journal.doc.gameday.probes[0]?.verdict).toBe("error");
     expect(r.journal.doc.gameday.probes[0]?.firstFailure?.reason).toBe("no reading within 2000 ms");
+    expect(r.summary).toMatch(/could not take a reading.*no reading within 2000 ms/);
+    const end = r.events.find((e) => e.type === "verdict")!;
+    expect(t(end.at)).toBe(2);
   });
 });
 
@@ -263,5 +273,173 @@ describe("the journal", () => {
     expect(doc["chaoslib-version"]).toMatch(/^gameday-/);
     expect(Object.keys(doc)).toEqual(expect.arrayContaining(["experiment", "start", "end", "duration", "status", "deviated", "steady_states", "run", "rollbacks"]));
     expect(doc.gameday.complete).toBe(true);
+  });
+});
+
+describe("probes that cannot measure", () => {
+  it("a steady-state probe that throws before the method is an error (exit 4), and the method does not run", async () => {
+    let methodRan = false;
+    script("no-traffic-here", () => {
+      throw new Error('no traffic for service "web" on this target');
+    });
+    script("method-ran", () => (methodRan = true));
+    const r = await run(experiment({ steadyStateHypothesis: hypothesis(probe("no-traffic-here", { name: "web-slo", tolerance: true })), method: [probe("method-ran")] }));
+    expect(r.verdict).toBe("error");
+    expect(r.exitCode).toBe(4);
+    expect(methodRan).toBe(false);
+    expect(r.summary).toBe('web-slo (steady state before) could not take a reading: no traffic for service "web" on this target');
+  });
+
+  it("a monitored probe that fails some readings but measured others is a deviation, not an error", async () => {
+    script("sometimes-throws", (ctx) => {
+      if (t(ctx.clock.now()) === 10) throw new Error("blip");
+      return true;
+    });
+    const r = await run(experiment({ method: [probe("sometimes-throws", { name: "watch", mode: "continuous", interval: 5_000, tolerance: true }), pause(20_000)] }));
+    expect(r.verdict).toBe("deviated");
+    expect(r.journal.doc.gameday.probes.find((p) => p.step === "watch")?.verdict).toBe("failed");
+  });
+
+  it("a Chaos Toolkit provider that fails is a failed reading, as in Chaos Toolkit", async () => {
+    const r = await run(
+      experiment({
+        steadyStateHypothesis: hypothesis({ kind: "activity", type: "probe", name: "exits-1", at: [], background: false, tolerance: { kind: "equals", value: 0 }, provider: { type: "process", path: process.execPath, arguments: ["-e", "process.exit(1)"] } } as never),
+        method: [pause(1_000)],
+      }),
+    );
+    expect(r.verdict).toBe("not-steady-before");
+    expect(r.exitCode).toBe(1);
+  });
+
+  it("a stop condition that cannot be read stops the method as an error, not as a breach", async () => {
+    script("guard-blind", () => {
+      throw new Error("AccessDenied");
+    });
+    const r = await run(experiment({ method: [pause(300_000)], stopConditions: [probe("guard-blind", { name: "guard", tolerance: true })] }));
+    expect(r.verdict).toBe("error");
+    expect(r.exitCode).toBe(4);
+    expect(r.summary).toMatch(/stop condition guard could not take a reading \(AccessDenied\)/);
+    const end = r.events.find((e) => e.type === "verdict")!;
+    expect(t(end.at)).toBeLessThan(10);
+  });
+});
+
+describe("stateful probes in every mode", () => {
+  // A probe that needs its previous readings (a window, a baseline) keeps its state across a
+  // stop condition's and a hypothesis probe's readings, as it does when monitored.
+  function counting(name: string, seen: number[]) {
+    script(name, (ctx) => {
+      const state = ctx.state as { n?: number };
+      state.n = (state.n ?? 0) + 1;
+      seen.push(state.n);
+      // Fails on its third reading in a series: only a probe that keeps its state gets there.
+      return state.n < 3;
+    });
+  }
+
+  it("a stop condition keeps its state from one reading to the next", async () => {
+    const seen: number[] = [];
+    counting("stop-series", seen);
+    const r = await run(experiment({ method: [pause(300_000)], stopConditions: [probe("stop-series", { name: "series", tolerance: true })] }));
+    expect(seen).toEqual([1, 2, 3]);
+    expect(r.verdict).toBe("aborted");
+    const breach = r.events.find((e) => e.type === "stop-condition")!;
+    // Read at 0, 5 and 10 s: one reading per interval.
+    expect(t(breach.at)).toBe(10);
+  });
+
+  it("a hypothesis probe read during the method keeps its state; before and after stand alone", async () => {
+    const seen: number[] = [];
+    counting("during-series", seen);
+    const r = await run(
+      experiment({
+        steadyStateHypothesis: hypothesis(probe("during-series", { name: "series", tolerance: true })),
+        method: [pause(30_000)],
+        runtime: { hypothesis: "during-method-only", interval: 5_000, rollbacks: "always", failFast: false },
+      }),
+    );
+    expect(seen.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(r.verdict).toBe("deviated");
+  });
+});
+
+describe("fail fast before the method", () => {
+  it("a start-of-test reading that fails with stopOnFailure keeps the method from running", async () => {
+    let methodRan = false;
+    script("sot-bad", () => false);
+    script("method-ran-2", () => (methodRan = true));
+    const r = await run(experiment({ method: [probe("sot-bad", { name: "precheck", mode: "sot", stopOnFailure: true, tolerance: true }), probe("method-ran-2"), pause(60_000)] }));
+    expect(methodRan).toBe(false);
+    expect(r.verdict).toBe("deviated");
+    expect(r.summary).toMatch(/precheck/);
+    const end = r.events.find((e) => e.type === "verdict")!;
+    expect(t(end.at)).toBe(0);
+  });
+});
+
+describe("rollback outcomes", () => {
+  const missingProgram = (name: string) => ({ ...processAction(name, ""), provider: { type: "process", path: "/nonexistent/undo", arguments: [] } }) as never;
+
+  it("a failed rollback makes the run an error (exit 4) and says to run chaos recover", async () => {
+    const r = await run(experiment({ method: [pause(1_000)], rollbacks: [missingProgram("undo")] }));
+    expect(r.verdict).toBe("error");
+    expect(r.exitCode).toBe(4);
+    expect(r.summary).toMatch(/^rollback failed: .*chaos recover/);
+    // Left open for `chaos recover`.
+    expect(r.ledger.isClosed()).toBe(false);
+    expect(r.ledger.pending()).toHaveLength(1);
+  });
+
+  it("a failed rollback outranks a stop condition's abort", async () => {
+    script("breach", () => false);
+    const r = await run(experiment({ method: [pause(60_000)], stopConditions: [probe("breach", { name: "guard", tolerance: true })], rollbacks: [missingProgram("undo")] }));
+    expect(r.verdict).toBe("error");
+    expect(r.summary).toMatch(/^rollback failed/);
+  });
+
+  it("with rollbacks: deviated, a failed on-chaos probe counts as deviated and the rollbacks run", async () => {
+    script("chaos-bad", () => false);
+    const r = await run(
+      experiment({
+        method: [probe("chaos-bad", { name: "during", mode: "on-chaos", interval: 5_000, tolerance: true }), pause(10_000)],
+        rollbacks: [processAction("undo", "process.exit(0)")],
+        runtime: { hypothesis: "default", interval: 5_000, rollbacks: "deviated", failFast: false },
+      }),
+    );
+    expect(r.verdict).toBe("deviated");
+    expect(r.journal.doc.rollbacks.map((e) => e.status)).toEqual(["succeeded"]);
+  });
+});
+
+describe("secrets", () => {
+  it("never reach the timeline, the summary or the ledger; the rollbacks still get them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gameday-secret-"));
+    const out = join(dir, "rollback-saw.txt");
+    script("echoes-token", () => ({ stdout: "token=hunter2-SECRET" }));
+    const r = await run(
+      experiment({
+        method: [probe("echoes-token", { name: "echo", tolerance: { type: "jsonpath", path: "$.stdout", expect: "nope" } })],
+        rollbacks: [processAction("uses-token", `require("fs").writeFileSync(${JSON.stringify(out)}, "hunter2-SECRET")`)],
+      }),
+      { secrets: ["hunter2-SECRET"] },
+    );
+    const timeline = JSON.stringify(r.events);
+    expect(timeline).toContain("token=***");
+    expect(timeline).not.toContain("hunter2");
+    expect(r.summary).not.toContain("hunter2");
+    expect(readFileSync(join(r.ledger.dir, "ledger.jsonl"), "utf8")).not.toContain("hunter2");
+    expect(readFileSync(join(r.ledger.dir, "ledger.jsonl"), "utf8")).toContain('"secretsMasked":true');
+    // The rollback ran with the real value.
+    expect(readFileSync(out, "utf8")).toBe("hunter2-SECRET");
+  });
+});
+
+describe("an unwritable journal", () => {
+  it("fails the run with exit 4 instead of claiming success", async () => {
+    const r = await run(experiment({ method: [pause(1_000)] }), { journalPath: (dir) => join(dir, "not-a-dir.txt", "journal.json"), prepare: (dir) => writeFileSync(join(dir, "not-a-dir.txt"), "") });
+    expect(r.verdict).toBe("error");
+    expect(r.exitCode).toBe(4);
+    expect(r.summary).toMatch(/journal could not be written/);
+    expect(r.journal.doc.gameday.warnings.filter((w) => /could not write the journal/.test(w))).toHaveLength(1);
   });
 });

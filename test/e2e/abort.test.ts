@@ -1,0 +1,85 @@
+/**
+ * A stop condition ends the chaos at once, and the rollback strategy never leaves a fault behind:
+ * it decides about the experiment's declared rollbacks only.
+ */
+import { vi, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chaos, REPO, scratch } from "./cli.js";
+
+vi.setConfig({ testTimeout: 120_000 });
+
+// A p99 no web path meets: the stop condition breaches at its first reading, 10 s in.
+const impossibleGuard = `
+stop-conditions:
+  - probe: http-slo
+    name: impossible-p99
+    with: { service: web, window: PT10S }
+    tolerance: { p99: "<= 1ms" }
+`;
+
+function ledgerOf(dir: string): { op: string; undo?: { type: string }; ok?: boolean; note?: string }[] {
+  const runs = join(dir, ".gameday", "runs");
+  const [run] = readdirSync(runs);
+  return readFileSync(join(runs, run!, "ledger.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+}
+
+describe("a stop condition", () => {
+  it("stops a spot interruption's FIS experiment at the breach, long before the instance would be terminated", async () => {
+    const dir = scratch();
+    writeFileSync(
+      join(dir, "spot.yaml"),
+      `title: a long notice cut short
+method:
+  - fault: spot-interrupt
+    name: long-notice
+    target: { cluster: prod, tags: { chaos: ok }, select: COUNT(1) }
+    with: { durationBeforeInterruption: PT15M }
+  - pause: PT20M
+${impossibleGuard}`,
+    );
+    const r = await chaos(["run", "spot.yaml", "--log-format", "plain", "--verbose", "--stack", join(REPO, "fixtures/stacks/no-drain.yaml")], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/\+00:00:10\.0 +■ stop condition impossible-p99 breached/);
+    expect(r.stdout).toMatch(/\+00:00:10\.0 +↺ stopped FIS experiment/);
+    // The notice was 15 minutes: stopped at 10 s, the instance is never interrupted.
+    expect(r.stdout).not.toMatch(/interrupted \(terminate\)/);
+    const journal = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
+    expect(journal.gameday.faults[0].verification.detail).toMatch(/^not verified: stop condition impossible-p99 breached/);
+  });
+});
+
+describe("rollbacks: never", () => {
+  it("skips the declared rollbacks but still stops the FIS experiment and returns drained instances to ACTIVE", async () => {
+    const dir = scratch();
+    writeFileSync(
+      join(dir, "drain.yaml"),
+      `title: never means the declared ones
+method:
+  - fault: drain
+    name: drain-half
+    target: { cluster: prod }
+    with: { percentage: 50, duration: PT30M }
+  - pause: PT40M
+rollbacks:
+  - type: action
+    name: declared-undo
+    provider: { type: process, path: node, arguments: ["-e", "0"] }
+${impossibleGuard}`,
+    );
+    const r = await chaos(["run", "drain.yaml", "--log-format", "plain", "--verbose", "--rollback-strategy", "never"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/declared rollbacks skipped \(strategy never\)/);
+    expect(r.stdout).toMatch(/\+00:00:10\.0 +↺ stopped FIS experiment/);
+    expect(r.stdout).toMatch(/DRAINING -> ACTIVE/);
+    const ledger = ledgerOf(dir);
+    expect(ledger.at(-1)?.op).toBe("closed");
+    const journal = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
+    expect(journal.rollbacks).toEqual([]);
+    expect(journal.gameday.rollbackResults.every((x: { ok: boolean }) => x.ok)).toBe(true);
+    expect(journal.gameday.rollbackResults.map((x: { description: string }) => x.description).join("\n")).toMatch(/stop FIS experiment/);
+  });
+});
