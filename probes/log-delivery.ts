@@ -189,7 +189,8 @@ export default defineProbe<Params>({
     return {
       value: {
         produced,
-        delivered,
+        // Of the records produced when this reading began (the stream may already hold later ones).
+        delivered: attributable ? deliveredOfSnapshot : delivered,
         duplicates: st.seen.duplicates,
         pending,
         spooled: spooledNow,

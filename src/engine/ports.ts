@@ -56,6 +56,7 @@ export interface ShipperCounters {
   /** When the breaker last left closed (the moment the fallback engaged), if it has. */
   breakerOpenedAt?: number;
   inMemory: number;
+  /** Live records in calls or backoff; records replayed from the spool count in spoolRecords only. */
   inFlight: number;
 }
 

@@ -34,6 +34,8 @@ export interface ShipperMetrics {
   inMemory: number;
   /** Records in calls on the wire or waiting in backoff (live and replayed). */
   inFlight: number;
+  /** Of inFlight, records read back from the spool: also in spoolRecords until Kinesis acks them. */
+  replayInFlight: number;
   /** True while write() would return false. */
   backpressure: boolean;
   /** Records whose partitionKeyField was missing or empty (they got a random key). */

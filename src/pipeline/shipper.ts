@@ -125,6 +125,8 @@ export class Shipper {
   private memBytes = 0;
   private readonly batches = new Set<Batch>();
   private inFlightRecords = 0;
+  /** Of those, records read back from the spool (still counted by spoolRecords until acked). */
+  private replayInFlightRecords = 0;
   private replayInFlight = 0;
   /** Abort functions of calls on the wire. */
   private readonly calls = new Set<(reason: Error) => void>();
@@ -291,6 +293,7 @@ export class Shipper {
       breaker: this.breaker.peek(),
       inMemory: this.queue.length + this.urgentRecords,
       inFlight: this.inFlightRecords,
+      replayInFlight: this.replayInFlightRecords,
       backpressure: this.backpressured,
       partitionKeyFallbacks: this.m.partitionKeyFallbacks,
       spoolCorruptBytes: c.corruptBytes,
@@ -459,14 +462,20 @@ export class Shipper {
     };
     this.batches.add(batch);
     this.inFlightRecords += records.length;
-    if (batch.replay) this.replayInFlight++;
+    if (batch.replay) {
+      this.replayInFlight++;
+      this.replayInFlightRecords += records.length;
+    }
     batch.done = (to === "kinesis" ? this.sendToKinesis(batch) : this.sendToSecondary(batch)).finally(() => this.finish(batch));
   }
 
   private finish(batch: Batch): void {
     this.batches.delete(batch);
     this.inFlightRecords -= batch.unresolved;
-    if (batch.replay) this.replayInFlight--;
+    if (batch.replay) {
+      this.replayInFlight--;
+      this.replayInFlightRecords -= batch.unresolved;
+    }
     if (batch.probe) this.breaker.releaseProbe();
     this.pump();
   }
@@ -516,6 +525,7 @@ export class Shipper {
             this.acked(rec);
             batch.unresolved--;
             this.inFlightRecords--;
+            if (batch.replay) this.replayInFlightRecords--;
           }
         });
         this.m.throttled += throttledEntries;
