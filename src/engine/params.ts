@@ -7,7 +7,8 @@ import { parseDuration } from "../experiment/duration.js";
 function toMs(text: string, ctx: z.core.$RefinementCtx<string>): number {
   const ms = parseDuration(text);
   if (ms === undefined) {
-    ctx.addIssue({ code: "custom", message: `an ISO 8601 duration (PT2M) or 30s/300ms, found ${JSON.stringify(text)}` });
+    // The error report adds what was found; the message says only what was expected.
+    ctx.addIssue({ code: "custom", message: "an ISO 8601 duration (PT2M) or 30s/300ms", params: { expected: "an ISO 8601 duration (PT2M) or 30s/300ms" } });
     return z.NEVER;
   }
   return ms;

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { Check, DocPath, Experiment, FaultStep, LoadedExperiment, Step } from "../experiment/model.js";
 import { parseTolerance } from "../experiment/tolerance.js";
+import { InvalidInputError } from "../experiment/model.js";
 import { Problems } from "../experiment/problems.js";
 import { IssueReporter } from "../experiment/schema-errors.js";
 import type { Located } from "../experiment/source.js";
@@ -39,17 +40,26 @@ function allSteps(e: Experiment): { step: Step; role: "hypothesis" | "method" | 
   ];
 }
 
-export async function planExperiment(loaded: LoadedExperiment, options: { probeDirs: string[]; region: string; accountId: string }): Promise<Plan> {
+export interface PlanOptions {
+  probeDirs: string[];
+  region: string;
+  accountId: string;
+}
+
+export async function planExperiment(loaded: LoadedExperiment, options: PlanOptions): Promise<Plan> {
   // The loader's own reporting, so `with:` errors read exactly like the rest of the file's.
-  const located: Located = { file: loaded.file, positionOf: loaded.positionOf, keyPositionOf: loaded.positionOf };
+  const located: Located = { file: loaded.file, positionOf: loaded.positionOf, keyPositionOf: loaded.keyPositionOf ?? loaded.positionOf };
   const problems = new Problems();
   problems.redact(loaded.secretValues);
-  const reporter = new IssueReporter(located, problems);
-  const at = (path: DocPath, expected: string, found: string) => problems.add(located, path, expected, found);
+  // A ref's copy is planned too (the engine looks checks up by name), but its problems are the
+  // original's, already reported there: a second report would point at a path the file lacks.
+  const ignored = new Problems();
+  let sink = problems;
+  const at = (path: DocPath, expected: string, found: string) => sink.add(located, path, expected, found);
   const validate = <T>(schema: z.ZodType<T, any>, value: unknown, base: DocPath): T | undefined => {
     const result = schema.safeParse(value ?? {});
     if (result.success) return result.data;
-    reporter.report(result.error.issues, value ?? {}, base);
+    new IssueReporter(located, sink, [], schema).report(result.error.issues, value ?? {}, base);
     return undefined;
   };
   const checks = new Map<string, PlannedCheck>();
@@ -57,6 +67,12 @@ export async function planExperiment(loaded: LoadedExperiment, options: { probeD
   const experiment = loaded.experiment;
 
   for (const { step, role } of allSteps(experiment)) {
+    sink = step.copyOf ? ignored : problems;
+    // The loader refuses these already; an Experiment built in code must not reach undo.ts with one either.
+    if (role === "rollback" && (step.kind === "fault" || step.kind === "probe")) {
+      problems.add(located, step.at, "a rollback that is a Chaos Toolkit activity or a pause (gameday reverts faults itself)", `a \`${step.kind}:\` step`);
+      continue;
+    }
     if (step.kind === "activity") {
       if (step.type === "probe" || role === "hypothesis" || role === "stop-condition") {
         checks.set(step.name, step.tolerance ? { step, tolerance: step.tolerance } : { step });
@@ -103,4 +119,24 @@ export async function planExperiment(loaded: LoadedExperiment, options: { probeD
   }
   problems.throwIfAny();
   return { loaded, experiment, checks, faults };
+}
+
+/**
+ * The error to report for a failed load: when the loader could still build the steps that are
+ * valid on their own, they are planned and the plan's problems (probe and fault parameters) join
+ * the loader's, sorted by line, so that one round shows everything. Anything else comes back as is.
+ */
+export async function withPlanProblems(err: unknown, options: PlanOptions): Promise<unknown> {
+  if (!(err instanceof InvalidInputError) || !err.partial) return err;
+  try {
+    await planExperiment(err.partial, options);
+    return err;
+  } catch (planErr) {
+    // A failure of the extra check must not hide the problems already found.
+    if (!(planErr instanceof InvalidInputError)) return err;
+    const problems = new Problems();
+    problems.addAll(err.errors);
+    problems.addAll(planErr.errors);
+    return problems.toError() ?? err;
+  }
 }

@@ -32,7 +32,10 @@ export async function executeUndo(intent: LedgerIntent, ctx: UndoContext): Promi
     try {
       if (step.kind === "activity") {
         entry.activity = { type: step.type, name: step.name, provider: (step as ActivityStep).provider };
+        // Chaos Toolkit honours an activity's pauses in rollbacks too.
+        if (step.pauses?.before) await clock.sleep(step.pauses.before, ctx.signal);
         entry.output = await runActivityProvider(step, { services: ctx.services, cwd: ctx.cwd }, ctx.signal, step.timeout);
+        if (step.pauses?.after) await clock.sleep(step.pauses.after, ctx.signal);
       } else if (step.kind === "pause") {
         await clock.sleep(step.duration, ctx.signal);
       } else {

@@ -6,7 +6,7 @@
 import type { ActivityStep, Check, DocPath, Experiment, HttpProvider, Pauses, ProcessProvider, Step } from "./model.js";
 import { formatPath } from "./model.js";
 import { DEFAULT_RUNTIME, type AuthoredCheck, type AuthoredExperiment, type AuthoredStep } from "./schema.js";
-import type { Naming } from "./step-names.js";
+import type { Naming, Section } from "./step-names.js";
 
 type AuthoredActivity = Extract<AuthoredStep | AuthoredCheck, { provider: unknown }>;
 type AuthoredProvider = AuthoredActivity["provider"];
@@ -44,15 +44,21 @@ class StepBuilder {
 
   constructor(private readonly naming: Naming) {}
 
+  /** Whether the step at `at` has been built (a ref can only copy a step that was). */
+  has(at: DocPath): boolean {
+    return this.built.has(formatPath(at));
+  }
+
   step(s: AuthoredStep | AuthoredCheck, at: DocPath): Step {
     const key = formatPath(at);
     const name = this.naming.names.get(key) ?? key;
     let step: Step;
     if ("ref" in s) {
-      const target = this.built.get(formatPath(this.naming.refs.get(key) ?? []));
+      const origin = this.naming.refs.get(key) ?? [];
+      const target = this.built.get(formatPath(origin));
       // nameSteps has checked every ref; a missing target here is a bug, not bad input.
       if (!target) throw new Error(`internal: ref at ${key} was not resolved`);
-      step = { ...structuredClone(target), name, at };
+      step = { ...structuredClone(target), name, at, copyOf: origin };
       // A method probe's mode means nothing where the hypothesis strategy or the stop-condition poll decides.
       if (step.kind === "probe" && (at[0] === "steady-state-hypothesis" || at[0] === "stop-conditions")) delete step.mode;
     } else if ("fault" in s) {
@@ -134,4 +140,27 @@ export function buildExperiment(a: AuthoredExperiment, naming: Naming, resolved:
     runtime: a.runtime ?? DEFAULT_RUNTIME,
     ...(a.extensions !== undefined ? { extensions: a.extensions } : {}),
   };
+}
+
+export interface ValidStep {
+  section: Section;
+  at: DocPath;
+  step: AuthoredStep | AuthoredCheck;
+}
+
+/**
+ * The steps that passed validation on their own, built as in a whole experiment, in document
+ * order. A ref whose target was left out (or never resolved) is left out too.
+ */
+export function buildValidSteps(steps: readonly ValidStep[], naming: Naming): { section: Section; step: Step }[] {
+  const b = new StepBuilder(naming);
+  const out: { section: Section; step: Step }[] = [];
+  for (const { section, at, step } of steps) {
+    if ("ref" in step) {
+      const target = naming.refs.get(formatPath(at));
+      if (!target || !b.has(target)) continue;
+    }
+    out.push({ section, step: b.step(step, at) });
+  }
+  return out;
 }

@@ -5,9 +5,11 @@
  * Precedence, lowest first: the experiment's own values, var files in the order given, `--var`.
  * Environment: the process environment (or `env`), overridden by `.env` var files.
  */
+import { listOf, quote, suggestion } from "./describe.js";
 import type { DocPath } from "./model.js";
 import type { Problems } from "./problems.js";
 import type { Located } from "./source.js";
+import { parseTemplate } from "./template.js";
 import { Variables, type Binding } from "./variables.js";
 import type { Entry, VarFile } from "./var-files.js";
 
@@ -44,7 +46,45 @@ function leaves(value: unknown, out: Set<string>): void {
   else if (isMap(value)) Object.values(value).forEach((v) => leaves(v, out));
 }
 
+/** Every `${name}` used inside `value` (not `${env:NAME}`, not a `$${...}` escape). */
+function namesUsed(value: unknown, out: Set<string>): void {
+  if (typeof value === "string") {
+    for (const piece of parseTemplate(value) ?? []) if (piece.kind === "name") out.add(piece.name);
+  } else if (Array.isArray(value)) value.forEach((v) => namesUsed(v, out));
+  else if (isMap(value)) Object.values(value).forEach((v) => namesUsed(v, out));
+}
+
+/**
+ * A `--var` that the experiment neither declares in `configuration` nor uses as `${name}` changes
+ * nothing, and is almost always a typo (`clustr=staging` would leave the default cluster as the
+ * target), so it is an error. Var files are not held to this: a team's shared var file carries
+ * values for many experiments, so keys one experiment does not use are expected there. A name
+ * used inside a var file's values counts as used, since such an entry can be built from a --var.
+ */
+function checkOverrides(document: Record<string, unknown>, source: Located, inputs: Inputs, problems: Problems): void {
+  if (inputs.overrides.length === 0) return;
+  const declared = isMap(document.configuration) ? Object.keys(document.configuration) : [];
+  const used = new Set<string>();
+  namesUsed(document, used);
+  for (const file of inputs.varFiles) {
+    for (const e of file.configuration) namesUsed(e.value, used);
+    for (const scope of file.secrets) for (const e of scope.entries) namesUsed(e.value, used);
+  }
+  const known = [...new Set([...declared, ...used])];
+  const choices = known.length > 0 ? `: ${listOf(known)}` : " (it declares and uses none)";
+  for (const e of inputs.overrides) {
+    if (declared.includes(e.name) || used.has(e.name)) continue;
+    problems.add(
+      e.source,
+      e.path,
+      `a key that ${source.file} declares in \`configuration\` or uses as \${name}${choices}${suggestion(e.name, known)}`,
+      `${quote(e.name)}, which it neither declares nor uses`,
+    );
+  }
+}
+
 export function substituteDocument(document: Record<string, unknown>, source: Located, inputs: Inputs, problems: Problems): Substituted {
+  checkOverrides(document, source, inputs, problems);
   const configuration = new Map<string, Binding>();
   const setConfig = (e: Entry, literal: boolean) => configuration.set(e.name, { ...e, kind: "configuration", literal });
   for (const e of entriesOf(document.configuration, source, ["configuration"])) setConfig(e, false);

@@ -5,15 +5,15 @@
  */
 import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { buildExperiment } from "./build.js";
-import { substituteDocument } from "./configuration.js";
+import { buildExperiment, buildValidSteps, type ValidStep } from "./build.js";
+import { substituteDocument, type Substituted } from "./configuration.js";
 import { describeValue } from "./describe.js";
-import { InvalidInputError, type InputError, type LoadedExperiment } from "./model.js";
+import { formatPath, InvalidInputError, type Check, type Experiment, type InputError, type LoadedExperiment } from "./model.js";
 import { isUnder, Problems } from "./problems.js";
 import { IssueReporter } from "./schema-errors.js";
-import { experimentSchema } from "./schema.js";
-import { readSource } from "./source.js";
-import { nameSteps, slotsOf } from "./step-names.js";
+import { DEFAULT_RUNTIME, experimentSchema, STEP_SCHEMAS } from "./schema.js";
+import { readSource, type Located } from "./source.js";
+import { nameSteps, slotsOf, type Naming, type Section } from "./step-names.js";
 import { readVarFile, readVarOptions, type VarFile } from "./var-files.js";
 
 export interface LoadOptions {
@@ -81,7 +81,7 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
     new IssueReporter(source, problems, substituted.failedPaths).report(parsed.error.issues, substituted.document);
   }
   // Every quiet schema issue sits under a reported substitution failure, so this raises when parsing failed.
-  if (!parsed.success || problems.any) problems.raise();
+  if (!parsed.success || problems.any) problems.raise(partialExperiment(file, raw, source, substituted, naming));
 
   const experiment = buildExperiment(parsed.data, naming, { configuration: substituted.configuration, secrets: substituted.secrets });
   return {
@@ -89,8 +89,45 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
     experiment,
     raw,
     positionOf: (path) => source.positionOf(path),
+    keyPositionOf: (path) => source.keyPositionOf(path),
     secretValues: substituted.secretValues,
   };
+}
+
+/**
+ * The steps of an invalid experiment that are valid on their own, so that planning them (probe
+ * and fault parameters) can report its problems together with the loader's in one round.
+ */
+function partialExperiment(file: string, raw: Record<string, unknown>, source: Located, substituted: Substituted, naming: Naming): LoadedExperiment | undefined {
+  try {
+    const valid: ValidStep[] = [];
+    for (const slot of slotsOf(substituted.document)) {
+      // A failed ${...} leaves the placeholder text in place of a value; planning would only complain about it again.
+      if (substituted.failedPaths.some((failed) => isUnder(failed, [slot.at]))) continue;
+      // A second step of the same name is reported already; the plan keys steps by name.
+      if (typeof slot.raw.name === "string" && naming.names.get(formatPath(slot.at)) !== slot.raw.name) continue;
+      const parsed = STEP_SCHEMAS[slot.section].safeParse(slot.raw);
+      if (parsed.success) valid.push({ section: slot.section, at: slot.at, step: parsed.data });
+    }
+    const built = buildValidSteps(valid, naming);
+    const section = (name: Section) => built.filter((b) => b.section === name).map((b) => b.step);
+    const experiment: Experiment = {
+      title: typeof raw.title === "string" ? raw.title : "",
+      description: "",
+      tags: [],
+      configuration: substituted.configuration,
+      secrets: substituted.secrets,
+      steadyStateHypothesis: { title: "", probes: section("hypothesis") as Check[] },
+      method: section("method"),
+      rollbacks: section("rollbacks"),
+      stopConditions: section("stop-conditions") as Check[],
+      runtime: DEFAULT_RUNTIME,
+    };
+    return { file, experiment, raw, positionOf: (path) => source.positionOf(path), keyPositionOf: (path) => source.keyPositionOf(path), secretValues: substituted.secretValues };
+  } catch {
+    // Only an extra; a failure here must not hide the problems already found.
+    return undefined;
+  }
 }
 
 /** Never lets anything but InvalidInputError out: an unexpected failure is reported, not thrown raw. */

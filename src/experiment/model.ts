@@ -39,6 +39,8 @@ export interface StepBase {
   background: boolean;
   /** Enforced: the step is abandoned (and fails) when it runs longer. */
   timeout?: Millis;
+  /** Set on a `ref:` copy: where the step it copies is, so its problems are reported there, once. */
+  copyOf?: DocPath;
 }
 
 export interface HttpProvider {
@@ -186,6 +188,8 @@ export interface LoadedExperiment {
   raw: unknown;
   /** Maps a document path to its position in the file, if the path exists there. */
   positionOf(path: DocPath): SourcePosition | undefined;
+  /** Where the key of the entry at `path` is written, for "unknown key" errors; positionOf when absent. */
+  keyPositionOf?(path: DocPath): SourcePosition | undefined;
   /** Every string that came from `secrets`, for redaction. */
   secretValues: string[];
 }
@@ -207,8 +211,19 @@ export function formatInputError(e: InputError): string {
 
 /** Thrown when input is invalid; carries every error found, not only the first. */
 export class InvalidInputError extends Error {
-  constructor(readonly errors: InputError[]) {
+  /**
+   * What the loader could still build of an invalid experiment: only the steps that passed
+   * validation on their own, so that planning them can add its problems to this report.
+   */
+  declare readonly partial?: LoadedExperiment;
+
+  constructor(
+    readonly errors: InputError[],
+    partial?: LoadedExperiment,
+  ) {
     super(errors.map(formatInputError).join("\n"));
     this.name = "InvalidInputError";
+    // Not enumerable: it holds resolved secrets, and an error may be logged or serialised whole.
+    if (partial) Object.defineProperty(this, "partial", { value: partial, enumerable: false });
   }
 }

@@ -2,7 +2,7 @@
  * Collects every problem found in the input, each with its file, position and path, so that a
  * user fixes them all in one round instead of one per run.
  */
-import { formatPath, InvalidInputError, type DocPath, type InputError } from "./model.js";
+import { formatPath, InvalidInputError, type DocPath, type InputError, type LoadedExperiment } from "./model.js";
 import { nearestPosition, type Located } from "./source.js";
 
 /** Whether `path` is one of `prefixes` or lies below one of them. */
@@ -40,15 +40,21 @@ export class Problems {
     return this.errors.length > 0;
   }
 
-  /** Throws every problem found; for paths that cannot go on. */
-  raise(): never {
-    this.throwIfAny();
+  /** Throws every problem found; for paths that cannot go on. `partial` is what could still be built. */
+  raise(partial?: LoadedExperiment): never {
+    this.throwIfAny(partial);
     throw new InvalidInputError([{ file: "(unknown)", path: "(document)", expected: "a problem to report", found: "none (a gameday bug)" }]);
   }
 
   /** Throws every problem at once, in file order; duplicates are reported once. */
-  throwIfAny(): void {
-    if (!this.any) return;
+  throwIfAny(partial?: LoadedExperiment): void {
+    const error = this.toError(partial);
+    if (error) throw error;
+  }
+
+  /** Every problem in one error, in file order, duplicates once; undefined when there is none. */
+  toError(partial?: LoadedExperiment): InvalidInputError | undefined {
+    if (!this.any) return undefined;
     const seen = new Set<string>();
     const redacted = this.errors.map((e) => ({ ...e, expected: this.hide(e.expected), found: this.hide(e.found) }));
     const unique = redacted.filter((e) => {
@@ -67,6 +73,6 @@ export class Problems {
       const [lb, cb] = order(b);
       return la - lb || ca - cb;
     });
-    throw new InvalidInputError(unique);
+    return new InvalidInputError(unique, partial);
   }
 }

@@ -51,12 +51,60 @@ function bound(issue: Extract<Issue, { code: "too_small" | "too_big" }>): string
   }
 }
 
+/**
+ * The keys a zod object accepts at `path` inside `schema`. Probe and fault modules write plain
+ * `z.object().strict()`, which leaves no note behind; without this their unknown-key errors
+ * could not say which keys are allowed.
+ */
+function keysAt(schema: unknown, path: DocPath): string[] | undefined {
+  let node = schema as { _zod?: { def?: Record<string, unknown> } } | undefined;
+  let i = 0;
+  // Bounded: a recursive (lazy) schema must not loop.
+  for (let step = 0; step < 64 && node; step++) {
+    const def = node._zod?.def;
+    if (!def) return undefined;
+    switch (def.type) {
+      case "optional":
+      case "nullable":
+      case "default":
+      case "prefault":
+      case "readonly":
+      case "catch":
+        node = def.innerType as typeof node;
+        continue;
+      case "pipe":
+        node = def.in as typeof node;
+        continue;
+      case "object": {
+        const shape = def.shape as Record<string, typeof node>;
+        if (i === path.length) return Object.keys(shape);
+        const key = path[i++];
+        node = typeof key === "string" && Object.hasOwn(shape, key) ? shape[key] : undefined;
+        continue;
+      }
+      case "array":
+      case "record":
+        if (i === path.length) return undefined;
+        i++;
+        node = (def.type === "array" ? def.element : def.valueType) as typeof node;
+        continue;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
 export class IssueReporter {
+  private root: DocPath | undefined;
+
   constructor(
     private readonly source: Located,
     private readonly problems: Problems,
     /** Paths already reported (by substitution); issues at or below them are not repeated. */
     private readonly quiet: readonly DocPath[] = [],
+    /** The zod schema that produced the issues, to list the keys of objects that carry no note. */
+    private readonly schema?: unknown,
   ) {}
 
   private add(path: DocPath, expected: string, found: string, key = false): void {
@@ -65,6 +113,12 @@ export class IssueReporter {
 
   /** Reports issues from parsing `input` (which sits at `base` in the document). */
   report(issues: readonly Issue[], input: unknown, base: DocPath = []): void {
+    this.root = base;
+    this.nested(issues, input, base);
+  }
+
+  /** Issues of a union's chosen option, relative to where the union sits. */
+  private nested(issues: readonly Issue[], input: unknown, base: DocPath): void {
     for (const issue of issues) this.one(issue, input, base);
   }
 
@@ -81,12 +135,13 @@ export class IssueReporter {
 
     switch (issue.code) {
       case "unrecognized_keys": {
-        const known = note?.kind === "keys" ? note.keys : [];
+        const known = note?.kind === "keys" ? note.keys : (keysAt(this.schema, path.slice((this.root ?? []).length)) ?? []);
         for (const key of issue.keys) {
           const unsupported = note?.kind === "keys" ? note.unsupported : undefined;
           // hasOwn: a key such as `constructor` must not find Object.prototype's.
           const reason = unsupported && Object.hasOwn(unsupported, key) ? unsupported[key] : undefined;
-          const expected = reason ?? `one of ${listOf(known)}${suggestion(key, known)}`;
+          const choices = known.length > 0 ? `one of ${listOf(known)}${suggestion(key, known)}` : "no keys here";
+          const expected = reason ?? choices;
           this.add([...path, key], expected, reason ? quote(key) : `the unknown key ${quote(key)}`, true);
         }
         return;
@@ -100,7 +155,7 @@ export class IssueReporter {
         if (typeof choice === "number") {
           const chosen = issue.errors[choice];
           if (chosen) {
-            this.report(chosen, found, path);
+            this.nested(chosen, found, path);
             return;
           }
         } else if (choice !== undefined) {
@@ -112,7 +167,7 @@ export class IssueReporter {
         const score = (errs: readonly Issue[]) => errs.filter((e) => e.path.length === 0).length * 1000 + errs.length;
         const best = issue.errors.reduce<readonly Issue[] | undefined>((a, b) => (a === undefined || score(b) < score(a) ? b : a), undefined);
         const rootOnlyTypeMismatch = best?.every((e) => e.path.length === 0 && e.code === "invalid_type");
-        if (best && !rootOnlyTypeMismatch) this.report(best, found, path);
+        if (best && !rootOnlyTypeMismatch) this.nested(best, found, path);
         else this.add(path, note.expected, describeValue(found));
         return;
       }

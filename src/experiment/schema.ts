@@ -272,14 +272,36 @@ function chooseCheck(input: unknown): number | Problem {
   if ("ref" in input) return 1;
   if ("probe" in input) return 0;
   if ("type" in input) return 2;
-  for (const kind of ["fault", "pause"]) {
-    if (kind in input) return { expected: `${CHECK_FORMS}; faults and pauses belong in \`method\` or \`rollbacks\``, found: `a \`${kind}:\` step` };
-  }
+  if ("fault" in input) return { expected: `${CHECK_FORMS}; faults belong in \`method\``, found: "a `fault:` step" };
+  if ("pause" in input) return { expected: `${CHECK_FORMS}; pauses belong in \`method\` or \`rollbacks\``, found: "a `pause:` step" };
   return noStepKey(input, CHECK_FORMS, ["probe", "ref", "type"]);
+}
+
+// Declared rollbacks are run by engine/undo.ts, which runs activities and pauses and nothing else:
+// faults are reverted from the ledger by gameday itself, and probe modules need a planned run.
+const ROLLBACK_FORMS = "a rollback: a Chaos Toolkit activity (`type: action` with an http or process provider), `pause:` or `ref:` to an action";
+const ROLLBACK_REFUSED: Readonly<Record<string, string>> = {
+  fault: "gameday reverts every fault itself, from the rollback ledger; a fault cannot undo another",
+  probe: "a `probe:` step cannot run as a rollback; the steady-state hypothesis is checked again after the rollbacks",
+};
+
+/** Order of `oneOf([pause, ref, activity])`. */
+function chooseRollback(input: unknown): number | Problem {
+  if (!isMap(input)) return { expected: ROLLBACK_FORMS, found: `${kindOf(input)}: ${describeValue(input)}` };
+  if ("ref" in input) return 1;
+  for (const kind of ["fault", "probe"]) {
+    if (kind in input) {
+      return { path: [kind], expected: `${ROLLBACK_FORMS} (${ROLLBACK_REFUSED[kind]})`, found: `a \`${kind}:\` step (${describeValue(input[kind])})` };
+    }
+  }
+  if ("pause" in input) return 0;
+  if ("type" in input) return 2;
+  return noStepKey(input, ROLLBACK_FORMS, ["pause", "ref", "type"]);
 }
 
 const methodStep = oneOf([faultStep, probeStep, pauseStep, refStep, activity], STEP_FORMS, chooseStep);
 const checkStep = oneOf([probeStep, refStep, checkActivity], CHECK_FORMS, chooseCheck);
+const rollbackStep = oneOf([pauseStep, refStep, activity], ROLLBACK_FORMS, chooseRollback);
 
 // ---------------------------------------------------------------- runtime
 
@@ -346,7 +368,10 @@ export const experimentSchema = strict(
       .optional()
       .meta({ description: "What 'working' means: probes that must pass before and after (or during) the method." }),
     method: z.array(methodStep).meta({ description: "The steps of the experiment, in order." }),
-    rollbacks: z.array(methodStep).optional().meta({ description: "Steps that undo the method, run per runtime.rollbacks." }),
+    rollbacks: z
+      .array(rollbackStep)
+      .optional()
+      .meta({ description: "Actions (and pauses) that undo the method, run per runtime.rollbacks; faults are reverted by gameday itself." }),
     "stop-conditions": z
       .array(checkStep)
       .optional()
@@ -363,6 +388,17 @@ export const experimentSchema = strict(
 export type AuthoredExperiment = z.output<typeof experimentSchema>;
 export type AuthoredStep = z.output<typeof methodStep>;
 export type AuthoredCheck = z.output<typeof checkStep>;
+
+/**
+ * The schema of one step in each section, so that the steps of a document that fails as a whole
+ * can still be checked one by one (and the valid ones planned).
+ */
+export const STEP_SCHEMAS = {
+  hypothesis: checkStep,
+  method: methodStep,
+  rollbacks: rollbackStep,
+  "stop-conditions": checkStep,
+} as const;
 
 export const DEFAULT_RUNTIME: Runtime = { hypothesis: "default", interval: DEFAULT_INTERVAL, rollbacks: "always", failFast: false };
 

@@ -133,6 +133,12 @@ export function nameSteps(slots: readonly Slot[], report: NameReport): Naming {
       report([...slot.at, "ref"], "the name of a probe: the steady-state hypothesis and stop conditions only run probes", `${quote(target)}, which is not a probe`);
       return;
     }
+    // Rollbacks run activities and pauses only (see ROLLBACK_FORMS in schema.ts); a copy of a fault or probe would fail then.
+    const refused = slot.section === "rollbacks" ? (["fault", "probe"] as const).find((kind) => kind in found.raw) : undefined;
+    if (refused) {
+      report([...slot.at, "ref"], "the name of an action or a pause: rollbacks run Chaos Toolkit activities and pauses only", `${quote(target)}, a \`${refused}:\` step`);
+      return;
+    }
     refs.set(formatPath(slot.at), found.at);
     claim(free(target), slot.at);
   });

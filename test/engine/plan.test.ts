@@ -1,8 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { parseExperiment } from "../../src/experiment/index.js";
 import { InvalidInputError, formatInputError } from "../../src/experiment/model.js";
-import { planExperiment } from "../../src/engine/plan.js";
+import { planExperiment, withPlanProblems } from "../../src/engine/plan.js";
 import { probeDirs } from "../../src/engine/probe-loader.js";
+
+const OPTIONS = { probeDirs: probeDirs("/nonexistent"), region: "us-east-1", accountId: "123456789012" };
+
+/** Every error one round of load-then-plan reports, as `chaos validate` prints them. */
+async function allErrors(yaml: string): Promise<string[]> {
+  try {
+    await planExperiment(parseExperiment(yaml, "exp.yaml", { env: {} }), OPTIONS);
+    return [];
+  } catch (err) {
+    const reported = await withPlanProblems(err, OPTIONS);
+    if (!(reported instanceof InvalidInputError)) throw reported;
+    return reported.errors.map(formatInputError);
+  }
+}
 
 async function planErrors(yaml: string): Promise<string[]> {
   const loaded = parseExperiment(yaml, "exp.yaml");
@@ -67,5 +81,86 @@ describe("planning", () => {
     expect(fault.fragment.actions).toEqual({
       interrupt: { actionId: "aws:ec2:send-spot-instance-interruptions", parameters: { durationBeforeInterruption: "PT2M" }, targets: { SpotInstances: "spotInstances" } },
     });
+  });
+
+  it("reports schema errors and the plan's parameter errors of the valid steps in one round, by line", async () => {
+    const errors = await allErrors(
+      [
+        "title: t",
+        "configuration: { cluster: prod }",
+        "method:",
+        "  - fault: spot-interrupt",
+        "    target:",
+        '      cluster: "${cluster}"',
+        "      tags: { chaos: ok }",
+        "      select: SOME",
+        "  - probe: draining",
+        "    with: { within: soon }",
+        "  - pause: PT3X",
+        "  - probe: draining",
+        '    with: { within: "${nope}" }',
+        "  - fault: task-kill",
+        "    target: { cluster: prod, select: ALL }",
+        "    whith: {}",
+        "runtime: { rollbacks: sometimes }",
+        "",
+      ].join("\n"),
+    );
+    expect(errors.map((e) => e.replace(/: expected.*/, ""))).toEqual([
+      "exp.yaml:8:15: method[0].target.select",
+      "exp.yaml:10:21: method[1].with.within",
+      "exp.yaml:11:12: method[2].pause",
+      "exp.yaml:13:21: method[3].with.within",
+      "exp.yaml:16:5: method[4].whith",
+      "exp.yaml:17:23: runtime.rollbacks",
+    ]);
+    // The step with a failed ${...} is reported once, for the unknown name, not again by its probe.
+    expect(errors[3]).toContain("expected a configuration key, secret or ${env:NAME}");
+  });
+
+  it("keeps secrets out of the merged report and out of the serialised error", async () => {
+    const text = 'title: t\nsecrets: { api: { token: hunter22 } }\nmethod:\n  - probe: draining\n    with: { within: "${token}" }\n  - pause: PT3X\n';
+    let error: unknown;
+    try {
+      parseExperiment(text, "exp.yaml", { env: {} });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(JSON.stringify(error)).not.toContain("hunter22");
+    const reported = (await withPlanProblems(error, OPTIONS)) as InvalidInputError;
+    expect(reported.errors.map(formatInputError)).toEqual([
+      expect.stringMatching(/^exp\.yaml:5:\d+: method\[0\]\.with\.within: expected .*, found "\*\*\*"$/),
+      expect.stringMatching(/^exp\.yaml:6:\d+: method\[1\]\.pause: /),
+    ]);
+  });
+
+  it("keeps the load errors when nothing could be planned", async () => {
+    const errors = await allErrors("title: t\nmethod: nope\n");
+    expect(errors).toEqual(['exp.yaml:2:9: method: expected a list, found "nope"']);
+  });
+
+  it("refuses a fault or probe among the rollbacks of an experiment built in code", async () => {
+    const loaded = parseExperiment("title: t\nmethod: []\n", "exp.yaml", { env: {} });
+    const rollback = { kind: "fault" as const, name: "undo", at: ["rollbacks", 0], background: false, fault: "drain", target: { cluster: "prod" }, with: {} };
+    const plan = planExperiment({ ...loaded, experiment: { ...loaded.experiment, rollbacks: [rollback] } }, OPTIONS);
+    await expect(plan).rejects.toThrow(/rollbacks\[0\]: expected a rollback that is a Chaos Toolkit activity or a pause/);
+  });
+
+  it("reports a bad parameter once, at the step a ref copies", async () => {
+    const errors = await planErrors(["title: t", "method:", "  - probe: draining", "    name: d", "    with: { within: soon }", "  - ref: d", ""].join("\n"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^exp\.yaml:5:\d+: method\[0\]\.with\.within: /);
+  });
+
+  it("lists the keys a fault or probe accepts when one is unknown", async () => {
+    const errors = await planErrors(
+      ["title: t", "method:", "  - fault: task-kill", "    target: { cluster: prod, servce: web, select: ALL }", "    with: { force: true }", "  - probe: draining", "    with: { withn: PT1M }", ""].join("\n"),
+    );
+    expect(errors).toEqual([
+      "exp.yaml:4:30: method[0].target.servce: expected one of `cluster`, `service` or `select` (did you mean `service`?), found the unknown key `servce`",
+      "exp.yaml:5:13: method[0].with.force: expected no keys here, found the unknown key `force`",
+      "exp.yaml:7:13: method[1].with.withn: expected one of `cluster` or `within` (did you mean `within`?), found the unknown key `withn`",
+    ]);
   });
 });

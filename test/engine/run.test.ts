@@ -390,6 +390,15 @@ describe("rollback outcomes", () => {
     expect(r.ledger.pending()).toHaveLength(1);
   });
 
+  it("honour an activity's pauses, as Chaos Toolkit does", async () => {
+    const r = await run(experiment({ method: [pause(1_000)], rollbacks: [processAction("undo", "process.exit(0)", { pauses: { before: 5_000, after: 2_000 } })] }));
+    expect(r.verdict).toBe("held");
+    const [entry] = r.journal.doc.rollbacks;
+    expect(entry?.status).toBe("succeeded");
+    // Method ends at 1 s; the rollback waits 5 s before and 2 s after its provider.
+    expect(t(Date.parse(entry!.end!))).toBe(8);
+  });
+
   it("a failed rollback outranks a stop condition's abort", async () => {
     script("breach", () => false);
     const r = await run(experiment({ method: [pause(60_000)], stopConditions: [probe("breach", { name: "guard", tolerance: true })], rollbacks: [missingProgram("undo")] }));

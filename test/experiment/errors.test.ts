@@ -127,7 +127,8 @@ describe("invalid experiments are reported at file:line:col with the path, what 
 
   it("a fault where only probes may go", () => {
     const error = errorAt(errorsOf("title: t\nmethod: []\nstop-conditions:\n  - fault: f\n"), "stop-conditions[0]");
-    expect(error.expected).toContain("faults and pauses belong in `method` or `rollbacks`");
+    expect(error.expected).toMatch(/; faults belong in `method`$/);
+    expect(error.found).toBe("a `fault:` step");
   });
 
   it("a hypothesis activity without a tolerance", () => {

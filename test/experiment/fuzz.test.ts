@@ -130,6 +130,7 @@ describe("the loader on mutated experiment files", () => {
   it("returns a valid experiment or an InvalidInputError with complete, located errors, never anything else", () => {
     let loaded = 0;
     let rejected = 0;
+    let partials = 0;
     fc.assert(
       fc.property(mutatedFile, ({ file, text }) => {
         let result: LoadedExperiment;
@@ -138,6 +139,11 @@ describe("the loader on mutated experiment files", () => {
         } catch (err) {
           if (!(err instanceof InvalidInputError)) throw err;
           rejected++;
+          // What is kept for planning is built like a loaded experiment: unique names, steps that exist in the file.
+          if (err.partial) {
+            partials++;
+            checkLoaded(err.partial);
+          }
           const lineCount = text.split("\n").length;
           expect(err.errors.length).toBeGreaterThan(0);
           for (const e of err.errors) {
@@ -164,6 +170,7 @@ describe("the loader on mutated experiment files", () => {
     // The mutations must exercise both outcomes, or the property says little.
     expect(loaded).toBeGreaterThan(20);
     expect(rejected).toBeGreaterThan(100);
+    expect(partials).toBeGreaterThan(50);
   });
 
   it("puts an error whose path exists in the file at that key or value", () => {

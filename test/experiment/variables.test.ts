@@ -140,6 +140,34 @@ describe("--var and --var-file", () => {
     expect(errorAt(errors, "stream")).toMatchObject({ file: "--var", found: '"list"' });
   });
 
+  it("refuses a --var the experiment neither declares nor uses, with a suggestion", () => {
+    const errors = errorsOf(base, "exp.yaml", { env: { AWS_REGION: "r" }, vars: { strem: "x", "producer:int": "3", unrelated: "y" } });
+    expect(errors.map((e) => [e.file, e.path])).toEqual([
+      ["--var", "strem"],
+      ["--var", "producer"],
+      ["--var", "unrelated"],
+    ]);
+    expect(errors[0]).toMatchObject({
+      expected: "a key that exp.yaml declares in `configuration` or uses as ${name}: `stream`, `producers` or `webhook_token` (did you mean `stream`?)",
+      found: "`strem`, which it neither declares nor uses",
+    });
+    expect(errors[1]?.expected).toContain("(did you mean `producers`?)");
+    expect(errors[2]?.expected).not.toContain("did you mean");
+  });
+
+  it("accepts a --var the experiment only uses as ${name}, or that a var file's value uses", () => {
+    expect(targetOf(fault('{ cluster: "${cluster}" }'), { env: {}, vars: { cluster: "staging" } })).toEqual({ cluster: "staging" });
+    // The secret's ${...} is resolved from configuration first, so a --var can feed it.
+    const text = fault('{ token: "${token}" }', "secrets:\n  api:\n    token: \"Bearer ${raw}\"\n");
+    expect(targetOf(text, { env: {}, vars: { raw: "abc" } })).toEqual({ token: "Bearer abc" });
+  });
+
+  it("lets a var file carry keys the experiment does not use (a team's shared file)", () => {
+    const loaded = parseExperiment(fault('{ stream: "${stream}" }'), "exp.yaml", { env: {}, varFiles: [`${FIXTURES}vars/flat.json`] });
+    expect((loaded.experiment.method[0] as FaultStep).target).toEqual({ stream: "billing-logs" });
+    expect(loaded.experiment.configuration).toMatchObject({ outage: "PT17H" });
+  });
+
   it("splits a command-line --var at its first =", () => {
     expect(splitVarOption("url:str=http://x/?a=b")).toEqual(["url:str", "http://x/?a=b"]);
     expect(splitVarOption("novalue")).toBeUndefined();
