@@ -7,6 +7,9 @@
  * middleware instead (see retry-middleware.ts), so there is exactly one retry layer and its sleeps
  * run on the injected clock. SDK modules are imported lazily: `chaos --help` must not load them.
  */
+import { createRequire } from "node:module";
+import { platform, release } from "node:os";
+import { versions } from "node:process";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { FisClient } from "@aws-sdk/client-fis";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
@@ -37,6 +40,53 @@ export interface ClientRuntime {
 /** Credentials for targets that do not check them (the sandbox, local emulators). */
 export const LOCAL_CREDENTIALS = { accessKeyId: "AKIDGAMEDAYSANDBOX", secretAccessKey: "gameday-sandbox-secret" };
 
+/**
+ * Every setting the SDK v3 clients would otherwise resolve lazily, on a client's first call, from
+ * the environment and the shared config files (~/.aws/config, ~/.aws/credentials; the
+ * `loadConfig(...)` calls in each client's runtimeConfig). For the sandbox and local endpoints the
+ * files mean nothing, and reading them is real I/O: under a virtual clock, time would jump ahead
+ * while the first call waits on the disk. With these (plus an explicit region, static credentials
+ * and a request handler) no client gameday builds for such a target reads a file.
+ * Checked against client-ecs 3.1164, client-kinesis 3.1143 and client-fis 3.523 (which also needs
+ * its own user agent provider, see fis()) by test/aws/no-shared-config.test.ts; after a client
+ * upgrade, that test says if a new setting appears. Values are the SDK's own defaults, so behaviour
+ * is unchanged; real AWS targets keep the SDK's resolution (profiles!) on the real clock.
+ */
+export function selfContainedConfig() {
+  return {
+    // Retries are gameday's (retry-middleware.ts); the SDK's strategy makes one attempt.
+    maxAttempts: 1,
+    retryMode: "standard",
+    // Without it, the SDK would resolve AWS_DEFAULTS_MODE / defaults_mode ("auto" asks IMDS).
+    defaultsMode: "legacy" as const,
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
+    authSchemePreference: [] as string[],
+    accountIdEndpointMode: "preferred" as const,
+    disableClockSkewCorrection: false,
+    // Providers that return the SDK's default (none): a plain `undefined` would make it load them.
+    userAgentAppId: async (): Promise<string | undefined> => undefined,
+    sigv4aSigningRegionSet: async (): Promise<string[] | undefined> => undefined,
+  };
+}
+
+/** The SDK's user agent sections (util-user-agent-node), without the app id from the config file. */
+function fileFreeUserAgent(serviceId: string, clientVersion: string): () => Promise<[string, string?][]> {
+  const sections: [string, string?][] = [
+    ["aws-sdk-js", clientVersion],
+    ["ua", "2.0"],
+    [`os/${platform()}`, release()],
+    ["lang/js"],
+    ["md/nodejs", versions.node],
+    [`api/${serviceId}`, clientVersion],
+  ];
+  return async () => sections;
+}
+
+function fisVersion(): string {
+  return (createRequire(import.meta.url)("@aws-sdk/client-fis/package.json") as { version: string }).version;
+}
+
 type ServiceName = "ecs" | "fis" | "kinesis";
 
 export class AwsClients {
@@ -57,7 +107,14 @@ export class AwsClients {
   }
 
   fis(): Promise<FisClient> {
-    return this.client("fis", async (config) => new (await import("@aws-sdk/client-fis")).FisClient(config));
+    return this.client("fis", async (config) => {
+      const { FisClient } = await import("@aws-sdk/client-fis");
+      if (this.connection.kind === "aws") return new FisClient(config);
+      // client-fis 3.523's default user agent provider starts reading the shared config files
+      // (for an app id) as soon as the client is constructed, with no setting to stop it; this
+      // one gives the same sections without a file.
+      return new FisClient({ ...config, defaultUserAgentProvider: fileFreeUserAgent("fis", fisVersion()) });
+    });
   }
 
   kinesis(): Promise<KinesisClient> {
@@ -68,7 +125,8 @@ export class AwsClients {
   async baseConfig(): Promise<Record<string, unknown>> {
     const c = this.connection;
     const timeout = this.runtime.requestTimeoutMs ?? 5_000;
-    const config: Record<string, unknown> = { region: c.region, maxAttempts: 1 };
+    // Real AWS keeps the SDK's resolution (profiles, the shared files); its clock is the real one.
+    const config: Record<string, unknown> = c.kind === "aws" ? { region: c.region, maxAttempts: 1 } : { ...selfContainedConfig(), region: c.region };
     if (c.kind === "local") {
       config.credentials = LOCAL_CREDENTIALS;
       config.endpoint = `https://sandbox.gameday.local`;

@@ -14,13 +14,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KinesisClient, KinesisClientConfig } from "@aws-sdk/client-kinesis";
 import { InProcessHandler, trimForInProcess, type LocalDispatch } from "../aws/in-process-handler.js";
-import { LOCAL_CREDENTIALS } from "../aws/clients.js";
+import { LOCAL_CREDENTIALS, selfContainedConfig } from "../aws/clients.js";
 import type { LogPipelinePort, LogProducerReport, ShipperCounters } from "../engine/ports.js";
 import { Shipper, type ShipperMetrics } from "../pipeline/shipper.js";
 import { kinesisPortFromClient } from "../pipeline/kinesis-port.js";
 import type { ShipperEvent, ShipperOptions } from "../pipeline/options.js";
 import type { Random } from "../random/random.js";
-import type { Clock } from "../time/clock.js";
+import { whileHolding, type Clock } from "../time/clock.js";
 import { ProcessClock } from "../time/process-clock.js";
 import type { LogProducer, LogProducerFactory, LogProducerSpec } from "../sandbox/workload/log-producers.js";
 // Which subnet a call comes from: the sandbox's network faults read it.
@@ -66,7 +66,8 @@ export class SandboxLogShipping implements LogProducerFactory, LogPipelinePort {
 
   /** Loads the SDK's Kinesis client first (real I/O), so creating shippers later is synchronous. */
   static async create(dispatch: LocalDispatch, clock: Clock, random: Random): Promise<SandboxLogShipping> {
-    const { KinesisClient } = await import("@aws-sdk/client-kinesis");
+    // Loading a module is real I/O: virtual time must stand still meanwhile.
+    const { KinesisClient } = await whileHolding(clock, () => import("@aws-sdk/client-kinesis"));
     return new SandboxLogShipping(KinesisClient, dispatch, clock, random);
   }
 
@@ -184,6 +185,8 @@ export class SandboxLogShipping implements LogProducerFactory, LogPipelinePort {
     const subnet = spec.subnet;
     const dispatch: LocalDispatch = (req) => this.dispatch({ ...req, headers: { ...req.headers, [CALLER_SUBNET_HEADER]: subnet } });
     const config: KinesisClientConfig = {
+      // Nothing left for the SDK to read from ~/.aws on the first call (real I/O under virtual time).
+      ...selfContainedConfig(),
       region: spec.region,
       endpoint: "https://sandbox.gameday.local",
       credentials: { accessKeyId: spec.accessKeyId ?? LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
@@ -231,7 +234,8 @@ function counters(m: ShipperMetrics, breakerOpenedAt: number | undefined): Shipp
     oldestSpooledAgeMs: m.oldestSpooledAgeMs,
     breaker: m.breaker,
     inMemory: m.inMemory,
-    inFlight: m.inFlight,
+    // Replayed records in a call are still in spoolRecords: count each record once.
+    inFlight: m.inFlight - m.replayInFlight,
   };
 }
 

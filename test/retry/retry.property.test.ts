@@ -1,14 +1,17 @@
 /**
- * Properties of the retry loop, driven by generated fault sequences on a fake clock (sleeps are
- * recorded and advance time at once, and each attempt takes a generated amount of time).
+ * Properties of the retry loop, driven by generated fault sequences. Timing properties run on the
+ * real VirtualClock: each attempt takes a generated amount of virtual time (it sleeps on the clock,
+ * as an SDK call in the sandbox waits on it) and every backoff sleep is recorded with its start.
+ * The others use a fake clock whose sleeps advance time at once.
  * Replay a failure with the seed and path fast-check prints: fc.assert(prop, { seed, path }).
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { retry, type GiveUpReason } from "../../src/retry/retry.js";
-import { backoffCeiling, type BackoffPolicy } from "../../src/retry/backoff.js";
+import { backoffCeiling, fullJitter, type BackoffPolicy } from "../../src/retry/backoff.js";
 import { RetryBudget } from "../../src/retry/budget.js";
 import { classifyError } from "../../src/retry/classify.js";
+import { VirtualClock } from "../../src/time/clock.js";
 
 type Outcome = "ok" | "throttle" | "transient" | "client" | "server";
 
@@ -96,8 +99,124 @@ async function run(policy: BackoffPolicy, outcomes: Outcome[], attemptMs: number
   return { attempts, sleeps: clock.sleeps, result, tokensSeen, costsRefused: [] };
 }
 
+/** One retry() call on a VirtualClock, as a timeline relative to its start. */
+interface Timeline {
+  result: "ok" | GiveUpReason;
+  /** Each attempt's start and duration. */
+  attempts: { start: number; ms: number }[];
+  /** Each backoff sleep's start and length. */
+  sleeps: { start: number; ms: number }[];
+  /** The random numbers the loop drew, in order (one per retry it considered). */
+  draws: number[];
+  /** From the call to retry() until it returned or threw. */
+  elapsed: number;
+}
+
+async function runTimed(policy: BackoffPolicy, outcomes: Outcome[], attemptMs: number[], us: number[], budget?: RetryBudget): Promise<Timeline> {
+  const vc = new VirtualClock();
+  const t0 = vc.now();
+  const attempts: Timeline["attempts"] = [];
+  const sleeps: Timeline["sleeps"] = [];
+  const draws: number[] = [];
+  const clock = {
+    now: () => vc.now(),
+    sleep: (ms: number, signal?: AbortSignal) => {
+      sleeps.push({ start: vc.now() - t0, ms });
+      return vc.sleep(ms, signal);
+    },
+  };
+  const random = {
+    next: () => {
+      const u = us[draws.length % us.length]!;
+      draws.push(u);
+      return u;
+    },
+  };
+  let result: Timeline["result"] = "ok";
+  try {
+    await retry(
+      async () => {
+        const i = attempts.length;
+        const ms = attemptMs[i % attemptMs.length]!;
+        attempts.push({ start: vc.now() - t0, ms });
+        // The attempt itself takes time: an SDK call in flight, waiting on the clock.
+        await vc.sleep(ms);
+        const outcome = outcomes[i] ?? "ok";
+        if (outcome !== "ok") throw errorFor(outcome);
+      },
+      { policy, clock, random, ...(budget ? { budget } : {}) },
+    );
+  } catch (error) {
+    result = (error as { gaveUp: GiveUpReason }).gaveUp;
+  }
+  const elapsed = vc.now() - t0;
+  vc.stop();
+  return { result, attempts, sleeps, draws, elapsed };
+}
+
+/** Attempt durations from instant to longer than most deadlines, so that attempts eat real budget. */
+const attemptMsArb = fc.array(fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 70_000 })), {
+  minLength: 1,
+  maxLength: 12,
+});
+
+describe("retry() timing on a virtual clock, attempts included", () => {
+  it("respects its deadline: elapsed <= deadline + the last attempt, and no sleep ends past the deadline", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        policyArb.map((p) => ({ ...p, deadlineMs: p.deadlineMs ?? 10_000 })),
+        fc.array(outcomeArb, { maxLength: 20 }),
+        attemptMsArb,
+        fc.array(unitArb, { minLength: 1, maxLength: 8 }),
+        budgetArb,
+        async (policy, outcomes, attemptMs, us, budgetOptions) => {
+          const t = await runTimed(policy, outcomes, attemptMs, us, budgetOptions ? new RetryBudget(budgetOptions) : undefined);
+          const deadline = policy.deadlineMs;
+          const last = t.attempts[t.attempts.length - 1]!;
+          // What the run took is what the attempts took plus what the sleeps took, nothing else.
+          const attemptTime = t.attempts.reduce((a, b) => a + b.ms, 0);
+          const sleepTime = t.sleeps.reduce((a, b) => a + b.ms, 0);
+          expect(t.elapsed).toBe(attemptTime + sleepTime);
+          // The last attempt may start before the deadline and run past it; nothing else may.
+          expect(t.elapsed).toBeLessThanOrEqual(deadline + last.ms);
+          for (const sleep of t.sleeps) expect(sleep.start + sleep.ms).toBeLessThanOrEqual(deadline);
+          // Every attempt after the first starts by the deadline.
+          for (const a of t.attempts.slice(1)) expect(a.start).toBeLessThanOrEqual(deadline);
+          // Sleeps and attempts alternate: attempt, sleep, attempt, ... with no gaps.
+          expect(t.sleeps).toHaveLength(t.attempts.length - 1);
+          t.sleeps.forEach((sleep, i) => {
+            expect(sleep.start).toBe(t.attempts[i]!.start + t.attempts[i]!.ms);
+            expect(t.attempts[i + 1]!.start).toBe(sleep.start + sleep.ms);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives up on the deadline only when the sleep it drew would end past it", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        policyArb.map((p) => ({ ...p, deadlineMs: p.deadlineMs ?? 10_000 })),
+        fc.array(fc.constantFrom<Outcome>("throttle", "transient"), { minLength: 1, maxLength: 20 }),
+        attemptMsArb,
+        fc.array(unitArb, { minLength: 1, maxLength: 8 }),
+        async (policy, outcomes, attemptMs, us) => {
+          const t = await runTimed(policy, outcomes, attemptMs, us);
+          if (t.result !== "deadline") return;
+          // The refused sleep: drawn after the last attempt, for retry index attempts - 1.
+          const refused = fullJitter(t.attempts.length - 1, policy, t.draws[t.draws.length - 1]!);
+          expect(t.draws).toHaveLength(t.attempts.length);
+          expect(t.elapsed + refused).toBeGreaterThan(policy.deadlineMs);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("retry() properties", () => {
-  it("keeps each sleep within its full-jitter ceiling, the sleeps within the deadline and the attempts within the maximum", async () => {
+  it("keeps each sleep within its full-jitter ceiling and the attempts within the maximum", async () => {
     await fc.assert(
       fc.asyncProperty(
         policyArb,
@@ -113,8 +232,7 @@ describe("retry() properties", () => {
             expect(d).toBeGreaterThanOrEqual(0);
             expect(d).toBeLessThanOrEqual(backoffCeiling(i, policy));
           });
-          const slept = r.sleeps.reduce((a, b) => a + b, 0);
-          if (policy.deadlineMs !== undefined) expect(slept).toBeLessThanOrEqual(policy.deadlineMs);
+          // The deadline, with the time attempts take counted: see "retry() timing" above.
           // Each attempt ran the scripted outcome; the loop stops at the first success.
           const firstOk = outcomes.findIndex((o) => o === "ok");
           if (r.result === "ok") expect(r.attempts).toBe((firstOk === -1 ? outcomes.length : firstOk) + 1);
