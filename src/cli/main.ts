@@ -102,10 +102,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(experimentJsonSchema(), null, 2) + "\n");
   });
 
-  cli.command("recover [run-id]", "Finish the rollbacks of runs that were killed (SIGKILL, power loss), from their ledgers").action(async (runId: string | undefined) => {
-    const { recoverCommand } = await import("./recover-command.js");
-    exitCode = await recoverCommand(runId === undefined ? undefined : String(runId));
-  });
+  cli
+    .command("recover [run-id]", "Finish the rollbacks of runs that were killed (SIGKILL, power loss), from their ledgers; runs still going are left alone")
+    .option("--force", "Recover even a run whose process looks alive (its pid was reused) or ran on another host")
+    .action(async (runId: string | undefined, f: Flags) => {
+      const { recoverCommand } = await import("./recover-command.js");
+      exitCode = await recoverCommand(runId === undefined ? undefined : String(runId), { force: f.force === true });
+    });
 
   cli
     .command("sandbox <action>", "The embedded AWS sandbox. `chaos sandbox serve`: its AWS APIs over HTTP on 127.0.0.1, for AWS_ENDPOINT_URL")

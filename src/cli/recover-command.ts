@@ -2,40 +2,109 @@
  * `chaos recover`: finishes the rollbacks of runs that died before they could (SIGKILL, power
  * loss), from their on-disk ledgers. It reconnects to the target the run recorded; an embedded
  * sandbox died with its process, so there is nothing outside to put back and the ledger is closed.
+ * A run that is still going is left alone: its own rollbacks will run, and undoing its faults
+ * under it would stop its experiments mid-method.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { AwsClients } from "../aws/clients.js";
-import { Ledger, runsDir, unfinishedRuns } from "../engine/ledger.js";
+import { Ledger, runsDir, unfinishedRuns, type Claim, type LockHolder } from "../engine/ledger.js";
 import { executeUndo } from "../engine/undo.js";
 import { noLogPipeline, noTraffic, silentLogger } from "../engine/ports.js";
 import { RealClock } from "../time/clock.js";
 import { SeededRandom, freshSeed } from "../random/random.js";
-import { usage } from "./errors.js";
+import { targetError, usage } from "./errors.js";
 
-export async function recoverCommand(runId: string | undefined): Promise<number> {
-  const cwd = process.cwd();
-  let ledgers: Ledger[];
-  if (runId) {
-    const dir = join(runsDir(cwd), runId);
-    if (!existsSync(join(dir, "ledger.jsonl"))) throw usage(`no run ${runId} under ${runsDir(cwd)}`);
-    ledgers = [Ledger.open(dir)];
-  } else {
-    ledgers = unfinishedRuns(cwd);
-    if (ledgers.length === 0) {
-      process.stdout.write("nothing to recover: every run finished its rollbacks\n");
-      return 0;
-    }
-  }
-  let failures = 0;
-  for (const ledger of ledgers) failures += await recoverOne(ledger);
-  return failures > 0 ? 4 : 0;
+export interface RecoverFlags {
+  force?: boolean;
 }
 
-async function recoverOne(ledger: Ledger): Promise<number> {
-  const record = ledger.record();
-  const clock = new RealClock();
-  const pending = ledger.pending();
+type Outcome = "recovered" | "failed" | "running" | "unknown" | "invalid";
+
+export async function recoverCommand(runId: string | undefined, flags: RecoverFlags = {}): Promise<number> {
+  const cwd = process.cwd();
+  if (runId !== undefined) {
+    if (!/^[A-Za-z0-9._-]+$/.test(runId) || runId === "." || runId === "..") throw usage(`recover: expected a run id such as spot-interrupt-0000002a, found ${JSON.stringify(runId)}`);
+    const dir = join(runsDir(cwd), runId);
+    if (!existsSync(join(dir, "ledger.jsonl"))) throw usage(`no run ${runId} under ${runsDir(cwd)}`);
+    const ledger = Ledger.open(dir);
+    if (ledger.isClosed()) {
+      process.stdout.write(`run ${runId}: nothing to recover, its rollbacks are finished\n`);
+      return 0;
+    }
+    // Asked for this run by name: not recovering it is a failure, whatever the reason.
+    return (await recoverOne(ledger, flags, cwd, true)) === "recovered" ? 0 : 4;
+  }
+  const ledgers = unfinishedRuns(cwd);
+  if (ledgers.length === 0) {
+    process.stdout.write("nothing to recover: every run finished its rollbacks\n");
+    return 0;
+  }
+  let failed = 0;
+  // Each run on its own: one that cannot be recovered does not stop the others.
+  for (const ledger of ledgers) {
+    const outcome = await recoverOne(ledger, flags, cwd, false);
+    // A live run is not left behind: it will roll back itself.
+    if (outcome !== "recovered" && outcome !== "running") failed++;
+  }
+  if (failed > 0) process.stderr.write(`chaos: ${failed} run(s) not fully recovered; see above\n`);
+  return failed > 0 ? 4 : 0;
+}
+
+function describeHolder(h: LockHolder | "unreadable"): string {
+  if (h === "unreadable") return "an unknown process (its lock file cannot be read)";
+  const who = h.command === "recover" ? "a chaos recover" : "the run";
+  return `${who} (pid ${h.pid}${h.host ? ` on ${h.host}` : ""})`;
+}
+
+/** Why a claim was refused, and what to do about it. */
+function refusal(name: string, claim: Extract<Claim, { ok: false }>): string {
+  if (claim.state === "alive") {
+    const h = claim.holder as LockHolder;
+    const doing = h.command === "recover" ? "is being recovered by another chaos recover" : "is still running";
+    return `run ${name} ${doing} (pid ${h.pid}${h.host ? ` on ${h.host}` : ""}); left alone${h.command === "recover" ? "" : ": its own rollbacks run when it ends"}. Pass --force only if that process is not gameday's`;
+  }
+  return `run ${name} is held by ${describeHolder(claim.holder)}, which cannot be checked from this host; left alone. Recover it where it ran, or pass --force if that process is gone`;
+}
+
+async function recoverOne(ledger: Ledger, flags: RecoverFlags, cwd: string, named: boolean): Promise<Outcome> {
+  const name = relative(runsDir(cwd), ledger.dir) || ledger.dir;
+  const claim = ledger.acquire("recover", flags.force === true);
+  if (!claim.ok) {
+    if (named) throw targetError(refusal(name, claim));
+    if (claim.state === "alive") {
+      process.stdout.write(`${refusal(name, claim)}\n`);
+      return "running";
+    }
+    process.stderr.write(`chaos: ${refusal(name, claim)}\n`);
+    return "unknown";
+  }
+  try {
+    if (claim.replaced && claim.replaced.state !== "dead") {
+      process.stderr.write(`chaos: --force: recovering run ${name} although ${describeHolder(claim.replaced.holder)} may still be running it\n`);
+    }
+    const clock = new RealClock();
+    const pending = ledger.pending();
+    if (pending.length === 0) {
+      // Killed before it changed anything: nothing to reach the target for.
+      ledger.close(clock.now(), "recovered");
+      process.stdout.write(`run ${name}: nothing was left to undo\n`);
+      return "recovered";
+    }
+    let record;
+    try {
+      record = ledger.record();
+    } catch (err) {
+      process.stderr.write(`chaos: run ${name}: cannot recover: ${(err as Error).message}; its ${pending.length} undo step(s) are still in ${join(ledger.dir, "ledger.jsonl")}\n`);
+      return "invalid";
+    }
+    return (await undoAll(ledger, record, pending, clock)) === 0 ? "recovered" : "failed";
+  } finally {
+    ledger.release();
+  }
+}
+
+async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pending: ReturnType<Ledger["pending"]>, clock: RealClock): Promise<number> {
   process.stdout.write(`run ${record.runId} (${record.title}), ${pending.length} undo step(s) left\n`);
   const sandboxGone = record.target.kind === "sandbox";
   const connection =
@@ -80,20 +149,34 @@ async function recoverOne(ledger: Ledger): Promise<number> {
     await aws.destroy();
   }
   if (failures === 0) ledger.close(clock.now(), "recovered");
-  noteInJournal(record.journalPath, results);
+  noteInJournal(record.journalPath, record.runId, results, clock);
   return failures;
 }
 
-/** Adds what recovery did to the killed run's journal, if there is one. */
-function noteInJournal(path: string, results: { description: string; ok: boolean; detail?: string }[]): void {
-  if (!existsSync(path)) return;
+/**
+ * Adds what recovery did to the killed run's journal. Only to that run's: a later run may have
+ * written its own journal to the same path since, and must not be told about another's rollbacks.
+ */
+function noteInJournal(path: string, runId: string, results: { description: string; ok: boolean; detail?: string }[], clock: RealClock): void {
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    process.stdout.write(`  (no journal at ${path} to note this in; the ledger keeps the record)\n`);
+    return;
+  }
   try {
-    const doc = JSON.parse(readFileSync(path, "utf8")) as { status?: string; gameday?: { recovered?: unknown; rollbackResults?: unknown[] } };
-    doc.gameday ??= {};
-    doc.gameday.recovered = { at: new Date(new RealClock().now()).toISOString(), results };
+    const doc = JSON.parse(readFileSync(path, "utf8")) as { status?: string; gameday?: { runId?: unknown; recovered?: unknown } };
+    if (doc.gameday?.runId !== runId) {
+      const other = typeof doc.gameday?.runId === "string" ? `run ${doc.gameday.runId}'s` : "not a gameday journal";
+      process.stdout.write(`  journal ${path} is now ${other}; left as it is (the ledger keeps the record of this recovery)\n`);
+      return;
+    }
+    doc.gameday.recovered = { at: new Date(clock.now()).toISOString(), results };
     if (doc.status === "running") doc.status = "interrupted";
-    writeFileSync(path, JSON.stringify(doc, null, 2) + "\n");
-  } catch {
-    // A journal that cannot be read is left as it is; the ledger holds the truth.
+    // Atomically, as the run writes it: a crash here must not leave half a journal.
+    const tmp = `${path}.tmp`;
+    writeFileSync(tmp, JSON.stringify(doc, null, 2) + "\n");
+    renameSync(tmp, path);
+  } catch (err) {
+    // A journal that cannot be read or written is left as it is; the ledger holds the truth.
+    process.stdout.write(`  could not note this in the journal ${path}: ${err instanceof Error ? err.message : String(err)}\n`);
   }
 }

@@ -64,16 +64,31 @@ export function elapsed(ms: number): string {
   return `${sign}${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${s}`;
 }
 
+/** A probe that keeps failing the same way: shown once, then counted until it changes. */
+interface Repeat {
+  probe: string;
+  mode: string;
+  summary: string;
+  count: number;
+  lastAt: number;
+}
+
 export class TimelineRenderer implements Renderer {
   private origin: number | undefined;
   private live = "";
   private readonly c: typeof colours;
+  /** The last failing reading shown per probe and mode, and how many identical ones followed it. */
+  private readonly repeats = new Map<string, Repeat>();
 
+  /**
+   * `tty`: a terminal, so keep a live status line; `colour` (default: `tty`) paints the lines, and
+   * is off under NO_COLOR, which takes away colours only.
+   */
   constructor(
     private readonly out: Out,
-    private readonly options: { tty: boolean; verbose: boolean },
+    private readonly options: { tty: boolean; colour?: boolean; verbose: boolean },
   ) {
-    this.c = options.tty ? colours : plainColours;
+    this.c = (options.colour ?? options.tty) ? colours : plainColours;
   }
 
   private line(at: number, text: string): void {
@@ -99,8 +114,19 @@ export class TimelineRenderer implements Renderer {
   }
 
   close(): void {
+    this.flushRepeats();
     this.clearLive();
     this.live = "";
+  }
+
+  /** Says how often the shown failures repeated since (for one probe and mode, or all), at `at`. */
+  private flushRepeats(key?: string, at?: number): void {
+    for (const [k, r] of [...this.repeats]) {
+      if (key !== undefined && k !== key) continue;
+      this.repeats.delete(k);
+      if (r.count === 0 || this.origin === undefined) continue;
+      this.line(at ?? r.lastAt, `${this.c.red("✗")} ${r.probe} ${this.c.dim(`(${r.mode})`)} … failing again (×${r.count}, last at ${elapsed(r.lastAt - this.origin)})`);
+    }
   }
 
   trace(t: TraceEntry): void {
@@ -118,6 +144,7 @@ export class TimelineRenderer implements Renderer {
         this.out.write(`${c.bold(e.title)}\n${c.dim(`run ${e.runId}  seed ${e.seed}  target ${e.target}  clock ${e.clock}`)}\n`);
         return;
       case "phase":
+        this.flushRepeats(undefined, e.at);
         this.line(e.at, c.cyan(c.bold(e.phase.replace(/-/g, " "))));
         this.setLive(e.phase.replace(/-/g, " "));
         return;
@@ -129,10 +156,23 @@ export class TimelineRenderer implements Renderer {
         if (e.status === "failed") this.line(e.at, `${c.red("✗")} ${e.step} failed${e.detail ? `: ${e.detail}` : ""}`);
         else if (e.detail) this.line(e.at, `  ${c.dim(`${e.step}: ${e.detail}`)}`);
         return;
-      case "reading":
+      case "reading": {
+        // A probe failing the same way every interval would fill the screen with one line:
+        // count the repeats and print them when something changes (json logs keep every one).
+        const key = `${e.probe}\u0000${e.mode}`;
+        const last = this.repeats.get(key);
+        if (!e.ok && last && last.summary === e.summary) {
+          last.count++;
+          last.lastAt = e.at;
+          return;
+        }
+        this.flushRepeats(key, e.at);
         this.line(e.at, `${e.ok ? c.green("✓") : c.red("✗")} ${e.probe} ${c.dim(`(${e.mode})`)} ${e.summary}`);
+        if (!e.ok) this.repeats.set(key, { probe: e.probe, mode: e.mode, summary: e.summary, count: 0, lastAt: e.at });
         return;
+      }
       case "probe-verdict":
+        this.flushRepeats(`${e.probe}\u0000${e.mode}`, e.at);
         if (e.verdict === "passed") this.line(e.at, `${c.green("✓")} ${e.probe} ${c.dim(`[${e.mode}]`)} ${c.dim(e.summary)}`);
         else this.line(e.at, `${e.verdict === "failed" ? c.red("✗") : c.yellow("?")} ${e.probe} ${c.dim(`[${e.mode}]`)} ${e.verdict}: ${e.summary}`);
         return;
@@ -161,6 +201,7 @@ export class TimelineRenderer implements Renderer {
         this.line(e.at, c.yellow(`! ${e.message}`));
         return;
       case "verdict": {
+        this.flushRepeats(undefined, e.at);
         this.close();
         const paint = e.exitCode === 0 ? c.green : e.exitCode === 1 ? c.red : c.yellow;
         this.out.write(`${paint(c.bold(`verdict: ${e.verdict}`))} ${c.dim(`(exit ${e.exitCode})`)}  ${e.summary}\n`);

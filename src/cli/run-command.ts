@@ -3,15 +3,15 @@
  * exit with the verdict's code. SIGINT and SIGTERM stop the method and run the rollbacks before
  * exiting 130; a second signal exits at once and leaves the ledger for `chaos recover`.
  */
-import { existsSync, renameSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { accessSync, constants, existsSync, renameSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import type { HypothesisStrategy, RollbackStrategy } from "../experiment/model.js";
 import { InvalidInputError } from "../experiment/model.js";
 import { normaliseHypothesisStrategy, normaliseRollbackStrategy } from "../experiment/strategies.js";
 import { splitVarOption } from "../experiment/var-files.js";
 import { freshSeed, SeededRandom } from "../random/random.js";
 import { Journal, journalExperiment } from "../engine/journal.js";
-import { Ledger, runsDir } from "../engine/ledger.js";
+import { Ledger, liveness, runsDir, thisProcess } from "../engine/ledger.js";
 import type { RunEvent } from "../engine/events.js";
 import { silentLogger } from "../engine/ports.js";
 import { CliError, targetError, usage } from "./errors.js";
@@ -84,11 +84,24 @@ export function runIdFor(file: string, seed: number): string {
   return `${basename(file, extname(file))}-${seed.toString(16).padStart(8, "0")}`;
 }
 
-/** Moves a finished earlier run with the same id aside; refuses while one still has undo left. */
+/**
+ * Moves a finished earlier run with the same id aside; refuses while one still has undo left, and
+ * while a process still works in it (the run itself, even before it changed anything, or a
+ * `chaos recover`): moving its directory would take its ledger from under it.
+ */
 function claimRunDir(cwd: string, runId: string): void {
   const dir = join(runsDir(cwd), runId);
   if (!existsSync(dir)) return;
   const earlier = Ledger.open(dir);
+  const holder = earlier.holder();
+  if (holder !== undefined) {
+    const state = holder === "unreadable" ? "unknown" : liveness(holder);
+    if (state !== "dead") {
+      const pid = holder === "unreadable" ? "a process whose lock file cannot be read" : `pid ${holder.pid}${holder.host ? ` on ${holder.host}` : ""}`;
+      const doing = holder !== "unreadable" && holder.command === "recover" ? "is being recovered" : "is still going";
+      throw targetError(`run ${runId} ${doing} (${pid}${state === "unknown" ? ", which cannot be checked from here" : ""}) in ${dir}; wait for it to end, or choose another --seed`);
+    }
+  }
   if (earlier.pending().length > 0 && !earlier.isClosed()) {
     throw targetError(`an earlier run ${runId} has unfinished rollbacks (${dir}); run \`chaos recover ${runId}\` first`);
   }
@@ -101,6 +114,31 @@ function claimRunDir(cwd: string, runId: string): void {
   }
 }
 
+/**
+ * A run whose journal cannot be written leaves no record of what it did: find out before anything
+ * starts. Missing directories are fine (the journal creates them); a file in the way, or a
+ * directory this user cannot write to, is not.
+ */
+function checkJournalPath(path: string, shown: string): void {
+  const why = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) throw usage(`--journal-path ${shown}: is a directory; expected the path of a file`);
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (err) {
+      throw usage(`--journal-path ${shown}: the file cannot be written (${why(err)})`);
+    }
+  }
+  let dir = dirname(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) throw usage(`--journal-path ${shown}: ${dir} is a file, not a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw usage(`--journal-path ${shown}: cannot write in ${dir} (${why(err)})`);
+  }
+}
+
 export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<number> {
   const cwd = process.cwd();
   const file = resolveExperiment(nameOrPath, cwd);
@@ -109,14 +147,19 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
   const overrides = strategies(flags);
   const format = flags.logFormat ?? "pretty";
   if (!["pretty", "plain", "json"].includes(format)) throw usage(`--log-format: expected pretty, plain or json, found ${JSON.stringify(format)}`);
-  const tty = format === "pretty" && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const journalPath = resolve(cwd, flags.journalPath ?? "journal.json");
+  if (!flags.dry) checkJournalPath(journalPath, flags.journalPath ?? "journal.json");
+  const tty = format === "pretty" && process.stdout.isTTY === true;
+  // NO_COLOR (no-color.org) takes the colours away, not the live status line.
+  const colour = tty && !process.env.NO_COLOR;
   const renderer: Renderer =
-    format === "json" ? await jsonRenderer() : new TimelineRenderer({ write: (t) => void process.stdout.write(t) }, { tty, verbose: flags.verbose === true });
+    format === "json" ? await jsonRenderer() : new TimelineRenderer({ write: (t) => void process.stdout.write(t) }, { tty, colour, verbose: flags.verbose === true });
   const random = new SeededRandom(seed);
 
   let target: BuiltTarget | undefined;
   const interrupt = new AbortController();
   let journal: Journal | undefined;
+  let ledger: Ledger | undefined;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -132,6 +175,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       journal.write();
     }
     renderer.close();
+    ledger?.release();
     process.stderr.write(`${signal} again: exiting without finishing the rollbacks; run \`chaos recover\` to finish them\n`);
     process.exit(130);
   };
@@ -167,17 +211,22 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
 
     const runId = runIdFor(file, seed);
     claimRunDir(cwd, runId);
-    const journalPath = resolve(cwd, flags.journalPath ?? "journal.json");
-    const ledger = Ledger.create(cwd, {
-      runId,
-      experiment: file,
-      title: plan.experiment.title,
-      seed,
-      target: target.record,
-      pid: process.pid,
-      startedAt: target.clock.now(),
-      journalPath,
-    });
+    try {
+      ledger = Ledger.create(cwd, {
+        runId,
+        experiment: file,
+        title: plan.experiment.title,
+        seed,
+        target: target.record,
+        ...thisProcess(),
+        startedAt: target.clock.now(),
+        journalPath,
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") throw targetError(`run ${runId} was started by another process at the same moment; choose another --seed`);
+      throw usage(`cannot write the rollback ledger under ${runsDir(cwd)} (${code ?? String(err)}); run from a directory you can write to`);
+    }
     journal = new Journal(journalPath, {
       experiment: journalExperiment(plan.loaded.raw),
       start: new Date(target.clock.now()).toISOString(),
@@ -211,5 +260,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await target?.close().catch(() => undefined);
+    // After the rollbacks: from now on `chaos recover` may finish whatever is left.
+    ledger?.release();
   }
 }

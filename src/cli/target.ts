@@ -50,6 +50,13 @@ export interface BuiltTarget {
 
 export async function buildTarget(o: TargetOptions): Promise<BuiltTarget> {
   if (o.target === "sandbox") return buildSandbox(o);
+  if (o.target === "aws" || /^https?:\/\//.test(o.target)) {
+    // These shape the embedded sandbox only; ignoring them would run something other than asked.
+    const where = o.target === "aws" ? "AWS" : `the endpoint ${o.target}`;
+    if (o.speed !== undefined) throw usage(`--speed applies only to --target sandbox: ${where} runs in real time`);
+    if (o.stack !== undefined) throw usage(`--stack applies only to --target sandbox: ${where} has whatever stack is deployed there`);
+    if (o.handlers !== undefined) throw usage(`--handler applies only to --target sandbox: on ${where}, spot warnings reach the handlers that EventBridge rules route them to`);
+  }
   if (/^https?:\/\//.test(o.target)) return buildEndpoint(o);
   if (o.target === "aws") return buildAws(o);
   throw usage(`--target: expected sandbox, aws or an endpoint URL such as http://127.0.0.1:4566, found ${JSON.stringify(o.target)}`);

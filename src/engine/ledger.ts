@@ -5,7 +5,8 @@
  * undo from the same file. Append-only JSON lines: a torn last line (the crash came mid-write) is
  * ignored, never fatal.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 
 /** How to undo one change. Plain data, so another process can carry it out. */
@@ -20,7 +21,7 @@ export type UndoOp =
   /** Return container instances to ACTIVE (after a drain). */
   | { type: "ecs-activate-instances"; cluster: string; containerInstances: string[] }
   /** Run the experiment's declared rollbacks (steps as loaded, variables already substituted). */
-  | { type: "declared-rollbacks"; steps: unknown[] };
+  | { type: "declared-rollbacks"; steps: unknown[]; secretsMasked?: boolean };
 
 export interface LedgerIntent {
   op: "intent";
@@ -44,9 +45,76 @@ export interface RunRecord {
   seed: number;
   target: { kind: string; region: string; endpoint?: string; profile?: string };
   pid: number;
+  /**
+   * The host and the start of the run's process (see `thisProcess`), so that `chaos recover` can
+   * tell a live run from a dead one whose pid was reused. Runs that record a host also hold the
+   * run directory's lock file while they live.
+   */
+  host?: string;
+  processStart?: string;
   startedAt: number;
   journalPath: string;
 }
+
+/** A process, as recorded in run.json and in a run directory's lock file. */
+export interface ProcessIdentity {
+  pid: number;
+  host?: string;
+  processStart?: string;
+}
+
+/** Who holds a run directory: the run itself, or a `chaos recover` working on it. */
+export interface LockHolder extends ProcessIdentity {
+  command: string;
+}
+
+/**
+ * When a process started, as the kernel tells it (Linux: boot id and start time in clock ticks from
+ * /proc). A pid is reused after a process ends, even across a reboot; pid plus this is not.
+ * Undefined where /proc is not available: then a live pid counts as the run's.
+ */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 22, counted after the command name (which may contain spaces and parentheses).
+    const start = stat.slice(stat.lastIndexOf(")") + 1).trim().split(/\s+/)[19];
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    return start ? `${boot}:${start}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function thisProcess(): Required<Pick<ProcessIdentity, "pid" | "host">> & ProcessIdentity {
+  const start = processStart(process.pid);
+  return { pid: process.pid, host: hostname(), ...(start ? { processStart: start } : {}) };
+}
+
+/**
+ * Whether a recorded process still runs: "unknown" when it ran on another host (its pid means
+ * nothing here). A pid that answers signal 0, or refuses it (EPERM: alive, another user's), is
+ * alive unless its start differs from the recorded one (the pid was reused).
+ */
+export function liveness(p: ProcessIdentity): "alive" | "dead" | "unknown" {
+  if (p.host !== undefined && p.host !== hostname()) return "unknown";
+  if (!Number.isInteger(p.pid) || p.pid <= 0) return "unknown";
+  try {
+    process.kill(p.pid, 0);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ESRCH") return "dead";
+    if (code !== "EPERM") return "unknown";
+  }
+  if (p.processStart !== undefined) {
+    const now = processStart(p.pid);
+    if (now !== undefined && now !== p.processStart) return "dead";
+  }
+  return "alive";
+}
+
+export type Claim =
+  | { ok: true; replaced?: { holder: LockHolder | "unreadable"; state: "alive" | "dead" | "unknown" } }
+  | { ok: false; holder: LockHolder | "unreadable"; state: "alive" | "unknown" };
 
 export function runsDir(workdir: string): string {
   return join(workdir, ".gameday", "runs");
@@ -62,14 +130,25 @@ export class Ledger {
     this.file = join(dir, "ledger.jsonl");
   }
 
-  /** Starts the ledger of a new run. */
+  /**
+   * Starts the ledger of a new run and takes the run directory's lock for this process. Fails if
+   * the directory exists: another run with the same id got there first.
+   */
   static create(workdir: string, record: RunRecord): Ledger {
     const dir = join(runsDir(workdir), record.runId);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "run.json"), JSON.stringify(record, null, 2) + "\n");
+    mkdirSync(runsDir(workdir), { recursive: true });
+    mkdirSync(dir);
     const ledger = new Ledger(dir);
+    // The lock first: a run that dies right after this is recognisably dead (its pid is recorded).
+    writeFileSync(ledger.lockFile, JSON.stringify({ ...thisProcess(), command: "run" } satisfies LockHolder) + "\n", { flag: "wx" });
+    // A host in run.json says "this run keeps a lock file" (see `holder`); it is created here.
+    writeFileSync(join(dir, "run.json"), JSON.stringify({ ...record, host: record.host ?? hostname() }, null, 2) + "\n");
     writeFileSync(ledger.file, "");
     return ledger;
+  }
+
+  private get lockFile(): string {
+    return join(this.dir, "lock");
   }
 
   /** Opens the ledger of an earlier run, for recovery. */
@@ -79,8 +158,92 @@ export class Ledger {
     return ledger;
   }
 
+  /** The run's record; throws a message naming the file and the field when it is missing or damaged. */
   record(): RunRecord {
-    return JSON.parse(readFileSync(join(this.dir, "run.json"), "utf8")) as RunRecord;
+    const file = join(this.dir, "run.json");
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (err) {
+      throw new Error(`${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : String((err as Error).message)}`);
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+    }
+    const bad = (field: string, expected: string) => new Error(`${file}: ${field}: expected ${expected}`);
+    if (!doc || typeof doc !== "object") throw bad("(document)", "an object");
+    const r = doc as Record<string, unknown>;
+    const target = r.target as Record<string, unknown> | undefined;
+    if (typeof r.runId !== "string") throw bad("runId", "a string");
+    if (typeof r.journalPath !== "string") throw bad("journalPath", "a string");
+    if (!Number.isInteger(r.pid)) throw bad("pid", "an integer");
+    if (!target || typeof target !== "object") throw bad("target", "an object");
+    if (!["sandbox", "endpoint", "aws"].includes(target.kind as string)) throw bad("target.kind", "sandbox, endpoint or aws");
+    if (typeof target.region !== "string") throw bad("target.region", "a string");
+    if (target.kind === "endpoint" && typeof target.endpoint !== "string") throw bad("target.endpoint", "a URL");
+    return doc as RunRecord;
+  }
+
+  /**
+   * Who holds the run directory now: the lock file's holder; for a run recorded before lock files
+   * existed (no host in run.json) and never closed, the run's own process.
+   */
+  holder(): LockHolder | "unreadable" | undefined {
+    if (existsSync(this.lockFile)) {
+      try {
+        const h = JSON.parse(readFileSync(this.lockFile, "utf8")) as LockHolder;
+        if (Number.isInteger(h.pid) && typeof h.command === "string") return h;
+      } catch {
+        // Unreadable: reported as such below.
+      }
+      return "unreadable";
+    }
+    try {
+      const r = JSON.parse(readFileSync(join(this.dir, "run.json"), "utf8")) as RunRecord;
+      if (r.host === undefined && Number.isInteger(r.pid) && !this.isClosed()) return { pid: r.pid, command: "run" };
+    } catch {
+      // No record to go by: nobody is known to hold it.
+    }
+    return undefined;
+  }
+
+  /**
+   * Takes the run directory's lock for this process, unless a live process (or one on another host,
+   * which cannot be checked from here) holds it; `force` takes it regardless. A dead holder's lock
+   * is stale and replaced. Two processes replacing the same stale lock at the same instant can both
+   * succeed; undo steps are idempotent, so that rare race costs repeated work, not damage.
+   */
+  acquire(command: string, force = false): Claim {
+    let replaced: { holder: LockHolder | "unreadable"; state: "alive" | "dead" | "unknown" } | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const holder = this.holder();
+      if (holder !== undefined) {
+        const state = holder === "unreadable" ? "unknown" : liveness(holder);
+        if (state !== "dead" && !force) return { ok: false, holder, state };
+        replaced = { holder, state };
+        rmSync(this.lockFile, { force: true });
+      }
+      try {
+        writeFileSync(this.lockFile, JSON.stringify({ ...thisProcess(), command } satisfies LockHolder) + "\n", { flag: "wx" });
+        return replaced ? { ok: true, replaced } : { ok: true };
+      } catch (err) {
+        // Another process took it between the look and the write: look again.
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+    }
+    const holder = this.holder() ?? "unreadable";
+    return { ok: false, holder, state: holder !== "unreadable" && liveness(holder) === "alive" ? "alive" : "unknown" };
+  }
+
+  /** Gives the lock back, if this process holds it. */
+  release(): void {
+    const h = this.holder();
+    if (h === undefined || h === "unreadable") return;
+    const me = thisProcess();
+    if (h.pid === me.pid && h.host === me.host && h.processStart === me.processStart) rmSync(this.lockFile, { force: true });
   }
 
   /** Records an intent before the change is made; returns its id. */
@@ -140,14 +303,18 @@ export class Ledger {
   }
 }
 
-/** Ledgers of runs that never closed: candidates for `chaos recover`. */
+/**
+ * Ledgers of runs that never closed: candidates for `chaos recover`. Including those whose run.json
+ * is missing or damaged, so that recover can say so instead of passing over them in silence; and
+ * those of runs still going, which recover must leave alone (see `Ledger.acquire`).
+ */
 export function unfinishedRuns(workdir: string): Ledger[] {
   const root = runsDir(workdir);
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .sort()
     .map((name) => join(root, name))
-    .filter((dir) => existsSync(join(dir, "ledger.jsonl")) && existsSync(join(dir, "run.json")))
+    .filter((dir) => existsSync(join(dir, "ledger.jsonl")))
     .map((dir) => Ledger.open(dir))
     .filter((l) => !l.isClosed());
 }

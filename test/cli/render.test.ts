@@ -51,3 +51,66 @@ describe("the timeline", () => {
     expect(elapsed(17 * 3_600_000 + 5_000)).toBe("+17:00:05.0");
   });
 });
+
+describe("a probe that keeps failing the same way", () => {
+  const failing = (s: number, summary = "tasksKilledByTermination was 1, expected 0"): RunEvent => ({ type: "reading", at: at(s), probe: "drained-in-time", mode: "on-chaos", ok: false, summary });
+  const run: RunEvent[] = [
+    { type: "run-started", at: at(0), runId: "r", title: "t", seed: 1, target: "sandbox", clock: "virtual" },
+    { type: "phase", at: at(0), phase: "method" },
+    failing(10),
+    failing(11),
+    failing(12),
+    { type: "reading", at: at(12), probe: "web-slo", mode: "on-chaos", ok: false, summary: "availability was 0.9" },
+    failing(13),
+    failing(14, "tasksKilledByTermination was 2, expected 0"),
+    failing(15, "tasksKilledByTermination was 2, expected 0"),
+    failing(16, "tasksKilledByTermination was 2, expected 0"),
+    { type: "phase", at: at(20), phase: "steady-state-after" },
+    { type: "verdict", at: at(30), verdict: "deviated", exitCode: 1, summary: "deviated: drained-in-time" },
+  ];
+
+  function timeline(options: { tty: boolean; colour?: boolean }): string {
+    let out = "";
+    const r = new TimelineRenderer({ write: (t) => void (out += t) }, { ...options, verbose: false });
+    for (const e of run) r.event(e);
+    r.close();
+    return out;
+  }
+  const plain = (s: string) => s.replace(/\x1b\[[0-9;]*[mK]/g, "").replace(/\r/g, "");
+
+  it("is shown once, then counted until it fails differently or the phase ends", () => {
+    const out = timeline({ tty: false });
+    expect(out.match(/✗ drained-in-time \(on-chaos\) tasksKilledByTermination was 1/g)).toHaveLength(1);
+    // Another probe in between does not break the run of identical readings.
+    expect(out).toMatch(/\+00:00:14\.0 {2}✗ drained-in-time \(on-chaos\) … failing again \(×3, last at \+00:00:13\.0\)\n\+00:00:14\.0 {2}✗ drained-in-time \(on-chaos\) tasksKilledByTermination was 2/);
+    expect(out.match(/tasksKilledByTermination was 2/g)).toHaveLength(1);
+    expect(out).toMatch(/\+00:00:20\.0 {2}✗ drained-in-time \(on-chaos\) … failing again \(×2, last at \+00:00:16\.0\)\n\+00:00:20\.0 {2}steady state after\n/);
+    expect(out.match(/web-slo/g)).toHaveLength(1);
+  });
+
+  it("collapses the same way on a terminal", () => {
+    const out = plain(timeline({ tty: true }));
+    expect(out.match(/tasksKilledByTermination was 1/g)).toHaveLength(1);
+    expect(out).toMatch(/… failing again \(×3, last at \+00:00:13\.0\)/);
+    expect(out).toMatch(/… failing again \(×2, last at \+00:00:16\.0\)/);
+  });
+
+  it("counts the repeats still pending when the verdict comes", () => {
+    let out = "";
+    const r = new TimelineRenderer({ write: (t) => void (out += t) }, { tty: false, verbose: false });
+    for (const e of [run[0]!, run[1]!, failing(10), failing(11), { type: "verdict", at: at(12), verdict: "deviated", exitCode: 1, summary: "x" } as RunEvent]) r.event(e);
+    expect(out).toMatch(/… failing again \(×1, last at \+00:00:11\.0\)\nverdict: deviated/);
+  });
+});
+
+describe("NO_COLOR on a terminal", () => {
+  it("takes the colours away and keeps the live status line", () => {
+    let out = "";
+    const r = new TimelineRenderer({ write: (t) => void (out += t) }, { tty: true, colour: false, verbose: false });
+    for (const e of events) r.event(e);
+    expect(out).toMatch(/\r\x1b\[2K/);
+    expect(out).toMatch(/… fault interrupt/);
+    // No SGR (colour or weight) codes at all; the live line's erase codes are not colour.
+    expect(out).not.toMatch(/\x1b\[[0-9;]*m/);
+  });
+});

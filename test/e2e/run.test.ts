@@ -1,6 +1,7 @@
 import { vi, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { chaos, REPO, scratch } from "./cli.js";
 
 // Each test runs the CLI as child processes; allow for a busy 2-core machine.
@@ -99,11 +100,37 @@ describe("bad input", () => {
 });
 
 describe("the other commands", () => {
-  it("--help answers fast paths without loading the SDK, and lists the commands and exit codes", async () => {
-    const r = await chaos(["--help"], { cwd: scratch() });
+  it("--help answers without loading the SDK, and lists the commands and exit codes", async () => {
+    // A module loader hook in the child records every AWS SDK (and zod, yaml) module it resolves.
+    const dir = scratch();
+    const log = join(dir, "loaded.txt");
+    writeFileSync(
+      join(dir, "hooks.mjs"),
+      [
+        'import { appendFileSync } from "node:fs";',
+        "let log;",
+        "export function initialize(data) { log = data.log; }",
+        "export async function resolve(specifier, context, next) {",
+        "  const r = await next(specifier, context);",
+        "  if (/\\/node_modules\\/(@aws-sdk|@smithy|zod|yaml)\\//.test(r.url)) appendFileSync(log, r.url + \"\\n\");",
+        "  return r;",
+        "}",
+      ].join("\n"),
+    );
+    writeFileSync(join(dir, "preload.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)}, { data: { log: ${JSON.stringify(log)} } });\n`);
+    const env = { NODE_OPTIONS: `--import=${pathToFileURL(join(dir, "preload.mjs")).href}` };
+    const loaded = () => (existsSync(log) ? readFileSync(log, "utf8") : "");
+
+    const r = await chaos(["--help"], { cwd: dir, env });
     expect(r.code).toBe(0);
     for (const c of ["run", "validate", "list", "schema", "recover", "sandbox"]) expect(r.stdout).toMatch(new RegExp(`\\n\\s+${c}\\b`));
     expect(r.stdout).toMatch(/130\s+interrupted/);
+    expect(loaded()).toBe("");
+
+    // The hook does see the SDK when a command needs it.
+    const dry = await chaos(["run", "spot-interrupt", "--dry"], { cwd: dir, env });
+    expect(dry.code).toBe(0);
+    expect(loaded()).toMatch(/node_modules\/@aws-sdk\/client-/);
   });
 
   it("list shows the built-in catalog, probes and faults", async () => {

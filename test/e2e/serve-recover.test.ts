@@ -1,8 +1,9 @@
-import { vi, afterAll, describe, expect, it } from "vitest";
+import { vi, afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { createServer } from "node:net";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ECSClient, ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
+import { ECSClient, ListContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
+import { FisClient, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { chaos, scratch, start, type Running } from "./cli.js";
 
@@ -17,36 +18,75 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-let served: Running | undefined;
+const served: Running[] = [];
 afterAll(async () => {
-  served?.child.kill("SIGTERM");
-  await served?.done;
+  for (const s of served) {
+    s.child.kill("SIGTERM");
+    await s.done;
+  }
 });
 
-async function draining(endpoint: string): Promise<number> {
-  const ecs = new ECSClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" }, requestHandler: new NodeHttpHandler() });
+/** A served sandbox (60x real time) on a free port; returns its endpoint. */
+async function serve(): Promise<string> {
+  const port = await freePort();
+  const s = start(["sandbox", "serve", "--port", String(port), "--speed", "60", "--seed", "5"], { cwd: scratch() });
+  served.push(s);
+  await s.waitFor(/serving on/);
+  return `http://127.0.0.1:${port}`;
+}
+
+const client = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, requestHandler: new NodeHttpHandler() };
+
+async function withEcs<T>(endpoint: string, f: (ecs: ECSClient) => Promise<T>): Promise<T> {
+  const ecs = new ECSClient({ ...client, endpoint });
   try {
-    const out = await ecs.send(new ListContainerInstancesCommand({ cluster: "prod", status: "DRAINING" }));
-    return out.containerInstanceArns?.length ?? 0;
+    return await f(ecs);
   } finally {
     ecs.destroy();
   }
 }
 
+async function draining(endpoint: string): Promise<number> {
+  return withEcs(endpoint, async (ecs) => (await ecs.send(new ListContainerInstancesCommand({ cluster: "prod", status: "DRAINING" }))).containerInstanceArns?.length ?? 0);
+}
+
+function drainExperiment(dir: string): string {
+  const file = join(dir, "drain.yaml");
+  writeFileSync(
+    file,
+    ["title: drain half of prod", "description: and hold it", "method:", "  - fault: drain", "    target: { cluster: prod }", "    with: { percentage: 50, duration: PT2H }", "  - pause: PT10M", ""].join("\n"),
+  );
+  return file;
+}
+
+interface Entry {
+  op: string;
+  id: string;
+  ok?: boolean;
+  undo?: { type: string; experimentId?: string; containerInstances?: string[] };
+}
+
+function ledgerOf(dir: string): Entry[] {
+  const root = join(dir, ".gameday", "runs");
+  const [run] = readdirSync(root);
+  return readFileSync(join(root, run!, "ledger.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Entry);
+}
+
+/** Intents of `type` that nothing has resolved yet: what recovery will carry out. */
+function pendingOf(entries: Entry[], type: string): Entry[] {
+  const resolved = new Set(entries.filter((e) => e.op === "undone" && e.ok).map((e) => e.id));
+  return entries.filter((e) => e.op === "intent" && e.undo?.type === type && !resolved.has(e.id));
+}
+
 describe("a run against a served sandbox (AWS_ENDPOINT_URL-style target)", () => {
   it("is killed mid-drain; chaos recover stops the FIS experiment and returns the instances to ACTIVE", async () => {
-    const port = await freePort();
-    const endpoint = `http://127.0.0.1:${port}`;
-    served = start(["sandbox", "serve", "--port", String(port), "--speed", "60", "--seed", "5"], { cwd: scratch() });
-    await served.waitFor(/serving on/);
-
+    const endpoint = await serve();
     const dir = scratch();
-    const file = join(dir, "drain.yaml");
-    writeFileSync(
-      file,
-      ["title: drain half of prod", "description: and hold it", "method:", "  - fault: drain", "    target: { cluster: prod }", "    with: { percentage: 50, duration: PT2H }", "  - pause: PT10M", ""].join("\n"),
-    );
-    const run = start(["run", file, "--target", endpoint, "--log-format", "plain"], { cwd: dir });
+    const run = start(["run", drainExperiment(dir), "--target", endpoint, "--log-format", "plain"], { cwd: dir });
+    onTestFinished(() => void run.child.kill("SIGKILL"));
     await run.waitFor(/drain landed/);
     run.child.kill("SIGKILL");
     await run.done;
@@ -57,5 +97,49 @@ describe("a run against a served sandbox (AWS_ENDPOINT_URL-style target)", () =>
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/stopped FIS experiment EXP/);
     expect(await draining(endpoint)).toBe(0);
+  });
+
+  it("gameday's own undo reactivates what is still DRAINING when FIS did not put it back", async () => {
+    const endpoint = await serve();
+    const dir = scratch();
+    const run = start(["run", drainExperiment(dir), "--target", endpoint, "--log-format", "plain"], { cwd: dir });
+    onTestFinished(() => void run.child.kill("SIGKILL"));
+    await run.waitFor(/drain landed/);
+    run.child.kill("SIGKILL");
+    await run.done;
+
+    const entries = ledgerOf(dir);
+    const [activate] = pendingOf(entries, "ecs-activate-instances");
+    const experimentId = pendingOf(entries, "fis-stop-experiments").find((e) => e.undo?.experimentId)?.undo?.experimentId;
+    expect(activate?.undo?.containerInstances?.length).toBeGreaterThan(0);
+    expect(experimentId).toMatch(/^EXP/);
+
+    // Someone stops the experiment before recovery does (FIS then returns its drained instances to
+    // ACTIVE), and the drain comes back on two of them without FIS: a revert FIS did not make, as
+    // far as the cluster shows. The sandbox's FIS always reverts, so the test drains them itself.
+    const fis = new FisClient({ ...client, endpoint });
+    try {
+      await fis.send(new StopExperimentCommand({ id: experimentId }));
+      for (let i = 0; i < 200; i++) {
+        const status = (await fis.send(new GetExperimentCommand({ id: experimentId }))).experiment?.state?.status;
+        if (status === "stopped" && (await draining(endpoint)) === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      fis.destroy();
+    }
+    expect(await draining(endpoint)).toBe(0);
+    const again = activate!.undo!.containerInstances!.slice(0, 2);
+    await withEcs(endpoint, (ecs) => ecs.send(new UpdateContainerInstancesStateCommand({ cluster: "prod", containerInstances: again, status: "DRAINING" })));
+    expect(await draining(endpoint)).toBe(2);
+
+    const r = await chaos(["recover"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`FIS experiment ${experimentId} had already ended`));
+    expect(r.stdout).toMatch(/returned 2 container instance\(s\) in prod to ACTIVE/);
+    expect(await draining(endpoint)).toBe(0);
+    // The ledger says the reactivation ran and succeeded.
+    expect(ledgerOf(dir).some((e) => e.op === "undone" && e.id === activate!.id && e.ok)).toBe(true);
   });
 });

@@ -1,0 +1,63 @@
+import { vi, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chaos, scratch } from "../e2e/cli.js";
+
+// These run the compiled CLI as child processes; allow for a busy 2-core machine.
+vi.setConfig({ testTimeout: 60_000 });
+
+// Nobody listens here; the experiments below never call AWS.
+const NOWHERE = "http://127.0.0.1:9";
+
+function quickExperiment(dir: string): string {
+  const file = join(dir, "quick.yaml");
+  writeFileSync(file, ["title: quick", "description: d", "method:", "  - pause: PT0.1S", ""].join("\n"));
+  return file;
+}
+
+describe("--journal-path that cannot be written", () => {
+  it("a file where a directory should be: exit 2 before anything starts", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "b.yaml"), "title: x\n");
+    const r = await chaos(["run", "task-kill", "--seed", "1", "--journal-path", "b.yaml/j.json"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^chaos: --journal-path b\.yaml\/j\.json: .*b\.yaml is a file, not a directory\n$/);
+    expect(r.stdout).not.toMatch(/verdict/);
+    // Nothing was started: no run directory, no ledger.
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
+  it("a directory: exit 2", async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, "out"));
+    const r = await chaos(["run", quickExperiment(dir), "--target", NOWHERE, "--journal-path", "out"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--journal-path out: is a directory; expected the path of a file/);
+  });
+
+  it("directories that do not exist yet are created", async () => {
+    const dir = scratch();
+    const r = await chaos(["run", quickExperiment(dir), "--target", NOWHERE, "--journal-path", "reports/today/j.json"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, "reports", "today", "j.json"))).toBe(true);
+  });
+});
+
+describe("flags that only shape the embedded sandbox", () => {
+  const cases: [string, string[], RegExp][] = [
+    ["--speed with --target aws", ["--target", "aws", "--region", "us-east-1", "--speed", "60"], /^chaos: --speed applies only to --target sandbox: AWS runs in real time\n$/],
+    ["--speed with an endpoint", ["--target", NOWHERE, "--speed", "60"], /^chaos: --speed applies only to --target sandbox: the endpoint http:\/\/127\.0\.0\.1:9 runs in real time\n$/],
+    ["--stack with an endpoint", ["--target", NOWHERE, "--stack", "fixtures/stacks/default.yaml"], /^chaos: --stack applies only to --target sandbox/],
+    ["--handler with --target aws", ["--target", "aws", "--region", "us-east-1", "--handler", "drain.mjs"], /^chaos: --handler applies only to --target sandbox/],
+  ];
+  for (const [what, flags, message] of cases) {
+    it(`${what} is a usage error, not silently ignored`, async () => {
+      const dir = scratch();
+      const r = await chaos(["run", quickExperiment(dir), ...flags], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(join(dir, "journal.json"))).toBe(false);
+    });
+  }
+});
