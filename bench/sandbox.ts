@@ -52,7 +52,7 @@ async function spotInterrupt(file: string, seed: number): Promise<Result> {
   const cwd = mkdtempSync(join(tmpdir(), "gameday-bench-"));
   const t0 = performance.now();
   const random = new SeededRandom(seed);
-  const loaded = await loadExperimentFile(join(root, "experiments", "spot-interrupt.yaml"), { vars: {}, varFiles: [] });
+  const loaded = await loadExperimentFile(join(root, "experiments", "spot-interrupt.yaml"), { vars: {}, varFiles: [], cwd });
   const target = await buildTarget({ target: "sandbox", stack: stack(file), random, cwd });
   const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd });
   const runId = `bench-${seed}`;

@@ -6,9 +6,21 @@ import type { LoadedExperiment, Step } from "../experiment/model.js";
 import { formatDuration } from "../experiment/duration.js";
 import type { Plan } from "../engine/plan.js";
 
-export async function loadExperimentFile(file: string, o: { vars: Record<string, string>; varFiles: string[] }): Promise<LoadedExperiment> {
+// Placeholders for planning steps of a file that failed to load: shapes and parameters only.
+const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
+
+/**
+ * Loads an experiment file. When that fails, the steps that passed the schema are planned as well
+ * and their probe and fault parameter problems join the loader's, so one round shows every problem.
+ */
+export async function loadExperimentFile(file: string, o: { vars: Record<string, string>; varFiles: string[]; cwd: string; region?: string }): Promise<LoadedExperiment> {
   const { loadExperiment } = await import("../experiment/index.js");
-  return loadExperiment(file, { vars: o.vars, varFiles: o.varFiles });
+  try {
+    return await loadExperiment(file, { vars: o.vars, varFiles: o.varFiles });
+  } catch (err) {
+    const [{ withPlanProblems }, { probeDirs }] = await Promise.all([import("../engine/plan.js"), import("../engine/probe-loader.js")]);
+    throw await withPlanProblems(err, { probeDirs: probeDirs(o.cwd), ...PLACEHOLDER_ACCOUNT, ...(o.region ? { region: o.region } : {}) });
+  }
 }
 
 export async function planFor(loaded: LoadedExperiment, o: { region: string; accountId: string; cwd: string }): Promise<Plan> {

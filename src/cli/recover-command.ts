@@ -8,7 +8,9 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { AwsClients } from "../aws/clients.js";
-import { Ledger, runsDir, unfinishedRuns, type Claim, type LockHolder } from "../engine/ledger.js";
+import { Ledger, runsDir, unfinishedRuns, type Claim, type LedgerIntent, type LockHolder } from "../engine/ledger.js";
+import { SecretMask } from "../engine/journal.js";
+import { loadExperimentFile } from "./plan-command.js";
 import { executeUndo } from "../engine/undo.js";
 import { noLogPipeline, noTraffic, silentLogger } from "../engine/ports.js";
 import { RealClock } from "../time/clock.js";
@@ -128,7 +130,7 @@ async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pen
         continue;
       }
       try {
-        const r = await executeUndo(intent, {
+        const r = await executeUndo(await withSecrets(intent, record.experiment), {
           services: { clock, random, aws, traffic: noTraffic, logs: noLogPipeline, log: silentLogger, targetKind: record.target.kind, region: record.target.region },
           cwd: process.cwd(),
           signal: new AbortController().signal,
@@ -151,6 +153,29 @@ async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pen
   if (failures === 0) ledger.close(clock.now(), "recovered");
   noteInJournal(record.journalPath, record.runId, results, clock);
   return failures;
+}
+
+/**
+ * A run writes its declared rollbacks to the ledger with their secrets masked (the ledger is a file
+ * on disk). To run them, recovery loads the experiment again, its secrets resolved from this
+ * environment, and uses its rollbacks if, masked the same way, they are the ones the run recorded;
+ * otherwise the file (or a --var the run was given) changed them, and guessing would be worse.
+ */
+async function withSecrets(intent: LedgerIntent, experimentFile: string): Promise<LedgerIntent> {
+  const undo = intent.undo;
+  if (undo.type !== "declared-rollbacks" || !undo.secretsMasked) return intent;
+  const advice = "the ledger keeps declared rollbacks with their secrets masked";
+  let loaded;
+  try {
+    loaded = await loadExperimentFile(experimentFile, { vars: {}, varFiles: [], cwd: process.cwd() });
+  } catch (err) {
+    throw new Error(`${advice}, and ${experimentFile} could not be loaded again to get them (${err instanceof Error ? err.message : String(err)}): run them by hand`);
+  }
+  const fresh = loaded.experiment.rollbacks;
+  if (JSON.stringify(new SecretMask(loaded.secretValues).value(fresh)) !== JSON.stringify(undo.steps)) {
+    throw new Error(`${advice}, and ${experimentFile} now resolves to different rollbacks (edited since, or the run had --var values): run them by hand`);
+  }
+  return { ...intent, undo: { ...undo, steps: fresh } };
 }
 
 /**

@@ -184,7 +184,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
 
   try {
     // Bad input fails before anything starts.
-    const loaded = await loadExperimentFile(file, { vars: parseVars(flags.var), varFiles: (flags.varFile ?? []).map((f) => resolve(cwd, f)) });
+    const loaded = await loadExperimentFile(file, { vars: parseVars(flags.var), varFiles: (flags.varFile ?? []).map((f) => resolve(cwd, f)), cwd, ...(flags.region ? { region: flags.region } : {}) });
     try {
       target = await buildTarget({
         target: flags.target,

@@ -103,7 +103,7 @@ const MAX_DURING = 200;
 
 export class Journal {
   readonly doc: JournalDoc;
-  private readonly secrets: string[];
+  private readonly mask: SecretMask;
 
   constructor(
     private readonly path: string,
@@ -118,8 +118,7 @@ export class Journal {
       secrets: string[];
     },
   ) {
-    // Longest first, so a secret that contains another is masked whole.
-    this.secrets = [...new Set(init.secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+    this.mask = new SecretMask(init.secrets);
     this.doc = {
       "chaoslib-version": `gameday-${GAMEDAY_VERSION}`,
       platform: `${platform()} ${release()}`,
@@ -179,14 +178,33 @@ export class Journal {
 
   /** A copy of `value` with every secret masked in its strings (the value itself when there are no secrets). */
   redactValue<T>(value: T): T {
-    if (this.secrets.length === 0) return value;
-    return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? this.redact(v) : v))) as T;
+    return this.mask.value(value);
   }
 
   redact(text: string): string {
+    return this.mask.text(text);
+  }
+}
+
+/** Masks secret values as "***" wherever they appear in text. */
+export class SecretMask {
+  private readonly secrets: string[];
+
+  constructor(secrets: readonly string[]) {
+    // Longest first, so a secret that contains another is masked whole.
+    this.secrets = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  }
+
+  text(text: string): string {
     let out = text;
     for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join("***");
     return out;
+  }
+
+  /** A copy of `value` with every string masked (the value itself when there are no secrets). */
+  value<T>(value: T): T {
+    if (this.secrets.length === 0) return value;
+    return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? this.text(v) : v))) as T;
   }
 }
 

@@ -1,7 +1,7 @@
 import { vi, afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, scratch, start } from "./cli.js";
 
@@ -173,5 +173,49 @@ describe("signals", () => {
     const j = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
     expect(j.status).toBe("interrupted");
     expect(j.gameday.recovered.results.some((x: { ok: boolean }) => x.ok)).toBe(true);
+  });
+
+  it("a rollback that uses a secret: the ledger never holds it, and recover gets it again from the environment", async () => {
+    const dir = scratch();
+    const saw = join(dir, "rollback-saw");
+    const file = join(dir, "secret.yaml");
+    writeFileSync(
+      file,
+      [
+        "title: a rollback with a token",
+        "secrets:",
+        "  api: { token: { type: env, key: API_TOKEN } }",
+        "method:",
+        "  - pause: PT1H",
+        "rollbacks:",
+        "  - type: action",
+        "    name: call-with-token",
+        "    provider:",
+        "      type: process",
+        `      path: ${JSON.stringify(process.execPath)}`,
+        `      arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(saw)}, process.argv[1])`)}, "\${token}"]`,
+        "",
+      ].join("\n"),
+    );
+    const env = { API_TOKEN: "tok-0123456789" };
+    const run = start(["run", file, "--speed", "60", "--log-format", "plain"], { cwd: dir, env });
+    await run.waitFor(/pause/);
+    const runs = join(dir, ".gameday", "runs");
+    await until(() => existsSync(runs) && readdirSync(runs).length === 1, "the ledger");
+    const ledgerFile = join(runs, readdirSync(runs)[0]!, "ledger.jsonl");
+    await until(() => readFileSync(ledgerFile, "utf8").includes("declared-rollbacks"), "the declared rollbacks in the ledger");
+    run.child.kill("SIGKILL");
+    await run.done;
+    expect(readFileSync(ledgerFile, "utf8")).not.toContain("tok-0123456789");
+
+    // Without the secret in the environment, recover refuses rather than run with a masked value.
+    const blind = await chaos(["recover"], { cwd: dir, env: { API_TOKEN: "" } });
+    expect(blind.code).toBe(4);
+    expect(blind.stdout + blind.stderr).toMatch(/secrets masked/);
+    expect(existsSync(saw)).toBe(false);
+
+    const r = await chaos(["recover"], { cwd: dir, env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(saw, "utf8")).toBe("tok-0123456789");
   });
 });
