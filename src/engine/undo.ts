@@ -21,7 +21,7 @@ export interface UndoContext {
 
 export async function executeUndo(intent: LedgerIntent, ctx: UndoContext): Promise<{ ok: boolean; detail: string }> {
   const undo = intent.undo;
-  if (undo.type !== "declared-rollbacks") return undoFault(undo, ctx.services.aws);
+  if (undo.type !== "declared-rollbacks") return undoFault(undo, ctx.services.aws, ctx.services.clock);
   const steps = undo.steps as Step[];
   let failed = 0;
   for (const step of steps) {

@@ -20,10 +20,10 @@ export function isoToMs(iso: string): number {
 }
 
 /** FIS's selectionMode grammar. */
-export const selectionMode = z
-  .string()
-  .regex(/^(ALL|COUNT\(\d+\)|PERCENT\(\d+\))$/, "ALL, COUNT(n) or PERCENT(n)")
-  .default("COUNT(1)");
+export const selectionModeText = z.string().regex(/^(ALL|COUNT\(\d+\)|PERCENT\(\d+\))$/, "ALL, COUNT(n) or PERCENT(n)");
+
+/** selectionMode, COUNT(1) when not given. */
+export const selectionMode = selectionModeText.default("COUNT(1)");
 
 /** FIS limits an action and an experiment to 12 hours. */
 export const FIS_MAX_MS = 12 * 3_600_000;

@@ -1,13 +1,19 @@
 /**
  * Drain a share of a cluster's container instances: FIS `aws:ecs:drain-container-instances`. FIS
- * returns them to ACTIVE when its duration ends; gameday also writes its own undo to the ledger
- * before the start (the instances that were ACTIVE then), so that a crash or an early stop still
- * puts them back.
+ * returns them to ACTIVE when its duration ends or the experiment stops; gameday also keeps its
+ * own undo in the ledger, so that a crash or an early stop still puts them back.
+ *
+ * Before the start the undo can only be a guess (every instance ACTIVE then). Once FIS has drained,
+ * the fault records the instances that went ACTIVE -> DRAINING and narrows the undo to those:
+ * instances something else drained (a spot drain handler, an earlier drain) are left alone. FIS
+ * does not say which instances it picked, so "moved" means ACTIVE before the start and DRAINING
+ * once the action runs.
  */
 import { z } from "zod";
-import { DescribeContainerInstancesCommand, ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
-import { defineFault } from "./types.js";
+import { DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { defineFault, startEffect, type FaultContext, type PreparedUndo, type StartEffect } from "./types.js";
 import { actionStatus, isoDuration, isoToMs } from "./common.js";
+import { spotInterruptionsIssuedIfKnown } from "./spot-notices.js";
 
 const params = z
   .object({
@@ -21,16 +27,79 @@ const target = z.object({ cluster: z.string().min(1) }).strict();
 type Params = z.infer<typeof params>;
 type Target = z.infer<typeof target>;
 
-async function activeInstances(ctx: { aws: { ecs(): Promise<import("@aws-sdk/client-ecs").ECSClient> }; signal: AbortSignal }, cluster: string): Promise<string[]> {
-  const ecs = await ctx.aws.ecs();
+/** How long after the start the drain must show. */
+const LANDING_MS = 30_000;
+const POLL_MS = 1_000;
+/** The moved set must hold still this many polls before it is taken as complete. */
+const STABLE_POLLS = 1;
+
+async function instancesWithStatus(ecs: ECSClient, cluster: string, status: "ACTIVE" | "DRAINING", signal: AbortSignal): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ecs.send(new ListContainerInstancesCommand({ cluster, status: "ACTIVE", ...(nextToken ? { nextToken } : {}) }), { abortSignal: ctx.signal as never });
+    const page = await ecs.send(new ListContainerInstancesCommand({ cluster, status, ...(nextToken ? { nextToken } : {}) }), { abortSignal: signal as never });
     arns.push(...(page.containerInstanceArns ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
   return arns;
+}
+
+async function ec2Ids(ecs: ECSClient, cluster: string, arns: string[], signal: AbortSignal): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (let i = 0; i < arns.length; i += 100) {
+    const d = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns.slice(i, i + 100) }), { abortSignal: signal as never });
+    for (const c of d.containerInstances ?? []) if (c.containerInstanceArn) ids.set(c.containerInstanceArn, c.ec2InstanceId ?? c.containerInstanceArn);
+  }
+  return ids;
+}
+
+interface DrainEffect {
+  /** Container instances that were ACTIVE just before the start. */
+  activeBefore: string[];
+  /** Those of them that went DRAINING once the action ran. */
+  moved: string[];
+  /** EC2 ids of `moved`, in the same order. */
+  movedIds: string[];
+  /** Moved at the same time but under a spot interruption notice: the drain handler's doing, not ours. */
+  spotNoticed: string[];
+  /** When the moved set was first seen complete. */
+  seenAt: number;
+}
+
+/**
+ * Waits for the drain action to run, then for the instances it drains to show DRAINING (until the
+ * set stops growing, or the landing deadline).
+ */
+async function observeDrain(ctx: FaultContext<Params, Target>, activeBefore: string[]): Promise<DrainEffect | { failed: string }> {
+  const action = await actionStatus(ctx, ctx.fault.experimentId!, "drain", ctx.signal);
+  if (action.status === "failed" || action.status === "cancelled") return { failed: `FIS action ${action.status}: ${action.reason ?? "no reason"}` };
+  const ecs = await ctx.aws.ecs();
+  const before = new Set(activeBefore);
+  const deadline = ctx.fault.startedAt + LANDING_MS;
+  // FIS's rounding of the percentage is not documented: as many as rounding up gives is surely all
+  // of them; fewer are taken once the set holds still.
+  const most = Math.ceil((activeBefore.length * ctx.params.percentage) / 100);
+  let moved: string[] = [];
+  let stable = 0;
+  for (;;) {
+    const now = (await instancesWithStatus(ecs, ctx.target.cluster, "DRAINING", ctx.signal)).filter((a) => before.has(a)).sort();
+    stable = now.length > 0 && now.join() === moved.join() ? stable + 1 : 0;
+    moved = now;
+    if (moved.length >= most || stable >= STABLE_POLLS || ctx.clock.now() >= deadline) break;
+    await ctx.clock.sleep(POLL_MS, ctx.signal);
+  }
+  const ids = await ec2Ids(ecs, ctx.target.cluster, moved, ctx.signal);
+  // An instance that got a spot interruption notice went DRAINING because of it (the agent or a
+  // drain handler), and must not be reactivated: it is about to be terminated.
+  const { notices, error } = await spotInterruptionsIssuedIfKnown(ctx.aws, ctx.clock.now());
+  if (error) ctx.log.warn(`drain: could not check for spot interruption notices; counting every instance that went DRAINING`, { error });
+  const spotNoticed = moved.filter((a) => notices.has(ids.get(a) ?? ""));
+  const ours = moved.filter((a) => !spotNoticed.includes(a));
+  return { activeBefore, moved: ours, movedIds: ours.map((a) => ids.get(a) ?? a), spotNoticed: spotNoticed.map((a) => ids.get(a) ?? a), seenAt: ctx.clock.now() };
+}
+
+function activateUndo(cluster: string, arns: string[], what: string): PreparedUndo {
+  return { description: `return the ${arns.length} container instance(s) of ${cluster} ${what} to ACTIVE`, undo: { type: "ecs-activate-instances", cluster, containerInstances: arns } };
 }
 
 export default defineFault<Params, Target>({
@@ -53,34 +122,37 @@ export default defineFault<Params, Target>({
   },
   expectedDurationMs: (p) => isoToMs(p.duration),
   async prepareUndo(ctx) {
-    const active = await activeInstances(ctx, ctx.target.cluster);
-    return [
-      {
-        description: `return the ${active.length} container instance(s) of ${ctx.target.cluster} that are ACTIVE now to ACTIVE`,
-        undo: { type: "ecs-activate-instances", cluster: ctx.target.cluster, containerInstances: active },
-      },
-    ];
+    // Written before the start, for a crash in between: the instances the drain may pick.
+    const ecs = await ctx.aws.ecs();
+    return [activateUndo(ctx.target.cluster, await instancesWithStatus(ecs, ctx.target.cluster, "ACTIVE", ctx.signal), "that are ACTIVE now")];
+  },
+  async afterStart(ctx, prepared): Promise<StartEffect | undefined> {
+    const guess = prepared.find((p) => p.undo.type === "ecs-activate-instances")?.undo;
+    if (guess?.type !== "ecs-activate-instances") return undefined;
+    const seen = await observeDrain(ctx, guess.containerInstances);
+    // Nothing seen moving: keep the guess, in case FIS drains after all.
+    if ("failed" in seen || seen.moved.length === 0) return { effect: { ...seen } };
+    return {
+      undos: [activateUndo(ctx.target.cluster, seen.moved, `the drain moved to DRAINING (${seen.movedIds.join(", ")})`)],
+      note: `the drain moved ${seen.moved.length} container instance(s) to DRAINING`,
+      effect: { ...seen },
+    };
   },
   async verify(ctx) {
-    const action = await actionStatus(ctx, ctx.fault.experimentId!, "drain", ctx.signal);
-    if (action.status === "failed" || action.status === "cancelled") return { landed: false, detail: `FIS action ${action.status}: ${action.reason ?? "no reason"}` };
-    const ecs = await ctx.aws.ecs();
-    const deadline = ctx.fault.startedAt + 30_000;
-    for (;;) {
-      const draining: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await ecs.send(new ListContainerInstancesCommand({ cluster: ctx.target.cluster, status: "DRAINING", ...(nextToken ? { nextToken } : {}) }), { abortSignal: ctx.signal as never });
-        draining.push(...(page.containerInstanceArns ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
-      if (draining.length > 0) {
-        const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster: ctx.target.cluster, containerInstances: draining.slice(0, 100) }), { abortSignal: ctx.signal as never });
-        const ids = (described.containerInstances ?? []).map((c) => c.ec2InstanceId ?? c.containerInstanceArn ?? "?");
-        return { landed: true, detail: `${draining.length} container instance(s) DRAINING: ${ids.join(", ")}`, evidence: { draining } };
-      }
-      if (ctx.clock.now() > deadline) return { landed: false, detail: "no container instance reached DRAINING within 30 s of the start" };
-      await ctx.clock.sleep(1_000, ctx.signal);
+    // afterStart watched the drain land (the step waits for it); this reports what it saw.
+    const seen = startEffect(ctx.fault) as (DrainEffect | { failed: string } | { error: string }) | undefined;
+    if (!seen) return { landed: false, detail: "the drain was not observed after the start" };
+    if ("error" in seen) return { landed: false, detail: `could not observe the drain: ${seen.error}` };
+    if ("failed" in seen) return { landed: false, detail: seen.failed };
+    const noticed = seen.spotNoticed.length > 0 ? `; not counted: ${seen.spotNoticed.join(", ")} (DRAINING under a spot interruption notice)` : "";
+    if (seen.activeBefore.length === 0) return { landed: false, detail: `no container instance of ${ctx.target.cluster} was ACTIVE to drain` };
+    if (seen.moved.length === 0) {
+      return { landed: false, detail: `no container instance went from ACTIVE to DRAINING within ${LANDING_MS / 1000} s of the start (${seen.activeBefore.length} were ACTIVE)${noticed}` };
     }
+    return {
+      landed: true,
+      detail: `${seen.moved.length} of ${seen.activeBefore.length} container instance(s) ACTIVE -> DRAINING after ${((seen.seenAt - ctx.fault.startedAt) / 1000).toFixed(1)} s: ${seen.movedIds.join(", ")}${noticed}`,
+      evidence: { draining: seen.moved, instanceIds: seen.movedIds, activeBefore: seen.activeBefore.length, ...(seen.spotNoticed.length > 0 ? { spotNoticed: seen.spotNoticed } : {}) },
+    };
   },
 });

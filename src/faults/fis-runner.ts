@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-fis";
 import type { InjectedFault, ResolvedTarget, RunServices, RunView } from "../engine/ports.js";
 import type { Ledger } from "../engine/ledger.js";
-import type { FaultModule, FisFragment } from "./types.js";
+import { recordStartEffect, type FaultModule, type FisFragment, type PreparedUndo, type StartEffect } from "./types.js";
 
 export class FaultStartError extends Error {
   constructor(message: string) {
@@ -68,9 +68,10 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
   if (!templateId) throw new FaultStartError("FIS created no experiment template id");
   s.ledger.intend(clock.now(), `delete FIS experiment template ${templateId}`, { type: "fis-delete-template", templateId });
 
+  const prepared: { id: string; undo: PreparedUndo }[] = [];
   if (s.module.prepareUndo) {
     const undos = await s.module.prepareUndo({ ...s.services, params: s.params, target: s.target, run: s.run, signal: s.signal });
-    for (const u of undos) s.ledger.intend(clock.now(), u.description, u.undo);
+    for (const u of undos) prepared.push({ id: s.ledger.intend(clock.now(), u.description, u.undo), undo: u });
   }
   // Before the start the experiment id is unknown: recovery would find the experiment by template.
   const byTemplate = s.ledger.intend(clock.now(), `stop FIS experiments of template ${templateId}`, { type: "fis-stop-experiments", templateId });
@@ -82,8 +83,6 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
   );
   const experimentId = started.experiment?.id;
   if (!experimentId) throw new FaultStartError(`FIS started no experiment for template ${templateId}`);
-  s.ledger.intend(clock.now(), `stop FIS experiment ${experimentId}`, { type: "fis-stop-experiments", templateId, experimentId });
-  s.ledger.markSkipped(byTemplate, clock.now(), `superseded: the experiment id ${experimentId} is known`);
 
   // FIS resolves targets and starts actions asynchronously: wait until it is past initiating.
   let status: string | undefined = started.experiment?.state?.status;
@@ -95,9 +94,11 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
     reason = got.experiment?.state?.reason;
   }
   if (status === "failed" || status === "cancelled") {
+    s.ledger.intend(clock.now(), `stop FIS experiment ${experimentId}`, { type: "fis-stop-experiments", templateId, experimentId });
+    s.ledger.markSkipped(byTemplate, clock.now(), `superseded: the experiment id ${experimentId} is known`);
     throw new FaultStartError(`FIS experiment ${experimentId} ${status}: ${reason ?? "no reason given"}`);
   }
-  return {
+  const injected: InjectedFault = {
     step: s.stepName,
     fault: s.module.name,
     params: s.params,
@@ -108,6 +109,36 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
     status: status ?? "running",
     targets: await resolvedTargets(s.services, experimentId, s.accountId, s.signal),
   };
+  if (s.module.afterStart) await narrowUndo(s, injected, prepared);
+  // Written after any narrower undo, so that rollback (newest first) stops the experiment before
+  // undoing what it did. Until then the by-template intent covers a crash.
+  s.ledger.intend(clock.now(), `stop FIS experiment ${experimentId}`, { type: "fis-stop-experiments", templateId, experimentId });
+  s.ledger.markSkipped(byTemplate, clock.now(), `superseded: the experiment id ${experimentId} is known`);
+  return injected;
+}
+
+/**
+ * prepareUndo had to guess before the start (a drain: every instance that was ACTIVE); once the
+ * experiment runs, the fault says what it really changed, and only that is undone. If it cannot
+ * tell, the guess stays in the ledger.
+ */
+async function narrowUndo(s: FaultStart, injected: InjectedFault, prepared: { id: string; undo: PreparedUndo }[]): Promise<void> {
+  const { clock } = s.services;
+  let found: StartEffect | undefined;
+  try {
+    found = await s.module.afterStart!({ ...s.services, params: s.params, target: s.target, run: s.run, fault: injected, signal: s.signal }, prepared.map((p) => p.undo));
+  } catch (err) {
+    if (s.signal.aborted) throw err;
+    const error = err instanceof Error ? err.message : String(err);
+    s.services.log.warn(`${s.stepName}: could not tell what the fault changed; keeping the undo prepared before the start`, { error });
+    recordStartEffect(injected, { error });
+    return;
+  }
+  if (!found) return;
+  recordStartEffect(injected, found.effect);
+  if (!found.undos) return;
+  for (const u of found.undos) s.ledger.intend(clock.now(), u.description, u.undo);
+  for (const p of prepared) s.ledger.markSkipped(p.id, clock.now(), `superseded: ${found.note ?? "the fault said what it changed"}`);
 }
 
 export async function resolvedTargets(services: RunServices, experimentId: string, accountId: string, signal?: AbortSignal): Promise<ResolvedTarget[]> {

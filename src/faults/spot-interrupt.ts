@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { ListContainerInstancesCommand, DescribeContainerInstancesCommand } from "@aws-sdk/client-ecs";
 import { defineFault, type FaultContext } from "./types.js";
-import { actionStatus, arnId, isoDuration, isoToMs, selectionMode } from "./common.js";
+import { actionStatus, arnId, isoDuration, isoToMs, selectionModeText } from "./common.js";
 
 const params = z
   .object({
@@ -25,15 +25,19 @@ const target = z
     cluster: z.string().min(1).describe("ECS cluster the instances serve, for verification"),
     tags: z.record(z.string(), z.string()).optional().describe("Resource tags the spot instances carry (FIS needs tags or ARNs)"),
     instanceIds: z.array(z.string().regex(/^i-[0-9a-f]+$/, "an instance id such as i-0abc1234")).min(1).max(5).optional(),
-    az: z.string().optional().describe("Only instances in this Availability Zone"),
-    select: selectionMode,
+    az: z.string().optional().describe("Only instances in this Availability Zone (with tags; FIS takes no filters with instance ARNs)"),
+    select: selectionModeText.optional().describe("ALL, COUNT(n) or PERCENT(n); COUNT(1) with tags, ALL with instanceIds"),
   })
   .strict()
   .refine((t) => t.tags !== undefined || t.instanceIds !== undefined, { message: "tags or instanceIds (FIS needs one of them for aws:ec2:spot-instance)", path: ["tags"] })
-  .refine((t) => !(t.tags && t.instanceIds), { message: "either tags or instanceIds, not both (FIS rejects ARNs with tags)", path: ["instanceIds"] });
+  .refine((t) => !(t.tags && t.instanceIds), { message: "either tags or instanceIds, not both (FIS rejects ARNs with tags)", path: ["instanceIds"] })
+  // FIS rejects resourceArns together with filters, so the AZ cannot narrow a list of instances.
+  .refine((t) => !(t.instanceIds && t.az !== undefined), { message: "no az with instanceIds (FIS takes no filters with instance ARNs; list only the instances in that AZ, or use tags with az)", path: ["az"] })
+  // Listing instances means those instances: all of them unless `select` says otherwise.
+  .transform((t) => ({ ...t, select: t.select ?? (t.instanceIds ? "ALL" : "COUNT(1)") }));
 
 type Params = z.infer<typeof params>;
-type Target = z.infer<typeof target>;
+type Target = z.output<typeof target>;
 
 export default defineFault<Params, Target>({
   name: "spot-interrupt",

@@ -48,6 +48,19 @@ export interface FaultContext<P, T> extends RunServices {
   signal: AbortSignal;
 }
 
+export interface PreparedUndo {
+  description: string;
+  undo: UndoOp;
+}
+
+export interface StartEffect {
+  /** Replaces every undo prepareUndo returned (an empty list: nothing to undo); absent keeps them. */
+  undos?: PreparedUndo[];
+  /** Why the narrower undo supersedes the prepared one, for the ledger. */
+  note?: string;
+  effect: Record<string, unknown>;
+}
+
 export interface Verification {
   landed: boolean;
   detail: string;
@@ -66,7 +79,13 @@ export interface FaultModule<P = any, T = any> {
    * Undo beyond stopping the FIS experiment, decided before the experiment starts (so it can be
    * written to the ledger before anything changes). Capture what is needed to put things back.
    */
-  prepareUndo?(ctx: Omit<FaultContext<P, T>, "fault">): Promise<{ description: string; undo: UndoOp }[]>;
+  prepareUndo?(ctx: Omit<FaultContext<P, T>, "fault">): Promise<PreparedUndo[]>;
+  /**
+   * Once the experiment runs: what did the fault really change? The runner writes the returned
+   * undo to the ledger in place of what prepareUndo wrote (which had to guess before the start),
+   * and keeps `effect` for verify (see startEffect). If it throws, verify finds `{ error }`.
+   */
+  afterStart?(ctx: FaultContext<P, T>, prepared: readonly PreparedUndo[]): Promise<StartEffect | undefined>;
   /** Checks, after the start, that the fault really took effect. */
   verify(ctx: FaultContext<P, T>): Promise<Verification>;
   /** The longest the fault's FIS experiment should run, to bound waiting for it. */
@@ -75,4 +94,17 @@ export interface FaultModule<P = any, T = any> {
 
 export function defineFault<P, T>(fault: FaultModule<P, T>): FaultModule<P, T> {
   return fault;
+}
+
+// The engine hands verify the same InjectedFault the runner returned: what afterStart saw travels
+// with it here rather than in the run view that probes and the journal see.
+const effects = new WeakMap<InjectedFault, Record<string, unknown>>();
+
+export function recordStartEffect(fault: InjectedFault, effect: Record<string, unknown>): void {
+  effects.set(fault, effect);
+}
+
+/** What the fault's afterStart found it changed, if it ran and succeeded. */
+export function startEffect(fault: InjectedFault): Record<string, unknown> | undefined {
+  return effects.get(fault);
 }

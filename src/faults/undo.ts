@@ -7,7 +7,9 @@ import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentsC
 import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import type { UndoOp } from "../engine/ledger.js";
+import type { Clock } from "../time/clock.js";
 import { isTerminal } from "./fis-runner.js";
+import { spotInterruptionsIssuedIfKnown } from "./spot-notices.js";
 
 export interface UndoResult {
   ok: boolean;
@@ -19,7 +21,8 @@ function notFound(err: unknown): boolean {
   return name === "ResourceNotFoundException" || name === "ClusterNotFoundException";
 }
 
-export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks" }>, aws: AwsClients): Promise<UndoResult> {
+/** `clock`, when given, bounds which spot interruption notices are still ahead (see spot-notices.ts). */
+export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks" }>, aws: AwsClients, clock?: Clock): Promise<UndoResult> {
   switch (op.type) {
     case "fis-stop-experiments":
       return stopExperiments(aws, op.templateId, op.experimentId);
@@ -34,7 +37,7 @@ export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks"
       }
     }
     case "ecs-activate-instances":
-      return activate(aws, op.cluster, op.containerInstances);
+      return activate(aws, op.cluster, op.containerInstances, clock?.now());
   }
 }
 
@@ -67,20 +70,41 @@ async function stopExperiments(aws: AwsClients, templateId: string, experimentId
   return { ok: true, detail: experimentId ? `FIS experiment ${experimentId} had already ended` : `no FIS experiment of template ${templateId} was still running` };
 }
 
-async function activate(aws: AwsClients, cluster: string, containerInstances: string[]): Promise<UndoResult> {
+/**
+ * Returns the listed container instances that are still DRAINING to ACTIVE, except those with a
+ * spot interruption notice out: reactivated, they would get tasks placed on a host about to die
+ * (and the agent drains only once per notice). A terminated host's container instance is INACTIVE,
+ * not DRAINING; one whose agent is disconnected gets no placements, so reactivating it is harmless.
+ */
+async function activate(aws: AwsClients, cluster: string, containerInstances: string[], now: number | undefined): Promise<UndoResult> {
   if (containerInstances.length === 0) return { ok: true, detail: "no container instances to reactivate" };
   const ecs = await aws.ecs();
-  const draining: string[] = [];
+  const draining: { arn: string; id: string }[] = [];
   for (let i = 0; i < containerInstances.length; i += 100) {
     const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: containerInstances.slice(i, i + 100) }));
-    for (const ci of described.containerInstances ?? []) if (ci.status === "DRAINING" && ci.containerInstanceArn) draining.push(ci.containerInstanceArn);
+    for (const ci of described.containerInstances ?? []) {
+      if (ci.status === "DRAINING" && ci.containerInstanceArn) draining.push({ arn: ci.containerInstanceArn, id: ci.ec2InstanceId ?? ci.containerInstanceArn });
+    }
   }
-  if (draining.length === 0) return { ok: true, detail: `no container instance in ${cluster} was still DRAINING` };
+  const left: string[] = [];
+  let unchecked = "";
+  if (draining.length > 0) {
+    const { notices, error } = await spotInterruptionsIssuedIfKnown(aws, now);
+    if (error) unchecked = `; spot interruption notices could not be checked (${error})`;
+    for (const d of [...draining]) {
+      const notice = notices.get(d.id);
+      if (!notice) continue;
+      left.push(`${d.id} (spot interruption notice from FIS experiment ${notice.experimentId})`);
+      draining.splice(draining.indexOf(d), 1);
+    }
+  }
+  const leftNote = (left.length > 0 ? `; left DRAINING: ${left.join(", ")}` : "") + unchecked;
+  if (draining.length === 0) return { ok: true, detail: `no container instance in ${cluster} needed reactivating${leftNote}` };
   const failures: string[] = [];
   for (let i = 0; i < draining.length; i += 10) {
-    const out = await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: draining.slice(i, i + 10), status: "ACTIVE" }));
+    const out = await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: draining.slice(i, i + 10).map((d) => d.arn), status: "ACTIVE" }));
     for (const f of out.failures ?? []) failures.push(`${f.arn ?? "?"}: ${f.reason ?? "failed"}`);
   }
   if (failures.length > 0) return { ok: false, detail: `could not reactivate ${failures.join("; ")}` };
-  return { ok: true, detail: `returned ${draining.length} container instance(s) in ${cluster} to ACTIVE` };
+  return { ok: true, detail: `returned ${draining.length} container instance(s) in ${cluster} to ACTIVE (${draining.map((d) => d.id).join(", ")})${leftNote}` };
 }

@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import httpSlo from "../../probes/http-slo.js";
+import { rig, stackYaml, type Rig } from "../faults/rig.js";
+import type { TrafficPort, TrafficStats } from "../../src/engine/ports.js";
+import { VirtualClock } from "../../src/time/clock.js";
+
+let r: Rig | undefined;
+afterEach(async () => {
+  await r?.close();
+  r = undefined;
+});
+
+type Value = { requests: number; availability: number; p50: number; p95: number; p99: number; max: number; windowMs: number; byStatus: Record<string, number> };
+
+const webApp = (serviceTime: string) => `  - family: web
+    cpu: 512
+    memory: 1024
+    startup: PT10S
+    shutdown: PT2S
+    app: { threads: 20, serviceTime: ${serviceTime} }`;
+
+describe("http-slo on the sandbox's web path", () => {
+  it("reads percentiles of the trailing window: a constant 100 ms service time is 100 ms at p50, p95 and p99", async () => {
+    r = await rig(stackYaml({ taskDefinitions: webApp("{ distribution: constant, value: 100ms }"), load: "load: { web: [{ constantUsersPerSec: { rate: 50 } }] }" }));
+    const v = (await r.reader(httpSlo, { service: "web", window: "PT10S" })()).value as Value;
+    expect(v.windowMs).toBe(10_000);
+    expect(v.availability).toBe(1);
+    for (const p of [v.p50, v.p95, v.p99]) {
+      expect(p).toBeGreaterThanOrEqual(100);
+      expect(p).toBeLessThan(120);
+    }
+  });
+
+  it("orders p50 < p95 < p99 for a skewed service time, near the configured p50 and p99", async () => {
+    r = await rig(stackYaml({ taskDefinitions: webApp("{ p50: 25ms, p99: 250ms }"), load: "load: { web: [{ constantUsersPerSec: { rate: 100 } }] }" }));
+    const v = (await r.reader(httpSlo, { service: "web", window: "PT30S" })()).value as Value;
+    expect(v.p50).toBeLessThan(v.p95);
+    expect(v.p95).toBeLessThan(v.p99);
+    expect(v.p50).toBeGreaterThan(15);
+    expect(v.p50).toBeLessThan(40);
+    expect(v.p99).toBeGreaterThan(150);
+    expect(v.p99).toBeLessThan(400);
+  });
+
+  it("covers exactly its window: three times the window, three times the requests", async () => {
+    r = await rig(stackYaml({ load: "load: { web: [{ constantUsersPerSec: { rate: 40 } }] }" }));
+    const short = r.reader(httpSlo, { service: "web", window: "PT10S" });
+    const long = r.reader(httpSlo, { service: "web", window: "PT30S" });
+    await long(); // warms up: waits a full 30 s window
+    const a = (await short()).value as Value; // waits its own 10 s
+    const b = (await long()).value as Value;
+    expect(a.requests).toBeGreaterThan(360);
+    expect(a.requests).toBeLessThan(440);
+    expect(b.requests / a.requests).toBeGreaterThan(2.7);
+    expect(b.requests / a.requests).toBeLessThan(3.3);
+  });
+
+  it("offers load at `rps` when the target carries none, and sees availability fall when every task is killed", async () => {
+    r = await rig(stackYaml());
+    const read = r.reader(httpSlo, { service: "web", rps: 50, window: "PT10S" });
+    const before = (await read()).value as Value;
+    expect(before.requests).toBeGreaterThan(450);
+    expect(before.availability).toBe(1);
+    const tasks = (await r.h.ecs.send(new ListTasksCommand({ cluster: "prod", serviceName: "web" }))).taskArns!;
+    for (const task of tasks) await r.h.ecs.send(new StopTaskCommand({ cluster: "prod", task }));
+    await r.h.advance(10_000);
+    const reading = await read();
+    const during = reading.value as Value;
+    expect(during.availability).toBeLessThan(0.9);
+    expect(Object.keys(during.byStatus).some((s) => s.startsWith("5"))).toBe(true);
+    expect(reading.observations?.[0]?.message).toMatch(/^web: \d+ of \d+ requests failed in the last 10 s/);
+  });
+
+  it("refuses to judge a window with too few requests, and a service it has no traffic for", async () => {
+    r = await rig(stackYaml());
+    await expect(r.reader(httpSlo, { service: "web", window: "PT10S" })()).rejects.toThrow(/only 0 request\(s\) to web in the last 10 s; cannot judge availability/);
+    await expect(r.reader(httpSlo, { service: "api" })()).rejects.toThrow(/no traffic for service "api" on this target; known: web/);
+  });
+});
+
+describe("http-slo's windows", () => {
+  it("asks for [now - window, now) after a first full window of warm-up", async () => {
+    const clock = new VirtualClock();
+    const asked: [number, number][] = [];
+    const traffic: TrafficPort = {
+      services: () => ["web"],
+      drive() {},
+      stats(_s, from, to): TrafficStats {
+        asked.push([from, to]);
+        return { from, to, requests: 10, succeeded: 9, failed: 1, byStatus: { "200": 9, "503": 1 }, availability: 0.9, p50: 1, p95: 2, p99: 3, max: 4 };
+      },
+    };
+    const t0 = clock.now();
+    const params = httpSlo.params.parse({ service: "web", window: "PT30S" });
+    const state = {};
+    const ctx = { clock, traffic, params, state, signal: new AbortController().signal, final: false, mode: "continuous" as const } as never;
+    const first = await httpSlo.run(ctx);
+    await clock.sleep(5_000);
+    await httpSlo.run(ctx);
+    clock.stop();
+    expect(asked).toEqual([
+      [t0, t0 + 30_000],
+      [t0 + 5_000, t0 + 35_000],
+    ]);
+    expect(first.value).toMatchObject({ requests: 10, availability: 0.9, p50: 1, p95: 2, p99: 3, windowMs: 30_000 });
+  });
+});
