@@ -5,7 +5,7 @@
 import { vi, describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, REPO, scratch } from "./cli.js";
+import { chaos, REPO, scratch, ledgerOf } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -17,15 +17,6 @@ stop-conditions:
     with: { service: web, window: PT10S }
     tolerance: { p99: "<= 1ms" }
 `;
-
-function ledgerOf(dir: string): { op: string; undo?: { type: string }; ok?: boolean; note?: string }[] {
-  const runs = join(dir, ".gameday", "runs");
-  const [run] = readdirSync(runs);
-  return readFileSync(join(runs, run!, "ledger.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l));
-}
 
 describe("a stop condition", () => {
   it("stops a spot interruption's FIS experiment at the breach, long before the instance would be terminated", async () => {

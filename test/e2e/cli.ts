@@ -1,6 +1,6 @@
 /** Runs the compiled CLI as a user would: a child process in a scratch directory. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,4 +54,33 @@ export function start(args: string[], options: { cwd: string; env?: Record<strin
 
 export function chaos(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
   return start(args, options).done;
+}
+
+/** One entry of a run's ledger, as the tests read it. */
+export interface LedgerLine {
+  op: string;
+  id: string;
+  ok?: boolean;
+  note?: string;
+  description?: string;
+  undo?: { type: string; experimentId?: string; containerInstances?: string[] };
+}
+
+/** The ledger of the one run in `dir`. */
+export function ledgerOf(dir: string): LedgerLine[] {
+  const runs = join(dir, ".gameday", "runs");
+  const [run] = readdirSync(runs);
+  return readFileSync(join(runs, run!, "ledger.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as LedgerLine);
+}
+
+/** Polls (real time: the CLI is another process) until `condition` holds, for up to 30 s. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (condition()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

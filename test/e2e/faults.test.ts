@@ -5,20 +5,11 @@
 import { vi, describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, REPO, scratch } from "./cli.js";
+import { chaos, REPO, scratch, ledgerOf } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const journal = (dir: string) => JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
-
-function ledgerOf(dir: string): { op: string; id: string; description?: string; undo?: { type: string; containerInstances?: string[] }; note?: string }[] {
-  const runs = join(dir, ".gameday", "runs");
-  const [run] = readdirSync(runs);
-  return readFileSync(join(runs, run!, "ledger.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l));
-}
 
 describe("task-kill", () => {
   it("lands on a stack with AWS's default 300 s deregistration delay (no 'did not land', no exit 4)", async () => {

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, scratch, start } from "./cli.js";
+import { chaos, scratch, start, until } from "./cli.js";
 
 // Each test runs the CLI as child processes; allow for a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -119,14 +119,6 @@ function markerExperiment(dir: string, marker: string): string {
     ].join("\n"),
   );
   return file;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe("signals", () => {

@@ -1,7 +1,7 @@
 import { vi, describe, expect, it, onTestFinished } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, scratch, start, type Running } from "./cli.js";
+import { chaos, scratch, start, type Running, until } from "./cli.js";
 
 // Each test runs the CLI as child processes; allow for a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -32,14 +32,6 @@ function markerExperiment(dir: string, marker: string): string {
     ].join("\n"),
   );
   return file;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Starts the marker experiment and waits until it has changed something and is in its pause. */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ECSClient, ListContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
 import { FisClient, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { chaos, scratch, start, type Running } from "./cli.js";
+import { chaos, scratch, start, type Running, ledgerOf } from "./cli.js";
 
 // Each test runs the CLI as child processes; allow for a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -64,15 +64,6 @@ interface Entry {
   id: string;
   ok?: boolean;
   undo?: { type: string; experimentId?: string; containerInstances?: string[] };
-}
-
-function ledgerOf(dir: string): Entry[] {
-  const root = join(dir, ".gameday", "runs");
-  const [run] = readdirSync(root);
-  return readFileSync(join(root, run!, "ledger.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as Entry);
 }
 
 /** Intents of `type` that nothing has resolved yet: what recovery will carry out. */
