@@ -214,8 +214,10 @@ async function collectTasks(ctx: ProbeContext<Params>, ecs: ECSClient, w: Watche
   }
 }
 
+const LIST_PAST_INTERRUPTION_MS = 5 * 60_000;
+
 /**
- * Tasks of the watched services running anywhere, seen until the last interruption: replacements
+ * Tasks of the watched services running anywhere, seen until shortly after the last interruption: replacements
  * are among them. Each is described until it has started (or stopped), to learn where and when.
  */
 async function collectCandidates(ctx: ProbeContext<Params>, ecs: ECSClient, state: State, now: number): Promise<void> {
@@ -223,7 +225,9 @@ async function collectCandidates(ctx: ProbeContext<Params>, ecs: ECSClient, stat
   for (const w of state.watched.values()) {
     const c = byCluster.get(w.cluster) ?? { services: new Set<string>(), open: false };
     for (const t of w.tasks.values()) if (t.service !== undefined) c.services.add(t.service);
-    c.open ||= now < w.interruptAt;
+    // Listed a while past the interruption too: a replacement that started just before it may only
+    // be seen by the first reading after (counting still requires startedAt < interruptAt).
+    c.open ||= now < w.interruptAt + LIST_PAST_INTERRUPTION_MS;
     byCluster.set(w.cluster, c);
   }
   for (const [cluster, { services, open }] of byCluster) {

@@ -105,9 +105,11 @@ async function main(argv: string[]): Promise<number> {
   cli
     .command("recover [run-id]", "Finish the rollbacks of runs that were killed (SIGKILL, power loss), from their ledgers; runs still going are left alone")
     .option("--force", "Recover even a run whose process looks alive (its pid was reused) or ran on another host")
+    .option("--var <key=value>", "A secret --var the run was given, for its declared rollbacks (repeatable)")
+    .option("--var-file <file>", "Var files for the declared rollbacks' secrets (default: the run's own)")
     .action(async (runId: string | undefined, f: Flags) => {
       const { recoverCommand } = await import("./recover-command.js");
-      exitCode = await recoverCommand(runId === undefined ? undefined : String(runId), { force: f.force === true });
+      exitCode = await recoverCommand(runId === undefined ? undefined : String(runId), defined({ force: f.force === true, var: list(f.var), varFile: list(f.varFile) }));
     });
 
   cli

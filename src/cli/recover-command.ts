@@ -6,9 +6,10 @@
  * under it would stop its experiments mid-method.
  */
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { AwsClients } from "../aws/clients.js";
-import { Ledger, runsDir, unfinishedRuns, type Claim, type LedgerIntent, type LockHolder } from "../engine/ledger.js";
+import { Ledger, runsDir, unfinishedRuns, type Claim, type LedgerIntent, type LockHolder, type RunRecord } from "../engine/ledger.js";
+import { parseVars } from "./var-options.js";
 import { SecretMask } from "../engine/journal.js";
 import { loadExperimentFile } from "./plan-command.js";
 import { executeUndo } from "../engine/undo.js";
@@ -19,6 +20,9 @@ import { targetError, usage } from "./errors.js";
 
 export interface RecoverFlags {
   force?: boolean;
+  /** --var and --var-file, for declared rollbacks whose secrets came from them. */
+  var?: string[];
+  varFile?: string[];
 }
 
 type Outcome = "recovered" | "failed" | "running" | "unknown" | "invalid";
@@ -100,13 +104,13 @@ async function recoverOne(ledger: Ledger, flags: RecoverFlags, cwd: string, name
       process.stderr.write(`chaos: run ${name}: cannot recover: ${(err as Error).message}; its ${pending.length} undo step(s) are still in ${join(ledger.dir, "ledger.jsonl")}\n`);
       return "invalid";
     }
-    return (await undoAll(ledger, record, pending, clock)) === 0 ? "recovered" : "failed";
+    return (await undoAll(ledger, record, pending, clock, flags)) === 0 ? "recovered" : "failed";
   } finally {
     ledger.release();
   }
 }
 
-async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pending: ReturnType<Ledger["pending"]>, clock: RealClock): Promise<number> {
+async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pending: ReturnType<Ledger["pending"]>, clock: RealClock, flags: RecoverFlags): Promise<number> {
   process.stdout.write(`run ${record.runId} (${record.title}), ${pending.length} undo step(s) left\n`);
   const sandboxGone = record.target.kind === "sandbox";
   const connection =
@@ -130,7 +134,7 @@ async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pen
         continue;
       }
       try {
-        const r = await executeUndo(await withSecrets(intent, record.experiment), {
+        const r = await executeUndo(await withSecrets(intent, record, flags), {
           services: { clock, random, aws, traffic: noTraffic, logs: noLogPipeline, log: silentLogger, targetKind: record.target.kind, region: record.target.region },
           cwd: process.cwd(),
           signal: new AbortController().signal,
@@ -161,19 +165,25 @@ async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pen
  * environment, and uses its rollbacks if, masked the same way, they are the ones the run recorded;
  * otherwise the file (or a --var the run was given) changed them, and guessing would be worse.
  */
-async function withSecrets(intent: LedgerIntent, experimentFile: string): Promise<LedgerIntent> {
+async function withSecrets(intent: LedgerIntent, record: RunRecord, flags: RecoverFlags): Promise<LedgerIntent> {
   const undo = intent.undo;
   if (undo.type !== "declared-rollbacks" || !undo.secretsMasked) return intent;
+  const experimentFile = record.experiment;
   const advice = "the ledger keeps declared rollbacks with their secrets masked";
+  const given = parseVars(flags.var);
+  const missing = (record.inputs?.secretVars ?? []).filter((k) => !(k in given));
+  if (missing.length > 0) throw new Error(`${advice}; the run had secret --var ${missing.join(", ")}: give ${missing.length === 1 ? "it" : "them"} to chaos recover again with --var`);
+  // The run's own var files unless others are given (a file moved since, say).
+  const varFiles = flags.varFile && flags.varFile.length > 0 ? flags.varFile.map((f) => resolve(process.cwd(), f)) : (record.inputs?.varFiles ?? []);
   let loaded;
   try {
-    loaded = await loadExperimentFile(experimentFile, { vars: {}, varFiles: [], cwd: process.cwd() });
+    loaded = await loadExperimentFile(experimentFile, { vars: { ...record.inputs?.vars, ...given }, varFiles, cwd: process.cwd() });
   } catch (err) {
     throw new Error(`${advice}, and ${experimentFile} could not be loaded again to get them (${err instanceof Error ? err.message : String(err)}): run them by hand`);
   }
   const fresh = loaded.experiment.rollbacks;
   if (JSON.stringify(new SecretMask(loaded.secretValues).value(fresh)) !== JSON.stringify(undo.steps)) {
-    throw new Error(`${advice}, and ${experimentFile} now resolves to different rollbacks (edited since, or the run had --var values): run them by hand`);
+    throw new Error(`${advice}, and ${experimentFile} now resolves to different rollbacks (edited since, or different --var/--var-file values): run them by hand`);
   }
   return { ...intent, undo: { ...undo, steps: fresh } };
 }

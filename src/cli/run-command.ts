@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import type { HypothesisStrategy, RollbackStrategy } from "../experiment/model.js";
 import { InvalidInputError } from "../experiment/model.js";
 import { normaliseHypothesisStrategy, normaliseRollbackStrategy } from "../experiment/strategies.js";
-import { splitVarOption } from "../experiment/var-files.js";
+import { parseVars } from "./var-options.js";
 import { freshSeed, SeededRandom } from "../random/random.js";
 import { Journal, journalExperiment } from "../engine/journal.js";
 import { Ledger, liveness, runsDir, thisProcess } from "../engine/ledger.js";
@@ -53,14 +53,14 @@ export function parseSpeed(text: string | undefined): number | undefined {
   return n;
 }
 
-export function parseVars(pairs: string[] = []): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const pair of pairs) {
-    const split = splitVarOption(pair);
-    if (!split) throw usage(`--var: expected key=value (or key:type=value), found ${JSON.stringify(pair)}`);
-    vars[split[0]] = split[1];
+/** The run's inputs for run.json: a --var that carries a secret is named, never written down. */
+function recordedInputs(vars: Record<string, string>, varFiles: string[], secretValues: readonly string[]): { varFiles: string[]; vars: Record<string, string>; secretVars: string[] } {
+  const out = { varFiles, vars: {} as Record<string, string>, secretVars: [] as string[] };
+  for (const [key, value] of Object.entries(vars)) {
+    if (secretValues.some((secret) => value.includes(secret))) out.secretVars.push(key);
+    else out.vars[key] = value;
   }
-  return vars;
+  return out;
 }
 
 function strategies(flags: RunFlags): { hypothesis?: HypothesisStrategy; rollbacks?: RollbackStrategy; failFast?: boolean } {
@@ -221,6 +221,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
         ...thisProcess(),
         startedAt: target.clock.now(),
         journalPath,
+        inputs: recordedInputs(parseVars(flags.var), (flags.varFile ?? []).map((f) => resolve(cwd, f)), loaded.secretValues),
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

@@ -7,7 +7,7 @@ import { InvalidInputError, formatInputError } from "../experiment/model.js";
 import { resolveExperiment } from "./catalog.js";
 import { CliError } from "./errors.js";
 import { loadExperimentFile, planFor } from "./plan-command.js";
-import { parseVars } from "./run-command.js";
+import { parseVars } from "./var-options.js";
 
 // Placeholders: validation checks shapes and parameters, not a live account.
 const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };

@@ -35,6 +35,9 @@ export interface ProbeVerdictRecord {
   readings: number;
   failed: number;
   firstFailure?: { at: string; reason: string; value?: unknown };
+  /** Readings the probe could not take (it threw or timed out), which count neither way. */
+  unreadable?: number;
+  firstUnreadable?: { at: string; reason: string };
   last?: { at: string; value?: unknown; reason: string };
 }
 

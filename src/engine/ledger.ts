@@ -54,6 +54,11 @@ export interface RunRecord {
   processStart?: string;
   startedAt: number;
   journalPath: string;
+  /**
+   * What the experiment was loaded with, so recovery can load it the same way: var files by path
+   * (never their contents), --var values that are not secrets, and the names of those that are.
+   */
+  inputs?: { varFiles: string[]; vars: Record<string, string>; secretVars: string[] };
 }
 
 /** A process, as recorded in run.json and in a run directory's lock file. */

@@ -126,7 +126,10 @@ class ExperimentRun {
     this.failFast = o.overrides?.failFast ?? this.e.runtime.failFast;
     this.interval = o.overrides?.interval ?? this.e.runtime.interval;
     this.hard = AbortSignal.any([o.interrupt, this.methodAbort.signal]);
-    o.interrupt.addEventListener("abort", () => this.abort({ kind: "interrupt", signal: String(o.interrupt.reason ?? "SIGINT") }), { once: true });
+    const interrupted = () => this.abort({ kind: "interrupt", signal: String(o.interrupt.reason ?? "SIGINT") });
+    // A signal that came while the run was being set up counts as much as one that comes later.
+    if (o.interrupt.aborted) interrupted();
+    else o.interrupt.addEventListener("abort", interrupted, { once: true });
   }
 
   private get view(): RunView {
@@ -277,6 +280,12 @@ class ExperimentRun {
       const state = when === "during" ? stateFor(this.duringStates, check.step.name) : {};
       const reading = await takeReading(check, this.readingContext(signal, mode, state, undefined, when !== "during"));
       if (when !== "during") this.emitReading(check, `steady-state ${when}`, reading);
+      if (reading.unreadable && when === "during") {
+        // One of a series: a reading that could not be taken counts neither way (as in a tally).
+        this.warn(`${check.step.name} (steady state during the method) could not take a reading: ${reading.reason}`);
+        probes.push(this.entryFor(check.step, reading));
+        continue;
+      }
       if (reading.unreadable) this.unreadable(check.step.name, `steady state ${when}`, reading.reason);
       met &&= reading.ok;
       probes.push(this.entryFor(check.step, reading));
@@ -491,9 +500,16 @@ class ExperimentRun {
         signal,
         accountId: this.o.accountId,
         configuration: this.e.configuration,
+        onStarted: (ids) => Object.assign(record, ids),
       });
     } catch (err) {
-      record.error = signal.aborted && signal.reason instanceof MethodAborted ? `not started: ${signal.reason.message}` : errorMessage(err);
+      const cut = signal.aborted && signal.reason instanceof MethodAborted ? signal.reason.message : undefined;
+      record.error =
+        cut === undefined
+          ? errorMessage(err)
+          : record.experimentId
+            ? `started as FIS experiment ${record.experimentId}, ${cut} before it was seen running (the rollbacks stop it)`
+            : `not started: ${cut}`;
       ended("failed", undefined, record.error);
       this.emit({ type: "step-ended", at: this.now(), step: step.name, status: "failed", detail: record.error });
       throw err;
@@ -616,7 +632,7 @@ class ExperimentRun {
         tally.add(r);
         if (!r.ok || final) this.emitReading(check, mode, r);
         for (const o of r.observations) this.emit({ type: "observation", at: o.at, source: step.name, observation: o });
-        if (!r.ok && (step.stopOnFailure || this.failFast)) this.abort({ kind: "fail-fast", probe: step.name, reason: r.reason });
+        if (!r.ok && !r.unreadable && (step.stopOnFailure || this.failFast)) this.abort({ kind: "fail-fast", probe: step.name, reason: r.reason });
       },
     });
   }

@@ -7,8 +7,10 @@ import type { ProbeVerdictRecord } from "./journal.js";
 
 export class ProbeTally {
   readings = 0;
+  /** Readings that measured the system and missed their tolerance. */
   failed = 0;
   private firstFailure: Reading | undefined;
+  private firstUnreadable: Reading | undefined;
   private last: Reading | undefined;
   /** Edge mode needs both of its readings to pass. */
   expected = 1;
@@ -24,27 +26,44 @@ export class ProbeTally {
 
   add(reading: Reading): void {
     this.readings++;
+    if (reading.unreadable) {
+      // Not a measurement of the system: neither a pass nor a miss (and not the last value seen).
+      this.unreadable++;
+      this.firstUnreadable ??= reading;
+      return;
+    }
     this.last = reading;
-    if (reading.unreadable) this.unreadable++;
     if (!reading.ok) {
       this.failed++;
       this.firstFailure ??= reading;
     }
   }
 
+  private get measured(): number {
+    return this.readings - this.unreadable;
+  }
+
   get verdict(): "passed" | "failed" | "not-run" | "error" {
-    // Never once measured: the probe cannot tell whether the system held, so neither can the run.
-    if (this.readings > 0 && this.unreadable === this.readings) return "error";
-    if (this.failed > 0) return "failed";
     if (this.readings === 0) return "not-run";
-    return this.readings >= this.expected ? "passed" : "not-run";
+    if (this.failed > 0) return "failed";
+    // Too few measurements because the probe could not take them: it cannot tell whether the
+    // system held, so neither can the run.
+    if (this.measured < this.expected) return this.unreadable > 0 ? "error" : "not-run";
+    return "passed";
   }
 
   summary(): string {
-    if (this.verdict === "error") return `could not take a reading (${this.readings} tried): ${this.firstFailure!.reason}`;
-    if (this.verdict === "not-run") return this.readings === 0 ? "never read" : `only ${this.readings} of ${this.expected} readings`;
-    if (this.failed > 0) return `${this.failed} of ${this.readings} readings failed; first: ${this.firstFailure!.reason}`;
-    return `${this.readings} reading${this.readings === 1 ? "" : "s"} passed; last: ${this.last!.reason}`;
+    const gaps = this.unreadable > 0 ? `; ${this.unreadable} could not be taken (first: ${this.firstUnreadable!.reason})` : "";
+    switch (this.verdict) {
+      case "error":
+        return `could not take a reading (${this.unreadable} of ${this.readings} failed to read): ${this.firstUnreadable!.reason}`;
+      case "not-run":
+        return this.readings === 0 ? "never read" : `only ${this.readings} of ${this.expected} readings`;
+      case "failed":
+        return `${this.failed} of ${this.measured} readings failed; first: ${this.firstFailure!.reason}${gaps}`;
+      case "passed":
+        return `${this.measured} reading${this.measured === 1 ? "" : "s"} passed${gaps}; last: ${this.last!.reason}`;
+    }
   }
 
   record(iso: (at: number) => string): ProbeVerdictRecord {
@@ -55,6 +74,7 @@ export class ProbeTally {
       verdict: this.verdict,
       readings: this.readings,
       failed: this.failed,
+      ...(this.unreadable > 0 ? { unreadable: this.unreadable, firstUnreadable: { at: iso(this.firstUnreadable!.at), reason: this.firstUnreadable!.reason } } : {}),
       ...(this.firstFailure ? { firstFailure: { at: iso(this.firstFailure.at), reason: this.firstFailure.reason, value: this.firstFailure.value } } : {}),
       ...(this.last ? { last: { at: iso(this.last.at), value: this.last.value, reason: this.last.reason } } : {}),
     };

@@ -61,6 +61,9 @@ function namesUsed(value: unknown, out: Set<string>): void {
  * values for many experiments, so keys one experiment does not use are expected there. A name
  * used inside a var file's values counts as used, since such an entry can be built from a --var.
  */
+/** Configuration keys gameday itself reads (see faults/fis-runner.ts): always valid for --var. */
+export const TOOLKIT_CONFIGURATION_KEYS = ["fisRoleArn", "fisStopAlarms"] as const;
+
 function checkOverrides(document: Record<string, unknown>, source: Located, inputs: Inputs, problems: Problems): void {
   if (inputs.overrides.length === 0) return;
   const declared = isMap(document.configuration) ? Object.keys(document.configuration) : [];
@@ -73,7 +76,7 @@ function checkOverrides(document: Record<string, unknown>, source: Located, inpu
   const known = [...new Set([...declared, ...used])];
   const choices = known.length > 0 ? `: ${listOf(known)}` : " (it declares and uses none)";
   for (const e of inputs.overrides) {
-    if (declared.includes(e.name) || used.has(e.name)) continue;
+    if (declared.includes(e.name) || used.has(e.name) || (TOOLKIT_CONFIGURATION_KEYS as readonly string[]).includes(e.name)) continue;
     problems.add(
       e.source,
       e.path,
@@ -113,13 +116,17 @@ export function substituteDocument(document: Record<string, unknown>, source: Lo
   const env = Object.fromEntries([inputs.env, ...inputs.varFiles.map((f) => f.env)].flatMap((e) => Object.entries(e)));
   const variables = new Variables(configuration, flatSecrets, env, problems);
 
+  const secretValues = new Set<string>();
+  const suppliedFromOutside = new Set([...inputs.overrides, ...inputs.varFiles.flatMap((f) => f.configuration)].map((e) => e.name));
   const resolvedConfig: Record<string, unknown> = {};
   for (const [name, b] of configuration) {
     const outcome = variables.valueOf(b);
     Object.defineProperty(resolvedConfig, name, { value: outcome.ok ? outcome.value : b.value, enumerable: true, writable: true, configurable: true });
+    // A value given from outside (--var, a var file) named like a secret takes the secret's place in
+    // ${name}: it is one. (The experiment's own configuration shadowing a secret is authored, not secret.)
+    if (outcome.ok && flatSecrets.has(name) && suppliedFromOutside.has(name)) leaves(outcome.value, secretValues);
   }
   const resolvedSecrets: Record<string, Record<string, unknown>> = {};
-  const secretValues = new Set<string>();
   for (const [scope, into] of scopes) {
     const values: Record<string, unknown> = {};
     for (const [name, b] of into) {

@@ -41,10 +41,13 @@ export interface FaultStart {
   signal: AbortSignal;
   accountId: string;
   configuration: Readonly<Record<string, unknown>>;
+  /** Told as soon as FIS has started the experiment, before it is watched to running (which an abort may cut short). */
+  onStarted?: (ids: { experimentId: string; templateId: string }) => void;
 }
 
 /** The experiment template gameday sends for one fault step: exactly what FIS accepts. */
 export function templateFor(fragment: FisFragment, input: { runId: string; stepName: string; accountId: string; configuration: Readonly<Record<string, unknown>>; clientToken: string }) {
+  // Keys the experiment format knows are gameday's own (TOOLKIT_CONFIGURATION_KEYS in experiment/configuration.ts).
   const roleArn = typeof input.configuration.fisRoleArn === "string" ? input.configuration.fisRoleArn : `arn:aws:iam::${input.accountId}:role/gameday-fis`;
   const alarms = Array.isArray(input.configuration.fisStopAlarms) ? (input.configuration.fisStopAlarms as string[]) : [];
   return {
@@ -83,6 +86,7 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
   );
   const experimentId = started.experiment?.id;
   if (!experimentId) throw new FaultStartError(`FIS started no experiment for template ${templateId}`);
+  s.onStarted?.({ experimentId, templateId });
 
   // FIS resolves targets and starts actions asynchronously: wait until it is past initiating.
   let status: string | undefined = started.experiment?.state?.status;

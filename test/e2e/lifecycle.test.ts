@@ -167,6 +167,49 @@ describe("signals", () => {
     expect(j.gameday.recovered.results.some((x: { ok: boolean }) => x.ok)).toBe(true);
   });
 
+  it("a rollback whose secret came from a var file: recover reads the run's var file again; a secret --var must be given again", async () => {
+    const dir = scratch();
+    const saw = join(dir, "rollback-saw");
+    const file = join(dir, "secret.yaml");
+    writeFileSync(
+      file,
+      [
+        "title: a rollback with a token from a var file",
+        "secrets:",
+        "  api: { token: { type: env, key: API_TOKEN }, second: placeholder }",
+        "method:",
+        "  - pause: PT1H",
+        "rollbacks:",
+        "  - type: action",
+        "    name: call-with-token",
+        "    provider:",
+        "      type: process",
+        `      path: ${JSON.stringify(process.execPath)}`,
+        `      arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(saw)}, process.argv[1] + " " + process.argv[2])`)}, "\${token}", "\${second}"]`,
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(dir, "team.yaml"), "secrets:\n  api:\n    token: file-tok-42\n");
+    const run = start(["run", file, "--var-file", "team.yaml", "--var", "second=cli-tok-7", "--speed", "60", "--log-format", "plain"], { cwd: dir, env: { API_TOKEN: "" } });
+    await run.waitFor(/pause/);
+    const runs = join(dir, ".gameday", "runs");
+    await until(() => existsSync(runs) && readdirSync(runs).length === 1, "the ledger");
+    const runDir = join(runs, readdirSync(runs)[0]!);
+    await until(() => readFileSync(join(runDir, "ledger.jsonl"), "utf8").includes("declared-rollbacks"), "the declared rollbacks in the ledger");
+    run.child.kill("SIGKILL");
+    await run.done;
+    const record = readFileSync(join(runDir, "run.json"), "utf8");
+    expect(record).not.toMatch(/file-tok-42|cli-tok-7/);
+    expect(JSON.parse(record).inputs).toEqual({ varFiles: [join(dir, "team.yaml")], vars: {}, secretVars: ["second"] });
+
+    const without = await chaos(["recover"], { cwd: dir });
+    expect(without.code).toBe(4);
+    expect(without.stdout + without.stderr).toMatch(/secret --var second: give it to chaos recover again with --var/);
+    const r = await chaos(["recover", "--var", "second=cli-tok-7"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(saw, "utf8")).toBe("file-tok-42 cli-tok-7");
+  });
+
   it("a rollback that uses a secret: the ledger never holds it, and recover gets it again from the environment", async () => {
     const dir = scratch();
     const saw = join(dir, "rollback-saw");

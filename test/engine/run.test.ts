@@ -202,7 +202,7 @@ describe("activities", () => {
     expect(r.verdict).toBe("error");
     expect(r.exitCode).toBe(4);
     expect(r.journal.doc.gameday.probes[0]?.verdict).toBe("error");
-    expect(r.journal.doc.gameday.probes[0]?.firstFailure?.reason).toBe("no reading within 2000 ms");
+    expect(r.journal.doc.gameday.probes[0]?.firstUnreadable?.reason).toBe("no reading within 2000 ms");
     expect(r.summary).toMatch(/could not take a reading.*no reading within 2000 ms/);
     const end = r.events.find((e) => e.type === "verdict")!;
     expect(t(end.at)).toBe(2);
@@ -290,14 +290,20 @@ describe("probes that cannot measure", () => {
     expect(r.summary).toBe('web-slo (steady state before) could not take a reading: no traffic for service "web" on this target');
   });
 
-  it("a monitored probe that fails some readings but measured others is a deviation, not an error", async () => {
+  it("a reading a monitored probe could not take counts neither way; the journal says how many", async () => {
     script("sometimes-throws", (ctx) => {
       if (t(ctx.clock.now()) === 10) throw new Error("blip");
       return true;
     });
-    const r = await run(experiment({ method: [probe("sometimes-throws", { name: "watch", mode: "continuous", interval: 5_000, tolerance: true }), pause(20_000)] }));
-    expect(r.verdict).toBe("deviated");
-    expect(r.journal.doc.gameday.probes.find((p) => p.step === "watch")?.verdict).toBe("failed");
+    const r = await run(experiment({ method: [probe("sometimes-throws", { name: "watch", mode: "continuous", interval: 5_000, stopOnFailure: true, tolerance: true }), pause(20_000)] }));
+    expect(r.verdict).toBe("held");
+    const watch = r.journal.doc.gameday.probes.find((p) => p.step === "watch")!;
+    expect(watch).toMatchObject({ verdict: "passed", failed: 0, unreadable: 1, firstUnreadable: { reason: "blip" } });
+    // ... but a miss among them is still a miss.
+    script("misses-once", (ctx) => (t(ctx.clock.now()) === 10 ? false : t(ctx.clock.now()) === 5 ? (() => { throw new Error("blip"); })() : true));
+    const missed = await run(experiment({ method: [probe("misses-once", { name: "watch", mode: "continuous", interval: 5_000, tolerance: true }), pause(20_000)] }));
+    expect(missed.verdict).toBe("deviated");
+    expect(missed.journal.doc.gameday.probes.find((p) => p.step === "watch")).toMatchObject({ verdict: "failed", failed: 1, unreadable: 1 });
   });
 
   it("a Chaos Toolkit provider that fails is a failed reading, as in Chaos Toolkit", async () => {

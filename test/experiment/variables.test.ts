@@ -162,6 +162,18 @@ describe("--var and --var-file", () => {
     expect(targetOf(text, { env: {}, vars: { raw: "abc" } })).toEqual({ token: "Bearer abc" });
   });
 
+  it("accepts the configuration keys gameday itself reads (the FIS role) without a declaration", () => {
+    const loaded = parseExperiment(fault('{ cluster: "prod" }'), "exp.yaml", { env: {}, vars: { fisRoleArn: "arn:aws:iam::123456789012:role/fis" } });
+    expect(loaded.experiment.configuration).toMatchObject({ fisRoleArn: "arn:aws:iam::123456789012:role/fis" });
+  });
+
+  it("treats a --var that overrides a secret as a secret: its value is redacted", () => {
+    const text = fault('{ token: "${token}" }', "secrets:\n  api:\n    token: from-the-file\n");
+    const loaded = parseExperiment(text, "exp.yaml", { env: {}, vars: { token: "VARSECRET" } });
+    expect((loaded.experiment.method[0] as FaultStep).target).toEqual({ token: "VARSECRET" });
+    expect(loaded.secretValues).toContain("VARSECRET");
+  });
+
   it("lets a var file carry keys the experiment does not use (a team's shared file)", () => {
     const loaded = parseExperiment(fault('{ stream: "${stream}" }'), "exp.yaml", { env: {}, varFiles: [`${FIXTURES}vars/flat.json`] });
     expect((loaded.experiment.method[0] as FaultStep).target).toEqual({ stream: "billing-logs" });
