@@ -226,6 +226,15 @@ describe("rollbacks and interruption", () => {
     expect(r.ledger.isClosed()).toBe(true);
   });
 
+  it("a signal that came while the run was being set up ends it as interrupted, never as held", async () => {
+    const interrupt = new AbortController();
+    interrupt.abort("SIGINT");
+    script("fine", () => true);
+    const r = await run(experiment({ steadyStateHypothesis: hypothesis(probe("fine", { tolerance: true })), method: [pause(60_000)] }), { interrupt: interrupt.signal });
+    expect(r.verdict).toBe("interrupted");
+    expect(r.exitCode).toBe(130);
+  });
+
   it("with rollbacks: never, runs none and marks them resolved so recovery does not replay them", async () => {
     const r = await run(experiment({ method: [pause(1_000)], rollbacks: [processAction("undo", "process.exit(0)")], runtime: { hypothesis: "default", interval: 5_000, rollbacks: "never", failFast: false } }));
     expect(r.verdict).toBe("held");
