@@ -184,7 +184,9 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
 
   try {
     // Bad input fails before anything starts.
-    const loaded = await loadExperimentFile(file, { vars: parseVars(flags.var), varFiles: (flags.varFile ?? []).map((f) => resolve(cwd, f)), cwd, ...(flags.region ? { region: flags.region } : {}) });
+    const vars = parseVars(flags.var);
+    const varFiles = (flags.varFile ?? []).map((f) => resolve(cwd, f));
+    const loaded = await loadExperimentFile(file, { vars, varFiles, cwd, ...(flags.region ? { region: flags.region } : {}) });
     try {
       target = await buildTarget({
         target: flags.target,
@@ -221,7 +223,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
         ...thisProcess(),
         startedAt: target.clock.now(),
         journalPath,
-        inputs: recordedInputs(parseVars(flags.var), (flags.varFile ?? []).map((f) => resolve(cwd, f)), loaded.secretValues),
+        inputs: recordedInputs(vars, varFiles, loaded.secretValues),
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

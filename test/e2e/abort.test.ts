@@ -3,7 +3,7 @@
  * it decides about the experiment's declared rollbacks only.
  */
 import { vi, describe, expect, it } from "vitest";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, REPO, scratch, ledgerOf } from "./cli.js";
 

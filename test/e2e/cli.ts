@@ -1,6 +1,6 @@
 /** Runs the compiled CLI as a user would: a child process in a scratch directory. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83,4 +83,28 @@ export async function until(condition: () => boolean, what: string): Promise<voi
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** An experiment that places a marker file, pauses for an hour, and removes the marker in its declared rollback. */
+export function markerExperiment(dir: string, marker: string): string {
+  const file = join(dir, "marker.yaml");
+  const node = JSON.stringify(process.execPath);
+  writeFileSync(
+    file,
+    [
+      "title: leaves a marker while it runs",
+      "description: the rollback removes the marker",
+      "method:",
+      "  - type: action",
+      "    name: place-marker",
+      `    provider: { type: process, path: ${node}, arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(marker)}, "changed")`)}] }`,
+      "  - pause: PT1H",
+      "rollbacks:",
+      "  - type: action",
+      "    name: remove-marker",
+      `    provider: { type: process, path: ${node}, arguments: ["-e", ${JSON.stringify(`require("fs").rmSync(${JSON.stringify(marker)}, { force: true })`)}] }`,
+      "",
+    ].join("\n"),
+  );
+  return file;
 }

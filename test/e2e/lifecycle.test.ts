@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, scratch, start, until } from "./cli.js";
+import { chaos, markerExperiment, scratch, start, until, type Running } from "./cli.js";
 
 // Each test runs the CLI as child processes; allow for a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -92,33 +92,44 @@ describe("a Chaos Toolkit experiment with http and process providers", () => {
   });
 });
 
-/** An experiment that changes something on disk, holds, and undoes it in its rollbacks. */
-function markerExperiment(dir: string, marker: string): string {
-  const file = join(dir, "marker.yaml");
+/**
+ * An experiment whose declared rollback writes the values of `${name}`s (secrets) to `saw`,
+ * space-separated, so a test can see what the rollback was given.
+ */
+function secretRollbackExperiment(dir: string, saw: string, secrets: string, names: string[]): string {
+  const file = join(dir, "secret.yaml");
+  const script = `require("fs").writeFileSync(${JSON.stringify(saw)}, process.argv.slice(1).join(" "))`;
   writeFileSync(
     file,
     [
-      "title: leaves a marker while it runs",
-      "description: the rollback removes the marker",
+      "title: a rollback with a token",
+      "secrets:",
+      `  api: ${secrets}`,
       "method:",
-      "  - type: action",
-      "    name: place-marker",
-      "    provider:",
-      "      type: process",
-      `      path: ${JSON.stringify(process.execPath)}`,
-      `      arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(marker)}, "changed")`)}]`,
       "  - pause: PT1H",
       "rollbacks:",
       "  - type: action",
-      "    name: remove-marker",
+      "    name: call-with-token",
       "    provider:",
       "      type: process",
       `      path: ${JSON.stringify(process.execPath)}`,
-      `      arguments: ["-e", ${JSON.stringify(`require("fs").rmSync(${JSON.stringify(marker)}, { force: true })`)}]`,
+      `      arguments: ["-e", ${JSON.stringify(script)}, ${names.map((n) => `"\${${n}}"`).join(", ")}]`,
       "",
     ].join("\n"),
   );
   return file;
+}
+
+/** SIGKILLs a run once its ledger holds the declared rollbacks; returns the run's directory. */
+async function killOnceRollbacksAreLedgered(run: Running, dir: string): Promise<string> {
+  await run.waitFor(/pause/);
+  const runs = join(dir, ".gameday", "runs");
+  await until(() => existsSync(runs) && readdirSync(runs).length === 1, "the ledger");
+  const runDir = join(runs, readdirSync(runs)[0]!);
+  await until(() => readFileSync(join(runDir, "ledger.jsonl"), "utf8").includes("declared-rollbacks"), "the declared rollbacks in the ledger");
+  run.child.kill("SIGKILL");
+  await run.done;
+  return runDir;
 }
 
 describe("signals", () => {
@@ -170,34 +181,10 @@ describe("signals", () => {
   it("a rollback whose secret came from a var file: recover reads the run's var file again; a secret --var must be given again", async () => {
     const dir = scratch();
     const saw = join(dir, "rollback-saw");
-    const file = join(dir, "secret.yaml");
-    writeFileSync(
-      file,
-      [
-        "title: a rollback with a token from a var file",
-        "secrets:",
-        "  api: { token: { type: env, key: API_TOKEN }, second: placeholder }",
-        "method:",
-        "  - pause: PT1H",
-        "rollbacks:",
-        "  - type: action",
-        "    name: call-with-token",
-        "    provider:",
-        "      type: process",
-        `      path: ${JSON.stringify(process.execPath)}`,
-        `      arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(saw)}, process.argv[1] + " " + process.argv[2])`)}, "\${token}", "\${second}"]`,
-        "",
-      ].join("\n"),
-    );
+    const file = secretRollbackExperiment(dir, saw, "{ token: { type: env, key: API_TOKEN }, second: placeholder }", ["token", "second"]);
     writeFileSync(join(dir, "team.yaml"), "secrets:\n  api:\n    token: file-tok-42\n");
     const run = start(["run", file, "--var-file", "team.yaml", "--var", "second=cli-tok-7", "--speed", "60", "--log-format", "plain"], { cwd: dir, env: { API_TOKEN: "" } });
-    await run.waitFor(/pause/);
-    const runs = join(dir, ".gameday", "runs");
-    await until(() => existsSync(runs) && readdirSync(runs).length === 1, "the ledger");
-    const runDir = join(runs, readdirSync(runs)[0]!);
-    await until(() => readFileSync(join(runDir, "ledger.jsonl"), "utf8").includes("declared-rollbacks"), "the declared rollbacks in the ledger");
-    run.child.kill("SIGKILL");
-    await run.done;
+    const runDir = await killOnceRollbacksAreLedgered(run, dir);
     const record = readFileSync(join(runDir, "run.json"), "utf8");
     expect(record).not.toMatch(/file-tok-42|cli-tok-7/);
     expect(JSON.parse(record).inputs).toEqual({ varFiles: [join(dir, "team.yaml")], vars: {}, secretVars: ["second"] });
@@ -213,34 +200,10 @@ describe("signals", () => {
   it("a rollback that uses a secret: the ledger never holds it, and recover gets it again from the environment", async () => {
     const dir = scratch();
     const saw = join(dir, "rollback-saw");
-    const file = join(dir, "secret.yaml");
-    writeFileSync(
-      file,
-      [
-        "title: a rollback with a token",
-        "secrets:",
-        "  api: { token: { type: env, key: API_TOKEN } }",
-        "method:",
-        "  - pause: PT1H",
-        "rollbacks:",
-        "  - type: action",
-        "    name: call-with-token",
-        "    provider:",
-        "      type: process",
-        `      path: ${JSON.stringify(process.execPath)}`,
-        `      arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(saw)}, process.argv[1])`)}, "\${token}"]`,
-        "",
-      ].join("\n"),
-    );
+    const file = secretRollbackExperiment(dir, saw, "{ token: { type: env, key: API_TOKEN } }", ["token"]);
     const env = { API_TOKEN: "tok-0123456789" };
     const run = start(["run", file, "--speed", "60", "--log-format", "plain"], { cwd: dir, env });
-    await run.waitFor(/pause/);
-    const runs = join(dir, ".gameday", "runs");
-    await until(() => existsSync(runs) && readdirSync(runs).length === 1, "the ledger");
-    const ledgerFile = join(runs, readdirSync(runs)[0]!, "ledger.jsonl");
-    await until(() => readFileSync(ledgerFile, "utf8").includes("declared-rollbacks"), "the declared rollbacks in the ledger");
-    run.child.kill("SIGKILL");
-    await run.done;
+    const ledgerFile = join(await killOnceRollbacksAreLedgered(run, dir), "ledger.jsonl");
     expect(readFileSync(ledgerFile, "utf8")).not.toContain("tok-0123456789");
 
     // Without the secret in the environment, recover refuses rather than run with a masked value.

@@ -1,7 +1,7 @@
 import { vi, describe, expect, it, onTestFinished } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, scratch, start, type Running, until } from "./cli.js";
+import { chaos, scratch, start, type Running, until, markerExperiment } from "./cli.js";
 
 // Each test runs the CLI as child processes; allow for a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -9,30 +9,6 @@ vi.setConfig({ testTimeout: 120_000 });
 // An endpoint nobody listens on: these experiments never call AWS, and a real-time clock keeps the
 // hour-long pause going until the test ends the run (no sandbox to spend the machine's CPU).
 const NOWHERE = "http://127.0.0.1:9";
-
-/** Places a marker file, pauses for an hour, and removes the marker in its declared rollback. */
-function markerExperiment(dir: string, marker: string): string {
-  const file = join(dir, "marker.yaml");
-  const node = JSON.stringify(process.execPath);
-  writeFileSync(
-    file,
-    [
-      "title: leaves a marker while it runs",
-      "description: the rollback removes the marker",
-      "method:",
-      "  - type: action",
-      "    name: place-marker",
-      `    provider: { type: process, path: ${node}, arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(marker)}, "changed")`)}] }`,
-      "  - pause: PT1H",
-      "rollbacks:",
-      "  - type: action",
-      "    name: remove-marker",
-      `    provider: { type: process, path: ${node}, arguments: ["-e", ${JSON.stringify(`require("fs").rmSync(${JSON.stringify(marker)}, { force: true })`)}] }`,
-      "",
-    ].join("\n"),
-  );
-  return file;
-}
 
 /** Starts the marker experiment and waits until it has changed something and is in its pause. */
 async function startMarkerRun(dir: string, seed: string): Promise<{ run: Running; marker: string; runId: string }> {
@@ -88,7 +64,7 @@ describe("chaos recover and a run that is still going", () => {
 
   it("--force recovers a run even though its process looks alive", async () => {
     const dir = scratch();
-    const { run, marker, runId } = await startMarkerRun(dir, "12");
+    const { marker, runId } = await startMarkerRun(dir, "12");
     const r = await chaos(["recover", runId, "--force"], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/--force: recovering run .* although the run \(pid \d+ .*\) may still be running it/);

@@ -1,6 +1,6 @@
 import { vi, afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { createServer } from "node:net";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ECSClient, ListContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
 import { FisClient, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
@@ -72,15 +72,21 @@ function pendingOf(entries: Entry[], type: string): Entry[] {
   return entries.filter((e) => e.op === "intent" && e.undo?.type === type && !resolved.has(e.id));
 }
 
+/** A served sandbox and a run against it, SIGKILLed once its drain has landed. */
+async function killedMidDrain(): Promise<{ endpoint: string; dir: string }> {
+  const endpoint = await serve();
+  const dir = scratch();
+  const run = start(["run", drainExperiment(dir), "--target", endpoint, "--log-format", "plain"], { cwd: dir });
+  onTestFinished(() => void run.child.kill("SIGKILL"));
+  await run.waitFor(/drain landed/);
+  run.child.kill("SIGKILL");
+  await run.done;
+  return { endpoint, dir };
+}
+
 describe("a run against a served sandbox (AWS_ENDPOINT_URL-style target)", () => {
   it("is killed mid-drain; chaos recover stops the FIS experiment and returns the instances to ACTIVE", async () => {
-    const endpoint = await serve();
-    const dir = scratch();
-    const run = start(["run", drainExperiment(dir), "--target", endpoint, "--log-format", "plain"], { cwd: dir });
-    onTestFinished(() => void run.child.kill("SIGKILL"));
-    await run.waitFor(/drain landed/);
-    run.child.kill("SIGKILL");
-    await run.done;
+    const { endpoint, dir } = await killedMidDrain();
     expect(await draining(endpoint)).toBeGreaterThan(0);
 
     const r = await chaos(["recover"], { cwd: dir });
@@ -91,13 +97,7 @@ describe("a run against a served sandbox (AWS_ENDPOINT_URL-style target)", () =>
   });
 
   it("gameday's own undo reactivates what is still DRAINING when FIS did not put it back", async () => {
-    const endpoint = await serve();
-    const dir = scratch();
-    const run = start(["run", drainExperiment(dir), "--target", endpoint, "--log-format", "plain"], { cwd: dir });
-    onTestFinished(() => void run.child.kill("SIGKILL"));
-    await run.waitFor(/drain landed/);
-    run.child.kill("SIGKILL");
-    await run.done;
+    const { endpoint, dir } = await killedMidDrain();
 
     const entries = ledgerOf(dir);
     const [activate] = pendingOf(entries, "ecs-activate-instances");
