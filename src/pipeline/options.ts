@@ -112,6 +112,7 @@ export const dataSchema = z
         fsync: z.enum(["always", "interval", "never"]).optional(),
         fsyncIntervalMs: ms().optional(),
         dropPolicy: z.enum(["drop-newest", "drop-oldest"]).optional(),
+        checkpointIntervalMs: ms().optional(),
       })
       .strict(),
     host: z.string().min(1).optional(),
@@ -208,6 +209,7 @@ export function resolveOptions(options: ShipperOptions): ResolvedOptions {
     fsync: d.spool.fsync ?? SPOOL_DEFAULTS.fsync,
     fsyncIntervalMs: d.spool.fsyncIntervalMs ?? SPOOL_DEFAULTS.fsyncIntervalMs,
     dropPolicy: d.spool.dropPolicy ?? SPOOL_DEFAULTS.dropPolicy,
+    checkpointIntervalMs: d.spool.checkpointIntervalMs ?? SPOOL_DEFAULTS.checkpointIntervalMs,
   };
   let secondary: ResolvedOptions["secondary"];
   if (d.secondary) {

@@ -4,9 +4,12 @@
  * directory, with an fsync policy, a size cap and an explicit, counted drop policy when full.
  *
  * Replay reads segments oldest first. Acks are tracked per record in memory (one byte per record),
- * and a segment file is deleted only once every record in it is acked. Nothing about acks is
- * written to disk: after a crash the surviving segments are replayed in full, so a record can be
- * delivered twice (consumers dedupe on the record id) but never lost.
+ * and a segment file is deleted only once every record in it is acked. Replay progress survives a
+ * crash through a checkpoint per segment (seg-N.ack beside seg-N.spool): how many records from the
+ * segment's start are all acked, written at most every checkpointIntervalMs (and at close), synced
+ * unless fsync is `never`. A restart skips that prefix, so what it resends is bounded by the acks
+ * of the last interval plus the records acked out of order past the prefix, not the whole segment.
+ * A checkpoint only ever counts acked records, so a stale one costs duplicates, never a loss.
  *
  * Synchronous fs calls on purpose: the shipper runs in pino's transport worker thread, where sync
  * I/O blocks nobody, and async fs callbacks would let a virtual clock run ahead of the disk (the
@@ -33,6 +36,8 @@ export interface SpoolOptions {
   fsyncIntervalMs?: number;
   /** When full: refuse the new record (`drop-newest`, default) or delete whole oldest segments (`drop-oldest`). */
   dropPolicy?: DropPolicy;
+  /** Replay progress is checkpointed at most this often. Default 1 s. */
+  checkpointIntervalMs?: number;
 }
 
 export const SPOOL_DEFAULTS = {
@@ -41,12 +46,14 @@ export const SPOOL_DEFAULTS = {
   fsync: "interval" as FsyncPolicy,
   fsyncIntervalMs: 1_000,
   dropPolicy: "drop-newest" as DropPolicy,
+  checkpointIntervalMs: 1_000,
 };
 
 const PENDING = 0;
 const OUT = 1;
 const ACKED = 2;
 const SEGMENT_NAME = /^seg-(\d{12})\.spool$/;
+const CHECKPOINT_SUFFIX = ".ack";
 const READ_CHUNK = 256 * 1024;
 const LOCK_FILE = "spool.lock";
 
@@ -62,6 +69,10 @@ interface Segment {
   state: Uint8Array;
   acked: number;
   out: number;
+  /** Records [0, ackedPrefix) are all acked: what the checkpoint file records. */
+  ackedPrefix: number;
+  /** ackedPrefix as last written to the checkpoint file. */
+  checkpointed: number;
   /** Where replay continues reading. */
   cursorOffset: number;
   cursorIndex: number;
@@ -108,12 +119,14 @@ export class Spool {
   private nextId = 1;
   private lastSync = 0;
   private cancelSyncTimer: (() => void) | undefined;
+  private cancelCheckpointTimer: (() => void) | undefined;
   private closed = false;
   private readonly maxBytes: number;
   private readonly segmentBytes: number;
   private readonly fsyncPolicy: FsyncPolicy;
   private readonly fsyncIntervalMs: number;
   private readonly dropPolicy: DropPolicy;
+  private readonly checkpointIntervalMs: number;
   private readonly readBuffer = Buffer.allocUnsafe(READ_CHUNK);
   /** Frames are assembled here before one writeSync; reused, since the write completes before append() returns. */
   private writeBuffer = Buffer.allocUnsafe(64 * 1024);
@@ -128,6 +141,7 @@ export class Spool {
     this.fsyncPolicy = options.fsync ?? SPOOL_DEFAULTS.fsync;
     this.fsyncIntervalMs = options.fsyncIntervalMs ?? SPOOL_DEFAULTS.fsyncIntervalMs;
     this.dropPolicy = options.dropPolicy ?? SPOOL_DEFAULTS.dropPolicy;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? SPOOL_DEFAULTS.checkpointIntervalMs;
     fs.mkdirSync(options.dir, { recursive: true });
     this.lock();
     this.recover();
@@ -227,7 +241,34 @@ export class Spool {
     if (seg.evicted) return;
     this.outstanding--;
     this.unacked--;
-    if (seg.acked === seg.records) this.remove(seg);
+    if (seg.acked === seg.records) return this.remove(seg);
+    if (ref.index === seg.ackedPrefix) {
+      while (seg.ackedPrefix < seg.records && seg.state[seg.ackedPrefix] === ACKED) seg.ackedPrefix++;
+      this.scheduleCheckpoint();
+    }
+  }
+
+  /** Writes the checkpoint of every segment whose acked prefix moved since the last one. */
+  checkpoint(): void {
+    this.cancelCheckpointTimer?.();
+    this.cancelCheckpointTimer = undefined;
+    for (const seg of this.segments) {
+      if (seg.ackedPrefix === seg.checkpointed || seg.evicted) continue;
+      try {
+        writeCheckpoint(seg.path + CHECKPOINT_SUFFIX, seg.ackedPrefix, this.fsyncPolicy !== "never");
+        seg.checkpointed = seg.ackedPrefix;
+      } catch (error) {
+        this.onError(error, "write checkpoint");
+      }
+    }
+  }
+
+  private scheduleCheckpoint(): void {
+    if (this.cancelCheckpointTimer || this.closed) return;
+    this.cancelCheckpointTimer = this.clock.setTimer(this.checkpointIntervalMs, () => {
+      this.cancelCheckpointTimer = undefined;
+      if (!this.closed) this.checkpoint();
+    });
   }
 
   /** The record was not delivered: it becomes readable again (and is counted as dropped if its segment was evicted meanwhile). */
@@ -265,6 +306,7 @@ export class Spool {
   close(): void {
     if (this.closed) return;
     if (this.fsyncPolicy !== "never") this.sync();
+    this.checkpoint();
     this.cancelSyncTimer?.();
     this.cancelSyncTimer = undefined;
     if (this.active) {
@@ -347,6 +389,8 @@ export class Spool {
       state: new Uint8Array(1024),
       acked: 0,
       out: 0,
+      ackedPrefix: 0,
+      checkpointed: 0,
       cursorOffset: 0,
       cursorIndex: 0,
       offsets: new Float64Array(1024),
@@ -386,6 +430,7 @@ export class Spool {
     this.totalBytes -= seg.bytes;
     try {
       fs.rmSync(seg.path, { force: true });
+      fs.rmSync(seg.path + CHECKPOINT_SUFFIX, { force: true });
     } catch (error) {
       this.onError(error, "delete segment");
     }
@@ -515,19 +560,26 @@ export class Spool {
       const file = path.join(this.options.dir, name);
       const { records, validBytes, fileBytes, firstAt } = scanSegment(file);
       this.counters.corruptBytes += fileBytes - validBytes;
-      if (records === 0) {
+      // Records the last run checkpointed as acked are not replayed again.
+      const done = Math.min(records, readCheckpoint(file + CHECKPOINT_SUFFIX));
+      if (records === done) {
         fs.rmSync(file, { force: true });
+        fs.rmSync(file + CHECKPOINT_SUFFIX, { force: true });
         continue;
       }
+      const state = new Uint8Array(records);
+      state.fill(ACKED, 0, done);
       this.segments.push({
         id,
         path: file,
         bytes: validBytes,
         records,
         firstAt,
-        state: new Uint8Array(records),
-        acked: 0,
+        state,
+        acked: done,
         out: 0,
+        ackedPrefix: done,
+        checkpointed: done,
         cursorOffset: 0,
         cursorIndex: 0,
         offsets: new Float64Array(Math.max(records, 1)),
@@ -535,13 +587,43 @@ export class Spool {
         ambiguous: undefined,
       });
       this.totalBytes += validBytes;
-      this.unacked += records;
+      this.unacked += records - done;
+    }
+    // Checkpoints whose segment is gone (deleted just before a crash) mean nothing now.
+    for (const name of fs.readdirSync(this.options.dir)) {
+      if (name.endsWith(`${CHECKPOINT_SUFFIX}.tmp`)) fs.rmSync(path.join(this.options.dir, name), { force: true });
+      else if (name.endsWith(CHECKPOINT_SUFFIX) && !this.segments.some((s) => s.path === path.join(this.options.dir, name.slice(0, -CHECKPOINT_SUFFIX.length)))) {
+        fs.rmSync(path.join(this.options.dir, name), { force: true });
+      }
     }
   }
 
   private assertOpen(what: string): void {
     if (this.closed) throw new Error(`Spool.${what}: the spool at ${this.options.dir} is closed`);
   }
+}
+
+/** The checkpoint: the acked prefix as decimal text; missing or unreadable means 0 (replay it all). */
+function readCheckpoint(file: string): number {
+  try {
+    const n = Number.parseInt(fs.readFileSync(file, "utf8"), 10);
+    return Number.isSafeInteger(n) && n > 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Written to a temporary file and renamed over the old one, so a crash leaves one or the other whole. */
+function writeCheckpoint(file: string, ackedPrefix: number, sync: boolean): void {
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, "w");
+  try {
+    fs.writeSync(fd, String(ackedPrefix));
+    if (sync) fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
 }
 
 function segmentName(id: number): string {
