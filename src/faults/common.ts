@@ -2,25 +2,64 @@
  * Pieces several faults share: FIS duration and selection grammar, and reading an action's state.
  */
 import { z } from "zod";
-import { parseDuration } from "../experiment/duration.js";
+import { parseDuration, readDuration } from "../experiment/duration.js";
 import { GetExperimentCommand } from "@aws-sdk/client-fis";
 import type { RunServices } from "../engine/ports.js";
 
 /**
  * An ISO 8601 duration as FIS takes it (PT2M, PT1H30M): kept as the string FIS gets, checked with
- * the experiment loader's parser (the short forms like "2m" it also reads are not FIS's).
+ * the experiment loader's parser (the short forms like "2m" it also reads are not FIS's). `range`
+ * adds FIS's limits for the parameter, checked here on the field so that a value that is no
+ * duration at all never reaches a range check (which would have nothing to compare).
  */
-export const isoDuration = z.string().refine((s) => s.startsWith("P") && parseDuration(s) !== undefined, "an ISO 8601 duration such as PT2M");
+export function isoDuration(range?: { minMs?: number; maxMs?: number; expected: string; tooLong?: string }) {
+  return z.string().superRefine((text, ctx) => {
+    const reading = text.startsWith("P") ? readDuration(text) : { problem: "not an ISO 8601 duration (FIS takes PT2M, not 2m)" };
+    if (!("ms" in reading)) {
+      const expected = range?.expected ?? ISO_EXPECTED;
+      ctx.addIssue({ code: "custom", message: expected, params: { expected, found: `${JSON.stringify(text)}: ${reading.problem}` } });
+      return;
+    }
+    if (!range) return;
+    const tooShort = range.minMs !== undefined && reading.ms < range.minMs;
+    const tooLong = range.maxMs !== undefined && reading.ms > range.maxMs;
+    if (tooShort || tooLong) {
+      const expected = (tooLong && range.tooLong) || range.expected;
+      ctx.addIssue({ code: "custom", message: expected, params: { expected, found: JSON.stringify(text) } });
+    }
+  });
+}
 
-/** Milliseconds of a duration isoDuration accepted. */
+const ISO_EXPECTED = "an ISO 8601 duration such as PT2M";
+
+/** Milliseconds of a duration isoDuration accepted; only for values that passed it. */
 export function isoToMs(iso: string): number {
   const ms = parseDuration(iso);
-  if (ms === undefined) throw new Error(`not an ISO 8601 duration: ${iso}`);
+  // Parameters are validated before any fault code runs; reaching this is a gameday bug.
+  if (ms === undefined) throw new Error(`internal: ${JSON.stringify(iso)} was not validated as an ISO 8601 duration`);
   return ms;
 }
 
-/** FIS's selectionMode grammar. */
-export const selectionModeText = z.string().regex(/^(ALL|COUNT\(\d+\)|PERCENT\(\d+\))$/, "ALL, COUNT(n) or PERCENT(n)");
+const SELECTION = /^(?:ALL|COUNT\((\d+)\)|PERCENT\((\d+)\))$/;
+
+/** What a selectionMode should have been, or undefined when it is one FIS can act on. */
+function selectionProblem(text: string): string | undefined {
+  const m = SELECTION.exec(text);
+  if (!m) return "ALL, COUNT(n) or PERCENT(n)";
+  const [, count, percent] = m;
+  if (count !== undefined && !(Number(count) >= 1 && Number.isSafeInteger(Number(count)))) return `COUNT(n) with n from 1 to ${Number.MAX_SAFE_INTEGER}`;
+  if (percent !== undefined && !(Number(percent) >= 1 && Number(percent) <= 100)) return "PERCENT(n) with n from 1 to 100";
+  return undefined;
+}
+
+/**
+ * FIS's selectionMode grammar, with numbers that select something: COUNT(n) of at least one
+ * resource (and a count a number can hold exactly), PERCENT(n) from 1 to 100.
+ */
+export const selectionModeText = z.string().superRefine((text, ctx) => {
+  const expected = selectionProblem(text);
+  if (expected !== undefined) ctx.addIssue({ code: "custom", message: expected, params: { expected, found: JSON.stringify(text) } });
+});
 
 /** selectionMode, COUNT(1) when not given. */
 export const selectionMode = selectionModeText.default("COUNT(1)");

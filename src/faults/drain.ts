@@ -12,13 +12,15 @@
 import { z } from "zod";
 import { DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { defineFault, startEffect, type FaultContext, type PreparedUndo, type StartEffect } from "./types.js";
-import { actionStatus, isoDuration, isoToMs } from "./common.js";
+import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 import { spotInterruptionsIssuedIfKnown } from "./spot-notices.js";
 
 const params = z
   .object({
     percentage: z.number().int().min(1).max(100).default(20).describe("Share of ACTIVE container instances to drain"),
-    duration: isoDuration.default("PT5M").describe("How long they stay DRAINING"),
+    duration: isoDuration({ maxMs: FIS_MAX_MS, expected: "a duration of at most PT12H (FIS limits an experiment to 12 hours)" })
+      .default("PT5M")
+      .describe("How long they stay DRAINING"),
   })
   .strict();
 

@@ -18,15 +18,15 @@ const DATA_PLANE = "PutRecord,PutRecords,GetRecords,GetShardIterator,DescribeStr
 
 const params = z
   .object({
-    duration: isoDuration.default("PT5M"),
+    duration: isoDuration({
+      minMs: 60_000,
+      maxMs: FIS_MAX_MS,
+      expected: "a duration of at least PT1M (FIS's minimum)",
+      tooLong: "a duration of at most PT12H: FIS limits an experiment to 12 hours; for a longer outage use two kinesis-outage steps with a pause between them",
+    }).default("PT5M"),
     effect: z.enum(["errors", "timeouts"]).default("errors").describe("errors: 503 ServiceUnavailable; timeouts: calls never answer"),
   })
-  .strict()
-  .refine((p) => isoToMs(p.duration) >= 60_000, { message: "duration of at least PT1M (FIS's minimum)", path: ["duration"] })
-  .refine((p) => isoToMs(p.duration) <= FIS_MAX_MS, {
-    message: "duration of at most PT12H: FIS limits an experiment to 12 hours; for a longer outage use two kinesis-outage steps with a pause between them",
-    path: ["duration"],
-  });
+  .strict();
 
 const target = z
   .object({

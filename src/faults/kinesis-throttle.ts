@@ -13,11 +13,10 @@ import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 const params = z
   .object({
     percentage: z.number().int().min(1).max(100).default(100).describe("Share of calls that fail"),
-    duration: isoDuration.default("PT5M"),
+    duration: isoDuration({ minMs: 60_000, maxMs: FIS_MAX_MS, expected: "a duration between PT1M and PT12H (FIS's limits)" }).default("PT5M"),
     operations: z.array(z.enum(["PutRecord", "PutRecords", "GetRecords", "GetShardIterator"])).min(1).default(["PutRecord", "PutRecords"]).describe("Operations throttled (role form only)"),
   })
-  .strict()
-  .refine((p) => isoToMs(p.duration) >= 60_000 && isoToMs(p.duration) <= FIS_MAX_MS, { message: "duration between PT1M and PT12H (FIS's limits)", path: ["duration"] });
+  .strict();
 
 const target = z
   .object({

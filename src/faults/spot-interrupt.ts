@@ -12,13 +12,11 @@ import { actionStatus, arnId, isoDuration, isoToMs, selectionModeText } from "./
 
 const params = z
   .object({
-    durationBeforeInterruption: isoDuration.default("PT2M").describe("Time from the start to the interruption: PT2M to PT15M"),
+    durationBeforeInterruption: isoDuration({ minMs: 120_000, maxMs: 900_000, expected: "a duration between PT2M and PT15M (FIS's range)" })
+      .default("PT2M")
+      .describe("Time from the start to the interruption: PT2M to PT15M"),
   })
-  .strict()
-  .refine((p) => isoToMs(p.durationBeforeInterruption) >= 120_000 && isoToMs(p.durationBeforeInterruption) <= 900_000, {
-    message: "durationBeforeInterruption between PT2M and PT15M (FIS's range)",
-    path: ["durationBeforeInterruption"],
-  });
+  .strict();
 
 const target = z
   .object({
