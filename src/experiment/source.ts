@@ -147,6 +147,32 @@ function keyProblems(doc: Document, lines: LineCounter, file: string): InputErro
   return problems;
 }
 
+/**
+ * Aliases (`*name`) with no anchor (`&name`) before them. YAML only looks backwards for an anchor,
+ * and the parser leaves this to the conversion to plain data, which fails with no position.
+ */
+function aliasProblems(doc: Document, lines: LineCounter, file: string): InputError[] {
+  const problems: InputError[] = [];
+  const walk = (node: unknown, path: (string | number)[]): void => {
+    if (isAlias(node)) {
+      if (node.resolve(doc) !== undefined) return;
+      problems.push({
+        file,
+        position: positionAt(lines, node.range?.[0] ?? 0),
+        path: formatPath(path),
+        expected: `an alias to an anchor set earlier in the file (write \`&${node.source}\` on a value above this line)`,
+        found: `the alias \`*${node.source}\`, whose anchor \`&${node.source}\` is not set before it`,
+      });
+      return;
+    }
+    if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...path, i]));
+    // Keys that are not plain scalars are reported by keyProblems.
+    if (isMap(node)) for (const pair of node.items) if (isScalar(pair.key)) walk(pair.value, [...path, String(pair.key.value)]);
+  };
+  walk(doc.contents, []);
+  return problems;
+}
+
 /** The path of the first place where a value contains itself (a recursive YAML alias), if any. */
 function cycleIn(root: unknown): DocPath | undefined {
   const open = new Set<unknown>();
@@ -195,7 +221,7 @@ export function readSource(text: string, file: string, format: SourceFormat = fo
     seenLines.add(position.line);
     errors.push({ file, position, path: "(document)", ...describeSyntaxError(e, body, format) });
   }
-  if (errors.length === 0) errors.push(...keyProblems(doc, lines, file));
+  if (errors.length === 0) errors.push(...keyProblems(doc, lines, file), ...aliasProblems(doc, lines, file));
 
   let value: unknown;
   if (errors.length === 0) {

@@ -27,6 +27,15 @@ describe("invalid experiments are reported at file:line:col with the path, what 
     expect(errors[0]?.found).toContain('inside { } or [ ], put quotes around "${...}"');
   });
 
+  it("an alias to an anchor that is not set before it, at the alias", () => {
+    const errors = errorsOf("title: t\nmethod:\n  - pause: PT1M\n  - probe: p\n    with: { x: *nope, y: *later }\n  - pause: &later PT1M\n");
+    expect(errors.map((e) => [e.position, e.path, e.found])).toEqual([
+      [{ line: 5, column: 16 }, "method[1].with.x", "the alias `*nope`, whose anchor `&nope` is not set before it"],
+      [{ line: 5, column: 26 }, "method[1].with.y", "the alias `*later`, whose anchor `&later` is not set before it"],
+    ]);
+    expect(errors[0]?.expected).toContain("&nope");
+  });
+
   it("a value of the wrong type", () => {
     const error = errorAt(errorsOf("title: t\ntags: web\nmethod: []\n"), "tags");
     expect(error).toMatchObject({ position: { line: 2, column: 7 }, expected: "a list", found: '"web"' });
