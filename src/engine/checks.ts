@@ -10,6 +10,7 @@ import type { ProbeModule } from "./probe.js";
 import { runProcess } from "./providers/process.js";
 import { runHttp } from "./providers/http.js";
 import { errorMessage, raceAbort, StepTimeout, timeoutSignal } from "./signals.js";
+import { MIN_INTERVAL_MS } from "../experiment/schema.js";
 
 export interface PlannedCheck {
   step: Check;
@@ -62,7 +63,8 @@ export async function takeReading(check: PlannedCheck, ctx: ReadingContext): Pro
   for (let attempt = 1; attempt <= attempts; attempt++) {
     last = await attemptOnce(check, ctx);
     if (last.ok || attempt === attempts) return { ...last, at, end: clock.now(), attempts: attempt };
-    await clock.sleep((step as ProbeStep).interval ?? DEFAULT_ATTEMPT_INTERVAL, ctx.signal);
+    // At least the minimum interval, as the monitor's: retries with no pause would hold a virtual clock still.
+    await clock.sleep(Math.max((step as ProbeStep).interval ?? DEFAULT_ATTEMPT_INTERVAL, MIN_INTERVAL_MS), ctx.signal);
   }
   return { ...last, at, end: clock.now(), attempts };
 }

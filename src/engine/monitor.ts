@@ -5,6 +5,7 @@
  */
 import type { Clock } from "../time/clock.js";
 import type { Reading } from "./checks.js";
+import { MIN_INTERVAL_MS } from "../experiment/schema.js";
 
 export interface MonitorOptions {
   clock: Clock;
@@ -54,7 +55,9 @@ export class Monitor {
         const result = await this.options.read(final, this.since);
         for (const r of Array.isArray(result) ? result : [result]) this.options.onReading(r, final);
         if (final) return;
-        await sleepUnlessClosed(clock, this.options.interval, this.closing.signal, hardStop);
+        // Validation refuses shorter intervals; this holds for experiments built in code too. A zero
+        // sleep would fire before any later timer, so a virtual clock would never move again.
+        await sleepUnlessClosed(clock, Math.max(this.options.interval, MIN_INTERVAL_MS), this.closing.signal, hardStop);
       }
     } catch {
       // Only an abort of the run gets here (readings never throw otherwise): stop quietly.

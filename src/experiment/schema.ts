@@ -47,6 +47,23 @@ const duration = z
   })
   .meta({ id: "Duration", description: `A duration: ISO 8601 (PT2M, PT0.5S, P1DT2H; no years or months) or 300ms, 5s, 2m, 1h.` });
 
+/**
+ * The shortest time between readings. Zero made a loop of readings that never let time move (the
+ * run hung), and a few milliseconds crawl. What probes read moves no faster than a second (AWS
+ * metrics, ECS and Kinesis state, the request log's buckets), so 100 ms is already ten readings of
+ * the same second; it still admits Chaos Toolkit's fractional `frequency` (0.5 s, 0.1 s).
+ */
+export const MIN_INTERVAL_MS = 100;
+
+const TOO_SHORT = `an interval of at least ${MIN_INTERVAL_MS}ms (shorter ones re-read the same second, and 0 would never let time move)`;
+
+/** A time between readings: a duration of at least MIN_INTERVAL_MS. */
+const interval = duration.transform((ms, ctx) => {
+  if (ms >= MIN_INTERVAL_MS) return ms;
+  report(ctx, TOO_SHORT, `${ms} ms`);
+  return z.NEVER;
+});
+
 /** Chaos Toolkit's numeric fields are seconds; a duration string is accepted too. */
 const seconds = oneOf([z.number(), z.string()], `seconds (a number) or a duration such as ${DURATION_EXAMPLES}`)
   .transform((value, ctx) => {
@@ -152,7 +169,7 @@ const probeStep = strict({
   with: params.optional().meta({ description: "The probe's parameters." }),
   tolerance: tolerance.optional(),
   mode: mode.optional(),
-  interval: duration.optional().meta({ description: "Time between readings (continuous, on-chaos) and between attempts." }),
+  interval: interval.optional().meta({ description: `Time between readings (continuous, on-chaos) and between attempts; at least ${MIN_INTERVAL_MS}ms.` }),
   timeout: duration.optional().meta({ description: "One attempt longer than this fails." }),
   attempts: positiveInt("a number of attempts, 1 or more").optional(),
   initialDelay: duration.optional(),
@@ -323,7 +340,7 @@ const runtime = strict({
     "a hypothesis strategy, or Chaos Toolkit's {strategy, frequency}",
   ).optional(),
   rollbacks: oneOf([rollbackStrategy, strict({ strategy: rollbackStrategy })], "a rollback strategy, or Chaos Toolkit's {strategy}").optional(),
-  interval: duration.optional().meta({ description: "Poll interval for hypothesis probes during the method and for stop conditions. Default 5s." }),
+  interval: interval.optional().meta({ description: `Poll interval for hypothesis probes during the method and for stop conditions. Default 5s; at least ${MIN_INTERVAL_MS}ms.` }),
   failFast: z.boolean().optional().meta({ description: "Abort the method on the first failed reading during it." }),
 })
   .transform((r, ctx): Runtime => {
@@ -333,6 +350,8 @@ const runtime = strict({
     if (frequency !== undefined && r.interval !== undefined) {
       report(ctx, "either `interval` or `hypothesis.frequency`, not both", `${r.interval} ms and ${frequency} s`, ["interval"]);
     }
+    // Chaos Toolkit's frequency is the same interval, in seconds.
+    if (frequency !== undefined && frequency * 1000 < MIN_INTERVAL_MS) report(ctx, TOO_SHORT, `${frequency} s`, ["hypothesis", "frequency"]);
     return {
       hypothesis: hypothesis.strategy ?? "default",
       interval: r.interval ?? (frequency !== undefined ? Math.round(frequency * 1000) : DEFAULT_INTERVAL),
