@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import type { Check, DocPath, Experiment, FaultStep, LoadedExperiment, Step } from "../experiment/model.js";
+import { listOf, suggestion } from "../experiment/describe.js";
 import { parseTolerance } from "../experiment/tolerance.js";
 import { InvalidInputError } from "../experiment/model.js";
 import { Problems } from "../experiment/problems.js";
@@ -13,7 +14,7 @@ import type { Located } from "../experiment/source.js";
 import { loadFault, faultNames } from "../faults/index.js";
 import type { FaultModule, FisFragment } from "../faults/types.js";
 import type { PlannedCheck } from "./checks.js";
-import { loadProbe, ProbeLoadError } from "./probe-loader.js";
+import { listProbes, loadProbe, ProbeLoadError } from "./probe-loader.js";
 
 export interface PlannedFault {
   step: FaultStep;
@@ -85,7 +86,13 @@ export async function planExperiment(loaded: LoadedExperiment, options: PlanOpti
         module = await loadProbe(step.probe, options.probeDirs);
       } catch (err) {
         if (!(err instanceof ProbeLoadError)) throw err;
-        at([...step.at, "probe"], "a known probe", `${JSON.stringify(step.probe)} (${err.message})`);
+        const known = listProbes(options.probeDirs);
+        if (known.includes(step.probe)) {
+          at([...step.at, "probe"], "a probe that loads", `${JSON.stringify(step.probe)} (${err.message})`);
+        } else {
+          const choices = known.length > 0 ? `one of ${listOf(known)}${suggestion(step.probe, known)}` : "none found";
+          at([...step.at, "probe"], `a known probe: ${choices}`, `${JSON.stringify(step.probe)} (no such probe in ${options.probeDirs.join(" or ")})`);
+        }
         continue;
       }
       const params = validate(module.params, step.with, [...step.at, "with"]);
@@ -103,7 +110,7 @@ export async function planExperiment(loaded: LoadedExperiment, options: PlanOpti
     if (step.kind === "fault") {
       const module = await loadFault(step.fault);
       if (!module) {
-        at([...step.at, "fault"], `one of ${faultNames().join(", ")}`, JSON.stringify(step.fault));
+        at([...step.at, "fault"], `one of ${faultNames().join(", ")}${suggestion(step.fault, faultNames())}`, JSON.stringify(step.fault));
         continue;
       }
       const params = validate(module.params, step.with, [...step.at, "with"]);

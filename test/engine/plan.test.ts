@@ -50,8 +50,17 @@ describe("planning", () => {
     expect(errors[0]).toMatch(/^exp\.yaml:5:\d+: method\[0\]\.target\.select: expected ALL, COUNT\(n\) or PERCENT\(n\), found "SOME\(2\)"/);
     expect(errors[1]).toMatch(/^exp\.yaml:6:\d+: method\[0\]\.with\.durationBeforeInterruption: expected .*PT2M and PT15M/);
     expect(errors[2]).toMatch(/^exp\.yaml:8:\d+: method\[1\]\.with\.within: expected an ISO 8601 duration/);
-    expect(errors[3]).toMatch(/^exp\.yaml:9:\d+: method\[2\]\.probe: expected a known probe, found "drainnig".*known probes: .*draining/);
+    expect(errors[3]).toMatch(/^exp\.yaml:9:\d+: method\[2\]\.probe: expected a known probe: one of .*`draining`.* \(did you mean `draining`\?\), found "drainnig"/);
     expect(errors[4]).toMatch(/^exp\.yaml:10:\d+: method\[3\]\.fault: expected one of spot-interrupt, task-kill, drain/);
+  });
+
+  it("suggests the fault or probe a misspelt name most likely meant", async () => {
+    const errors = await planErrors(["title: t", "method:", "  - fault: spot-interupt", "  - probe: http-sol", "  - probe: kinesis-helth", ""].join("\n"));
+    expect(errors).toEqual([
+      expect.stringMatching(/^exp\.yaml:3:12: method\[0\]\.fault: expected one of .*\(did you mean `spot-interrupt`\?\), found "spot-interupt"$/),
+      expect.stringMatching(/^exp\.yaml:4:12: method\[1\]\.probe: expected a known probe: one of .*`service-recovery` \(did you mean `http-slo`\?\), found "http-sol"/),
+      expect.stringMatching(/^exp\.yaml:5:12: method\[2\]\.probe: .*\(did you mean `kinesis-health`\?\)/),
+    ]);
   });
 
   it("explains FIS's limits instead of sending a template FIS would refuse", async () => {
