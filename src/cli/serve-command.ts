@@ -1,43 +1,130 @@
 /**
  * `chaos sandbox serve`: the sandbox's AWS APIs over HTTP on 127.0.0.1, in scaled real time, so that
  * another process (a drain Lambda, a log shipper, the AWS CLI) can use it through AWS_ENDPOINT_URL.
+ *
+ * The stack boots in virtual time (launching instances and placing tasks takes minutes of stack
+ * time, which a user should not sit through), starting a little in the past and catching up with
+ * the wall clock; then the same clock is paced to the speed asked and the port opens.
  */
-import { resolve } from "node:path";
-import { ScaledClock } from "../time/clock.js";
+import { basename, resolve } from "node:path";
+import { RealClock, VirtualClock } from "../time/clock.js";
 import { SeededRandom } from "../random/random.js";
 import { defaultStackFile } from "./paths.js";
-import { usage } from "./errors.js";
+import { targetError, usage } from "./errors.js";
 import { parseSeed, parseSpeed } from "./run-command.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
+
+/**
+ * How far before the wall clock the boot starts: the default stack is up in about 3 stack minutes,
+ * and what is left is caught up in virtual time, so the served clock starts level with the wall.
+ */
+const BOOT_LOOKBACK_MS = 10 * 60_000;
 
 export async function serveCommand(flags: { stack?: string; port: string; speed: string; seed?: string }): Promise<number> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port: expected a port number, found ${JSON.stringify(flags.port)}`);
   const speed = parseSpeed(flags.speed) ?? 1;
   const seed = parseSeed(flags.seed);
-  const { serve } = await import("../sandbox/sandbox.js");
+  const { serve, checkPortFree, PortUnavailable } = await import("../sandbox/serve.js");
   const { loadStack } = await import("../sandbox/stack/load.js");
   const { composeSandbox } = await import("./sandbox-compose.js");
   const stackFile = flags.stack ? resolve(process.cwd(), flags.stack) : defaultStackFile();
-  const clock = new ScaledClock(speed);
   let stack;
   try {
     stack = loadStack(stackFile);
   } catch (err) {
     throw usage(err instanceof Error ? err.message : String(err));
   }
-  const composed = await composeSandbox({ stack, clock, random: new SeededRandom(seed) });
-  const { sandbox } = composed;
-  sandbox.start();
-  await sandbox.ready();
-  const server = await serve(sandbox, { port });
-  process.stdout.write(`sandbox (${stackFile}) serving on ${server.url}  seed ${seed}  speed ${speed}x\n`);
-  process.stdout.write(`use it with: AWS_ENDPOINT_URL=${server.url} AWS_REGION=${sandbox.kernel.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x\n`);
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+  const portError = (err: unknown): unknown =>
+    err instanceof PortUnavailable ? usage(`${err.message}: stop what is using it, or choose another port with --port (--port 0 picks a free one)`) : err;
+  // Before the boot, so a busy port is reported at once rather than after it.
+  try {
+    await checkPortFree(port);
+  } catch (err) {
+    throw portError(err);
+  }
+
+  // A signal during the boot ends it; after it, a signal is how serving ends.
+  const stopped = new AbortController();
+  const onSignal = () => stopped.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const wall = new RealClock();
+  const clock = new VirtualClock(wall.now() - BOOT_LOOKBACK_MS);
+  let composed: Awaited<ReturnType<typeof composeSandbox>> | undefined;
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  try {
+    composed = await composeSandbox({ stack, clock, random: new SeededRandom(seed) });
+    const { sandbox } = composed;
+    process.stdout.write(`booting stack ${basename(stackFile)} in virtual time…`);
+    const bootStart = clock.now();
+    const wallStart = wall.now();
+    sandbox.start();
+    let up: boolean;
+    try {
+      up = await untilStopped(sandbox.ready(), stopped.signal);
+    } catch (err) {
+      process.stdout.write(" failed\n");
+      throw targetError(err instanceof Error ? err.message : String(err));
+    }
+    if (!up) {
+      process.stdout.write(" interrupted\n");
+      return 0;
+    }
+    const booted = clock.now() - bootStart;
+    process.stdout.write(` ${upSummary(sandbox)} (${(booted / 60_000).toFixed(1)} virtual minutes, ${((wall.now() - wallStart) / 1000).toFixed(1)} s)\n`);
+    // Run on in virtual time until level with the wall clock, then let time pass at the speed asked.
+    const behind = wall.now() - clock.now();
+    if (behind > 0) {
+      const caughtUpFrom = wall.now();
+      if (!(await untilStopped(clock.sleep(behind), stopped.signal))) return 0;
+      process.stdout.write(`ran on to the wall clock (${(behind / 60_000).toFixed(1)} virtual minutes, ${((wall.now() - caughtUpFrom) / 1000).toFixed(1)} s)\n`);
+    }
+    clock.pace(speed);
+    if (behind < 0) process.stdout.write(`the stack took longer than ${BOOT_LOOKBACK_MS / 60_000} minutes to boot: its clock is ${(-behind / 1000).toFixed(0)} s ahead of the wall clock\n`);
+    if (stopped.signal.aborted) return 0;
+    try {
+      server = await serve(sandbox, { port });
+    } catch (err) {
+      throw portError(err);
+    }
+    process.stdout.write(`sandbox (${stackFile}) serving on ${server.url}  seed ${seed}  speed ${speed}x\n`);
+    process.stdout.write(`use it with: AWS_ENDPOINT_URL=${server.url} AWS_REGION=${sandbox.kernel.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x\n`);
+    if (!stopped.signal.aborted) await new Promise<void>((done) => stopped.signal.addEventListener("abort", () => done(), { once: true }));
+    return 0;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    // Every path out closes the port and the stack's timers, so the process exits by itself.
+    await server?.close();
+    await composed?.close();
+    clock.stop();
+  }
+}
+
+/** Resolves true when `work` completes, false when the signal comes first. */
+function untilStopped(work: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise<boolean>((resolve, reject) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(true);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
   });
-  await server.close();
-  await composed.close();
-  return 0;
+}
+
+/** "12 instances, 20 tasks running": what the boot brought up, for the user watching it. */
+function upSummary(sandbox: Sandbox): string {
+  const instances = sandbox.ec2.all().filter((i) => i.state === "running").length;
+  let tasks = 0;
+  for (const c of sandbox.ecs.clusters.values()) tasks += c.tasks.filter((t) => t.lastStatus === "RUNNING").length;
+  return `${instances} instances, ${tasks} tasks running`;
 }

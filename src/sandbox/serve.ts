@@ -8,7 +8,7 @@
  * client's own timeout ends it), and an IMDS whose instance is gone closes the connection.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import type { Dispatch } from "./protocol/types.js";
 import { isTransportFailure } from "./protocol/types.js";
 import { ImdsUnreachable, type ImdsAnswer } from "./services/ec2/imds.js";
@@ -32,6 +32,39 @@ export interface Served {
 const IMDS = /^\/imds\/(i-[0-9a-f]+)(\/.*)$/;
 const TOKEN_PREFIX = "AQAEAGameday";
 
+/** Something else already listens on the port (or the process may not listen on it). */
+export class PortUnavailable extends Error {
+  constructor(
+    readonly port: number,
+    readonly reason: "in use" | "not permitted",
+  ) {
+    super(reason === "in use" ? `port ${port} is in use on 127.0.0.1` : `listening on port ${port} is not permitted`);
+    this.name = "PortUnavailable";
+  }
+}
+
+/** Listens on 127.0.0.1:port, turning the two errors a user can fix into PortUnavailable. */
+function listen(server: { listen(port: number, host: string, cb: () => void): unknown; once(e: "error", f: (err: Error) => void): unknown }, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE") reject(new PortUnavailable(port, "in use"));
+      else if (err.code === "EACCES") reject(new PortUnavailable(port, "not permitted"));
+      else reject(err);
+    });
+    server.listen(port, host, () => resolve());
+  });
+}
+
+/**
+ * Fails with PortUnavailable unless 127.0.0.1:port can be listened on now: checked before a slow
+ * start so a busy port is reported at once. serve() still reports a port taken in the meantime.
+ */
+export async function checkPortFree(port: number): Promise<void> {
+  const probe = createNetServer();
+  await listen(probe, port, "127.0.0.1");
+  await new Promise((resolve) => probe.close(resolve));
+}
+
 export async function serve(sandbox: Servable, options: ServeOptions): Promise<Served> {
   const host = options.host ?? "127.0.0.1";
   if (host !== "127.0.0.1") throw new Error(`serve: expected host 127.0.0.1, found ${String(host)}`);
@@ -53,10 +86,7 @@ export async function serve(sandbox: Servable, options: ServeOptions): Promise<S
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, host, () => resolve());
-  });
+  await listen(server, options.port, host);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,
