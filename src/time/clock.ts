@@ -170,10 +170,17 @@ export const VIRTUAL_EPOCH = Date.UTC(2020, 10, 25, 13, 15, 0);
  * a wall second.
  *
  * Real I/O must be bracketed with hold(): while any hold is out, time stands still.
+ *
+ * pace(speed) turns it into scaled wall time from the current instant on, keeping every armed
+ * timer: `chaos sandbox serve` boots its stack in virtual time (seconds instead of minutes), then
+ * serves at the speed asked. Paced, it behaves as a ScaledClock: one real timer waits for the
+ * earliest armed one, and holds no longer stop time.
  */
 export class VirtualClock implements Clock {
-  readonly kind = "virtual" as const;
   private t: number;
+  private paced: { speed: number; virtualOrigin: number; wallOrigin: number } | undefined;
+  /** The one real timer of paced mode: it waits for the earliest armed timer. */
+  private wallTimer: { handle: ReturnType<typeof setTimeout>; at: number } | undefined;
   private seq = 0;
   private readonly heap = new TimerHeap();
   private holds = 0;
@@ -187,8 +194,32 @@ export class VirtualClock implements Clock {
     this.t = start;
   }
 
+  /** "virtual" until pace(); then "real" at speed 1 and "scaled" otherwise, as a ScaledClock says. */
+  get kind(): "virtual" | "scaled" | "real" {
+    if (!this.paced) return "virtual";
+    return this.paced.speed === 1 ? "real" : "scaled";
+  }
+
   now(): number {
+    // Paced: wall time scaled from where virtual time stood; never behind a timer already fired.
+    if (this.paced) this.t = Math.max(this.t, this.pacedNow(this.paced));
     return this.t;
+  }
+
+  /**
+   * From now on, time passes with the wall clock times `speed` (1: real time), continuing from the
+   * current virtual instant. Timers already armed fire when that scaled wall time reaches them.
+   * One-way: a paced clock does not go back to virtual time.
+   */
+  pace(speed: number): void {
+    if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a positive number, got ${speed}`);
+    if (this.paced) throw new Error("the clock is already paced");
+    this.paced = { speed, virtualOrigin: this.t, wallOrigin: performance.now() };
+    this.schedule();
+  }
+
+  private pacedNow(p: { speed: number; virtualOrigin: number; wallOrigin: number }): number {
+    return p.virtualOrigin + (performance.now() - p.wallOrigin) * p.speed;
   }
 
   setTimer(ms: number, fn: () => void): () => void {
@@ -228,6 +259,7 @@ export class VirtualClock implements Clock {
   stop(): void {
     this.stopped = true;
     this.heap.clear();
+    this.clearWallTimer();
   }
 
   /**
@@ -241,7 +273,7 @@ export class VirtualClock implements Clock {
   private arm(ms: number, fn: () => void, wakes: boolean): () => void {
     if (this.stopped) return () => {};
     const delay = Number.isFinite(ms) ? Math.max(0, ms) : 0;
-    const timer: Timer = { at: this.t + delay, seq: this.seq++, fn, cancelled: false, wakes };
+    const timer: Timer = { at: this.now() + delay, seq: this.seq++, fn, cancelled: false, wakes };
     this.heap.push(timer);
     this.schedule();
     return () => {
@@ -259,6 +291,7 @@ export class VirtualClock implements Clock {
 
   private readonly pump = (): void => {
     this.scheduled = false;
+    if (this.paced) return this.pacedPump();
     if (this.stopped || this.holds > 0) return;
     if (this.settleTurns > 0) {
       this.settleTurns--;
@@ -281,6 +314,55 @@ export class VirtualClock implements Clock {
     }
     if (this.heap.size > 0) this.schedule();
   };
+
+  /**
+   * Paced mode: fires, in (time, arming order), every timer that scaled wall time has reached,
+   * yielding after a waking timer as the virtual pump does; then leaves one real timer for the next.
+   */
+  private pacedPump(): void {
+    if (this.stopped) return;
+    if (this.settleTurns > 0) {
+      this.settleTurns--;
+      this.schedule();
+      return;
+    }
+    for (let budget = 50_000; budget > 0; budget--) {
+      const head = this.heap.peek();
+      if (!head) return this.clearWallTimer();
+      if (head.cancelled) {
+        this.heap.pop();
+        continue;
+      }
+      if (head.at > this.now()) return this.waitForWall(head.at);
+      this.heap.pop();
+      this.t = Math.max(this.t, head.at);
+      this.fired++;
+      head.fn();
+      if (head.wakes || this.settleTurns > 0) {
+        this.settleTurns = Math.max(this.settleTurns, 1);
+        break;
+      }
+    }
+    if (this.heap.size > 0) this.schedule();
+  }
+
+  /** Arms the one real timer for `at` (scaled wall time), unless it is already armed for then. */
+  private waitForWall(at: number): void {
+    if (this.wallTimer?.at === at) return;
+    this.clearWallTimer();
+    // Node caps timers at 2^31-1 ms; a longer wait re-arms when that one expires.
+    const delay = Math.min(2_147_483_647, Math.max(0, Math.ceil((at - this.now()) / this.paced!.speed)));
+    const handle = setTimeout(() => {
+      this.wallTimer = undefined;
+      this.schedule();
+    }, delay);
+    this.wallTimer = { handle, at };
+  }
+
+  private clearWallTimer(): void {
+    if (this.wallTimer) clearTimeout(this.wallTimer.handle);
+    this.wallTimer = undefined;
+  }
 }
 
 /** Parses `--speed`: absent means virtual time; a number means scaled real time. */

@@ -1,0 +1,134 @@
+/**
+ * A virtual clock that goes live: `chaos sandbox serve` boots the stack in virtual time, then
+ * paces the same clock to scaled wall time. The wall clock here is vitest's fake one (setTimeout
+ * and performance.now), so "6 wall seconds later" is exact and instant; setImmediate stays real
+ * because the clock's pump runs on it.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { VirtualClock } from "../../src/time/clock.js";
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Lets the pump (setImmediate) and promise continuations run. */
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+};
+
+/** Advances the fake wall clock by `ms`, letting the clock react to its real timer. */
+async function wallPasses(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await settle();
+}
+
+const MINUTE = 60_000;
+
+describe("a virtual clock paced to wall time", () => {
+  it("reports its mode: virtual, then real at speed 1 or scaled at another speed", () => {
+    const a = new VirtualClock();
+    expect(a.kind).toBe("virtual");
+    a.pace(1);
+    expect(a.kind).toBe("real");
+    const b = new VirtualClock();
+    b.pace(60);
+    expect(b.kind).toBe("scaled");
+    a.stop();
+    b.stop();
+  });
+
+  it("jumps while virtual, then moves with the wall clock from where it stood: now() is continuous", async () => {
+    const clock = new VirtualClock(0);
+    await clock.sleep(5 * MINUTE); // no wall time passes: the fake wall clock never moved
+    expect(clock.now()).toBe(5 * MINUTE);
+    clock.pace(60);
+    expect(clock.now()).toBe(5 * MINUTE);
+    await wallPasses(1_000);
+    expect(clock.now()).toBe(5 * MINUTE + 60_000);
+    clock.stop();
+  });
+
+  it("fires a timer armed before the switch when scaled wall time reaches it, not before", async () => {
+    const clock = new VirtualClock(0);
+    const firedAt: number[] = [];
+    clock.setTimer(10 * MINUTE, () => firedAt.push(clock.now()));
+    await clock.sleep(4 * MINUTE);
+    clock.pace(60); // 6 virtual minutes left = 6 wall seconds
+    await wallPasses(5_999);
+    expect(firedAt).toEqual([]);
+    await wallPasses(1);
+    expect(firedAt).toEqual([10 * MINUTE]);
+    clock.stop();
+  });
+
+  it("keeps (time, arming order) for timers armed before and after the switch", async () => {
+    const clock = new VirtualClock(0);
+    const order: string[] = [];
+    clock.setTimer(3_000, () => order.push("before, 3 s"));
+    clock.pace(1);
+    clock.setTimer(2_000, () => order.push("after, 2 s"));
+    clock.setTimer(3_000, () => order.push("after, 3 s"));
+    await wallPasses(3_000);
+    expect(order).toEqual(["after, 2 s", "before, 3 s", "after, 3 s"]);
+    clock.stop();
+  });
+
+  it("sleeps and aborts in both phases", async () => {
+    const clock = new VirtualClock(0);
+    await clock.sleep(MINUTE);
+    const pending = new AbortController();
+    const aborted = clock.sleep(10 * MINUTE, pending.signal);
+    const across = clock.sleep(2_000);
+    let woke = false;
+    void across.then(() => (woke = true));
+    clock.pace(1);
+    await wallPasses(1_000);
+    expect(woke).toBe(false);
+    pending.abort(new Error("stop"));
+    await expect(aborted).rejects.toThrow("stop");
+    await wallPasses(1_000);
+    expect(woke).toBe(true);
+    const late = new AbortController();
+    const paced = clock.sleep(5_000, late.signal);
+    late.abort(new Error("later"));
+    await expect(paced).rejects.toThrow("later");
+    const done = clock.sleep(500);
+    await wallPasses(500);
+    await expect(done).resolves.toBeUndefined();
+    clock.stop();
+  });
+
+  it("does not stand still for holds once paced (wall time does not wait for I/O)", async () => {
+    const clock = new VirtualClock(0);
+    const release = clock.hold();
+    clock.pace(1);
+    let fired = false;
+    clock.setTimer(1_000, () => (fired = true));
+    await wallPasses(1_000);
+    expect(fired).toBe(true);
+    release();
+    clock.stop();
+  });
+
+  it("leaves no real timer behind after stop(), so a served process can exit", async () => {
+    const clock = new VirtualClock(0);
+    clock.setTimer(MINUTE, () => {});
+    clock.pace(1);
+    await settle();
+    expect(vi.getTimerCount()).toBe(1);
+    clock.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("refuses a speed that is not a positive number, and a second pace()", () => {
+    const clock = new VirtualClock(0);
+    expect(() => clock.pace(0)).toThrow(RangeError);
+    expect(() => clock.pace(Number.NaN)).toThrow(RangeError);
+    clock.pace(2);
+    expect(() => clock.pace(2)).toThrow(/already paced/);
+    clock.stop();
+  });
+});
