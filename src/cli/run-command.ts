@@ -194,14 +194,15 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
         ...(flags.profile ? { profile: flags.profile } : {}),
         ...(flags.stack ? { stack: resolve(cwd, flags.stack) } : {}),
         ...(speed !== undefined ? { speed } : {}),
-        ...(flags.handler ? { handlers: flags.handler.map((h) => resolve(cwd, h)) } : {}),
+        // As given: the sandbox resolves them against the working directory and names them as the user did.
+        ...(flags.handler ? { handlers: flags.handler } : {}),
         random,
         cwd,
         onTrace: (t) => renderer.trace(t),
       });
     } catch (err) {
       if (err instanceof CliError || err instanceof InvalidInputError) throw err;
-      if (err instanceof Error && err.name === "StackError") throw usage(err.message);
+      if (err instanceof Error && (err.name === "StackError" || err.name === "HandlerLoadError")) throw usage(err.message);
       throw targetError(`the target could not be set up: ${err instanceof Error ? err.message : String(err)}`);
     }
     const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd });

@@ -76,7 +76,7 @@ export class Sandbox {
   private readonly router: EventRouter;
   private readonly clients: AwsClients;
   private served: Promise<Served> | undefined;
-  private savedEnv: Record<string, string | undefined> | undefined;
+  private invoker: Invoker | undefined;
   private started = false;
 
   private constructor(options: SandboxOptions) {
@@ -204,13 +204,7 @@ export class Sandbox {
     this.timers.stopAll();
     if (this.served) await (await this.served).close();
     this.served = undefined;
-    if (this.savedEnv) {
-      for (const [k, v] of Object.entries(this.savedEnv)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      this.savedEnv = undefined;
-    }
+    await this.invoker?.close();
     await this.clients.destroy();
   }
 
@@ -231,47 +225,41 @@ export class Sandbox {
   }
 
   private async wireHandlers(options: SandboxOptions): Promise<void> {
-    const rules = this.stack.events.rules.map((r) => ({ ...r, baseDir: options.stack.source ? dirname(options.stack.source) : process.cwd() }));
+    const rules = this.stack.events.rules.map((r) => ({
+      ...r,
+      baseDir: options.stack.source ? dirname(options.stack.source) : process.cwd(),
+      label: `${options.stack.source ? `${options.stack.source}: ` : ""}rule ${r.name}: handler ${r.target.handler}`,
+    }));
     for (const [i, path] of (options.handlers ?? []).entries()) {
-      rules.push({ name: `cli-handler-${i + 1}`, pattern: SPOT_WARNING_PATTERN, target: { handler: path, timeout: 3_000, environment: {} }, baseDir: process.cwd() });
+      rules.push({ name: `cli-handler-${i + 1}`, pattern: SPOT_WARNING_PATTERN, target: { handler: path, timeout: 3_000, environment: {} }, baseDir: process.cwd(), label: `--handler ${path}` });
     }
     if (rules.length === 0) return;
     // Built and used once now: the SDK loads parts of itself lazily on its first call (real I/O).
     // Done before any virtual time passes, invocations then run on promise continuations alone.
     const ecs: ECSClient = await this.clients.ecs();
     await ecs.send(new ListClustersCommand({}));
-    const invoker = new Invoker({
+    const invoker = (this.invoker = new Invoker({
       kernel: this.kernel,
       timers: this.timers,
       ecs,
-      endpoint: () => this.moduleEndpoint(),
+      awsEnvironment: () => this.moduleEnvironment(),
       onInvocation: (inv) => this.invocations.push(inv),
-    });
+    }));
     for (const r of rules) {
-      const deliver = await invoker.prepare(r.name, r.target, r.baseDir);
+      const deliver = await invoker.prepare(r.name, r.target, r.baseDir, r.label);
       this.router.addRule({ name: r.name, pattern: r.pattern, deliver });
     }
   }
 
-  /** Starts serve mode and points the AWS SDK's environment at it, so modules' own clients reach the sandbox unmodified. */
-  private async moduleEndpoint(): Promise<string> {
-    const url = await this.endpoint();
-    if (!this.savedEnv) {
-      const env = {
-        AWS_ENDPOINT_URL: url,
-        AWS_REGION: this.stack.region,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      };
-      this.savedEnv = {};
-      this.savedEnv.AWS_SESSION_TOKEN = process.env.AWS_SESSION_TOKEN;
-      delete process.env.AWS_SESSION_TOKEN;
-      for (const [k, v] of Object.entries(env)) {
-        this.savedEnv[k] = process.env[k];
-        process.env[k] = v;
-      }
-    }
-    return url;
+  /** Starts serve mode; what a module's environment needs for its own SDK clients to reach the sandbox unmodified. */
+  private async moduleEnvironment(): Promise<Record<string, string>> {
+    return {
+      AWS_ENDPOINT_URL: await this.endpoint(),
+      AWS_REGION: this.stack.region,
+      AWS_DEFAULT_REGION: this.stack.region,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    };
   }
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { harness, stackYaml, type Harness } from "../harness.js";
@@ -21,6 +21,7 @@ beforeAll(() => {
 const ecs = new ECSClient({});
 export async function handler(event, context) {
   const id = event.detail["instance-id"];
+  console.log("draining " + id);
   const cluster = process.env.CLUSTER ?? "prod";
   const list = await ecs.send(new ListContainerInstancesCommand({ cluster, filter: "ec2InstanceId == " + id }));
   await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: list.containerInstanceArns, status: "DRAINING" }));
@@ -30,6 +31,12 @@ export async function handler(event, context) {
   );
   writeFileSync(join(dir, "hang.mjs"), `export const handler = () => new Promise(() => {});\n`);
   writeFileSync(join(dir, "nothing.mjs"), `export const notAHandler = 1;\n`);
+  writeFileSync(join(dir, "busy.mjs"), `export const handler = () => { for (;;) {} };\n`);
+  // Counts its calls in module state (which lives as long as its environment) and hangs while the marker exists.
+  writeFileSync(
+    join(dir, "counting.mjs"),
+    `import { existsSync } from "node:fs";\nlet calls = 0;\nexport const handler = () => {\n  calls++;\n  if (existsSync(${JSON.stringify(join(dir, "hang-now"))})) return new Promise(() => {});\n  return { calls, profile: process.env.AWS_PROFILE ?? "none" };\n};\n`,
+  );
 });
 
 describe("a user's handler module", () => {
@@ -45,6 +52,8 @@ describe("a user's handler module", () => {
     expect(inv).toMatchObject({ rule: "cli-handler-1", outcome: "ok", detailType: "EC2 Spot Instance Interruption Warning" });
     expect(inv!.result).toMatchObject({ drained: [ci.arn], hadTime: true });
     expect((inv!.result as { endpoint: string }).endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // What it logs goes to the sandbox's trace, as a Lambda's goes to CloudWatch Logs, not to our stdout.
+    expect(h.sandbox.kernel.trace.entries).toContainEqual(expect.objectContaining({ source: `handler:${join(dir, "drain.mjs")}`, kind: "log", message: `draining ${ci.instance.id}` }));
     // The clock stood still while the handler's real sockets were busy: it ran within the delivery delay.
     expect(inv!.startedAt - t0).toBeLessThan(1_000);
     await h.close();
@@ -74,6 +83,60 @@ describe("a user's handler module", () => {
 
   it("without a handler export is refused when the sandbox is created", async () => {
     await expect(harness(stackYaml(), { handlers: [join(dir, "nothing.mjs")] })).rejects.toThrow(/expected the module to export a function "handler\(event, context\)", found no such export/);
-    await expect(harness(stackYaml(), { handlers: [join(dir, "missing.mjs")] })).rejects.toThrow(/cannot load/);
+  });
+
+  it("that does not exist is refused by the path the user gave, as input, naming no file of gameday's", async () => {
+    const err = await harness(stackYaml(), { handlers: ["handlers/missing.mjs"] }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.name).toBe("HandlerLoadError");
+    expect(err?.message).toBe("--handler handlers/missing.mjs: expected a JavaScript module file, found no such file");
+  });
+
+  const slowRule = (file: string) =>
+    stackYaml({
+      events: `events:
+  rules:
+    - name: slow
+      pattern: { source: [aws.ec2], detail-type: [EC2 Spot Instance Interruption Warning] }
+      target: { handler: ./${file}, timeout: 300ms }`,
+    });
+
+  it("in a busy loop is timed out and ended, and the sandbox goes on", async () => {
+    h = await harness(slowRule("busy.mjs"), { source: join(dir, "stack.yaml") });
+    const [first, second] = h.sandbox.ec2.all().filter((i) => i.lifecycle === "spot");
+    h.sandbox.interruptSpot(first!.id, 120_000);
+    await h.advance(2_000);
+    h.sandbox.interruptSpot(second!.id, 120_000);
+    await h.advance(2_000);
+    expect(h.sandbox.invocations.map((i) => i.outcome)).toEqual(["timeout", "timeout"]);
+    expect(h.sandbox.invocations[0]!.durationMs).toBeGreaterThanOrEqual(300);
+    expect(h.sandbox.invocations[0]!.error).toMatch(/^Task timed out after \d+\.\d\d seconds$/);
+  });
+
+  it("that timed out gets a fresh environment; one that finished is reused, without the host's AWS settings", async () => {
+    const profile = process.env.AWS_PROFILE;
+    process.env.AWS_PROFILE = "someones-real-account";
+    try {
+      h = await harness(slowRule("counting.mjs"), { source: join(dir, "stack.yaml") });
+      const spots = h.sandbox.ec2.all().filter((i) => i.lifecycle === "spot");
+      writeFileSync(join(dir, "hang-now"), "");
+      for (const [n, spot] of spots.slice(0, 3).entries()) {
+        h.sandbox.interruptSpot(spot.id, 120_000);
+        await h.advance(2_000);
+        if (n === 0) rmSync(join(dir, "hang-now"));
+      }
+      // 1st hangs and its environment ends; the 2nd runs in a new one (its first call); the 3rd reuses that.
+      expect(h.sandbox.invocations.map((i) => [i.outcome, i.result])).toEqual([
+        ["timeout", undefined],
+        ["ok", { calls: 1, profile: "none" }],
+        ["ok", { calls: 2, profile: "none" }],
+      ]);
+    } finally {
+      rmSync(join(dir, "hang-now"), { force: true });
+      if (profile === undefined) delete process.env.AWS_PROFILE;
+      else process.env.AWS_PROFILE = profile;
+    }
   });
 });

@@ -1,16 +1,18 @@
 /**
  * Invokes rule targets like Lambda does: the built-in reference drain handler in-process with an
  * ECS client on the sandbox's in-process transport, or a user's module (a Lambda-style
- * `handler(event, context)`) whose own AWS SDK clients reach the sandbox over HTTP through serve
- * mode (AWS_ENDPOINT_URL). Each invocation is recorded: event id, duration, result or error.
+ * `handler(event, context)`) in its own execution environment, a worker thread
+ * (module-environments.ts), whose own AWS SDK clients reach the sandbox over HTTP through serve
+ * mode (AWS_ENDPOINT_URL in that environment only). Each invocation is recorded: event id,
+ * duration, result or error.
  *
  * Time: the built-in handler makes no real I/O, so it runs on the virtual clock and its timeout is
  * virtual. A user's module does real I/O, so the virtual clock is held while it runs (its sockets
- * would otherwise let virtual time run ahead), with a real-time guard equal to its timeout, after
- * which the invocation is recorded as timed out and the clock released.
+ * would otherwise let virtual time run ahead: in virtual time it takes no time at all), with a
+ * real-time guard equal to its timeout. At the guard the invocation is recorded as timed out, its
+ * environment is terminated (as Lambda ends a timed-out environment) and the clock released.
  */
 import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { AwsEvent, Kernel } from "../../kernel.js";
 import type { Timers } from "../../timers.js";
@@ -18,6 +20,7 @@ import { letPromisesRun } from "../../timers.js";
 import { RealClock } from "../../../time/clock.js";
 import { BUILTIN_SPOT_DRAIN, type HandlerTargetSpec } from "../../stack/events.js";
 import { drainOnSpotWarning } from "../../../handlers/spot-drain.js";
+import { ModuleEnvironments, type ModuleOutcome } from "./module-environments.js";
 
 export interface Invocation {
   rule: string;
@@ -33,9 +36,8 @@ export interface Invocation {
   error?: string;
 }
 
-export type LambdaHandler = (event: unknown, context: LambdaContext) => Promise<unknown> | unknown;
-
-export interface LambdaContext {
+/** The context a module's handler receives, less getRemainingTimeInMillis, which its environment adds. */
+export interface LambdaContextData {
   functionName: string;
   functionVersion: string;
   invokedFunctionArn: string;
@@ -44,7 +46,6 @@ export interface LambdaContext {
   logGroupName: string;
   logStreamName: string;
   callbackWaitsForEmptyEventLoop: boolean;
-  getRemainingTimeInMillis(): number;
 }
 
 export interface InvokerDeps {
@@ -52,35 +53,24 @@ export interface InvokerDeps {
   timers: Timers;
   /** The in-process ECS client for the built-in handler. */
   ecs: ECSClient;
-  /** Starts serve mode (once) and returns its URL, for modules' own SDK clients. */
-  endpoint(): Promise<string>;
+  /** Starts serve mode (once) and returns what a module's environment needs to reach it: AWS_ENDPOINT_URL, region, credentials. */
+  awsEnvironment(): Promise<Record<string, string>>;
   /** Called with every finished invocation. */
   onInvocation(invocation: Invocation): void;
 }
 
-/** Loads a module handler; paths resolve against `baseDir`. */
-export async function loadModuleHandler(path: string, baseDir: string): Promise<LambdaHandler> {
-  const file = isAbsolute(path) ? path : resolve(baseDir, path);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (err) {
-    throw new Error(`handler ${path}: cannot load ${file}: ${(err as Error).message}`);
-  }
-  const fn = mod.handler ?? mod.default;
-  if (typeof fn !== "function") {
-    throw new Error(`handler ${path}: expected the module to export a function "handler(event, context)", found ${fn === undefined ? "no such export" : typeof fn}`);
-  }
-  return fn as LambdaHandler;
-}
-
 export class Invoker {
   private readonly wall = new RealClock();
+  private readonly environments: ModuleEnvironments[] = [];
 
   constructor(private readonly deps: InvokerDeps) {}
 
-  /** Returns the delivery function for a rule target. Module targets are loaded now, so mistakes surface at startup. */
-  async prepare(rule: string, target: HandlerTargetSpec, baseDir: string): Promise<(event: AwsEvent) => void> {
+  /**
+   * Returns the delivery function for a rule target. A module's first environment starts now, so
+   * a missing file or export surfaces at startup (HandlerLoadError). `label` names the target as
+   * the user did: `--handler drain.mjs`, or `rule slow: handler ./drain.mjs` by default.
+   */
+  async prepare(rule: string, target: HandlerTargetSpec, baseDir: string, label = `rule ${rule}: handler ${target.handler}`): Promise<(event: AwsEvent) => void> {
     const name = target.handler === BUILTIN_SPOT_DRAIN ? "spot-drain" : target.handler;
     if (target.handler === BUILTIN_SPOT_DRAIN) {
       const clusters = (target.environment.CLUSTERS ?? target.environment.CLUSTER_NAME ?? "").split(",").map((c) => c.trim()).filter(Boolean);
@@ -88,14 +78,26 @@ export class Invoker {
       return (event) => this.runBuiltin(rule, name, target, event, () => drainOnSpotWarning(event, { ecs: this.deps.ecs, clusters, log }));
     }
     if (target.handler.startsWith("builtin:")) throw new Error(`rule ${rule}: expected "${BUILTIN_SPOT_DRAIN}" or a module path, found "${target.handler}"`);
-    await this.deps.endpoint();
-    const fn = await loadModuleHandler(target.handler, baseDir);
-    return (event) => this.runModule(rule, name, target, event, fn);
+    const functionName = name.replace(/[^A-Za-z0-9_-]/g, "_").slice(-64);
+    const environments = new ModuleEnvironments({
+      file: isAbsolute(target.handler) ? target.handler : resolve(baseDir, target.handler),
+      label,
+      env: { ...lambdaVariables(functionName, target), ...(await this.deps.awsEnvironment()), ...target.environment },
+      wall: this.wall,
+      log: (line) => this.deps.kernel.record(`handler:${name}`, "log", line),
+    });
+    this.environments.push(environments);
+    await environments.start();
+    return (event) => this.runModule(rule, name, functionName, target, event, environments);
   }
 
-  private context(name: string, deadline: () => number): LambdaContext {
+  /** Ends every module's environments. */
+  async close(): Promise<void> {
+    await Promise.all(this.environments.splice(0).map((e) => e.close()));
+  }
+
+  private context(functionName: string): LambdaContextData {
     const { kernel } = this.deps;
-    const functionName = name.replace(/[^A-Za-z0-9_-]/g, "_").slice(-64);
     return {
       functionName,
       functionVersion: "$LATEST",
@@ -105,7 +107,6 @@ export class Invoker {
       logGroupName: `/aws/lambda/${functionName}`,
       logStreamName: "sandbox",
       callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, deadline()),
     };
   }
 
@@ -127,29 +128,14 @@ export class Invoker {
     letPromisesRun(kernel.clock);
   }
 
-  private runModule(rule: string, name: string, target: HandlerTargetSpec, event: AwsEvent, fn: LambdaHandler): void {
+  private runModule(rule: string, name: string, functionName: string, target: HandlerTargetSpec, event: AwsEvent, environments: ModuleEnvironments): void {
     const { kernel } = this.deps;
     const startedAt = kernel.now();
     const release = kernel.clock.hold();
-    const began = this.wall.now();
-    let settled = false;
-    const finish = (outcome: Invocation["outcome"], value?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      cancelGuard();
-      this.record({ rule, handler: name, event, startedAt, durationMs: Math.round(this.wall.now() - began), outcome, value });
+    void environments.invoke(event, { ...this.context(functionName) }, target.timeout).then((o: ModuleOutcome) => {
+      this.record({ rule, handler: name, event, startedAt, durationMs: o.durationMs, outcome: o.outcome, value: o.outcome === "ok" ? o.result : o.error });
       release();
-    };
-    const cancelGuard = this.wall.setTimer(target.timeout, () => finish("timeout"));
-    // Lambda gives each function its own environment; here they share the process, so set it per call.
-    for (const [k, v] of Object.entries(target.environment)) process.env[k] = v;
-    const context = this.context(name, () => target.timeout - (this.wall.now() - began));
-    Promise.resolve()
-      .then(() => fn(structuredClone(event), context))
-      .then(
-        (result) => finish("ok", result),
-        (err: unknown) => finish("error", err),
-      );
+    });
   }
 
   private record(r: { rule: string; handler: string; event: AwsEvent; startedAt: number; durationMs: number; outcome: Invocation["outcome"]; value?: unknown }): void {
@@ -173,4 +159,21 @@ export class Invoker {
     });
     this.deps.onInvocation(invocation);
   }
+}
+
+/** The variables Lambda sets in every function's environment, and the host basics a Node program expects. */
+function lambdaVariables(functionName: string, target: HandlerTargetSpec): Record<string, string> {
+  const host: Record<string, string> = {};
+  for (const k of ["PATH", "LANG", "TZ"]) {
+    const v = process.env[k];
+    if (v !== undefined) host[k] = v;
+  }
+  return {
+    ...host,
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(Math.ceil(target.timeout / 1000)),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+  };
 }

@@ -1,0 +1,54 @@
+/**
+ * `--handler` as a user meets it: a handler that hangs is reported as timed out and the CLI still
+ * exits when the run is over (Lambda ends a timed-out environment; so does the sandbox), and a
+ * handler file that is not there is bad input, named as the user typed it.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { scratch, start, type CliResult } from "./cli.js";
+
+/** Far longer than a run takes: only an exit that does not wait for the handler gets in under it. */
+const WATCHDOG_MS = 90_000;
+
+let dir: string;
+beforeAll(() => {
+  dir = scratch();
+  writeFileSync(join(dir, "sleeps.mjs"), "export const handler = () => new Promise((resolve) => setTimeout(resolve, 3_600_000));\n");
+  writeFileSync(join(dir, "spins.mjs"), "export const handler = () => { for (;;) {} };\n");
+});
+
+/** Runs the CLI; a run still alive at the watchdog is killed and reported as such. */
+async function runOrKill(args: string[]): Promise<CliResult & { killed: boolean }> {
+  const running = start(args, { cwd: dir });
+  let killed = false;
+  const watchdog = setTimeout(() => {
+    killed = true;
+    running.child.kill("SIGKILL");
+  }, WATCHDOG_MS);
+  const result = await running.done;
+  clearTimeout(watchdog);
+  return { ...result, killed };
+}
+
+describe("chaos run --handler", () => {
+  for (const [file, what] of [
+    ["sleeps.mjs", "waits on an hour-long timer"],
+    ["spins.mjs", "spins in a busy loop"],
+  ] as const) {
+    it(`with a handler that ${what}: reports the timeout, and the process exits after the run`, { timeout: WATCHDOG_MS + 10_000 }, async () => {
+      const r = await runOrKill(["run", "spot-interrupt", "--handler", file, "--log-format", "plain", "--journal-path", `${file}.journal.json`]);
+      expect(r.killed, `still running after ${WATCHDOG_MS / 1000} s:\n${r.stdout}\n${r.stderr}`).toBe(false);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`cli-handler-1: ${file.replace(".", "\\.")} timeout for EC2 Spot Instance Interruption Warning .*: Task timed out after 3\\.\\d\\d seconds`));
+      expect(r.stdout).toMatch(/verdict: held/);
+    });
+  }
+
+  it("with a handler file that is not there: exit 2, named as given, no stack trace or gameday path", async () => {
+    const r = await runOrKill(["run", "spot-interrupt", "--handler", "handlers/drain.mjs"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("chaos: --handler handlers/drain.mjs: expected a JavaScript module file, found no such file");
+    expect(r.stdout).toBe("");
+  });
+});
