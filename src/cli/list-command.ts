@@ -1,7 +1,10 @@
-/** `chaos list`: the experiment catalog, then the probes and faults experiments can use. */
+/**
+ * `chaos list`: the experiment catalog, then the probes and faults experiments can use; with
+ * --verbose, each fault's and probe's parameters as `chaos describe` prints them.
+ */
 import { listExperiments } from "./catalog.js";
 
-export async function listCommand(): Promise<number> {
+export async function listCommand(options: { verbose?: boolean } = {}): Promise<number> {
   const cwd = process.cwd();
   const experiments = listExperiments(cwd);
   const width = Math.max(10, ...experiments.map((e) => e.name.length));
@@ -9,6 +12,16 @@ export async function listCommand(): Promise<number> {
   for (const e of experiments) process.stdout.write(`  ${e.name.padEnd(width)}  ${e.title}${e.source === "local" ? "  (./experiments)" : ""}\n`);
   const { listProbes, probeDirs } = await import("../engine/probe-loader.js");
   const { faultNames } = await import("../faults/index.js");
-  process.stdout.write(`\nprobes\n  ${listProbes(probeDirs(cwd)).join(", ")}\n\nfaults\n  ${faultNames().join(", ")}\n`);
+  const dirs = probeDirs(cwd);
+  if (!options.verbose) {
+    process.stdout.write(`\nprobes\n  ${listProbes(dirs).join(", ")}\n\nfaults\n  ${faultNames().join(", ")}\n`);
+    return 0;
+  }
+  const { faultReference, probeReference } = await import("./step-reference.js");
+  const { referenceText } = await import("./reference-text.js");
+  process.stdout.write("\nprobes\n");
+  for (const name of listProbes(dirs)) process.stdout.write(`\n${referenceText(await probeReference(name, dirs), "  ")}`);
+  process.stdout.write("\nfaults\n");
+  for (const name of faultNames()) process.stdout.write(`\n${referenceText((await faultReference(name))!, "  ")}`);
   return 0;
 }

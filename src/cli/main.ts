@@ -92,14 +92,22 @@ async function main(argv: string[]): Promise<number> {
       exitCode = await validateCommand(experiments, defined({ var: list(f.var), varFile: list(f.varFile) }));
     });
 
-  cli.command("list", "List the experiments in ./experiments and the built-in catalog, and the probes and faults").action(async () => {
-    const { listCommand } = await import("./list-command.js");
-    exitCode = await listCommand();
+  cli
+    .command("list", "List the experiments in ./experiments and the built-in catalog, and the probes and faults")
+    .option("--verbose", "Also print every fault's and probe's parameters, as chaos describe does")
+    .action(async (f: Flags) => {
+      const { listCommand } = await import("./list-command.js");
+      exitCode = await listCommand({ verbose: f.verbose === true });
+    });
+
+  cli.command("describe <name>", "Print a fault's or probe's parameters: type, default, range, description, and for faults the FIS mapping").action(async (name: string) => {
+    const { describeCommand } = await import("./describe-command.js");
+    exitCode = await describeCommand(String(name));
   });
 
-  cli.command("schema", "Print the JSON Schema of the experiment format (for editors)").action(async () => {
-    const { experimentJsonSchema } = await import("../experiment/index.js");
-    process.stdout.write(JSON.stringify(experimentJsonSchema(), null, 2) + "\n");
+  cli.command("schema", "Print the JSON Schema of the experiment format, with every fault's and probe's parameters (for editors)").action(async () => {
+    const { schemaCommand } = await import("./schema-command.js");
+    exitCode = await schemaCommand();
   });
 
   cli

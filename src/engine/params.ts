@@ -16,5 +16,6 @@ function toMs(text: string, ctx: z.core.$RefinementCtx<string>): number {
 
 /** A duration as people write it (PT2M, 30s, 300ms), read as milliseconds. */
 export function duration(defaultValue?: string) {
-  return defaultValue === undefined ? z.string().transform(toMs) : z.string().default(defaultValue).transform(toMs);
+  const text = z.string().meta({ gamedayType: "duration (PT2M, 30s, 300ms)" });
+  return defaultValue === undefined ? text.transform(toMs) : text.default(defaultValue).transform(toMs);
 }

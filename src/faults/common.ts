@@ -13,7 +13,10 @@ import type { RunServices } from "../engine/ports.js";
  * duration at all never reaches a range check (which would have nothing to compare).
  */
 export function isoDuration(range?: { minMs?: number; maxMs?: number; expected: string; tooLong?: string }) {
-  return z.string().superRefine((text, ctx) => {
+  // The type in words for `chaos describe` and `chaos schema` (JSON Schema can only say "string").
+  const limits = range?.minMs !== undefined && range.maxMs !== undefined ? `, ${isoText(range.minMs)} to ${isoText(range.maxMs)}` : range?.maxMs !== undefined ? `, at most ${isoText(range.maxMs)}` : range?.minMs !== undefined ? `, at least ${isoText(range.minMs)}` : "";
+  const typed = z.string().meta({ gamedayType: `ISO 8601 duration (PT2M)${limits}` });
+  return typed.superRefine((text, ctx) => {
     const reading = text.startsWith("P") ? readDuration(text) : { problem: "not an ISO 8601 duration (FIS takes PT2M, not 2m)" };
     if (!("ms" in reading)) {
       const expected = range?.expected ?? ISO_EXPECTED;
@@ -31,6 +34,11 @@ export function isoDuration(range?: { minMs?: number; maxMs?: number; expected: 
 }
 
 const ISO_EXPECTED = "an ISO 8601 duration such as PT2M";
+
+/** Whole minutes or hours as FIS writes them: PT15M, PT12H. */
+function isoText(ms: number): string {
+  return ms % 3_600_000 === 0 ? `PT${ms / 3_600_000}H` : ms % 60_000 === 0 ? `PT${ms / 60_000}M` : `PT${ms / 1000}S`;
+}
 
 /** Milliseconds of a duration isoDuration accepted; only for values that passed it. */
 export function isoToMs(iso: string): number {
@@ -56,7 +64,7 @@ function selectionProblem(text: string): string | undefined {
  * FIS's selectionMode grammar, with numbers that select something: COUNT(n) of at least one
  * resource (and a count a number can hold exactly), PERCENT(n) from 1 to 100.
  */
-export const selectionModeText = z.string().superRefine((text, ctx) => {
+export const selectionModeText = z.string().meta({ gamedayType: "ALL, COUNT(n) or PERCENT(n)" }).superRefine((text, ctx) => {
   const expected = selectionProblem(text);
   if (expected !== undefined) ctx.addIssue({ code: "custom", message: expected, params: { expected, found: JSON.stringify(text) } });
 });

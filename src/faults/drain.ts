@@ -17,14 +17,27 @@ import { spotInterruptionsIssuedIfKnown } from "./spot-notices.js";
 
 const params = z
   .object({
-    percentage: z.number().int().min(1).max(100).default(20).describe("Share of ACTIVE container instances to drain"),
+    percentage: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(20)
+      .describe(
+        "Share of the cluster's ACTIVE container instances to drain. The count rounds up, ceil(ACTIVE × percentage / 100), so at least one: " +
+          "with 6 ACTIVE, 16 drains 1 and 17 drains 2 (AWS does not document the rounding; the sandbox rounds up, and the landing check allows for either)",
+      )
+      .meta({ fis: { action: "aws:ecs:drain-container-instances", parameter: "drainagePercentage" } }),
     duration: isoDuration({ maxMs: FIS_MAX_MS, expected: "a duration of at most PT12H (FIS limits an experiment to 12 hours)" })
       .default("PT5M")
-      .describe("How long they stay DRAINING"),
+      .describe("How long they stay DRAINING; FIS then returns them to ACTIVE")
+      .meta({ fis: { action: "aws:ecs:drain-container-instances", parameter: "duration" } }),
   })
   .strict();
 
-const target = z.object({ cluster: z.string().min(1) }).strict();
+const target = z
+  .object({ cluster: z.string().min(1).describe("ECS cluster whose instances are drained").meta({ fis: { resourceType: "aws:ecs:cluster", field: "resourceArns" } }) })
+  .strict();
 
 type Params = z.infer<typeof params>;
 type Target = z.infer<typeof target>;

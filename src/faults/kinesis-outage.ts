@@ -23,15 +23,27 @@ const params = z
       maxMs: FIS_MAX_MS,
       expected: "a duration of at least PT1M (FIS's minimum)",
       tooLong: "a duration of at most PT12H: FIS limits an experiment to 12 hours; for a longer outage use two kinesis-outage steps with a pause between them",
-    }).default("PT5M"),
-    effect: z.enum(["errors", "timeouts"]).default("errors").describe("errors: 503 ServiceUnavailable; timeouts: calls never answer"),
+    })
+      .default("PT5M")
+      .describe("How long Kinesis is away (FIS allows at most 12 hours; a longer outage is two steps with a pause between them)")
+      .meta({ fis: [{ action: "aws:fis:inject-api-unavailable-error", parameter: "duration", when: "effect errors" }, { action: "aws:network:disrupt-connectivity", parameter: "duration", when: "effect timeouts" }] }),
+    effect: z
+      .enum(["errors", "timeouts"])
+      .default("errors")
+      .describe("errors: 503 ServiceUnavailable on every data-plane call the role makes; timeouts: calls never answer (all of the subnets' traffic is cut)")
+      .meta({ fis: [{ action: "aws:fis:inject-api-unavailable-error", when: "errors" }, { action: "aws:network:disrupt-connectivity", when: "timeouts" }] }),
   })
   .strict();
 
 const target = z
   .object({
-    role: z.string().min(1).optional().describe("Producer IAM role (effect errors)"),
-    subnets: z.array(z.string().regex(/^subnet-[0-9a-z]+$/, "a subnet id")).min(1).max(5).optional().describe("Producer subnets (effect timeouts)"),
+    role: z.string().min(1).optional().describe("Producer IAM role (effect errors)").meta({ fis: { resourceType: "aws:iam:role", field: "resourceArns" } }),
+    subnets: z.array(z.string().regex(/^subnet-[0-9a-z]+$/, "a subnet id"))
+      .min(1)
+      .max(5)
+      .optional()
+      .describe("Producer subnets (effect timeouts)")
+      .meta({ fis: { resourceType: "aws:ec2:subnet", field: "resourceArns" } }),
   })
   .strict();
 

@@ -12,16 +12,40 @@ import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 
 const params = z
   .object({
-    percentage: z.number().int().min(1).max(100).default(100).describe("Share of calls that fail"),
-    duration: isoDuration({ minMs: 60_000, maxMs: FIS_MAX_MS, expected: "a duration between PT1M and PT12H (FIS's limits)" }).default("PT5M"),
-    operations: z.array(z.enum(["PutRecord", "PutRecords", "GetRecords", "GetShardIterator"])).min(1).default(["PutRecord", "PutRecords"]).describe("Operations throttled (role form only)"),
+    percentage: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(100)
+      .describe("Share of calls that fail")
+      .meta({ fis: [{ action: "aws:kinesis:stream-provisioned-throughput-exception", parameter: "percentage", when: "stream" }, { action: "aws:fis:inject-api-throttle-error", parameter: "percentage", when: "role" }] }),
+    duration: isoDuration({ minMs: 60_000, maxMs: FIS_MAX_MS, expected: "a duration between PT1M and PT12H (FIS's limits)" })
+      .default("PT5M")
+      .describe("How long calls fail")
+      .meta({ fis: [{ action: "aws:kinesis:stream-provisioned-throughput-exception", parameter: "duration", when: "stream" }, { action: "aws:fis:inject-api-throttle-error", parameter: "duration", when: "role" }] }),
+    operations: z.array(z.enum(["PutRecord", "PutRecords", "GetRecords", "GetShardIterator"]))
+      .min(1)
+      .default(["PutRecord", "PutRecords"])
+      .describe("Operations throttled (role form only; the stream form fails GetRecords, GetShardIterator, PutRecord and PutRecords)")
+      .meta({ fis: { action: "aws:fis:inject-api-throttle-error", parameter: "operations", when: "role; comma-separated" } }),
   })
   .strict();
 
 const target = z
   .object({
-    stream: z.string().min(1).optional().describe("Throttle this stream for every caller"),
-    role: z.string().min(1).optional().describe("Throttle only calls made by this IAM role (name or ARN)"),
+    stream: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Throttle this stream for every caller (give stream or role)")
+      .meta({ fis: [{ action: "aws:kinesis:stream-provisioned-throughput-exception" }, { resourceType: "aws:kinesis:stream", field: "resourceArns" }] }),
+    role: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Throttle only calls made by this IAM role (name or ARN)")
+      .meta({ fis: [{ action: "aws:fis:inject-api-throttle-error" }, { resourceType: "aws:iam:role", field: "resourceArns" }] }),
   })
   .strict()
   .refine((t) => (t.stream === undefined) !== (t.role === undefined), { message: "exactly one of stream or role", path: ["stream"] });

@@ -9,22 +9,41 @@ import { z } from "zod";
 import { ListContainerInstancesCommand, DescribeContainerInstancesCommand } from "@aws-sdk/client-ecs";
 import { defineFault, type FaultContext } from "./types.js";
 import { actionStatus, arnId, isoDuration, isoToMs, selectionModeText } from "./common.js";
+import { PERCENT_ROUNDING } from "./selection-words.js";
 
 const params = z
   .object({
     durationBeforeInterruption: isoDuration({ minMs: 120_000, maxMs: 900_000, expected: "a duration between PT2M and PT15M (FIS's range)" })
       .default("PT2M")
-      .describe("Time from the start to the interruption: PT2M to PT15M"),
+      .describe("Time from the start to the interruption (FIS's range)")
+      .meta({ fis: { action: "aws:ec2:send-spot-instance-interruptions", parameter: "durationBeforeInterruption" } }),
   })
   .strict();
 
 const target = z
   .object({
     cluster: z.string().min(1).describe("ECS cluster the instances serve, for verification"),
-    tags: z.record(z.string(), z.string()).optional().describe("Resource tags the spot instances carry (FIS needs tags or ARNs)"),
-    instanceIds: z.array(z.string().regex(/^i-[0-9a-f]+$/, "an instance id such as i-0abc1234")).min(1).max(5).optional(),
-    az: z.string().optional().describe("Only instances in this Availability Zone (with tags; FIS takes no filters with instance ARNs)"),
-    select: selectionModeText.optional().describe("ALL, COUNT(n) or PERCENT(n); COUNT(1) with tags, ALL with instanceIds"),
+    tags: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("Resource tags the spot instances carry (FIS needs tags or ARNs); only running instances are picked")
+      .meta({ fis: { resourceType: "aws:ec2:spot-instance", field: "resourceTags" } }),
+    instanceIds: z
+      .array(z.string().regex(/^i-[0-9a-f]+$/, "an instance id such as i-0abc1234"))
+      .min(1)
+      .max(5)
+      .optional()
+      .describe("These spot instances (up to 5, FIS's limit for ARNs), instead of tags")
+      .meta({ fis: { resourceType: "aws:ec2:spot-instance", field: "resourceArns" } }),
+    az: z
+      .string()
+      .optional()
+      .describe("Only instances in this Availability Zone (with tags; FIS takes no filters with instance ARNs)")
+      .meta({ fis: { resourceType: "aws:ec2:spot-instance", field: "filters Placement.AvailabilityZone" } }),
+    select: selectionModeText
+      .optional()
+      .describe("ALL, COUNT(n) or PERCENT(n) of the instances, picked at random; COUNT(1) with tags, ALL with instanceIds when not given. " + PERCENT_ROUNDING)
+      .meta({ fis: { resourceType: "aws:ec2:spot-instance", field: "selectionMode" } }),
   })
   .strict()
   .refine((t) => t.tags !== undefined || t.instanceIds !== undefined, { message: "tags or instanceIds (FIS needs one of them for aws:ec2:spot-instance)", path: ["tags"] })

@@ -12,16 +12,20 @@ import { z } from "zod";
 import { DescribeTasksCommand, type Task } from "@aws-sdk/client-ecs";
 import { defineFault } from "./types.js";
 import { actionStatus, selectionMode } from "./common.js";
+import { PERCENT_ROUNDING } from "./selection-words.js";
 
 const params = z.object({}).strict();
 
 const target = z
   .object({
-    cluster: z.string().min(1),
-    service: z.string().min(1).optional().describe("Only tasks of this service"),
-    select: selectionMode,
+    cluster: z.string().min(1).describe("ECS cluster whose RUNNING tasks are candidates").meta({ fis: { resourceType: "aws:ecs:task", field: "parameters.cluster" } }),
+    service: z.string().min(1).optional().describe("Only tasks of this service").meta({ fis: { resourceType: "aws:ecs:task", field: "parameters.service" } }),
+    select: selectionMode
+      .describe("ALL, COUNT(n) or PERCENT(n) of the candidate tasks, picked at random (FIS stops at most 5 per action). " + PERCENT_ROUNDING)
+      .meta({ fis: { resourceType: "aws:ecs:task", field: "selectionMode" } }),
   })
-  .strict();
+  .strict()
+  .meta({ fis: { action: "aws:ecs:stop-task" } });
 
 type Target = z.infer<typeof target>;
 

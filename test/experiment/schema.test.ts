@@ -73,3 +73,54 @@ describe("experimentJsonSchema", () => {
     for (const doc of bad) expect(validate(doc), JSON.stringify(doc)).toBe(false);
   });
 });
+
+describe("chaos schema: each fault's and probe's parameters", async () => {
+  // What `chaos schema` prints: the same schema plus every step's `with:` (and a fault's `target:`).
+  const { fullExperimentJsonSchema } = await import("../../src/cli/schema-command.js");
+  const full = (await fullExperimentJsonSchema(join(CATALOG, ".."))) as Json;
+  const check = new Ajv2020({ strict: true, allowUnionTypes: true, formats: { uri: true } }).compile(full);
+  const withFault = (fault: string, params: Json, target: Json = { cluster: "prod" }) => ({ title: "t", method: [{ fault, target, with: params }] });
+
+  it("rejects a misspelt fault parameter and accepts the right one", () => {
+    expect(check(withFault("drain", { percentage: 17, duration: "PT5M" })), JSON.stringify(check.errors)).toBe(true);
+    expect(check(withFault("drain", { percentge: 17 }))).toBe(false);
+    expect(JSON.stringify(check.errors)).toContain("percentge");
+  });
+
+  it("checks each parameter's type and range, and a target's keys", () => {
+    expect(check(withFault("drain", { percentage: 150 }))).toBe(false);
+    expect(check(withFault("drain", { percentage: "half" }))).toBe(false);
+    expect(check(withFault("kinesis-outage", { effect: "blackhole" }, { role: "producer" }))).toBe(false);
+    expect(check(withFault("kinesis-outage", { effect: "timeouts" }, { subnets: ["subnet-0abc"] }))).toBe(true);
+    expect(check(withFault("drain", {}, { clustr: "prod" }))).toBe(false);
+    expect(check(withFault("dran", {}))).toBe(false);
+  });
+
+  it("accepts ${name} for any parameter: it is substituted before validation", () => {
+    expect(check(withFault("drain", { percentage: "${share}" }, { cluster: "${cluster}" })), JSON.stringify(check.errors)).toBe(true);
+  });
+
+  it("checks probe parameters the same way", () => {
+    const probe = (params: Json) => ({ title: "t", method: [{ probe: "service-recovery", with: params }] });
+    expect(check(probe({ cluster: "prod", service: "web", within: "PT2M" })), JSON.stringify(check.errors)).toBe(true);
+    expect(check(probe({ cluster: "prod", service: "web", whithin: "PT2M" }))).toBe(false);
+  });
+
+  it("gives editors the descriptions, defaults and FIS mapping to show, and the names to complete", () => {
+    const drain = (full.$defs.FaultStep.allOf as Json[]).find((c) => c.if.properties.fault.const === "drain")!;
+    const percentage = drain.then.properties.with.properties.percentage;
+    expect(percentage.default).toBe(20);
+    expect(percentage.description).toMatch(/rounds up/);
+    expect(percentage.description).toContain("aws:ecs:drain-container-instances parameter drainagePercentage");
+    expect(full.$defs.FaultStep.properties.fault.enum).toEqual(expect.arrayContaining(["drain", "spot-interrupt", "task-kill"]));
+    expect(full.$defs.ProbeStep.properties.probe.examples).toEqual(expect.arrayContaining(["http-slo", "draining"]));
+    expect(JSON.stringify(full)).not.toMatch(/"(fis|gamedayType)":/);
+  });
+
+  const catalog = readdirSync(CATALOG).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(CATALOG, f));
+  it.each(catalog)("still accepts %s", (file) => {
+    const ok = check(parse(readFileSync(file, "utf8")));
+    expect(check.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+});

@@ -1,0 +1,27 @@
+/** A fault's or probe's parameter reference as text, for `chaos describe` and `chaos list --verbose`. */
+import { fisLine, type ParamDoc, type StepReference } from "./step-reference.js";
+
+function paramLines(params: ParamDoc[], fault: boolean, indent: string): string[] {
+  if (params.length === 0) return [`${indent}(none)`];
+  const width = Math.max(...params.map((p) => p.name.length));
+  const pad = " ".repeat(width + 2);
+  const lines: string[] = [];
+  for (const p of params) {
+    const presence = p.default !== undefined ? `default ${JSON.stringify(p.default)}` : p.required ? "required" : "optional";
+    lines.push(`${indent}${p.name.padEnd(width)}  ${p.type}; ${presence}`);
+    if (p.description) lines.push(`${indent}${pad}${p.description}`);
+    if (fault) {
+      if (p.fis.length === 0) lines.push(`${indent}${pad}FIS: not sent to FIS (gameday uses it itself)`);
+      for (const m of p.fis) lines.push(`${indent}${pad}FIS: ${fisLine(m)}`);
+    }
+  }
+  return lines;
+}
+
+export function referenceText(ref: StepReference, indent = ""): string {
+  const lines = [`${indent}${ref.name} (${ref.kind})`, `${indent}  ${ref.description}`];
+  if (ref.fisActions && ref.fisActions.length > 0) lines.push(`${indent}  FIS actions: ${ref.fisActions.join(", ")}`);
+  lines.push(`${indent}  with:`, ...paramLines(ref.params, ref.kind === "fault", `${indent}    `));
+  if (ref.target) lines.push(`${indent}  target:`, ...paramLines(ref.target, true, `${indent}    `));
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { chaos, REPO } from "../e2e/cli.js";
+import { faultNames, loadFault } from "../../src/faults/index.js";
+import { faultReference, type FisMapping } from "../../src/cli/step-reference.js";
+import type { FisFragment } from "../../src/faults/types.js";
+
+describe("chaos describe", () => {
+  it("prints a fault's parameters with type, default, range, description and FIS mapping", async () => {
+    const r = await chaos(["describe", "drain"], { cwd: REPO });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/percentage\s+integer 1 to 100; default 20/);
+    // How FIS's percentage rounds is what users trip on: 6 instances, 17% drained 2, 16% drained 1.
+    expect(r.stdout).toMatch(/rounds up.*16 drains 1 and 17 drains 2/);
+    expect(r.stdout).toContain("FIS: aws:ecs:drain-container-instances parameter drainagePercentage");
+    expect(r.stdout).toMatch(/cluster\s+string; required/);
+    expect(r.stdout).toContain("FIS: target aws:ecs:cluster resourceArns");
+  });
+
+  it("prints a probe's parameters", async () => {
+    const r = await chaos(["describe", "http-slo"], { cwd: REPO });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/window\s+duration \(PT2M, 30s, 300ms\); default "PT30S"/);
+    expect(r.stdout).toMatch(/rps\s+number above 0; optional/);
+  });
+
+  it("an unknown name is a usage error (exit 2) with a did-you-mean, not a stack trace", async () => {
+    const r = await chaos(["describe", "drian"], { cwd: REPO });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^chaos: no fault or probe named "drian" \(did you mean `drain`\?\)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("chaos list --verbose", () => {
+  it("prints every parameter of every fault and probe, from their schemas", async () => {
+    const r = await chaos(["list", "--verbose"], { cwd: REPO });
+    expect(r.code).toBe(0);
+    const faults = r.stdout.slice(r.stdout.indexOf("\nfaults\n"));
+    for (const name of faultNames()) {
+      const fault = (await loadFault(name))!;
+      const section = faults.slice(faults.indexOf(`  ${name} (fault)`)).split(/\n\n/)[0]!;
+      for (const schema of [fault.params, fault.target]) {
+        const keys = Object.keys((z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as { properties: object }).properties);
+        for (const key of keys) expect(section, `${name}.${key}`).toMatch(new RegExp(`\\n\\s+${key}\\s+\\S`));
+      }
+    }
+    for (const probe of ["draining", "http-slo", "kinesis-health", "log-delivery", "service-recovery"]) expect(r.stdout).toContain(`  ${probe} (probe)`);
+  });
+});
+
+// The FIS mapping rides on the zod schemas as metadata; here it is checked against what each fault
+// really compiles, so the reference cannot claim a mapping the compiler does not make.
+const SAMPLES: Record<string, { with: Record<string, unknown>; target: Record<string, unknown> }[]> = {
+  "spot-interrupt": [
+    { with: { durationBeforeInterruption: "PT3M" }, target: { cluster: "prod", tags: { pool: "spot" }, az: "us-east-1a", select: "COUNT(2)" } },
+    { with: {}, target: { cluster: "prod", instanceIds: ["i-0abc1234"] } },
+  ],
+  drain: [{ with: { percentage: 17, duration: "PT7M" }, target: { cluster: "prod" } }],
+  "task-kill": [{ with: {}, target: { cluster: "prod", service: "web", select: "PERCENT(50)" } }],
+  "kinesis-throttle": [
+    { with: { percentage: 40, duration: "PT3M" }, target: { stream: "app-logs" } },
+    { with: { percentage: 40, duration: "PT3M", operations: ["GetRecords"] }, target: { role: "producer" } },
+  ],
+  "kinesis-outage": [
+    { with: { duration: "PT3M", effect: "errors" }, target: { role: "producer" } },
+    { with: { duration: "PT4M", effect: "timeouts" }, target: { subnets: ["subnet-0abc"] } },
+  ],
+};
+/** Parameters gameday keeps for itself (verification), which FIS never sees. */
+const NOT_SENT: Record<string, string[]> = { "spot-interrupt": ["cluster"] };
+
+function carries(fragment: FisFragment, m: FisMapping, value: unknown): boolean {
+  const text = Array.isArray(value) ? value.join(",") : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const actions = Object.values(fragment.actions).filter((a) => a.actionId === m.action);
+  if (m.action && m.parameter) return actions.some((a) => a.parameters?.[m.parameter!] === text);
+  if (m.action) return actions.length > 0;
+  const targets = Object.values(fragment.targets).filter((t) => t.resourceType === m.resourceType);
+  return targets.some((t) => {
+    if (m.field === "resourceArns") return (Array.isArray(value) ? value : [value]).every((v) => t.resourceArns?.some((arn) => arn.endsWith(`/${v}`)));
+    if (m.field === "resourceTags") return JSON.stringify(t.resourceTags) === text;
+    if (m.field === "selectionMode") return t.selectionMode === text;
+    if (m.field?.startsWith("parameters.")) return t.parameters?.[m.field.slice("parameters.".length)] === text;
+    if (m.field?.startsWith("filters ")) return t.filters?.some((f) => f.path === m.field!.slice("filters ".length) && f.values.join(",") === text) ?? false;
+    return false;
+  });
+}
+
+function fisOf(json: Record<string, unknown>): FisMapping[] {
+  return json.fis === undefined ? [] : ([] as FisMapping[]).concat(json.fis as FisMapping);
+}
+
+describe("the FIS mapping in the reference", () => {
+  it.each(faultNames())("of %s is what the fault compiles", async (name) => {
+    const fault = (await loadFault(name))!;
+    const ref = (await faultReference(name))!;
+    const declared = [...ref.params.map((p) => ({ ...p, in: "with" as const })), ...ref.target!.map((p) => ({ ...p, in: "target" as const }))];
+    const confirmed = new Set<string>();
+    for (const sample of SAMPLES[name]!) {
+      const params = fault.params.parse(sample.with) as Record<string, unknown>;
+      const target = fault.target.parse(sample.target) as Record<string, unknown>;
+      const fragment = fault.compile({ params, target, configuration: {}, region: "us-east-1", accountId: "123456789012" });
+      for (const p of declared) {
+        const given = p.in === "with" ? params[p.name] : target[p.name];
+        if (given === undefined) continue;
+        p.fis.forEach((m, i) => {
+          if (carries(fragment, m, given)) confirmed.add(`${p.name}#${i}`);
+        });
+      }
+    }
+    // A mapping on the whole `target:` or `with:`: the step becomes that action whatever its values.
+    for (const m of [...fisOf(ref.withSchema), ...fisOf(ref.targetSchema!)]) {
+      const fragment = fault.compile({ params: fault.params.parse(SAMPLES[name]![0]!.with), target: fault.target.parse(SAMPLES[name]![0]!.target), configuration: {}, region: "us-east-1", accountId: "123456789012" });
+      expect(Object.values(fragment.actions).map((a) => a.actionId)).toContain(m.action);
+    }
+    expect(ref.fisActions!.length, `${name} names its FIS actions`).toBeGreaterThan(0);
+    for (const p of declared) {
+      if ((NOT_SENT[name] ?? []).includes(p.name)) {
+        expect(p.fis, `${name}.${p.name}`).toEqual([]);
+        continue;
+      }
+      expect(p.fis.length, `${name}.${p.name} has a FIS mapping`).toBeGreaterThan(0);
+      p.fis.forEach((m, i) => expect(confirmed.has(`${p.name}#${i}`), `${name}.${p.name} -> ${JSON.stringify(m)}`).toBe(true));
+    }
+  });
+});
