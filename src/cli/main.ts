@@ -6,6 +6,7 @@
  * fast as starting Node itself.
  */
 import { cac } from "cac";
+import { joinNegativeValues, valueOptionNames } from "./argv.js";
 
 // The pinned AWS SDK warns once per process that its releases after January 2027 will need Node 22.
 // The pinned versions keep working on Node 20 (see README, "Node versions"); keep the output clean.
@@ -19,6 +20,27 @@ const EXIT_CODES = `  0    the steady state held
   3    aborted by a stop condition
   4    target or toolkit error (including a fault that did not land)
   130  interrupted (after the rollbacks ran)`;
+
+/** Each command's help lists the exit codes it can give; run's are the full set, shown at the top level too. */
+const COMMAND_EXIT_CODES: Record<string, string> = {
+  run: EXIT_CODES,
+  validate: `  0    every experiment is valid
+  2    an experiment has errors, or invalid usage`,
+  list: `  0    listed
+  2    invalid usage`,
+  schema: `  0    printed
+  2    invalid usage`,
+  recover: `  0    nothing was left to recover, or every run was recovered (runs still going are left alone)
+  2    invalid usage, or no such run
+  4    a run could not be recovered (an undo failed, its record is damaged, or the named run is
+       still running or cannot be checked from this host)`,
+  sandbox: `  0    stopped by SIGINT or SIGTERM
+  2    invalid usage or stack file, or the port is in use
+  4    the sandbox could not start (its stack never came up, for example)`,
+};
+const OTHER_EXIT_CODES = `  0    done
+  2    invalid input or usage
+  4    toolkit error`;
 
 /** cac reads "007" as 7 and a repeated flag as a list: give the commands strings and lists. */
 function text(value: unknown): string | undefined {
@@ -42,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
 
   cli
     .command("run <experiment>", "Run an experiment: by name (./experiments, then the built-in catalog) or by path")
-    .option("--journal-path <file>", "Where to write the journal", { default: "journal.json" })
+    .option("--journal-path <file>", "Where to write the journal (default: .gameday/runs/<run-id>/journal.json, linked from ./journal.json)")
     .option("--var <key=value>", "Override a configuration value (repeatable; key:type=value with str|int|float|bool|json)")
     .option("--var-file <file>", "Configuration and secrets from YAML/JSON, or environment from a .env file (repeatable)")
     .option("--seed <n>", "Seed for every random choice; the same seed gives the same journal")
@@ -133,14 +155,23 @@ async function main(argv: string[]): Promise<number> {
       exitCode = await serveCommand(defined({ stack: text(f.stack), port: text(f.port) ?? "4566", speed: text(f.speed) ?? "1", seed: text(f.seed) }));
     });
 
-  cli.help((sections) => [...sections, { title: "Exit codes", body: EXIT_CODES }]);
+  cli.help((sections) => {
+    const command = cli.matchedCommand?.name;
+    return [...sections, { title: "Exit codes", body: command === undefined ? EXIT_CODES : (COMMAND_EXIT_CODES[command] ?? OTHER_EXIT_CODES) }];
+  });
   cli.version(VERSION);
 
-  cli.parse(argv, { run: false });
+  cli.parse(joinNegativeValues(argv, valueOptionNames([cli.globalCommand, ...cli.commands])), { run: false });
   if (cli.options.help || cli.options.version) return 0;
   if (!cli.matchedCommand) {
-    cli.outputHelp();
-    process.stderr.write(cli.args.length > 0 ? `chaos: unknown command "${cli.args[0]}"\n` : "chaos: a command is needed\n");
+    if (cli.args.length === 0) {
+      cli.outputHelp();
+      process.stderr.write("chaos: a command is needed\n");
+      return 2;
+    }
+    const { suggestion } = await import("../experiment/describe.js");
+    const name = String(cli.args[0]);
+    process.stderr.write(`chaos: unknown command: ${name}${suggestion(name, cli.commands.map((c) => c.name))}; see chaos --help\n`);
     return 2;
   }
   await cli.runMatchedCommand();
@@ -157,7 +188,8 @@ main(process.argv).then(
     const { InvalidInputError, formatInputError } = await import("../experiment/model.js");
     if (err instanceof Error && err.name === "CACError") {
       // A usage mistake: an unknown option or a missing argument.
-      process.stderr.write(`chaos: ${err.message} (see chaos --help)\n`);
+      const { unknownOptionAsTyped } = await import("./argv.js");
+      process.stderr.write(`chaos: ${unknownOptionAsTyped(err.message, process.argv.slice(2))} (see chaos --help)\n`);
       process.exitCode = 2;
     } else if (err instanceof InvalidInputError) {
       for (const e of err.errors) process.stderr.write(`${formatInputError(e)}\n`);

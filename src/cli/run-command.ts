@@ -3,7 +3,7 @@
  * exit with the verdict's code. SIGINT and SIGTERM stop the method and run the rollbacks before
  * exiting 130; a second signal exits at once and leaves the ledger for `chaos recover`.
  */
-import { accessSync, constants, existsSync, renameSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { HypothesisStrategy, RollbackStrategy } from "../experiment/model.js";
 import { InvalidInputError } from "../experiment/model.js";
@@ -11,7 +11,7 @@ import { normaliseHypothesisStrategy, normaliseRollbackStrategy } from "../exper
 import { parseVars } from "./var-options.js";
 import { freshSeed, SeededRandom } from "../random/random.js";
 import { Journal, journalExperiment } from "../engine/journal.js";
-import { Ledger, liveness, runsDir, thisProcess } from "../engine/ledger.js";
+import { Ledger, LockFile, liveness, runsDir, thisProcess } from "../engine/ledger.js";
 import type { RunEvent } from "../engine/events.js";
 import { silentLogger } from "../engine/ports.js";
 import { CliError, targetError, usage } from "./errors.js";
@@ -116,8 +116,9 @@ function claimRunDir(cwd: string, runId: string): void {
 
 /**
  * A run whose journal cannot be written leaves no record of what it did: find out before anything
- * starts. Missing directories are fine (the journal creates them); a file in the way, or a
- * directory this user cannot write to, is not.
+ * starts. The directory must exist already: a typo in it would otherwise create a tree nobody
+ * meant, and the journal would be lost in it. A file in the way, or a directory this user cannot
+ * write to, is refused too.
  */
 function checkJournalPath(path: string, shown: string): void {
   const why = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
@@ -129,14 +130,70 @@ function checkJournalPath(path: string, shown: string): void {
       throw usage(`--journal-path ${shown}: the file cannot be written (${why(err)})`);
     }
   }
-  let dir = dirname(path);
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const dir = dirname(path);
+  if (!existsSync(dir)) throw usage(`--journal-path ${shown}: the directory ${dir} does not exist; create it first, or choose another path`);
   if (!statSync(dir).isDirectory()) throw usage(`--journal-path ${shown}: ${dir} is a file, not a directory`);
   try {
     accessSync(dir, constants.W_OK);
   } catch (err) {
     throw usage(`--journal-path ${shown}: cannot write in ${dir} (${why(err)})`);
   }
+}
+
+/** Where the link to the latest run's journal goes, in the working directory. */
+const LATEST_JOURNAL = "journal.json";
+
+/**
+ * Without --journal-path each run writes its journal in its own run directory, and ./journal.json
+ * is a symbolic link to the newest one. A link rather than a copy: it shows the run's journal as
+ * it is written (a killed run's too), and there is one journal per run to trust. Two runs started
+ * together both flip the link, and the later one wins; each run's own journal stays whole.
+ */
+function checkLatestLink(cwd: string): void {
+  const link = join(cwd, LATEST_JOURNAL);
+  let isDir = false;
+  try {
+    isDir = lstatSync(link).isDirectory();
+  } catch {
+    // Nothing there yet.
+  }
+  if (isDir) throw usage(`${link} is a directory: each run's journal is linked there as journal.json; move it, or give --journal-path`);
+  try {
+    accessSync(cwd, constants.W_OK);
+  } catch (err) {
+    throw usage(`cannot write in ${cwd} (${(err as NodeJS.ErrnoException).code ?? String(err)}); run from a directory you can write to, or give --journal-path`);
+  }
+}
+
+/** Points ./journal.json at `journal`, atomically (a new link renamed over the old one). */
+function linkLatest(cwd: string, journal: string): string | undefined {
+  const link = join(cwd, LATEST_JOURNAL);
+  const tmp = `${link}.${process.pid}.tmp`;
+  try {
+    rmSync(tmp, { force: true });
+    symlinkSync(relative(cwd, journal), tmp);
+    renameSync(tmp, link);
+    return undefined;
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    return (err as NodeJS.ErrnoException).code ?? String(err);
+  }
+}
+
+/**
+ * A --journal-path is one run's at a time: a second live run writing there would replace the
+ * first one's journal as both went. The lock sits next to the journal (`<file>.lock`) for the
+ * run's lifetime; a killed run's lock is stale and taken over.
+ */
+function claimJournalPath(path: string, shown: string): LockFile {
+  const lock = new LockFile(`${path}.lock`);
+  const claim = lock.acquire("run");
+  if (!claim.ok) {
+    const h = claim.holder;
+    const who = h === "unreadable" ? `a process whose lock file ${lock.path} cannot be read` : `another run (pid ${h.pid}${h.host ? ` on ${h.host}` : ""}${claim.state === "unknown" ? ", which cannot be checked from here" : ""})`;
+    throw usage(`--journal-path ${shown}: ${who} is writing its journal there; choose another path, or leave --journal-path out: each run then gets its own journal`);
+  }
+  return lock;
 }
 
 export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<number> {
@@ -147,8 +204,11 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
   const overrides = strategies(flags);
   const format = flags.logFormat ?? "pretty";
   if (!["pretty", "plain", "json"].includes(format)) throw usage(`--log-format: expected pretty, plain or json, found ${JSON.stringify(format)}`);
-  const journalPath = resolve(cwd, flags.journalPath ?? "journal.json");
-  if (!flags.dry) checkJournalPath(journalPath, flags.journalPath ?? "journal.json");
+  const chosenJournal = flags.journalPath === undefined ? undefined : resolve(cwd, flags.journalPath);
+  if (!flags.dry) {
+    if (chosenJournal !== undefined) checkJournalPath(chosenJournal, flags.journalPath!);
+    else checkLatestLink(cwd);
+  }
   const tty = format === "pretty" && process.stdout.isTTY === true;
   // NO_COLOR (no-color.org) takes the colours away, not the live status line.
   const colour = tty && !process.env.NO_COLOR;
@@ -160,6 +220,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
   const interrupt = new AbortController();
   let journal: Journal | undefined;
   let ledger: Ledger | undefined;
+  let journalLock: LockFile | undefined;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -176,6 +237,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     }
     renderer.close();
     ledger?.release();
+    journalLock?.release();
     process.stderr.write(`${signal} again: exiting without finishing the rollbacks; run \`chaos recover\` to finish them\n`);
     process.exit(130);
   };
@@ -213,7 +275,9 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     if (interrupt.signal.aborted) return 130;
 
     const runId = runIdFor(file, seed);
+    if (chosenJournal !== undefined) journalLock = claimJournalPath(chosenJournal, flags.journalPath!);
     claimRunDir(cwd, runId);
+    const journalPath = chosenJournal ?? join(runsDir(cwd), runId, "journal.json");
     try {
       ledger = Ledger.create(cwd, {
         runId,
@@ -241,6 +305,13 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       ledger: relative(cwd, ledger.dir),
       secrets: plan.loaded.secretValues,
     });
+    let linkFailure: string | undefined;
+    if (chosenJournal === undefined) {
+      // Written once before the link moves, so that journal.json never points at nothing.
+      journal.write();
+      linkFailure = linkLatest(cwd, journalPath);
+      if (linkFailure !== undefined) process.stderr.write(`chaos: could not link ${LATEST_JOURNAL} to this run's journal (${linkFailure}); the journal is at ${relative(cwd, journalPath)}\n`);
+    }
     const { runExperiment } = await import("../engine/run.js");
     target.begin();
     const result = await runExperiment({
@@ -257,7 +328,10 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       overrides,
     });
     renderer.close();
-    if (format !== "json") process.stdout.write(`journal: ${relative(cwd, journalPath) || journalPath}\n`);
+    if (format !== "json") {
+      const linked = chosenJournal === undefined && linkFailure === undefined ? ` (${LATEST_JOURNAL} links to it)` : "";
+      process.stdout.write(`journal: ${relative(cwd, journalPath) || journalPath}${linked}\n`);
+    }
     return result.exitCode;
   } finally {
     renderer.close();
@@ -266,5 +340,6 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     await target?.close().catch(() => undefined);
     // After the rollbacks: from now on `chaos recover` may finish whatever is left.
     ledger?.release();
+    journalLock?.release();
   }
 }

@@ -4,6 +4,7 @@
  * endpoint (`chaos sandbox serve`, LocalStack) and for AWS it builds ordinary SDK clients. Actions
  * and probes only ever see the result: clients, a clock, randomness and the traffic port.
  */
+import { connect } from "node:net";
 import { basename } from "node:path";
 import { AwsClients } from "../aws/clients.js";
 import { noLogPipeline, noTraffic, type LogPipelinePort, type TrafficPort } from "../engine/ports.js";
@@ -11,7 +12,7 @@ import { RealClock, ScaledClock, VirtualClock, type Clock } from "../time/clock.
 import type { Random } from "../random/random.js";
 import type { TraceEntry } from "../sandbox/kernel.js";
 import { defaultStackFile } from "./paths.js";
-import { usage } from "./errors.js";
+import { targetError, usage } from "./errors.js";
 
 export interface TargetOptions {
   /** "sandbox", "aws", or an endpoint URL. */
@@ -48,18 +49,70 @@ export interface BuiltTarget {
   close(): Promise<void>;
 }
 
+const TARGET_FORMS = "sandbox, aws, or an endpoint URL http(s)://host:port such as http://127.0.0.1:4566";
+
+/** An endpoint target as a URL, or a usage error saying what a valid target looks like. */
+export function endpointUrl(target: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(target);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
+    throw usage(`--target: expected ${TARGET_FORMS}, found ${JSON.stringify(target)}`);
+  }
+  return url;
+}
+
+/** How long to wait for an endpoint to accept a connection before calling it unreachable. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Whether anything listens at the endpoint, asked before the run starts: a refused connection
+ * would otherwise surface mid-run as every probe failing ("no traffic"), which reads like a
+ * finding about the target rather than a target that is not there.
+ */
+export async function checkReachable(url: URL, clock: Clock): Promise<void> {
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  const shown = url.origin;
+  const timeout = new AbortController();
+  const socket = connect({ host, port });
+  try {
+    await Promise.race([
+      new Promise<void>((resolve, reject) => {
+        socket.once("connect", resolve);
+        socket.once("error", reject);
+      }),
+      clock.sleep(CONNECT_TIMEOUT_MS, timeout.signal).then(() => {
+        throw Object.assign(new Error("timed out"), { code: "ETIMEDOUT" });
+      }),
+    ]);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    if (code === "ECONNREFUSED") throw targetError(`nothing is listening on ${shown} — is \`chaos sandbox serve\` running?`);
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") throw targetError(`--target ${shown}: the host ${host} cannot be resolved (${code})`);
+    if (code === "ETIMEDOUT") throw targetError(`--target ${shown}: no connection to ${host}:${port} within ${CONNECT_TIMEOUT_MS / 1000} s`);
+    throw targetError(`--target ${shown}: cannot connect to ${host}:${port} (${code})`);
+  } finally {
+    timeout.abort();
+    socket.destroy();
+  }
+}
+
 export async function buildTarget(o: TargetOptions): Promise<BuiltTarget> {
   if (o.target === "sandbox") return buildSandbox(o);
-  if (o.target === "aws" || /^https?:\/\//.test(o.target)) {
+  if (o.target === "aws" || /^https?:/i.test(o.target)) {
     // These shape the embedded sandbox only; ignoring them would run something other than asked.
     const where = o.target === "aws" ? "AWS" : `the endpoint ${o.target}`;
     if (o.speed !== undefined) throw usage(`--speed applies only to --target sandbox: ${where} runs in real time`);
     if (o.stack !== undefined) throw usage(`--stack applies only to --target sandbox: ${where} has whatever stack is deployed there`);
     if (o.handlers !== undefined) throw usage(`--handler applies only to --target sandbox: on ${where}, spot warnings reach the handlers that EventBridge rules route them to`);
   }
-  if (/^https?:\/\//.test(o.target)) return buildEndpoint(o);
+  if (/^https?:/i.test(o.target)) return buildEndpoint(o, endpointUrl(o.target));
   if (o.target === "aws") return buildAws(o);
-  throw usage(`--target: expected sandbox, aws or an endpoint URL such as http://127.0.0.1:4566, found ${JSON.stringify(o.target)}`);
+  throw usage(`--target: expected ${TARGET_FORMS}, found ${JSON.stringify(o.target)}`);
 }
 
 async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
@@ -98,9 +151,10 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
   };
 }
 
-async function buildEndpoint(o: TargetOptions): Promise<BuiltTarget> {
+async function buildEndpoint(o: TargetOptions, url: URL): Promise<BuiltTarget> {
   const region = o.region ?? process.env.AWS_REGION ?? "us-east-1";
   const clock = new RealClock();
+  await checkReachable(url, clock);
   const clients = new AwsClients({ kind: "endpoint", region, endpoint: o.target }, { clock, random: o.random.fork("clients") });
   return {
     kind: "endpoint",

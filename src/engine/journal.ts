@@ -4,8 +4,7 @@
  * so a run killed at any moment leaves a usable, parseable partial journal. Secrets are redacted on
  * every write: every string from `secrets`, wherever it appears, becomes "***".
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { renameSync, writeFileSync } from "node:fs";
 import { hostname, platform, release } from "node:os";
 
 export const GAMEDAY_VERSION = "0.1.0";
@@ -165,7 +164,6 @@ export class Journal {
   /** Writes the journal now (atomically). Failures to write are reported, never thrown mid-run. */
   write(): string | undefined {
     try {
-      mkdirSync(dirname(this.path), { recursive: true });
       const tmp = `${this.path}.tmp`;
       writeFileSync(tmp, this.render());
       renameSync(tmp, this.path);

@@ -90,6 +90,22 @@ export function processStart(pid: number): string | undefined {
   }
 }
 
+/**
+ * Whether a process has exited but its parent has not collected it yet (state Z, or X while it is
+ * being reaped). Such a pid still answers signal 0, yet nothing runs there any more: a run killed
+ * with SIGKILL by a parent that has not waited for it is dead for `chaos recover`.
+ */
+function exited(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 3, the state, right after the command name (which may contain spaces and parentheses).
+    const state = stat.slice(stat.lastIndexOf(")") + 1).trim().split(/\s+/)[0];
+    return state === "Z" || state === "X";
+  } catch {
+    return false;
+  }
+}
+
 export function thisProcess(): Required<Pick<ProcessIdentity, "pid" | "host">> & ProcessIdentity {
   const start = processStart(process.pid);
   return { pid: process.pid, host: hostname(), ...(start ? { processStart: start } : {}) };
@@ -98,7 +114,8 @@ export function thisProcess(): Required<Pick<ProcessIdentity, "pid" | "host">> &
 /**
  * Whether a recorded process still runs: "unknown" when it ran on another host (its pid means
  * nothing here). A pid that answers signal 0, or refuses it (EPERM: alive, another user's), is
- * alive unless its start differs from the recorded one (the pid was reused).
+ * alive unless it has exited and awaits reaping (a zombie) or its start differs from the recorded
+ * one (the pid was reused).
  */
 export function liveness(p: ProcessIdentity): "alive" | "dead" | "unknown" {
   if (p.host !== undefined && p.host !== hostname()) return "unknown";
@@ -110,6 +127,7 @@ export function liveness(p: ProcessIdentity): "alive" | "dead" | "unknown" {
     if (code === "ESRCH") return "dead";
     if (code !== "EPERM") return "unknown";
   }
+  if (exited(p.pid)) return "dead";
   if (p.processStart !== undefined) {
     const now = processStart(p.pid);
     if (now !== undefined && now !== p.processStart) return "dead";
@@ -120,6 +138,63 @@ export function liveness(p: ProcessIdentity): "alive" | "dead" | "unknown" {
 export type Claim =
   | { ok: true; replaced?: { holder: LockHolder | "unreadable"; state: "alive" | "dead" | "unknown" } }
   | { ok: false; holder: LockHolder | "unreadable"; state: "alive" | "unknown" };
+
+/**
+ * A lock file holding one process's identity: taken with an exclusive create, so two processes
+ * cannot both take it; a dead holder's lock is stale and replaced. A run directory has one (see
+ * `Ledger`); so does a journal path given with --journal-path, which two live runs must not share.
+ */
+export class LockFile {
+  constructor(readonly path: string) {}
+
+  /** The holder recorded in the file; "unreadable" for a damaged one; undefined when there is none. */
+  holder(): LockHolder | "unreadable" | undefined {
+    if (!existsSync(this.path)) return undefined;
+    try {
+      const h = JSON.parse(readFileSync(this.path, "utf8")) as LockHolder;
+      if (Number.isInteger(h.pid) && typeof h.command === "string") return h;
+    } catch {
+      // Unreadable: reported as such.
+    }
+    return "unreadable";
+  }
+
+  /**
+   * Takes the lock for this process, unless a live process (or one on another host, which cannot be
+   * checked from here) holds it; `force` takes it regardless. `holderOf` lets a caller name holders
+   * the file does not (see `Ledger.holder`). Two processes replacing the same stale lock at the same
+   * instant can both succeed; callers whose work is idempotent accept that rare race.
+   */
+  acquire(command: string, force = false, holderOf: () => LockHolder | "unreadable" | undefined = () => this.holder()): Claim {
+    let replaced: { holder: LockHolder | "unreadable"; state: "alive" | "dead" | "unknown" } | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const holder = holderOf();
+      if (holder !== undefined) {
+        const state = holder === "unreadable" ? "unknown" : liveness(holder);
+        if (state !== "dead" && !force) return { ok: false, holder, state };
+        replaced = { holder, state };
+        rmSync(this.path, { force: true });
+      }
+      try {
+        writeFileSync(this.path, JSON.stringify({ ...thisProcess(), command } satisfies LockHolder) + "\n", { flag: "wx" });
+        return replaced ? { ok: true, replaced } : { ok: true };
+      } catch (err) {
+        // Another process took it between the look and the write: look again.
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+    }
+    const holder = holderOf() ?? "unreadable";
+    return { ok: false, holder, state: holder !== "unreadable" && liveness(holder) === "alive" ? "alive" : "unknown" };
+  }
+
+  /** Gives the lock back, if this process holds it. */
+  release(): void {
+    const h = this.holder();
+    if (h === undefined || h === "unreadable") return;
+    const me = thisProcess();
+    if (h.pid === me.pid && h.host === me.host && h.processStart === me.processStart) rmSync(this.path, { force: true });
+  }
+}
 
 export function runsDir(workdir: string): string {
   return join(workdir, ".gameday", "runs");
@@ -145,15 +220,15 @@ export class Ledger {
     mkdirSync(dir);
     const ledger = new Ledger(dir);
     // The lock first: a run that dies right after this is recognisably dead (its pid is recorded).
-    writeFileSync(ledger.lockFile, JSON.stringify({ ...thisProcess(), command: "run" } satisfies LockHolder) + "\n", { flag: "wx" });
+    writeFileSync(ledger.lock.path, JSON.stringify({ ...thisProcess(), command: "run" } satisfies LockHolder) + "\n", { flag: "wx" });
     // A host in run.json says "this run keeps a lock file" (see `holder`); it is created here.
     writeFileSync(join(dir, "run.json"), JSON.stringify({ ...record, host: record.host ?? hostname() }, null, 2) + "\n");
     writeFileSync(ledger.file, "");
     return ledger;
   }
 
-  private get lockFile(): string {
-    return join(this.dir, "lock");
+  private get lock(): LockFile {
+    return new LockFile(join(this.dir, "lock"));
   }
 
   /** Opens the ledger of an earlier run, for recovery. */
@@ -197,15 +272,8 @@ export class Ledger {
    * existed (no host in run.json) and never closed, the run's own process.
    */
   holder(): LockHolder | "unreadable" | undefined {
-    if (existsSync(this.lockFile)) {
-      try {
-        const h = JSON.parse(readFileSync(this.lockFile, "utf8")) as LockHolder;
-        if (Number.isInteger(h.pid) && typeof h.command === "string") return h;
-      } catch {
-        // Unreadable: reported as such below.
-      }
-      return "unreadable";
-    }
+    const held = this.lock.holder();
+    if (held !== undefined) return held;
     try {
       const r = JSON.parse(readFileSync(join(this.dir, "run.json"), "utf8")) as RunRecord;
       if (r.host === undefined && Number.isInteger(r.pid) && !this.isClosed()) return { pid: r.pid, command: "run" };
@@ -218,37 +286,16 @@ export class Ledger {
   /**
    * Takes the run directory's lock for this process, unless a live process (or one on another host,
    * which cannot be checked from here) holds it; `force` takes it regardless. A dead holder's lock
-   * is stale and replaced. Two processes replacing the same stale lock at the same instant can both
-   * succeed; undo steps are idempotent, so that rare race costs repeated work, not damage.
+   * is stale and replaced. Undo steps are idempotent, so two recoveries that replace the same stale
+   * lock at the same instant cost repeated work, not damage.
    */
   acquire(command: string, force = false): Claim {
-    let replaced: { holder: LockHolder | "unreadable"; state: "alive" | "dead" | "unknown" } | undefined;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const holder = this.holder();
-      if (holder !== undefined) {
-        const state = holder === "unreadable" ? "unknown" : liveness(holder);
-        if (state !== "dead" && !force) return { ok: false, holder, state };
-        replaced = { holder, state };
-        rmSync(this.lockFile, { force: true });
-      }
-      try {
-        writeFileSync(this.lockFile, JSON.stringify({ ...thisProcess(), command } satisfies LockHolder) + "\n", { flag: "wx" });
-        return replaced ? { ok: true, replaced } : { ok: true };
-      } catch (err) {
-        // Another process took it between the look and the write: look again.
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      }
-    }
-    const holder = this.holder() ?? "unreadable";
-    return { ok: false, holder, state: holder !== "unreadable" && liveness(holder) === "alive" ? "alive" : "unknown" };
+    return this.lock.acquire(command, force, () => this.holder());
   }
 
   /** Gives the lock back, if this process holds it. */
   release(): void {
-    const h = this.holder();
-    if (h === undefined || h === "unreadable") return;
-    const me = thisProcess();
-    if (h.pid === me.pid && h.host === me.host && h.processStart === me.processStart) rmSync(this.lockFile, { force: true });
+    this.lock.release();
   }
 
   /** Records an intent before the change is made; returns its id. */

@@ -1,12 +1,18 @@
-import { vi, describe, expect, it } from "vitest";
+import { vi, afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, scratch } from "../e2e/cli.js";
+import { chaos, idleEndpoint, scratch } from "../e2e/cli.js";
 
 // These run the compiled CLI as child processes; allow for a busy 2-core machine.
 vi.setConfig({ testTimeout: 60_000 });
 
-// Nobody listens here; the experiments below never call AWS.
+// These experiments never call AWS: a target that accepts connections and answers nothing will do.
+let endpoint: { url: string; close: () => Promise<void> };
+beforeAll(async () => {
+  endpoint = await idleEndpoint();
+});
+afterAll(() => endpoint.close());
+// Refused before anything connects: an address nobody listens on.
 const NOWHERE = "http://127.0.0.1:9";
 
 function quickExperiment(dir: string): string {
@@ -30,17 +36,17 @@ describe("--journal-path that cannot be written", () => {
   it("a directory: exit 2", async () => {
     const dir = scratch();
     mkdirSync(join(dir, "out"));
-    const r = await chaos(["run", quickExperiment(dir), "--target", NOWHERE, "--journal-path", "out"], { cwd: dir });
+    const r = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--journal-path", "out"], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--journal-path out: is a directory; expected the path of a file/);
   });
 
-  it("directories that do not exist yet are created", async () => {
+  it("directories that do not exist yet are not created: exit 2, naming the directory", async () => {
     const dir = scratch();
-    const r = await chaos(["run", quickExperiment(dir), "--target", NOWHERE, "--journal-path", "reports/today/j.json"], { cwd: dir });
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    expect(existsSync(join(dir, "reports", "today", "j.json"))).toBe(true);
+    const r = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--journal-path", "reports/today/j.json"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^chaos: --journal-path reports\/today\/j\.json: the directory .*reports[/\\]today does not exist/);
+    expect(existsSync(join(dir, "reports"))).toBe(false);
   });
 });
 

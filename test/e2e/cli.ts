@@ -1,5 +1,6 @@
 /** Runs the compiled CLI as a user would: a child process in a scratch directory. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -107,4 +108,25 @@ export function markerExperiment(dir: string, marker: string): string {
     ].join("\n"),
   );
   return file;
+}
+
+/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/**
+ * An endpoint that accepts connections and answers nothing: a `--target` for experiments that make
+ * no AWS calls, so that they run in real time (no sandbox spending the machine's CPU) and pass the
+ * run's check that something listens there. Close it when the test is done.
+ */
+export async function idleEndpoint(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }

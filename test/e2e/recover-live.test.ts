@@ -1,19 +1,24 @@
-import { vi, describe, expect, it, onTestFinished } from "vitest";
+import { vi, afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, scratch, start, type Running, until, markerExperiment } from "./cli.js";
+import { chaos, idleEndpoint, scratch, start, type Running, until, markerExperiment } from "./cli.js";
 
 // Each test runs the CLI as child processes; allow for a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
 
-// An endpoint nobody listens on: these experiments never call AWS, and a real-time clock keeps the
-// hour-long pause going until the test ends the run (no sandbox to spend the machine's CPU).
-const NOWHERE = "http://127.0.0.1:9";
+// An endpoint that accepts connections and answers nothing: these experiments never call AWS, and a
+// real-time clock keeps the hour-long pause going until the test ends the run (no sandbox to spend
+// the machine's CPU).
+let endpoint: { url: string; close: () => Promise<void> };
+beforeAll(async () => {
+  endpoint = await idleEndpoint();
+});
+afterAll(() => endpoint.close());
 
 /** Starts the marker experiment and waits until it has changed something and is in its pause. */
 async function startMarkerRun(dir: string, seed: string): Promise<{ run: Running; marker: string; runId: string }> {
   const marker = join(dir, "marker");
-  const run = start(["run", markerExperiment(dir, marker), "--target", NOWHERE, "--seed", seed, "--log-format", "plain"], { cwd: dir });
+  const run = start(["run", markerExperiment(dir, marker), "--target", endpoint.url, "--seed", seed, "--log-format", "plain"], { cwd: dir });
   // Never leave an hour-long run behind, whatever the test's outcome.
   onTestFinished(() => void run.child.kill("SIGKILL"));
   await until(() => existsSync(marker), "the marker");
@@ -47,7 +52,7 @@ describe("chaos recover and a run that is still going", () => {
     expect(existsSync(marker)).toBe(true);
 
     // A second run with the same id (same experiment, same seed) must not move the live run's directory.
-    const twin = await chaos(["run", join(dir, "marker.yaml"), "--target", NOWHERE, "--seed", "11"], { cwd: dir });
+    const twin = await chaos(["run", join(dir, "marker.yaml"), "--target", endpoint.url, "--seed", "11"], { cwd: dir });
     expect(twin.code).toBe(4);
     expect(twin.stderr).toMatch(new RegExp(`run ${runId} is still going \\(pid ${pid} `));
     expect(readdirSync(join(dir, ".gameday", "runs"))).toEqual([runId]);
@@ -74,24 +79,49 @@ describe("chaos recover and a run that is still going", () => {
 });
 
 describe("chaos recover after a killed run", () => {
-  it("does not write into a journal that a later run has written to the same path since", async () => {
+  it("notes the recovery in the killed run's own journal, not in the latest run's", async () => {
     const dir = scratch();
-    const { run, marker } = await startMarkerRun(dir, "21");
+    const { run, marker, runId } = await startMarkerRun(dir, "23");
     run.child.kill("SIGKILL");
     await run.done;
-    // Run B: same directory, same default journal path, finishes normally.
+    // Run B: same directory, default journal; journal.json now links to B's.
     const quick = join(dir, "quick.yaml");
     writeFileSync(quick, ["title: quick", "description: d", "method:", "  - pause: PT0.1S", ""].join("\n"));
-    const b = await chaos(["run", quick, "--target", NOWHERE, "--seed", "22"], { cwd: dir });
+    const b = await chaos(["run", quick, "--target", endpoint.url, "--seed", "22"], { cwd: dir });
     expect(b.code).toBe(0);
     const before = readFileSync(join(dir, "journal.json"), "utf8");
 
     const r = await chaos(["recover"], { cwd: dir });
     expect(r.code).toBe(0);
-    // B's journal says nothing of A's rollbacks; recovery says why it left it alone.
-    expect(readFileSync(join(dir, "journal.json"), "utf8")).toBe(before);
     expect(r.stdout).toMatch(/ran 1 declared rollback/);
-    expect(r.stdout).toMatch(/journal .*journal\.json is now run quick-00000016's; left as it is/);
+    expect(readFileSync(join(dir, "journal.json"), "utf8")).toBe(before);
+    const own = JSON.parse(readFileSync(join(dir, ".gameday", "runs", runId, "journal.json"), "utf8")) as { status: string; gameday: { recovered?: unknown } };
+    expect(own.status).toBe("interrupted");
+    expect(own.gameday.recovered).toBeDefined();
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("does not write into a --journal-path that a later run has written to since", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    const a = start(["run", markerExperiment(dir, marker), "--target", endpoint.url, "--seed", "21", "--journal-path", "shared.json", "--log-format", "plain"], { cwd: dir });
+    onTestFinished(() => void a.child.kill("SIGKILL"));
+    await a.waitFor(/pause/);
+    a.child.kill("SIGKILL");
+    await a.done;
+    // Run B: same directory, same journal path (A's lock on it is stale), finishes normally.
+    const quick = join(dir, "quick.yaml");
+    writeFileSync(quick, ["title: quick", "description: d", "method:", "  - pause: PT0.1S", ""].join("\n"));
+    const b = await chaos(["run", quick, "--target", endpoint.url, "--seed", "22", "--journal-path", "shared.json"], { cwd: dir });
+    expect(b.code).toBe(0);
+    const before = readFileSync(join(dir, "shared.json"), "utf8");
+
+    const r = await chaos(["recover"], { cwd: dir });
+    expect(r.code).toBe(0);
+    // B's journal says nothing of A's rollbacks; recovery says why it left it alone.
+    expect(readFileSync(join(dir, "shared.json"), "utf8")).toBe(before);
+    expect(r.stdout).toMatch(/ran 1 declared rollback/);
+    expect(r.stdout).toMatch(/journal .*shared\.json is now run quick-00000016's; left as it is/);
     expect(existsSync(marker)).toBe(false);
   });
 

@@ -1,0 +1,219 @@
+/**
+ * What a new user hit at the edges of the command line (issue 7): targets, journal paths, one
+ * journal per run, recover after SIGKILL, flags and help.
+ */
+import { vi, afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CLI, chaos, freePort, idleEndpoint, markerExperiment, scratch, start, until } from "./cli.js";
+
+// Each test runs the CLI as child processes; allow for a busy 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
+
+let endpoint: { url: string; close: () => Promise<void> };
+beforeAll(async () => {
+  endpoint = await idleEndpoint();
+});
+afterAll(() => endpoint.close());
+
+function quickExperiment(dir: string, name = "quick", pause = "PT0.1S"): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, [`title: ${name}`, "description: d", "method:", `  - pause: ${pause}`, ""].join("\n"));
+  return file;
+}
+
+const journalAt = (file: string) => JSON.parse(readFileSync(file, "utf8")) as { status: string; gameday: { runId: string; complete: boolean; recovered?: unknown } };
+
+describe("--target", () => {
+  it("a URL without a host is a usage error that says what a target looks like", async () => {
+    const dir = scratch();
+    const r = await chaos(["run", quickExperiment(dir), "--target", "http://"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('chaos: --target: expected sandbox, aws, or an endpoint URL http(s)://host:port such as http://127.0.0.1:4566, found "http://"\n');
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
+  it("an endpoint nobody listens on is named before the run starts (exit 4), not reported as a probe failure", async () => {
+    const dir = scratch();
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const r = await chaos(["run", "task-kill", "--target", url, "--seed", "1"], { cwd: dir });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(`chaos: nothing is listening on ${url} — is \`chaos sandbox serve\` running?\n`);
+    expect(r.stdout).not.toMatch(/steady state|verdict|no traffic/);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+    expect(existsSync(join(dir, "journal.json"))).toBe(false);
+  });
+});
+
+describe("--journal-path", () => {
+  it("a directory that does not exist is refused and named, not created", async () => {
+    const dir = scratch();
+    const r = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--journal-path", "nonexistent/dir/j.json"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`chaos: --journal-path nonexistent/dir/j.json: the directory ${join(dir, "nonexistent", "dir")} does not exist; create it first, or choose another path\n`);
+    expect(existsSync(join(dir, "nonexistent"))).toBe(false);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
+  it("a path another live run writes its journal to is refused; that run's journal is left whole", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    const a = start(["run", markerExperiment(dir, marker), "--target", endpoint.url, "--seed", "51", "--journal-path", "shared.json", "--log-format", "plain"], { cwd: dir });
+    onTestFinished(() => void a.child.kill("SIGKILL"));
+    await a.waitFor(/pause/);
+
+    const b = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--seed", "52", "--journal-path", "shared.json"], { cwd: dir });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(new RegExp(`^chaos: --journal-path shared\\.json: another run \\(pid ${a.child.pid} on [^)]+\\) is writing its journal there; choose another path, or leave --journal-path out`));
+    expect(journalAt(join(dir, "shared.json")).gameday.runId).toBe("marker-00000033");
+
+    // Once that run has ended, the path is free again.
+    a.child.kill("SIGINT");
+    expect((await a.done).code).toBe(130);
+    const c = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--seed", "53", "--journal-path", "shared.json"], { cwd: dir });
+    expect(c.stderr).toBe("");
+    expect(c.code).toBe(0);
+    expect(journalAt(join(dir, "shared.json")).gameday.runId).toBe("quick-00000035");
+  });
+});
+
+/** An experiment whose first action announces itself and waits until `other` has announced itself too. */
+function rendezvousExperiment(dir: string, name: string, other: string): string {
+  const file = join(dir, `${name}.yaml`);
+  const script = [
+    'const fs = require("fs");',
+    `fs.writeFileSync(${JSON.stringify(join(dir, `${name}.started`))}, "");`,
+    `const t = setInterval(() => { if (fs.existsSync(${JSON.stringify(join(dir, `${other}.started`))})) clearInterval(t); }, 50);`,
+    "setTimeout(() => process.exit(1), 60000).unref();",
+  ].join(" ");
+  writeFileSync(
+    file,
+    [`title: ${name}`, "description: meets the other run", "method:", "  - type: action", "    name: meet", `    provider: { type: process, path: ${JSON.stringify(process.execPath)}, arguments: ["-e", ${JSON.stringify(script)}] }`, "  - pause: PT0.5S", ""].join("\n"),
+  );
+  return file;
+}
+
+describe("two runs in one directory", () => {
+  it("each keeps its own complete journal under its run directory; journal.json links to the latest", async () => {
+    const dir = scratch();
+    const [a, b] = await Promise.all([
+      chaos(["run", rendezvousExperiment(dir, "alpha", "beta"), "--target", endpoint.url, "--seed", "1", "--log-format", "plain"], { cwd: dir }),
+      chaos(["run", rendezvousExperiment(dir, "beta", "alpha"), "--target", endpoint.url, "--seed", "1", "--log-format", "plain"], { cwd: dir }),
+    ]);
+    expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, "", ""]);
+    for (const [r, runId] of [
+      [a, "alpha-00000001"],
+      [b, "beta-00000001"],
+    ] as const) {
+      const own = join(".gameday", "runs", runId, "journal.json");
+      expect(r.stdout).toContain(`journal: ${own} (journal.json links to it)\n`);
+      const j = journalAt(join(dir, own));
+      expect(j.gameday.runId).toBe(runId);
+      expect(j.status).toBe("completed");
+      expect(j.gameday.complete).toBe(true);
+    }
+    expect(readlinkSync(join(dir, "journal.json"))).toMatch(/^\.gameday[/\\]runs[/\\](alpha|beta)-00000001[/\\]journal\.json$/);
+
+    // A later run moves the link; the earlier journals stay where they are.
+    const c = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--seed", "3"], { cwd: dir });
+    expect(c.code).toBe(0);
+    expect(journalAt(join(dir, "journal.json")).gameday.runId).toBe("quick-00000003");
+    expect(journalAt(join(dir, ".gameday", "runs", "alpha-00000001", "journal.json")).gameday.runId).toBe("alpha-00000001");
+  });
+});
+
+/** A process's state letter from /proc (R, S, Z...), or undefined once it is gone. */
+function procState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 1).trim().split(/\s+/)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+describe.runIf(existsSync("/proc/self/stat"))("chaos recover right after a SIGKILL", () => {
+  it("treats the killed run as dead while its parent has not reaped it (a zombie)", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    const file = markerExperiment(dir, marker);
+    // The shell starts the run in the background, then becomes `sleep`, which never waits for its
+    // children: once killed, the run stays a zombie, its pid still answering signal 0.
+    const parent = spawn("sh", ["-c", '"$0" "$1" run "$2" --target "$3" --seed 61 --log-format plain >run.log 2>&1 & exec sleep 600', process.execPath, CLI, file, endpoint.url], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: "ignore",
+    });
+    onTestFinished(() => void parent.kill("SIGKILL"));
+    const runDir = join(dir, ".gameday", "runs", "marker-0000003d");
+    await until(() => existsSync(join(dir, "run.log")) && /pause/.test(readFileSync(join(dir, "run.log"), "utf8")), "the run's pause");
+    const pid = (JSON.parse(readFileSync(join(runDir, "lock"), "utf8")) as { pid: number }).pid;
+    expect(existsSync(marker)).toBe(true);
+
+    process.kill(pid, "SIGKILL");
+    await until(() => procState(pid) === "Z", `pid ${pid} to become a zombie`);
+
+    const r = await chaos(["recover"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).not.toMatch(/still running/);
+    expect(r.stdout).toMatch(/ran 1 declared rollback/);
+    expect(r.code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    // Noted in the killed run's own journal.
+    const j = journalAt(join(runDir, "journal.json"));
+    expect(j.status).toBe("interrupted");
+    expect(j.gameday.recovered).toBeDefined();
+  });
+});
+
+describe("flags and commands", () => {
+  it("an unknown flag is reported as typed", async () => {
+    const r = await chaos(["run", "task-kill", "--bogus-flag"], { cwd: scratch() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("chaos: Unknown option `--bogus-flag` (see chaos --help)\n");
+  });
+
+  it("a negative --seed or --speed is the flag's value, and its check says what is wrong", async () => {
+    const seed = await chaos(["run", "task-kill", "--seed", "-1"], { cwd: scratch() });
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toBe('chaos: --seed: expected an integer from 0 to 4294967295, found "-1"\n');
+    const speed = await chaos(["run", "task-kill", "--speed", "-3"], { cwd: scratch() });
+    expect(speed.code).toBe(2);
+    expect(speed.stderr).toBe('chaos: --speed: expected a positive number (1 is real time), found "-3"\n');
+  });
+
+  it("an unknown command is named, with the command it was probably meant to be", async () => {
+    const unknown = await chaos(["frobnicate"], { cwd: scratch() });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("chaos: unknown command: frobnicate; see chaos --help\n");
+    const typo = await chaos(["rnu", "task-kill"], { cwd: scratch() });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("chaos: unknown command: rnu (did you mean `run`?); see chaos --help\n");
+  });
+
+  it("each command's help shows the exit codes that command gives", async () => {
+    const exitCodes = (out: string) => out.slice(out.indexOf("Exit codes:"));
+    const run = await chaos(["run", "--help"], { cwd: scratch() });
+    expect(exitCodes(run.stdout)).toMatch(/3 +aborted by a stop condition[\s\S]*130 +interrupted/);
+    const validate = await chaos(["validate", "--help"], { cwd: scratch() });
+    expect(validate.code).toBe(0);
+    expect(exitCodes(validate.stdout)).toMatch(/0 +every experiment is valid\n +2 +an experiment has errors/);
+    expect(validate.stdout).not.toMatch(/stop condition|interrupted|deviated/);
+    const recover = await chaos(["recover", "--help"], { cwd: scratch() });
+    expect(exitCodes(recover.stdout)).toMatch(/4 +a run could not be recovered/);
+    expect(recover.stdout).not.toMatch(/stop condition|deviated/);
+  });
+});
+
+describe("the journal directory check", () => {
+  it("an existing directory is accepted", async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, "reports"));
+    const r = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--journal-path", "reports/j.json"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("journal: reports/j.json\n");
+    expect(journalAt(join(dir, "reports", "j.json")).status).toBe("completed");
+  });
+});
