@@ -4,6 +4,9 @@
  */
 import type { Clock } from "../time/clock.js";
 
+/** Lateness below which a periodic tick is taken as on time (virtual time's rounding errors). */
+const LATE_MS = 1;
+
 export class Timers {
   private readonly live = new Set<() => void>();
   private stopped = false;
@@ -37,13 +40,21 @@ export class Timers {
     return clock.setSyncTimer && !wakes ? clock.setSyncTimer(ms, fn) : clock.setTimer(ms, fn);
   }
 
-  /** Runs `fn` every `ms` (first after `firstAfter`, default `ms`) until cancelled. */
+  /**
+   * Runs `fn` every `ms` (first after `firstAfter`, default `ms`) until cancelled. Ticks keep to a
+   * fixed grid: a tick that fires late (a scaled clock's real timer) does not push the later ones
+   * back, so the rate holds at any speed; one late by a whole period fires again at once.
+   */
   every(ms: number, fn: () => void, firstAfter = ms, wakes = false): () => void {
     let cancelled = false;
     let current = noop;
+    let due = this.clock.now() + firstAfter;
     const tick = (): void => {
       if (cancelled) return;
-      current = this.after(ms, tick, wakes);
+      // On time (always, in virtual time) the next tick is `ms` away, exactly as before.
+      const late = this.clock.now() - due;
+      due += ms;
+      current = this.after(late >= LATE_MS ? Math.max(0, ms - late) : ms, tick, wakes);
       fn();
     };
     current = this.after(firstAfter, tick, wakes);

@@ -2,11 +2,20 @@
  * An open-model load generator: Poisson arrivals whose rate follows the stack's stages (linear
  * ramps and constant rates, the last rate held), never waiting on responses. Arrivals of the
  * non-homogeneous process are drawn by thinning within each linear piece, so ramps are exact.
- * One timer is armed at a time: the next arrival.
+ * One timer is armed at a time: the next arrival. The timer only says when to look; arrivals keep
+ * their own Poisson timestamps, so a clock whose timers fire late (scaled real time, where a timer
+ * costs at least a real millisecond) gets every arrival that fell due, in a batch, instead of
+ * falling further behind with each one.
  */
 import type { Random } from "../../random/random.js";
 import type { Timers } from "../timers.js";
 import type { LoadStage } from "../stack/workload.js";
+
+/**
+ * Lateness below which the next timer is still armed from the arrival's own time: in virtual time
+ * a timer fires a rounding error away from it, and re-anchoring on that would change the sequence.
+ */
+const LATE_MS = 1;
 
 interface Piece {
   start: number;
@@ -18,6 +27,8 @@ interface Piece {
 export class LoadGenerator {
   private readonly pieces: Piece[] = [];
   private floor = 0;
+  /** The next arrival drawn and not yet emitted. */
+  private pending: number | undefined;
   private cancel: () => void = () => {};
   private running = false;
 
@@ -53,7 +64,8 @@ export class LoadGenerator {
 
   start(): void {
     this.running = true;
-    this.scheduleFrom(this.timers.clock.now());
+    this.pending = this.nextArrival(this.timers.clock.now());
+    this.arm(this.timers.clock.now());
   }
 
   stop(): void {
@@ -67,9 +79,13 @@ export class LoadGenerator {
     if (rps <= this.floor) return;
     this.floor = rps;
     if (this.running) {
-      // Poisson arrivals are memoryless, so redrawing the next arrival from now is exact.
+      // Arrivals already due came at the old rate; then, Poisson arrivals being memoryless,
+      // redrawing the next arrival from now is exact.
+      const now = this.timers.clock.now();
       this.cancel();
-      this.scheduleFrom(this.timers.clock.now());
+      this.emitBefore(now);
+      this.pending = this.nextArrival(now);
+      this.arm(now);
     }
   }
 
@@ -83,13 +99,48 @@ export class LoadGenerator {
     return 0;
   }
 
-  private scheduleFrom(now: number): void {
-    const next = this.nextArrival(now);
+  /**
+   * Emits the arrivals that fell due while the timer was late, so a reading taken now sees them.
+   * Nothing is ever late in virtual time, where this does nothing.
+   */
+  catchUp(): void {
+    if (!this.running || this.pending === undefined) return;
+    const now = this.timers.clock.now();
+    if (this.pending > now - LATE_MS) return;
+    this.cancel();
+    this.emitBefore(now);
+    this.arm(now);
+  }
+
+  /** The timer for `pending` fired: emit it and every later arrival already due, then arm for the next. */
+  private fire(): void {
+    const due = this.pending;
+    if (due === undefined) return;
+    this.onArrival(due);
+    this.pending = this.nextArrival(due);
+    const now = this.timers.clock.now();
+    this.emitBefore(now);
+    // On time (always, in virtual time), the next timer is armed from the arrival just emitted,
+    // exactly as one timer per arrival would be; late by a millisecond or more, from now.
+    this.arm(now - due >= LATE_MS ? now : due);
+  }
+
+  /**
+   * Emits every arrival more than LATE_MS before `now`. Later ones wait for their timer, so that in
+   * virtual time (where nothing is late) each fires in its place among same-instant events.
+   */
+  private emitBefore(now: number): void {
+    while (this.pending !== undefined && this.pending <= now - LATE_MS) {
+      const t = this.pending;
+      this.onArrival(t);
+      this.pending = this.nextArrival(t);
+    }
+  }
+
+  private arm(from: number): void {
+    const next = this.pending;
     if (next === undefined) return;
-    this.cancel = this.timers.after(next - now, () => {
-      this.onArrival(next);
-      this.scheduleFrom(next);
-    });
+    this.cancel = this.timers.after(Math.max(0, next - from), () => this.fire());
   }
 
   /** The next arrival strictly after `t`, or undefined when the rate stays 0 forever. */

@@ -93,6 +93,7 @@ export class Traffic {
     const front = this.front(service);
     if (!(to >= from)) throw new RangeError(`stats: expected from <= to, found from ${from} and to ${to}`);
     const now = this.kernel.now();
+    front.generator.catchUp();
     for (const app of front.apps) app.advance(now);
     return front.log.stats(from, to);
   }
