@@ -157,7 +157,8 @@ async function main(argv: string[]): Promise<number> {
 
   cli.help((sections) => {
     const command = cli.matchedCommand?.name;
-    return [...sections, { title: "Exit codes", body: command === undefined ? EXIT_CODES : (COMMAND_EXIT_CODES[command] ?? OTHER_EXIT_CODES) }];
+    if (command === undefined) return [...sections, { title: "Exit codes of chaos run (each command's --help lists its own)", body: EXIT_CODES }];
+    return [...sections, { title: "Exit codes", body: COMMAND_EXIT_CODES[command] ?? OTHER_EXIT_CODES }];
   });
   cli.version(VERSION);
 
