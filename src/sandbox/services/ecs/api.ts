@@ -8,7 +8,7 @@ import { AwsServiceError } from "../../protocol/types.js";
 import type { EcsControlPlane } from "./control-plane.js";
 import { lastSegment, type Cluster, type Task } from "./model.js";
 import { parseFilter } from "./query.js";
-import { clusterShape, containerInstanceShape, serviceShape, taskShape } from "./shapes.js";
+import { clusterShape, containerInstanceShape, INCLUDE_FIELDS, serviceShape, taskShape, type Include } from "./shapes.js";
 
 export const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 
@@ -41,6 +41,15 @@ function stringList(input: Input, key: string, max: number, required: boolean): 
   if (required && v.length === 0) throw invalid(`${key} can not be empty.`);
   if (v.length > max) throw invalid(`${key} can have at most ${max} items, found ${v.length}.`);
   return v as string[];
+}
+
+/** The call's `include`: the optional fields it asks for, each one ECS knows for that call. */
+function include<Call extends keyof typeof INCLUDE_FIELDS>(input: Input, call: Call): Include<Call> {
+  const known: readonly string[] = INCLUDE_FIELDS[call];
+  const asked = stringList(input, "include", Number.POSITIVE_INFINITY, false);
+  const unknown = asked.find((f) => !known.includes(f));
+  if (unknown !== undefined) throw invalid(`include: ${JSON.stringify(unknown)} is not one of ${known.join(", ")}.`);
+  return new Set(asked) as unknown as Include<Call>;
 }
 
 function maxResults(input: Input, fallback: number): number {
@@ -112,11 +121,12 @@ export function ecsApi(ecs: EcsControlPlane): JsonService {
       DescribeClusters: (input) => {
         const refs = stringList(input, "clusters", 100, false);
         const names = refs.length ? refs : ["default"];
+        const fields = include(input, "DescribeClusters");
         const clusters = [];
         const failures = [];
         for (const ref of names) {
           const c = ecs.clusters.get(lastSegment(ref));
-          if (c) clusters.push(clusterShape(c));
+          if (c) clusters.push(clusterShape(c, fields));
           else failures.push({ arn: ref.startsWith("arn:") ? ref : ecs.kernel.arn("ecs", `cluster/${ref}`), reason: "MISSING" });
         }
         return { clusters, failures };
@@ -138,11 +148,12 @@ export function ecsApi(ecs: EcsControlPlane): JsonService {
       DescribeContainerInstances: (input) => {
         const cluster = ecs.cluster(optString(input, "cluster"));
         const refs = stringList(input, "containerInstances", 100, true);
+        const fields = include(input, "DescribeContainerInstances");
         const containerInstances = [];
         const failures = [];
         for (const ref of refs) {
           const ci = ecs.findContainerInstance(cluster, ref);
-          if (ci) containerInstances.push(containerInstanceShape(ci));
+          if (ci) containerInstances.push(containerInstanceShape(ci, fields));
           else failures.push({ arn: ref, reason: "MISSING" });
         }
         return { containerInstances, failures };
@@ -177,11 +188,12 @@ export function ecsApi(ecs: EcsControlPlane): JsonService {
       DescribeServices: (input) => {
         const cluster = ecs.cluster(optString(input, "cluster"));
         const refs = stringList(input, "services", 10, true);
+        const fields = include(input, "DescribeServices");
         const services = [];
         const failures = [];
         for (const ref of refs) {
           const s = ecs.findService(cluster, ref);
-          if (s) services.push(serviceShape(s));
+          if (s) services.push(serviceShape(s, fields));
           else failures.push({ arn: ref.startsWith("arn:") ? ref : ecs.kernel.arn("ecs", `service/${cluster.name}/${ref}`), reason: "MISSING" });
         }
         return { services, failures };
@@ -212,11 +224,12 @@ export function ecsApi(ecs: EcsControlPlane): JsonService {
       DescribeTasks: (input) => {
         const cluster = ecs.cluster(optString(input, "cluster"));
         const refs = stringList(input, "tasks", 100, true);
+        const fields = include(input, "DescribeTasks");
         const tasks = [];
         const failures = [];
         for (const ref of refs) {
           const t = ecs.findTask(cluster, ref);
-          if (t) tasks.push(taskShape(t));
+          if (t) tasks.push(taskShape(t, fields));
           else failures.push({ arn: ref, reason: "MISSING" });
         }
         return { tasks, failures };

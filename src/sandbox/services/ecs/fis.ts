@@ -8,7 +8,10 @@ import type { FisParameterSpec, FisRegistry, FisResource } from "../fis/registry
 import { durationParameter, durationMs } from "../fis/duration.js";
 import type { EcsControlPlane } from "./control-plane.js";
 import { lastSegment, type ContainerInstance } from "./model.js";
-import { clusterShape, taskShape } from "./shapes.js";
+import { clusterShape, INCLUDE_FIELDS, taskShape } from "./shapes.js";
+
+/** FIS target filters may name any field of the cluster's description, asked for or not. */
+const ALL_CLUSTER_FIELDS = new Set(INCLUDE_FIELDS.DescribeClusters);
 
 /** DescribeX output keys as FIS filter paths name them: PascalCase. */
 function pascal(value: unknown): unknown {
@@ -59,7 +62,7 @@ export function registerEcsFis(registry: FisRegistry, ecs: EcsControlPlane): voi
     description: "Amazon ECS clusters",
     acceptsArns: true,
     acceptsTags: true,
-    candidates: () => [...ecs.clusters.values()].map((c) => ({ arn: c.arn, info: { clusterName: c.name }, describe: pascal(clusterShape(c)) as Record<string, unknown>, tags: c.tags })),
+    candidates: () => [...ecs.clusters.values()].map((c) => ({ arn: c.arn, info: { clusterName: c.name }, describe: pascal(clusterShape(c, ALL_CLUSTER_FIELDS)) as Record<string, unknown>, tags: c.tags })),
   });
 
   registry.addAction({

@@ -34,33 +34,65 @@ function resources(cpu: number, memory: number) {
   ];
 }
 
-export function clusterShape(c: Cluster) {
+/**
+ * What a Describe* call's `include` may ask for, per call. ECS leaves these fields out unless asked
+ * ("If this field is omitted, this information isn't included").
+ */
+export const INCLUDE_FIELDS = {
+  DescribeClusters: ["ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS"],
+  DescribeServices: ["TAGS"],
+  DescribeContainerInstances: ["TAGS", "CONTAINER_INSTANCE_HEALTH"],
+  DescribeTasks: ["TAGS"],
+} as const;
+
+export type Include<Call extends keyof typeof INCLUDE_FIELDS> = ReadonlySet<(typeof INCLUDE_FIELDS)[Call][number]>;
+
+const isPending = (t: Task) => t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING" || t.lastStatus === "ACTIVATING";
+
+/** STATISTICS: task and service counts by launch type, as ECS's key/value pairs. */
+function clusterStatistics(c: Cluster) {
+  const counts: Record<string, number> = {};
+  for (const lt of ["EC2", "Fargate"] as const) {
+    const launchType = lt.toUpperCase();
+    const tasks = c.tasks.filter((t) => t.launchType === launchType);
+    counts[`running${lt}TasksCount`] = tasks.filter((t) => t.lastStatus === "RUNNING").length;
+    counts[`pending${lt}TasksCount`] = tasks.filter(isPending).length;
+    counts[`active${lt}ServiceCount`] = c.services.filter((s) => s.launchType === launchType).length;
+    // The sandbox's services are never deleted, so none is ever DRAINING.
+    counts[`draining${lt}ServiceCount`] = 0;
+  }
+  return Object.entries(counts).map(([name, value]) => ({ name, value: String(value) }));
+}
+
+export function clusterShape(c: Cluster, include: Include<"DescribeClusters"> = new Set()) {
   const active = c.containerInstances.filter((ci) => ci.status !== "INACTIVE");
   const live = c.tasks.filter((t) => t.lastStatus !== "STOPPED");
-  return {
+  return compact({
     clusterArn: c.arn,
     clusterName: c.name,
     status: "ACTIVE",
     registeredContainerInstancesCount: active.length,
     runningTasksCount: live.filter((t) => t.lastStatus === "RUNNING").length,
-    pendingTasksCount: live.filter((t) => t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING" || t.lastStatus === "ACTIVATING").length,
+    pendingTasksCount: live.filter(isPending).length,
     activeServicesCount: c.services.length,
-    statistics: [],
-    tags: Object.entries(c.tags).map(([key, value]) => ({ key, value })),
-    settings: [{ name: "containerInsights", value: "disabled" }],
+    statistics: include.has("STATISTICS") ? clusterStatistics(c) : undefined,
+    tags: include.has("TAGS") ? Object.entries(c.tags).map(([key, value]) => ({ key, value })) : undefined,
+    settings: include.has("SETTINGS") ? [{ name: "containerInsights", value: "disabled" }] : undefined,
+    // No capacity providers, so nothing attached; and no execute-command configuration to report.
+    attachments: include.has("ATTACHMENTS") ? [] : undefined,
     capacityProviders: [],
     defaultCapacityProviderStrategy: [],
-  };
+  });
 }
 
-export function containerInstanceShape(ci: ContainerInstance) {
+export function containerInstanceShape(ci: ContainerInstance, include: Include<"DescribeContainerInstances"> = new Set()) {
   let running = 0;
   let pending = 0;
   for (const t of ci.tasks) {
     if (t.lastStatus === "RUNNING") running++;
     else if (t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING" || t.lastStatus === "ACTIVATING") pending++;
   }
-  return {
+  return compact({
     containerInstanceArn: ci.arn,
     ec2InstanceId: ci.instance.id,
     version: ci.version,
@@ -74,9 +106,9 @@ export function containerInstanceShape(ci: ContainerInstance) {
     attributes: ATTRIBUTES(ci),
     registeredAt: seconds(ci.registeredAt),
     attachments: [],
-    tags: [],
-    healthStatus: { overallStatus: ci.agentConnected ? "OK" : "IMPAIRED", details: [] },
-  };
+    tags: include.has("TAGS") ? [] : undefined,
+    healthStatus: include.has("CONTAINER_INSTANCE_HEALTH") ? { overallStatus: ci.agentConnected ? "OK" : "IMPAIRED", details: [] } : undefined,
+  });
 }
 
 function containerShape(t: Task) {
@@ -108,7 +140,7 @@ function containerStatus(t: Task): string {
   }
 }
 
-export function taskShape(t: Task) {
+export function taskShape(t: Task, include: Include<"DescribeTasks"> = new Set()) {
   return compact({
     taskArn: t.arn,
     clusterArn: t.cluster.arn,
@@ -140,12 +172,12 @@ export function taskShape(t: Task) {
     platformFamily: t.launchType === "FARGATE" ? "Linux" : undefined,
     overrides: { containerOverrides: [{ name: t.definition.spec.family }], inferenceAcceleratorOverrides: [] },
     attachments: [],
-    tags: [],
+    tags: include.has("TAGS") ? [] : undefined,
     enableExecuteCommand: false,
   });
 }
 
-export function serviceShape(s: Service) {
+export function serviceShape(s: Service, include: Include<"DescribeServices"> = new Set()) {
   const tasks = s.cluster.tasks.filter((t) => t.service === s);
   const running = tasks.filter((t) => t.lastStatus === "RUNNING").length;
   const pending = tasks.filter((t) => t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING" || t.lastStatus === "ACTIVATING").length;
@@ -193,7 +225,7 @@ export function serviceShape(s: Service) {
     enableECSManagedTags: false,
     propagateTags: "NONE",
     enableExecuteCommand: false,
-    tags: Object.entries(s.tags).map(([key, value]) => ({ key, value })),
+    tags: include.has("TAGS") ? Object.entries(s.tags).map(([key, value]) => ({ key, value })) : undefined,
   });
 }
 

@@ -1,0 +1,88 @@
+/**
+ * A second client, not ours: the AWS CLI (botocore) against a served sandbox. It shows what a
+ * user's scripts see, and that optional ECS fields come only when `--include` asks for them.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { execFile } from "node:child_process";
+import { createServer } from "node:net";
+import { promisify } from "node:util";
+import { scratch, start, type Running } from "./cli.js";
+
+vi.setConfig({ testTimeout: 60_000 });
+const run = promisify(execFile);
+
+/** Whether the AWS CLI is installed; the test says it is skipped rather than passing without it. */
+const hasAwsCli = await run("aws", ["--version"]).then(
+  () => true,
+  () => false,
+);
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+let served: Running | undefined;
+let endpoint = "";
+beforeAll(async () => {
+  if (!hasAwsCli) return;
+  const port = await freePort();
+  served = start(["sandbox", "serve", "--port", String(port), "--speed", "60", "--seed", "7"], { cwd: scratch() });
+  await served.waitFor(/serving on/);
+  endpoint = `http://127.0.0.1:${port}`;
+}, 60_000);
+afterAll(async () => {
+  served?.child.kill("SIGTERM");
+  await served?.done;
+});
+
+/** `aws ecs <args>` against the served sandbox, with no profile or config of the machine's. */
+async function awsEcs(...args: string[]): Promise<Record<string, unknown>> {
+  const dir = scratch();
+  const { stdout } = await run("aws", ["ecs", ...args, "--endpoint-url", endpoint, "--output", "json"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: dir,
+      AWS_CONFIG_FILE: `${dir}/none`,
+      AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`,
+      AWS_ACCESS_KEY_ID: "x",
+      AWS_SECRET_ACCESS_KEY: "x",
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_PAGER: "",
+    },
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+type Described = { clusters: Record<string, unknown>[]; services: Record<string, unknown>[] };
+
+describe.skipIf(!hasAwsCli)("the AWS CLI against chaos sandbox serve", () => {
+  it("describe-clusters leaves out tags, settings and statistics unless --include asks", async () => {
+    const plain = (await awsEcs("describe-clusters", "--clusters", "prod")) as Described;
+    expect(plain.clusters[0]).toMatchObject({ clusterName: "prod", status: "ACTIVE" });
+    for (const field of ["tags", "settings", "statistics"]) expect(plain.clusters[0]).not.toHaveProperty(field);
+
+    const asked = (await awsEcs("describe-clusters", "--clusters", "prod", "--include", "TAGS", "SETTINGS", "STATISTICS")) as Described;
+    expect(asked.clusters[0]).toHaveProperty("tags");
+    expect(asked.clusters[0]!.settings).toEqual([{ name: "containerInsights", value: "disabled" }]);
+    // Split by launch type, the running tasks add up to the cluster's count.
+    const stats = Object.fromEntries((asked.clusters[0]!.statistics as { name: string; value: string }[]).map((s) => [s.name, Number(s.value)]));
+    expect(stats.runningEC2TasksCount! + stats.runningFargateTasksCount!).toBe(asked.clusters[0]!.runningTasksCount);
+  });
+
+  it("describe-services returns tags only with --include TAGS, with the running tasks the boot placed", async () => {
+    const plain = (await awsEcs("describe-services", "--cluster", "prod", "--services", "web")) as Described;
+    expect(plain.services[0]).not.toHaveProperty("tags");
+    expect(plain.services[0]!.runningCount).toBe(plain.services[0]!.desiredCount);
+    const asked = (await awsEcs("describe-services", "--cluster", "prod", "--services", "web", "--include", "TAGS")) as Described;
+    expect(asked.services[0]).toHaveProperty("tags");
+  });
+
+  it("describe-clusters with an --include value ECS does not know is an InvalidParameterException", async () => {
+    await expect(awsEcs("describe-clusters", "--clusters", "prod", "--include", "TAGZ")).rejects.toThrow(/InvalidParameterException/);
+  });
+});
