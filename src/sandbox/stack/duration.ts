@@ -4,6 +4,7 @@
  * "1.5s", "2m", "1h"), which ISO 8601 makes awkward ("PT0.025S"); that form is one regex.
  */
 import { z } from "zod";
+import { expecting } from "../../experiment/schema-kit.js";
 import { durationMs } from "../services/fis/duration.js";
 
 const SHORT = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
@@ -18,7 +19,7 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A zod type for a duration field: accepts either form, yields milliseconds. */
-export const duration = z.string().transform((text, ctx) => {
+export const duration = z.string(expecting('a duration such as "PT30S", "PT2M" or "250ms"')).transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
     ctx.addIssue({ code: "custom", message: `expected a duration such as "PT30S", "PT2M" or "250ms", found "${text}"` });

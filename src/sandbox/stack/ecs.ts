@@ -1,5 +1,6 @@
 /** The stack's ECS section: clusters, task definitions and services. */
 import { z } from "zod";
+import { oneOf, strict } from "../../experiment/schema-kit.js";
 import { duration } from "./duration.js";
 import { name, percent, tags } from "./common.js";
 
@@ -12,10 +13,16 @@ export const clusterSchema = z
   })
   .strict();
 
-const serviceTimeSchema = z.union([
-  z.object({ distribution: z.literal("lognormal").default("lognormal"), p50: duration, p99: duration }).strict(),
-  z.object({ distribution: z.literal("constant"), value: duration }).strict(),
-]);
+const serviceTimeSchema = oneOf(
+  [
+    // strict(): the keys travel with the schema, so a misspelt one inside the union gets a did-you-mean.
+    strict({ distribution: z.literal("lognormal").default("lognormal"), p50: duration, p99: duration }),
+    strict({ distribution: z.literal("constant"), value: duration }),
+  ],
+  "a service time: `{ p50, p99 }` (lognormal) or `{ distribution: constant, value }`",
+  // `distribution` says which is meant; without it, lognormal (the default).
+  (input) => ((input as { distribution?: unknown } | null)?.distribution === "constant" ? 1 : 0),
+);
 
 /** A web application container: a fixed thread pool, optionally behind a proxy with a backlog. */
 export const appSchema = z

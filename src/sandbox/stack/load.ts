@@ -1,11 +1,17 @@
 /**
- * Reads a stack file (YAML or JSON) and validates it, reporting each problem as
- * `file:line:col: path: what was expected, what was found`.
+ * Reads a stack file (YAML or JSON) and validates it, reporting each problem as experiment files'
+ * problems are reported (the same source positions, zod issue wording and did-you-mean from
+ * src/experiment): `file:line:col: path: expected ..., found ...`, in the file of an `extends:`
+ * chain that holds the offending key or value.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument, isNode, type Document } from "yaml";
+import { describeValue } from "../../experiment/describe.js";
+import { formatInputError, formatPath, InvalidInputError, type DocPath, type InputError } from "../../experiment/model.js";
+import { Problems } from "../../experiment/problems.js";
+import { IssueReporter } from "../../experiment/schema-errors.js";
+import { nearestPosition, readSource, type Located, type SourceDocument } from "../../experiment/source.js";
 import { stackSchema, type Stack } from "./schema.js";
 
 /** The embedded default, the seed's architecture: fixtures/stacks/default.yaml above src/ or dist/src/. */
@@ -22,13 +28,20 @@ function findUp(relative: string): string {
   }
 }
 
-export class StackError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file}: invalid stack file\n  ${problems.join("\n  ")}`);
+/**
+ * Every problem in a stack file, in the experiment errors' form: `file:line:col: path: expected
+ * ..., found ...`, each in the file that holds the offending key or value. An InvalidInputError, so
+ * the CLI reports it as it reports a bad experiment (exit 2).
+ */
+export class StackError extends InvalidInputError {
+  constructor(errors: InputError[]) {
+    super(errors);
     this.name = "StackError";
+  }
+
+  /** The problems as printed, one line each. */
+  get problems(): string[] {
+    return this.errors.map(formatInputError);
   }
 }
 
@@ -37,57 +50,45 @@ export type LoadedStack = Stack & { readonly source: string };
 
 /** Reads and validates a stack file; throws StackError with every problem found. */
 export function loadStack(file: string = DEFAULT_STACK_FILE): LoadedStack {
-  let text: string;
+  return parseStack(readStackFile(file, "a stack file"), file);
+}
+
+function readStackFile(file: string, what: string, from?: { source: SourceDocument; path: DocPath }): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new StackError(file, [code === "ENOENT" ? "expected a stack file, found no file at this path" : `cannot read the file: ${(err as Error).message}`]);
+    const found = code === "ENOENT" ? (from ? `no file at ${file}` : "no file at this path") : `a file that cannot be read (${code ?? (err as Error).message})`;
+    const position = from && nearestPosition(from.source, from.path);
+    throw new StackError([{ file: from?.source.file ?? file, ...(position ? { position } : {}), path: from ? formatPath(from.path) : "(document)", expected: what, found }]);
   }
-  return parseStack(text, file);
 }
 
-interface Parsed {
-  file: string;
-  doc: Document;
-  lines: LineCounter;
-}
-
-function parseFile(text: string, file: string): Parsed {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new StackError(
-      file,
-      doc.errors.map((e) => {
-        const pos = lines.linePos(e.pos[0]);
-        return `${file}:${pos.line}:${pos.col}: expected YAML or JSON, found a syntax error: ${e.message.split("\n")[0]}`;
-      }),
-    );
-  }
-  return { file, doc, lines };
+function parseFile(text: string, file: string): SourceDocument {
+  const source = readSource(text, file);
+  if (source.errors.length > 0) throw new StackError(source.errors);
+  return source;
 }
 
 /**
  * `extends: <file>` makes a stack a variant of another (a path relative to this file): maps are
  * merged key by key, lists and values replace the parent's. The variants in fixtures/stacks say
- * only what differs from the default.
+ * only what differs from the default. `chain` receives the files from this one up to the root.
  */
-function resolveExtends(parsed: Parsed, chain: Parsed[], seen: string[]): unknown {
-  const own = (parsed.doc.toJS() ?? {}) as Record<string, unknown>;
-  chain.unshift(parsed);
+function resolveExtends(source: SourceDocument, chain: SourceDocument[], seen: string[]): unknown {
+  const own = isMap(source.value) ? source.value : {};
+  chain.push(source);
   const parent = own.extends;
   if (parent === undefined) return own;
-  if (typeof parent !== "string") throw new StackError(parsed.file, [`${where([parsed], ["extends"])}: extends: expected the path of the stack this one varies, found ${JSON.stringify(parent)}`]);
-  const parentFile = resolve(dirname(parsed.file), parent);
-  if (seen.includes(parentFile)) throw new StackError(parsed.file, [`${where([parsed], ["extends"])}: extends: expected a stack that does not extend itself, found a cycle through ${parentFile}`]);
-  let text: string;
-  try {
-    text = readFileSync(parentFile, "utf8");
-  } catch {
-    throw new StackError(parsed.file, [`${where([parsed], ["extends"])}: extends: expected a stack file, found no file at ${parentFile}`]);
-  }
-  const base = resolveExtends(parseFile(text, parentFile), chain, [...seen, parentFile]);
+  const at = { source, path: ["extends"] };
+  const problem = (expected: string, found: string) => {
+    const position = nearestPosition(source, at.path);
+    return new StackError([{ file: source.file, ...(position ? { position } : {}), path: "extends", expected, found }]);
+  };
+  if (typeof parent !== "string") throw problem("the path of the stack this one varies", describeValue(parent));
+  const parentFile = resolve(dirname(source.file), parent);
+  if (seen.includes(parentFile)) throw problem("a stack that does not extend itself", `a cycle through ${parentFile}`);
+  const base = resolveExtends(parseFile(readStackFile(parentFile, "the path of a stack file", at), parentFile), chain, [...seen, parentFile]);
   const { extends: _, ...rest } = own;
   return merge(base, rest);
 }
@@ -103,39 +104,64 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+function lookup(root: unknown, path: DocPath): { value: unknown } | undefined {
+  let node = root;
+  for (const part of path) {
+    if (typeof node !== "object" || node === null || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return { value: node };
+}
+
+/**
+ * The files whose text makes up the merged value at `path`, most derived first, following
+ * `merge`: where a file has a list or a value, it alone supplies what is below; maps merge. When
+ * no file has the whole path, those that supply its longest present prefix.
+ */
+function suppliers(chain: readonly SourceDocument[], path: DocPath): readonly SourceDocument[] {
+  let candidates = chain;
+  for (let i = 1; i <= path.length; i++) {
+    const next: SourceDocument[] = [];
+    for (const file of candidates) {
+      const found = lookup(file.value, path.slice(0, i));
+      if (!found) continue;
+      // A map over a value replaces it (and a value over anything): the more basic files drop out.
+      if (next.length > 0 && !isMap(found.value)) break;
+      next.push(file);
+      if (!isMap(found.value)) break;
+    }
+    if (next.length === 0) return candidates;
+    candidates = next;
+  }
+  return candidates;
+}
+
+/**
+ * The experiment loader's problem list, pointed at the file of a stack's `extends:` chain that
+ * holds each path. The stack's schemas word their messages "expected X[, found Y]"; that is split
+ * into the report's own expected and found.
+ */
+class StackProblems extends Problems {
+  constructor(private readonly chain: readonly SourceDocument[]) {
+    super();
+  }
+
+  override add(_source: Located, path: DocPath, expected: string, found: string, key = false): void {
+    const owner = suppliers(this.chain, path)[0] ?? this.chain[0]!;
+    const worded = /^expected (.*?)(?:, found (.*))?$/s.exec(expected);
+    super.add(owner, path, worded ? worded[1]! : expected, worded?.[2] ?? found, key);
+  }
+}
+
 export function parseStack(text: string, file = "<stack>"): LoadedStack {
-  const chain: Parsed[] = [];
+  const chain: SourceDocument[] = [];
   const input = resolveExtends(parseFile(text, file), chain, [file]);
-  // The chain is ordered from this file up to the root; errors point into the first file that has the path.
-  chain.reverse();
   const result = stackSchema.safeParse(input ?? {});
   if (!result.success) {
-    throw new StackError(
-      file,
-      result.error.issues.map((issue) => {
-        const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-        return `${where(chain, path)}: ${path.length ? path.join(".") : "(top level)"}: ${describe(issue)}`;
-      }),
-    );
+    const problems = new StackProblems(chain);
+    new IssueReporter(chain[0]!, problems, [], stackSchema).report(result.error.issues, input ?? {});
+    // In file order, each problem once.
+    throw new StackError(problems.toError()?.errors ?? []);
   }
   return Object.assign(result.data, { source: file });
-}
-
-function describe(issue: { code: string; message: string; keys?: string[] }): string {
-  if (issue.code === "unrecognized_keys" && issue.keys) return `unexpected key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-  return issue.message.replace(/^Invalid input: /, "");
-}
-
-/** The position of the deepest node along `path` in the first file (child first) that has it. */
-function where(files: Parsed[], path: (string | number)[]): string {
-  for (let n = path.length; n >= 0; n--) {
-    for (const { doc, lines, file } of files) {
-      const node = doc.getIn(path.slice(0, n), true);
-      if (isNode(node) && node.range && (n > 0 || files.length === 1)) {
-        const pos = lines.linePos(node.range[0]);
-        return `${file}:${pos.line}:${pos.col}`;
-      }
-    }
-  }
-  return `${files[0]?.file ?? "<stack>"}:1:1`;
 }
