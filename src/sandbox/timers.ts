@@ -10,6 +10,9 @@ const LATE_MS = 1;
 export class Timers {
   private readonly live = new Set<() => void>();
   private stopped = false;
+  /** The latest any timer has fired so far, in the clock's milliseconds (0 in virtual time). */
+  worstLateness = 0;
+  private lateness: { threshold: number; every: number; report: (worstMs: number) => void; worst: number; reportedAt: number } | undefined;
 
   constructor(readonly clock: Clock) {}
 
@@ -19,8 +22,10 @@ export class Timers {
    */
   after(ms: number, fn: () => void, wakes = false): () => void {
     if (this.stopped) return noop;
+    const due = this.clock.now() + Math.max(0, ms);
     const cancelTimer = this.arm(ms, wakes, () => {
       this.live.delete(cancel);
+      this.noteLateness(this.clock.now() - due);
       fn();
     });
     const cancel = (): void => {
@@ -62,6 +67,28 @@ export class Timers {
       cancelled = true;
       current();
     };
+  }
+
+  /**
+   * Calls `report` with the worst lateness when timers fire `thresholdMs` late or more, at most
+   * once every `everyMs`. A scaled clock's timers are real ones: when the process cannot keep up
+   * (CPU, a busy event loop), everything the sandbox does happens late in its own time, and a run
+   * should say so rather than pass the delay off as the target's behaviour.
+   */
+  watchLateness(thresholdMs: number, everyMs: number, report: (worstMs: number) => void): void {
+    this.lateness = { threshold: thresholdMs, every: everyMs, report, worst: 0, reportedAt: -Infinity };
+  }
+
+  private noteLateness(late: number): void {
+    if (late > this.worstLateness) this.worstLateness = late;
+    const watch = this.lateness;
+    if (!watch || !(late >= watch.threshold)) return;
+    watch.worst = Math.max(watch.worst, late);
+    const now = this.clock.now();
+    if (now - watch.reportedAt < watch.every) return;
+    watch.reportedAt = now;
+    watch.report(watch.worst);
+    watch.worst = 0;
   }
 
   /** Cancels every pending timer; later calls to after() do nothing. */

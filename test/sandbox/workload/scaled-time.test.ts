@@ -117,3 +117,27 @@ describe("periodic sandbox work (Timers.every) in scaled real time", () => {
     expect(ticks).toEqual([1_000, 6_000, 11_000, 16_000, 21_000]);
   });
 });
+
+describe("a sandbox that cannot keep up with its clock says so", () => {
+  it("reports the worst lateness of its timers, at most once a minute, and never in virtual time", async () => {
+    const inner = new VirtualClock();
+    const late = new Timers(new LateClock(inner, 1, 2_000));
+    const reports: number[] = [];
+    late.watchLateness(1_000, 60_000, (ms) => reports.push(ms));
+    const stop = late.every(5_000, () => {});
+    await inner.sleep(150_000);
+    stop();
+    // Ticks fire 2 s late throughout: a report at the first, then one a minute.
+    expect(reports).toEqual([2_000, 2_000, 2_000]);
+
+    const clock = new VirtualClock();
+    const onTime = new Timers(clock);
+    const none: number[] = [];
+    onTime.watchLateness(1_000, 60_000, (ms) => none.push(ms));
+    const stop2 = onTime.every(5_000, () => {});
+    await clock.sleep(150_000);
+    stop2();
+    expect(none).toEqual([]);
+    expect(onTime.worstLateness).toBe(0);
+  });
+});
