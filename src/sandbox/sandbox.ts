@@ -53,6 +53,13 @@ export interface ReadyOptions {
   within?: number;
 }
 
+/**
+ * Lateness of the sandbox's own events worth telling the user about (at most once a minute).
+ * Probes judge at a second's grain (request-log buckets, metric periods), so a second late starts
+ * to shift what they see.
+ */
+const BEHIND_MS = 1_000;
+
 const SPOT_WARNING_PATTERN = { source: ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"] };
 
 export class Sandbox {
@@ -89,6 +96,9 @@ export class Sandbox {
     this.kernel = new Kernel({ clock, random, region: stack.region, accountId: stack.accountId });
     if (options.log) this.kernel.trace.onRecord(options.log);
     this.timers = new Timers(clock);
+    this.timers.watchLateness(BEHIND_MS, 60_000, (late) =>
+      this.kernel.record("sandbox", "behind", `fell behind real time: events ran up to ${(late / 1000).toFixed(1)} s late (this process cannot keep up at this speed); timings measured now are stretched by as much, try a lower --speed`, { lateMs: late }),
+    );
 
     this.traffic = new Traffic(this.kernel, this.timers, random.fork("traffic"));
     for (const s of stack.services) {
