@@ -33,6 +33,8 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
   try {
     stack = loadStack(stackFile);
   } catch (err) {
+    // A StackError is reported as experiment errors are: one line per problem, then the count.
+    if (err instanceof Error && err.name === "StackError") throw err;
     throw usage(err instanceof Error ? err.message : String(err));
   }
   const portError = (err: unknown): unknown =>
