@@ -20,7 +20,14 @@ export async function listCommand(options: { verbose?: boolean } = {}): Promise<
   const { faultReference, probeReference } = await import("./step-reference.js");
   const { referenceText } = await import("./reference-text.js");
   process.stdout.write("\nprobes\n");
-  for (const name of listProbes(dirs)) process.stdout.write(`\n${referenceText(await probeReference(name, dirs), "  ")}`);
+  for (const name of listProbes(dirs)) {
+    // One probe file that does not load should not hide the others.
+    const text = await probeReference(name, dirs).then(
+      (ref) => referenceText(ref, "  "),
+      (err: unknown) => `  ${name} (probe)\n    could not load: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    process.stdout.write(`\n${text}`);
+  }
   process.stdout.write("\nfaults\n");
   for (const name of faultNames()) process.stdout.write(`\n${referenceText((await faultReference(name))!, "  ")}`);
   return 0;

@@ -1,5 +1,5 @@
 /** A fault's or probe's parameter reference as text, for `chaos describe` and `chaos list --verbose`. */
-import { fisLine, type ParamDoc, type StepReference } from "./step-reference.js";
+import { fisLine, type ParamDoc, type ReturnDoc, type StepReference } from "./step-reference.js";
 
 function paramLines(params: ParamDoc[], fault: boolean, indent: string): string[] {
   if (params.length === 0) return [`${indent}(none)`];
@@ -18,10 +18,19 @@ function paramLines(params: ParamDoc[], fault: boolean, indent: string): string[
   return lines;
 }
 
+function returnLines(returns: ReturnDoc[], indent: string): string[] {
+  const width = Math.max(...returns.map((r) => (r.name ?? "(value)").length));
+  return returns.map((r) => {
+    const type = [r.unit, r.range, r.nullable ? "or null" : ""].filter((t) => t !== "").join(" ");
+    return `${indent}${(r.name ?? "(value)").padEnd(width)}  ${type}${r.description ? `: ${r.description}` : ""}`;
+  });
+}
+
 export function referenceText(ref: StepReference, indent = ""): string {
   const lines = [`${indent}${ref.name} (${ref.kind})`, `${indent}  ${ref.description}`];
   if (ref.fisActions && ref.fisActions.length > 0) lines.push(`${indent}  FIS actions: ${ref.fisActions.join(", ")}`);
   lines.push(`${indent}  with:`, ...paramLines(ref.params, ref.kind === "fault", `${indent}    `));
+  if (ref.returns && ref.returns.length > 0) lines.push(`${indent}  returns:`, ...returnLines(ref.returns, `${indent}    `));
   if (ref.target) lines.push(`${indent}  target:`, ...paramLines(ref.target, true, `${indent}    `));
   return lines.join("\n") + "\n";
 }

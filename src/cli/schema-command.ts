@@ -15,8 +15,13 @@ export async function stepParameterSchemas(cwd: string): Promise<StepParameterSc
   }
   const dirs = probeDirs(cwd);
   for (const name of knownProbes(dirs)) {
-    const p = await probeReference(name, dirs);
-    steps.probes[name] = { description: p.description, with: editorSchema(p.withSchema) };
+    try {
+      const p = await probeReference(name, dirs);
+      steps.probes[name] = { description: p.description, with: editorSchema(p.withSchema) };
+    } catch (err) {
+      // The schema is still useful without one broken probe; say which was left out.
+      process.stderr.write(`chaos schema: probe "${name}" left out: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
   }
   return steps;
 }

@@ -31,6 +31,17 @@ export interface ParamDoc {
   fis: FisMapping[];
 }
 
+/** One field of what a probe returns, as its `output` declares it. */
+export interface ReturnDoc {
+  /** Undefined when the value is a single field rather than a map. */
+  name?: string;
+  unit: string;
+  /** `0 to 1`, `at least 1`; empty when only the unit bounds it. */
+  range: string;
+  nullable: boolean;
+  description?: string;
+}
+
 export interface StepReference {
   kind: "fault" | "probe";
   name: string;
@@ -38,6 +49,8 @@ export interface StepReference {
   params: ParamDoc[];
   /** Faults only: the `target:` keys. */
   target?: ParamDoc[];
+  /** Probes only, when the probe declares its `output`: the fields of the value it returns. */
+  returns?: ReturnDoc[];
   /** Faults only: the FIS actions the fault compiles to (any parameter's, or the whole `target:`'s). */
   fisActions?: string[];
   /** JSON Schemas (draft 2020-12, input side) of `with:` and, for faults, `target:`. */
@@ -166,10 +179,42 @@ export async function faultReference(name: string): Promise<StepReference | unde
   return { kind: "fault", name: fault.name, description: fault.description, params, target, fisActions, withSchema, targetSchema };
 }
 
+/** A probe's declared output field, read by shape: probes from any gameday version can be described. */
+interface DeclaredField {
+  unit?: unknown;
+  description?: unknown;
+  min?: unknown;
+  max?: unknown;
+  nullable?: unknown;
+}
+
+function returnDoc(name: string | undefined, field: DeclaredField): ReturnDoc {
+  const min = typeof field.min === "number" ? field.min : undefined;
+  const max = typeof field.max === "number" ? field.max : undefined;
+  const range = min !== undefined && max !== undefined ? `${min} to ${max}` : min !== undefined ? `at least ${min}` : max !== undefined ? `at most ${max}` : "";
+  return {
+    ...(name !== undefined ? { name } : {}),
+    unit: typeof field.unit === "string" ? field.unit : "value",
+    range,
+    nullable: field.nullable === true,
+    ...(typeof field.description === "string" ? { description: field.description } : {}),
+  };
+}
+
+/** What the probe's `output` declares it returns: `{ fields: {...} }` or `{ value: {...} }`. */
+export function returnDocs(output: unknown): ReturnDoc[] | undefined {
+  if (!output || typeof output !== "object") return undefined;
+  const { fields, value } = output as { fields?: Record<string, DeclaredField>; value?: DeclaredField };
+  if (fields && typeof fields === "object") return Object.entries(fields).map(([name, f]) => returnDoc(name, f));
+  if (value && typeof value === "object") return [returnDoc(undefined, value)];
+  return undefined;
+}
+
 export async function probeReference(name: string, dirs: string[]): Promise<StepReference> {
   const probe = await loadProbe(name, dirs);
   const withSchema = inputJsonSchema(probe.params);
-  return { kind: "probe", name, description: probe.description, params: paramDocs(withSchema), withSchema };
+  const returns = returnDocs((probe as { output?: unknown }).output);
+  return { kind: "probe", name, description: probe.description, params: paramDocs(withSchema), ...(returns ? { returns } : {}), withSchema };
 }
 
 export function knownFaults(): string[] {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { chaos, REPO } from "../e2e/cli.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chaos, REPO, scratch } from "../e2e/cli.js";
 import { faultNames, loadFault } from "../../src/faults/index.js";
 import { faultReference, type FisMapping } from "../../src/cli/step-reference.js";
 import type { FisFragment } from "../../src/faults/types.js";
@@ -31,6 +34,49 @@ describe("chaos describe", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^chaos: no fault or probe named "drian" \(did you mean `drain`\?\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+/** A scratch project with its own probes/<name>.mjs files. */
+function projectWith(probes: Record<string, string>): string {
+  const dir = scratch();
+  mkdirSync(join(dir, "probes"));
+  for (const [name, text] of Object.entries(probes)) writeFileSync(join(dir, "probes", `${name}.mjs`), text);
+  return dir;
+}
+
+const library = JSON.stringify(pathToFileURL(join(REPO, "dist", "src", "index.js")).href);
+
+describe("chaos describe, a team's own probe", () => {
+  it("prints its parameters and what it returns, as its module declares them", async () => {
+    const dir = projectWith({
+      "queue-depth": [
+        `import { defineProbe, z } from ${library};`,
+        "export default defineProbe({",
+        '  name: "queue-depth", description: "Messages waiting in a queue",',
+        '  params: z.object({ queue: z.string().describe("Queue name"), limit: z.number().int().min(1).max(500).default(50) }).strict(),',
+        '  output: { fields: { depth: { unit: "count", max: 100000, description: "Messages waiting" }, oldestMs: { unit: "ms", nullable: true } } },',
+        "  async run() { return { value: { depth: 0, oldestMs: null } }; },",
+        "});",
+      ].join("\n"),
+    });
+    const r = await chaos(["describe", "queue-depth"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/queue\s+string; required\n\s+Queue name/);
+    expect(r.stdout).toMatch(/limit\s+integer 1 to 500; default 50/);
+    expect(r.stdout).toMatch(/returns:\n\s+depth\s+count at most 100000: Messages waiting\n\s+oldestMs\s+ms or null/);
+  });
+
+  it("a probe file that does not load is reported plainly: exit 2 for describe; list --verbose shows the others", async () => {
+    const dir = projectWith({ broken: "export default { name: 'broken' };\n" });
+    const r = await chaos(["describe", "broken"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^chaos: probe "broken" \(.*broken\.mjs\) does not follow the probe contract: `run\(ctx\)` is missing/);
+    const list = await chaos(["list", "--verbose"], { cwd: dir });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/broken \(probe\)\n\s+could not load: .*does not follow the probe contract/);
+    expect(list.stdout).toContain("http-slo (probe)");
   });
 });
 
