@@ -15,10 +15,11 @@ import { parseSeed, parseSpeed } from "./run-command.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 
 /**
- * How far before the wall clock the boot starts: the default stack is up in about 3 stack minutes,
- * and what is left is caught up in virtual time, so the served clock starts level with the wall.
+ * How far before the wall clock the boot starts: the default stack is up in 1.5 stack minutes, and
+ * the rest is run in virtual time (under a second), so the served clock starts level with the wall
+ * clock, which is what a client stamps its queries with. A slower stack starts a little ahead.
  */
-const BOOT_LOOKBACK_MS = 10 * 60_000;
+const BOOT_LOOKBACK_MS = 5 * 60_000;
 
 export async function serveCommand(flags: { stack?: string; port: string; speed: string; seed?: string }): Promise<number> {
   const port = Number(flags.port);
