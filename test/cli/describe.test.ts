@@ -172,3 +172,26 @@ describe("the FIS mapping in the reference", () => {
     }
   });
 });
+
+describe("drain's documented rounding", () => {
+  // The reference says how `percentage` rounds with 6 instances; the sandbox (the stack has 6) must agree.
+  it.each([
+    { percentage: 16, expected: 1 },
+    { percentage: 17, expected: 2 },
+  ])("percentage $percentage of 6 ACTIVE instances drains $expected, as chaos describe says", async ({ percentage, expected }) => {
+    const { rig, stackYaml } = await import("../faults/rig.js");
+    const { ListContainerInstancesCommand } = await import("@aws-sdk/client-ecs");
+    const ref = (await faultReference("drain"))!;
+    expect(ref.params.find((p) => p.name === "percentage")!.description).toContain(`with 6 ACTIVE, 16 drains 1 and 17 drains 2`);
+    const r = await rig(stackYaml());
+    try {
+      const active = await r.h.ecs.send(new ListContainerInstancesCommand({ cluster: "prod", status: "ACTIVE" }));
+      expect(active.containerInstanceArns).toHaveLength(6);
+      await r.start("drain", { cluster: "prod" }, { percentage, duration: "PT5M" });
+      const drained = await r.h.ecs.send(new ListContainerInstancesCommand({ cluster: "prod", status: "DRAINING" }));
+      expect(drained.containerInstanceArns).toHaveLength(expected);
+    } finally {
+      await r.close();
+    }
+  });
+});
