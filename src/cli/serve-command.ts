@@ -57,7 +57,10 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
   let composed: Awaited<ReturnType<typeof composeSandbox>> | undefined;
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   try {
-    composed = await composeSandbox({ stack, clock, random: new SeededRandom(seed) });
+    composed = await composeSandbox({ stack, clock, random: new SeededRandom(seed) }).catch((err: unknown) => {
+      // A rule's handler module that is missing or does not load is bad input, as in `chaos run`.
+      throw err instanceof Error && err.name === "HandlerLoadError" ? usage(err.message) : err;
+    });
     const { sandbox } = composed;
     process.stdout.write(`booting stack ${basename(stackFile)} in virtual time…`);
     const bootStart = clock.now();

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { scratch, start, type CliResult } from "./cli.js";
+import { REPO, scratch, start, type CliResult } from "./cli.js";
 
 /** Far longer than a run takes: only an exit that does not wait for the handler gets in under it. */
 const WATCHDOG_MS = 90_000;
@@ -50,5 +50,18 @@ describe("chaos run --handler", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe("chaos: --handler handlers/drain.mjs: expected a JavaScript module file, found no such file");
     expect(r.stdout).toBe("");
+  });
+
+  it("with a stack whose rule names a missing handler: run and serve exit 2, naming the stack, the rule and the path", async () => {
+    const stack = join(REPO, "test", "fixtures", "stacks", "missing-handler.yaml");
+    const message = `chaos: ${stack}: rule my-drain: handler ./no-such-handler.mjs: expected a JavaScript module file, found no such file\n`;
+    for (const args of [
+      ["run", "spot-interrupt", "--stack", stack],
+      ["sandbox", "serve", "--port", "0", "--stack", stack],
+    ]) {
+      const r = await runOrKill(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(message);
+    }
   });
 });
