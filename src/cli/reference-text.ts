@@ -1,6 +1,23 @@
 /** A fault's or probe's parameter reference as text, for `chaos describe` and `chaos list --verbose`. */
 import { fisLine, type ParamDoc, type ReturnDoc, type StepReference } from "./step-reference.js";
 
+/** Lines of at most WIDTH columns; long descriptions would otherwise wrap past the indent. */
+const WIDTH = 100;
+
+function wrapped(text: string, indent: string): string[] {
+  const room = Math.max(40, WIDTH - indent.length);
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line !== "" && line.length + 1 + word.length > room) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(indent + line);
+  return lines;
+}
+
 function paramLines(params: ParamDoc[], fault: boolean, indent: string): string[] {
   if (params.length === 0) return [`${indent}(none)`];
   const width = Math.max(...params.map((p) => p.name.length));
@@ -9,7 +26,7 @@ function paramLines(params: ParamDoc[], fault: boolean, indent: string): string[
   for (const p of params) {
     const presence = p.default !== undefined ? `default ${JSON.stringify(p.default)}` : p.required ? "required" : "optional";
     lines.push(`${indent}${p.name.padEnd(width)}  ${p.type}; ${presence}`);
-    if (p.description) lines.push(`${indent}${pad}${p.description}`);
+    if (p.description) lines.push(...wrapped(p.description, `${indent}${pad}`));
     if (fault) {
       if (p.fis.length === 0) lines.push(`${indent}${pad}FIS: not sent to FIS (gameday uses it itself)`);
       for (const m of p.fis) lines.push(`${indent}${pad}FIS: ${fisLine(m)}`);
