@@ -61,17 +61,17 @@ if (handler) serve(handler);
 function serve(handler) {
   port.postMessage({ type: "ready" });
   port.on("message", (/** @type {{ type: "invoke", id: number, event: unknown, context: Record<string, unknown>, remainingMs: number }} */ msg) => {
-  if (msg.type !== "invoke") return;
-  const deadline = performance.now() + msg.remainingMs;
-  const context = { ...msg.context, getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - performance.now())) };
-  // Lambda's Node runtime accepts an async handler or one that calls back.
-  new Promise((resolve, reject) => {
-    const returned = handler(msg.event, context, (err, result) => (err ? reject(err) : resolve(result)));
-    if (returned !== undefined && typeof (/** @type {{ then?: unknown }} */ (returned).then) === "function") /** @type {Promise<unknown>} */ (returned).then(resolve, reject);
-    else if (handler.length < 3) resolve(returned);
-  }).then(
-    (result) => postResult(msg.id, result),
-    (err) => port.postMessage({ type: "result", id: msg.id, outcome: "error", error: describeError(err) }),
-  );
+    if (msg.type !== "invoke") return;
+    const deadline = performance.now() + msg.remainingMs;
+    const context = { ...msg.context, getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - performance.now())) };
+    // Lambda's Node runtime accepts an async handler or one that calls back.
+    new Promise((resolve, reject) => {
+      const returned = handler(msg.event, context, (err, result) => (err ? reject(err) : resolve(result)));
+      if (returned != null && typeof (/** @type {{ then?: unknown }} */ (returned).then) === "function") /** @type {Promise<unknown>} */ (returned).then(resolve, reject);
+      else if (handler.length < 3) resolve(returned);
+    }).then(
+      (result) => postResult(msg.id, result),
+      (err) => port.postMessage({ type: "result", id: msg.id, outcome: "error", error: describeError(err) }),
+    );
   });
 }
