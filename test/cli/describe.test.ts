@@ -80,6 +80,20 @@ describe("chaos describe, a team's own probe", () => {
   });
 });
 
+describe("chaos schema", () => {
+  it("prints the schema with each fault's parameters keyed on its name, and a team's own probes'", async () => {
+    const dir = projectWith({
+      "queue-depth": [`import { defineProbe, z } from ${library};`, 'export default defineProbe({ name: "queue-depth", description: "d", params: z.object({ queue: z.string() }).strict(), async run() { return { value: 0 }; } });'].join("\n"),
+    });
+    const r = await chaos(["schema"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout);
+    const keyed = (def: string, key: string, name: string) => schema.$defs[def].allOf.find((c: any) => c.if.properties[key].const === name)?.then.properties.with;
+    expect(Object.keys(keyed("FaultStep", "fault", "drain").properties)).toEqual(["percentage", "duration"]);
+    expect(keyed("ProbeStep", "probe", "queue-depth").required).toEqual(["queue"]);
+  });
+});
+
 describe("chaos list --verbose", () => {
   it("prints every parameter of every fault and probe, from their schemas", async () => {
     const r = await chaos(["list", "--verbose"], { cwd: REPO });
