@@ -119,6 +119,22 @@ export default defineProbe<Params>({
   description: "Spot-interrupted container instances reach DRAINING in time, their service tasks are replaced elsewhere first, and none dies with the instance",
   params,
   defaultTolerance: { lateDrains: 0, tasksKilledByTermination: 0, notReplacedBeforeTermination: 0 },
+  output: {
+    fields: {
+      instances: { unit: "count", description: "Interrupted instances watched" },
+      drained: { unit: "count", description: "Of them, seen DRAINING" },
+      // Negative when something drained the instance before the warning.
+      maxSecondsToDraining: { unit: "seconds", nullable: true, description: "The slowest time from the warning to DRAINING; null before any drained" },
+      lateDrains: { unit: "count", description: "Instances not DRAINING within `within` of the warning" },
+      tasksKilledByTermination: { unit: "count", description: "Service tasks still alive when their instance was terminated" },
+      terminated: { unit: "count", description: "Watched instances past their interruption" },
+      serviceTasks: { unit: "count", description: "Service tasks seen on the instances" },
+      replacedBeforeTermination: { unit: "count", description: "Of them, replaced elsewhere before the termination" },
+      notReplacedBeforeTermination: { unit: "count", description: "Of them, not replaced before the termination (counted once terminated)" },
+      standaloneTasksKilledByTermination: { unit: "count", description: "Standalone tasks (never drained by ECS) killed by the termination" },
+      byInstance: { unit: "list", description: "The same, per instance" },
+    },
+  },
   async run(ctx: ProbeContext<Params>) {
     const spot = ctx.run.faults.filter((f) => f.fault === "spot-interrupt");
     if (spot.length === 0) throw new Error("no spot-interrupt fault has started in this run; nothing to watch");

@@ -24,6 +24,18 @@ export default defineProbe<Params>({
   description: "Availability and p50/p95/p99 latency of a service over a trailing window",
   params,
   defaultTolerance: { availability: ">= 0.999" },
+  output: {
+    fields: {
+      requests: { unit: "count", description: "Requests answered in the window" },
+      availability: { unit: "ratio", description: "Share of requests that succeeded" },
+      p50: { unit: "ms", description: "Median latency" },
+      p95: { unit: "ms", description: "95th percentile latency" },
+      p99: { unit: "ms", description: "99th percentile latency" },
+      max: { unit: "ms", description: "Slowest request" },
+      byStatus: { unit: "map", description: "Requests by HTTP status" },
+      windowMs: { unit: "ms", description: "The window each reading covers" },
+    },
+  },
   async run(ctx: ProbeContext<Params>) {
     const { service, rps, window, minRequests } = ctx.params;
     if (!ctx.traffic.services().includes(service)) {

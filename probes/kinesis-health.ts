@@ -25,6 +25,20 @@ export default defineProbe<Params>({
   description: "Consumer iterator age and read throttling of a stream; producer resends and spooled records",
   params,
   defaultTolerance: { iteratorAgeMs: "<= 300s" },
+  output: {
+    fields: {
+      iteratorAgeMs: { unit: "ms", description: "How far the reader is behind the tip (MillisBehindLatest)" },
+      readComplete: { unit: "bool", description: "The reader caught up with the tip in this reading" },
+      maxIteratorAgeMs: { unit: "ms", description: "The largest iterator age seen so far" },
+      recordsRead: { unit: "count", description: "Records read in this reading" },
+      readThrottles: { unit: "count", description: "Reads Kinesis throttled so far" },
+      shards: { unit: "count", description: "Shards read" },
+      throttledRecords: { unit: "count", description: "Records the producers had throttled" },
+      producerResends: { unit: "count", description: "Records the producers resent" },
+      spooledRecords: { unit: "count", description: "Records held in spools, including those of dead shippers" },
+      breakersOpen: { unit: "count", description: "Live shippers whose breaker is not closed" },
+    },
+  },
   async run(ctx: ProbeContext<Params>) {
     const st = (ctx.state.health ??= { reader: new StreamReader(await ctx.aws.kinesis(), ctx.params.stream, ctx.clock), readThrottles: 0, maxLag: 0 }) as State;
     const read = await st.reader.readNew(() => {}, ctx.signal);

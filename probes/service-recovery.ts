@@ -34,6 +34,18 @@ export default defineProbe<Params>({
   description: "An ECS service returns to its desired count within a bound and keeps its minimum healthy share",
   params,
   defaultTolerance: { slowRecoveries: 0, minimumHealthyViolations: 0 },
+  output: {
+    fields: {
+      desired: { unit: "count", description: "The service's desired count" },
+      running: { unit: "count", description: "Tasks running now" },
+      pending: { unit: "count", description: "Tasks pending now" },
+      minimumHealthy: { unit: "count", description: "The fewest running tasks the minimum healthy share allows" },
+      lowestRunning: { unit: "count", description: "The fewest running tasks seen in the window" },
+      longestBelowDesiredMs: { unit: "ms", description: "The longest dip below the desired count" },
+      slowRecoveries: { unit: "count", description: "Dips that lasted longer than `within`" },
+      minimumHealthyViolations: { unit: "count", description: "Readings below the minimum healthy share" },
+    },
+  },
   async run(ctx: ProbeContext<Params>) {
     const ecs = await ctx.aws.ecs();
     const out = await ecs.send(new DescribeServicesCommand({ cluster: ctx.params.cluster, services: [ctx.params.service] }), { abortSignal: ctx.signal as never });

@@ -2,7 +2,7 @@
  * gameday's library API: what a team's own probes, faults and services import from "gameday".
  * The CLI (`chaos`) is the usual way in; this is for extending it and for the log shipper.
  */
-export { defineProbe, type ProbeContext, type ProbeModule, type ProbeReading } from "./engine/probe.js";
+export { defineProbe, type OutputField, type OutputUnit, type ProbeContext, type ProbeModule, type ProbeOutput, type ProbeReading } from "./engine/probe.js";
 export type {
   InjectedFault,
   LogPipelinePort,

@@ -7,7 +7,8 @@ import type { z } from "zod";
 import type { Check, DocPath, Experiment, FaultStep, LoadedExperiment, Step } from "../experiment/model.js";
 import { listOf, suggestion } from "../experiment/describe.js";
 import { parseTolerance } from "../experiment/tolerance.js";
-import { InvalidInputError } from "../experiment/model.js";
+import { checkToleranceFits } from "../experiment/tolerance-fit.js";
+import { formatPath, InvalidInputError } from "../experiment/model.js";
 import { Problems } from "../experiment/problems.js";
 import { IssueReporter } from "../experiment/schema-errors.js";
 import type { Located } from "../experiment/source.js";
@@ -97,12 +98,19 @@ export async function planExperiment(loaded: LoadedExperiment, options: PlanOpti
       }
       const params = validate(module.params, step.with, [...step.at, "with"]);
       let tolerance = step.tolerance;
+      if (tolerance && module.output) {
+        const base = [...step.at, "tolerance"];
+        checkToleranceFits(tolerance, module.output, step.probe, (path, expected, found, key) => sink.add(located, [...base, ...path], expected, found, key));
+      }
       if (!tolerance && module.defaultTolerance !== undefined) {
+        const misfits: string[] = [];
         try {
           tolerance = parseTolerance(module.defaultTolerance, [...step.at, "tolerance"]);
+          if (module.output) checkToleranceFits(tolerance, module.output, step.probe, (path, expected, found) => misfits.push(`${formatPath(path)}: expected ${expected}, found ${found}`));
         } catch (err) {
-          at([...step.at, "probe"], `probe ${step.probe} to declare a valid default tolerance`, err instanceof Error ? err.message : String(err));
+          misfits.push(err instanceof Error ? err.message : String(err));
         }
+        if (misfits.length > 0) at([...step.at, "probe"], `probe ${step.probe} to declare a valid default tolerance`, misfits.join("; "));
       }
       checks.set(step.name, { step: step as Check, probe: module, params, ...(tolerance ? { tolerance } : {}) });
       continue;

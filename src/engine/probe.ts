@@ -6,11 +6,15 @@
  * `interval` for continuous and on-chaos (plus a final reading when the window closes). `state`
  * persists between the readings of one probe in one mode, so a probe can accumulate (for example
  * when each instance reached DRAINING). A reading's value is judged by the step's tolerance, or by
- * the probe's default tolerance when the step gives none.
+ * the probe's default tolerance when the step gives none; `output` declares the value's fields so
+ * that tolerances can be checked before anything runs.
  */
 import type { z } from "zod";
 import type { Observation, RunServices, RunView } from "./ports.js";
 import type { ProbeMode } from "../experiment/model.js";
+import type { ProbeOutput } from "../experiment/probe-output.js";
+
+export type { OutputField, OutputUnit, ProbeOutput } from "../experiment/probe-output.js";
 
 export interface ProbeContext<P> extends RunServices {
   params: P;
@@ -38,6 +42,12 @@ export interface ProbeModule<P = Record<string, unknown>> {
   params: z.ZodType<P, any>;
   /** Used when the step gives no tolerance, in the same syntax an experiment file uses. */
   defaultTolerance?: unknown;
+  /**
+   * What `run` returns: its fields with their units and ranges. Optional; when given, a step's
+   * tolerance is checked against it before the run (unknown fields, values of the wrong unit or
+   * out of range are input errors).
+   */
+  output?: ProbeOutput;
   run(ctx: ProbeContext<P>): Promise<ProbeReading>;
 }
 

@@ -14,6 +14,7 @@ import { IssueReporter } from "./schema-errors.js";
 import { DEFAULT_RUNTIME, experimentSchema, STEP_SCHEMAS } from "./schema.js";
 import { readSource, type Located } from "./source.js";
 import { nameSteps, slotsOf, type Naming, type Section } from "./step-names.js";
+import { readTolerance } from "./tolerance-parse.js";
 import { readVarFile, readVarOptions, type VarFile } from "./var-files.js";
 
 export interface LoadOptions {
@@ -106,7 +107,14 @@ function partialExperiment(file: string, raw: Record<string, unknown>, source: L
       if (substituted.failedPaths.some((failed) => isUnder(failed, [slot.at]))) continue;
       // A second step of the same name is reported already; the plan keys steps by name.
       if (typeof slot.raw.name === "string" && naming.names.get(formatPath(slot.at)) !== slot.raw.name) continue;
-      const parsed = STEP_SCHEMAS[slot.section].safeParse(slot.raw);
+      const schema = STEP_SCHEMAS[slot.section];
+      let parsed = schema.safeParse(slot.raw);
+      if (!parsed.success) {
+        // Fields of a tolerance map that failed are reported already; the others still go to the
+        // plan, which checks them against what the probe returns.
+        const salvaged = withoutFailedToleranceFields(slot.raw);
+        if (salvaged) parsed = schema.safeParse(salvaged);
+      }
       if (parsed.success) valid.push({ section: slot.section, at: slot.at, step: parsed.data });
     }
     const built = buildValidSteps(valid, naming);
@@ -128,6 +136,24 @@ function partialExperiment(file: string, raw: Record<string, unknown>, source: L
     // Only an extra; a failure here must not hide the problems already found.
     return undefined;
   }
+}
+
+/**
+ * The step without the fields of its tolerance map that cannot be read (each is reported
+ * already), or undefined when there are none to leave out.
+ */
+function withoutFailedToleranceFields(raw: Record<string, unknown>): Record<string, unknown> | undefined {
+  const tolerance = raw.tolerance;
+  if (!isMap(tolerance) || "type" in tolerance) return undefined;
+  const readable = ([, field]: [string, unknown]) => {
+    let ok = true;
+    readTolerance(field, [], () => (ok = false));
+    return ok;
+  };
+  const kept = Object.entries(tolerance).filter(readable);
+  if (kept.length === Object.keys(tolerance).length) return undefined;
+  const { tolerance: _dropped, ...rest } = raw;
+  return kept.length > 0 ? { ...rest, tolerance: Object.fromEntries(kept) } : rest;
 }
 
 /** Never lets anything but InvalidInputError out: an unexpected failure is reported, not thrown raw. */

@@ -60,6 +60,11 @@ function factorOf(unit: string | undefined): number {
   return unit !== undefined && Object.hasOwn(UNITS, unit) ? (UNITS[unit]?.factor ?? 1) : 1;
 }
 
+/** The dimension of an authored unit; a plain number (no unit) is "number". */
+export function dimensionOf(unit: string | undefined): Dimension {
+  return unit !== undefined && Object.hasOwn(UNITS, unit) ? (UNITS[unit]?.dimension ?? "number") : "number";
+}
+
 /** The smaller of two units, so that a value shown in it loses nothing. */
 export function finerUnit(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined || b === undefined) return a ?? b;

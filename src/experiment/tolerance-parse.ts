@@ -29,6 +29,12 @@ const TYPED_KEYS: Readonly<Record<string, readonly string[]>> = {
 const UNIT_HINT = "ms, s, m, h, %, B, KiB, MiB, GiB, kB, MB, GB";
 
 const COMPARISON = /^\s*(<=|>=|==|!=|<|>|=)\s*(.*?)\s*$/;
+// Signs in front of a number that are not an operator gameday knows ("*= 300ms", "=> 5", "≥ 0.99").
+const OPERATOR_LIKE = /^\s*([<>=!~*^≥≤≠≈]+)\s*(?:[-+]?\.?\d|P\d|PT)/i;
+const KNOWN_OPERATORS: readonly string[] = ["<", "<=", ">", ">=", "==", "!=", "="];
+const OPERATOR_MEANT: Readonly<Record<string, string>> = { "=>": ">=", "=<": "<=", "≥": ">=", "≤": "<=", "≠": "!=", "<>": "!=", "=!": "!=", "===": "==", "!==": "!=" };
+// Read as text they would only ever fail to equal a reading; as numbers no reading can be judged by them.
+const NOT_A_NUMBER = /^\s*[+-]?(?:nan|inf|infinity)\s*$/i;
 const BETWEEN = /^\s*between\s+(.+?)\s+and\s+(.+?)\s*$/i;
 
 /**
@@ -58,6 +64,20 @@ function readBound(text: string, path: DocPath, whole: string, report: ReportPro
 }
 
 function readString(text: string, path: DocPath, report: ReportProblem): Tolerance | undefined {
+  const operator = OPERATOR_LIKE.exec(text)?.[1];
+  if (operator !== undefined && !KNOWN_OPERATORS.includes(operator)) {
+    const meant = Object.hasOwn(OPERATOR_MEANT, operator) ? ` (did you mean ${quote(OPERATOR_MEANT[operator]!)}?)` : "";
+    report(
+      path,
+      `a comparison with ${listOf(KNOWN_OPERATORS.slice(0, -1))}, such as "<= 300ms"; for an exact string, use {type: regex}`,
+      `${JSON.stringify(text)}: ${quote(operator)} is not a comparison${meant}`,
+    );
+    return undefined;
+  }
+  if (NOT_A_NUMBER.test(text)) {
+    report(path, `${TOLERANCE_FORMS}; NaN and Infinity are no value a reading can be judged by (for that exact text, use {type: regex})`, describeValue(text));
+    return undefined;
+  }
   const between = BETWEEN.exec(text);
   if (between || /^\s*between\s/i.test(text)) {
     if (!between) {
@@ -143,8 +163,8 @@ function readTyped(type: string, raw: Record<string, unknown>, path: DocPath, re
     }
     let count: number | undefined;
     if ("count" in raw) {
-      if (typeof raw.count !== "number" || !Number.isInteger(raw.count) || raw.count < 0) {
-        report([...path, "count"], "how many matches there must be (a whole number, 0 or more)", describeValue(raw.count));
+      if (typeof raw.count !== "number" || !Number.isSafeInteger(raw.count) || raw.count < 0) {
+        report([...path, "count"], `how many matches there must be (a whole number from 0 to ${Number.MAX_SAFE_INTEGER})`, describeValue(raw.count));
         return undefined;
       }
       count = raw.count;
@@ -188,6 +208,10 @@ export function readTolerance(raw: unknown, path: DocPath, report: ReportProblem
   if (Array.isArray(raw)) {
     if (raw.length === 0) {
       report(path, "a list with at least one value (a list tolerance passes when the value is one of them)", "an empty list");
+      return undefined;
+    }
+    if (raw.some((v) => typeof v === "number" && !Number.isFinite(v))) {
+      report(path, "a list of values a reading can equal (NaN and Infinity are none)", describeValue(raw));
       return undefined;
     }
     return { kind: "list", values: raw };

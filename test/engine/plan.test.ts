@@ -63,6 +63,85 @@ describe("planning", () => {
     ]);
   });
 
+  it("checks tolerances against what a built-in probe returns: field names, units and ranges, all at once, where they are written", async () => {
+    const errors = await planErrors(
+      [
+        "title: t",
+        "steady-state-hypothesis:",
+        "  title: h",
+        "  probes:",
+        "    - probe: http-slo",
+        "      with: { service: web }",
+        '      tolerance: { availabilty: ">= 0.999", p95: "<= 300" }',
+        "    - probe: http-slo",
+        "      with: { service: web }",
+        "      tolerance:",
+        '        availability: ">= 199.9%"',
+        '        p99: ">= 2MiB"',
+        "        max: true",
+        "method:",
+        "  - probe: kinesis-health",
+        "    with: { stream: logs }",
+        '    tolerance: { throttledRecords: "<= 99999999999999999999999", readComplete: "yes" }',
+        "  - probe: draining",
+        '    tolerance: { maxSecondsToDraining: "<= 2m", lateDrains: 0.5 }',
+        "  - probe: service-recovery",
+        "    with: { cluster: c, service: s }",
+        '    tolerance: ">= 1"',
+        "",
+      ].join("\n"),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/^exp\.yaml:7:20: steady-state-hypothesis\.probes\[0\]\.tolerance\.availabilty: expected a field http-slo returns: one of `requests`, `availability`.* \(did you mean `availability`\?\), found the unknown field `availabilty`$/),
+      expect.stringMatching(/^exp\.yaml:7:\d+: steady-state-hypothesis\.probes\[0\]\.tolerance\.p95: expected a duration with its unit, such as "<= 300ms".*`p95` of http-slo is in milliseconds.*found "<= 300"$/),
+      expect.stringMatching(/^exp\.yaml:11:23: steady-state-hypothesis\.probes\[1\]\.tolerance\.availability: expected a value from 0% to 100%.*found ">= 199\.9%"$/),
+      expect.stringMatching(/^exp\.yaml:12:14: steady-state-hypothesis\.probes\[1\]\.tolerance\.p99: expected a duration.*found ">= 2MiB"$/),
+      expect.stringMatching(/^exp\.yaml:13:14: steady-state-hypothesis\.probes\[1\]\.tolerance\.max: expected a duration.*found true$/),
+      expect.stringMatching(/^exp\.yaml:17:36: method\[0\]\.tolerance\.throttledRecords: expected a value from 0 to 9007199254740991 \(`throttledRecords` of kinesis-health is a count, so no reading is 1e\+23\), found "<= 99999999999999999999999"$/),
+      expect.stringMatching(/^exp\.yaml:17:\d+: method\[0\]\.tolerance\.readComplete: expected true or false .*found "yes"$/),
+      expect.stringMatching(/^exp\.yaml:19:40: method\[1\]\.tolerance\.maxSecondsToDraining: expected a number of seconds, such as "<= 120".*found "<= 2m"$/),
+      expect.stringMatching(/^exp\.yaml:19:\d+: method\[1\]\.tolerance\.lateDrains: expected a whole number .*found 0\.5$/),
+      expect.stringMatching(/^exp\.yaml:22:16: method\[2\]\.tolerance: expected a map of the fields to judge.*service-recovery returns a map of `desired`, .*found ">= 1"$/),
+    ]);
+  });
+
+  it("reports a misfit tolerance field together with the fields the loader refused, in one round", async () => {
+    const errors = await allErrors(
+      ["title: t", "method:", "  - probe: http-slo", "    with: { service: web }", '    tolerance: { availabilty: ">= 0.999", p95: NaN, p99: "*= 300ms" }', ""].join("\n"),
+    );
+    expect(errors.map((e) => e.replace(/: expected.*/, ""))).toEqual([
+      "exp.yaml:5:18: method[0].tolerance.availabilty",
+      "exp.yaml:5:48: method[0].tolerance.p95",
+      "exp.yaml:5:58: method[0].tolerance.p99",
+    ]);
+  });
+
+  it("accepts the tolerances the built-in experiments and probe defaults use", async () => {
+    expect(
+      await planErrors(
+        [
+          "title: t",
+          "method:",
+          "  - probe: http-slo",
+          "    with: { service: web }",
+          '    tolerance: { availability: ">= 99.9%", p95: "<= 300ms", p99: "between 100ms and PT2S", requests: ">= 1", byStatus: { type: jsonpath, path: "$.500", count: 0 } }',
+          "  - probe: log-delivery",
+          "    with: { stream: s }",
+          "    tolerance: { unaccounted: 0, dropped: [0, 5], verified: true, fallbackAfterMs: \"<= 30s\" }",
+          "  - probe: draining",
+          '    tolerance: { maxSecondsToDraining: "<= -5", byInstance: { type: jsonpath, path: "$[*].killedByTermination", expect: 0 } }',
+          "  - probe: draining",
+          "    tolerance: { type: range, range: [0, 3], target: lateDrains }",
+          "  - probe: service-recovery",
+          "    with: { cluster: c, service: s }",
+          "  - probe: kinesis-health",
+          "    with: { stream: s }",
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual([]);
+  });
+
   it("explains FIS's limits instead of sending a template FIS would refuse", async () => {
     const errors = await planErrors(["title: t", "description: d", "method:", "  - fault: kinesis-outage", "    target: { role: log-shipper }", "    with: { duration: PT17H }", ""].join("\n"));
     expect(errors).toHaveLength(1);

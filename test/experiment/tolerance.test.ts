@@ -170,6 +170,15 @@ describe("parseTolerance rejects bad tolerances with their path", () => {
     [{ type: "sql" }, "method[0].tolerance.type", '"sql"'],
     [{ p95: "<= lots" }, "method[0].tolerance.p95", '"<= lots": not a number with an optional unit'],
     [Number.POSITIVE_INFINITY, "method[0].tolerance", "Infinity"],
+    // Not numbers, though they read like one: equality with the text would only ever fail.
+    [{ p95: "NaN" }, "method[0].tolerance.p95", '"NaN"'],
+    ["-Infinity", "method[0].tolerance", '"-Infinity"'],
+    [[1, Number.NaN], "method[0].tolerance", "a list [1,null]"],
+    // Operators gameday does not know are not strings to equal.
+    [{ p95: "*= 300ms" }, "method[0].tolerance.p95", '"*= 300ms": `*=` is not a comparison'],
+    ["=> 5", "method[0].tolerance", '"=> 5": `=>` is not a comparison (did you mean `>=`?)'],
+    ["≤ 300ms", "method[0].tolerance", '"≤ 300ms": `≤` is not a comparison (did you mean `<=`?)'],
+    [{ type: "jsonpath", path: "$.a", count: 99999999999999999999999 }, "method[0].tolerance.count", "1e+23"],
   ])("%j is reported at %s, found %s", (raw, path, found) => {
     const errors = errorsOf(raw);
     expect(errors.map((e) => [e.path, e.found])).toContainEqual([path, found]);

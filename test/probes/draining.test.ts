@@ -3,6 +3,7 @@ import { RunTaskCommand } from "@aws-sdk/client-ecs";
 import draining from "../../probes/draining.js";
 import { rig, stackYaml, type Rig } from "../faults/rig.js";
 import type { ProbeReading } from "../../src/engine/probe.js";
+import { expectDeclared } from "./declared.js";
 
 let r: Rig;
 afterEach(() => r?.close());
@@ -65,6 +66,7 @@ describe("draining", () => {
     const started = await r.start("spot-interrupt", { cluster: "prod", instanceIds: [spot] }, { durationBeforeInterruption: "PT2M" });
     const values = await watch(r.reader(draining, { within: "PT30S" }), started.fault.startedAt, 180_000);
     const last = values.at(-1)!;
+    for (const v of [values[0], last]) expectDeclared(draining, v);
     expect(last.byInstance).toEqual([
       {
         instanceId: spot,

@@ -4,6 +4,7 @@ import httpSlo from "../../probes/http-slo.js";
 import { rig, stackYaml, type Rig } from "../faults/rig.js";
 import type { TrafficPort, TrafficStats } from "../../src/engine/ports.js";
 import { VirtualClock } from "../../src/time/clock.js";
+import { expectDeclared } from "./declared.js";
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -24,6 +25,7 @@ describe("http-slo on the sandbox's web path", () => {
   it("reads percentiles of the trailing window: a constant 100 ms service time is 100 ms at p50, p95 and p99", async () => {
     r = await rig(stackYaml({ taskDefinitions: webApp("{ distribution: constant, value: 100ms }"), load: "load: { web: [{ constantUsersPerSec: { rate: 50 } }] }" }));
     const v = (await r.reader(httpSlo, { service: "web", window: "PT10S" })()).value as Value;
+    expectDeclared(httpSlo, v);
     expect(v.windowMs).toBe(10_000);
     expect(v.availability).toBe(1);
     for (const p of [v.p50, v.p95, v.p99]) {

@@ -3,6 +3,7 @@ import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import serviceRecovery from "../../probes/service-recovery.js";
 import { rig, stackYaml, type Rig } from "../faults/rig.js";
 import type { ProbeReading } from "../../src/engine/probe.js";
+import { expectDeclared } from "./declared.js";
 
 let r: Rig;
 afterEach(() => r?.close());
@@ -35,6 +36,7 @@ describe("service-recovery", () => {
     // Below 2 running of 4 while the replacements start; back to 4 within a minute.
     expect(values[0]).toMatchObject({ running: 1, minimumHealthyViolations: 1 });
     const last = values.at(-1)!;
+    expectDeclared(serviceRecovery, last);
     expect(last.running).toBe(4);
     expect(last.lowestRunning).toBe(1);
     expect(last.minimumHealthyViolations).toBe(values.filter((v) => v.running < 2).length);
