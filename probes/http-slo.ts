@@ -10,7 +10,7 @@ import { duration } from "../src/engine/params.js";
 
 const params = z
   .object({
-    service: z.string().min(1),
+    service: z.string().min(1).describe("The service whose front door (its load balancer) is measured"),
     rps: z.number().positive().optional().describe("Offer at least this many requests per second"),
     window: duration("PT30S").describe("Each reading covers this much trailing time"),
     minRequests: z.number().int().min(0).default(1).describe("Fewer requests than this in a window is an error, not a pass"),

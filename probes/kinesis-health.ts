@@ -10,7 +10,7 @@ import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { StreamReader } from "../src/aws/kinesis-reader.js";
 
-const params = z.object({ stream: z.string().min(1) }).strict();
+const params = z.object({ stream: z.string().min(1).describe("The Kinesis stream to read as a consumer") }).strict();
 
 type Params = z.infer<typeof params>;
 

@@ -17,7 +17,7 @@ import type { InjectedFault, Observation } from "../src/engine/ports.js";
 
 const params = z
   .object({
-    stream: z.string().min(1),
+    stream: z.string().min(1).describe("The Kinesis stream the shippers write to, read as a consumer"),
     fallbackWithin: duration().optional().describe("The shippers must fall back (breaker open, spooling) within this long of a Kinesis fault's start"),
     drainWithin: duration().optional().describe("The spools must be empty within this long of the last Kinesis fault's end"),
     maxMemoryRecords: z.number().int().positive().optional().describe("Records the shippers may hold in memory at once"),

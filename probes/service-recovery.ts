@@ -10,8 +10,8 @@ import { duration } from "../src/engine/params.js";
 
 const params = z
   .object({
-    cluster: z.string().min(1),
-    service: z.string().min(1),
+    cluster: z.string().min(1).describe("The ECS cluster the service runs in"),
+    service: z.string().min(1).describe("The ECS service to watch"),
     within: duration("PT2M").describe("A dip below the desired count must end within this long"),
     minimumHealthyPercent: z.number().min(0).max(100).optional().describe("Defaults to the service's own deployment configuration"),
   })

@@ -209,3 +209,13 @@ describe("drain's documented rounding", () => {
     }
   });
 });
+
+describe("the built-in reference", () => {
+  it("describes every parameter of every built-in fault and probe", async () => {
+    const { BUILTIN_PROBES_DIR, listProbes } = await import("../../src/engine/probe-loader.js");
+    const { probeReference } = await import("../../src/cli/step-reference.js");
+    const refs = [...(await Promise.all(faultNames().map((n) => faultReference(n)))).map((r) => r!), ...(await Promise.all(listProbes([BUILTIN_PROBES_DIR]).map((n) => probeReference(n, [BUILTIN_PROBES_DIR]))))];
+    const undescribed = refs.flatMap((r) => [...r.params, ...(r.target ?? [])].filter((p) => !p.description).map((p) => `${r.name}.${p.name}`));
+    expect(undescribed).toEqual([]);
+  });
+});
