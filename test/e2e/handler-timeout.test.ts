@@ -4,7 +4,7 @@
  * handler file that is not there is bad input, named as the user typed it.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
+import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, scratch, start, type CliResult } from "./cli.js";
 
@@ -16,6 +16,19 @@ beforeAll(() => {
   dir = scratch();
   writeFileSync(join(dir, "sleeps.mjs"), "export const handler = () => new Promise((resolve) => setTimeout(resolve, 3_600_000));\n");
   writeFileSync(join(dir, "spins.mjs"), "export const handler = () => { for (;;) {} };\n");
+  // A user's drain function, importing the AWS SDK as a deployed one would.
+  symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
+  writeFileSync(
+    join(dir, "drain.mjs"),
+    `import { ECSClient, ListContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
+const ecs = new ECSClient({});
+export async function handler(event) {
+  const list = await ecs.send(new ListContainerInstancesCommand({ cluster: "prod", filter: "ec2InstanceId == " + event.detail["instance-id"] }));
+  await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: "prod", containerInstances: list.containerInstanceArns, status: "DRAINING" }));
+  return { drained: list.containerInstanceArns.length };
+}
+`,
+  );
 });
 
 /** Runs the CLI; a run still alive at the watchdog is killed and reported as such. */
@@ -44,6 +57,14 @@ describe("chaos run --handler", () => {
       expect(r.stdout).toMatch(/verdict: held/);
     });
   }
+
+  it("with a handler that drains, on a stack with no drain of its own: the instance drains in time and the steady state holds", { timeout: WATCHDOG_MS + 10_000 }, async () => {
+    const r = await runOrKill(["run", "spot-interrupt", "--stack", join(REPO, "fixtures", "stacks", "no-drain.yaml"), "--handler", "drain.mjs", "--log-format", "plain", "--journal-path", "drain.journal.json"]);
+    expect(r.killed).toBe(false);
+    expect(r.stdout).toMatch(/cli-handler-1: drain\.mjs ok for EC2 Spot Instance Interruption Warning/);
+    expect(r.stdout).toMatch(/verdict: held/);
+    expect(r.code).toBe(0);
+  });
 
   it("with a handler file that is not there: exit 2, named as given, no stack trace or gameday path", async () => {
     const r = await runOrKill(["run", "spot-interrupt", "--handler", "handlers/drain.mjs"]);
