@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ProbeModule } from "./probe.js";
+import { outputProblems } from "../experiment/probe-output.js";
 
 /** probes/ next to src/ in the repository, and next to dist/src/ once compiled. */
 export const BUILTIN_PROBES_DIR = fileURLToPath(new URL("../../probes/", import.meta.url));
@@ -92,6 +93,7 @@ async function importProbe(file: string, name: string): Promise<ProbeModule<any>
     if (typeof probe.name !== "string") problems.push("`name` is missing");
     if (typeof probe.run !== "function") problems.push("`run(ctx)` is missing");
     if (!probe.params || typeof (probe.params as { safeParse?: unknown }).safeParse !== "function") problems.push("`params` is not a zod schema");
+    if (probe.output !== undefined) problems.push(...outputProblems(probe.output));
   }
   if (problems.length > 0) throw new ProbeLoadError(`probe "${name}" (${file}) does not follow the probe contract: ${problems.join("; ")}`);
   return probe as ProbeModule<any>;

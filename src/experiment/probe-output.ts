@@ -42,6 +42,28 @@ export type ProbeOutput = { fields: Readonly<Record<string, OutputField>> } | { 
 
 export const NUMERIC_UNITS: ReadonlySet<OutputUnit> = new Set(["ratio", "ms", "seconds", "count", "bytes", "number"]);
 
+const UNITS: readonly OutputUnit[] = ["ratio", "ms", "seconds", "count", "bytes", "number", "bool", "string", "map", "list"];
+
+function fieldProblems(name: string, field: unknown): string[] {
+  if (typeof field !== "object" || field === null) return [`${name} is not a field declaration ({ unit, ... })`];
+  const { unit, min, max } = field as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof unit !== "string" || !(UNITS as readonly string[]).includes(unit)) problems.push(`${name}.unit is ${JSON.stringify(unit)}, not one of ${UNITS.join(", ")}`);
+  for (const [key, bound] of [["min", min], ["max", max]] as const) {
+    if (bound !== undefined && (typeof bound !== "number" || Number.isNaN(bound))) problems.push(`${name}.${key} is not a number`);
+  }
+  return problems;
+}
+
+/** What is wrong with a probe's `output` declaration (a team's own probe is plain JavaScript). */
+export function outputProblems(output: unknown): string[] {
+  if (typeof output !== "object" || output === null) return ["`output` is not { fields: {...} } or { value: {...} }"];
+  const { fields, value } = output as Record<string, unknown>;
+  if (value !== undefined) return fieldProblems("`output.value`", value);
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return ["`output` is not { fields: {...} } or { value: {...} }"];
+  return Object.entries(fields).flatMap(([name, field]) => fieldProblems(`\`output.fields.${name}\``, field));
+}
+
 /** Bounds a unit implies on its own. */
 export function boundsOf(field: OutputField): { min: number; max: number } {
   const own: Partial<Record<OutputUnit, { min: number; max: number }>> = {

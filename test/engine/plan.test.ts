@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseExperiment } from "../../src/experiment/index.js";
 import { InvalidInputError, formatInputError } from "../../src/experiment/model.js";
@@ -140,6 +143,25 @@ describe("planning", () => {
         ].join("\n"),
       ),
     ).toEqual([]);
+  });
+
+  it("checks a team's own probe's tolerance against the output it declares, and the declaration itself", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gameday-plan-"));
+    mkdirSync(join(dir, "probes"));
+    const zod = new URL("../../node_modules/zod/index.js", import.meta.url).href;
+    const probe = (name: string, output: string) =>
+      writeFileSync(join(dir, "probes", `${name}.mjs`), `import { z } from ${JSON.stringify(zod)};\nexport default { name: "${name}", description: "d", params: z.object({}), output: ${output}, async run() { return { value: 1 }; } };\n`);
+    probe("queue-depth", '{ value: { unit: "count", max: 1000 } }');
+    probe("typo-unit", '{ fields: { depth: { unit: "percent" } } }');
+    const loaded = parseExperiment(["title: t", "method:", "  - probe: queue-depth", '    tolerance: "<= 5000"', "  - probe: queue-depth", '    tolerance: "<= 500"', "  - probe: typo-unit", ""].join("\n"), "exp.yaml");
+    const errors = await planExperiment(loaded, { ...OPTIONS, probeDirs: probeDirs(dir) }).then(
+      () => [],
+      (err: InvalidInputError) => err.errors.map(formatInputError),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/^exp\.yaml:4:16: method\[0\]\.tolerance: expected a value from 0 to 1000 \(the value of queue-depth is a count, so no reading is 5000\), found "<= 5000"$/),
+      expect.stringMatching(/^exp\.yaml:7:12: method\[2\]\.probe: expected a probe that loads, found .*`output\.fields\.depth`\.unit is "percent", not one of ratio, ms/),
+    ]);
   });
 
   it("explains FIS's limits instead of sending a template FIS would refuse", async () => {
