@@ -52,6 +52,9 @@ interface Field {
 }
 
 class FitChecker {
+  /** How many misfits were reported so far (a list stops at its first). */
+  misfits = 0;
+
   constructor(private readonly report: ReportMisfit) {}
 
   private expectedFor(f: Field): string {
@@ -81,7 +84,6 @@ class FitChecker {
     if (unit === "map" || unit === "list") return;
     if (typeof value === "number" && NUMERIC_UNITS.has(unit)) {
       if (!this.dimensionFits(f, undefined)) return this.wrongKind(f, t);
-      if (!Number.isFinite(value)) return this.report(f.path, this.expectedFor(f), shown(t));
       if (!this.inRange(f, value, undefined, shown(t))) return;
       if (unit === "count" && !Number.isInteger(value)) this.report(f.path, `a whole number (${f.label} is a count)`, shown(t));
       return;
@@ -128,9 +130,6 @@ class FitChecker {
       }
     }
   }
-
-  /** How many misfits were reported so far (a list stops at its first). */
-  misfits = 0;
 }
 
 /**
