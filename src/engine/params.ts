@@ -2,16 +2,17 @@
  * zod helpers for probe and fault parameters, so every module reads durations the same way.
  */
 import { z } from "zod";
-import { parseDuration } from "../experiment/duration.js";
+import { readDuration } from "../experiment/duration.js";
+
+const EXPECTED = "an ISO 8601 duration (PT2M) or 30s/300ms";
 
 function toMs(text: string, ctx: z.core.$RefinementCtx<string>): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    // The error report adds what was found; the message says only what was expected.
-    ctx.addIssue({ code: "custom", message: "an ISO 8601 duration (PT2M) or 30s/300ms", params: { expected: "an ISO 8601 duration (PT2M) or 30s/300ms" } });
+  const reading = readDuration(text);
+  if ("problem" in reading) {
+    ctx.addIssue({ code: "custom", message: EXPECTED, params: { expected: EXPECTED, found: `${JSON.stringify(text)}: ${reading.problem}` } });
     return z.NEVER;
   }
-  return ms;
+  return reading.ms;
 }
 
 /** A duration as people write it (PT2M, 30s, 300ms), read as milliseconds. */

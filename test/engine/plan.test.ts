@@ -240,7 +240,7 @@ describe("planning", () => {
     expect(JSON.stringify(error)).not.toContain("hunter22");
     const reported = (await withPlanProblems(error, OPTIONS)) as InvalidInputError;
     expect(reported.errors.map(formatInputError)).toEqual([
-      expect.stringMatching(/^exp\.yaml:5:\d+: method\[0\]\.with\.within: expected .*, found "\*\*\*"$/),
+      expect.stringMatching(/^exp\.yaml:5:\d+: method\[0\]\.with\.within: expected .*, found "\*\*\*": not a duration$/),
       expect.stringMatching(/^exp\.yaml:6:\d+: method\[1\]\.pause: /),
     ]);
   });

@@ -120,6 +120,16 @@ describe("fault and probe parameters", () => {
   });
 });
 
+describe("probe durations", () => {
+  it("say why a value is not a duration", async () => {
+    const error = await validate(["title: t", "method:", "  - probe: draining", "    with: { within: PT-5S }", "  - probe: draining", "    with: { within: 1m30 }", ""].join("\n"), "exp.yaml");
+    expect(error!.errors.map((e) => [e.path, e.position?.line, e.found])).toEqual([
+      ["method[0].with.within", 4, '"PT-5S": not an ISO 8601 duration'],
+      ["method[1].with.within", 6, '"1m30": units must follow each other without gaps, as in 1m30s'],
+    ]);
+  });
+});
+
 describe("fault selection modes", () => {
   it("refuse a COUNT or PERCENT that selects nothing or more than a number can hold, at its line", async () => {
     for (const select of ["COUNT(99999999999999999999999)", "COUNT(0)", "PERCENT(0)", "PERCENT(150)"]) {
