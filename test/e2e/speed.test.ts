@@ -1,0 +1,91 @@
+/**
+ * Scaled real time (--speed) must reach the same verdicts as virtual time. Each scaled run takes real
+ * time (the experiment's length divided by 50) but little CPU, so two go side by side; the virtual
+ * runs, which are all CPU, go one at a time. bench/speeds.mjs does speeds 1, 10 and 200 by hand.
+ */
+import { describe, expect, it, vi } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chaos, REPO, scratch } from "./cli.js";
+
+vi.setConfig({ testTimeout: 600_000 });
+
+const SPEED = "50";
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  verdict: string;
+  /** Requests in the web-slo window of the steady state before the method. */
+  requestsBefore: number | undefined;
+}
+
+async function runAt(experiment: string, speed: string | undefined, extra: string[] = []): Promise<Outcome> {
+  const dir = scratch();
+  const args = ["run", experiment, "--seed", "7", "--log-format", "plain", ...extra, ...(speed ? ["--speed", speed] : [])];
+  const r = await chaos(args, { cwd: dir });
+  const journal = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
+  const slo = journal.steady_states?.before?.probes?.find((p: { activity: { name?: string } }) => p.activity.name === "web-slo");
+  return { ...r, verdict: journal.gameday.verdict, requestsBefore: slo?.output?.requests };
+}
+
+/** At most `n` of the returned function's tasks run at once. */
+function limit(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    while (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+// A virtual run keeps a core busy, and a scaled run starved of CPU falls behind its clock.
+const virtualSlot = limit(1);
+const scaledSlot = limit(2);
+
+/** The same experiment in virtual time, then at --speed 50. */
+async function bothWays(experiment: string, extra: string[] = []): Promise<{ virtual: Outcome; scaled: Outcome }> {
+  const virtual = await virtualSlot(() => runAt(experiment, undefined, extra));
+  const scaled = await scaledSlot(() => runAt(experiment, SPEED, extra));
+  return { virtual, scaled };
+}
+
+function expectSameVerdict({ virtual, scaled }: { virtual: Outcome; scaled: Outcome }, verdict: string, code: number): void {
+  expect(virtual.stderr).toBe("");
+  expect(scaled.stderr).toBe("");
+  expect(scaled.stdout).toMatch(/clock scaled/);
+  expect([virtual.verdict, virtual.code]).toEqual([verdict, code]);
+  expect([scaled.verdict, scaled.code], scaled.stdout.slice(-3000)).toEqual([verdict, code]);
+  // The load generator keeps up: about 100 requests a second over the 30-second window, as in virtual time.
+  if (virtual.requestsBefore !== undefined) expect(scaled.requestsBefore).toBeGreaterThan(0.85 * virtual.requestsBefore);
+}
+
+describe.concurrent(`catalog experiments at --speed ${SPEED} reach the verdict they reach in virtual time`, () => {
+  // The longest first: its scaled run takes about three real minutes.
+  it("kinesis-outage holds, shortened to a 2-minute and a 1-minute outage (--var firstOutage, lastOutage; its 2-hour drain stays)", async () => {
+    expectSameVerdict(await bothWays("kinesis-outage", ["--var", "firstOutage=PT2M", "--var", "lastOutage=PT1M"]), "held", 0);
+  });
+
+  it("spot-interrupt holds", async () => {
+    expectSameVerdict(await bothWays("spot-interrupt"), "held", 0);
+  });
+
+  it("task-kill holds", async () => {
+    expectSameVerdict(await bothWays("task-kill"), "held", 0);
+  });
+
+  it("kinesis-throttle holds", async () => {
+    expectSameVerdict(await bothWays("kinesis-throttle"), "held", 0);
+  });
+
+  it("spot-interrupt still deviates on the dereg-300 stack (AWS's default 300 s deregistration delay)", async () => {
+    expectSameVerdict(await bothWays("spot-interrupt", ["--stack", join(REPO, "fixtures", "stacks", "dereg-300.yaml")]), "deviated", 1);
+  });
+});
