@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { faultNames, loadFault } from "../faults/index.js";
 import { listProbes, loadProbe } from "../engine/probe-loader.js";
+import type { OutputField, ProbeOutput } from "../engine/probe.js";
 
 /** Where one gameday parameter ends up in the compiled FIS template. */
 export interface FisMapping {
@@ -179,41 +180,23 @@ export async function faultReference(name: string): Promise<StepReference | unde
   return { kind: "fault", name: fault.name, description: fault.description, params, target, fisActions, withSchema, targetSchema };
 }
 
-/** A probe's declared output field, read by shape: probes from any gameday version can be described. */
-interface DeclaredField {
-  unit?: unknown;
-  description?: unknown;
-  min?: unknown;
-  max?: unknown;
-  nullable?: unknown;
-}
-
-function returnDoc(name: string | undefined, field: DeclaredField): ReturnDoc {
-  const min = typeof field.min === "number" ? field.min : undefined;
-  const max = typeof field.max === "number" ? field.max : undefined;
+function returnDoc(name: string | undefined, field: OutputField): ReturnDoc {
+  const { min, max } = field;
   const range = min !== undefined && max !== undefined ? `${min} to ${max}` : min !== undefined ? `at least ${min}` : max !== undefined ? `at most ${max}` : "";
-  return {
-    ...(name !== undefined ? { name } : {}),
-    unit: typeof field.unit === "string" ? field.unit : "value",
-    range,
-    nullable: field.nullable === true,
-    ...(typeof field.description === "string" ? { description: field.description } : {}),
-  };
+  return { ...(name !== undefined ? { name } : {}), unit: field.unit, range, nullable: field.nullable === true, ...(field.description !== undefined ? { description: field.description } : {}) };
 }
 
-/** What the probe's `output` declares it returns: `{ fields: {...} }` or `{ value: {...} }`. */
-export function returnDocs(output: unknown): ReturnDoc[] | undefined {
-  if (!output || typeof output !== "object") return undefined;
-  const { fields, value } = output as { fields?: Record<string, DeclaredField>; value?: DeclaredField };
-  if (fields && typeof fields === "object") return Object.entries(fields).map(([name, f]) => returnDoc(name, f));
-  if (value && typeof value === "object") return [returnDoc(undefined, value)];
-  return undefined;
+/** What the probe's `output` declares it returns: a map's fields, or a single value. */
+export function returnDocs(output: ProbeOutput | undefined): ReturnDoc[] | undefined {
+  if (output === undefined) return undefined;
+  if ("fields" in output) return Object.entries(output.fields).map(([name, f]) => returnDoc(name, f));
+  return [returnDoc(undefined, output.value)];
 }
 
 export async function probeReference(name: string, dirs: string[]): Promise<StepReference> {
   const probe = await loadProbe(name, dirs);
   const withSchema = inputJsonSchema(probe.params);
-  const returns = returnDocs((probe as { output?: unknown }).output);
+  const returns = returnDocs(probe.output);
   return { kind: "probe", name, description: probe.description, params: paramDocs(withSchema), ...(returns ? { returns } : {}), withSchema };
 }
 

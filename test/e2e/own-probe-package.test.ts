@@ -70,6 +70,7 @@ describe("a probe in a user's own project (docs/writing-probes.md)", () => {
     const described = await sh("npx", ["chaos", "describe", "stream-capacity"], project);
     expect(described.code).toBe(0);
     expect(described.stdout).toMatch(/stream-capacity \(probe\)[\s\S]*stream\s+string; required/);
+    expect(described.stdout).toMatch(/returns:[\s\S]*openShards\s+count: Open shards now/);
 
     expect((await sh("npx", ["chaos", "validate", "experiments/stream-capacity.yaml"], project)).code).toBe(0);
 
