@@ -28,7 +28,8 @@ const params = z
           "with 6 ACTIVE, 16 drains 1 and 17 drains 2 (AWS does not document the rounding; the sandbox rounds up, and the landing check allows for either)",
       )
       .meta({ fis: { action: "aws:ecs:drain-container-instances", parameter: "drainagePercentage" } }),
-    duration: isoDuration({ maxMs: FIS_MAX_MS, expected: "a duration of at most PT12H (FIS limits an experiment to 12 hours)" })
+    // FIS takes PT1M to PT12H for this action's duration (the sandbox's FIS checks the same).
+    duration: isoDuration({ minMs: 60_000, maxMs: FIS_MAX_MS, expected: "a duration between PT1M and PT12H (FIS's limits for aws:ecs:drain-container-instances)" })
       .default("PT5M")
       .describe("How long they stay DRAINING; FIS then returns them to ACTIVE")
       .meta({ fis: { action: "aws:ecs:drain-container-instances", parameter: "duration" } }),

@@ -187,6 +187,17 @@ describe("the FIS mapping in the reference", () => {
   });
 });
 
+describe("drain's duration", () => {
+  it("is described and checked with FIS's range for the action, PT1M to PT12H", async () => {
+    const ref = (await faultReference("drain"))!;
+    expect(ref.params.find((p) => p.name === "duration")!.type).toBe("ISO 8601 duration (PT2M), PT1M to PT12H");
+    // A shorter one passed validation and then failed at the start with exit 4.
+    const fault = (await loadFault("drain"))!;
+    expect(fault.params.safeParse({ duration: "PT30S" }).success).toBe(false);
+    expect(fault.params.safeParse({ duration: "PT1M" }).success).toBe(true);
+  });
+});
+
 describe("drain's documented rounding", () => {
   // The reference says how `percentage` rounds with 6 instances; the sandbox (the stack has 6) must agree.
   it.each([
