@@ -16,6 +16,8 @@ export interface MonitorOptions {
   /** One reading; `final` is true for the reading taken when the window closes. */
   read(final: boolean, since: number): Promise<Reading | Reading[]>;
   onReading(reading: Reading, final: boolean): void;
+  /** How late a reading was taken against its interval, when late at all (a scaled clock that cannot keep up). */
+  onLate?(lateMs: number): void;
 }
 
 export class Monitor {
@@ -57,7 +59,12 @@ export class Monitor {
         if (final) return;
         // Validation refuses shorter intervals; this holds for experiments built in code too. A zero
         // sleep would fire before any later timer, so a virtual clock would never move again.
-        await sleepUnlessClosed(clock, Math.max(this.options.interval, MIN_INTERVAL_MS), this.closing.signal, hardStop);
+        const interval = Math.max(this.options.interval, MIN_INTERVAL_MS);
+        const due = clock.now() + interval;
+        await sleepUnlessClosed(clock, interval, this.closing.signal, hardStop);
+        // The next reading waits a full interval after this one, however late it was: catching up
+        // would take readings closer together than the interval asks.
+        if (!this.closing.signal.aborted && clock.now() > due) this.options.onLate?.(clock.now() - due);
       }
     } catch {
       // Only an abort of the run gets here (readings never throw otherwise): stop quietly.

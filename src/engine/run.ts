@@ -22,6 +22,12 @@ import { ProbeTally } from "./tally.js";
 import { errorMessage, raceAbort, StepTimeout, timeoutSignal } from "./signals.js";
 import type { Plan } from "./plan.js";
 
+/**
+ * Lateness of polled readings worth a warning in the journal. Probes judge at a second's grain, so
+ * readings a second late start to shift what they measure; virtual time is never late at all.
+ */
+const LATE_READING_MS = 1_000;
+
 export type Verdict = "held" | "deviated" | "not-steady-before" | "aborted" | "interrupted" | "error";
 
 export const EXIT_CODES: Readonly<Record<Verdict, number>> = {
@@ -116,6 +122,8 @@ class ExperimentRun {
   private readonly rollbackStrategy: RollbackStrategy;
   private readonly failFast: boolean;
   private readonly interval: number;
+  /** The latest any polled reading came after its interval, in the clock's milliseconds. */
+  private worstLateReading = 0;
 
   constructor(private readonly o: RunOptions) {
     this.e = o.plan.experiment;
@@ -164,6 +172,11 @@ class ExperimentRun {
     this.journalUnwritable = true;
     this.warn(`could not write the journal: ${failure}`);
     this.errors.push(`the journal could not be written: ${failure}`);
+  }
+
+  /** A polled reading came late: the worst is reported once the run has finished (see finish). */
+  private noteLate(ms: number): void {
+    if (ms > this.worstLateReading) this.worstLateReading = ms;
   }
 
   private warn(message: string): void {
@@ -324,6 +337,7 @@ class ExperimentRun {
         clock: this.s.clock,
         interval: (c.kind === "probe" ? c.interval : undefined) ?? this.interval,
         hardStop: this.hard,
+        onLate: (ms) => this.noteLate(ms),
         read: (final, since) => takeReading(check, this.readingContext(this.hard, "continuous", stateFor(this.stopStates, c.name), since, final)),
         onReading: (r) => {
           this.tally(c.name, check, "stop-condition").add(r);
@@ -627,6 +641,7 @@ class ExperimentRun {
       interval: step.interval ?? this.interval,
       ...(step.initialDelay !== undefined ? { initialDelay: step.initialDelay } : {}),
       hardStop,
+      onLate: (ms) => this.noteLate(ms),
       read: (final, since) => takeReading(check, this.readingContext(this.hard, mode, state, mode === "on-chaos" ? (this.chaosWindow?.start ?? since) : since, final)),
       onReading: (r, final) => {
         tally.add(r);
@@ -642,6 +657,7 @@ class ExperimentRun {
       clock: this.s.clock,
       interval: this.interval,
       hardStop: this.hard,
+      onLate: (ms) => this.noteLate(ms),
       read: async () => {
         const state = await this.steadyState("during");
         this.journal.addDuring(state);
@@ -757,6 +773,11 @@ class ExperimentRun {
   }
 
   private finish(notSteadyBefore: boolean): RunResult {
+    if (this.worstLateReading >= LATE_READING_MS) {
+      this.warn(
+        `readings were taken up to ${(this.worstLateReading / 1000).toFixed(1)} s later than their interval asked: this process could not keep up with its ${this.s.clock.kind} clock, so the timings this run measured are stretched by as much (a lower --speed, or a less busy machine)`,
+      );
+    }
     const probes = [...this.tallies.values()];
     const iso = (at: number) => this.iso(at);
     const g = this.journal.doc.gameday;

@@ -16,7 +16,7 @@ import type { RunEvent } from "../../src/engine/events.js";
 import { noLogPipeline, noTraffic } from "../../src/engine/ports.js";
 import { AwsClients } from "../../src/aws/clients.js";
 import { Dispatcher } from "../../src/sandbox/protocol/dispatcher.js";
-import { VirtualClock } from "../../src/time/clock.js";
+import { VirtualClock, type Clock } from "../../src/time/clock.js";
 import { SeededRandom } from "../../src/random/random.js";
 
 export const TEST_PROBES = fileURLToPath(new URL("../fixtures/probes/", import.meta.url));
@@ -84,7 +84,16 @@ export interface TestRun extends RunResult {
 
 export async function run(
   e: Experiment,
-  options: { seed?: number; interrupt?: AbortSignal; secrets?: string[]; start?: (clock: VirtualClock) => void; journalPath?: (dir: string) => string; prepare?: (dir: string) => void } = {},
+  options: {
+    seed?: number;
+    interrupt?: AbortSignal;
+    secrets?: string[];
+    start?: (clock: VirtualClock) => void;
+    journalPath?: (dir: string) => string;
+    prepare?: (dir: string) => void;
+    /** The clock the run sees, built on the virtual one (a LateClock, for scaled real time). */
+    clock?: (virtual: VirtualClock) => Clock;
+  } = {},
 ): Promise<TestRun> {
   const dir = mkdtempSync(join(tmpdir(), "gameday-engine-"));
   options.prepare?.(dir);
@@ -93,14 +102,15 @@ export async function run(
   const clock = new VirtualClock();
   options.start?.(clock);
   const random = new SeededRandom(options.seed ?? 7);
-  const aws = new AwsClients({ kind: "local", region: "us-east-1", dispatch: new Dispatcher().dispatch }, { clock, random });
+  const runClock = options.clock?.(clock) ?? clock;
+  const aws = new AwsClients({ kind: "local", region: "us-east-1", dispatch: new Dispatcher().dispatch }, { clock: runClock, random });
   const runId = `test-${n}`;
   const ledger = Ledger.create(dir, { runId, experiment: "test.yaml", title: e.title, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, pid: process.pid, startedAt: clock.now(), journalPath: join(dir, "journal.json") });
   const journal = new Journal(options.journalPath?.(dir) ?? join(dir, "journal.json"), { experiment: loaded.raw, start: new Date(clock.now()).toISOString(), runId, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, clock: "virtual", ledger: ledger.dir, secrets: loaded.secretValues });
   const events: RunEvent[] = [];
   const result = await runExperiment({
     plan,
-    services: { clock, random, aws, traffic: noTraffic, logs: noLogPipeline, log: { info() {}, warn() {}, debug() {} }, targetKind: "sandbox", region: "us-east-1" },
+    services: { clock: runClock, random, aws, traffic: noTraffic, logs: noLogPipeline, log: { info() {}, warn() {}, debug() {} }, targetKind: "sandbox", region: "us-east-1" },
     runId,
     seed: 7,
     journal,

@@ -5,33 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../../src/time/clock.js";
+import { LateClock } from "../../engine/late-clock.js";
 import { VirtualClock } from "../../../src/time/clock.js";
 import { SeededRandom } from "../../../src/random/random.js";
 import { Timers } from "../../../src/sandbox/timers.js";
 import { LoadGenerator } from "../../../src/sandbox/workload/load-generator.js";
 import type { LoadStage } from "../../../src/sandbox/stack/workload.js";
-
-/** Virtual time whose timers fire no sooner than `resolution` ms and always `late` ms after that. */
-class LateClock implements Clock {
-  readonly kind = "scaled" as const;
-  constructor(
-    readonly inner: VirtualClock,
-    private readonly resolution: number,
-    private readonly late: number,
-  ) {}
-  now(): number {
-    return this.inner.now();
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.inner.sleep(ms, signal);
-  }
-  setTimer(ms: number, fn: () => void): () => void {
-    return this.inner.setTimer(Math.max(ms, this.resolution) + this.late, fn);
-  }
-  hold(): () => void {
-    return this.inner.hold();
-  }
-}
 
 const STAGES: LoadStage[] = [{ rampUsersPerSec: { from: 0, to: 100, during: 10_000 } }, { constantUsersPerSec: { rate: 100 } }];
 
