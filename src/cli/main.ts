@@ -30,6 +30,8 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid usage`,
   schema: `  0    printed
   2    invalid usage`,
+  describe: `  0    described
+  2    no fault or probe of that name (with a did-you-mean), a probe file that does not load, or invalid usage`,
   recover: `  0    nothing was left to recover, or every run was recovered (runs still going are left alone)
   2    invalid usage, or no such run
   4    a run could not be recovered (an undo failed, its record is damaged, or the named run is
