@@ -15,6 +15,7 @@ export {
   type PutResultEntry,
   type ShipperClientOptions,
 } from "./kinesis-port.js";
+export { installExitHandlers, flushAndExit, exitCodeOf, type ExitOptions } from "./exit.js";
 export { httpSecondary, type SecondaryPort } from "./secondary.js";
 export { ID_FIELD, readRecordId, recordKey, type RecordId } from "./envelope.js";
 export type { SpoolOptions, FsyncPolicy, DropPolicy } from "./spool.js";

@@ -36,6 +36,13 @@ export interface ShipperOptions {
     /** How long a record may wait for a batch to fill. Default 200 ms. */
     lingerMs?: number;
   };
+  /**
+   * `memory` (default): records wait in memory up to the memory budget, and a crash loses what is
+   * there. `wal`: every record is appended to the spool (synced per spool.fsync) before write()
+   * returns, and sent from there: a crash loses nothing already written, at the cost of a disk
+   * write and a read back per batch.
+   */
+  durability?: "memory" | "wal";
   /** What may sit in memory (queued plus in flight); past it write() returns false and records spill to the spool. */
   memory?: { maxRecords?: number; maxBytes?: number };
   /** Per-batch retries of failed records and retryable call errors. */
@@ -87,6 +94,7 @@ export interface ResolvedOptions {
   partitionKeyField: string | undefined;
   batch: { maxRecords: number; maxBytes: number; maxRecordBytes: number; lingerMs: number };
   memory: { maxRecords: number; maxBytes: number };
+  durability: "memory" | "wal";
   retry: { baseMs: number; capMs: number; maxAttempts: number; deadlineMs: number; budget: RetryBudgetOptions };
   requestTimeoutMs: number;
   maxInFlight: number;
@@ -127,6 +135,7 @@ export const dataSchema = z
       .strict()
       .optional(),
     memory: z.object({ maxRecords: count().optional(), maxBytes: count().optional() }).strict().optional(),
+    durability: z.enum(["memory", "wal"]).optional(),
     retry: z
       .object({
         baseMs: ms().optional(),
@@ -229,6 +238,7 @@ export function resolveOptions(options: ShipperOptions): ResolvedOptions {
     partitionKeyField: d.partitionKeyField,
     batch,
     memory,
+    durability: d.durability ?? "memory",
     retry: {
       baseMs: d.retry?.baseMs ?? 100,
       capMs: d.retry?.capMs ?? 10_000,

@@ -23,7 +23,8 @@
  *
  * Delivery is at-least-once: ambiguous timeouts and crash replays can duplicate a record, and
  * consumers dedupe on its id {h, b, s}. A hard crash loses only what was in memory and not yet on
- * disk (bounded by the memory budget); close() puts all of that on disk first.
+ * disk (bounded by the memory budget); close() puts all of that on disk first. With durability
+ * "wal" nothing waits in memory: write() appends to the spool, and everything is sent from there.
  *
  * Time and randomness come only from the injected Clock and Random, so the shipper runs unchanged
  * on the wall clock in pino's worker and on a virtual clock inside the sandbox.
@@ -98,6 +99,9 @@ const THROTTLED = "ProvisionedThroughputExceededException";
  */
 const PROBE_RECORDS = 10;
 
+/** How often close() looks at whether a "wal" spool has drained. */
+const WAL_DRAIN_POLL_MS = 10;
+
 export class Shipper {
   readonly host: string;
   readonly boot: string;
@@ -142,6 +146,8 @@ export class Shipper {
   private readonly drainWaiters: (() => void)[] = [];
   private readonly flushWaiters: { upTo: number; resolve: () => void }[] = [];
   private closing = false;
+  /** close() was called: writes are refused (with "wal", sending goes on while the spool drains). */
+  private refusing = false;
   private closed: Promise<void> | undefined;
 
   private readonly m = {
@@ -197,7 +203,41 @@ export class Shipper {
    * and after close(); nothing is accepted then.
    */
   write(line: string | object): boolean {
-    if (this.closing) throw new Error("Shipper.write: the shipper is closed (close() was called)");
+    this.assertOpen("write");
+    const rec = this.accept(line);
+    if (rec) this.place([rec]);
+    return !this.backpressured;
+  }
+
+  /**
+   * Accepts many lines at once, as the pino transport takes them off pino's buffer: what spills
+   * (or, with durability "wal", everything) goes to the spool in one append and one sync. A line
+   * that is not one JSON object is shipped as {"unparsedLine": "<the line>"} rather than refused.
+   * Returns what write() returns.
+   */
+  writeLines(lines: readonly string[]): boolean {
+    this.assertOpen("writeLines");
+    const recs: Rec[] = [];
+    for (const line of lines) {
+      let rec: Rec | undefined;
+      try {
+        rec = this.accept(line);
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+        rec = this.accept({ unparsedLine: line });
+      }
+      if (rec) recs.push(rec);
+    }
+    if (recs.length > 0) this.place(recs);
+    return !this.backpressured;
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closing || this.refusing) throw new Error(`Shipper.${what}: the shipper is closed (close() was called)`);
+  }
+
+  /** Stamps one record; undefined when it was dead-lettered as too large. */
+  private accept(line: string | object): Rec | undefined {
     const text = this.stamper.stamp(line, this.seq);
     const data = Buffer.from(text, "utf8");
     const { key, randomKey } = this.partitionKey(line);
@@ -218,26 +258,41 @@ export class Shipper {
     this.m.accepted++;
     if (rec.size > this.o.batch.maxRecordBytes) {
       this.deadLetter([rec], "too-large", `record is ${rec.size} bytes (data plus partition key); the limit is ${this.o.batch.maxRecordBytes}`);
-      return !this.backpressured;
+      return undefined;
     }
-    if (this.breaker.state() === "open" && !this.secondaryUsable(now)) {
-      this.spoolRecords([rec]);
-      return !this.backpressured;
+    return rec;
+  }
+
+  /**
+   * Queues accepted records in memory, or spools them: all of them with durability "wal" (the
+   * spool is the write-ahead log, and replay sends from it), those past the memory budget, and
+   * everything while the breaker is open with no secondary sink.
+   */
+  private place(recs: readonly Rec[]): void {
+    const now = this.o.clock.now();
+    if (this.o.durability === "wal") {
+      this.spoolRecords(recs);
+      this.pump();
+      return;
     }
-    if (this.memRecords + 1 > this.o.memory.maxRecords || this.memBytes + rec.size > this.o.memory.maxBytes) {
-      this.backpressured = true;
-      this.spoolRecords([rec]);
-      return false;
+    if (this.breaker.state() === "open" && !this.secondaryUsable(now)) return this.spoolRecords(recs);
+    const spill: Rec[] = [];
+    for (const rec of recs) {
+      if (this.memRecords + 1 > this.o.memory.maxRecords || this.memBytes + rec.size > this.o.memory.maxBytes) {
+        this.backpressured = true;
+        spill.push(rec);
+        continue;
+      }
+      rec.inMemory = true;
+      this.memRecords++;
+      this.memBytes += rec.size;
+      this.queue.push(rec);
+      this.queueBytes += rec.size;
+      if (this.memRecords >= this.o.memory.maxRecords || this.memBytes >= this.o.memory.maxBytes) this.backpressured = true;
+      if (this.queue.length >= this.o.batch.maxRecords || this.queueBytes >= this.o.batch.maxBytes || this.o.batch.lingerMs === 0) this.pump();
+      else if (this.queue.length === 1) this.armWake(now);
     }
-    rec.inMemory = true;
-    this.memRecords++;
-    this.memBytes += rec.size;
-    this.queue.push(rec);
-    this.queueBytes += rec.size;
-    if (this.memRecords >= this.o.memory.maxRecords || this.memBytes >= this.o.memory.maxBytes) this.backpressured = true;
-    if (this.queue.length >= this.o.batch.maxRecords || this.queueBytes >= this.o.batch.maxBytes || this.o.batch.lingerMs === 0) this.pump();
-    else if (this.queue.length === 1) this.armWake(now);
-    return !this.backpressured;
+    if (spill.length > 0) this.spoolRecords(spill);
   }
 
   /** Resolves when write() would return true again (at once if it already would). */
@@ -264,7 +319,8 @@ export class Shipper {
   /**
    * Stops sending and puts everything not acked on disk. Queued records are spooled at once;
    * batches waiting in backoff give up; calls on the wire get closeGraceMs to answer and are then
-   * abandoned (their records spooled and flagged as possible duplicates). Resolves within
+   * abandoned (their records spooled and flagged as possible duplicates). With durability "wal"
+   * it first keeps sending from the spool for what is left of closeGraceMs. Resolves within
    * closeGraceMs plus disk time whatever Kinesis does, well inside pino's 10 s exit limit.
    */
   close(): Promise<void> {
@@ -346,8 +402,16 @@ export class Shipper {
     const urgent = this.takeUrgent();
     if (urgent) return urgent;
     if (this.queueReady(now) || (probe && this.queue.length > 0)) return this.takeQueued(limit);
-    if (this.spool.readableRecords > 0 && this.replayInFlight === 0 && (probe || now >= this.replayNotBefore)) return this.takeSpooled(now, limit);
+    if (this.spool.readableRecords > 0 && this.replayInFlight < this.replaySlots() && (probe || now >= this.replayNotBefore)) return this.takeSpooled(now, limit);
     return undefined;
+  }
+
+  /**
+   * Replay batches in flight at once. Replaying a backlog takes one slot, at its own rate, so live
+   * records go first; with durability "wal" every record comes from the spool, so it takes them all.
+   */
+  private replaySlots(): number {
+    return this.o.durability === "wal" ? this.o.maxInFlight : 1;
   }
 
   private whileOpen(now: number): void {
@@ -390,7 +454,7 @@ export class Shipper {
     if (reopen !== undefined) next = reopen;
     const head = this.queue.peek();
     if (head && (reopen === undefined || this.secondary) && !this.breaker.probing) next = Math.min(next, head.enqueuedAt + this.o.batch.lingerMs);
-    if (reopen === undefined && !this.breaker.probing && this.spool.readableRecords > 0 && this.replayInFlight === 0) next = Math.min(next, this.replayNotBefore);
+    if (reopen === undefined && !this.breaker.probing && this.spool.readableRecords > 0 && this.replayInFlight < this.replaySlots()) next = Math.min(next, this.replayNotBefore);
     // Only the future needs a timer: what is due now either went out in pump() or waits for a
     // slot or the probe, and finish() pumps again when those free up.
     if (!(next > now) || next === Infinity) return;
@@ -424,12 +488,13 @@ export class Shipper {
   }
 
   private takeSpooled(now: number, limit = this.o.batch.maxRecords): Rec[] | undefined {
-    const rate = this.o.replay.ratePerSec;
+    // With "wal" the spool is the live path: it goes at Kinesis's pace, not the backlog's rate.
+    const rate = this.o.durability === "wal" ? Infinity : this.o.replay.ratePerSec;
     const want = Math.max(1, Math.min(limit, Math.floor(rate)));
     const items = this.spool.readBatch(want, this.o.batch.maxBytes);
     if (items.length === 0) return undefined;
     // Pace by what was read: over any window replay sends at most rate x window + one batch.
-    this.replayNotBefore = Math.max(this.replayNotBefore, now) + (items.length * 1000) / rate;
+    if (rate !== Infinity) this.replayNotBefore = Math.max(this.replayNotBefore, now) + (items.length * 1000) / rate;
     return items.map((item) => {
       const rec: Rec = {
         seq: -1,
@@ -735,6 +800,9 @@ export class Shipper {
   }
 
   private async shutdown(): Promise<void> {
+    this.refusing = true;
+    const graceEnd = this.o.clock.now() + this.o.closeGraceMs;
+    if (this.o.durability === "wal") await this.drainWal(graceEnd);
     this.closing = true;
     this.cancelWake?.();
     this.cancelWake = undefined;
@@ -746,7 +814,8 @@ export class Shipper {
     if (this.batches.size > 0) {
       const stopSleeping = new AbortController();
       const settled = Promise.allSettled([...this.batches].map((b) => b.done));
-      await Promise.race([settled, this.o.clock.sleep(this.o.closeGraceMs, stopSleeping.signal).catch(() => undefined)]);
+      const left = Math.max(0, graceEnd - this.o.clock.now());
+      await Promise.race([settled, this.o.clock.sleep(left, stopSleeping.signal).catch(() => undefined)]);
       stopSleeping.abort();
       // Still no answer: abandon the calls; their records are spooled, flagged as possible duplicates.
       for (const abandon of [...this.calls]) abandon(new ShipperAbort("shipper closing: call abandoned after the grace period", true));
@@ -756,6 +825,21 @@ export class Shipper {
     this.spool.close();
     this.deadLetters.close();
     this.settleWaiters();
+  }
+
+  /**
+   * With "wal", what is on disk is safe, but a clean exit should not leave a spool behind: keep
+   * sending from it (no start delay: these are this run's own records) until it is empty, the
+   * breaker opens, or the grace period ends. What is left replays on the next start.
+   */
+  private async drainWal(graceEnd: number): Promise<void> {
+    this.replayNotBefore = this.o.clock.now();
+    this.pump();
+    while (this.spool.pendingRecords > 0 && this.breaker.peek() !== "open") {
+      const left = graceEnd - this.o.clock.now();
+      if (left <= 0) return;
+      await this.o.clock.sleep(Math.min(WAL_DRAIN_POLL_MS, left));
+    }
   }
 
   private sendFinal(): void {

@@ -13,9 +13,14 @@
  *
  * Lines that are not one JSON object (pino writes only those, unless configured otherwise) are
  * shipped wrapped as {"unparsedLine": "<the line>"} rather than dropped or allowed to kill the worker.
+ *
+ * Past its memory budget the shipper puts records straight on disk; it never makes the worker
+ * wait for Kinesis. Waiting would stop this worker reading pino's buffer, and pino then piles lines
+ * up in an unbounded array on the main thread, all lost if the process dies.
  * Breaker changes, drops, dead letters and I/O errors are reported on stderr, one JSON line each.
  */
-import build from "pino-abstract-transport";
+import "./quiet-sdk.js";
+import { Writable } from "node:stream";
 import { RealClock } from "../time/clock.js";
 import { SeededRandom, freshSeed } from "../random/random.js";
 import { Shipper } from "./shipper.js";
@@ -54,6 +59,45 @@ function reporter(clock) {
 }
 
 /**
+ * What pino's worker writes into: chunks of text as thread-stream takes them off its shared buffer
+ * (many lines at once, the last one possibly cut). Each chunk's whole lines go to the shipper in one
+ * call, so what spills, or with durability "wal" everything, reaches the spool in one append and
+ * one sync. The callback, and with it thread-stream's read index, moves on only after that: a line
+ * the worker has taken off pino's buffer is in the shipper (or, with "wal", in the spool), never
+ * in a buffer of its own in between.
+ * @param {Shipper} shipper
+ * @param {() => Promise<void>} close
+ */
+function destination(shipper, close) {
+  let partial = "";
+  /** @param {string} text */
+  const take = (text) => {
+    const lines = text.split("\n");
+    partial = lines.pop() ?? "";
+    const whole = lines.filter((line) => line.length > 0);
+    if (whole.length > 0) shipper.writeLines(whole);
+  };
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk, _encoding, callback) {
+      try {
+        take(partial + (typeof chunk === "string" ? chunk : chunk.toString("utf8")));
+        callback();
+      } catch (error) {
+        callback(/** @type {Error} */ (error));
+      }
+    },
+    final(callback) {
+      if (partial.length > 0) take(`${partial}\n`);
+      close().then(() => callback(), callback);
+    },
+  });
+  // thread-stream calls this for logger.flush(cb): resolved once every line taken so far has left
+  // memory (acked, or on disk). With "wal" that is already so.
+  return Object.assign(stream, { flush: () => shipper.flush() });
+}
+
+/**
  * @param {unknown} rawOptions what pino.transport() was given as `options`
  */
 export default async function gamedayPipeline(rawOptions) {
@@ -74,40 +118,14 @@ export default async function gamedayPipeline(rawOptions) {
     kinesis: kinesisPortFromClient(client, options.streamName),
     onEvent: (event) => events.report(event),
   });
-  let closing = false;
-
-  return build(
-    async (source) => {
-      for await (const line of source) {
-        if (closing) break;
-        if (typeof line !== "string" || line.length === 0) continue;
-        // Past its memory budget the shipper puts records straight on disk (write() returns false
-        // to say so). Waiting here for it to drain would stop this worker reading pino's ring
-        // buffer: pino then piles lines up in an unbounded array on the main thread, and at exit
-        // gives up after 10 s with every line still in it. Keep reading; the disk takes the load.
-        try {
-          shipper.write(line);
-        } catch (error) {
-          if (!(error instanceof TypeError)) throw error;
-          shipper.write({ unparsedLine: line });
-        }
-      }
-    },
-    {
-      parse: "lines",
-      // Lines go through as text: the shipper splices the record id in, no need to parse here.
-      parseLine: (line) => line,
-      // pino flushes at exit and waits at most 10 s for this: close() resolves well within that,
-      // with everything not acked on disk.
-      async close() {
-        closing = true;
-        try {
-          await shipper.close();
-        } finally {
-          events.flush();
-          client.destroy();
-        }
-      },
-    },
-  );
+  // pino waits at most 10 s at exit for this: close() resolves well within that, with everything
+  // not acked on disk.
+  return destination(shipper, async () => {
+    try {
+      await shipper.close();
+    } finally {
+      events.flush();
+      client.destroy();
+    }
+  });
 }
