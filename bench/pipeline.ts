@@ -7,6 +7,11 @@
  * 2. Memory: a 10-minute virtual outage at 5,000 records/s (virtual clock, Kinesis refusing every
  *    call): peak RSS and heap above the baseline measured just before the outage (aim: < 64 MiB),
  *    the spool's size on disk, then recovery and a full drain with a count check (no loss).
+ * 3. Durability: the cost of durability "wal" (every line on the spool before the transport takes
+ *    more from pino, sent from there) against the default "memory" mode, both fed as the pino
+ *    transport feeds them (writeLines, 1,000 lines a chunk) and timed until Kinesis has every
+ *    record, with the wal's spool synced at intervals and on every chunk. Printed as ratios.
+ *    `--durability-only` runs just this part.
  * Nothing here is asserted; the figures are printed for the project's notes.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -78,6 +83,44 @@ async function shipperThroughput(n: number): Promise<{ rate: number; delivered: 
   rmSync(dir, { recursive: true, force: true });
   if (m.spooled > 0) console.log(`  (note: ${m.spooled} records spilled to the spool during the run)`);
   return { rate: n / seconds, delivered, calls };
+}
+
+/** Records/s from writeLines() in pino-sized chunks until Kinesis (a fake, 1 ms a call) holds every one. */
+async function chunkedThroughput(n: number, durability: "memory" | "wal", fsync: "interval" | "always"): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), "gameday-bench-wal-"));
+  let delivered = 0;
+  const port: KinesisPort = {
+    async putRecords(entries) {
+      await new Promise((r) => setTimeout(r, 1));
+      delivered += entries.length;
+      return ok(entries);
+    },
+  };
+  const shipper = new Shipper({ clock: new RealClock(), random: new SeededRandom(1), kinesis: port, host: "web-1", durability, spool: { dir, fsync } });
+  const lines = Array.from({ length: 1_000 }, (_, i) => JSON.stringify(logObject(i)));
+  const started = performance.now();
+  for (let i = 0; i < n; i += lines.length) {
+    if (!shipper.writeLines(lines)) await shipper.drain();
+    // The worker reads pino's buffer between turns of its event loop.
+    await new Promise((r) => setImmediate(r));
+  }
+  while (delivered < n) await new Promise((r) => setTimeout(r, 1));
+  const seconds = (performance.now() - started) / 1_000;
+  await shipper.close();
+  rmSync(dir, { recursive: true, force: true });
+  return n / seconds;
+}
+
+async function durabilityCost(n: number): Promise<void> {
+  await chunkedThroughput(50_000, "memory", "interval");
+  await chunkedThroughput(50_000, "wal", "interval");
+  const memory = await chunkedThroughput(n, "memory", "interval");
+  const walInterval = await chunkedThroughput(n, "wal", "interval");
+  const walAlways = await chunkedThroughput(n, "wal", "always");
+  console.log(`\nDurability: ${fmt(n)} records fed 1,000 a chunk, until all delivered (fake Kinesis, 1 ms a call; spool in ${tmpdir()})`);
+  console.log(`  memory (default, baseline)                 ${fmt(memory)} records/s`);
+  console.log(`  wal, fsync interval (1 s)                  ${fmt(walInterval)} records/s   ratio ${(walInterval / memory).toFixed(2)}`);
+  console.log(`  wal, fsync always (one sync per chunk)     ${fmt(walAlways)} records/s   ratio ${(walAlways / memory).toFixed(2)}`);
 }
 
 async function outage(): Promise<void> {
@@ -157,6 +200,7 @@ async function outage(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`Node ${process.version}; ${fmt(RECORDS)} records for throughput`);
+  if (process.argv.includes("--durability-only")) return durabilityCost(RECORDS);
   // Warm both paths up once so that the JIT does not favour whichever runs second.
   await pinoBaseline(50_000);
   await shipperThroughput(50_000);
@@ -166,6 +210,7 @@ async function main(): Promise<void> {
   console.log(`  pino -> /dev/null (baseline)               ${fmt(pinoRate)} records/s`);
   console.log(`  Shipper -> fake Kinesis, 1 ms per call     ${fmt(ship.rate)} records/s (${fmt(ship.calls)} PutRecords, ${fmt(ship.delivered)} delivered)`);
   console.log(`  ratio Shipper / pino                       ${(ship.rate / pinoRate).toFixed(2)}   (aim: >= 0.50)`);
+  await durabilityCost(RECORDS);
   await outage();
 }
 
