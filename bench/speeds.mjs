@@ -25,7 +25,11 @@ const speeds = (process.env.SPEEDS ?? "1,10,200").split(",").map(Number);
 const jobs = Number(process.env.JOBS ?? 3);
 const seed = process.env.SEED ?? "7";
 
-/** Each experiment's --var knobs (applied at every speed and in virtual time) and how long it lasts in its own time. */
+/** @typedef {{ name: string, vars: string[], minutes: number }} Experiment */
+/** @typedef {{ code: number | null, verdict: string, seconds: number, behind: string, journal: number }} Outcome */
+/** @typedef {Outcome | { skipped: string }} Result */
+
+/** @type {Experiment[]} Each experiment's --var knobs (applied at every speed and in virtual time) and how long it lasts in its own time. */
 const EXPERIMENTS = [
   { name: "spot-interrupt", vars: [], minutes: 4.5 },
   { name: "task-kill", vars: [], minutes: 3.5 },
@@ -36,7 +40,11 @@ const EXPERIMENTS = [
 /** Longest real time a run may take before it is not worth it (a speed-1 kinesis-outage). */
 const MAX_REAL_MINUTES = 30;
 
-/** @returns {Promise<{code: number | null, verdict: string, seconds: number, behind: string}>} */
+/**
+ * @param {Experiment} experiment
+ * @param {number | undefined} speed
+ * @returns {Promise<Outcome>}
+ */
 function runOnce(experiment, speed) {
   const dir = mkdtempSync(join(tmpdir(), "gameday-speeds-"));
   const args = [cli, "run", join(root, "experiments", `${experiment.name}.yaml`), "--seed", seed, "--log-format", "plain", "--journal-path", join(dir, "journal.json")];
@@ -58,29 +66,36 @@ function runOnce(experiment, speed) {
   });
 }
 
-/** Runs `tasks` (functions returning promises) `jobs` at a time. */
+/**
+ * Runs `tasks` (functions returning promises) `jobs` at a time.
+ * @param {(() => Promise<void>)[]} tasks
+ */
 async function pool(tasks) {
+  /** @type {void[]} */
   const results = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(jobs, tasks.length) }, async () => {
       while (next < tasks.length) {
         const i = next++;
-        results[i] = await tasks[i]();
+        results[i] = await tasks[i]?.();
       }
     }),
   );
   return results;
 }
 
+/** @type {{ e: Experiment, speed: number | undefined }[]} */
 const cells = [];
 for (const e of EXPERIMENTS) {
   cells.push({ e, speed: undefined });
   for (const s of speeds) cells.push({ e, speed: s });
 }
 // Longest first, so the pool finishes as early as it can.
+/** @param {{ e: Experiment, speed: number | undefined }} c */
 const cost = (c) => (c.speed === undefined ? 0.1 : (c.e.minutes / c.speed));
 const order = [...cells].sort((a, b) => cost(b) - cost(a));
+/** @type {Map<string, Result>} */
 const results = new Map();
 await pool(
   order.map((c) => async () => {
@@ -97,20 +112,22 @@ await pool(
 
 const header = ["experiment", "virtual", ...speeds.map((s) => `--speed ${s}`)];
 const rows = EXPERIMENTS.map((e) => {
-  const base = results.get(`${e.name} virtual`);
+  const base = /** @type {Outcome} */ (results.get(`${e.name} virtual`));
   return [
     e.name + (e.vars.length ? ` (${e.vars.join(" ")})` : ""),
     `${base.verdict} (${base.code})`,
     ...speeds.map((s) => {
       const r = results.get(`${e.name} ${s}`);
-      if (r.skipped) return `skipped: ${r.skipped}`;
+      if (r === undefined) return "not run";
+      if ("skipped" in r) return `skipped: ${r.skipped}`;
       const same = r.verdict === base.verdict && r.code === base.code ? "same" : "DIFFERENT";
       return `${r.verdict} (${r.code}) ${same}, ${r.seconds.toFixed(0)} s${r.behind ? " [behind]" : ""}`;
     }),
   ];
 });
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join(" | ");
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+/** @param {string[]} r */
+const line = (r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ");
 console.log(line(header));
 console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
 for (const r of rows) console.log(line(r));

@@ -11,15 +11,9 @@ import { RealClock, VirtualClock } from "../time/clock.js";
 import { SeededRandom } from "../random/random.js";
 import { defaultStackFile } from "./paths.js";
 import { targetError, usage } from "./errors.js";
+import { BOOT_LOOKBACK_MS, bootStart, runOnToWall } from "./boot-clock.js";
 import { parseSeed, parseSpeed } from "./run-command.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
-
-/**
- * How far before the wall clock the boot starts: the default stack is up in 1.5 stack minutes, and
- * the rest is run in virtual time (under a second), so the served clock starts level with the wall
- * clock, which is what a client stamps its queries with. A slower stack starts a little ahead.
- */
-const BOOT_LOOKBACK_MS = 5 * 60_000;
 
 export async function serveCommand(flags: { stack?: string; port: string; speed: string; seed?: string }): Promise<number> {
   const port = Number(flags.port);
@@ -53,7 +47,7 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const wall = new RealClock();
-  const clock = new VirtualClock(wall.now() - BOOT_LOOKBACK_MS);
+  const clock = new VirtualClock(bootStart(wall));
   let composed: Awaited<ReturnType<typeof composeSandbox>> | undefined;
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   try {
@@ -63,7 +57,7 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     });
     const { sandbox } = composed;
     process.stdout.write(`booting stack ${basename(stackFile)} in virtual time…`);
-    const bootStart = clock.now();
+    const bootFrom = clock.now();
     const wallStart = wall.now();
     sandbox.start();
     let up: boolean;
@@ -77,15 +71,14 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
       process.stdout.write(" interrupted\n");
       return 0;
     }
-    const booted = clock.now() - bootStart;
+    const booted = clock.now() - bootFrom;
     process.stdout.write(` ${upSummary(sandbox)} (${(booted / 60_000).toFixed(1)} virtual minutes, ${((wall.now() - wallStart) / 1000).toFixed(1)} s)\n`);
-    // Run on in virtual time until level with the wall clock, then let time pass at the speed asked.
-    const behind = wall.now() - clock.now();
-    if (behind > 0) {
-      const caughtUpFrom = wall.now();
-      if (!(await untilStopped(clock.sleep(behind), stopped.signal))) return 0;
-      process.stdout.write(`ran on to the wall clock (${(behind / 60_000).toFixed(1)} virtual minutes, ${((wall.now() - caughtUpFrom) / 1000).toFixed(1)} s)\n`);
-    }
+    // Run on in virtual time until level with the wall clock (a client stamps its queries with it),
+    // then let time pass at the speed asked.
+    const caughtUpFrom = wall.now();
+    const behind = await runOnToWall(clock, wall, stopped.signal);
+    if (behind === undefined) return 0;
+    if (behind > 0) process.stdout.write(`ran on to the wall clock (${(behind / 60_000).toFixed(1)} virtual minutes, ${((wall.now() - caughtUpFrom) / 1000).toFixed(1)} s)\n`);
     clock.pace(speed);
     if (behind < 0) process.stdout.write(`the stack took longer than ${BOOT_LOOKBACK_MS / 60_000} minutes to boot: its clock is ${(-behind / 1000).toFixed(0)} s ahead of the wall clock\n`);
     if (stopped.signal.aborted) return 0;

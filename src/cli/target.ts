@@ -8,11 +8,12 @@ import { connect } from "node:net";
 import { basename } from "node:path";
 import { AwsClients } from "../aws/clients.js";
 import { noLogPipeline, noTraffic, type LogPipelinePort, type TrafficPort } from "../engine/ports.js";
-import { RealClock, ScaledClock, VirtualClock, type Clock } from "../time/clock.js";
+import { RealClock, VirtualClock, type Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import type { TraceEntry } from "../sandbox/kernel.js";
 import { defaultStackFile } from "./paths.js";
 import { targetError, usage } from "./errors.js";
+import { bootStart, runOnToWall } from "./boot-clock.js";
 
 export interface TargetOptions {
   /** "sandbox", "aws", or an endpoint URL. */
@@ -120,12 +121,19 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
   const { composeSandbox } = await import("./sandbox-compose.js");
   const stackFile = o.stack ?? defaultStackFile();
   const stack = loadStack(stackFile);
-  const clock: Clock = o.speed === undefined ? new VirtualClock() : new ScaledClock(o.speed);
+  // At --speed the stack still boots in virtual time, as `chaos sandbox serve` does (boot-clock.ts),
+  // and the clock is paced to the speed asked once it is up and level with the wall clock.
+  const wall = o.speed === undefined ? undefined : new RealClock();
+  const clock = new VirtualClock(wall ? bootStart(wall) : undefined);
   const composed = await composeSandbox({ stack, clock, random: o.random, ...(o.handlers ? { handlers: o.handlers } : {}) });
   const { sandbox, logs } = composed;
   const unsubscribe = o.onTrace ? sandbox.kernel.trace.onRecord(o.onTrace) : () => {};
   sandbox.start();
   await sandbox.ready();
+  if (wall && o.speed !== undefined) {
+    await runOnToWall(clock, wall);
+    clock.pace(o.speed);
+  }
   const release = clock.hold();
   const region = sandbox.kernel.region;
   const clients = new AwsClients({ kind: "local", region, dispatch: sandbox.dispatcher.dispatch }, { clock, random: o.random.fork("clients") });

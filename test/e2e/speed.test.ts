@@ -4,7 +4,7 @@
  * runs, which are all CPU, go one at a time. bench/speeds.mjs does speeds 1, 10 and 200 by hand.
  */
 import { describe, expect, it, vi } from "vitest";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, REPO, scratch } from "./cli.js";
 
@@ -87,5 +87,45 @@ describe.concurrent(`catalog experiments at --speed ${SPEED} reach the verdict t
 
   it("spot-interrupt still deviates on the dereg-300 stack (AWS's default 300 s deregistration delay)", async () => {
     expectSameVerdict(await bothWays("spot-interrupt", ["--stack", join(REPO, "fixtures", "stacks", "dereg-300.yaml")]), "deviated", 1);
+  });
+});
+
+describe("--speed boots the stack in virtual time", () => {
+  it("at --speed 1 a run starts at once, level with the wall clock, with the stack up (it used to boot for about 90 real seconds first)", async () => {
+    const dir = scratch();
+    const file = join(dir, "short.yaml");
+    writeFileSync(
+      file,
+      [
+        "title: a short look at the web tier in real time",
+        "description: steady state over a 5-second window, nothing injected",
+        "steady-state-hypothesis:",
+        "  title: web serves",
+        "  probes:",
+        "    - probe: http-slo",
+        "      name: web-slo",
+        "      with: { service: web, window: PT5S }",
+        "method:",
+        "  - pause: PT1S",
+        "",
+      ].join("\n"),
+    );
+    const before = Date.now();
+    const r = await chaos(["run", file, "--speed", "1", "--log-format", "plain"], { cwd: dir });
+    const after = Date.now();
+    expect(r.stderr).toBe("");
+    expect(r.code, r.stdout).toBe(0);
+    const journal = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
+    expect(journal.gameday.clock).toBe("real");
+    // The run's clock is the wall clock's (not back in 2020, not ahead of it), and the run began
+    // within seconds of the command, not after the stack's minute and a half of boot in real time.
+    const start = Date.parse(journal.start);
+    expect(start).toBeGreaterThanOrEqual(before - 5_000);
+    expect(start).toBeLessThanOrEqual(after);
+    expect(start - before).toBeLessThan(30_000);
+    // ... and the stack was up when the run began: a 5-second window of traffic, nothing refused.
+    const slo = journal.steady_states.before.probes[0].output;
+    expect(slo.requests).toBeGreaterThan(300);
+    expect(slo.availability).toBe(1);
   });
 });
