@@ -130,3 +130,17 @@ export async function idleEndpoint(): Promise<{ url: string; close: () => Promis
   const port = (server.address() as { port: number }).port;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
+
+/** A `chaos sandbox serve` child on a free port, once it says it is serving. */
+export interface Served extends Running {
+  port: number;
+  endpoint: string;
+}
+
+/** Starts `chaos sandbox serve` on a free port (extra flags: --speed, --seed, --stack) and waits until it serves. */
+export async function serveSandbox(flags: string[], options: { cwd?: string } = {}): Promise<Served> {
+  const port = await freePort();
+  const s = start(["sandbox", "serve", "--port", String(port), ...flags], { cwd: options.cwd ?? scratch() });
+  await s.waitFor(/serving on/);
+  return { ...s, port, endpoint: `http://127.0.0.1:${port}` };
+}

@@ -4,9 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execFile } from "node:child_process";
-import { createServer } from "node:net";
 import { promisify } from "node:util";
-import { scratch, start, type Running } from "./cli.js";
+import { scratch, serveSandbox, type Served } from "./cli.js";
 
 vi.setConfig({ testTimeout: 60_000 });
 const run = promisify(execFile);
@@ -17,22 +16,12 @@ const hasAwsCli = await run("aws", ["--version"]).then(
   () => false,
 );
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-let served: Running | undefined;
+let served: Served | undefined;
 let endpoint = "";
 beforeAll(async () => {
   if (!hasAwsCli) return;
-  const port = await freePort();
-  served = start(["sandbox", "serve", "--port", String(port), "--speed", "60", "--seed", "7"], { cwd: scratch() });
-  await served.waitFor(/serving on/);
-  endpoint = `http://127.0.0.1:${port}`;
+  served = await serveSandbox(["--speed", "60", "--seed", "7"]);
+  endpoint = served.endpoint;
 }, 60_000);
 afterAll(async () => {
   served?.child.kill("SIGTERM");

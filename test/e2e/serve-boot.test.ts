@@ -1,18 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createServer } from "node:net";
 import { DescribeServicesCommand, ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { scratch, start, type Running } from "./cli.js";
+import { freePort, scratch, start, type Running } from "./cli.js";
 
 vi.setConfig({ testTimeout: 90_000 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 let running: Running | undefined;
 afterEach(async () => {

@@ -1,22 +1,13 @@
 import { vi, afterAll, describe, expect, it, onTestFinished } from "vitest";
-import { createServer } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ECSClient, ListContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
 import { FisClient, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { chaos, scratch, start, type Running, ledgerOf } from "./cli.js";
+import { chaos, ledgerOf, scratch, serveSandbox, start, type Running } from "./cli.js";
 
 // Each test runs the CLI as child processes; allow for a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const served: Running[] = [];
 afterAll(async () => {
@@ -28,11 +19,9 @@ afterAll(async () => {
 
 /** A served sandbox (60x real time) on a free port; returns its endpoint. */
 async function serve(): Promise<string> {
-  const port = await freePort();
-  const s = start(["sandbox", "serve", "--port", String(port), "--speed", "60", "--seed", "5"], { cwd: scratch() });
+  const s = await serveSandbox(["--speed", "60", "--seed", "5"]);
   served.push(s);
-  await s.waitFor(/serving on/);
-  return `http://127.0.0.1:${port}`;
+  return s.endpoint;
 }
 
 const client = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, requestHandler: new NodeHttpHandler() };
