@@ -33,6 +33,7 @@ import { serve, type Served } from "./serve.js";
 import { KinesisService } from "./services/kinesis/index.js";
 import { defaultSubnets, type SubnetSpec } from "./stack/network.js";
 import { LogProducers, type LogProducerFactory } from "./workload/log-producers.js";
+import { MetricStore } from "./services/cloudwatch/store.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -76,6 +77,8 @@ export class Sandbox {
   /** Present when the stack declares Kinesis streams. */
   readonly kinesis: KinesisService | undefined;
   readonly subnets: SubnetSpec[];
+  /** CloudWatch's metric storage: the MetricSink the sandbox's services publish into. */
+  readonly metrics: MetricStore;
   /** Every handler invocation so far, in order. */
   readonly invocations: Invocation[] = [];
   readonly stack: Stack;
@@ -94,6 +97,7 @@ export class Sandbox {
     }
     this.stack = stack;
     this.kernel = new Kernel({ clock, random, region: stack.region, accountId: stack.accountId });
+    this.metrics = new MetricStore(() => this.kernel.now());
     if (options.log) this.kernel.trace.onRecord(options.log);
     this.timers = new Timers(clock);
     this.timers.watchLateness(BEHIND_MS, 60_000, (late) =>

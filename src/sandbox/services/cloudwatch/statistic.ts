@@ -1,0 +1,59 @@
+/**
+ * CloudWatch's statistic names and how each is computed from an aggregate. Supported: SampleCount,
+ * Sum, Average, Minimum, Maximum and percentiles pNN / pNN.NN (nearest rank). Other extended
+ * statistics (trimmed means, IQM, PR) are refused by name rather than answered wrongly.
+ */
+import type { Aggregate } from "./aggregate.js";
+
+export type Statistic =
+  | { kind: "SampleCount" | "Sum" | "Average" | "Minimum" | "Maximum" }
+  | { kind: "percentile"; p: number };
+
+export const STANDARD_STATISTICS = ["SampleCount", "Sum", "Average", "Minimum", "Maximum"] as const;
+
+const PERCENTILE = /^p(100|\d{1,2}(\.\d{1,2})?)$/;
+
+/** The statistic a name stands for, or undefined when the sandbox does not support it. */
+export function parseStatistic(name: string): Statistic | undefined {
+  if ((STANDARD_STATISTICS as readonly string[]).includes(name)) return { kind: name as (typeof STANDARD_STATISTICS)[number] };
+  const m = PERCENTILE.exec(name);
+  if (m) return { kind: "percentile", p: Number(m[1]) };
+  return undefined;
+}
+
+/**
+ * The statistic's value over an aggregate, or undefined when it has none: no samples, or a
+ * percentile where the values are unknown (StatisticValues) or any is negative (CloudWatch gives
+ * no percentiles then).
+ */
+export function computeStatistic(a: Aggregate, s: Statistic): number | undefined {
+  if (a.sampleCount <= 0) return undefined;
+  switch (s.kind) {
+    case "SampleCount":
+      return a.sampleCount;
+    case "Sum":
+      return a.sum;
+    case "Average":
+      return a.sum / a.sampleCount;
+    case "Minimum":
+      return a.minimum;
+    case "Maximum":
+      return a.maximum;
+    case "percentile":
+      return percentile(a, s.p);
+  }
+}
+
+function percentile(a: Aggregate, p: number): number | undefined {
+  if (!a.values || a.minimum < 0) return undefined;
+  const sorted = [...a.values].sort((x, y) => x[0] - y[0]);
+  const total = sorted.reduce((n, [, c]) => n + c, 0);
+  // Nearest rank: the smallest value with at least p% of the samples at or below it.
+  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  let seen = 0;
+  for (const [v, c] of sorted) {
+    seen += c;
+    if (seen >= rank) return v;
+  }
+  return sorted[sorted.length - 1]![0];
+}

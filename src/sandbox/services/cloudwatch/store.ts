@@ -1,0 +1,198 @@
+/**
+ * The sandbox's CloudWatch metric storage: a MetricSink that the sandbox's services publish into
+ * and PutMetricData writes to, and the statistics GetMetricData, GetMetricStatistics and alarms read.
+ *
+ * Per metric (namespace, name, dimensions) and unit, a time series of buckets. High-resolution
+ * data keeps 1-second buckets for 3 hours and standard data 60-second buckets, as CloudWatch's
+ * retention does; older 1-second buckets fold into minutes and minutes older than 15 days go, so a
+ * 17-hour simulated run holds at most 10,800 + 1,020 buckets per metric.
+ */
+import { addStatistics, addValue, emptyAggregate, mergeInto, type Aggregate } from "./aggregate.js";
+import type { MetricDatum, MetricSink } from "./sink.js";
+import { computeStatistic, type Statistic } from "./statistic.js";
+
+const SECOND = 1_000;
+const MINUTE = 60_000;
+/** How long 1-second data stays at that resolution. */
+export const HIGH_RESOLUTION_RETENTION_MS = 3 * 3_600_000;
+/** How long 1-minute data is kept (the sandbox keeps no coarser tiers). */
+export const MINUTE_RETENTION_MS = 15 * 86_400_000;
+
+export interface MetricId {
+  namespace: string;
+  name: string;
+  dimensions: Readonly<Record<string, string>>;
+}
+
+export interface StatisticQuery extends MetricId {
+  /** Seconds: a multiple of 60, or 1, 5, 10, 20, 30 (which only high-resolution data can fill). */
+  period: number;
+  /** Milliseconds, inclusive. */
+  start: number;
+  /** Milliseconds, exclusive. */
+  end: number;
+  statistic: Statistic;
+  /** Only data put with this unit; all units when absent. */
+  unit?: string;
+}
+
+export interface Datapoint {
+  /** Start of the period, in milliseconds. */
+  timestamp: number;
+  value: number;
+}
+
+export interface ListFilter {
+  namespace?: string;
+  name?: string;
+  /** Each named dimension must be present, with this value when one is given. */
+  dimensions?: { name: string; value?: string }[];
+  /** Only metrics with data put within this many milliseconds. */
+  recentlyActiveMs?: number;
+}
+
+interface Buckets {
+  /** 1-second buckets (high-resolution data), by bucket start. */
+  fine: Map<number, Aggregate>;
+  /** 60-second buckets, by bucket start. */
+  coarse: Map<number, Aggregate>;
+}
+
+interface Series {
+  id: MetricId;
+  byUnit: Map<string, Buckets>;
+  lastPut: number;
+}
+
+export class MetricStore implements MetricSink {
+  private readonly series = new Map<string, Series>();
+  private lastCompaction = -Infinity;
+
+  /** `now` is the sandbox's clock: retention is measured against it. */
+  constructor(private readonly now: () => number) {}
+
+  put(datum: MetricDatum): void {
+    const key = metricKey(datum);
+    let s = this.series.get(key);
+    if (!s) {
+      s = { id: { namespace: datum.namespace, name: datum.name, dimensions: sortedDimensions(datum.dimensions) }, byUnit: new Map(), lastPut: 0 };
+      this.series.set(key, s);
+    }
+    s.lastPut = Math.max(s.lastPut, this.now());
+    const unit = datum.unit ?? "None";
+    let buckets = s.byUnit.get(unit);
+    if (!buckets) s.byUnit.set(unit, (buckets = { fine: new Map(), coarse: new Map() }));
+    const highRes = datum.storageResolution === 1;
+    const map = highRes ? buckets.fine : buckets.coarse;
+    const size = highRes ? SECOND : MINUTE;
+    const start = Math.floor(datum.timestamp / size) * size;
+    let a = map.get(start);
+    if (!a) map.set(start, (a = emptyAggregate()));
+    if (datum.value !== undefined) addValue(a, datum.value);
+    if (datum.values) datum.values.forEach((v, i) => addValue(a, v, datum.counts?.[i] ?? 1));
+    if (datum.statistics) addStatistics(a, datum.statistics);
+    this.compactIfDue();
+  }
+
+  /** The statistic per period over [start, end), oldest first; periods without data are absent. */
+  query(q: StatisticQuery): Datapoint[] {
+    const s = this.series.get(metricKey(q));
+    if (!s) return [];
+    const periodMs = q.period * SECOND;
+    // Periods start on whole minutes (whole periods below a minute), counted from the start time.
+    const align = periodMs >= MINUTE ? MINUTE : periodMs;
+    const first = Math.floor(q.start / align) * align;
+    const perPeriod = new Map<number, Aggregate>();
+    const take = (t: number, a: Aggregate): void => {
+      if (t < first || t >= q.end) return;
+      const p = first + Math.floor((t - first) / periodMs) * periodMs;
+      let into = perPeriod.get(p);
+      if (!into) perPeriod.set(p, (into = emptyAggregate()));
+      mergeInto(into, a);
+    };
+    for (const [unit, buckets] of s.byUnit) {
+      if (q.unit !== undefined && q.unit !== unit) continue;
+      eachBucket(buckets.fine, SECOND, first, q.end, take);
+      // Minute buckets cannot be split: only periods of whole minutes read them.
+      if (periodMs >= MINUTE) eachBucket(buckets.coarse, MINUTE, first, q.end, take);
+    }
+    const out: Datapoint[] = [];
+    for (const [timestamp, a] of perPeriod) {
+      const value = computeStatistic(a, q.statistic);
+      if (value !== undefined) out.push({ timestamp, value });
+    }
+    return out.sort((x, y) => x.timestamp - y.timestamp);
+  }
+
+  /** Metrics matching the filter, in a stable order (namespace, name, dimensions). */
+  list(filter: ListFilter = {}): MetricId[] {
+    const since = filter.recentlyActiveMs === undefined ? -Infinity : this.now() - filter.recentlyActiveMs;
+    const out: [string, MetricId][] = [];
+    for (const [key, s] of this.series) {
+      if (filter.namespace !== undefined && s.id.namespace !== filter.namespace) continue;
+      if (filter.name !== undefined && s.id.name !== filter.name) continue;
+      if (s.lastPut < since) continue;
+      const dims = s.id.dimensions;
+      if (filter.dimensions?.some((d) => !(d.name in dims) || (d.value !== undefined && dims[d.name] !== d.value))) continue;
+      out.push([key, s.id]);
+    }
+    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, id]) => id);
+  }
+
+  /** How many buckets are held in all: what bounds memory. */
+  get bucketCount(): number {
+    let n = 0;
+    for (const s of this.series.values()) for (const b of s.byUnit.values()) n += b.fine.size + b.coarse.size;
+    return n;
+  }
+
+  /** At most once a simulated minute: 1-second buckets past 3 hours fold into minutes; minutes past 15 days go. */
+  private compactIfDue(): void {
+    const now = this.now();
+    if (now - this.lastCompaction < MINUTE) return;
+    this.lastCompaction = now;
+    const fineBefore = now - HIGH_RESOLUTION_RETENTION_MS;
+    const coarseBefore = now - MINUTE_RETENTION_MS;
+    for (const s of this.series.values()) {
+      for (const b of s.byUnit.values()) {
+        for (const [t, a] of b.fine) {
+          if (t >= fineBefore) continue;
+          const minute = Math.floor(t / MINUTE) * MINUTE;
+          let into = b.coarse.get(minute);
+          if (!into) b.coarse.set(minute, (into = emptyAggregate()));
+          mergeInto(into, a);
+          b.fine.delete(t);
+        }
+        for (const t of b.coarse.keys()) if (t < coarseBefore) b.coarse.delete(t);
+      }
+    }
+  }
+}
+
+/** Visits the buckets in [from, to): by stepping when the range is shorter than the map, else by scanning it. */
+function eachBucket(map: Map<number, Aggregate>, size: number, from: number, to: number, fn: (t: number, a: Aggregate) => void): void {
+  const steps = Math.ceil((to - from) / size);
+  if (steps < map.size) {
+    for (let t = Math.ceil(from / size) * size; t < to; t += size) {
+      const a = map.get(t);
+      if (a) fn(t, a);
+    }
+    return;
+  }
+  for (const [t, a] of map) if (t >= from && t < to) fn(t, a);
+}
+
+function sortedDimensions(d: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(d).sort()) out[k] = d[k]!;
+  return out;
+}
+
+/** Identity of a metric: namespace, name and its dimensions in name order. */
+export function metricKey(id: MetricId): string {
+  const dims = Object.keys(id.dimensions)
+    .sort()
+    .map((k) => `${k}=${id.dimensions[k]}`)
+    .join("\u0001");
+  return `${id.namespace}\u0000${id.name}\u0000${dims}`;
+}
