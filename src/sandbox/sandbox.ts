@@ -104,7 +104,7 @@ export class Sandbox {
       this.kernel.record("sandbox", "behind", `fell behind real time: events ran up to ${(late / 1000).toFixed(1)} s late (this process cannot keep up at this speed); timings measured now are stretched by as much, try a lower --speed`, { lateMs: late }),
     );
 
-    this.traffic = new Traffic(this.kernel, this.timers, random.fork("traffic"));
+    this.traffic = new Traffic(this.kernel, this.timers, random.fork("traffic"), this.metrics);
     for (const s of stack.services) {
       if (s.targetGroup === undefined) continue;
       const spec = stack.targetGroups.find((g) => g.name === s.targetGroup)!;

@@ -4,10 +4,14 @@
  * events; the ALB answers 503 when it has no target to route to and 502 when the target refuses,
  * fails or is dead; a request that waits longer than the idle timeout gets 504.
  *
- * The object is structurally the engine's TrafficPort (services, drive, stats).
+ * The object is structurally the engine's TrafficPort (services, drive, stats). Given a MetricSink,
+ * it also publishes what the ALB would to CloudWatch (AWS/ApplicationELB, see metrics/alb.ts).
  */
 import type { Random } from "../../random/random.js";
 import type { Kernel } from "../kernel.js";
+import { AlbMetrics, albIdentity, type HostCount } from "../metrics/alb.js";
+import { MINUTE, minuteOf } from "../metrics/period.js";
+import type { MetricSink } from "../services/cloudwatch/sink.js";
 import type { Timers } from "../timers.js";
 import type { AppSpec } from "../stack/ecs.js";
 import type { LoadStage } from "../stack/workload.js";
@@ -21,50 +25,74 @@ interface Front {
   log: RequestLog;
   generator: LoadGenerator;
   apps: Set<WebApp>;
+  /** The zone each live app's task runs in, and every zone that has had one (health counts report zeros there). */
+  zoneOf: Map<WebApp, string>;
+  zones: Set<string>;
+  alb: AlbMetrics | undefined;
 }
 
 export class Traffic {
   private readonly fronts = new Map<string, Front>();
+  private stopMetrics: (() => void) | undefined;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly timers: Timers,
     private readonly random: Random,
+    /** Where the ALB's CloudWatch metrics go; none: not published. */
+    private readonly metrics?: MetricSink,
   ) {}
 
   /** Declares a load-balanced service; `stages` is its offered load (none: idle until driven). */
   addService(service: string, group: TargetGroup, stages: readonly LoadStage[] = []): void {
     const log = new RequestLog(this.kernel.now());
+    const alb = this.metrics ? new AlbMetrics(this.metrics, albIdentity(group.arn)) : undefined;
     const generator = new LoadGenerator(stages, this.kernel.now(), this.timers, this.random.fork(`load:${service}`), (t) => {
       const target = group.route();
       if (!target) {
         log.record(t, 0, 503);
+        alb?.elbError(t, undefined, 503);
         return;
       }
       target.lastRequestAt = t;
       target.app.accept(t);
     });
-    this.fronts.set(service, { group, log, generator, apps: new Set() });
+    const front: Front = { group, log, generator, apps: new Set(), zoneOf: new Map(), zones: new Set(), alb };
+    if (alb) group.onHealthChange(() => alb.hosts(this.kernel.now(), hostCounts(front)));
+    this.fronts.set(service, front);
   }
 
-  /** A new web app for one of `service`'s tasks, reporting its requests to the service's log. */
-  createApp(service: string, spec: AppSpec, random: Random): WebApp {
+  /** A new web app for one of `service`'s tasks (running in `zone`), reporting its requests to the service's log. */
+  createApp(service: string, spec: AppSpec, random: Random, zone: string): WebApp {
     const front = this.front(service);
     const idle = front.group.spec.idleTimeout;
     const log = front.log;
+    const alb = front.alb;
     const app = new WebApp(spec, random, (arrived, ended, answered) => {
       const latency = ended - arrived;
-      if (!answered) log.record(ended, latency, 502);
-      else if (latency > idle) log.record(arrived + idle, idle, 504);
-      else log.record(ended, latency, 200);
+      if (!answered) {
+        log.record(ended, latency, 502);
+        // Refused at once: the connection to the target was never made.
+        alb?.elbError(ended, zone, 502, ended === arrived);
+      } else if (latency > idle) {
+        log.record(arrived + idle, idle, 504);
+        alb?.elbError(arrived + idle, zone, 504);
+      } else {
+        log.record(ended, latency, 200);
+        alb?.targetResponse(ended, zone, 200, latency);
+      }
     });
     front.apps.add(app);
+    front.zoneOf.set(app, zone);
+    front.zones.add(zone);
     return app;
   }
 
   /** The app's process has ended; its requests are all accounted for. */
   releaseApp(service: string, app: WebApp): void {
-    this.fronts.get(service)?.apps.delete(app);
+    const front = this.fronts.get(service);
+    front?.apps.delete(app);
+    front?.zoneOf.delete(app);
   }
 
   group(service: string): TargetGroup | undefined {
@@ -73,10 +101,17 @@ export class Traffic {
 
   start(): void {
     for (const f of this.fronts.values()) f.generator.start();
+    if (this.metrics && this.fronts.size > 0) {
+      const now = this.kernel.now();
+      for (const f of this.fronts.values()) f.alb?.hosts(now, hostCounts(f));
+      this.stopMetrics = this.timers.every(MINUTE, () => this.publishMinute(), minuteOf(now) + MINUTE - now);
+    }
   }
 
   stop(): void {
     for (const f of this.fronts.values()) f.generator.stop();
+    this.stopMetrics?.();
+    this.stopMetrics = undefined;
   }
 
   // TrafficPort
@@ -103,6 +138,16 @@ export class Traffic {
     return this.front(service).generator.rateAt(this.kernel.now());
   }
 
+  /** At a minute's start: retire what finished by now, put the minutes that ended, sample target health. */
+  private publishMinute(): void {
+    const now = this.kernel.now();
+    for (const f of this.fronts.values()) {
+      for (const app of f.apps) app.advance(now);
+      f.alb?.flush(now);
+      f.alb?.hosts(now, hostCounts(f));
+    }
+  }
+
   private front(service: string): Front {
     const f = this.fronts.get(service);
     if (!f) {
@@ -111,4 +156,17 @@ export class Traffic {
     }
     return f;
   }
+}
+
+/** Healthy and unhealthy targets by zone, with a zero for every zone that has had a task. */
+function hostCounts(front: Front): Map<string, HostCount> {
+  const byZone = new Map<string, HostCount>();
+  for (const zone of front.zones) byZone.set(zone, { healthy: 0, unhealthy: 0 });
+  for (const t of front.group.registered()) {
+    const c = byZone.get(front.zoneOf.get(t.app) ?? "");
+    if (!c) continue;
+    if (t.state === "healthy") c.healthy++;
+    else if (t.state === "unhealthy") c.unhealthy++;
+  }
+  return byZone;
 }

@@ -259,7 +259,7 @@ export class EcsControlPlane {
     };
     task.sidecars = this.sidecars(task);
     if (spec.app && req.service?.targetGroup) {
-      task.app = this.traffic.createApp(req.service.name, spec.app, this.appRandom.fork(id));
+      task.app = this.traffic.createApp(req.service.name, spec.app, this.appRandom.fork(id), az);
     }
     req.cluster.tasks.push(task);
     if (ci) {

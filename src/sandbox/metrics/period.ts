@@ -1,0 +1,32 @@
+/**
+ * What every publisher shares: AWS's own metrics have 60-second resolution, so publishers add up
+ * per minute and put one datum per metric, dimension set and minute (never one per event).
+ */
+import type { MetricDatum, MetricSink } from "../services/cloudwatch/sink.js";
+
+export const MINUTE = 60_000;
+
+/** The start of the minute `t` falls in. */
+export function minuteOf(t: number): number {
+  return Math.floor(t / MINUTE) * MINUTE;
+}
+
+/** PutMetricData's limit on Values/Counts in one datum. */
+const MAX_VALUES = 150;
+
+/** A count of events, each worth 1, as AWS sends its *Count metrics (Minimum = Maximum = Average = 1). */
+export function countStatistics(n: number): NonNullable<MetricDatum["statistics"]> {
+  return { sampleCount: n, sum: n, minimum: 1, maximum: 1 };
+}
+
+/**
+ * Puts a distribution (value -> how many times it was seen) as Values/Counts, in as many datums
+ * as PutMetricData's 150-value limit needs; CloudWatch merges datums with the same timestamp.
+ */
+export function putDistribution(sink: MetricSink, base: Omit<MetricDatum, "value" | "values" | "counts" | "statistics">, histogram: ReadonlyMap<number, number>): void {
+  const values = [...histogram.keys()].sort((a, b) => a - b);
+  for (let i = 0; i < values.length; i += MAX_VALUES) {
+    const chunk = values.slice(i, i + MAX_VALUES);
+    sink.put({ ...base, values: chunk, counts: chunk.map((v) => histogram.get(v)!) });
+  }
+}
