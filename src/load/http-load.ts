@@ -1,0 +1,188 @@
+/**
+ * An open-model HTTP load generator for real targets: requests go out on the schedule of the
+ * offered rate whether or not earlier ones have been answered (a closed loop would slow down with
+ * the target and hide exactly the overload a chaos experiment is after). HTTP/1.1 keep-alive over a
+ * bounded socket pool, a timeout per request, a latency histogram, and outcomes by status and by
+ * transport error (timeout, connection refused, reset).
+ *
+ * Time comes from the injected Clock: one timer at a time, for the next arrival. A timer that fires
+ * late (a busy process) sends every arrival that fell due, at once, rather than drifting behind;
+ * how late the worst one went out is reported. Latency is measured on the same clock, so against a
+ * served sandbox a ScaledClock at the sandbox's speed measures in the sandbox's time.
+ */
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Clock } from "../time/clock.js";
+import type { Random } from "../random/random.js";
+import { LatencyHistogram, type Percentiles } from "./histogram.js";
+import { ArrivalSchedule, type RateStage } from "./schedule.js";
+import type { ErrorClass, LoadMetrics, Outcome } from "./metrics.js";
+
+export interface HttpLoadOptions {
+  url: string;
+  stages: readonly RateStage[];
+  clock: Clock;
+  /** A request unanswered after this long (ms, on the clock) is abandoned and counted as a timeout. Default 10 000. */
+  timeoutMs?: number;
+  /** Most connections open at once; requests beyond them wait for a free one (their timeout running). Default 256. */
+  maxSockets?: number;
+  /** Evenly spaced arrivals (default) or a Poisson process, which needs `random`. */
+  arrivals?: "uniform" | "poisson";
+  random?: Random;
+  method?: string;
+  headers?: Readonly<Record<string, string>>;
+  /** Where to publish what was measured, period by period. */
+  metrics?: LoadMetrics;
+  /** Stops sending; requests in flight still finish (or time out). */
+  signal?: AbortSignal;
+}
+
+export interface LoadResult {
+  url: string;
+  startedAt: number;
+  endedAt: number;
+  /** Requests sent, and how many got an HTTP answer. */
+  sent: number;
+  answered: number;
+  /** Answers by status code. */
+  byStatus: Record<string, number>;
+  errors: Record<ErrorClass, number>;
+  /** Latency of answered requests, ms (request sent to response body read). */
+  latency: Percentiles;
+  /** How late, at worst, a request went out after its scheduled instant, ms. */
+  maxLagMs: number;
+}
+
+/** Runs the schedule against `url` and resolves once every request sent has ended. */
+export function runHttpLoad(options: HttpLoadOptions): Promise<LoadResult> {
+  const url = parseTarget(options.url);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError(`timeout: expected a number of ms > 0, found ${timeoutMs}`);
+  const maxSockets = options.maxSockets ?? 256;
+  if (!Number.isInteger(maxSockets) || maxSockets < 1) throw new RangeError(`maxSockets: expected a whole number >= 1, found ${maxSockets}`);
+  const schedule = new ArrivalSchedule(options.stages, options.arrivals, options.random);
+  const { clock, metrics, signal } = options;
+  const https = url.protocol === "https:";
+  const agent = new (https ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  const request = https ? httpsRequest : httpRequest;
+
+  const histogram = new LatencyHistogram();
+  const result: LoadResult = {
+    url: url.href,
+    startedAt: clock.now(),
+    endedAt: NaN,
+    sent: 0,
+    answered: 0,
+    byStatus: {},
+    errors: { timeout: 0, refused: 0, reset: 0, other: 0 },
+    latency: histogram.summary(),
+    maxLagMs: 0,
+  };
+  const inFlight = new Set<Promise<void>>();
+
+  const record = (outcome: Outcome): void => {
+    if ("status" in outcome) {
+      result.answered++;
+      result.byStatus[outcome.status] = (result.byStatus[outcome.status] ?? 0) + 1;
+      histogram.record(outcome.latencyMs);
+    } else result.errors[outcome.error]++;
+    metrics?.record(clock.now(), outcome);
+  };
+
+  const send = (): void => {
+    result.sent++;
+    const sentAt = clock.now();
+    const ended = new Promise<void>((resolve) => {
+      let done = false;
+      let req: ClientRequest | undefined = undefined;
+      const end = (outcome: Outcome): void => {
+        if (done) return;
+        done = true;
+        cancelTimeout();
+        record(outcome);
+        resolve();
+      };
+      const cancelTimeout = clock.setTimer(timeoutMs, () => {
+        end({ error: "timeout" });
+        req?.destroy();
+      });
+      req = request(url, { agent, method: options.method ?? "GET", headers: options.headers }, (res: IncomingMessage) => {
+        res.on("error", (err) => end({ error: classify(err) }));
+        res.on("end", () => end({ status: res.statusCode ?? 0, latencyMs: clock.now() - sentAt }));
+        res.resume();
+      });
+      req.on("error", (err) => end({ error: classify(err) }));
+      req.end();
+    });
+    inFlight.add(ended);
+    void ended.then(() => inFlight.delete(ended));
+  };
+
+  return new Promise<LoadResult>((resolve) => {
+    const t0 = result.startedAt;
+    let next = schedule.next();
+    let cancelArrival = (): void => {};
+    let cancelFlush = (): void => {};
+
+    let finishing = false;
+    const finish = async (): Promise<void> => {
+      if (finishing) return;
+      finishing = true;
+      cancelArrival();
+      signal?.removeEventListener("abort", finish);
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+      cancelFlush();
+      agent.destroy();
+      result.endedAt = clock.now();
+      result.latency = histogram.summary();
+      metrics?.flush();
+      resolve(result);
+    };
+
+    const fire = (): void => {
+      const now = clock.now();
+      while (next !== undefined && t0 + next <= now) {
+        result.maxLagMs = Math.max(result.maxLagMs, now - (t0 + next));
+        send();
+        next = schedule.next();
+      }
+      if (next === undefined) return void finish();
+      cancelArrival = clock.setTimer(t0 + next - now, fire);
+    };
+
+    // Publishes each period as soon as it is over, so a probe can read it while the load goes on.
+    const flushAtPeriodEnd = (): void => {
+      if (!metrics) return;
+      const now = clock.now();
+      const nextEnd = (Math.floor(now / metrics.periodMs) + 1) * metrics.periodMs;
+      cancelFlush = clock.setTimer(nextEnd - now, () => {
+        metrics.flush(clock.now());
+        flushAtPeriodEnd();
+      });
+    };
+
+    if (signal?.aborted) return void finish();
+    signal?.addEventListener("abort", finish, { once: true });
+    flushAtPeriodEnd();
+    fire();
+  });
+}
+
+/** The target URL, http or https, or an error that says what was expected. */
+function parseTarget(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new RangeError(`url: expected an http:// or https:// URL, found ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new RangeError(`url: expected an http:// or https:// URL, found ${JSON.stringify(text)}`);
+  return url;
+}
+
+/** A transport failure's class, from Node's error code. */
+function classify(err: NodeJS.ErrnoException): ErrorClass {
+  if (err.code === "ECONNREFUSED") return "refused";
+  if (err.code === "ECONNRESET" || err.code === "EPIPE" || err.message === "socket hang up") return "reset";
+  return "other";
+}

@@ -1,0 +1,117 @@
+/**
+ * What a load generator measured, as CloudWatch metrics: one datum per metric and period, with the
+ * latency distribution as PutMetricData's Values/Counts, so that a probe reads a URL's health the
+ * same way whether an ALB or this generator published it. A request counts in the period its
+ * outcome became known (answered, timed out or failed).
+ *
+ * Metrics, under the namespace given (default Gameday/LoadGenerator) and the dimensions given
+ * (default { Url }): RequestCount, HTTPCode_2XX_Count … HTTPCode_5XX_Count (every status the
+ * client saw, whether a load balancer or the target sent it), TimeoutCount, ConnectionErrorCount
+ * (refused, reset and other transport failures), all Sum-able counts; TargetResponseTime in
+ * seconds for the requests that got an answer.
+ */
+import { LatencyHistogram } from "./histogram.js";
+
+/**
+ * A metric datum, the shape of the sandbox's MetricSink and of PutMetricData's MetricDatum; declared
+ * here because load/ talks HTTP and knows nothing of the sandbox or of the CloudWatch client.
+ */
+export interface MetricDatum {
+  namespace: string;
+  name: string;
+  dimensions: Readonly<Record<string, string>>;
+  /** Start of the period, ms since the epoch on the generator's clock. */
+  timestamp: number;
+  value?: number;
+  values?: readonly number[];
+  counts?: readonly number[];
+  unit?: string;
+  storageResolution?: 1 | 60;
+}
+
+export interface MetricSink {
+  put(datum: MetricDatum): void;
+}
+
+export const LOAD_NAMESPACE = "Gameday/LoadGenerator";
+
+/** PutMetricData takes at most 150 distinct values per datum. */
+const MAX_VALUES = 150;
+
+export type ErrorClass = "timeout" | "refused" | "reset" | "other";
+
+/** How one request ended: an HTTP status with its latency, or a transport error. */
+export type Outcome = { status: number; latencyMs: number } | { error: ErrorClass };
+
+interface Period {
+  requests: number;
+  codes: [number, number, number, number];
+  timeouts: number;
+  connectionErrors: number;
+  latency: LatencyHistogram;
+}
+
+export interface LoadMetricsOptions {
+  namespace?: string;
+  dimensions: Readonly<Record<string, string>>;
+  /** Aggregation period, ms: 60 000 (standard resolution) or a divisor of it under a minute (high resolution, stored at 1 s). */
+  periodMs?: number;
+}
+
+export class LoadMetrics {
+  private readonly periods = new Map<number, Period>();
+  private readonly namespace: string;
+  readonly periodMs: number;
+
+  constructor(
+    private readonly sink: MetricSink,
+    private readonly options: LoadMetricsOptions,
+  ) {
+    this.namespace = options.namespace ?? LOAD_NAMESPACE;
+    const period = options.periodMs ?? 60_000;
+    if (!(period === 60_000 || (period >= 1000 && period < 60_000 && 60_000 % period === 0 && period % 1000 === 0))) {
+      throw new RangeError(`metrics period: expected 60000 ms, or whole seconds dividing a minute (1000, 5000, 10000, 30000...), found ${period}`);
+    }
+    this.periodMs = period;
+  }
+
+  /** Counts one request whose outcome became known at `t`. */
+  record(t: number, outcome: Outcome): void {
+    const start = Math.floor(t / this.periodMs) * this.periodMs;
+    let p = this.periods.get(start);
+    if (!p) {
+      p = { requests: 0, codes: [0, 0, 0, 0], timeouts: 0, connectionErrors: 0, latency: new LatencyHistogram() };
+      this.periods.set(start, p);
+    }
+    p.requests++;
+    if ("status" in outcome) {
+      const cls = Math.floor(outcome.status / 100);
+      if (cls >= 2 && cls <= 5) p.codes[cls - 2]!++;
+      p.latency.record(outcome.latencyMs);
+    } else if (outcome.error === "timeout") p.timeouts++;
+    else p.connectionErrors++;
+  }
+
+  /** Publishes every period that ended by `t` (all of them when `t` is omitted), oldest first. */
+  flush(t = Infinity): void {
+    for (const start of [...this.periods.keys()].sort((a, b) => a - b)) {
+      if (start + this.periodMs > t) break;
+      this.publish(start, this.periods.get(start)!);
+      this.periods.delete(start);
+    }
+  }
+
+  private publish(timestamp: number, p: Period): void {
+    const base = { namespace: this.namespace, dimensions: this.options.dimensions, timestamp, storageResolution: this.periodMs < 60_000 ? (1 as const) : (60 as const) };
+    const count = (name: string, value: number) => this.sink.put({ ...base, name, value, unit: "Count" });
+    count("RequestCount", p.requests);
+    p.codes.forEach((n, i) => count(`HTTPCode_${i + 2}XX_Count`, n));
+    count("TimeoutCount", p.timeouts);
+    count("ConnectionErrorCount", p.connectionErrors);
+    const buckets = p.latency.buckets();
+    for (let i = 0; i < buckets.length; i += MAX_VALUES) {
+      const chunk = buckets.slice(i, i + MAX_VALUES);
+      this.sink.put({ ...base, name: "TargetResponseTime", unit: "Seconds", values: chunk.map(([ms]) => ms / 1000), counts: chunk.map(([, c]) => c) });
+    }
+  }
+}
