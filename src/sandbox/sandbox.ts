@@ -34,6 +34,7 @@ import { KinesisService } from "./services/kinesis/index.js";
 import { defaultSubnets, type SubnetSpec } from "./stack/network.js";
 import { LogProducers, type LogProducerFactory } from "./workload/log-producers.js";
 import { MetricStore } from "./services/cloudwatch/store.js";
+import { everyMinute } from "./metrics/period.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -127,7 +128,9 @@ export class Sandbox {
 
     this.subnets = stack.subnets ?? defaultSubnets(zones);
     if (stack.kinesis) {
-      this.kinesis = new KinesisService(this.kernel, { ...stack.kinesis, subnets: this.subnets.map((s) => ({ id: s.id, az: s.az, ...(s.tags ? { tags: s.tags } : {}) })) });
+      const kinesis = new KinesisService(this.kernel, { ...stack.kinesis, subnets: this.subnets.map((s) => ({ id: s.id, az: s.az, ...(s.tags ? { tags: s.tags } : {}) })) }, this.metrics);
+      this.kinesis = kinesis;
+      everyMinute(this.timers, () => kinesis.publishMetrics());
       this.dispatcher.addJsonService(this.kinesis.json);
       this.dispatcher.intercept(this.kinesis.interceptor);
       this.kinesis.registerFis(this.fis);

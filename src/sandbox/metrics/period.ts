@@ -3,12 +3,19 @@
  * per minute and put one datum per metric, dimension set and minute (never one per event).
  */
 import type { MetricDatum, MetricSink } from "../services/cloudwatch/sink.js";
+import type { Timers } from "../timers.js";
 
 export const MINUTE = 60_000;
 
 /** The start of the minute `t` falls in. */
 export function minuteOf(t: number): number {
   return Math.floor(t / MINUTE) * MINUTE;
+}
+
+/** Runs `fn` at the start of every minute of the clock's time (when publishers put the minute that ended); returns a cancel function. */
+export function everyMinute(timers: Timers, fn: () => void): () => void {
+  const now = timers.clock.now();
+  return timers.every(MINUTE, fn, minuteOf(now) + MINUTE - now);
 }
 
 /** PutMetricData's limit on Values/Counts in one datum. */

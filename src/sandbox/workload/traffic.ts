@@ -10,7 +10,7 @@
 import type { Random } from "../../random/random.js";
 import type { Kernel } from "../kernel.js";
 import { AlbMetrics, albIdentity, type HostCount } from "../metrics/alb.js";
-import { MINUTE, minuteOf } from "../metrics/period.js";
+import { everyMinute } from "../metrics/period.js";
 import type { MetricSink } from "../services/cloudwatch/sink.js";
 import type { Timers } from "../timers.js";
 import type { AppSpec } from "../stack/ecs.js";
@@ -18,7 +18,7 @@ import type { LoadStage } from "../stack/workload.js";
 import { LoadGenerator } from "./load-generator.js";
 import { RequestLog, type WindowStats } from "./request-log.js";
 import type { TargetGroup } from "./target-group.js";
-import { WebApp } from "./web-app.js";
+import { WebApp, type RequestWatcher } from "./web-app.js";
 
 interface Front {
   group: TargetGroup;
@@ -47,16 +47,8 @@ export class Traffic {
   addService(service: string, group: TargetGroup, stages: readonly LoadStage[] = []): void {
     const log = new RequestLog(this.kernel.now());
     const alb = this.metrics ? new AlbMetrics(this.metrics, albIdentity(group.arn)) : undefined;
-    const generator = new LoadGenerator(stages, this.kernel.now(), this.timers, this.random.fork(`load:${service}`), (t) => {
-      const target = group.route();
-      if (!target) {
-        log.record(t, 0, 503);
-        alb?.elbError(t, undefined, 503);
-        return;
-      }
-      target.lastRequestAt = t;
-      target.app.accept(t);
-    });
+    // Arrivals come after start(), by when `front` is set.
+    const generator = new LoadGenerator(stages, this.kernel.now(), this.timers, this.random.fork(`load:${service}`), (t) => this.admit(front, t));
     const front: Front = { group, log, generator, apps: new Set(), zoneOf: new Map(), zones: new Set(), alb };
     if (alb) group.onHealthChange(() => alb.hosts(this.kernel.now(), hostCounts(front)));
     this.fronts.set(service, front);
@@ -68,18 +60,21 @@ export class Traffic {
     const idle = front.group.spec.idleTimeout;
     const log = front.log;
     const alb = front.alb;
-    const app = new WebApp(spec, random, (arrived, ended, answered) => {
+    const app = new WebApp(spec, random, (arrived, ended, answered, watcher) => {
       const latency = ended - arrived;
       if (!answered) {
         log.record(ended, latency, 502);
         // Refused at once: the connection to the target was never made.
         alb?.elbError(ended, zone, 502, ended === arrived);
+        watcher?.answered(502, latency);
       } else if (latency > idle) {
         log.record(arrived + idle, idle, 504);
         alb?.elbError(arrived + idle, zone, 504);
+        watcher?.answered(504, idle);
       } else {
         log.record(ended, latency, 200);
         alb?.targetResponse(ended, zone, 200, latency);
+        watcher?.answered(200, latency);
       }
     });
     front.apps.add(app);
@@ -104,7 +99,7 @@ export class Traffic {
     if (this.metrics && this.fronts.size > 0) {
       const now = this.kernel.now();
       for (const f of this.fronts.values()) f.alb?.hosts(now, hostCounts(f));
-      this.stopMetrics = this.timers.every(MINUTE, () => this.publishMinute(), minuteOf(now) + MINUTE - now);
+      this.stopMetrics = everyMinute(this.timers, () => this.publishMinute());
     }
   }
 
@@ -133,6 +128,16 @@ export class Traffic {
     return front.log.stats(from, to);
   }
 
+  /**
+   * A request from outside (an HTTP client of the served sandbox) arriving now at `service`'s load
+   * balancer: routed, logged and published exactly as the load generator's are; `watcher` hears
+   * when a thread takes it and what the load balancer answered. Returns the app that took it (its
+   * end is noticed when someone next advances it), or undefined when the ALB answered at once.
+   */
+  arrive(service: string, watcher: RequestWatcher): WebApp | undefined {
+    return this.admit(this.front(service), this.kernel.now(), watcher);
+  }
+
   /** Offered rate now, in requests per second. */
   offeredRate(service: string): number {
     return this.front(service).generator.rateAt(this.kernel.now());
@@ -146,6 +151,20 @@ export class Traffic {
       f.alb?.flush(now);
       f.alb?.hosts(now, hostCounts(f));
     }
+  }
+
+  /** One arrival at the load balancer at `t`: 503 with no target to route to, else to a target's app. */
+  private admit(front: Front, t: number, watcher?: RequestWatcher): WebApp | undefined {
+    const target = front.group.route();
+    if (!target) {
+      front.log.record(t, 0, 503);
+      front.alb?.elbError(t, undefined, 503);
+      watcher?.answered(503, 0);
+      return undefined;
+    }
+    target.lastRequestAt = t;
+    target.app.accept(t, watcher);
+    return target.app;
   }
 
   private front(service: string): Front {

@@ -98,8 +98,10 @@ export function putRecord(state: KinesisState, input: Input): unknown {
   const shard = stream.route(entry.hashKey);
   if (!shard.tryWrite(now, entry.size)) {
     shard.counters.writeThrottledRecords++;
+    state.metrics?.putRecord(now, stream.name, false, 0);
     throw writeThrottled(shard.shardId, stream.name, state.catalog.account);
   }
+  state.metrics?.putRecord(now, stream.name, true, entry.size);
   return { ShardId: shard.shardId, SequenceNumber: store(state, stream, shard, entry, now), EncryptionType: "NONE" };
 }
 
@@ -127,6 +129,8 @@ export function putRecords(state: KinesisState, input: Input): unknown {
   stream.trim(now);
   let failed = 0;
   let throttled = 0;
+  let overLimit = 0;
+  let bytes = 0;
   const results = entries.map((entry) => {
     const injectedCode = state.faults.recordError(stream.name);
     const shard = stream.route(entry.hashKey);
@@ -137,13 +141,18 @@ export function putRecords(state: KinesisState, input: Input): unknown {
     if (injectedCode !== undefined || !shard.tryWrite(now, entry.size)) {
       failed++;
       throttled++;
-      if (injectedCode === undefined) shard.counters.writeThrottledRecords++;
+      if (injectedCode === undefined) {
+        shard.counters.writeThrottledRecords++;
+        overLimit++;
+      }
       return { ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: writeRateMessage(shard.shardId, stream.name, state.catalog.account) };
     }
+    bytes += entry.size;
     return { SequenceNumber: store(state, stream, shard, entry, now), ShardId: shard.shardId };
   });
   stream.counters.putRecordsFailedRecords += failed;
   stream.counters.putRecordsThrottledRecords += throttled;
+  state.metrics?.putRecords(now, stream.name, { total: entries.length, succeeded: entries.length - failed, failed, throttled, overLimit, bytes });
   return { FailedRecordCount: failed, Records: results, EncryptionType: "NONE" };
 }
 
@@ -206,11 +215,14 @@ export function getRecords(state: KinesisState, input: Input): unknown {
   dryRun(input);
   if (!shard.mayRead(now)) {
     shard.counters.readThrottledCalls++;
+    state.metrics?.readThrottled(now, stream.name);
     throw readThrottled(shard.shardId, stream.name, account);
   }
   stream.trim(now);
   const batch = shard.read(iterator.from, limit, GET_RECORDS_MAX_BYTES);
   shard.recordRead(now, batch.records.length, batch.bytes);
+  const last = batch.records[batch.records.length - 1];
+  state.metrics?.getRecords(now, stream.name, batch.records.length, last ? Math.max(0, now - last.arrival) : 0);
   const nextUnread = shard.peek(batch.next);
   const out: Record<string, unknown> = {
     Records: batch.records.map((r) => ({

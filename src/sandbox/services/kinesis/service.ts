@@ -10,6 +10,8 @@
  *   kinesis.registerFis(fisRegistry);
  */
 import type { Kernel } from "../../kernel.js";
+import { KinesisMetricsPublisher } from "../../metrics/kinesis.js";
+import type { MetricSink } from "../cloudwatch/sink.js";
 import { jsonError, type Interceptor, type JsonService } from "../../protocol/dispatcher.js";
 import type { FisRegistry } from "../fis/registry.js";
 import { RoleDirectory } from "../iam/roles.js";
@@ -56,11 +58,15 @@ export class KinesisService {
   private liftOutage: (() => void) | undefined;
   private faultResponses = 0;
   private directFaults = 0;
+  private readonly publisher: KinesisMetricsPublisher | undefined;
 
+  /** `metrics`: where the streams' AWS/Kinesis metrics go (put each minute by publishMetrics). */
   constructor(
     private readonly kernel: Kernel,
     config: KinesisConfig,
+    metrics?: MetricSink,
   ) {
+    this.publisher = metrics ? new KinesisMetricsPublisher(metrics) : undefined;
     const parsed = parseKinesisConfig(config);
     this.catalog = new StreamCatalog(kernel);
     this.faults = new FaultBoard(kernel.accountId);
@@ -75,6 +81,7 @@ export class KinesisService {
       trackOnDemand: (stream) => this.trackOnDemand(stream),
       rates: { describeStream: new PerSecondBudget(DESCRIBE_STREAM_TPS), updateShardCount: new PerSecondBudget(UPDATE_SHARD_COUNT_TPS) },
       putRecordsFaultForm: this.putRecordsFaultForm,
+      metrics: this.publisher,
     };
     for (const s of parsed.streams) {
       const mode = s.mode ?? "PROVISIONED";
@@ -184,6 +191,11 @@ export class KinesisService {
 
   metrics(): KinesisMetrics {
     return snapshot(this.kernel.now(), this.catalog, this.faults.counts, this.connectivity);
+  }
+
+  /** Puts the AWS/Kinesis metrics of every minute that ended by now (call at each minute's start). */
+  publishMetrics(): void {
+    this.publisher?.flush(this.kernel.now());
   }
 
   private trackOnDemand(stream: Stream): void {

@@ -1,5 +1,6 @@
 /** What the API handlers share: the kernel, the streams, the active faults and account-wide rates. */
 import type { Kernel } from "../../kernel.js";
+import type { KinesisMetricsPublisher } from "../../metrics/kinesis.js";
 import type { StreamCatalog } from "./catalog.js";
 import type { FaultBoard, PutRecordsFaultForm } from "./faults.js";
 import type { OnDemandScaler } from "./on-demand.js";
@@ -17,4 +18,6 @@ export interface KinesisState {
   /** Account-wide control-plane rates: DescribeStream and UpdateShardCount take 10 calls/s each. */
   rates: { describeStream: PerSecondBudget; updateShardCount: PerSecondBudget };
   putRecordsFaultForm: PutRecordsFaultForm;
+  /** Where the calls' AWS/Kinesis metrics go; none: not published. */
+  metrics: KinesisMetricsPublisher | undefined;
 }
