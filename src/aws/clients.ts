@@ -10,6 +10,7 @@
 import { createRequire } from "node:module";
 import { platform, release } from "node:os";
 import { versions } from "node:process";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { FisClient } from "@aws-sdk/client-fis";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
@@ -87,7 +88,7 @@ function fisVersion(): string {
   return (createRequire(import.meta.url)("@aws-sdk/client-fis/package.json") as { version: string }).version;
 }
 
-type ServiceName = "ecs" | "fis" | "kinesis";
+type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis";
 
 export class AwsClients {
   private readonly cache = new Map<ServiceName, Promise<unknown>>();
@@ -114,6 +115,16 @@ export class AwsClients {
       // (for an app id) as soon as the client is constructed, with no setting to stop it; this
       // one gives the same sections without a file.
       return new FisClient({ ...config, defaultUserAgentProvider: fileFreeUserAgent("fis", fisVersion()) });
+    });
+  }
+
+  cloudwatch(): Promise<CloudWatchClient> {
+    return this.client("cloudwatch", async (config) => {
+      const { CloudWatchClient } = await import("@aws-sdk/client-cloudwatch");
+      if (this.connection.kind === "aws") return new CloudWatchClient(config);
+      // Both compression settings given, so the client reads no shared config file for them (the
+      // SDK's defaults otherwise). In-process the body is handed over, not sent: no gzip there.
+      return new CloudWatchClient({ ...config, disableRequestCompression: this.connection.kind === "local", requestMinCompressionSizeBytes: 10_240 });
     });
   }
 

@@ -34,7 +34,9 @@ import { KinesisService } from "./services/kinesis/index.js";
 import { defaultSubnets, type SubnetSpec } from "./stack/network.js";
 import { LogProducers, type LogProducerFactory } from "./workload/log-producers.js";
 import { MetricStore } from "./services/cloudwatch/store.js";
+import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
+import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -80,6 +82,8 @@ export class Sandbox {
   readonly subnets: SubnetSpec[];
   /** CloudWatch's metric storage: the MetricSink the sandbox's services publish into. */
   readonly metrics: MetricStore;
+  /** CloudWatch's API and alarms over `metrics`. */
+  readonly cloudwatch: CloudWatchService;
   /** Every handler invocation so far, in order. */
   readonly invocations: Invocation[] = [];
   readonly stack: Stack;
@@ -101,6 +105,8 @@ export class Sandbox {
     this.metrics = new MetricStore(() => this.kernel.now());
     if (options.log) this.kernel.trace.onRecord(options.log);
     this.timers = new Timers(clock);
+    this.cloudwatch = new CloudWatchService({ now: () => this.kernel.now(), region: this.kernel.region, accountId: this.kernel.accountId }, this.timers, this.metrics);
+    this.dispatcher.addJsonService(this.cloudwatch.json);
     this.timers.watchLateness(BEHIND_MS, 60_000, (late) =>
       this.kernel.record("sandbox", "behind", `fell behind real time: events ran up to ${(late / 1000).toFixed(1)} s late (this process cannot keep up at this speed); timings measured now are stretched by as much, try a lower --speed`, { lateMs: late }),
     );
@@ -121,6 +127,9 @@ export class Sandbox {
     this.ecs = new EcsControlPlane(this.kernel, this.timers, stack, this.traffic);
     this.dispatcher.addJsonService(ecsApi(this.ecs));
     this.scheduler = new ServiceScheduler(this.timers, this.ecs);
+    const ecsMetrics = publishEcsMetrics(new EcsMetricsPublisher(this.metrics), () => this.ecs.clusters.values(), () => this.kernel.now());
+    this.ecs.onTaskChange(ecsMetrics.taskChanged);
+    everyMinute(this.timers, ecsMetrics.minute);
     new EcsAgents(this.kernel, this.timers, this.ec2, this.ecs, this.dispatcher.dispatch, (i) => {
       const g = groupOf(i);
       return g ? { cluster: g.spec.cluster, registrationDelayMs: g.spec.timing.agentRegistration } : undefined;

@@ -1,6 +1,6 @@
 /**
- * Routes a request to a service by protocol: awsJson1_1 by the `X-Amz-Target` header
- * ("<prefix>.<Operation>"), restJson1 by method and path. Interceptors see every request first;
+ * Routes a request to a service by protocol: awsJson1_1 and awsJson1_0 by the `X-Amz-Target`
+ * header ("<prefix>.<Operation>"), restJson1 by method and path. Interceptors see every request first;
  * the API-error and outage faults are interceptors.
  */
 import { AwsServiceError, type SandboxOutcome, type SandboxRequest, type SandboxResponse } from "./types.js";
@@ -13,6 +13,18 @@ export interface JsonService {
   name: string;
   targetPrefix: string;
   operations: Record<string, JsonOperation>;
+  /** awsJson1_1 unless given: CloudWatch speaks awsJson1_0, query-compatible. */
+  protocol?: JsonProtocol;
+}
+
+export interface JsonProtocol {
+  contentType: string;
+  /**
+   * For awsQueryCompatible services: the error shape a query error code stands for. Errors then
+   * carry `__type` "<namespace>#<shape>" and `x-amzn-query-error: <code>;<Sender|Receiver>`,
+   * from which the SDKs pick the error class.
+   */
+  queryCompatible?: { namespace: string; errorShape: (code: string) => string };
 }
 
 export interface RestRouteInput {
@@ -107,21 +119,21 @@ export class Dispatcher {
     if (!service) return jsonError(this.requestId(), new AwsServiceError("UnknownOperationException", `No service answers ${target} in the sandbox.`, 400));
     const handler = service.operations[operation];
     const input = parseBody(request.body);
-    if (input instanceof AwsServiceError) return jsonError(this.requestId(), input);
+    if (input instanceof AwsServiceError) return jsonError(this.requestId(), input, service.protocol);
     const intercepted = this.runInterceptors({ service: service.name, operation, request, input });
     if (intercepted) return intercepted;
     if (!handler) {
-      return jsonError(this.requestId(), new AwsServiceError("UnknownOperationException", `The sandbox does not implement ${service.name} ${operation}.`, 400));
+      return jsonError(this.requestId(), new AwsServiceError("UnknownOperationException", `The sandbox does not implement ${service.name} ${operation}.`, 400), service.protocol);
     }
     try {
       const output = handler(input) ?? {};
       return {
         statusCode: 200,
-        headers: { "content-type": JSON_CONTENT, "x-amzn-requestid": this.requestId() },
+        headers: { "content-type": service.protocol?.contentType ?? JSON_CONTENT, "x-amzn-requestid": this.requestId() },
         body: JSON.stringify(output),
       };
     } catch (err) {
-      return jsonError(this.requestId(), asServiceError(err));
+      return jsonError(this.requestId(), asServiceError(err), service.protocol);
     }
   }
 
@@ -176,8 +188,20 @@ function asServiceError(err: unknown): AwsServiceError {
   return new AwsServiceError("InternalFailure", `Sandbox internal error: ${message}`, 500);
 }
 
-/** awsJson1_1 error: the SDK reads `__type` (and the header) into a typed exception. */
-export function jsonError(requestId: string, err: AwsServiceError): SandboxResponse {
+/** awsJson1_1 (or the service's own JSON protocol) error: the SDK reads `__type` (and the header) into a typed exception. */
+export function jsonError(requestId: string, err: AwsServiceError, protocol?: JsonProtocol): SandboxResponse {
+  const compat = protocol?.queryCompatible;
+  if (protocol && compat) {
+    return {
+      statusCode: err.statusCode,
+      headers: {
+        "content-type": protocol.contentType,
+        "x-amzn-query-error": `${err.code};${err.statusCode >= 500 ? "Receiver" : "Sender"}`,
+        "x-amzn-requestid": requestId,
+      },
+      body: JSON.stringify({ __type: `${compat.namespace}#${compat.errorShape(err.code)}`, message: err.message }),
+    };
+  }
   return {
     statusCode: err.statusCode,
     headers: { "content-type": JSON_CONTENT, "x-amzn-errortype": err.code, "x-amzn-requestid": requestId },

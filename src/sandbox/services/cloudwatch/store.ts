@@ -124,6 +124,11 @@ export class MetricStore implements MetricSink {
     return out.sort((x, y) => x.timestamp - y.timestamp);
   }
 
+  /** The units data was put with for a metric. */
+  units(id: MetricId): string[] {
+    return [...(this.series.get(metricKey(id))?.byUnit.keys() ?? [])];
+  }
+
   /** Metrics matching the filter, in a stable order (namespace, name, dimensions). */
   list(filter: ListFilter = {}): MetricId[] {
     const since = filter.recentlyActiveMs === undefined ? -Infinity : this.now() - filter.recentlyActiveMs;

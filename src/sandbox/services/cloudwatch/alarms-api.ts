@@ -1,0 +1,187 @@
+/**
+ * CloudWatch's alarm operations: PutMetricAlarm, DescribeAlarms, DeleteAlarms and
+ * DescribeAlarmHistory, with AWS's validation. Metric math alarms and anomaly detection are
+ * refused by name (the sandbox evaluates single-metric alarms only).
+ */
+import type { Alarm, AlarmConfig, Alarms } from "./alarms.js";
+import { invalidCombination, invalidValue, missing, notFound } from "./errors.js";
+import type { TreatMissingData } from "./evaluate.js";
+import { statistic } from "./metrics-api.js";
+import { COMPARISONS, type ComparisonOperator } from "./reason.js";
+import { STANDARD_STATISTICS } from "./statistic.js";
+import {
+  dimensionList, dimensions, epochSeconds, optionalBoolean, optionalInteger, optionalList, optionalNumber, optionalString,
+  optionalStringList, optionalTimestamp, optionalUnit, readToken, requiredInteger, requiredString, validPeriod, writeToken, type Input,
+} from "./wire.js";
+
+const TREATMENTS: readonly TreatMissingData[] = ["missing", "ignore", "breaching", "notBreaching"];
+
+export class AlarmsApi {
+  constructor(private readonly alarms: Alarms) {}
+
+  putMetricAlarm(input: Input): Record<string, never> {
+    const name = requiredString(input, "AlarmName");
+    if (name.length > 255) throw invalidValue(`The parameter AlarmName must be at most 255 characters; found ${name.length}.`);
+    if (input.Metrics !== undefined && input.Metrics !== null) {
+      throw invalidValue("The parameter Metrics (a metric math alarm) is not supported by the sandbox's CloudWatch: it evaluates alarms on one metric (Namespace, MetricName, Dimensions, Statistic or ExtendedStatistic).");
+    }
+    if (input.ThresholdMetricId !== undefined && input.ThresholdMetricId !== null) {
+      throw invalidValue("The parameter ThresholdMetricId (anomaly detection) is not supported by the sandbox's CloudWatch: give a static Threshold.");
+    }
+    const std = optionalString(input, "Statistic");
+    const ext = optionalString(input, "ExtendedStatistic");
+    if ((std === undefined) === (ext === undefined)) throw invalidCombination("Exactly one element of the Statistic and ExtendedStatistic parameters must be specified.");
+    if (std !== undefined && !(STANDARD_STATISTICS as readonly string[]).includes(std)) {
+      throw invalidValue(`The value ${std} for parameter Statistic is invalid: expected one of ${STANDARD_STATISTICS.join(", ")} (percentiles go in ExtendedStatistic).`);
+    }
+    const computes = statistic((std ?? ext)!, std !== undefined ? "Statistic" : "ExtendedStatistic");
+    if (ext !== undefined && computes.kind !== "percentile") throw invalidValue(`The value ${ext} for parameter ExtendedStatistic is invalid: expected a percentile pNN / pNN.NN.`);
+    const period = validPeriod(requiredInteger(input, "Period"), "Period", [10, 20, 30]);
+    const evaluationPeriods = requiredInteger(input, "EvaluationPeriods");
+    if (evaluationPeriods < 1) throw invalidValue(`The value ${evaluationPeriods} for parameter EvaluationPeriods is invalid: expected at least 1.`);
+    const span = period * evaluationPeriods;
+    const maxSpan = period < 3600 ? 86_400 : 604_800;
+    if (span > maxSpan) throw invalidValue(`The product of Period (${period}) and EvaluationPeriods (${evaluationPeriods}) must not exceed ${maxSpan} seconds; found ${span}.`);
+    const datapointsToAlarm = optionalInteger(input, "DatapointsToAlarm") ?? evaluationPeriods;
+    if (datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods) {
+      throw invalidValue(`The value ${datapointsToAlarm} for parameter DatapointsToAlarm is invalid: expected from 1 to EvaluationPeriods (${evaluationPeriods}).`);
+    }
+    const threshold = optionalNumber(input, "Threshold");
+    if (threshold === undefined) throw missing("Threshold");
+    const op = requiredString(input, "ComparisonOperator");
+    if (!(op in COMPARISONS)) throw invalidValue(`The value ${op} for parameter ComparisonOperator is invalid: expected one of ${Object.keys(COMPARISONS).join(", ")} (anomaly detection bands are not supported by the sandbox).`);
+    const treat = optionalString(input, "TreatMissingData") ?? "missing";
+    if (!(TREATMENTS as readonly string[]).includes(treat)) throw invalidValue(`The value ${treat} for parameter TreatMissingData is invalid: expected one of ${TREATMENTS.join(", ")}.`);
+    const config: AlarmConfig = {
+      name,
+      actionsEnabled: optionalBoolean(input, "ActionsEnabled") ?? true,
+      okActions: optionalStringList(input, "OKActions") ?? [],
+      alarmActions: optionalStringList(input, "AlarmActions") ?? [],
+      insufficientDataActions: optionalStringList(input, "InsufficientDataActions") ?? [],
+      namespace: requiredString(input, "Namespace"),
+      metricName: requiredString(input, "MetricName"),
+      dimensions: dimensions(input, "Dimensions", "Dimensions"),
+      computes,
+      period,
+      evaluationPeriods,
+      datapointsToAlarm,
+      threshold,
+      comparisonOperator: op as ComparisonOperator,
+      treatMissingData: treat as TreatMissingData,
+    };
+    const description = optionalString(input, "AlarmDescription");
+    if (description !== undefined) config.description = description;
+    if (std !== undefined) config.statistic = std;
+    if (ext !== undefined) config.extendedStatistic = ext;
+    const unit = optionalUnit(input, "Unit");
+    if (unit !== undefined) config.unit = unit;
+    const low = optionalString(input, "EvaluateLowSampleCountPercentile");
+    if (low !== undefined) config.evaluateLowSampleCountPercentile = low;
+    this.alarms.put(config);
+    return {};
+  }
+
+  describeAlarms(input: Input): unknown {
+    const names = optionalStringList(input, "AlarmNames");
+    const prefix = optionalString(input, "AlarmNamePrefix");
+    if (names && prefix !== undefined) throw invalidCombination("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive.");
+    if (names && names.length > 100) throw invalidValue("The collection AlarmNames must not have a size greater than 100.");
+    const stateValue = optionalString(input, "StateValue");
+    if (stateValue !== undefined && !["OK", "ALARM", "INSUFFICIENT_DATA"].includes(stateValue)) throw invalidValue(`The value ${stateValue} for parameter StateValue is invalid: expected OK, ALARM or INSUFFICIENT_DATA.`);
+    const actionPrefix = optionalString(input, "ActionPrefix");
+    const types = optionalStringList(input, "AlarmTypes");
+    const max = optionalInteger(input, "MaxRecords") ?? 50;
+    if (max < 1 || max > 100) throw invalidValue(`The value ${max} for parameter MaxRecords is invalid: expected from 1 to 100.`);
+    // Metric alarms unless AlarmTypes asks otherwise; the sandbox has no composite alarms.
+    const metricAlarms = !types || types.length === 0 || types.includes("MetricAlarm");
+    const matching = !metricAlarms
+      ? []
+      : this.alarms.all().filter(
+          (a) =>
+            (!names || names.includes(a.config.name)) &&
+            (prefix === undefined || a.config.name.startsWith(prefix)) &&
+            (stateValue === undefined || a.state === stateValue) &&
+            (actionPrefix === undefined || [...a.config.okActions, ...a.config.alarmActions, ...a.config.insufficientDataActions].some((x) => x.startsWith(actionPrefix))),
+        );
+    const offset = readToken(optionalString(input, "NextToken"));
+    const out: Record<string, unknown> = { MetricAlarms: matching.slice(offset, offset + max).map(alarmShape), CompositeAlarms: [] };
+    if (offset + max < matching.length) out.NextToken = writeToken(offset + max);
+    return out;
+  }
+
+  deleteAlarms(input: Input): Record<string, never> {
+    const names = optionalStringList(input, "AlarmNames");
+    if (!names || names.length === 0) throw missing("AlarmNames");
+    if (names.length > 100) throw invalidValue("The collection AlarmNames must not have a size greater than 100.");
+    const unknown = names.filter((n) => !this.alarms.get(n));
+    if (unknown.length > 0) throw notFound(`${unknown.length === 1 ? "An alarm" : "Alarms"} named [${unknown.join(", ")}] ${unknown.length === 1 ? "does" : "do"} not exist; nothing was deleted.`);
+    this.alarms.delete(names);
+    return {};
+  }
+
+  describeAlarmHistory(input: Input): unknown {
+    const name = optionalString(input, "AlarmName");
+    const type = optionalString(input, "HistoryItemType");
+    if (type !== undefined && !["ConfigurationUpdate", "StateUpdate", "Action", "AlarmContributorStateUpdate", "AlarmContributorAction"].includes(type)) {
+      throw invalidValue(`The value ${type} for parameter HistoryItemType is invalid: expected ConfigurationUpdate, StateUpdate or Action.`);
+    }
+    const start = optionalTimestamp(input, "StartDate");
+    const end = optionalTimestamp(input, "EndDate");
+    const scanBy = optionalString(input, "ScanBy") ?? "TimestampDescending";
+    if (scanBy !== "TimestampDescending" && scanBy !== "TimestampAscending") throw invalidValue(`The value ${scanBy} for parameter ScanBy is invalid: expected TimestampDescending or TimestampAscending.`);
+    const max = optionalInteger(input, "MaxRecords") ?? 100;
+    if (max < 1 || max > 100) throw invalidValue(`The value ${max} for parameter MaxRecords is invalid: expected from 1 to 100.`);
+    const types = optionalList(input, "AlarmTypes");
+    const wantsMetric = !types || types.length === 0 || types.includes("MetricAlarm");
+    const items = !wantsMetric
+      ? []
+      : this.alarms
+          .history()
+          .filter((h) => (name === undefined || h.alarmName === name) && (type === undefined || h.type === type) && (start === undefined || h.timestamp >= start) && (end === undefined || h.timestamp <= end));
+    const ordered = scanBy === "TimestampDescending" ? [...items].reverse() : items;
+    const offset = readToken(optionalString(input, "NextToken"));
+    const out: Record<string, unknown> = {
+      AlarmHistoryItems: ordered.slice(offset, offset + max).map((h) => ({
+        AlarmName: h.alarmName,
+        AlarmType: "MetricAlarm",
+        Timestamp: epochSeconds(h.timestamp),
+        HistoryItemType: h.type,
+        HistorySummary: h.summary,
+        HistoryData: h.data,
+      })),
+    };
+    if (offset + max < ordered.length) out.NextToken = writeToken(offset + max);
+    return out;
+  }
+}
+
+function alarmShape(a: Alarm): Record<string, unknown> {
+  const c = a.config;
+  return {
+    AlarmName: c.name,
+    AlarmArn: a.arn,
+    ...(c.description !== undefined ? { AlarmDescription: c.description } : {}),
+    AlarmConfigurationUpdatedTimestamp: epochSeconds(a.configUpdated),
+    ActionsEnabled: c.actionsEnabled,
+    OKActions: c.okActions,
+    AlarmActions: c.alarmActions,
+    InsufficientDataActions: c.insufficientDataActions,
+    StateValue: a.state,
+    StateReason: a.reason,
+    ...(a.reasonData !== undefined ? { StateReasonData: a.reasonData } : {}),
+    StateUpdatedTimestamp: epochSeconds(a.stateUpdated),
+    MetricName: c.metricName,
+    Namespace: c.namespace,
+    ...(c.statistic !== undefined ? { Statistic: c.statistic } : { ExtendedStatistic: c.extendedStatistic }),
+    Dimensions: dimensionList(c.dimensions),
+    Period: c.period,
+    ...(c.unit !== undefined ? { Unit: c.unit } : {}),
+    EvaluationPeriods: c.evaluationPeriods,
+    DatapointsToAlarm: c.datapointsToAlarm,
+    Threshold: c.threshold,
+    ComparisonOperator: c.comparisonOperator,
+    TreatMissingData: c.treatMissingData,
+    ...(c.evaluateLowSampleCountPercentile !== undefined ? { EvaluateLowSampleCountPercentile: c.evaluateLowSampleCountPercentile } : {}),
+    StateTransitionedTimestamp: epochSeconds(a.stateTransitioned),
+  };
+}

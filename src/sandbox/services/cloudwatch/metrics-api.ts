@@ -1,0 +1,212 @@
+/**
+ * CloudWatch's metric operations on the sandbox's store: PutMetricData, GetMetricData (MetricStat
+ * queries), GetMetricStatistics and ListMetrics, with the limits and validation AWS applies.
+ */
+import { invalidCombination, invalidValue, missing } from "./errors.js";
+import type { MetricDatum } from "./sink.js";
+import { parseStatistic, STANDARD_STATISTICS, type Statistic } from "./statistic.js";
+import type { MetricStore } from "./store.js";
+import {
+  asObject, dimensionList, dimensions, epochSeconds, optionalBoolean, optionalInteger, optionalList, optionalNumber,
+  optionalString, optionalStringList, optionalTimestamp, optionalUnit, readToken, requiredInteger, requiredString,
+  requiredTimestamp, validPeriod, writeToken, type Input,
+} from "./wire.js";
+
+const DAY = 86_400_000;
+const LIST_PAGE = 500;
+const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
+
+export class MetricsApi {
+  constructor(
+    private readonly store: MetricStore,
+    private readonly now: () => number,
+  ) {}
+
+  putMetricData(input: Input): Record<string, never> {
+    const namespace = requiredString(input, "Namespace");
+    // The AWS/ namespaces belong to AWS's services; the sandbox's own publish through the MetricSink.
+    if (namespace.startsWith("AWS/")) throw invalidValue(`The value ${namespace} for parameter Namespace is invalid: namespaces beginning with AWS/ are reserved for AWS services.`);
+    const data = optionalList(input, "MetricData");
+    if (!data || data.length === 0) throw missing("MetricData");
+    if (data.length > 1000) throw invalidValue(`The collection MetricData must not have a size greater than 1000; found ${data.length}.`);
+    const now = this.now();
+    const datums = data.map((d, i) => this.datum(namespace, asObject(d, `MetricData.member.${i + 1}`), `MetricData.member.${i + 1}`, now));
+    // All or nothing: one bad datum refuses the call, as CloudWatch does.
+    for (const d of datums) this.store.put(d);
+    return {};
+  }
+
+  private datum(namespace: string, d: Input, at: string, now: number): MetricDatum {
+    const name = requiredString(d, "MetricName", `${at}.MetricName`);
+    const timestamp = optionalTimestamp(d, "Timestamp", `${at}.Timestamp`) ?? now;
+    if (timestamp < now - 14 * DAY || timestamp > now + 2 * 3_600_000) {
+      throw invalidValue(`The parameter ${at}.Timestamp must specify a time no more than two weeks in the past and no more than two hours in the future; found ${new Date(timestamp).toISOString()}.`);
+    }
+    const value = optionalNumber(d, "Value", `${at}.Value`);
+    const values = optionalList(d, "Values", `${at}.Values`);
+    const counts = optionalList(d, "Counts", `${at}.Counts`);
+    const stats = d.StatisticValues === undefined || d.StatisticValues === null ? undefined : asObject(d.StatisticValues, `${at}.StatisticValues`);
+    const given = [value !== undefined && "Value", values !== undefined && "Values", stats !== undefined && "StatisticValues"].filter(Boolean);
+    if (given.length > 1) throw invalidCombination(`The parameters ${at}.${given.join(` and ${at}.`)} are mutually exclusive.`);
+    if (given.length === 0) throw missing(`${at}.Value`);
+    const out: MetricDatum = { namespace, name, dimensions: dimensions(d, "Dimensions", `${at}.Dimensions`), timestamp };
+    if (value !== undefined) out.value = value;
+    if (values) {
+      if (values.length > 150) throw invalidValue(`The collection ${at}.Values must not have a size greater than 150.`);
+      out.values = values.map((v, j) => finite(v, `${at}.Values.member.${j + 1}`));
+      if (counts) {
+        if (counts.length !== values.length) throw invalidValue(`The parameters ${at}.Values and ${at}.Counts must be of the same size; found ${values.length} and ${counts.length}.`);
+        out.counts = counts.map((c, j) => finite(c, `${at}.Counts.member.${j + 1}`));
+      }
+    } else if (counts) throw invalidCombination(`The parameter ${at}.Counts needs ${at}.Values.`);
+    if (stats) {
+      const num = (n: string) => {
+        const v = optionalNumber(stats, n, `${at}.StatisticValues.${n}`);
+        if (v === undefined) throw missing(`${at}.StatisticValues.${n}`);
+        return v;
+      };
+      out.statistics = { sampleCount: num("SampleCount"), sum: num("Sum"), minimum: num("Minimum"), maximum: num("Maximum") };
+    }
+    const unit = optionalUnit(d, "Unit", `${at}.Unit`);
+    if (unit !== undefined) out.unit = unit;
+    const resolution = optionalInteger(d, "StorageResolution", `${at}.StorageResolution`);
+    if (resolution !== undefined) {
+      if (resolution !== 1 && resolution !== 60) throw invalidValue(`The value ${resolution} for parameter ${at}.StorageResolution is invalid: expected 1 or 60.`);
+      out.storageResolution = resolution;
+    }
+    return out;
+  }
+
+  getMetricData(input: Input): unknown {
+    const start = requiredTimestamp(input, "StartTime");
+    const end = requiredTimestamp(input, "EndTime");
+    if (start >= end) throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
+    const scanBy = optionalString(input, "ScanBy") ?? "TimestampDescending";
+    if (scanBy !== "TimestampDescending" && scanBy !== "TimestampAscending") throw invalidValue(`The value ${scanBy} for parameter ScanBy is invalid: expected TimestampDescending or TimestampAscending.`);
+    const queries = optionalList(input, "MetricDataQueries");
+    if (!queries || queries.length === 0) throw missing("MetricDataQueries");
+    if (queries.length > 500) throw invalidValue(`The collection MetricDataQueries must not have a size greater than 500; found ${queries.length}.`);
+    const ids = new Set<string>();
+    const results: unknown[] = [];
+    queries.forEach((raw, i) => {
+      const at = `MetricDataQueries.member.${i + 1}`;
+      const q = asObject(raw, at);
+      const id = requiredString(q, "Id", `${at}.Id`);
+      if (!QUERY_ID.test(id)) throw invalidValue(`The value ${id} for parameter ${at}.Id is invalid: it must start with a lowercase letter and contain only letters, digits and underscores.`);
+      if (ids.has(id)) throw invalidValue(`The value ${id} for parameter ${at}.Id is not unique.`);
+      ids.add(id);
+      const expression = optionalString(q, "Expression", `${at}.Expression`);
+      if (expression !== undefined) {
+        throw invalidValue(`${at} (Id ${id}): the sandbox's CloudWatch does not evaluate metric math expressions ("${expression}"); it answers MetricStat queries only.`);
+      }
+      if (q.MetricStat === undefined || q.MetricStat === null) throw missing(`${at}.MetricStat`);
+      const stat = asObject(q.MetricStat, `${at}.MetricStat`);
+      const metric = asObject(stat.Metric ?? {}, `${at}.MetricStat.Metric`);
+      const query = {
+        namespace: requiredString(metric, "Namespace", `${at}.MetricStat.Metric.Namespace`),
+        name: requiredString(metric, "MetricName", `${at}.MetricStat.Metric.MetricName`),
+        dimensions: dimensions(metric, "Dimensions", `${at}.MetricStat.Metric.Dimensions`),
+        period: validPeriod(requiredInteger(stat, "Period", `${at}.MetricStat.Period`), `${at}.MetricStat.Period`),
+        statistic: statistic(requiredString(stat, "Stat", `${at}.MetricStat.Stat`), `${at}.MetricStat.Stat`),
+        start,
+        end,
+        ...unitOf(stat, `${at}.MetricStat.Unit`),
+      };
+      if (optionalBoolean(q, "ReturnData", `${at}.ReturnData`) === false) return;
+      const points = this.store.query(query);
+      if (scanBy === "TimestampDescending") points.reverse();
+      results.push({
+        Id: id,
+        Label: optionalString(q, "Label", `${at}.Label`) ?? query.name,
+        Timestamps: points.map((p) => epochSeconds(p.timestamp)),
+        Values: points.map((p) => p.value),
+        StatusCode: "Complete",
+        Messages: [],
+      });
+    });
+    return { MetricDataResults: results, Messages: [] };
+  }
+
+  getMetricStatistics(input: Input): unknown {
+    const namespace = requiredString(input, "Namespace");
+    const name = requiredString(input, "MetricName");
+    const start = requiredTimestamp(input, "StartTime");
+    const end = requiredTimestamp(input, "EndTime");
+    if (start >= end) throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
+    const period = validPeriod(requiredInteger(input, "Period"), "Period");
+    const standard = optionalStringList(input, "Statistics") ?? [];
+    const extended = optionalStringList(input, "ExtendedStatistics") ?? [];
+    if (standard.length === 0 && extended.length === 0) throw missing("Statistics");
+    if (standard.length > 0 && extended.length > 0) throw invalidCombination("The parameters Statistics and ExtendedStatistics are mutually exclusive.");
+    if (standard.length > 5) throw invalidValue("The collection Statistics must not have a size greater than 5.");
+    if (extended.length > 10) throw invalidValue("The collection ExtendedStatistics must not have a size greater than 10.");
+    standard.forEach((s, i) => {
+      if (!(STANDARD_STATISTICS as readonly string[]).includes(s)) throw invalidValue(`The value ${s} for parameter Statistics.member.${i + 1} is invalid: expected one of ${STANDARD_STATISTICS.join(", ")}.`);
+    });
+    const periods = Math.ceil((end - start) / (period * 1000));
+    if (periods > 1440) throw invalidCombination(`You have requested up to ${periods} datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.`);
+    const base = { namespace, name, dimensions: dimensions(input, "Dimensions", "Dimensions"), period, start, end, ...unitOf(input, "Unit") };
+    const byTime = new Map<number, Record<string, unknown>>();
+    const point = (t: number) => {
+      let p = byTime.get(t);
+      if (!p) byTime.set(t, (p = { Timestamp: epochSeconds(t), Unit: base.unit ?? this.unitOf(base) }));
+      return p;
+    };
+    for (const s of standard) for (const p of this.store.query({ ...base, statistic: parseStatistic(s)! })) point(p.timestamp)[s] = p.value;
+    extended.forEach((s, i) => {
+      const st = statistic(s, `ExtendedStatistics.member.${i + 1}`);
+      for (const p of this.store.query({ ...base, statistic: st })) {
+        const point_ = point(p.timestamp);
+        ((point_.ExtendedStatistics ??= {}) as Record<string, number>)[s] = p.value;
+      }
+    });
+    return { Label: name, Datapoints: [...byTime.values()] };
+  }
+
+  private unitOf(id: { namespace: string; name: string; dimensions: Record<string, string> }): string {
+    const units = this.store.units(id);
+    return units.length === 1 ? units[0]! : "None";
+  }
+
+  listMetrics(input: Input): unknown {
+    const filters = (optionalList(input, "Dimensions") ?? []).map((d, i) => {
+      const at = `Dimensions.member.${i + 1}`;
+      const o = asObject(d, at);
+      const value = optionalString(o, "Value", `${at}.Value`);
+      return { name: requiredString(o, "Name", `${at}.Name`), ...(value !== undefined ? { value } : {}) };
+    });
+    if (filters.length > 10) throw invalidValue("The collection Dimensions must not have a size greater than 10.");
+    const recently = optionalString(input, "RecentlyActive");
+    if (recently !== undefined && recently !== "PT3H") throw invalidValue(`The value ${recently} for parameter RecentlyActive is invalid: expected PT3H.`);
+    const namespace = optionalString(input, "Namespace");
+    const name = optionalString(input, "MetricName");
+    const all = this.store.list({
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(name !== undefined ? { name } : {}),
+      dimensions: filters,
+      ...(recently ? { recentlyActiveMs: 3 * 3_600_000 } : {}),
+    });
+    const offset = readToken(optionalString(input, "NextToken"));
+    const page = all.slice(offset, offset + LIST_PAGE);
+    const out: Record<string, unknown> = { Metrics: page.map((m) => ({ Namespace: m.namespace, MetricName: m.name, Dimensions: dimensionList(m.dimensions) })) };
+    if (offset + LIST_PAGE < all.length) out.NextToken = writeToken(offset + LIST_PAGE);
+    return out;
+  }
+}
+
+function finite(v: unknown, path: string): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw invalidValue(`The value ${String(v)} for parameter ${path} is invalid: expected a finite number.`);
+  return v;
+}
+
+/** A statistic name the sandbox computes, else InvalidParameterValue naming what it supports. */
+export function statistic(name: string, path: string): Statistic {
+  const s = parseStatistic(name);
+  if (!s) throw invalidValue(`The value ${name} for parameter ${path} is not supported: expected ${STANDARD_STATISTICS.join(", ")} or a percentile pNN / pNN.NN.`);
+  return s;
+}
+
+function unitOf(input: Input, path: string): { unit?: string } {
+  const u = optionalUnit(input, path.split(".").pop()!, path);
+  return u === undefined ? {} : { unit: u };
+}
