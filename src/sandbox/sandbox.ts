@@ -36,6 +36,7 @@ import { LogProducers, type LogProducerFactory } from "./workload/log-producers.
 import { MetricStore } from "./services/cloudwatch/store.js";
 import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
+import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -126,6 +127,9 @@ export class Sandbox {
     this.ecs = new EcsControlPlane(this.kernel, this.timers, stack, this.traffic);
     this.dispatcher.addJsonService(ecsApi(this.ecs));
     this.scheduler = new ServiceScheduler(this.timers, this.ecs);
+    const ecsMetrics = publishEcsMetrics(new EcsMetricsPublisher(this.metrics), () => this.ecs.clusters.values(), () => this.kernel.now());
+    this.ecs.onTaskChange(ecsMetrics.taskChanged);
+    everyMinute(this.timers, ecsMetrics.minute);
     new EcsAgents(this.kernel, this.timers, this.ec2, this.ecs, this.dispatcher.dispatch, (i) => {
       const g = groupOf(i);
       return g ? { cluster: g.spec.cluster, registrationDelayMs: g.spec.timing.agentRegistration } : undefined;

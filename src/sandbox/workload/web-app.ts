@@ -22,6 +22,8 @@ export class WebApp {
   private readonly busyUntil: Float64Array;
   private readonly arrivedAt: Float64Array;
   private busy = 0;
+  /** Thread time spent serving requests so far, in ms (counted when each starts): the app's CPU use. */
+  busyMs = 0;
   private readonly queue: Float64Array;
   private qHead = 0;
   private qLen = 0;
@@ -132,6 +134,7 @@ export class WebApp {
         this.busyUntil[i] = at + this.sample();
         this.arrivedAt[i] = arrived;
         this.busy++;
+        this.busyMs += this.busyUntil[i]! - at;
         return;
       }
     }
