@@ -8,6 +8,7 @@ import {
   GetExperimentCommand,
   ListExperimentResolvedTargetsCommand,
   StartExperimentCommand,
+  StopExperimentCommand,
   type ResolvedTarget as FisResolvedTarget,
 } from "@aws-sdk/client-fis";
 import type { InjectedFault, ResolvedTarget, RunServices, RunView } from "../engine/ports.js";
@@ -176,4 +177,10 @@ export async function waitForExperiment(services: RunServices, experimentId: str
     if (isTerminal(status) || services.clock.now() >= deadline) return reason === undefined ? { status } : { status, reason };
     await services.clock.sleep(Math.min(POLL_MS, Math.max(1, deadline - services.clock.now())), signal);
   }
+}
+
+/** Stops a fault's experiment that outlived its expected duration (the engine never calls FIS itself). */
+export async function stopExperiment(services: RunServices, experimentId: string): Promise<void> {
+  const fis = await services.aws.fis();
+  await fis.send(new StopExperimentCommand({ id: experimentId }));
 }

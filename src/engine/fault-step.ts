@@ -1,0 +1,135 @@
+/**
+ * A fault step of the method: the fault starts through FIS (faults/fis-runner.ts owns every FIS
+ * call), opens the chaos window, and is verified in the background; at the method's end each
+ * fault's experiment is waited for, and stopped if it outlives its expected duration.
+ */
+import type { Step } from "../experiment/model.js";
+import { isTerminal, startFault, stopExperiment, waitForExperiment } from "../faults/fis-runner.js";
+import type { InjectedFault } from "./ports.js";
+import type { FaultRecord, RunEntry } from "./journal.js";
+import { errorMessage, timeoutSignal } from "./signals.js";
+import { activityRecord } from "./activity-record.js";
+import { describeAbort, MethodAborted, type RunContext } from "./run-context.js";
+
+/** Grace beyond a fault's expected duration before gameday stops its experiment itself. */
+export const FAULT_GRACE_MS = 60_000;
+
+export async function runFaultStep(ctx: RunContext, step: Extract<Step, { kind: "fault" }>, signal: AbortSignal): Promise<void> {
+  const planned = ctx.o.plan.faults.get(step.name)!;
+  const record: FaultRecord = { step: step.name, fault: step.fault, startedAt: ctx.iso(), targets: [], template: planned.fragment };
+  ctx.faultRecords.push(record);
+  ctx.journal.doc.gameday.faults = ctx.faultRecords;
+  // Chaos Toolkit journals list every method activity as it starts; a fault is gameday's action.
+  const start = ctx.now();
+  const entry: RunEntry = { activity: activityRecord(step), start: ctx.iso(start), status: "running" };
+  ctx.journal.doc.run.push(entry);
+  const ended = (status: RunEntry["status"], output?: unknown, exception?: string) => {
+    entry.status = status;
+    if (output !== undefined) entry.output = output;
+    if (exception !== undefined) entry.exception = [exception];
+    entry.end = ctx.iso();
+    entry.duration = (ctx.now() - start) / 1000;
+  };
+  let injected: InjectedFault;
+  try {
+    injected = await startFault({
+      runId: ctx.o.runId,
+      stepName: step.name,
+      module: planned.module,
+      params: planned.params,
+      target: planned.target,
+      fragment: planned.fragment,
+      services: ctx.s,
+      run: ctx.view,
+      ledger: ctx.o.ledger,
+      signal,
+      accountId: ctx.o.accountId,
+      configuration: ctx.e.configuration,
+      onStarted: (ids) => Object.assign(record, ids),
+    });
+  } catch (err) {
+    const cut = signal.aborted && signal.reason instanceof MethodAborted ? signal.reason.message : undefined;
+    record.error =
+      cut === undefined
+        ? errorMessage(err)
+        : record.experimentId
+          ? `started as FIS experiment ${record.experimentId}, ${cut} before it was seen running (the rollbacks stop it)`
+          : `not started: ${cut}`;
+    ended("failed", undefined, record.error);
+    ctx.emit({ type: "step-ended", at: ctx.now(), step: step.name, status: "failed", detail: record.error });
+    throw err;
+  }
+  ctx.faults.push(injected);
+  ended("succeeded", { experimentId: injected.experimentId, templateId: injected.templateId, targets: injected.targets.map((t) => t.arn || t.targetName) });
+  Object.assign(record, {
+    experimentId: injected.experimentId,
+    templateId: injected.templateId,
+    status: injected.status,
+    targets: injected.targets.map((t) => ({ resourceType: t.resourceType, arn: t.arn, targetName: t.targetName })),
+  });
+  ctx.openChaosWindow(injected.startedAt);
+  ctx.emit({
+    type: "fault-started",
+    at: ctx.now(),
+    step: step.name,
+    fault: step.fault,
+    ...(injected.experimentId ? { experimentId: injected.experimentId } : {}),
+    targets: injected.targets.map((t) => t.arn || t.targetName),
+  });
+  ctx.emit({ type: "step-ended", at: ctx.now(), step: step.name, status: "succeeded", detail: `FIS experiment ${injected.experimentId}` });
+  verifyInBackground(ctx, step.name, injected, record);
+}
+
+/**
+ * Checks that the fault landed, within its expected duration and grace. Checking stops with the
+ * method: after a stop condition the faults are rolled back now, not when the last check would
+ * have seen them land (a spot notice's check waits for the interruption).
+ */
+function verifyInBackground(ctx: RunContext, stepName: string, injected: InjectedFault, record: FaultRecord): void {
+  const planned = ctx.o.plan.faults.get(stepName)!;
+  const deadline = ctx.now() + planned.module.expectedDurationMs(planned.params) + FAULT_GRACE_MS;
+  const verifySignal = timeoutSignal(ctx.s.clock, ctx.hard, deadline - ctx.now());
+  ctx.verifications.push(
+    planned.module
+      .verify({ ...ctx.s, params: planned.params, target: planned.target, run: ctx.view, fault: injected, signal: verifySignal.signal })
+      .then(
+        (v) => {
+          record.verification = v;
+          ctx.emit({ type: "fault-verified", at: ctx.now(), step: stepName, landed: v.landed, detail: v.detail });
+          if (!v.landed) ctx.errors.push(`${stepName} did not land: ${v.detail}`);
+        },
+        (err: unknown) => {
+          if (ctx.hard.aborted) {
+            record.verification = { landed: false, detail: `not verified: ${describeAbort(ctx.abortInfo ?? { kind: "interrupt", signal: "SIGINT" })}` };
+            return;
+          }
+          const detail = verifySignal.signal.aborted ? "could not be verified before its deadline" : errorMessage(err);
+          record.verification = { landed: false, detail };
+          ctx.emit({ type: "fault-verified", at: ctx.now(), step: stepName, landed: false, detail });
+          ctx.errors.push(`${stepName} did not land: ${detail}`);
+        },
+      )
+      .finally(() => verifySignal.dispose()),
+  );
+}
+
+/** Every fault's experiment runs to its end (bounded), so the steady state after means something. */
+export async function waitForFaults(ctx: RunContext): Promise<void> {
+  for (const f of ctx.faults) {
+    if (!f.experimentId) continue;
+    const planned = ctx.o.plan.faults.get(f.step)!;
+    const deadline = f.startedAt + planned.module.expectedDurationMs(planned.params) + FAULT_GRACE_MS;
+    const end = await waitForExperiment(ctx.s, f.experimentId, deadline, ctx.hard);
+    f.status = end.status;
+    f.endedAt = ctx.now();
+    const record = ctx.faultRecords.find((r) => r.step === f.step);
+    if (record) Object.assign(record, { status: end.status, endedAt: ctx.iso(f.endedAt) });
+    if (!isTerminal(end.status)) {
+      ctx.warn(`FIS experiment ${f.experimentId} was still ${end.status} after its expected duration; stopping it`);
+      await stopExperiment(ctx.s, f.experimentId).catch((err: unknown) => ctx.warn(`could not stop ${f.experimentId}: ${errorMessage(err)}`));
+    } else if (end.status === "failed") {
+      ctx.errors.push(`FIS experiment ${f.experimentId} for ${f.step} failed: ${end.reason ?? "no reason given"}`);
+    }
+  }
+  if (ctx.chaosWindow) ctx.chaosWindow.end = ctx.now();
+}
