@@ -150,11 +150,12 @@ async function main(argv: string[]): Promise<number> {
     .option("--port <port>", "Port on 127.0.0.1", { default: "4566" })
     .option("--speed <n>", "Time runs this many times faster than real time", { default: "1" })
     .option("--seed <n>", "Seed for the sandbox's random choices")
+    .option("--alb-port <service=port>", "A load-balanced service's ALB listener on this port of 127.0.0.1 (repeatable; default: a free port each, printed at start)")
     .action(async (action: string, f: Flags) => {
       const { usage } = await import("./errors.js");
       if (action !== "serve") throw usage(`sandbox: expected the action serve, found ${JSON.stringify(action)}`);
       const { serveCommand } = await import("./serve-command.js");
-      exitCode = await serveCommand(defined({ stack: text(f.stack), port: text(f.port) ?? "4566", speed: text(f.speed) ?? "1", seed: text(f.seed) }));
+      exitCode = await serveCommand(defined({ stack: text(f.stack), port: text(f.port) ?? "4566", speed: text(f.speed) ?? "1", seed: text(f.seed), albPort: list(f.albPort) }));
     });
 
   cli.help((sections) => {

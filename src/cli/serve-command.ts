@@ -5,6 +5,9 @@
  * The stack boots in virtual time (launching instances and placing tasks takes minutes of stack
  * time, which a user should not sit through), starting a little in the past and catching up with
  * the wall clock; then the same clock is paced to the speed asked and the port opens.
+ *
+ * Each load-balanced service's ALB listener gets a real HTTP port too (`--alb-port web=8080`, or a
+ * free one), so curl or a load generator drives the stack's web tier over HTTP.
  */
 import { basename, resolve } from "node:path";
 import { RealClock, VirtualClock } from "../time/clock.js";
@@ -15,7 +18,7 @@ import { BOOT_LOOKBACK_MS, bootStart, runOnToWall } from "./boot-clock.js";
 import { parseSeed, parseSpeed } from "./run-command.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 
-export async function serveCommand(flags: { stack?: string; port: string; speed: string; seed?: string }): Promise<number> {
+export async function serveCommand(flags: { stack?: string; port: string; speed: string; seed?: string; albPort?: string[] }): Promise<number> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port: expected a port number, found ${JSON.stringify(flags.port)}`);
   const speed = parseSpeed(flags.speed) ?? 1;
@@ -32,13 +35,22 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     if (err instanceof Error && err.name === "StackError") throw err;
     throw usage(err instanceof Error ? err.message : String(err));
   }
-  const portError = (err: unknown): unknown =>
-    err instanceof PortUnavailable ? usage(`${err.message}: stop what is using it, or choose another port with --port (--port 0 picks a free one)`) : err;
+  const albPorts = parseAlbPorts(flags.albPort ?? [], stack.services.filter((s) => s.targetGroup !== undefined).map((s) => s.name));
+  const portError = (err: unknown, flag = "--port"): unknown =>
+    err instanceof PortUnavailable ? usage(`${err.message}: stop what is using it, or choose another port with ${flag} (${flag} 0 picks a free one)`) : err;
   // Before the boot, so a busy port is reported at once rather than after it.
   try {
     await checkPortFree(port);
   } catch (err) {
     throw portError(err);
+  }
+  for (const [service, p] of albPorts) {
+    if (p === 0) continue;
+    try {
+      await checkPortFree(p);
+    } catch (err) {
+      throw portError(err, `--alb-port ${service}=PORT`);
+    }
   }
 
   // A signal during the boot ends it; after it, a signal is how serving ends.
@@ -50,6 +62,7 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
   const clock = new VirtualClock(bootStart(wall));
   let composed: Awaited<ReturnType<typeof composeSandbox>> | undefined;
   let server: Awaited<ReturnType<typeof serve>> | undefined;
+  const listeners: { close(): Promise<void> }[] = [];
   try {
     composed = await composeSandbox({ stack, clock, random: new SeededRandom(seed) }).catch((err: unknown) => {
       // A rule's handler module that is missing or does not load is bad input, as in `chaos run`.
@@ -89,16 +102,43 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     }
     process.stdout.write(`sandbox (${stackFile}) serving on ${server.url}  seed ${seed}  speed ${speed}x\n`);
     process.stdout.write(`use it with: AWS_ENDPOINT_URL=${server.url} AWS_REGION=${sandbox.kernel.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x\n`);
+    const { listenAlb } = await import("../sandbox/alb-listener.js");
+    for (const service of sandbox.traffic.services()) {
+      try {
+        const listener = await listenAlb(sandbox.traffic, clock, service, albPorts.get(service) ?? 0);
+        listeners.push(listener);
+        process.stdout.write(`alb ${service} listening on ${listener.url}\n`);
+      } catch (err) {
+        throw portError(err, `--alb-port ${service}=PORT`);
+      }
+    }
     if (!stopped.signal.aborted) await new Promise<void>((done) => stopped.signal.addEventListener("abort", () => done(), { once: true }));
     return 0;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     // Every path out closes the port and the stack's timers, so the process exits by itself.
+    for (const l of listeners) await l.close();
     await server?.close();
     await composed?.close();
     clock.stop();
   }
+}
+
+/** `--alb-port service=port` values: each a load-balanced service of the stack, once, with a port (0: a free one). */
+export function parseAlbPorts(values: readonly string[], services: readonly string[]): Map<string, number> {
+  const ports = new Map<string, number>();
+  const known = services.length ? services.join(", ") : "none in this stack";
+  for (const value of values) {
+    const m = /^([^=]+)=(\d+)$/.exec(value);
+    const port = m ? Number(m[2]) : NaN;
+    if (!m || !(port >= 0 && port <= 65535)) throw usage(`--alb-port: expected SERVICE=PORT (a port from 0 to 65535), found ${JSON.stringify(value)}`);
+    const service = m[1]!;
+    if (!services.includes(service)) throw usage(`--alb-port: expected a load-balanced service of the stack (${known}), found ${JSON.stringify(service)}`);
+    if (ports.has(service)) throw usage(`--alb-port: ${service} is given twice`);
+    ports.set(service, port);
+  }
+  return ports;
 }
 
 /** Resolves true when `work` completes, false when the signal comes first. */

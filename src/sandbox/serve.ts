@@ -44,7 +44,7 @@ export class PortUnavailable extends Error {
 }
 
 /** Listens on 127.0.0.1:port, turning the two errors a user can fix into PortUnavailable. */
-function listen(server: { listen(port: number, host: string, cb: () => void): unknown; once(e: "error", f: (err: Error) => void): unknown }, port: number, host: string): Promise<void> {
+export function listen(server: { listen(port: number, host: string, cb: () => void): unknown; once(e: "error", f: (err: Error) => void): unknown }, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
       if (err.code === "EADDRINUSE") reject(new PortUnavailable(port, "in use"));

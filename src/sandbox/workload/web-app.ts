@@ -11,8 +11,20 @@ import type { Random } from "../../random/random.js";
 import type { AppSpec } from "../stack/ecs.js";
 import { serviceTimeSampler, type Sampler } from "./service-time.js";
 
-/** Called once per request: when it arrived, when it ended, and whether the app answered it. */
-export type RequestSink = (arrivedAt: number, endedAt: number, answered: boolean) => void;
+/**
+ * One request that someone outside waits on (an HTTP client of the served sandbox): the app says
+ * when a thread takes it, the ALB (Traffic) what status it got. The load generator's requests,
+ * counted but not awaited, have none.
+ */
+export interface RequestWatcher {
+  /** A thread started on it; unless the process dies first it ends at `endsAt`. */
+  started(endsAt: number): void;
+  /** The load balancer's answer, after `latencyMs` of the clock's time. */
+  answered(status: number, latencyMs: number): void;
+}
+
+/** Called once per request: when it arrived, when it ended, whether the app answered it, and who waits on it. */
+export type RequestSink = (arrivedAt: number, endedAt: number, answered: boolean, watcher?: RequestWatcher) => void;
 
 export type AppState = "starting" | "up" | "stopping" | "down";
 
@@ -21,6 +33,9 @@ export class WebApp {
   private readonly threads: number;
   private readonly busyUntil: Float64Array;
   private readonly arrivedAt: Float64Array;
+  /** Per thread and per queue slot: who waits on the request there, if anyone. */
+  private readonly watchers: (RequestWatcher | undefined)[];
+  private readonly queuedWatchers: (RequestWatcher | undefined)[];
   private busy = 0;
   /** Thread time spent serving requests so far, in ms (counted when each starts): the app's CPU use. */
   busyMs = 0;
@@ -38,6 +53,8 @@ export class WebApp {
     this.busyUntil = new Float64Array(spec.threads).fill(-1);
     this.arrivedAt = new Float64Array(spec.threads);
     this.queue = new Float64Array(spec.proxy?.backlog ?? 0);
+    this.watchers = new Array<RequestWatcher | undefined>(spec.threads);
+    this.queuedWatchers = new Array<RequestWatcher | undefined>(this.queue.length);
     this.sample = serviceTimeSampler(spec.serviceTime, random);
   }
 
@@ -61,21 +78,33 @@ export class WebApp {
   }
 
   /** A request arrives at `t`. */
-  accept(t: number): void {
+  accept(t: number, watcher?: RequestWatcher): void {
     if (this.state !== "up") {
       // Nothing listens (not started, shutting down after SIGTERM, or dead): refused at once.
-      this.sink(t, t, false);
+      this.sink(t, t, false, watcher);
       return;
     }
     this.advance(t);
     if (this.busy < this.threads) {
-      this.begin(t, t);
+      this.begin(t, t, watcher);
     } else if (this.qLen < this.queue.length) {
-      this.queue[(this.qHead + this.qLen) % this.queue.length] = t;
+      const slot = (this.qHead + this.qLen) % this.queue.length;
+      this.queue[slot] = t;
+      this.queuedWatchers[slot] = watcher;
       this.qLen++;
     } else {
-      this.sink(t, t, false);
+      this.sink(t, t, false, watcher);
     }
+  }
+
+  /** When the earliest request on a thread ends (Infinity when none is): a queued one can start then. */
+  nextCompletion(): number {
+    let end = Infinity;
+    for (let i = 0; i < this.threads; i++) {
+      const u = this.busyUntil[i]!;
+      if (u >= 0 && u < end) end = u;
+    }
+    return end;
   }
 
   /** SIGTERM: stop accepting; requests in flight (and queued in the proxy) carry on. */
@@ -90,13 +119,15 @@ export class WebApp {
     this.advance(t);
     for (let i = 0; i < this.threads; i++) {
       if (this.busyUntil[i]! >= 0) {
-        this.sink(this.arrivedAt[i]!, t, false);
+        this.sink(this.arrivedAt[i]!, t, false, this.watchers[i]);
         this.busyUntil[i] = -1;
+        this.watchers[i] = undefined;
       }
     }
     this.busy = 0;
     while (this.qLen > 0) {
-      this.sink(this.queue[this.qHead]!, t, false);
+      this.sink(this.queue[this.qHead]!, t, false, this.queuedWatchers[this.qHead]);
+      this.queuedWatchers[this.qHead] = undefined;
       this.qHead = (this.qHead + 1) % this.queue.length;
       this.qLen--;
     }
@@ -116,25 +147,31 @@ export class WebApp {
         }
       }
       if (end > t) return;
-      this.sink(this.arrivedAt[k]!, end, true);
+      const watcher = this.watchers[k];
       this.busyUntil[k] = -1;
+      this.watchers[k] = undefined;
       this.busy--;
+      this.sink(this.arrivedAt[k]!, end, true, watcher);
       if (this.qLen > 0) {
         const arrived = this.queue[this.qHead]!;
+        const queued = this.queuedWatchers[this.qHead];
+        this.queuedWatchers[this.qHead] = undefined;
         this.qHead = (this.qHead + 1) % this.queue.length;
         this.qLen--;
-        this.begin(arrived, end);
+        this.begin(arrived, end, queued);
       }
     }
   }
 
-  private begin(arrived: number, at: number): void {
+  private begin(arrived: number, at: number, watcher: RequestWatcher | undefined): void {
     for (let i = 0; i < this.threads; i++) {
       if (this.busyUntil[i]! < 0) {
         this.busyUntil[i] = at + this.sample();
         this.arrivedAt[i] = arrived;
+        this.watchers[i] = watcher;
         this.busy++;
         this.busyMs += this.busyUntil[i]! - at;
+        watcher?.started(this.busyUntil[i]!);
         return;
       }
     }
