@@ -157,7 +157,7 @@ export class Sandbox {
 
     registerEc2Fis(this.fis, this.ec2, this.spot);
     registerEcsFis(this.fis, this.ecs);
-    this.fisService = new FisService(this.kernel, this.fis);
+    this.fisService = new FisService(this.kernel, this.fis, this.cloudwatch.alarms);
     this.dispatcher.addRestService(this.fisService.rest);
 
     this.router = new EventRouter(this.kernel, this.timers, stack.events.delivery);

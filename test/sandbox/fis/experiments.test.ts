@@ -126,14 +126,14 @@ describe("experiment lifecycle", () => {
     expect(mine.find((e) => e.kind === "target-resolved")!.detail!.arns).toEqual(["arn:aws:ec2:us-east-1:123456789012:instance/i-1"]);
   });
 
-  it("accepts and records CloudWatch alarm stop conditions, and says the sandbox does not evaluate them", async () => {
+  it("accepts and records CloudWatch alarm stop conditions, and says a FIS without CloudWatch does not evaluate them", async () => {
     const h = await fisHarness();
     const started = await run(h, { interrupt: interrupt("PT5M") }, { stopConditions: [{ source: "aws:cloudwatch:alarm", value: ALARM }] });
     await h.clock.sleep(60_000);
     const running = await getExperiment(h, started.id!);
     expect(running.stopConditions).toEqual([{ source: "aws:cloudwatch:alarm", value: ALARM }]);
     expect(running.state!.status).toBe("running");
-    expect(running.state!.reason).toMatch(/stop conditions are recorded but not evaluated: the sandbox has no CloudWatch alarms/);
+    expect(running.state!.reason).toMatch(/stop conditions are recorded but not evaluated: this FIS has no CloudWatch alarms to watch/);
   });
 });
 

@@ -143,6 +143,16 @@ export class Alarms {
     return () => this.listeners.delete(listener);
   }
 
+  /** The state of the alarm an ARN names, undefined when there is none (FIS stop conditions read this). */
+  stateOf(arn: string): AlarmState | undefined {
+    return this.byArn(arn)?.state;
+  }
+
+  /** State changes by ARN (FIS stop conditions listen here). */
+  watch(listener: (arn: string, state: AlarmState) => void): () => void {
+    return this.onStateChange((alarm) => listener(alarm.arn, alarm.state));
+  }
+
   /** Evaluates one alarm as at `at` (milliseconds, an evaluation instant). */
   evaluateAlarm(alarm: Alarm, at: number): void {
     const c = alarm.config;

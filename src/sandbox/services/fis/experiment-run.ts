@@ -3,20 +3,22 @@
  * kept; an action starts when every action in its startAfter has completed (or was skipped);
  * the experiment completes when every action has completed or was skipped. An action that fails
  * fails the experiment: running actions are stopped (their stop() is called) and pending ones
- * cancelled. StopExperiment does the same, through `stopping`, ending `stopped`.
+ * cancelled. StopExperiment does the same, through `stopping`, ending `stopped`; so does one of
+ * the template's stop-condition alarms entering ALARM (or already in ALARM when the run begins).
  */
 import type { Kernel } from "../../kernel.js";
 import type { ActionRecord, ActionStatus, ExperimentRecord, ExperimentStatus } from "./experiment-model.js";
 import { ACTIVE_STATUSES } from "./experiment-model.js";
 import type { FisErrorCode, FisRegistry, FisResource } from "./registry.js";
 import { resolveTarget, TargetResolutionError } from "./resolve-targets.js";
+import { alarmArns, HALT_DELAY_MS, HALTED_REASON, type StopConditionAlarms } from "./stop-conditions.js";
 
 const LIVE_ACTION: ReadonlySet<ActionStatus> = new Set(["initiating", "running"]);
 const FINISHED_OK: ReadonlySet<ActionStatus> = new Set(["completed", "skipped"]);
 
-/** The sandbox has no CloudWatch: alarm stop conditions are kept but never fire. */
+/** A FIS composed without CloudWatch: alarm stop conditions are kept but never fire. */
 const ALARM_NOTE =
-  " Its aws:cloudwatch:alarm stop conditions are recorded but not evaluated: the sandbox has no CloudWatch alarms (gameday's own stop-conditions are probes that the engine evaluates).";
+  " Its aws:cloudwatch:alarm stop conditions are recorded but not evaluated: this FIS has no CloudWatch alarms to watch.";
 
 export class ExperimentRun {
   private cancelBegin: (() => void) | undefined;
@@ -27,7 +29,10 @@ export class ExperimentRun {
     private readonly kernel: Kernel,
     private readonly registry: FisRegistry,
     readonly record: ExperimentRecord,
+    private readonly alarms?: StopConditionAlarms,
   ) {}
+
+  private unwatch: (() => void) | undefined;
 
   get active(): boolean {
     return ACTIVE_STATUSES.has(this.record.status);
@@ -52,6 +57,22 @@ export class ExperimentRun {
       }
       this.record.endTime = this.kernel.now();
       this.setStatus("stopped", "Experiment stopped.");
+    });
+  }
+
+  /** A stop-condition alarm entered ALARM: stopping now, stopped a moment later; no resume. */
+  private haltByStopCondition(arn: string): void {
+    if (!this.active || this.record.status === "stopping") return;
+    this.unwatch?.();
+    this.kernel.record("fis", "stop-condition", `${this.record.id} stop condition ${arn} is in ALARM`, { experimentId: this.record.id, alarmArn: arn });
+    this.setStatus("stopping", HALTED_REASON);
+    this.haltActions("the experiment was halted by a stop condition.");
+    this.kernel.clock.setTimer(HALT_DELAY_MS, () => {
+      for (const a of this.record.actions.values()) {
+        if (a.status === "stopping") this.setActionStatus(a, "stopped", "Action was stopped.");
+      }
+      this.record.endTime = this.kernel.now();
+      this.setStatus("stopped", HALTED_REASON);
     });
   }
 
@@ -80,8 +101,17 @@ export class ExperimentRun {
     } else if (!this.checkTargetQuotas()) {
       return;
     }
-    const alarms = r.template.stopConditions.some((c) => c.source === "aws:cloudwatch:alarm");
-    this.setStatus("running", alarms ? `Experiment is running.${ALARM_NOTE}` : "Experiment is running.");
+    const arns = alarmArns(r.template);
+    this.setStatus("running", arns.length > 0 && !this.alarms ? `Experiment is running.${ALARM_NOTE}` : "Experiment is running.");
+    if (this.alarms && arns.length > 0) {
+      const watched = new Set(arns);
+      this.unwatch = this.alarms.watch((arn, state) => {
+        if (state === "ALARM" && watched.has(arn)) this.haltByStopCondition(arn);
+      });
+      // An alarm already in ALARM halts the run at once (FIS documents no other outcome).
+      const firing = arns.find((arn) => this.alarms!.stateOf(arn) === "ALARM");
+      if (firing) return this.haltByStopCondition(firing);
+    }
     this.advance();
   }
 
@@ -228,6 +258,7 @@ export class ExperimentRun {
     const r = this.record;
     r.status = status;
     r.reason = reason;
+    if (!this.active) this.unwatch?.();
     this.kernel.record("fis", "experiment-state", `${r.id} ${status}: ${reason}`, { experimentId: r.id, templateId: r.templateId, status, reason });
   }
 

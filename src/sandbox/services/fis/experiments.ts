@@ -13,6 +13,7 @@ import { readTags } from "./read-template.js";
 import type { FisRegistry } from "./registry.js";
 import { NO_WHITESPACE, checkEnum, optionalObject, optionalString, requiredString, type Json } from "./shape.js";
 import type { TemplateStore } from "./templates.js";
+import type { StopConditionAlarms } from "./stop-conditions.js";
 
 /** FIS quota: active experiments per account and Region. */
 export const MAX_ACTIVE_EXPERIMENTS = 5;
@@ -31,6 +32,7 @@ export class ExperimentStore {
     private readonly kernel: Kernel,
     private readonly registry: FisRegistry,
     private readonly templates: TemplateStore,
+    private readonly alarms?: StopConditionAlarms,
   ) {}
 
   start(body: Json): ExperimentRecord {
@@ -74,7 +76,7 @@ export class ExperimentStore {
       actions,
       resolved: new Map(),
     };
-    const run = new ExperimentRun(this.kernel, this.registry, record);
+    const run = new ExperimentRun(this.kernel, this.registry, record, this.alarms);
     this.runs.set(id, run);
     this.tokens.set(clientToken, { id, request });
     run.start();

@@ -10,6 +10,7 @@ import type { FisRegistry } from "./registry.js";
 import type { Json } from "./shape.js";
 import type { StoredTemplate } from "./template-model.js";
 import { validateCreateRequest, validateUpdateRequest } from "./validate-template.js";
+import { checkAlarmsExist, type StopConditionAlarms } from "./stop-conditions.js";
 
 export const MAX_TEMPLATES = 500;
 
@@ -21,10 +22,13 @@ export class TemplateStore {
   constructor(
     private readonly kernel: Kernel,
     private readonly registry: FisRegistry,
+    /** The sandbox's CloudWatch alarms; without them alarm stop conditions are taken on trust. */
+    private readonly alarms?: StopConditionAlarms,
   ) {}
 
   create(body: Json): StoredTemplate {
     const { clientToken, spec } = validateCreateRequest(body, this.registry);
+    if (this.alarms) checkAlarmsExist(spec, this.alarms);
     const { clientToken: _token, ...rest } = body;
     const request = canonicalJson(rest);
     if (clientToken !== undefined) {
@@ -61,7 +65,9 @@ export class TemplateStore {
 
   update(id: string, body: Json): StoredTemplate {
     const t = this.get(id);
-    t.spec = validateUpdateRequest(t.spec, body, this.registry);
+    const spec = validateUpdateRequest(t.spec, body, this.registry);
+    if (this.alarms) checkAlarmsExist(spec, this.alarms);
+    t.spec = spec;
     t.lastUpdateTime = this.kernel.now();
     this.kernel.record("fis", "template-updated", `experiment template ${id} updated`, { templateId: id });
     return t;
