@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { gunzipSync } from "node:zlib";
 import type { Dispatch } from "./protocol/types.js";
 import { isTransportFailure } from "./protocol/types.js";
 import { ImdsUnreachable, type ImdsAnswer } from "./services/ec2/imds.js";
@@ -76,7 +77,10 @@ export async function serve(sandbox: Servable, options: ServeOptions): Promise<S
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       try {
-        handle(sandbox, req, res, Buffer.concat(chunks).toString("utf8"));
+        const raw = Buffer.concat(chunks);
+        // The SDKs and the AWS CLI gzip large PutMetricData bodies (Content-Encoding: gzip).
+        const body = /\bgzip\b/.test(req.headers["content-encoding"] ?? "") ? gunzipSync(raw) : raw;
+        handle(sandbox, req, res, body.toString("utf8"));
       } catch (err) {
         res.writeHead(500, { "content-type": "text/plain" }).end(`sandbox serve error: ${(err as Error).message}`);
       }

@@ -1,0 +1,188 @@
+/**
+ * CloudWatch on a served sandbox, through clients that are not ours: the AWS CLI v1 and boto3
+ * (botocore speaks JSON 1.0 to CloudWatch, query-compatible) put metrics, read them back with
+ * GetMetricData, and create and describe an alarm; a large put arrives gzipped.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { scratch, serveSandbox, type Served } from "./cli.js";
+
+vi.setConfig({ testTimeout: 60_000 });
+const run = promisify(execFile);
+
+const hasAwsCli = await run("aws", ["--version"]).then(
+  () => true,
+  () => false,
+);
+const hasBoto3 = await run("python3", ["-c", "import boto3"]).then(
+  () => true,
+  () => false,
+);
+
+let served: Served | undefined;
+let endpoint = "";
+beforeAll(async () => {
+  if (!hasAwsCli && !hasBoto3) return;
+  served = await serveSandbox(["--seed", "7"]);
+  endpoint = served.endpoint;
+}, 60_000);
+afterAll(async () => {
+  served?.child.kill("SIGTERM");
+  await served?.done;
+});
+
+/** No profile, config or metadata service of the machine's. */
+function cleanEnv(): Record<string, string> {
+  const dir = scratch();
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: dir,
+    AWS_CONFIG_FILE: `${dir}/none`,
+    AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`,
+    AWS_ACCESS_KEY_ID: "x",
+    AWS_SECRET_ACCESS_KEY: "x",
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_PAGER: "",
+  };
+}
+
+async function awsCw(...args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run("aws", ["cloudwatch", ...args, "--endpoint-url", endpoint, "--output", "json"], { env: cleanEnv() });
+  return stdout.trim() === "" ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+}
+
+/** A whole minute ten minutes back on the wall clock (the served sandbox keeps wall time at speed 1). */
+const base = () => Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+type Results = { MetricDataResults: { Id: string; Timestamps: (string | number)[]; Values: number[]; StatusCode: string }[] };
+
+describe.skipIf(!hasAwsCli)("the AWS CLI against the served sandbox's CloudWatch", () => {
+  it("put-metric-data then get-metric-data returns the points, newest first, per period", async () => {
+    const t = base();
+    await awsCw(
+      "put-metric-data",
+      "--namespace",
+      "CliTest",
+      "--metric-data",
+      JSON.stringify([
+        { MetricName: "Latency", Dimensions: [{ Name: "Service", Value: "web" }], Timestamp: iso(t + 5_000), Values: [100, 200, 300], Unit: "Milliseconds" },
+        { MetricName: "Latency", Dimensions: [{ Name: "Service", Value: "web" }], Timestamp: iso(t + 65_000), Value: 50, Unit: "Milliseconds" },
+      ]),
+    );
+    const out = (await awsCw(
+      "get-metric-data",
+      "--start-time",
+      iso(t),
+      "--end-time",
+      iso(t + 180_000),
+      "--metric-data-queries",
+      JSON.stringify([
+        { Id: "avg", MetricStat: { Metric: { Namespace: "CliTest", MetricName: "Latency", Dimensions: [{ Name: "Service", Value: "web" }] }, Period: 60, Stat: "Average" } },
+        { Id: "p99", MetricStat: { Metric: { Namespace: "CliTest", MetricName: "Latency", Dimensions: [{ Name: "Service", Value: "web" }] }, Period: 60, Stat: "p99" } },
+      ]),
+    )) as unknown as Results;
+    const [avg, p99] = out.MetricDataResults;
+    expect(avg!.StatusCode).toBe("Complete");
+    // AWS CLI v1 prints timestamps as the wire carries them (cli_timestamp_format "none"): epoch seconds.
+    expect(avg!.Timestamps.map((s) => (typeof s === "number" ? s * 1000 : Date.parse(s)))).toEqual([t + 60_000, t]);
+    expect(avg!.Values).toEqual([50, 200]);
+    expect(p99!.Values).toEqual([50, 300]);
+  });
+
+  it("accepts a put large enough to be gzipped", async () => {
+    const t = base();
+    const data = Array.from({ length: 20 }, (_, i) => ({ MetricName: "Big", Dimensions: [{ Name: "Shard", Value: `s-${i}` }], Timestamp: iso(t + 1_000), Values: Array.from({ length: 150 }, (_, j) => j + 0.5) }));
+    const file = join(scratch(), "big.json");
+    writeFileSync(file, JSON.stringify(data));
+    await awsCw("put-metric-data", "--namespace", "CliTest", "--metric-data", `file://${file}`);
+    const out = (await awsCw(
+      "get-metric-data",
+      "--start-time",
+      iso(t),
+      "--end-time",
+      iso(t + 60_000),
+      "--metric-data-queries",
+      JSON.stringify([{ Id: "n", MetricStat: { Metric: { Namespace: "CliTest", MetricName: "Big", Dimensions: [{ Name: "Shard", Value: "s-19" }] }, Period: 60, Stat: "SampleCount" } }]),
+    )) as unknown as Results;
+    expect(out.MetricDataResults[0]!.Values).toEqual([150]);
+  });
+
+  it("put-metric-alarm then describe-alarms shows the alarm, INSUFFICIENT_DATA at first", async () => {
+    await awsCw(
+      "put-metric-alarm",
+      "--alarm-name",
+      "cli-errors",
+      "--namespace",
+      "CliTest",
+      "--metric-name",
+      "Errors",
+      "--statistic",
+      "Sum",
+      "--period",
+      "60",
+      "--evaluation-periods",
+      "3",
+      "--datapoints-to-alarm",
+      "2",
+      "--threshold",
+      "5",
+      "--comparison-operator",
+      "GreaterThanThreshold",
+      "--treat-missing-data",
+      "notBreaching",
+    );
+    const out = (await awsCw("describe-alarms", "--alarm-names", "cli-errors")) as { MetricAlarms: Record<string, unknown>[] };
+    expect(out.MetricAlarms).toHaveLength(1);
+    expect(out.MetricAlarms[0]).toMatchObject({
+      AlarmName: "cli-errors",
+      AlarmArn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:cli-errors",
+      StateValue: "INSUFFICIENT_DATA",
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      Threshold: 5,
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  it("names CloudWatch's error code for a metric math query it does not evaluate", async () => {
+    const t = base();
+    const err = await awsCw("get-metric-data", "--start-time", iso(t), "--end-time", iso(t + 60_000), "--metric-data-queries", JSON.stringify([{ Id: "e1", Expression: "m1 * 2" }])).catch(
+      (e: { stderr: string }) => e,
+    );
+    expect((err as { stderr: string }).stderr).toMatch(/\(InvalidParameterValue\).*metric math/);
+  });
+});
+
+describe.skipIf(!hasBoto3)("boto3 against the served sandbox's CloudWatch", () => {
+  it("put_metric_data then get_metric_data returns the points", async () => {
+    const t = base() / 1000;
+    const script = `
+import boto3, datetime, json, sys
+cw = boto3.client("cloudwatch", endpoint_url=sys.argv[1], region_name="us-east-1")
+t = float(sys.argv[2])
+at = lambda s: datetime.datetime.fromtimestamp(t + s, datetime.timezone.utc)
+cw.put_metric_data(Namespace="BotoTest", MetricData=[
+  {"MetricName": "Requests", "Dimensions": [{"Name": "Service", "Value": "web"}], "Timestamp": at(1), "Value": 7, "Unit": "Count"},
+  {"MetricName": "Requests", "Dimensions": [{"Name": "Service", "Value": "web"}], "Timestamp": at(2), "Value": 3, "Unit": "Count"},
+  {"MetricName": "Requests", "Dimensions": [{"Name": "Service", "Value": "web"}], "Timestamp": at(121), "Value": 4, "Unit": "Count"},
+])
+out = cw.get_metric_data(StartTime=at(0), EndTime=at(180), ScanBy="TimestampAscending", MetricDataQueries=[
+  {"Id": "sum", "MetricStat": {"Metric": {"Namespace": "BotoTest", "MetricName": "Requests", "Dimensions": [{"Name": "Service", "Value": "web"}]}, "Period": 60, "Stat": "Sum"}},
+])
+r = out["MetricDataResults"][0]
+listed = cw.list_metrics(Namespace="BotoTest")["Metrics"]
+print(json.dumps({"timestamps": [d.timestamp() for d in r["Timestamps"]], "values": r["Values"], "status": r["StatusCode"], "listed": listed}))
+`;
+    const { stdout } = await run("python3", ["-c", script, endpoint, String(t)], { env: cleanEnv() });
+    const out = JSON.parse(stdout) as { timestamps: number[]; values: number[]; status: string; listed: unknown[] };
+    expect(out.status).toBe("Complete");
+    expect(out.timestamps).toEqual([t, t + 120]);
+    expect(out.values).toEqual([10, 4]);
+    expect(out.listed).toEqual([{ Namespace: "BotoTest", MetricName: "Requests", Dimensions: [{ Name: "Service", Value: "web" }] }]);
+  });
+});
