@@ -88,6 +88,8 @@ export class SandboxLogShipping implements LogProducerFactory, LogPipelinePort {
       ...(s.memory ? { memory: definedOnly(s.memory) } : {}),
       ...(s.replay ? { replay: definedOnly({ ratePerSec: s.replay.ratePerSec, startJitterMs: s.replay.startJitter }) } : {}),
       ...(s.requestTimeout !== undefined ? { requestTimeoutMs: s.requestTimeout } : {}),
+      // Its own metrics as EMF, into the task's log (and from there the sandbox's CloudWatch).
+      ...(spec.emf ? { metrics: { stream: spec.stream, write: spec.emf } } : {}),
       onEvent: (e) => {
         // Through a long outage the breaker goes half-open and back again and again, and each
         // failed probe "gives up": trace only what tells the story (opening, closing, losses).

@@ -4,6 +4,7 @@
  */
 export { Shipper } from "./shipper.js";
 export type { ShipperMetrics } from "./metrics.js";
+export { SHIPPER_NAMESPACE, emfLine, type ShipperMetricsOptions } from "./emf.js";
 export type { ShipperOptions, ShipperEvent, DropReason } from "./options.js";
 export {
   kinesisPortFromClient,

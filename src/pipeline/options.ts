@@ -14,6 +14,7 @@ import type { KinesisPort } from "./kinesis-port.js";
 import type { SecondaryPort } from "./secondary.js";
 import { BREAKER_DEFAULTS, type BreakerOptions } from "./breaker.js";
 import { SPOOL_DEFAULTS, type SpoolOptions } from "./spool.js";
+import { resolveMetricsOptions, type ResolvedMetricsOptions, type ShipperMetricsOptions } from "./emf.js";
 
 const MiB = 1024 * 1024;
 
@@ -73,6 +74,8 @@ export interface ShipperOptions {
   closeGraceMs?: number;
   /** Observes breaker changes, give-ups, dead letters, drops and I/O errors. */
   onEvent?: (event: ShipperEvent) => void;
+  /** Writes the shipper's own metrics as CloudWatch embedded metric format lines (see emf.ts). */
+  metrics?: ShipperMetricsOptions;
 }
 
 export type ShipperEvent =
@@ -104,6 +107,7 @@ export interface ResolvedOptions {
   deadLetterPath: string;
   closeGraceMs: number;
   onEvent: (event: ShipperEvent) => void;
+  metrics: ResolvedMetricsOptions | undefined;
 }
 
 const count = (max?: number) => (max === undefined ? z.number().int().min(1) : z.number().int().min(1).max(max));
@@ -192,7 +196,7 @@ export function describeIssues(prefix: string, error: z.ZodError, input: unknown
 
 export function resolveOptions(options: ShipperOptions): ResolvedOptions {
   if (!options || typeof options !== "object") throw new TypeError(`Shipper: expected an options object, found ${String(options)}`);
-  const { clock, random, kinesis, onEvent, ...data } = options;
+  const { clock, random, kinesis, onEvent, metrics, ...data } = options;
   if (!clock || typeof clock.now !== "function" || typeof clock.setTimer !== "function") throw new TypeError("Shipper: options.clock must be a Clock (src/time/clock.ts)");
   if (!random || typeof random.next !== "function" || typeof random.fork !== "function") throw new TypeError("Shipper: options.random must be a Random (src/random/random.ts)");
   if (!kinesis || typeof kinesis.putRecords !== "function") throw new TypeError("Shipper: options.kinesis must be a KinesisPort with putRecords(entries)");
@@ -254,6 +258,7 @@ export function resolveOptions(options: ShipperOptions): ResolvedOptions {
     deadLetterPath: d.deadLetterPath ?? path.join(spool.dir, "dead-letter.ndjson"),
     closeGraceMs: d.closeGraceMs ?? 3_000,
     onEvent: onEvent ?? (() => {}),
+    metrics: metrics === undefined ? undefined : resolveMetricsOptions(metrics),
   };
 }
 

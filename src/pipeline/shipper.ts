@@ -44,6 +44,7 @@ import { Queue } from "./queue.js";
 import { after } from "./timer.js";
 import { guardedCall } from "./call.js";
 import type { ShipperMetrics } from "./metrics.js";
+import { startEmf } from "./emf.js";
 import { partitionKeyFromField, randomPartitionKey } from "./partition-key.js";
 import { resolveOptions, type ResolvedOptions, type ShipperEvent, type ShipperOptions } from "./options.js";
 import {
@@ -149,6 +150,8 @@ export class Shipper {
   /** close() was called: writes are refused (with "wal", sending goes on while the spool drains). */
   private refusing = false;
   private closed: Promise<void> | undefined;
+  /** Writes the last EMF line and stops; undefined without the metrics option. */
+  private readonly stopEmf: (() => void) | undefined;
 
   private readonly m = {
     accepted: 0,
@@ -191,6 +194,7 @@ export class Shipper {
     this.secondary = s ? (s.port ?? httpSecondary(s.url!)) : undefined;
     // A spool left by an earlier run replays after the same random delay as after an outage.
     this.replayNotBefore = clock.now() + (this.spool.readableRecords > 0 ? this.startJitter() : 0);
+    this.stopEmf = this.o.metrics ? startEmf(this.o.metrics, clock, this.host, () => this.metrics()) : undefined;
     this.pump();
   }
 
@@ -822,6 +826,7 @@ export class Shipper {
       await Promise.allSettled([...this.batches].map((b) => b.done));
     }
     this.setAsideQueued();
+    this.stopEmf?.();
     this.spool.close();
     this.deadLetters.close();
     this.settleWaiters();

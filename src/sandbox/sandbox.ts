@@ -148,7 +148,7 @@ export class Sandbox {
     }
 
     if (stack.logging.length > 0 && options.logProducers) {
-      const producers = new LogProducers(this.kernel, this.timers, stack.logging, stack.kinesis?.roles ?? [], this.subnets, options.logProducers);
+      const producers = new LogProducers(this.kernel, this.timers, stack.logging, stack.kinesis?.roles ?? [], this.subnets, options.logProducers, this.metrics);
       this.ecs.sidecars = (task) => producers.forTask(task);
       this.ec2.onStateChange((instance) => {
         if (instance.state === "terminated") producers.hostGone(instance.id);

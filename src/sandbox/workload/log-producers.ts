@@ -8,6 +8,8 @@
  * host).
  */
 import type { Kernel } from "../kernel.js";
+import { putEmf } from "../metrics/emf.js";
+import { discardMetrics, type MetricSink } from "../services/cloudwatch/sink.js";
 import type { Timers } from "../timers.js";
 import type { Task, TaskProcess } from "../services/ecs/model.js";
 import type { LoggingSpec, ShipperSettings } from "../stack/logging.js";
@@ -29,6 +31,11 @@ export interface LogProducerSpec {
   role: string | undefined;
   accessKeyId: string | undefined;
   shipper: ShipperSettings;
+  /**
+   * Where the shipper's embedded-metric-format lines go: the task's log, from which CloudWatch
+   * Logs extracts the metrics into the sandbox's CloudWatch.
+   */
+  emf?: (line: string) => void;
 }
 
 /** One task's shipper, as the sandbox drives it. */
@@ -56,6 +63,7 @@ export class LogProducers {
     private readonly roles: readonly { name: string; accessKeyIds: string[] }[],
     private readonly subnets: readonly SubnetSpec[],
     private readonly factory: LogProducerFactory,
+    private readonly metrics: MetricSink = discardMetrics,
   ) {
     for (const l of logging) this.byService.set(l.service, l);
   }
@@ -87,6 +95,7 @@ export class LogProducers {
       role: l.role,
       accessKeyId: role?.accessKeyIds[0],
       shipper: l.shipper,
+      emf: (line) => void putEmf(this.metrics, line),
     };
   }
 }
