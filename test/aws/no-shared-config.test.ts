@@ -18,6 +18,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ListClustersCommand } from "@aws-sdk/client-ecs";
 import { ListExperimentsCommand } from "@aws-sdk/client-fis";
 import { KinesisClient, ListStreamsCommand } from "@aws-sdk/client-kinesis";
@@ -32,10 +33,12 @@ import type { LogProducerSpec } from "../../src/sandbox/workload/log-producers.j
 const dispatch: LocalDispatch = (req) =>
   req.path.startsWith("/experiments")
     ? { statusCode: 200, headers: { "content-type": "application/json" }, body: '{"experiments":[]}' }
-    : { statusCode: 200, headers: { "content-type": "application/x-amz-json-1.1" }, body: '{"clusterArns":[],"StreamNames":[],"HasMoreStreams":false}' };
+    : { statusCode: 200, headers: { "content-type": "application/x-amz-json-1.1" }, body: '{"clusterArns":[],"StreamNames":[],"HasMoreStreams":false,"Metrics":[]}' };
 
-type Service = "ecs" | "fis" | "kinesis";
+type Service = "cloudwatch" | "ecs" | "fis" | "kinesis";
 const firstCall: Record<Service, (clients: AwsClients) => Promise<unknown>> = {
+  // PutMetricData: the one operation with request compression, whose settings the client could read from the files.
+  cloudwatch: async (c) => (await c.cloudwatch()).send(new PutMetricDataCommand({ Namespace: "App", MetricData: [{ MetricName: "m", Value: 1 }] })),
   ecs: async (c) => (await c.ecs()).send(new ListClustersCommand({})),
   fis: async (c) => (await c.fis()).send(new ListExperimentsCommand({})),
   kinesis: async (c) => (await c.kinesis()).send(new ListStreamsCommand({})),
@@ -139,13 +142,14 @@ async function firstCallUnder<C>(clock: Clock, create: () => Promise<C>, call: (
   return { outcome, moved };
 }
 
-const create = (clients: AwsClients, service: Service) => (): Promise<unknown> => (service === "ecs" ? clients.ecs() : service === "fis" ? clients.fis() : clients.kinesis());
+const create = (clients: AwsClients, service: Service) => (): Promise<unknown> =>
+  service === "cloudwatch" ? clients.cloudwatch() : service === "ecs" ? clients.ecs() : service === "fis" ? clients.fis() : clients.kinesis();
 
 // FIFOs (mkfifo, O_NONBLOCK writers) are POSIX.
 const posix = process.platform !== "win32";
 
 describe.runIf(posix)("clients for the sandbox read no shared config on their first call", () => {
-  for (const service of ["ecs", "fis", "kinesis"] as const) {
+  for (const service of ["cloudwatch", "ecs", "fis", "kinesis"] as const) {
     it(`${service}: the first in-process call leaves virtual time where it was and starts no I/O`, async () => {
       const clock = new VirtualClock();
       const clients = new AwsClients({ kind: "local", region: "us-east-1", dispatch }, { clock, random: new SeededRandom(1) });
@@ -211,7 +215,7 @@ describe.runIf(posix)("clients for an AWS-compatible endpoint read no shared con
     server = createServer((req, res) => {
       req.resume();
       req.on("end", () => {
-        const body = req.url?.startsWith("/experiments") ? '{"experiments":[]}' : '{"clusterArns":[],"StreamNames":[],"HasMoreStreams":false}';
+        const body = req.url?.startsWith("/experiments") ? '{"experiments":[]}' : '{"clusterArns":[],"StreamNames":[],"HasMoreStreams":false,"Metrics":[]}';
         res.writeHead(200, { "content-type": req.url?.startsWith("/experiments") ? "application/json" : "application/x-amz-json-1.1" }).end(body);
       });
     });
@@ -224,7 +228,7 @@ describe.runIf(posix)("clients for an AWS-compatible endpoint read no shared con
     await new Promise((resolve) => server.close(resolve));
   });
 
-  for (const service of ["ecs", "fis", "kinesis"] as const) {
+  for (const service of ["cloudwatch", "ecs", "fis", "kinesis"] as const) {
     it(`${service}: the first call opens only its socket`, async () => {
       // Endpoint targets run on the real clock (a socket is I/O by nature): only what else the
       // client starts counts here.
