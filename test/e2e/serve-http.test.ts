@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "node:http";
 import { ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { chaos, freePort, REPO, scratch, start, type Running } from "./cli.js";
 import { runHttpLoad } from "../../src/load/http-load.js";
@@ -117,6 +118,35 @@ describe("chaos sandbox serve: the ALB listener as a real HTTP port", () => {
     expect(r.errors).toEqual({ timeout: 0, refused: 0, reset: 0, other: 0 });
     expect(r.latency.p50).toBeGreaterThan(5);
     expect(r.latency.p50).toBeLessThan(150);
+
+    // The sandbox's ALB saw the same requests: its AWS/ApplicationELB metrics, read as a dashboard
+    // would, count them once each minute is over (6 real seconds at 10x).
+    const cw = new CloudWatchClient({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, endpoint: s.endpoint, requestHandler: new NodeHttpHandler() });
+    try {
+      const sums = async (): Promise<Record<string, number>> => {
+        const listed = await cw.send(new ListMetricsCommand({ Namespace: "AWS/ApplicationELB", MetricName: "RequestCount" }));
+        const lb = listed.Metrics?.find((m) => m.Dimensions?.length === 1 && m.Dimensions[0]!.Name === "LoadBalancer")?.Dimensions;
+        if (!lb) return {};
+        // The sandbox's clock runs ahead of the wall clock at 10x: a window wide enough for both.
+        const now = Date.now();
+        const out = await cw.send(
+          new GetMetricDataCommand({
+            StartTime: new Date(now - 3_600_000),
+            EndTime: new Date(now + 3_600_000),
+            MetricDataQueries: ["RequestCount", "HTTPCode_Target_2XX_Count"].map((name, i) => ({ Id: `m${i}`, Label: name, MetricStat: { Metric: { Namespace: "AWS/ApplicationELB", MetricName: name, Dimensions: lb }, Period: 60, Stat: "Sum" } })),
+          }),
+        );
+        return Object.fromEntries((out.MetricDataResults ?? []).map((m) => [m.Label!, (m.Values ?? []).reduce((a, b) => a + b, 0)]));
+      };
+      let seen: Record<string, number> = {};
+      for (let i = 0; i < 100 && seen.RequestCount !== r.sent; i++) {
+        seen = await sums();
+        if (seen.RequestCount !== r.sent) await new Promise((done) => setTimeout(done, 200));
+      }
+      expect(seen).toEqual({ RequestCount: 60, HTTPCode_Target_2XX_Count: 60 });
+    } finally {
+      cw.destroy();
+    }
   });
 });
 
