@@ -1,7 +1,8 @@
 /**
  * AWS/ApplicationELB as the load balancer publishes it: per minute, only for minutes with traffic
  * (a metric with nothing to count is absent, not zero), with the dimension sets AWS uses:
- * - RequestCount: LoadBalancer; TargetGroup+LoadBalancer.
+ * - RequestCount: LoadBalancer; TargetGroup+LoadBalancer. Only requests for which the ALB chose a
+ *   target (ELB's documentation): a 503 for want of one counts under HTTPCode_ELB_503_Count alone.
  * - HTTPCode_Target_*, TargetResponseTime, TargetConnectionErrorCount: LoadBalancer, AZ+LB, TG+LB, TG+AZ+LB.
  * - HTTPCode_ELB_5XX/502/503/504_Count: LoadBalancer, AZ+LB (an answer the ALB gave before choosing
  *   a target has no zone in the sandbox, so it counts under LoadBalancer only).
@@ -105,7 +106,7 @@ export class AlbMetrics {
    */
   elbError(at: number, zone: string | undefined, status: 502 | 503 | 504, connectionError = false): void {
     const z = this.zone(at, zone ?? ALL);
-    z.requests++;
+    if (zone !== undefined) z.requests++;
     if (status === 502) z.elb502++;
     else if (status === 503) z.elb503++;
     else z.elb504++;
