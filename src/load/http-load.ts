@@ -10,7 +10,7 @@
  * how late the worst one went out is reported. Latency is measured on the same clock, so against a
  * served sandbox a ScaledClock at the sandbox's speed measures in the sandbox's time.
  */
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, validateHeaderName, validateHeaderValue, type ClientRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
@@ -60,6 +60,7 @@ export function runHttpLoad(options: HttpLoadOptions): Promise<LoadResult> {
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError(`timeout: expected a number of ms > 0, found ${timeoutMs}`);
   const maxSockets = options.maxSockets ?? 256;
   if (!Number.isInteger(maxSockets) || maxSockets < 1) throw new RangeError(`maxSockets: expected a whole number >= 1, found ${maxSockets}`);
+  checkHeaders(options.headers ?? {});
   const schedule = new ArrivalSchedule(options.stages, options.arrivals, options.random);
   const { clock, metrics, signal } = options;
   const https = url.protocol === "https:";
@@ -178,6 +179,18 @@ function parseTarget(text: string): URL {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new RangeError(`url: expected an http:// or https:// URL, found ${JSON.stringify(text)}`);
   return url;
+}
+
+/** Headers node:http would refuse, reported before the first request rather than thrown from a timer. */
+function checkHeaders(headers: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch {
+      throw new RangeError(`headers: expected HTTP header names and values, found ${JSON.stringify(name)}: ${JSON.stringify(value)}`);
+    }
+  }
 }
 
 /** A transport failure's class, from Node's error code. */

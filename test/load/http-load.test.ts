@@ -146,6 +146,7 @@ describe("runHttpLoad (open model against a real HTTP server)", () => {
   it("rejects a URL it cannot drive, saying what it expected", () => {
     expect(() => runHttpLoad({ url: "ftp://127.0.0.1/", stages: [{ rate: 1, duration: 1000 }], clock: new RealClock() })).toThrow(/url: expected an http:\/\/ or https:\/\/ URL, found "ftp:\/\/127.0.0.1\/"/);
     expect(() => runHttpLoad({ url: "http://127.0.0.1/", stages: [{ rate: 1, duration: 1000 }], clock: new RealClock(), timeoutMs: 0 })).toThrow(/timeout: expected/);
+    expect(() => runHttpLoad({ url: "http://127.0.0.1/", stages: [{ rate: 1, duration: 1000 }], clock: new RealClock(), headers: { "x-bad": "a\nb" } })).toThrow(/headers: expected HTTP header names and values, found "x-bad": "a\\nb"/);
   });
 });
 
