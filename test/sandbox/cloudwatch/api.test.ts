@@ -177,3 +177,30 @@ describe("CloudWatch alarms through the SDK", () => {
     expect(a!.StateValue).toBe("ALARM");
   });
 });
+
+describe("GetMetricData paging", () => {
+  it("returns at most MaxDatapoints points a call, PartialData with a NextToken until the rest is read", async () => {
+    const t0 = minute(h.clock.now()) - 10 * 60_000;
+    const data = Array.from({ length: 5 }, (_, i) => ({ MetricName: "Hits", Timestamp: new Date(t0 + i * 60_000), Value: i + 1 }));
+    await cw.send(new PutMetricDataCommand({ Namespace: "Shop", MetricData: data }));
+    const query = (id: string, stat: "Sum" | "Maximum") => ({ Id: id, MetricStat: { Metric: { Namespace: "Shop", MetricName: "Hits" }, Period: 60, Stat: stat } });
+    const page = (NextToken?: string) =>
+      cw.send(new GetMetricDataCommand({ StartTime: new Date(t0), EndTime: new Date(t0 + 600_000), ScanBy: "TimestampAscending", MaxDatapoints: 4, MetricDataQueries: [query("a", "Sum"), query("b", "Maximum")], ...(NextToken ? { NextToken } : {}) }));
+    const first = await page();
+    expect(first.MetricDataResults!.map((r) => [r.Values, r.StatusCode])).toEqual([
+      [[1, 2, 3, 4], "PartialData"],
+      [[], "PartialData"],
+    ]);
+    const second = await page(first.NextToken);
+    expect(second.MetricDataResults!.map((r) => [r.Values, r.StatusCode])).toEqual([
+      [[5], "Complete"],
+      [[1, 2, 3], "PartialData"],
+    ]);
+    const third = await page(second.NextToken);
+    expect(third.MetricDataResults!.map((r) => [r.Values, r.StatusCode])).toEqual([
+      [[], "Complete"],
+      [[4, 5], "Complete"],
+    ]);
+    expect(third.NextToken).toBeUndefined();
+  });
+});

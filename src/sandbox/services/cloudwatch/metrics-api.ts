@@ -5,7 +5,7 @@
 import { invalidCombination, invalidValue, missing } from "./errors.js";
 import type { MetricDatum } from "./sink.js";
 import { parseStatistic, STANDARD_STATISTICS, type Statistic } from "./statistic.js";
-import type { MetricStore } from "./store.js";
+import type { Datapoint, MetricStore } from "./store.js";
 import {
   asObject, dimensionList, dimensions, epochSeconds, optionalBoolean, optionalInteger, optionalList, optionalNumber,
   optionalString, optionalStringList, optionalTimestamp, optionalUnit, readToken, requiredInteger, requiredString,
@@ -13,6 +13,8 @@ import {
 } from "./wire.js";
 
 const DAY = 86_400_000;
+/** GetMetricData's most datapoints per call. */
+const MAX_DATAPOINTS = 100_800;
 const LIST_PAGE = 500;
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
 
@@ -83,11 +85,14 @@ export class MetricsApi {
     if (start >= end) throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
     const scanBy = optionalString(input, "ScanBy") ?? "TimestampDescending";
     if (scanBy !== "TimestampDescending" && scanBy !== "TimestampAscending") throw invalidValue(`The value ${scanBy} for parameter ScanBy is invalid: expected TimestampDescending or TimestampAscending.`);
+    const maxDatapoints = optionalInteger(input, "MaxDatapoints") ?? MAX_DATAPOINTS;
+    if (maxDatapoints < 1) throw invalidValue(`The value ${maxDatapoints} for parameter MaxDatapoints is invalid: expected at least 1.`);
+    const skip = readToken(optionalString(input, "NextToken"));
     const queries = optionalList(input, "MetricDataQueries");
     if (!queries || queries.length === 0) throw missing("MetricDataQueries");
     if (queries.length > 500) throw invalidValue(`The collection MetricDataQueries must not have a size greater than 500; found ${queries.length}.`);
     const ids = new Set<string>();
-    const results: unknown[] = [];
+    const answered: { id: string; label: string; points: Datapoint[] }[] = [];
     queries.forEach((raw, i) => {
       const at = `MetricDataQueries.member.${i + 1}`;
       const q = asObject(raw, at);
@@ -115,16 +120,29 @@ export class MetricsApi {
       if (optionalBoolean(q, "ReturnData", `${at}.ReturnData`) === false) return;
       const points = this.store.query(query);
       if (scanBy === "TimestampDescending") points.reverse();
-      results.push({
-        Id: id,
-        Label: optionalString(q, "Label", `${at}.Label`) ?? query.name,
-        Timestamps: points.map((p) => epochSeconds(p.timestamp)),
-        Values: points.map((p) => p.value),
-        StatusCode: "Complete",
-        Messages: [],
-      });
+      answered.push({ id, label: optionalString(q, "Label", `${at}.Label`) ?? query.name, points });
     });
-    return { MetricDataResults: results, Messages: [] };
+    // One page holds at most MaxDatapoints points across all queries, in query order; NextToken
+    // counts the points already returned. A query cut short says PartialData.
+    let before = 0;
+    const pageEnd = skip + maxDatapoints;
+    const results = answered.map(({ id, label, points }) => {
+      const from = Math.min(points.length, Math.max(0, skip - before));
+      const to = Math.min(points.length, Math.max(0, pageEnd - before));
+      before += points.length;
+      const page = points.slice(from, to);
+      return {
+        Id: id,
+        Label: label,
+        Timestamps: page.map((p) => epochSeconds(p.timestamp)),
+        Values: page.map((p) => p.value),
+        StatusCode: to < points.length ? "PartialData" : "Complete",
+        Messages: [],
+      };
+    });
+    const out: Record<string, unknown> = { MetricDataResults: results, Messages: [] };
+    if (pageEnd < before) out.NextToken = writeToken(pageEnd);
+    return out;
   }
 
   getMetricStatistics(input: Input): unknown {
