@@ -61,6 +61,17 @@ describe("the ALB listener of a served sandbox", () => {
     expect(stats.byStatus).toEqual({ 200: 3 });
   });
 
+  it("serves a request queued behind one nobody waits on (the simulated load's) once that one ends", async () => {
+    const l = await oneThread("200ms", "PT2S");
+    // The simulated load's request takes the one thread for 200 ms; nothing else will look at the app.
+    h!.sandbox.traffic.group("web")!.registered()[0]!.app.accept(h!.clock.now());
+    const a = await get(l.url);
+    expect(a.status).toBe(200);
+    // About 200 ms queued, then 200 ms served: not cut off at the 2 s idle timeout.
+    expect(a.simulatedMs).toBeGreaterThan(300);
+    expect(a.simulatedMs).toBeLessThanOrEqual(400);
+  });
+
   it("answers 504 at the ALB's idle timeout when the target takes longer", async () => {
     // 100x: a 2-minute request against a 10 s idle timeout comes back after 0.1 s of real time.
     const l = await oneThread("PT120S", "PT10S", 100);
