@@ -138,3 +138,27 @@ describe("MetricStore listing", () => {
     expect(s.list({ recentlyActiveMs: 3 * 3_600_000 }).map((m) => m.name)).toEqual(["Latency"]);
   });
 });
+
+describe("MetricStore percentiles over many distinct values", () => {
+  it("keeps a bucket's values bounded, its percentiles within 0.5% and its other statistics exact", () => {
+    const { s, at } = store();
+    // A minute of per-request latencies, each distinct, as a 17-hour run's busy minutes would be.
+    const n = 50_000;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = 0.05 + i * 0.00001234;
+      sum += v;
+      s.put(lat(T0 + (i % 60) * 1_000, { value: v }));
+    }
+    at.now = T0 + 60_000;
+    const p = (name: string) => s.query(q(60, T0, T0 + 60_000, name))[0]!.value;
+    const exactP90 = 0.05 + (Math.ceil(0.9 * n) - 1) * 0.00001234;
+    expect(Math.abs(p("p90") - exactP90) / exactP90).toBeLessThan(0.005);
+    expect(p("SampleCount")).toBe(n);
+    expect(p("Sum")).toBeCloseTo(sum, 6);
+    expect(p("Maximum")).toBeCloseTo(0.05 + (n - 1) * 0.00001234, 12);
+    const bucket = [...(s as unknown as { series: Map<string, { byUnit: Map<string, { coarse: Map<number, { values: Map<number, number> }> }> }> }).series.values()][0]!
+      .byUnit.get("None")!.coarse.get(T0)!;
+    expect(bucket.values.size).toBeLessThanOrEqual(4_096);
+  });
+});

@@ -1,8 +1,13 @@
 /**
  * What CloudWatch keeps for one metric in one time bucket: the sample count, sum, minimum and
  * maximum, and (unless the data came as pre-aggregated StatisticValues) the values themselves as a
- * value -> count map, which percentiles need. Merging two aggregates is exact.
+ * value -> count map, which percentiles need. Merging two aggregates is exact, except that a map
+ * past MAX_DISTINCT_VALUES keeps values to 3 significant digits (percentiles then within 0.5%),
+ * so that a long run's minute buckets of per-request latencies cannot grow without bound.
  */
+
+/** Distinct values a bucket keeps exactly; beyond, they are rounded to 3 significant digits. */
+export const MAX_DISTINCT_VALUES = 2_048;
 export interface Aggregate {
   sampleCount: number;
   sum: number;
@@ -10,6 +15,8 @@ export interface Aggregate {
   maximum: number;
   /** Value -> how many times it was put; undefined once any StatisticValues set fell in (no percentiles then). */
   values: Map<number, number> | undefined;
+  /** True once the values were rounded to keep the map small. */
+  rounded?: boolean;
 }
 
 export function emptyAggregate(): Aggregate {
@@ -23,7 +30,25 @@ export function addValue(a: Aggregate, value: number, count = 1): void {
   a.sum += value * count;
   if (value < a.minimum) a.minimum = value;
   if (value > a.maximum) a.maximum = value;
-  a.values?.set(value, (a.values.get(value) ?? 0) + count);
+  if (!a.values) return;
+  const key = a.rounded ? round3(value) : value;
+  a.values.set(key, (a.values.get(key) ?? 0) + count);
+  if (a.values.size > MAX_DISTINCT_VALUES && !a.rounded) roundValues(a);
+}
+
+function round3(v: number): number {
+  return v === 0 ? 0 : Number(v.toPrecision(3));
+}
+
+/** Re-keys the values to 3 significant digits, from now on. */
+function roundValues(a: Aggregate): void {
+  const rounded = new Map<number, number>();
+  for (const [v, n] of a.values!) {
+    const k = round3(v);
+    rounded.set(k, (rounded.get(k) ?? 0) + n);
+  }
+  a.values = rounded;
+  a.rounded = true;
 }
 
 /**
@@ -32,11 +57,7 @@ export function addValue(a: Aggregate, value: number, count = 1): void {
  */
 export function addStatistics(a: Aggregate, s: { sampleCount: number; sum: number; minimum: number; maximum: number }): void {
   if (s.minimum === s.maximum && a.values) {
-    a.sampleCount += s.sampleCount;
-    a.sum += s.sum;
-    if (s.minimum < a.minimum) a.minimum = s.minimum;
-    if (s.maximum > a.maximum) a.maximum = s.maximum;
-    a.values.set(s.minimum, (a.values.get(s.minimum) ?? 0) + s.sampleCount);
+    addValue(a, s.minimum, s.sampleCount);
     return;
   }
   a.sampleCount += s.sampleCount;
@@ -56,5 +77,10 @@ export function mergeInto(into: Aggregate, from: Aggregate): void {
     into.values = undefined;
     return;
   }
-  for (const [v, n] of from.values) into.values.set(v, (into.values.get(v) ?? 0) + n);
+  if (from.rounded && !into.rounded) roundValues(into);
+  for (const [v, n] of from.values) {
+    const k = into.rounded ? round3(v) : v;
+    into.values.set(k, (into.values.get(k) ?? 0) + n);
+  }
+  if (into.values.size > MAX_DISTINCT_VALUES && !into.rounded) roundValues(into);
 }
