@@ -12,6 +12,7 @@ const benches = [
   ["CLI startup", [fileURLToPath(new URL("./startup.mjs", import.meta.url))]],
   ["sandbox speed", [tsx, "bench/sandbox.ts"]],
   ["log shipper throughput and memory", ["--expose-gc", tsx, "bench/pipeline.ts"]],
+  ["real-target load generator", [tsx, "bench/load.ts"]],
   ["whole process, cold: chaos run <experiment>", [fileURLToPath(new URL("./whole-process.mjs", import.meta.url))]],
 ];
 let failed = 0;
