@@ -160,15 +160,20 @@ export class MetricStore implements MetricSink {
     const coarseBefore = now - MINUTE_RETENTION_MS;
     for (const s of this.series.values()) {
       for (const b of s.byUnit.values()) {
+        // Maps iterate in insertion order, which is time order for data put as it happens: stop
+        // at the first young bucket. (A late put of old data waits until those before it age out.)
         for (const [t, a] of b.fine) {
-          if (t >= fineBefore) continue;
+          if (t >= fineBefore) break;
           const minute = Math.floor(t / MINUTE) * MINUTE;
           let into = b.coarse.get(minute);
           if (!into) b.coarse.set(minute, (into = emptyAggregate()));
           mergeInto(into, a);
           b.fine.delete(t);
         }
-        for (const t of b.coarse.keys()) if (t < coarseBefore) b.coarse.delete(t);
+        for (const t of b.coarse.keys()) {
+          if (t >= coarseBefore) break;
+          b.coarse.delete(t);
+        }
       }
     }
   }
