@@ -17,6 +17,8 @@ import {
   PutMetricAlarmCommand,
   PutMetricDataCommand,
   ResourceNotFound,
+  InvalidFormatFault,
+  SetAlarmStateCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { harness, stackYaml, type Harness } from "../harness.js";
 
@@ -166,6 +168,21 @@ describe("CloudWatch alarms through the SDK", () => {
     await expect(cw.send(new PutMetricAlarmCommand({ ...alarm, ExtendedStatistic: "p99" }))).rejects.toBeInstanceOf(InvalidParameterCombinationException);
     await expect(cw.send(new PutMetricAlarmCommand({ ...alarm, Period: 45 }))).rejects.toBeInstanceOf(InvalidParameterValueException);
     await expect(cw.send(new PutMetricAlarmCommand({ ...alarm, TreatMissingData: "sometimes" }))).rejects.toThrow(/TreatMissingData is invalid: expected one of missing, ignore, breaching, notBreaching/);
+  });
+
+  it("SetAlarmState sets the state until the next evaluation says otherwise", async () => {
+    await cw.send(new PutMetricAlarmCommand({ ...alarm, TreatMissingData: "notBreaching" }));
+    await cw.send(new SetAlarmStateCommand({ AlarmName: "web-5xx", StateValue: "ALARM", StateReason: "testing the pager", StateReasonData: '{"by":"test"}' }));
+    let [a] = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["web-5xx"] }))).MetricAlarms!;
+    expect(a).toMatchObject({ StateValue: "ALARM", StateReason: "testing the pager", StateReasonData: '{"by":"test"}' });
+    const nextMinute = minute(h.clock.now()) + 60_000;
+    await h.advance(nextMinute - h.clock.now() + 1);
+    [a] = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["web-5xx"] }))).MetricAlarms!;
+    expect(a!.StateValue).toBe("OK");
+    const history = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: "web-5xx", HistoryItemType: "StateUpdate", ScanBy: "TimestampAscending" }));
+    expect(history.AlarmHistoryItems!.map((i) => i.HistorySummary)).toEqual(["Alarm updated from INSUFFICIENT_DATA to ALARM", "Alarm updated from ALARM to OK"]);
+    await expect(cw.send(new SetAlarmStateCommand({ AlarmName: "web-5xx", StateValue: "ALARM", StateReason: "x", StateReasonData: "{not json" }))).rejects.toBeInstanceOf(InvalidFormatFault);
+    await expect(cw.send(new SetAlarmStateCommand({ AlarmName: "nope", StateValue: "ALARM", StateReason: "x" }))).rejects.toBeInstanceOf(ResourceNotFound);
   });
 
   it("evaluates 10-second alarms every 10 seconds", async () => {

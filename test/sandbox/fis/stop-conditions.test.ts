@@ -4,7 +4,7 @@
  * halted by stop condition.", unfinished actions cancelled), within the alarm's evaluation time.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { PutMetricAlarmCommand, PutMetricDataCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CreateExperimentTemplateCommand, GetExperimentCommand, StartExperimentCommand, ValidationException, type FisClient } from "@aws-sdk/client-fis";
 import { harness, stackYaml, type Harness } from "../harness.js";
 
@@ -87,6 +87,16 @@ describe("FIS stop conditions on sandbox CloudWatch alarms", () => {
     expect(e.endTime!.getTime()).toBe(evaluatedAt + 1_000);
     expect(e.actions!.hold!.state!.status).toBe("stopped");
     expect(e.actions!.after!.state!.status).toBe("cancelled");
+  });
+
+  it("halts the experiment when the alarm is set to ALARM by hand (set-alarm-state, how FIS stop conditions are tested)", async () => {
+    const { h, cw, fis, alarmArn } = await setUp();
+    const id = await start(fis, alarmArn);
+    await h.advance(30_000);
+    await cw.send(new SetAlarmStateCommand({ AlarmName: "web-5xx-slo", StateValue: "ALARM", StateReason: "game day: testing the stop condition" }));
+    await h.advance(1_000);
+    const e = (await fis.send(new GetExperimentCommand({ id }))).experiment!;
+    expect(e.state).toEqual({ status: "stopped", reason: "Experiment halted by stop condition." });
   });
 
   it("lets the experiment complete while the alarm stays OK", async () => {

@@ -1,11 +1,11 @@
 /**
- * CloudWatch's alarm operations: PutMetricAlarm, DescribeAlarms, DeleteAlarms and
+ * CloudWatch's alarm operations: PutMetricAlarm, DescribeAlarms, SetAlarmState, DeleteAlarms and
  * DescribeAlarmHistory, with AWS's validation. Metric math alarms and anomaly detection are
  * refused by name (the sandbox evaluates single-metric alarms only).
  */
 import type { Alarm, AlarmConfig, Alarms } from "./alarms.js";
-import { invalidCombination, invalidValue, missing, notFound } from "./errors.js";
-import type { TreatMissingData } from "./evaluate.js";
+import { invalidCombination, invalidFormat, invalidValue, missing, notFound } from "./errors.js";
+import type { AlarmState, TreatMissingData } from "./evaluate.js";
 import { statistic } from "./metrics-api.js";
 import { COMPARISONS, type ComparisonOperator } from "./reason.js";
 import { STANDARD_STATISTICS } from "./statistic.js";
@@ -107,6 +107,26 @@ export class AlarmsApi {
     const out: Record<string, unknown> = { MetricAlarms: matching.slice(offset, offset + max).map(alarmShape), CompositeAlarms: [] };
     if (offset + max < matching.length) out.NextToken = writeToken(offset + max);
     return out;
+  }
+
+  setAlarmState(input: Input): Record<string, never> {
+    const name = requiredString(input, "AlarmName");
+    const state = requiredString(input, "StateValue");
+    if (!["OK", "ALARM", "INSUFFICIENT_DATA"].includes(state)) throw invalidValue(`The value ${state} for parameter StateValue is invalid: expected OK, ALARM or INSUFFICIENT_DATA.`);
+    const reason = requiredString(input, "StateReason");
+    if (reason.length > 1023) throw invalidValue(`The parameter StateReason must be at most 1023 characters; found ${reason.length}.`);
+    const data = optionalString(input, "StateReasonData");
+    if (data !== undefined) {
+      try {
+        JSON.parse(data);
+      } catch {
+        throw invalidFormat("The parameter StateReasonData must be valid JSON.");
+      }
+    }
+    const alarm = this.alarms.get(name);
+    if (!alarm) throw notFound(`The alarm ${name} does not exist.`);
+    this.alarms.setState(alarm, state as AlarmState, reason, data);
+    return {};
   }
 
   deleteAlarms(input: Input): Record<string, never> {

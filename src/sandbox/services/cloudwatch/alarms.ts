@@ -177,8 +177,7 @@ export class Alarms {
       current: alarm.state,
     });
     if (result.state === alarm.state) return;
-    const from = alarm.state;
-    const reason = stateReason(result, from, result.state, c.datapointsToAlarm, c.evaluationPeriods, c.threshold, c.comparisonOperator, c.treatMissingData);
+    const reason = stateReason(result, alarm.state, result.state, c.datapointsToAlarm, c.evaluationPeriods, c.threshold, c.comparisonOperator, c.treatMissingData);
     const reasonData = {
       version: "1.0",
       queryDate: isoWithOffset(at),
@@ -190,15 +189,37 @@ export class Alarms {
       threshold: c.threshold,
       evaluatedDatapoints: result.judged.map((p) => ({ timestamp: isoWithOffset(p.timestamp), value: p.value })),
     };
-    const oldState = { stateValue: from, stateReason: alarm.reason, ...(alarm.reasonData ? { stateReasonData: JSON.parse(alarm.reasonData) as unknown } : {}) };
-    alarm.state = result.state;
+    this.transition(alarm, result.state, reason, JSON.stringify(reasonData), at);
+  }
+
+  /**
+   * SetAlarmState: the state as given, for testing actions (and FIS stop conditions); the next
+   * evaluation puts the alarm back where its data says. The same state only updates the reason.
+   */
+  setState(alarm: Alarm, state: AlarmState, reason: string, reasonData?: string): void {
+    const now = this.env.now();
+    if (state === alarm.state) {
+      alarm.reason = reason;
+      if (reasonData !== undefined) alarm.reasonData = reasonData;
+      alarm.stateUpdated = now;
+      return;
+    }
+    this.transition(alarm, state, reason, reasonData, now);
+  }
+
+  private transition(alarm: Alarm, to: AlarmState, reason: string, reasonData: string | undefined, at: number): void {
+    const from = alarm.state;
+    const data = (json: string | undefined) => (json === undefined ? {} : { stateReasonData: JSON.parse(json) as unknown });
+    const oldState = { stateValue: from, stateReason: alarm.reason, ...data(alarm.reasonData) };
+    alarm.state = to;
     alarm.reason = reason;
-    alarm.reasonData = JSON.stringify(reasonData);
+    if (reasonData === undefined) delete alarm.reasonData;
+    else alarm.reasonData = reasonData;
     alarm.stateUpdated = alarm.stateTransitioned = at;
-    this.addHistory(c.name, at, "StateUpdate", `Alarm updated from ${from} to ${result.state}`, {
+    this.addHistory(alarm.config.name, at, "StateUpdate", `Alarm updated from ${from} to ${to}`, {
       version: "1.0",
       oldState,
-      newState: { stateValue: result.state, stateReason: reason, stateReasonData: reasonData },
+      newState: { stateValue: to, stateReason: reason, ...data(reasonData) },
     });
     for (const l of [...this.listeners]) l(alarm, from);
   }

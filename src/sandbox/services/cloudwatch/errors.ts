@@ -11,6 +11,7 @@ const SHAPES: Record<string, string> = {
   LimitExceeded: "LimitExceededFault",
   ResourceNotFound: "ResourceNotFound",
   InvalidNextToken: "InvalidNextToken",
+  InvalidFormat: "InvalidFormatFault",
   InternalServiceError: "InternalServiceFault",
 };
 
@@ -25,4 +26,5 @@ export const missing = (parameter: string): AwsServiceError => new AwsServiceErr
 export const invalidCombination = (message: string): AwsServiceError => new AwsServiceError("InvalidParameterCombination", message);
 export const limitExceeded = (message: string): AwsServiceError => new AwsServiceError("LimitExceeded", message);
 export const notFound = (message: string): AwsServiceError => new AwsServiceError("ResourceNotFound", message, 404);
+export const invalidFormat = (message: string): AwsServiceError => new AwsServiceError("InvalidFormat", message);
 export const invalidNextToken = (): AwsServiceError => new AwsServiceError("InvalidNextToken", "The service couldn't process your request because the NextToken is invalid.");

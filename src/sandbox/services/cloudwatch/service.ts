@@ -34,6 +34,7 @@ export class CloudWatchService {
         ListMetrics: (i) => m.listMetrics(i),
         PutMetricAlarm: (i) => a.putMetricAlarm(i),
         DescribeAlarms: (i) => a.describeAlarms(i),
+        SetAlarmState: (i) => a.setAlarmState(i),
         DeleteAlarms: (i) => a.deleteAlarms(i),
         DescribeAlarmHistory: (i) => a.describeAlarmHistory(i),
       },
