@@ -54,7 +54,7 @@ class ZoneMinute {
   elb503 = 0;
   elb504 = 0;
   connectionErrors = 0;
-  /** TargetResponseTime in seconds (to the millisecond) -> how many responses took that long. */
+  /** TargetResponseTime in whole milliseconds (integer keys: the cheap kind of Map key) -> how many responses took that long. */
   readonly latency = new Map<number, number>();
 }
 
@@ -82,6 +82,8 @@ interface Minute {
 
 export class AlbMetrics {
   private readonly minutes = new Map<number, Minute>();
+  /** The minute most requests go to, kept at hand (this runs once per request). */
+  private current: { start: number; minute: Minute } | undefined;
 
   constructor(
     private readonly sink: MetricSink,
@@ -95,8 +97,8 @@ export class AlbMetrics {
     if (status >= 500) z.target5xx++;
     else if (status >= 400) z.target4xx++;
     else if (status >= 200 && status < 300) z.target2xx++;
-    const seconds = Math.round(latencyMs) / 1000;
-    z.latency.set(seconds, (z.latency.get(seconds) ?? 0) + 1);
+    const ms = Math.round(latencyMs);
+    z.latency.set(ms, (z.latency.get(ms) ?? 0) + 1);
   }
 
   /**
@@ -139,6 +141,7 @@ export class AlbMetrics {
       if (start >= open) continue;
       this.put(start, m);
       this.minutes.delete(start);
+      if (this.current?.start === start) this.current = undefined;
     }
   }
 
@@ -155,7 +158,7 @@ export class AlbMetrics {
       count("HTTPCode_Target_4XX_Count", dimensions, z.target4xx);
       count("HTTPCode_Target_5XX_Count", dimensions, z.target5xx);
       count("TargetConnectionErrorCount", dimensions, z.connectionErrors);
-      if (z.latency.size > 0) putDistribution(this.sink, { namespace: ALB_NAMESPACE, name: "TargetResponseTime", dimensions, timestamp, unit: "Seconds", storageResolution: 60 }, z.latency);
+      if (z.latency.size > 0) putDistribution(this.sink, { namespace: ALB_NAMESPACE, name: "TargetResponseTime", dimensions, timestamp, unit: "Seconds", storageResolution: 60 }, z.latency, 1000);
     };
     const elbMetrics = (z: ZoneMinute, dimensions: Record<string, string>): void => {
       count("HTTPCode_ELB_5XX_Count", dimensions, z.elb502 + z.elb503 + z.elb504);
@@ -186,11 +189,13 @@ export class AlbMetrics {
 
   private minute(at: number): Minute {
     const start = minuteOf(at);
+    if (this.current?.start === start) return this.current.minute;
     let m = this.minutes.get(start);
     if (!m) {
       m = { zones: new Map(), healthy: new Map(), unhealthy: new Map() };
       this.minutes.set(start, m);
     }
+    this.current = { start, minute: m };
     return m;
   }
 

@@ -27,13 +27,14 @@ export function countStatistics(n: number): NonNullable<MetricDatum["statistics"
 }
 
 /**
- * Puts a distribution (value -> how many times it was seen) as Values/Counts, in as many datums
- * as PutMetricData's 150-value limit needs; CloudWatch merges datums with the same timestamp.
+ * Puts a distribution (value -> how many times it was seen) as Values/Counts, each value over
+ * `divisor` (milliseconds kept, seconds put), in as many datums as PutMetricData's 150-value limit
+ * needs; CloudWatch merges datums with the same timestamp.
  */
-export function putDistribution(sink: MetricSink, base: Omit<MetricDatum, "value" | "values" | "counts" | "statistics">, histogram: ReadonlyMap<number, number>): void {
-  const values = [...histogram.keys()].sort((a, b) => a - b);
-  for (let i = 0; i < values.length; i += MAX_VALUES) {
-    const chunk = values.slice(i, i + MAX_VALUES);
-    sink.put({ ...base, values: chunk, counts: chunk.map((v) => histogram.get(v)!) });
+export function putDistribution(sink: MetricSink, base: Omit<MetricDatum, "value" | "values" | "counts" | "statistics">, histogram: ReadonlyMap<number, number>, divisor = 1): void {
+  const keys = [...histogram.keys()].sort((a, b) => a - b);
+  for (let i = 0; i < keys.length; i += MAX_VALUES) {
+    const chunk = keys.slice(i, i + MAX_VALUES);
+    sink.put({ ...base, values: chunk.map((k) => k / divisor), counts: chunk.map((k) => histogram.get(k)!) });
   }
 }
