@@ -11,7 +11,7 @@ import { parseTolerance } from "../../src/experiment/tolerance.js";
 import { planExperiment } from "../../src/engine/plan.js";
 import { Journal } from "../../src/engine/journal.js";
 import { Ledger } from "../../src/engine/ledger.js";
-import { runExperiment, type RunResult } from "../../src/engine/run.js";
+import { runExperiment, type RunOptions, type RunResult } from "../../src/engine/run.js";
 import type { RunEvent } from "../../src/engine/events.js";
 import { noLogPipeline, noTraffic } from "../../src/engine/ports.js";
 import { AwsClients } from "../../src/aws/clients.js";
@@ -82,19 +82,27 @@ export interface TestRun extends RunResult {
   dir: string;
 }
 
-export async function run(
-  e: Experiment,
-  options: {
-    seed?: number;
-    interrupt?: AbortSignal;
-    secrets?: string[];
-    start?: (clock: VirtualClock) => void;
-    journalPath?: (dir: string) => string;
-    prepare?: (dir: string) => void;
-    /** The clock the run sees, built on the virtual one (a LateClock, for scaled real time). */
-    clock?: (virtual: VirtualClock) => Clock;
-  } = {},
-): Promise<TestRun> {
+export interface RunSetup {
+  options: RunOptions;
+  clock: VirtualClock;
+  ledger: Ledger;
+  events: RunEvent[];
+  dir: string;
+}
+
+export interface SetupOptions {
+  seed?: number;
+  interrupt?: AbortSignal;
+  secrets?: string[];
+  start?: (clock: VirtualClock) => void;
+  journalPath?: (dir: string) => string;
+  prepare?: (dir: string) => void;
+  /** The clock the run sees, built on the virtual one (a LateClock, for scaled real time). */
+  clock?: (virtual: VirtualClock) => Clock;
+}
+
+/** Everything a run needs (plan, services, journal, ledger), not yet run: for testing one phase alone. */
+export async function setup(e: Experiment, options: SetupOptions = {}): Promise<RunSetup> {
   const dir = mkdtempSync(join(tmpdir(), "gameday-engine-"));
   options.prepare?.(dir);
   const loaded: LoadedExperiment = { file: "test.yaml", experiment: e, raw: { title: e.title }, positionOf: () => undefined, secretValues: options.secrets ?? [] };
@@ -108,18 +116,29 @@ export async function run(
   const ledger = Ledger.create(dir, { runId, experiment: "test.yaml", title: e.title, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, pid: process.pid, startedAt: clock.now(), journalPath: join(dir, "journal.json") });
   const journal = new Journal(options.journalPath?.(dir) ?? join(dir, "journal.json"), { experiment: loaded.raw, start: new Date(clock.now()).toISOString(), runId, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, clock: "virtual", ledger: ledger.dir, secrets: loaded.secretValues });
   const events: RunEvent[] = [];
-  const result = await runExperiment({
-    plan,
-    services: { clock: runClock, random, aws, traffic: noTraffic, logs: noLogPipeline, log: { info() {}, warn() {}, debug() {} }, targetKind: "sandbox", region: "us-east-1" },
-    runId,
-    seed: 7,
-    journal,
+  return {
+    options: {
+      plan,
+      services: { clock: runClock, random, aws, traffic: noTraffic, logs: noLogPipeline, log: { info() {}, warn() {}, debug() {} }, targetKind: "sandbox", region: "us-east-1" },
+      runId,
+      seed: 7,
+      journal,
+      ledger,
+      interrupt: options.interrupt ?? new AbortController().signal,
+      listener: (ev) => events.push(ev),
+      cwd: dir,
+      accountId: "123456789012",
+    },
+    clock,
     ledger,
-    interrupt: options.interrupt ?? new AbortController().signal,
-    listener: (ev) => events.push(ev),
-    cwd: dir,
-    accountId: "123456789012",
-  });
+    events,
+    dir,
+  };
+}
+
+export async function run(e: Experiment, options: SetupOptions = {}): Promise<TestRun> {
+  const { options: runOptions, clock, ledger, events, dir } = await setup(e, options);
+  const result = await runExperiment(runOptions);
   clock.stop();
   return { ...result, events, clock, ledger, dir };
 }
