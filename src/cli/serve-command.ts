@@ -62,7 +62,7 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
   const clock = new VirtualClock(bootStart(wall));
   let composed: Awaited<ReturnType<typeof composeSandbox>> | undefined;
   let server: Awaited<ReturnType<typeof serve>> | undefined;
-  const listeners: { close(): Promise<void> }[] = [];
+  const listeners: { service: string; url: string; close(): Promise<void> }[] = [];
   try {
     composed = await composeSandbox({ stack, clock, random: new SeededRandom(seed) }).catch((err: unknown) => {
       // A rule's handler module that is missing or does not load is bad input, as in `chaos run`.
@@ -96,7 +96,8 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     if (behind < 0) process.stdout.write(`the stack took longer than ${BOOT_LOOKBACK_MS / 60_000} minutes to boot: its clock is ${(-behind / 1000).toFixed(0)} s ahead of the wall clock\n`);
     if (stopped.signal.aborted) return 0;
     try {
-      server = await serve(sandbox, { port });
+      // Clients (`chaos run --target`) take the sandbox's time and ALB ports from here.
+      server = await serve(sandbox, { port, clock: () => ({ now: clock.now(), speed, albs: Object.fromEntries(listeners.map((l) => [l.service, l.url])) }) });
     } catch (err) {
       throw portError(err);
     }

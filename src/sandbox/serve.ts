@@ -20,9 +20,28 @@ export interface Servable {
   imds(instanceId: string, path: string): ImdsAnswer;
 }
 
+/** What a served sandbox says about its time and its ALB ports, so a client can run on its clock. */
+export interface ServedClock {
+  /** The sandbox's current time, ms since the epoch. */
+  now: number;
+  /** Sandbox milliseconds per wall millisecond. */
+  speed: number;
+  /** Each load-balanced service's ALB listener URL. */
+  albs: Record<string, string>;
+}
+
+/**
+ * Where the served sandbox publishes ServedClock (GET). No AWS API the dispatcher answers can clash
+ * with it: the JSON protocols POST to "/", the REST ones (FIS, Lambda) use lower-case resource
+ * paths without underscores, and a path segment starting with "_" is none of theirs.
+ */
+export const CLOCK_PATH = "/_gameday/clock";
+
 export interface ServeOptions {
   port: number;
   host?: "127.0.0.1";
+  /** Answers GET CLOCK_PATH; without it that path goes to the dispatcher like any other. */
+  clock?: () => ServedClock;
 }
 
 export interface Served {
@@ -80,6 +99,9 @@ export async function serve(sandbox: Servable, options: ServeOptions): Promise<S
         const raw = Buffer.concat(chunks);
         // The SDKs and the AWS CLI gzip large PutMetricData bodies (Content-Encoding: gzip).
         const body = /\bgzip\b/.test(req.headers["content-encoding"] ?? "") ? gunzipSync(raw) : raw;
+        if (options.clock && req.method === "GET" && new URL(req.url ?? "/", "http://127.0.0.1").pathname === CLOCK_PATH) {
+          return void res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(options.clock()));
+        }
         handle(sandbox, req, res, body.toString("utf8"));
       } catch (err) {
         res.writeHead(500, { "content-type": "text/plain" }).end(`sandbox serve error: ${(err as Error).message}`);
