@@ -1,0 +1,100 @@
+/**
+ * The traffic port on real targets: drive(service, rps) sends an open-model load to the service's
+ * URL until close(), and publishes what it measured as Gameday/LoadGenerator metrics with
+ * dimensions { Service } at 1-second periods.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HttpTraffic } from "../../src/load/traffic-port.js";
+import type { MetricDatum } from "../../src/load/metrics.js";
+import { RealClock, ScaledClock } from "../../src/time/clock.js";
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  server = undefined;
+});
+
+/** A local HTTP server that counts requests and answers `status`. */
+async function counting(status = 200): Promise<{ url: string; seen: () => number }> {
+  let seen = 0;
+  server = createServer((req, res) => {
+    seen++;
+    req.resume();
+    res.writeHead(status).end("ok");
+  });
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, seen: () => seen };
+}
+
+const realMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sum = (data: MetricDatum[], name: string) => data.filter((d) => d.name === name).reduce((s, d) => s + (d.value ?? 0), 0);
+
+describe("HttpTraffic", () => {
+  it("drives the service's URL until closed and publishes every request it sent as 1-second Gameday/LoadGenerator metrics by Service", async () => {
+    const { url, seen } = await counting(503);
+    const put: MetricDatum[] = [];
+    const traffic = new HttpTraffic({ urls: { web: url }, clock: new RealClock(), sink: { put: (d) => put.push(d) } });
+    expect(traffic.services()).toEqual(["web"]);
+    traffic.drive("web", 100);
+    await realMs(600);
+    const [result] = await traffic.close();
+    expect(result!.sent).toBeGreaterThan(10);
+    expect(seen()).toBe(result!.sent);
+    expect(put.length).toBeGreaterThan(0);
+    for (const d of put) {
+      expect(d).toMatchObject({ namespace: "Gameday/LoadGenerator", dimensions: { Service: "web" }, storageResolution: 1 });
+      expect(d.timestamp % 1000).toBe(0);
+    }
+    expect(sum(put, "RequestCount")).toBe(result!.sent);
+    expect(sum(put, "HTTPCode_5XX_Count")).toBe(result!.sent);
+  });
+
+  it("runs on the clock it is given: at 20x the same real time offers 20 times the requests", async () => {
+    const { url, seen } = await counting();
+    const traffic = new HttpTraffic({ urls: { web: url }, clock: new ScaledClock(20), sink: { put() {} } });
+    traffic.drive("web", 10);
+    await realMs(500);
+    await traffic.close();
+    // 10 rps for 10 sandbox seconds: about 100 requests, where real time would send about 5.
+    expect(seen()).toBeGreaterThan(40);
+  });
+
+  it("offers at least the highest rate asked, never lowers it, and stops with close()", async () => {
+    const { url, seen } = await counting();
+    const traffic = new HttpTraffic({ urls: { web: url }, clock: new ScaledClock(10), sink: { put() {} } });
+    traffic.drive("web", 20);
+    traffic.drive("web", 5);
+    traffic.drive("web", 50);
+    const results = await (async () => {
+      await realMs(400);
+      return traffic.close();
+    })();
+    // Two generators: the first 20 rps, then the 30 rps short of 50; the 5 asked added nothing.
+    expect(results).toHaveLength(2);
+    const after = seen();
+    await realMs(100);
+    expect(seen()).toBe(after);
+    traffic.drive("web", 100);
+    await realMs(100);
+    expect(seen()).toBe(after);
+  });
+
+  it("says which services it knows when asked to drive another", () => {
+    const traffic = new HttpTraffic({ urls: { web: "http://127.0.0.1:9/" }, clock: new RealClock(), sink: { put() {} } });
+    expect(() => traffic.drive("api", 10)).toThrow('no URL for service "api"; known: web');
+  });
+
+  it("stats() counts the requests that completed in a window, by status", async () => {
+    const { url } = await counting(200);
+    const clock = new RealClock();
+    const traffic = new HttpTraffic({ urls: { web: url }, clock, sink: { put() {} } });
+    const from = clock.now();
+    traffic.drive("web", 100);
+    await realMs(300);
+    const [result] = await traffic.close();
+    const stats = traffic.stats("web", from, clock.now() + 1);
+    expect(stats).toMatchObject({ requests: result!.sent, succeeded: result!.sent, failed: 0, availability: 1, byStatus: { "200": result!.sent } });
+  });
+});
