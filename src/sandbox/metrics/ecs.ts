@@ -27,13 +27,20 @@ export interface TaskCounts {
 
 const PENDING = new Set(["PROVISIONING", "PENDING", "ACTIVATING"]);
 
+type Phase = "running" | "pending" | "other";
+
+function phaseOf(task: Task): Phase {
+  return task.lastStatus === "RUNNING" ? "running" : PENDING.has(task.lastStatus) ? "pending" : "other";
+}
+
 export function taskCounts(service: Service): TaskCounts {
   let running = 0;
   let pending = 0;
   for (const t of service.cluster.tasks) {
     if (t.service !== service) continue;
-    if (t.lastStatus === "RUNNING") running++;
-    else if (PENDING.has(t.lastStatus)) pending++;
+    const phase = phaseOf(t);
+    if (phase === "running") running++;
+    else if (phase === "pending") pending++;
   }
   return { desired: service.desiredCount, running, pending };
 }
@@ -144,19 +151,50 @@ export class EcsMetricsPublisher {
   }
 }
 
-/** Publishes every service of `clusters`: counts on each task change and each minute, CPU each minute. */
+/**
+ * Publishes every service of `clusters`: counts each minute and whenever a task moves between
+ * pending, running and neither (kept up to date per task rather than recounted: a cluster of a
+ * thousand tasks changes thousands of times while it boots), CPU each minute.
+ */
 export function publishEcsMetrics(publisher: EcsMetricsPublisher, clusters: () => Iterable<Cluster>, now: () => number): { taskChanged(task: Task): void; minute(): void } {
+  const phases = new WeakMap<Task, Phase>();
+  const counts = new Map<Service, TaskCounts>();
+  /** Counts the service's tasks afresh, noting each one's phase for the updates that follow. */
+  const recount = (s: Service): TaskCounts => {
+    const c: TaskCounts = { desired: s.desiredCount, running: 0, pending: 0 };
+    for (const t of s.cluster.tasks) {
+      if (t.service !== s) continue;
+      const phase = phaseOf(t);
+      phases.set(t, phase);
+      if (phase !== "other") c[phase]++;
+    }
+    counts.set(s, c);
+    return c;
+  };
   return {
     taskChanged(task) {
       const s = task.service;
-      if (s) publisher.sample(now(), s.cluster.name, s.name, taskCounts(s));
+      if (!s) return;
+      const phase = phaseOf(task);
+      let c = counts.get(s);
+      if (!c) c = recount(s);
+      else {
+        const before = phases.get(task) ?? "other";
+        if (phase === before) return;
+        phases.set(task, phase);
+        if (before !== "other") c[before]--;
+        if (phase !== "other") c[phase]++;
+      }
+      c.desired = s.desiredCount;
+      publisher.sample(now(), s.cluster.name, s.name, c);
     },
     minute() {
       const at = now();
       for (const c of clusters()) {
         for (const s of c.services) {
           publisher.utilization(at, s);
-          publisher.sample(at, c.name, s.name, taskCounts(s));
+          // A full count once a minute, which also picks up desiredCount changes.
+          publisher.sample(at, c.name, s.name, recount(s));
         }
       }
       publisher.flush(at);

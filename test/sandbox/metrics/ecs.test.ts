@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { StopTaskCommand } from "@aws-sdk/client-ecs";
-import { EcsMetricsPublisher } from "../../../src/sandbox/metrics/ecs.js";
+import { EcsMetricsPublisher, publishEcsMetrics, taskCounts, type TaskCounts } from "../../../src/sandbox/metrics/ecs.js";
 import { parseStatistic } from "../../../src/sandbox/services/cloudwatch/statistic.js";
 import { harness, stackYaml, type Harness } from "../harness.js";
 import { RecordingSink } from "./recording-sink.js";
@@ -46,6 +46,26 @@ describe("the sandbox's ECS publishes into its CloudWatch", () => {
     expect(q("RunningTaskCount", "Minimum")).toBe(2);
     expect(q("DesiredTaskCount", "Minimum")).toBe(3);
     expect(q("PendingTaskCount", "Maximum")).toBe(1);
+  });
+
+  it("the counts kept up to date task by task equal a full count at every change, through stops and replacements", async () => {
+    h = await harness(stackYaml());
+    const sampled: { got: TaskCounts; want: TaskCounts }[] = [];
+    const spy = new (class extends EcsMetricsPublisher {
+      override sample(at: number, cluster: string, service: string, counts: TaskCounts): void {
+        const s = h.sandbox.ecs.clusters.get(cluster)!.services.find((x) => x.name === service)!;
+        sampled.push({ got: { ...counts }, want: taskCounts(s) });
+      }
+    })(new RecordingSink());
+    const watch = publishEcsMetrics(spy, () => h.sandbox.ecs.clusters.values(), () => h.clock.now());
+    h.sandbox.ecs.onTaskChange(watch.taskChanged);
+    for (const task of h.sandbox.ecs.clusters.get("prod")!.tasks.filter((t) => t.service?.name === "web").slice(0, 2)) {
+      await h.ecs.send(new StopTaskCommand({ cluster: "prod", task: task.arn }));
+    }
+    await h.advance(90_000);
+    watch.minute();
+    expect(sampled.length).toBeGreaterThan(6);
+    for (const s of sampled) expect(s.got).toEqual(s.want);
   });
 
   it("CPUUtilization is the web threads' busy time over the thread time the running tasks have", async () => {
