@@ -14,6 +14,9 @@ import type { TraceEntry } from "../sandbox/kernel.js";
 import { defaultStackFile } from "./paths.js";
 import { targetError, usage } from "./errors.js";
 import { bootStart, runOnToWall } from "./boot-clock.js";
+import { targetClock } from "../aws/target-clock.js";
+import { CloudWatchSink } from "../aws/cloudwatch-sink.js";
+import { HttpTraffic } from "../load/traffic-port.js";
 
 export interface TargetOptions {
   /** "sandbox", "aws", or an endpoint URL. */
@@ -161,9 +164,13 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
 
 async function buildEndpoint(o: TargetOptions, url: URL): Promise<BuiltTarget> {
   const region = o.region ?? process.env.AWS_REGION ?? "us-east-1";
-  const clock = new RealClock();
-  await checkReachable(url, clock);
+  const wall = new RealClock();
+  await checkReachable(url, wall);
+  // A served sandbox publishes its time and speed; anything else runs in real time.
+  const timing = await targetClock(url, wall);
+  const clock = timing.clock;
   const clients = new AwsClients({ kind: "endpoint", region, endpoint: o.target }, { clock, random: o.random.fork("clients") });
+  const traffic = httpTraffic(timing.albs, clock, clients, o.random);
   return {
     kind: "endpoint",
     region,
@@ -171,13 +178,32 @@ async function buildEndpoint(o: TargetOptions, url: URL): Promise<BuiltTarget> {
     accountId: process.env.GAMEDAY_ACCOUNT_ID ?? "123456789012",
     clock,
     clients,
-    traffic: noTraffic,
+    traffic: traffic.port,
     logs: noLogPipeline,
-    description: o.target,
+    description: `${o.target} (${timing.source === "target" ? `on its clock, ${timing.speed}x` : "real time"})`,
     record: { kind: "endpoint", region, endpoint: o.target },
     begin() {},
     async close() {
+      await traffic.close();
       await clients.destroy();
+    },
+  };
+}
+
+/**
+ * The HTTP load generator over `urls`, publishing to the target's CloudWatch. close() stops it,
+ * waits for its last metrics to be sent and says how many could not be.
+ */
+function httpTraffic(urls: Record<string, string>, clock: Clock, clients: AwsClients, random: Random): { port: TrafficPort; close(): Promise<void> } {
+  const sink = new CloudWatchSink(() => clients.cloudwatch());
+  const port = new HttpTraffic({ urls, clock, sink, random: random.fork("traffic") });
+  return {
+    port,
+    async close() {
+      await port.close();
+      await sink.flush();
+      const { failed, calls, lastError } = sink.stats;
+      if (failed > 0) process.stderr.write(`chaos: ${failed} load generator metric datum(s) could not be published to CloudWatch (PutMetricData, ${calls} call(s); last error ${lastError})\n`);
     },
   };
 }
