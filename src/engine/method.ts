@@ -12,16 +12,16 @@ import { activityRecord } from "./activity-record.js";
 import { MethodAborted, type RunContext } from "./run-context.js";
 import type { Hypothesis } from "./hypothesis.js";
 import { prepareOnChaos } from "./probe-modes.js";
-import { watchStopConditions } from "./stop-conditions.js";
+import { guardMethod } from "./stop-conditions.js";
 import { recordDeclaredRollbacks } from "./rollback-phase.js";
 import { runFaultStep, waitForFaults } from "./fault-step.js";
 
 export async function runMethod(ctx: RunContext, hypothesis: Hypothesis): Promise<void> {
   ctx.methodStarted = true;
   recordDeclaredRollbacks(ctx);
-  const stopMonitors = watchStopConditions(ctx);
+  const guard = guardMethod(ctx);
   const during = hypothesis.duringMonitor();
-  for (const m of stopMonitors) m.start();
+  guard.start();
   during?.start();
   // On-chaos probes watch the chaos window wherever they sit in the method; with no fault at all,
   // the window is the whole method.
@@ -47,7 +47,7 @@ export async function runMethod(ctx: RunContext, hypothesis: Hypothesis): Promis
     if (ctx.chaosWindow && ctx.chaosWindow.end === undefined) ctx.chaosWindow.end = ctx.now();
     for (const m of ctx.onChaos) await m.close();
     await during?.close();
-    for (const m of stopMonitors) await m.close();
+    await guard.close();
   }
   if (ctx.hard.aborted) {
     const reason = ctx.hard.reason;

@@ -8,6 +8,25 @@ import { takeReading } from "./checks.js";
 import { Monitor } from "./monitor.js";
 import { stateFor, type RunContext } from "./run-context.js";
 
+/** What guards the method: started as it begins, closed as it ends. */
+export interface MethodGuard {
+  start(): void;
+  close(): Promise<void>;
+}
+
+/** The guard over the method: every stop condition watched by gameday, one monitor each. */
+export function guardMethod(ctx: RunContext): MethodGuard {
+  const monitors = watchStopConditions(ctx);
+  return {
+    start: () => {
+      for (const m of monitors) m.start();
+    },
+    close: async () => {
+      for (const m of monitors) await m.close();
+    },
+  };
+}
+
 /** The monitors that guard the method, one per stop condition, not yet started. */
 export function watchStopConditions(ctx: RunContext): Monitor[] {
   // Probe state kept across one stop condition's readings, as for monitored probes.

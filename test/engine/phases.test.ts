@@ -8,7 +8,7 @@ import { script } from "../fixtures/probes/scripted.js";
 import { experiment, hypothesis as steadyState, probe, processAction, setup } from "./harness.js";
 import { RunContext } from "../../src/engine/run-context.js";
 import { Hypothesis, hypothesisSchedule } from "../../src/engine/hypothesis.js";
-import { watchStopConditions } from "../../src/engine/stop-conditions.js";
+import { guardMethod } from "../../src/engine/stop-conditions.js";
 import { recordDeclaredRollbacks, runRollbacks, shouldRunDeclaredRollbacks } from "../../src/engine/rollback-phase.js";
 import { VIRTUAL_EPOCH } from "../../src/time/clock.js";
 
@@ -45,22 +45,22 @@ describe("the rollback strategy, for the declared rollbacks", () => {
 const runtime = (rollbacks: "always" | "deviated" | "never") => ({ hypothesis: "default" as const, interval: 5_000, rollbacks, failFast: false });
 
 describe("the stop-condition phase alone", () => {
-  async function guard(name: string, fn: () => unknown) {
+  async function guarded(name: string, fn: () => unknown) {
     script(name, fn);
     const s = await setup(experiment({ stopConditions: [probe(name, { name: "guard", tolerance: true })] }));
     const ctx = new RunContext(s.options);
-    const monitors = watchStopConditions(ctx);
-    for (const m of monitors) m.start();
+    const guard = guardMethod(ctx);
+    guard.start();
     // Stands in for the method: it lasts until a guard stops it.
     await s.clock.sleep(60_000, ctx.hard).catch(() => undefined);
-    for (const m of monitors) await m.close();
+    await guard.close();
     s.clock.stop();
     return { ctx, s };
   }
 
   it("a breach stops the method within one interval, as a stop condition, and the journal says which and when", async () => {
     let n = 0;
-    const { ctx, s } = await guard("phase-guard-breach", () => ++n < 2);
+    const { ctx, s } = await guarded("phase-guard-breach", () => ++n < 2);
     expect(ctx.abortInfo).toMatchObject({ kind: "stop-condition", probe: "guard" });
     expect(ctx.hard.aborted).toBe(true);
     // Read at 0 s (held) and 5 s (breached).
@@ -71,7 +71,7 @@ describe("the stop-condition phase alone", () => {
   });
 
   it("a guard that cannot read stops the method as an error, not as a breach", async () => {
-    const { ctx } = await guard("phase-guard-blind", () => {
+    const { ctx } = await guarded("phase-guard-blind", () => {
       throw new Error("AccessDenied");
     });
     expect(ctx.abortInfo?.kind).toBe("error");
@@ -80,7 +80,7 @@ describe("the stop-condition phase alone", () => {
   });
 
   it("a guard that holds lets the method run to its end", async () => {
-    const { ctx } = await guard("phase-guard-holds", () => true);
+    const { ctx } = await guarded("phase-guard-holds", () => true);
     expect(ctx.abortInfo).toBeUndefined();
     expect(ctx.now() - VIRTUAL_EPOCH).toBe(60_000);
   });
