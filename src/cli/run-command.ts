@@ -34,6 +34,8 @@ export interface RunFlags {
   stack?: string;
   speed?: string;
   handler?: string[];
+  /** `service=url` pairs for the load generator on endpoint and aws targets. */
+  url?: string[];
   hypothesisStrategy?: string;
   rollbackStrategy?: string;
   failFast?: boolean;
@@ -258,6 +260,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
         ...(speed !== undefined ? { speed } : {}),
         // As given: the sandbox resolves them against the working directory and names them as the user did.
         ...(flags.handler ? { handlers: flags.handler } : {}),
+        ...(flags.url ? { urls: flags.url } : {}),
         random,
         cwd,
         onTrace: (t) => renderer.trace(t),

@@ -7,7 +7,7 @@
 import { connect } from "node:net";
 import { basename } from "node:path";
 import { AwsClients } from "../aws/clients.js";
-import { noLogPipeline, noTraffic, type LogPipelinePort, type TrafficPort } from "../engine/ports.js";
+import { noLogPipeline, type LogPipelinePort, type TrafficPort } from "../engine/ports.js";
 import { RealClock, VirtualClock, type Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import type { TraceEntry } from "../sandbox/kernel.js";
@@ -26,6 +26,8 @@ export interface TargetOptions {
   stack?: string;
   speed?: number;
   handlers?: string[];
+  /** `service=url` pairs (--url): where the load generator drives each service on endpoint and aws targets. */
+  urls?: string[];
   random: Random;
   cwd: string;
   /** Receives the sandbox's notable events, for the timeline. */
@@ -105,8 +107,34 @@ export async function checkReachable(url: URL, clock: Clock): Promise<void> {
   }
 }
 
+/**
+ * `--url service=url` values: each a service name once, with an http(s) URL. On an endpoint or AWS
+ * the load generator sends that service's traffic there.
+ */
+export function parseServiceUrls(values: readonly string[]): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const value of values) {
+    const m = /^([A-Za-z0-9][\w.-]*)=(.+)$/.exec(value);
+    let url: URL | undefined;
+    try {
+      url = m ? new URL(m[2]!) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (!m || !url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
+      throw usage(`--url: expected SERVICE=URL with an http:// or https:// URL, such as web=https://staging.example.com/, found ${JSON.stringify(value)}`);
+    }
+    if (m[1]! in urls) throw usage(`--url: ${m[1]} is given twice`);
+    urls[m[1]!] = url.href;
+  }
+  return urls;
+}
+
 export async function buildTarget(o: TargetOptions): Promise<BuiltTarget> {
-  if (o.target === "sandbox") return buildSandbox(o);
+  if (o.target === "sandbox") {
+    if (o.urls !== undefined) throw usage("--url applies only to endpoint and aws targets: the embedded sandbox drives its services with its own simulated load");
+    return buildSandbox(o);
+  }
   if (o.target === "aws" || /^https?:/i.test(o.target)) {
     // These shape the embedded sandbox only; ignoring them would run something other than asked.
     const where = o.target === "aws" ? "AWS" : `the endpoint ${o.target}`;
@@ -114,8 +142,10 @@ export async function buildTarget(o: TargetOptions): Promise<BuiltTarget> {
     if (o.stack !== undefined) throw usage(`--stack applies only to --target sandbox: ${where} has whatever stack is deployed there`);
     if (o.handlers !== undefined) throw usage(`--handler applies only to --target sandbox: on ${where}, spot warnings reach the handlers that EventBridge rules route them to`);
   }
-  if (/^https?:/i.test(o.target)) return buildEndpoint(o, endpointUrl(o.target));
-  if (o.target === "aws") return buildAws(o);
+  // Checked before anything connects, so a bad --url costs nothing.
+  const urls = parseServiceUrls(o.urls ?? []);
+  if (/^https?:/i.test(o.target)) return buildEndpoint(o, endpointUrl(o.target), urls);
+  if (o.target === "aws") return buildAws(o, urls);
   throw usage(`--target: expected ${TARGET_FORMS}, found ${JSON.stringify(o.target)}`);
 }
 
@@ -162,7 +192,7 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
   };
 }
 
-async function buildEndpoint(o: TargetOptions, url: URL): Promise<BuiltTarget> {
+async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, string>): Promise<BuiltTarget> {
   const region = o.region ?? process.env.AWS_REGION ?? "us-east-1";
   const wall = new RealClock();
   await checkReachable(url, wall);
@@ -170,7 +200,8 @@ async function buildEndpoint(o: TargetOptions, url: URL): Promise<BuiltTarget> {
   const timing = await targetClock(url, wall);
   const clock = timing.clock;
   const clients = new AwsClients({ kind: "endpoint", region, endpoint: o.target }, { clock, random: o.random.fork("clients") });
-  const traffic = httpTraffic(timing.albs, clock, clients, o.random);
+  // A --url wins over the ALB port a served sandbox publishes for the same service.
+  const traffic = httpTraffic({ ...timing.albs, ...urls }, clock, clients, o.random);
   return {
     kind: "endpoint",
     region,
@@ -208,7 +239,7 @@ function httpTraffic(urls: Record<string, string>, clock: Clock, clients: AwsCli
   };
 }
 
-async function buildAws(o: TargetOptions): Promise<BuiltTarget> {
+async function buildAws(o: TargetOptions, urls: Record<string, string>): Promise<BuiltTarget> {
   const { checkAwsAllowed } = await import("./aws-guard.js");
   const region = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw usage("--target aws needs --region (or AWS_REGION)");
@@ -218,18 +249,20 @@ async function buildAws(o: TargetOptions): Promise<BuiltTarget> {
     await clients.destroy();
     throw err;
   });
+  const traffic = httpTraffic(urls, clock, clients, o.random);
   return {
     kind: "aws",
     region,
     accountId,
     clock,
     clients,
-    traffic: noTraffic,
+    traffic: traffic.port,
     logs: noLogPipeline,
     description: `aws ${accountId} ${region}`,
     record: { kind: "aws", region, ...(o.profile ? { profile: o.profile } : {}) },
     begin() {},
     async close() {
+      await traffic.close();
       await clients.destroy();
     },
   };
