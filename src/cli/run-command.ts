@@ -303,7 +303,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       start: new Date(target.clock.now()).toISOString(),
       runId,
       seed,
-      target: { kind: target.kind, region: target.region, ...(target.stack ? { stack: relative(cwd, target.stack) || target.stack } : {}) },
+      target: { kind: target.kind, region: target.region, ...(target.stack ? { stack: relative(cwd, target.stack) || target.stack } : {}), ...(target.clockSource ? { clock: target.clockSource } : {}) },
       clock: target.clock.kind,
       ledger: relative(cwd, ledger.dir),
       secrets: plan.loaded.secretValues,

@@ -14,7 +14,7 @@ import type { TraceEntry } from "../sandbox/kernel.js";
 import { defaultStackFile } from "./paths.js";
 import { targetError, usage } from "./errors.js";
 import { bootStart, runOnToWall } from "./boot-clock.js";
-import { targetClock } from "../aws/target-clock.js";
+import { TARGET_CLOCK_PATH, targetClock } from "../aws/target-clock.js";
 import { CloudWatchSink } from "../aws/cloudwatch-sink.js";
 import { HttpTraffic } from "../load/traffic-port.js";
 
@@ -44,6 +44,8 @@ export interface BuiltTarget {
   logs: LogPipelinePort;
   /** For journals and the timeline: "sandbox (default.yaml)", "http://127.0.0.1:4566", "aws us-east-1". */
   description: string;
+  /** For the journal, on endpoint targets: whose time the run keeps ("the served sandbox's clock at 20x", "real time ..."). */
+  clockSource?: string;
   stack?: string;
   /**
    * Lets time run: a virtual clock stands still between the stack coming up and the run starting,
@@ -212,6 +214,10 @@ async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, st
     traffic: traffic.port,
     logs: noLogPipeline,
     description: `${o.target} (${timing.source === "target" ? `on its clock, ${timing.speed}x` : "real time"})`,
+    clockSource:
+      timing.source === "target"
+        ? `the served sandbox's clock at ${timing.speed}x (${TARGET_CLOCK_PATH}, round trip ${timing.roundTripMs!.toFixed(1)} ms)`
+        : `real time: the endpoint publishes no clock at ${TARGET_CLOCK_PATH}`,
     record: { kind: "endpoint", region, endpoint: o.target },
     begin() {},
     async close() {

@@ -81,7 +81,8 @@ export interface JournalDoc {
     version: string;
     runId: string;
     seed: number;
-    target: { kind: string; region: string; stack?: string };
+    /** `clock`: where the run's time came from (a served sandbox's clock, or real time), for endpoint targets. */
+    target: { kind: string; region: string; stack?: string; clock?: string };
     clock: string;
     complete: boolean;
     verdict?: string;
@@ -114,7 +115,7 @@ export class Journal {
       start: string;
       runId: string;
       seed: number;
-      target: { kind: string; region: string; stack?: string };
+      target: { kind: string; region: string; stack?: string; clock?: string };
       clock: string;
       ledger: string;
       secrets: string[];

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, scratch, serveSandbox, type Served } from "./cli.js";
+import { chaos, idleEndpoint, scratch, serveSandbox, type Served } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -29,10 +29,26 @@ describe("a run through --target against a sandbox served at --speed 20", () => 
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const journal = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
     expect(journal.gameday.clock).toBe("scaled");
+    expect(journal.gameday.target.clock).toMatch(/^the served sandbox's clock at 20x/);
     const pause = journal.run.find((e: { activity: { type?: string } }) => e.activity.type === "pause") ?? journal.run[0];
     expect(pause.duration).toBeGreaterThanOrEqual(60);
     expect(pause.duration).toBeLessThan(75);
     // The whole run, CLI start-up included, well under the minute real time would take.
     expect(realSeconds).toBeLessThan(30);
+  });
+
+  it("against an endpoint that publishes no clock, the run keeps real time and its journal says so", async () => {
+    const endpoint = await idleEndpoint();
+    try {
+      const dir = scratch();
+      const file = join(dir, "pause.yaml");
+      writeFileSync(file, ["title: waits a second", "description: nothing but a pause", "method:", "  - pause: PT1S", ""].join("\n"));
+      const r = await chaos(["run", file, "--target", endpoint.url, "--seed", "1", "--log-format", "plain"], { cwd: dir });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const journal = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
+      expect([journal.gameday.clock, journal.gameday.target.clock]).toEqual(["real", "real time: the endpoint publishes no clock at /_gameday/clock"]);
+    } finally {
+      await endpoint.close();
+    }
   });
 });
