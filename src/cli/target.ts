@@ -140,7 +140,8 @@ export async function buildTarget(o: TargetOptions): Promise<BuiltTarget> {
   if (o.target === "aws" || /^https?:/i.test(o.target)) {
     // These shape the embedded sandbox only; ignoring them would run something other than asked.
     const where = o.target === "aws" ? "AWS" : `the endpoint ${o.target}`;
-    if (o.speed !== undefined) throw usage(`--speed applies only to --target sandbox: ${where} runs in real time`);
+    const time = o.target === "aws" ? "runs in real time" : "keeps its own time (a served sandbox: the --speed of `chaos sandbox serve`)";
+    if (o.speed !== undefined) throw usage(`--speed applies only to --target sandbox: ${where} ${time}`);
     if (o.stack !== undefined) throw usage(`--stack applies only to --target sandbox: ${where} has whatever stack is deployed there`);
     if (o.handlers !== undefined) throw usage(`--handler applies only to --target sandbox: on ${where}, spot warnings reach the handlers that EventBridge rules route them to`);
   }

@@ -53,7 +53,7 @@ describe("--journal-path that cannot be written", () => {
 describe("flags that only shape the embedded sandbox", () => {
   const cases: [string, string[], RegExp][] = [
     ["--speed with --target aws", ["--target", "aws", "--region", "us-east-1", "--speed", "60"], /^chaos: --speed applies only to --target sandbox: AWS runs in real time\n$/],
-    ["--speed with an endpoint", ["--target", NOWHERE, "--speed", "60"], /^chaos: --speed applies only to --target sandbox: the endpoint http:\/\/127\.0\.0\.1:9 runs in real time\n$/],
+    ["--speed with an endpoint", ["--target", NOWHERE, "--speed", "60"], /^chaos: --speed applies only to --target sandbox: the endpoint http:\/\/127\.0\.0\.1:9 keeps its own time \(a served sandbox: the --speed of `chaos sandbox serve`\)\n$/],
     ["--stack with an endpoint", ["--target", NOWHERE, "--stack", "fixtures/stacks/default.yaml"], /^chaos: --stack applies only to --target sandbox/],
     ["--handler with --target aws", ["--target", "aws", "--region", "us-east-1", "--handler", "drain.mjs"], /^chaos: --handler applies only to --target sandbox/],
   ];
