@@ -19,6 +19,8 @@ import { Ledger } from "../src/engine/ledger.js";
 import { silentLogger } from "../src/engine/ports.js";
 import { SeededRandom } from "../src/random/random.js";
 import { VirtualClock } from "../src/time/clock.js";
+import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import type { AwsClients } from "../src/aws/clients.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const stack = (name: string) => join(root, "fixtures", "stacks", name);
@@ -46,7 +48,7 @@ async function stackAlone(file: string, seed: number): Promise<Result> {
   await clock.sleep(TEN_MINUTES);
   const wallMs = performance.now() - t0;
   const cpuMs = cpuSince(c0);
-  const requests = target.traffic.stats(target.traffic.services()[0]!, v0, clock.now()).requests;
+  const requests = await requestCount(target.clients, target.traffic.services()[0]!, v0, clock.now());
   const lines = target.logs.producers().reduce((n, p) => n + p.produced, 0);
   await target.close();
   rmSync(cwd, { recursive: true, force: true });
@@ -84,6 +86,14 @@ async function spotInterrupt(file: string, seed: number): Promise<Result> {
   await target.close();
   rmSync(cwd, { recursive: true, force: true });
   return { wallMs, cpuMs, virtualMs, detail: `verdict ${result.verdict}` };
+}
+
+/** Requests the load generator counted in [from, to), read from the sandbox's CloudWatch as probes read them. */
+async function requestCount(clients: AwsClients, service: string, from: number, to: number): Promise<number> {
+  const cloudwatch = await clients.cloudwatch();
+  const metric = { Namespace: "Gameday/LoadGenerator", MetricName: "RequestCount", Dimensions: [{ Name: "Service", Value: service }] };
+  const out = await cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: [{ Id: "r", MetricStat: { Metric: metric, Period: 1, Stat: "Sum" } }], StartTime: new Date(Math.ceil(from / 1000) * 1000), EndTime: new Date(to) }));
+  return (out.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
 }
 
 function cpuSince(c0: NodeJS.CpuUsage): number {

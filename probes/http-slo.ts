@@ -1,18 +1,37 @@
 /**
  * http-slo: availability and latency percentiles of a service's front door over a trailing window,
- * from the traffic the target offers it (the sandbox's load generator, or an HTTP load generator on
- * AWS). Latencies are in milliseconds; tolerances read as people write them:
+ * read from CloudWatch: the Gameday/LoadGenerator metrics ({ Service }, 1-second resolution) that
+ * the target's load generator publishes (the sandbox's simulated one, or the real HTTP one). One
+ * probe, one API, every target. Latencies are in milliseconds; tolerances read as people write them:
  * `{ availability: ">= 0.999", p95: "<= 300ms" }`.
  */
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
+import { readLoadWindow } from "../src/aws/load-window.js";
+
+const SECOND = 1000;
+const MINUTE = 60_000;
+/** Periods GetMetricData accepts for high-resolution data, below a minute. */
+const SHORT_PERIODS = [1, 5, 10, 20, 30];
+
+/** Why a window cannot be read as one CloudWatch period, or undefined when it can. */
+function windowProblem(ms: number): string | undefined {
+  if (ms % SECOND !== 0) return "a whole number of seconds (the load generator's metrics have 1-second resolution)";
+  if (ms < MINUTE ? !SHORT_PERIODS.includes(ms / SECOND) : ms % MINUTE !== 0) return "a CloudWatch period: 1, 5, 10, 20 or 30 s, or a whole number of minutes";
+  return undefined;
+}
 
 const params = z
   .object({
     service: z.string().min(1).describe("The service whose front door (its load balancer) is measured"),
     rps: z.number().positive().optional().describe("Offer at least this many requests per second"),
-    window: duration("PT30S").describe("Each reading covers this much trailing time"),
+    window: duration("PT30S")
+      .check((c) => {
+        const expected = windowProblem(c.value);
+        if (expected) c.issues.push({ code: "custom", input: c.value, message: expected, params: { expected, found: `${c.value / SECOND} s` } });
+      })
+      .describe("Each reading covers the last whole period this long (a CloudWatch period of the 1-second load metrics)"),
     minRequests: z.number().int().min(0).default(1).describe("Fewer requests than this in a window is an error, not a pass"),
   })
   .strict();
@@ -32,35 +51,45 @@ export default defineProbe<Params>({
       p95: { unit: "ms", description: "95th percentile latency" },
       p99: { unit: "ms", description: "99th percentile latency" },
       max: { unit: "ms", description: "Slowest request" },
-      byStatus: { unit: "map", description: "Requests by HTTP status" },
+      byStatus: { unit: "map", description: "Requests by HTTP status class (2XX…5XX), timeout and connectionError" },
       windowMs: { unit: "ms", description: "The window each reading covers" },
     },
   },
   async run(ctx: ProbeContext<Params>) {
     const { service, rps, window, minRequests } = ctx.params;
+    // The target's traffic port says which services its load generator drives (and publishes for).
     if (!ctx.traffic.services().includes(service)) {
       throw new Error(`no traffic for service "${service}" on this target; known: ${ctx.traffic.services().join(", ") || "none"}`);
     }
+    // CloudWatch aligns periods (to themselves below a minute, to the minute above): a reading is
+    // the last whole period of that alignment, so it comes back as one datapoint per statistic.
+    const align = window < MINUTE ? window : MINUTE;
     if (ctx.state.warmedUp === undefined) {
       if (rps !== undefined) ctx.traffic.drive(service, rps);
-      // The first reading needs a full window of traffic at the requested rate behind it.
-      await ctx.clock.sleep(window, ctx.signal);
+      // The first reading needs a full window of traffic at the requested rate behind it: wait
+      // for the first aligned period that starts no earlier than now to end.
+      const now = ctx.clock.now();
+      await ctx.clock.sleep(Math.ceil((now + window) / align) * align - now, ctx.signal);
       ctx.state.warmedUp = true;
     }
-    const to = ctx.clock.now();
-    const stats = ctx.traffic.stats(service, to - window, to);
-    if (stats.requests < minRequests) throw new Error(`only ${stats.requests} request(s) to ${service} in the last ${window / 1000} s; cannot judge availability`);
-    const failedShare = stats.requests > 0 ? stats.failed / stats.requests : 0;
-    const observations = failedShare > 0 ? [{ at: to, message: `${service}: ${stats.failed} of ${stats.requests} requests failed in the last ${window / 1000} s (${JSON.stringify(stats.byStatus)})` }] : [];
+    const to = Math.floor(ctx.clock.now() / align) * align;
+    const w = await readLoadWindow(await ctx.aws.cloudwatch(), { Service: service }, to - window, to);
+    if (w.requests < minRequests) throw new Error(`only ${w.requests} request(s) to ${service} in the last ${window / 1000} s; cannot judge availability`);
+    const succeeded = (w.byClass["2XX"] ?? 0) + (w.byClass["3XX"] ?? 0);
+    const failed = w.requests - succeeded;
+    const byStatus: Record<string, number> = { ...w.byClass };
+    if (w.timeouts > 0) byStatus.timeout = w.timeouts;
+    if (w.connectionErrors > 0) byStatus.connectionError = w.connectionErrors;
+    const observations = failed > 0 ? [{ at: ctx.clock.now(), message: `${service}: ${failed} of ${w.requests} requests failed in the last ${window / 1000} s (${JSON.stringify(byStatus)})` }] : [];
     return {
       value: {
-        requests: stats.requests,
-        availability: stats.availability,
-        p50: stats.p50,
-        p95: stats.p95,
-        p99: stats.p99,
-        max: stats.max,
-        byStatus: stats.byStatus,
+        requests: w.requests,
+        availability: w.requests > 0 ? succeeded / w.requests : 1,
+        p50: w.p50,
+        p95: w.p95,
+        p99: w.p99,
+        max: w.max,
+        byStatus,
         windowMs: window,
       },
       observations,

@@ -13,7 +13,6 @@ export type {
   RunView,
   ShipperCounters,
   TrafficPort,
-  TrafficStats,
 } from "./engine/ports.js";
 export { duration } from "./engine/params.js";
 export type { Clock } from "./time/clock.js";

@@ -7,34 +7,16 @@ import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import type { AwsClients } from "../aws/clients.js";
 
-/** Latency and status of requests that completed within a window. Latencies in ms. */
-export interface TrafficStats {
-  from: number;
-  to: number;
-  requests: number;
-  /** Requests answered 2xx or 3xx. */
-  succeeded: number;
-  failed: number;
-  byStatus: Record<string, number>;
-  /** succeeded / requests; 1 when there were no requests. */
-  availability: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
 /**
- * Offered load and its observed outcome for a service's front door (the ALB). On the sandbox the
- * simulated load generator provides it; on AWS, an HTTP load generator against the service's URL.
+ * Offered load for a service's front door (the ALB). On the sandbox the simulated load generator
+ * provides it; on other targets, an HTTP load generator against the service's URL. Either publishes
+ * what it measured to the target's CloudWatch (Gameday/LoadGenerator, { Service }), where probes read it.
  */
 export interface TrafficPort {
   /** Names of the services this target can drive and observe. */
   services(): string[];
   /** Ensures an open-model load of at least `rps` requests per second is offered. */
   drive(service: string, rps: number): void;
-  /** Completed requests whose completion time lies in [from, to). */
-  stats(service: string, from: number, to: number): TrafficStats;
 }
 
 /** A log shipper's counters, as the log probes read them (gameday's shipper reports these). */
@@ -89,7 +71,6 @@ export interface LogPipelinePort {
 export const noTraffic: TrafficPort = {
   services: () => [],
   drive() {},
-  stats: (_service, from, to) => ({ from, to, requests: 0, succeeded: 0, failed: 0, byStatus: {}, availability: 1, p50: 0, p95: 0, p99: 0, max: 0 }),
 };
 
 export const noLogPipeline: LogPipelinePort = { producers: () => [], orphanedSpoolRecords: () => 0, lostWithHosts: () => 0 };

@@ -112,6 +112,7 @@ export class Sandbox {
     );
 
     this.traffic = new Traffic(this.kernel, this.timers, random.fork("traffic"), this.metrics);
+    this.metrics.onBeforeRead(() => this.traffic.publishLoad());
     for (const s of stack.services) {
       if (s.targetGroup === undefined) continue;
       const spec = stack.targetGroups.find((g) => g.name === s.targetGroup)!;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import httpSlo from "../../probes/http-slo.js";
 import { rig, stackYaml, type Rig } from "../faults/rig.js";
-import type { TrafficPort, TrafficStats } from "../../src/engine/ports.js";
+import type { TrafficPort } from "../../src/engine/ports.js";
 import { VirtualClock } from "../../src/time/clock.js";
 import { expectDeclared } from "./declared.js";
 
@@ -82,29 +82,57 @@ describe("http-slo on the sandbox's web path", () => {
 });
 
 describe("http-slo's windows", () => {
-  it("asks for [now - window, now) after a first full window of warm-up", async () => {
-    const clock = new VirtualClock();
-    const asked: [number, number][] = [];
-    const traffic: TrafficPort = {
-      services: () => ["web"],
-      drive() {},
-      stats(_s, from, to): TrafficStats {
-        asked.push([from, to]);
-        return { from, to, requests: 10, succeeded: 9, failed: 1, byStatus: { "200": 9, "503": 1 }, availability: 0.9, p50: 1, p95: 2, p99: 3, max: 4 };
+  /** A CloudWatch that records each GetMetricData and answers every query with `value`. */
+  function fakeCloudWatch(value: (id: string) => number | undefined) {
+    const asked: { start: number; end: number; periods: number[]; stats: string[] }[] = [];
+    const client = {
+      async send(command: { input: { StartTime: Date; EndTime: Date; MetricDataQueries: { Id: string; MetricStat: { Period: number; Stat: string } }[] } }) {
+        const q = command.input;
+        asked.push({ start: q.StartTime.getTime(), end: q.EndTime.getTime(), periods: [...new Set(q.MetricDataQueries.map((m) => m.MetricStat.Period))], stats: q.MetricDataQueries.map((m) => m.MetricStat.Stat) });
+        return { MetricDataResults: q.MetricDataQueries.map((m) => ({ Id: m.Id, Values: value(m.Id) === undefined ? [] : [value(m.Id)] })) };
       },
     };
+    return { asked, aws: { cloudwatch: async () => client } };
+  }
+
+  it("reads the last whole period of the window from CloudWatch (Period = window), after a first full period of warm-up", async () => {
+    const clock = new VirtualClock();
+    // 10 requests: 9 2XX, 1 5XX; latencies in seconds as CloudWatch holds them.
+    const cw = fakeCloudWatch((id) => ({ c0: 10, c1: 9, c4: 1, l0: 0.001, l1: 0.002, l2: 0.003, l3: 0.004 })[id]);
+    const traffic: TrafficPort = { services: () => ["web"], drive() {} };
     const t0 = clock.now();
     const params = httpSlo.params.parse({ service: "web", window: "PT30S" });
-    const state = {};
-    const ctx = { clock, traffic, params, state, signal: new AbortController().signal, final: false, mode: "continuous" as const } as never;
+    const ctx = { clock, traffic, aws: cw.aws, params, state: {}, signal: new AbortController().signal, final: false, mode: "continuous" as const } as never;
     const first = await httpSlo.run(ctx);
     await clock.sleep(5_000);
     await httpSlo.run(ctx);
     clock.stop();
-    expect(asked).toEqual([
-      [t0, t0 + 30_000],
-      [t0 + 5_000, t0 + 35_000],
+    const end = Math.ceil((t0 + 30_000) / 30_000) * 30_000;
+    expect(end - 30_000).toBeGreaterThanOrEqual(t0);
+    expect(cw.asked.map((a) => [a.start, a.end])).toEqual([
+      [end - 30_000, end],
+      [end - 30_000, end], // 5 s later the period that ended last is still the same one
     ]);
-    expect(first.value).toMatchObject({ requests: 10, availability: 0.9, p50: 1, p95: 2, p99: 3, windowMs: 30_000 });
+    expect(cw.asked[0]!.periods).toEqual([30]);
+    expect(cw.asked[0]!.stats).toEqual(expect.arrayContaining(["Sum", "p50", "p95", "p99", "Maximum"]));
+    expect(first.value).toMatchObject({ requests: 10, availability: 0.9, p50: 1, p95: 2, p99: 3, max: 4, byStatus: { "2XX": 9, "5XX": 1 }, windowMs: 30_000 });
+  });
+
+  it("counts timeouts and connection errors as failed requests, by name in byStatus", async () => {
+    const clock = new VirtualClock();
+    // RequestCount 10: 6 2XX, 1 3XX, 2 timeouts, 1 connection error.
+    const cw = fakeCloudWatch((id) => ({ c0: 10, c1: 6, c2: 1, c5: 2, c6: 1, l0: 0.01, l1: 0.01, l2: 0.01, l3: 0.01 })[id]);
+    const ctx = { clock, traffic: { services: () => ["web"], drive() {} }, aws: cw.aws, params: httpSlo.params.parse({ service: "web", window: "PT10S" }), state: { warmedUp: true }, signal: new AbortController().signal, final: false, mode: "continuous" as const } as never;
+    const reading = await httpSlo.run(ctx);
+    clock.stop();
+    expect(reading.value).toMatchObject({ requests: 10, availability: 0.7, byStatus: { "2XX": 6, "3XX": 1, timeout: 2, connectionError: 1 } });
+    expect(reading.observations?.[0]?.message).toMatch(/^web: 3 of 10 requests failed in the last 10 s/);
+  });
+
+  it("refuses a window CloudWatch cannot read as one period of the 1-second metrics", () => {
+    expect(() => httpSlo.params.parse({ service: "web", window: "1500ms" })).toThrow(/whole number of seconds \(the load generator's metrics have 1-second resolution\)/);
+    expect(() => httpSlo.params.parse({ service: "web", window: "PT45S" })).toThrow(/CloudWatch period: 1, 5, 10, 20 or 30 s, or a whole number of minutes/);
+    expect(() => httpSlo.params.parse({ service: "web", window: "PT90S" })).toThrow(/CloudWatch period/);
+    for (const window of ["PT1S", "PT5S", "PT10S", "PT20S", "PT30S", "PT1M", "PT5M"]) expect(httpSlo.params.parse({ service: "web", window }).window).toBeGreaterThan(0);
   });
 });

@@ -4,11 +4,14 @@
  * events; the ALB answers 503 when it has no target to route to and 502 when the target refuses,
  * fails or is dead; a request that waits longer than the idle timeout gets 504.
  *
- * The object is structurally the engine's TrafficPort (services, drive, stats). Given a MetricSink,
- * it also publishes what the ALB would to CloudWatch (AWS/ApplicationELB, see metrics/alb.ts).
+ * The object is structurally the engine's TrafficPort (services, drive). Given a MetricSink, it
+ * publishes what the ALB would to CloudWatch (AWS/ApplicationELB, see metrics/alb.ts) and what the
+ * load generator measured, exactly as the real one does (Gameday/LoadGenerator per second, by
+ * { Service }, see load/metrics.ts): that is what http-slo reads, on this target as on any other.
  */
 import type { Random } from "../../random/random.js";
 import type { Kernel } from "../kernel.js";
+import { LoadMetrics } from "../../load/metrics.js";
 import { AlbMetrics, albIdentity, type HostCount } from "../metrics/alb.js";
 import { everyMinute } from "../metrics/period.js";
 import type { MetricSink } from "../services/cloudwatch/sink.js";
@@ -29,6 +32,8 @@ interface Front {
   zoneOf: Map<WebApp, string>;
   zones: Set<string>;
   alb: AlbMetrics | undefined;
+  /** What the load generator measured, per second (the real generator's metrics). */
+  load: LoadMetrics | undefined;
 }
 
 export class Traffic {
@@ -49,7 +54,8 @@ export class Traffic {
     const alb = this.metrics ? new AlbMetrics(this.metrics, albIdentity(group.arn)) : undefined;
     // Arrivals come after start(), by when `front` is set.
     const generator = new LoadGenerator(stages, this.kernel.now(), this.timers, this.random.fork(`load:${service}`), (t) => this.admit(front, t));
-    const front: Front = { group, log, generator, apps: new Set(), zoneOf: new Map(), zones: new Set(), alb };
+    const load = this.metrics ? new LoadMetrics(this.metrics, { dimensions: { Service: service }, periodMs: 1000 }) : undefined;
+    const front: Front = { group, log, generator, apps: new Set(), zoneOf: new Map(), zones: new Set(), alb, load };
     if (alb) group.onHealthChange(() => alb.hosts(this.kernel.now(), hostCounts(front)));
     this.fronts.set(service, front);
   }
@@ -60,19 +66,25 @@ export class Traffic {
     const idle = front.group.spec.idleTimeout;
     const log = front.log;
     const alb = front.alb;
+    const load = front.load;
     const app = new WebApp(spec, random, (arrived, ended, answered, watcher) => {
       const latency = ended - arrived;
+      // Gameday/LoadGenerator is what the simulated generator measured; a request with a watcher
+      // came over a served ALB port from a real client, which publishes its own measurements.
       if (!answered) {
         log.record(ended, latency, 502);
+        if (!watcher) load?.record(ended, { status: 502, latencyMs: latency });
         // Refused at once: the connection to the target was never made.
         alb?.elbError(ended, zone, 502, ended === arrived);
         watcher?.answered(502, latency);
       } else if (latency > idle) {
         log.record(arrived + idle, idle, 504);
+        if (!watcher) load?.record(arrived + idle, { status: 504, latencyMs: idle });
         alb?.elbError(arrived + idle, zone, 504);
         watcher?.answered(504, idle);
       } else {
         log.record(ended, latency, 200);
+        if (!watcher) load?.record(ended, { status: 200, latencyMs: latency });
         alb?.targetResponse(ended, zone, 200, latency);
         watcher?.answered(200, latency);
       }
@@ -119,13 +131,26 @@ export class Traffic {
     this.front(service).generator.raise(rps);
   }
 
+  /** Completed requests in [from, to), from the request log: for the sandbox's own tests and benches (probes read CloudWatch). */
   stats(service: string, from: number, to: number): WindowStats {
     const front = this.front(service);
     if (!(to >= from)) throw new RangeError(`stats: expected from <= to, found from ${from} and to ${to}`);
-    const now = this.kernel.now();
-    front.generator.catchUp();
-    for (const app of front.apps) app.advance(now);
+    this.retire(front, this.kernel.now());
     return front.log.stats(from, to);
+  }
+
+  /**
+   * Puts the load generator's seconds that ended by now, after retiring every request that finished
+   * by now: the sandbox's CloudWatch calls this before it answers a read, so a reading sees every
+   * whole second up to the moment it is taken (the real generator puts each second as it ends).
+   */
+  publishLoad(): void {
+    const now = this.kernel.now();
+    for (const f of this.fronts.values()) {
+      if (!f.load) continue;
+      this.retire(f, now);
+      f.load.flush(now);
+    }
   }
 
   /**
@@ -147,8 +172,9 @@ export class Traffic {
   private publishMinute(): void {
     const now = this.kernel.now();
     for (const f of this.fronts.values()) {
-      for (const app of f.apps) app.advance(now);
+      this.retire(f, now);
       f.alb?.flush(now);
+      f.load?.flush(now);
       f.alb?.hosts(now, hostCounts(f));
     }
   }
@@ -158,6 +184,7 @@ export class Traffic {
     const target = front.group.route();
     if (!target) {
       front.log.record(t, 0, 503);
+      if (!watcher) front.load?.record(t, { status: 503, latencyMs: 0 });
       front.alb?.elbError(t, undefined, 503);
       watcher?.answered(503, 0);
       return undefined;
@@ -165,6 +192,12 @@ export class Traffic {
     target.lastRequestAt = t;
     target.app.accept(t, watcher);
     return target.app;
+  }
+
+  /** Emits arrivals a late timer owes and retires every request that finished by `now`. */
+  private retire(front: Front, now: number): void {
+    front.generator.catchUp();
+    for (const app of front.apps) app.advance(now);
   }
 
   private front(service: string): Front {

@@ -67,9 +67,18 @@ interface Series {
 export class MetricStore implements MetricSink {
   private readonly series = new Map<string, Series>();
   private lastCompaction = -Infinity;
+  private readonly beforeReads: (() => void)[] = [];
 
   /** `now` is the sandbox's clock: retention is measured against it. */
   constructor(private readonly now: () => number) {}
+
+  /**
+   * `fn` runs before every read (queries, alarms, ListMetrics): publishers that aggregate lazily put
+   * what is due, so a read sees every period that ended by now, as if each had been put on time.
+   */
+  onBeforeRead(fn: () => void): void {
+    this.beforeReads.push(fn);
+  }
 
   put(datum: MetricDatum): void {
     const key = metricKey(datum);
@@ -96,6 +105,7 @@ export class MetricStore implements MetricSink {
 
   /** The statistic per period over [start, end), oldest first; periods without data are absent. */
   query(q: StatisticQuery): Datapoint[] {
+    for (const fn of this.beforeReads) fn();
     const s = this.series.get(metricKey(q));
     if (!s) return [];
     const periodMs = q.period * SECOND;
@@ -131,6 +141,7 @@ export class MetricStore implements MetricSink {
 
   /** Metrics matching the filter, in a stable order (namespace, name, dimensions). */
   list(filter: ListFilter = {}): MetricId[] {
+    for (const fn of this.beforeReads) fn();
     const since = filter.recentlyActiveMs === undefined ? -Infinity : this.now() - filter.recentlyActiveMs;
     const out: [string, MetricId][] = [];
     for (const [key, s] of this.series) {

@@ -1,0 +1,57 @@
+/**
+ * One window of what a load generator measured, read back from CloudWatch with GetMetricData: the
+ * Gameday/LoadGenerator metrics (src/load/metrics.ts) for one dimension set, each as a single
+ * period covering the window. The same call reads the sandbox's simulated generator and a real one.
+ */
+import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+
+export const LOAD_NAMESPACE = "Gameday/LoadGenerator";
+
+/** Requests whose outcome became known in the window; latencies in ms (0 when nothing was answered). */
+export interface LoadWindow {
+  requests: number;
+  /** HTTP status class ("2XX" … "5XX") to count, classes with none left out. */
+  byClass: Record<string, number>;
+  timeouts: number;
+  connectionErrors: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+const COUNTS = ["RequestCount", "HTTPCode_2XX_Count", "HTTPCode_3XX_Count", "HTTPCode_4XX_Count", "HTTPCode_5XX_Count", "TimeoutCount", "ConnectionErrorCount"] as const;
+const LATENCIES = ["p50", "p95", "p99", "Maximum"] as const;
+
+/**
+ * Reads [start, end) in one period. CloudWatch aligns periods (to the period below a minute, to the
+ * minute above), so `start` must lie on such a boundary and `end - start` be a valid period, or the
+ * window would come back split.
+ */
+export async function readLoadWindow(cloudwatch: CloudWatchClient, dimensions: Readonly<Record<string, string>>, start: number, end: number): Promise<LoadWindow> {
+  const period = (end - start) / 1000;
+  const Dimensions = Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }));
+  const metric = (MetricName: string) => ({ Namespace: LOAD_NAMESPACE, MetricName, Dimensions });
+  const queries: MetricDataQuery[] = [
+    ...COUNTS.map((name, i) => ({ Id: `c${i}`, MetricStat: { Metric: metric(name), Period: period, Stat: "Sum" } })),
+    ...LATENCIES.map((stat, i) => ({ Id: `l${i}`, MetricStat: { Metric: metric("TargetResponseTime"), Period: period, Stat: stat } })),
+  ];
+  const sums = new Map<string, number>();
+  let NextToken: string | undefined;
+  do {
+    const out = await cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: new Date(start), EndTime: new Date(end), NextToken }));
+    for (const r of out.MetricDataResults ?? []) {
+      // One period, so at most one value per query.
+      for (const v of r.Values ?? []) sums.set(r.Id!, v);
+    }
+    NextToken = out.NextToken;
+  } while (NextToken);
+  const count = (name: (typeof COUNTS)[number]) => sums.get(`c${COUNTS.indexOf(name)}`) ?? 0;
+  const ms = (stat: (typeof LATENCIES)[number]) => Math.round((sums.get(`l${LATENCIES.indexOf(stat)}`) ?? 0) * 1_000_000) / 1000;
+  const byClass: Record<string, number> = {};
+  for (const c of [2, 3, 4, 5]) {
+    const n = count(`HTTPCode_${c}XX_Count` as (typeof COUNTS)[number]);
+    if (n > 0) byClass[`${c}XX`] = n;
+  }
+  return { requests: count("RequestCount"), byClass, timeouts: count("TimeoutCount"), connectionErrors: count("ConnectionErrorCount"), p50: ms("p50"), p95: ms("p95"), p99: ms("p99"), max: ms("Maximum") };
+}
