@@ -93,3 +93,26 @@ describe("--url against a served sandbox", () => {
     expect(seen).toBeGreaterThan(200);
   });
 });
+
+describe("metrics the target's CloudWatch refuses", () => {
+  it("are counted and reported when the run ends, not thrown into the load generator", async () => {
+    const endpoint = await idleEndpoint();
+    let seen = 0;
+    const server = createServer((req, res) => {
+      seen++;
+      req.resume();
+      res.writeHead(200).end("ok");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const dir = scratch();
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const r = await chaos(["run", sloExperiment(dir), "--target", endpoint.url, "--url", `web=${url}`, "--seed", "1", "--log-format", "plain"], { cwd: dir });
+      expect(seen).toBeGreaterThan(0);
+      expect(r.stderr).toMatch(/^chaos: \d+ load generator metric datum\(s\) could not be published to CloudWatch \(PutMetricData, \d+ call\(s\); last error .+\)$/m);
+    } finally {
+      await endpoint.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
