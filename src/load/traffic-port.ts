@@ -8,7 +8,7 @@
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { runHttpLoad, type LoadResult } from "./http-load.js";
-import { LoadMetrics, type MetricSink, type Outcome } from "./metrics.js";
+import { LoadMetrics, type MetricSink } from "./metrics.js";
 
 export interface HttpTrafficOptions {
   /** Service name to the URL its load goes to. */
@@ -27,25 +27,9 @@ const UNTIL_CLOSED_MS = 7 * 24 * 3_600_000;
 /** Periods of one second: the high-resolution metrics http-slo reads. */
 const PERIOD_MS = 1_000;
 
-/** What completed when; kept so stats() can answer until probes read only CloudWatch. */
-interface Completion {
-  at: number;
-  status?: number;
-  latencyMs?: number;
-}
-
-/** LoadMetrics that also remembers each completion for stats(). */
-class ObservedLoadMetrics extends LoadMetrics {
-  readonly completions: Completion[] = [];
-  override record(t: number, outcome: Outcome): void {
-    super.record(t, outcome);
-    this.completions.push("status" in outcome ? { at: t, status: outcome.status, latencyMs: outcome.latencyMs } : { at: t });
-  }
-}
-
 export class HttpTraffic {
   private readonly offered = new Map<string, number>();
-  private readonly metrics = new Map<string, ObservedLoadMetrics>();
+  private readonly metrics = new Map<string, LoadMetrics>();
   private readonly runs = new Set<Promise<LoadResult>>();
   private readonly stop = new AbortController();
 
@@ -63,9 +47,10 @@ export class HttpTraffic {
     const offered = this.offered.get(service) ?? 0;
     if (!(rps > offered)) return;
     this.offered.set(service, rps);
+    // A service's generators share one LoadMetrics, so each second is published as one datum.
     let metrics = this.metrics.get(service);
     if (!metrics) {
-      metrics = new ObservedLoadMetrics(this.options.sink, { dimensions: { Service: service }, periodMs: PERIOD_MS });
+      metrics = new LoadMetrics(this.options.sink, { dimensions: { Service: service }, periodMs: PERIOD_MS });
       this.metrics.set(service, metrics);
     }
     const run = runHttpLoad({
@@ -78,24 +63,6 @@ export class HttpTraffic {
       ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     this.runs.add(run);
-  }
-
-  /** Requests that completed in [from, to): the engine's TrafficStats shape. */
-  stats(service: string, from: number, to: number) {
-    const done = (this.metrics.get(service)?.completions ?? []).filter((c) => c.at >= from && c.at < to);
-    const byStatus: Record<string, number> = {};
-    const latencies: number[] = [];
-    let succeeded = 0;
-    for (const c of done) {
-      const key = c.status === undefined ? "error" : String(c.status);
-      byStatus[key] = (byStatus[key] ?? 0) + 1;
-      if (c.status !== undefined && c.status >= 200 && c.status < 400) succeeded++;
-      if (c.latencyMs !== undefined) latencies.push(c.latencyMs);
-    }
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]! : 0);
-    const requests = done.length;
-    return { from, to, requests, succeeded, failed: requests - succeeded, byStatus, availability: requests ? succeeded / requests : 1, p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), max: latencies.at(-1) ?? 0 };
   }
 
   /** Stops sending and resolves when every request sent has ended and its period was published. */

@@ -85,16 +85,4 @@ describe("HttpTraffic", () => {
     const traffic = new HttpTraffic({ urls: { web: "http://127.0.0.1:9/" }, clock: new RealClock(), sink: { put() {} } });
     expect(() => traffic.drive("api", 10)).toThrow('no URL for service "api"; known: web');
   });
-
-  it("stats() counts the requests that completed in a window, by status", async () => {
-    const { url } = await counting(200);
-    const clock = new RealClock();
-    const traffic = new HttpTraffic({ urls: { web: url }, clock, sink: { put() {} } });
-    const from = clock.now();
-    traffic.drive("web", 100);
-    await realMs(300);
-    const [result] = await traffic.close();
-    const stats = traffic.stats("web", from, clock.now() + 1);
-    expect(stats).toMatchObject({ requests: result!.sent, succeeded: result!.sent, failed: 0, availability: 1, byStatus: { "200": result!.sent } });
-  });
 });
