@@ -13,6 +13,7 @@ const benches = [
   ["sandbox speed", [tsx, "bench/sandbox.ts"]],
   ["log shipper throughput and memory", ["--expose-gc", tsx, "bench/pipeline.ts"]],
   ["real-target load generator", [tsx, "bench/load.ts"]],
+  ["sandbox CloudWatch: 17 hours of metrics and alarms", ["--expose-gc", tsx, "bench/cloudwatch.ts"]],
   ["whole process, cold: chaos run <experiment>", [fileURLToPath(new URL("./whole-process.mjs", import.meta.url))]],
 ];
 let failed = 0;
