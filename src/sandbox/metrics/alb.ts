@@ -45,6 +45,40 @@ export interface HostCount {
   unhealthy: number;
 }
 
+/**
+ * Response times in whole milliseconds -> how many: an array for the sub-second times nearly all
+ * responses take (added to once per request, so no Map there), a Map for the rare longer ones.
+ */
+class MsHistogram {
+  private readonly low = new Uint32Array(1024);
+  private high: Map<number, number> | undefined;
+  size = 0;
+
+  add(ms: number, n = 1): void {
+    if (ms < 1024) {
+      if (this.low[ms] === 0) this.size++;
+      this.low[ms]! += n;
+      return;
+    }
+    this.high ??= new Map();
+    const had = this.high.get(ms) ?? 0;
+    if (had === 0) this.size++;
+    this.high.set(ms, had + n);
+  }
+
+  addAll(other: MsHistogram): void {
+    for (const [ms, n] of other.entries()) this.add(ms, n);
+  }
+
+  /** Every value seen and its count, in increasing order. */
+  entries(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (let ms = 0; ms < 1024; ms++) if (this.low[ms]! > 0) out.set(ms, this.low[ms]!);
+    if (this.high) for (const ms of [...this.high.keys()].sort((a, b) => a - b)) out.set(ms, this.high.get(ms)!);
+    return out;
+  }
+}
+
 class ZoneMinute {
   requests = 0;
   target2xx = 0;
@@ -54,8 +88,8 @@ class ZoneMinute {
   elb503 = 0;
   elb504 = 0;
   connectionErrors = 0;
-  /** TargetResponseTime in whole milliseconds (integer keys: the cheap kind of Map key) -> how many responses took that long. */
-  readonly latency = new Map<number, number>();
+  /** TargetResponseTime in whole milliseconds. */
+  readonly latency = new MsHistogram();
 }
 
 class Samples {
@@ -97,8 +131,7 @@ export class AlbMetrics {
     if (status >= 500) z.target5xx++;
     else if (status >= 400) z.target4xx++;
     else if (status >= 200 && status < 300) z.target2xx++;
-    const ms = Math.round(latencyMs);
-    z.latency.set(ms, (z.latency.get(ms) ?? 0) + 1);
+    z.latency.add(Math.round(latencyMs));
   }
 
   /**
@@ -158,7 +191,7 @@ export class AlbMetrics {
       count("HTTPCode_Target_4XX_Count", dimensions, z.target4xx);
       count("HTTPCode_Target_5XX_Count", dimensions, z.target5xx);
       count("TargetConnectionErrorCount", dimensions, z.connectionErrors);
-      if (z.latency.size > 0) putDistribution(this.sink, { namespace: ALB_NAMESPACE, name: "TargetResponseTime", dimensions, timestamp, unit: "Seconds", storageResolution: 60 }, z.latency, 1000);
+      if (z.latency.size > 0) putDistribution(this.sink, { namespace: ALB_NAMESPACE, name: "TargetResponseTime", dimensions, timestamp, unit: "Seconds", storageResolution: 60 }, z.latency.entries(), 1000);
     };
     const elbMetrics = (z: ZoneMinute, dimensions: Record<string, string>): void => {
       count("HTTPCode_ELB_5XX_Count", dimensions, z.elb502 + z.elb503 + z.elb504);
@@ -228,5 +261,5 @@ function add(into: ZoneMinute, z: ZoneMinute): void {
   into.elb503 += z.elb503;
   into.elb504 += z.elb504;
   into.connectionErrors += z.connectionErrors;
-  for (const [v, n] of z.latency) into.latency.set(v, (into.latency.get(v) ?? 0) + n);
+  into.latency.addAll(z.latency);
 }

@@ -71,10 +71,12 @@ describe("AWS/ApplicationELB from the ALB's traffic", () => {
   it("splits a distribution into datums of at most 150 values", () => {
     const sink = new RecordingSink();
     const alb = new AlbMetrics(sink, id);
-    for (let i = 0; i < 400; i++) alb.targetResponse(0, "us-east-1a", 200, i);
+    // Sub-second and longer times alike (0 ms to 1.596 s), in increasing order across datums.
+    for (let i = 399; i >= 0; i--) alb.targetResponse(0, "us-east-1a", 200, i * 4);
     alb.flush(60_000);
     const trt = sink.find("TargetResponseTime", LB);
     expect(trt.map((d) => d.values!.length)).toEqual([150, 150, 100]);
+    expect(trt.flatMap((d) => d.values!)).toEqual(Array.from({ length: 400 }, (_, i) => (i * 4) / 1000));
     expect(trt.reduce((n, d) => n + d.counts!.reduce((a, b) => a + b, 0), 0)).toBe(400);
   });
 
