@@ -1,8 +1,13 @@
 /**
  * Every request's completion time, latency and status, kept compactly: samples go into one-second
  * buckets of typed arrays (8 bytes a request), so a window query reads only the buckets it covers
- * and samples may arrive out of completion order (tasks retire their requests lazily).
+ * and samples may arrive out of completion order (tasks retire their requests lazily). Probes read
+ * CloudWatch, not this log; it answers the sandbox's own tests and benches over recent windows, so
+ * it keeps the last 3 hours only (as CloudWatch keeps 1-second data): a 17-hour run stays bounded.
  */
+
+/** Seconds of requests kept; older ones are forgotten. */
+export const REQUEST_LOG_RETENTION_S = 3 * 3600;
 
 /** Structurally the engine's TrafficStats (the sandbox does not import the engine). */
 export interface WindowStats {
@@ -53,6 +58,8 @@ class Bucket {
 export class RequestLog {
   private readonly buckets: (Bucket | undefined)[] = [];
   private total = 0;
+  /** Buckets before this second have been dropped. */
+  private keptFrom = 0;
 
   /** `origin`: the earliest completion time this log will see (the sandbox's start). */
   constructor(private readonly origin: number) {}
@@ -64,16 +71,18 @@ export class RequestLog {
   record(completedAt: number, latencyMs: number, status: number): void {
     const rel = Math.max(0, completedAt - this.origin);
     const second = Math.floor(rel / 1000);
+    this.total++;
+    if (second < this.keptFrom) return;
+    for (; this.keptFrom <= second - REQUEST_LOG_RETENTION_S; this.keptFrom++) this.buckets[this.keptFrom] = undefined;
     let b = this.buckets[second];
     if (!b) {
       b = new Bucket(64);
       this.buckets[second] = b;
     }
     b.push(Math.floor(rel - second * 1000), latencyMs, status);
-    this.total++;
   }
 
-  /** Requests that completed in [from, to). Percentiles are nearest-rank over every request, in ms; 0 with no requests. */
+  /** Requests that completed in [from, to) (within the last 3 hours kept). Percentiles are nearest-rank over every request, in ms; 0 with no requests. */
   stats(from: number, to: number): WindowStats {
     const lo = Math.max(0, from - this.origin);
     const hi = Math.max(0, to - this.origin);
