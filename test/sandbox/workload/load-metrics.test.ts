@@ -59,4 +59,19 @@ describe("the sandbox's simulated load generator publishes what the real one doe
     expect(failed).toBe(log.failed);
     expect(failed).toBeGreaterThan(0);
   });
+
+  it("leaves out requests from clients of the served ALB port: those are the ALB's, not the simulated generator's", async () => {
+    h = await harness(stackYaml());
+    const t0 = Math.ceil(h.clock.now() / 1000) * 1000 + 1000;
+    await h.advance(t0 - h.clock.now());
+    const answers: number[] = [];
+    for (let i = 0; i < 5; i++) h.sandbox.traffic.arrive("web", { started() {}, answered: (status) => answers.push(status) });
+    await h.advance(5_000);
+    const id = { namespace: NS, name: "RequestCount", dimensions: { Service: "web" } };
+    // Reading the log retires what finished (the served port's clients hear their answers then too).
+    expect(h.sandbox.traffic.stats("web", t0, t0 + 5_000).requests).toBe(5);
+    expect(answers).toEqual([200, 200, 200, 200, 200]);
+    // The stack offers no load of its own: nothing for the simulated generator to have measured.
+    expect(h.sandbox.metrics.query({ ...id, period: 1, start: t0, end: t0 + 5_000, statistic: sum })).toEqual([]);
+  });
 });
