@@ -20,7 +20,10 @@ export interface ShipperMetricsOptions {
   stream: string;
   /** Default "Gameday/LogShipper". */
   namespace?: string;
-  /** How often a line is written, in ms. Default 60,000 (CloudWatch's standard resolution). */
+  /**
+   * How often a line is written, in ms. Default 60,000 (CloudWatch's standard resolution). Below a
+   * minute the metrics are high resolution (StorageResolution 1), so that a reader can see each line.
+   */
   intervalMs?: number;
 }
 
@@ -58,13 +61,15 @@ const COUNTERS = [
 ] as const;
 
 /** One EMF line: what the counters did since `previous`, and the gauges in `now`. */
-export function emfLine(o: Pick<ResolvedMetricsOptions, "namespace" | "stream">, host: string, timestamp: number, now: ShipperMetrics, previous: ShipperMetrics | undefined): string {
+export function emfLine(o: Pick<ResolvedMetricsOptions, "namespace" | "stream"> & Partial<Pick<ResolvedMetricsOptions, "intervalMs">>, host: string, timestamp: number, now: ShipperMetrics, previous: ShipperMetrics | undefined): string {
   const values: Record<string, number> = {};
   for (const [name, read] of COUNTERS) values[name] = read(now) - (previous ? read(previous) : 0);
   values.SpoolBytes = now.spoolBytes;
   values.OldestSpooledAge = now.oldestSpooledAgeMs;
   values.BreakerState = BREAKER_VALUE[now.breaker];
   const units: Record<string, string> = { SpoolBytes: "Bytes", OldestSpooledAge: "Milliseconds", BreakerState: "None" };
+  // CloudWatch keeps standard-resolution data per minute: lines more frequent than that need 1 s.
+  const resolution = (o.intervalMs ?? 60_000) < 60_000 ? 1 : 60;
   return JSON.stringify({
     _aws: {
       Timestamp: Math.floor(timestamp),
@@ -72,7 +77,7 @@ export function emfLine(o: Pick<ResolvedMetricsOptions, "namespace" | "stream">,
         {
           Namespace: o.namespace,
           Dimensions: [["Stream", "Host"]],
-          Metrics: Object.keys(values).map((Name) => ({ Name, Unit: units[Name] ?? "Count", StorageResolution: 60 })),
+          Metrics: Object.keys(values).map((Name) => ({ Name, Unit: units[Name] ?? "Count", StorageResolution: resolution })),
         },
       ],
     },

@@ -60,6 +60,22 @@ describe("the shipper's own metrics as embedded metric format", () => {
     await shipper.close();
   });
 
+  it("publishes at high resolution when it writes more often than once a minute, so each line stays its own datapoint", async () => {
+    const clock = new VirtualClock();
+    const lines: string[] = [];
+    const { shipper } = makeShipper(dirs.make(), { metrics: { stream: "app-logs", write: (l) => lines.push(l), intervalMs: 1_000 } }, { clock });
+    for (const i of range(3)) shipper.write({ i });
+    await clock.sleep(1_000);
+    expect(lines).toHaveLength(1);
+    const datums = (parseEmf(lines[0]!) as { datums: MetricDatum[] }).datums;
+    expect(new Set(datums.map((d) => d.storageResolution))).toEqual(new Set([1]));
+    const minutely: string[] = [];
+    const other = makeShipper(dirs.make(), { metrics: { stream: "app-logs", write: (l) => minutely.push(l) } }, { clock }).shipper;
+    await other.close();
+    expect(new Set((parseEmf(minutely[0]!) as { datums: MetricDatum[] }).datums.map((d) => d.storageResolution))).toEqual(new Set([60]));
+    await shipper.close();
+  });
+
   it("refuses a metrics option without a write function or stream, naming the field", () => {
     expect(() => makeShipper(dirs.make(), { metrics: { stream: "app-logs" } as never })).toThrow(/metrics\.write must be a function/);
     expect(() => makeShipper(dirs.make(), { metrics: { write: () => {} } as never })).toThrow(/metrics\.stream must be the stream's name/);
