@@ -8,7 +8,9 @@
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
-import { readLoadWindow } from "../src/aws/load-window.js";
+import { LOAD_NAMESPACE, readLoadWindow } from "../src/aws/load-window.js";
+import { alarmPeriodSeconds, type AlarmCompilation } from "../src/aws/stop-alarms.js";
+import type { Tolerance } from "../src/experiment/model.js";
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -38,11 +40,60 @@ const params = z
 
 type Params = z.infer<typeof params>;
 
+/** Latency fields and the TargetResponseTime statistic each one is. */
+const LATENCY_STATS: Readonly<Record<string, { statistic?: "Maximum"; extendedStatistic?: string }>> = {
+  p50: { extendedStatistic: "p50" },
+  p95: { extendedStatistic: "p95" },
+  p99: { extendedStatistic: "p99" },
+  max: { statistic: "Maximum" },
+};
+
+/** The alarm's comparison is the tolerance's breaching side. */
+const BREACH = { "<=": "GreaterThanThreshold", "<": "GreaterThanOrEqualToThreshold", ">=": "LessThanThreshold", ">": "LessThanOrEqualToThreshold" } as const;
+
+/**
+ * Latency bounds compile to one TargetResponseTime alarm each (seconds, as the metric is kept).
+ * Availability needs metric math over four metrics (1 - (5XX + timeouts + connection errors) /
+ * requests), which gameday does not compile yet: it stays watched by gameday.
+ */
+function alarm(p: Params, tolerance: Tolerance): AlarmCompilation {
+  const out: AlarmCompilation = { alarms: [], notExpressed: [] };
+  if (tolerance.kind !== "fields") {
+    out.notExpressed.push({ part: "tolerance", why: "only per-field tolerances ({ p95: \"<= 300ms\" }) compile to alarms" });
+    return out;
+  }
+  for (const [field, t] of Object.entries(tolerance.fields)) {
+    const stat = LATENCY_STATS[field];
+    if (!stat) {
+      const why = field === "availability" ? "needs a metric math alarm (1 - failures / RequestCount), which gameday does not create yet" : "no single metric alarm expresses it";
+      out.notExpressed.push({ part: field, why });
+      continue;
+    }
+    if (t.kind !== "compare" || !(t.op in BREACH)) {
+      out.notExpressed.push({ part: field, why: "only <, <=, > and >= bounds compile to an alarm threshold" });
+      continue;
+    }
+    out.alarms.push({
+      part: field,
+      namespace: LOAD_NAMESPACE,
+      metricName: "TargetResponseTime",
+      dimensions: { Service: p.service },
+      ...stat,
+      periodSeconds: alarmPeriodSeconds(p.window),
+      comparison: BREACH[t.op as keyof typeof BREACH],
+      threshold: t.value / 1000,
+      tolerance: t.source,
+    });
+  }
+  return out;
+}
+
 export default defineProbe<Params>({
   name: "http-slo",
   description: "Availability and p50/p95/p99 latency of a service over a trailing window",
   params,
   defaultTolerance: { availability: ">= 0.999" },
+  alarm,
   output: {
     fields: {
       requests: { unit: "count", description: "Requests answered in the window" },

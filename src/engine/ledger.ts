@@ -18,6 +18,8 @@ export type UndoOp =
   | { type: "fis-stop-experiments"; templateId: string; experimentId?: string }
   /** Delete the experiment template gameday created for a fault. */
   | { type: "fis-delete-template"; templateId: string }
+  /** Delete the CloudWatch alarms gameday created for the stop conditions (FIS stops on them). */
+  | { type: "cloudwatch-delete-alarms"; alarmNames: string[] }
   /** Return container instances to ACTIVE (after a drain). */
   | { type: "ecs-activate-instances"; cluster: string; containerInstances: string[] }
   /** Run the experiment's declared rollbacks (steps as loaded, variables already substituted). */

@@ -20,8 +20,9 @@ export async function runMethod(ctx: RunContext, hypothesis: Hypothesis): Promis
   ctx.methodStarted = true;
   recordDeclaredRollbacks(ctx);
   const guard = guardMethod(ctx);
+  // Before any fault: the stop conditions' alarms must exist for the faults' templates to name them.
+  await guard.start();
   const during = hypothesis.duringMonitor();
-  guard.start();
   during?.start();
   // On-chaos probes watch the chaos window wherever they sit in the method; with no fault at all,
   // the window is the whole method.

@@ -13,6 +13,8 @@ import type { z } from "zod";
 import type { Observation, RunServices, RunView } from "./ports.js";
 import type { ProbeMode } from "../experiment/model.js";
 import type { ProbeOutput } from "../experiment/probe-output.js";
+import type { Tolerance } from "../experiment/model.js";
+import type { AlarmCompilation } from "../aws/stop-alarms.js";
 
 export type { OutputField, OutputUnit, ProbeOutput } from "../experiment/probe-output.js";
 
@@ -49,6 +51,12 @@ export interface ProbeModule<P = Record<string, unknown>> {
    */
   output?: ProbeOutput;
   run(ctx: ProbeContext<P>): Promise<ProbeReading>;
+  /**
+   * Optional: how this probe, used as a stop condition with `tolerance`, compiles to CloudWatch
+   * metric alarms that FIS can stop on. Parts it leaves out (or every part, without this hook) stay
+   * watched by gameday alone.
+   */
+  alarm?(params: P, tolerance: Tolerance): AlarmCompilation;
 }
 
 export function defineProbe<P>(probe: ProbeModule<P>): ProbeModule<P> {

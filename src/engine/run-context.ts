@@ -53,6 +53,8 @@ export class RunContext {
   /** Each started fault's check that it landed; the method's end waits for them. */
   readonly verifications: Promise<void>[] = [];
   chaosWindow: { start: number; end?: number } | undefined;
+  /** The stop conditions' alarm ARNs (stop-conditions.ts), which every fault's FIS template stops on. */
+  readonly stopAlarmArns: string[] = [];
   /** On-chaos monitors: they start when the chaos window opens. */
   readonly onChaos: Monitor[] = [];
   private readonly methodAbort = new AbortController();

@@ -42,15 +42,19 @@ export interface FaultStart {
   signal: AbortSignal;
   accountId: string;
   configuration: Readonly<Record<string, unknown>>;
+  /** The stop conditions' CloudWatch alarms gameday created, after any configured ones. */
+  stopAlarmArns?: readonly string[];
   /** Told as soon as FIS has started the experiment, before it is watched to running (which an abort may cut short). */
   onStarted?: (ids: { experimentId: string; templateId: string }) => void;
 }
 
 /** The experiment template gameday sends for one fault step: exactly what FIS accepts. */
-export function templateFor(fragment: FisFragment, input: { runId: string; stepName: string; accountId: string; configuration: Readonly<Record<string, unknown>>; clientToken: string }) {
+export function templateFor(fragment: FisFragment, input: { runId: string; stepName: string; accountId: string; configuration: Readonly<Record<string, unknown>>; clientToken: string; stopAlarmArns?: readonly string[] }) {
   // Keys the experiment format knows are gameday's own (TOOLKIT_CONFIGURATION_KEYS in experiment/configuration.ts).
   const roleArn = typeof input.configuration.fisRoleArn === "string" ? input.configuration.fisRoleArn : `arn:aws:iam::${input.accountId}:role/gameday-fis`;
-  const alarms = Array.isArray(input.configuration.fisStopAlarms) ? (input.configuration.fisStopAlarms as string[]) : [];
+  // The engine keeps the total within FIS's five (engine/stop-conditions.ts); gameday's own alarms come after the configured ones.
+  const configured = Array.isArray(input.configuration.fisStopAlarms) ? (input.configuration.fisStopAlarms as string[]) : [];
+  const alarms = [...configured, ...(input.stopAlarmArns ?? [])];
   return {
     clientToken: input.clientToken,
     description: `gameday ${input.runId} ${input.stepName}: ${fragment.description}`.slice(0, 512),
@@ -66,7 +70,7 @@ export function templateFor(fragment: FisFragment, input: { runId: string; stepN
 export async function startFault(s: FaultStart): Promise<InjectedFault> {
   const { clock, random } = s.services;
   const fis = await s.services.aws.fis();
-  const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: random.uuid() });
+  const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: random.uuid(), stopAlarmArns: s.stopAlarmArns ?? [] });
   const created = await fis.send(new CreateExperimentTemplateCommand(template as never), { abortSignal: s.signal as never });
   const templateId = created.experimentTemplate?.id;
   if (!templateId) throw new FaultStartError("FIS created no experiment template id");

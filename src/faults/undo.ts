@@ -9,6 +9,7 @@ import type { AwsClients } from "../aws/clients.js";
 import type { UndoOp } from "../engine/ledger.js";
 import type { Clock } from "../time/clock.js";
 import { isTerminal } from "./fis-runner.js";
+import { deleteStopAlarms } from "../aws/stop-alarms.js";
 import { spotInterruptionsIssuedIfKnown } from "./spot-notices.js";
 
 export interface UndoResult {
@@ -36,6 +37,11 @@ export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks"
         throw err;
       }
     }
+    case "cloudwatch-delete-alarms": {
+      const deleted = await deleteStopAlarms(await aws.cloudwatch(), op.alarmNames);
+      const gone = op.alarmNames.filter((n) => !deleted.includes(n));
+      return { ok: true, detail: [deleted.length > 0 ? `deleted alarm ${deleted.join(", ")}` : "", gone.length > 0 ? `alarm ${gone.join(", ")} already gone` : ""].filter(Boolean).join("; ") };
+    }
     case "ecs-activate-instances":
       return activate(aws, op.cluster, op.containerInstances, clock?.now());
   }
@@ -56,18 +62,25 @@ async function stopExperiments(aws: AwsClients, templateId: string, experimentId
     } while (nextToken);
   }
   const stopped: string[] = [];
+  const ended: string[] = [];
   for (const id of ids) {
     try {
       const got = await fis.send(new GetExperimentCommand({ id }));
-      if (isTerminal(got.experiment?.state?.status)) continue;
+      const state = got.experiment?.state;
+      if (isTerminal(state?.status)) {
+        ended.push(`${id} ${state?.status}${state?.reason ? `: ${state.reason}` : ""}`);
+        continue;
+      }
       await fis.send(new StopExperimentCommand({ id }));
       stopped.push(id);
     } catch (err) {
       if (!notFound(err)) throw err;
     }
   }
-  if (stopped.length > 0) return { ok: true, detail: `stopped FIS experiment ${stopped.join(", ")}` };
-  return { ok: true, detail: experimentId ? `FIS experiment ${experimentId} had already ended` : `no FIS experiment of template ${templateId} was still running` };
+  // How an experiment that had already ended ended (a FIS stop condition halts it), for the journal.
+  const endedNote = ended.length > 0 ? ` (${ended.join("; ")})` : "";
+  if (stopped.length > 0) return { ok: true, detail: `stopped FIS experiment ${stopped.join(", ")}${endedNote}` };
+  return { ok: true, detail: (experimentId ? `FIS experiment ${experimentId} had already ended` : `no FIS experiment of template ${templateId} was still running`) + endedNote };
 }
 
 /**
