@@ -149,12 +149,44 @@ describe.skipIf(!hasAwsCli)("the AWS CLI against the served sandbox's CloudWatch
     });
   });
 
-  it("names CloudWatch's error code for a metric math query it does not evaluate", async () => {
+  it("get-metric-data evaluates a metric math expression over the inputs it hides", async () => {
     const t = base();
-    const err = await awsCw("get-metric-data", "--start-time", iso(t), "--end-time", iso(t + 60_000), "--metric-data-queries", JSON.stringify([{ Id: "e1", Expression: "m1 * 2" }])).catch(
+    const datum = (name: string) => ({ MetricName: name, Dimensions: [{ Name: "Service", Value: "web" }] });
+    const metric = (name: string) => ({ Namespace: "CliMath", ...datum(name) });
+    await awsCw(
+      "put-metric-data",
+      "--namespace",
+      "CliMath",
+      "--metric-data",
+      JSON.stringify([
+        { ...datum("Requests"), Timestamp: iso(t + 5_000), Value: 200 },
+        { ...datum("Requests"), Timestamp: iso(t + 65_000), Value: 50 },
+        { ...datum("Errors"), Timestamp: iso(t + 5_000), Value: 10 },
+      ]),
+    );
+    const out = (await awsCw(
+      "get-metric-data",
+      "--start-time",
+      iso(t),
+      "--end-time",
+      iso(t + 120_000),
+      "--metric-data-queries",
+      JSON.stringify([
+        { Id: "m1", MetricStat: { Metric: metric("Requests"), Period: 60, Stat: "Sum" }, ReturnData: false },
+        { Id: "m2", MetricStat: { Metric: metric("Errors"), Period: 60, Stat: "Sum" }, ReturnData: false },
+        { Id: "availability", Expression: "1 - FILL(m2, 0) / m1" },
+      ]),
+    )) as unknown as Results;
+    expect(out.MetricDataResults.map((r) => r.Id)).toEqual(["availability"]);
+    expect(out.MetricDataResults[0]!.Values).toEqual([1, 0.95]);
+  });
+
+  it("names CloudWatch's error code and the position for an expression that does not parse", async () => {
+    const t = base();
+    const err = await awsCw("get-metric-data", "--start-time", iso(t), "--end-time", iso(t + 60_000), "--metric-data-queries", JSON.stringify([{ Id: "e1", Expression: "m1 *" }])).catch(
       (e: { stderr: string }) => e,
     );
-    expect((err as { stderr: string }).stderr).toMatch(/\(InvalidParameterValue\).*metric math/);
+    expect((err as { stderr: string }).stderr).toMatch(/\(InvalidParameterValue\).*The value m1 \* for parameter MetricDataQueries.member.1.Expression is invalid: .* at character 5/);
   });
 });
 

@@ -1,22 +1,25 @@
 /**
  * CloudWatch's metric operations on the sandbox's store: PutMetricData, GetMetricData (MetricStat
- * queries), GetMetricStatistics and ListMetrics, with the limits and validation AWS applies.
+ * and metric math queries), GetMetricStatistics and ListMetrics, with the limits and validation AWS applies.
  */
 import { invalidCombination, invalidValue, missing } from "./errors.js";
+import { answerQueries, readQueries, statistic } from "./queries.js";
 import type { MetricDatum } from "./sink.js";
-import { parseStatistic, STANDARD_STATISTICS, type Statistic } from "./statistic.js";
-import type { Datapoint, MetricStore } from "./store.js";
+import { parseStatistic, STANDARD_STATISTICS } from "./statistic.js";
+import type { MetricStore } from "./store.js";
 import {
-  asObject, dimensionList, dimensions, epochSeconds, optionalBoolean, optionalInteger, optionalList, optionalNumber,
+  asObject, dimensionList, dimensions, epochSeconds, optionalInteger, optionalList, optionalNumber,
   optionalString, optionalStringList, optionalTimestamp, optionalUnit, readToken, requiredInteger, requiredString,
   requiredTimestamp, validPeriod, writeToken, type Input,
 } from "./wire.js";
+
+/** The statistic check lives with the queries; alarms read it from here too. */
+export { statistic } from "./queries.js";
 
 const DAY = 86_400_000;
 /** GetMetricData's most datapoints per call. */
 const MAX_DATAPOINTS = 100_800;
 const LIST_PAGE = 500;
-const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
 
 export class MetricsApi {
   constructor(
@@ -91,37 +94,15 @@ export class MetricsApi {
     const queries = optionalList(input, "MetricDataQueries");
     if (!queries || queries.length === 0) throw missing("MetricDataQueries");
     if (queries.length > 500) throw invalidValue(`The collection MetricDataQueries must not have a size greater than 500; found ${queries.length}.`);
-    const ids = new Set<string>();
-    const answered: { id: string; label: string; points: Datapoint[] }[] = [];
-    queries.forEach((raw, i) => {
-      const at = `MetricDataQueries.member.${i + 1}`;
-      const q = asObject(raw, at);
-      const id = requiredString(q, "Id", `${at}.Id`);
-      if (!QUERY_ID.test(id)) throw invalidValue(`The value ${id} for parameter ${at}.Id is invalid: it must start with a lowercase letter and contain only letters, digits and underscores.`);
-      if (ids.has(id)) throw invalidValue(`The value ${id} for parameter ${at}.Id is not unique.`);
-      ids.add(id);
-      const expression = optionalString(q, "Expression", `${at}.Expression`);
-      if (expression !== undefined) {
-        throw invalidValue(`${at} (Id ${id}): the sandbox's CloudWatch does not evaluate metric math expressions ("${expression}"); it answers MetricStat queries only.`);
-      }
-      if (q.MetricStat === undefined || q.MetricStat === null) throw missing(`${at}.MetricStat`);
-      const stat = asObject(q.MetricStat, `${at}.MetricStat`);
-      const metric = asObject(stat.Metric ?? {}, `${at}.MetricStat.Metric`);
-      const query = {
-        namespace: requiredString(metric, "Namespace", `${at}.MetricStat.Metric.Namespace`),
-        name: requiredString(metric, "MetricName", `${at}.MetricStat.Metric.MetricName`),
-        dimensions: dimensions(metric, "Dimensions", `${at}.MetricStat.Metric.Dimensions`),
-        period: validPeriod(requiredInteger(stat, "Period", `${at}.MetricStat.Period`), `${at}.MetricStat.Period`),
-        statistic: statistic(requiredString(stat, "Stat", `${at}.MetricStat.Stat`), `${at}.MetricStat.Stat`),
-        start,
-        end,
-        ...unitOf(stat, `${at}.MetricStat.Unit`),
-      };
-      if (optionalBoolean(q, "ReturnData", `${at}.ReturnData`) === false) return;
-      const points = this.store.query(query);
-      if (scanBy === "TimestampDescending") points.reverse();
-      answered.push({ id, label: optionalString(q, "Label", `${at}.Label`) ?? query.name, points });
-    });
+    const read = readQueries(queries, "MetricDataQueries");
+    const points = answerQueries(read, this.store, start, end, "MetricDataQueries");
+    const answered = read
+      .filter((q) => q.returnData)
+      .map((q) => {
+        const own = points.get(q.id) ?? [];
+        if (scanBy === "TimestampDescending") own.reverse();
+        return { id: q.id, label: q.label ?? (q.kind === "metric" ? q.name : q.id), points: own };
+      });
     // One page holds at most MaxDatapoints points across all queries, in query order; NextToken
     // counts the points already returned. A query cut short says PartialData.
     let before = 0;
@@ -215,13 +196,6 @@ export class MetricsApi {
 function finite(v: unknown, path: string): number {
   if (typeof v !== "number" || !Number.isFinite(v)) throw invalidValue(`The value ${String(v)} for parameter ${path} is invalid: expected a finite number.`);
   return v;
-}
-
-/** A statistic name the sandbox computes, else InvalidParameterValue naming what it supports. */
-export function statistic(name: string, path: string): Statistic {
-  const s = parseStatistic(name);
-  if (!s) throw invalidValue(`The value ${name} for parameter ${path} is not supported: expected ${STANDARD_STATISTICS.join(", ")} or a percentile pNN / pNN.NN.`);
-  return s;
 }
 
 function unitOf(input: Input, path: string): { unit?: string } {
