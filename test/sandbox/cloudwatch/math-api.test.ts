@@ -3,7 +3,16 @@
  * expressions as a dashboard or probe sends them, and the errors it gets for bad ones.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CloudWatchClient, GetMetricDataCommand, InvalidParameterValueException, PutMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  InvalidParameterCombinationException,
+  InvalidParameterValueException,
+  PutMetricAlarmCommand,
+  PutMetricDataCommand,
+  type MetricDataQuery,
+} from "@aws-sdk/client-cloudwatch";
 import { harness, stackYaml, type Harness } from "../harness.js";
 
 let h: Harness;
@@ -87,5 +96,55 @@ describe("GetMetricData with metric math", () => {
     await expect(cycle).rejects.toBeInstanceOf(InvalidParameterValueException);
     await expect(cycle).rejects.toThrow(/MetricDataQueries.member.1.Expression is invalid: circular reference e1 -> e2 -> e1/);
     await expect(send([{ Id: "e1", Expression: "1", MetricStat: { Metric: { Namespace: "A", MetricName: "B" }, Period: 60, Stat: "Sum" } }])).rejects.toThrow(/mutually exclusive/);
+  });
+});
+
+describe("alarms on metric math", () => {
+  const availabilityAlarm = {
+    AlarmName: "web-availability",
+    Metrics: [stat("m1", "Requests"), stat("m2", "Errors5xx"), { Id: "availability", Expression: "1 - FILL(m2, 0) / m1", ReturnData: true }],
+    EvaluationPeriods: 1,
+    Threshold: 0.95,
+    ComparisonOperator: "LessThanThreshold" as const,
+  };
+  const state = async () => (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["web-availability"] }))).MetricAlarms![0]!;
+
+  it("goes to ALARM when the expression breaches and back to OK when it recovers", async () => {
+    await cw.send(new PutMetricAlarmCommand(availabilityAlarm));
+    const described = await state();
+    expect(described.StateValue).toBe("INSUFFICIENT_DATA");
+    expect(described.Metrics!.map((m) => m.Id)).toEqual(["m1", "m2", "availability"]);
+    expect(described.Metrics![2]).toMatchObject({ Expression: "1 - FILL(m2, 0) / m1", ReturnData: true });
+    expect(described.MetricName).toBeUndefined();
+
+    // 20 of 100 requests fail this minute: availability 0.8 < 0.95.
+    let m = minute(h.clock.now());
+    await putTraffic(m, [100], [20]);
+    await h.advance(m + 60_000 - h.clock.now() + 1);
+    let a = await state();
+    expect(a.StateValue).toBe("ALARM");
+    expect(a.StateReason).toMatch(/^Threshold Crossed: 1 out of the last 1 datapoints \[0\.8 /);
+
+    // The next minute every request succeeds (no error points at all: FILL makes them 0).
+    m = minute(h.clock.now());
+    await putTraffic(m, [100], []);
+    await h.advance(m + 60_000 - h.clock.now() + 1);
+    a = await state();
+    expect(a.StateValue).toBe("OK");
+  });
+
+  it("refuses a math alarm without exactly one ReturnData, with mixed periods, or mixed with MetricName", async () => {
+    const noReturn = cw.send(new PutMetricAlarmCommand({ ...availabilityAlarm, Metrics: [stat("m1", "Requests"), stat("m2", "Errors5xx"), { Id: "e1", Expression: "m2 / m1", ReturnData: false }] }));
+    await expect(noReturn).rejects.toBeInstanceOf(InvalidParameterValueException);
+    await expect(noReturn).rejects.toThrow(/Exactly one element of the metrics list should return data; found 0/);
+    // ReturnData defaults to true: inputs left unmarked return data too.
+    const unmarked = [{ Id: "m1", MetricStat: stat("m1", "Requests").MetricStat }, { Id: "e1", Expression: "m1 * 2" }];
+    await expect(cw.send(new PutMetricAlarmCommand({ ...availabilityAlarm, Metrics: unmarked }))).rejects.toThrow(/found 2 \(m1, e1\)/);
+    const fiveMinutes = { ...stat("m2", "Errors5xx"), MetricStat: { ...stat("m2", "Errors5xx").MetricStat!, Period: 300 } };
+    await expect(cw.send(new PutMetricAlarmCommand({ ...availabilityAlarm, Metrics: [stat("m1", "Requests"), fiveMinutes, availabilityAlarm.Metrics[2]!] }))).rejects.toThrow(/same period; found 60, 300/);
+    await expect(cw.send(new PutMetricAlarmCommand({ ...availabilityAlarm, MetricName: "Requests" }))).rejects.toBeInstanceOf(InvalidParameterCombinationException);
+    await expect(cw.send(new PutMetricAlarmCommand({ ...availabilityAlarm, Metrics: [stat("m1", "Requests"), { Id: "e1", Expression: "m1 / (", ReturnData: true }] }))).rejects.toThrow(
+      /The value m1 \/ \( for parameter Metrics.member.2.Expression is invalid: .* at character 7/,
+    );
   });
 });

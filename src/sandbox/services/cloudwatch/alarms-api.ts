@@ -1,12 +1,12 @@
 /**
  * CloudWatch's alarm operations: PutMetricAlarm, DescribeAlarms, SetAlarmState, DeleteAlarms and
- * DescribeAlarmHistory, with AWS's validation. Metric math alarms and anomaly detection are
- * refused by name (the sandbox evaluates single-metric alarms only).
+ * DescribeAlarmHistory, with AWS's validation. Alarms watch one metric or a metric math query
+ * list (Metrics); anomaly detection is refused by name.
  */
 import type { Alarm, AlarmConfig, Alarms } from "./alarms.js";
 import { invalidCombination, invalidFormat, invalidValue, missing, notFound } from "./errors.js";
 import type { AlarmState, TreatMissingData } from "./evaluate.js";
-import { statistic } from "./metrics-api.js";
+import { checkAnswerable, readQueries, statistic, type MetricQuery } from "./queries.js";
 import { COMPARISONS, type ComparisonOperator } from "./reason.js";
 import { STANDARD_STATISTICS } from "./statistic.js";
 import {
@@ -22,21 +22,11 @@ export class AlarmsApi {
   putMetricAlarm(input: Input): Record<string, never> {
     const name = requiredString(input, "AlarmName");
     if (name.length > 255) throw invalidValue(`The parameter AlarmName must be at most 255 characters; found ${name.length}.`);
-    if (input.Metrics !== undefined && input.Metrics !== null) {
-      throw invalidValue("The parameter Metrics (a metric math alarm) is not supported by the sandbox's CloudWatch: it evaluates alarms on one metric (Namespace, MetricName, Dimensions, Statistic or ExtendedStatistic).");
-    }
     if (input.ThresholdMetricId !== undefined && input.ThresholdMetricId !== null) {
       throw invalidValue("The parameter ThresholdMetricId (anomaly detection) is not supported by the sandbox's CloudWatch: give a static Threshold.");
     }
-    const std = optionalString(input, "Statistic");
-    const ext = optionalString(input, "ExtendedStatistic");
-    if ((std === undefined) === (ext === undefined)) throw invalidCombination("Exactly one element of the Statistic and ExtendedStatistic parameters must be specified.");
-    if (std !== undefined && !(STANDARD_STATISTICS as readonly string[]).includes(std)) {
-      throw invalidValue(`The value ${std} for parameter Statistic is invalid: expected one of ${STANDARD_STATISTICS.join(", ")} (percentiles go in ExtendedStatistic).`);
-    }
-    const computes = statistic((std ?? ext)!, std !== undefined ? "Statistic" : "ExtendedStatistic");
-    if (ext !== undefined && computes.kind !== "percentile") throw invalidValue(`The value ${ext} for parameter ExtendedStatistic is invalid: expected a percentile pNN / pNN.NN.`);
-    const period = validPeriod(requiredInteger(input, "Period"), "Period", [10, 20, 30]);
+    const watched = input.Metrics !== undefined && input.Metrics !== null ? mathSource(input) : metricSource(input);
+    const period = watched.period;
     const evaluationPeriods = requiredInteger(input, "EvaluationPeriods");
     if (evaluationPeriods < 1) throw invalidValue(`The value ${evaluationPeriods} for parameter EvaluationPeriods is invalid: expected at least 1.`);
     const span = period * evaluationPeriods;
@@ -58,10 +48,7 @@ export class AlarmsApi {
       okActions: optionalStringList(input, "OKActions") ?? [],
       alarmActions: optionalStringList(input, "AlarmActions") ?? [],
       insufficientDataActions: optionalStringList(input, "InsufficientDataActions") ?? [],
-      namespace: requiredString(input, "Namespace"),
-      metricName: requiredString(input, "MetricName"),
-      dimensions: dimensions(input, "Dimensions", "Dimensions"),
-      computes,
+      ...watched.config,
       period,
       evaluationPeriods,
       datapointsToAlarm,
@@ -71,10 +58,6 @@ export class AlarmsApi {
     };
     const description = optionalString(input, "AlarmDescription");
     if (description !== undefined) config.description = description;
-    if (std !== undefined) config.statistic = std;
-    if (ext !== undefined) config.extendedStatistic = ext;
-    const unit = optionalUnit(input, "Unit");
-    if (unit !== undefined) config.unit = unit;
     const low = optionalString(input, "EvaluateLowSampleCountPercentile");
     if (low !== undefined) config.evaluateLowSampleCountPercentile = low;
     this.alarms.put(config);
@@ -175,6 +158,67 @@ export class AlarmsApi {
   }
 }
 
+type Watched = { period: number; config: Pick<AlarmConfig, "namespace" | "metricName" | "dimensions" | "computes" | "statistic" | "extendedStatistic" | "unit" | "metrics"> };
+
+/** A one-metric alarm: Namespace, MetricName, Dimensions, Statistic xor ExtendedStatistic, Period. */
+function metricSource(input: Input): Watched {
+  const std = optionalString(input, "Statistic");
+  const ext = optionalString(input, "ExtendedStatistic");
+  if ((std === undefined) === (ext === undefined)) throw invalidCombination("Exactly one element of the Statistic and ExtendedStatistic parameters must be specified.");
+  if (std !== undefined && !(STANDARD_STATISTICS as readonly string[]).includes(std)) {
+    throw invalidValue(`The value ${std} for parameter Statistic is invalid: expected one of ${STANDARD_STATISTICS.join(", ")} (percentiles go in ExtendedStatistic).`);
+  }
+  const computes = statistic((std ?? ext)!, std !== undefined ? "Statistic" : "ExtendedStatistic");
+  if (ext !== undefined && computes.kind !== "percentile") throw invalidValue(`The value ${ext} for parameter ExtendedStatistic is invalid: expected a percentile pNN / pNN.NN.`);
+  const period = validPeriod(requiredInteger(input, "Period"), "Period", [10, 20, 30]);
+  const config: Watched["config"] = {
+    namespace: requiredString(input, "Namespace"),
+    metricName: requiredString(input, "MetricName"),
+    dimensions: dimensions(input, "Dimensions", "Dimensions"),
+    computes,
+  };
+  if (std !== undefined) config.statistic = std;
+  if (ext !== undefined) config.extendedStatistic = ext;
+  const unit = optionalUnit(input, "Unit");
+  if (unit !== undefined) config.unit = unit;
+  return { period, config };
+}
+
+const MAX_ALARM_METRICS = 10;
+
+/** A metric math alarm: Metrics, a MetricDataQuery list with one period and exactly one ReturnData. */
+function mathSource(input: Input): Watched {
+  const single = ["Namespace", "MetricName", "Dimensions", "Statistic", "ExtendedStatistic", "Period", "Unit"].filter((n) => input[n] !== undefined && input[n] !== null);
+  if (single.length > 0) throw invalidCombination(`The parameter Metrics is mutually exclusive with ${single.join(", ")}: a metric math alarm names its metrics inside Metrics.`);
+  const list = optionalList(input, "Metrics");
+  if (!list || list.length === 0) throw missing("Metrics");
+  const metrics = readQueries(list, "Metrics", [10, 20, 30]);
+  const stats = metrics.filter((q) => q.kind === "metric");
+  if (stats.length > MAX_ALARM_METRICS) throw invalidValue(`The collection Metrics must not have more than ${MAX_ALARM_METRICS} metrics (MetricStat); found ${stats.length}.`);
+  const returning = metrics.filter((q) => q.returnData);
+  if (returning.length !== 1) {
+    throw invalidValue(`Exactly one element of the metrics list should return data; found ${returning.length} (${returning.map((q) => q.id).join(", ") || "none"}). Set ReturnData to false on the others.`);
+  }
+  const periods = [...new Set(metrics.flatMap((q) => (q.period === undefined ? [] : [q.period])))];
+  if (periods.length > 1) throw invalidValue(`The metrics in Metrics must all have the same period; found ${periods.join(", ")} seconds.`);
+  if (periods.length === 0) throw missing("Metrics.member.1.Period");
+  // An expression that gives an array of series cannot be an alarm's value: found now, not on a tick.
+  checkAnswerable(metrics, "Metrics");
+  return { period: periods[0]!, config: { metrics } };
+}
+
+/** Metrics as DescribeAlarms returns them. */
+function metricsShape(metrics: readonly MetricQuery[]): Record<string, unknown>[] {
+  return metrics.map((q) => ({
+    Id: q.id,
+    ...(q.kind === "expression"
+      ? { Expression: q.expression, ...(q.period !== undefined ? { Period: q.period } : {}) }
+      : { MetricStat: { Metric: { Namespace: q.namespace, MetricName: q.name, Dimensions: dimensionList(q.dimensions) }, Period: q.period, Stat: q.stat, ...(q.unit !== undefined ? { Unit: q.unit } : {}) } }),
+    ...(q.label !== undefined ? { Label: q.label } : {}),
+    ReturnData: q.returnData,
+  }));
+}
+
 function alarmShape(a: Alarm): Record<string, unknown> {
   const c = a.config;
   return {
@@ -190,11 +234,15 @@ function alarmShape(a: Alarm): Record<string, unknown> {
     StateReason: a.reason,
     ...(a.reasonData !== undefined ? { StateReasonData: a.reasonData } : {}),
     StateUpdatedTimestamp: epochSeconds(a.stateUpdated),
-    MetricName: c.metricName,
-    Namespace: c.namespace,
-    ...(c.statistic !== undefined ? { Statistic: c.statistic } : { ExtendedStatistic: c.extendedStatistic }),
-    Dimensions: dimensionList(c.dimensions),
-    Period: c.period,
+    ...(c.metrics
+      ? { Metrics: metricsShape(c.metrics) }
+      : {
+          MetricName: c.metricName,
+          Namespace: c.namespace,
+          ...(c.statistic !== undefined ? { Statistic: c.statistic } : { ExtendedStatistic: c.extendedStatistic }),
+          Dimensions: dimensionList(c.dimensions ?? {}),
+          Period: c.period,
+        }),
     ...(c.unit !== undefined ? { Unit: c.unit } : {}),
     EvaluationPeriods: c.evaluationPeriods,
     DatapointsToAlarm: c.datapointsToAlarm,

@@ -8,6 +8,7 @@
 import type { Timers } from "../../timers.js";
 import { evaluate, evaluationRange, type AlarmState, type TreatMissingData } from "./evaluate.js";
 import { COMPARISONS, stateReason, type ComparisonOperator } from "./reason.js";
+import { answerQueries, type MetricQuery } from "./queries.js";
 import type { Statistic } from "./statistic.js";
 import type { MetricStore } from "./store.js";
 
@@ -22,15 +23,18 @@ export interface AlarmConfig {
   okActions: string[];
   alarmActions: string[];
   insufficientDataActions: string[];
-  namespace: string;
-  metricName: string;
-  dimensions: Record<string, string>;
-  /** Exactly one of statistic (standard) and extendedStatistic (pNN) is set. */
+  /** One metric (namespace, metricName, dimensions, a statistic), or `metrics`: a metric math alarm. */
+  namespace?: string;
+  metricName?: string;
+  dimensions?: Record<string, string>;
+  /** Exactly one of statistic (standard) and extendedStatistic (pNN) is set, for a one-metric alarm. */
   statistic?: string;
   extendedStatistic?: string;
   /** What the statistic name computes. */
-  computes: Statistic;
-  /** Seconds. */
+  computes?: Statistic;
+  /** A metric math alarm's queries: at most 10 metrics, one period, exactly one returning data. */
+  metrics?: MetricQuery[];
+  /** Seconds (a math alarm's one period). */
   period: number;
   unit?: string;
   evaluationPeriods: number;
@@ -160,7 +164,7 @@ export class Alarms {
     const end = periodMs >= MINUTE ? Math.floor(at / MINUTE) * MINUTE : Math.floor(at / periodMs) * periodMs;
     const length = evaluationRange(c.evaluationPeriods);
     const start = end - length * periodMs;
-    const points = this.store.query({ namespace: c.namespace, name: c.metricName, dimensions: c.dimensions, period: c.period, start, end, statistic: c.computes, ...(c.unit !== undefined ? { unit: c.unit } : {}) });
+    const points = this.pointsOf(c, start, end);
     const byTime = new Map(points.map((p) => [p.timestamp, p.value]));
     const range = Array.from({ length }, (_, i) => {
       const timestamp = start + i * periodMs;
@@ -182,7 +186,7 @@ export class Alarms {
       version: "1.0",
       queryDate: isoWithOffset(at),
       startDate: isoWithOffset(start),
-      ...(c.statistic ? { statistic: c.statistic } : { extendedStatistic: c.extendedStatistic }),
+      ...(c.metrics ? {} : c.statistic ? { statistic: c.statistic } : { extendedStatistic: c.extendedStatistic }),
       ...(c.unit ? { unit: c.unit } : {}),
       period: c.period,
       recentDatapoints: points.map((p) => p.value),
@@ -190,6 +194,15 @@ export class Alarms {
       evaluatedDatapoints: result.judged.map((p) => ({ timestamp: isoWithOffset(p.timestamp), value: p.value })),
     };
     this.transition(alarm, result.state, reason, JSON.stringify(reasonData), at);
+  }
+
+  /** What the alarm watches over [start, end): its metric's statistic, or its math query's result. */
+  private pointsOf(c: AlarmConfig, start: number, end: number): { timestamp: number; value: number }[] {
+    if (c.metrics) {
+      const returned = c.metrics.find((q) => q.returnData)!;
+      return answerQueries(c.metrics, this.store, start, end, "Metrics").get(returned.id) ?? [];
+    }
+    return this.store.query({ namespace: c.namespace!, name: c.metricName!, dimensions: c.dimensions ?? {}, period: c.period, start, end, statistic: c.computes!, ...(c.unit !== undefined ? { unit: c.unit } : {}) });
   }
 
   /**
@@ -264,10 +277,14 @@ function isoWithOffset(ms: number): string {
 function describeConfig(c: AlarmConfig): Record<string, unknown> {
   return {
     alarmName: c.name,
-    namespace: c.namespace,
-    metricName: c.metricName,
-    dimensions: Object.entries(c.dimensions).map(([name, value]) => ({ name, value })),
-    ...(c.statistic ? { statistic: c.statistic } : { extendedStatistic: c.extendedStatistic }),
+    ...(c.metrics
+      ? { metrics: c.metrics.map((q) => (q.kind === "expression" ? { id: q.id, expression: q.expression, returnData: q.returnData } : { id: q.id, metricStat: { metric: { namespace: q.namespace, name: q.name }, period: q.period, stat: q.stat }, returnData: q.returnData })) }
+      : {
+          namespace: c.namespace,
+          metricName: c.metricName,
+          dimensions: Object.entries(c.dimensions ?? {}).map(([name, value]) => ({ name, value })),
+          ...(c.statistic ? { statistic: c.statistic } : { extendedStatistic: c.extendedStatistic }),
+        }),
     period: c.period,
     evaluationPeriods: c.evaluationPeriods,
     datapointsToAlarm: c.datapointsToAlarm,
