@@ -181,6 +181,36 @@ describe.skipIf(!hasAwsCli)("the AWS CLI against the served sandbox's CloudWatch
     expect(out.MetricDataResults[0]!.Values).toEqual([1, 0.95]);
   });
 
+  it("put-metric-alarm with --metrics creates a metric math alarm that describe-alarms shows", async () => {
+    const metric = { Namespace: "CliMath", MetricName: "Requests", Dimensions: [{ Name: "Service", Value: "web" }] };
+    await awsCw(
+      "put-metric-alarm",
+      "--alarm-name",
+      "cli-math",
+      "--evaluation-periods",
+      "1",
+      "--threshold",
+      "100",
+      "--comparison-operator",
+      "GreaterThanThreshold",
+      "--metrics",
+      JSON.stringify([
+        { Id: "m1", MetricStat: { Metric: metric, Period: 60, Stat: "Sum" }, ReturnData: false },
+        { Id: "perSecond", Expression: "m1 / 60", ReturnData: true },
+      ]),
+    );
+    const out = (await awsCw("describe-alarms", "--alarm-names", "cli-math")) as { MetricAlarms: Record<string, unknown>[] };
+    expect(out.MetricAlarms[0]).toMatchObject({
+      AlarmName: "cli-math",
+      StateValue: "INSUFFICIENT_DATA",
+      Metrics: [
+        { Id: "m1", MetricStat: { Metric: metric, Period: 60, Stat: "Sum" }, ReturnData: false },
+        { Id: "perSecond", Expression: "m1 / 60", ReturnData: true },
+      ],
+    });
+    expect(out.MetricAlarms[0]!.MetricName).toBeUndefined();
+  });
+
   it("names CloudWatch's error code and the position for an expression that does not parse", async () => {
     const t = base();
     const err = await awsCw("get-metric-data", "--start-time", iso(t), "--end-time", iso(t + 60_000), "--metric-data-queries", JSON.stringify([{ Id: "e1", Expression: "m1 *" }])).catch(
