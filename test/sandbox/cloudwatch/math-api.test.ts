@@ -95,6 +95,9 @@ describe("GetMetricData with metric math", () => {
     const cycle = send([{ Id: "e1", Expression: "e2 + 1" }, { Id: "e2", Expression: "e1 * 2" }]);
     await expect(cycle).rejects.toBeInstanceOf(InvalidParameterValueException);
     await expect(cycle).rejects.toThrow(/MetricDataQueries.member.1.Expression is invalid: circular reference e1 -> e2 -> e1/);
+    // A constant or FILL answers at every period: a range with more periods than a response may hold is refused, not built.
+    const huge = cw.send(new GetMetricDataCommand({ StartTime: new Date(t0 - 2 * 86_400_000), EndTime: new Date(t0), MetricDataQueries: [{ Id: "e1", Expression: "1", Period: 1 }] }));
+    await expect(huge).rejects.toThrow(/MetricDataQueries.member.1 would give 172800 datapoints \(at most 100800\)/);
     await expect(send([{ Id: "e1", Expression: "1", MetricStat: { Metric: { Namespace: "A", MetricName: "B" }, Period: 60, Stat: "Sum" } }])).rejects.toThrow(/mutually exclusive/);
   });
 });

@@ -11,6 +11,8 @@ import { asObject, dimensions, optionalBoolean, optionalInteger, optionalString,
 
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
 const MINUTE = 60_000;
+/** GetMetricData's most datapoints per call; an expression's period grid may not exceed it. */
+const MAX_DATAPOINTS = 100_800;
 
 export interface MetricStatQuery {
   kind: "metric";
@@ -151,7 +153,12 @@ export function answerQueries(queries: readonly MetricQuery[], store: Pick<Metri
       const points = store.query({ namespace: q.namespace, name: q.name, dimensions: q.dimensions, period: q.period, statistic: q.statistic, start, end, ...(q.unit !== undefined ? { unit: q.unit } : {}) });
       v = { kind: "series", series: new Map(points.map((p) => [p.timestamp, p.value])) };
     } else {
-      const ctx = { resolve: (ref: string) => valueOf(ref), grid: grid(start, end, periodOf(q)) };
+      const period = periodOf(q);
+      const periods = Math.ceil((end - start) / (period * 1000));
+      if (periods > MAX_DATAPOINTS) {
+        throw invalidValue(`${prefix}.member.${index + 1} would give ${periods} datapoints (at most ${MAX_DATAPOINTS}) at a period of ${period} s: shorten the time range or lengthen the Period.`);
+      }
+      const ctx = { resolve: (ref: string) => valueOf(ref), grid: grid(start, end, period) };
       try {
         v = evaluateNode(q.node, ctx);
         if (v.kind === "scalar") v = { kind: "series", series: asSeries(v, ctx, 0) };
