@@ -5,6 +5,8 @@
 import type { LoadedExperiment, Step } from "../experiment/model.js";
 import { formatDuration } from "../experiment/duration.js";
 import type { Plan } from "../engine/plan.js";
+import type { StopAlarmPlan } from "../engine/stop-conditions.js";
+import type { AlarmSpec } from "../aws/stop-alarms.js";
 
 // Placeholders for planning steps of a file that failed to load: shapes and parameters only.
 const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
@@ -42,12 +44,39 @@ function describeStep(step: Step): string {
   }
 }
 
-export function printPlan(plan: Plan, target: { description: string; region: string; accountId: string }, seed: number, json: boolean): void {
+/** An alarm in words: what it measures and when it fires. */
+function describeAlarm(a: AlarmSpec): string {
+  const dims = Object.entries(a.dimensions).map(([k, v]) => `${k}=${v}`).join(",");
+  return `${a.namespace} ${a.metricName} ${a.extendedStatistic ?? a.statistic} {${dims}} ${a.comparison} ${a.threshold} over ${a.periodSeconds} s`;
+}
+
+/** Which stop conditions FIS will stop on (as alarms) and which gameday alone watches. */
+function stopAlarmLines(p: StopAlarmPlan, configured: string[], arnOf: (name: string) => string): string[] {
+  if (p.alarms.length === 0 && configured.length === 0 && p.watchedOnly.length === 0) return [];
+  const lines = ["", "FIS stop conditions (every fault's template; FIS halts the faults on them even if gameday dies):"];
+  if (p.alarms.length === 0 && configured.length === 0) lines.push("  none");
+  for (const arn of configured) lines.push(`  ${arn} (configuration.fisStopAlarms)`);
+  for (const a of p.alarms) lines.push(`  ${arnOf(a.name)}: ${describeAlarm(a.spec)} (stop condition ${a.stopCondition}: ${a.spec.part} ${a.spec.tolerance}), created before the faults`);
+  if (p.watchedOnly.length > 0) {
+    lines.push("watched by gameday alone (no alarm expresses them):");
+    for (const w of p.watchedOnly) lines.push(`  ${w.stopCondition}${w.part === "all" ? "" : ` ${w.part}`}: ${w.why}`);
+  }
+  lines.push("gameday also watches every stop condition itself and stops on whichever fires first.");
+  return lines;
+}
+
+export async function printPlan(plan: Plan, target: { description: string; region: string; accountId: string; runId: string }, seed: number, json: boolean): Promise<void> {
   const { experiment: e } = plan;
+  // Loaded here, not at the top: `--help` must not load the SDK.
+  const { configuredStopAlarms, planStopAlarms } = await import("../engine/stop-conditions.js");
+  const stopAlarms = planStopAlarms(e, plan.checks, target.runId);
+  const configured = configuredStopAlarms(e.configuration);
+  const arnOf = (name: string) => `arn:aws:cloudwatch:${target.region}:${target.accountId}:alarm:${name}`;
+  const stopConditions = [...configured, ...stopAlarms.alarms.map((a) => arnOf(a.name))].map((value) => ({ source: "aws:cloudwatch:alarm", value }));
   const faults = [...plan.faults.values()].map((f) => ({
     step: f.step.name,
     fault: f.step.fault,
-    template: { description: f.fragment.description, targets: f.fragment.targets, actions: f.fragment.actions },
+    template: { description: f.fragment.description, targets: f.fragment.targets, actions: f.fragment.actions, stopConditions: stopConditions.length > 0 ? stopConditions : [{ source: "none" }] },
   }));
   if (json) {
     const doc = {
@@ -59,6 +88,10 @@ export function printPlan(plan: Plan, target: { description: string; region: str
       steadyState: (e.steadyStateHypothesis?.probes ?? []).map((s) => ({ name: s.name, step: describeStep(s) })),
       method: e.method.map((s) => ({ name: s.name, step: describeStep(s), background: s.background })),
       stopConditions: e.stopConditions.map((s) => ({ name: s.name, step: describeStep(s) })),
+      stopAlarms: {
+        alarms: stopAlarms.alarms.map((a) => ({ name: a.name, arn: arnOf(a.name), stopCondition: a.stopCondition, part: a.spec.part, tolerance: a.spec.tolerance, alarm: describeAlarm(a.spec) })),
+        watchedByGamedayOnly: stopAlarms.watchedOnly,
+      },
       rollbacks: e.rollbacks.map((s) => ({ name: s.name, step: describeStep(s) })),
       faults,
     };
@@ -76,6 +109,7 @@ export function printPlan(plan: Plan, target: { description: string; region: str
   section("steady state", e.steadyStateHypothesis?.probes ?? []);
   section("method", e.method);
   section("stop conditions", e.stopConditions);
+  lines.push(...stopAlarmLines(stopAlarms, configured, arnOf));
   section("rollbacks", e.rollbacks);
   for (const f of faults) {
     lines.push("", `FIS template for ${f.step} (${f.fault}); nothing has been sent:`);

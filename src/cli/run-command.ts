@@ -272,7 +272,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     }
     const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd });
     if (flags.dry) {
-      printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId }, seed, format === "json");
+      await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: runIdFor(file, seed) }, seed, format === "json");
       return 0;
     }
     if (interrupt.signal.aborted) return 130;

@@ -44,6 +44,34 @@ function guardedDrain(dir: string): string {
 }
 
 describe("a stop condition that became a FIS stop condition", () => {
+  it("--dry says which stop conditions become alarms FIS stops on and which gameday alone watches", async () => {
+    const dir = scratch();
+    const file = join(dir, "slo.yaml");
+    writeFileSync(
+      file,
+      [
+        "title: t",
+        "description: d",
+        "method:",
+        "  - fault: drain",
+        "    target: { cluster: prod }",
+        "    with: { percentage: 50, duration: PT2H }",
+        "stop-conditions:",
+        "  - probe: http-slo",
+        "    name: slo",
+        "    with: { service: web, window: PT30S }",
+        '    tolerance: { availability: ">= 0.95", p95: "<= 300ms" }',
+        "",
+      ].join("\n"),
+    );
+    const r = await chaos(["run", file, "--dry", "--seed", "1"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:gameday-slo-00000001-slo";
+    expect(r.stdout).toContain(`${arn}: Gameday/LoadGenerator TargetResponseTime p95 {Service=web} GreaterThanThreshold 0.3 over 30 s (stop condition slo: p95 <= 300ms)`);
+    expect(r.stdout).toMatch(/watched by gameday alone[^\n]*\n  slo availability: needs a metric math alarm/);
+    expect(r.stdout).toContain(`"value": "${arn}"`);
+  });
+
   it("halts the experiment after gameday was SIGKILLed; chaos recover deletes the alarm", async () => {
     const s = await serveSandbox(["--speed", "30", "--seed", "3"]);
     served.push(s);
