@@ -48,13 +48,23 @@ const LATENCY_STATS: Readonly<Record<string, { statistic?: "Maximum"; extendedSt
   max: { statistic: "Maximum" },
 };
 
+/** Availability as `run` computes it, from the counts the load generator publishes every period it has requests. */
+const AVAILABILITY = {
+  expression: "(m2 + m3) / m1",
+  metrics: [
+    { id: "m1", metricName: "RequestCount", stat: "Sum" },
+    { id: "m2", metricName: "HTTPCode_2XX_Count", stat: "Sum" },
+    { id: "m3", metricName: "HTTPCode_3XX_Count", stat: "Sum" },
+  ],
+};
+
 /** The alarm's comparison is the tolerance's breaching side. */
 const BREACH = { "<=": "GreaterThanThreshold", "<": "GreaterThanOrEqualToThreshold", ">=": "LessThanThreshold", ">": "LessThanOrEqualToThreshold" } as const;
 
 /**
- * Latency bounds compile to one TargetResponseTime alarm each (seconds, as the metric is kept).
- * Availability needs metric math over four metrics (1 - (5XX + timeouts + connection errors) /
- * requests), which gameday does not compile yet: it stays watched by gameday.
+ * Latency bounds compile to one TargetResponseTime alarm each (seconds, as the metric is kept);
+ * availability to a metric math alarm computing it as `run` does: answered 2XX and 3XX over all
+ * requests (4XX, 5XX, timeouts and connection errors are failures).
  */
 function alarm(p: Params, tolerance: Tolerance): AlarmCompilation {
   const out: AlarmCompilation = { alarms: [], notExpressed: [] };
@@ -64,26 +74,17 @@ function alarm(p: Params, tolerance: Tolerance): AlarmCompilation {
   }
   for (const [field, t] of Object.entries(tolerance.fields)) {
     const stat = LATENCY_STATS[field];
-    if (!stat) {
-      const why = field === "availability" ? "needs a metric math alarm (1 - failures / RequestCount), which gameday does not create yet" : "no single metric alarm expresses it";
-      out.notExpressed.push({ part: field, why });
+    if (!stat && field !== "availability") {
+      out.notExpressed.push({ part: field, why: "no CloudWatch alarm expresses it" });
       continue;
     }
     if (t.kind !== "compare" || !(t.op in BREACH)) {
       out.notExpressed.push({ part: field, why: "only <, <=, > and >= bounds compile to an alarm threshold" });
       continue;
     }
-    out.alarms.push({
-      part: field,
-      namespace: LOAD_NAMESPACE,
-      metricName: "TargetResponseTime",
-      dimensions: { Service: p.service },
-      ...stat,
-      periodSeconds: alarmPeriodSeconds(p.window),
-      comparison: BREACH[t.op as keyof typeof BREACH],
-      threshold: t.value / 1000,
-      tolerance: t.source,
-    });
+    const common = { part: field, namespace: LOAD_NAMESPACE, dimensions: { Service: p.service }, periodSeconds: alarmPeriodSeconds(p.window), comparison: BREACH[t.op as keyof typeof BREACH], tolerance: t.source };
+    if (stat) out.alarms.push({ ...common, metricName: "TargetResponseTime", ...stat, threshold: t.value / 1000 });
+    else out.alarms.push({ ...common, math: AVAILABILITY, threshold: t.value });
   }
   return out;
 }

@@ -11,11 +11,13 @@ export interface AlarmSpec {
   /** Which part of the tolerance this is (a field such as `p95`), for the alarm's name and the plan. */
   part: string;
   namespace: string;
-  metricName: string;
   dimensions: Readonly<Record<string, string>>;
-  /** Exactly one of statistic (Sum, Maximum...) and extendedStatistic (p95...). */
+  /** One metric: its name and exactly one of statistic (Sum, Maximum...) and extendedStatistic (p95...). */
+  metricName?: string;
   statistic?: "SampleCount" | "Average" | "Sum" | "Minimum" | "Maximum";
   extendedStatistic?: string;
+  /** Or metric math over metrics of the same namespace and dimensions: the alarm's value is `expression`. */
+  math?: { expression: string; metrics: { id: string; metricName: string; stat: string }[] };
   periodSeconds: number;
   /** The breaching side: the alarm fires when the metric compares so with the threshold. */
   comparison: ComparisonOperator;
@@ -67,11 +69,7 @@ export function putAlarmInput(alarm: StopAlarm, tags: { runId: string; experimen
   return {
     AlarmName: alarm.name,
     AlarmDescription: `gameday stop condition ${alarm.stopCondition}: ${s.part} ${s.tolerance} (run ${tags.runId})`.slice(0, 1024),
-    Namespace: s.namespace,
-    MetricName: s.metricName,
-    Dimensions: Object.entries(s.dimensions).map(([Name, Value]) => ({ Name, Value })),
-    ...(s.extendedStatistic !== undefined ? { ExtendedStatistic: s.extendedStatistic } : { Statistic: s.statistic ?? "Average" }),
-    Period: s.periodSeconds,
+    ...(s.math ? { Metrics: mathMetrics(s, s.math) } : singleMetric(s)),
     EvaluationPeriods: 1,
     Threshold: s.threshold,
     ComparisonOperator: s.comparison,
@@ -83,6 +81,25 @@ export function putAlarmInput(alarm: StopAlarm, tags: { runId: string; experimen
       { Key: "gameday:experiment", Value: tags.experiment },
     ],
   };
+}
+
+function singleMetric(s: AlarmSpec) {
+  return {
+    Namespace: s.namespace,
+    MetricName: s.metricName,
+    Dimensions: Object.entries(s.dimensions).map(([Name, Value]) => ({ Name, Value })),
+    ...(s.extendedStatistic !== undefined ? { ExtendedStatistic: s.extendedStatistic } : { Statistic: s.statistic ?? "Average" }),
+    Period: s.periodSeconds,
+  };
+}
+
+/** The inputs, then the expression: the one query that returns data, as a math alarm requires. */
+function mathMetrics(s: AlarmSpec, math: NonNullable<AlarmSpec["math"]>) {
+  const Dimensions = Object.entries(s.dimensions).map(([Name, Value]) => ({ Name, Value }));
+  return [
+    ...math.metrics.map((m) => ({ Id: m.id, MetricStat: { Metric: { Namespace: s.namespace, MetricName: m.metricName, Dimensions }, Period: s.periodSeconds, Stat: m.stat }, ReturnData: false })),
+    { Id: "e1", Expression: math.expression, Label: s.part, ReturnData: true },
+  ];
 }
 
 /** Creates the alarms and returns their ARNs by alarm name (PutMetricAlarm does not return one). */

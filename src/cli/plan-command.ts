@@ -47,7 +47,8 @@ function describeStep(step: Step): string {
 /** An alarm in words: what it measures and when it fires. */
 function describeAlarm(a: AlarmSpec): string {
   const dims = Object.entries(a.dimensions).map(([k, v]) => `${k}=${v}`).join(",");
-  return `${a.namespace} ${a.metricName} ${a.extendedStatistic ?? a.statistic} {${dims}} ${a.comparison} ${a.threshold} over ${a.periodSeconds} s`;
+  const value = a.math ? `${a.math.expression} where ${a.math.metrics.map((m) => `${m.id} = ${m.metricName} ${m.stat}`).join(", ")}` : `${a.metricName} ${a.extendedStatistic ?? a.statistic}`;
+  return `${a.namespace} ${value} {${dims}} ${a.comparison} ${a.threshold} over ${a.periodSeconds} s`;
 }
 
 /** Which stop conditions FIS will stop on (as alarms) and which gameday alone watches. */

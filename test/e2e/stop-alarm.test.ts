@@ -60,16 +60,17 @@ describe("a stop condition that became a FIS stop condition", () => {
         "  - probe: http-slo",
         "    name: slo",
         "    with: { service: web, window: PT30S }",
-        '    tolerance: { availability: ">= 0.95", p95: "<= 300ms" }',
+        '    tolerance: { availability: ">= 0.95", p95: "<= 300ms", requests: "== 5" }',
         "",
       ].join("\n"),
     );
     const r = await chaos(["run", file, "--dry", "--seed", "1"], { cwd: dir });
     expect(r.code).toBe(0);
     const arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:gameday-slo-00000001-slo";
-    expect(r.stdout).toContain(`${arn}: Gameday/LoadGenerator TargetResponseTime p95 {Service=web} GreaterThanThreshold 0.3 over 30 s (stop condition slo: p95 <= 300ms)`);
-    expect(r.stdout).toMatch(/watched by gameday alone[^\n]*\n  slo availability: needs a metric math alarm/);
-    expect(r.stdout).toContain(`"value": "${arn}"`);
+    expect(r.stdout).toContain(`${arn}-p95: Gameday/LoadGenerator TargetResponseTime p95 {Service=web} GreaterThanThreshold 0.3 over 30 s (stop condition slo: p95 <= 300ms)`);
+    expect(r.stdout).toContain(`${arn}-availability: Gameday/LoadGenerator (m2 + m3) / m1 where m1 = RequestCount Sum, m2 = HTTPCode_2XX_Count Sum, m3 = HTTPCode_3XX_Count Sum {Service=web} LessThanThreshold 0.95 over 30 s`);
+    expect(r.stdout).toMatch(/watched by gameday alone[^\n]*\n  slo requests: no CloudWatch alarm expresses it/);
+    expect(r.stdout).toContain(`"value": "${arn}-p95"`);
   });
 
   it("halts the experiment after gameday was SIGKILLed; chaos recover deletes the alarm", async () => {

@@ -34,6 +34,18 @@ const EXPERIMENT = [
   "",
 ].join("\n");
 
+/** A run of `yaml` on the rig's sandbox, as `chaos run` would do it, with its journal and ledger. */
+async function prepare(rg: Rig, yaml: string, runId: string) {
+  const { h } = rg;
+  const release = h.clock.hold();
+  const plan = await planExperiment(parseExperiment(yaml, "exp.yaml", { env: {} }), { probeDirs: probeDirs("/nonexistent"), region: "us-east-1", accountId: "123456789012" }).finally(release);
+  const dir = mkdtempSync(join(tmpdir(), "gameday-stop-alarm-"));
+  const ledger = Ledger.create(dir, { runId, experiment: "exp.yaml", title: plan.experiment.title, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, pid: process.pid, startedAt: h.clock.now(), journalPath: join(dir, "journal.json") });
+  const journal = new Journal(join(dir, "journal.json"), { experiment: plan.loaded.raw, start: new Date(h.clock.now()).toISOString(), runId, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, clock: "virtual", ledger: ledger.dir, secrets: [] });
+  const run = () => runExperiment({ plan, services: rg.services, runId, seed: 7, journal, ledger, interrupt: new AbortController().signal, cwd: dir, accountId: "123456789012" });
+  return { journal, ledger, run };
+}
+
 describe("a stop condition that became a CloudWatch alarm, on the embedded sandbox", () => {
   it("FIS halts the fault's experiment when the alarm fires; the run stops on it (exit 3), says so, and deletes the alarm", async () => {
     r = await rig(stackYaml({ load: "load: { web: [{ constantUsersPerSec: { rate: 20 } }] }" }));
@@ -80,6 +92,30 @@ describe("a stop condition that became a CloudWatch alarm, on the embedded sandb
     expect(journal.doc.gameday.rollbackResults.map((x) => x.detail)).toContainEqual(expect.stringMatching(new RegExp(`${fault.experimentId} stopped: Experiment halted by stop condition\\.`)));
     expect(journal.doc.gameday.rollbackResults).toContainEqual(expect.objectContaining({ ok: true, detail: `deleted alarm ${alarm}` }));
     expect((await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarm] }))).MetricAlarms).toEqual([]);
+    expect(ledger.pending()).toEqual([]);
+  });
+
+  it("on a run that holds, the availability (metric math) and latency alarms evaluate the load to OK, stop nothing, and are deleted at the end", async () => {
+    r = await rig(stackYaml({ load: "load: { web: [{ constantUsersPerSec: { rate: 20 } }] }" }));
+    const yaml = EXPERIMENT.replace("PT2H", "PT1M").replace("PT10M", "PT2M").replace('{ p95: "<= 5s" }', '{ availability: ">= 0.5", p95: "<= 5s" }');
+    const { journal, ledger, run } = await prepare(r, yaml, "holdsrun");
+    const cloudwatch = await r.h.clients.cloudwatch();
+    const names = ["gameday-holdsrun-slo-availability", "gameday-holdsrun-slo-p95"];
+    let midway: (string | undefined)[] = [];
+    let reasons: (string | undefined)[] = [];
+    const look = r.h.clock.sleep(90_000).then(async () => {
+      const out = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }));
+      midway = names.map((n) => out.MetricAlarms?.find((a) => a.AlarmName === n)?.StateValue);
+      reasons = names.map((n) => out.MetricAlarms?.find((a) => a.AlarmName === n)?.StateReason);
+    });
+    const result = await run();
+    await look;
+    expect(midway).toEqual(["OK", "OK"]);
+    // Judged on the load's datapoints, not on missing data (which notBreaching would also call OK).
+    expect(reasons).toEqual([expect.stringMatching(/1 out of the last 1 datapoints \[0\.\d+ .*was not less than the threshold \(0\.5\)/), expect.stringMatching(/1 out of the last 1 datapoints \[0\.\d+ .*was not greater than the threshold \(5\.0\)/)]);
+    expect(result.exitCode).toBe(0);
+    expect(journal.doc.gameday.stopCondition).toBeUndefined();
+    expect((await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }))).MetricAlarms).toEqual([]);
     expect(ledger.pending()).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ async function compile(stopConditions: string[], configuration: string[] = []) {
 }
 
 describe("stop conditions compiled to CloudWatch alarms", () => {
-  it("a latency bound becomes a TargetResponseTime alarm in seconds on the breaching side; availability stays with gameday", async () => {
+  it("a latency bound becomes a TargetResponseTime alarm in seconds on the breaching side; availability a metric math alarm", async () => {
     const { plan, compiled } = await compile([
       "  - probe: http-slo",
       "    name: web-slo",
@@ -24,10 +24,9 @@ describe("stop conditions compiled to CloudWatch alarms", () => {
       '    tolerance: { availability: ">= 0.95", p95: "<= 300ms" }',
     ]);
     expect(plan.experiment.stopConditions[0]!.name).toBe("web-slo");
-    expect(compiled.alarms).toHaveLength(1);
-    const [a] = compiled.alarms;
-    expect(a!.name).toBe("gameday-r1-web-slo");
-    expect(a!.spec).toMatchObject({
+    expect(compiled.alarms.map((a) => a.name)).toEqual(["gameday-r1-web-slo-availability", "gameday-r1-web-slo-p95"]);
+    const [availability, p95] = compiled.alarms;
+    expect(p95!.spec).toMatchObject({
       namespace: "Gameday/LoadGenerator",
       metricName: "TargetResponseTime",
       dimensions: { Service: "web" },
@@ -36,7 +35,17 @@ describe("stop conditions compiled to CloudWatch alarms", () => {
       comparison: "GreaterThanThreshold",
       threshold: 0.3,
     });
-    expect(compiled.watchedOnly).toEqual([{ stopCondition: "web-slo", part: "availability", why: expect.stringMatching(/metric math/) }]);
+    expect(availability!.spec).toMatchObject({ comparison: "LessThanThreshold", threshold: 0.95, periodSeconds: 30 });
+    expect(compiled.watchedOnly).toEqual([]);
+    // As the probe computes it: 2XX and 3XX over every request, over the window.
+    const input = putAlarmInput(availability!, { runId: "r1", experiment: "t" }) as Record<string, unknown>;
+    expect(input).not.toHaveProperty("MetricName");
+    expect(input.Metrics).toEqual([
+      { Id: "m1", MetricStat: { Metric: { Namespace: "Gameday/LoadGenerator", MetricName: "RequestCount", Dimensions: [{ Name: "Service", Value: "web" }] }, Period: 30, Stat: "Sum" }, ReturnData: false },
+      { Id: "m2", MetricStat: { Metric: { Namespace: "Gameday/LoadGenerator", MetricName: "HTTPCode_2XX_Count", Dimensions: [{ Name: "Service", Value: "web" }] }, Period: 30, Stat: "Sum" }, ReturnData: false },
+      { Id: "m3", MetricStat: { Metric: { Namespace: "Gameday/LoadGenerator", MetricName: "HTTPCode_3XX_Count", Dimensions: [{ Name: "Service", Value: "web" }] }, Period: 30, Stat: "Sum" }, ReturnData: false },
+      { Id: "e1", Expression: "(m2 + m3) / m1", Label: "availability", ReturnData: true },
+    ]);
   });
 
   it("maps each bound to its comparison and statistic, one alarm per field named after it", async () => {
@@ -59,7 +68,7 @@ describe("stop conditions compiled to CloudWatch alarms", () => {
       "  - probe: http-slo",
       "    name: ranged",
       "    with: { service: web }",
-      '    tolerance: { p95: "between 1ms and 300ms" }',
+      '    tolerance: { p95: "between 1ms and 300ms", requests: ">= 10" }',
       "  - probe: draining",
       "    name: drained",
       "  - type: probe",
@@ -70,10 +79,11 @@ describe("stop conditions compiled to CloudWatch alarms", () => {
     expect(compiled.alarms).toEqual([]);
     expect(compiled.watchedOnly.map((w) => [w.stopCondition, w.part])).toEqual([
       ["ranged", "p95"],
+      ["ranged", "requests"],
       ["drained", "all"],
       ["ping", "all"],
     ]);
-    expect(compiled.watchedOnly[2]!.why).toMatch(/Chaos Toolkit provider/);
+    expect(compiled.watchedOnly[3]!.why).toMatch(/Chaos Toolkit provider/);
   });
 
   it("fills a FIS template's five stop conditions after the configured alarms, and says which it could not fit", async () => {
