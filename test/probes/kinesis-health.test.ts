@@ -72,7 +72,7 @@ describe("kinesis-health reads the stream and CloudWatch", () => {
     const read = r.reader(kinesisHealth, { stream: "app-logs" });
     await read();
     await r.start("kinesis-outage", { role: "web-task" }, { duration: "PT3M", effect: "errors" });
-    // The sandbox's shippers publish every second: a reading seconds into the outage sees it.
+    // The sandbox's shippers publish every few seconds: a reading seconds into the outage sees it.
     await r.h.advance(20_000);
     expect(((await read()).value as Value).breakersOpen).toBeGreaterThan(0);
     await r.h.advance(2 * MINUTE);
