@@ -35,14 +35,14 @@ const EXPERIMENT = [
 ].join("\n");
 
 /** A run of `yaml` on the rig's sandbox, as `chaos run` would do it, with its journal and ledger. */
-async function prepare(rg: Rig, yaml: string, runId: string) {
+async function prepare(rg: Rig, yaml: string, runId: string, interrupt = new AbortController().signal) {
   const { h } = rg;
   const release = h.clock.hold();
   const plan = await planExperiment(parseExperiment(yaml, "exp.yaml", { env: {} }), { probeDirs: probeDirs("/nonexistent"), region: "us-east-1", accountId: "123456789012" }).finally(release);
   const dir = mkdtempSync(join(tmpdir(), "gameday-stop-alarm-"));
   const ledger = Ledger.create(dir, { runId, experiment: "exp.yaml", title: plan.experiment.title, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, pid: process.pid, startedAt: h.clock.now(), journalPath: join(dir, "journal.json") });
   const journal = new Journal(join(dir, "journal.json"), { experiment: plan.loaded.raw, start: new Date(h.clock.now()).toISOString(), runId, seed: 7, target: { kind: "sandbox", region: "us-east-1" }, clock: "virtual", ledger: ledger.dir, secrets: [] });
-  const run = () => runExperiment({ plan, services: rg.services, runId, seed: 7, journal, ledger, interrupt: new AbortController().signal, cwd: dir, accountId: "123456789012" });
+  const run = () => runExperiment({ plan, services: rg.services, runId, seed: 7, journal, ledger, interrupt, cwd: dir, accountId: "123456789012" });
   return { journal, ledger, run };
 }
 
@@ -116,6 +116,24 @@ describe("a stop condition that became a CloudWatch alarm, on the embedded sandb
     expect(result.exitCode).toBe(0);
     expect(journal.doc.gameday.stopCondition).toBeUndefined();
     expect((await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }))).MetricAlarms).toEqual([]);
+    expect(ledger.pending()).toEqual([]);
+  });
+
+  it("a SIGTERM mid-fault: the rollbacks delete the alarm too", async () => {
+    r = await rig(stackYaml({ load: "load: { web: [{ constantUsersPerSec: { rate: 20 } }] }" }));
+    const interrupt = new AbortController();
+    const { ledger, run } = await prepare(r, EXPERIMENT, "termrun", interrupt.signal);
+    const cloudwatch = await r.h.clients.cloudwatch();
+    let during: string[] = [];
+    const signal = r.h.clock.sleep(30_000).then(async () => {
+      during = ((await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: "gameday-termrun-" }))).MetricAlarms ?? []).map((a) => a.AlarmName!);
+      interrupt.abort("SIGTERM");
+    });
+    const result = await run();
+    await signal;
+    expect(during).toEqual(["gameday-termrun-slo"]);
+    expect(result.exitCode).toBe(130);
+    expect((await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: "gameday-termrun-" }))).MetricAlarms).toEqual([]);
     expect(ledger.pending()).toEqual([]);
   });
 });
