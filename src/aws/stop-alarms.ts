@@ -78,7 +78,8 @@ export function putAlarmInput(alarm: StopAlarm, tags: { runId: string; experimen
     ActionsEnabled: false,
     Tags: [
       { Key: "gameday:run", Value: tags.runId },
-      { Key: "gameday:experiment", Value: tags.experiment },
+      // A tag value holds at most 256 characters; a title may be longer.
+      { Key: "gameday:experiment", Value: tags.experiment.slice(0, 256) },
     ],
   };
 }

@@ -116,6 +116,8 @@ describe("stop conditions compiled to CloudWatch alarms", () => {
       ],
     });
     expect(input).not.toHaveProperty("Statistic");
+    const long = putAlarmInput(compiled.alarms[0]!, { runId: "r1", experiment: "x".repeat(300) });
+    expect(long.Tags[1]!.Value).toHaveLength(256);
   });
 
   it("every fault's template stops on the configured alarms, then gameday's", () => {
