@@ -67,10 +67,20 @@ export function templateFor(fragment: FisFragment, input: { runId: string; stepN
   };
 }
 
+/**
+ * A FIS client token for one request. The seeded random source repeats its uuids when a run is
+ * repeated with the same seed, and FIS refuses a token already used by a different request, so the
+ * request's time is part of it: a rerun against the same account gets new tokens, a virtual-time
+ * run stays reproducible, and the SDK's retries of one request still send the same token.
+ */
+function clientToken(services: RunServices): string {
+  return `${services.random.uuid()}-${Math.floor(services.clock.now()).toString(36)}`;
+}
+
 export async function startFault(s: FaultStart): Promise<InjectedFault> {
-  const { clock, random } = s.services;
+  const { clock } = s.services;
   const fis = await s.services.aws.fis();
-  const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: random.uuid(), stopAlarmArns: s.stopAlarmArns ?? [] });
+  const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: clientToken(s.services), stopAlarmArns: s.stopAlarmArns ?? [] });
   const created = await fis.send(new CreateExperimentTemplateCommand(template as never), { abortSignal: s.signal as never });
   const templateId = created.experimentTemplate?.id;
   if (!templateId) throw new FaultStartError("FIS created no experiment template id");
@@ -86,7 +96,7 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
 
   const startedAt = clock.now();
   const started = await fis.send(
-    new StartExperimentCommand({ clientToken: random.uuid(), experimentTemplateId: templateId, tags: { "gameday:run": s.runId, "gameday:step": s.stepName } }),
+    new StartExperimentCommand({ clientToken: clientToken(s.services), experimentTemplateId: templateId, tags: { "gameday:run": s.runId, "gameday:step": s.stepName } }),
     { abortSignal: s.signal as never },
   );
   const experimentId = started.experiment?.id;
