@@ -120,8 +120,10 @@ describe.concurrent(`catalog experiments reach the same verdict embedded and thr
   });
 
   // log-delivery still reads the sandbox's log pipeline port, which a served sandbox does not offer;
-  // these wait for its conversion to AWS APIs (issue 8, another engineer's part).
+  // these wait for its conversion to AWS APIs (issue 8, another engineer's part). Measured at 30x
+  // with that conversion in progress: throttle held in 37 s, outage (2M/1M) held in 256 s, no-spool
+  // (30M/30M: memory holds 28 minutes of records, so shorter outages drop nothing) deviated in 370 s.
   it.todo("kinesis-throttle holds (needs log-delivery through AWS APIs)");
-  it.todo("kinesis-outage holds, shortened with --var firstOutage/lastOutage (needs log-delivery through AWS APIs)");
-  it.todo("kinesis-outage deviates on the no-spool stack (needs log-delivery through AWS APIs)");
+  it.todo("kinesis-outage holds, shortened with --var firstOutage=PT2M, lastOutage=PT1M (needs log-delivery through AWS APIs)");
+  it.todo("kinesis-outage deviates on the no-spool stack, outages PT30M (needs log-delivery through AWS APIs)");
 });
