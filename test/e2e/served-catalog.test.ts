@@ -119,11 +119,10 @@ describe.concurrent(`catalog experiments reach the same verdict embedded and thr
     }
   });
 
-  // log-delivery still reads the sandbox's log pipeline port, which a served sandbox does not offer;
-  // these wait for its conversion to AWS APIs (issue 8, another engineer's part). Measured at 30x
-  // with that conversion in progress: throttle held in 37 s, outage (2M/1M) held in 256 s, no-spool
-  // (30M/30M: memory holds 28 minutes of records, so shorter outages drop nothing) deviated in 370 s.
-  it.todo("kinesis-throttle holds (needs log-delivery through AWS APIs)");
-  it.todo("kinesis-outage holds, shortened with --var firstOutage=PT2M, lastOutage=PT1M (needs log-delivery through AWS APIs)");
-  it.todo("kinesis-outage deviates on the no-spool stack, outages PT30M (needs log-delivery through AWS APIs)");
+  // log-delivery through AWS APIs landed at 04:11 (4b8b756). Against it, at 30x: kinesis-outage held
+  // (2M/1M, 273 s) and deviated on no-spool (30M/30M, 399 s) once, not yet twice; kinesis-throttle's
+  // served run errs at its first reading (no shipper has published Accepted to CloudWatch yet).
+  it.todo("kinesis-throttle holds (served: log-delivery's first reading finds no Accepted gauge yet)");
+  it.todo("kinesis-outage holds, shortened with --var firstOutage=PT2M, lastOutage=PT1M (passed once; needs a second run)");
+  it.todo("kinesis-outage deviates on the no-spool stack, outages PT30M (passed once; needs a second run)");
 });
