@@ -6,19 +6,10 @@
  * generator's schedule must not stop because CloudWatch said no.
  */
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum as CwDatum, type StandardUnit } from "@aws-sdk/client-cloudwatch";
+import type { MetricDatum } from "../metrics/datum.js";
 
-/** The shape LoadMetrics puts (src/load/metrics.ts), repeated so aws/ does not import load/. */
-export interface SinkDatum {
-  namespace: string;
-  name: string;
-  dimensions: Readonly<Record<string, string>>;
-  timestamp: number;
-  value?: number;
-  values?: readonly number[];
-  counts?: readonly number[];
-  unit?: string;
-  storageResolution?: 1 | 60;
-}
+/** What the sink takes: the shared datum shape (src/metrics/datum.ts). */
+export type SinkDatum = MetricDatum;
 
 /** PutMetricData takes at most this many datums per call. */
 export const MAX_DATUMS_PER_CALL = 1000;
@@ -90,6 +81,9 @@ function toCloudWatch(d: SinkDatum): CwDatum {
     ...(d.value !== undefined ? { Value: d.value } : {}),
     ...(d.values ? { Values: [...d.values] } : {}),
     ...(d.counts ? { Counts: [...d.counts] } : {}),
+    ...(d.statistics
+      ? { StatisticValues: { SampleCount: d.statistics.sampleCount, Sum: d.statistics.sum, Minimum: d.statistics.minimum, Maximum: d.statistics.maximum } }
+      : {}),
     ...(d.unit ? { Unit: d.unit as StandardUnit } : {}),
     ...(d.storageResolution ? { StorageResolution: d.storageResolution } : {}),
   };

@@ -12,26 +12,9 @@
  */
 import { LatencyHistogram } from "./histogram.js";
 
-/**
- * A metric datum, the shape of the sandbox's MetricSink and of PutMetricData's MetricDatum; declared
- * here because load/ talks HTTP and knows nothing of the sandbox or of the CloudWatch client.
- */
-export interface MetricDatum {
-  namespace: string;
-  name: string;
-  dimensions: Readonly<Record<string, string>>;
-  /** Start of the period, ms since the epoch on the generator's clock. */
-  timestamp: number;
-  value?: number;
-  values?: readonly number[];
-  counts?: readonly number[];
-  unit?: string;
-  storageResolution?: 1 | 60;
-}
+import type { MetricSink } from "../metrics/datum.js";
 
-export interface MetricSink {
-  put(datum: MetricDatum): void;
-}
+export type { MetricDatum, MetricSink } from "../metrics/datum.js";
 
 export const LOAD_NAMESPACE = "Gameday/LoadGenerator";
 

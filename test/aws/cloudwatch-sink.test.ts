@@ -78,3 +78,16 @@ describe("CloudWatchSink", () => {
     expect(calls.map((c) => c.MetricData!.length)).toEqual([1, 1]);
   });
 });
+
+describe("pre-aggregated datums", () => {
+  it("go out as StatisticValues, so a publisher that aggregates itself loses nothing on the way", async () => {
+    const sent: unknown[] = [];
+    const client = { send: async (cmd: { input: unknown }) => void sent.push(cmd.input) } as unknown as CloudWatchClient;
+    const sink = new CloudWatchSink(async () => client);
+    sink.put({ namespace: "App", name: "Lat", dimensions: {}, timestamp: 0, statistics: { sampleCount: 3, sum: 6, minimum: 1, maximum: 3 } });
+    await sink.flush();
+    expect(sent).toEqual([
+      expect.objectContaining({ Namespace: "App", MetricData: [expect.objectContaining({ MetricName: "Lat", StatisticValues: { SampleCount: 3, Sum: 6, Minimum: 1, Maximum: 3 } })] }),
+    ]);
+  });
+});

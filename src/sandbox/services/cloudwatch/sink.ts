@@ -2,33 +2,11 @@
  * How the sandbox's services and workloads publish metrics: the in-process equivalent of
  * PutMetricData, under AWS's namespaces, names, dimensions and resolution. The sandbox's CloudWatch
  * stores what is put here and answers GetMetricData, ListMetrics and alarms from it, exactly as it
- * does for a client's own PutMetricData.
- *
- * Publishers aggregate before they put (one datum per metric and period, with Values/Counts for
- * distributions), as AWS's own services do: a datum per request would cost the simulation dearly.
+ * does for a client's own PutMetricData. The datum's shape lives in src/metrics/datum.ts.
  */
-export interface MetricDatum {
-  namespace: string;
-  name: string;
-  /** Dimension name to value, e.g. { LoadBalancer: "app/web/0123456789abcdef" }. */
-  dimensions: Readonly<Record<string, string>>;
-  /** Milliseconds since the epoch, on the target's clock. */
-  timestamp: number;
-  /** One value, or a distribution as `values` with optional `counts` (as PutMetricData's Values/Counts). */
-  value?: number;
-  values?: readonly number[];
-  counts?: readonly number[];
-  /** Pre-aggregated statistics (PutMetricData's StatisticValues); percentiles are then unavailable. */
-  statistics?: { sampleCount: number; sum: number; minimum: number; maximum: number };
-  /** CloudWatch unit name ("Count", "Seconds", "Milliseconds", "Bytes", "Percent", "None", ...). */
-  unit?: string;
-  /** 1 for high resolution (custom metrics only), 60 (default) for standard. */
-  storageResolution?: 1 | 60;
-}
+import type { MetricSink } from "../../../metrics/datum.js";
 
-export interface MetricSink {
-  put(datum: MetricDatum): void;
-}
+export type { MetricDatum, MetricSink } from "../../../metrics/datum.js";
 
 /** A sink that keeps nothing: for a sandbox composed without CloudWatch. */
 export const discardMetrics: MetricSink = { put() {} };
