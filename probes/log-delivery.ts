@@ -1,27 +1,19 @@
 /**
- * log-delivery: nothing the applications logged is lost. Every record a shipper accepted must be in
- * the stream, still on its way (memory, in flight, the spool), or counted as dropped by an explicit
- * policy; whatever is none of these is unaccounted for. It reads through AWS APIs only, as it would
- * on AWS: the stream as a consumer (gameday's shipper gives every record a {host, boot, seq} id, so
- * duplicates are counted, not mistaken for deliveries) and, from CloudWatch, the gauges each
- * shipper boot publishes (src/pipeline/emf.ts: Accepted, InMemory, InFlight, SpoolRecords,
- * DroppedTotal, DeadLettered per Stream, Host and Boot; BreakerState and Spooled per Host). Around
- * Kinesis faults it also checks that the fallback engaged in time and that the spools drained in
+ * log-delivery: nothing the applications logged is lost. Every record produced must be in the
+ * stream, still on its way (memory, in flight, the spool), or counted as dropped by an explicit
+ * policy; whatever is none of these is unaccounted for. The probe reads the stream as a consumer
+ * (gameday's shipper gives every record a {host, boot, seq} id, so duplicates are counted, not
+ * mistaken for deliveries) and the producers' counts through the log pipeline port. Around
+ * Kinesis faults it also checks that the fallback engaged in time and that the spool drained in
  * time after Kinesis came back, and it tracks how much the shippers held in memory.
  */
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
 import { StreamReader } from "../src/aws/kinesis-reader.js";
-import { firstFallback, readBootGauges, readShipperTotals, type BootGauges } from "../src/aws/kinesis-metrics.js";
 import { readRecordId } from "../src/pipeline/envelope.js";
-import { SHIPPER_NAMESPACE } from "../src/pipeline/emf.js";
 import { parseDuration } from "../src/experiment/duration.js";
 import type { InjectedFault, Observation } from "../src/engine/ports.js";
-
-const MINUTE = 60_000;
-/** A boot whose newest line is older than this has stopped publishing: it is gone (or closed). */
-const LIVE_WITHIN_MS = 2 * MINUTE;
 
 const params = z
   .object({
@@ -29,7 +21,6 @@ const params = z
     fallbackWithin: duration().optional().describe("The shippers must fall back (breaker open, spooling) within this long of a Kinesis fault's start"),
     drainWithin: duration().optional().describe("The spools must be empty within this long of the last Kinesis fault's end"),
     maxMemoryRecords: z.number().int().positive().optional().describe("Records the shippers may hold in memory at once"),
-    shipperNamespace: z.string().min(1).default(SHIPPER_NAMESPACE).describe("The CloudWatch namespace the log shippers publish their metrics in"),
   })
   .strict();
 
@@ -80,8 +71,7 @@ interface State {
   reader: StreamReader;
   seen: Seen;
   unidentified: number;
-  /** Up to when CloudWatch was searched for the fallback. */
-  fallbackSearchedTo: number | undefined;
+  spooledBaseline: number | undefined;
   fallbackAt: number | undefined;
   drainedAt: number | undefined;
   lateFallback: boolean;
@@ -98,25 +88,6 @@ function kinesisFaults(ctx: ProbeContext<Params>): { start: number; end: number 
     .map((f) => ({ start: f.startedAt, end: f.startedAt + (parseDuration(String(f.params.duration ?? "PT5M")) ?? 300_000) }));
 }
 
-/**
- * Each boot's newest gauges. The deciding reading waits (up to LIVE_WITHIN_MS) until every boot
- * still publishing has a line from after the reading began, so that the records accepted up to
- * then are all in the accounting; a closed shipper wrote its last line on close().
- */
-async function readGauges(ctx: ProbeContext<Params>): Promise<BootGauges[]> {
-  const cloudwatch = await ctx.aws.cloudwatch();
-  const { shipperNamespace, stream } = ctx.params;
-  const began = ctx.clock.now();
-  const read = () => readBootGauges(cloudwatch, shipperNamespace, stream, ctx.run.startedAt, ctx.clock.now() + 1, LIVE_WITHIN_MS);
-  let gauges = await read();
-  const stale = () => gauges.some((g) => g.at < began && g.at >= began - LIVE_WITHIN_MS);
-  while (ctx.final && stale() && ctx.clock.now() < began + LIVE_WITHIN_MS) {
-    await ctx.clock.sleep(1_000, ctx.signal);
-    gauges = await read();
-  }
-  return gauges;
-}
-
 export default defineProbe<Params>({
   name: "log-delivery",
   description: "Every logged record reaches Kinesis or is on its way; the fallback engages and drains in time",
@@ -124,16 +95,17 @@ export default defineProbe<Params>({
   defaultTolerance: { unaccounted: 0, dropped: 0, lateFallbacks: 0, lateDrains: 0, memoryViolations: 0 },
   output: {
     fields: {
-      produced: { unit: "count", description: "Records the shippers accepted, as of their newest published gauges" },
-      delivered: { unit: "count", description: "Of the records produced, those seen in the stream" },
+      produced: { unit: "count", description: "Records the applications logged" },
+      delivered: { unit: "count", description: "Of the records produced when the reading began, those seen in the stream" },
       duplicates: { unit: "count", description: "Records seen in the stream more than once" },
       pending: { unit: "count", description: "Records on their way: in memory, in flight or spooled" },
-      spooled: { unit: "count", description: "Records in the disk spools of shippers still publishing" },
+      spooled: { unit: "count", description: "Records in the disk spools" },
       dropped: { unit: "count", description: "Records dropped by an explicit, counted policy" },
       deadLettered: { unit: "count", description: "Records set aside as undeliverable" },
-      unaccounted: { unit: "count", description: "Records neither delivered, pending, dropped nor dead-lettered: lost (what a shipper that stopped publishing held in memory, or spooled on a host where no shipper publishes any more)" },
+      unaccounted: { unit: "count", description: "Records neither delivered, pending, dropped nor dead-lettered: lost" },
+      lostWithHosts: { unit: "count", description: "Records lost with hosts that died" },
       unidentified: { unit: "count", description: "Records in the stream without a shipper id" },
-      breakersOpen: { unit: "count", description: "Hosts whose shippers' breaker is open" },
+      breakersOpen: { unit: "count", description: "Live shippers whose breaker is not closed" },
       fallbackAfterMs: { unit: "ms", nullable: true, description: "From a Kinesis fault's start to the shippers falling back" },
       drainedAfterMs: { unit: "ms", nullable: true, description: "From the last Kinesis fault's end to empty spools" },
       lateFallbacks: { unit: "count", description: "1 when the fallback came later than `fallbackWithin`" },
@@ -149,7 +121,7 @@ export default defineProbe<Params>({
       reader: new StreamReader(await ctx.aws.kinesis(), ctx.params.stream, ctx.clock),
       seen: new Seen(),
       unidentified: 0,
-      fallbackSearchedTo: undefined,
+      spooledBaseline: undefined,
       fallbackAt: undefined,
       drainedAt: undefined,
       lateFallback: false,
@@ -158,12 +130,11 @@ export default defineProbe<Params>({
       memoryViolations: 0,
       previousAt: undefined,
     }) as State;
-    // The gauges first, then the stream: every record a shipper had delivered when it published
-    // its line is in the stream by the time it is read, so a record is never counted missing for
-    // being read too early. (One still pending at the line's moment and delivered since counts as
-    // both delivered and pending: that can hide a loss of the same size, never invent one; once
-    // the spools are drained nothing is pending and the count is exact.)
-    const gauges = await readGauges(ctx);
+    // Producers first, then the stream: a record produced while the stream is being read is then
+    // never counted as missing. (One delivered while it is read may count as both delivered and
+    // pending: that can hide a loss of the same size for a reading, never invent one.)
+    const producers = ctx.logs.producers();
+    const orphaned = ctx.logs.orphanedSpoolRecords();
     // A reading that decides (a steady-state check, the end of a window) reads the whole stream,
     // however long Kinesis's read limits make that; one that cannot is an error, never a pass.
     const read = await st.reader.readNew(
@@ -178,39 +149,36 @@ export default defineProbe<Params>({
     if (ctx.final && !read.complete) {
       throw new Error(`could not read ${ctx.params.stream} to its tip (reads throttled ${read.throttled} times): delivery cannot be verified`);
     }
-    if (gauges.length === 0) {
-      throw new Error(`no log shipper publishes Accepted for stream ${ctx.params.stream} in CloudWatch namespace ${ctx.params.shipperNamespace} (are the shippers' metrics enabled?)`);
-    }
 
+    if (producers.length === 0) throw new Error("no log producers report to this run (is logging configured on the target?)");
+    const alive = producers.filter((p) => p.alive);
+    const sum = (f: (c: (typeof producers)[number]["counters"]) => number, list = producers) => list.reduce((n, p) => n + f(p.counters), 0);
+    const produced = producers.reduce((n, p) => n + p.produced, 0);
+    const spooledNow = sum((c) => c.spoolRecords, alive) + orphaned;
+    const inMemory = sum((c) => c.inMemory + c.inFlight, alive);
+    const pending = inMemory + spooledNow;
+    const dropped = sum((c) => c.dropped);
+    const deadLettered = sum((c) => c.deadLettered);
+    const delivered = st.seen.distinct;
     const now = ctx.clock.now();
-    const live = gauges.filter((g) => g.at >= now - LIVE_WITHIN_MS);
-    const sum = (f: (g: BootGauges) => number, list = gauges) => list.reduce((n, g) => n + f(g), 0);
-    const inMemory = sum((g) => g.inMemory + g.inFlight, live);
-    const spooledNow = sum((g) => g.spoolRecords, live);
-    // A boot that stopped publishing left its spool on its host: on its way while a shipper there
-    // publishes (a successor replays it), else stranded or gone with the host. What it held in
-    // memory went with it.
-    const liveHosts = new Set(live.map((g) => g.host));
-    const onItsWay = (g: BootGauges) => (live.includes(g) ? g.inMemory + g.inFlight + g.spoolRecords : liveHosts.has(g.host) ? g.spoolRecords : 0);
-    const pending = sum(onItsWay);
-    const dropped = sum((g) => g.dropped);
-    const deadLettered = sum((g) => g.deadLettered);
     const observations: Observation[] = [];
 
     st.maxMemory = Math.max(st.maxMemory, inMemory);
     if (ctx.params.maxMemoryRecords !== undefined && inMemory > ctx.params.maxMemoryRecords) st.memoryViolations++;
 
     const faults = kinesisFaults(ctx);
+    const spooledTotal = sum((c) => c.spooled);
+    st.spooledBaseline ??= faults.length === 0 ? spooledTotal : 0;
     if (faults.length > 0 && st.fallbackAt === undefined) {
       const start = faults[0]!.start;
-      // The first published line after the fault began with a breaker not closed or records spooled.
-      const from = Math.max(start, st.fallbackSearchedTo ?? start);
-      const at = await firstFallback(await ctx.aws.cloudwatch(), ctx.params.shipperNamespace, ctx.params.stream, from, now + 1, now);
-      st.fallbackSearchedTo = now + 1;
-      if (at !== undefined) {
-        st.fallbackAt = at;
+      // When a shipper says its breaker opened, that is when it fell back; otherwise this reading
+      // is the first to see it (spooling without an open breaker: give-ups to the spool).
+      const opened = producers.map((p) => p.counters.breakerOpenedAt).filter((t): t is number => t !== undefined && t >= start);
+      const engaged = opened.length > 0 || alive.some((p) => p.counters.breaker !== "closed") || spooledTotal > st.spooledBaseline;
+      if (engaged) {
+        st.fallbackAt = opened.length > 0 ? Math.min(...opened) : now;
         observations.push({ at: now, message: `shippers fell back ${((st.fallbackAt - start) / 1000).toFixed(1)} s after the Kinesis fault began (${spooledNow} records spooled)` });
-      } else if (ctx.params.fallbackWithin !== undefined && now - start > ctx.params.fallbackWithin && !st.lateFallback) {
+      } else if (ctx.params.fallbackWithin !== undefined && now - faults[0]!.start > ctx.params.fallbackWithin && !st.lateFallback) {
         st.lateFallback = true;
         observations.push({ at: now, message: `no fallback ${(ctx.params.fallbackWithin / 1000).toFixed(0)} s after the Kinesis fault began` });
       }
@@ -227,32 +195,34 @@ export default defineProbe<Params>({
       }
     }
 
-    // Each boot's records 0 .. Accepted-1 as of its line, seen in the stream. When an intermediate
-    // reading could not read to the tip (reads throttled), a record Kinesis acknowledged to its
-    // shipper counts as delivered too (unread is not lost), and the reading says it is unverified;
-    // the deciding reading counts only what it read.
-    let delivered = 0;
-    let unaccounted = 0;
-    for (const g of gauges) {
-      const seen = st.seen.countBelow(`${g.host}|${g.boot}`, g.accepted);
-      const counted = read.complete ? seen : Math.max(seen, g.delivered);
-      delivered += counted;
-      unaccounted += Math.max(0, g.accepted - counted - onItsWay(g) - g.dropped - g.deadLettered);
-    }
-    const breakers = await readShipperTotals(await ctx.aws.cloudwatch(), ctx.params.shipperNamespace, ctx.params.stream, now, now + 1, LIVE_WITHIN_MS);
+    // Records each producer had taken when it was asked, seen in the stream (ids below its count).
+    // When an intermediate reading could not read to the tip (reads throttled), a record Kinesis
+    // acknowledged to its shipper counts as delivered too (unread is not lost), and the reading
+    // says it is unverified; the deciding reading counts only what it read.
+    const deliveredOfSnapshot = producers.reduce((n, p) => {
+      const seen = p.source ? st.seen.countBelow(`${p.source.host}|${p.source.boot}`, p.counters.accepted) : 0;
+      return n + (read.complete ? seen : Math.max(seen, p.counters.delivered));
+    }, 0);
+    const accepted = sum((c) => c.accepted);
+    const attributable = producers.every((p) => p.source !== undefined);
+    const unaccounted = attributable
+      ? Math.max(0, accepted - deliveredOfSnapshot - pending - dropped - deadLettered) + Math.max(0, produced - accepted)
+      : Math.max(0, produced - delivered - pending - dropped - deadLettered);
     st.previousAt = now;
     return {
       value: {
-        produced: sum((g) => g.accepted),
-        delivered,
+        produced,
+        // Of the records produced when this reading began (the stream may already hold later ones).
+        delivered: attributable ? deliveredOfSnapshot : delivered,
         duplicates: st.seen.duplicates,
         pending,
         spooled: spooledNow,
         dropped,
         deadLettered,
         unaccounted,
+        lostWithHosts: ctx.logs.lostWithHosts(),
         unidentified: st.unidentified,
-        breakersOpen: breakers.breakersOpen,
+        breakersOpen: alive.filter((p) => p.counters.breaker !== "closed").length,
         fallbackAfterMs: st.fallbackAt !== undefined && faults.length > 0 ? st.fallbackAt - faults[0]!.start : null,
         drainedAfterMs: st.drainedAt !== undefined && lastEnd !== undefined ? st.drainedAt - lastEnd : null,
         lateFallbacks: st.lateFallback ? 1 : 0,

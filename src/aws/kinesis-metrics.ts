@@ -94,127 +94,8 @@ export async function readShipperTotals(cloudwatch: CloudWatchClient, namespace:
   return totals;
 }
 
-/** One boot's newest EMF line: where its records were at `at` (see src/pipeline/emf.ts). */
-export interface BootGauges {
-  host: string;
-  boot: string;
-  /** The line's timestamp. */
-  at: number;
-  /** Its records are seq 0 .. accepted-1. */
-  accepted: number;
-  /** Records Kinesis acknowledged to it (replays of a predecessor's spool included). */
-  delivered: number;
-  inMemory: number;
-  inFlight: number;
-  spoolRecords: number;
-  dropped: number;
-  deadLettered: number;
-}
-
-const BOOT_GAUGES = [
-  ["accepted", "Accepted"],
-  ["delivered", "DeliveredTotal"],
-  ["inMemory", "InMemory"],
-  ["inFlight", "InFlight"],
-  ["spoolRecords", "SpoolRecords"],
-  ["dropped", "DroppedTotal"],
-  ["deadLettered", "DeadLettered"],
-] as const;
-
-/**
- * Each boot's newest line in [start, end): per Stream, Host and Boot, read at 1 s where the line
- * lies in the last `recentMs` (every line its own datapoint, so all its gauges are from one
- * moment), else as the Maximum of its newest minute (a boot that stopped publishing long ago:
- * Accepted only grows, so it is exact; a record-holding gauge may then be overstated, which can
- * hide a loss but never invent one).
- */
-export async function readBootGauges(cloudwatch: CloudWatchClient, namespace: string, stream: string, start: number, end: number, recentMs: number): Promise<BootGauges[]> {
-  const boots: { host: string; boot: string }[] = [];
-  let NextToken: string | undefined;
-  do {
-    const out = await cloudwatch.send(new ListMetricsCommand({ Namespace: namespace, MetricName: "Accepted", Dimensions: [{ Name: "Stream", Value: stream }], NextToken }));
-    for (const m of out.Metrics ?? []) {
-      const dim = (name: string) => m.Dimensions?.find((d) => d.Name === name)?.Value;
-      const host = dim("Host");
-      const boot = dim("Boot");
-      if (host !== undefined && boot !== undefined && m.Dimensions!.length === 3) boots.push({ host, boot });
-    }
-    NextToken = out.NextToken;
-  } while (NextToken);
-  if (boots.length === 0) return [];
-  const queries = (period: number, list: number[]): MetricDataQuery[] =>
-    list.flatMap((i) =>
-      BOOT_GAUGES.map(([key, MetricName]) => ({
-        Id: `${key.toLowerCase()}${i}`,
-        MetricStat: { Metric: { Namespace: namespace, MetricName, Dimensions: [{ Name: "Stream", Value: stream }, { Name: "Host", Value: boots[i]!.host }, { Name: "Boot", Value: boots[i]!.boot }] }, Period: period, Stat: "Maximum" },
-      })),
-    );
-  const all = boots.map((_, i) => i);
-  const recentStart = Math.max(start, end - recentMs);
-  const recent = await getMetricPoints(cloudwatch, queries(1, all), recentStart, end);
-  const older = all.filter((i) => !recent.get(`accepted${i}`)?.length);
-  const minuteStart = Math.floor(start / MINUTE) * MINUTE;
-  const minutes = older.length > 0 && recentStart > minuteStart ? await getMetricPoints(cloudwatch, queries(60, older), minuteStart, end) : new Map<string, { t: number; v: number }[]>();
-  const found: BootGauges[] = [];
-  for (const i of all) {
-    const points = recent.get(`accepted${i}`)?.length ? recent : minutes;
-    const newest = points.get(`accepted${i}`)?.[0];
-    if (!newest) continue;
-    // Every gauge at the newest line's moment: one line's values, never a mix of two.
-    const at = (key: string) => points.get(`${key.toLowerCase()}${i}`)?.find((p) => p.t === newest.t)?.v ?? 0;
-    const g: BootGauges = { ...boots[i]!, at: newest.t, accepted: 0, delivered: 0, inMemory: 0, inFlight: 0, spoolRecords: 0, dropped: 0, deadLettered: 0 };
-    for (const [key] of BOOT_GAUGES) g[key] = at(key);
-    found.push(g);
-  }
-  return found;
-}
-
-/** CloudWatch keeps 1-second data this long; older data only per minute. */
-const HIGH_RESOLUTION_RETENTION_MS = 3 * 3_600_000;
-
-/**
- * The first moment in [start, end) a shipper on `stream` fell back: its BreakerState left closed
- * or it spooled records. To the second within CloudWatch's 3 hours of 1-second data, else to the
- * minute; undefined when none did.
- */
-export async function firstFallback(cloudwatch: CloudWatchClient, namespace: string, stream: string, start: number, end: number, now: number): Promise<number | undefined> {
-  const hosts = new Set<string>();
-  let NextToken: string | undefined;
-  do {
-    const out = await cloudwatch.send(new ListMetricsCommand({ Namespace: namespace, MetricName: "BreakerState", Dimensions: [{ Name: "Stream", Value: stream }], NextToken }));
-    for (const m of out.Metrics ?? []) {
-      const host = m.Dimensions?.find((d) => d.Name === "Host")?.Value;
-      if (host !== undefined && m.Dimensions!.length === 2) hosts.add(host);
-    }
-    NextToken = out.NextToken;
-  } while (NextToken);
-  if (hosts.size === 0 || end <= start) return undefined;
-  const period = start >= now - HIGH_RESOLUTION_RETENTION_MS ? 1 : 60;
-  const from = period === 1 ? start : Math.floor(start / MINUTE) * MINUTE;
-  const queries: MetricDataQuery[] = [...hosts].flatMap((host, i) => {
-    const metric = (MetricName: string) => ({ Namespace: namespace, MetricName, Dimensions: [{ Name: "Stream", Value: stream }, { Name: "Host", Value: host }] });
-    return [
-      { Id: `b${i}`, MetricStat: { Metric: metric("BreakerState"), Period: period, Stat: "Maximum" } },
-      { Id: `s${i}`, MetricStat: { Metric: metric("Spooled"), Period: period, Stat: "Sum" } },
-    ];
-  });
-  const points = await getMetricPoints(cloudwatch, queries, from, end);
-  let first: number | undefined;
-  for (const series of points.values()) {
-    for (const p of series) if (p.v > 0 && (first === undefined || p.t < first)) first = p.t;
-  }
-  return first;
-}
-
 /** Every query's values, newest first, in chunks GetMetricData accepts; `keep` filters by timestamp. */
 async function getMetricData(cloudwatch: CloudWatchClient, queries: MetricDataQuery[], start: number, end: number, keep: (t: number) => boolean = () => true): Promise<Map<string, number[]>> {
-  const out = new Map<string, number[]>();
-  for (const [id, points] of await getMetricPoints(cloudwatch, queries, start, end, keep)) out.set(id, points.map((p) => p.v));
-  return out;
-}
-
-/** Every query's points, newest first, in chunks GetMetricData accepts; `keep` filters by timestamp. */
-async function getMetricPoints(cloudwatch: CloudWatchClient, queries: MetricDataQuery[], start: number, end: number, keep: (t: number) => boolean = () => true): Promise<Map<string, { t: number; v: number }[]>> {
   const values = new Map<string, { t: number; v: number }[]>();
   for (let i = 0; i < queries.length; i += MAX_QUERIES) {
     let NextToken: string | undefined;
@@ -231,6 +112,7 @@ async function getMetricPoints(cloudwatch: CloudWatchClient, queries: MetricData
       NextToken = out.NextToken;
     } while (NextToken);
   }
-  for (const points of values.values()) points.sort((a, b) => b.t - a.t);
-  return values;
+  const out = new Map<string, number[]>();
+  for (const [id, points] of values) out.set(id, points.sort((a, b) => b.t - a.t).map((p) => p.v));
+  return out;
 }
