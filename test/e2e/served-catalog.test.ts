@@ -119,10 +119,11 @@ describe.concurrent(`catalog experiments reach the same verdict embedded and thr
     }
   });
 
-  // log-delivery through AWS APIs landed at 04:11 (4b8b756). Against it, at 30x: kinesis-outage held
-  // (2M/1M, 273 s) and deviated on no-spool (30M/30M, 399 s) once, not yet twice; kinesis-throttle's
-  // served run errs at its first reading (no shipper has published Accepted to CloudWatch yet).
-  it.todo("kinesis-throttle holds (served: log-delivery's first reading finds no Accepted gauge yet)");
-  it.todo("kinesis-outage holds, shortened with --var firstOutage=PT2M, lastOutage=PT1M (passed once; needs a second run)");
-  it.todo("kinesis-outage deviates on the no-spool stack, outages PT30M (passed once; needs a second run)");
+  // The Kinesis experiments need log-delivery to read through AWS APIs. A version that did (4b8b756,
+  // reverted in d08f24a) held kinesis-outage at 30x (2M/1M, 273 s) and its no-spool deviation
+  // (30M/30M, 399 s) once, but in scaled time its first reading found no shipper gauge in CloudWatch
+  // yet (kinesis-throttle here, kinesis-outage at --speed 50), so it did not land.
+  it.todo("kinesis-throttle holds (needs log-delivery through AWS APIs)");
+  it.todo("kinesis-outage holds, shortened with --var firstOutage=PT2M, lastOutage=PT1M (needs log-delivery through AWS APIs)");
+  it.todo("kinesis-outage deviates on the no-spool stack, outages PT30M (needs log-delivery through AWS APIs)");
 });
