@@ -144,3 +144,19 @@ export async function serveSandbox(flags: string[], options: { cwd?: string } = 
   await s.waitFor(/serving on/);
   return { ...s, port, endpoint: `http://127.0.0.1:${port}` };
 }
+
+/** At most `n` of the returned function's tasks run at once. */
+export function limit(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    while (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}

@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, REPO, scratch } from "./cli.js";
+import { chaos, limit, REPO, scratch } from "./cli.js";
 
 vi.setConfig({ testTimeout: 600_000 });
 
@@ -30,21 +30,6 @@ async function runAt(experiment: string, speed: string | undefined, extra: strin
   return { ...r, verdict: journal.gameday.verdict, requestsBefore: slo?.output?.requests };
 }
 
-/** At most `n` of the returned function's tasks run at once. */
-function limit(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    while (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await task();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
-}
 
 // A virtual run keeps a core busy, and a scaled run starved of CPU falls behind its clock.
 const virtualSlot = limit(1);
