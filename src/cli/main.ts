@@ -39,6 +39,12 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
+  gameday: `  0    every step held
+  1    a step deviated, was stopped by a stop condition, or ran past its timebox
+  2    invalid runbook or usage (file:line, field and what was expected)
+  3    a pre-check failed, or the facilitator aborted at a checkpoint
+  4    a step hit a target or toolkit error
+  130  interrupted (the running step's rollbacks ran; the record says aborted)`,
 };
 const OTHER_EXIT_CODES = `  0    done
   2    invalid input or usage
@@ -158,6 +164,34 @@ async function main(argv: string[]): Promise<number> {
       if (action !== "serve") throw usage(`sandbox: expected the action serve, found ${JSON.stringify(action)}`);
       const { serveCommand } = await import("./serve-command.js");
       exitCode = await serveCommand(defined({ stack: text(f.stack), port: text(f.port) ?? "4566", speed: text(f.speed) ?? "1", seed: text(f.seed), albPort: list(f.albPort) }));
+    });
+
+  // Game days (src/schedule/gameday*): a runbook of experiments with checkpoints, timeboxes and notes.
+  cli
+    .command("gameday <runbook>", "Run a game day from its runbook (./experiments/gamedays/<name>.yaml or a path): announcement, pre-checks, experiments with timeboxes and checkpoints, notes; writes a record")
+    .option("--auto", "Unattended: every checkpoint continues (no terminal needed)")
+    .option("--target <target>", "sandbox (embedded, for a rehearsal), aws, or an AWS-compatible endpoint URL", { default: "sandbox" })
+    .option("--region <region>", "AWS region (aws and endpoint targets)")
+    .option("--profile <name>", "AWS profile (aws target)")
+    .option("--stack <file>", "Sandbox stack file for steps that name none")
+    .option("--speed <n>", "Sandbox in scaled real time instead of virtual time")
+    .option("--seed <n>", "Seed of the first step; each later step gets the next number")
+    .option("--announce-file <file>", "Also write the announcement to this file (for Slack or email)")
+    .action(async (runbook: string, f: Flags) => {
+      const { gamedayCommand } = await import("./gameday-command.js");
+      exitCode = await gamedayCommand(
+        String(runbook),
+        defined({
+          target: text(f.target) ?? "sandbox",
+          region: text(f.region),
+          profile: text(f.profile),
+          stack: text(f.stack),
+          speed: text(f.speed),
+          seed: text(f.seed),
+          auto: f.auto === true ? true : undefined,
+          announceFile: text(f.announceFile),
+        }),
+      );
     });
 
   cli.help((sections) => {
