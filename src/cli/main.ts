@@ -45,6 +45,11 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   3    a pre-check failed, or the facilitator aborted at a checkpoint
   4    a step hit a target or toolkit error
   130  interrupted (the running step's rollbacks ran; the record says aborted)`,
+  schedule: `  0    done (run-due: every due run held, or nothing was due)
+  1    run-due: a due run deviated (its own exit code otherwise: 3 stopped, 4 error, 130 interrupted)
+  2    invalid gameday.yaml (file:line, field; for a cron, which of its fields), invalid usage, or an
+       export the format cannot express (each schedule named, with the reason)
+  4    the schedules' state file is damaged`,
 };
 const OTHER_EXIT_CODES = `  0    done
   2    invalid input or usage
@@ -192,6 +197,17 @@ async function main(argv: string[]): Promise<number> {
           announceFile: text(f.announceFile),
         }),
       );
+    });
+
+  // Schedules (src/schedule/cron*): the schedules: key of gameday.yaml.
+  cli
+    .command("schedule <action> [...names]", "Schedules in gameday.yaml: list, next (upcoming times), run-due (run what is due, once), export (--format eventbridge|github|systemd)")
+    .option("--format <format>", "export: eventbridge (CloudFormation AWS::Scheduler::Schedule), github (Actions workflow) or systemd (timer and service units)")
+    .option("--out <dir>", "export: write the files into this directory instead of printing them")
+    .option("--count <n>", "next: how many upcoming times per schedule", { default: "5" })
+    .action(async (action: string, names: string[], f: Flags) => {
+      const { scheduleCommand } = await import("./schedule-command.js");
+      exitCode = await scheduleCommand(String(action), (names ?? []).map(String), defined({ format: text(f.format), out: text(f.out), count: text(f.count) }));
     });
 
   cli.help((sections) => {
