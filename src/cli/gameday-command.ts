@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { ScaledClock } from "../time/clock.js";
 import { startChaos } from "../schedule/chaos-child.js";
-import { loadRunbook, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
+import { checkStepReferences, loadRunbook, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
+import { resolveExperiment } from "./catalog.js";
 import { GamedayRun } from "../schedule/gameday-run.js";
 import { runPreCheck } from "../schedule/gameday-prechecks.js";
 import { writeRecord } from "../schedule/gameday-record.js";
@@ -66,6 +67,17 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   const inside = relative(cwd, file);
   const shown = inside === "" || inside.startsWith("..") ? file : inside;
   const loaded = loadRunbook(file, shown);
+  const runbookDir = dirname(file);
+  checkStepReferences(loaded, shown, (s) => {
+    const found: { experiment?: string; stack?: string } = {};
+    try {
+      resolveExperiment(fromRunbook(s.experiment, runbookDir), cwd);
+    } catch (err) {
+      found.experiment = `${JSON.stringify(s.experiment)}: ${err instanceof Error ? err.message.replace(/^.*?: no such file$/, "no such file") : String(err)}`;
+    }
+    if (s.stack !== undefined && !existsSync(fromRunbook(s.stack, runbookDir))) found.stack = `${JSON.stringify(s.stack)}: no such file`;
+    return found;
+  });
   if (flags.seed !== undefined) parseSeed(flags.seed);
   if (flags.speed !== undefined) parseSpeed(flags.speed);
   const interactive = flags.auto !== true;
@@ -78,7 +90,6 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   const id = `${safe(loaded.name)}-${stamp(clock.now())}`;
   const dir = join(cwd, ".gameday", "gamedays", id);
   mkdirSync(dir, { recursive: true });
-  const runbookDir = dirname(file);
   const out = (line: string) => void process.stdout.write(`${line}\n`);
 
   const journalPath = (s: RunbookStep, i: number) => relative(cwd, join(dir, `${String(i + 1).padStart(2, "0")}-${safe(stepName(s, i))}.journal.json`));

@@ -9,6 +9,7 @@ import { describeValue } from "../experiment/describe.js";
 import { readDuration } from "../experiment/duration.js";
 import { expecting, oneOf, strict } from "../experiment/schema-kit.js";
 import { checkLocated, readLocated } from "./located.js";
+import { formatPath, InvalidInputError, type DocPath, type InputError, type SourcePosition } from "../experiment/model.js";
 
 type Ctx = z.core.$RefinementCtx;
 
@@ -79,7 +80,7 @@ export const runbookSchema = strict({
   roles,
   announcement: announcement.optional(),
   "pre-checks": z.array(preCheck, expecting("a list of pre-checks")).optional(),
-  steps: z.array(step, expecting("a list of experiments to run in order")).min(1),
+  steps: z.array(step, expecting("a list of experiments to run in order")).min(1, expecting("at least one step (an experiment to run)")),
 });
 
 export type Runbook = z.output<typeof runbookSchema>;
@@ -91,12 +92,32 @@ export interface LoadedRunbook {
   /** The runbook's name: its file name without the extension. */
   name: string;
   runbook: Runbook;
+  /** Where a path of the runbook is written, for later checks' messages. */
+  positionOf(path: DocPath): SourcePosition | undefined;
 }
 
 export function loadRunbook(file: string, shown = file): LoadedRunbook {
   const source = readLocated(file, shown);
   const runbook = checkLocated(source, runbookSchema, source.value ?? {});
-  return { file, name: basename(file, extname(file)), runbook };
+  return { file, name: basename(file, extname(file)), runbook, positionOf: source.positionOf };
+}
+
+/**
+ * Every step's experiment and stack must exist before the game day starts: finding out at step
+ * three, with the team assembled, is too late. `find` says why a reference does not resolve.
+ */
+export function checkStepReferences(loaded: LoadedRunbook, shown: string, find: (step: RunbookStep) => { experiment?: string; stack?: string }): void {
+  const errors: InputError[] = [];
+  loaded.runbook.steps.forEach((step, i) => {
+    const problems = find(step);
+    for (const key of ["experiment", "stack"] as const) {
+      const problem = problems[key];
+      if (problem === undefined) continue;
+      const position = loaded.positionOf(["steps", i, key]);
+      errors.push({ file: shown, ...(position ? { position } : {}), path: formatPath(["steps", i, key]), expected: key === "experiment" ? "an experiment's name (./experiments, then the catalog) or a path relative to the runbook" : "a stack file, relative to the runbook", found: problem });
+    }
+  });
+  if (errors.length > 0) throw new InvalidInputError(errors);
 }
 
 /** A step's name in records: its own, or the experiment's. */

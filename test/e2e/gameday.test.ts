@@ -120,6 +120,23 @@ steps:
     );
   });
 
+  it("refuses a step whose experiment or stack does not exist, at its line, before anything starts", async () => {
+    const dir = scratch();
+    quickExperiment(dir, "first");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n  - experiment: ../../secnod.yaml\n    stack: nowhere.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        'experiments/gamedays/drill.yaml:5:17: steps[1].experiment: expected an experiment\'s name (./experiments, then the catalog) or a path relative to the runbook, found "../../secnod.yaml": no such file',
+        'experiments/gamedays/drill.yaml:6:12: steps[1].stack: expected a stack file, relative to the runbook, found "nowhere.yaml": no such file',
+        "2 errors",
+        "",
+      ].join("\n"),
+    );
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
   it("without --auto and without a terminal, says that checkpoints need one", async () => {
     const dir = scratch();
     quickExperiment(dir, "first");
