@@ -85,7 +85,7 @@ steps:
     expect(md).toMatch(/\| first \| \.\.\/\.\.\/first\.yaml \| .* \| held \|/);
   });
 
-  it("rehearses the example runbook on the sandbox: spot-interrupt, task-kill, kinesis-throttle", async () => {
+  it("rehearses the example runbook on the sandbox: spot-interrupt, task-kill, kinesis-throttle", { timeout: 300_000 }, async () => {
     const dir = scratch();
     const r = await chaos(["gameday", "kinesis-and-spot", "--auto", "--seed", "11"], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
