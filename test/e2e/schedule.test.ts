@@ -97,6 +97,22 @@ schedules:
     expect(readdirSync(join(dir, ".gameday", "gamedays"))).toHaveLength(1);
   });
 
+  it("without gameday.yaml, says where the schedules go; a damaged state file is named and nothing runs", async () => {
+    const dir = scratch();
+    const none = await chaos(["schedule", "list"], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr.startsWith(`chaos: no ${join(dir, "gameday.yaml")}: add a schedules: map there, e.g.\n  schedules:\n`), none.stderr).toBe(true);
+
+    quickExperiment(dir, "quick");
+    writeFileSync(join(dir, "gameday.yaml"), `schedules:\n  daily:\n    cron: "0 3 * * *"\n    experiment: quick\n`);
+    mkdirSync(join(dir, ".gameday", "schedules"), { recursive: true });
+    writeFileSync(join(dir, ".gameday", "schedules", "state.json"), "{ not json");
+    const damaged = await chaos(["schedule", "run-due"], { cwd: dir });
+    expect(damaged.code).toBe(4);
+    expect(damaged.stderr).toMatch(/^chaos: \S+state\.json is damaged \(.*\); move it aside to start afresh/);
+    expect(runs(dir)).toEqual([]);
+  });
+
   it("export refuses what the format cannot express, naming the schedule's line and the reason; eventbridge keeps the zone", async () => {
     const dir = scratch();
     writeFileSync(join(dir, "gameday.yaml"), `schedules:\n  nightly:\n    cron: "0 3 * * 1-5"\n    timezone: Europe/Berlin\n    experiment: spot-interrupt\n`);
