@@ -153,13 +153,15 @@ describe("a step's timebox and Ctrl-C", () => {
     const marker = join(dir, "marker");
     markerExperiment(dir, marker);
     quickExperiment(dir, "after");
-    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n    timebox: 3s\n  - experiment: ../../after.yaml\n`);
-    // Real time (--speed 1): the experiment pauses for an hour; the timebox is 3 s.
-    const r = await chaos(["gameday", "drill", "--auto", "--speed", "1"], { cwd: dir });
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n    timebox: 8s\n  - experiment: ../../after.yaml\n`);
+    // Real time (--speed 1): the experiment pauses for an hour; the timebox is 8 s, time enough for the step to start and place its marker on a busy machine.
+    const running = start(["gameday", "drill", "--auto", "--speed", "1"], { cwd: dir });
+    await until(() => existsSync(marker), "the step to place its marker");
+    const r = await running.done;
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(existsSync(marker)).toBe(false);
     const { json } = recordIn(dir, r.stdout);
-    expect(json.steps[0]).toMatchObject({ name: "marker", exitCode: 130, timeboxExceeded: true, verdict: "timebox exceeded: stopped after 3s (interrupted (rollbacks ran))" });
+    expect(json.steps[0]).toMatchObject({ name: "marker", exitCode: 130, timeboxExceeded: true, verdict: "timebox exceeded: stopped after 8s (interrupted (rollbacks ran))" });
     // An unattended game day goes on with the next step and reports the overrun.
     expect(json.steps[1]).toMatchObject({ name: "after", verdict: "held" });
     expect(json.status).toBe("completed");
@@ -232,6 +234,29 @@ describe("chaos gameday at a terminal", () => {
     expect(Number.isNaN(Date.parse(json.notes[0]!.at))).toBe(false);
     expect(md).toContain("dashboards show the drain");
     expect(md).toContain("**aborted**: the facilitator aborted at the checkpoint after two");
+  });
+
+  it("a line typed while a step runs is a note; Ctrl-C at the terminal then rolls the step back", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    markerExperiment(dir, marker);
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n`);
+    const pty = inPty(["gameday", "drill", "--speed", "1"], dir);
+    onTestFinished(() => void pty.child.kill("SIGKILL"));
+    await until(() => existsSync(marker), "the step to place its marker");
+    pty.type("web p95 spiked to 900ms");
+    await pty.waitFor("noted: web p95 spiked to 900ms");
+    pty.child.stdin.write("\x03");
+    expect(await pty.done, pty.screen()).toBe(130);
+    expect(existsSync(marker)).toBe(false);
+    const { json } = recordIn(dir, pty.screen());
+    expect(json.notes.map((n) => n.text)).toEqual(["web p95 spiked to 900ms"]);
+    const step = json.steps[0] as unknown as { startedAt: string; endedAt: string; verdict: string };
+    expect(step.verdict).toBe("interrupted (rollbacks ran)");
+    const at = Date.parse(json.notes[0]!.at);
+    expect(at).toBeGreaterThan(Date.parse(step.startedAt));
+    expect(at).toBeLessThan(Date.parse(step.endedAt));
+    expect(json.status).toBe("aborted");
   });
 
   it("Ctrl-C at a checkpoint ends the game day as interrupted", async () => {
