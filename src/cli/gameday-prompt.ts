@@ -19,6 +19,7 @@ export class TerminalFacilitator implements Facilitator {
   private readonly rl: Interface;
   private pending: ((line: string) => void) | undefined;
   private onClose: (() => void) | undefined;
+  private closed = false;
 
   constructor(
     input: NodeJS.ReadableStream,
@@ -30,7 +31,10 @@ export class TerminalFacilitator implements Facilitator {
       if (this.pending) this.pending(line);
       else this.note(noteText(line));
     });
-    this.rl.on("close", () => this.onClose?.());
+    this.rl.on("close", () => {
+      this.closed = true;
+      this.onClose?.();
+    });
   }
 
   checkpoint(question: string, signal: AbortSignal): Promise<"continue" | "abort"> {
@@ -47,6 +51,10 @@ export class TerminalFacilitator implements Facilitator {
         reject(signal.reason);
       };
       if (signal.aborted) return reject(signal.reason);
+      if (this.closed) {
+        this.output.write(`checkpoint: ${question} no answer can come (the terminal's input has ended): aborting\n`);
+        return resolve("abort");
+      }
       signal.addEventListener("abort", onAbort, { once: true });
       // End of input (Ctrl-D) at a checkpoint: nobody can answer, so nothing more runs.
       this.onClose = () => {
