@@ -39,6 +39,15 @@ describe("chaos explore", () => {
     expect(body("b")).toBe(body("a"));
   });
 
+  it("is listed in chaos --help, and its own help shows its flags and exit codes", async () => {
+    const top = await chaos(["--help"], { cwd: scratch() });
+    expect(top.stdout).toMatch(/\n\s+explore <experiment>\s+Search fault schedules/);
+    const help = await chaos(["explore", "--help"], { cwd: scratch() });
+    expect(help.code).toBe(0);
+    for (const flag of ["--seed", "--budget", "--runs", "--shrink-runs", "--workers", "--stack", "--max-faults", "--window", "--out"]) expect(help.stdout).toContain(flag);
+    expect(help.stdout.slice(help.stdout.indexOf("Exit codes:"))).toMatch(/0 +no schedule tried broke the hypothesis\n +1 +a failing schedule was found/);
+  });
+
   it("refuses bad flags, a space file with mistakes and an experiment with nothing to vary, before running anything (exit 2)", async () => {
     const dir = scratch();
     const budget = await chaos(["explore", "spot-interrupt", "--budget", "5m"], { cwd: dir });
