@@ -33,6 +33,7 @@ export interface CandidateJob {
 export interface CandidateResult {
   exitCode: number;
   summary: string;
+  verdict?: string;
 }
 
 export async function runCandidate(job: CandidateJob): Promise<CandidateResult> {
@@ -73,7 +74,7 @@ export async function runCandidate(job: CandidateJob): Promise<CandidateResult> 
       accountId: target.accountId,
     });
     if (job.journalPath === undefined) rmSync(journalPath, { force: true });
-    return { exitCode: result.exitCode, summary: result.summary };
+    return { exitCode: result.exitCode, summary: result.summary, verdict: result.verdict };
   } catch (err) {
     if (err instanceof InvalidInputError) return { exitCode: 2, summary: err.message };
     if (err instanceof CliError) return { exitCode: err.exitCode, summary: err.message };

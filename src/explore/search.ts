@@ -14,11 +14,17 @@ export interface CandidateVerdict {
   exitCode: number;
   /** The run's one-line verdict. */
   summary: string;
+  /** The engine's verdict: held, deviated, not-steady-before, aborted, error. */
+  verdict?: string;
 }
 
-/** Deviated (1) or aborted by a stop condition (3): the hypothesis did not hold. */
+/**
+ * Deviated (1) or aborted by a stop condition (3): the hypothesis did not hold under the schedule.
+ * A steady state that did not hold before the method is exit 1 too, but no fault ran: it says
+ * nothing about the schedule, so it is not a finding.
+ */
 export function isFailure(v: CandidateVerdict): boolean {
-  return v.exitCode === 1 || v.exitCode === 3;
+  return (v.exitCode === 1 || v.exitCode === 3) && v.verdict !== "not-steady-before";
 }
 
 export interface SearchOptions {

@@ -77,4 +77,11 @@ describe("search", () => {
     expect(result.finding).toBeUndefined();
     expect(result.firstError?.verdict.summary).toBe("fault did not land");
   });
+
+  it("does not count a run whose steady state did not hold before the method: no fault of the schedule ran", async () => {
+    const before = { exitCode: 1, verdict: "not-steady-before", summary: "the steady state did not hold before the method; the method was not run" };
+    const result = await search(await options({ runs: 10, evaluate: async (b) => b.map(() => before) }));
+    expect(result.finding).toBeUndefined();
+    expect(result.firstError?.verdict).toEqual(before);
+  });
 });
