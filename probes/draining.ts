@@ -225,6 +225,9 @@ async function collectTasks(ctx: ProbeContext<Params>, ecs: ECSClient, w: Watche
     const stoppedAt = t.stoppedAt?.getTime();
     // Stopped before the fault: unrelated history that ListTasks still returns for a while.
     if (stoppedAt !== undefined && stoppedAt < w.faultStartedAt) continue;
+    // Stopped before it ever ran (a replacement placed on an instance whose own drain came a moment
+    // later): it served nothing, so it needs no replacement and cannot die with the instance.
+    if (t.desiredStatus === "STOPPED" && t.startedAt === undefined) continue;
     const service = serviceOf(t);
     w.tasks.set(t.taskArn, service !== undefined ? { service } : {});
   }

@@ -36,6 +36,10 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid usage, or no such run
   4    a run could not be recovered (an undo failed, its record is damaged, or the named run is
        still running or cannot be checked from this host)`,
+  explore: `  0    no schedule tried broke the hypothesis
+  1    a failing schedule was found (written as a replayable experiment)
+  2    invalid input or usage
+  4    target or toolkit error (every candidate failed to run)`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
@@ -155,6 +159,26 @@ async function main(argv: string[]): Promise<number> {
     .action(async (runId: string | undefined, f: Flags) => {
       const { recoverCommand } = await import("./recover-command.js");
       exitCode = await recoverCommand(runId === undefined ? undefined : String(runId), defined({ force: f.force === true, var: list(f.var), varFile: list(f.varFile) }));
+    });
+
+  // chaos explore (src/explore): search fault schedules for one that breaks the hypothesis.
+  cli
+    .command("explore <experiment>", "Search fault schedules (which faults, when, how many targets, how hard) for the smallest one that breaks the experiment's hypothesis; an experiment or a space file (experiments/spaces/<name>.yaml)")
+    .option("--seed <n>", "Seed of the search and of every candidate run; the same seed and --runs give the same result")
+    .option("--budget <duration>", `Wall-clock time for searching and shrinking, ISO 8601 (default PT5M)`)
+    .option("--runs <n>", "At most this many generated schedules (default 1000)")
+    .option("--shrink-runs <n>", "At most this many shrink candidates (default 300)")
+    .option("--workers <n>", "Worker threads running candidates (default: the number of cores, at most that)")
+    .option("--stack <file>", "Sandbox stack (default: the space file's, else fixtures/stacks/default.yaml)")
+    .option("--max-faults <n>", "At most this many faults in a schedule (default 3)")
+    .option("--window <duration>", "Faults start within this time from the method's start (default PT3M)")
+    .option("--out <dir>", "Where the replay file, journal and summary go (default .gameday/explore/<name>-<seed>)")
+    .action(async (experiment: string, f: Flags) => {
+      const { exploreCommand } = await import("./explore-command.js");
+      exitCode = await exploreCommand(
+        String(experiment),
+        defined({ seed: text(f.seed), budget: text(f.budget), runs: text(f.runs), shrinkRuns: text(f.shrinkRuns), workers: text(f.workers), stack: text(f.stack), out: text(f.out), maxFaults: text(f.maxFaults), window: text(f.window) }),
+      );
     });
 
   cli
