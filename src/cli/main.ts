@@ -36,6 +36,8 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid usage, or no such run
   4    a run could not be recovered (an undo failed, its record is damaged, or the named run is
        still running or cannot be checked from this host)`,
+  "iam-policy": `  0    printed
+  2    invalid input or usage (an experiment with errors, an unknown --format)`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
@@ -158,6 +160,19 @@ async function main(argv: string[]): Promise<number> {
       if (action !== "serve") throw usage(`sandbox: expected the action serve, found ${JSON.stringify(action)}`);
       const { serveCommand } = await import("./serve-command.js");
       exitCode = await serveCommand(defined({ stack: text(f.stack), port: text(f.port) ?? "4566", speed: text(f.speed) ?? "1", seed: text(f.seed), albPort: list(f.albPort) }));
+    });
+
+  // iam-policy (issue 9): least-privilege IAM for an experiment.
+  cli
+    .command("iam-policy <experiment>", "Print least-privilege IAM policies for an experiment: the FIS experiment role its templates name (default gameday-fis; configuration.fisRoleArn overrides) and the runner")
+    .option("--format <format>", "json (policy documents), cloudformation or terraform (Terraform JSON, *.tf.json)", { default: "json" })
+    .option("--account <id>", "json: this account in the ARNs (default *)")
+    .option("--region <region>", "json: this region in the ARNs (default *)")
+    .option("--var <key=value>", "Configuration override (repeatable)")
+    .option("--var-file <file>", "Variables file (repeatable)")
+    .action(async (experiment: string, f: Flags) => {
+      const { iamPolicyCommand } = await import("./iam-policy-command.js");
+      exitCode = await iamPolicyCommand(String(experiment), defined({ format: text(f.format), account: text(f.account), region: text(f.region), var: list(f.var), varFile: list(f.varFile) }));
     });
 
   cli.help((sections) => {
