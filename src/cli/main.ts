@@ -38,10 +38,15 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
        still running or cannot be checked from this host)`,
   "iam-policy": `  0    printed
   2    invalid input or usage (an experiment with errors, an unknown --format)`,
+  setup: `  0    printed
+  2    invalid usage (no or an unknown --print), or a catalog experiment with errors`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
 };
+const FIS_ROLE_HELP = `  Fault templates name the FIS experiment role arn:aws:iam::<account>:role/gameday-fis unless the
+  experiment's configuration.fisRoleArn (or --var fisRoleArn=ARN) names another. Create it with
+  \`chaos setup --print cloudformation\` (or terraform); \`chaos iam-policy <experiment>\` shows what it needs.`;
 const OTHER_EXIT_CODES = `  0    done
   2    invalid input or usage
   4    toolkit error`;
@@ -175,10 +180,22 @@ async function main(argv: string[]): Promise<number> {
       exitCode = await iamPolicyCommand(String(experiment), defined({ format: text(f.format), account: text(f.account), region: text(f.region), var: list(f.var), varFile: list(f.varFile) }));
     });
 
+  // setup (issue 9): the FIS role and runner policy a first run on AWS needs.
+  cli
+    .command("setup", "Print what a first run on AWS needs, for the whole catalog: the FIS experiment role gameday-fis (trust for fis.amazonaws.com) and the runner policy")
+    .option("--print <format>", "cloudformation, terraform (Terraform JSON, *.tf.json) or json")
+    .option("--role-name <name>", "Name the FIS role this instead of gameday-fis (then give experiments configuration.fisRoleArn)")
+    .action(async (f: Flags) => {
+      const { setupCommand } = await import("./setup-command.js");
+      exitCode = await setupCommand(defined({ print: text(f.print), roleName: text(f.roleName) }));
+    });
+
   cli.help((sections) => {
     const command = cli.matchedCommand?.name;
     if (command === undefined) return [...sections, { title: "Exit codes of chaos run (each command's --help lists its own)", body: EXIT_CODES }];
-    return [...sections, { title: "Exit codes", body: COMMAND_EXIT_CODES[command] ?? OTHER_EXIT_CODES }];
+    // The FIS role a first run on AWS needs (issue 9): named here so that it is never a surprise.
+    const fisRole = command === "run" ? [{ title: "FIS role (aws and endpoint targets)", body: FIS_ROLE_HELP }] : [];
+    return [...sections, ...fisRole, { title: "Exit codes", body: COMMAND_EXIT_CODES[command] ?? OTHER_EXIT_CODES }];
   });
   cli.version(VERSION);
 

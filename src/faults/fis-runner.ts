@@ -96,6 +96,22 @@ export function templateFor(fragment: FisFragment, input: { runId: string; stepN
 }
 
 /**
+ * FIS refuses a template whose role does not exist, cannot be assumed, or may not be passed: say
+ * which role gameday named, why that one, and how to create or choose another.
+ */
+export function roleProblem(err: unknown, roleArn: string): FaultStartError | undefined {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!/role/i.test(message)) return undefined;
+  const isDefault = roleArn.endsWith(`:role/${DEFAULT_FIS_ROLE}`);
+  const why = isDefault
+    ? `gameday names the FIS experiment role ${DEFAULT_FIS_ROLE} in the target account unless configuration.fisRoleArn (or --var fisRoleArn=ARN) names another`
+    : "configuration.fisRoleArn names it";
+  return new FaultStartError(
+    `FIS refused the experiment template's role ${roleArn} (${message}); ${why}. Create it with \`chaos setup --print cloudformation\` (or terraform), or see \`chaos iam-policy <experiment>\` for the permissions it needs`,
+  );
+}
+
+/**
  * A FIS client token for one request. The seeded random source repeats its uuids when a run is
  * repeated with the same seed, and FIS refuses a token already used by a different request, so the
  * request's time is part of it: a rerun against the same account gets new tokens, a virtual-time
@@ -109,7 +125,9 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
   const { clock } = s.services;
   const fis = await s.services.aws.fis();
   const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: clientToken(s.services), stopAlarmArns: s.stopAlarmArns ?? [] });
-  const created = await fis.send(new CreateExperimentTemplateCommand(template as never), { abortSignal: s.signal as never });
+  const created = await fis.send(new CreateExperimentTemplateCommand(template as never), { abortSignal: s.signal as never }).catch((err: unknown) => {
+    throw roleProblem(err, template.roleArn) ?? err;
+  });
   const templateId = created.experimentTemplate?.id;
   if (!templateId) throw new FaultStartError("FIS created no experiment template id");
   s.ledger.intend(clock.now(), `delete FIS experiment template ${templateId}`, { type: "fis-delete-template", templateId });
