@@ -40,6 +40,8 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid input or usage (an experiment with errors, an unknown --format)`,
   setup: `  0    printed
   2    invalid usage (no or an unknown --print), or a catalog experiment with errors`,
+  export: `  0    printed
+  2    invalid input or usage (an experiment with errors or no fault, an unknown --format)`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
@@ -188,6 +190,19 @@ async function main(argv: string[]): Promise<number> {
     .action(async (f: Flags) => {
       const { setupCommand } = await import("./setup-command.js");
       exitCode = await setupCommand(defined({ print: text(f.print), roleName: text(f.roleName) }));
+    });
+
+  // export (issue 9): an experiment's FIS templates and stop-condition alarms as infrastructure as code.
+  cli
+    .command("export <experiment>", "Print an experiment's FIS experiment templates and stop-condition alarms as FIS JSON, CloudFormation or Terraform JSON (byte-stable)")
+    .option("--format <format>", "fis (CreateExperimentTemplate and PutMetricAlarm inputs), cloudformation, or terraform (*.tf.json)", { default: "cloudformation" })
+    .option("--account <id>", "fis: the account in the ARNs (required for fis)")
+    .option("--region <region>", "fis: the region in the ARNs (required for fis)")
+    .option("--var <key=value>", "Configuration override (repeatable)")
+    .option("--var-file <file>", "Variables file (repeatable)")
+    .action(async (experiment: string, f: Flags) => {
+      const { exportCommand } = await import("./export-command.js");
+      exitCode = await exportCommand(String(experiment), defined({ format: text(f.format), account: text(f.account), region: text(f.region), var: list(f.var), varFile: list(f.varFile) }));
     });
 
   cli.help((sections) => {
