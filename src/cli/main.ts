@@ -42,6 +42,9 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid usage (no or an unknown --print), or a catalog experiment with errors`,
   export: `  0    printed
   2    invalid input or usage (an experiment with errors or no fault, an unknown --format)`,
+  stop: `  0    every gameday experiment found was stopped and the runs recorded here were recovered
+  2    invalid usage (neither a run id nor --all, no --target), or no such run here
+  4    an experiment could not be stopped, the target could not be reached, or a run could not be recovered`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
@@ -203,6 +206,18 @@ async function main(argv: string[]): Promise<number> {
     .action(async (experiment: string, f: Flags) => {
       const { exportCommand } = await import("./export-command.js");
       exitCode = await exportCommand(String(experiment), defined({ format: text(f.format), account: text(f.account), region: text(f.region), var: list(f.var), varFile: list(f.varFile) }));
+    });
+
+  // stop (issue 9): the emergency stop, from any machine.
+  cli
+    .command("stop [run-id]", "Emergency stop: stop every running FIS experiment gameday started (tagged gameday:run), then recover the runs recorded here")
+    .option("--all", "Every gameday run's experiments, not one run's")
+    .option("--target <target>", "aws, or an AWS-compatible endpoint URL")
+    .option("--region <region>", "AWS region")
+    .option("--profile <name>", "AWS profile (aws target)")
+    .action(async (runId: string | undefined, f: Flags) => {
+      const { stopCommand } = await import("./stop-command.js");
+      exitCode = await stopCommand(runId === undefined ? undefined : String(runId), defined({ all: f.all === true ? true : undefined, target: text(f.target), region: text(f.region), profile: text(f.profile) }));
     });
 
   cli.help((sections) => {
