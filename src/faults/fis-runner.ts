@@ -69,7 +69,7 @@ export function fisLifecyclePermissions(o: { region: string; accountId: string; 
     { why: "create tagged FIS experiment templates", actions: ["fis:CreateExperimentTemplate", "fis:TagResource"], resources: [fis("action/*"), fis("experiment-template/*")], conditions: tagged },
     { why: "start tagged FIS experiments", actions: ["fis:StartExperiment", "fis:TagResource"], resources: [fis("experiment-template/*"), fis("experiment/*")], conditions: tagged },
     { why: "read FIS experiments", actions: ["fis:GetExperiment", "fis:ListExperimentResolvedTargets"], resources: [fis("experiment/*")] },
-    { why: "list FIS experiments", actions: ["fis:ListExperiments"], resources: ["*"] },
+    { why: "list FIS experiments and templates", actions: ["fis:ListExperiments", "fis:ListExperimentTemplates"], resources: ["*"] },
     { why: "stop gameday's FIS experiments", actions: ["fis:StopExperiment"], resources: [fis("experiment/*")], conditions: { Null: { [`aws:ResourceTag/${RUN_TAG}`]: "false" } } },
     { why: "delete gameday's FIS templates", actions: ["fis:DeleteExperimentTemplate"], resources: [fis("experiment-template/*")], conditions: { Null: { [`aws:ResourceTag/${RUN_TAG}`]: "false" } } },
     { why: "pass the FIS role to FIS", actions: ["iam:PassRole"], resources: [o.roleArn], conditions: { StringEquals: { "iam:PassedToService": "fis.amazonaws.com" } } },
@@ -125,12 +125,20 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
   const { clock } = s.services;
   const fis = await s.services.aws.fis();
   const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: clientToken(s.services), stopAlarmArns: s.stopAlarmArns ?? [] });
+  // Before the call: FIS may create the template and the process die before the id comes back.
+  const byToken = s.ledger.intend(clock.now(), `delete the FIS experiment template of ${s.stepName} (client token ${template.clientToken}), found by its tags`, {
+    type: "fis-delete-tagged-templates",
+    runId: s.runId,
+    step: s.stepName,
+    clientToken: template.clientToken,
+  });
   const created = await fis.send(new CreateExperimentTemplateCommand(template as never), { abortSignal: s.signal as never }).catch((err: unknown) => {
     throw roleProblem(err, template.roleArn) ?? err;
   });
   const templateId = created.experimentTemplate?.id;
   if (!templateId) throw new FaultStartError("FIS created no experiment template id");
   s.ledger.intend(clock.now(), `delete FIS experiment template ${templateId}`, { type: "fis-delete-template", templateId });
+  s.ledger.markSkipped(byToken, clock.now(), `superseded: the template id ${templateId} is known`);
 
   const prepared: { id: string; undo: PreparedUndo }[] = [];
   if (s.module.prepareUndo) {
