@@ -3,7 +3,7 @@
  * found with ListExperiments (whose summaries carry the tags) and stopped with StopExperiment. It
  * needs nothing from the machine that started them: the tags are on the experiments in the account.
  */
-import { GetExperimentCommand, ListExperimentsCommand, StopExperimentCommand, type FisClient } from "@aws-sdk/client-fis";
+import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentTemplatesCommand, ListExperimentsCommand, StopExperimentCommand, type FisClient } from "@aws-sdk/client-fis";
 import { RUN_TAG } from "../iam/permission.js";
 
 /** States in which an experiment may still act on the target. */
@@ -19,8 +19,8 @@ export interface StoppedExperiment {
   error?: string;
 }
 
-/** Stops the going experiments tagged gameday:run (only `runId`'s when given). */
-export async function stopTaggedExperiments(fis: FisClient, o: { runId?: string } = {}): Promise<StoppedExperiment[]> {
+/** Stops the going experiments tagged gameday:run (only `runId`'s when given; none of the runs `keep` says to keep). */
+export async function stopTaggedExperiments(fis: FisClient, o: { runId?: string; keep?: (runId: string) => boolean } = {}): Promise<StoppedExperiment[]> {
   const out: StoppedExperiment[] = [];
   let nextToken: string | undefined;
   do {
@@ -30,6 +30,7 @@ export async function stopTaggedExperiments(fis: FisClient, o: { runId?: string 
       const status = e.state?.status ?? "unknown";
       if (!e.id || runId === undefined || !GOING.has(status)) continue;
       if (o.runId !== undefined && runId !== o.runId) continue;
+      if (o.keep?.(runId)) continue;
       const step = e.tags?.["gameday:step"];
       try {
         await fis.send(new StopExperimentCommand({ id: e.id }));
@@ -51,4 +52,37 @@ async function ended(fis: FisClient, id: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+export interface DeletedTemplate {
+  id: string;
+  runId: string;
+  ok: boolean;
+  error?: string;
+}
+
+/** Deletes the experiment templates tagged gameday:run, except those of the runs `keep` says to keep. */
+export async function deleteTaggedTemplates(fis: FisClient, keep: (runId: string) => boolean): Promise<DeletedTemplate[]> {
+  const found: { id: string; runId: string }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await fis.send(new ListExperimentTemplatesCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) }));
+    for (const t of page.experimentTemplates ?? []) {
+      const runId = t.tags?.[RUN_TAG];
+      if (t.id && runId !== undefined && !keep(runId)) found.push({ id: t.id, runId });
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  // Listed first, deleted after: deleting while paging could shift the pages.
+  const out: DeletedTemplate[] = [];
+  for (const t of found) {
+    try {
+      await fis.send(new DeleteExperimentTemplateCommand({ id: t.id }));
+      out.push({ ...t, ok: true });
+    } catch (err) {
+      if ((err as { name?: string }).name === "ResourceNotFoundException") continue;
+      out.push({ ...t, ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return out;
 }

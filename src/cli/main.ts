@@ -153,9 +153,16 @@ async function main(argv: string[]): Promise<number> {
     .option("--force", "Recover even a run whose process looks alive (its pid was reused) or ran on another host")
     .option("--var <key=value>", "A secret --var the run was given, for its declared rollbacks (repeatable)")
     .option("--var-file <file>", "Var files for the declared rollbacks' secrets (default: the run's own)")
+    .option("--orphans", "Also stop the FIS experiments and delete the templates tagged gameday:run of runs with no ledger here (needs --target; only when no run goes on elsewhere)")
+    .option("--target <target>", "With --orphans: aws, or an AWS-compatible endpoint URL")
+    .option("--region <region>", "With --orphans: AWS region")
+    .option("--profile <name>", "With --orphans: AWS profile")
     .action(async (runId: string | undefined, f: Flags) => {
       const { recoverCommand } = await import("./recover-command.js");
-      exitCode = await recoverCommand(runId === undefined ? undefined : String(runId), defined({ force: f.force === true, var: list(f.var), varFile: list(f.varFile) }));
+      exitCode = await recoverCommand(
+        runId === undefined ? undefined : String(runId),
+        defined({ force: f.force === true, var: list(f.var), varFile: list(f.varFile), orphans: f.orphans === true ? true : undefined, target: text(f.target), region: text(f.region), profile: text(f.profile) }),
+      );
     });
 
   cli

@@ -7,12 +7,9 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { AwsClients } from "../aws/clients.js";
 import { runsDir } from "../engine/ledger.js";
 import { stopTaggedExperiments } from "../aws/fis-stop.js";
-import { RealClock } from "../time/clock.js";
-import { SeededRandom, freshSeed } from "../random/random.js";
-import { endpointUrl } from "./target.js";
+import { accountClients } from "./account-connection.js";
 import { recoverCommand } from "./recover-command.js";
 import { targetError, usage } from "./errors.js";
 
@@ -27,18 +24,7 @@ export async function stopCommand(runId: string | undefined, flags: StopFlags): 
   if (runId === undefined && !flags.all) throw usage("stop: name a run id, or pass --all to stop every running FIS experiment gameday started");
   if (runId !== undefined && flags.all) throw usage("stop: either a run id or --all, not both");
   if (runId !== undefined && (!/^[A-Za-z0-9._-]+$/.test(runId) || runId === "." || runId === "..")) throw usage(`stop: expected a run id such as spot-interrupt-0000002a, found ${JSON.stringify(runId)}`);
-  const target = flags.target;
-  if (target === undefined || target === "sandbox") {
-    throw usage("stop: --target aws or an endpoint URL (an embedded sandbox's experiments end with its process)");
-  }
-  const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (target === "aws" ? undefined : "us-east-1");
-  if (!region) throw usage("stop --target aws needs --region (or AWS_REGION)");
-  const connection =
-    target === "aws"
-      ? { kind: "aws" as const, region, ...(flags.profile ? { profile: flags.profile } : {}) }
-      : { kind: "endpoint" as const, region, endpoint: endpointUrl(target).href.replace(/\/$/, "") };
-  const clock = new RealClock();
-  const aws = new AwsClients(connection, { clock, random: new SeededRandom(freshSeed()) });
+  const aws = accountClients("stop", flags);
   let stopped;
   try {
     stopped = await stopTaggedExperiments(await aws.fis(), runId === undefined ? {} : { runId });

@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CreateExperimentTemplateCommand, GetExperimentCommand, StartExperimentCommand } from "@aws-sdk/client-fis";
 import { rig, stackYaml, type Rig } from "../faults/rig.js";
-import { stopTaggedExperiments } from "../../src/aws/fis-stop.js";
+import { deleteTaggedTemplates, stopTaggedExperiments } from "../../src/aws/fis-stop.js";
+import { ListExperimentTemplatesCommand } from "@aws-sdk/client-fis";
 
 let r: Rig | undefined;
 afterEach(() => r?.close());
@@ -52,5 +53,21 @@ describe("stopTaggedExperiments", () => {
     expect(await stopTaggedExperiments(await r.services.aws.fis(), { runId: "another-run" })).toEqual([]);
     expect(await status(ours.fault.experimentId!)).toBe("running");
     expect((await stopTaggedExperiments(await r.services.aws.fis(), { runId: "rig" })).map((s) => s.id)).toEqual([ours.fault.experimentId]);
+  });
+
+  it("orphans: stops and deletes only what runs the caller does not keep, leaving untagged templates alone", async () => {
+    r = await rig(stackYaml());
+    const ours = await r.start("drain", { cluster: "prod" }, { percentage: 20, duration: "PT30M" });
+    const theirs = await someoneElses();
+    const fis = await r.services.aws.fis();
+    expect(await stopTaggedExperiments(fis, { keep: (id) => id === "rig" })).toEqual([]);
+    expect(await deleteTaggedTemplates(fis, (id) => id === "rig")).toEqual([]);
+
+    expect((await stopTaggedExperiments(fis, { keep: () => false })).map((s) => s.id)).toEqual([ours.fault.experimentId]);
+    await r.h.advance(5_000);
+    expect(await deleteTaggedTemplates(fis, () => false)).toEqual([{ id: ours.fault.templateId, runId: "rig", ok: true }]);
+    const left = (await fis.send(new ListExperimentTemplatesCommand({}))).experimentTemplates ?? [];
+    expect(left.map((t) => t.tags?.["gameday:run"])).toEqual([undefined]);
+    expect(await status(theirs)).toBe("running");
   });
 });

@@ -79,3 +79,25 @@ describe("chaos stop --all", () => {
     expect(noTarget.stderr).toContain("--target aws or an endpoint URL");
   });
 });
+
+describe("chaos recover --orphans", () => {
+  it("finds by tag what a run without a ledger here left, stops its experiment and deletes its template", async () => {
+    const { endpoint, experimentId } = await killedMidDrain();
+    const elsewhere = scratch();
+    const r = await chaos(["recover", "--orphans", "--target", endpoint], { cwd: elsewhere });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`stopped FIS experiment ${experimentId}`);
+    expect(r.stdout).toMatch(/deleted FIS experiment template EXT\w+ of run/);
+    expect(["stopping", "stopped"]).toContain(await status(endpoint, experimentId));
+  });
+
+  it("leaves runs with a ledger here to their ledger", async () => {
+    const { endpoint, dir, experimentId } = await killedMidDrain();
+    const r = await chaos(["recover", "--orphans", "--target", endpoint], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/stopped FIS experiment EXP/);
+    expect(r.stdout).not.toContain("no ledger here)");
+    expect(["stopping", "stopped"]).toContain(await status(endpoint, experimentId));
+  });
+});
