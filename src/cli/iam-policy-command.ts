@@ -33,6 +33,7 @@ export async function iamPolicyCommand(experiment: string, flags: IamPolicyFlags
         ? iamTerraform(input)
         : iamJson(input, { ...(flags.account ? { accountId: flags.account } : {}), ...(flags.region ? { region: flags.region } : {}) });
   process.stdout.write(stableJson(doc));
+  if (p.fisRole.length === 0) process.stderr.write(`chaos: ${experiment} has no fault steps: the FIS role needs no permissions for it\n`);
   if (p.undeclared.length > 0) {
     process.stderr.write(`chaos: probe(s) ${p.undeclared.join(", ")} declare no permissions (ProbeModule.permissions): add what they call to the runner policy yourself\n`);
   }

@@ -8,6 +8,7 @@ import { fisLifecyclePermissions, fisRoleArn } from "../faults/fis-runner.js";
 import { stopAlarmPermissions } from "../aws/stop-alarms.js";
 import { planStopAlarms } from "./stop-conditions.js";
 import type { Permission } from "../iam/permission.js";
+import { LOAD_NAMESPACE } from "../aws/load-window.js";
 
 export interface ExperimentPermissions {
   /** For the FIS experiment role the templates name. */
@@ -20,9 +21,6 @@ export interface ExperimentPermissions {
   undeclared: string[];
 }
 
-/** The load generator on aws targets publishes what it measured under this namespace. */
-const LOAD_NAMESPACE = "Gameday/LoadGenerator";
-
 /** `plan` must have been planned with the same region and accountId (placeholders are fine). */
 export function experimentPermissions(plan: Plan, o: { region: string; accountId: string }): ExperimentPermissions {
   const configuration = plan.experiment.configuration;
@@ -30,6 +28,7 @@ export function experimentPermissions(plan: Plan, o: { region: string; accountId
   const fisRole: Permission[] = [];
   const runner: Permission[] = [
     { why: "check the account is allowed", actions: ["sts:GetCallerIdentity"], resources: ["*"] },
+    // The load generator on aws targets publishes what it measured under this namespace.
     { why: "publish load generator metrics", actions: ["cloudwatch:PutMetricData"], resources: ["*"], conditions: { StringEquals: { "cloudwatch:namespace": LOAD_NAMESPACE } } },
   ];
   if (plan.faults.size > 0) runner.push(...fisLifecyclePermissions({ ...o, roleArn }));

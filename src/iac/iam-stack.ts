@@ -54,7 +54,8 @@ export function iamCloudFormationResources(i: IamStackInput): Record<string, unk
         Path: role.path,
         Description: "AWS FIS experiment role for gameday's fault templates",
         AssumeRolePolicyDocument: docs.fisRoleTrustPolicy,
-        Policies: [{ PolicyName: "gameday-fis-actions", PolicyDocument: forCloudFormation(docs.fisRolePolicy) }],
+        // IAM refuses a policy without statements: an experiment with no fault gives the role none.
+        Policies: docs.fisRolePolicy.Statement.length > 0 ? [{ PolicyName: "gameday-fis-actions", PolicyDocument: forCloudFormation(docs.fisRolePolicy) }] : [],
       },
     },
     GamedayRunnerPolicy: {
@@ -93,9 +94,9 @@ export function iamTerraformResources(i: IamStackInput): Record<string, Record<s
         assume_role_policy: terraformString(JSON.stringify(docs.fisRoleTrustPolicy)),
       },
     },
-    aws_iam_role_policy: {
-      gameday_fis: { name: "gameday-fis-actions", role: "${aws_iam_role.gameday_fis.id}", policy: terraformString(JSON.stringify(docs.fisRolePolicy)) },
-    },
+    ...(docs.fisRolePolicy.Statement.length > 0
+      ? { aws_iam_role_policy: { gameday_fis: { name: "gameday-fis-actions", role: "${aws_iam_role.gameday_fis.id}", policy: terraformString(JSON.stringify(docs.fisRolePolicy)) } } }
+      : {}),
     aws_iam_policy: {
       gameday_runner: { name: "gameday-runner", description: "What chaos run calls; attach it to the role or user that runs gameday", policy: terraformString(JSON.stringify(docs.runnerPolicy)) },
     },

@@ -31,3 +31,14 @@ describe("account and region placeholders", () => {
     expect(terraformString(`${arn} \${x}`)).toBe("arn:aws:ecs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:cluster/prod $${x}");
   });
 });
+
+describe("an experiment without faults", () => {
+  it("gives the FIS role no inline policy rather than one IAM would refuse for having no statements", async () => {
+    const { iamCloudFormation, iamTerraform } = await import("../../src/iac/iam-stack.js");
+    const input = { fisRole: [], runner: [{ why: "check the account", actions: ["sts:GetCallerIdentity"], resources: ["*"] }], roleArn: `arn:aws:iam::${ACCOUNT}:role/gameday-fis`, about: "test" };
+    const cfn = iamCloudFormation(input) as { Resources: { GamedayFisRole: { Properties: { Policies: unknown[] } } } };
+    expect(cfn.Resources.GamedayFisRole.Properties.Policies).toEqual([]);
+    const tf = iamTerraform(input) as { resource: Record<string, unknown> };
+    expect(Object.keys(tf.resource).sort()).toEqual(["aws_iam_policy", "aws_iam_role"]);
+  });
+});
