@@ -14,6 +14,7 @@
 import { z } from "zod";
 import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
+import { ecsClusterReads } from "../src/iam/ecs-reads.js";
 import { duration } from "../src/engine/params.js";
 import { parseDuration } from "../src/experiment/duration.js";
 import type { InjectedFault, Observation } from "../src/engine/ports.js";
@@ -118,6 +119,8 @@ export default defineProbe<Params>({
   name: "draining",
   description: "Spot-interrupted container instances reach DRAINING in time, their service tasks are replaced elsewhere first, and none dies with the instance",
   params,
+  // Without a cluster it follows the spot-interrupt fault's, which only the run knows.
+  permissions: ({ params: p, region, accountId }) => ecsClusterReads({ region, accountId, ...(p.cluster ? { cluster: p.cluster } : {}), what: ["instances", "tasks"], why: "draining watches instances and tasks" }),
   defaultTolerance: { lateDrains: 0, tasksKilledByTermination: 0, notReplacedBeforeTermination: 0 },
   output: {
     fields: {
