@@ -36,6 +36,8 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid usage, or no such run
   4    a run could not be recovered (an undo failed, its record is damaged, or the named run is
        still running or cannot be checked from this host)`,
+  report: `  0    written
+  2    a journal that cannot be read or is not a gameday journal, an unknown format, or invalid usage`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
@@ -83,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--fail-fast", "Abort the method at the first failed reading during it")
     .option("--log-format <format>", "pretty (live timeline on a terminal), plain, or json (pino on stderr)", { default: "pretty" })
     .option("--verbose", "Show every sandbox event on the timeline")
+    .option("--report <format>", "Also write a report next to the journal: html, md, junit (repeatable or a comma list)")
     .action(async (experiment: string, f: Flags) => {
       const { runCommand } = await import("./run-command.js");
       exitCode = await runCommand(
@@ -105,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
           rollbackStrategy: text(f.rollbackStrategy),
           failFast: f.failFast === true ? true : undefined,
           verbose: f.verbose === true ? true : undefined,
+          report: list(f.report),
         }),
       );
     });
@@ -144,6 +148,17 @@ async function main(argv: string[]): Promise<number> {
     .action(async (runId: string | undefined, f: Flags) => {
       const { recoverCommand } = await import("./recover-command.js");
       exitCode = await recoverCommand(runId === undefined ? undefined : String(runId), defined({ force: f.force === true, var: list(f.var), varFile: list(f.varFile) }));
+    });
+
+  cli
+    .command("report <...journals>", "Write a report of one or more runs from their journals: html (charts, self-contained), md, junit, json")
+    .option("--format <format>", "html, md, junit or json (repeatable or a comma list)", { default: "html" })
+    .option("--out-dir <dir>", "Where the reports go (default: next to the journal, or the working directory for several)")
+    .option("--output <file>", "The file to write, for a single format")
+    .option("--title <text>", "The report's heading (default: the experiment's title, or the number of runs)")
+    .action(async (journals: string[], f: Flags) => {
+      const { reportCommand } = await import("./report-command.js");
+      exitCode = await reportCommand(journals.map(String), defined({ format: list(f.format), outDir: text(f.outDir), output: text(f.output), title: text(f.title) }));
     });
 
   cli
