@@ -77,7 +77,7 @@ export function parseJournal(text: string, file: string): ReportJournal {
       file,
       ...(position ? { position } : {}),
       path: path.length === 0 ? "(document)" : formatPath(path),
-      expected: `${issue.message.replace(/^Invalid input: expected /, "")} (the journal of a gameday run: chaos run writes it)`,
+      expected: `${issue.code === "invalid_type" ? `a ${issue.expected}` : issue.message} (as in the journal chaos run writes)`,
       found: describe(at(value, path)),
     };
   });
