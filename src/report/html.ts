@@ -70,7 +70,7 @@ function runSection(run: RunReport, index: number): string {
   const domainEnd = run.durationSeconds !== undefined ? run.durationSeconds * 1000 : undefined;
   out.push(`<div class="charts">`);
   for (const chart of run.charts) {
-    out.push(`<figure class="chart-box"><figcaption>${esc(chart.title)}</figcaption>${renderLegend(chart)}${renderChart(chart, { events: run.events, ...(run.chaosWindow ? { chaosWindow: run.chaosWindow } : {}), ...(domainEnd !== undefined ? { domain: { start: 0, end: domainEnd } } : {}) })}</figure>`);
+    out.push(`<figure class="chart-box"><figcaption>${esc(chart.title)}${chart.constants.length > 0 ? ` <span class="key constants">(${chart.constants.map((c) => `${esc(c.name)} = ${c.value}`).join(", ")} throughout)</span>` : ""}</figcaption>${renderLegend(chart)}${renderChart(chart, { events: run.events, ...(run.chaosWindow ? { chaosWindow: run.chaosWindow } : {}), ...(domainEnd !== undefined ? { domain: { start: 0, end: domainEnd } } : {}) })}</figure>`);
   }
   out.push(`</div>`);
   if (run.events.length > 0) out.push(table(["at", "event"], run.events.map((e) => [elapsed(e.t), esc(e.label)])));

@@ -21,6 +21,8 @@ export interface Chart {
   title: string;
   unit: OutputUnit;
   series: { name: string; points: ChartPoint[] }[];
+  /** Fields that never changed and would flatten the others to a line at the bottom: named, not drawn. */
+  constants: { name: string; value: number }[];
 }
 
 export interface TimelineEvent {
@@ -100,15 +102,29 @@ function chartsOf(record: ProbeVerdictRecord, since: (iso: string) => number): C
   if (!series || series.points.length === 0) return [];
   const byUnit = new Map<OutputUnit, string[]>();
   for (const [name, unit] of Object.entries(series.units)) byUnit.set(unit, [...(byUnit.get(unit) ?? []), name]);
-  return [...byUnit].map(([unit, names]) => ({
-    id: `${record.step}/${record.mode}/${unit}`,
-    title: `${record.step} (${record.probe}, ${record.mode}): ${UNIT_LABEL[unit] ?? unit}`,
-    unit,
-    series: names.map((name) => ({
+  return [...byUnit].map(([unit, names]) => {
+    const all = names.map((name) => ({
       name,
       points: series.points.filter((p) => p.values[name] !== undefined).map((p) => ({ t: since(p.at), v: p.values[name]!, ok: p.ok })),
-    })),
-  }));
+    }));
+    const { drawn, constants } = scaleApart(all);
+    return { id: `${record.step}/${record.mode}/${unit}`, title: `${record.step} (${record.probe}, ${record.mode}): ${UNIT_LABEL[unit] ?? unit}`, unit, series: drawn, constants };
+  });
+}
+
+/**
+ * A field that never changed (an echo of a parameter, such as a window of 30,000 ms) and is more
+ * than ten times what the changing fields reach would squash them into the axis: it is named with
+ * its value instead of drawn. A constant on the same scale (a desired count of 6) stays drawn: it
+ * is what the others are read against.
+ */
+function scaleApart(all: Chart["series"]): { drawn: Chart["series"]; constants: Chart["constants"] } {
+  const isConstant = (s: Chart["series"][number]) => s.points.every((p) => p.v === s.points[0]!.v);
+  const varying = all.filter((s) => !isConstant(s));
+  const top = Math.max(0, ...varying.flatMap((s) => s.points.map((p) => Math.abs(p.v))));
+  if (varying.length === 0 || top === 0) return { drawn: all, constants: [] };
+  const apart = (s: Chart["series"][number]) => isConstant(s) && s.points.length > 0 && Math.abs(s.points[0]!.v) > 10 * top;
+  return { drawn: all.filter((s) => !apart(s)), constants: all.filter(apart).map((s) => ({ name: s.name, value: s.points[0]!.v })) };
 }
 
 function steadyRow(when: SteadyStateRow["when"], s: SteadyStateRecord | null | undefined): SteadyStateRow[] {

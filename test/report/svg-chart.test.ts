@@ -11,6 +11,7 @@ const chart: Chart = {
     { name: "p95", points: [{ t: 0, v: 100, ok: true }, { t: 5000, v: 450, ok: false }, { t: 10000, v: 120, ok: true }] },
     { name: "p99", points: [{ t: 0, v: 200, ok: true }, { t: 10000, v: 260, ok: true }] },
   ],
+  constants: [],
 };
 
 function parse(svg: string) {
