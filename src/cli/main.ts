@@ -38,6 +38,11 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
        still running or cannot be checked from this host)`,
   report: `  0    written
   2    a journal that cannot be read or is not a gameday journal, an unknown format, or invalid usage`,
+  gate: `  0    the gate passed: every threshold of the suite held
+  1    the gate failed: a hypothesis deviated (or a stop condition aborted a run), the score is
+       below the minimum, or a measure regressed against the baseline
+  2    invalid suite file, an unknown experiment, or invalid usage
+  4    a run could not be judged (a toolkit or target error) and nothing else failed`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
@@ -159,6 +164,20 @@ async function main(argv: string[]): Promise<number> {
     .action(async (journals: string[], f: Flags) => {
       const { reportCommand } = await import("./report-command.js");
       exitCode = await reportCommand(journals.map(String), defined({ format: list(f.format), outDir: text(f.outDir), output: text(f.output), title: text(f.title) }));
+    });
+
+  cli
+    .command("gate <suite>", "Run a suite (experiments/suites/*.yaml) as a release gate: JUnit XML, Markdown, HTML, a resilience score")
+    .option("--out-dir <dir>", "Where the journals and reports go", { default: ".gameday/gate" })
+    .option("--target <target>", "Run one at a time on this target (aws, or an endpoint URL) instead of each on its own embedded sandbox")
+    .option("--stack <file>", "Sandbox stack for every run, in place of the suite's")
+    .option("--shard <i/n>", "Run only this CI job's share of the suite (1-based; the same split everywhere)")
+    .option("--baseline <dir>", "Journals of an earlier gate (its --out-dir): a p95 or a time to drain that grew past the margin fails the gate")
+    .option("--margin <percent>", "How much a measure may grow against the baseline (default: the suite's, else 20%)")
+    .option("--parallel <n>", "Runs at once on embedded sandboxes (default: the machine's available parallelism)")
+    .action(async (suite: string, f: Flags) => {
+      const { gateCommand } = await import("./gate-command.js");
+      exitCode = await gateCommand(String(suite), defined({ outDir: text(f.outDir), target: text(f.target), stack: text(f.stack), shard: text(f.shard), baseline: text(f.baseline), margin: text(f.margin), parallel: text(f.parallel) }));
     });
 
   cli
