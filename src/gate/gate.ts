@@ -90,6 +90,11 @@ function errorReport(run: SuiteRun, journal: string, spawned: Spawned): RunRepor
   return { file: journal, title: run.id, runId: run.id, seed: run.seed, target: "", clock: "", start: "1970-01-01T00:00:00.000Z", verdict: "error", ...(spawned.code !== null ? { exitCode: spawned.code } : {}), summary: why, complete: false, probes: [], steadyStates: [], faults: [], rollbacks: [], events: [], charts: [], warnings: [] };
 }
 
+/** "deviated: <why>", without saying the verdict twice when the summary already starts with it. */
+export function verdictLine(report: RunReport): string {
+  return report.summary.startsWith(report.verdict) ? report.summary : `${report.verdict}: ${report.summary}`;
+}
+
 export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOptions): Promise<GateResult> {
   const margin = o.margin ?? suite.gate.margin;
   mkdirSync(join(o.outDir, "journals"), { recursive: true });
@@ -118,7 +123,7 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
   const errors: string[] = [];
   for (const x of outcomes) {
     if (x.exitCode === null || !JUDGED.has(x.exitCode)) errors.push(`${x.run.id}: could not be judged (exit ${x.exitCode ?? "by signal"}): ${x.report.summary}`);
-    else if (suite.gate.allHeld && x.report.verdict !== "held") failures.push(`${x.run.id}: ${x.report.verdict}: ${x.report.summary}`);
+    else if (suite.gate.allHeld && x.report.verdict !== "held") failures.push(`${x.run.id}: ${verdictLine(x.report)}`);
     for (const r of x.regressions) failures.push(`${x.run.id}: ${r.measure} grew from ${r.baseline} to ${r.current}, more than the ${Math.round(margin * 100)}% margin`);
   }
   if (suite.gate.minScore !== undefined && score < suite.gate.minScore) failures.push(`resilience score ${score.toFixed(1)} is below the minimum ${suite.gate.minScore}`);

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderRuns } from "../report/index.js";
 import { cell } from "../report/markdown.js";
-import type { GateResult } from "./gate.js";
+import { verdictLine, type GateResult } from "./gate.js";
 import type { Suite } from "./suite.js";
 
 export function gateMarkdown(suite: Suite, result: GateResult, minScoreText = suite.gate.minScore !== undefined ? `minimum ${suite.gate.minScore}` : "no minimum"): string {
@@ -45,7 +45,7 @@ export function githubAnnotations(suite: Suite, result: GateResult): string[] {
   const lines: string[] = [];
   for (const x of result.outcomes) {
     const problems = [
-      ...(x.report.verdict !== "held" ? [`${x.report.verdict}: ${x.report.summary}`] : []),
+      ...(x.report.verdict !== "held" ? [verdictLine(x.report)] : []),
       ...x.regressions.map((r) => `${r.measure} grew from ${r.baseline} to ${r.current}`),
     ];
     if (problems.length === 0) continue;
