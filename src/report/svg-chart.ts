@@ -104,7 +104,10 @@ export function renderChart(chart: Chart, options: ChartOptions = {}): string {
     parts.push(`<g class="series" data-series="${escapeXml(s.name)}" style="--c:${colour}">`);
     parts.push(`<path class="line" d="${d}" fill="none" stroke="${colour}"/>`);
     for (const p of s.points) {
-      parts.push(`<circle class="point${p.ok ? "" : " failed"}" data-t="${p.t}" data-v="${p.v}" cx="${px(sx(p.t))}" cy="${px(sy(p.v))}" r="${p.ok ? 1.8 : 3}" fill="${p.ok ? colour : "#D00000"}"><title>${escapeXml(`${s.name} ${number(p.v)} at ${elapsed(p.t)}${p.ok ? "" : " (missed its tolerance)"}`)}</title></circle>`);
+      // Only a failed reading carries a tooltip: a long run has tens of thousands of points, and
+      // a <title> each would make the file several times larger.
+      if (p.ok) parts.push(`<circle class="point" data-t="${p.t}" data-v="${p.v}" cx="${px(sx(p.t))}" cy="${px(sy(p.v))}" r="1.8" fill="${colour}"/>`);
+      else parts.push(`<circle class="point failed" data-t="${p.t}" data-v="${p.v}" cx="${px(sx(p.t))}" cy="${px(sy(p.v))}" r="3" fill="#D00000"><title>${escapeXml(`${s.name} ${number(p.v)} at ${elapsed(p.t)} (missed its tolerance)`)}</title></circle>`);
     }
     parts.push(`</g>`);
   });
