@@ -1,7 +1,7 @@
 /**
  * Regressions against a baseline (the journals of an earlier gate): a p95 latency or a time to
  * drain that grew by more than the margin. Both are read from the probes' readings over time in
- * the journals: the worst p95 any probe recorded (http-slo's field), and the slowest drain
+ * the journals: the worst p95 any probe recorded (http-slo's field), and the slowest time to DRAINING
  * (draining's maxSecondsToDraining).
  */
 import { existsSync } from "node:fs";
