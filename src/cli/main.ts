@@ -49,6 +49,13 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   stop: `  0    every gameday experiment found was stopped and the runs recorded here were recovered
   2    invalid usage (neither a run id nor --all, no --target), or no such run here
   4    an experiment could not be stopped, the target could not be reached, or a run could not be recovered`,
+  report: `  0    written
+  2    a journal that cannot be read or is not a gameday journal, an unknown format, or invalid usage`,
+  gate: `  0    the gate passed: every threshold of the suite held
+  1    the gate failed: a hypothesis deviated (or a stop condition aborted a run), the score is
+       below the minimum, or a measure regressed against the baseline
+  2    invalid suite file, an unknown experiment, or invalid usage
+  4    a run could not be judged (a toolkit or target error) and nothing else failed`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
@@ -110,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--fail-fast", "Abort the method at the first failed reading during it")
     .option("--log-format <format>", "pretty (live timeline on a terminal), plain, or json (pino on stderr)", { default: "pretty" })
     .option("--verbose", "Show every sandbox event on the timeline")
+    .option("--report <format>", "Also write a report next to the journal: html, md, junit (repeatable or a comma list)")
     .action(async (experiment: string, f: Flags) => {
       const { runCommand } = await import("./run-command.js");
       exitCode = await runCommand(
@@ -132,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
           rollbackStrategy: text(f.rollbackStrategy),
           failFast: f.failFast === true ? true : undefined,
           verbose: f.verbose === true ? true : undefined,
+          report: list(f.report),
         }),
       );
     });
@@ -198,6 +207,31 @@ async function main(argv: string[]): Promise<number> {
         String(experiment),
         defined({ seed: text(f.seed), budget: text(f.budget), runs: text(f.runs), shrinkRuns: text(f.shrinkRuns), workers: text(f.workers), stack: text(f.stack), out: text(f.out), maxFaults: text(f.maxFaults), window: text(f.window) }),
       );
+    });
+
+  cli
+    .command("report <...journals>", "Write a report of one or more runs from their journals: html (charts, self-contained), md, junit, json")
+    .option("--format <format>", "html, md, junit or json (repeatable or a comma list)", { default: "html" })
+    .option("--out-dir <dir>", "Where the reports go (default: next to the journal, or the working directory for several)")
+    .option("--output <file>", "The file to write, for a single format")
+    .option("--title <text>", "The report's heading (default: the experiment's title, or the number of runs)")
+    .action(async (journals: string[], f: Flags) => {
+      const { reportCommand } = await import("./report-command.js");
+      exitCode = await reportCommand(journals.map(String), defined({ format: list(f.format), outDir: text(f.outDir), output: text(f.output), title: text(f.title) }));
+    });
+
+  cli
+    .command("gate <suite>", "Run a suite (experiments/suites/*.yaml) as a release gate: JUnit XML, Markdown, HTML, a resilience score")
+    .option("--out-dir <dir>", "Where the journals and reports go", { default: ".gameday/gate" })
+    .option("--target <target>", "Run one at a time on this target (aws, or an endpoint URL) instead of each on its own embedded sandbox")
+    .option("--stack <file>", "Sandbox stack for every run, in place of the suite's")
+    .option("--shard <i/n>", "Run only this CI job's share of the suite (1-based; the same split everywhere)")
+    .option("--baseline <dir>", "Journals of an earlier gate (its --out-dir): a p95 or a time to drain that grew past the margin fails the gate")
+    .option("--margin <percent>", "How much a measure may grow against the baseline (default: the suite's, else 20%)")
+    .option("--parallel <n>", "Runs at once on embedded sandboxes (default: the machine's available parallelism)")
+    .action(async (suite: string, f: Flags) => {
+      const { gateCommand } = await import("./gate-command.js");
+      exitCode = await gateCommand(String(suite), defined({ outDir: text(f.outDir), target: text(f.target), stack: text(f.stack), shard: text(f.shard), baseline: text(f.baseline), margin: text(f.margin), parallel: text(f.parallel) }));
     });
 
   cli
