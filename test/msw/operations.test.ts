@@ -100,7 +100,7 @@ describe("recorded AWS responses", () => {
     const clients = awsClients();
     try {
       const sdk = (await import(`@aws-sdk/client-${f.service}`)) as Record<string, new (input: unknown) => unknown>;
-      const client = f.service === "sts" ? new (sdk.STSClient as any)(await clients.baseConfig()) : await (clients as any)[f.service]();
+      const client = await (clients as any)[f.service]();
       const command = new sdk[`${f.operation}Command`]!(INPUT[`${f.service}:${f.operation}`] ?? {});
       const sent = client.send(command);
       if (f.response.status >= 300) {
