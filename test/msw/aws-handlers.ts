@@ -4,9 +4,9 @@
  * One handler per test file catches every https://*.amazonaws.com request, names its service from
  * the host and its operation from the wire (X-Amz-Target for the JSON protocols, the form's Action
  * for awsQuery, method + path for restJson1 routes read from the fixtures themselves), records it,
- * and answers what the scenario set for that operation. An operation the scenario did not set is
- * left unhandled, so msw's onUnhandledRequest "error" fails it: nothing reaches the network, and
- * `unhandled` says what was asked.
+ * and answers what the scenario set for that operation. An operation the scenario did not set
+ * fails with a network error and is listed in `unhandled`; any other host is failed by msw's
+ * onUnhandledRequest "error". Nothing reaches the network.
  *
  * Adding an operation is one fixture file; adding a service is one line in SERVICE_BY_HOST.
  */
@@ -172,13 +172,20 @@ export class AwsScenario {
       this.unhandled.push(`${request.method} ${request.url}`);
     });
     server.use(
+      // msw trap: a handler that matches and returns nothing lets the request through to the
+      // network (onUnhandledRequest does not fire). So every AWS request is answered here, those
+      // the scenario did not set with a network error, and recorded in `unhandled`.
       http.all(/^https:\/\/[^/]+\.amazonaws\.com\//, async ({ request }) => {
+        const refuse = () => {
+          this.unhandled.push(`${request.method} ${request.url}`);
+          return HttpResponse.error();
+        };
         const call = await readCall(request);
-        if (!call) return undefined;
+        if (!call) return refuse();
         this.calls.push(call);
         const key = `${call.service}:${call.operation}`;
         const reply = this.replies.get(key);
-        if (reply === undefined) return undefined;
+        if (reply === undefined) return refuse();
         const n = this.counts.get(key) ?? 0;
         this.counts.set(key, n + 1);
         const answer = typeof reply === "function" ? reply(call, n) : Array.isArray(reply) ? reply[Math.min(n, reply.length - 1)]! : reply;
