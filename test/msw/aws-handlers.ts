@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 
@@ -121,7 +122,9 @@ async function readCall(request: Request): Promise<RecordedCall | undefined> {
   const service = SERVICE_BY_HOST[prefix ?? ""];
   if (!service) return undefined;
   const region = regionOrDomain === "amazonaws" ? "us-east-1" : (regionOrDomain ?? "");
-  const text = await request.text();
+  // CloudWatch clients gzip PutMetricData bodies of 10 KiB and more, as AWS accepts them.
+  const raw = Buffer.from(await request.arrayBuffer());
+  const text = (request.headers.get("content-encoding") === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
   const contentType = request.headers.get("content-type") ?? "";
   const call: RecordedCall = { service, operation: "", region, method: request.method, path: url.pathname, body: undefined, params: {} };
   const target = request.headers.get("x-amz-target");
