@@ -72,13 +72,14 @@ export interface AwsRun extends RunResult {
 }
 
 /** Runs a catalog experiment to its verdict against AWS as the scenario answers it. */
-export async function runOnAws(name: string, o: { interrupt?: AbortSignal; vars?: Record<string, string> } = {}): Promise<AwsRun> {
+export async function runOnAws(name: string, o: { interrupt?: AbortSignal; vars?: Record<string, string>; clock?: VirtualClock } = {}): Promise<AwsRun> {
   const dir = mkdtempSync(join(tmpdir(), "gameday-msw-run-"));
   writeFileSync(join(dir, "gameday.yaml"), `aws:\n  allow:\n    - account: "${ACCOUNT}"\n      regions: [${REGION}]\n`);
   const file = resolveExperiment(name, dir);
   const loaded = await loadExperimentFile(file, { vars: o.vars ?? {}, varFiles: [], cwd: dir, region: REGION });
   const plan = await planFor(loaded, { region: REGION, accountId: ACCOUNT, cwd: dir });
-  const clock = new VirtualClock();
+  // Given by a test whose recorded answers depend on the run's time (a task's stoppedAt).
+  const clock = o.clock ?? new VirtualClock();
   clock.pace(SPEED);
   const random = new SeededRandom(42);
   const clients = new AwsClients({ kind: "aws", region: REGION }, { clock, random: random.fork("clients") });
