@@ -14,6 +14,7 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { FisClient } from "@aws-sdk/client-fis";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { STSClient } from "@aws-sdk/client-sts";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { InProcessHandler, trimForInProcess, type LocalDispatch } from "./in-process-handler.js";
@@ -88,7 +89,7 @@ function fisVersion(): string {
   return (createRequire(import.meta.url)("@aws-sdk/client-fis/package.json") as { version: string }).version;
 }
 
-type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis";
+type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "sts";
 
 export class AwsClients {
   private readonly cache = new Map<ServiceName, Promise<unknown>>();
@@ -130,6 +131,11 @@ export class AwsClients {
 
   kinesis(): Promise<KinesisClient> {
     return this.client("kinesis", async (config) => new (await import("@aws-sdk/client-kinesis")).KinesisClient(config));
+  }
+
+  /** STS, for the allow-list's GetCallerIdentity: retried like every other call. */
+  sts(): Promise<STSClient> {
+    return this.client("sts", async (config) => new (await import("@aws-sdk/client-sts")).STSClient(config));
   }
 
   /** The config every client shares; exposed so that a log shipper can build its own client alike. */

@@ -32,17 +32,32 @@ export async function checkAwsAllowed(o: { cwd: string; region: string; clients:
     const issue = parsed.error.issues[0]!;
     throw usage(`${file}: ${issue.path.join(".") || "(document)"}: ${issue.message}`);
   }
-  const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-  const sts = new STSClient((await o.clients.baseConfig()) as never);
+  // A region no entry allows is refused before any request leaves, STS's included.
+  if (!parsed.data.aws.allow.some((a) => a.regions.includes(o.region))) throw usage(`refusing to touch AWS: region ${o.region} is not on the allow-list in ${file}`);
+  const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
   let account: string | undefined;
   try {
-    account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+    account = (await (await o.clients.sts()).send(new GetCallerIdentityCommand({}))).Account;
   } catch (err) {
-    throw targetError(`cannot tell which AWS account these credentials belong to: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    sts.destroy();
+    throw targetError(credentialProblem(err));
   }
   const allowed = parsed.data.aws.allow.some((a) => a.account === account && a.regions.includes(o.region));
   if (!account || !allowed) throw usage(`refusing to touch AWS: account ${account ?? "?"} in ${o.region} is not on the allow-list in ${file}`);
   return account;
+}
+
+/** What went wrong asking STS who these credentials are, as one line an operator can act on. */
+export function credentialProblem(err: unknown): string {
+  const name = err instanceof Error ? err.name : "";
+  if (name === "CredentialsProviderError") {
+    return "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give --profile (or AWS_PROFILE) for a profile in ~/.aws/config";
+  }
+  if (name === "ExpiredToken" || name === "ExpiredTokenException" || name === "RequestExpired") {
+    return `the AWS credentials have expired (${name}): refresh them (for SSO, \`aws sso login\`) and run again`;
+  }
+  if (name === "InvalidClientTokenId" || name === "UnrecognizedClientException" || name === "SignatureDoesNotMatch") {
+    return `AWS does not recognise these credentials (${name}): check the access key, secret and session token, or the --profile`;
+  }
+  const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+  return `cannot tell which AWS account these credentials belong to: ${name ? `${name}: ` : ""}${message}`;
 }

@@ -138,6 +138,16 @@ async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pen
   const results: { description: string; ok: boolean; detail?: string }[] = [];
   let failures = 0;
   try {
+    // Undoing is touching AWS too: the same allow-list as the run (the credentials may be another account's by now).
+    if (record.target.kind === "aws") {
+      const { checkAwsAllowed } = await import("./aws-guard.js");
+      try {
+        await checkAwsAllowed({ cwd: process.cwd(), region: record.target.region, clients: aws });
+      } catch (err) {
+        process.stderr.write(`chaos: run ${record.runId}: ${err instanceof Error ? err.message : String(err)}; its ${pending.length} undo step(s) are kept in ${join(ledger.dir, "ledger.jsonl")}\n`);
+        return pending.length;
+      }
+    }
     for (const intent of pending) {
       if (sandboxGone && intent.undo.type !== "declared-rollbacks") {
         // The embedded sandbox lived in the killed process: what this undo would revert is gone with it.

@@ -3,6 +3,7 @@
  * when the clock says so; the reason tells callers whether it was the timeout or the run.
  */
 import type { Clock } from "../time/clock.js";
+import { awsErrorText } from "../aws/retry-middleware.js";
 
 export class StepTimeout extends Error {
   constructor(readonly ms: number) {
@@ -47,6 +48,8 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
 }
 
 export function errorMessage(err: unknown): string {
+  const aws = awsErrorText(err);
+  if (aws !== undefined) return aws;
   if (err instanceof Error) return err.message || err.name;
   return String(err);
 }
