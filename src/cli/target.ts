@@ -208,8 +208,7 @@ async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, st
   return {
     kind: "endpoint",
     region,
-    // Emulators answer for one fixed account; the sandbox and LocalStack both accept this one.
-    accountId: process.env.GAMEDAY_ACCOUNT_ID ?? "123456789012",
+    accountId: await endpointAccount(clients),
     clock,
     clients,
     traffic: traffic.port,
@@ -226,6 +225,24 @@ async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, st
       await clients.destroy();
     },
   };
+}
+
+/**
+ * The account an endpoint stands for, asked of its STS as on AWS (a served sandbox and LocalStack
+ * answer GetCallerIdentity). GAMEDAY_ACCOUNT_ID overrides it; an endpoint without STS gets the
+ * account emulators commonly use, and the user is told.
+ */
+async function endpointAccount(clients: AwsClients): Promise<string> {
+  if (process.env.GAMEDAY_ACCOUNT_ID) return process.env.GAMEDAY_ACCOUNT_ID;
+  const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  try {
+    const account = (await (await clients.sts()).send(new GetCallerIdentityCommand({}))).Account;
+    if (account) return account;
+  } catch {
+    // Told below: the fallback is not silent.
+  }
+  process.stderr.write("chaos: the endpoint does not answer STS GetCallerIdentity; assuming account 123456789012 (set GAMEDAY_ACCOUNT_ID to choose)\n");
+  return "123456789012";
 }
 
 /**
