@@ -7,6 +7,10 @@ import { formatDuration } from "../experiment/duration.js";
 import type { Plan } from "../engine/plan.js";
 import type { StopAlarmPlan } from "../engine/stop-conditions.js";
 import type { AlarmSpec } from "../aws/stop-alarms.js";
+import type { Preflight, ResolvedStep } from "../engine/preflight.js";
+import type { Random } from "../random/random.js";
+import type { AwsClients } from "../aws/clients.js";
+import { CliError } from "./errors.js";
 
 // Placeholders for planning steps of a file that failed to load: shapes and parameters only.
 const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
@@ -29,6 +33,49 @@ export async function planFor(loaded: LoadedExperiment, o: { region: string; acc
   const { planExperiment } = await import("../engine/plan.js");
   const { probeDirs } = await import("../engine/probe-loader.js");
   return planExperiment(loaded, { probeDirs: probeDirs(o.cwd), region: o.region, accountId: o.accountId });
+}
+
+/**
+ * The preflight every run passes (and `chaos plan` and `run --dry` print): each fault's target
+ * resolved to exact resources on the target, guardrails checked, resources picked by the seed.
+ * A target that resolves to nothing fails here (exit 4); refusals are returned for the caller.
+ */
+export async function checkPlan(plan: Plan, o: { target: { region: string; accountId: string; clients: AwsClients }; random: Random; cwd: string }): Promise<Preflight> {
+  const [{ preflight, PreflightError }, { loadGuardrails }] = await Promise.all([import("../engine/preflight.js"), import("./config.js")]);
+  const settings = loadGuardrails(o.cwd);
+  try {
+    return await preflight(plan, { aws: o.target.clients, random: o.random.fork("guardrails"), region: o.target.region, accountId: o.target.accountId, settings });
+  } catch (err) {
+    if (err instanceof PreflightError) throw new CliError(err.message, err.exitCode);
+    throw err;
+  }
+}
+
+export { refusalMessage } from "../engine/preflight.js";
+
+/** A resolved step in words: what was found, the cap, what will be hit, and any refusal. */
+function resolutionLines(s: ResolvedStep): string[] {
+  const r = s.resolution;
+  const lines = [`  ${s.step} (${s.fault}, ${s.at}): ${r.candidates.length} ${r.lookedFor}`];
+  lines.push(`    found    ${r.candidates.map((c) => c.id).join(", ")}`);
+  lines.push(`    cap      ${s.cap.max} (${s.cap.rule}); the step hits ${r.hits}`);
+  if (s.chosen) lines.push(`    hits     ${s.chosen.map((c) => c.id).join(", ")} (picked by the seed; FIS gets exactly these ARNs)`);
+  for (const refusal of s.refusals) lines.push(`    REFUSED  ${refusal.reason}; gameday.yaml key: ${refusal.key}`);
+  return lines;
+}
+
+function resolutionJson(s: ResolvedStep) {
+  return {
+    step: s.step,
+    fault: s.fault,
+    at: s.at,
+    lookedFor: s.resolution.lookedFor,
+    found: s.resolution.candidates,
+    hits: s.resolution.hits,
+    cap: s.cap,
+    ...(s.chosen ? { chosen: s.chosen } : {}),
+    refusals: s.refusals,
+  };
 }
 
 function describeStep(step: Step): string {
@@ -66,7 +113,7 @@ function stopAlarmLines(p: StopAlarmPlan, configured: string[], arnOf: (name: st
   return lines;
 }
 
-export async function printPlan(plan: Plan, target: { description: string; region: string; accountId: string; runId: string }, seed: number, json: boolean): Promise<void> {
+export async function printPlan(plan: Plan, target: { description: string; region: string; accountId: string; runId: string }, seed: number, json: boolean, checked?: Preflight): Promise<void> {
   const { experiment: e } = plan;
   // Loaded here, not at the top: `--help` must not load the SDK.
   const { configuredStopAlarms, planStopAlarms } = await import("../engine/stop-conditions.js");
@@ -94,6 +141,7 @@ export async function printPlan(plan: Plan, target: { description: string; regio
         watchedByGamedayOnly: stopAlarms.watchedOnly,
       },
       rollbacks: e.rollbacks.map((s) => ({ name: s.name, step: describeStep(s) })),
+      targets: (checked?.steps ?? []).map(resolutionJson),
       faults,
     };
     process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
@@ -112,9 +160,14 @@ export async function printPlan(plan: Plan, target: { description: string; regio
   section("stop conditions", e.stopConditions);
   lines.push(...stopAlarmLines(stopAlarms, configured, arnOf));
   section("rollbacks", e.rollbacks);
+  if (checked && checked.steps.length > 0) {
+    lines.push("", "targets (resolved read-only on the target; guardrails checked):");
+    for (const step of checked.steps) lines.push(...resolutionLines(step));
+  }
   for (const f of faults) {
     lines.push("", `FIS template for ${f.step} (${f.fault}); nothing has been sent:`);
     lines.push(...JSON.stringify(f.template, null, 2).split("\n").map((l) => `  ${l}`));
   }
-  process.stdout.write(lines.join("\n") + "\n\ndry run: nothing was changed\n");
+  const refused = checked?.steps.some((st) => st.refusals.length > 0) ? "\nguardrails refuse this run as it stands (see REFUSED above)\n" : "";
+  process.stdout.write(lines.join("\n") + "\n" + refused + "\ndry run: nothing was changed\n");
 }

@@ -18,7 +18,7 @@ import { CliError, targetError, usage } from "./errors.js";
 import { resolveExperiment } from "./catalog.js";
 import { buildTarget, type BuiltTarget } from "./target.js";
 import { jsonRenderer, TimelineRenderer, type Renderer } from "./render.js";
-import { loadExperimentFile, planFor, printPlan } from "./plan-command.js";
+import { checkPlan, loadExperimentFile, planFor, printPlan, refusalMessage } from "./plan-command.js";
 import { basename, extname } from "node:path";
 
 export interface RunFlags {
@@ -270,11 +270,15 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       if (err instanceof Error && (err.name === "StackError" || err.name === "HandlerLoadError")) throw usage(err.message);
       throw targetError(`the target could not be set up: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd });
+    // Read-only preflight before anything starts: exact targets, guardrails (plan-command.ts).
+    const checked = await checkPlan(await planFor(loaded, { region: target.region, accountId: target.accountId, cwd }), { target, random, cwd });
+    const plan = checked.plan;
     if (flags.dry) {
-      await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: runIdFor(file, seed) }, seed, format === "json");
-      return 0;
+      await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: runIdFor(file, seed) }, seed, format === "json", checked);
+      return refusalMessage(checked) === undefined ? 0 : 2;
     }
+    const refused = refusalMessage(checked);
+    if (refused !== undefined) throw usage(refused);
     if (interrupt.signal.aborted) return 130;
 
     const runId = runIdFor(file, seed);
