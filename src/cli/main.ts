@@ -109,6 +109,25 @@ async function main(argv: string[]): Promise<number> {
       );
     });
 
+  // chaos plan (guardrails): the read-only preflight `run` passes first, printed.
+  cli
+    .command("plan <experiment>", "Preflight, read-only: the exact resources each fault hits, guardrails, FIS templates, stop alarms, IAM, quotas and cost (exit 2 if refused)")
+    .option("--target <target>", "sandbox (embedded), aws, or an AWS-compatible endpoint URL", { default: "sandbox" })
+    .option("--region <region>", "AWS region (aws and endpoint targets)")
+    .option("--profile <name>", "AWS profile (aws target)")
+    .option("--stack <file>", "Sandbox stack file (default: fixtures/stacks/default.yaml)")
+    .option("--seed <n>", "Seed for the picks; `chaos run` with the same seed hits the same resources")
+    .option("--var <key=value>", "Configuration override (repeatable)")
+    .option("--var-file <file>", "Variables file (repeatable)")
+    .option("--json", "Print the plan as JSON")
+    .action(async (experiment: string, f: Flags) => {
+      const { runCommand } = await import("./run-command.js");
+      exitCode = await runCommand(
+        experiment,
+        defined({ dry: true, target: text(f.target) ?? "sandbox", region: text(f.region), profile: text(f.profile), stack: text(f.stack), seed: text(f.seed), var: list(f.var), varFile: list(f.varFile), logFormat: f.json === true ? "json" : "plain" }),
+      );
+    });
+
   cli
     .command("validate <...experiments>", "Check experiment files: syntax, schema, variables, probe and fault parameters (exit 2 on errors)")
     .option("--var <key=value>", "Configuration override (repeatable)")

@@ -11,6 +11,7 @@ import type { Preflight, ResolvedStep } from "../engine/preflight.js";
 import type { Random } from "../random/random.js";
 import type { AwsClients } from "../aws/clients.js";
 import { CliError } from "./errors.js";
+import { requirementLines, type Requirements } from "./plan-requirements.js";
 
 // Placeholders for planning steps of a file that failed to load: shapes and parameters only.
 const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
@@ -113,7 +114,7 @@ function stopAlarmLines(p: StopAlarmPlan, configured: string[], arnOf: (name: st
   return lines;
 }
 
-export async function printPlan(plan: Plan, target: { description: string; region: string; accountId: string; runId: string }, seed: number, json: boolean, checked?: Preflight): Promise<void> {
+export async function printPlan(plan: Plan, target: { description: string; region: string; accountId: string; runId: string }, seed: number, json: boolean, checked?: Preflight, required?: Requirements): Promise<void> {
   const { experiment: e } = plan;
   // Loaded here, not at the top: `--help` must not load the SDK.
   const { configuredStopAlarms, planStopAlarms } = await import("../engine/stop-conditions.js");
@@ -143,6 +144,9 @@ export async function printPlan(plan: Plan, target: { description: string; regio
       rollbacks: e.rollbacks.map((s) => ({ name: s.name, step: describeStep(s) })),
       targets: (checked?.steps ?? []).map(resolutionJson),
       faults,
+      ...(required
+        ? { iam: { roleArn: required.roleArn, permissions: required.permissions, role: required.role }, quotas: required.quotas, cost: { actionMinutes: required.actionMinutes, estimatedUsd: required.estimatedCostUsd, pricePerActionMinuteUsd: 0.1 }, redLines: required.redLines }
+        : {}),
     };
     process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
     return;
@@ -168,6 +172,7 @@ export async function printPlan(plan: Plan, target: { description: string; regio
     lines.push("", `FIS template for ${f.step} (${f.fault}); nothing has been sent:`);
     lines.push(...JSON.stringify(f.template, null, 2).split("\n").map((l) => `  ${l}`));
   }
+  if (required) lines.push(...requirementLines(required));
   const refused = checked?.steps.some((st) => st.refusals.length > 0) ? "\nguardrails refuse this run as it stands (see REFUSED above)\n" : "";
   process.stdout.write(lines.join("\n") + "\n" + refused + "\ndry run: nothing was changed\n");
 }

@@ -273,12 +273,16 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     // Read-only preflight before anything starts: exact targets, guardrails (plan-command.ts).
     const checked = await checkPlan(await planFor(loaded, { region: target.region, accountId: target.accountId, cwd }), { target, random, cwd });
     const plan = checked.plan;
+    const { requirementsFor } = await import("./plan-requirements.js");
+    const required = await requirementsFor(plan, { clients: target.clients, accountId: target.accountId, runId: runIdFor(file, seed) });
     if (flags.dry) {
-      await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: runIdFor(file, seed) }, seed, format === "json", checked);
-      return refusalMessage(checked) === undefined ? 0 : 2;
+      await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: runIdFor(file, seed) }, seed, format === "json", checked, required);
+      return refusalMessage(checked) !== undefined ? 2 : (required.redLines[0]?.exitCode ?? 0);
     }
     const refused = refusalMessage(checked);
     if (refused !== undefined) throw usage(refused);
+    const red = required.redLines[0];
+    if (red) throw new CliError(`preflight: ${required.redLines.map((r) => r.message).join("; ")}; nothing was started`, red.exitCode);
     if (interrupt.signal.aborted) return 130;
 
     const runId = runIdFor(file, seed);

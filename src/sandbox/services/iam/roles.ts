@@ -8,6 +8,8 @@ import type { Kernel } from "../../kernel.js";
 import type { FisResource, FisResourceType } from "../fis/registry.js";
 
 export const DEFAULT_ROLE_NAME = "gameday-sandbox";
+/** The role gameday's FIS templates name unless configuration.fisRoleArn says otherwise. */
+export const FIS_ROLE_NAME = "gameday-fis";
 
 export interface RoleConfig {
   name: string;
@@ -37,6 +39,8 @@ export class RoleDirectory {
     configs: readonly RoleConfig[],
   ) {
     this.defaultRole = this.add({ name: DEFAULT_ROLE_NAME, accessKeyIds: [] });
+    // The sandbox's FIS acts as this role, as an account set up by `chaos setup` would have it.
+    if (!configs.some((c) => c.name === FIS_ROLE_NAME)) this.add({ name: FIS_ROLE_NAME, accessKeyIds: [] });
     for (const config of configs) {
       if (this.roles.has(config.name)) throw new Error(`roles: the role name '${config.name}' is given twice; role names must be unique`);
       const role = this.add(config);
@@ -56,6 +60,10 @@ export class RoleDirectory {
   roleOf(headers: Record<string, string>): Role {
     const key = accessKeyIdOf(headers);
     return (key && this.byAccessKey.get(key)) || this.defaultRole;
+  }
+
+  byName(name: string): Role | undefined {
+    return this.roles.get(name);
   }
 
   all(): Role[] {
