@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { DEFAULT_GUARDRAILS, type CapSetting, type GuardrailSettings } from "../engine/guardrails.js";
+import { WEEKDAYS, type Windows } from "../engine/windows.js";
 import { usage } from "./errors.js";
 
 export const CONFIG_FILE = "gameday.yaml";
@@ -16,6 +17,32 @@ const cap = z.union([
   z.number().int().min(1),
   z.string().regex(/^(100|[1-9]\d?)%$/, "a percentage from 1% to 100%"),
 ]);
+
+const validZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const windowsSchema = z
+  .object({
+    timezone: z.string().refine(validZone, "an IANA time zone such as Europe/Berlin"),
+    days: z.array(z.enum(WEEKDAYS)).min(1).optional(),
+    hours: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, "HH:MM-HH:MM")
+      .refine((h) => minutes(h.slice(0, 5)) < minutes(h.slice(6)), "a start before the end, on the same day")
+      .optional(),
+    freeze: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD")).optional(),
+  })
+  .strict();
+
+function minutes(hhmm: string): number {
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+}
 
 const guardrailsSchema = z
   .object({
@@ -27,12 +54,14 @@ const guardrailsSchema = z
       })
       .strict()
       .optional(),
+    windows: windowsSchema.optional(),
   })
   .strict();
 
 const EXPECTED: Record<string, string> = {
   maxTargets: "a count of at least 1 (3) or a percentage (\"50%\") per fault name",
   allow: "scopeAll: [fault names] and wholeClusterDrain: [cluster names]",
+  windows: "timezone (IANA), days [mon..sun], hours HH:MM-HH:MM, freeze [YYYY-MM-DD]",
 };
 
 /** The guardrail settings of gameday.yaml in `cwd`, or the defaults when it has none. */
@@ -61,5 +90,12 @@ export function loadGuardrails(cwd: string): GuardrailSettings {
   for (const [fault, value] of Object.entries(parsed.data.maxTargets ?? {})) {
     maxTargets[fault] = typeof value === "number" ? { count: value } : { percent: Number(value.slice(0, -1)) };
   }
-  return { maxTargets, scopeAll: parsed.data.allow?.scopeAll ?? [], wholeClusterDrain: parsed.data.allow?.wholeClusterDrain ?? [] };
+  const w = parsed.data.windows;
+  const windows: Windows | undefined = w && {
+    timezone: w.timezone,
+    ...(w.days ? { days: w.days } : {}),
+    ...(w.hours ? { hours: { startMin: minutes(w.hours.slice(0, 5)), endMin: minutes(w.hours.slice(6)) } } : {}),
+    ...(w.freeze ? { freeze: w.freeze } : {}),
+  };
+  return { maxTargets, scopeAll: parsed.data.allow?.scopeAll ?? [], wholeClusterDrain: parsed.data.allow?.wholeClusterDrain ?? [], ...(windows ? { windows } : {}) };
 }

@@ -7,7 +7,7 @@ import { formatDuration } from "../experiment/duration.js";
 import type { Plan } from "../engine/plan.js";
 import type { StopAlarmPlan } from "../engine/stop-conditions.js";
 import type { AlarmSpec } from "../aws/stop-alarms.js";
-import type { Preflight, ResolvedStep } from "../engine/preflight.js";
+import { refusalMessage as stepRefusals, type Preflight, type ResolvedStep } from "../engine/preflight.js";
 import type { Random } from "../random/random.js";
 import type { AwsClients } from "../aws/clients.js";
 import { CliError } from "./errors.js";
@@ -41,18 +41,36 @@ export async function planFor(loaded: LoadedExperiment, o: { region: string; acc
  * resolved to exact resources on the target, guardrails checked, resources picked by the seed.
  * A target that resolves to nothing fails here (exit 4); refusals are returned for the caller.
  */
-export async function checkPlan(plan: Plan, o: { target: { region: string; accountId: string; clients: AwsClients }; random: Random; cwd: string }): Promise<Preflight> {
-  const [{ preflight, PreflightError }, { loadGuardrails }] = await Promise.all([import("../engine/preflight.js"), import("./config.js")]);
+export type Checked = Preflight & { outsideWindow?: string };
+
+export async function checkPlan(plan: Plan, o: { target: { region: string; accountId: string; clients: AwsClients; clock: { now(): number } }; random: Random; cwd: string }): Promise<Checked> {
+  const [{ preflight, PreflightError }, { loadGuardrails }, { checkWindow }] = await Promise.all([import("../engine/preflight.js"), import("./config.js"), import("../engine/windows.js")]);
   const settings = loadGuardrails(o.cwd);
+  let checked: Preflight;
   try {
-    return await preflight(plan, { aws: o.target.clients, random: o.random.fork("guardrails"), region: o.target.region, accountId: o.target.accountId, settings });
+    checked = await preflight(plan, { aws: o.target.clients, random: o.random.fork("guardrails"), region: o.target.region, accountId: o.target.accountId, settings });
   } catch (err) {
     if (err instanceof PreflightError) throw new CliError(err.message, err.exitCode);
     throw err;
   }
+  // The target's clock: virtual on the sandbox, the served sandbox's on an endpoint, real on AWS.
+  const window = checkWindow(settings.windows, o.target.clock.now());
+  if (window.allowed) return checked;
+  const next = window.next === undefined ? "no allowed time within a year" : `the next allowed start is ${new Date(window.next).toISOString()} (${settings.windows!.timezone} ${localText(window.next, settings.windows!.timezone)})`;
+  return { ...checked, outsideWindow: `outside the allowed windows of gameday.yaml (guardrails.windows): ${window.why} at ${new Date(o.target.clock.now()).toISOString()}; ${next}` };
 }
 
-export { refusalMessage } from "../engine/preflight.js";
+function localText(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23", weekday: "short" }).format(new Date(ms));
+}
+
+/** Every refusal (guardrails per step, the allowed windows) as one message, or undefined. */
+export function refusalMessage(c: Checked): string | undefined {
+  const steps = stepRefusals(c);
+  if (steps === undefined && c.outsideWindow === undefined) return undefined;
+  const lines = [...(steps === undefined ? [] : steps.split("\n").slice(1)), ...(c.outsideWindow ? [`  ${c.outsideWindow}`] : [])];
+  return `guardrails refused the run; nothing was started:\n${lines.join("\n")}`;
+}
 
 /** A resolved step in words: what was found, the cap, what will be hit, and any refusal. */
 function resolutionLines(s: ResolvedStep): string[] {
@@ -114,7 +132,7 @@ function stopAlarmLines(p: StopAlarmPlan, configured: string[], arnOf: (name: st
   return lines;
 }
 
-export async function printPlan(plan: Plan, target: { description: string; region: string; accountId: string; runId: string }, seed: number, json: boolean, checked?: Preflight, required?: Requirements): Promise<void> {
+export async function printPlan(plan: Plan, target: { description: string; region: string; accountId: string; runId: string }, seed: number, json: boolean, checked?: Checked, required?: Requirements): Promise<void> {
   const { experiment: e } = plan;
   // Loaded here, not at the top: `--help` must not load the SDK.
   const { configuredStopAlarms, planStopAlarms } = await import("../engine/stop-conditions.js");
@@ -143,6 +161,7 @@ export async function printPlan(plan: Plan, target: { description: string; regio
       },
       rollbacks: e.rollbacks.map((s) => ({ name: s.name, step: describeStep(s) })),
       targets: (checked?.steps ?? []).map(resolutionJson),
+      ...(checked?.outsideWindow ? { outsideWindow: checked.outsideWindow } : {}),
       faults,
       ...(required
         ? { iam: { roleArn: required.roleArn, permissions: required.permissions, role: required.role }, quotas: required.quotas, cost: { actionMinutes: required.actionMinutes, estimatedUsd: required.estimatedCostUsd, pricePerActionMinuteUsd: 0.1 }, redLines: required.redLines }
@@ -173,6 +192,7 @@ export async function printPlan(plan: Plan, target: { description: string; regio
     lines.push(...JSON.stringify(f.template, null, 2).split("\n").map((l) => `  ${l}`));
   }
   if (required) lines.push(...requirementLines(required));
-  const refused = checked?.steps.some((st) => st.refusals.length > 0) ? "\nguardrails refuse this run as it stands (see REFUSED above)\n" : "";
+  if (checked?.outsideWindow) lines.push("", `REFUSED: ${checked.outsideWindow}`);
+  const refused = checked && refusalMessage(checked) !== undefined ? "\nguardrails refuse this run as it stands (see REFUSED)\n" : "";
   process.stdout.write(lines.join("\n") + "\n" + refused + "\ndry run: nothing was changed\n");
 }

@@ -11,6 +11,7 @@
  *   is that share of n, rounded up the same way (so at least 1).
  */
 import type { Resolution } from "../faults/types.js";
+import type { Windows } from "./windows.js";
 
 /** A cap gameday.yaml gives a fault: a count, or a share of the resolved set. */
 export type CapSetting = { count: number } | { percent: number };
@@ -22,6 +23,8 @@ export interface GuardrailSettings {
   scopeAll: string[];
   /** guardrails.allow: cluster names a drain may take whole. */
   wholeClusterDrain: string[];
+  /** guardrails.windows: when runs may start. */
+  windows?: Windows;
 }
 
 export const DEFAULT_GUARDRAILS: GuardrailSettings = { maxTargets: {}, scopeAll: [], wholeClusterDrain: [] };

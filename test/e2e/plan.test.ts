@@ -5,7 +5,7 @@
  * refused before any FIS call; the account's gameday.yaml raises the cap.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ListExperimentTemplatesCommand, FisClient } from "@aws-sdk/client-fis";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
@@ -96,5 +96,20 @@ describe("chaos plan against a served sandbox", () => {
     const r = await chaos(["plan", "spot-interrupt", "--target", served!.endpoint], { cwd: bad });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/gameday\.yaml:4: guardrails\.maxTargets\.spot-interrupt: expected a count of at least 1 \(3\) or a percentage \("50%"\)/);
+  });
+});
+
+describe("allowed windows (gameday.yaml guardrails.windows), on the target's clock", () => {
+  it("outside them plan and run are refused (exit 2) with the next allowed start; nothing is started", async () => {
+    const d = scratch();
+    // The embedded sandbox's virtual clock starts on Wednesday 2020-11-25; Monday 2020-11-30 is frozen.
+    writeFileSync(join(d, "gameday.yaml"), 'guardrails:\n  windows:\n    timezone: Europe/Berlin\n    days: [mon, tue]\n    hours: "09:00-16:00"\n    freeze: ["2020-11-30"]\n');
+    const plan = await chaos(["plan", "spot-interrupt", "--seed", "1"], { cwd: d });
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stdout).toMatch(/REFUSED: outside the allowed windows of gameday\.yaml \(guardrails\.windows\): wed is not an allowed day \(mon, tue\) at 2020-11-25T.*; the next allowed start is 2020-12-01T08:00:00\.000Z \(Europe\/Berlin Tue, 2020-12-01, 09:00\)/);
+    const run = await chaos(["run", "spot-interrupt", "--seed", "1", "--log-format", "plain"], { cwd: d });
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/the next allowed start is 2020-12-01T08:00:00\.000Z/);
+    expect(existsSync(join(d, ".gameday"))).toBe(false);
   });
 });
