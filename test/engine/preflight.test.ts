@@ -3,7 +3,7 @@
  * resolves to exactly the resources of the named cluster, service or stream, the cap applies, the
  * pick is the seed's, and the compiled template names exactly the picked ARNs.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseExperiment } from "../../src/experiment/index.js";
 import { planExperiment } from "../../src/engine/plan.js";
 import { probeDirs } from "../../src/engine/probe-loader.js";
@@ -12,6 +12,9 @@ import { DEFAULT_GUARDRAILS, type GuardrailSettings } from "../../src/engine/gua
 import { SeededRandom } from "../../src/random/random.js";
 import { harness, stackYaml, type Harness } from "../sandbox/harness.js";
 
+
+// Planning loads the probe modules; on a loaded machine the first plan takes a while.
+vi.setConfig({ testTimeout: 120_000 });
 let h: Harness;
 beforeAll(async () => {
   // Two clusters whose spot instances carry the same tag: only prod's may be picked for prod.

@@ -2,7 +2,7 @@
  * The sandbox's IAM (awsQuery) through the pinned IAM client, and the plan's role check on it: a
  * known role is allowed (the sandbox models no policies), an unknown one is NoSuchEntity and a red line.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GetRoleCommand, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { simulateRole } from "../../../src/aws/iam-simulate.js";
 import { requirementsFor } from "../../../src/cli/plan-requirements.js";
@@ -11,6 +11,9 @@ import { planExperiment } from "../../../src/engine/plan.js";
 import { probeDirs } from "../../../src/engine/probe-loader.js";
 import { harness, stackYaml, type Harness } from "../harness.js";
 
+
+// Planning loads the probe modules; on a loaded machine the first plan takes a while.
+vi.setConfig({ testTimeout: 120_000 });
 let h: Harness;
 beforeAll(async () => {
   h = await harness(stackYaml({}));

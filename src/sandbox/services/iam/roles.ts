@@ -39,8 +39,6 @@ export class RoleDirectory {
     configs: readonly RoleConfig[],
   ) {
     this.defaultRole = this.add({ name: DEFAULT_ROLE_NAME, accessKeyIds: [] });
-    // The sandbox's FIS acts as this role, as an account set up by `chaos setup` would have it.
-    if (!configs.some((c) => c.name === FIS_ROLE_NAME)) this.add({ name: FIS_ROLE_NAME, accessKeyIds: [] });
     for (const config of configs) {
       if (this.roles.has(config.name)) throw new Error(`roles: the role name '${config.name}' is given twice; role names must be unique`);
       const role = this.add(config);
@@ -50,6 +48,8 @@ export class RoleDirectory {
         this.byAccessKey.set(key, role);
       }
     }
+    // The role gameday's FIS templates name by default, as an account set up for gameday has it.
+    if (!this.roles.has(FIS_ROLE_NAME)) this.add({ name: FIS_ROLE_NAME, accessKeyIds: [] });
   }
 
   arnOf(name: string): string {
