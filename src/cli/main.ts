@@ -36,6 +36,9 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid usage, or no such run
   4    a run could not be recovered (an undo failed, its record is damaged, or the named run is
        still running or cannot be checked from this host)`,
+  plan: `  0    the run could go ahead
+  2    guardrails refuse it (cap, named allowance, window), a FIS quota is exceeded, or invalid input
+  4    a target resolved to nothing, the FIS role is missing or lacks a permission, or the target failed`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
