@@ -14,6 +14,8 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { FisClient } from "@aws-sdk/client-fis";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { IAMClient } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
@@ -89,7 +91,7 @@ function fisVersion(): string {
   return (createRequire(import.meta.url)("@aws-sdk/client-fis/package.json") as { version: string }).version;
 }
 
-type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "sts";
+type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts";
 
 export class AwsClients {
   private readonly cache = new Map<ServiceName, Promise<unknown>>();
@@ -133,7 +135,17 @@ export class AwsClients {
     return this.client("kinesis", async (config) => new (await import("@aws-sdk/client-kinesis")).KinesisClient(config));
   }
 
-  /** STS, for the allow-list's GetCallerIdentity: retried like every other call. */
+  /** EC2 (ec2Query): read-only resolution of instances (guardrails, plan). */
+  ec2(): Promise<EC2Client> {
+    return this.client("ec2", async (config) => new (await import("@aws-sdk/client-ec2")).EC2Client(config));
+  }
+
+  /** IAM (awsQuery): SimulatePrincipalPolicy for the plan's permission check. */
+  iam(): Promise<IAMClient> {
+    return this.client("iam", async (config) => new (await import("@aws-sdk/client-iam")).IAMClient(config));
+  }
+
+  /** STS (awsQuery): GetCallerIdentity, the account the credentials belong to. */
   sts(): Promise<STSClient> {
     return this.client("sts", async (config) => new (await import("@aws-sdk/client-sts")).STSClient(config));
   }

@@ -36,6 +36,9 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid usage, or no such run
   4    a run could not be recovered (an undo failed, its record is damaged, or the named run is
        still running or cannot be checked from this host)`,
+  plan: `  0    the run could go ahead
+  2    guardrails refuse it (cap, named allowance, window), a FIS quota is exceeded, or invalid input
+  4    a target resolved to nothing, the FIS role is missing or lacks a permission, or the target failed`,
   explore: `  0    no schedule tried broke the hypothesis
   1    a failing schedule was found (written as a replayable experiment)
   2    invalid input or usage
@@ -142,6 +145,25 @@ async function main(argv: string[]): Promise<number> {
           verbose: f.verbose === true ? true : undefined,
           report: list(f.report),
         }),
+      );
+    });
+
+  // chaos plan (guardrails): the read-only preflight `run` passes first, printed.
+  cli
+    .command("plan <experiment>", "Preflight, read-only: the exact resources each fault hits, guardrails, FIS templates, stop alarms, IAM, quotas and cost (exit 2 if refused)")
+    .option("--target <target>", "sandbox (embedded), aws, or an AWS-compatible endpoint URL", { default: "sandbox" })
+    .option("--region <region>", "AWS region (aws and endpoint targets)")
+    .option("--profile <name>", "AWS profile (aws target)")
+    .option("--stack <file>", "Sandbox stack file (default: fixtures/stacks/default.yaml)")
+    .option("--seed <n>", "Seed for the picks; `chaos run` with the same seed hits the same resources")
+    .option("--var <key=value>", "Configuration override (repeatable)")
+    .option("--var-file <file>", "Variables file (repeatable)")
+    .option("--json", "Print the plan as JSON")
+    .action(async (experiment: string, f: Flags) => {
+      const { runCommand } = await import("./run-command.js");
+      exitCode = await runCommand(
+        experiment,
+        defined({ dry: true, target: text(f.target) ?? "sandbox", region: text(f.region), profile: text(f.profile), stack: text(f.stack), seed: text(f.seed), var: list(f.var), varFile: list(f.varFile), logFormat: f.json === true ? "json" : "plain" }),
       );
     });
 

@@ -7,6 +7,11 @@ import { formatDuration } from "../experiment/duration.js";
 import type { Plan } from "../engine/plan.js";
 import type { StopAlarmPlan } from "../engine/stop-conditions.js";
 import type { AlarmSpec } from "../aws/stop-alarms.js";
+import { refusalMessage as stepRefusals, type Preflight, type ResolvedStep } from "../engine/preflight.js";
+import type { Random } from "../random/random.js";
+import type { AwsClients } from "../aws/clients.js";
+import { CliError } from "./errors.js";
+import { requirementLines, type Requirements } from "./plan-requirements.js";
 
 // Placeholders for planning steps of a file that failed to load: shapes and parameters only.
 const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
@@ -29,6 +34,67 @@ export async function planFor(loaded: LoadedExperiment, o: { region: string; acc
   const { planExperiment } = await import("../engine/plan.js");
   const { probeDirs } = await import("../engine/probe-loader.js");
   return planExperiment(loaded, { probeDirs: probeDirs(o.cwd), region: o.region, accountId: o.accountId });
+}
+
+/**
+ * The preflight every run passes (and `chaos plan` and `run --dry` print): each fault's target
+ * resolved to exact resources on the target, guardrails checked, resources picked by the seed.
+ * A target that resolves to nothing fails here (exit 4); refusals are returned for the caller.
+ */
+export type Checked = Preflight & { outsideWindow?: string };
+
+export async function checkPlan(plan: Plan, o: { target: { region: string; accountId: string; clients: AwsClients; clock: { now(): number } }; random: Random; cwd: string }): Promise<Checked> {
+  const [{ preflight, PreflightError }, { loadGuardrails }, { checkWindow }] = await Promise.all([import("../engine/preflight.js"), import("./config.js"), import("../engine/windows.js")]);
+  const settings = loadGuardrails(o.cwd);
+  let checked: Preflight;
+  try {
+    checked = await preflight(plan, { aws: o.target.clients, random: o.random.fork("guardrails"), region: o.target.region, accountId: o.target.accountId, settings });
+  } catch (err) {
+    if (err instanceof PreflightError) throw new CliError(err.message, err.exitCode);
+    throw err;
+  }
+  // The target's clock: virtual on the sandbox, the served sandbox's on an endpoint, real on AWS.
+  const window = checkWindow(settings.windows, o.target.clock.now());
+  if (window.allowed) return checked;
+  const next = window.next === undefined ? "no allowed time within a year" : `the next allowed start is ${new Date(window.next).toISOString()} (${settings.windows!.timezone} ${localText(window.next, settings.windows!.timezone)})`;
+  return { ...checked, outsideWindow: `outside the allowed windows of gameday.yaml (guardrails.windows): ${window.why} at ${new Date(o.target.clock.now()).toISOString()}; ${next}` };
+}
+
+function localText(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23", weekday: "short" }).format(new Date(ms));
+}
+
+/** Every refusal (guardrails per step, the allowed windows) as one message, or undefined. */
+export function refusalMessage(c: Checked): string | undefined {
+  const steps = stepRefusals(c);
+  if (steps === undefined && c.outsideWindow === undefined) return undefined;
+  const lines = [...(steps === undefined ? [] : steps.split("\n").slice(1)), ...(c.outsideWindow ? [`  ${c.outsideWindow}`] : [])];
+  return `guardrails refused the run; nothing was started:\n${lines.join("\n")}`;
+}
+
+/** A resolved step in words: what was found, the cap, what will be hit, and any refusal. */
+function resolutionLines(s: ResolvedStep): string[] {
+  const r = s.resolution;
+  const lines = [`  ${s.step} (${s.fault}, ${s.at}): ${r.candidates.length} ${r.lookedFor}`];
+  lines.push(`    found    ${r.candidates.map((c) => c.id).join(", ")}`);
+  lines.push(`    cap      ${s.cap.max} (${s.cap.rule}); the step hits ${r.hits}`);
+  if (s.chosen) lines.push(`    hits     ${s.chosen.map((c) => c.id).join(", ")} (picked by the seed; FIS gets exactly these ARNs)`);
+  for (const refusal of s.refusals) lines.push(`    REFUSED  ${refusal.reason}; gameday.yaml key: ${refusal.key}`);
+  return lines;
+}
+
+function resolutionJson(s: ResolvedStep) {
+  return {
+    step: s.step,
+    fault: s.fault,
+    at: s.at,
+    lookedFor: s.resolution.lookedFor,
+    found: s.resolution.candidates,
+    hits: s.resolution.hits,
+    cap: s.cap,
+    ...(s.chosen ? { chosen: s.chosen } : {}),
+    refusals: s.refusals,
+  };
 }
 
 function describeStep(step: Step): string {
@@ -66,7 +132,7 @@ function stopAlarmLines(p: StopAlarmPlan, configured: string[], arnOf: (name: st
   return lines;
 }
 
-export async function printPlan(plan: Plan, target: { description: string; region: string; accountId: string; runId: string }, seed: number, json: boolean): Promise<void> {
+export async function printPlan(plan: Plan, target: { description: string; region: string; accountId: string; runId: string }, seed: number, json: boolean, checked?: Checked, required?: Requirements): Promise<void> {
   const { experiment: e } = plan;
   // Loaded here, not at the top: `--help` must not load the SDK.
   const { configuredStopAlarms, planStopAlarms } = await import("../engine/stop-conditions.js");
@@ -94,7 +160,12 @@ export async function printPlan(plan: Plan, target: { description: string; regio
         watchedByGamedayOnly: stopAlarms.watchedOnly,
       },
       rollbacks: e.rollbacks.map((s) => ({ name: s.name, step: describeStep(s) })),
+      targets: (checked?.steps ?? []).map(resolutionJson),
+      ...(checked?.outsideWindow ? { outsideWindow: checked.outsideWindow } : {}),
       faults,
+      ...(required
+        ? { iam: { roleArn: required.roleArn, permissions: required.permissions, role: required.role }, quotas: required.quotas, cost: { actionMinutes: required.actionMinutes, estimatedUsd: required.estimatedCostUsd, pricePerActionMinuteUsd: 0.1 }, redLines: required.redLines }
+        : {}),
     };
     process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
     return;
@@ -112,9 +183,16 @@ export async function printPlan(plan: Plan, target: { description: string; regio
   section("stop conditions", e.stopConditions);
   lines.push(...stopAlarmLines(stopAlarms, configured, arnOf));
   section("rollbacks", e.rollbacks);
+  if (checked && checked.steps.length > 0) {
+    lines.push("", "targets (resolved read-only on the target; guardrails checked):");
+    for (const step of checked.steps) lines.push(...resolutionLines(step));
+  }
   for (const f of faults) {
     lines.push("", `FIS template for ${f.step} (${f.fault}); nothing has been sent:`);
     lines.push(...JSON.stringify(f.template, null, 2).split("\n").map((l) => `  ${l}`));
   }
-  process.stdout.write(lines.join("\n") + "\n\ndry run: nothing was changed\n");
+  if (required) lines.push(...requirementLines(required));
+  if (checked?.outsideWindow) lines.push("", `REFUSED: ${checked.outsideWindow}`);
+  const refused = checked && refusalMessage(checked) !== undefined ? "\nguardrails refuse this run as it stands (see REFUSED)\n" : "";
+  process.stdout.write(lines.join("\n") + "\n" + refused + "\ndry run: nothing was changed\n");
 }

@@ -18,7 +18,7 @@ import { CliError, targetError, usage } from "./errors.js";
 import { resolveExperiment } from "./catalog.js";
 import { buildTarget, type BuiltTarget } from "./target.js";
 import { jsonRenderer, TimelineRenderer, type Renderer } from "./render.js";
-import { loadExperimentFile, planFor, printPlan } from "./plan-command.js";
+import { checkPlan, loadExperimentFile, planFor, printPlan, refusalMessage } from "./plan-command.js";
 import { basename, extname } from "node:path";
 import { replayCommand } from "./replay.js";
 import { parseReportFlag, writeRunReports } from "./run-report.js";
@@ -275,11 +275,19 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       if (err instanceof Error && (err.name === "StackError" || err.name === "HandlerLoadError")) throw usage(err.message);
       throw targetError(`the target could not be set up: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd });
+    // Read-only preflight before anything starts: exact targets, guardrails (plan-command.ts).
+    const checked = await checkPlan(await planFor(loaded, { region: target.region, accountId: target.accountId, cwd }), { target, random, cwd });
+    const plan = checked.plan;
+    const { requirementsFor } = await import("./plan-requirements.js");
+    const required = await requirementsFor(plan, { clients: target.clients, accountId: target.accountId, runId: runIdFor(file, seed) });
     if (flags.dry) {
-      await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: runIdFor(file, seed) }, seed, format === "json");
-      return 0;
+      await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: runIdFor(file, seed) }, seed, format === "json", checked, required);
+      return refusalMessage(checked) !== undefined ? 2 : (required.redLines[0]?.exitCode ?? 0);
     }
+    const refused = refusalMessage(checked);
+    if (refused !== undefined) throw usage(refused);
+    const red = required.redLines[0];
+    if (red) throw new CliError(`preflight: ${required.redLines.map((r) => r.message).join("; ")}; nothing was started`, red.exitCode);
     if (interrupt.signal.aborted) return 130;
 
     const runId = runIdFor(file, seed);

@@ -205,16 +205,16 @@ async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, st
   const clients = new AwsClients({ kind: "endpoint", region, endpoint: o.target }, { clock, random: o.random.fork("clients") });
   // A --url wins over the ALB port a served sandbox publishes for the same service.
   const traffic = httpTraffic({ ...timing.albs, ...urls }, clock, clients, o.random);
+  const account = await endpointAccount(clients);
   return {
     kind: "endpoint",
     region,
-    // Emulators answer for one fixed account; the sandbox and LocalStack both accept this one.
-    accountId: process.env.GAMEDAY_ACCOUNT_ID ?? "123456789012",
+    accountId: account.accountId,
     clock,
     clients,
     traffic: traffic.port,
     logs: noLogPipeline,
-    description: `${o.target} (${timing.source === "target" ? `on its clock, ${timing.speed}x` : "real time"})`,
+    description: `${o.target} (${timing.source === "target" ? `on its clock, ${timing.speed}x` : "real time"}${account.note ? `; ${account.note}` : ""})`,
     clockSource:
       timing.source === "target"
         ? `the served sandbox's clock at ${timing.speed}x (${TARGET_CLOCK_PATH}, round trip ${timing.roundTripMs!.toFixed(1)} ms)`
@@ -226,6 +226,23 @@ async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, st
       await clients.destroy();
     },
   };
+}
+
+/**
+ * The account an endpoint stands for, asked of its STS as on AWS (a served sandbox and LocalStack
+ * answer GetCallerIdentity). GAMEDAY_ACCOUNT_ID overrides it; an endpoint without STS gets the
+ * account emulators commonly use, and the target's description says so.
+ */
+async function endpointAccount(clients: AwsClients): Promise<{ accountId: string; note?: string }> {
+  if (process.env.GAMEDAY_ACCOUNT_ID) return { accountId: process.env.GAMEDAY_ACCOUNT_ID };
+  const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  try {
+    const account = (await (await clients.sts()).send(new GetCallerIdentityCommand({}))).Account;
+    if (account) return { accountId: account };
+  } catch {
+    // Said in the description below: the fallback is not silent.
+  }
+  return { accountId: "123456789012", note: "account 123456789012 assumed: the endpoint answers no STS GetCallerIdentity (GAMEDAY_ACCOUNT_ID chooses)" };
 }
 
 /**

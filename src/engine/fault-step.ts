@@ -45,6 +45,7 @@ export async function runFaultStep(ctx: RunContext, step: Extract<Step, { kind: 
       signal,
       accountId: ctx.o.accountId,
       configuration: ctx.e.configuration,
+      experiment: ctx.e.title,
       stopAlarmArns: ctx.stopAlarmArns,
       onStarted: (ids) => Object.assign(record, ids),
     });

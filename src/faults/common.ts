@@ -99,3 +99,14 @@ export async function actionStatus(services: RunServices, experimentId: string, 
 export function arnId(arn: string): string {
   return arn.slice(arn.lastIndexOf("/") + 1);
 }
+
+/**
+ * How many of `n` resources a selectionMode hits: ALL all of them, COUNT(k) k (at most n),
+ * PERCENT(p) p% rounded down, as the sandbox's FIS rounds (selection-words.ts).
+ */
+export function selectedCount(select: string, n: number): number {
+  const m = SELECTION.exec(select);
+  if (!m || select === "ALL") return n;
+  if (m[1] !== undefined) return Math.min(Number(m[1]), n);
+  return Math.floor((n * Number(m[2])) / 100);
+}

@@ -10,7 +10,7 @@
  * once the action runs.
  */
 import { z } from "zod";
-import { DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { ec2Ids, instancesWithStatus } from "./cluster-instances.js";
 import { defineFault, startEffect, type FaultContext, type PreparedUndo, type StartEffect } from "./types.js";
 import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 import { spotInterruptionsIssuedIfKnown } from "./spot-notices.js";
@@ -50,26 +50,6 @@ const LANDING_MS = 30_000;
 const POLL_MS = 1_000;
 /** The moved set must hold still this many polls before it is taken as complete. */
 const STABLE_POLLS = 1;
-
-async function instancesWithStatus(ecs: ECSClient, cluster: string, status: "ACTIVE" | "DRAINING", signal: AbortSignal): Promise<string[]> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ecs.send(new ListContainerInstancesCommand({ cluster, status, ...(nextToken ? { nextToken } : {}) }), { abortSignal: signal as never });
-    arns.push(...(page.containerInstanceArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return arns;
-}
-
-async function ec2Ids(ecs: ECSClient, cluster: string, arns: string[], signal: AbortSignal): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
-  for (let i = 0; i < arns.length; i += 100) {
-    const d = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns.slice(i, i + 100) }), { abortSignal: signal as never });
-    for (const c of d.containerInstances ?? []) if (c.containerInstanceArn) ids.set(c.containerInstanceArn, c.ec2InstanceId ?? c.containerInstanceArn);
-  }
-  return ids;
-}
 
 interface DrainEffect {
   /** Container instances that were ACTIVE just before the start. */
@@ -125,6 +105,23 @@ export default defineFault<Params, Target>({
   description: "Drain ECS container instances for a while (FIS aws:ecs:drain-container-instances)",
   params,
   target,
+  async resolve({ params: p, target: t, aws, signal }) {
+    const ecs = await aws.ecs();
+    const active = await instancesWithStatus(ecs, t.cluster, "ACTIVE", signal);
+    const ids = await ec2Ids(ecs, t.cluster, active, signal);
+    const candidates = active.map((arn) => ({ arn, id: ids.get(arn) ?? arn }));
+    // FIS drains ceil(ACTIVE x percentage / 100) of them (see `percentage`); it picks which.
+    const hits = Math.ceil((candidates.length * p.percentage) / 100);
+    return {
+      lookedFor: `ACTIVE container instances of cluster ${t.cluster}`,
+      candidates,
+      hits,
+      picks: false,
+      ...(hits >= candidates.length && candidates.length > 0
+        ? { needsAllow: [{ key: "wholeClusterDrain" as const, name: t.cluster, why: `it would drain all ${candidates.length} ACTIVE container instances of cluster ${t.cluster} (percentage ${p.percentage})` }] }
+        : {}),
+    };
+  },
   compile({ params: p, target: t, region, accountId }) {
     return {
       description: `drain ${p.percentage}% of the container instances of ${t.cluster} for ${p.duration}`,

@@ -43,6 +43,8 @@ export interface FaultStart {
   signal: AbortSignal;
   accountId: string;
   configuration: Readonly<Record<string, unknown>>;
+  /** The experiment's title, for the `gameday:experiment` tag (as on its stop alarms). */
+  experiment?: string;
   /** The stop conditions' CloudWatch alarms gameday created, after any configured ones. */
   stopAlarmArns?: readonly string[];
   /** Told as soon as FIS has started the experiment, before it is watched to running (which an abort may cut short). */
@@ -77,7 +79,7 @@ export function fisLifecyclePermissions(o: { region: string; accountId: string; 
 }
 
 /** The experiment template gameday sends for one fault step: exactly what FIS accepts. */
-export function templateFor(fragment: FisFragment, input: { runId: string; stepName: string; accountId: string; configuration: Readonly<Record<string, unknown>>; clientToken: string; stopAlarmArns?: readonly string[] }) {
+export function templateFor(fragment: FisFragment, input: { runId: string; stepName: string; accountId: string; configuration: Readonly<Record<string, unknown>>; clientToken: string; stopAlarmArns?: readonly string[]; experiment?: string }) {
   // Keys the experiment format knows are gameday's own (TOOLKIT_CONFIGURATION_KEYS in experiment/configuration.ts).
   const roleArn = fisRoleArn(input.configuration, input.accountId);
   // The engine keeps the total within FIS's five (engine/stop-conditions.ts); gameday's own alarms come after the configured ones.
@@ -90,8 +92,17 @@ export function templateFor(fragment: FisFragment, input: { runId: string; stepN
     actions: fragment.actions,
     stopConditions: alarms.length > 0 ? alarms.map((value) => ({ source: "aws:cloudwatch:alarm", value })) : [{ source: "none" }],
     roleArn,
-    tags: { "gameday:run": input.runId, "gameday:step": input.stepName },
+    tags: gamedayTags(input),
     experimentOptions: { accountTargeting: "single-account", emptyTargetResolutionMode: "fail" },
+  };
+}
+
+/** The tags on everything gameday creates for a run, so an operator can find (and clean up) it by run. */
+export function gamedayTags(input: { runId: string; stepName?: string; experiment?: string }): Record<string, string> {
+  return {
+    "gameday:run": input.runId,
+    ...(input.experiment ? { "gameday:experiment": input.experiment.slice(0, 256) } : {}),
+    ...(input.stepName ? { "gameday:step": input.stepName } : {}),
   };
 }
 
@@ -124,7 +135,7 @@ function clientToken(services: RunServices): string {
 export async function startFault(s: FaultStart): Promise<InjectedFault> {
   const { clock } = s.services;
   const fis = await s.services.aws.fis();
-  const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: clientToken(s.services), stopAlarmArns: s.stopAlarmArns ?? [] });
+  const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: clientToken(s.services), stopAlarmArns: s.stopAlarmArns ?? [], ...(s.experiment ? { experiment: s.experiment } : {}) });
   // Before the call: FIS may create the template and the process die before the id comes back.
   const byToken = s.ledger.intend(clock.now(), `delete the FIS experiment template of ${s.stepName} (client token ${template.clientToken}), found by its tags`, {
     type: "fis-delete-tagged-templates",
@@ -150,7 +161,7 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
 
   const startedAt = clock.now();
   const started = await fis.send(
-    new StartExperimentCommand({ clientToken: clientToken(s.services), experimentTemplateId: templateId, tags: { "gameday:run": s.runId, "gameday:step": s.stepName } }),
+    new StartExperimentCommand({ clientToken: clientToken(s.services), experimentTemplateId: templateId, tags: gamedayTags({ runId: s.runId, stepName: s.stepName, ...(s.experiment ? { experiment: s.experiment } : {}) }) }),
     { abortSignal: s.signal as never },
   );
   const experimentId = started.experiment?.id;

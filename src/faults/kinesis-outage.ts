@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { defineFault } from "./types.js";
 import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
-import { roleArn } from "./kinesis-throttle.js";
+import { resolveStreamOrRole, roleArn } from "./kinesis-throttle.js";
 import { disruptConnectivityPermissions, injectApiPermissions } from "../iam/fis-actions.js";
 
 const DATA_PLANE = "PutRecord,PutRecords,GetRecords,GetShardIterator,DescribeStreamSummary,ListShards";
@@ -56,6 +56,18 @@ export default defineFault<Params, Target>({
   description: "Take Kinesis away from producers: errors (503) or timeouts (FIS)",
   params,
   target,
+  async resolve({ params: p, target: t, aws, region, accountId, signal }) {
+    if (p.effect === "errors" || !t.subnets) return resolveStreamOrRole({ role: t.role }, aws, accountId, signal);
+    // The subnets as named (the sandbox has no DescribeSubnets yet); every flow of them is cut.
+    const candidates = t.subnets.map((s) => ({ arn: `arn:aws:ec2:${region}:${accountId}:subnet/${s}`, id: s }));
+    return {
+      lookedFor: "subnets (as named)",
+      candidates,
+      hits: candidates.length,
+      picks: false,
+      needsAllow: [{ key: "scopeAll" as const, name: "kinesis-outage", why: `effect timeouts is aws:network:disrupt-connectivity with scope all: on AWS it cuts every flow of ${t.subnets.join(", ")}, not only Kinesis` }],
+    };
+  },
   compile({ params: p, target: t, region, accountId }) {
     if (p.effect === "errors") {
       if (!t.role) throw new Error("target.role is required for effect errors (the producer's IAM role)");

@@ -7,7 +7,8 @@
  * Both end by themselves after `duration`; stopping the experiment (the ledger's undo) ends them early.
  */
 import { z } from "zod";
-import { defineFault } from "./types.js";
+import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
+import { defineFault, type Resolution, type RunServicesAws } from "./types.js";
 import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 import { injectApiPermissions, kinesisStreamErrorPermissions } from "../iam/fis-actions.js";
 
@@ -58,11 +59,29 @@ export function roleArn(role: string, accountId: string): string {
   return role.startsWith("arn:") ? role : `arn:aws:iam::${accountId}:role/${role}`;
 }
 
+/**
+ * A stream by name -> its ARN, as Kinesis says (an unknown stream resolves to nothing); a role is
+ * taken as named: its ARN is exact, and IAM is not asked.
+ */
+export async function resolveStreamOrRole(t: { stream?: string | undefined; role?: string | undefined }, aws: RunServicesAws, accountId: string, signal?: AbortSignal): Promise<Resolution> {
+  if (t.role) return { lookedFor: `IAM role ${t.role} (as named)`, candidates: [{ arn: roleArn(t.role, accountId), id: t.role }], hits: 1, picks: false };
+  const kinesis = await aws.kinesis();
+  const arn = await kinesis
+    .send(new DescribeStreamSummaryCommand({ StreamName: t.stream! }), { abortSignal: signal as never })
+    .then((out) => out.StreamDescriptionSummary?.StreamARN)
+    .catch((err: { name?: string }) => {
+      if (err.name === "ResourceNotFoundException") return undefined;
+      throw err;
+    });
+  return { lookedFor: `Kinesis stream named ${t.stream}`, candidates: arn ? [{ arn, id: t.stream! }] : [], hits: 1, picks: false };
+}
+
 export default defineFault<Params, Target>({
   name: "kinesis-throttle",
   description: "Throttle Kinesis for a stream or for a producer's role (FIS)",
   params,
   target,
+  resolve: ({ target: t, aws, accountId, signal }) => resolveStreamOrRole(t, aws, accountId, signal),
   compile({ params: p, target: t, region, accountId }) {
     if (t.stream) {
       return {

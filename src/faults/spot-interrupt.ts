@@ -7,8 +7,10 @@
  */
 import { z } from "zod";
 import { ListContainerInstancesCommand, DescribeContainerInstancesCommand } from "@aws-sdk/client-ecs";
+import { DescribeInstancesCommand, type Filter } from "@aws-sdk/client-ec2";
 import { defineFault, type FaultContext } from "./types.js";
-import { actionStatus, arnId, isoDuration, isoToMs, selectionModeText } from "./common.js";
+import { actionStatus, arnId, isoDuration, isoToMs, selectedCount, selectionModeText } from "./common.js";
+import { ec2Ids, instancesWithStatus } from "./cluster-instances.js";
 import { PERCENT_ROUNDING } from "./selection-words.js";
 import { spotInterruptionPermissions } from "../iam/fis-actions.js";
 import { ecsClusterReads } from "../iam/ecs-reads.js";
@@ -24,7 +26,7 @@ const params = z
 
 const target = z
   .object({
-    cluster: z.string().min(1).describe("ECS cluster the instances serve, for verification"),
+    cluster: z.string().min(1).describe("ECS cluster the instances serve: only its container instances are candidates"),
     tags: z
       .record(z.string(), z.string())
       .optional()
@@ -63,14 +65,46 @@ export default defineFault<Params, Target>({
   description: "Interrupt EC2 spot instances with the 2-minute notice (FIS aws:ec2:send-spot-instance-interruptions)",
   params,
   target,
-  compile({ params: p, target: t, region, accountId }) {
-    const filters = [{ path: "State.Name", values: ["running"] }];
-    const selected = t.instanceIds
-      ? { resourceArns: t.instanceIds.map((id) => `arn:aws:ec2:${region}:${accountId}:instance/${id}`) }
-      : { resourceTags: t.tags!, filters: t.az ? [...filters, { path: "Placement.AvailabilityZone", values: [t.az] }] : filters };
+  async resolve({ target: t, aws, region, accountId, signal }) {
+    // The cluster's container instances -> their EC2 ids -> those EC2 says are running spot
+    // instances (with the step's tags and AZ): never an instance of another cluster.
+    const ecs = await aws.ecs();
+    const inCluster = [...(await ec2Ids(ecs, t.cluster, await instancesWithStatus(ecs, t.cluster, undefined, signal), signal)).values()].filter((id) => id.startsWith("i-"));
+    const wanted = t.instanceIds ? inCluster.filter((id) => t.instanceIds!.includes(id)) : inCluster;
+    const filters: Filter[] = [
+      { Name: "instance-lifecycle", Values: ["spot"] },
+      { Name: "instance-state-name", Values: ["running"] },
+      ...Object.entries(t.tags ?? {}).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] })),
+      ...(t.az ? [{ Name: "availability-zone", Values: [t.az] }] : []),
+    ];
+    const ids: string[] = [];
+    const ec2 = await aws.ec2();
+    // DescribeInstances takes at most 1000 ids a call.
+    for (let i = 0; i < wanted.length; i += 1000) {
+      const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: wanted.slice(i, i + 1000), Filters: filters }), { abortSignal: signal as never });
+      for (const r of out.Reservations ?? []) for (const inst of r.Instances ?? []) if (inst.InstanceId) ids.push(inst.InstanceId);
+    }
+    const candidates = ids.map((id) => ({ id, arn: instanceArn(region, accountId, id) }));
+    const narrowed = [t.tags ? `tagged ${Object.entries(t.tags).map(([k, v]) => `${k}=${v}`).join(", ")}` : "", t.az ? `in ${t.az}` : "", t.instanceIds ? `among ${t.instanceIds.join(", ")}` : ""].filter(Boolean).join(" ");
     return {
-      description: `spot interruption of ${t.select} spot instance(s) serving ${t.cluster}, ${p.durationBeforeInterruption} before termination`,
-      targets: { spotInstances: { resourceType: "aws:ec2:spot-instance", ...selected, selectionMode: t.select } },
+      lookedFor: `running spot instances of cluster ${t.cluster}${narrowed ? ` ${narrowed}` : ""}`,
+      candidates,
+      hits: selectedCount(t.select, candidates.length),
+      picks: true,
+      maxArns: 5,
+    };
+  },
+  compile({ params: p, target: t, region, accountId, chosen }) {
+    const filters = [{ path: "State.Name", values: ["running"] }];
+    // Resolved by gameday: exactly these instances (FIS takes no filters with ARNs).
+    const selected = chosen
+      ? { resourceArns: chosen.map((c) => c.arn) }
+      : t.instanceIds
+      ? { resourceArns: t.instanceIds.map((id) => instanceArn(region, accountId, id)) }
+        : { resourceTags: t.tags!, filters: t.az ? [...filters, { path: "Placement.AvailabilityZone", values: [t.az] }] : filters };
+    return {
+      description: `spot interruption of ${chosen ? chosen.map((c) => c.id).join(", ") : `${t.select} spot instance(s)`} serving ${t.cluster}, ${p.durationBeforeInterruption} before termination`,
+      targets: { spotInstances: { resourceType: "aws:ec2:spot-instance", ...selected, selectionMode: chosen ? "ALL" : t.select } },
       actions: {
         interrupt: {
           actionId: "aws:ec2:send-spot-instance-interruptions",
@@ -104,6 +138,10 @@ export default defineFault<Params, Target>({
     return { landed: true, detail: parts.join("; "), evidence: { instances, drainingAt: Object.fromEntries(drained) } };
   },
 });
+
+function instanceArn(region: string, accountId: string, id: string): string {
+  return `arn:aws:ec2:${region}:${accountId}:instance/${id}`;
+}
 
 /** Polls ECS once a second until every instance is DRAINING or the interruption time comes. */
 async function watchDraining(ctx: FaultContext<Params, Target>, instances: string[], deadline: number): Promise<Map<string, number>> {

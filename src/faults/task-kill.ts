@@ -9,9 +9,9 @@
  * SIGKILL. So landing does not wait for STOPPED; time-to-STOPPED is reported when it is seen.
  */
 import { z } from "zod";
-import { DescribeTasksCommand, type Task } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ListTasksCommand, type Task } from "@aws-sdk/client-ecs";
 import { defineFault } from "./types.js";
-import { actionStatus, selectionMode } from "./common.js";
+import { actionStatus, selectedCount, selectionMode } from "./common.js";
 import { PERCENT_ROUNDING } from "./selection-words.js";
 import { stopTaskPermissions } from "../iam/fis-actions.js";
 import { ecsClusterReads } from "../iam/ecs-reads.js";
@@ -81,15 +81,42 @@ export default defineFault<Record<string, never>, Target>({
   description: "Stop ECS tasks (FIS aws:ecs:stop-task)",
   params,
   target,
-  compile({ target: t }) {
+  async resolve({ target: t, aws, signal }) {
+    // The cluster's (or service's) tasks ECS lists as RUNNING and that are RUNNING: FIS's own candidates.
+    const ecs = await aws.ecs();
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await ecs.send(new ListTasksCommand({ cluster: t.cluster, desiredStatus: "RUNNING", ...(t.service ? { serviceName: t.service } : {}), ...(nextToken ? { nextToken } : {}) }), { abortSignal: signal as never });
+      arns.push(...(page.taskArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const running: string[] = [];
+    for (let i = 0; i < arns.length; i += 100) {
+      const out = await ecs.send(new DescribeTasksCommand({ cluster: t.cluster, tasks: arns.slice(i, i + 100) }), { abortSignal: signal as never });
+      for (const task of out.tasks ?? []) if (task.taskArn && task.lastStatus === "RUNNING") running.push(task.taskArn);
+    }
+    const candidates = arns.filter((a) => running.includes(a)).map((arn) => ({ arn, id: shortId(arn) }));
     return {
-      description: `stop ${t.select} task(s) of ${t.service ? `service ${t.service} in ` : ""}cluster ${t.cluster}`,
+      lookedFor: `running tasks of ${t.service ? `service ${t.service} in ` : ""}cluster ${t.cluster}`,
+      candidates,
+      hits: selectedCount(t.select, candidates.length),
+      picks: true,
+      // aws-semantics.md: resourceArns holds at most 5 per target.
+      maxArns: 5,
+    };
+  },
+  compile({ target: t, chosen }) {
+    return {
+      description: `stop ${chosen ? chosen.map((c) => c.id).join(", ") : `${t.select} task(s)`} of ${t.service ? `service ${t.service} in ` : ""}cluster ${t.cluster}`,
       targets: {
-        tasks: {
-          resourceType: "aws:ecs:task",
-          parameters: { cluster: t.cluster, ...(t.service ? { service: t.service } : {}) },
-          selectionMode: t.select,
-        },
+        tasks: chosen
+          ? { resourceType: "aws:ecs:task", resourceArns: chosen.map((c) => c.arn), selectionMode: "ALL" }
+          : {
+              resourceType: "aws:ecs:task",
+              parameters: { cluster: t.cluster, ...(t.service ? { service: t.service } : {}) },
+              selectionMode: t.select,
+            },
       },
       actions: { stopTasks: { actionId: "aws:ecs:stop-task", targets: { Tasks: "tasks" } } },
     };

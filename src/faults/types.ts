@@ -39,6 +39,48 @@ export interface CompileInput<P, T> {
   /** Where the target lives, for ARNs FIS needs (clusters, roles). */
   region: string;
   accountId: string;
+  /**
+   * The resources gameday resolved and picked itself (see FaultModule.resolve): the fragment then
+   * names exactly these ARNs with selectionMode ALL, so FIS cannot pick anything else.
+   */
+  chosen?: readonly ResolvedResource[];
+}
+
+/** One resource a fault's target resolved to. */
+export interface ResolvedResource {
+  arn: string;
+  /** Short id an operator recognises: i-0abc…, the task id, the stream name. */
+  id: string;
+}
+
+export type RunServicesAws = RunServices["aws"];
+
+export interface ResolveInput<P, T> {
+  params: P;
+  target: T;
+  aws: RunServices["aws"];
+  region: string;
+  accountId: string;
+  signal?: AbortSignal;
+}
+
+/** What a fault's target resolved to before anything starts, read-only, through AWS APIs. */
+export interface Resolution {
+  /** What was looked for, in words: "running spot instances of cluster prod tagged chaos=ok". */
+  lookedFor: string;
+  /** Everything that matched, in the order the API listed it. */
+  candidates: ResolvedResource[];
+  /** How many of the candidates the step would hit by its own selection (select, percentage). */
+  hits: number;
+  /**
+   * true: gameday picks `hits` of the candidates (with the run's Random) and compile names them as
+   * resourceArns; false: FIS acts on the set as a whole (a drain's percentage of a cluster).
+   */
+  picks: boolean;
+  /** FIS's limit on resourceArns for the target (aws-semantics.md: 5 for spot instances and tasks). */
+  maxArns?: number;
+  /** Settings of the step that gameday.yaml must allow by name (guardrails.allow). */
+  needsAllow?: { key: "scopeAll" | "wholeClusterDrain"; name: string; why: string }[];
 }
 
 export interface FaultContext<P, T> extends RunServices {
@@ -76,6 +118,12 @@ export interface FaultModule<P = any, T = any> {
   /** `target:` of the step. */
   target: z.ZodType<T, any>;
   compile(input: CompileInput<P, T>): FisFragment;
+  /**
+   * Resolves the target to the exact resources of the named cluster, service or stream, with
+   * read-only calls, before anything starts. The guardrails cap `hits` and pick from `candidates`.
+   */
+  resolve?(input: ResolveInput<P, T>): Promise<Resolution>;
+
   /**
    * What IAM must allow for this fault, from the same input as compile: `fis` for the FIS
    * experiment role (FIS's documented permissions of the actions compile emits, scoped to their

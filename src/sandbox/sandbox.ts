@@ -20,6 +20,10 @@ import { AutoScalingGroup } from "./services/ec2/asg.js";
 import { SpotInterrupter, type InterruptionAction, type Interruption } from "./services/ec2/spot.js";
 import { answerImds, type ImdsAnswer } from "./services/ec2/imds.js";
 import { registerEc2Fis } from "./services/ec2/fis.js";
+import { ec2Api } from "./services/ec2/api.js";
+import { stsApi } from "./services/sts/api.js";
+import { iamApi } from "./services/iam/api.js";
+import { RoleDirectory } from "./services/iam/roles.js";
 import { EcsControlPlane } from "./services/ecs/control-plane.js";
 import { ecsApi } from "./services/ecs/api.js";
 import { ServiceScheduler } from "./services/ecs/scheduler.js";
@@ -155,6 +159,12 @@ export class Sandbox {
         if (instance.state === "terminated") producers.hostGone(instance.id);
       });
     }
+
+    // The query-protocol APIs (EC2, STS, IAM): read-only views an operator (and gameday's planner) uses.
+    this.dispatcher.addQueryService(ec2Api(this.kernel, this.ec2));
+    const roles = this.kinesis?.roles ?? new RoleDirectory(this.kernel, []);
+    this.dispatcher.addQueryService(stsApi(this.kernel, roles));
+    this.dispatcher.addQueryService(iamApi(roles));
 
     registerEc2Fis(this.fis, this.ec2, this.spot);
     registerEcsFis(this.fis, this.ecs);

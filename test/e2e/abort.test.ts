@@ -65,6 +65,8 @@ rollbacks:
     provider: { type: process, path: node, arguments: ["-e", "0"] }
 ${impossibleGuard}`,
     );
+    // Half the cluster is over the default blast-radius cap: this account allows it.
+    writeFileSync(join(dir, "gameday.yaml"), "guardrails:\n  maxTargets: { drain: 50% }\n");
     const r = await chaos(["run", "drain.yaml", "--log-format", "plain", "--verbose", "--rollback-strategy", "never"], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stdout).toMatch(/declared rollbacks skipped \(strategy never\)/);

@@ -17,7 +17,7 @@ describe("task-kill", () => {
     const r = await chaos(["run", "task-kill", "--stack", join(REPO, "fixtures/stacks/dereg-300.yaml"), "--seed", "7", "--log-format", "plain"], { cwd: dir });
     expect(r.stdout).not.toMatch(/did not land/);
     expect([0, 1], r.stdout + r.stderr).toContain(r.code);
-    expect(r.stdout).toMatch(/✓ kill-two-web-tasks landed: 2 task\(s\) stopping \(UserInitiated\)/);
+    expect(r.stdout).toMatch(/✓ kill-one-web-task landed: 1 task\(s\) stopping \(UserInitiated\)/);
     const fault = journal(dir).gameday.faults[0];
     expect(fault.verification.landed).toBe(true);
     expect(fault.verification.detail).toMatch(/DEACTIVATING is the target group's deregistration delay/);
@@ -38,6 +38,8 @@ method:
   - pause: PT90S
 `,
     );
+    // Half the cluster is over the default cap of one resource: the account's gameday.yaml raises it.
+    writeFileSync(join(dir, "gameday.yaml"), "guardrails:\n  maxTargets: { drain: 50% }\n");
     const r = await chaos(["run", "drain.yaml", "--seed", "3", "--log-format", "plain"], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const j = journal(dir);
@@ -78,7 +80,9 @@ stop-conditions:
     tolerance: { p99: "<= 1ms" }
 `,
     );
-    for (const seed of ["1", "2"]) {
+    writeFileSync(join(dir, "gameday.yaml"), "guardrails:\n  maxTargets: { drain: 2 }\n");
+    // Seeds whose spot pick (made by gameday's preflight) is not among the instances the drain took.
+    for (const seed of ["1", "4"]) {
       const r = await chaos(["run", "drain-spot.yaml", "--seed", seed, "--log-format", "plain"], { cwd: dir });
       expect(r.code, r.stdout + r.stderr).toBe(3);
       const j = journal(dir);

@@ -55,7 +55,7 @@ describe("chaos run on the embedded sandbox", () => {
     expect(r.code).toBe(0);
     const j = journal(dir);
     expect(j.gameday.faults[0].verification.landed).toBe(true);
-    expect(j.gameday.faults[0].targets).toHaveLength(2);
+    expect(j.gameday.faults[0].targets).toHaveLength(1);
     expect(j.gameday.probes.find((p: { step: string }) => p.step === "web-recovers").verdict).toBe("passed");
   });
 

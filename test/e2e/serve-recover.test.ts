@@ -45,6 +45,8 @@ function drainExperiment(dir: string): string {
     file,
     ["title: drain half of prod", "description: and hold it", "method:", "  - fault: drain", "    target: { cluster: prod }", "    with: { percentage: 50, duration: PT2H }", "  - pause: PT10M", ""].join("\n"),
   );
+  // Half the cluster is over the default blast-radius cap: this account allows it.
+  writeFileSync(join(dir, "gameday.yaml"), "guardrails:\n  maxTargets: { drain: 50% }\n");
   return file;
 }
 

@@ -25,12 +25,12 @@ function guardedDrain(dir: string): string {
   writeFileSync(
     file,
     [
-      "title: drain half of prod while web holds its latency",
+      "title: drain one instance of prod while web holds its latency",
       "description: the stop condition becomes a FIS stop condition",
       "method:",
       "  - fault: drain",
       "    target: { cluster: prod }",
-      "    with: { percentage: 50, duration: PT2H }",
+      "    with: { percentage: 16, duration: PT2H }",
       "  - pause: PT30M",
       "stop-conditions:",
       "  - probe: http-slo",
@@ -55,7 +55,7 @@ describe("a stop condition that became a FIS stop condition", () => {
         "method:",
         "  - fault: drain",
         "    target: { cluster: prod }",
-        "    with: { percentage: 50, duration: PT2H }",
+        "    with: { percentage: 16, duration: PT2H }",
         "stop-conditions:",
         "  - probe: http-slo",
         "    name: slo",

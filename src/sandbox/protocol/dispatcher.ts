@@ -1,9 +1,11 @@
 /**
  * Routes a request to a service by protocol: awsJson1_1 and awsJson1_0 by the `X-Amz-Target`
- * header ("<prefix>.<Operation>"), restJson1 by method and path. Interceptors see every request first;
+ * header ("<prefix>.<Operation>"), awsQuery and ec2Query by the form's `Version` and `Action`
+ * (query.ts), restJson1 by method and path. Interceptors see every request first;
  * the API-error and outage faults are interceptors.
  */
 import { AwsServiceError, type SandboxOutcome, type SandboxRequest, type SandboxResponse } from "./types.js";
+import { isQueryRequest, nestForm, queryError, querySuccess, queryTarget, readForm, type QueryService } from "./query.js";
 
 export type JsonOperation = (input: Record<string, unknown>) => unknown;
 
@@ -54,7 +56,7 @@ export interface CallInfo {
   service: string;
   operation: string;
   request: SandboxRequest;
-  /** The parsed JSON body (both protocols carry JSON). */
+  /** The parsed JSON body, or for the query protocols the form's fields nested (query.ts nestForm). */
   input: Record<string, unknown>;
 }
 
@@ -72,11 +74,17 @@ const JSON_CONTENT = "application/x-amz-json-1.1";
 export class Dispatcher {
   private readonly jsonServices = new Map<string, JsonService>();
   private readonly routes: CompiledRoute[] = [];
+  private readonly queryServices = new Map<string, QueryService>();
   private readonly interceptors: Interceptor[] = [];
   private requestCounter = 0;
 
   addJsonService(service: JsonService): void {
     this.jsonServices.set(service.targetPrefix, service);
+  }
+
+  /** An awsQuery or ec2Query service, found by the API version its requests name. */
+  addQueryService(service: QueryService): void {
+    this.queryServices.set(service.version, service);
   }
 
   addRestService(service: RestService): void {
@@ -102,6 +110,7 @@ export class Dispatcher {
   readonly dispatch = (request: SandboxRequest): SandboxOutcome => {
     const target = request.headers["x-amz-target"];
     if (target) return this.dispatchJson(request, target);
+    if (isQueryRequest(request)) return this.dispatchQuery(request);
     return this.dispatchRest(request);
   };
 
@@ -134,6 +143,28 @@ export class Dispatcher {
       };
     } catch (err) {
       return jsonError(this.requestId(), asServiceError(err), service.protocol);
+    }
+  }
+
+  private dispatchQuery(request: SandboxRequest): SandboxOutcome {
+    const form = readForm(request.body);
+    const { service, action } = queryTarget(this.queryServices, form);
+    if (!service) {
+      const err = new AwsServiceError("InvalidAction", `No sandbox service answers API version ${JSON.stringify(form.get("Version") ?? "")} (action ${JSON.stringify(action)}).`, 400);
+      return queryError("awsQuery", "", err, this.requestId());
+    }
+    const input = nestForm(form);
+    const intercepted = this.runInterceptors({ service: service.name, operation: action, request, input });
+    if (intercepted) return intercepted;
+    const handler = service.operations[action];
+    if (!handler) {
+      const err = new AwsServiceError("InvalidAction", `The sandbox does not implement ${service.name} ${action}.`, 400);
+      return queryError(service.style, service.xmlns, err, this.requestId());
+    }
+    try {
+      return querySuccess(service, action, handler(input, request), this.requestId());
+    } catch (err) {
+      return queryError(service.style, service.xmlns, asServiceError(err), this.requestId());
     }
   }
 

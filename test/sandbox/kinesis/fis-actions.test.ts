@@ -56,10 +56,10 @@ describe("FIS resource types", () => {
     expect(logs.describe).toMatchObject({ StreamName: "logs", StreamStatus: "ACTIVE", StreamModeDetails: { StreamMode: "PROVISIONED" }, OpenShardCount: 2 });
   });
 
-  it("aws:iam:role offers the configured roles and the default role", async () => {
+  it("aws:iam:role offers the configured roles, the default role and the FIS role gameday names", async () => {
     const { registry } = await setup();
     const roles = registry.resourceType("aws:iam:role")!.candidates({});
-    expect(roles.map((r) => r.arn)).toEqual([ROLE_ARN("gameday-sandbox"), ROLE_ARN("log-producer"), ROLE_ARN("log-consumer")]);
+    expect(roles.map((r) => r.arn)).toEqual([ROLE_ARN("gameday-sandbox"), ROLE_ARN("log-producer"), ROLE_ARN("log-consumer"), ROLE_ARN("gameday-fis")]);
     expect(roles[1]!.describe).toMatchObject({ RoleName: "log-producer", Arn: ROLE_ARN("log-producer") });
   });
 

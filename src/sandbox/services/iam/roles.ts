@@ -8,6 +8,8 @@ import type { Kernel } from "../../kernel.js";
 import type { FisResource, FisResourceType } from "../fis/registry.js";
 
 export const DEFAULT_ROLE_NAME = "gameday-sandbox";
+/** The role gameday's FIS templates name unless configuration.fisRoleArn says otherwise. */
+export const FIS_ROLE_NAME = "gameday-fis";
 
 export interface RoleConfig {
   name: string;
@@ -46,6 +48,8 @@ export class RoleDirectory {
         this.byAccessKey.set(key, role);
       }
     }
+    // The role gameday's FIS templates name by default, as an account set up for gameday has it.
+    if (!this.roles.has(FIS_ROLE_NAME)) this.add({ name: FIS_ROLE_NAME, accessKeyIds: [] });
   }
 
   arnOf(name: string): string {
@@ -56,6 +60,10 @@ export class RoleDirectory {
   roleOf(headers: Record<string, string>): Role {
     const key = accessKeyIdOf(headers);
     return (key && this.byAccessKey.get(key)) || this.defaultRole;
+  }
+
+  byName(name: string): Role | undefined {
+    return this.roles.get(name);
   }
 
   all(): Role[] {
