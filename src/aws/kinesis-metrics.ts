@@ -140,6 +140,8 @@ const BOOT_GAUGES = [
  */
 export class BootGaugeReader {
   private readonly boots = new Map<string, BootGauges>();
+  /** Listed boots with no line found yet (they published before the range): searched up to here. */
+  private readonly notFoundTo = new Map<string, number>();
   /** The end of the previous reading's range. */
   private readTo: number | undefined;
 
@@ -167,11 +169,14 @@ export class BootGaugeReader {
     });
     if (noFineLine.length > 0) {
       // From the oldest minute one of them may have published in (a known boot: its newest line's).
-      const since = Math.min(...noFineLine.map((b) => this.boots.get(key(b))?.at ?? this.from - this.lookbackMs));
+      const since = Math.min(...noFineLine.map((b) => this.boots.get(key(b))?.at ?? Math.max(this.from, this.notFoundTo.get(key(b)) ?? this.from) - this.lookbackMs));
       const minutes = await getMetricPoints(this.cloudwatch, this.queries(noFineLine, 60), Math.floor(since / MINUTE) * MINUTE, end);
       noFineLine.forEach((b, i) => {
         const found = newestLine(minutes, i, true);
-        if (found) this.keep(b, found);
+        if (found) {
+          this.keep(b, found);
+          this.notFoundTo.delete(key(b));
+        } else if (!this.boots.has(key(b))) this.notFoundTo.set(key(b), end);
       });
     }
     this.readTo = end;
