@@ -5,13 +5,10 @@
 export { defineProbe, type OutputField, type OutputUnit, type ProbeContext, type ProbeModule, type ProbeOutput, type ProbeReading } from "./engine/probe.js";
 export type {
   InjectedFault,
-  LogPipelinePort,
-  LogProducerReport,
   Observation,
   ResolvedTarget,
   RunServices,
   RunView,
-  ShipperCounters,
   TrafficPort,
 } from "./engine/ports.js";
 export { duration } from "./engine/params.js";

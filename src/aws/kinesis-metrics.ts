@@ -8,6 +8,8 @@ import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient, type M
 import type { Permission } from "../iam/permission.js";
 
 const MINUTE = 60_000;
+/** CloudWatch keeps 1-second data this long; older data only per minute. */
+const HIGH_RESOLUTION_RETENTION_MS = 3 * 3_600_000;
 /** GetMetricData takes at most 500 queries a call. */
 const MAX_QUERIES = 500;
 
@@ -95,9 +97,181 @@ export async function readShipperTotals(cloudwatch: CloudWatchClient, namespace:
   return totals;
 }
 
+/** One boot's newest EMF line: where its records were at `at` (see src/pipeline/emf.ts). */
+export interface BootGauges {
+  host: string;
+  boot: string;
+  /** The line's timestamp; for `coarse` gauges, the start of its minute. */
+  at: number;
+  /** Read per minute (standard-resolution data, or 1-second data CloudWatch no longer keeps): `at` is up to a minute early. */
+  coarse: boolean;
+  /** Its records are seq 0 .. accepted-1. */
+  accepted: number;
+  /** Records Kinesis acknowledged to it (replays of a predecessor's spool included). */
+  delivered: number;
+  inMemory: number;
+  inFlight: number;
+  spoolRecords: number;
+  dropped: number;
+  deadLettered: number;
+}
+
+const BOOT_GAUGES = [
+  ["accepted", "Accepted"],
+  ["delivered", "DeliveredTotal"],
+  ["inMemory", "InMemory"],
+  ["inFlight", "InFlight"],
+  ["spoolRecords", "SpoolRecords"],
+  ["dropped", "DroppedTotal"],
+  ["deadLettered", "DeadLettered"],
+] as const;
+
+/**
+ * Each shipper boot's newest gauges for a stream (per Stream, Host and Boot), resuming where the
+ * previous reading left off, as StreamReader resumes a stream. The gauges are "latest value"
+ * series a shipper publishes only every so often, so a reading looks for lines `lookbackMs`
+ * before the first moment it covers: a boot that last published just before the run (or the
+ * previous reading) is found, not missed. It keeps every boot it has found, so one that stopped
+ * publishing still counts with its last line.
+ *
+ * Lines are read at 1 s where CloudWatch still keeps 1-second data (each line its own datapoint,
+ * so all of a boot's gauges are from one moment); a boot with none there (standard resolution,
+ * or gone for hours) is read as the Maximum of its newest minute: Accepted only grows, so it is
+ * exact, while a record-holding gauge may be overstated, which can hide a loss but never invent one.
+ */
+export class BootGaugeReader {
+  private readonly boots = new Map<string, BootGauges>();
+  /** Listed boots with no line found yet (they published before the range): searched up to here. */
+  private readonly notFoundTo = new Map<string, number>();
+  /** The end of the previous reading's range. */
+  private readTo: number | undefined;
+
+  constructor(
+    private readonly cloudwatch: CloudWatchClient,
+    private readonly namespace: string,
+    private readonly stream: string,
+    /** The first moment the readings cover (the run's start). */
+    private readonly from: number,
+    /** How far before that to look: at least one publishing interval plus CloudWatch's period alignment. */
+    private readonly lookbackMs: number,
+  ) {}
+
+  /** Every boot found so far, each with its newest line at or before `now`. */
+  async read(now: number): Promise<BootGauges[]> {
+    const listed = await this.listBoots();
+    const end = now + 1;
+    const fineFrom = Math.max(now - HIGH_RESOLUTION_RETENTION_MS, (this.readTo ?? this.from) - this.lookbackMs);
+    const fine = listed.length > 0 && fineFrom < end ? await getMetricPoints(this.cloudwatch, this.queries(listed, 1), fineFrom, end) : new Map<string, Point[]>();
+    const noFineLine: { host: string; boot: string }[] = [];
+    listed.forEach((b, i) => {
+      const found = newestLine(fine, i, false);
+      if (found) this.keep(b, found);
+      else if (this.boots.get(key(b))?.coarse !== false) noFineLine.push(b);
+    });
+    if (noFineLine.length > 0) {
+      // From the oldest minute one of them may have published in (a known boot: its newest line's).
+      const since = Math.min(...noFineLine.map((b) => this.boots.get(key(b))?.at ?? Math.max(this.from, this.notFoundTo.get(key(b)) ?? this.from) - this.lookbackMs));
+      const minutes = await getMetricPoints(this.cloudwatch, this.queries(noFineLine, 60), Math.floor(since / MINUTE) * MINUTE, end);
+      noFineLine.forEach((b, i) => {
+        const found = newestLine(minutes, i, true);
+        if (found) {
+          this.keep(b, found);
+          this.notFoundTo.delete(key(b));
+        } else if (!this.boots.has(key(b))) this.notFoundTo.set(key(b), end);
+      });
+    }
+    this.readTo = end;
+    return [...this.boots.values()];
+  }
+
+  private keep(b: { host: string; boot: string }, line: Omit<BootGauges, "host" | "boot">): void {
+    const known = this.boots.get(key(b));
+    if (!known || line.at > known.at || (known.coarse && !line.coarse && line.at >= known.at)) this.boots.set(key(b), { ...b, ...line });
+  }
+
+  private async listBoots(): Promise<{ host: string; boot: string }[]> {
+    const boots: { host: string; boot: string }[] = [];
+    let NextToken: string | undefined;
+    do {
+      const out = await this.cloudwatch.send(new ListMetricsCommand({ Namespace: this.namespace, MetricName: "Accepted", Dimensions: [{ Name: "Stream", Value: this.stream }], NextToken }));
+      for (const m of out.Metrics ?? []) {
+        const dim = (name: string) => m.Dimensions?.find((d) => d.Name === name)?.Value;
+        const host = dim("Host");
+        const boot = dim("Boot");
+        if (host !== undefined && boot !== undefined && m.Dimensions!.length === 3) boots.push({ host, boot });
+      }
+      NextToken = out.NextToken;
+    } while (NextToken);
+    return boots;
+  }
+
+  private queries(boots: { host: string; boot: string }[], period: number): MetricDataQuery[] {
+    const Dimensions = (b: { host: string; boot: string }) => [
+      { Name: "Stream", Value: this.stream },
+      { Name: "Host", Value: b.host },
+      { Name: "Boot", Value: b.boot },
+    ];
+    return boots.flatMap((b, i) => BOOT_GAUGES.map(([field, MetricName]) => ({ Id: `${field.toLowerCase()}${i}`, MetricStat: { Metric: { Namespace: this.namespace, MetricName, Dimensions: Dimensions(b) }, Period: period, Stat: "Maximum" } })));
+  }
+}
+
+type Point = { t: number; v: number };
+
+const key = (b: { host: string; boot: string }) => `${b.host}|${b.boot}`;
+
+/** Boot `i`'s newest line in `points`: every gauge at the newest Accepted's moment, one line's values, never a mix of two. */
+function newestLine(points: Map<string, Point[]>, i: number, coarse: boolean): Omit<BootGauges, "host" | "boot"> | undefined {
+  const newest = points.get(`accepted${i}`)?.[0];
+  if (!newest) return undefined;
+  const line: Omit<BootGauges, "host" | "boot"> = { at: newest.t, coarse, accepted: 0, delivered: 0, inMemory: 0, inFlight: 0, spoolRecords: 0, dropped: 0, deadLettered: 0 };
+  for (const [field] of BOOT_GAUGES) line[field] = points.get(`${field.toLowerCase()}${i}`)?.find((p) => p.t === newest.t)?.v ?? 0;
+  return line;
+}
+
+/**
+ * The first moment in [start, end) a shipper on `stream` fell back: its BreakerState left closed
+ * or it spooled records. To the second within CloudWatch's 3 hours of 1-second data, else to the
+ * minute; undefined when none did.
+ */
+export async function firstFallback(cloudwatch: CloudWatchClient, namespace: string, stream: string, start: number, end: number, now: number): Promise<number | undefined> {
+  const hosts = new Set<string>();
+  let NextToken: string | undefined;
+  do {
+    const out = await cloudwatch.send(new ListMetricsCommand({ Namespace: namespace, MetricName: "BreakerState", Dimensions: [{ Name: "Stream", Value: stream }], NextToken }));
+    for (const m of out.Metrics ?? []) {
+      const host = m.Dimensions?.find((d) => d.Name === "Host")?.Value;
+      if (host !== undefined && m.Dimensions!.length === 2) hosts.add(host);
+    }
+    NextToken = out.NextToken;
+  } while (NextToken);
+  if (hosts.size === 0 || end <= start) return undefined;
+  const period = start >= now - HIGH_RESOLUTION_RETENTION_MS ? 1 : 60;
+  const from = period === 1 ? start : Math.floor(start / MINUTE) * MINUTE;
+  const queries: MetricDataQuery[] = [...hosts].flatMap((host, i) => {
+    const metric = (MetricName: string) => ({ Namespace: namespace, MetricName, Dimensions: [{ Name: "Stream", Value: stream }, { Name: "Host", Value: host }] });
+    return [
+      { Id: `b${i}`, MetricStat: { Metric: metric("BreakerState"), Period: period, Stat: "Maximum" } },
+      { Id: `s${i}`, MetricStat: { Metric: metric("Spooled"), Period: period, Stat: "Sum" } },
+    ];
+  });
+  const points = await getMetricPoints(cloudwatch, queries, from, end);
+  let first: number | undefined;
+  for (const series of points.values()) {
+    for (const p of series) if (p.v > 0 && (first === undefined || p.t < first)) first = p.t;
+  }
+  return first;
+}
+
 /** Every query's values, newest first, in chunks GetMetricData accepts; `keep` filters by timestamp. */
 async function getMetricData(cloudwatch: CloudWatchClient, queries: MetricDataQuery[], start: number, end: number, keep: (t: number) => boolean = () => true): Promise<Map<string, number[]>> {
-  const values = new Map<string, { t: number; v: number }[]>();
+  const out = new Map<string, number[]>();
+  for (const [id, points] of await getMetricPoints(cloudwatch, queries, start, end, keep)) out.set(id, points.map((p) => p.v));
+  return out;
+}
+
+/** Every query's points, newest first, in chunks GetMetricData accepts; `keep` filters by timestamp. */
+async function getMetricPoints(cloudwatch: CloudWatchClient, queries: MetricDataQuery[], start: number, end: number, keep: (t: number) => boolean = () => true): Promise<Map<string, Point[]>> {
+  const values = new Map<string, Point[]>();
   for (let i = 0; i < queries.length; i += MAX_QUERIES) {
     let NextToken: string | undefined;
     do {
@@ -113,9 +287,8 @@ async function getMetricData(cloudwatch: CloudWatchClient, queries: MetricDataQu
       NextToken = out.NextToken;
     } while (NextToken);
   }
-  const out = new Map<string, number[]>();
-  for (const [id, points] of values) out.set(id, points.sort((a, b) => b.t - a.t).map((p) => p.v));
-  return out;
+  for (const points of values.values()) points.sort((a, b) => b.t - a.t);
+  return values;
 }
 
 /** What readStreamTotals and readShipperTotals call (CloudWatch reads take no resource-level permission). */

@@ -64,7 +64,7 @@ export async function runCandidate(job: CandidateJob): Promise<CandidateResult> 
     target.begin();
     const result = await runExperiment({
       plan,
-      services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, logs: target.logs, log: silentLogger, targetKind: target.kind, region: target.region },
+      services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, log: silentLogger, targetKind: target.kind, region: target.region },
       runId,
       seed: job.seed,
       journal,

@@ -13,7 +13,7 @@ import { parseVars } from "./var-options.js";
 import { SecretMask } from "../engine/journal.js";
 import { loadExperimentFile } from "./plan-command.js";
 import { executeUndo } from "../engine/undo.js";
-import { noLogPipeline, noTraffic, silentLogger } from "../engine/ports.js";
+import { noTraffic, silentLogger } from "../engine/ports.js";
 import { RealClock } from "../time/clock.js";
 import { SeededRandom, freshSeed } from "../random/random.js";
 import { targetError, usage } from "./errors.js";
@@ -158,7 +158,7 @@ async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pen
       }
       try {
         const r = await executeUndo(await withSecrets(intent, record, flags), {
-          services: { clock, random, aws, traffic: noTraffic, logs: noLogPipeline, log: silentLogger, targetKind: record.target.kind, region: record.target.region },
+          services: { clock, random, aws, traffic: noTraffic, log: silentLogger, targetKind: record.target.kind, region: record.target.region },
           cwd: process.cwd(),
           signal: new AbortController().signal,
         });

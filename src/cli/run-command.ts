@@ -343,7 +343,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     target.begin();
     const result = await runExperiment({
       plan,
-      services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, logs: target.logs, log: silentLogger, targetKind: target.kind, region: target.region },
+      services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, log: silentLogger, targetKind: target.kind, region: target.region },
       runId,
       seed,
       journal,

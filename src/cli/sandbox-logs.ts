@@ -6,8 +6,7 @@
  * killed by SIGKILL or by its host's termination stops at once. Spools live on a per-run scratch
  * disk, per host: a new task of the service on the same host takes over a dead one's spool and
  * replays it (a host volume, as a daemonset log agent would use); a terminated host's disk is gone.
- *
- * This is also what the log probes read: the producers' counts, through the LogPipelinePort.
+ * Probes see none of this directly: they read the stream and the shippers' EMF metrics, as on AWS.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,8 +14,7 @@ import { join } from "node:path";
 import type { KinesisClient, KinesisClientConfig } from "@aws-sdk/client-kinesis";
 import { InProcessHandler, trimForInProcess, type LocalDispatch } from "../aws/in-process-handler.js";
 import { LOCAL_CREDENTIALS, selfContainedConfig } from "../aws/clients.js";
-import type { LogPipelinePort, LogProducerReport, ShipperCounters } from "../engine/ports.js";
-import { Shipper, type ShipperMetrics } from "../pipeline/shipper.js";
+import { Shipper } from "../pipeline/shipper.js";
 import { kinesisPortFromClient } from "../pipeline/kinesis-port.js";
 import type { ShipperEvent, ShipperOptions } from "../pipeline/options.js";
 import type { Random } from "../random/random.js";
@@ -37,27 +35,20 @@ interface Spool {
   dir: string;
   host: string;
   service: string;
-  /** Records left in it by a producer that is gone, until a successor adopts it. */
-  orphaned: number;
   owner: Producer | undefined;
 }
 
 interface Producer {
-  spec: LogProducerSpec;
   shipper: Shipper;
   clock: ProcessClock;
   spool: Spool;
-  produced: number;
   alive: boolean;
-  last: ShipperCounters | undefined;
-  breakerOpenedAt: number | undefined;
 }
 
-export class SandboxLogShipping implements LogProducerFactory, LogPipelinePort {
+export class SandboxLogShipping implements LogProducerFactory {
   private readonly root: string;
   private readonly running: Producer[] = [];
   private readonly spools: Spool[] = [];
-  private lost = 0;
   /** Receives each shipper's events (breaker changes, give-ups, drops), for the timeline. */
   onEvent: (source: string, kind: string, message: string) => void = () => {};
 
@@ -102,23 +93,18 @@ export class SandboxLogShipping implements LogProducerFactory, LogPipelinePort {
         // failed probe "gives up": trace only what tells the story (opening, closing, losses).
         if (e.type === "breaker") {
           breaker = e.to;
-          if (e.from === "closed") producer.breakerOpenedAt = e.at;
           if (e.to !== "closed" && e.from !== "closed") return;
         }
         if (e.type === "gave-up" && (e.reason === "aborted" || breaker !== "closed")) return;
         this.onEvent(`shipper:${spec.taskId.slice(0, 12)}`, e.type, describeEvent(e));
       },
     };
-    const producer: Producer = { spec, shipper: undefined as unknown as Shipper, clock, spool, produced: 0, alive: true, last: undefined, breakerOpenedAt: undefined };
-    producer.shipper = new Shipper(options);
+    const producer: Producer = { shipper: new Shipper(options), clock, spool, alive: true };
     spool.owner = producer;
-    spool.orphaned = 0;
     this.running.push(producer);
     return {
       write: (line) => {
-        if (!producer.alive) return;
-        producer.produced++;
-        producer.shipper.write(line);
+        if (producer.alive) producer.shipper.write(line);
       },
       sigterm: () => {
         void producer.shipper.close().catch(() => undefined);
@@ -130,33 +116,10 @@ export class SandboxLogShipping implements LogProducerFactory, LogPipelinePort {
   hostGone(instanceId: string): void {
     for (const spool of this.spools.filter((s) => s.host === instanceId)) {
       if (spool.owner?.alive) this.exit(spool.owner);
-      this.lost += spool.orphaned;
-      spool.orphaned = 0;
       spool.owner = undefined;
       rmSync(spool.dir, { recursive: true, force: true });
       this.spools.splice(this.spools.indexOf(spool), 1);
     }
-  }
-
-  // -- LogPipelinePort ------------------------------------------------------------------------
-
-  producers(): LogProducerReport[] {
-    return this.running.map((p) => ({
-      id: p.spec.taskId,
-      service: p.spec.service,
-      alive: p.alive,
-      produced: p.produced,
-      source: { host: p.shipper.host, boot: p.shipper.boot },
-      counters: p.alive ? counters(p.shipper.metrics(), p.breakerOpenedAt) : p.last!,
-    }));
-  }
-
-  orphanedSpoolRecords(): number {
-    return this.spools.reduce((n, s) => n + s.orphaned, 0);
-  }
-
-  lostWithHosts(): number {
-    return this.lost;
   }
 
   /** Removes the scratch disk. */
@@ -169,12 +132,10 @@ export class SandboxLogShipping implements LogProducerFactory, LogPipelinePort {
 
   private exit(p: Producer): void {
     if (!p.alive) return;
-    p.last = counters(p.shipper.metrics(), p.breakerOpenedAt);
     p.alive = false;
     p.clock.kill();
     // Whatever it spooled stays on the host's disk for a successor; what was only in memory is gone.
     p.spool.owner = undefined;
-    p.spool.orphaned = p.last.spoolRecords;
   }
 
   /** A dead producer's spool on the same host for the same service, or a new one. */
@@ -185,7 +146,7 @@ export class SandboxLogShipping implements LogProducerFactory, LogPipelinePort {
     const hostDir = join(this.root, host);
     mkdirSync(hostDir, { recursive: true });
     const n = existsSync(hostDir) ? readdirSync(hostDir).length : 0;
-    const spool: Spool = { dir: join(hostDir, `${spec.service}-${n}`), host, service: spec.service, orphaned: 0, owner: undefined };
+    const spool: Spool = { dir: join(hostDir, `${spec.service}-${n}`), host, service: spec.service, owner: undefined };
     this.spools.push(spool);
     return spool;
   }
@@ -224,28 +185,6 @@ function describeEvent(e: ShipperEvent): string {
     case "io-error":
       return `disk error during ${e.during}: ${e.error}`;
   }
-}
-
-function counters(m: ShipperMetrics, breakerOpenedAt: number | undefined): ShipperCounters {
-  return {
-    ...(breakerOpenedAt !== undefined ? { breakerOpenedAt } : {}),
-    accepted: m.accepted,
-    delivered: m.delivered,
-    resent: m.resent,
-    throttled: m.throttled,
-    spooled: m.spooled,
-    replayed: m.replayed,
-    dropped: m.dropped.total,
-    deadLettered: m.deadLettered,
-    duplicatesPossible: m.duplicatesPossible,
-    spoolBytes: m.spoolBytes,
-    spoolRecords: m.spoolRecords,
-    oldestSpooledAgeMs: m.oldestSpooledAgeMs,
-    breaker: m.breaker,
-    inMemory: m.inMemory,
-    // Replayed records in a call are still in spoolRecords: count each record once.
-    inFlight: m.inFlight - m.replayInFlight,
-  };
 }
 
 /** Drops undefined values, for options types that forbid them (exactOptionalPropertyTypes). */

@@ -7,7 +7,7 @@
 import { connect } from "node:net";
 import { basename } from "node:path";
 import { AwsClients } from "../aws/clients.js";
-import { noLogPipeline, type LogPipelinePort, type TrafficPort } from "../engine/ports.js";
+import type { TrafficPort } from "../engine/ports.js";
 import { RealClock, VirtualClock, type Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import type { TraceEntry } from "../sandbox/kernel.js";
@@ -41,7 +41,6 @@ export interface BuiltTarget {
   clock: Clock;
   clients: AwsClients;
   traffic: TrafficPort;
-  logs: LogPipelinePort;
   /** For journals and the timeline: "sandbox (default.yaml)", "http://127.0.0.1:4566", "aws us-east-1". */
   description: string;
   /** For the journal, on endpoint targets: whose time the run keeps ("the served sandbox's clock at 20x", "real time ..."). */
@@ -162,7 +161,7 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
   const wall = o.speed === undefined ? undefined : new RealClock();
   const clock = new VirtualClock(wall ? bootStart(wall) : undefined);
   const composed = await composeSandbox({ stack, clock, random: o.random, ...(o.handlers ? { handlers: o.handlers } : {}) });
-  const { sandbox, logs } = composed;
+  const { sandbox } = composed;
   const unsubscribe = o.onTrace ? sandbox.kernel.trace.onRecord(o.onTrace) : () => {};
   sandbox.start();
   await sandbox.ready();
@@ -180,7 +179,6 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
     clock,
     clients,
     traffic: sandbox.traffic,
-    logs: logs ?? noLogPipeline,
     description: `sandbox (${basename(stackFile)})`,
     stack: stackFile,
     record: { kind: "sandbox", region },
@@ -213,7 +211,6 @@ async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, st
     clock,
     clients,
     traffic: traffic.port,
-    logs: noLogPipeline,
     description: `${o.target} (${timing.source === "target" ? `on its clock, ${timing.speed}x` : "real time"}${account.note ? `; ${account.note}` : ""})`,
     clockSource:
       timing.source === "target"
@@ -281,7 +278,6 @@ async function buildAws(o: TargetOptions, urls: Record<string, string>): Promise
     clock,
     clients,
     traffic: traffic.port,
-    logs: noLogPipeline,
     description: `aws ${accountId} ${region}`,
     record: { kind: "aws", region, ...(o.profile ? { profile: o.profile } : {}) },
     begin() {},

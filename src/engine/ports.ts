@@ -19,61 +19,11 @@ export interface TrafficPort {
   drive(service: string, rps: number): void;
 }
 
-/** A log shipper's counters, as the log probes read them (gameday's shipper reports these). */
-export interface ShipperCounters {
-  accepted: number;
-  delivered: number;
-  resent: number;
-  /** Records Kinesis throttled (entries and whole calls). */
-  throttled: number;
-  spooled: number;
-  replayed: number;
-  dropped: number;
-  deadLettered: number;
-  duplicatesPossible: number;
-  spoolBytes: number;
-  spoolRecords: number;
-  oldestSpooledAgeMs: number;
-  breaker: string;
-  /** When the breaker last left closed (the moment the fallback engaged), if it has. */
-  breakerOpenedAt?: number;
-  inMemory: number;
-  /** Live records in calls or backoff; records replayed from the spool count in spoolRecords only. */
-  inFlight: number;
-}
-
-export interface LogProducerReport {
-  /** The producing process: a task id in the sandbox. */
-  id: string;
-  service: string;
-  alive: boolean;
-  /** Lines the application handed to its shipper. */
-  produced: number;
-  /** The record ids this producer stamps ({host, boot, seq}): its records are seq 0 .. accepted-1. */
-  source?: { host: string; boot: string };
-  /** Live counters while it runs; the last ones once it is gone. */
-  counters: ShipperCounters;
-}
-
-/**
- * The producers of a log pipeline, seen from outside: how much they produced and where their
- * records are. On the sandbox the composition root reports its simulated tasks' shippers.
- */
-export interface LogPipelinePort {
-  producers(): LogProducerReport[];
-  /** Spooled records whose producer is gone, waiting on its host for a successor to replay them. */
-  orphanedSpoolRecords(): number;
-  /** Spooled records that died with their host's disk. */
-  lostWithHosts(): number;
-}
-
 /** A target with no load generator: traffic probes say so rather than pass on no data. */
 export const noTraffic: TrafficPort = {
   services: () => [],
   drive() {},
 };
-
-export const noLogPipeline: LogPipelinePort = { producers: () => [], orphanedSpoolRecords: () => 0, lostWithHosts: () => 0 };
 
 /** A resource a fault resolved to (FIS ListExperimentResolvedTargets). */
 export interface ResolvedTarget {
@@ -126,7 +76,6 @@ export interface RunServices {
   random: Random;
   aws: AwsClients;
   traffic: TrafficPort;
-  logs: LogPipelinePort;
   log: Logger;
   /** "sandbox", "endpoint" or "aws": for journals and messages only, never for branching. */
   targetKind: string;

@@ -194,7 +194,7 @@ export class Shipper {
     this.secondary = s ? (s.port ?? httpSecondary(s.url!)) : undefined;
     // A spool left by an earlier run replays after the same random delay as after an outage.
     this.replayNotBefore = clock.now() + (this.spool.readableRecords > 0 ? this.startJitter() : 0);
-    this.stopEmf = this.o.metrics ? startEmf(this.o.metrics, clock, this.host, () => this.metrics()) : undefined;
+    this.stopEmf = this.o.metrics ? startEmf(this.o.metrics, clock, this.host, this.boot, () => this.metrics()) : undefined;
     this.pump();
   }
 

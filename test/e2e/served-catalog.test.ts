@@ -12,7 +12,8 @@ import { limit, REPO, scratch, serveSandbox, start, type CliResult, type Served 
 
 vi.setConfig({ testTimeout: 300_000 });
 
-// A served run of the longest case takes about 12 real seconds at 30x; a stuck one is killed.
+// A served run of spot-interrupt takes about 12 real seconds at 30x (kinesis-outage, with its
+// 2-hour drain, about 250, under its own watchdog); a stuck one is killed.
 const WATCHDOG_MS = 150_000;
 const SPEED = "30";
 
@@ -30,29 +31,32 @@ afterAll(async () => {
 
 interface Outcome extends CliResult {
   verdict: string;
+  /** The output of each steady-state probe after the method, by probe name. */
+  after: Record<string, Record<string, unknown>>;
 }
 
 /** `chaos run` in a scratch directory, SIGKILLed if it outlives the watchdog. */
-async function runChaos(args: string[]): Promise<Outcome> {
+async function runChaos(args: string[], watchdogMs = WATCHDOG_MS): Promise<Outcome> {
   const dir = scratch();
   const run = start(["run", ...args, "--seed", "7", "--log-format", "plain"], { cwd: dir });
-  const watchdog = setTimeout(() => run.child.kill("SIGKILL"), WATCHDOG_MS);
+  const watchdog = setTimeout(() => run.child.kill("SIGKILL"), watchdogMs);
   const r = await run.done.finally(() => clearTimeout(watchdog));
   expect(r.signal, `watchdog killed: chaos run ${args.join(" ")}\n${r.stdout.slice(-3000)}`).toBeNull();
   const journal = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
-  return { ...r, verdict: journal.gameday.verdict };
+  const after = Object.fromEntries((journal.steady_states?.after?.probes ?? []).map((p: { activity: { name: string }; output: Record<string, unknown> }) => [p.activity.name, p.output]));
+  return { ...r, verdict: journal.gameday.verdict, after };
 }
 
 /** The experiment on the embedded sandbox, then through --target on a sandbox served with the same stack. */
-async function bothWays(experiment: string, options: { stack?: string; vars?: string[] } = {}): Promise<{ embedded: Outcome; served: Outcome }> {
+async function bothWays(experiment: string, options: { stack?: string; vars?: string[]; watchdogMs?: number } = {}): Promise<{ embedded: Outcome; served: Outcome }> {
   const stack = options.stack ? join(REPO, "fixtures", "stacks", options.stack) : undefined;
   const vars = (options.vars ?? []).flatMap((v) => ["--var", v]);
-  const embedded = await virtualSlot(() => runChaos([experiment, ...vars, ...(stack ? ["--stack", stack] : [])]));
+  const embedded = await virtualSlot(() => runChaos([experiment, ...vars, ...(stack ? ["--stack", stack] : [])], options.watchdogMs));
   const served = await servedSlot(async () => {
     const sandbox = await serveSandbox(["--speed", SPEED, "--seed", "7", ...(stack ? ["--stack", stack] : [])]);
     serves.push(sandbox);
     try {
-      return await runChaos([experiment, ...vars, "--target", sandbox.endpoint]);
+      return await runChaos([experiment, ...vars, "--target", sandbox.endpoint], options.watchdogMs);
     } finally {
       sandbox.child.kill("SIGTERM");
       await sandbox.done;
@@ -104,10 +108,27 @@ describe.concurrent(`catalog experiments reach the same verdict embedded and thr
     }
   });
 
-  // The Kinesis experiments need log-delivery to read through AWS APIs. A version that did (4b8b756,
-  // reverted in d08f24a) held kinesis-outage at 30x (2M/1M, 273 s) and its no-spool deviation
-  // (30M/30M, 399 s) once, but in scaled time its first reading found no shipper gauge in CloudWatch
-  // yet (kinesis-throttle here, kinesis-outage at --speed 50), so it did not land.
-  // Cases to add then: kinesis-throttle holds; kinesis-outage holds (--var firstOutage=PT2M,
-  // lastOutage=PT1M); kinesis-outage deviates on the no-spool stack (outages PT30M).
+  // The Kinesis experiments: log-delivery reads the stream and the shippers' gauges in CloudWatch.
+  // kinesis-outage keeps its 2-hour drain, so a served run takes about 250 real seconds at 30x.
+  const OUTAGE_VARS = ["firstOutage=PT2M", "lastOutage=PT1M"];
+
+  it("kinesis-throttle holds", async () => {
+    expectVerdict(await bothWays("kinesis-throttle"), "held", 0);
+  });
+
+  it("kinesis-outage holds, shortened to a 2-minute and a 1-minute outage (--var firstOutage, lastOutage)", { timeout: 900_000 }, async () => {
+    const outcome = await bothWays("kinesis-outage", { vars: OUTAGE_VARS, watchdogMs: 600_000 });
+    expectVerdict(outcome, "held", 0);
+    // Every record the shippers took, read back from the stream, on both targets.
+    for (const run of [outcome.embedded, outcome.served]) {
+      expect(run.after["logs-delivered"]).toMatchObject({ unaccounted: 0, dropped: 0, spooled: 0, verified: true });
+      expect(run.after["logs-delivered"]!.delivered).toBe(run.after["logs-delivered"]!.produced);
+    }
+  });
+
+  it("kinesis-outage deviates on the no-spool stack (a memory-only shipper drops records), shortened the same way", { timeout: 900_000 }, async () => {
+    const outcome = await bothWays("kinesis-outage", { stack: "no-spool.yaml", vars: OUTAGE_VARS, watchdogMs: 600_000 });
+    expectVerdict(outcome, "deviated", 1);
+    for (const run of [outcome.embedded, outcome.served]) expect(run.after["logs-delivered"]!.dropped as number).toBeGreaterThan(0);
+  });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { harness, stackYaml, type Harness } from "../sandbox/harness.js";
 import { Ledger } from "../../src/engine/ledger.js";
-import { silentLogger, noLogPipeline, type InjectedFault, type RunServices, type RunView } from "../../src/engine/ports.js";
+import { silentLogger, type InjectedFault, type RunServices, type RunView } from "../../src/engine/ports.js";
 import type { ProbeModule, ProbeReading } from "../../src/engine/probe.js";
 import { loadFault } from "../../src/faults/index.js";
 import { startFault } from "../../src/faults/fis-runner.js";
@@ -47,7 +47,6 @@ export async function rig(yaml: string = stackYaml(), options: { seed?: number }
     random: new SeededRandom(options.seed ?? 11),
     aws: h.clients,
     traffic: h.sandbox.traffic,
-    logs: noLogPipeline,
     log: silentLogger,
     targetKind: "sandbox",
     region,

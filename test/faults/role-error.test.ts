@@ -6,14 +6,14 @@ import { describe, expect, it } from "vitest";
 import { FaultStartError, startFault } from "../../src/faults/fis-runner.js";
 import { loadFault } from "../../src/faults/index.js";
 import { Ledger } from "../../src/engine/ledger.js";
-import { noLogPipeline, noTraffic, silentLogger, type RunServices } from "../../src/engine/ports.js";
+import { noTraffic, silentLogger, type RunServices } from "../../src/engine/ports.js";
 import { VirtualClock } from "../../src/time/clock.js";
 import { SeededRandom } from "../../src/random/random.js";
 
 async function startWithFisSaying(message: string, configuration: Record<string, unknown> = {}) {
   const clock = new VirtualClock();
   const refusing = { send: async () => Promise.reject(Object.assign(new Error(message), { name: "ValidationException" })) };
-  const services = { clock, random: new SeededRandom(1), aws: { fis: async () => refusing }, traffic: noTraffic, logs: noLogPipeline, log: silentLogger, targetKind: "aws", region: "eu-west-1" } as unknown as RunServices;
+  const services = { clock, random: new SeededRandom(1), aws: { fis: async () => refusing }, traffic: noTraffic, log: silentLogger, targetKind: "aws", region: "eu-west-1" } as unknown as RunServices;
   const module = (await loadFault("task-kill"))!;
   const params = module.params.parse({});
   const target = module.target.parse({ cluster: "prod" });

@@ -15,7 +15,7 @@ import { SeededRandom } from "../../src/random/random.js";
 import { Journal, journalExperiment } from "../../src/engine/journal.js";
 import { Ledger } from "../../src/engine/ledger.js";
 import type { RunEvent } from "../../src/engine/events.js";
-import { noLogPipeline, silentLogger, type TrafficPort } from "../../src/engine/ports.js";
+import { silentLogger, type TrafficPort } from "../../src/engine/ports.js";
 import { resolveExperiment } from "../../src/cli/catalog.js";
 import { loadExperimentFile, planFor } from "../../src/cli/plan-command.js";
 import type { RunResult } from "../../src/engine/run.js";
@@ -92,7 +92,7 @@ export async function runOnAws(name: string, o: { interrupt?: AbortSignal; vars?
   try {
     const result = await runExperiment({
       plan,
-      services: { clock, random: random.fork("run"), aws: clients, traffic, logs: noLogPipeline, log: silentLogger, targetKind: "aws", region: REGION },
+      services: { clock, random: random.fork("run"), aws: clients, traffic, log: silentLogger, targetKind: "aws", region: REGION },
       runId,
       seed: 42,
       journal,

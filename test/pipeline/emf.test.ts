@@ -10,17 +10,33 @@ import { tempDirs } from "./helpers/tmp.js";
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
 
-/** name -> value of one EMF line, checked to be valid EMF with the shipper's namespace and dimensions. */
+/** name -> value of one EMF line's per-host metrics, checked to be valid EMF with the shipper's namespace. */
 function read(line: string): Record<string, number> {
-  const parsed = parseEmf(line);
-  if (!("datums" in parsed)) throw new Error(parsed.error);
   const out: Record<string, number> = {};
-  for (const d of parsed.datums as MetricDatum[]) {
-    expect(d.namespace).toBe("Gameday/LogShipper");
+  for (const d of datums(line).filter((d) => !("Boot" in d.dimensions))) {
     expect(d.dimensions).toEqual({ Stream: "app-logs", Host: "test-host" });
     out[d.name] = d.value!;
   }
   return out;
+}
+
+/** name -> value of one EMF line's per-boot gauges, and the boot they are for. */
+function readBoot(line: string): { boot: string | undefined; values: Record<string, number> } {
+  const values: Record<string, number> = {};
+  let boot: string | undefined;
+  for (const d of datums(line).filter((d) => "Boot" in d.dimensions)) {
+    expect(d.dimensions).toEqual({ Stream: "app-logs", Host: "test-host", Boot: d.dimensions.Boot });
+    boot = d.dimensions.Boot;
+    values[d.name] = d.value!;
+  }
+  return { boot, values };
+}
+
+function datums(line: string): MetricDatum[] {
+  const parsed = parseEmf(line);
+  if (!("datums" in parsed)) throw new Error(parsed.error);
+  for (const d of parsed.datums) expect(d.namespace).toBe("Gameday/LogShipper");
+  return parsed.datums;
 }
 
 describe("the shipper's own metrics as embedded metric format", () => {
@@ -88,5 +104,41 @@ describe("the shipper's own metrics as embedded metric format", () => {
     const line = emfLine({ namespace: "Gameday/LogShipper", stream: "app-logs" }, "test-host", 120_000, later, base);
     expect(read(line)).toEqual({ Delivered: 15, Spooled: 0, Replayed: 2, Dropped: 2, SpoolBytes: 100, OldestSpooledAge: 1_500, BreakerState: 1 });
     expect(JSON.parse(line)._aws.Timestamp).toBe(120_000);
+  });
+
+  it("says per boot where its records are: Accepted (seq 0 .. Accepted-1), in memory, in flight, spooled, dropped, dead-lettered", async () => {
+    const clock = new VirtualClock();
+    const lines: string[] = [];
+    // Kinesis refuses every call: records go from memory to the wire to the spool.
+    const fake = new FakeKinesis();
+    fake.respond = () => ({ kind: "throw", error: refusedError });
+    const { shipper } = makeShipper(dirs.make(), { metrics: { stream: "app-logs", write: (l) => lines.push(l), intervalMs: 1_000 } }, { clock, fake });
+    for (const i of range(40)) shipper.write({ i });
+    await clock.sleep(1_000);
+    const first = readBoot(lines[0]!);
+    expect(first.boot).toBe(shipper.boot);
+    const m = shipper.metrics();
+    expect(first.values.Accepted).toBe(40);
+    // Each of the 40 records is in exactly one place.
+    const v = first.values;
+    expect(v.DeliveredTotal).toBe(m.delivered);
+    expect(v.InMemory! + v.InFlight! + v.SpoolRecords! + v.DroppedTotal! + v.DeadLettered! + v.DeliveredTotal!).toBe(40);
+    await shipper.close();
+    const last = readBoot(lines.at(-1)!).values;
+    expect(last).toEqual({ Accepted: 40, DeliveredTotal: shipper.metrics().delivered, InMemory: 0, InFlight: 0, SpoolRecords: last.SpoolRecords, DroppedTotal: 0, DeadLettered: 0 });
+    expect(last.SpoolRecords! + shipper.metrics().delivered).toBe(40);
+  });
+
+  it("writes the per-boot gauges with the first line, then every 30 s, and always with the last line at close()", async () => {
+    const clock = new VirtualClock();
+    const lines: string[] = [];
+    const { shipper } = makeShipper(dirs.make(), { metrics: { stream: "app-logs", write: (l) => lines.push(l), intervalMs: 5_000 } }, { clock });
+    for (const i of range(3)) shipper.write({ i });
+    await clock.sleep(61_000);
+    expect(lines).toHaveLength(12);
+    expect(lines.map((l) => readBoot(l).boot !== undefined)).toEqual([true, false, false, false, false, false, true, false, false, false, false, false]);
+    expect(readBoot(lines[6]!).boot).toBe(shipper.boot);
+    await shipper.close();
+    expect(readBoot(lines.at(-1)!).values.Accepted).toBe(3);
   });
 });

@@ -151,13 +151,16 @@ export class MetricsApi {
       if (!p) byTime.set(t, (p = { Timestamp: epochSeconds(t), Unit: base.unit ?? this.unitOf(base) }));
       return p;
     };
-    for (const s of standard) for (const p of this.store.query({ ...base, statistic: parseStatistic(s)! })) point(p.timestamp)[s] = p.value;
-    extended.forEach((s, i) => {
-      const st = statistic(s, `ExtendedStatistics.member.${i + 1}`);
-      for (const p of this.store.query({ ...base, statistic: st })) {
-        const point_ = point(p.timestamp);
-        ((point_.ExtendedStatistics ??= {}) as Record<string, number>)[s] = p.value;
-      }
+    // Every statistic from one publication (see MetricStore.snapshot).
+    this.store.snapshot(() => {
+      for (const s of standard) for (const p of this.store.query({ ...base, statistic: parseStatistic(s)! })) point(p.timestamp)[s] = p.value;
+      extended.forEach((s, i) => {
+        const st = statistic(s, `ExtendedStatistics.member.${i + 1}`);
+        for (const p of this.store.query({ ...base, statistic: st })) {
+          const point_ = point(p.timestamp);
+          ((point_.ExtendedStatistics ??= {}) as Record<string, number>)[s] = p.value;
+        }
+      });
     });
     return { Label: name, Datapoints: [...byTime.values()] };
   }

@@ -128,7 +128,12 @@ function expressionError(e: unknown, expression: string, path: string): Error {
  * whatever reads them; expressions align their operands by timestamp on the period grid.
  * `prefix` names the list in errors found only while evaluating (an array where a series goes).
  */
-export function answerQueries(queries: readonly MetricQuery[], store: Pick<MetricStore, "query">, start: number, end: number, prefix: string): Map<string, Datapoint[]> {
+export function answerQueries(queries: readonly MetricQuery[], store: Pick<MetricStore, "query" | "snapshot">, start: number, end: number, prefix: string): Map<string, Datapoint[]> {
+  // Every query reads the same publication, however the clock moves meanwhile (see MetricStore.snapshot).
+  return store.snapshot(() => answerOn(queries, store, start, end, prefix));
+}
+
+function answerOn(queries: readonly MetricQuery[], store: Pick<MetricStore, "query">, start: number, end: number, prefix: string): Map<string, Datapoint[]> {
   const byId = new Map(queries.map((q, i) => [q.id, { q, index: i }]));
   const values = new Map<string, Value>();
   const fallbackPeriod = queries.find((q): q is MetricStatQuery => q.kind === "metric")?.period ?? 60;
@@ -194,5 +199,5 @@ function grid(start: number, end: number, period: number): number[] {
 
 /** Refuses a list whose returned query gives an array of series, before any data exists (alarms check at put). */
 export function checkAnswerable(queries: readonly MetricQuery[], prefix: string): void {
-  answerQueries(queries, { query: () => [] }, 0, 1, prefix);
+  answerOn(queries, { query: () => [] }, 0, 1, prefix);
 }
