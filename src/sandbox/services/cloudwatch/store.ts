@@ -227,7 +227,8 @@ function writable(map: Map<number, Bucket>, fresh: number[], start: number): Agg
 
 /** Packs the fresh buckets whose period ended before `before`; returns those still fresh. */
 function packEnded(map: Map<number, Bucket>, fresh: number[], size: number, before: number): number[] {
-  if (fresh.length === 0) return fresh;
+  // A store that never packs (before = -Infinity) keeps no list either.
+  if (fresh.length === 0 || before === Number.NEGATIVE_INFINITY) return [];
   const still: number[] = [];
   for (const t of fresh) {
     const b = map.get(t);
