@@ -4,6 +4,11 @@
 //
 //   node bench/whole-process.mjs                      # every catalog experiment
 //   RUNS=5 node bench/whole-process.mjs spot-interrupt task-kill
+//   COMPARE=/path/to/other/checkout/dist/src/cli/main.js node bench/whole-process.mjs
+//                                                     # also that build, run by run in turn, with ratios
+//
+// CPU time (user + system, the child's own) is printed beside wall time: on a shared machine the
+// wall time says as much about the neighbours as about the run.
 //
 // Peak RSS comes from the child itself: a preload module records process.resourceUsage().maxRSS
 // when the process exits (getrusage, the same number `/usr/bin/time -v` prints), so no tool beyond
@@ -29,7 +34,7 @@ const work = mkdtempSync(join(tmpdir(), "gameday-bench-"));
 const preload = join(work, "max-rss.cjs");
 writeFileSync(
   preload,
-  `process.on("exit", () => { try { require("fs").writeFileSync(process.env.GAMEDAY_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); } catch {} });\n`,
+  `process.on("exit", () => { try { const u = process.resourceUsage(); require("fs").writeFileSync(process.env.GAMEDAY_BENCH_RSS_FILE, JSON.stringify([u.maxRSS, (u.userCPUTime + u.systemCPUTime) / 1000])); } catch {} });\n`,
 );
 
 /**
@@ -49,8 +54,8 @@ function measure(args) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) / 1024 : Number.NaN;
-  return { ms, rss, status: r.status, stderr: r.stderr };
+  const [maxRss, cpu] = existsSync(rssFile) ? JSON.parse(readFileSync(rssFile, "utf8")) : [Number.NaN, Number.NaN];
+  return { ms, rss: maxRss / 1024, cpu, status: r.status, stderr: r.stderr };
 }
 
 /** @param {number[]} xs */
@@ -64,20 +69,37 @@ try {
   for (let i = 0; i < 3; i++) base.push(measure(["-e", "0"]));
   const b = median(base.map((m) => m.ms));
   const bRss = median(base.map((m) => m.rss));
-  console.log(`baseline node -e 0: ${b.toFixed(0)} ms, peak RSS ${bRss.toFixed(0)} MiB`);
-  console.log("experiment           runs  exit  wall (median, min-max)        peak RSS   wall / baseline");
-  for (const name of experiments) {
-    const ms = [];
-    for (let i = 0; i < runsFor(name); i++) ms.push(measure([cli, "run", name]));
+  const bCpu = median(base.map((m) => m.cpu));
+  console.log(`baseline node -e 0: ${b.toFixed(0)} ms (CPU ${bCpu.toFixed(0)} ms), peak RSS ${bRss.toFixed(0)} MiB`);
+  const compare = process.env.COMPARE;
+  if (compare) console.log(`compared with ${compare} (rows "before"), run for run in turn`);
+  console.log("experiment           runs  exit  wall (median, min-max)        CPU (median)  peak RSS   wall / baseline");
+  /** @param {string} label @param {{ms: number, rss: number, cpu: number, status: number | null}[]} ms */
+  const row = (label, ms) => {
     const walls = ms.map((m) => m.ms);
     const exits = [...new Set(ms.map((m) => m.status))].join(",");
     const wall = median(walls);
+    const cpu = median(ms.map((m) => m.cpu));
     const rss = Math.max(...ms.map((m) => m.rss));
     const range = `${(Math.min(...walls) / 1000).toFixed(2)}-${(Math.max(...walls) / 1000).toFixed(2)} s`;
     console.log(
-      `${name.padEnd(20)} ${String(ms.length).padStart(4)}  ${exits.padStart(4)}  ${(wall / 1000).toFixed(2).padStart(7)} s (${range.padEnd(16)})  ${rss.toFixed(0).padStart(5)} MiB   ${(wall / b).toFixed(1)}x`,
+      `${label.padEnd(20)} ${String(ms.length).padStart(4)}  ${exits.padStart(4)}  ${(wall / 1000).toFixed(2).padStart(7)} s (${range.padEnd(16)})  ${(cpu / 1000).toFixed(2).padStart(7)} s   ${rss.toFixed(0).padStart(5)} MiB   ${(wall / b).toFixed(1)}x`,
     );
-    for (const m of ms) if (m.status !== 0 && m.status !== 1) process.stderr.write(m.stderr);
+    return { wall, cpu, rss };
+  };
+  for (const name of experiments) {
+    const ms = [];
+    const before = [];
+    for (let i = 0; i < runsFor(name); i++) {
+      ms.push(measure([cli, "run", name]));
+      if (compare) before.push(measure([compare, "run", name]));
+    }
+    const now = row(name, ms);
+    if (compare) {
+      const old = row("  before", before);
+      console.log(`  this build / before: wall ${(now.wall / old.wall).toFixed(2)}x, CPU ${(now.cpu / old.cpu).toFixed(2)}x, peak RSS ${(now.rss / old.rss).toFixed(2)}x`);
+    }
+    for (const m of [...ms, ...before]) if (m.status !== 0 && m.status !== 1) process.stderr.write(m.stderr);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -85,6 +85,33 @@ export class InProcessHandler {
  */
 const IDLE_IN_PROCESS = ["loggerMiddleware", "getUserAgentMiddleware", "recursionDetectionMiddleware"];
 
-export function trimForInProcess(client: { middlewareStack: { remove(name: string): boolean } }): void {
+export function trimForInProcess(client: { middlewareStack: { remove(name: string): boolean }; config?: unknown }): void {
   for (const name of IDLE_IN_PROCESS) client.middlewareStack.remove(name);
+  // The SDK reads its auth schemes on every call, so swapping the signer here takes effect.
+  const schemes = (client.config as { httpAuthSchemes?: { schemeId: string; signer: unknown }[] } | undefined)?.httpAuthSchemes;
+  for (const scheme of schemes ?? []) if (scheme.schemeId === "aws.auth#sigv4") scheme.signer = CREDENTIAL_ONLY_SIGNER;
 }
+
+/**
+ * In process, a SigV4 signature (canonical request, payload hash, four HMACs per call) guards
+ * nothing: no bytes cross a wire and the sandbox checks no signature. What the sandbox does read
+ * is the access key id in the Authorization header's Credential scope (IAM role faults, see
+ * src/sandbox/services/iam/roles.ts), so this signer writes that header with the real scope and
+ * no signature: a fifth of an in-process call's cost (the 17-hour outage makes 100,000s of calls).
+ */
+const CREDENTIAL_ONLY_SIGNER = {
+  async sign<R extends { headers: Record<string, string> }>(
+    request: R,
+    identity: { accessKeyId?: string },
+    props: { signingName?: string; signingRegion?: string; name?: string; region?: string },
+  ): Promise<R> {
+    const region = props.signingRegion ?? props.region ?? "";
+    const service = props.signingName ?? props.name ?? "";
+    request.headers["authorization"] = `AWS4-HMAC-SHA256 Credential=${identity.accessKeyId ?? ""}/00000000/${region}/${service}/aws4_request, SignedHeaders=host, Signature=in-process`;
+    return request;
+  },
+  errorHandler: () => (error: unknown) => {
+    throw error;
+  },
+  successHandler: () => {},
+};

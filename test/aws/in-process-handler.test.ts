@@ -92,3 +92,28 @@ describe("SDK clients against an in-process dispatcher", () => {
     expect((err as { gaveUp?: string }).gaveUp).toBe("attempts");
   });
 });
+
+describe("in-process calls carry the caller's credential scope without signing", () => {
+  it("the sandbox still sees each client's access key id, region and service (IAM role faults read it); no SigV4 signature is computed", async () => {
+    const clock = new VirtualClock();
+    const dispatcher = new Dispatcher();
+    const seen: string[] = [];
+    dispatcher.addJsonService({
+      name: "ecs",
+      targetPrefix: "AmazonEC2ContainerServiceV20141113",
+      operations: { ListClusters: () => ({ clusterArns: [] }) },
+    });
+    dispatcher.intercept((call) => {
+      seen.push(call.request.headers["authorization"] ?? "");
+      return undefined;
+    });
+    dispatcher.addRestService({ name: "fis", routes: [{ method: "GET", path: "/experiments/{id}", operation: "GetExperiment", handler: () => ({ experiment: { id: "x" } }) }] });
+    const clients = new AwsClients({ kind: "local", region: "eu-west-1", dispatch: dispatcher.dispatch }, { clock, random: new SeededRandom(1) });
+    await (await clients.ecs()).send(new ListClustersCommand({}));
+    await (await clients.fis()).send(new GetExperimentCommand({ id: "x" }));
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toMatch(/Credential=AKIDGAMEDAYSANDBOX\/\d{8}\/eu-west-1\/ecs\/aws4_request/);
+    expect(seen[1]).toMatch(/Credential=AKIDGAMEDAYSANDBOX\/\d{8}\/eu-west-1\/fis\/aws4_request/);
+    for (const auth of seen) expect(auth).not.toMatch(/Signature=[0-9a-f]{64}/);
+  });
+});

@@ -67,8 +67,13 @@ export function addStatistics(a: Aggregate, s: { sampleCount: number; sum: numbe
   a.values = undefined;
 }
 
+/** What mergeInto reads of the aggregate it folds in: its values need only be iterable (a store may keep them packed). */
+export interface MergeSource extends Omit<Aggregate, "values"> {
+  values: Iterable<readonly [number, number]> | undefined;
+}
+
 /** Folds `from` into `into`. */
-export function mergeInto(into: Aggregate, from: Aggregate): void {
+export function mergeInto(into: Aggregate, from: MergeSource): void {
   into.sampleCount += from.sampleCount;
   into.sum += from.sum;
   if (from.minimum < into.minimum) into.minimum = from.minimum;

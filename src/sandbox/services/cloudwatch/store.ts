@@ -6,8 +6,12 @@
  * data keeps 1-second buckets for 3 hours and standard data 60-second buckets, as CloudWatch's
  * retention does; older 1-second buckets fold into minutes and minutes older than 15 days go, so a
  * 17-hour simulated run holds at most 10,800 + 1,020 buckets per metric.
+ *
+ * A bucket that is no longer being written (its period ended a few minutes ago) is packed into one
+ * array of numbers: its values as a Map cost about four times as much, and over 17 hours the
+ * buckets of per-request latencies were most of the run's memory. A late put unpacks it again.
  */
-import { addStatistics, addValue, emptyAggregate, mergeInto, type Aggregate } from "./aggregate.js";
+import { addStatistics, addValue, emptyAggregate, mergeInto, type Aggregate, type MergeSource } from "./aggregate.js";
 import type { MetricDatum, MetricSink } from "./sink.js";
 import { computeStatistic, type Statistic } from "./statistic.js";
 
@@ -51,11 +55,24 @@ export interface ListFilter {
   recentlyActiveMs?: number;
 }
 
+/**
+ * A bucket's aggregate packed: [sampleCount, sum, minimum, maximum, flags, value, count, value,
+ * count, ...] with the values in the Map's order (flags: 1 = values kept, 2 = values rounded).
+ */
+type Packed = number[];
+type Bucket = Aggregate | Packed;
+
+/** Buckets whose period ended this long ago are packed: puts are rarely later than that. */
+const PACK_AFTER_MS = 5 * MINUTE;
+
 interface Buckets {
   /** 1-second buckets (high-resolution data), by bucket start. */
-  fine: Map<number, Aggregate>;
+  fine: Map<number, Bucket>;
   /** 60-second buckets, by bucket start. */
-  coarse: Map<number, Aggregate>;
+  coarse: Map<number, Bucket>;
+  /** Starts of buckets created or unpacked since the last packing, per map. */
+  freshFine: number[];
+  freshCoarse: number[];
 }
 
 interface Series {
@@ -71,8 +88,14 @@ export class MetricStore implements MetricSink {
   /** Inside snapshot(): the publishers already put what was due. */
   private reading = 0;
 
-  /** `now` is the sandbox's clock: retention is measured against it. */
-  constructor(private readonly now: () => number) {}
+  /**
+   * `now` is the sandbox's clock: retention is measured against it. `packAfterMs`: how long after
+   * its period ends a bucket is packed (tests compare a store that never packs).
+   */
+  constructor(
+    private readonly now: () => number,
+    private readonly packAfterMs = PACK_AFTER_MS,
+  ) {}
 
   /**
    * `fn` runs before every read (queries, alarms, ListMetrics): publishers that aggregate lazily put
@@ -114,13 +137,11 @@ export class MetricStore implements MetricSink {
     s.lastPut = Math.max(s.lastPut, this.now());
     const unit = datum.unit ?? "None";
     let buckets = s.byUnit.get(unit);
-    if (!buckets) s.byUnit.set(unit, (buckets = { fine: new Map(), coarse: new Map() }));
+    if (!buckets) s.byUnit.set(unit, (buckets = { fine: new Map(), coarse: new Map(), freshFine: [], freshCoarse: [] }));
     const highRes = datum.storageResolution === 1;
-    const map = highRes ? buckets.fine : buckets.coarse;
     const size = highRes ? SECOND : MINUTE;
     const start = Math.floor(datum.timestamp / size) * size;
-    let a = map.get(start);
-    if (!a) map.set(start, (a = emptyAggregate()));
+    const a = highRes ? writable(buckets.fine, buckets.freshFine, start) : writable(buckets.coarse, buckets.freshCoarse, start);
     if (datum.value !== undefined) addValue(a, datum.value);
     if (datum.values) datum.values.forEach((v, i) => addValue(a, v, datum.counts?.[i] ?? 1));
     if (datum.statistics) addStatistics(a, datum.statistics);
@@ -137,12 +158,12 @@ export class MetricStore implements MetricSink {
     const align = periodMs >= MINUTE ? MINUTE : periodMs;
     const first = Math.floor(q.start / align) * align;
     const perPeriod = new Map<number, Aggregate>();
-    const take = (t: number, a: Aggregate): void => {
+    const take = (t: number, b: Bucket): void => {
       if (t < first || t >= q.end) return;
       const p = first + Math.floor((t - first) / periodMs) * periodMs;
       let into = perPeriod.get(p);
       if (!into) perPeriod.set(p, (into = emptyAggregate()));
-      mergeInto(into, a);
+      mergeInto(into, source(b));
     };
     for (const [unit, buckets] of s.byUnit) {
       if (q.unit !== undefined && q.unit !== unit) continue;
@@ -186,7 +207,10 @@ export class MetricStore implements MetricSink {
     return n;
   }
 
-  /** At most once a simulated minute: 1-second buckets past 3 hours fold into minutes; minutes past 15 days go. */
+  /**
+   * At most once a simulated minute: 1-second buckets past 3 hours fold into minutes; minutes past
+   * 15 days go; buckets that ended packAfterMs ago are packed.
+   */
   private compactIfDue(): void {
     const now = this.now();
     if (now - this.lastCompaction < MINUTE) return;
@@ -200,22 +224,78 @@ export class MetricStore implements MetricSink {
         for (const [t, a] of b.fine) {
           if (t >= fineBefore) break;
           const minute = Math.floor(t / MINUTE) * MINUTE;
-          let into = b.coarse.get(minute);
-          if (!into) b.coarse.set(minute, (into = emptyAggregate()));
-          mergeInto(into, a);
+          mergeInto(writable(b.coarse, b.freshCoarse, minute), source(a));
           b.fine.delete(t);
         }
         for (const t of b.coarse.keys()) {
           if (t >= coarseBefore) break;
           b.coarse.delete(t);
         }
+        b.freshFine = packEnded(b.fine, b.freshFine, SECOND, now - this.packAfterMs);
+        b.freshCoarse = packEnded(b.coarse, b.freshCoarse, MINUTE, now - this.packAfterMs);
       }
     }
   }
 }
 
+/** The aggregate of bucket `start` to add to: created, or unpacked, and then noted as fresh. */
+function writable(map: Map<number, Bucket>, fresh: number[], start: number): Aggregate {
+  const b = map.get(start);
+  if (b !== undefined && !Array.isArray(b)) return b;
+  const a = b === undefined ? emptyAggregate() : unpack(b);
+  // Replacing a key's value keeps its place in the Map's (time) order.
+  map.set(start, a);
+  fresh.push(start);
+  return a;
+}
+
+/** Packs the fresh buckets whose period ended before `before`; returns those still fresh. */
+function packEnded(map: Map<number, Bucket>, fresh: number[], size: number, before: number): number[] {
+  // A store that never packs (before = -Infinity) keeps no list either.
+  if (fresh.length === 0 || before === Number.NEGATIVE_INFINITY) return [];
+  const still: number[] = [];
+  for (const t of fresh) {
+    const b = map.get(t);
+    if (b === undefined || Array.isArray(b)) continue;
+    if (t + size <= before) map.set(t, pack(b));
+    else still.push(t);
+  }
+  return still;
+}
+
+function pack(a: Aggregate): Packed {
+  const out: Packed = [a.sampleCount, a.sum, a.minimum, a.maximum, (a.values ? 1 : 0) | (a.rounded ? 2 : 0)];
+  if (!a.values) return out;
+  for (const [v, n] of a.values) out.push(v, n);
+  // Pushing leaves spare capacity; a copy has none.
+  return out.slice();
+}
+
+function unpack(p: Packed): Aggregate {
+  const a: Aggregate = { sampleCount: p[0]!, sum: p[1]!, minimum: p[2]!, maximum: p[3]!, values: undefined };
+  if (p[4]! & 1) {
+    const values = new Map<number, number>();
+    for (let i = 5; i < p.length; i += 2) values.set(p[i]!, p[i + 1]!);
+    a.values = values;
+  }
+  if (p[4]! & 2) a.rounded = true;
+  return a;
+}
+
+/** A bucket as mergeInto reads it, without unpacking a packed one. */
+function source(b: Bucket): MergeSource {
+  if (!Array.isArray(b)) return b;
+  const view: MergeSource = { sampleCount: b[0]!, sum: b[1]!, minimum: b[2]!, maximum: b[3]!, values: b[4]! & 1 ? pairs(b) : undefined };
+  if (b[4]! & 2) view.rounded = true;
+  return view;
+}
+
+function* pairs(p: Packed): Generator<readonly [number, number]> {
+  for (let i = 5; i < p.length; i += 2) yield [p[i]!, p[i + 1]!];
+}
+
 /** Visits the buckets in [from, to): by stepping when the range is shorter than the map, else by scanning it. */
-function eachBucket(map: Map<number, Aggregate>, size: number, from: number, to: number, fn: (t: number, a: Aggregate) => void): void {
+function eachBucket(map: Map<number, Bucket>, size: number, from: number, to: number, fn: (t: number, b: Bucket) => void): void {
   const steps = Math.ceil((to - from) / size);
   if (steps < map.size) {
     for (let t = Math.ceil(from / size) * size; t < to; t += size) {

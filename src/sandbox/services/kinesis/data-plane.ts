@@ -223,7 +223,7 @@ export function getRecords(state: KinesisState, input: Input): unknown {
   shard.recordRead(now, batch.records.length, batch.bytes);
   const last = batch.records[batch.records.length - 1];
   state.metrics?.getRecords(now, stream.name, batch.records.length, last ? Math.max(0, now - last.arrival) : 0);
-  const nextUnread = shard.peek(batch.next);
+  const nextUnread = shard.arrivalOfNext(batch.next);
   const out: Record<string, unknown> = {
     Records: batch.records.map((r) => ({
       SequenceNumber: shard.sequenceNumberOf(r),
@@ -232,7 +232,7 @@ export function getRecords(state: KinesisState, input: Input): unknown {
       PartitionKey: r.partitionKey,
     })),
     // How far the reader is from the tip: the age of the oldest record it has not read yet.
-    MillisBehindLatest: nextUnread ? Math.max(0, now - nextUnread.arrival) : 0,
+    MillisBehindLatest: nextUnread !== undefined ? Math.max(0, now - nextUnread) : 0,
   };
   if (batch.exhausted) {
     out.ChildShards = shard.childShardIds.map((id) => {

@@ -3,7 +3,7 @@
  * as an unsigned big-endian 128-bit integer, which falls into exactly one open shard's range.
  * An ExplicitHashKey (a decimal string) replaces that value.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { MAX_HASH_KEY } from "./limits.js";
 
 export interface HashRange {
@@ -12,7 +12,8 @@ export interface HashRange {
 }
 
 export function hashKeyOf(partitionKey: string): bigint {
-  return BigInt(`0x${createHash("md5").update(partitionKey, "utf8").digest("hex")}`);
+  // crypto.hash (Node 20.12+): one call per record instead of a Hash object, about half the cost.
+  return BigInt(`0x${hash("md5", partitionKey, "hex")}`);
 }
 
 /** Parses an ExplicitHashKey; returns undefined when it is not a decimal in [0, 2^128 - 1]. */

@@ -10,8 +10,13 @@
 const COUNTER_DIGITS = 36;
 const SHARD_DIGITS = 18;
 
+const ZEROS = "0".repeat(COUNTER_DIGITS);
+
 export function formatSequenceNumber(counter: number, shardIndex: number): string {
-  return `49${String(counter).padStart(COUNTER_DIGITS, "0")}${String(shardIndex).padStart(SHARD_DIGITS, "0")}`;
+  // Every record read out gets one: slicing a constant is cheaper than two padStarts.
+  const c = String(counter);
+  const s = String(shardIndex);
+  return `49${ZEROS.slice(c.length)}${c}${ZEROS.slice(COUNTER_DIGITS - SHARD_DIGITS + s.length)}${s}`;
 }
 
 export interface ParsedSequenceNumber {

@@ -12,21 +12,9 @@ import {
 } from "./limits.js";
 import { PerSecondBudget } from "./per-second-budget.js";
 import { formatSequenceNumber } from "./sequence-numbers.js";
+import { RecordStore, type StoredRecord } from "./record-store.js";
 
-export interface StoredRecord {
-  /**
-   * Position in the stream-wide sequence. The sequence number is derived from it and the shard
-   * (formatSequenceNumber) when needed rather than stored: a long run holds millions of records.
-   */
-  counter: number;
-  /** Arrival time on the clock (ms). */
-  arrival: number;
-  partitionKey: string;
-  /** Base64, exactly as the producer sent it: it goes back out unchanged. */
-  data: string;
-  /** Data bytes plus partition key bytes: what counts against the per-shard limits. */
-  size: number;
-}
+export type { StoredRecord };
 
 export interface ShardCounters {
   incomingBytes: number;
@@ -77,9 +65,7 @@ export class Shard {
     readThrottledCalls: 0,
   };
 
-  // Records live in an array with a moving head, so trimming the oldest is O(1) amortised.
-  private records: StoredRecord[] = [];
-  private head = 0;
+  private readonly records = new RecordStore();
 
   constructor(
     readonly index: number,
@@ -111,11 +97,11 @@ export class Shard {
 
   /** Counter of the oldest record still held, or where the next record will go. */
   get trimHorizon(): number {
-    return this.records[this.head]?.counter ?? this.startingCounter;
+    return this.records.firstCounter() ?? this.startingCounter;
   }
 
   get size(): number {
-    return this.records.length - this.head;
+    return this.records.size;
   }
 
   close(at: number, endingCounter: number): void {
@@ -124,54 +110,46 @@ export class Shard {
   }
 
   append(record: StoredRecord): void {
-    this.records.push(record);
+    this.records.append(record);
     this.counters.incomingBytes += record.size;
     this.counters.incomingRecords++;
   }
 
   /** Drops records that arrived before `before` (retention). */
   trim(before: number): void {
-    while (this.head < this.records.length && this.records[this.head]!.arrival < before) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.records.length) {
-      this.records = this.records.slice(this.head);
-      this.head = 0;
-    }
+    this.records.trimArrivedBefore(before);
   }
 
   /** Counter of the first held record that arrived at or after `at`, or the next counter to come. */
   counterAtTime(at: number, next: number): number {
-    let lo = this.head;
-    let hi = this.records.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.records[mid]!.arrival < at) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.records[lo]?.counter ?? next;
+    const p = this.records.positionAtTime(at);
+    return p < this.records.size ? this.records.counterAt(p) : next;
   }
 
   /** Reads from the first record whose counter is >= `from`, within the record and byte caps. */
   read(from: number, maxRecords: number, maxBytes: number): ReadResult {
-    let i = this.indexOf(from);
+    const held = this.records.size;
+    let i = this.records.positionOfCounter(from);
     const out: StoredRecord[] = [];
     let bytes = 0;
-    while (i < this.records.length && out.length < maxRecords) {
-      const r = this.records[i]!;
+    while (i < held && out.length < maxRecords) {
+      const size = this.records.sizeAt(i);
       // The first record always goes out, so one record larger than the byte cap cannot wedge a reader.
-      if (out.length > 0 && bytes + r.size > maxBytes) break;
-      out.push(r);
-      bytes += r.size;
+      if (out.length > 0 && bytes + size > maxBytes) break;
+      out.push(this.records.at(i));
+      bytes += size;
       i++;
     }
     const last = out[out.length - 1];
     const next = last ? last.counter + 1 : Math.max(from, this.trimHorizon);
-    const exhausted = !this.open && i >= this.records.length;
+    const exhausted = !this.open && i >= held;
     return { records: out, next, exhausted, bytes };
   }
 
-  /** The first held record whose counter is >= `from`, if any. */
-  peek(from: number): StoredRecord | undefined {
-    return this.records[this.indexOf(from)];
+  /** Arrival time of the first held record whose counter is >= `from`, if any. */
+  arrivalOfNext(from: number): number | undefined {
+    const p = this.records.positionOfCounter(from);
+    return p < this.records.size ? this.records.arrivalAt(p) : undefined;
   }
 
   /**
@@ -199,16 +177,5 @@ export class Shard {
     this.counters.getRecordsCalls++;
     this.counters.outgoingRecords += records;
     this.counters.outgoingBytes += bytes;
-  }
-
-  private indexOf(counter: number): number {
-    let lo = this.head;
-    let hi = this.records.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.records[mid]!.counter < counter) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }

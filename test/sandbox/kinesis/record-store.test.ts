@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { CHUNK_RECORDS, RecordStore, type StoredRecord } from "../../../src/sandbox/services/kinesis/record-store.js";
+
+/** The plain model the compact store must behave as: an array of records, oldest first. */
+class ArrayModel {
+  records: StoredRecord[] = [];
+  trim(before: number): void {
+    this.records = this.records.filter((r) => r.arrival >= before);
+  }
+  positionOfCounter(c: number): number {
+    const i = this.records.findIndex((r) => r.counter >= c);
+    return i < 0 ? this.records.length : i;
+  }
+  positionAtTime(at: number): number {
+    const i = this.records.findIndex((r) => r.arrival >= at);
+    return i < 0 ? this.records.length : i;
+  }
+}
+
+type Op = { put: number; key: string; data: string; gap: number; skip: number } | { trimBack: number } | { readAt: number };
+
+const base64 = fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString("base64"));
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ put: fc.integer({ min: 1, max: 3 * CHUNK_RECORDS }), key: fc.string({ minLength: 1, maxLength: 8, unit: "grapheme" }), data: base64, gap: fc.integer({ min: 0, max: 3 }), skip: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ trimBack: fc.integer({ min: 0, max: 4 * CHUNK_RECORDS }) }) },
+  { weight: 3, arbitrary: fc.record({ readAt: fc.nat() }) },
+);
+
+describe("RecordStore (a shard's compact record storage)", () => {
+  it("holds exactly what a plain array of records holds under random appends, trims and reads", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 12 }), (ops) => {
+        const store = new RecordStore();
+        const model = new ArrayModel();
+        let counter = 0;
+        let now = 0;
+        for (const o of ops) {
+          if ("put" in o) {
+            for (let i = 0; i < o.put; i++) {
+              // Counters are stream-wide: other shards take some between this shard's records.
+              counter += 1 + ((i * o.skip) % 3);
+              now += (i % 4) * o.gap;
+              const data = i % 7 === 0 ? o.data : `${o.data}${Buffer.from(String(i)).toString("base64")}`;
+              const r: StoredRecord = { counter, arrival: now, partitionKey: `${o.key}${i % 5}`, data, size: Buffer.byteLength(o.key) + i };
+              store.append(r);
+              model.records.push(r);
+            }
+          } else if ("trimBack" in o) {
+            store.trimArrivedBefore(now - o.trimBack);
+            model.trim(now - o.trimBack);
+          } else if (model.records.length > 0) {
+            const p = o.readAt % model.records.length;
+            expect(store.at(p)).toEqual(model.records[p]);
+          }
+          expect(store.size).toBe(model.records.length);
+          expect(store.firstCounter()).toBe(model.records[0]?.counter);
+        }
+        for (const probe of [0, Math.floor(counter / 2), counter, counter + 1]) {
+          expect(store.positionOfCounter(probe)).toBe(model.positionOfCounter(probe));
+        }
+        for (const at of [0, Math.floor(now / 2), now, now + 1]) expect(store.positionAtTime(at)).toBe(model.positionAtTime(at));
+        const held = model.records.map((_, p) => store.at(p));
+        expect(held).toEqual(model.records);
+        const numbers = model.records.map((_, p) => [store.counterAt(p), store.arrivalAt(p), store.sizeAt(p)]);
+        expect(numbers).toEqual(model.records.map((r) => [r.counter, r.arrival, r.size]));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("gives back data and partition keys byte for byte, non-canonical base64 and multi-byte keys included", () => {
+    const store = new RecordStore();
+    const odd = [
+      { partitionKey: "ключ-🔑", data: "AAECAw" }, // base64 without padding goes back as sent
+      { partitionKey: "k", data: "" },
+      { partitionKey: "x".repeat(256), data: "aGVsbG8=" },
+    ];
+    for (let i = 0; i < CHUNK_RECORDS + 3; i++) store.append({ counter: i, arrival: i, size: 1, ...odd[i % 3]! });
+    expect(store.at(0)).toMatchObject(odd[0]!);
+    expect(store.at(CHUNK_RECORDS + 1)).toMatchObject(odd[(CHUNK_RECORDS + 1) % 3]!);
+    expect(store.at(CHUNK_RECORDS - 1)).toMatchObject(odd[(CHUNK_RECORDS - 1) % 3]!);
+  });
+
+  it("holds a long run's log records in a fraction of their size", () => {
+    const store = new RecordStore();
+    let raw = 0;
+    for (let n = 0; n < 20 * CHUNK_RECORDS; n++) {
+      const line = `{"level":30,"time":${1_700_000_000_000 + n * 500},"service":"web","n":${n},"msg":"GET /orders 200","pad":"${"x".repeat(126)}","_gd":{"h":"i-0abc","b":"3f2a","s":${n}}}\n`;
+      const data = Buffer.from(line).toString("base64");
+      const partitionKey = (n * 2654435761).toString(16).padStart(32, "0");
+      raw += data.length + partitionKey.length;
+      store.append({ counter: n, arrival: n * 500, partitionKey, data, size: line.length + 32 });
+    }
+    expect(store.heldBytes).toBeLessThan(raw / 4);
+  });
+});
