@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { limit, REPO, scratch, serveSandbox, start, type CliResult, type Served } from "./cli.js";
+import { chaos, limit, REPO, scratch, serveSandbox, start, type CliResult, type Served } from "./cli.js";
 
 vi.setConfig({ testTimeout: 900_000 });
 
@@ -92,5 +92,18 @@ describe.concurrent(`deploy-during-spot-interrupt, embedded and served (--speed 
     const outcomes = await bothWays("deploy-broken.yaml");
     expectVerdict(outcomes, "aborted", 3);
     for (const o of outcomes) expect(o.stdout).toMatch(/stop condition web-not-on-fire breached/);
+  });
+});
+
+describe("deploy in the plan", () => {
+  it("--dry says the deploy step has no FIS template and why, and describe says FIS has no deployment action", async () => {
+    const dir = scratch();
+    const dry = await chaos(["run", "deploy-during-spot-interrupt", "--dry"], { cwd: dir });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/deploy-new-revision \(deploy\): no FIS template; deploy web:2 to service web in cluster prod \(FIS has no ECS deployment action/);
+    expect(dry.stdout).not.toMatch(/FIS template for deploy-new-revision/);
+    expect(dry.stdout).toMatch(/FIS template for interrupt-one-spot-instance/);
+    const described = await chaos(["describe", "deploy"], { cwd: dir });
+    expect(described.stdout).toMatch(/FIS has no ECS deployment action: this fault compiles to no FIS action; gameday calls ECS UpdateService itself/);
   });
 });
