@@ -13,6 +13,7 @@ import { z } from "zod";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
+import { clusterArn } from "../src/iam/fis-actions.js";
 
 const params = z
   .object({
@@ -45,6 +46,13 @@ export default defineProbe<Params>({
   name: "ecs-deployment",
   description: "An ECS service's deployment completes in time, or its circuit breaker fails and rolls it back, without the running count falling below the minimum healthy share (DescribeServices)",
   params,
+  permissions: ({ params: p, region, accountId }) => [
+    {
+      why: "ecs-deployment reads the service",
+      actions: ["ecs:DescribeServices"],
+      resources: [`arn:aws:ecs:${region}:${accountId}:service/${clusterArn(region, accountId, p.cluster).split("/").pop()}/${p.service}`],
+    },
+  ],
   defaultTolerance: { stuck: 0, failedWithoutRollback: 0, belowMinimumHealthy: 0 },
   output: {
     fields: {

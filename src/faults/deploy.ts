@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { DescribeServicesCommand, UpdateServiceCommand, type Deployment } from "@aws-sdk/client-ecs";
 import { defineFault, startEffect } from "./types.js";
+import { clusterArn } from "../iam/fis-actions.js";
 
 export const NO_FIS_ACTION = "FIS has no ECS deployment action: this fault compiles to no FIS action; gameday calls ECS UpdateService itself";
 
@@ -48,6 +49,17 @@ export default defineFault<Params, Target>({
   compile({ params: p, target: t }) {
     const what = p.taskDefinition !== undefined ? `deploy ${p.taskDefinition}` : "force a new deployment";
     return { description: `${what} to service ${t.service} in cluster ${t.cluster} (${NO_FIS_ACTION})`, targets: {}, actions: {} };
+  },
+  permissions: {
+    // No FIS action, so nothing for the FIS role; gameday itself reads and updates the service.
+    fis: () => [],
+    runner: ({ target: t, region, accountId }) => [
+      {
+        why: "deploy reads the service, deploys it, and its undo deploys the previous task definition",
+        actions: ["ecs:DescribeServices", "ecs:UpdateService"],
+        resources: [`arn:aws:ecs:${region}:${accountId}:service/${clusterArn(region, accountId, t.cluster).split("/").pop()}/${t.service}`],
+      },
+    ],
   },
   expectedDurationMs: () => 0,
   async prepareUndo(ctx) {

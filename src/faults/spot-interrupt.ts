@@ -10,6 +10,8 @@ import { ListContainerInstancesCommand, DescribeContainerInstancesCommand } from
 import { defineFault, type FaultContext } from "./types.js";
 import { actionStatus, arnId, isoDuration, isoToMs, selectionModeText } from "./common.js";
 import { PERCENT_ROUNDING } from "./selection-words.js";
+import { spotInterruptionPermissions } from "../iam/fis-actions.js";
+import { ecsClusterReads } from "../iam/ecs-reads.js";
 
 const params = z
   .object({
@@ -77,6 +79,12 @@ export default defineFault<Params, Target>({
         },
       },
     };
+  },
+  permissions: {
+    fis: ({ target: t, region, accountId }) =>
+      spotInterruptionPermissions(t.instanceIds ? { region, accountId, instanceArns: t.instanceIds.map((id) => `arn:aws:ec2:${region}:${accountId}:instance/${id}`) } : { region, accountId, tags: t.tags! }),
+    // verify watches the instances' container instances reach DRAINING.
+    runner: ({ target: t, region, accountId }) => ecsClusterReads({ region, accountId, cluster: t.cluster, what: ["instances"], why: "spot-interrupt checks draining" }),
   },
   expectedDurationMs: (p) => isoToMs(p.durationBeforeInterruption),
   async verify(ctx: FaultContext<Params, Target>) {
