@@ -204,3 +204,17 @@ describe("health check grace period (healthCheckGracePeriodSeconds)", () => {
     expect(Math.min(...stops)).toBeGreaterThanOrEqual(120_000);
   });
 });
+
+describe("UpdateService refuses what ECS refuses, and changes nothing then (API_UpdateService.html)", () => {
+  it("a grace period on a service without a load balancer, a percentage out of range, a circuit breaker without rollback", async () => {
+    h = await harness(stackYaml({ services: "  - { name: web, cluster: prod, taskDefinition: web, desiredCount: 3, targetGroup: web }\n  - { name: batch, cluster: prod, taskDefinition: batch, desiredCount: 1 }" }));
+    await expect(h.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "batch", healthCheckGracePeriodSeconds: 30 }))).rejects.toThrow(/Health check grace period is only valid for services configured to use load balancers/);
+    await expect(h.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", deploymentConfiguration: { minimumHealthyPercent: 150 } }))).rejects.toThrow(/minimumHealthyPercent must be an integer between 0 and 100/);
+    await expect(
+      h.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", desiredCount: 5, deploymentConfiguration: { deploymentCircuitBreaker: { enable: true } as never } })),
+    ).rejects.toThrow(/enable and rollback are required/);
+    const svc = await describe_(h);
+    expect(svc.desiredCount).toBe(3);
+    expect(svc.deploymentConfiguration).toEqual({ deploymentCircuitBreaker: { enable: false, rollback: false }, maximumPercent: 200, minimumHealthyPercent: 100 });
+  });
+});
