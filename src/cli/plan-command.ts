@@ -188,6 +188,11 @@ export async function printPlan(plan: Plan, target: { description: string; regio
     for (const step of checked.steps) lines.push(...resolutionLines(step));
   }
   for (const f of faults) {
+    // A fault FIS has no action for (deploy) makes its change through the AWS API itself: no template.
+    if (Object.keys(f.template.actions).length === 0) {
+      lines.push("", `${f.step} (${f.fault}): no FIS template; ${f.template.description}; nothing has been sent`);
+      continue;
+    }
     lines.push("", `FIS template for ${f.step} (${f.fault}); nothing has been sent:`);
     lines.push(...JSON.stringify(f.template, null, 2).split("\n").map((l) => `  ${l}`));
   }

@@ -177,7 +177,7 @@ export class TimelineRenderer implements Renderer {
         else this.line(e.at, `${e.verdict === "failed" ? c.red("✗") : c.yellow("?")} ${e.probe} ${c.dim(`[${e.mode}]`)} ${e.verdict}: ${e.summary}`);
         return;
       case "fault-started":
-        this.line(e.at, `${c.yellow("⚡")} ${e.fault} ${c.dim(e.experimentId ?? "")} → ${e.targets.join(", ") || "no targets"}`);
+        this.line(e.at, `${c.yellow("⚡")} ${e.fault}${e.experimentId ? ` ${c.dim(e.experimentId)}` : ""} → ${e.targets.join(", ") || "no targets"}`);
         return;
       case "fault-verified":
         this.line(e.at, `${e.landed ? c.green("✓") : c.red("✗")} ${e.step} ${e.landed ? "landed" : "did not land"}: ${e.detail}`);

@@ -78,7 +78,8 @@ export async function runFaultStep(ctx: RunContext, step: Extract<Step, { kind: 
     ...(injected.experimentId ? { experimentId: injected.experimentId } : {}),
     targets: injected.targets.map((t) => t.arn || t.targetName),
   });
-  ctx.emit({ type: "step-ended", at: ctx.now(), step: step.name, status: "succeeded", detail: `FIS experiment ${injected.experimentId}` });
+  const started = injected.experimentId ? `FIS experiment ${injected.experimentId}` : "no FIS action: gameday made the change itself";
+  ctx.emit({ type: "step-ended", at: ctx.now(), step: step.name, status: "succeeded", detail: started });
   verifyInBackground(ctx, step.name, injected, record);
 }
 

@@ -28,6 +28,8 @@ export type UndoOp =
   | { type: "cloudwatch-delete-alarms"; alarmNames: string[] }
   /** Return container instances to ACTIVE (after a drain). */
   | { type: "ecs-activate-instances"; cluster: string; containerInstances: string[] }
+  /** Put a service back on the task definition it ran before a deployment (the deploy fault). */
+  | { type: "ecs-restore-task-definition"; cluster: string; service: string; taskDefinition: string }
   /** Run the experiment's declared rollbacks (steps as loaded, variables already substituted). */
   | { type: "declared-rollbacks"; steps: unknown[]; secretsMasked?: boolean };
 

@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-fis";
 import type { InjectedFault, ResolvedTarget, RunServices, RunView } from "../engine/ports.js";
 import type { Ledger } from "../engine/ledger.js";
+import { startDirect } from "./direct-runner.js";
 import { DEFAULT_FIS_ROLE, RUN_TAG, type Permission } from "../iam/permission.js";
 import { recordStartEffect, type FaultModule, type FisFragment, type PreparedUndo, type StartEffect } from "./types.js";
 
@@ -133,6 +134,8 @@ function clientToken(services: RunServices): string {
 }
 
 export async function startFault(s: FaultStart): Promise<InjectedFault> {
+  // A fault FIS has no action for makes its change itself; there is no template to send.
+  if (s.module.inject) return startDirect(s);
   const { clock } = s.services;
   const fis = await s.services.aws.fis();
   const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: clientToken(s.services), stopAlarmArns: s.stopAlarmArns ?? [], ...(s.experiment ? { experiment: s.experiment } : {}) });

@@ -4,7 +4,7 @@
  * The FIS runner (fis-runner.ts) does the rest: template, start, resolved targets, ledger.
  */
 import type { z } from "zod";
-import type { InjectedFault, RunServices, RunView } from "../engine/ports.js";
+import type { InjectedFault, ResolvedTarget, RunServices, RunView } from "../engine/ports.js";
 import type { UndoOp } from "../engine/ledger.js";
 import type { Permission } from "../iam/permission.js";
 
@@ -104,6 +104,13 @@ export interface StartEffect {
   effect: Record<string, unknown>;
 }
 
+export interface DirectInjection {
+  /** The resources changed, as FIS would list its resolved targets. */
+  targets: ResolvedTarget[];
+  /** What the call did, for verify (see startEffect). */
+  effect: Record<string, unknown>;
+}
+
 export interface Verification {
   landed: boolean;
   detail: string;
@@ -146,6 +153,11 @@ export interface FaultModule<P = any, T = any> {
    * and keeps `effect` for verify (see startEffect). If it throws, verify finds `{ error }`.
    */
   afterStart?(ctx: FaultContext<P, T>, prepared: readonly PreparedUndo[]): Promise<StartEffect | undefined>;
+  /**
+   * For a fault FIS has no action for (its compile() gives no actions): makes the change itself
+   * through the AWS clients, after prepareUndo's undo is in the ledger (see direct-runner.ts).
+   */
+  inject?(ctx: Omit<FaultContext<P, T>, "fault">): Promise<DirectInjection>;
   /** Checks, after the start, that the fault really took effect. */
   verify(ctx: FaultContext<P, T>): Promise<Verification>;
   /** The longest the fault's FIS experiment should run, to bound waiting for it. */

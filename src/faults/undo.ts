@@ -11,6 +11,7 @@ import type { Clock } from "../time/clock.js";
 import { isTerminal } from "./fis-runner.js";
 import { deleteStopAlarms } from "../aws/stop-alarms.js";
 import { spotInterruptionsIssuedIfKnown } from "./spot-notices.js";
+import { restoreTaskDefinition } from "./deploy-undo.js";
 
 export interface UndoResult {
   ok: boolean;
@@ -46,6 +47,8 @@ export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks"
     }
     case "ecs-activate-instances":
       return activate(aws, op.cluster, op.containerInstances, clock?.now());
+    case "ecs-restore-task-definition":
+      return restoreTaskDefinition(aws, op.cluster, op.service, op.taskDefinition);
   }
 }
 

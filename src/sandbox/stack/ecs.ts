@@ -34,6 +34,31 @@ export const appSchema = z
   })
   .strict();
 
+/**
+ * How a revision's tasks fail, for deployments that go wrong: `exits-at-start` (the essential
+ * container exits as it starts, so the task never reaches RUNNING) or `fails-health-checks` (the
+ * app never answers the target group's health checks).
+ */
+const failureSchema = z.enum(["exits-at-start", "fails-health-checks"]);
+
+const stopTimeoutMax = (td: { stopTimeout?: number | undefined }, ctx: z.core.$RefinementCtx<unknown>) => {
+  if (td.stopTimeout !== undefined && td.stopTimeout > 120_000) ctx.addIssue({ code: "custom", path: ["stopTimeout"], message: `expected at most 120 s (ECS maximum), found ${td.stopTimeout / 1000} s` });
+};
+
+/** A later revision of a family: what differs from revision 1 (anything not set is revision 1's). */
+const revisionSchema = z
+  .object({
+    cpu: z.number().int().positive().optional(),
+    memory: z.number().int().positive().optional(),
+    startup: duration.optional(),
+    shutdown: duration.optional(),
+    stopTimeout: duration.optional(),
+    app: appSchema.optional(),
+    failure: failureSchema.optional(),
+  })
+  .strict()
+  .superRefine(stopTimeoutMax);
+
 export const taskDefinitionSchema = z
   .object({
     family: name,
@@ -47,11 +72,12 @@ export const taskDefinitionSchema = z
     /** Seconds between SIGTERM and SIGKILL (container stopTimeout / ECS_CONTAINER_STOP_TIMEOUT). */
     stopTimeout: duration.default(30_000),
     app: appSchema.optional(),
+    failure: failureSchema.optional(),
+    /** Revisions 2, 3, ... of the family, registered at boot for a deployment to pick; services start on revision 1. */
+    revisions: z.array(revisionSchema).default([]),
   })
   .strict()
-  .superRefine((td, ctx) => {
-    if (td.stopTimeout > 120_000) ctx.addIssue({ code: "custom", path: ["stopTimeout"], message: `expected at most 120 s (ECS maximum), found ${td.stopTimeout / 1000} s` });
-  });
+  .superRefine(stopTimeoutMax);
 
 const placementStrategySchema = z
   .object({
@@ -91,6 +117,10 @@ export const serviceSchema = z
     minimumHealthyPercent: percent(0, 100).default(100),
     maximumPercent: percent(100, 200).default(200),
     placementStrategy: z.array(placementStrategySchema).max(5).default(DEFAULT_PLACEMENT),
+    /** healthCheckGracePeriodSeconds: how long ECS ignores failed load balancer health checks of a new task (default 0). */
+    healthCheckGracePeriod: duration.default(0),
+    /** deploymentConfiguration.deploymentCircuitBreaker; off unless set, as on AWS. */
+    deploymentCircuitBreaker: z.object({ enable: z.boolean(), rollback: z.boolean() }).strict().default({ enable: false, rollback: false }),
     /** The target group the service registers its tasks with. */
     targetGroup: name.optional(),
     tags,
@@ -99,5 +129,6 @@ export const serviceSchema = z
 
 export type ClusterSpec = z.infer<typeof clusterSchema>;
 export type TaskDefinitionSpec = z.infer<typeof taskDefinitionSchema>;
+export type TaskFailure = z.infer<typeof failureSchema>;
 export type ServiceSpec = z.infer<typeof serviceSchema>;
 export type AppSpec = z.infer<typeof appSchema>;

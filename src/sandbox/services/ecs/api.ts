@@ -8,28 +8,12 @@ import { AwsServiceError } from "../../protocol/types.js";
 import type { EcsControlPlane } from "./control-plane.js";
 import { lastSegment, type Cluster, type Task } from "./model.js";
 import { parseFilter } from "./query.js";
-import { clusterShape, containerInstanceShape, INCLUDE_FIELDS, serviceShape, taskShape, type Include } from "./shapes.js";
+import { clusterShape, containerInstanceShape, INCLUDE_FIELDS, serviceShape, taskDefinitionShape, taskShape, type Include } from "./shapes.js";
+import { updateService } from "./update-service.js";
+import { invalid, optString, reqString, type Input } from "./input.js";
+import { registerTaskDefinition } from "./register-task-definition.js";
 
 export const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
-
-type Input = Record<string, unknown>;
-
-function invalid(message: string): AwsServiceError {
-  return new AwsServiceError("InvalidParameterException", message);
-}
-
-function optString(input: Input, key: string): string | undefined {
-  const v = input[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") throw invalid(`${key}: expected a string, found ${typeof v}.`);
-  return v;
-}
-
-function reqString(input: Input, key: string): string {
-  const v = optString(input, key);
-  if (v === undefined || v === "") throw invalid(`${key} can not be blank.`);
-  return v;
-}
 
 function stringList(input: Input, key: string, max: number, required: boolean): string[] {
   const v = input[key];
@@ -199,20 +183,7 @@ export function ecsApi(ecs: EcsControlPlane): JsonService {
         return { services, failures };
       },
 
-      UpdateService: (input) => {
-        const cluster = ecs.cluster(optString(input, "cluster"));
-        const s = ecs.findService(cluster, reqString(input, "service"));
-        if (!s) throw new AwsServiceError("ServiceNotFoundException", "Service not found.");
-        const desired = input.desiredCount;
-        if (desired !== undefined) {
-          if (typeof desired !== "number" || !Number.isInteger(desired) || desired < 0) throw invalid(`desiredCount must be an integer >= 0, found ${JSON.stringify(desired)}.`);
-          s.desiredCount = desired;
-          s.steady = false;
-          ecs.serviceEvent(s, `(service ${s.name}) desired count set to ${desired}.`);
-          ecs.serviceUpdated(s);
-        }
-        return { service: serviceShape(s) };
-      },
+      UpdateService: (input) => updateService(ecs, input),
 
       ListTasks: (input) => {
         const cluster = ecs.cluster(optString(input, "cluster"));
@@ -246,8 +217,7 @@ export function ecsApi(ecs: EcsControlPlane): JsonService {
       RunTask: (input) => {
         const cluster = ecs.cluster(optString(input, "cluster"));
         const ref = reqString(input, "taskDefinition");
-        const family = lastSegment(ref).split(":")[0]!;
-        const definition = ecs.taskDefinitions.get(family);
+        const definition = ecs.taskDefinitions.resolve(ref);
         if (!definition) throw new AwsServiceError("ClientException", `Unable to find task definition '${ref}'.`);
         const count = input.count ?? 1;
         if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 10) throw invalid(`count must be between 1 and 10, found ${JSON.stringify(count)}.`);
@@ -270,25 +240,12 @@ export function ecsApi(ecs: EcsControlPlane): JsonService {
       },
 
       DescribeTaskDefinition: (input) => {
-        const ref = reqString(input, "taskDefinition");
-        const td = ecs.taskDefinitions.get(lastSegment(ref).split(":")[0]!);
+        const td = ecs.taskDefinitions.resolve(reqString(input, "taskDefinition"));
         if (!td) throw new AwsServiceError("ClientException", "Unable to describe task definition.");
-        const s = td.spec;
-        return {
-          taskDefinition: {
-            taskDefinitionArn: td.arn,
-            family: s.family,
-            revision: 1,
-            status: "ACTIVE",
-            cpu: String(s.cpu),
-            memory: String(s.memory),
-            containerDefinitions: [{ name: s.family, cpu: 0, essential: true, stopTimeout: Math.round(s.stopTimeout / 1000), portMappings: s.app ? [{ containerPort: 8080, protocol: "tcp" }] : [] }],
-            requiresCompatibilities: ["EC2", "FARGATE"],
-            networkMode: "awsvpc",
-          },
-          tags: [],
-        };
+        return { taskDefinition: taskDefinitionShape(td), tags: [] };
       },
+
+      RegisterTaskDefinition: (input) => ({ taskDefinition: taskDefinitionShape(registerTaskDefinition(ecs, input)), tags: [] }),
     },
   };
 }

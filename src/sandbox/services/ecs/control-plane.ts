@@ -12,7 +12,9 @@ import type { Instance } from "../ec2/instances.js";
 import type { Traffic } from "../../workload/traffic.js";
 import { AwsServiceError } from "../../protocol/types.js";
 import { TaskLifecycle } from "./lifecycle.js";
-import { lastSegment, type Cluster, type ContainerInstance, type ContainerInstanceStatus, type Service, type StopCode, type Task, type TaskDefinition, type TaskProcess } from "./model.js";
+import { lastSegment, type Cluster, type ContainerInstance, type ContainerInstanceStatus, type Deployment, type Service, type StopCode, type Task, type TaskDefinition, type TaskProcess } from "./model.js";
+import { TaskDefinitions } from "./task-definitions.js";
+import { Deployments } from "./deployments.js";
 import { containerInstanceEventDetail, taskEventDetail } from "./shapes.js";
 import { place, placeFargate, type PlacementResult } from "./placement.js";
 import { DEFAULT_PLACEMENT } from "../../stack/ecs.js";
@@ -24,6 +26,8 @@ export interface NewTask {
   cluster: Cluster;
   definition: TaskDefinition;
   service?: Service;
+  /** The service deployment starting the task. */
+  deployment?: Deployment;
   launchType: "EC2" | "FARGATE";
   startedBy?: string;
   group?: string;
@@ -31,7 +35,8 @@ export interface NewTask {
 
 export class EcsControlPlane {
   readonly clusters = new Map<string, Cluster>();
-  readonly taskDefinitions = new Map<string, TaskDefinition>();
+  readonly taskDefinitions: TaskDefinitions;
+  readonly deployments: Deployments;
   readonly lifecycle: TaskLifecycle;
   private readonly byInstanceId = new Map<string, ContainerInstance>();
   private readonly instanceTypes: Record<string, { cpu: number; memory: number }>;
@@ -53,9 +58,8 @@ export class EcsControlPlane {
     this.instanceTypes = { ...BUILTIN_INSTANCE_TYPES, ...stack.instanceTypes };
     this.placementRandom = kernel.random.fork("ecs:placement");
     this.appRandom = kernel.random.fork("ecs:apps");
-    for (const td of stack.taskDefinitions) {
-      this.taskDefinitions.set(td.family, { arn: kernel.arn("ecs", `task-definition/${td.family}:1`), spec: td });
-    }
+    this.taskDefinitions = new TaskDefinitions(kernel, stack.taskDefinitions);
+    this.deployments = new Deployments(this);
     for (const c of stack.clusters) {
       this.clusters.set(c.name, {
         name: c.name,
@@ -69,7 +73,7 @@ export class EcsControlPlane {
     }
     for (const s of stack.services) {
       const cluster = this.clusters.get(s.cluster)!;
-      const definition = this.taskDefinitions.get(s.taskDefinition)!;
+      const definition = this.taskDefinitions.first(s.taskDefinition)!;
       cluster.services.push({
         name: s.name,
         arn: kernel.arn("ecs", `service/${cluster.name}/${s.name}`),
@@ -78,10 +82,12 @@ export class EcsControlPlane {
         launchType: s.launchType,
         minimumHealthyPercent: s.minimumHealthyPercent,
         maximumPercent: s.maximumPercent,
+        healthCheckGracePeriodMs: s.healthCheckGracePeriod,
+        circuitBreaker: { ...s.deploymentCircuitBreaker },
+        deployments: [this.deployments.initial(definition)],
         placementStrategy: s.launchType === "EC2" ? s.placementStrategy : [],
         targetGroup: s.targetGroup !== undefined ? traffic.group(s.name) : undefined,
         createdAt: kernel.now(),
-        deploymentId: `ecs-svc/${kernel.hex(19).replace(/[a-f]/g, (c) => String(c.charCodeAt(0) % 10))}`,
         tags: s.tags,
         desiredCount: s.desiredCount,
         events: [],
@@ -91,6 +97,7 @@ export class EcsControlPlane {
     this.lifecycle = new TaskLifecycle(kernel, timers, {
       changed: (task) => this.taskChanged(task),
       stopped: (task) => this.release(task),
+      failed: (task) => this.taskFailed(task),
       registerTarget: (task) => {
         const group = task.service?.targetGroup;
         if (!group || !task.app) return false;
@@ -243,11 +250,12 @@ export class EcsControlPlane {
       cluster: req.cluster,
       definition: req.definition,
       service: req.service,
+      deployment: req.deployment,
       containerInstance: ci,
       availabilityZone: az,
       launchType: req.launchType,
       group,
-      startedBy: req.startedBy ?? (req.service ? req.service.deploymentId : undefined),
+      startedBy: req.startedBy ?? req.deployment?.id,
       createdAt: this.kernel.now(),
       containerArn: this.kernel.arn("ecs", `container/${req.cluster.name}/${id}/${this.kernel.uuid()}`),
       lastStatus: "PROVISIONING",
@@ -276,6 +284,11 @@ export class EcsControlPlane {
 
   stopTask(task: Task, stopCode: StopCode, reason: string): void {
     this.lifecycle.stop(task, stopCode, reason);
+  }
+
+  /** A task that failed to start or failed its health checks counts against its deployment. */
+  taskFailed(task: Task): void {
+    if (task.service && task.deployment) this.deployments.taskFailed(task.service, task.deployment);
   }
 
   /** Adds a service event (newest first, at most 100), as DescribeServices shows them. */

@@ -22,6 +22,8 @@ export interface LifecycleHooks {
   changed(task: Task): void;
   /** The task reached STOPPED: free its resources. */
   stopped(task: Task): void;
+  /** The task failed to start: a failed task of its deployment. */
+  failed(task: Task): void;
   /** The app came up; register it with the load balancer if the service has one. */
   registerTarget(task: Task): boolean;
   /** Deregister from the load balancer; `done` runs when the target is unused. */
@@ -44,8 +46,13 @@ export class TaskLifecycle {
       this.later(task, spec.startup, () => {
         const now = this.kernel.now();
         task.pullStoppedAt = now - Math.min(spec.startup, 1_000);
+        if (spec.failure === "exits-at-start") {
+          this.exitAtStart(task);
+          return;
+        }
         task.startedAt = now;
-        task.app?.start();
+        // A revision that fails its health checks runs but never answers them.
+        if (spec.failure !== "fails-health-checks") task.app?.start();
         for (const p of task.sidecars) p.start(now);
         if (this.hooks.registerTarget(task)) {
           this.move(task, "ACTIVATING");
@@ -81,6 +88,24 @@ export class TaskLifecycle {
       this.hooks.changed(task);
       this.signal(task);
     }
+  }
+
+  /**
+   * The essential container exited as it started: the task stops without reaching RUNNING
+   * (stopCode EssentialContainerExited), a failed task of its deployment.
+   */
+  private exitAtStart(task: Task): void {
+    const now = this.kernel.now();
+    task.failure = "start";
+    task.exitCode = 1;
+    task.desiredStatus = "STOPPED";
+    task.stopCode = "EssentialContainerExited";
+    task.stoppedReason = "Essential container in task exited";
+    task.stoppingAt = now;
+    task.executionStoppedAt = now;
+    this.hooks.changed(task);
+    this.hooks.failed(task);
+    this.deprovision(task);
   }
 
   /** The host died: the task's processes are gone now. ECS finds out later (markStopped). */

@@ -42,7 +42,26 @@ export interface ContainerInstance {
 
 export interface TaskDefinition {
   readonly arn: string;
+  /** family:revision, revisions counting from 1 per family. */
+  readonly revision: number;
   readonly spec: TaskDefinitionSpec;
+}
+
+export type RolloutState = "IN_PROGRESS" | "COMPLETED" | "FAILED";
+
+/** One deployment of a service: PRIMARY is the newest, ACTIVE ones still have tasks to replace. */
+export interface Deployment {
+  readonly id: string;
+  status: "PRIMARY" | "ACTIVE" | "INACTIVE";
+  readonly definition: TaskDefinition;
+  readonly createdAt: number;
+  updatedAt: number;
+  rolloutState: RolloutState;
+  rolloutStateReason: string;
+  /** Tasks of this deployment that failed to start or failed health checks. */
+  failedTasks: number;
+  /** The circuit breaker's count: reset when a task of the deployment turns healthy. */
+  failureCount: number;
 }
 
 /** A process inside a task, driven by the task's lifecycle. */
@@ -60,6 +79,8 @@ export interface Task {
   readonly cluster: Cluster;
   readonly definition: TaskDefinition;
   readonly service: Service | undefined;
+  /** The service deployment that started the task. */
+  readonly deployment: Deployment | undefined;
   readonly containerInstance: ContainerInstance | undefined;
   readonly availabilityZone: string;
   readonly launchType: "EC2" | "FARGATE";
@@ -90,20 +111,30 @@ export interface Task {
   cancelTimers: (() => void)[];
   /** The host died under the task: its processes are gone. */
   hostLost: boolean;
+  /** Why the task counts as a failed task of its deployment (for the circuit breaker), if it does. */
+  failure?: "start" | "health";
+  /** The task has been healthy once (the circuit breaker resets on a healthy task once). */
+  seenHealthy?: boolean;
 }
 
 export interface Service {
   readonly name: string;
   readonly arn: string;
   readonly cluster: Cluster;
-  readonly definition: TaskDefinition;
+  /** The PRIMARY deployment's task definition. */
+  definition: TaskDefinition;
   readonly launchType: "EC2" | "FARGATE";
-  readonly minimumHealthyPercent: number;
-  readonly maximumPercent: number;
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  healthCheckGracePeriodMs: number;
+  circuitBreaker: { enable: boolean; rollback: boolean };
+  /** PRIMARY first, then ACTIVE ones, as DescribeServices lists them; INACTIVE ones are dropped. */
+  readonly deployments: Deployment[];
+  /** The task definition of the last deployment that COMPLETED: where a rollback goes. */
+  lastCompleted?: TaskDefinition | undefined;
   readonly placementStrategy: PlacementStrategy[];
   readonly targetGroup: TargetGroup | undefined;
   readonly createdAt: number;
-  readonly deploymentId: string;
   readonly tags: Record<string, string>;
   desiredCount: number;
   /** Newest first, at most 100, as DescribeServices returns them. */

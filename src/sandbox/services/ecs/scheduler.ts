@@ -8,15 +8,20 @@
  * - RUNNING tasks on DRAINING instances are stopped only while the healthy count stays at or above
  *   minimumHealthyPercent of desiredCount (rounded up): at 100 % the replacement must be healthy
  *   first; below 100 % the scheduler may stop first;
- * - a task that cannot be placed is not created: the service keeps trying and says why in its events.
+ * - a task that cannot be placed is not created: the service keeps trying and says why in its events;
+ * - tasks of older deployments are replaced like those on DRAINING instances (deployments.ts), and
+ *   a task whose target is unhealthy past the health check grace period is stopped.
  * A task is healthy when it is RUNNING and, behind a load balancer, its target is healthy.
  */
 import type { Timers } from "../../timers.js";
 import type { EcsControlPlane } from "./control-plane.js";
-import type { Service, Task } from "./model.js";
+import type { Deployment, Service, Task } from "./model.js";
+import { deploymentBounds } from "./deployments.js";
 
 export class ServiceScheduler {
   private readonly dirty = new Set<Service>();
+  /** Unhealthy tasks still in their grace period, with a pass already scheduled for its end. */
+  private readonly graceWatched = new WeakSet<Task>();
   private armed = false;
   private running = false;
 
@@ -79,34 +84,38 @@ export class ServiceScheduler {
     const draining = "Service " + service.name + ": container instance is in DRAINING state";
     const active = () => cluster.tasks.filter((t) => t.service === service && t.desiredStatus === "RUNNING");
     const onDraining = (t: Task) => t.containerInstance?.status === "DRAINING";
+    const primary = service.deployments[0]!;
+    const scaling = `Scaling activity initiated by (deployment ${primary.id})`;
+    // A task of the PRIMARY deployment off DRAINING instances is one to keep; the rest get replaced.
+    const current = (t: Task) => t.deployment === primary && !onDraining(t);
 
     // 1. Tasks that have not started on a DRAINING instance stop at once.
     for (const t of active()) {
       if (onDraining(t) && (t.lastStatus === "PROVISIONING" || t.lastStatus === "PENDING")) this.ecs.stopTask(t, "ServiceSchedulerInitiated", draining);
     }
+    this.stopFailingHealthChecks(service, active());
 
     let tasks = active();
     const desired = service.desiredCount;
-    const maxTotal = Math.floor((desired * service.maximumPercent) / 100);
-    const minHealthy = Math.ceil((desired * service.minimumHealthyPercent) / 100);
-    const keep = tasks.filter((t) => !onDraining(t));
+    const { maxTotal, minHealthy } = deploymentBounds(desired, service.minimumHealthyPercent, service.maximumPercent);
+    const keep = tasks.filter(current);
 
-    // 2. Scale in: more tasks than desired off DRAINING instances.
+    // 2. Scale in: more current tasks than desired.
     if (keep.length > desired) {
       const excess = [...keep].sort((a, b) => Number(this.isHealthy(a)) - Number(this.isHealthy(b)) || b.createdAt - a.createdAt).slice(0, keep.length - desired);
       const stopped = excess.map((t) => t.id);
-      for (const t of excess) this.ecs.stopTask(t, "ServiceSchedulerInitiated", `Scaling activity initiated by (deployment ${service.deploymentId})`);
+      for (const t of excess) this.ecs.stopTask(t, "ServiceSchedulerInitiated", scaling);
       this.ecs.serviceEvent(service, `(service ${service.name}) has stopped ${stopped.length} running tasks: ${stopped.map((id) => `(task ${id})`).join(" ")}.`);
       tasks = active();
     }
 
-    // 3. Start missing tasks and replacements, within maximumPercent.
-    const missing = desired - tasks.filter((t) => !onDraining(t)).length;
+    // 3. Start missing tasks and replacements, within maximumPercent; a FAILED deployment launches no more.
+    const missing = primary.rolloutState === "FAILED" ? 0 : desired - tasks.filter(current).length;
     const room = maxTotal - tasks.length;
     const toStart = Math.min(missing, room);
     const started: string[] = [];
     for (let i = 0; i < toStart; i++) {
-      const result = this.ecs.runTask({ cluster, definition: service.definition, service, launchType: service.launchType });
+      const result = this.ecs.runTask({ cluster, definition: primary.definition, service, deployment: primary, launchType: service.launchType });
       if ("failure" in result) {
         const message = `(service ${service.name}) was unable to place a task because no container instance met all of its requirements. ${result.failure.reason} For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`;
         if (service.lastPlacementFailure !== message) this.ecs.serviceEvent(service, message);
@@ -118,24 +127,61 @@ export class ServiceScheduler {
     }
     if (started.length) this.ecs.serviceEvent(service, `(service ${service.name}) has started ${started.length} tasks: ${started.map((id) => `(task ${id})`).join(" ")}.`);
 
-    // 4. Stop RUNNING tasks on DRAINING instances while enough healthy tasks remain.
+    // 4. Stop tasks to replace (on DRAINING instances, or of older deployments while the newest is
+    //    not FAILED) while the healthy count stays at or above minimumHealthyPercent; unhealthy ones first.
     tasks = active();
-    let healthy = tasks.filter((t) => this.isHealthy(t)).length;
-    const stopping: string[] = [];
     for (const t of tasks) {
-      if (!onDraining(t)) continue;
+      if (t.deployment === primary && this.isHealthy(t) && !t.seenHealthy) {
+        t.seenHealthy = true;
+        this.ecs.deployments.taskHealthy(primary);
+      }
+    }
+    let healthy = tasks.filter((t) => this.isHealthy(t)).length;
+    const replaceable = tasks.filter((t) => onDraining(t) || (t.deployment !== primary && primary.rolloutState !== "FAILED"));
+    replaceable.sort((a, b) => Number(this.isHealthy(a)) - Number(this.isHealthy(b)));
+    const stopping: string[] = [];
+    for (const t of replaceable) {
       const counts = this.isHealthy(t) ? 1 : 0;
       if (healthy - counts < minHealthy) continue;
       healthy -= counts;
       stopping.push(t.id);
-      this.ecs.stopTask(t, "ServiceSchedulerInitiated", draining);
+      this.ecs.stopTask(t, "ServiceSchedulerInitiated", onDraining(t) ? draining : scaling);
     }
     if (stopping.length) this.ecs.serviceEvent(service, `(service ${service.name}) has stopped ${stopping.length} running tasks: ${stopping.map((id) => `(task ${id})`).join(" ")}.`);
 
-    // Steady state: desired tasks all healthy and nothing left on DRAINING instances.
+    // 5. Deployments: older ones with no task left go INACTIVE; the newest COMPLETES once its
+    //    tasks are all healthy and every older task has stopped (not merely been asked to).
     const now = active();
-    const steady = now.length === desired && now.every((t) => this.isHealthy(t) && !onDraining(t));
+    const notStopped = (d: Deployment) => cluster.tasks.filter((t) => t.service === service && t.deployment === d && t.lastStatus !== "STOPPED").length;
+    this.ecs.deployments.settle(service, now.filter((t) => current(t) && this.isHealthy(t)).length, notStopped);
+
+    // Steady state: desired tasks all healthy, all of the newest deployment, nothing on DRAINING instances.
+    const steady = now.length === desired && now.every((t) => this.isHealthy(t) && current(t)) && service.deployments.length === 1;
     if (steady && !service.steady) this.ecs.serviceEvent(service, `(service ${service.name}) has reached a steady state.`);
     service.steady = steady;
+  }
+
+  /**
+   * ECS stops a task whose load balancer target is unhealthy, once its healthCheckGracePeriod since
+   * it started has passed (until then failed checks are ignored); such a task counts as a failed
+   * task of its deployment. A task whose host died is ECS's to mark STOPPED when it learns of it.
+   */
+  private stopFailingHealthChecks(service: Service, tasks: Task[]): void {
+    const group = service.targetGroup;
+    if (!group) return;
+    const now = this.ecs.kernel.now();
+    for (const t of tasks) {
+      if (t.hostLost || t.lastStatus !== "RUNNING" || t.target?.state !== "unhealthy") continue;
+      const graceEnds = (t.startedAt ?? now) + service.healthCheckGracePeriodMs;
+      if (now < graceEnds) {
+        if (!this.graceWatched.has(t)) this.timers.after(graceEnds - now, () => this.poke(service));
+        this.graceWatched.add(t);
+        continue;
+      }
+      this.ecs.serviceEvent(service, `(service ${service.name}) (task ${t.id}) is unhealthy in (target-group ${group.arn}) due to (reason Health checks failed).`);
+      t.failure = "health";
+      this.ecs.stopTask(t, "ServiceSchedulerInitiated", `Task failed ELB health checks in (target-group ${group.arn})`);
+      this.ecs.taskFailed(t);
+    }
   }
 }

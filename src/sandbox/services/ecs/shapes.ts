@@ -2,7 +2,7 @@
  * ECS resources in the wire shapes of the ECS API (awsJson1_1: timestamps as epoch seconds) and
  * of the "ECS Task State Change" / "ECS Container Instance State Change" events (ISO timestamps).
  */
-import type { Cluster, ContainerInstance, Service, Task } from "./model.js";
+import type { Cluster, ContainerInstance, Service, Task, TaskDefinition } from "./model.js";
 
 const AGENT_VERSION = { agentVersion: "1.89.0", agentHash: "a1b2c3d4", dockerVersion: "DockerVersion: 25.0.8" };
 
@@ -179,9 +179,11 @@ export function taskShape(t: Task, include: Include<"DescribeTasks"> = new Set()
 
 export function serviceShape(s: Service, include: Include<"DescribeServices"> = new Set()) {
   const tasks = s.cluster.tasks.filter((t) => t.service === s);
-  const running = tasks.filter((t) => t.lastStatus === "RUNNING").length;
-  const pending = tasks.filter((t) => t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING" || t.lastStatus === "ACTIVATING").length;
-  const failed = tasks.filter((t) => t.lastStatus === "STOPPED" && t.stopCode === "TaskFailedToStart").length;
+  const counts = (of: readonly Task[]) => ({
+    runningCount: of.filter((t) => t.lastStatus === "RUNNING").length,
+    pendingCount: of.filter((t) => t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING" || t.lastStatus === "ACTIVATING").length,
+  });
+  const all = counts(tasks);
   return compact({
     serviceArn: s.arn,
     serviceName: s.name,
@@ -190,36 +192,40 @@ export function serviceShape(s: Service, include: Include<"DescribeServices"> = 
     serviceRegistries: [],
     status: "ACTIVE",
     desiredCount: s.desiredCount,
-    runningCount: running,
-    pendingCount: pending,
+    runningCount: all.runningCount,
+    pendingCount: all.pendingCount,
     launchType: s.launchType,
     platformVersion: s.launchType === "FARGATE" ? "LATEST" : undefined,
     taskDefinition: s.definition.arn,
     deploymentConfiguration: {
-      deploymentCircuitBreaker: { enable: false, rollback: false },
+      deploymentCircuitBreaker: { enable: s.circuitBreaker.enable, rollback: s.circuitBreaker.rollback },
       maximumPercent: s.maximumPercent,
       minimumHealthyPercent: s.minimumHealthyPercent,
     },
-    deployments: [
-      {
-        id: s.deploymentId,
-        status: "PRIMARY",
-        taskDefinition: s.definition.arn,
-        desiredCount: s.desiredCount,
-        pendingCount: pending,
-        runningCount: running,
-        failedTasks: failed,
-        createdAt: seconds(s.createdAt),
-        updatedAt: seconds(s.createdAt),
+    deployments: s.deployments.map((d) => {
+      const own = counts(tasks.filter((t) => t.deployment === d && t.desiredStatus === "RUNNING"));
+      return compact({
+        id: d.id,
+        status: d.status,
+        taskDefinition: d.definition.arn,
+        // An older deployment's desired count is what it still runs while it is replaced.
+        desiredCount: d.status === "PRIMARY" ? s.desiredCount : own.runningCount + own.pendingCount,
+        pendingCount: own.pendingCount,
+        runningCount: own.runningCount,
+        failedTasks: d.failedTasks,
+        createdAt: seconds(d.createdAt),
+        updatedAt: seconds(d.updatedAt),
         launchType: s.launchType,
-        rolloutState: "COMPLETED",
-        rolloutStateReason: "ECS deployment ecs-svc/" + s.deploymentId.slice(8) + " completed.",
-      },
-    ],
+        platformVersion: s.launchType === "FARGATE" ? "1.4.0" : undefined,
+        rolloutState: d.rolloutState,
+        rolloutStateReason: d.rolloutStateReason,
+      });
+    }),
     events: s.events.map((e) => ({ id: e.id, createdAt: seconds(e.createdAt), message: e.message })),
     createdAt: seconds(s.createdAt),
     placementConstraints: [],
     placementStrategy: s.launchType === "EC2" ? s.placementStrategy.map((p) => compact({ type: p.type, field: p.field })) : [],
+    healthCheckGracePeriodSeconds: s.targetGroup ? s.healthCheckGracePeriodMs / 1000 : undefined,
     schedulingStrategy: "REPLICA",
     deploymentController: { type: "ECS" },
     enableECSManagedTags: false,
@@ -227,6 +233,22 @@ export function serviceShape(s: Service, include: Include<"DescribeServices"> = 
     enableExecuteCommand: false,
     tags: include.has("TAGS") ? Object.entries(s.tags).map(([key, value]) => ({ key, value })) : undefined,
   });
+}
+
+/** DescribeTaskDefinition's and RegisterTaskDefinition's `taskDefinition`. */
+export function taskDefinitionShape(td: TaskDefinition) {
+  const s = td.spec;
+  return {
+    taskDefinitionArn: td.arn,
+    family: s.family,
+    revision: td.revision,
+    status: "ACTIVE",
+    cpu: String(s.cpu),
+    memory: String(s.memory),
+    containerDefinitions: [{ name: s.family, cpu: 0, essential: true, stopTimeout: Math.round(s.stopTimeout / 1000), portMappings: s.app ? [{ containerPort: 8080, protocol: "tcp" }] : [] }],
+    requiresCompatibilities: ["EC2", "FARGATE"],
+    networkMode: "awsvpc",
+  };
 }
 
 /** The "ECS Task State Change" detail. */
