@@ -23,6 +23,18 @@ export async function lint(clients: AwsClients, checks: readonly LintCheck[] = C
   const inventory = new Inventory(clients);
   const findings: Finding[] = [];
   // One at a time: their reads are shared (memoized), and the order of findings stays stable.
-  for (const check of checks) findings.push(...(await check.run(inventory)));
+  for (const check of checks) {
+    try {
+      findings.push(...(await check.run(inventory)));
+    } catch (err) {
+      const e = err as { name?: string; message?: string };
+      throw new LintReadError(`${check.id}: could not read the target (${e.name ?? "Error"}: ${e.message ?? String(err)}); the check needs ${check.calls.join(", ")}`);
+    }
+  }
   return { checks, findings };
+}
+
+/** A check could not make a read it needs: the target's answer, not a finding. */
+export class LintReadError extends Error {
+  override name = "LintReadError";
 }
