@@ -9,10 +9,11 @@ import { Inventory } from "./inventory.js";
 import { spotDeregistrationBudget } from "./checks/spot-deregistration-budget.js";
 import { spotDrainConfigured } from "./checks/spot-drain-configured.js";
 import { drainMinHealthy } from "./checks/drain-min-healthy.js";
+import { producerRetries } from "./checks/producer-retries.js";
 
 export type { Finding, LintCheck, Severity } from "./check.js";
 
-export const CHECKS: readonly LintCheck[] = [spotDeregistrationBudget, spotDrainConfigured, drainMinHealthy];
+export const CHECKS: readonly LintCheck[] = [spotDeregistrationBudget, spotDrainConfigured, drainMinHealthy, producerRetries];
 
 export interface LintReport {
   checks: readonly LintCheck[];

@@ -28,7 +28,7 @@ describe("chaos lint", () => {
     const r = await chaos(["lint", "--json", "--stack", `${REPO}fixtures/stacks/no-drain.yaml`], { cwd: scratch() });
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as { checks: { id: string; doc: string; calls: string[] }[]; findings: { check: string; resource: string }[]; exitCode: number };
-    expect(doc.checks.map((c) => c.id)).toEqual(["spot-deregistration-budget", "spot-drain-configured", "drain-min-healthy"]);
+    expect(doc.checks.map((c) => c.id)).toEqual(["spot-deregistration-budget", "spot-drain-configured", "drain-min-healthy", "producer-retries"]);
     expect(doc.checks.find((c) => c.id === "spot-drain-configured")!.calls).toContain("events:TestEventPattern");
     expect(doc.findings).toEqual([expect.objectContaining({ check: "spot-drain-configured", resource: "cluster prod" })]);
     expect(doc.exitCode).toBe(1);
