@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { harness, type Harness } from "../sandbox/harness.js";
 import { CHECKS, lint } from "../../src/lint/index.js";
+import { agentDrainsSpot } from "../../src/lint/checks/spot-drain-configured.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -87,5 +88,16 @@ describe("every check says what it rests on", () => {
       for (const call of c.calls) expect(call).toMatch(/^[a-z0-9]+:(List|Describe|Get|Test)[A-Za-z]+$/);
     }
     expect(new Set(CHECKS.map((c) => c.id)).size).toBe(CHECKS.length);
+  });
+});
+
+describe("reading the agent's spot draining from user data", () => {
+  it("sees it set by echo, a heredoc or quotes, and not when commented out or false", () => {
+    expect(agentDrainsSpot("#!/bin/bash\necho ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config\n")).toBe(true);
+    expect(agentDrainsSpot("#!/bin/bash\ncat <<'EOF' >> /etc/ecs/ecs.config\nECS_CLUSTER=prod\nECS_ENABLE_SPOT_INSTANCE_DRAINING=true\nEOF\n")).toBe(true);
+    expect(agentDrainsSpot('echo "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true" >> /etc/ecs/ecs.config')).toBe(true);
+    expect(agentDrainsSpot("# echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config")).toBe(false);
+    expect(agentDrainsSpot("echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=false >> /etc/ecs/ecs.config")).toBe(false);
+    expect(agentDrainsSpot("")).toBe(false);
   });
 });

@@ -10,7 +10,14 @@
 import type { Finding, LintCheck } from "../check.js";
 import type { ClusterView, Inventory } from "../inventory.js";
 
-const SPOT_DRAINING = /^\s*(?:echo\s+["']?)?ECS_ENABLE_SPOT_INSTANCE_DRAINING\s*=\s*true\b/im;
+/**
+ * Whether a Linux instance's user data turns the agent's spot draining on: a line, not commented
+ * out, that sets ECS_ENABLE_SPOT_INSTANCE_DRAINING=true (an `echo ... >> /etc/ecs/ecs.config`, a
+ * heredoc, a MIME part). Compressed user data and Windows' PowerShell form are not read.
+ */
+export function agentDrainsSpot(userData: string): boolean {
+  return /^(?!\s*#).*\bECS_ENABLE_SPOT_INSTANCE_DRAINING\s*=\s*["']?true\b/im.test(userData);
+}
 
 /** The warning as EC2 sends it (EC2 user guide, spot instance interruption notices). */
 function spotWarning(cluster: ClusterView, instanceId: string): Record<string, unknown> {
@@ -39,7 +46,7 @@ export const spotDrainConfigured: LintCheck = {
     for (const cluster of await inv.clusters()) {
       const spot = (await inv.containerInstances(cluster)).filter((i) => i.spot);
       const undrained: string[] = [];
-      for (const i of spot) if (!SPOT_DRAINING.test(await inv.userData(i.ec2InstanceId))) undrained.push(i.ec2InstanceId);
+      for (const i of spot) if (!agentDrainsSpot(await inv.userData(i.ec2InstanceId))) undrained.push(i.ec2InstanceId);
       if (undrained.length === 0) continue;
       const warning = spotWarning(cluster, undrained[0]!);
       let routed = false;
