@@ -17,6 +17,8 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { InProcessHandler, trimForInProcess, type LocalDispatch } from "./in-process-handler.js";
@@ -91,7 +93,7 @@ function fisVersion(): string {
   return (createRequire(import.meta.url)("@aws-sdk/client-fis/package.json") as { version: string }).version;
 }
 
-type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts";
+type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts" | "elbv2" | "events";
 
 export class AwsClients {
   private readonly cache = new Map<ServiceName, Promise<unknown>>();
@@ -148,6 +150,16 @@ export class AwsClients {
   /** STS (awsQuery): GetCallerIdentity, the account the credentials belong to. */
   sts(): Promise<STSClient> {
     return this.client("sts", async (config) => new (await import("@aws-sdk/client-sts")).STSClient(config));
+  }
+
+  /** Elastic Load Balancing v2 (awsQuery): target groups and their attributes, for chaos lint. */
+  elbv2(): Promise<ElasticLoadBalancingV2Client> {
+    return this.client("elbv2", async (config) => new (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client(config));
+  }
+
+  /** EventBridge (awsJson1_1): rules and their targets, for chaos lint. */
+  events(): Promise<EventBridgeClient> {
+    return this.client("events", async (config) => new (await import("@aws-sdk/client-eventbridge")).EventBridgeClient(config));
   }
 
   /** The config every client shares; exposed so that a log shipper can build its own client alike. */

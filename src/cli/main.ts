@@ -59,6 +59,10 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
        below the minimum, or a measure regressed against the baseline
   2    invalid suite file, an unknown experiment, or invalid usage
   4    a run could not be judged (a toolkit or target error) and nothing else failed`,
+  lint: `  0    no finding at error severity
+  1    a finding at error severity
+  2    invalid usage or stack file
+  4    the target could not be read (an AWS call refused, nothing listening, not on the allow-list)`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
@@ -165,6 +169,19 @@ async function main(argv: string[]): Promise<number> {
         experiment,
         defined({ dry: true, target: text(f.target) ?? "sandbox", region: text(f.region), profile: text(f.profile), stack: text(f.stack), seed: text(f.seed), var: list(f.var), varFile: list(f.varFile), logFormat: f.json === true ? "json" : "plain" }),
       );
+    });
+
+  // chaos lint: read-only checks of the target's timing budgets and drain settings (src/lint/).
+  cli
+    .command("lint", "Read-only checks of the target's spot timing budgets and drain settings, each with the AWS document it rests on (exit 1 on an error)")
+    .option("--target <target>", "sandbox (embedded), aws, or an AWS-compatible endpoint URL", { default: "sandbox" })
+    .option("--region <region>", "AWS region (aws and endpoint targets)")
+    .option("--profile <name>", "AWS profile (aws target)")
+    .option("--stack <file>", "Sandbox stack file (default: fixtures/stacks/default.yaml)")
+    .option("--json", "Print the checks and findings as JSON")
+    .action(async (f: Flags) => {
+      const { lintCommand } = await import("./lint-command.js");
+      exitCode = await lintCommand(defined({ target: text(f.target) ?? "sandbox", region: text(f.region), profile: text(f.profile), stack: text(f.stack), json: f.json === true ? true : undefined }));
     });
 
   cli

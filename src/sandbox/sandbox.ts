@@ -21,6 +21,9 @@ import { SpotInterrupter, type InterruptionAction, type Interruption } from "./s
 import { answerImds, type ImdsAnswer } from "./services/ec2/imds.js";
 import { registerEc2Fis } from "./services/ec2/fis.js";
 import { ec2Api } from "./services/ec2/api.js";
+import { ecsUserData } from "./services/ec2/user-data.js";
+import { elbApi } from "./services/elb/api.js";
+import { eventsApi } from "./services/events/api.js";
 import { stsApi } from "./services/sts/api.js";
 import { iamApi } from "./services/iam/api.js";
 import { RoleDirectory } from "./services/iam/roles.js";
@@ -161,10 +164,18 @@ export class Sandbox {
     }
 
     // The query-protocol APIs (EC2, STS, IAM): read-only views an operator (and gameday's planner) uses.
-    this.dispatcher.addQueryService(ec2Api(this.kernel, this.ec2));
+    const clusterOf = (i: Instance) => stack.clusters.find((c) => c.name === groupOf(i)?.spec.cluster);
+    this.dispatcher.addQueryService(ec2Api(this.kernel, this.ec2, (i) => {
+      const cluster = clusterOf(i);
+      return cluster ? ecsUserData(cluster) : undefined;
+    }));
     const roles = this.kinesis?.roles ?? new RoleDirectory(this.kernel, []);
     this.dispatcher.addQueryService(stsApi(this.kernel, roles));
     this.dispatcher.addQueryService(iamApi(roles));
+
+    // Read-only views `chaos lint` and operators use: load balancers and EventBridge rules.
+    this.dispatcher.addQueryService(elbApi(this.kernel, () => this.traffic.services().map((s) => ({ group: this.traffic.group(s)!, zones }))));
+    this.dispatcher.addJsonService(eventsApi(this.kernel, stack.events.rules));
 
     registerEc2Fis(this.fis, this.ec2, this.spot);
     registerEcsFis(this.fis, this.ecs);

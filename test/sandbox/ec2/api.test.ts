@@ -90,12 +90,12 @@ describe("EC2 DescribeInstances", () => {
     await expect(instances({ MaxResults: 5, InstanceIds: [first!.InstanceId!] })).rejects.toMatchObject({ name: "InvalidParameterCombination" });
   });
 
-  it("DescribeInstanceAttribute answers userData (empty: sandbox instances have none) and instanceType", async () => {
+  it("DescribeInstanceAttribute answers userData (the script writing the ECS agent's config) and instanceType", async () => {
     const [first] = await instances({ Filters: [{ Name: "instance-type", Values: ["c5.large"] }] });
     const id = first!.InstanceId!;
     const user = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: "userData" }));
     expect(user.InstanceId).toBe(id);
-    expect(user.UserData?.Value).toBeUndefined();
+    expect(Buffer.from(user.UserData!.Value!, "base64").toString()).toContain("echo ECS_CLUSTER=batch >> /etc/ecs/ecs.config");
     const type = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: "instanceType" }));
     expect(type.InstanceType?.Value).toBe("c5.large");
   });

@@ -27,7 +27,8 @@ const FILTERS: Record<string, (i: Instance) => string[]> = {
   "tag-key": (i) => Object.keys(i.tags),
 };
 
-export function ec2Api(kernel: Kernel, ec2: Ec2): QueryService {
+/** `userDataOf` gives an instance's user data (base64), if it has any. */
+export function ec2Api(kernel: Kernel, ec2: Ec2, userDataOf: (i: Instance) => string | undefined = () => undefined): QueryService {
   return {
     name: "ec2",
     version: EC2_API_VERSION,
@@ -35,7 +36,7 @@ export function ec2Api(kernel: Kernel, ec2: Ec2): QueryService {
     xmlns: `http://ec2.amazonaws.com/doc/${EC2_API_VERSION}/`,
     operations: {
       DescribeInstances: (input) => describeInstances(kernel, ec2, input),
-      DescribeInstanceAttribute: (input) => describeInstanceAttribute(ec2, input),
+      DescribeInstanceAttribute: (input) => describeInstanceAttribute(ec2, input, userDataOf),
     },
   };
 }
@@ -66,13 +67,16 @@ function describeInstances(kernel: Kernel, ec2: Ec2, input: Record<string, unkno
   };
 }
 
-function describeInstanceAttribute(ec2: Ec2, input: Record<string, unknown>): Record<string, unknown> {
+function describeInstanceAttribute(ec2: Ec2, input: Record<string, unknown>, userDataOf: (i: Instance) => string | undefined): Record<string, unknown> {
   const id = String(input.InstanceId ?? "");
   const instance = ec2.get(id);
   if (!instance) throw new AwsServiceError("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
   const attribute = String(input.Attribute ?? "");
-  // The sandbox's instances have no user data; EC2 then answers an empty element.
-  if (attribute === "userData") return { instanceId: id, userData: {} };
+  // An instance without user data gets an empty element, as EC2 answers.
+  if (attribute === "userData") {
+    const data = userDataOf(instance);
+    return { instanceId: id, userData: data === undefined ? {} : { value: data } };
+  }
   if (attribute === "instanceType") return { instanceId: id, instanceType: { value: instance.type } };
   if (attribute === "disableApiTermination") return { instanceId: id, disableApiTermination: { value: false } };
   throw new AwsServiceError("InvalidParameterValue", `Value (${attribute}) for parameter attribute is invalid. The sandbox answers userData, instanceType and disableApiTermination.`);

@@ -78,7 +78,7 @@ export class Invoker {
       return (event) => this.runBuiltin(rule, name, target, event, () => drainOnSpotWarning(event, { ecs: this.deps.ecs, clusters, log }));
     }
     if (target.handler.startsWith("builtin:")) throw new Error(`rule ${rule}: expected "${BUILTIN_SPOT_DRAIN}" or a module path, found "${target.handler}"`);
-    const functionName = name.replace(/[^A-Za-z0-9_-]/g, "_").slice(-64);
+    const functionName = lambdaFunctionName(target.handler);
     const environments = new ModuleEnvironments({
       file: isAbsolute(target.handler) ? target.handler : resolve(baseDir, target.handler),
       label,
@@ -159,6 +159,11 @@ export class Invoker {
     });
     this.deps.onInvocation(invocation);
   }
+}
+
+/** The Lambda function name a rule target's handler runs as (also what EventBridge's ListTargetsByRule names). */
+export function lambdaFunctionName(handler: string): string {
+  return handler === BUILTIN_SPOT_DRAIN ? "spot-drain" : handler.replace(/[^A-Za-z0-9_-]/g, "_").slice(-64);
 }
 
 /** The variables Lambda sets in every function's environment, and the host basics a Node program expects. */
