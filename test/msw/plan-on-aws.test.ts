@@ -4,14 +4,14 @@
  * the cap, draws a red line when the FIS role is missing or denied, and asks AWS only read-only
  * questions. msw fails any request nothing answers, so `calls` is everything that left.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { AwsScenario, awsServer, fixture, withBody, type RecordedCall } from "./aws-handlers.js";
+import { AwsScenario, awsServer } from "./aws-handlers.js";
 import { awsEnv } from "./env.js";
 import { ACCOUNT, REGION } from "./aws-run.js";
-import { describeInstancesIn, type RegionInstance } from "./ec2-region.js";
+import { describeInstancesIn } from "./ec2-region.js";
+import { READ_ONLY, REGION_INSTANCES, captured, project, spotAccount } from "./cli-on-aws.js";
 import { runCommand } from "../../src/cli/run-command.js";
 import { CliError } from "../../src/cli/errors.js";
 
@@ -24,56 +24,14 @@ afterEach(() => {
   process.chdir(home);
 });
 
-const ci = (id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/prod/${id}`;
-/** prod's container instances and the EC2 instance behind each: one spot, one on-demand. */
-const PROD: Record<string, string> = { [ci("0a1b2c3d4e5f")]: "i-0b2b8d8e36c33a76b", [ci("1b2c3d4e5f60")]: "i-0c3c9e9f47d44b87c" };
-const REGION_INSTANCES: RegionInstance[] = [
-  { id: "i-0b2b8d8e36c33a76b", az: "us-east-1a", lifecycle: "spot", tags: { chaos: "ok" } },
-  { id: "i-0c3c9e9f47d44b87c", az: "us-east-1b", lifecycle: "on-demand", tags: { chaos: "ok" } },
-  // Another cluster's spot instance with the same tag: a tag-only target would take it.
-  { id: "i-0a1b2c3d4e5f60001", az: "us-east-1a", lifecycle: "spot", tags: { chaos: "ok" } },
-];
-
-function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), "gameday-msw-plan-"));
-  writeFileSync(join(dir, "gameday.yaml"), `aws:\n  allow:\n    - account: "${ACCOUNT}"\n      regions: [${REGION}]\n`);
-  process.chdir(dir);
-  return dir;
-}
-
-function captured(): string[] {
-  const out: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((t) => (out.push(String(t)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((t) => (out.push(String(t)), true));
-  return out;
-}
-
-/** The account as a spot-interrupt plan reads it: STS, prod's container instances, EC2, and the FIS role's permissions. */
-function spotAccount(role: string = "allowed"): AwsScenario {
-  return new AwsScenario(server)
-    .reply("sts", "GetCallerIdentity", "allowed")
-    .reply("ecs", "ListContainerInstances", () => withBody(fixture("ecs", "ListContainerInstances", "one"), (b) => (b.containerInstanceArns = Object.keys(PROD))))
-    .reply("ecs", "DescribeContainerInstances", (call: RecordedCall) =>
-      withBody(fixture("ecs", "DescribeContainerInstances", "active"), (b) => {
-        const [template] = b.containerInstances;
-        b.containerInstances = (call.body as { containerInstances: string[] }).containerInstances.map((arn) => ({ ...template, containerInstanceArn: arn, ec2InstanceId: PROD[arn] }));
-      }),
-    )
-    .reply("ec2", "DescribeInstances", describeInstancesIn(REGION_INSTANCES))
-    .reply("iam", "SimulatePrincipalPolicy", role);
-}
-
 const plan = (experiment: string, o: { json?: boolean } = {}) => runCommand(experiment, { dry: true, target: "aws", region: REGION, seed: "42", logFormat: o.json ? "json" : "plain" });
-
-/** Only read-only questions: Describe, List, Get, Simulate. */
-const READ_ONLY = /^(sts|ecs|ec2|iam):(Describe|List|Get|Simulate)/;
 
 describe("chaos plan --target aws", () => {
   it("lists exactly the cluster's running spot instances and the ARN FIS would get, asking AWS only read-only questions", async () => {
     awsEnv();
     project();
     const out = captured();
-    const aws = spotAccount();
+    const aws = spotAccount(server);
     const code = await plan("spot-interrupt", { json: true });
     expect(aws.unhandled).toEqual([]);
     expect(code, out.join("")).toBe(0);
@@ -96,7 +54,7 @@ describe("chaos plan --target aws", () => {
     awsEnv();
     project();
     const out = captured();
-    const aws = spotAccount();
+    const aws = spotAccount(server);
     expect(await plan("spot-interrupt")).toBe(0);
     expect(aws.unhandled).toEqual([]);
     const text = out.join("");
@@ -130,7 +88,7 @@ describe("chaos plan --target aws", () => {
     awsEnv();
     project();
     const out = captured();
-    const aws = spotAccount("no-such-entity");
+    const aws = spotAccount(server, "no-such-entity");
     expect(await plan("spot-interrupt")).toBe(4);
     expect(aws.unhandled).toEqual([]);
     const text = out.join("");
@@ -142,7 +100,7 @@ describe("chaos plan --target aws", () => {
     awsEnv();
     project();
     const out = captured();
-    const aws = spotAccount("implicit-deny");
+    const aws = spotAccount(server, "implicit-deny");
     expect(await plan("spot-interrupt")).toBe(4);
     expect(aws.unhandled).toEqual([]);
     expect(out.join("")).toContain(`RED LINE: the FIS role arn:aws:iam::${ACCOUNT}:role/gameday-fis is not allowed ec2:SendSpotInstanceInterruptions (IAM SimulatePrincipalPolicy)`);
@@ -152,7 +110,7 @@ describe("chaos plan --target aws", () => {
     awsEnv();
     project();
     captured();
-    const aws = spotAccount("no-such-entity");
+    const aws = spotAccount(server, "no-such-entity");
     const err = await runCommand("spot-interrupt", { target: "aws", region: REGION, seed: "42", logFormat: "plain" }).then(
       () => undefined,
       (e: unknown) => e,
@@ -169,7 +127,7 @@ describe("chaos plan --target aws", () => {
     project();
     const out = captured();
     // RequestLimitExceeded twice, then the region's answer.
-    const aws = spotAccount().reply("ec2", "DescribeInstances", (call, n) => (n < 2 ? "throttled" : describeInstancesIn(REGION_INSTANCES)(call)));
+    const aws = spotAccount(server).reply("ec2", "DescribeInstances", (call, n) => (n < 2 ? "throttled" : describeInstancesIn(REGION_INSTANCES)(call)));
     expect(await plan("spot-interrupt", { json: true })).toBe(0);
     expect(aws.unhandled).toEqual([]);
     expect(aws.callsTo("ec2", "DescribeInstances")).toHaveLength(3);
