@@ -84,6 +84,42 @@ describe("chaos plan --target aws", () => {
     expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
   });
 
+  it("resolves a kinesis-throttle's stream through Kinesis and hands FIS its ARN", async () => {
+    awsEnv();
+    project();
+    const out = captured();
+    const aws = new AwsScenario(server)
+      .reply("sts", "GetCallerIdentity", "allowed")
+      .reply("kinesis", "DescribeStreamSummary", "ok")
+      .reply("iam", "SimulatePrincipalPolicy", "allowed");
+    expect(await plan("kinesis-throttle", { json: true })).toBe(0);
+    expect(aws.unhandled).toEqual([]);
+    const doc = JSON.parse(out.join(""));
+    const arn = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/app-logs`;
+    expect(doc.targets[0].found).toEqual([{ arn, id: "app-logs" }]);
+    expect(doc.faults[0].template.targets.streams).toEqual({ resourceType: "aws:kinesis:stream", resourceArns: [arn], selectionMode: "ALL" });
+    expect(aws.callsTo("kinesis", "DescribeStreamSummary").map((c) => c.body)).toEqual([{ StreamName: "app-logs" }]);
+    expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
+  });
+
+  it("refuses a drain of every ACTIVE instance of a cluster unless gameday.yaml allows that cluster by name", async () => {
+    awsEnv();
+    const dir = project();
+    writeFileSync(
+      join(dir, "drain-all.yaml"),
+      ["title: drain all of prod", "method:", "  - fault: drain", "    name: drain-prod", "    target: { cluster: prod }", "    with: { percentage: 100, duration: PT5M }", ""].join("\n"),
+    );
+    const out = captured();
+    const aws = spotAccount(server);
+    expect(await plan("drain-all.yaml")).toBe(2);
+    expect(aws.unhandled).toEqual([]);
+    // Asked ECS for the ACTIVE ones only.
+    expect(aws.callsTo("ecs", "ListContainerInstances").map((c) => c.body)).toEqual([{ cluster: "prod", status: "ACTIVE" }]);
+    const text = out.join("");
+    expect(text).toContain("REFUSED  it would drain all 2 ACTIVE container instances of cluster prod (percentage 100); gameday.yaml key: guardrails.allow.wholeClusterDrain: [prod]");
+    expect(text).toContain("guardrails refuse this run as it stands");
+  });
+
   it("a missing FIS role is a red line: the plan exits 4 and says what to do", async () => {
     awsEnv();
     project();
