@@ -3,7 +3,7 @@
  * recorded responses: to its verdict, interrupted mid-fault, and under AWS's own throttling.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { AwsScenario, awsServer } from "./aws-handlers.js";
+import { AwsScenario, awsServer, fixture, withBody } from "./aws-handlers.js";
 import { awsEnv } from "./env.js";
 import { ACCOUNT, healthyTaskKill, runOnAws } from "./aws-run.js";
 
@@ -101,5 +101,22 @@ describe("task-kill on AWS", () => {
     expect(run.summary).not.toMatch(/\n\s+at /);
     expect(aws.callsTo("fis", "DeleteExperimentTemplate")).toHaveLength(1);
     expect(aws.callsTo("cloudwatch", "DeleteAlarms")).toHaveLength(1);
+  });
+
+  it("a template whose CreateExperimentTemplate answer was lost (5xx) is found by its tags and deleted; another team's is left alone", async () => {
+    awsEnv();
+    // FIS made the template, but every answer gameday got was a 500: only the tags say it exists.
+    const templates = withBody(fixture("fis", "ListExperimentTemplates", "tagged"), (b) => {
+      b.experimentTemplates[0].tags = { "gameday:run": "task-kill-msw", "gameday:step": "kill-one-web-task" };
+    });
+    const aws = healthyTaskKill(new AwsScenario(server)).reply("fis", "CreateExperimentTemplate", "internal-error").reply("fis", "ListExperimentTemplates", templates);
+    const run = await runOnAws("task-kill");
+    expect(aws.unhandled).toEqual([]);
+    expect(run.exitCode).toBe(4);
+    expect(aws.callsTo("fis", "CreateExperimentTemplate")).toHaveLength(3);
+    expect(aws.callsTo("fis", "StartExperiment")).toEqual([]);
+    expect(aws.callsTo("fis", "DeleteExperimentTemplate").map((c) => c.params.id)).toEqual(["EXT4a5b6c7d8e9f0a1b"]);
+    expect(aws.callsTo("cloudwatch", "DeleteAlarms")).toHaveLength(1);
+    expect(run.ledger.pending()).toEqual([]);
   });
 });
