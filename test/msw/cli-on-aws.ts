@@ -28,7 +28,7 @@ export const REGION_INSTANCES: RegionInstance[] = [
 ];
 
 export function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), "gameday-msw-plan-"));
+  const dir = mkdtempSync(join(tmpdir(), "gameday-msw-cli-"));
   writeFileSync(join(dir, "gameday.yaml"), `aws:\n  allow:\n    - account: "${ACCOUNT}"\n      regions: [${REGION}]\n`);
   process.chdir(dir);
   return dir;

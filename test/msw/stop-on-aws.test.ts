@@ -4,14 +4,12 @@
  * are stopped before their templates go, and the ledger undo follows, finding a template by its
  * tags when the run died before writing its id down.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AwsScenario, awsServer, fixture, withBody } from "./aws-handlers.js";
 import { awsEnv } from "./env.js";
-import { ACCOUNT, REGION, describeAskedAlarms } from "./aws-run.js";
-import { captured } from "./cli-on-aws.js";
+import { REGION, describeAskedAlarms } from "./aws-run.js";
+import { captured, project } from "./cli-on-aws.js";
 import { Ledger } from "../../src/engine/ledger.js";
 import { stopCommand } from "../../src/cli/stop-command.js";
 import { recoverCommand } from "../../src/cli/recover-command.js";
@@ -41,13 +39,6 @@ const experiments = withBody(fixture("fis", "ListExperiments", "one-running"), (
     { ...ours, id: "EXPteam0000000000001", experimentTemplateId: THEIRS, tags: { team: "platform" } },
   ];
 });
-
-function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), "gameday-msw-stop-"));
-  writeFileSync(join(dir, "gameday.yaml"), `aws:\n  allow:\n    - account: "${ACCOUNT}"\n      regions: [${REGION}]\n`);
-  process.chdir(dir);
-  return dir;
-}
 
 /** A run of this machine killed after CreateExperimentTemplate was sent but before its answer was written down. */
 function killedBeforeTheTemplateId(dir: string): Ledger {
