@@ -28,6 +28,8 @@ const SERVICE_BY_HOST: Readonly<Record<string, string>> = {
   kinesis: "kinesis",
   monitoring: "cloudwatch",
   sts: "sts",
+  ec2: "ec2",
+  iam: "iam",
 };
 
 export interface Fixture {

@@ -17,7 +17,7 @@ import { Ledger } from "../../src/engine/ledger.js";
 import type { RunEvent } from "../../src/engine/events.js";
 import { silentLogger, type TrafficPort } from "../../src/engine/ports.js";
 import { resolveExperiment } from "../../src/cli/catalog.js";
-import { loadExperimentFile, planFor } from "../../src/cli/plan-command.js";
+import { checkPlan, loadExperimentFile, planFor, type Checked } from "../../src/cli/plan-command.js";
 import type { RunResult } from "../../src/engine/run.js";
 
 export const ACCOUNT = "111122223333";
@@ -43,20 +43,33 @@ export function describeAskedAlarms(call: RecordedCall): ReturnType<typeof withB
   });
 }
 
-/** The AWS a healthy task-kill run sees: tasks stop, the service stays up, FIS completes. */
+/** ListExperimentResolvedTargets as FIS answers for the template created: the exact ARNs gameday handed it. */
+export function resolvedAsCreated(aws: AwsScenario): (call: RecordedCall) => ReturnType<typeof withBody> {
+  return () => {
+    const [create] = aws.callsTo("fis", "CreateExperimentTemplate");
+    const targets = (create?.body as { targets: Record<string, { resourceType: string; resourceArns?: string[] }> }).targets;
+    return withBody(fixture("fis", "ListExperimentResolvedTargets", "tasks-arn"), (b) => {
+      b.resolvedTargets = Object.entries(targets).flatMap(([targetName, t]) => (t.resourceArns ?? []).map((arn) => ({ resourceType: t.resourceType, targetName, targetInformation: { arn } })));
+    });
+  };
+}
+
+/** The AWS a healthy task-kill run sees: two running tasks to pick from, the one stopped stops, the service stays up, FIS completes. */
 export function healthyTaskKill(aws: AwsScenario): AwsScenario {
   return aws
+    .reply("ecs", "ListTasks", "two")
     .reply("cloudwatch", "GetMetricData", healthyMetrics)
     .reply("cloudwatch", "PutMetricAlarm", "ok")
     .reply("cloudwatch", "DescribeAlarms", describeAskedAlarms)
     .reply("cloudwatch", "DescribeAlarmHistory", "none")
     .reply("cloudwatch", "DeleteAlarms", "ok")
     .reply("ecs", "DescribeServices", "steady")
-    .reply("ecs", "DescribeTasks", ["stopping", "stopped"])
+    // The first answers the resolution (both RUNNING), the rest the landing check.
+    .reply("ecs", "DescribeTasks", ["running", "stopping", "stopped"])
     .reply("fis", "CreateExperimentTemplate", "ok")
     .reply("fis", "StartExperiment", "initiating")
     .reply("fis", "GetExperiment", ["initiating", "running", "running", "completed"])
-    .reply("fis", "ListExperimentResolvedTargets", "tasks-arn")
+    .reply("fis", "ListExperimentResolvedTargets", resolvedAsCreated(aws))
     .reply("fis", "ListExperiments", "empty")
     .reply("fis", "StopExperiment", "stopping")
     .reply("fis", "DeleteExperimentTemplate", "ok");
@@ -65,6 +78,8 @@ export function healthyTaskKill(aws: AwsScenario): AwsScenario {
 const traffic: TrafficPort = { services: () => ["web"], drive() {} };
 
 export interface AwsRun extends RunResult {
+  /** The read-only preflight the run passed (targets resolved, guardrails checked), as `chaos run` does it. */
+  checked: Checked;
   events: RunEvent[];
   ledger: Ledger;
   dir: string;
@@ -77,12 +92,22 @@ export async function runOnAws(name: string, o: { interrupt?: AbortSignal; vars?
   writeFileSync(join(dir, "gameday.yaml"), `aws:\n  allow:\n    - account: "${ACCOUNT}"\n      regions: [${REGION}]\n`);
   const file = resolveExperiment(name, dir);
   const loaded = await loadExperimentFile(file, { vars: o.vars ?? {}, varFiles: [], cwd: dir, region: REGION });
-  const plan = await planFor(loaded, { region: REGION, accountId: ACCOUNT, cwd: dir });
+  const planned = await planFor(loaded, { region: REGION, accountId: ACCOUNT, cwd: dir });
   // Given by a test whose recorded answers depend on the run's time (a task's stoppedAt).
   const clock = o.clock ?? new VirtualClock();
   clock.pace(SPEED);
   const random = new SeededRandom(42);
   const clients = new AwsClients({ kind: "aws", region: REGION }, { clock, random: random.fork("clients") });
+  let checked: Checked;
+  try {
+    // As `chaos run` does before anything starts: each fault's target resolved read-only, FIS then gets exact ARNs.
+    checked = await checkPlan(planned, { target: { region: REGION, accountId: ACCOUNT, clients, clock }, random, cwd: dir });
+  } catch (err) {
+    await clients.destroy();
+    clock.stop();
+    throw err;
+  }
+  const plan = checked.plan;
   const runId = `${name}-msw`;
   const journalPath = join(dir, "journal.json");
   const ledger = Ledger.create(dir, { runId, experiment: file, title: plan.experiment.title, seed: 42, target: { kind: "aws", region: REGION }, pid: process.pid, startedAt: clock.now(), journalPath });
@@ -102,7 +127,7 @@ export async function runOnAws(name: string, o: { interrupt?: AbortSignal; vars?
       cwd: dir,
       accountId: ACCOUNT,
     });
-    return { ...result, events, ledger, dir, runId };
+    return { ...result, checked, events, ledger, dir, runId };
   } finally {
     ledger.release();
     await clients.destroy();

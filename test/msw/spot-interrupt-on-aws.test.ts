@@ -9,6 +9,7 @@ import { AwsScenario, awsServer, fixture, withBody, type RecordedCall } from "./
 import { awsEnv } from "./env.js";
 import { ACCOUNT, REGION, describeAskedAlarms, healthyMetrics, runOnAws } from "./aws-run.js";
 import { VirtualClock } from "../../src/time/clock.js";
+import { describeInstancesIn, type RegionInstance } from "./ec2-region.js";
 
 const server = awsServer({ beforeAll, afterEach, afterAll });
 afterEach(() => vi.unstubAllEnvs());
@@ -18,6 +19,17 @@ const SPOT_CI = `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/prod/0a1b2c
 const OTHER_CI = `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/prod/9f8e7d6c5b4a`;
 const OLD = [taskArn("0a1b2c3d4e5f60718293a4b5c6d7e8f9"), taskArn("1b2c3d4e5f60718293a4b5c6d7e8f90a")];
 const NEW = [taskArn("2c3d4e5f60718293a4b5c6d7e8f90a1b"), taskArn("3d4e5f60718293a4b5c6d7e8f90a1b2c")];
+/** The prod cluster's one container instance (DescribeContainerInstances.active) is this spot instance. */
+const PROD_SPOT = "i-0b2b8d8e36c33a76b";
+/**
+ * The region as EC2 sees it: prod's spot instance, and spot instances of another cluster carrying
+ * the same chaos=ok tag (a tag-only FIS target would reach them).
+ */
+const REGION_INSTANCES: RegionInstance[] = [
+  { id: PROD_SPOT, az: "us-east-1a", lifecycle: "spot", tags: { chaos: "ok", "aws:autoscaling:groupName": "prod-ecs" } },
+  { id: "i-0a1b2c3d4e5f60001", az: "us-east-1a", lifecycle: "spot", tags: { chaos: "ok", "aws:autoscaling:groupName": "batch-ecs" } },
+  { id: "i-0a1b2c3d4e5f60002", az: "us-east-1b", lifecycle: "spot", tags: { chaos: "ok", "aws:autoscaling:groupName": "batch-ecs" } },
+];
 
 describe("spot-interrupt on AWS", () => {
   it("runs to a held verdict: DRAINING seen, the tasks replaced before the interruption", async () => {
@@ -62,6 +74,7 @@ describe("spot-interrupt on AWS", () => {
       .reply("fis", "GetExperiment", () => experiment(clock.now() / 1000 < at(120) ? "running" : "completed"))
       .reply("fis", "ListExperimentResolvedTargets", "instance-id")
       .reply("fis", "DeleteExperimentTemplate", "ok")
+      .reply("ec2", "DescribeInstances", describeInstancesIn(REGION_INSTANCES))
       .reply("ecs", "ListContainerInstances", "one")
       // ACTIVE until the drain handler reacts to the warning, a few seconds after the notice.
       .reply("ecs", "DescribeContainerInstances", () => (clock.now() / 1000 < at(3) ? "active" : "draining"))
@@ -73,7 +86,12 @@ describe("spot-interrupt on AWS", () => {
 
     const template = aws.callsTo("fis", "CreateExperimentTemplate")[0]!.body as any;
     expect(template.actions.interrupt).toMatchObject({ actionId: "aws:ec2:send-spot-instance-interruptions", parameters: { durationBeforeInterruption: "PT2M" } });
-    expect(template.targets.spotInstances).toMatchObject({ resourceType: "aws:ec2:spot-instance", resourceTags: { chaos: "ok" }, selectionMode: "COUNT(1)" });
+    // FIS got exactly prod's instance, by ARN, never the other cluster's equally tagged ones.
+    expect(template.targets.spotInstances).toEqual({ resourceType: "aws:ec2:spot-instance", resourceArns: [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${PROD_SPOT}`], selectionMode: "ALL" });
+    // Resolved before FIS was asked anything: the cluster's EC2 ids, narrowed by EC2 to running spot instances with the step's tag.
+    const ops = aws.operations();
+    expect(ops.indexOf("ec2:DescribeInstances")).toBeLessThan(ops.indexOf("fis:CreateExperimentTemplate"));
+    expect(aws.callsTo("ec2", "DescribeInstances")[0]!.body).toMatchObject({ "InstanceId.1": PROD_SPOT, "Filter.1.Name": "instance-lifecycle", "Filter.1.Value.1": "spot", "Filter.3.Name": "tag:chaos", "Filter.3.Value.1": "ok" });
     // The fault and the probe found the instance's container instance by its EC2 id.
     expect(aws.callsTo("ecs", "ListContainerInstances").map((c) => c.body)).toContainEqual({ cluster: "prod", filter: "ec2InstanceId == i-0b2b8d8e36c33a76b" });
     const verified = run.events.find((e) => e.type === "fault-verified") as { landed: boolean; detail: string };
