@@ -30,6 +30,8 @@ const SERVICE_BY_HOST: Readonly<Record<string, string>> = {
   sts: "sts",
   ec2: "ec2",
   iam: "iam",
+  elasticloadbalancing: "elastic-load-balancing-v2",
+  events: "eventbridge",
 };
 
 export interface Fixture {
