@@ -281,6 +281,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--speed <n>", "Sandbox in scaled real time instead of virtual time")
     .option("--seed <n>", "Seed of the first step; each later step gets the next number")
     .option("--announce-file <file>", "Also write the announcement to this file (for Slack or email)")
+    .option("--report <format>", "Reports of the step journals beside the record: report.html always, and md, junit, json (repeatable or a comma list)")
     .action(async (runbook: string, f: Flags) => {
       const { gamedayCommand } = await import("./gameday-command.js");
       exitCode = await gamedayCommand(
@@ -294,6 +295,7 @@ async function main(argv: string[]): Promise<number> {
           seed: text(f.seed),
           auto: f.auto === true ? true : undefined,
           announceFile: text(f.announceFile),
+          report: list(f.report),
         }),
       );
     });
