@@ -1,7 +1,9 @@
 /**
  * `chaos schedule list|next|run-due|export`: the schedules in gameday.yaml. run-due runs each
  * schedule whose time came since the last check once (a child `chaos` process, as the schedule's
- * command line), records it under .gameday/schedules/, and reports the runs it missed.
+ * command line), records it under .gameday/schedules/, and reports the runs it missed. A due run
+ * outside gameday.yaml's guardrails.windows is not started: it is reported and recorded as
+ * skipped, with the next allowed time.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -14,6 +16,8 @@ import { scheduleArgs } from "../schedule/schedule-args.js";
 import { loadSchedules, type Schedule } from "../schedule/schedules-config.js";
 import { startChaos } from "../schedule/chaos-child.js";
 import { verdictOf } from "../schedule/gameday-record.js";
+import { checkWindow, type Windows } from "../engine/windows.js";
+import { loadGuardrails } from "./config.js";
 import { targetError, usage } from "./errors.js";
 
 export interface ScheduleFlags {
@@ -107,6 +111,8 @@ function exportCommand(schedules: Schedule[], flags: ScheduleFlags, now: number,
 }
 
 async function runDue(chosen: Schedule[], clock: Clock, cwd: string): Promise<number> {
+  // Read before the state is touched: a bad guardrails section is exit 2 with nothing recorded.
+  const windows = loadGuardrails(cwd).windows;
   const store = new ScheduleStateStore(cwd);
   const lock = store.lock();
   const claim = lock.acquire("schedule run-due");
@@ -137,6 +143,10 @@ async function runDue(chosen: Schedule[], clock: Clock, cwd: string): Promise<nu
     }
     for (const d of due) {
       const args = scheduleArgs(d.schedule);
+      if (skippedOutsideWindows(d.schedule, d.due!, windows, clock.now(), states)) {
+        store.write(states);
+        continue;
+      }
       out(`${d.schedule.name}: due at ${when(d.due!, d.schedule.cron.timezone)}: chaos ${args.join(" ")}`);
       const exit = await startChaos(args, { cli: process.argv[1]!, cwd }).done;
       const state = states.get(d.schedule.name) ?? {};
@@ -149,4 +159,18 @@ async function runDue(chosen: Schedule[], clock: Clock, cwd: string): Promise<nu
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Whether a due run falls outside the allowed windows, judged at the moment it would start; if so
+ * it is reported with the next allowed start and recorded as skipped in `states` (not replayed
+ * later: the schedule's next fire time is its next chance).
+ */
+function skippedOutsideWindows(s: Schedule, due: number, windows: Windows | undefined, now: number, states: Map<string, ScheduleState>): boolean {
+  const check = checkWindow(windows, now);
+  if (check.allowed) return false;
+  const next = check.next === undefined ? "no allowed time within a year" : `next allowed ${when(check.next, windows!.timezone)}`;
+  out(`${s.name}: due at ${when(due, s.cron.timezone)}: skipped, outside the allowed windows of gameday.yaml (guardrails.windows): ${check.why}; ${next}`);
+  states.set(s.name, { ...states.get(s.name), lastSkip: { at: now, scheduledFor: due, why: check.why, ...(check.next !== undefined ? { nextAllowed: check.next } : {}) } });
+  return true;
 }

@@ -34,8 +34,10 @@ const schedule = strict({
   if (what.length !== 1) {
     ctx.addIssue({ code: "custom", path: [], params: { expected: "exactly one of experiment, runbook or suite", found: what.length === 0 ? "none of them" : what.join(" and ") } });
   }
-  if (s.vars !== undefined && s.runbook !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["vars"], params: { expected: "vars only with an experiment or a suite (a runbook sets its steps' vars itself)", found: "vars with a runbook" } });
+  // chaos gameday and chaos gate take no --var: a runbook and a suite set their runs' vars themselves.
+  if (s.vars !== undefined && s.experiment === undefined) {
+    const what = s.runbook !== undefined ? "runbook" : "suite";
+    ctx.addIssue({ code: "custom", path: ["vars"], params: { expected: `vars only with an experiment (a ${what} sets its runs' vars itself)`, found: `vars with a ${what}` } });
   }
   try {
     parseCron(s.cron, s.timezone);
