@@ -13,11 +13,12 @@ import { decideDue, type ScheduleState } from "../schedule/cron-due.js";
 import { ScheduleStateStore } from "../schedule/cron-state.js";
 import { EXPORT_FORMATS, ExportRefused, exportSchedules, type ExportFormat } from "../schedule/cron-export.js";
 import { scheduleArgs } from "../schedule/schedule-args.js";
-import { loadSchedules, type Schedule } from "../schedule/schedules-config.js";
+import { schedulesSchema, toSchedules, type Schedule } from "../schedule/schedules-config.js";
 import { startChaos } from "../schedule/chaos-child.js";
 import { verdictOf } from "../schedule/gameday-record.js";
 import { checkWindow, type Windows } from "../engine/windows.js";
-import { loadGuardrails } from "./config.js";
+import { guardrailsIn } from "./config.js";
+import { gamedaySection, readGamedayFile, type GamedayFile } from "./gameday-file.js";
 import { targetError, usage } from "./errors.js";
 
 export interface ScheduleFlags {
@@ -38,16 +39,16 @@ function when(ms: number, zone: string): string {
   return `${local} ${zone} (${new Date(ms).toISOString()})`;
 }
 
-function schedulesOrExplain(cwd: string): Schedule[] {
-  const { schedules, exists, file } = loadSchedules(cwd);
-  if (!exists) throw usage(`no ${file}: add a schedules: map there, e.g.\n  schedules:\n    nightly-spot:\n      cron: "0 3 * * 1-5"\n      timezone: Europe/Berlin\n      experiment: spot-interrupt\n      target: sandbox`);
-  return schedules;
+function schedulesOrExplain(cwd: string, config: GamedayFile | undefined): Schedule[] {
+  if (config === undefined) throw usage(`no ${join(cwd, "gameday.yaml")}: add a schedules: map there, e.g.\n  schedules:\n    nightly-spot:\n      cron: "0 3 * * 1-5"\n      timezone: Europe/Berlin\n      experiment: spot-interrupt\n      target: sandbox`);
+  return toSchedules(gamedaySection(config, "schedules", schedulesSchema), config.source);
 }
 
 export async function scheduleCommand(action: string, names: string[], flags: ScheduleFlags, clock: Clock = new ScaledClock()): Promise<number> {
   if (!(ACTIONS as readonly string[]).includes(action)) throw usage(`schedule: expected list, next, run-due or export, found ${JSON.stringify(action)}`);
   const cwd = process.cwd();
-  const all = schedulesOrExplain(cwd);
+  const config = readGamedayFile(cwd);
+  const all = schedulesOrExplain(cwd, config);
   const unknown = names.filter((n) => !all.some((s) => s.name === n));
   if (unknown.length > 0) throw usage(`schedule: no schedule named ${unknown.join(", ")} in gameday.yaml; known: ${all.map((s) => s.name).join(", ") || "none"}`);
   const chosen = names.length > 0 ? all.filter((s) => names.includes(s.name)) : all;
@@ -78,7 +79,8 @@ export async function scheduleCommand(action: string, names: string[], flags: Sc
     case "export":
       return exportCommand(chosen, flags, now, cwd);
     default:
-      return runDue(chosen, clock, cwd);
+      // The guardrails are read before the state is touched: a bad section is exit 2 with nothing recorded.
+      return runDue(chosen, guardrailsIn(config).windows, clock, cwd);
   }
 }
 
@@ -110,9 +112,7 @@ function exportCommand(schedules: Schedule[], flags: ScheduleFlags, now: number,
   return 0;
 }
 
-async function runDue(chosen: Schedule[], clock: Clock, cwd: string): Promise<number> {
-  // Read before the state is touched: a bad guardrails section is exit 2 with nothing recorded.
-  const windows = loadGuardrails(cwd).windows;
+async function runDue(chosen: Schedule[], windows: Windows | undefined, clock: Clock, cwd: string): Promise<number> {
   const store = new ScheduleStateStore(cwd);
   const lock = store.lock();
   const claim = lock.acquire("schedule run-due");

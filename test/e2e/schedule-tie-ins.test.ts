@@ -67,8 +67,21 @@ describe("chaos schedule run-due and the guardrail windows", () => {
     writeFileSync(join(dir, "gameday.yaml"), `guardrails:\n  windows: { timezone: Mars/Olympus }\nschedules:\n  hourly:\n    cron: "0 * * * *"\n    experiment: quick\n`);
     const r = await chaos(["schedule", "run-due"], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/gameday\.yaml:2: guardrails\.windows\.timezone: expected /);
+    expect(r.stderr).toMatch(/^gameday\.yaml:2:\d+: guardrails\.windows\.timezone: expected an IANA time zone such as Europe\/Berlin, found "Mars\/Olympus"$/m);
     expect(existsSync(join(dir, ".gameday", "schedules", "state.json"))).toBe(false);
+  });
+});
+
+describe("one reader of gameday.yaml", () => {
+  it("a file that is not YAML is the same located error for schedule, plan and run", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "gameday.yaml"), "schedules:\n  nightly: [\n");
+    const results = await Promise.all([chaos(["schedule", "list"], { cwd: dir }), chaos(["plan", "spot-interrupt"], { cwd: dir }), chaos(["run", "spot-interrupt"], { cwd: dir })]);
+    for (const r of results) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^gameday\.yaml:3:1: \(document\): expected valid YAML, found /m);
+    }
+    expect(existsSync(join(dir, ".gameday", "runs"))).toBe(false);
   });
 });
 
