@@ -3,12 +3,11 @@
  * directory) allows that account and region explicitly. The account is asked of STS, not taken
  * from the user, so a wrong profile cannot slip through.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { z } from "zod";
 import type { AwsClients } from "../aws/clients.js";
 import { usage, targetError } from "./errors.js";
+import { CONFIG_FILE, readGamedayFile } from "./gameday-file.js";
 
 const configSchema = z.object({
   aws: z
@@ -18,16 +17,15 @@ const configSchema = z.object({
     .strict(),
 });
 
-export const CONFIG_FILE = "gameday.yaml";
-
 export async function checkAwsAllowed(o: { cwd: string; region: string; clients: AwsClients }): Promise<string> {
-  const file = join(o.cwd, CONFIG_FILE);
-  if (!existsSync(file)) {
+  const config = readGamedayFile(o.cwd);
+  const file = config?.path ?? join(o.cwd, CONFIG_FILE);
+  if (config === undefined) {
     throw usage(
       `refusing to touch AWS: ${CONFIG_FILE} has no allow-list. Add\n  aws:\n    allow:\n      - account: "111122223333"\n        regions: [${o.region}]\nto ${file} for the account and region you mean.`,
     );
   }
-  const parsed = configSchema.safeParse(parse(readFileSync(file, "utf8")));
+  const parsed = configSchema.safeParse(config.source.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw usage(`${file}: ${issue.path.join(".") || "(document)"}: ${issue.message}`);

@@ -2,7 +2,8 @@
  * `chaos gameday <runbook>`: runs a game day from its runbook. Each step is `chaos run` in a child
  * process, so it has that command's own ledger, journal and SIGINT handling (rollbacks first). A
  * Ctrl-C stops the running step (its rollbacks run) and ends the game day as aborted; the record
- * (JSON and Markdown) is written as the game day goes, under .gameday/gamedays/<id>/.
+ * (JSON and Markdown) is written as the game day goes, under .gameday/gamedays/<id>/, and at its end
+ * the reports of the step journals (report.html always, the --report formats besides).
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
@@ -17,6 +18,8 @@ import { builtinExperimentsDir } from "./paths.js";
 import { autoFacilitator, TerminalFacilitator } from "./gameday-prompt.js";
 import { usage } from "./errors.js";
 import { parseSeed, parseSpeed } from "./run-command.js";
+import { parseReportFlag } from "./run-report.js";
+import { writeGamedayReports } from "../schedule/gameday-report.js";
 
 export interface GamedayFlags {
   target: string;
@@ -27,6 +30,8 @@ export interface GamedayFlags {
   seed?: string;
   auto?: boolean;
   announceFile?: string;
+  /** Report formats written beside the record besides report.html (`--report html,md,junit,json`). */
+  report?: string[];
 }
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
@@ -80,6 +85,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   });
   if (flags.seed !== undefined) parseSeed(flags.seed);
   if (flags.speed !== undefined) parseSpeed(flags.speed);
+  const reportFormats = flags.report === undefined ? [] : await parseReportFlag(flags.report);
   const interactive = flags.auto !== true;
   if (interactive && process.stdin.isTTY !== true) {
     throw usage("gameday: the checkpoints need a facilitator at a terminal; pass --auto for an unattended run");
@@ -160,6 +166,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
     const r = run.record;
     out(`game day ${r.status}${r.abortReason ? `: ${r.abortReason}` : ""}`);
     out(`record: ${relative(cwd, join(dir, "record.json"))} and record.md`);
+    for (const p of writeGamedayReports(dir, r, reportFormats, cwd)) out(`report: ${relative(cwd, p) || p}`);
     return code;
   } finally {
     terminal?.close();

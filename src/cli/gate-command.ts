@@ -3,9 +3,11 @@
  * its own embedded sandbox, up to the machine's cores; one at a time on a shared --target),
  * prints a progress line per run, writes JUnit XML, Markdown and HTML into --out-dir, appends the
  * Markdown to $GITHUB_STEP_SUMMARY when set, prints GitHub annotations when GITHUB_ACTIONS=true,
- * and exits 0 when the gate passed, 1 when it failed, 4 when a run could not be judged.
+ * and exits 0 when the gate passed, 1 when it failed, 4 when a run could not be judged. SIGINT or
+ * SIGTERM is passed on to the running runs (each rolls back, as `chaos run` does), no further run
+ * starts, and the gate exits 130 with the reports of what it has.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { relative, resolve } from "node:path";
@@ -30,9 +32,16 @@ export interface GateFlags {
 
 const CLI = fileURLToPath(new URL("./main.js", import.meta.url));
 
+/** The runs going now, to pass a signal on to. */
+const running = new Set<ChildProcess>();
+
 function runChaos(args: string[], cwd: string): Promise<Spawned> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group: a Ctrl-C on the terminal reaches only the gate, which passes on exactly
+    // one SIGINT (a second would make `chaos run` exit without rolling back), as chaos-child.ts does.
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    running.add(child);
+    child.on("exit", () => running.delete(child));
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -63,6 +72,15 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
   const outDir = resolve(cwd, flags.outDir ?? ".gameday/gate");
   const where = flags.target !== undefined ? `one at a time on ${flags.target}` : `${Math.min(parallel, runs.length)} at a time, each on its own embedded sandbox`;
   process.stdout.write(`gate ${suite.title}: ${runs.length} run${runs.length === 1 ? "" : "s"}${shard ? ` (shard ${shard.index}/${shard.count} of ${suite.runs.length})` : ""}, ${where}\n`);
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!interrupt.signal.aborted) process.stdout.write(`${signal}: stopping the gate; the running runs roll back, no further run starts\n`);
+    interrupt.abort(signal);
+    // Every signal goes on to the runs: a second one makes `chaos run` exit at once and leave its ledger for `chaos recover`.
+    for (const child of running) child.kill(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const result = await runGate(suite, runs, {
     outDir,
     ...(flags.target !== undefined ? { target: flags.target } : {}),
@@ -74,12 +92,16 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
     runChaos,
     progress: (line) => process.stdout.write(`${line}\n`),
     resolveExperiment: (name) => files.get(name) ?? resolveExperiment(name, cwd),
+    signal: interrupt.signal,
+  }).finally(() => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   });
   const out = writeGateOutputs(suite, result, outDir);
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${out.summary}\n`);
   if (process.env.GITHUB_ACTIONS === "true") for (const line of githubAnnotations(suite, result)) process.stdout.write(`${line}\n`);
   for (const line of [...result.failures, ...result.errors]) process.stdout.write(`  ${line}\n`);
-  const verdict = result.exitCode === 0 ? "passed" : result.exitCode === 1 ? "failed" : "could not judge every run";
+  const verdict = result.exitCode === 0 ? "passed" : result.exitCode === 1 ? "failed" : result.exitCode === 130 ? "interrupted (partial reports)" : "could not judge every run";
   process.stdout.write(`gate: ${verdict} (exit ${result.exitCode})  resilience score ${result.score.toFixed(1)}${suite.gate.minScore !== undefined ? ` (minimum ${suite.gate.minScore})` : ""}\n`);
   for (const p of [out.junit, out.markdown, out.html]) process.stdout.write(`report: ${relative(cwd, p) || p}\n`);
   return result.exitCode;

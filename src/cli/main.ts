@@ -58,7 +58,9 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   1    the gate failed: a hypothesis deviated (or a stop condition aborted a run), the score is
        below the minimum, or a measure regressed against the baseline
   2    invalid suite file, an unknown experiment, or invalid usage
-  4    a run could not be judged (a toolkit or target error) and nothing else failed`,
+  4    a run could not be judged (a toolkit or target error) and nothing else failed
+  130  interrupted by SIGINT/SIGTERM: passed on to the running runs (they roll back), no further
+       run starts, JUnit and Markdown written for what ran`,
   lint: `  0    no finding at error severity
   1    a finding at error severity
   2    invalid usage or stack file
@@ -72,7 +74,8 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   3    a pre-check failed, or the facilitator aborted at a checkpoint
   4    a step hit a target or toolkit error
   130  interrupted (the running step's rollbacks ran; the record says aborted)`,
-  schedule: `  0    done (run-due: every due run held, or nothing was due)
+  schedule: `  0    done (run-due: every due run held, nothing was due, or what was due fell outside
+       gameday.yaml's guardrails.windows and was skipped)
   1    run-due: a due run deviated (its own exit code otherwise: 3 stopped, 4 error, 130 interrupted)
   2    invalid gameday.yaml (file:line, field; for a cron, which of its fields), invalid usage, or an
        export the format cannot express (each schedule named, with the reason)
@@ -298,6 +301,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--speed <n>", "Sandbox in scaled real time instead of virtual time")
     .option("--seed <n>", "Seed of the first step; each later step gets the next number")
     .option("--announce-file <file>", "Also write the announcement to this file (for Slack or email)")
+    .option("--report <format>", "Reports of the step journals beside the record: report.html always, and md, junit, json (repeatable or a comma list)")
     .action(async (runbook: string, f: Flags) => {
       const { gamedayCommand } = await import("./gameday-command.js");
       exitCode = await gamedayCommand(
@@ -311,6 +315,7 @@ async function main(argv: string[]): Promise<number> {
           seed: text(f.seed),
           auto: f.auto === true ? true : undefined,
           announceFile: text(f.announceFile),
+          report: list(f.report),
         }),
       );
     });

@@ -316,7 +316,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       start: new Date(target.clock.now()).toISOString(),
       runId,
       seed,
-      target: { kind: target.kind, region: target.region, ...(target.stack ? { stack: relative(cwd, target.stack) || target.stack } : {}), ...(target.clockSource ? { clock: target.clockSource } : {}) },
+      target: { kind: target.kind, region: target.region, ...(target.stack ? journalStack(flags.stack, target.stack) : {}), ...(target.clockSource ? { clock: target.clockSource } : {}) },
       clock: target.clock.kind,
       ledger: relative(cwd, ledger.dir),
       secrets: plan.loaded.secretValues,
@@ -373,4 +373,13 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     ledger?.release();
     journalLock?.release();
   }
+}
+
+/**
+ * The stack as the journal records it: as the user named it ("default" when they named none) and
+ * its absolute path, so reports and replays read the same wherever the journal is opened (a path
+ * relative to the run's directory reads as ../../<somewhere> from anywhere else).
+ */
+export function journalStack(named: string | undefined, file: string): { stack: string; stackPath: string } {
+  return { stack: named ?? "default", stackPath: resolve(file) };
 }

@@ -1,7 +1,9 @@
 /**
  * `chaos schedule list|next|run-due|export`: the schedules in gameday.yaml. run-due runs each
  * schedule whose time came since the last check once (a child `chaos` process, as the schedule's
- * command line), records it under .gameday/schedules/, and reports the runs it missed.
+ * command line), records it under .gameday/schedules/, and reports the runs it missed. A due run
+ * outside gameday.yaml's guardrails.windows is not started: it is reported and recorded as
+ * skipped, with the next allowed time.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -11,9 +13,12 @@ import { decideDue, type ScheduleState } from "../schedule/cron-due.js";
 import { ScheduleStateStore } from "../schedule/cron-state.js";
 import { EXPORT_FORMATS, ExportRefused, exportSchedules, type ExportFormat } from "../schedule/cron-export.js";
 import { scheduleArgs } from "../schedule/schedule-args.js";
-import { loadSchedules, type Schedule } from "../schedule/schedules-config.js";
+import { schedulesSchema, toSchedules, type Schedule } from "../schedule/schedules-config.js";
 import { startChaos } from "../schedule/chaos-child.js";
 import { verdictOf } from "../schedule/gameday-record.js";
+import { checkWindow, type Windows } from "../engine/windows.js";
+import { guardrailsIn } from "./config.js";
+import { gamedaySection, readGamedayFile, type GamedayFile } from "./gameday-file.js";
 import { targetError, usage } from "./errors.js";
 
 export interface ScheduleFlags {
@@ -34,16 +39,16 @@ function when(ms: number, zone: string): string {
   return `${local} ${zone} (${new Date(ms).toISOString()})`;
 }
 
-function schedulesOrExplain(cwd: string): Schedule[] {
-  const { schedules, exists, file } = loadSchedules(cwd);
-  if (!exists) throw usage(`no ${file}: add a schedules: map there, e.g.\n  schedules:\n    nightly-spot:\n      cron: "0 3 * * 1-5"\n      timezone: Europe/Berlin\n      experiment: spot-interrupt\n      target: sandbox`);
-  return schedules;
+function schedulesOrExplain(cwd: string, config: GamedayFile | undefined): Schedule[] {
+  if (config === undefined) throw usage(`no ${join(cwd, "gameday.yaml")}: add a schedules: map there, e.g.\n  schedules:\n    nightly-spot:\n      cron: "0 3 * * 1-5"\n      timezone: Europe/Berlin\n      experiment: spot-interrupt\n      target: sandbox`);
+  return toSchedules(gamedaySection(config, "schedules", schedulesSchema), config.source);
 }
 
 export async function scheduleCommand(action: string, names: string[], flags: ScheduleFlags, clock: Clock = new ScaledClock()): Promise<number> {
   if (!(ACTIONS as readonly string[]).includes(action)) throw usage(`schedule: expected list, next, run-due or export, found ${JSON.stringify(action)}`);
   const cwd = process.cwd();
-  const all = schedulesOrExplain(cwd);
+  const config = readGamedayFile(cwd);
+  const all = schedulesOrExplain(cwd, config);
   const unknown = names.filter((n) => !all.some((s) => s.name === n));
   if (unknown.length > 0) throw usage(`schedule: no schedule named ${unknown.join(", ")} in gameday.yaml; known: ${all.map((s) => s.name).join(", ") || "none"}`);
   const chosen = names.length > 0 ? all.filter((s) => names.includes(s.name)) : all;
@@ -74,7 +79,8 @@ export async function scheduleCommand(action: string, names: string[], flags: Sc
     case "export":
       return exportCommand(chosen, flags, now, cwd);
     default:
-      return runDue(chosen, clock, cwd);
+      // The guardrails are read before the state is touched: a bad section is exit 2 with nothing recorded.
+      return runDue(chosen, guardrailsIn(config).windows, clock, cwd);
   }
 }
 
@@ -106,7 +112,7 @@ function exportCommand(schedules: Schedule[], flags: ScheduleFlags, now: number,
   return 0;
 }
 
-async function runDue(chosen: Schedule[], clock: Clock, cwd: string): Promise<number> {
+async function runDue(chosen: Schedule[], windows: Windows | undefined, clock: Clock, cwd: string): Promise<number> {
   const store = new ScheduleStateStore(cwd);
   const lock = store.lock();
   const claim = lock.acquire("schedule run-due");
@@ -137,6 +143,10 @@ async function runDue(chosen: Schedule[], clock: Clock, cwd: string): Promise<nu
     }
     for (const d of due) {
       const args = scheduleArgs(d.schedule);
+      if (skippedOutsideWindows(d.schedule, d.due!, windows, clock.now(), states)) {
+        store.write(states);
+        continue;
+      }
       out(`${d.schedule.name}: due at ${when(d.due!, d.schedule.cron.timezone)}: chaos ${args.join(" ")}`);
       const exit = await startChaos(args, { cli: process.argv[1]!, cwd }).done;
       const state = states.get(d.schedule.name) ?? {};
@@ -149,4 +159,18 @@ async function runDue(chosen: Schedule[], clock: Clock, cwd: string): Promise<nu
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Whether a due run falls outside the allowed windows, judged at the moment it would start; if so
+ * it is reported with the next allowed start and recorded as skipped in `states` (not replayed
+ * later: the schedule's next fire time is its next chance).
+ */
+function skippedOutsideWindows(s: Schedule, due: number, windows: Windows | undefined, now: number, states: Map<string, ScheduleState>): boolean {
+  const check = checkWindow(windows, now);
+  if (check.allowed) return false;
+  const next = check.next === undefined ? "no allowed time within a year" : `next allowed ${when(check.next, windows!.timezone)}`;
+  out(`${s.name}: due at ${when(due, s.cron.timezone)}: skipped, outside the allowed windows of gameday.yaml (guardrails.windows): ${check.why}; ${next}`);
+  states.set(s.name, { ...states.get(s.name), lastSkip: { at: now, scheduledFor: due, why: check.why, ...(check.next !== undefined ? { nextAllowed: check.next } : {}) } });
+  return true;
 }

@@ -84,8 +84,11 @@ export interface JournalDoc {
     version: string;
     runId: string;
     seed: number;
-    /** `clock`: where the run's time came from (a served sandbox's clock, or real time), for endpoint targets. */
-    target: { kind: string; region: string; stack?: string; clock?: string };
+    /**
+     * `clock`: where the run's time came from (a served sandbox's clock, or real time), for endpoint targets.
+     * `stack`: the sandbox's stack as the user named it ("default" when none), `stackPath` its absolute path.
+     */
+    target: { kind: string; region: string; stack?: string; stackPath?: string; clock?: string };
     clock: string;
     complete: boolean;
     verdict?: string;
@@ -120,7 +123,7 @@ export class Journal {
       start: string;
       runId: string;
       seed: number;
-      target: { kind: string; region: string; stack?: string; clock?: string };
+      target: { kind: string; region: string; stack?: string; stackPath?: string; clock?: string };
       clock: string;
       ledger: string;
       secrets: string[];

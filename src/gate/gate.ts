@@ -41,6 +41,8 @@ export interface GateOptions {
   progress(line: string): void;
   /** Resolves a catalog name to its file, as `chaos run` would from the working directory. */
   resolveExperiment(name: string): string;
+  /** Aborted on SIGINT/SIGTERM (the caller forwards the signal to the running runs): no further run starts. */
+  signal?: AbortSignal;
 }
 
 export interface RunOutcome {
@@ -60,7 +62,8 @@ export interface GateResult {
   failures: string[];
   /** Runs that could not be made or judged (invalid input, toolkit or target errors, interrupted). */
   errors: string[];
-  exitCode: 0 | 1 | 4;
+  /** 130: interrupted; the runs that finished (and those interrupted, rolled back) are reported. */
+  exitCode: 0 | 1 | 4 | 130;
   margin: number;
 }
 
@@ -99,15 +102,16 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
   const margin = o.margin ?? suite.gate.margin;
   mkdirSync(join(o.outDir, "journals"), { recursive: true });
   let finished = 0;
-  const outcomes = await inPool(runs, o.target !== undefined ? 1 : o.concurrency, async (run) => {
+  const started = await inPool(runs, o.target !== undefined ? 1 : o.concurrency, async (run): Promise<RunOutcome | undefined> => {
+    if (o.signal?.aborted) return undefined;
     const file = o.resolveExperiment(run.experiment);
     const journal = join(o.outDir, "journals", `${run.id}.json`);
     // Each run works in its own directory: its run id, ledger and lock never meet another's.
     const cwd = join(o.outDir, "work", run.id);
     mkdirSync(cwd, { recursive: true });
-    const started = o.clock.now();
+    const startedAt = o.clock.now();
     const spawned = await o.runChaos(runArgs(run, file, journal, o), cwd);
-    const seconds = (o.clock.now() - started) / 1000;
+    const seconds = (o.clock.now() - startedAt) / 1000;
     const doc = existsSync(journal) ? readJournal(journal).doc : undefined;
     const report = doc?.gameday.complete ? runReport({ file: journal, doc }) : errorReport(run, journal, spawned);
     const base = o.baseline !== undefined && doc ? baselineJournal(o.baseline, run.id) : undefined;
@@ -118,6 +122,7 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
     o.progress(`[${finished}/${runs.length}] ${run.id} (seed ${run.seed}): ${report.verdict} in ${seconds.toFixed(1)} s, probes ${outcome.percent.toFixed(0)}%${regressed}`);
     return outcome;
   });
+  const outcomes = started.filter((x): x is RunOutcome => x !== undefined);
   const score = resilienceScore(outcomes.map((x) => ({ weight: x.run.weight, percent: x.percent })));
   const failures: string[] = [];
   const errors: string[] = [];
@@ -127,5 +132,10 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
     for (const r of x.regressions) failures.push(`${x.run.id}: ${r.measure} grew from ${r.baseline} to ${r.current}, more than the ${Math.round(margin * 100)}% margin`);
   }
   if (suite.gate.minScore !== undefined && score < suite.gate.minScore) failures.push(`resilience score ${score.toFixed(1)} is below the minimum ${suite.gate.minScore}`);
+  if (o.signal?.aborted) {
+    const why = typeof o.signal.reason === "string" ? o.signal.reason : "a signal";
+    for (const [i, x] of started.entries()) if (x === undefined) errors.push(`${runs[i]!.id}: not run (the gate was interrupted by ${why})`);
+    return { outcomes, score, failures, errors, exitCode: 130, margin };
+  }
   return { outcomes, score, failures, errors, exitCode: failures.length > 0 ? 1 : errors.length > 0 ? 4 : 0, margin };
 }

@@ -19,7 +19,7 @@ export function gateMarkdown(suite: Suite, result: GateResult, minScoreText = su
     return `| ${[x.run.id, String(x.run.seed), x.report.verdict, `${x.percent.toFixed(0)}%`, String(x.run.weight), regressed || "none", replay].map(cell).join(" | ")} |`;
   });
   return [
-    `# ${suite.title}: ${passed ? "✅ gate passed" : "❌ gate failed"}`,
+    `# ${suite.title}: ${passed ? "✅ gate passed" : result.exitCode === 130 ? "⚠️ gate interrupted (partial)" : "❌ gate failed"}`,
     `Resilience score **${result.score.toFixed(1)}** (${minScoreText}; Litmus's weighted probe success), ${result.outcomes.length} run${result.outcomes.length === 1 ? "" : "s"}, regression margin ${Math.round(result.margin * 100)}%.`,
     ...(result.failures.length + result.errors.length > 0 ? [[...result.failures, ...result.errors].map((f) => `- ${f}`).join("\n")] : []),
     ["| run | seed | verdict | probes passed | weight | regressions | replay |", "| --- | --- | --- | --- | --- | --- | --- |", ...rows].join("\n"),

@@ -13,6 +13,8 @@ export interface ScheduleState {
   /** Epoch ms of the last run-due that looked at this schedule. */
   lastCheck?: number;
   lastRun?: { at: number; scheduledFor: number; exitCode: number | null };
+  /** The last due run not started because it fell outside gameday.yaml's guardrails.windows. */
+  lastSkip?: { at: number; scheduledFor: number; why: string; nextAllowed?: number };
 }
 
 export interface DueDecision {

@@ -14,7 +14,7 @@ export function schedulesDir(cwd: string): string {
 
 interface StateFile {
   version: 1;
-  schedules: Record<string, { lastCheck?: string; lastRun?: { at: string; scheduledFor: string; exitCode: number | null } }>;
+  schedules: Record<string, { lastCheck?: string; lastRun?: { at: string; scheduledFor: string; exitCode: number | null }; lastSkip?: { at: string; scheduledFor: string; why: string; nextAllowed?: string } }>;
 }
 
 export class ScheduleStateStore {
@@ -44,6 +44,9 @@ export class ScheduleStateStore {
       out.set(name, {
         ...(s.lastCheck ? { lastCheck: Date.parse(s.lastCheck) } : {}),
         ...(s.lastRun ? { lastRun: { at: Date.parse(s.lastRun.at), scheduledFor: Date.parse(s.lastRun.scheduledFor), exitCode: s.lastRun.exitCode } } : {}),
+        ...(s.lastSkip
+          ? { lastSkip: { at: Date.parse(s.lastSkip.at), scheduledFor: Date.parse(s.lastSkip.scheduledFor), why: s.lastSkip.why, ...(s.lastSkip.nextAllowed ? { nextAllowed: Date.parse(s.lastSkip.nextAllowed) } : {}) } }
+          : {}),
       });
     }
     return out;
@@ -56,6 +59,7 @@ export class ScheduleStateStore {
       doc.schedules[name] = {
         ...(s.lastCheck !== undefined ? { lastCheck: iso(s.lastCheck) } : {}),
         ...(s.lastRun ? { lastRun: { at: iso(s.lastRun.at), scheduledFor: iso(s.lastRun.scheduledFor), exitCode: s.lastRun.exitCode } } : {}),
+        ...(s.lastSkip ? { lastSkip: { at: iso(s.lastSkip.at), scheduledFor: iso(s.lastSkip.scheduledFor), why: s.lastSkip.why, ...(s.lastSkip.nextAllowed !== undefined ? { nextAllowed: iso(s.lastSkip.nextAllowed) } : {}) } } : {}),
       };
     }
     mkdirSync(join(this.file, ".."), { recursive: true });

@@ -13,7 +13,9 @@ export function scheduleArgs(s: Schedule): string[] {
     case "runbook":
       return ["gameday", s.what, "--auto", "--target", s.target];
     case "suite":
-      return ["gate", s.what, "--target", s.target, ...vars];
+      // On the sandbox the gate runs each experiment on its own embedded sandbox, in parallel;
+      // --target would make it share one target, one run at a time.
+      return ["gate", s.what, ...(s.target === "sandbox" ? [] : ["--target", s.target])];
   }
 }
 

@@ -1,16 +1,13 @@
 /**
- * The `schedules:` key of gameday.yaml: when to run what, where. Other keys of the file (aws,
- * guardrails, ...) belong to other readers and are left alone here. Each problem is reported with
- * file:line, the path (schedules.<name>.cron) and, for a cron expression, the field at fault.
+ * The `schedules:` key of gameday.yaml: when to run what, where. The file is read by its one
+ * reader (src/cli/gameday-file.ts), which checks this section with `schedulesSchema`; each problem
+ * is reported with file:line, the path (schedules.<name>.cron) and, for a cron expression, the
+ * field at fault.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
 import { expecting, oneOf, strict } from "../experiment/schema-kit.js";
+import type { SourceDocument } from "../experiment/source.js";
 import { CronError, parseCron, type CronSpec } from "./cron.js";
-import { checkLocated, readLocated } from "./located.js";
-
-export const CONFIG_FILE = "gameday.yaml";
 
 const text = z.string(expecting("a non-empty string")).min(1);
 const scalar = oneOf([z.string(), z.number(), z.boolean()], "a string, number or true/false").transform(String);
@@ -34,8 +31,10 @@ const schedule = strict({
   if (what.length !== 1) {
     ctx.addIssue({ code: "custom", path: [], params: { expected: "exactly one of experiment, runbook or suite", found: what.length === 0 ? "none of them" : what.join(" and ") } });
   }
-  if (s.vars !== undefined && s.runbook !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["vars"], params: { expected: "vars only with an experiment or a suite (a runbook sets its steps' vars itself)", found: "vars with a runbook" } });
+  // chaos gameday and chaos gate take no --var: a runbook and a suite set their runs' vars themselves.
+  if (s.vars !== undefined && s.experiment === undefined) {
+    const what = s.runbook !== undefined ? "runbook" : "suite";
+    ctx.addIssue({ code: "custom", path: ["vars"], params: { expected: `vars only with an experiment (a ${what} sets its runs' vars itself)`, found: `vars with a ${what}` } });
   }
   try {
     parseCron(s.cron, s.timezone);
@@ -52,10 +51,8 @@ const schedule = strict({
   }
 });
 
-/** Only `schedules` is this module's; the file's other keys pass through untouched. */
-const configSchema = z.looseObject({
-  schedules: z.record(z.string().regex(/^[\w.-]+$/, "a name of letters, digits, '.', '_' and '-'"), schedule, expecting("a map of schedule names to schedules")).optional(),
-});
+/** The value of `schedules:`. */
+export const schedulesSchema = z.record(z.string().regex(/^[\w.-]+$/, "a name of letters, digits, '.', '_' and '-'"), schedule, expecting("a map of schedule names to schedules"));
 
 export interface Schedule {
   name: string;
@@ -70,13 +67,10 @@ export interface Schedule {
   where: string;
 }
 
-/** The schedules in `cwd`/gameday.yaml; none when the file or the key is absent. */
-export function loadSchedules(cwd: string): { file: string; schedules: Schedule[]; exists: boolean } {
-  const file = join(cwd, CONFIG_FILE);
-  if (!existsSync(file)) return { file, schedules: [], exists: false };
-  const source = readLocated(file, CONFIG_FILE);
-  const config = checkLocated(source, configSchema, source.value ?? {});
-  const schedules = Object.entries(config.schedules ?? {}).map(([name, s]): Schedule => {
+/** The checked `schedules:` section as schedules; `source` gives each its line for messages. */
+export function toSchedules(checked: z.output<typeof schedulesSchema> | undefined, source: SourceDocument): Schedule[] {
+  const file = source.file;
+  return Object.entries(checked ?? {}).map(([name, s]): Schedule => {
     const kind = WHAT.find((k) => s[k] !== undefined)!;
     const line = source.keyPositionOf(["schedules", name])?.line;
     return {
@@ -87,8 +81,7 @@ export function loadSchedules(cwd: string): { file: string; schedules: Schedule[
       target: s.target ?? "sandbox",
       vars: s.vars ?? {},
       ...(s.description !== undefined ? { description: s.description } : {}),
-      where: line === undefined ? CONFIG_FILE : `${CONFIG_FILE}:${line}`,
+      where: line === undefined ? file : `${file}:${line}`,
     };
   });
-  return { file, schedules, exists: true };
 }

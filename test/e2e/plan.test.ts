@@ -95,7 +95,7 @@ describe("chaos plan against a served sandbox", () => {
     writeFileSync(join(bad, "gameday.yaml"), "# guardrails\nguardrails:\n  maxTargets:\n    spot-interrupt: lots\n");
     const r = await chaos(["plan", "spot-interrupt", "--target", served!.endpoint], { cwd: bad });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/gameday\.yaml:4: guardrails\.maxTargets\.spot-interrupt: expected a count of at least 1 \(3\) or a percentage \("50%"\)/);
+    expect(r.stderr).toMatch(/gameday\.yaml:4:\d+: guardrails\.maxTargets\.spot-interrupt: expected a count of at least 1 \(3\) or a percentage \("50%"\)/);
   });
 });
 

@@ -6,18 +6,16 @@
  * (https://github.com/windyroad/JUnit-Schema/blob/master/JUnit.xsd).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import puppeteer, { type Browser } from "puppeteer-core";
+import type { Browser } from "puppeteer-core";
 import { marked, type Tokens } from "marked";
 import { XMLParser } from "fast-xml-parser";
 import { chaos, limit, REPO, scratch, type CliResult } from "./cli.js";
+import { launchBrowser, openReport, type PageFacts } from "./report-browser.js";
 import type { JournalDoc } from "../../src/engine/journal.js";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
-
-const CHROMIUM = "/usr/bin/chromium";
 
 interface Run {
   dir: string;
@@ -45,7 +43,7 @@ beforeAll(async () => {
     slot(() => run("task-kill")),
     slot(() => run("spot-interrupt", ["--stack", join(REPO, "fixtures", "stacks", "dereg-300.yaml")])),
   ]);
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -56,52 +54,9 @@ function reportPaths(r: Run): string[] {
   return [...r.result.stdout.matchAll(/^report: (.+)$/gm)].map((m) => join(r.dir, m[1]!));
 }
 
-interface PageFacts {
-  consoleErrors: string[];
-  foreignRequests: string[];
-  charts: { id: string; series: { name: string; points: number; failed: number }[]; events: string[]; constants: string | null }[];
-  overviewRows: number;
-  replay: string | null;
-  seeds: string[];
-  templates: number;
-  screenshot: Buffer;
-}
-
-/** Loads a report in chromium with every request intercepted: only file: and data: may load. */
-async function open(file: string): Promise<PageFacts> {
-  const page = await browser.newPage();
-  const consoleErrors: string[] = [];
-  const foreignRequests: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") consoleErrors.push(m.text());
-  });
-  page.on("pageerror", (e) => consoleErrors.push(String(e)));
-  await page.setRequestInterception(true);
-  page.on("request", (request) => {
-    const url = request.url();
-    if (url.startsWith("file:") || url.startsWith("data:")) return void request.continue();
-    foreignRequests.push(url);
-    void request.abort();
-  });
-  await page.setViewport({ width: 1200, height: 900 });
-  await page.goto(`file://${file}`, { waitUntil: "load" });
-  const facts = await page.evaluate(() => ({
-    charts: [...document.querySelectorAll("svg.chart")].map((svg) => ({
-      id: svg.getAttribute("data-chart")!,
-      series: [...svg.querySelectorAll("g.series")].map((g) => ({ name: g.getAttribute("data-series")!, points: g.querySelectorAll("circle.point").length, failed: g.querySelectorAll("circle.point.failed").length })),
-      events: [...svg.querySelectorAll("line.event")].map((l) => l.getAttribute("data-kind")!),
-      constants: svg.closest("figure")?.querySelector(".constants")?.textContent ?? null,
-    })),
-    overviewRows: document.querySelectorAll("section.overview tbody tr").length,
-    replay: document.querySelector("code.replay")?.textContent ?? null,
-    seeds: [...document.querySelectorAll(".seed")].map((s) => s.textContent!),
-    templates: document.querySelectorAll("pre.fis-template").length,
-  }));
-  const dir = mkdtempSync(join(tmpdir(), "gameday-shot-"));
-  const shot = join(dir, "report.png");
-  await page.screenshot({ path: shot, fullPage: true });
-  await page.close();
-  return { ...facts, consoleErrors, foreignRequests, screenshot: readFileSync(shot) };
+/** Loads a report in chromium (see report-browser.ts). */
+function open(file: string): Promise<PageFacts> {
+  return openReport(browser, file);
 }
 
 function seriesOf(journal: JournalDoc, step: string, mode: string) {
