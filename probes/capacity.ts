@@ -11,9 +11,11 @@ import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
 import { LOAD_WINDOW_PERMISSIONS } from "../src/aws/load-window.js";
 import { readLoadSeries } from "../src/aws/load-series.js";
+import { ALB_ERRORS_PERMISSIONS, loadBalancerOf, readAlbErrors, type AlbErrors } from "../src/aws/alb-errors.js";
 import { findKnee, rampMeanRate, theoreticalMax, type Ramp } from "../src/load/knee.js";
 
 const SECOND = 1000;
+const MINUTE = 60_000;
 /** Periods GetMetricData accepts for the 1-second load metrics. */
 const PERIODS = [1, 5, 10, 20, 30, 60];
 
@@ -31,6 +33,7 @@ const params = z
     tasks: z.number().int().positive().describe("Tasks behind the load balancer (for the theoretical maximum)"),
     threads: z.number().int().positive().describe("Request threads per task"),
     serviceTime: duration().describe("How long one request holds a thread (the mix's mean)"),
+    targetGroup: z.string().min(1).optional().describe("The ALB target group in front of the service: adds the load balancer's own error counts (AWS/ApplicationELB)"),
   })
   .strict()
   .refine((p) => p.step <= p.over, { message: "a step no longer than the ramp", path: ["step"] });
@@ -41,7 +44,7 @@ export default defineProbe<Params>({
   name: "capacity",
   description: "Ramps offered load and reports the knee (highest rate under the error bound) beside the theoretical maximum",
   params,
-  permissions: () => LOAD_WINDOW_PERMISSIONS,
+  permissions: ({ params: p }) => [...LOAD_WINDOW_PERMISSIONS, ...(p.targetGroup ? ALB_ERRORS_PERMISSIONS : [])],
   output: {
     fields: {
       knee: { unit: "number", description: "Highest offered requests/s before errors reached maxErrorRate (0 when the first period failed)" },
@@ -50,11 +53,12 @@ export default defineProbe<Params>({
       kneeShare: { unit: "number", description: "knee ÷ theoretical maximum" },
       requests: { unit: "count", description: "Requests whose outcome was measured over the ramp" },
       errorsBySource: { unit: "map", description: "Failed requests over the ramp: 4XX, 5XX (the load balancer's 502/503/504 among them), timeout, connectionError" },
+      albErrors: { unit: "map", description: "With targetGroup: the ALB's ELB_502/503/504, Target_5XX, TargetConnectionError and RejectedConnection counts over the ramp" },
       series: { unit: "list", description: "Per period: start, offered rate, requests, errors, p50/p95/p99 ms" },
     },
   },
   async run(ctx: ProbeContext<Params>) {
-    const { service, from, to, over, step, period, maxErrorRate, tasks, threads, serviceTime } = ctx.params;
+    const { service, from, to, over, step, period, maxErrorRate, tasks, threads, serviceTime, targetGroup } = ctx.params;
     if (!ctx.traffic.services().includes(service)) {
       throw new Error(`no traffic for service "${service}" on this target; known: ${ctx.traffic.services().join(", ") || "none"}`);
     }
@@ -80,6 +84,16 @@ export default defineProbe<Params>({
     const errorsBySource = { "4XX": 0, "5XX": 0, timeout: 0, connectionError: 0 };
     for (const p of measured) for (const k of Object.keys(errorsBySource) as (keyof typeof errorsBySource)[]) errorsBySource[k] += p.errors[k];
     const kneeRps = round(knee.rps ?? 0);
+    let albErrors: AlbErrors | undefined;
+    if (targetGroup) {
+      // The ALB publishes per minute, when the minute ends: wait for the ramp's last one.
+      const minuteEnd = Math.ceil(end / MINUTE) * MINUTE + SECOND;
+      await ctx.clock.sleep(Math.max(0, minuteEnd - ctx.clock.now()), ctx.signal);
+      const cloudwatch = await ctx.aws.cloudwatch();
+      const lb = await loadBalancerOf(cloudwatch, targetGroup);
+      if (!lb) throw new Error(`no AWS/ApplicationELB metrics for target group "${targetGroup}": expected the name of the target group in front of ${service}`);
+      albErrors = await readAlbErrors(cloudwatch, lb, start, end);
+    }
     return {
       value: {
         knee: kneeRps,
@@ -88,6 +102,7 @@ export default defineProbe<Params>({
         kneeShare: round(kneeRps / max, 3),
         requests: measured.reduce((n, p) => n + p.requests, 0),
         errorsBySource,
+        ...(albErrors ? { albErrors } : {}),
         series,
       },
       observations: [

@@ -17,6 +17,7 @@ interface Capacity {
   theoreticalMax: number;
   requests: number;
   errorsBySource: Record<string, number>;
+  albErrors: Record<string, number>;
   series: { at: number; offered: number; requests: number; errors: number; p50: number; p95: number; p99: number }[];
 }
 
@@ -39,6 +40,12 @@ describe("capacity-ramp on the embedded sandbox", () => {
     expect(value.knee).toBeGreaterThan(130);
     expect(value.knee).toBeLessThan(200);
     expect(value.errorsBySource["5XX"]).toBeGreaterThan(0);
+    // The load balancer's side: Puma refused the connection, so every failure is an ELB 502 with a
+    // target connection error; there was always a healthy target (no 503) and nothing waited (no 504).
+    expect(value.albErrors.ELB_502).toBeGreaterThanOrEqual(value.errorsBySource["5XX"]!);
+    expect(value.albErrors.TargetConnectionError).toBe(value.albErrors.ELB_502);
+    expect(value.albErrors.ELB_503).toBe(0);
+    expect(value.albErrors.ELB_504).toBe(0);
     // Refused at once: no request waits, so the slowest answers stay near the 300 ms service time all along.
     expect(Math.max(...value.series.map((p) => p.p99))).toBeLessThan(400);
     expect(code).toBe(1);
