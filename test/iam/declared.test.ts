@@ -21,6 +21,7 @@ const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {
   "kinesis-health": { stream: "logs" },
   "log-delivery": { stream: "logs" },
   "service-recovery": { cluster: "prod", service: "web" },
+  capacity: { service: "web", tasks: 4, threads: 20, serviceTime: "300ms", targetGroup: "web" },
 };
 
 const where = { region: "eu-west-1", accountId: "111122223333" };
