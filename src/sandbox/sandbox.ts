@@ -40,6 +40,7 @@ import { serve, type Served } from "./serve.js";
 import { KinesisService } from "./services/kinesis/index.js";
 import { defaultSubnets, type SubnetSpec } from "./stack/network.js";
 import { LogProducers, type LogProducerFactory } from "./workload/log-producers.js";
+import { Sessions } from "./workload/sessions.js";
 import { MetricStore } from "./services/cloudwatch/store.js";
 import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
@@ -100,6 +101,7 @@ export class Sandbox {
   private served: Promise<Served> | undefined;
   private invoker: Invoker | undefined;
   private started = false;
+  private readonly sessions: Sessions;
 
   private constructor(options: SandboxOptions) {
     const { stack, clock, random } = options;
@@ -182,6 +184,8 @@ export class Sandbox {
     this.fisService = new FisService(this.kernel, this.fis, this.cloudwatch.alarms);
     this.dispatcher.addRestService(this.fisService.rest);
 
+    this.sessions = new Sessions(this.kernel, this.timers, this.ecs, stack.sessions, random.fork("sessions"));
+
     this.router = new EventRouter(this.kernel, this.timers, stack.events.delivery);
     this.clients = new AwsClients({ kind: "local", region: stack.region, dispatch: this.dispatcher.dispatch }, { clock, random: random.fork("handler-clients") });
   }
@@ -205,6 +209,7 @@ export class Sandbox {
     this.scheduler.start();
     for (const g of this.autoScalingGroups) g.start();
     this.traffic.start();
+    this.sessions.start();
     this.kernel.record("sandbox", "start", `stack up: ${this.autoScalingGroups.reduce((n, g) => n + g.spec.onDemand.count + g.spec.spot.count, 0)} instances, ${this.stack.services.length} services`);
   }
 
@@ -246,6 +251,7 @@ export class Sandbox {
   /** Cancels every timer, stops the load and closes serve mode. */
   async stop(): Promise<void> {
     this.traffic.stop();
+    this.sessions.stop();
     this.scheduler.stop();
     this.router.stop();
     for (const g of this.autoScalingGroups) g.stop();

@@ -23,6 +23,8 @@ const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {
   "log-delivery": { stream: "logs" },
   "service-recovery": { cluster: "prod", service: "web" },
   "ecs-deployment": { cluster: "prod", service: "web" },
+  capacity: { service: "web", tasks: 4, threads: 20, serviceTime: "300ms", targetGroup: "web" },
+  "orphaned-tasks": { cluster: "ops", startedBy: "ecs-fargate-login", session: "PT5M" },
 };
 
 const where = { region: "eu-west-1", accountId: "111122223333" };

@@ -13,15 +13,27 @@ export const clusterSchema = z
   })
   .strict();
 
+/** One kind of request in a mix: its share of the requests and its own lognormal service time. */
+const mixPartSchema = strict({ weight: z.number().positive(), p50: duration, p99: duration }).superRefine((p, ctx) => {
+  if (!(p.p50 > 0)) ctx.addIssue({ code: "custom", path: ["p50"], message: `expected a p50 above 0 ms, found ${p.p50} ms` });
+  else if (p.p99 < p.p50) ctx.addIssue({ code: "custom", path: ["p99"], message: `expected a p99 no shorter than the p50 (${p.p50} ms), found ${p.p99} ms` });
+});
+
 const serviceTimeSchema = oneOf(
   [
     // strict(): the keys travel with the schema, so a misspelt one inside the union gets a did-you-mean.
     strict({ distribution: z.literal("lognormal").default("lognormal"), p50: duration, p99: duration }),
     strict({ distribution: z.literal("constant"), value: duration }),
+    // A request mix (the seed's short render beside its 300 ms request): each request draws its kind by weight.
+    strict({ mix: z.array(mixPartSchema).min(1) }),
   ],
-  "a service time: `{ p50, p99 }` (lognormal) or `{ distribution: constant, value }`",
-  // `distribution` says which is meant; without it, lognormal (the default).
-  (input) => ((input as { distribution?: unknown } | null)?.distribution === "constant" ? 1 : 0),
+  "a service time: `{ p50, p99 }` (lognormal), `{ distribution: constant, value }` or `{ mix: [{ weight, p50, p99 }, ...] }`",
+  // `mix` or `distribution` says which is meant; without either, lognormal (the default).
+  (input) => {
+    const o = input as { distribution?: unknown; mix?: unknown } | null;
+    if (o && typeof o === "object" && "mix" in o) return 2;
+    return o?.distribution === "constant" ? 1 : 0;
+  },
 );
 
 /** A web application container: a fixed thread pool, optionally behind a proxy with a backlog. */

@@ -11,6 +11,7 @@ import { eventsSchema } from "./events.js";
 import { loadSchema } from "./workload.js";
 import { subnetSchema } from "./network.js";
 import { loggingSchema } from "./logging.js";
+import { sessionsSchema } from "./sessions.js";
 import { kinesisConfigSchema } from "../services/kinesis/config.js";
 
 export const sections = {
@@ -31,6 +32,8 @@ export const sections = {
   kinesis: kinesisConfigSchema.optional(),
   /** Services whose tasks ship logs to Kinesis through gameday's shipper. */
   logging: loggingSchema.default([]),
+  /** Clients that run a one-off task per interactive session (ecs-fargate-login). */
+  sessions: sessionsSchema.default([]),
 };
 
 export const stackSchema = z.object(sections).strict().superRefine(checkReferences);
@@ -93,6 +96,10 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
     if (!serviceNames.includes(l.service)) issue(["logging", i, "service"], `expected one of the services ${oneOf(serviceNames)}, found "${l.service}"`);
     if (!streams.includes(l.stream)) issue(["logging", i, "stream"], `expected one of the Kinesis streams ${oneOf(streams)} (declare it under kinesis.streams), found "${l.stream}"`);
     if (l.role !== undefined && !roles.includes(l.role)) issue(["logging", i, "role"], `expected one of the roles under kinesis.roles ${oneOf(roles)}, found "${l.role}"`);
+  });
+  stack.sessions.forEach((s, i) => {
+    if (!clusters.includes(s.cluster)) issue(["sessions", i, "cluster"], `expected one of the clusters ${oneOf(clusters)}, found "${s.cluster}"`);
+    if (!families.includes(s.taskDefinition)) issue(["sessions", i, "taskDefinition"], `expected one of the task definition families ${oneOf(families)}, found "${s.taskDefinition}"`);
   });
   const loadBalanced = stack.services.filter((s) => s.targetGroup !== undefined).map((s) => s.name);
   for (const service of Object.keys(stack.load)) {

@@ -8,6 +8,7 @@ const Z99 = 2.3263478740408408;
 export type Sampler = () => number;
 
 export function serviceTimeSampler(spec: AppSpec["serviceTime"], random: Random): Sampler {
+  if ("mix" in spec) return mixSampler(spec.mix, random);
   if (spec.distribution === "constant") {
     const value = spec.value;
     return () => value;
@@ -15,8 +16,26 @@ export function serviceTimeSampler(spec: AppSpec["serviceTime"], random: Random)
   if (!(spec.p99 >= spec.p50) || !(spec.p50 > 0)) {
     throw new RangeError(`serviceTime: expected 0 < p50 <= p99, found p50 ${spec.p50} ms and p99 ${spec.p99} ms`);
   }
-  const mu = Math.log(spec.p50);
-  const sigma = Math.log(spec.p99 / spec.p50) / Z99;
+  return lognormal(spec.p50, spec.p99, random);
+}
+
+/** Each draw picks a kind of request by weight, then its service time. */
+function mixSampler(parts: readonly { weight: number; p50: number; p99: number }[], random: Random): Sampler {
+  const total = parts.reduce((n, p) => n + p.weight, 0);
+  const samplers = parts.map((p) => lognormal(p.p50, p.p99, random));
+  return () => {
+    let u = random.next() * total;
+    for (let i = 0; i < parts.length - 1; i++) {
+      u -= parts[i]!.weight;
+      if (u < 0) return samplers[i]!();
+    }
+    return samplers[parts.length - 1]!();
+  };
+}
+
+function lognormal(p50: number, p99: number, random: Random): Sampler {
+  const mu = Math.log(p50);
+  const sigma = Math.log(p99 / p50) / Z99;
   let spare: number | undefined;
   return () => {
     let z: number;
