@@ -32,7 +32,7 @@ export class Sessions {
   }
 
   private begin(spec: SessionSpec): void {
-    const result = this.ecs.runTask({ cluster: this.ecs.cluster(spec.cluster), definition: this.ecs.taskDefinitions.get(spec.taskDefinition)!, launchType: "FARGATE", startedBy: spec.startedBy });
+    const result = this.ecs.runTask({ cluster: this.ecs.cluster(spec.cluster), definition: this.ecs.taskDefinitions.resolve(spec.taskDefinition)!, launchType: "FARGATE", startedBy: spec.startedBy });
     if ("failure" in result) {
       this.kernel.record("sessions", "run-task-failed", `${spec.name}: RunTask failed`, { session: spec.name });
       return;
