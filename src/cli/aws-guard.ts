@@ -46,3 +46,12 @@ export async function checkAwsAllowed(o: { cwd: string; region: string; clients:
   if (!account || !allowed) throw usage(`refusing to touch AWS: account ${account ?? "?"} in ${o.region} is not on the allow-list in ${file}`);
   return account;
 }
+
+/** `fisTemplates: { allowAll: true }` in gameday.yaml: a team's FIS template may select ALL (see faults/fis-template-guard.ts). */
+export function fisTemplatesAllowAll(cwd: string): boolean {
+  const file = join(cwd, CONFIG_FILE);
+  if (!existsSync(file)) return false;
+  const doc: unknown = parse(readFileSync(file, "utf8"));
+  const section = typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>).fisTemplates : undefined;
+  return typeof section === "object" && section !== null && (section as Record<string, unknown>).allowAll === true;
+}

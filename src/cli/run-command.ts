@@ -20,6 +20,9 @@ import { buildTarget, type BuiltTarget } from "./target.js";
 import { jsonRenderer, TimelineRenderer, type Renderer } from "./render.js";
 import { loadExperimentFile, planFor, printPlan } from "./plan-command.js";
 import { basename, extname } from "node:path";
+import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
+import { OFFLINE } from "./offline-plan.js";
+import type { Plan } from "../engine/plan.js";
 
 export interface RunFlags {
   journalPath?: string;
@@ -40,6 +43,8 @@ export interface RunFlags {
   rollbackStrategy?: string;
   failFast?: boolean;
   verbose?: boolean;
+  /** A team's own FIS template to run instead of an experiment. */
+  fisTemplate?: string;
 }
 
 export function parseSeed(text: string | undefined): number {
@@ -198,9 +203,29 @@ function claimJournalPath(path: string, shown: string): LockFile {
   return lock;
 }
 
-export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<number> {
+/** The experiment to run: the one named, or the one --fis-template stands for. */
+async function experimentFile(nameOrPath: string | undefined, flags: RunFlags, cwd: string): Promise<string> {
+  if (flags.fisTemplate === undefined) {
+    if (nameOrPath === undefined) throw usage("chaos run: expected an experiment (a name or a path), or --fis-template <file>");
+    return resolveExperiment(nameOrPath, cwd);
+  }
+  if (nameOrPath !== undefined) throw usage(`chaos run: give an experiment (${JSON.stringify(nameOrPath)}) or --fis-template, not both; a template in an experiment is a \`fis-template:\` step`);
+  const { fisTemplateExperiment } = await import("./fis-template-experiment.js");
+  return fisTemplateExperiment(flags.fisTemplate, Object.keys(parseVars(flags.var)), cwd);
+}
+
+/** On AWS, a team's template that reaches everything it names runs only where gameday.yaml allows it. */
+async function refuseAllReachingTemplates(plan: Plan, cwd: string): Promise<void> {
+  const { allReaching } = await import("../faults/fis-template-guard.js");
+  const { fisTemplatesAllowAll } = await import("./aws-guard.js");
+  const found = [...plan.faults.values()].filter((f) => f.step.fault === FIS_TEMPLATE_FAULT).flatMap((f) => allReaching(f.fragment).map((why) => `${f.step.name}: ${why}`));
+  if (found.length === 0 || fisTemplatesAllowAll(cwd)) return;
+  throw usage(`refusing to run on AWS a FIS template that reaches everything it names:\n  ${found.join("\n  ")}\nnarrow it (COUNT(n), PERCENT(n), a narrower scope), or allow it in gameday.yaml with\n  fisTemplates:\n    allowAll: true`);
+}
+
+export async function runCommand(nameOrPath: string | undefined, flags: RunFlags): Promise<number> {
   const cwd = process.cwd();
-  const file = resolveExperiment(nameOrPath, cwd);
+  const file = await experimentFile(nameOrPath, flags, cwd);
   const seed = parseSeed(flags.seed);
   const speed = parseSpeed(flags.speed);
   const overrides = strategies(flags);
@@ -251,6 +276,8 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     const vars = parseVars(flags.var);
     const varFiles = (flags.varFile ?? []).map((f) => resolve(cwd, f));
     const loaded = await loadExperimentFile(file, { vars, varFiles, cwd, ...(flags.region ? { region: flags.region } : {}) });
+    // A team's FIS template that FIS would refuse is refused before the target is asked anything.
+    if (loaded.experiment.method.some((s) => s.kind === "fault" && s.fault === FIS_TEMPLATE_FAULT)) await planFor(loaded, { ...OFFLINE, cwd });
     try {
       target = await buildTarget({
         target: flags.target,
@@ -271,6 +298,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       throw targetError(`the target could not be set up: ${err instanceof Error ? err.message : String(err)}`);
     }
     const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd });
+    if (target.kind === "aws") await refuseAllReachingTemplates(plan, cwd);
     if (flags.dry) {
       await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: runIdFor(file, seed) }, seed, format === "json");
       return 0;
