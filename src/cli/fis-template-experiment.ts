@@ -13,7 +13,8 @@ export function fisTemplateExperiment(templatePath: string, varNames: readonly s
   const file = resolve(cwd, templatePath);
   const name = basename(file, extname(file));
   if (name === "") throw usage(`--fis-template: expected the path of a template file, found ${JSON.stringify(templatePath)}`);
-  const shown = relative(cwd, file) || file;
+  const near = relative(cwd, file);
+  const shown = near && !near.startsWith("..") ? near : file;
   const vars = Object.fromEntries(varNames.map((k) => [k, `\${${k}}`]));
   const experiment = {
     title: `FIS template ${shown}`,
