@@ -15,7 +15,7 @@ import type { TemplateSpec } from "../fis/template-model.js";
 import { describeValue, listOf, quote } from "./describe.js";
 import { InvalidInputError, type DocPath } from "./model.js";
 import { Problems } from "./problems.js";
-import { readSource, type Located } from "./source.js";
+import { formatOf, readSource, type Located } from "./source.js";
 import { parseTemplate } from "./template.js";
 
 /** Members of GetExperimentTemplate's output that CreateExperimentTemplate does not take. */
@@ -88,7 +88,8 @@ export function loadFisTemplateFile(file: string, shown: string, catalog: FisCat
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new InvalidInputError([{ file: shown, path: "(document)", expected: "a readable FIS experiment template file (JSON or YAML)", found: code === "ENOENT" ? "no such file" : code }]);
   }
-  const source = readSource(text, shown);
+  // The format is the file's own: `shown` may be a name without its extension.
+  const source = readSource(text, shown, formatOf(file, text));
   if (source.errors.length > 0) throw new InvalidInputError(source.errors);
   const problems = new Problems();
   const where: Located = source;
