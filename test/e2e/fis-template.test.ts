@@ -39,6 +39,16 @@ describe("chaos run --fis-template", () => {
     expect(ledger.some((l) => l.op === "undone" && l.id === deleteTemplate?.id && l.ok === true)).toBe(true);
   });
 
+  it("a template whose experiment FIS fails is an error (exit 4) that quotes FIS's reason", async () => {
+    const dir = scratch();
+    const t = template();
+    (t.targets as { webTasks: { parameters: Record<string, string> } }).webTasks.parameters.service = "no-such-service";
+    writeFileSync(join(dir, "team.json"), JSON.stringify(t, null, 2));
+    const r = await chaos(["run", "--fis-template", "team.json", "--seed", "5", "--log-format", "plain"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).toMatch(/verdict: error \(exit 4\) .*FIS experiment \S+ failed: Target resolution failed: target "webTasks" of action "killTask" resolved to no resources\./);
+  });
+
   it.each(Object.entries(INVALID))("refuses fixtures/fis/invalid/%s at its line with FIS's reason, before any call (exit 2)", async (file, want) => {
     const dir = scratch();
     // An endpoint nobody answers: any call to it would fail as a target error (exit 4), not 2.
