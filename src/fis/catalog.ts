@@ -185,6 +185,7 @@ export function describedResourceType(resourceType: string): FisResourceTypeDesc
 
 /** The whole catalog, as the validator reads it. */
 export const fisCatalog: FisCatalogView = {
+  knownBy: "gameday",
   action: (id) => FIS_ACTIONS.find((a) => a.actionId === id),
   actions: () => [...FIS_ACTIONS],
   resourceType: (id) => FIS_RESOURCE_TYPES.find((t) => t.resourceType === id),

@@ -25,7 +25,7 @@ function checkAction(name: string, action: ActionSpec, targets: Record<string, T
   const type = registry.action(action.actionId);
   if (!type) {
     const known = registry.actions().map((a) => a.actionId).sort().join(", ") || "none";
-    throw validationError(`Unknown actionId "${action.actionId}" in action "${name}"; the sandbox knows: ${known}.`, `actions.${name}.actionId`);
+    throw validationError(`Unknown actionId "${action.actionId}" in action "${name}"; ${registry.knownBy ?? "the sandbox"} knows: ${known}.`, `actions.${name}.actionId`);
   }
   const wanted = type.target;
   const expected = wanted ? `Expected "${wanted.key}" (${wanted.resourceType}).` : `${type.actionId} takes no targets.`;

@@ -18,7 +18,7 @@ function checkTarget(name: string, target: TargetSpec, registry: FisCatalogView)
   const type = registry.resourceType(target.resourceType);
   if (!type) {
     const known = registry.resourceTypes().map((t) => t.resourceType).sort().join(", ") || "none";
-    throw validationError(`Invalid resource type "${target.resourceType}" for target "${name}"; the sandbox knows: ${known}.`, `${at}.resourceType`);
+    throw validationError(`Invalid resource type "${target.resourceType}" for target "${name}"; ${registry.knownBy ?? "the sandbox"} knows: ${known}.`, `${at}.resourceType`);
   }
   const mode = parseSelectionMode(target.selectionMode);
   if ("error" in mode) throw validationError(`Invalid selectionMode for target "${name}": ${mode.error}.`, `${at}.selectionMode`);

@@ -35,6 +35,8 @@ export interface FisActionDescription {
 
 /** What the validator asks of a catalog: the sandbox's registry and the neutral catalog both answer. */
 export interface FisCatalogView {
+  /** Who knows these ids, for "unknown actionId" messages; "the sandbox" when absent. */
+  readonly knownBy?: string;
   action(id: string): FisActionDescription | undefined;
   actions(): FisActionDescription[];
   resourceType(id: string): FisResourceTypeDescription | undefined;

@@ -61,6 +61,14 @@ describe("loadFisTemplateFile", () => {
     expect(problems(file, { length: "PT2M" })).toBe("t.json:7:16: targets.KinesisStreams-Target-1.resourceTags.app: expected a variable given in the step's vars (`length`), found `${app}`");
   });
 
+  it("names the actions gameday knows when a template names another", () => {
+    const t = valid();
+    t.actions.kinesis.actionId = "aws:lambda:invocation-add-delay";
+    expect(problems(write(JSON.stringify(t, null, 2)))).toMatch(
+      /^t\.json:\d+:\d+: actions\.kinesis\.actionId: expected a template FIS accepts, found ValidationException: Unknown actionId "aws:lambda:invocation-add-delay" in action "kinesis"; gameday knows: aws:ec2:send-spot-instance-interruptions, /,
+    );
+  });
+
   it("reports a file that is not a template, and one that is not there", () => {
     expect(problems(write("[1, 2]"))).toMatch(/^t\.json:1:1: \(document\): expected a FIS experiment template/);
     expect(problems("/nonexistent/t.json")).toBe("t.json: (document): expected a readable FIS experiment template file (JSON or YAML), found no such file");
