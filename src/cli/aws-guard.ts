@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { AwsClients } from "../aws/clients.js";
 import { usage, targetError } from "./errors.js";
-import { CONFIG_FILE, readGamedayFile } from "./gameday-file.js";
+import { CONFIG_FILE, gamedaySection, readGamedayFile } from "./gameday-file.js";
 
 const configSchema = z.object({
   aws: z
@@ -58,4 +58,10 @@ export function credentialProblem(err: unknown): string {
   }
   const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
   return `cannot tell which AWS account these credentials belong to: ${name ? `${name}: ` : ""}${message}`;
+}
+
+/** `fisTemplates: { allowAll: true }` in gameday.yaml: a team's FIS template may select ALL (see faults/fis-template-guard.ts). */
+export function fisTemplatesAllowAll(cwd: string): boolean {
+  const section = gamedaySection(readGamedayFile(cwd), "fisTemplates", z.object({ allowAll: z.boolean().describe("true lets a team's FIS template select ALL or cut scope all") }).strict());
+  return section?.allowAll === true;
 }

@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
 
   cli
-    .command("run <experiment>", "Run an experiment: by name (./experiments, then the built-in catalog) or by path")
+    .command("run [experiment]", "Run an experiment: by name (./experiments, then the built-in catalog) or by path; or a FIS template with --fis-template")
     .option("--journal-path <file>", "Where to write the journal (default: .gameday/runs/<run-id>/journal.json, linked from ./journal.json)")
     .option("--var <key=value>", "Override a configuration value (repeatable; key:type=value with str|int|float|bool|json)")
     .option("--var-file <file>", "Configuration and secrets from YAML/JSON, or environment from a .env file (repeatable)")
@@ -128,7 +128,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--log-format <format>", "pretty (live timeline on a terminal), plain, or json (pino on stderr)", { default: "pretty" })
     .option("--verbose", "Show every sandbox event on the timeline")
     .option("--report <format>", "Also write a report next to the journal: html, md, junit (repeatable or a comma list)")
-    .action(async (experiment: string, f: Flags) => {
+    .option("--fis-template <file>", "Run a team's own FIS experiment template (JSON or YAML; create-experiment-template input or get-experiment-template output) instead of an experiment; --var fills its ${name}")
+    .action(async (experiment: string | undefined, f: Flags) => {
       const { runCommand } = await import("./run-command.js");
       exitCode = await runCommand(
         experiment,
@@ -151,6 +152,7 @@ async function main(argv: string[]): Promise<number> {
           failFast: f.failFast === true ? true : undefined,
           verbose: f.verbose === true ? true : undefined,
           report: list(f.report),
+          fisTemplate: text(f.fisTemplate),
         }),
       );
     });

@@ -22,6 +22,9 @@ import { checkPlan, loadExperimentFile, planFor, printPlan, refusalMessage } fro
 import { basename, extname } from "node:path";
 import { replayCommand } from "./replay.js";
 import { parseReportFlag, writeRunReports } from "./run-report.js";
+import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
+import { OFFLINE } from "./offline-plan.js";
+import type { Plan } from "../engine/plan.js";
 
 export interface RunFlags {
   journalPath?: string;
@@ -44,6 +47,8 @@ export interface RunFlags {
   verbose?: boolean;
   /** Report formats to write next to the journal after the run. */
   report?: string[];
+  /** A team's own FIS template to run instead of an experiment. */
+  fisTemplate?: string;
 }
 
 export function parseSeed(text: string | undefined): number {
@@ -202,9 +207,29 @@ function claimJournalPath(path: string, shown: string): LockFile {
   return lock;
 }
 
-export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<number> {
+/** The experiment to run: the one named, or the one --fis-template stands for. */
+async function experimentFile(nameOrPath: string | undefined, flags: RunFlags, cwd: string): Promise<string> {
+  if (flags.fisTemplate === undefined) {
+    if (nameOrPath === undefined) throw usage("chaos run: expected an experiment (a name or a path), or --fis-template <file>");
+    return resolveExperiment(nameOrPath, cwd);
+  }
+  if (nameOrPath !== undefined) throw usage(`chaos run: give an experiment (${JSON.stringify(nameOrPath)}) or --fis-template, not both; a template in an experiment is a \`fis-template:\` step`);
+  const { fisTemplateExperiment } = await import("./fis-template-experiment.js");
+  return fisTemplateExperiment(flags.fisTemplate, Object.keys(parseVars(flags.var)), cwd);
+}
+
+/** On AWS, a team's template that reaches everything it names runs only where gameday.yaml allows it. */
+async function refuseAllReachingTemplates(plan: Plan, cwd: string): Promise<void> {
+  const { allReaching } = await import("../faults/fis-template-guard.js");
+  const { fisTemplatesAllowAll } = await import("./aws-guard.js");
+  const found = [...plan.faults.values()].filter((f) => f.step.fault === FIS_TEMPLATE_FAULT).flatMap((f) => allReaching(f.fragment).map((why) => `${f.step.name}: ${why}`));
+  if (found.length === 0 || fisTemplatesAllowAll(cwd)) return;
+  throw usage(`refusing to run on AWS a FIS template that reaches everything it names:\n  ${found.join("\n  ")}\nnarrow it (COUNT(n), PERCENT(n), a narrower scope), or allow it in gameday.yaml with\n  fisTemplates:\n    allowAll: true`);
+}
+
+export async function runCommand(nameOrPath: string | undefined, flags: RunFlags): Promise<number> {
   const cwd = process.cwd();
-  const file = resolveExperiment(nameOrPath, cwd);
+  const file = await experimentFile(nameOrPath, flags, cwd);
   const seed = parseSeed(flags.seed);
   const speed = parseSpeed(flags.speed);
   const overrides = strategies(flags);
@@ -256,6 +281,8 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     const vars = parseVars(flags.var);
     const varFiles = (flags.varFile ?? []).map((f) => resolve(cwd, f));
     const loaded = await loadExperimentFile(file, { vars, varFiles, cwd, ...(flags.region ? { region: flags.region } : {}) });
+    // A team's FIS template that FIS would refuse is refused before the target is asked anything.
+    if (loaded.experiment.method.some((s) => s.kind === "fault" && s.fault === FIS_TEMPLATE_FAULT)) await planFor(loaded, { ...OFFLINE, cwd });
     try {
       target = await buildTarget({
         target: flags.target,
@@ -278,6 +305,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     // Read-only preflight before anything starts: exact targets, guardrails (plan-command.ts).
     const checked = await checkPlan(await planFor(loaded, { region: target.region, accountId: target.accountId, cwd }), { target, random, cwd });
     const plan = checked.plan;
+    if (target.kind === "aws") await refuseAllReachingTemplates(plan, cwd);
     const { requirementsFor } = await import("./plan-requirements.js");
     const required = await requirementsFor(plan, { clients: target.clients, accountId: target.accountId, runId: runIdFor(file, seed) });
     if (flags.dry) {
@@ -321,7 +349,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       ledger: relative(cwd, ledger.dir),
       secrets: plan.loaded.secretValues,
       replay: replayCommand({
-        experiment: nameOrPath,
+        experiment: nameOrPath ?? relative(cwd, file),
         seed,
         target: flags.target,
         ...(flags.stack !== undefined ? { stack: flags.stack } : {}),

@@ -3,6 +3,7 @@
  * parameters, every `fault:` step compiled to its FIS fragment. Problems in `with:` and `target:`
  * blocks are reported at their file position, all at once, like the loader's own errors.
  */
+import { dirname } from "node:path";
 import type { z } from "zod";
 import type { Check, DocPath, Experiment, FaultStep, LoadedExperiment, Step } from "../experiment/model.js";
 import { listOf, suggestion } from "../experiment/describe.js";
@@ -13,6 +14,7 @@ import { Problems } from "../experiment/problems.js";
 import { IssueReporter } from "../experiment/schema-errors.js";
 import type { Located } from "../experiment/source.js";
 import { loadFault, faultNames } from "../faults/index.js";
+import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
 import type { FaultModule, FisFragment } from "../faults/types.js";
 import type { PlannedCheck } from "./checks.js";
 import { listProbes, loadProbe, ProbeLoadError } from "./probe-loader.js";
@@ -116,7 +118,8 @@ export async function planExperiment(loaded: LoadedExperiment, options: PlanOpti
       continue;
     }
     if (step.kind === "fault") {
-      const module = await loadFault(step.fault);
+      // A team's own template is no catalog fault: `fis-template:` steps come here as this one.
+      const module = step.fault === FIS_TEMPLATE_FAULT ? (await import("../faults/fis-template.js")).default : await loadFault(step.fault);
       if (!module) {
         at([...step.at, "fault"], `one of ${faultNames().join(", ")}${suggestion(step.fault, faultNames())}`, JSON.stringify(step.fault));
         continue;
@@ -125,9 +128,14 @@ export async function planExperiment(loaded: LoadedExperiment, options: PlanOpti
       const target = validate(module.target, step.target, [...step.at, "target"]);
       if (params === undefined || target === undefined) continue;
       try {
-        const fragment = module.compile({ params, target, configuration: experiment.configuration, region: options.region, accountId: options.accountId });
+        const fragment = module.compile({ params, target, configuration: experiment.configuration, region: options.region, accountId: options.accountId, baseDir: dirname(loaded.file) });
         faults.set(step.name, { step, module, params, target, fragment });
       } catch (err) {
+        // A template file's own problems point into that file.
+        if (err instanceof InvalidInputError) {
+          sink.addAll(err.errors);
+          continue;
+        }
         at(step.at, `fault ${step.fault} to compile to FIS actions`, err instanceof Error ? err.message : String(err));
       }
     }

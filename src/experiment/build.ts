@@ -7,6 +7,7 @@ import type { ActivityStep, Check, DocPath, Experiment, HttpProvider, Pauses, Pr
 import { formatPath } from "./model.js";
 import { DEFAULT_RUNTIME, type AuthoredCheck, type AuthoredExperiment, type AuthoredStep } from "./schema.js";
 import type { Naming, Section } from "./step-names.js";
+import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
 
 type AuthoredActivity = Extract<AuthoredStep | AuthoredCheck, { provider: unknown }>;
 type AuthoredProvider = AuthoredActivity["provider"];
@@ -72,6 +73,20 @@ class StepBuilder {
         fault: s.fault,
         target: s.target ?? {},
         with: s.with ?? {},
+      };
+    } else if ("fis-template" in s) {
+      // Runs as a fault whose FIS fragment is the team's template (faults/fis-template.ts).
+      const { path, vars } = s["fis-template"];
+      step = {
+        kind: "fault",
+        name,
+        at,
+        background: s.background ?? false,
+        ...pausesOf(s.pauses),
+        ...(s.timeout !== undefined ? { timeout: s.timeout } : {}),
+        fault: FIS_TEMPLATE_FAULT,
+        target: {},
+        with: { path, ...(vars ? { vars } : {}) },
       };
     } else if ("pause" in s) {
       step = { kind: "pause", name, at, background: false, duration: s.pause };

@@ -163,6 +163,19 @@ const faultStep = strict({
   timeout: duration.optional(),
 }).meta({ id: "FaultStep", title: "Fault step", description: "Injects a fault, compiled to AWS FIS actions." });
 
+const fisTemplateStep = strict({
+  "fis-template": strict({
+    path: z.string().min(1).meta({ description: "The template file (JSON or YAML), relative to this experiment file." }),
+    vars: z.record(z.string(), stringish).optional().meta({ description: "Values for ${name} in the template's strings." }),
+  }).meta({ description: "A team's own FIS experiment template: the CreateExperimentTemplate input, or what `aws fis get-experiment-template` prints." }),
+  ...common,
+  timeout: duration.optional(),
+}).meta({
+  id: "FisTemplateStep",
+  title: "FIS template step",
+  description: "Runs a team's own FIS experiment template unchanged; it is validated as FIS validates it before any call.",
+});
+
 const probeStep = strict({
   probe: identifier("probe"),
   ...common,
@@ -262,8 +275,8 @@ const checkActivity = strict(
 
 // ---------------------------------------------------------------- step unions
 
-const STEP_KEYS = ["fault", "probe", "pause", "ref", "type"];
-const STEP_FORMS = "a step: `fault:`, `probe:`, `pause:`, `ref:`, or a Chaos Toolkit activity with `type: action` or `type: probe`";
+const STEP_KEYS = ["fault", "probe", "pause", "ref", "type", "fis-template"];
+const STEP_FORMS = "a step: `fault:`, `probe:`, `pause:`, `ref:`, `fis-template:`, or a Chaos Toolkit activity with `type: action` or `type: probe`";
 const CHECK_FORMS = "a probe: `probe:`, `ref:`, or a Chaos Toolkit activity with `type: probe`";
 
 function noStepKey(input: Record<string, unknown>, forms: string, known: string[]): Problem {
@@ -272,7 +285,7 @@ function noStepKey(input: Record<string, unknown>, forms: string, known: string[
   return { expected: `${forms}${hint}`, found: keys.length ? `a map with ${keys.map(quote).join(", ")}` : "an empty map" };
 }
 
-/** Order of `oneOf([fault, probe, pause, ref, activity])`. */
+/** Order of `oneOf([fault, probe, pause, ref, activity, fis-template])`. */
 function chooseStep(input: unknown): number | Problem {
   if (!isMap(input)) return { expected: STEP_FORMS, found: `${kindOf(input)}: ${describeValue(input)}` };
   if ("ref" in input) return 3;
@@ -280,6 +293,7 @@ function chooseStep(input: unknown): number | Problem {
   if ("pause" in input) return 2;
   if ("probe" in input) return 1;
   if ("type" in input) return 4;
+  if ("fis-template" in input) return 5;
   return noStepKey(input, STEP_FORMS, STEP_KEYS);
 }
 
@@ -290,6 +304,7 @@ function chooseCheck(input: unknown): number | Problem {
   if ("probe" in input) return 0;
   if ("type" in input) return 2;
   if ("fault" in input) return { expected: `${CHECK_FORMS}; faults belong in \`method\``, found: "a `fault:` step" };
+  if ("fis-template" in input) return { expected: `${CHECK_FORMS}; FIS templates belong in \`method\``, found: "a `fis-template:` step" };
   if ("pause" in input) return { expected: `${CHECK_FORMS}; pauses belong in \`method\` or \`rollbacks\``, found: "a `pause:` step" };
   return noStepKey(input, CHECK_FORMS, ["probe", "ref", "type"]);
 }
@@ -300,13 +315,14 @@ const ROLLBACK_FORMS = "a rollback: a Chaos Toolkit activity (`type: action` wit
 const ROLLBACK_REFUSED: Readonly<Record<string, string>> = {
   fault: "gameday reverts every fault itself, from the rollback ledger; a fault cannot undo another",
   probe: "a `probe:` step cannot run as a rollback; the steady-state hypothesis is checked again after the rollbacks",
+  "fis-template": "gameday reverts every FIS template it runs itself, from the rollback ledger",
 };
 
 /** Order of `oneOf([pause, ref, activity])`. */
 function chooseRollback(input: unknown): number | Problem {
   if (!isMap(input)) return { expected: ROLLBACK_FORMS, found: `${kindOf(input)}: ${describeValue(input)}` };
   if ("ref" in input) return 1;
-  for (const kind of ["fault", "probe"]) {
+  for (const kind of ["fault", "probe", "fis-template"]) {
     if (kind in input) {
       return { path: [kind], expected: `${ROLLBACK_FORMS} (${ROLLBACK_REFUSED[kind]})`, found: `a \`${kind}:\` step (${describeValue(input[kind])})` };
     }
@@ -316,7 +332,7 @@ function chooseRollback(input: unknown): number | Problem {
   return noStepKey(input, ROLLBACK_FORMS, ["pause", "ref", "type"]);
 }
 
-const methodStep = oneOf([faultStep, probeStep, pauseStep, refStep, activity], STEP_FORMS, chooseStep);
+const methodStep = oneOf([faultStep, probeStep, pauseStep, refStep, activity, fisTemplateStep], STEP_FORMS, chooseStep);
 const checkStep = oneOf([probeStep, refStep, checkActivity], CHECK_FORMS, chooseCheck);
 const rollbackStep = oneOf([pauseStep, refStep, activity], ROLLBACK_FORMS, chooseRollback);
 

@@ -59,9 +59,9 @@ const isCheckSection = (s: Section) => s === "hypothesis" || s === "stop-conditi
 /** "fault:spot-interrupt" for steps that need no authored name; undefined when there is no basis. */
 function generatedBase(raw: Record<string, unknown>): string | undefined {
   const scalar = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
-  for (const kind of ["fault", "pause", "probe"] as const) {
+  for (const kind of ["fault", "pause", "probe", "fis-template"] as const) {
     if (kind in raw) {
-      const what = scalar(raw[kind]);
+      const what = kind === "fis-template" ? scalar(isMap(raw[kind]) ? raw[kind].path : undefined) : scalar(raw[kind]);
       return what === undefined ? undefined : `${kind}:${what}`;
     }
   }
@@ -70,7 +70,7 @@ function generatedBase(raw: Record<string, unknown>): string | undefined {
 
 /** Whether a step yields a value a tolerance can judge (so it may stand in a hypothesis). */
 function isCheck(raw: Record<string, unknown>): boolean {
-  return "probe" in raw || (!("fault" in raw) && !("pause" in raw) && raw.type === "probe");
+  return "probe" in raw || (!("fault" in raw) && !("pause" in raw) && !("fis-template" in raw) && raw.type === "probe");
 }
 
 export function nameSteps(slots: readonly Slot[], report: NameReport): Naming {
@@ -134,7 +134,7 @@ export function nameSteps(slots: readonly Slot[], report: NameReport): Naming {
       return;
     }
     // Rollbacks run activities and pauses only (see ROLLBACK_FORMS in schema.ts); a copy of a fault or probe would fail then.
-    const refused = slot.section === "rollbacks" ? (["fault", "probe"] as const).find((kind) => kind in found.raw) : undefined;
+    const refused = slot.section === "rollbacks" ? (["fault", "probe", "fis-template"] as const).find((kind) => kind in found.raw) : undefined;
     if (refused) {
       report([...slot.at, "ref"], "the name of an action or a pause: rollbacks run Chaos Toolkit activities and pauses only", `${quote(target)}, a \`${refused}:\` step`);
       return;

@@ -82,19 +82,24 @@ export function fisLifecyclePermissions(o: { region: string; accountId: string; 
 /** The experiment template gameday sends for one fault step: exactly what FIS accepts. */
 export function templateFor(fragment: FisFragment, input: { runId: string; stepName: string; accountId: string; configuration: Readonly<Record<string, unknown>>; clientToken: string; stopAlarmArns?: readonly string[]; experiment?: string }) {
   // Keys the experiment format knows are gameday's own (TOOLKIT_CONFIGURATION_KEYS in experiment/configuration.ts).
-  const roleArn = fisRoleArn(input.configuration, input.accountId);
+  const own = fragment.own;
+  // A team's own template keeps its role; gameday's faults name gameday's.
+  const roleArn = own?.roleArn ?? fisRoleArn(input.configuration, input.accountId);
   // The engine keeps the total within FIS's five (engine/stop-conditions.ts); gameday's own alarms come after the configured ones.
   const configured = Array.isArray(input.configuration.fisStopAlarms) ? (input.configuration.fisStopAlarms as string[]) : [];
-  const alarms = [...configured, ...(input.stopAlarmArns ?? [])];
+  const templateAlarms = (own?.stopConditions ?? []).filter((c) => c.source !== "none");
+  const alarms = [...templateAlarms, ...[...configured, ...(input.stopAlarmArns ?? [])].map((value) => ({ source: "aws:cloudwatch:alarm", value }))];
   return {
     clientToken: input.clientToken,
     description: `gameday ${input.runId} ${input.stepName}: ${fragment.description}`.slice(0, 512),
     targets: fragment.targets,
     actions: fragment.actions,
-    stopConditions: alarms.length > 0 ? alarms.map((value) => ({ source: "aws:cloudwatch:alarm", value })) : [{ source: "none" }],
+    stopConditions: alarms.length > 0 ? alarms : [{ source: "none" }],
     roleArn,
-    tags: gamedayTags(input),
-    experimentOptions: { accountTargeting: "single-account", emptyTargetResolutionMode: "fail" },
+    tags: { ...own?.tags, ...gamedayTags(input) },
+    experimentOptions: own?.experimentOptions ?? { accountTargeting: "single-account", emptyTargetResolutionMode: "fail" },
+    ...(own?.logConfiguration ? { logConfiguration: own.logConfiguration } : {}),
+    ...(own?.experimentReportConfiguration ? { experimentReportConfiguration: own.experimentReportConfiguration } : {}),
   };
 }
 

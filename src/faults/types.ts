@@ -30,6 +30,18 @@ export interface FisFragment {
   description: string;
   targets: Record<string, FisTargetJson>;
   actions: Record<string, FisActionJson>;
+  /**
+   * A team's own template (fis-template.ts) brings the rest of its members; gameday's faults
+   * leave them out and get gameday's role, stop conditions and options (fis-runner.ts templateFor).
+   */
+  own?: {
+    roleArn: string;
+    stopConditions: { source: string; value?: string }[];
+    tags: Record<string, string>;
+    experimentOptions: Record<string, unknown>;
+    logConfiguration?: Record<string, unknown>;
+    experimentReportConfiguration?: Record<string, unknown>;
+  };
 }
 
 export interface CompileInput<P, T> {
@@ -44,6 +56,8 @@ export interface CompileInput<P, T> {
    * names exactly these ARNs with selectionMode ALL, so FIS cannot pick anything else.
    */
   chosen?: readonly ResolvedResource[];
+  /** The experiment file's directory, against which paths in a step resolve. */
+  baseDir?: string;
 }
 
 /** One resource a fault's target resolved to. */

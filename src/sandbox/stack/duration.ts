@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { expecting } from "../../experiment/schema-kit.js";
-import { durationMs } from "../services/fis/duration.js";
+import { durationMs } from "../../fis/duration.js";
 
 const SHORT = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const SHORT_UNIT: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };

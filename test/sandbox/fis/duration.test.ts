@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { durationMs, durationParameter } from "../../../src/sandbox/services/fis/duration.js";
+import { durationMs, durationParameter } from "../../../src/fis/duration.js";
 
 describe("durationMs", () => {
   it.each([

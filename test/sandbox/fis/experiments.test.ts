@@ -6,7 +6,7 @@ import {
   ValidationException,
   type Experiment,
 } from "@aws-sdk/client-fis";
-import { durationParameter } from "../../../src/sandbox/services/fis/duration.js";
+import { durationParameter } from "../../../src/fis/duration.js";
 import {
   ALARM,
   SPOT_ACTION,

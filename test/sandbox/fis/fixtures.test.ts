@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CreateExperimentTemplateCommand, ValidationException, type CreateExperimentTemplateCommandInput } from "@aws-sdk/client-fis";
-import { durationParameter } from "../../../src/sandbox/services/fis/duration.js";
+import { durationParameter } from "../../../src/fis/duration.js";
 import { createTemplate, fakeResourceType, fisHarness, recordingAction, rejection, spotInstance, startExperiment, untilEnded, type Harness } from "./harness.js";
 
 const dir = new URL("../../../fixtures/fis/", import.meta.url);

@@ -16,7 +16,7 @@ import { AwsClients } from "../../../src/aws/clients.js";
 import { SeededRandom } from "../../../src/random/random.js";
 import { Kernel } from "../../../src/sandbox/kernel.js";
 import { Dispatcher } from "../../../src/sandbox/protocol/dispatcher.js";
-import { durationMs, durationParameter } from "../../../src/sandbox/services/fis/duration.js";
+import { durationMs, durationParameter } from "../../../src/fis/duration.js";
 import {
   FisRegistry,
   type FisActionType,

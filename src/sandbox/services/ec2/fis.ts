@@ -5,7 +5,8 @@
  * aws:ec2:send-spot-instance-interruptions (durationBeforeInterruption PT2M to PT15M).
  */
 import type { FisRegistry, FisResource } from "../fis/registry.js";
-import { durationParameter, durationMs } from "../fis/duration.js";
+import { durationMs } from "../../../fis/duration.js";
+import { describedAction, describedResourceType } from "../../../fis/catalog.js";
 import type { Ec2, Instance } from "./instances.js";
 import type { SpotInterrupter } from "./spot.js";
 
@@ -19,28 +20,16 @@ export function registerEc2Fis(registry: FisRegistry, ec2: Ec2, interrupter: Spo
   const existing = () => ec2.all().filter((i) => i.state !== "terminated");
 
   registry.addResourceType({
-    resourceType: "aws:ec2:spot-instance",
-    description: "Amazon EC2 Spot Instances",
-    acceptsArns: true,
-    acceptsTags: true,
+    ...describedResourceType("aws:ec2:spot-instance"),
     candidates: () => existing().filter((i) => i.lifecycle === "spot").map(resource),
   });
   registry.addResourceType({
-    resourceType: "aws:ec2:instance",
-    description: "Amazon EC2 instances",
-    acceptsArns: true,
-    acceptsTags: true,
+    ...describedResourceType("aws:ec2:instance"),
     candidates: () => existing().map(resource),
   });
 
   registry.addAction({
-    actionId: "aws:ec2:send-spot-instance-interruptions",
-    description: "Sends a Spot Instance interruption notice to target Spot Instances two minutes before interrupting them.",
-    // Service Quotas: "Target SpotInstances for aws:ec2:send-spot-instance-interruptions" is 5 by default.
-    target: { key: "SpotInstances", resourceType: "aws:ec2:spot-instance", maxResources: 5 },
-    parameters: {
-      durationBeforeInterruption: durationParameter({ min: "PT2M", max: "PT15M", required: true, description: "The time to wait before interrupting the instance." }),
-    },
+    ...describedAction("aws:ec2:send-spot-instance-interruptions"),
     start(ctx, done, fail) {
       const ms = durationMs(ctx.parameters.durationBeforeInterruption ?? "")!;
       const instances = ctx.targets.SpotInstances ?? [];

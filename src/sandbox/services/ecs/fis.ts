@@ -4,8 +4,9 @@
  * actions aws:ecs:stop-task and aws:ecs:drain-container-instances (drainagePercentage 1 to 100,
  * duration; instances go back to ACTIVE at the end or when the experiment stops).
  */
-import type { FisParameterSpec, FisRegistry, FisResource } from "../fis/registry.js";
-import { durationParameter, durationMs } from "../fis/duration.js";
+import type { FisRegistry, FisResource } from "../fis/registry.js";
+import { durationMs } from "../../../fis/duration.js";
+import { describedAction, describedResourceType } from "../../../fis/catalog.js";
 import type { EcsControlPlane } from "./control-plane.js";
 import { lastSegment, type ContainerInstance } from "./model.js";
 import { clusterShape, INCLUDE_FIELDS, taskShape } from "./shapes.js";
@@ -22,27 +23,11 @@ function pascal(value: unknown): unknown {
   return value;
 }
 
-const drainagePercentage: FisParameterSpec = {
-  required: true,
-  description: "The percentage of container instances to drain, 1 to 100.",
-  check(value) {
-    const n = Number(value);
-    return /^\d+$/.test(value) && n >= 1 && n <= 100 ? undefined : `expected an integer from 1 to 100, found "${value}"`;
-  },
-};
-
 export function registerEcsFis(registry: FisRegistry, ecs: EcsControlPlane): void {
   const random = ecs.kernel.random.fork("fis:ecs");
 
   registry.addResourceType({
-    resourceType: "aws:ecs:task",
-    description: "Amazon ECS tasks",
-    parameters: [
-      { name: "cluster", required: false, description: "The name of the cluster." },
-      { name: "service", required: false, description: "The name of the service." },
-    ],
-    acceptsArns: true,
-    acceptsTags: true,
+    ...describedResourceType("aws:ecs:task"),
     candidates(parameters) {
       const clusters = parameters.cluster ? [ecs.clusters.get(lastSegment(parameters.cluster))].filter((c) => c !== undefined) : [...ecs.clusters.values()];
       const out: FisResource[] = [];
@@ -58,19 +43,12 @@ export function registerEcsFis(registry: FisRegistry, ecs: EcsControlPlane): voi
   });
 
   registry.addResourceType({
-    resourceType: "aws:ecs:cluster",
-    description: "Amazon ECS clusters",
-    acceptsArns: true,
-    acceptsTags: true,
+    ...describedResourceType("aws:ecs:cluster"),
     candidates: () => [...ecs.clusters.values()].map((c) => ({ arn: c.arn, info: { clusterName: c.name }, describe: pascal(clusterShape(c, ALL_CLUSTER_FIELDS)) as Record<string, unknown>, tags: c.tags })),
   });
 
   registry.addAction({
-    actionId: "aws:ecs:stop-task",
-    description: "Stops the target tasks (ECS StopTask).",
-    // Service Quotas: "Target Tasks for aws:ecs:stop-task" is 5 by default.
-    target: { key: "Tasks", resourceType: "aws:ecs:task", maxResources: 5 },
-    parameters: {},
+    ...describedAction("aws:ecs:stop-task"),
     start(ctx, done, fail) {
       for (const r of ctx.targets.Tasks ?? []) {
         const clusterName = r.arn.split("/")[1] ?? "";
@@ -88,13 +66,7 @@ export function registerEcsFis(registry: FisRegistry, ecs: EcsControlPlane): voi
   });
 
   registry.addAction({
-    actionId: "aws:ecs:drain-container-instances",
-    description: "Drains a percentage of the container instances of the target clusters, then returns them to ACTIVE.",
-    target: { key: "Clusters", resourceType: "aws:ecs:cluster" },
-    parameters: {
-      drainagePercentage,
-      duration: durationParameter({ min: "PT1M", max: "PT12H", required: true, description: "The duration of the action." }),
-    },
+    ...describedAction("aws:ecs:drain-container-instances"),
     start(ctx, done) {
       const pct = Number(ctx.parameters.drainagePercentage);
       const drained: ContainerInstance[] = [];

@@ -3,7 +3,7 @@
  * the experiment and action states GetExperiment reports.
  */
 import type { FisActionRun, FisErrorCode, FisResource } from "./registry.js";
-import type { ActionSpec, TemplateSpec } from "./template-model.js";
+import type { ActionSpec, TemplateSpec } from "../../../fis/template-model.js";
 
 export type ExperimentStatus = "pending" | "initiating" | "running" | "completed" | "stopping" | "stopped" | "failed";
 export type ActionStatus = "pending" | "initiating" | "running" | "completed" | "cancelled" | "stopping" | "stopped" | "failed" | "skipped";

@@ -9,9 +9,9 @@ import { ACTIONS_MODES, type ActionRecord, type ActionsMode, type ExperimentReco
 import { ExperimentRun } from "./experiment-run.js";
 import { fisId } from "./ids.js";
 import { paginate, type Page } from "./pagination.js";
-import { readTags } from "./read-template.js";
+import { readTags } from "../../../fis/read-template.js";
 import type { FisRegistry } from "./registry.js";
-import { NO_WHITESPACE, checkEnum, optionalObject, optionalString, requiredString, type Json } from "./shape.js";
+import { NO_WHITESPACE, checkEnum, optionalObject, optionalString, requiredString, type Json } from "../../../fis/shape.js";
 import type { TemplateStore } from "./templates.js";
 import type { StopConditionAlarms } from "./stop-conditions.js";
 

@@ -4,6 +4,11 @@
  * the FIS service itself knows templates, validation, target resolution and experiment states.
  */
 import type { Kernel } from "../../kernel.js";
+import type { FisActionDescription, FisCatalogView, FisResourceTypeDescription } from "../../../fis/descriptions.js";
+
+export type { FisParameterSpec } from "../../../fis/descriptions.js";
+
+
 
 /** A resource that a target resolved to. */
 export interface FisResource {
@@ -15,23 +20,10 @@ export interface FisResource {
   tags: Record<string, string>;
 }
 
-export interface FisResourceType {
-  resourceType: string;
-  description: string;
-  /** Target parameters this type accepts (aws:ecs:task takes cluster and service). */
-  parameters?: { name: string; required: boolean; description: string }[];
-  /** Whether the type may be targeted by resourceArns and by resourceTags. */
-  acceptsArns: boolean;
-  acceptsTags: boolean;
+/** A resource type as src/fis/catalog.ts describes it, with how the sandbox finds its resources. */
+export interface FisResourceType extends FisResourceTypeDescription {
   /** Every resource of this type that exists now, narrowed by the target's parameters. */
   candidates(parameters: Record<string, string>): FisResource[];
-}
-
-export interface FisParameterSpec {
-  required: boolean;
-  description: string;
-  /** Returns why the value is invalid, or undefined when it is fine. */
-  check?(value: string): string | undefined;
 }
 
 export interface FisActionContext {
@@ -60,16 +52,8 @@ export interface FisActionRun {
   stop(): void;
 }
 
-export interface FisActionType {
-  actionId: string;
-  description: string;
-  /**
-   * The one target key this action takes and the resource type it must point at. `maxResources`
-   * is FIS's per-action target quota (5 for SpotInstances and for Tasks): a run whose target
-   * resolves to more resources fails with QuotaExceededFailure.
-   */
-  target?: { key: string; resourceType: string; maxResources?: number };
-  parameters: Record<string, FisParameterSpec>;
+/** An action as src/fis/catalog.ts describes it, with how the sandbox carries it out. */
+export interface FisActionType extends FisActionDescription {
   /**
    * Starts the action. It calls `done` when it has completed, or `fail` with a reason (and,
    * optionally, the FIS error code; DependentServiceFailure when omitted).
@@ -77,7 +61,7 @@ export interface FisActionType {
   start(ctx: FisActionContext, done: () => void, fail: (reason: string, code?: FisErrorCode) => void): FisActionRun;
 }
 
-export class FisRegistry {
+export class FisRegistry implements FisCatalogView {
   private readonly types = new Map<string, FisResourceType>();
   private readonly actionTypes = new Map<string, FisActionType>();
 

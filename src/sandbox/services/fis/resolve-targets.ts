@@ -7,8 +7,8 @@
 import type { Random } from "../../../random/random.js";
 import { filterMatches } from "./filter-path.js";
 import type { FisRegistry, FisResource } from "./registry.js";
-import { parseSelectionMode, selectResources } from "./selection-mode.js";
-import type { TargetSpec } from "./template-model.js";
+import { parseSelectionMode, selectResources } from "../../../fis/selection-mode.js";
+import type { TargetSpec } from "../../../fis/template-model.js";
 
 export class TargetResolutionError extends Error {}
 

@@ -3,6 +3,8 @@
  * sends them), each a thin adapter from the request to the stores and back to the wire shapes.
  */
 import type { RestRoute } from "../../protocol/dispatcher.js";
+import { AwsServiceError } from "../../protocol/types.js";
+import { FisRejection } from "../../../fis/errors.js";
 import { actionDetail, actionSummary, resourceTypeDetail, resourceTypeSummary, sortedActions, sortedResourceTypes } from "./catalog.js";
 import { constraintError } from "./errors.js";
 import type { ExperimentStore } from "./experiments.js";
@@ -20,7 +22,7 @@ export interface FisParts {
 }
 
 export function fisRoutes({ registry, templates, experiments, tagging }: FisParts): RestRoute[] {
-  const route = (method: string, path: string, operation: string, handler: RestRoute["handler"]): RestRoute => ({ method, path, operation, handler });
+  const route = (method: string, path: string, operation: string, handler: RestRoute["handler"]): RestRoute => ({ method, path, operation, handler: onWire(handler) });
   return [
     route("POST", "/experimentTemplates", "CreateExperimentTemplate", ({ body }) => ({ experimentTemplate: templateToWire(templates.create(body)) })),
     route("GET", "/experimentTemplates", "ListExperimentTemplates", ({ query }) => {
@@ -79,4 +81,16 @@ export function fisRoutes({ registry, templates, experiments, tagging }: FisPart
 
 function next(token: string | undefined): { nextToken?: string } {
   return token === undefined ? {} : { nextToken: token };
+}
+
+/** Template validation is shared with the CLI (src/fis/): its refusals go out as FIS's wire errors. */
+function onWire(handler: RestRoute["handler"]): RestRoute["handler"] {
+  return (request) => {
+    try {
+      return handler(request);
+    } catch (err) {
+      if (err instanceof FisRejection) throw new AwsServiceError(err.code, err.message, err.statusCode);
+      throw err;
+    }
+  };
 }

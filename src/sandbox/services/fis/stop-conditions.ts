@@ -5,7 +5,7 @@
  * The alarms come from the sandbox's CloudWatch through this port; FIS imports nothing of it.
  */
 import { validationError } from "./errors.js";
-import type { TemplateSpec } from "./template-model.js";
+import type { TemplateSpec } from "../../../fis/template-model.js";
 
 export interface StopConditionAlarms {
   /** The alarm's state, or undefined when no such alarm exists. */

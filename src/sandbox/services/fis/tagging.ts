@@ -3,7 +3,7 @@
  */
 import { notFound } from "./errors.js";
 import type { ExperimentStore } from "./experiments.js";
-import { readTags } from "./read-template.js";
+import { readTags } from "../../../fis/read-template.js";
 import type { TemplateStore } from "./templates.js";
 
 export class Tagging {

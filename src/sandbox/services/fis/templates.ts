@@ -7,9 +7,9 @@ import { canonicalJson } from "./canonical-json.js";
 import { conflict, notFound, quotaExceeded } from "./errors.js";
 import { fisId } from "./ids.js";
 import type { FisRegistry } from "./registry.js";
-import type { Json } from "./shape.js";
-import type { StoredTemplate } from "./template-model.js";
-import { validateCreateRequest, validateUpdateRequest } from "./validate-template.js";
+import type { Json } from "../../../fis/shape.js";
+import type { StoredTemplate } from "../../../fis/template-model.js";
+import { validateCreateRequest, validateUpdateRequest } from "../../../fis/validate-template.js";
 import { checkAlarmsExist, type StopConditionAlarms } from "./stop-conditions.js";
 
 export const MAX_TEMPLATES = 500;

@@ -3,15 +3,12 @@
  * (FIS actions reference). It completes when the duration has passed on the kernel's clock;
  * stopping it cancels the timer.
  */
-import { durationMs, durationParameter } from "./duration.js";
+import { durationMs } from "../../../fis/duration.js";
+import { describedAction } from "../../../fis/catalog.js";
 import type { FisActionType } from "./registry.js";
 
 export const waitAction: FisActionType = {
-  actionId: "aws:fis:wait",
-  description: "Waits for the given duration before the actions that start after it; stop conditions are still watched meanwhile.",
-  parameters: {
-    duration: durationParameter({ min: "PT1M", max: "PT12H", required: true, description: "How long to wait, as an ISO 8601 duration from PT1M to PT12H." }),
-  },
+  ...describedAction("aws:fis:wait"),
   start(ctx, done) {
     const ms = durationMs(ctx.parameters.duration ?? "");
     // Validation guarantees a duration; a missing one would be a sandbox bug, not user input.

@@ -4,7 +4,7 @@
  * them with parseEpochTimestamp.
  */
 import type { ExperimentRecord } from "./experiment-model.js";
-import type { ActionSpec, StoredTemplate, TemplateSpec } from "./template-model.js";
+import type { ActionSpec, StoredTemplate, TemplateSpec } from "../../../fis/template-model.js";
 
 const seconds = (ms: number): number => ms / 1000;
 

@@ -4,6 +4,7 @@
  * SigV4 `authorization` header (`Credential=AKID/date/region/service/aws4_request`); keys that
  * belong to no configured role, and unsigned requests, act as the default role.
  */
+import { describedResourceType } from "../../../fis/catalog.js";
 import type { Kernel } from "../../kernel.js";
 import type { FisResource, FisResourceType } from "../fis/registry.js";
 
@@ -73,10 +74,7 @@ export class RoleDirectory {
   /** The `aws:iam:role` resource type; the Describe shape is IAM GetRole's `Role`. */
   resourceType(): FisResourceType {
     return {
-      resourceType: "aws:iam:role",
-      description: "An IAM role whose API calls inject-api-* actions affect.",
-      acceptsArns: true,
-      acceptsTags: true,
+      ...describedResourceType("aws:iam:role"),
       candidates: () => this.all().map((role) => this.resource(role)),
     };
   }

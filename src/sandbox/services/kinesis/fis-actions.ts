@@ -5,14 +5,15 @@
  * when it starts and lifts it when its duration ends or the experiment stops it.
  */
 import type { Kernel } from "../../kernel.js";
-import type { FisActionContext, FisActionRun, FisActionType, FisErrorCode, FisParameterSpec, FisRegistry, FisResourceType } from "../fis/registry.js";
+import type { FisActionContext, FisActionRun, FisActionType, FisErrorCode, FisRegistry, FisResourceType } from "../fis/registry.js";
 import type { RoleDirectory } from "../iam/roles.js";
 import type { Connectivity } from "../network/connectivity.js";
 import type { SubnetDirectory } from "../network/subnets.js";
 import type { StreamCatalog } from "./catalog.js";
 import type { ApiErrorCode, FaultBoard, PutRecordsFaultForm } from "./faults.js";
-import { durationMs as fisDurationMs } from "../fis/duration.js";
-import { checked, durationSpec, operationsSpec, percentageSpec, serviceSpec } from "./fis-parameters.js";
+import { durationMs as fisDurationMs } from "../../../fis/duration.js";
+import { checked } from "./fis-parameters.js";
+import { describedAction, describedResourceType, operationsSpec, serviceSpec } from "../../../fis/catalog.js";
 import { filterShape } from "./shapes.js";
 
 export interface KinesisFisDeps {
@@ -37,9 +38,8 @@ export const KINESIS_OPERATIONS = new Set([
   "UpdateShardCount", "UpdateStreamMode", "UpdateStreamWarmThroughput",
 ]);
 
-const NETWORK_SCOPES = ["all", "availability-zone", "dynamodb", "prefix-list", "s3", "s3express", "vpc"];
 /** Scopes whose NACL rules drop traffic to a public regional endpoint such as Kinesis's. */
-const SCOPES_THAT_CUT_KINESIS = new Set(["all", "vpc"]);
+const SCOPES_THAT_CUT_KINESIS = new Set<string>(["all", "vpc"]);
 
 /** Runs a fault for `durationMs`: installs it now, lifts it at the end or on stop, whichever is first. */
 function timedFault(kernel: Kernel, ctx: FisActionContext, durationMs: number, install: () => () => void, done: () => void): FisActionRun {
@@ -101,17 +101,11 @@ function streamsOf(deps: KinesisFisDeps, ctx: FisActionContext): Set<string> {
   return names;
 }
 
-function streamAction(deps: KinesisFisDeps, actionId: string, kind: "throughput" | "expired-iterator", description: string): FisActionType {
-  const parameters: Record<string, FisParameterSpec> = {
-    duration: durationSpec("The duration, from one minute to 12 hours, in ISO 8601 (PT5M)."),
-    percentage: percentageSpec("The percentage (1-100) of calls to inject the fault into."),
-  };
+function streamAction(deps: KinesisFisDeps, actionId: string, kind: "throughput" | "expired-iterator"): FisActionType {
+  const described = describedAction(actionId);
+  const parameters = described.parameters;
   return {
-    actionId,
-    description,
-    // The Kinesis guide's example: a target resolves to at most 5 streams.
-    target: { key: "KinesisStreams", resourceType: "aws:kinesis:stream", maxResources: 5 },
-    parameters,
+    ...described,
     start: guarded((ctx, done) => {
       const durationMs = fisDurationMs(checked(parameters.duration!, "duration", ctx.parameters["duration"]))!;
       const percentage = Number(checked(parameters.percentage!, "percentage", ctx.parameters["percentage"]));
@@ -122,18 +116,11 @@ function streamAction(deps: KinesisFisDeps, actionId: string, kind: "throughput"
   };
 }
 
-function apiErrorAction(deps: KinesisFisDeps, actionId: string, code: ApiErrorCode, what: string): FisActionType {
-  const parameters: Record<string, FisParameterSpec> = {
-    duration: durationSpec("The duration, from one minute to 12 hours, in ISO 8601 (PT5M)."),
-    service: serviceSpec,
-    percentage: percentageSpec("The percentage (1-100) of calls to inject the fault into."),
-    operations: operationsSpec,
-  };
+function apiErrorAction(deps: KinesisFisDeps, actionId: string, code: ApiErrorCode): FisActionType {
+  const described = describedAction(actionId);
+  const parameters = described.parameters;
   return {
-    actionId,
-    description: `Injects ${what} errors into requests made by the target IAM roles.`,
-    target: { key: "Roles", resourceType: "aws:iam:role" },
-    parameters,
+    ...described,
     start: guarded((ctx, done) => {
       const durationMs = fisDurationMs(checked(parameters.duration!, "duration", ctx.parameters["duration"]))!;
       const service = checked(serviceSpec, "service", ctx.parameters["service"]);
@@ -159,24 +146,14 @@ function apiErrorAction(deps: KinesisFisDeps, actionId: string, code: ApiErrorCo
 }
 
 function disruptConnectivityAction(deps: KinesisFisDeps): FisActionType {
-  const parameters: Record<string, FisParameterSpec> = {
-    duration: durationSpec("The duration, from one minute to 12 hours, in ISO 8601 (PT5M)."),
-    scope: {
-      required: false,
-      description: `The traffic to deny: ${NETWORK_SCOPES.join(", ")} (default all).`,
-      check: (value) => (NETWORK_SCOPES.includes(value) ? undefined : `expected one of ${NETWORK_SCOPES.join(", ")}, found '${value}'`),
-    },
-    prefixListIdentifier: { required: false, description: "The customer managed prefix list, for scope prefix-list." },
-  };
+  const described = describedAction("aws:network:disrupt-connectivity");
+  const parameters = described.parameters;
   return {
-    actionId: "aws:network:disrupt-connectivity",
-    description: "Denies the specified traffic to and from the target subnets: their callers' requests time out.",
-    target: { key: "Subnets", resourceType: "aws:ec2:subnet" },
-    parameters,
+    ...described,
     start: guarded((ctx, done) => {
       const durationMs = fisDurationMs(checked(parameters.duration!, "duration", ctx.parameters["duration"]))!;
       const scope = ctx.parameters["scope"] ?? "all";
-      const problem = parameters.scope!.check!(scope);
+      const problem = parameters["scope"]!.check!(scope);
       if (problem) throw new ActionProblem(`scope: ${problem}`);
       if (scope === "prefix-list" && !ctx.parameters["prefixListIdentifier"]) throw new ActionProblem("scope prefix-list needs the prefixListIdentifier parameter; found none");
       const subnets = new Set<string>();
@@ -201,10 +178,7 @@ function disruptConnectivityAction(deps: KinesisFisDeps): FisActionType {
 
 function streamResourceType(deps: KinesisFisDeps): FisResourceType {
   return {
-    resourceType: "aws:kinesis:stream",
-    description: "A Kinesis data stream.",
-    acceptsArns: true,
-    acceptsTags: true,
+    ...describedResourceType("aws:kinesis:stream"),
     candidates: () =>
       deps.catalog
         .all()
@@ -218,16 +192,10 @@ export function registerKinesisFis(registry: FisRegistry, deps: KinesisFisDeps):
   registry.addResourceType(deps.roles.resourceType());
   registry.addResourceType(deps.subnets.resourceType());
   registry.addAction(
-    streamAction(
-      deps,
-      "aws:kinesis:stream-provisioned-throughput-exception",
-      "throughput",
-      "Injects ProvisionedThroughputExceededException error responses on GetRecords, GetShardIterator, PutRecord and PutRecords for the target streams.",
-    ),
-  );
-  registry.addAction(streamAction(deps, "aws:kinesis:stream-expired-iterator-exception", "expired-iterator", "Injects ExpiredIteratorException error responses on GetRecords for the target streams."));
-  registry.addAction(apiErrorAction(deps, "aws:fis:inject-api-throttle-error", "ThrottlingException", "throttling"));
-  registry.addAction(apiErrorAction(deps, "aws:fis:inject-api-unavailable-error", "ServiceUnavailable", "Unavailable"));
-  registry.addAction(apiErrorAction(deps, "aws:fis:inject-api-internal-error", "InternalFailure", "Internal"));
+    streamAction(deps, "aws:kinesis:stream-provisioned-throughput-exception", "throughput"));
+  registry.addAction(streamAction(deps, "aws:kinesis:stream-expired-iterator-exception", "expired-iterator"));
+  registry.addAction(apiErrorAction(deps, "aws:fis:inject-api-throttle-error", "ThrottlingException"));
+  registry.addAction(apiErrorAction(deps, "aws:fis:inject-api-unavailable-error", "ServiceUnavailable"));
+  registry.addAction(apiErrorAction(deps, "aws:fis:inject-api-internal-error", "InternalFailure"));
   registry.addAction(disruptConnectivityAction(deps));
 }

@@ -3,6 +3,7 @@
  * `aws:ec2:subnet` FIS resource type that aws:network:disrupt-connectivity targets. The stack
  * file supplies the list; the Describe shape is EC2 DescribeSubnets' `Subnet`.
  */
+import { describedResourceType } from "../../../fis/catalog.js";
 import type { Kernel } from "../../kernel.js";
 import type { FisResource, FisResourceType } from "../fis/registry.js";
 
@@ -46,14 +47,7 @@ export class SubnetDirectory {
 
   resourceType(): FisResourceType {
     return {
-      resourceType: "aws:ec2:subnet",
-      description: "A VPC subnet; network actions change what its members can reach.",
-      parameters: [
-        { name: "availabilityZoneIdentifier", required: false, description: "An Availability Zone name (us-east-1a) or id (use1-az1)." },
-        { name: "vpc", required: false, description: "The VPC id." },
-      ],
-      acceptsArns: true,
-      acceptsTags: true,
+      ...describedResourceType("aws:ec2:subnet"),
       candidates: (parameters) =>
         [...this.subnets.values()]
           .filter((s) => {

@@ -5,7 +5,7 @@
  * must pass here exactly when it passes on AWS.
  */
 import { constraintError, quotaExceeded, validationError } from "./errors.js";
-import type { FisRegistry } from "./registry.js";
+import type { FisCatalogView } from "./descriptions.js";
 import {
   readActions,
   readClientToken,
@@ -29,7 +29,7 @@ export const MAX_STOP_CONDITIONS = 5;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/;
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:\S+$/;
 
-export function validateCreateRequest(body: Json, registry: FisRegistry): { clientToken?: string; spec: TemplateSpec } {
+export function validateCreateRequest(body: Json, registry: FisCatalogView): { clientToken?: string; spec: TemplateSpec } {
   const clientToken = readClientToken(body);
   const required = (key: string): unknown => {
     if (body[key] === undefined || body[key] === null) throw constraintError(null, key, "Member must not be null");
@@ -59,7 +59,7 @@ export function validateCreateRequest(body: Json, registry: FisRegistry): { clie
 }
 
 /** Each member given replaces the stored one whole; members left out keep their values. */
-export function validateUpdateRequest(existing: TemplateSpec, body: Json, registry: FisRegistry): TemplateSpec {
+export function validateUpdateRequest(existing: TemplateSpec, body: Json, registry: FisCatalogView): TemplateSpec {
   const spec: TemplateSpec = structuredClone(existing);
   if (body.description != null) spec.description = readDescription(body.description);
   if (body.stopConditions != null) spec.stopConditions = readStopConditions(body.stopConditions);
@@ -79,17 +79,17 @@ export function validateUpdateRequest(existing: TemplateSpec, body: Json, regist
   return spec;
 }
 
-function checkTemplate(spec: TemplateSpec, registry: FisRegistry): void {
+function checkTemplate(spec: TemplateSpec, registry: FisCatalogView): void {
   const actionCount = Object.keys(spec.actions).length;
   if (actionCount > MAX_ACTIONS) {
-    throw quotaExceeded(`The template has ${actionCount} actions; an experiment template may have at most ${MAX_ACTIONS}.`);
+    throw quotaExceeded(`The template has ${actionCount} actions; an experiment template may have at most ${MAX_ACTIONS}.`, "actions");
   }
   if (spec.stopConditions.length > MAX_STOP_CONDITIONS) {
-    throw quotaExceeded(`The template has ${spec.stopConditions.length} stop conditions; an experiment template may have at most ${MAX_STOP_CONDITIONS}.`);
+    throw quotaExceeded(`The template has ${spec.stopConditions.length} stop conditions; an experiment template may have at most ${MAX_STOP_CONDITIONS}.`, "stopConditions");
   }
-  if (actionCount === 0) throw validationError("The template has no actions; an experiment template needs at least one action.");
+  if (actionCount === 0) throw validationError("The template has no actions; an experiment template needs at least one action.", "actions");
   if (!ROLE_ARN.test(spec.roleArn)) {
-    throw validationError(`Invalid roleArn "${spec.roleArn}": expected an IAM role ARN such as arn:aws:iam::123456789012:role/fis-experiment-role.`);
+    throw validationError(`Invalid roleArn "${spec.roleArn}": expected an IAM role ARN such as arn:aws:iam::123456789012:role/fis-experiment-role.`, "roleArn");
   }
   spec.stopConditions.forEach(checkStopCondition);
   checkTargets(spec.targets, registry);
@@ -100,14 +100,15 @@ function checkStopCondition(condition: StopConditionSpec, i: number): void {
   const where = `stopConditions[${i}]`;
   if (condition.source === "none") return;
   if (condition.source !== "aws:cloudwatch:alarm") {
-    throw validationError(`Invalid stop condition source "${condition.source}" at ${where}: expected "aws:cloudwatch:alarm" or "none".`);
+    throw validationError(`Invalid stop condition source "${condition.source}" at ${where}: expected "aws:cloudwatch:alarm" or "none".`, `${where}.source`);
   }
   if (condition.value === undefined) {
-    throw validationError(`The stop condition at ${where} has source aws:cloudwatch:alarm but no value; give the alarm's ARN.`);
+    throw validationError(`The stop condition at ${where} has source aws:cloudwatch:alarm but no value; give the alarm's ARN.`, where);
   }
   if (!ALARM_ARN.test(condition.value)) {
     throw validationError(
       `Invalid value at ${where}.value: expected a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>), found "${condition.value}".`,
+      `${where}.value`,
     );
   }
 }

@@ -17,7 +17,7 @@ export function describeJson(value: unknown): string {
 
 function typeError(path: string, expected: string, value: unknown): Error {
   const hint = typeof value === "number" || typeof value === "boolean" ? `; FIS takes it as a string: write "${String(value)}"` : "";
-  return validationError(`Expected ${expected} at '${path}', found ${describeJson(value)}${hint}.`);
+  return validationError(`Expected ${expected} at '${path}', found ${describeJson(value)}${hint}.`, path);
 }
 
 export interface StringRules {

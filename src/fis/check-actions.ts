@@ -5,44 +5,45 @@
  * checked by the action's own spec), and `startAfter` names other actions without a cycle.
  */
 import { validationError } from "./errors.js";
-import type { FisRegistry } from "./registry.js";
+import type { FisCatalogView } from "./descriptions.js";
 import type { ActionSpec, TargetSpec } from "./template-model.js";
 
-export function checkActions(actions: Record<string, ActionSpec>, targets: Record<string, TargetSpec>, registry: FisRegistry): void {
+export function checkActions(actions: Record<string, ActionSpec>, targets: Record<string, TargetSpec>, registry: FisCatalogView): void {
   for (const [name, action] of Object.entries(actions)) checkAction(name, action, targets, registry);
   for (const [name, action] of Object.entries(actions)) {
     for (const before of action.startAfter ?? []) {
       if (!Object.hasOwn(actions, before)) {
-        throw validationError(`Action "${name}" has startAfter "${before}", which is not an action in this template.`);
+        throw validationError(`Action "${name}" has startAfter "${before}", which is not an action in this template.`, `actions.${name}.startAfter`);
       }
     }
   }
   const cycle = findCycle(actions);
-  if (cycle) throw validationError(`The actions' startAfter lists form a cycle (each starts after the next): ${cycle.join(" -> ")}.`);
+  if (cycle) throw validationError(`The actions' startAfter lists form a cycle (each starts after the next): ${cycle.join(" -> ")}.`, `actions.${cycle[0]}.startAfter`);
 }
 
-function checkAction(name: string, action: ActionSpec, targets: Record<string, TargetSpec>, registry: FisRegistry): void {
+function checkAction(name: string, action: ActionSpec, targets: Record<string, TargetSpec>, registry: FisCatalogView): void {
   const type = registry.action(action.actionId);
   if (!type) {
     const known = registry.actions().map((a) => a.actionId).sort().join(", ") || "none";
-    throw validationError(`Unknown actionId "${action.actionId}" in action "${name}"; the sandbox knows: ${known}.`);
+    throw validationError(`Unknown actionId "${action.actionId}" in action "${name}"; ${registry.knownBy ?? "the sandbox"} knows: ${known}.`, `actions.${name}.actionId`);
   }
   const wanted = type.target;
   const expected = wanted ? `Expected "${wanted.key}" (${wanted.resourceType}).` : `${type.actionId} takes no targets.`;
   for (const [key, targetName] of Object.entries(action.targets ?? {})) {
-    if (!wanted || key !== wanted.key) throw validationError(`Unexpected target "${key}" found in action "${name}". ${expected}`);
+    if (!wanted || key !== wanted.key) throw validationError(`Unexpected target "${key}" found in action "${name}". ${expected}`, `actions.${name}.targets.${key}`);
     const target = targets[targetName];
     if (!target) {
-      throw validationError(`Action "${name}" points its "${key}" target at "${targetName}", which is not defined in targets.`);
+      throw validationError(`Action "${name}" points its "${key}" target at "${targetName}", which is not defined in targets.`, `actions.${name}.targets.${key}`);
     }
     if (target.resourceType !== wanted.resourceType) {
       throw validationError(
         `Action "${name}" (${type.actionId}) needs a ${wanted.resourceType} target for "${key}", but target "${targetName}" has resource type ${target.resourceType}.`,
+        `actions.${name}.targets.${key}`,
       );
     }
   }
   if (wanted && action.targets?.[wanted.key] === undefined) {
-    throw validationError(`Action "${name}" (${type.actionId}) requires a target for "${wanted.key}" (${wanted.resourceType}).`);
+    throw validationError(`Action "${name}" (${type.actionId}) requires a target for "${wanted.key}" (${wanted.resourceType}).`, `actions.${name}`);
   }
 
   const params = action.parameters ?? {};
@@ -50,17 +51,17 @@ function checkAction(name: string, action: ActionSpec, targets: Record<string, T
   for (const key of Object.keys(params)) {
     if (!Object.hasOwn(type.parameters, key)) {
       const list = takes.length ? `takes ${takes.join(", ")}` : "takes no parameters";
-      throw validationError(`Unexpected parameter "${key}" found in action "${name}": ${type.actionId} ${list}.`);
+      throw validationError(`Unexpected parameter "${key}" found in action "${name}": ${type.actionId} ${list}.`, `actions.${name}.parameters.${key}`);
     }
   }
   for (const [key, spec] of Object.entries(type.parameters)) {
     const value = params[key];
     if (value === undefined) {
-      if (spec.required) throw validationError(`Missing required parameter "${key}" in action "${name}" (${type.actionId}).`);
+      if (spec.required) throw validationError(`Missing required parameter "${key}" in action "${name}" (${type.actionId}).`, `actions.${name}`);
       continue;
     }
     const problem = spec.check?.(value);
-    if (problem !== undefined) throw validationError(`Invalid value for parameter "${key}" in action "${name}" (${type.actionId}): ${problem}.`);
+    if (problem !== undefined) throw validationError(`Invalid value for parameter "${key}" in action "${name}" (${type.actionId}): ${problem}.`, `actions.${name}.parameters.${key}`);
   }
 }
 

@@ -4,7 +4,7 @@
  * parameter spec that checks a value lies within an action's documented range.
  */
 import { parse } from "iso8601-duration";
-import type { FisParameterSpec } from "./registry.js";
+import type { FisParameterSpec } from "./descriptions.js";
 
 const SECOND = 1000;
 const UNIT_MS = { weeks: 604_800 * SECOND, days: 86_400 * SECOND, hours: 3_600 * SECOND, minutes: 60 * SECOND, seconds: SECOND } as const;

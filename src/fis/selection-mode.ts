@@ -3,7 +3,7 @@
  * resources at random from those the target identified; here the pick comes from a seeded
  * stream, so the same seed picks the same resources.
  */
-import type { Random } from "../../../random/random.js";
+import type { Random } from "../random/random.js";
 
 export type SelectionMode = { kind: "ALL" } | { kind: "COUNT"; n: number } | { kind: "PERCENT"; n: number };
 

@@ -1,0 +1,193 @@
+/**
+ * The FIS actions and target resource types gameday knows, described as the FIS actions
+ * reference describes them (ids, parameters and their ranges, target keys, quotas). The sandbox
+ * carries out exactly these; on AWS, FIS knows more, and a template naming another action is left
+ * for FIS to judge (see validateTemplateFile in ./template-file.ts).
+ */
+import type { FisActionDescription, FisCatalogView, FisParameterSpec, FisResourceTypeDescription } from "./descriptions.js";
+import { durationParameter } from "./duration.js";
+
+/** FIS's own range for most actions' durations: one minute to 12 hours. */
+function durationSpec(description: string): FisParameterSpec {
+  return durationParameter({ min: "PT1M", max: "PT12H", required: true, description });
+}
+
+function percentageSpec(description: string): FisParameterSpec {
+  return {
+    required: true,
+    description,
+    check(value) {
+      return /^\d{1,3}$/.test(value) && Number(value) >= 1 && Number(value) <= 100 ? undefined : `expected an integer percentage from 1 to 100, found '${value}'`;
+    },
+  };
+}
+
+/** The API namespaces inject-api-* actions accept, per the FIS actions reference. */
+export const API_ERROR_SERVICES = ["ec2", "kinesis"] as const;
+
+export const serviceSpec: FisParameterSpec = {
+  required: true,
+  description: "The target AWS API namespace. The supported values are ec2 and kinesis.",
+  check(value) {
+    return (API_ERROR_SERVICES as readonly string[]).includes(value)
+      ? undefined
+      : `Invalid value '${value}' for parameter service. The supported values are ec2 and kinesis.`;
+  },
+};
+
+export const operationsSpec: FisParameterSpec = {
+  required: true,
+  description: "The operations to inject the fault into, separated by commas (no spaces), e.g. PutRecord,PutRecords.",
+  check(value) {
+    return /^[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*$/.test(value)
+      ? undefined
+      : `expected API operation names separated by commas without spaces (e.g. PutRecord,PutRecords), found '${value}'`;
+  },
+};
+
+export const NETWORK_SCOPES = ["all", "availability-zone", "dynamodb", "prefix-list", "s3", "s3express", "vpc"];
+
+const drainagePercentage: FisParameterSpec = {
+  required: true,
+  description: "The percentage of container instances to drain, 1 to 100.",
+  check(value) {
+    const n = Number(value);
+    return /^\d+$/.test(value) && n >= 1 && n <= 100 ? undefined : `expected an integer from 1 to 100, found "${value}"`;
+  },
+};
+
+const FIVE_MINUTES_TO_TWELVE_HOURS = "The duration, from one minute to 12 hours, in ISO 8601 (PT5M).";
+
+function streamAction(actionId: string, description: string): FisActionDescription {
+  return {
+    actionId,
+    description,
+    // The Kinesis guide's example: a target resolves to at most 5 streams.
+    target: { key: "KinesisStreams", resourceType: "aws:kinesis:stream", maxResources: 5 },
+    parameters: {
+      duration: durationSpec(FIVE_MINUTES_TO_TWELVE_HOURS),
+      percentage: percentageSpec("The percentage (1-100) of calls to inject the fault into."),
+    },
+  };
+}
+
+function apiErrorAction(actionId: string, what: string): FisActionDescription {
+  return {
+    actionId,
+    description: `Injects ${what} errors into requests made by the target IAM roles.`,
+    target: { key: "Roles", resourceType: "aws:iam:role" },
+    parameters: {
+      duration: durationSpec(FIVE_MINUTES_TO_TWELVE_HOURS),
+      service: serviceSpec,
+      percentage: percentageSpec("The percentage (1-100) of calls to inject the fault into."),
+      operations: operationsSpec,
+    },
+  };
+}
+
+export const FIS_ACTIONS: readonly FisActionDescription[] = [
+  {
+    actionId: "aws:ec2:send-spot-instance-interruptions",
+    description: "Sends a Spot Instance interruption notice to target Spot Instances two minutes before interrupting them.",
+    // Service Quotas: "Target SpotInstances for aws:ec2:send-spot-instance-interruptions" is 5 by default.
+    target: { key: "SpotInstances", resourceType: "aws:ec2:spot-instance", maxResources: 5 },
+    parameters: {
+      durationBeforeInterruption: durationParameter({ min: "PT2M", max: "PT15M", required: true, description: "The time to wait before interrupting the instance." }),
+    },
+  },
+  {
+    actionId: "aws:ecs:stop-task",
+    description: "Stops the target tasks (ECS StopTask).",
+    // Service Quotas: "Target Tasks for aws:ecs:stop-task" is 5 by default.
+    target: { key: "Tasks", resourceType: "aws:ecs:task", maxResources: 5 },
+    parameters: {},
+  },
+  {
+    actionId: "aws:ecs:drain-container-instances",
+    description: "Drains a percentage of the container instances of the target clusters, then returns them to ACTIVE.",
+    target: { key: "Clusters", resourceType: "aws:ecs:cluster" },
+    parameters: {
+      drainagePercentage,
+      duration: durationParameter({ min: "PT1M", max: "PT12H", required: true, description: "The duration of the action." }),
+    },
+  },
+  streamAction(
+    "aws:kinesis:stream-provisioned-throughput-exception",
+    "Injects ProvisionedThroughputExceededException error responses on GetRecords, GetShardIterator, PutRecord and PutRecords for the target streams.",
+  ),
+  streamAction("aws:kinesis:stream-expired-iterator-exception", "Injects ExpiredIteratorException error responses on GetRecords for the target streams."),
+  apiErrorAction("aws:fis:inject-api-throttle-error", "throttling"),
+  apiErrorAction("aws:fis:inject-api-unavailable-error", "Unavailable"),
+  apiErrorAction("aws:fis:inject-api-internal-error", "Internal"),
+  {
+    actionId: "aws:network:disrupt-connectivity",
+    description: "Denies the specified traffic to and from the target subnets: their callers' requests time out.",
+    target: { key: "Subnets", resourceType: "aws:ec2:subnet" },
+    parameters: {
+      duration: durationSpec(FIVE_MINUTES_TO_TWELVE_HOURS),
+      scope: {
+        required: false,
+        description: `The traffic to deny: ${NETWORK_SCOPES.join(", ")} (default all).`,
+        check: (value) => (NETWORK_SCOPES.includes(value) ? undefined : `expected one of ${NETWORK_SCOPES.join(", ")}, found '${value}'`),
+      },
+      prefixListIdentifier: { required: false, description: "The customer managed prefix list, for scope prefix-list." },
+    },
+  },
+  {
+    actionId: "aws:fis:wait",
+    description: "Waits for the given duration before the actions that start after it; stop conditions are still watched meanwhile.",
+    parameters: {
+      duration: durationParameter({ min: "PT1M", max: "PT12H", required: true, description: "How long to wait, as an ISO 8601 duration from PT1M to PT12H." }),
+    },
+  },
+];
+
+export const FIS_RESOURCE_TYPES: readonly FisResourceTypeDescription[] = [
+  { resourceType: "aws:ec2:spot-instance", description: "Amazon EC2 Spot Instances", acceptsArns: true, acceptsTags: true },
+  { resourceType: "aws:ec2:instance", description: "Amazon EC2 instances", acceptsArns: true, acceptsTags: true },
+  {
+    resourceType: "aws:ecs:task",
+    description: "Amazon ECS tasks",
+    parameters: [
+      { name: "cluster", required: false, description: "The name of the cluster." },
+      { name: "service", required: false, description: "The name of the service." },
+    ],
+    acceptsArns: true,
+    acceptsTags: true,
+  },
+  { resourceType: "aws:ecs:cluster", description: "Amazon ECS clusters", acceptsArns: true, acceptsTags: true },
+  { resourceType: "aws:kinesis:stream", description: "A Kinesis data stream.", acceptsArns: true, acceptsTags: true },
+  { resourceType: "aws:iam:role", description: "An IAM role whose API calls inject-api-* actions affect.", acceptsArns: true, acceptsTags: true },
+  {
+    resourceType: "aws:ec2:subnet",
+    description: "A VPC subnet; network actions change what its members can reach.",
+    parameters: [
+      { name: "availabilityZoneIdentifier", required: false, description: "An Availability Zone name (us-east-1a) or id (use1-az1)." },
+      { name: "vpc", required: false, description: "The VPC id." },
+    ],
+    acceptsArns: true,
+    acceptsTags: true,
+  },
+];
+
+/** One action's description; throws for an id the catalog lacks (a sandbox bug, not user input). */
+export function describedAction(actionId: string): FisActionDescription {
+  const found = FIS_ACTIONS.find((a) => a.actionId === actionId);
+  if (!found) throw new Error(`no FIS action description for ${actionId}`);
+  return found;
+}
+
+export function describedResourceType(resourceType: string): FisResourceTypeDescription {
+  const found = FIS_RESOURCE_TYPES.find((t) => t.resourceType === resourceType);
+  if (!found) throw new Error(`no FIS resource type description for ${resourceType}`);
+  return found;
+}
+
+/** The whole catalog, as the validator reads it. */
+export const fisCatalog: FisCatalogView = {
+  knownBy: "gameday",
+  action: (id) => FIS_ACTIONS.find((a) => a.actionId === id),
+  actions: () => [...FIS_ACTIONS],
+  resourceType: (id) => FIS_RESOURCE_TYPES.find((t) => t.resourceType === id),
+  resourceTypes: () => [...FIS_RESOURCE_TYPES],
+};
