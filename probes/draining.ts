@@ -12,7 +12,7 @@
  * "not replaced" is counted only once the instance has been terminated.
  */
 import { z } from "zod";
-import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
+import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, type ECSClient, type Task } from "../src/aws/sdk/ecs.js";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { ecsClusterReads } from "../src/iam/ecs-reads.js";
 import { duration } from "../src/engine/params.js";

@@ -4,7 +4,7 @@
  * the verdict covers every dip, not only the last reading.
  */
 import { z } from "zod";
-import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand } from "../src/aws/sdk/ecs.js";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { clusterArn } from "../src/iam/fis-actions.js";
 import { duration } from "../src/engine/params.js";

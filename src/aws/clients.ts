@@ -109,12 +109,12 @@ export class AwsClients {
   }
 
   ecs(): Promise<ECSClient> {
-    return this.client("ecs", async (config) => new (await import("@aws-sdk/client-ecs")).ECSClient(config));
+    return this.client("ecs", async (config) => new (await import("./sdk/ecs.js")).ECSClient(config));
   }
 
   fis(): Promise<FisClient> {
     return this.client("fis", async (config) => {
-      const { FisClient } = await import("@aws-sdk/client-fis");
+      const { FisClient } = await import("./sdk/fis.js");
       if (this.connection.kind === "aws") return new FisClient(config);
       // client-fis 3.523's default user agent provider starts reading the shared config files
       // (for an app id) as soon as the client is constructed, with no setting to stop it; this
@@ -125,7 +125,7 @@ export class AwsClients {
 
   cloudwatch(): Promise<CloudWatchClient> {
     return this.client("cloudwatch", async (config) => {
-      const { CloudWatchClient } = await import("@aws-sdk/client-cloudwatch");
+      const { CloudWatchClient } = await import("./sdk/cloudwatch.js");
       if (this.connection.kind === "aws") return new CloudWatchClient(config);
       // Both compression settings given, so the client reads no shared config file for them (the
       // SDK's defaults otherwise). In-process the body is handed over, not sent: no gzip there.
@@ -134,22 +134,22 @@ export class AwsClients {
   }
 
   kinesis(): Promise<KinesisClient> {
-    return this.client("kinesis", async (config) => new (await import("@aws-sdk/client-kinesis")).KinesisClient(config));
+    return this.client("kinesis", async (config) => new (await import("./sdk/kinesis.js")).KinesisClient(config));
   }
 
   /** EC2 (ec2Query): read-only resolution of instances (guardrails, plan). */
   ec2(): Promise<EC2Client> {
-    return this.client("ec2", async (config) => new (await import("@aws-sdk/client-ec2")).EC2Client(config));
+    return this.client("ec2", async (config) => new (await import("./sdk/ec2.js")).EC2Client(config));
   }
 
   /** IAM (awsQuery): SimulatePrincipalPolicy for the plan's permission check. */
   iam(): Promise<IAMClient> {
-    return this.client("iam", async (config) => new (await import("@aws-sdk/client-iam")).IAMClient(config));
+    return this.client("iam", async (config) => new (await import("./sdk/iam.js")).IAMClient(config));
   }
 
   /** STS (awsQuery): GetCallerIdentity, the account the credentials belong to. */
   sts(): Promise<STSClient> {
-    return this.client("sts", async (config) => new (await import("@aws-sdk/client-sts")).STSClient(config));
+    return this.client("sts", async (config) => new (await import("./sdk/sts.js")).STSClient(config));
   }
 
   /** Elastic Load Balancing v2 (awsQuery): target groups and their attributes, for chaos lint. */

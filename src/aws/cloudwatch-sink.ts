@@ -5,7 +5,7 @@
  * per call (PutMetricData's limit). A failed call is counted and remembered, never thrown: the
  * generator's schedule must not stop because CloudWatch said no.
  */
-import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum as CwDatum, type StandardUnit } from "@aws-sdk/client-cloudwatch";
+import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum as CwDatum, type StandardUnit } from "./sdk/cloudwatch.js";
 import type { MetricDatum } from "../metrics/datum.js";
 
 /** What the sink takes: the shared datum shape (src/metrics/datum.ts). */

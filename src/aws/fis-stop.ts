@@ -3,7 +3,7 @@
  * found with ListExperiments (whose summaries carry the tags) and stopped with StopExperiment. It
  * needs nothing from the machine that started them: the tags are on the experiments in the account.
  */
-import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentTemplatesCommand, ListExperimentsCommand, StopExperimentCommand, type FisClient } from "@aws-sdk/client-fis";
+import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentTemplatesCommand, ListExperimentsCommand, StopExperimentCommand, type FisClient } from "./sdk/fis.js";
 import { RUN_TAG } from "../iam/permission.js";
 
 /** States in which an experiment may still act on the target. */

@@ -2,7 +2,7 @@
  * Whether a role may do what a plan needs: IAM SimulatePrincipalPolicy, read-only. The caller may
  * lack iam:SimulatePrincipalPolicy itself; that is "unknown", not a denial.
  */
-import { SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import { SimulatePrincipalPolicyCommand } from "./sdk/iam.js";
 import type { AwsClients } from "./clients.js";
 
 export type RoleCheck =

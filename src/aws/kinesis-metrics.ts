@@ -4,7 +4,7 @@
  * data) and the shippers' own namespace per Host (EMF, at whatever resolution they publish).
  * The same calls read AWS and the sandbox.
  */
-import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient, type MetricDataQuery } from "./sdk/cloudwatch.js";
 import type { Permission } from "../iam/permission.js";
 
 const MINUTE = 60_000;

@@ -11,7 +11,7 @@ import {
   ListShardsCommand,
   type KinesisClient,
   type Shard,
-} from "@aws-sdk/client-kinesis";
+} from "./sdk/kinesis.js";
 import type { Clock } from "../time/clock.js";
 import type { Permission } from "../iam/permission.js";
 

@@ -3,7 +3,7 @@
  * Gameday/LoadGenerator metrics (src/load/metrics.ts) for one dimension set, each as a single
  * period covering the window. The same call reads the sandbox's simulated generator and a real one.
  */
-import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "./sdk/cloudwatch.js";
 import type { Permission } from "../iam/permission.js";
 
 export const LOAD_NAMESPACE = "Gameday/LoadGenerator";

@@ -5,7 +5,7 @@
  * CloudWatch; what compiles to an alarm is the probes' business (ProbeModule.alarm).
  */
 import type { Permission } from "../iam/permission.js";
-import { DeleteAlarmsCommand, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, type CloudWatchClient, type ComparisonOperator } from "@aws-sdk/client-cloudwatch";
+import { DeleteAlarmsCommand, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, type CloudWatchClient, type ComparisonOperator } from "./sdk/cloudwatch.js";
 
 /** One metric alarm a probe's tolerance compiles to; the run adds its name, tags and evaluation. */
 export interface AlarmSpec {

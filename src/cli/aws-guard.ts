@@ -32,7 +32,7 @@ export async function checkAwsAllowed(o: { cwd: string; region: string; clients:
   }
   // A region no entry allows is refused before any request leaves, STS's included.
   if (!parsed.data.aws.allow.some((a) => a.regions.includes(o.region))) throw usage(`refusing to touch AWS: region ${o.region} is not on the allow-list in ${file}`);
-  const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  const { GetCallerIdentityCommand } = await import("../aws/sdk/sts.js");
   let account: string | undefined;
   try {
     account = (await (await o.clients.sts()).send(new GetCallerIdentityCommand({}))).Account;

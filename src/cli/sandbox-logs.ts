@@ -64,7 +64,7 @@ export class SandboxLogShipping implements LogProducerFactory {
   /** Loads the SDK's Kinesis client first (real I/O), so creating shippers later is synchronous. */
   static async create(dispatch: LocalDispatch, clock: Clock, random: Random): Promise<SandboxLogShipping> {
     // Loading a module is real I/O: virtual time must stand still meanwhile.
-    const { KinesisClient } = await whileHolding(clock, () => import("@aws-sdk/client-kinesis"));
+    const { KinesisClient } = await whileHolding(clock, () => import("../aws/sdk/kinesis.js"));
     return new SandboxLogShipping(KinesisClient, dispatch, clock, random);
   }
 

@@ -232,7 +232,7 @@ async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, st
  */
 async function endpointAccount(clients: AwsClients): Promise<{ accountId: string; note?: string }> {
   if (process.env.GAMEDAY_ACCOUNT_ID) return { accountId: process.env.GAMEDAY_ACCOUNT_ID };
-  const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  const { GetCallerIdentityCommand } = await import("../aws/sdk/sts.js");
   try {
     const account = (await (await clients.sts()).send(new GetCallerIdentityCommand({}))).Account;
     if (account) return { accountId: account };

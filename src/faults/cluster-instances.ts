@@ -2,7 +2,7 @@
  * A cluster's container instances through ECS, as drain and the guardrails' resolution read them:
  * ARNs by status, and the EC2 instance id behind each.
  */
-import { DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ECSClient } from "../aws/sdk/ecs.js";
 
 export async function instancesWithStatus(ecs: ECSClient, cluster: string, status: "ACTIVE" | "DRAINING" | undefined, signal?: AbortSignal): Promise<string[]> {
   const arns: string[] = [];

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { parseDuration, readDuration } from "../experiment/duration.js";
-import { GetExperimentCommand } from "@aws-sdk/client-fis";
+import { GetExperimentCommand } from "../aws/sdk/fis.js";
 import type { RunServices } from "../engine/ports.js";
 
 /**

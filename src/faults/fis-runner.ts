@@ -10,7 +10,7 @@ import {
   StartExperimentCommand,
   StopExperimentCommand,
   type ResolvedTarget as FisResolvedTarget,
-} from "@aws-sdk/client-fis";
+} from "../aws/sdk/fis.js";
 import type { InjectedFault, ResolvedTarget, RunServices, RunView } from "../engine/ports.js";
 import type { Ledger } from "../engine/ledger.js";
 import { startDirect } from "./direct-runner.js";

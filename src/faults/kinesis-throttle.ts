@@ -7,7 +7,7 @@
  * Both end by themselves after `duration`; stopping the experiment (the ledger's undo) ends them early.
  */
 import { z } from "zod";
-import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
+import { DescribeStreamSummaryCommand } from "../aws/sdk/kinesis.js";
 import { defineFault, type Resolution, type RunServicesAws } from "./types.js";
 import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 import { injectApiPermissions, kinesisStreamErrorPermissions } from "../iam/fis-actions.js";

@@ -6,8 +6,8 @@
  * whether each instance's ECS container instance reached DRAINING (the draining probe judges that).
  */
 import { z } from "zod";
-import { ListContainerInstancesCommand, DescribeContainerInstancesCommand } from "@aws-sdk/client-ecs";
-import { DescribeInstancesCommand, type Filter } from "@aws-sdk/client-ec2";
+import { ListContainerInstancesCommand, DescribeContainerInstancesCommand } from "../aws/sdk/ecs.js";
+import { DescribeInstancesCommand, type Filter } from "../aws/sdk/ec2.js";
 import { defineFault, type FaultContext } from "./types.js";
 import { actionStatus, arnId, isoDuration, isoToMs, selectedCount, selectionModeText } from "./common.js";
 import { ec2Ids, instancesWithStatus } from "./cluster-instances.js";

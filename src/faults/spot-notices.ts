@@ -8,7 +8,7 @@
  * (DescribeInstances state, the spot request's `marked-for-termination` status) or the instance's
  * IMDS, which gameday has no client for.
  */
-import { GetExperimentCommand, ListExperimentResolvedTargetsCommand, ListExperimentsCommand, type ExperimentSummary } from "@aws-sdk/client-fis";
+import { GetExperimentCommand, ListExperimentResolvedTargetsCommand, ListExperimentsCommand, type ExperimentSummary } from "../aws/sdk/fis.js";
 import type { AwsClients } from "../aws/clients.js";
 import { parseDuration } from "../experiment/duration.js";
 

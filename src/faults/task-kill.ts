@@ -9,7 +9,7 @@
  * SIGKILL. So landing does not wait for STOPPED; time-to-STOPPED is reported when it is seen.
  */
 import { z } from "zod";
-import { DescribeTasksCommand, ListTasksCommand, type Task } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ListTasksCommand, type Task } from "../aws/sdk/ecs.js";
 import { defineFault } from "./types.js";
 import { actionStatus, selectedCount, selectionMode } from "./common.js";
 import { PERCENT_ROUNDING } from "./selection-words.js";

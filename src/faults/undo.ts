@@ -3,8 +3,8 @@
  * change already being gone (an experiment that already stopped, a template already deleted, an
  * instance that terminated), because recovery may run it twice or long after the fact.
  */
-import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentTemplatesCommand, ListExperimentsCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
-import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
+import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentTemplatesCommand, ListExperimentsCommand, StopExperimentCommand } from "../aws/sdk/fis.js";
+import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "../aws/sdk/ecs.js";
 import type { AwsClients } from "../aws/clients.js";
 import type { UndoOp } from "../engine/ledger.js";
 import type { Clock } from "../time/clock.js";

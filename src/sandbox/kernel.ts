@@ -46,13 +46,28 @@ export class EventBus {
 }
 
 export class Trace {
-  readonly entries: TraceEntry[] = [];
+  /**
+   * A ring: once full, each entry overwrites the oldest in place. (Removing the oldest from the
+   * front of an array moves all 100,000 others, once per entry, for the rest of a long run.)
+   */
+  private readonly ring: TraceEntry[] = [];
+  /** Where the oldest entry sits once the ring is full; 0 until then. */
+  private oldest = 0;
   private readonly listeners: ((e: TraceEntry) => void)[] = [];
   /** Keeps the newest `limit` entries so a 17-hour virtual run cannot grow memory without bound. */
-  constructor(private readonly limit = 100_000) {}
+  constructor(private readonly limit = 100_000) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`a trace keeps at least one entry, not ${limit}`);
+  }
+  /** The entries kept, oldest first (a copy). */
+  get entries(): TraceEntry[] {
+    return this.oldest === 0 ? this.ring.slice() : [...this.ring.slice(this.oldest), ...this.ring.slice(0, this.oldest)];
+  }
   record(entry: TraceEntry): void {
-    this.entries.push(entry);
-    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+    if (this.ring.length < this.limit) this.ring.push(entry);
+    else {
+      this.ring[this.oldest] = entry;
+      this.oldest = (this.oldest + 1) % this.limit;
+    }
     for (const l of this.listeners) l(entry);
   }
   onRecord(listener: (e: TraceEntry) => void): () => void {

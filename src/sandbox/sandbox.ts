@@ -5,7 +5,7 @@
  * ({ kind: "local" }) and `traffic` to the probes, and stop at the end.
  */
 import { dirname } from "node:path";
-import { ListClustersCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { ListClustersCommand, type ECSClient } from "../aws/sdk/ecs.js";
 import { AwsClients, LOCAL_CREDENTIALS } from "../aws/clients.js";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";

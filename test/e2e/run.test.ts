@@ -117,7 +117,22 @@ describe("the other commands", () => {
         "}",
       ].join("\n"),
     );
-    writeFileSync(join(dir, "preload.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)}, { data: { log: ${JSON.stringify(log)} } });\n`);
+    // gameday loads the SDK with require (src/aws/sdk/load.ts), which the ES module hook does not
+    // see: the preload also records what the CommonJS loader resolves.
+    writeFileSync(
+      join(dir, "preload.mjs"),
+      [
+        'import { appendFileSync } from "node:fs";',
+        'import Module, { register } from "node:module";',
+        `register(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)}, { data: { log: ${JSON.stringify(log)} } });`,
+        "const resolveFilename = Module._resolveFilename;",
+        "Module._resolveFilename = function (...args) {",
+        "  const file = resolveFilename.apply(this, args);",
+        `  if (/\\/node_modules\\/(@aws-sdk|@smithy|zod|yaml)\\//.test(file)) appendFileSync(${JSON.stringify(log)}, file + "\\n");`,
+        "  return file;",
+        "};",
+      ].join("\n"),
+    );
     const env = { NODE_OPTIONS: `--import=${pathToFileURL(join(dir, "preload.mjs")).href}` };
     const loaded = () => (existsSync(log) ? readFileSync(log, "utf8") : "");
 

@@ -1,0 +1,8 @@
+/** @aws-sdk/client-ecs, loaded with require: see load.ts for why. */
+import type * as Sdk from "@aws-sdk/client-ecs";
+import { loadSdk } from "./load.js";
+
+export type * from "@aws-sdk/client-ecs";
+export const { ECSClient, ListClustersCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand, UpdateContainerInstancesStateCommand, DescribeServicesCommand, paginateListContainerInstances } = loadSdk<typeof Sdk>("@aws-sdk/client-ecs");
+/** The client class is a type as well as a value. */
+export type ECSClient = Sdk.ECSClient;

@@ -1,0 +1,8 @@
+/** @aws-sdk/client-iam, loaded with require: see load.ts for why. */
+import type * as Sdk from "@aws-sdk/client-iam";
+import { loadSdk } from "./load.js";
+
+export type * from "@aws-sdk/client-iam";
+export const { IAMClient, SimulatePrincipalPolicyCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-iam");
+/** The client class is a type as well as a value. */
+export type IAMClient = Sdk.IAMClient;
