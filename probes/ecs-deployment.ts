@@ -10,7 +10,7 @@
  * deployment`), which ECS keeps after the failed deployment has left the `deployments` list.
  */
 import { z } from "zod";
-import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand } from "../src/aws/sdk/ecs.js";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
 import { clusterArn } from "../src/iam/fis-actions.js";

@@ -6,7 +6,7 @@
  * and DescribeTasks, as an operator would find them.
  */
 import { z } from "zod";
-import { DescribeTasksCommand, ListTasksCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ListTasksCommand, type ECSClient } from "../src/aws/sdk/ecs.js";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
 import { ecsClusterReads } from "../src/iam/ecs-reads.js";

@@ -6,7 +6,7 @@
  * targets that failed, and connections the ALB itself rejected (RejectedConnectionCount: at its
  * connection limit). The client's view (Gameday/LoadGenerator) cannot tell these apart.
  */
-import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient } from "./sdk/cloudwatch.js";
 import type { Permission } from "../iam/permission.js";
 
 const NAMESPACE = "AWS/ApplicationELB";

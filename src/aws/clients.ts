@@ -154,12 +154,12 @@ export class AwsClients {
 
   /** Elastic Load Balancing v2 (awsQuery): target groups and their attributes, for chaos lint. */
   elbv2(): Promise<ElasticLoadBalancingV2Client> {
-    return this.client("elbv2", async (config) => new (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client(config));
+    return this.client("elbv2", async (config) => new (await import("./sdk/elbv2.js")).ElasticLoadBalancingV2Client(config));
   }
 
   /** EventBridge (awsJson1_1): rules and their targets, for chaos lint. */
   events(): Promise<EventBridgeClient> {
-    return this.client("events", async (config) => new (await import("@aws-sdk/client-eventbridge")).EventBridgeClient(config));
+    return this.client("events", async (config) => new (await import("./sdk/eventbridge.js")).EventBridgeClient(config));
   }
 
   /** The config every client shares; exposed so that a log shipper can build its own client alike. */

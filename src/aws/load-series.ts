@@ -4,7 +4,7 @@
  * one row per period that had requests. The window-at-once reader is load-window.ts; this one keeps
  * the time axis, for a ramp whose interest is where things change.
  */
-import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "./sdk/cloudwatch.js";
 import { LOAD_NAMESPACE } from "./load-window.js";
 
 export interface LoadPeriod {

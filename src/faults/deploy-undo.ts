@@ -3,7 +3,7 @@
  * already runs it (the circuit breaker rolled back, or the deployment was a forced redeploy of the
  * same revision). Idempotent, as `chaos recover` may run it twice.
  */
-import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, UpdateServiceCommand } from "../aws/sdk/ecs.js";
 import type { AwsClients } from "../aws/clients.js";
 
 export async function restoreTaskDefinition(aws: AwsClients, cluster: string, service: string, taskDefinition: string): Promise<{ ok: boolean; detail: string }> {

@@ -7,7 +7,7 @@
  * rolled back leaves nothing to do.
  */
 import { z } from "zod";
-import { DescribeServicesCommand, UpdateServiceCommand, type Deployment } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, UpdateServiceCommand, type Deployment } from "../aws/sdk/ecs.js";
 import { defineFault, startEffect } from "./types.js";
 import { clusterArn } from "../iam/fis-actions.js";
 

@@ -4,10 +4,10 @@
  * instances behind container instances (lifecycle, user data), target group attributes, and
  * EventBridge rules with their targets. Pages are followed with the SDK's own paginators.
  */
-import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, paginateListClusters, paginateListServices, type Service, type TaskDefinition } from "@aws-sdk/client-ecs";
-import { DescribeInstanceAttributeCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
-import { DescribeTargetGroupAttributesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ListRulesCommand, ListTargetsByRuleCommand, TestEventPatternCommand } from "@aws-sdk/client-eventbridge";
+import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, paginateListClusters, paginateListServices, type Service, type TaskDefinition } from "../aws/sdk/ecs.js";
+import { DescribeInstanceAttributeCommand, DescribeInstancesCommand } from "../aws/sdk/ec2.js";
+import { DescribeTargetGroupAttributesCommand } from "../aws/sdk/elbv2.js";
+import { ListRulesCommand, ListTargetsByRuleCommand, TestEventPatternCommand } from "../aws/sdk/eventbridge.js";
 import type { AwsClients } from "../aws/clients.js";
 import { ec2Ids, instancesWithStatus } from "../faults/cluster-instances.js";
 

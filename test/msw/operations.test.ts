@@ -15,6 +15,9 @@ const REPO = new URL("../../", import.meta.url).pathname;
 
 afterEach(() => vi.unstubAllEnvs());
 
+/** src/aws/sdk/<file>.js wraps @aws-sdk/client-<package>; where the two names differ. */
+const SDK_WRAPPER: Readonly<Record<string, string>> = { elbv2: "elastic-load-balancing-v2" };
+
 /** Each `new XCommand(` in src/ (but the sandbox, which answers them) and probes/, with the client package it comes from. */
 function commandsInSource(): { service: string; operation: string; file: string }[] {
   const files: string[] = [];
@@ -31,11 +34,17 @@ function commandsInSource(): { service: string; operation: string; file: string 
   const out: { service: string; operation: string; file: string }[] = [];
   for (const file of files) {
     const text = readFileSync(file, "utf8");
-    const clients = [...text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"@aws-sdk\/client-([\w-]+)"/g)];
+    // Straight from the package, or through src/aws/sdk/<name>.js (which loads it with require).
+    const clients = [
+      ...text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"@aws-sdk\/client-([\w-]+)"/g),
+      ...[...text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"(?:[^"]*\/aws\/sdk|\.\/sdk)\/([\w-]+)\.js"/g)].map((m) => [m[0], m[1], SDK_WRAPPER[m[2]!] ?? m[2]] as const),
+    ];
     for (const m of text.matchAll(/new ([A-Z][A-Za-z0-9]+)Command\(/g)) {
       const from = clients.find((c) => new RegExp(`\\b${m[1]}Command\\b`).test(c[1]!))?.[2] ?? "(dynamic import)";
       // aws-guard.ts imports its client dynamically: `await import("@aws-sdk/client-sts")`.
-      const dynamic = /await import\("@aws-sdk\/client-([\w-]+)"\)/.exec(text)?.[1];
+      // Or through src/aws/sdk/<name>.js, or require (the handlers and the shipper, which stand alone).
+      const found = /await import\("(?:@aws-sdk\/client-|[^"]*\/sdk\/)([\w-]+)(?:\.js)?"\)|[rR]equire\(import\.meta\.url\)\("@aws-sdk\/client-([\w-]+)"\)|require\("@aws-sdk\/client-([\w-]+)"\)/.exec(text);
+      const dynamic = found ? (SDK_WRAPPER[(found[1] ?? found[2] ?? found[3])!] ?? found[1] ?? found[2] ?? found[3]) : undefined;
       out.push({ service: from === "(dynamic import)" && dynamic ? dynamic : from, operation: m[1]!, file: file.slice(REPO.length) });
     }
   }

@@ -3,6 +3,6 @@ import type * as Sdk from "@aws-sdk/client-ec2";
 import { loadSdk } from "./load.js";
 
 export type * from "@aws-sdk/client-ec2";
-export const { EC2Client, DescribeInstancesCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-ec2");
+export const { EC2Client, DescribeInstancesCommand, DescribeInstanceAttributeCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-ec2");
 /** The client class is a type as well as a value. */
 export type EC2Client = Sdk.EC2Client;

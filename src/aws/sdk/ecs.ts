@@ -3,6 +3,6 @@ import type * as Sdk from "@aws-sdk/client-ecs";
 import { loadSdk } from "./load.js";
 
 export type * from "@aws-sdk/client-ecs";
-export const { ECSClient, ListClustersCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand, UpdateContainerInstancesStateCommand, DescribeServicesCommand, paginateListContainerInstances } = loadSdk<typeof Sdk>("@aws-sdk/client-ecs");
+export const { ECSClient, ListClustersCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand, UpdateContainerInstancesStateCommand, DescribeServicesCommand, paginateListContainerInstances, UpdateServiceCommand, DescribeClustersCommand, DescribeTaskDefinitionCommand, paginateListClusters, paginateListServices } = loadSdk<typeof Sdk>("@aws-sdk/client-ecs");
 /** The client class is a type as well as a value. */
 export type ECSClient = Sdk.ECSClient;
