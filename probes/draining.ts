@@ -14,6 +14,7 @@
 import { z } from "zod";
 import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
+import { ecsClusterReads } from "../src/iam/ecs-reads.js";
 import { duration } from "../src/engine/params.js";
 import { parseDuration } from "../src/experiment/duration.js";
 import type { InjectedFault, Observation } from "../src/engine/ports.js";
@@ -118,6 +119,8 @@ export default defineProbe<Params>({
   name: "draining",
   description: "Spot-interrupted container instances reach DRAINING in time, their service tasks are replaced elsewhere first, and none dies with the instance",
   params,
+  // Without a cluster it follows the spot-interrupt fault's, which only the run knows.
+  permissions: ({ params: p, region, accountId }) => ecsClusterReads({ region, accountId, ...(p.cluster ? { cluster: p.cluster } : {}), what: ["instances", "tasks"], why: "draining watches instances and tasks" }),
   defaultTolerance: { lateDrains: 0, tasksKilledByTermination: 0, notReplacedBeforeTermination: 0 },
   output: {
     fields: {
@@ -225,6 +228,9 @@ async function collectTasks(ctx: ProbeContext<Params>, ecs: ECSClient, w: Watche
     const stoppedAt = t.stoppedAt?.getTime();
     // Stopped before the fault: unrelated history that ListTasks still returns for a while.
     if (stoppedAt !== undefined && stoppedAt < w.faultStartedAt) continue;
+    // Stopped before it ever ran (a replacement placed on an instance whose own drain came a moment
+    // later): it served nothing, so it needs no replacement and cannot die with the instance.
+    if (t.desiredStatus === "STOPPED" && t.startedAt === undefined) continue;
     const service = serviceOf(t);
     w.tasks.set(t.taskArn, service !== undefined ? { service } : {});
   }

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
-import { LOAD_NAMESPACE, readLoadWindow } from "../src/aws/load-window.js";
+import { LOAD_NAMESPACE, LOAD_WINDOW_PERMISSIONS, readLoadWindow } from "../src/aws/load-window.js";
 import { alarmPeriodSeconds, type AlarmCompilation } from "../src/aws/stop-alarms.js";
 import type { Tolerance } from "../src/experiment/model.js";
 
@@ -93,6 +93,7 @@ export default defineProbe<Params>({
   name: "http-slo",
   description: "Availability and p50/p95/p99 latency of a service over a trailing window",
   params,
+  permissions: () => LOAD_WINDOW_PERMISSIONS,
   defaultTolerance: { availability: ">= 0.999" },
   alarm,
   output: {

@@ -9,8 +9,8 @@
  */
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
-import { StreamReader } from "../src/aws/kinesis-reader.js";
-import { readShipperTotals, readStreamTotals } from "../src/aws/kinesis-metrics.js";
+import { StreamReader, streamReaderPermissions } from "../src/aws/kinesis-reader.js";
+import { KINESIS_METRICS_PERMISSIONS, readShipperTotals, readStreamTotals } from "../src/aws/kinesis-metrics.js";
 
 const MINUTE = 60_000;
 /** A host that published nothing this long is not counted for spool bytes and breakers. */
@@ -37,6 +37,7 @@ export default defineProbe<Params>({
   name: "kinesis-health",
   description: "Consumer iterator age and read throttling of a stream; throttled records, spooling and breakers from CloudWatch",
   params,
+  permissions: ({ params: p, region, accountId }) => [...streamReaderPermissions({ region, accountId, stream: p.stream }), ...KINESIS_METRICS_PERMISSIONS],
   defaultTolerance: { iteratorAgeMs: "<= 300s" },
   output: {
     fields: {

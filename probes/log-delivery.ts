@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
-import { StreamReader } from "../src/aws/kinesis-reader.js";
+import { StreamReader, streamReaderPermissions } from "../src/aws/kinesis-reader.js";
 import { readRecordId } from "../src/pipeline/envelope.js";
 import { parseDuration } from "../src/experiment/duration.js";
 import type { InjectedFault, Observation } from "../src/engine/ports.js";
@@ -92,6 +92,7 @@ export default defineProbe<Params>({
   name: "log-delivery",
   description: "Every logged record reaches Kinesis or is on its way; the fallback engages and drains in time",
   params,
+  permissions: ({ params: p, region, accountId }) => streamReaderPermissions({ region, accountId, stream: p.stream }),
   defaultTolerance: { unaccounted: 0, dropped: 0, lateFallbacks: 0, lateDrains: 0, memoryViolations: 0 },
   output: {
     fields: {

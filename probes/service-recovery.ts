@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
+import { clusterArn } from "../src/iam/fis-actions.js";
 import { duration } from "../src/engine/params.js";
 
 const params = z
@@ -33,6 +34,13 @@ export default defineProbe<Params>({
   name: "service-recovery",
   description: "An ECS service returns to its desired count within a bound and keeps its minimum healthy share",
   params,
+  permissions: ({ params: p, region, accountId }) => [
+    {
+      why: "service-recovery reads the service",
+      actions: ["ecs:DescribeServices"],
+      resources: [`arn:aws:ecs:${region}:${accountId}:service/${clusterArn(region, accountId, p.cluster).split("/").pop()}/${p.service}`],
+    },
+  ],
   defaultTolerance: { slowRecoveries: 0, minimumHealthyViolations: 0 },
   output: {
     fields: {

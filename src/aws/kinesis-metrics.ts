@@ -5,6 +5,7 @@
  * The same calls read AWS and the sandbox.
  */
 import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import type { Permission } from "../iam/permission.js";
 
 const MINUTE = 60_000;
 /** GetMetricData takes at most 500 queries a call. */
@@ -116,3 +117,6 @@ async function getMetricData(cloudwatch: CloudWatchClient, queries: MetricDataQu
   for (const [id, points] of values) out.set(id, points.sort((a, b) => b.t - a.t).map((p) => p.v));
   return out;
 }
+
+/** What readStreamTotals and readShipperTotals call (CloudWatch reads take no resource-level permission). */
+export const KINESIS_METRICS_PERMISSIONS: Permission[] = [{ why: "read Kinesis and shipper metrics", actions: ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], resources: ["*"] }];

@@ -13,6 +13,7 @@ import {
   type Shard,
 } from "@aws-sdk/client-kinesis";
 import type { Clock } from "../time/clock.js";
+import type { Permission } from "../iam/permission.js";
 
 interface ShardPosition {
   lastSequence: string | undefined;
@@ -140,4 +141,9 @@ export class StreamReader {
     }
     return atTip || pos.finished;
   }
+}
+
+/** What a StreamReader calls: ListShards, GetShardIterator and GetRecords on its stream. */
+export function streamReaderPermissions(o: { region: string; accountId: string; stream: string }): Permission[] {
+  return [{ why: "read the stream as a consumer", actions: ["kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], resources: [`arn:aws:kinesis:${o.region}:${o.accountId}:stream/${o.stream}`] }];
 }

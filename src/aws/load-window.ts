@@ -4,6 +4,7 @@
  * period covering the window. The same call reads the sandbox's simulated generator and a real one.
  */
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import type { Permission } from "../iam/permission.js";
 
 export const LOAD_NAMESPACE = "Gameday/LoadGenerator";
 
@@ -55,3 +56,6 @@ export async function readLoadWindow(cloudwatch: CloudWatchClient, dimensions: R
   }
   return { requests: count("RequestCount"), byClass, timeouts: count("TimeoutCount"), connectionErrors: count("ConnectionErrorCount"), p50: ms("p50"), p95: ms("p95"), p99: ms("p99"), max: ms("Maximum") };
 }
+
+/** What readLoadWindow calls (GetMetricData takes no resource-level permission). */
+export const LOAD_WINDOW_PERMISSIONS: Permission[] = [{ why: "read the load generator metrics", actions: ["cloudwatch:GetMetricData"], resources: ["*"] }];

@@ -4,6 +4,7 @@
  * `aws:cloudwatch:alarm` stop conditions even when gameday dies. This module only talks to
  * CloudWatch; what compiles to an alarm is the probes' business (ProbeModule.alarm).
  */
+import type { Permission } from "../iam/permission.js";
 import { DeleteAlarmsCommand, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, type CloudWatchClient, type ComparisonOperator } from "@aws-sdk/client-cloudwatch";
 
 /** One metric alarm a probe's tolerance compiles to; the run adds its name, tags and evaluation. */
@@ -172,4 +173,17 @@ export async function deleteStopAlarms(cloudwatch: CloudWatchClient, names: stri
     deleted.push(...existing);
   }
   return deleted;
+}
+
+/**
+ * What putStopAlarms, alarmsThatFired and deleteStopAlarms call: only on alarms named gameday-*,
+ * created with the gameday:run tag. DescribeAlarms takes no resource-level permission.
+ */
+export function stopAlarmPermissions(o: { region: string; accountId: string }): Permission[] {
+  const ours = `arn:aws:cloudwatch:${o.region}:${o.accountId}:alarm:gameday-*`;
+  return [
+    { why: "create tagged stop condition alarms", actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"], resources: [ours], conditions: { Null: { "aws:RequestTag/gameday:run": "false" } } },
+    { why: "read and delete stop condition alarms", actions: ["cloudwatch:DescribeAlarmHistory", "cloudwatch:DeleteAlarms"], resources: [ours] },
+    { why: "describe stop condition alarms", actions: ["cloudwatch:DescribeAlarms"], resources: ["*"] },
+  ];
 }

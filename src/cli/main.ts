@@ -39,10 +39,44 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   plan: `  0    the run could go ahead
   2    guardrails refuse it (cap, named allowance, window), a FIS quota is exceeded, or invalid input
   4    a target resolved to nothing, the FIS role is missing or lacks a permission, or the target failed`,
+  explore: `  0    no schedule tried broke the hypothesis
+  1    a failing schedule was found (written as a replayable experiment)
+  2    invalid input or usage
+  4    target or toolkit error (every candidate failed to run)`,
+  "iam-policy": `  0    printed
+  2    invalid input or usage (an experiment with errors, an unknown --format)`,
+  setup: `  0    printed
+  2    invalid usage (no or an unknown --print), or a catalog experiment with errors`,
+  export: `  0    printed
+  2    invalid input or usage (an experiment with errors or no fault, an unknown --format)`,
+  stop: `  0    every gameday experiment found was stopped and the runs recorded here were recovered
+  2    invalid usage (neither a run id nor --all, no --target), or no such run here
+  4    an experiment could not be stopped, the target could not be reached, or a run could not be recovered`,
+  report: `  0    written
+  2    a journal that cannot be read or is not a gameday journal, an unknown format, or invalid usage`,
+  gate: `  0    the gate passed: every threshold of the suite held
+  1    the gate failed: a hypothesis deviated (or a stop condition aborted a run), the score is
+       below the minimum, or a measure regressed against the baseline
+  2    invalid suite file, an unknown experiment, or invalid usage
+  4    a run could not be judged (a toolkit or target error) and nothing else failed`,
   sandbox: `  0    stopped by SIGINT or SIGTERM
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
+  gameday: `  0    every step held
+  1    a step deviated, was stopped by a stop condition, or ran past its timebox
+  2    invalid runbook or usage (file:line, field and what was expected)
+  3    a pre-check failed, or the facilitator aborted at a checkpoint
+  4    a step hit a target or toolkit error
+  130  interrupted (the running step's rollbacks ran; the record says aborted)`,
+  schedule: `  0    done (run-due: every due run held, or nothing was due)
+  1    run-due: a due run deviated (its own exit code otherwise: 3 stopped, 4 error, 130 interrupted)
+  2    invalid gameday.yaml (file:line, field; for a cron, which of its fields), invalid usage, or an
+       export the format cannot express (each schedule named, with the reason)
+  4    the schedules' state file is damaged`,
 };
+const FIS_ROLE_HELP = `  Fault templates name the FIS experiment role arn:aws:iam::<account>:role/gameday-fis unless the
+  experiment's configuration.fisRoleArn (or --var fisRoleArn=ARN) names another. Create it with
+  \`chaos setup --print cloudformation\` (or terraform); \`chaos iam-policy <experiment>\` shows what it needs.`;
 const OTHER_EXIT_CODES = `  0    done
   2    invalid input or usage
   4    toolkit error`;
@@ -86,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--fail-fast", "Abort the method at the first failed reading during it")
     .option("--log-format <format>", "pretty (live timeline on a terminal), plain, or json (pino on stderr)", { default: "pretty" })
     .option("--verbose", "Show every sandbox event on the timeline")
+    .option("--report <format>", "Also write a report next to the journal: html, md, junit (repeatable or a comma list)")
     .action(async (experiment: string, f: Flags) => {
       const { runCommand } = await import("./run-command.js");
       exitCode = await runCommand(
@@ -108,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
           rollbackStrategy: text(f.rollbackStrategy),
           failFast: f.failFast === true ? true : undefined,
           verbose: f.verbose === true ? true : undefined,
+          report: list(f.report),
         }),
       );
     });
@@ -163,9 +199,61 @@ async function main(argv: string[]): Promise<number> {
     .option("--force", "Recover even a run whose process looks alive (its pid was reused) or ran on another host")
     .option("--var <key=value>", "A secret --var the run was given, for its declared rollbacks (repeatable)")
     .option("--var-file <file>", "Var files for the declared rollbacks' secrets (default: the run's own)")
+    .option("--orphans", "Also stop the FIS experiments and delete the templates tagged gameday:run of runs with no ledger here (needs --target; only when no run goes on elsewhere)")
+    .option("--target <target>", "With --orphans: aws, or an AWS-compatible endpoint URL")
+    .option("--region <region>", "With --orphans: AWS region")
+    .option("--profile <name>", "With --orphans: AWS profile")
     .action(async (runId: string | undefined, f: Flags) => {
       const { recoverCommand } = await import("./recover-command.js");
-      exitCode = await recoverCommand(runId === undefined ? undefined : String(runId), defined({ force: f.force === true, var: list(f.var), varFile: list(f.varFile) }));
+      exitCode = await recoverCommand(
+        runId === undefined ? undefined : String(runId),
+        defined({ force: f.force === true, var: list(f.var), varFile: list(f.varFile), orphans: f.orphans === true ? true : undefined, target: text(f.target), region: text(f.region), profile: text(f.profile) }),
+      );
+    });
+
+  // chaos explore (src/explore): search fault schedules for one that breaks the hypothesis.
+  cli
+    .command("explore <experiment>", "Search fault schedules (which faults, when, how many targets, how hard) for the smallest one that breaks the experiment's hypothesis; an experiment or a space file (experiments/spaces/<name>.yaml)")
+    .option("--seed <n>", "Seed of the search and of every candidate run; the same seed and --runs give the same result")
+    .option("--budget <duration>", `Wall-clock time for searching and shrinking, ISO 8601 (default PT5M)`)
+    .option("--runs <n>", "At most this many generated schedules (default 1000)")
+    .option("--shrink-runs <n>", "At most this many shrink candidates (default 300)")
+    .option("--workers <n>", "Worker threads running candidates (default: the number of cores, at most that)")
+    .option("--stack <file>", "Sandbox stack (default: the space file's, else fixtures/stacks/default.yaml)")
+    .option("--max-faults <n>", "At most this many faults in a schedule (default 3)")
+    .option("--window <duration>", "Faults start within this time from the method's start (default PT3M)")
+    .option("--out <dir>", "Where the replay file, journal and summary go (default .gameday/explore/<name>-<seed>)")
+    .action(async (experiment: string, f: Flags) => {
+      const { exploreCommand } = await import("./explore-command.js");
+      exitCode = await exploreCommand(
+        String(experiment),
+        defined({ seed: text(f.seed), budget: text(f.budget), runs: text(f.runs), shrinkRuns: text(f.shrinkRuns), workers: text(f.workers), stack: text(f.stack), out: text(f.out), maxFaults: text(f.maxFaults), window: text(f.window) }),
+      );
+    });
+
+  cli
+    .command("report <...journals>", "Write a report of one or more runs from their journals: html (charts, self-contained), md, junit, json")
+    .option("--format <format>", "html, md, junit or json (repeatable or a comma list)", { default: "html" })
+    .option("--out-dir <dir>", "Where the reports go (default: next to the journal, or the working directory for several)")
+    .option("--output <file>", "The file to write, for a single format")
+    .option("--title <text>", "The report's heading (default: the experiment's title, or the number of runs)")
+    .action(async (journals: string[], f: Flags) => {
+      const { reportCommand } = await import("./report-command.js");
+      exitCode = await reportCommand(journals.map(String), defined({ format: list(f.format), outDir: text(f.outDir), output: text(f.output), title: text(f.title) }));
+    });
+
+  cli
+    .command("gate <suite>", "Run a suite (experiments/suites/*.yaml) as a release gate: JUnit XML, Markdown, HTML, a resilience score")
+    .option("--out-dir <dir>", "Where the journals and reports go", { default: ".gameday/gate" })
+    .option("--target <target>", "Run one at a time on this target (aws, or an endpoint URL) instead of each on its own embedded sandbox")
+    .option("--stack <file>", "Sandbox stack for every run, in place of the suite's")
+    .option("--shard <i/n>", "Run only this CI job's share of the suite (1-based; the same split everywhere)")
+    .option("--baseline <dir>", "Journals of an earlier gate (its --out-dir): a p95 or a time to drain that grew past the margin fails the gate")
+    .option("--margin <percent>", "How much a measure may grow against the baseline (default: the suite's, else 20%)")
+    .option("--parallel <n>", "Runs at once on embedded sandboxes (default: the machine's available parallelism)")
+    .action(async (suite: string, f: Flags) => {
+      const { gateCommand } = await import("./gate-command.js");
+      exitCode = await gateCommand(String(suite), defined({ outDir: text(f.outDir), target: text(f.target), stack: text(f.stack), shard: text(f.shard), baseline: text(f.baseline), margin: text(f.margin), parallel: text(f.parallel) }));
     });
 
   cli
@@ -182,10 +270,99 @@ async function main(argv: string[]): Promise<number> {
       exitCode = await serveCommand(defined({ stack: text(f.stack), port: text(f.port) ?? "4566", speed: text(f.speed) ?? "1", seed: text(f.seed), albPort: list(f.albPort) }));
     });
 
+  // Game days (src/schedule/gameday*): a runbook of experiments with checkpoints, timeboxes and notes.
+  cli
+    .command("gameday <runbook>", "Run a game day from its runbook (./experiments/gamedays/<name>.yaml or a path): announcement, pre-checks, experiments with timeboxes and checkpoints, notes; writes a record")
+    .option("--auto", "Unattended: every checkpoint continues (no terminal needed)")
+    .option("--target <target>", "sandbox (embedded, for a rehearsal), aws, or an AWS-compatible endpoint URL", { default: "sandbox" })
+    .option("--region <region>", "AWS region (aws and endpoint targets)")
+    .option("--profile <name>", "AWS profile (aws target)")
+    .option("--stack <file>", "Sandbox stack file for steps that name none")
+    .option("--speed <n>", "Sandbox in scaled real time instead of virtual time")
+    .option("--seed <n>", "Seed of the first step; each later step gets the next number")
+    .option("--announce-file <file>", "Also write the announcement to this file (for Slack or email)")
+    .action(async (runbook: string, f: Flags) => {
+      const { gamedayCommand } = await import("./gameday-command.js");
+      exitCode = await gamedayCommand(
+        String(runbook),
+        defined({
+          target: text(f.target) ?? "sandbox",
+          region: text(f.region),
+          profile: text(f.profile),
+          stack: text(f.stack),
+          speed: text(f.speed),
+          seed: text(f.seed),
+          auto: f.auto === true ? true : undefined,
+          announceFile: text(f.announceFile),
+        }),
+      );
+    });
+
+  // Schedules (src/schedule/cron*): the schedules: key of gameday.yaml.
+  cli
+    .command("schedule <action> [...names]", "Schedules in gameday.yaml: list, next (upcoming times), run-due (run what is due, once), export (--format eventbridge|github|systemd)")
+    .option("--format <format>", "export: eventbridge (CloudFormation AWS::Scheduler::Schedule), github (Actions workflow) or systemd (timer and service units)")
+    .option("--out <dir>", "export: write the files into this directory instead of printing them")
+    .option("--count <n>", "next: how many upcoming times per schedule", { default: "5" })
+    .action(async (action: string, names: string[], f: Flags) => {
+      const { scheduleCommand } = await import("./schedule-command.js");
+      exitCode = await scheduleCommand(String(action), (names ?? []).map(String), defined({ format: text(f.format), out: text(f.out), count: text(f.count) }));
+    });
+
+  // iam-policy (issue 9): least-privilege IAM for an experiment.
+  cli
+    .command("iam-policy <experiment>", "Print least-privilege IAM policies for an experiment: the FIS experiment role its templates name (default gameday-fis; configuration.fisRoleArn overrides) and the runner")
+    .option("--format <format>", "json (policy documents), cloudformation or terraform (Terraform JSON, *.tf.json)", { default: "json" })
+    .option("--account <id>", "json: this account in the ARNs (default *)")
+    .option("--region <region>", "json: this region in the ARNs (default *)")
+    .option("--var <key=value>", "Configuration override (repeatable)")
+    .option("--var-file <file>", "Variables file (repeatable)")
+    .action(async (experiment: string, f: Flags) => {
+      const { iamPolicyCommand } = await import("./iam-policy-command.js");
+      exitCode = await iamPolicyCommand(String(experiment), defined({ format: text(f.format), account: text(f.account), region: text(f.region), var: list(f.var), varFile: list(f.varFile) }));
+    });
+
+  // setup (issue 9): the FIS role and runner policy a first run on AWS needs.
+  cli
+    .command("setup", "Print what a first run on AWS needs, for the whole catalog: the FIS experiment role gameday-fis (trust for fis.amazonaws.com) and the runner policy")
+    .option("--print <format>", "cloudformation, terraform (Terraform JSON, *.tf.json) or json")
+    .option("--role-name <name>", "Name the FIS role this instead of gameday-fis (then give experiments configuration.fisRoleArn)")
+    .action(async (f: Flags) => {
+      const { setupCommand } = await import("./setup-command.js");
+      exitCode = await setupCommand(defined({ print: text(f.print), roleName: text(f.roleName) }));
+    });
+
+  // export (issue 9): an experiment's FIS templates and stop-condition alarms as infrastructure as code.
+  cli
+    .command("export <experiment>", "Print an experiment's FIS experiment templates and stop-condition alarms as FIS JSON, CloudFormation or Terraform JSON (byte-stable)")
+    .option("--format <format>", "fis (CreateExperimentTemplate and PutMetricAlarm inputs), cloudformation, or terraform (*.tf.json)", { default: "cloudformation" })
+    .option("--account <id>", "fis: the account in the ARNs (required for fis)")
+    .option("--region <region>", "fis: the region in the ARNs (required for fis)")
+    .option("--var <key=value>", "Configuration override (repeatable)")
+    .option("--var-file <file>", "Variables file (repeatable)")
+    .action(async (experiment: string, f: Flags) => {
+      const { exportCommand } = await import("./export-command.js");
+      exitCode = await exportCommand(String(experiment), defined({ format: text(f.format), account: text(f.account), region: text(f.region), var: list(f.var), varFile: list(f.varFile) }));
+    });
+
+  // stop (issue 9): the emergency stop, from any machine.
+  cli
+    .command("stop [run-id]", "Emergency stop: stop every running FIS experiment gameday started (tagged gameday:run), then recover the runs recorded here")
+    .option("--all", "Every gameday run's experiments, not one run's")
+    .option("--target <target>", "aws, or an AWS-compatible endpoint URL")
+    .option("--region <region>", "AWS region")
+    .option("--profile <name>", "AWS profile (aws target)")
+    .action(async (runId: string | undefined, f: Flags) => {
+      const { stopCommand } = await import("./stop-command.js");
+      exitCode = await stopCommand(runId === undefined ? undefined : String(runId), defined({ all: f.all === true ? true : undefined, target: text(f.target), region: text(f.region), profile: text(f.profile) }));
+    });
+
   cli.help((sections) => {
     const command = cli.matchedCommand?.name;
     if (command === undefined) return [...sections, { title: "Exit codes of chaos run (each command's --help lists its own)", body: EXIT_CODES }];
-    return [...sections, { title: "Exit codes", body: COMMAND_EXIT_CODES[command] ?? OTHER_EXIT_CODES }];
+    // The FIS role a first run on AWS needs (issue 9): named here so that it is never a surprise.
+    const fisRole = command === "run" ? [{ title: "FIS role (aws and endpoint targets)", body: FIS_ROLE_HELP }] : [];
+    return [...sections, ...fisRole, { title: "Exit codes", body: COMMAND_EXIT_CODES[command] ?? OTHER_EXIT_CODES }];
   });
   cli.version(VERSION);
 

@@ -23,12 +23,25 @@ export interface RecoverFlags {
   /** --var and --var-file, for declared rollbacks whose secrets came from them. */
   var?: string[];
   varFile?: string[];
+  /** Also what runs without a ledger here left in the account, found by tag (needs target). */
+  orphans?: boolean;
+  target?: string;
+  region?: string;
+  profile?: string;
 }
 
 type Outcome = "recovered" | "failed" | "running" | "unknown" | "invalid";
 
 export async function recoverCommand(runId: string | undefined, flags: RecoverFlags = {}): Promise<number> {
   const cwd = process.cwd();
+  if (flags.orphans) {
+    if (runId !== undefined) throw usage("recover: --orphans looks for runs without a ledger here; it takes no run id");
+    const { orphans: _o, target: _t, region: _r, profile: _p, ...ledgerFlags } = flags;
+    const fromLedgers = await recoverCommand(undefined, ledgerFlags);
+    const fromTags = await (await import("./recover-orphans.js")).recoverOrphans(flags, cwd);
+    return Math.max(fromLedgers, fromTags);
+  }
+  if (flags.target !== undefined) throw usage("recover: --target is for --orphans; a run's ledger says where its target is");
   if (runId !== undefined) {
     if (!/^[A-Za-z0-9._-]+$/.test(runId) || runId === "." || runId === "..") throw usage(`recover: expected a run id such as spot-interrupt-0000002a, found ${JSON.stringify(runId)}`);
     const dir = join(runsDir(cwd), runId);

@@ -20,6 +20,8 @@ import { buildTarget, type BuiltTarget } from "./target.js";
 import { jsonRenderer, TimelineRenderer, type Renderer } from "./render.js";
 import { checkPlan, loadExperimentFile, planFor, printPlan, refusalMessage } from "./plan-command.js";
 import { basename, extname } from "node:path";
+import { replayCommand } from "./replay.js";
+import { parseReportFlag, writeRunReports } from "./run-report.js";
 
 export interface RunFlags {
   journalPath?: string;
@@ -40,6 +42,8 @@ export interface RunFlags {
   rollbackStrategy?: string;
   failFast?: boolean;
   verbose?: boolean;
+  /** Report formats to write next to the journal after the run. */
+  report?: string[];
 }
 
 export function parseSeed(text: string | undefined): number {
@@ -206,6 +210,7 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
   const overrides = strategies(flags);
   const format = flags.logFormat ?? "pretty";
   if (!["pretty", "plain", "json"].includes(format)) throw usage(`--log-format: expected pretty, plain or json, found ${JSON.stringify(format)}`);
+  const reportFormats = flags.report === undefined ? [] : await parseReportFlag(flags.report);
   const chosenJournal = flags.journalPath === undefined ? undefined : resolve(cwd, flags.journalPath);
   if (!flags.dry) {
     if (chosenJournal !== undefined) checkJournalPath(chosenJournal, flags.journalPath!);
@@ -315,6 +320,17 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
       clock: target.clock.kind,
       ledger: relative(cwd, ledger.dir),
       secrets: plan.loaded.secretValues,
+      replay: replayCommand({
+        experiment: nameOrPath,
+        seed,
+        target: flags.target,
+        ...(flags.stack !== undefined ? { stack: flags.stack } : {}),
+        vars: recordedInputs(vars, [], plan.loaded.secretValues).vars,
+        varFiles: flags.varFile ?? [],
+        ...(flags.hypothesisStrategy !== undefined ? { hypothesisStrategy: flags.hypothesisStrategy } : {}),
+        ...(flags.rollbackStrategy !== undefined ? { rollbackStrategy: flags.rollbackStrategy } : {}),
+        ...(flags.failFast ? { failFast: true } : {}),
+      }),
     });
     let linkFailure: string | undefined;
     if (chosenJournal === undefined) {
@@ -342,6 +358,10 @@ export async function runCommand(nameOrPath: string, flags: RunFlags): Promise<n
     if (format !== "json") {
       const linked = chosenJournal === undefined && linkFailure === undefined ? ` (${LATEST_JOURNAL} links to it)` : "";
       process.stdout.write(`journal: ${relative(cwd, journalPath) || journalPath}${linked}\n`);
+    }
+    if (reportFormats.length > 0) {
+      const paths = await writeRunReports(journalPath, reportFormats);
+      if (format !== "json") for (const p of paths) process.stdout.write(`report: ${relative(cwd, p) || p}\n`);
     }
     return result.exitCode;
   } finally {

@@ -6,6 +6,7 @@
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { hostname, platform, release } from "node:os";
+import type { SeriesRecord } from "./series.js";
 
 export const GAMEDAY_VERSION = "0.1.0";
 
@@ -38,6 +39,8 @@ export interface ProbeVerdictRecord {
   unreadable?: number;
   firstUnreadable?: { at: string; reason: string };
   last?: { at: string; value?: unknown; reason: string };
+  /** The readings over time (numeric fields only), for a report's charts; absent when none was numeric. */
+  series?: SeriesRecord;
 }
 
 export interface FaultRecord {
@@ -98,6 +101,8 @@ export interface JournalDoc {
     during: { readings: number; failed: number };
     warnings: string[];
     ledger: string;
+    /** The command that replays this run (same experiment, seed, stack and non-secret vars). */
+    replay?: string;
   };
 }
 
@@ -119,6 +124,7 @@ export class Journal {
       clock: string;
       ledger: string;
       secrets: string[];
+      replay?: string;
     },
   ) {
     this.mask = new SecretMask(init.secrets);
@@ -146,6 +152,7 @@ export class Journal {
         during: { readings: 0, failed: 0 },
         warnings: [],
         ledger: init.ledger,
+        ...(init.replay !== undefined ? { replay: init.replay } : {}),
       },
     };
   }

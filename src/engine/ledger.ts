@@ -18,6 +18,12 @@ export type UndoOp =
   | { type: "fis-stop-experiments"; templateId: string; experimentId?: string }
   /** Delete the experiment template gameday created for a fault. */
   | { type: "fis-delete-template"; templateId: string }
+  /**
+   * Delete the template a CreateExperimentTemplate with this client token may have created.
+   * Recorded before the call, when the id is not known yet: a crash between FIS creating it and
+   * the id being written down leaves it findable by its tags (FIS has no lookup by client token).
+   */
+  | { type: "fis-delete-tagged-templates"; runId: string; step: string; clientToken: string }
   /** Delete the CloudWatch alarms gameday created for the stop conditions (FIS stops on them). */
   | { type: "cloudwatch-delete-alarms"; alarmNames: string[] }
   /** Return container instances to ACTIVE (after a drain). */
@@ -226,6 +232,12 @@ export class Ledger {
     // A host in run.json says "this run keeps a lock file" (see `holder`); it is created here.
     writeFileSync(join(dir, "run.json"), JSON.stringify({ ...record, host: record.host ?? hostname() }, null, 2) + "\n");
     writeFileSync(ledger.file, "");
+    // Recovery after a power loss needs the record (where the target is) and the files' names in
+    // the directories, not only the ledger's lines: sync the files, then the directories that name them.
+    syncToDisk(join(dir, "run.json"));
+    syncToDisk(ledger.file);
+    syncToDisk(dir);
+    syncToDisk(runsDir(workdir));
     return ledger;
   }
 
@@ -355,6 +367,32 @@ export class Ledger {
       closeSync(fd);
     }
   }
+}
+
+/**
+ * fsync of a file or a directory (a directory's fsync makes the names it holds durable). Some
+ * platforms refuse to open or sync a directory (Windows: EISDIR/EPERM): there the files' own
+ * syncs are all that can be had.
+ */
+export function syncToDisk(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    if (isDirectoryRefusal(err)) return;
+    throw err;
+  }
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    if (!isDirectoryRefusal(err)) throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isDirectoryRefusal(err: unknown): boolean {
+  return ["EISDIR", "EPERM", "EINVAL", "EBADF"].includes((err as NodeJS.ErrnoException).code ?? "");
 }
 
 /**

@@ -15,6 +15,7 @@ import type { ProbeMode } from "../experiment/model.js";
 import type { ProbeOutput } from "../experiment/probe-output.js";
 import type { Tolerance } from "../experiment/model.js";
 import type { AlarmCompilation } from "../aws/stop-alarms.js";
+import type { Permission } from "../iam/permission.js";
 
 export type { OutputField, OutputUnit, ProbeOutput } from "../experiment/probe-output.js";
 
@@ -57,6 +58,12 @@ export interface ProbeModule<P = Record<string, unknown>> {
    * watched by gameday alone.
    */
   alarm?(params: P, tolerance: Tolerance): AlarmCompilation;
+  /**
+   * The AWS calls `run` makes, for the runner's IAM policy (`chaos iam-policy`). Every built-in
+   * probe declares them (a test checks); a user's probe without it is named in the output as
+   * undeclared rather than guessed.
+   */
+  permissions?(input: { params: P; region: string; accountId: string }): Permission[];
 }
 
 export function defineProbe<P>(probe: ProbeModule<P>): ProbeModule<P> {

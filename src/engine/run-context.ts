@@ -150,7 +150,7 @@ export class RunContext {
     const key = `${step}\u0000${mode}`;
     let t = this.tallies.get(key);
     if (!t) {
-      t = new ProbeTally(step, check.step.kind === "probe" ? check.step.probe : check.step.name, mode);
+      t = new ProbeTally(step, check.step.kind === "probe" ? check.step.probe : check.step.name, mode, check.probe?.output);
       this.tallies.set(key, t);
     }
     return t;

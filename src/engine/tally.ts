@@ -4,6 +4,8 @@
  */
 import type { Reading } from "./checks.js";
 import type { ProbeVerdictRecord } from "./journal.js";
+import type { ProbeOutput } from "../experiment/probe-output.js";
+import { ReadingSeries } from "./series.js";
 
 export class ProbeTally {
   readings = 0;
@@ -15,11 +17,17 @@ export class ProbeTally {
   /** Edge mode needs both of its readings to pass. */
   expected = 1;
 
+  /** The readings over time, for the charts of a report. */
+  private readonly series: ReadingSeries;
+
   constructor(
     readonly step: string,
     readonly probe: string,
     readonly mode: string,
-  ) {}
+    output?: ProbeOutput,
+  ) {
+    this.series = new ReadingSeries(output);
+  }
 
   /** Readings the probe could not take at all (see Reading.unreadable). */
   unreadable = 0;
@@ -33,6 +41,7 @@ export class ProbeTally {
       return;
     }
     this.last = reading;
+    this.series.add(reading.end, reading.ok, reading.value);
     if (!reading.ok) {
       this.failed++;
       this.firstFailure ??= reading;
@@ -77,6 +86,7 @@ export class ProbeTally {
       ...(this.unreadable > 0 ? { unreadable: this.unreadable, firstUnreadable: { at: iso(this.firstUnreadable!.at), reason: this.firstUnreadable!.reason } } : {}),
       ...(this.firstFailure ? { firstFailure: { at: iso(this.firstFailure.at), reason: this.firstFailure.reason, value: this.firstFailure.value } } : {}),
       ...(this.last ? { last: { at: iso(this.last.at), value: this.last.value, reason: this.last.reason } } : {}),
+      ...(this.series.empty ? {} : { series: this.series.record(iso) }),
     };
   }
 }

@@ -16,7 +16,7 @@ export function isoDuration(range?: { minMs?: number; maxMs?: number; expected: 
   // The type in words for `chaos describe` and `chaos schema` (JSON Schema can only say "string").
   const limits = range?.minMs !== undefined && range.maxMs !== undefined ? `, ${isoText(range.minMs)} to ${isoText(range.maxMs)}` : range?.maxMs !== undefined ? `, at most ${isoText(range.maxMs)}` : range?.minMs !== undefined ? `, at least ${isoText(range.minMs)}` : "";
   const typed = z.string().meta({ gamedayType: `ISO 8601 duration (PT2M)${limits}` });
-  return typed.superRefine((text, ctx) => {
+  const schema = typed.superRefine((text, ctx) => {
     const reading = text.startsWith("P") ? readDuration(text) : { problem: "not an ISO 8601 duration (FIS takes PT2M, not 2m)" };
     if (!("ms" in reading)) {
       const expected = range?.expected ?? ISO_EXPECTED;
@@ -31,7 +31,15 @@ export function isoDuration(range?: { minMs?: number; maxMs?: number; expected: 
       ctx.addIssue({ code: "custom", message: expected, params: { expected, found: JSON.stringify(text) } });
     }
   });
+  if (range) durationRanges.set(schema, { ...(range.minMs !== undefined ? { minMs: range.minMs } : {}), ...(range.maxMs !== undefined ? { maxMs: range.maxMs } : {}) });
+  return schema;
 }
+
+/**
+ * The limits of each isoDuration schema as numbers, for `chaos explore`, which searches within
+ * them. Kept beside the schema rather than in its metadata, which becomes JSON Schema keywords.
+ */
+export const durationRanges = new WeakMap<z.ZodType, { minMs?: number; maxMs?: number }>();
 
 const ISO_EXPECTED = "an ISO 8601 duration such as PT2M";
 

@@ -14,6 +14,8 @@ import { ec2Ids, instancesWithStatus } from "./cluster-instances.js";
 import { defineFault, startEffect, type FaultContext, type PreparedUndo, type StartEffect } from "./types.js";
 import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 import { spotInterruptionsIssuedIfKnown } from "./spot-notices.js";
+import { clusterArn, drainPermissions } from "../iam/fis-actions.js";
+import { ecsClusterReads } from "../iam/ecs-reads.js";
 
 const params = z
   .object({
@@ -132,6 +134,20 @@ export default defineFault<Params, Target>({
         },
       },
     };
+  },
+  permissions: {
+    fis: ({ target: t, region, accountId }) => drainPermissions({ region, accountId, cluster: t.cluster }),
+    runner: ({ target: t, region, accountId }) => [
+      // prepareUndo and afterStart list and describe the container instances.
+      ...ecsClusterReads({ region, accountId, cluster: t.cluster, what: ["instances"], why: "drain observes the drain" }),
+      // Its undo (ecs-activate-instances) returns them to ACTIVE.
+      {
+        why: "drain undo returns instances to ACTIVE",
+        actions: ["ecs:UpdateContainerInstancesState"],
+        resources: [`arn:aws:ecs:${region}:${accountId}:container-instance/*`],
+        conditions: { ArnEquals: { "ecs:cluster": clusterArn(region, accountId, t.cluster) } },
+      },
+    ],
   },
   expectedDurationMs: (p) => isoToMs(p.duration),
   async prepareUndo(ctx) {

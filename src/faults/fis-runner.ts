@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-fis";
 import type { InjectedFault, ResolvedTarget, RunServices, RunView } from "../engine/ports.js";
 import type { Ledger } from "../engine/ledger.js";
+import { DEFAULT_FIS_ROLE, RUN_TAG, type Permission } from "../iam/permission.js";
 import { recordStartEffect, type FaultModule, type FisFragment, type PreparedUndo, type StartEffect } from "./types.js";
 
 export class FaultStartError extends Error {
@@ -50,10 +51,37 @@ export interface FaultStart {
   onStarted?: (ids: { experimentId: string; templateId: string }) => void;
 }
 
+/**
+ * The FIS experiment role a template names: configuration.fisRoleArn, else the role named
+ * gameday-fis in the target's account (`chaos setup --print cloudformation|terraform` creates it).
+ */
+export function fisRoleArn(configuration: Readonly<Record<string, unknown>>, accountId: string): string {
+  return typeof configuration.fisRoleArn === "string" ? configuration.fisRoleArn : `arn:aws:iam::${accountId}:role/${DEFAULT_FIS_ROLE}`;
+}
+
+/**
+ * What the runner needs for every fault's FIS lifecycle here and in its undo (faults/undo.ts):
+ * create and start tagged templates and experiments, read them, stop and delete only gameday's
+ * own (tagged gameday:run), and pass the FIS role to FIS.
+ */
+export function fisLifecyclePermissions(o: { region: string; accountId: string; roleArn: string }): Permission[] {
+  const fis = (what: string) => `arn:aws:fis:${o.region}:${o.accountId}:${what}`;
+  const tagged = { Null: { [`aws:RequestTag/${RUN_TAG}`]: "false" } };
+  return [
+    { why: "create tagged FIS experiment templates", actions: ["fis:CreateExperimentTemplate", "fis:TagResource"], resources: [fis("action/*"), fis("experiment-template/*")], conditions: tagged },
+    { why: "start tagged FIS experiments", actions: ["fis:StartExperiment", "fis:TagResource"], resources: [fis("experiment-template/*"), fis("experiment/*")], conditions: tagged },
+    { why: "read FIS experiments", actions: ["fis:GetExperiment", "fis:ListExperimentResolvedTargets"], resources: [fis("experiment/*")] },
+    { why: "list FIS experiments and templates", actions: ["fis:ListExperiments", "fis:ListExperimentTemplates"], resources: ["*"] },
+    { why: "stop gameday's FIS experiments", actions: ["fis:StopExperiment"], resources: [fis("experiment/*")], conditions: { Null: { [`aws:ResourceTag/${RUN_TAG}`]: "false" } } },
+    { why: "delete gameday's FIS templates", actions: ["fis:DeleteExperimentTemplate"], resources: [fis("experiment-template/*")], conditions: { Null: { [`aws:ResourceTag/${RUN_TAG}`]: "false" } } },
+    { why: "pass the FIS role to FIS", actions: ["iam:PassRole"], resources: [o.roleArn], conditions: { StringEquals: { "iam:PassedToService": "fis.amazonaws.com" } } },
+  ];
+}
+
 /** The experiment template gameday sends for one fault step: exactly what FIS accepts. */
 export function templateFor(fragment: FisFragment, input: { runId: string; stepName: string; accountId: string; configuration: Readonly<Record<string, unknown>>; clientToken: string; stopAlarmArns?: readonly string[]; experiment?: string }) {
   // Keys the experiment format knows are gameday's own (TOOLKIT_CONFIGURATION_KEYS in experiment/configuration.ts).
-  const roleArn = typeof input.configuration.fisRoleArn === "string" ? input.configuration.fisRoleArn : `arn:aws:iam::${input.accountId}:role/gameday-fis`;
+  const roleArn = fisRoleArn(input.configuration, input.accountId);
   // The engine keeps the total within FIS's five (engine/stop-conditions.ts); gameday's own alarms come after the configured ones.
   const configured = Array.isArray(input.configuration.fisStopAlarms) ? (input.configuration.fisStopAlarms as string[]) : [];
   const alarms = [...configured, ...(input.stopAlarmArns ?? [])];
@@ -79,6 +107,22 @@ export function gamedayTags(input: { runId: string; stepName?: string; experimen
 }
 
 /**
+ * FIS refuses a template whose role does not exist, cannot be assumed, or may not be passed: say
+ * which role gameday named, why that one, and how to create or choose another.
+ */
+export function roleProblem(err: unknown, roleArn: string): FaultStartError | undefined {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!/role/i.test(message)) return undefined;
+  const isDefault = roleArn.endsWith(`:role/${DEFAULT_FIS_ROLE}`);
+  const why = isDefault
+    ? `gameday names the FIS experiment role ${DEFAULT_FIS_ROLE} in the target account unless configuration.fisRoleArn (or --var fisRoleArn=ARN) names another`
+    : "configuration.fisRoleArn names it";
+  return new FaultStartError(
+    `FIS refused the experiment template's role ${roleArn} (${message}); ${why}. Create it with \`chaos setup --print cloudformation\` (or terraform), or see \`chaos iam-policy <experiment>\` for the permissions it needs`,
+  );
+}
+
+/**
  * A FIS client token for one request. The seeded random source repeats its uuids when a run is
  * repeated with the same seed, and FIS refuses a token already used by a different request, so the
  * request's time is part of it: a rerun against the same account gets new tokens, a virtual-time
@@ -92,10 +136,20 @@ export async function startFault(s: FaultStart): Promise<InjectedFault> {
   const { clock } = s.services;
   const fis = await s.services.aws.fis();
   const template = templateFor(s.fragment, { runId: s.runId, stepName: s.stepName, accountId: s.accountId, configuration: s.configuration, clientToken: clientToken(s.services), stopAlarmArns: s.stopAlarmArns ?? [], ...(s.experiment ? { experiment: s.experiment } : {}) });
-  const created = await fis.send(new CreateExperimentTemplateCommand(template as never), { abortSignal: s.signal as never });
+  // Before the call: FIS may create the template and the process die before the id comes back.
+  const byToken = s.ledger.intend(clock.now(), `delete the FIS experiment template of ${s.stepName} (client token ${template.clientToken}), found by its tags`, {
+    type: "fis-delete-tagged-templates",
+    runId: s.runId,
+    step: s.stepName,
+    clientToken: template.clientToken,
+  });
+  const created = await fis.send(new CreateExperimentTemplateCommand(template as never), { abortSignal: s.signal as never }).catch((err: unknown) => {
+    throw roleProblem(err, template.roleArn) ?? err;
+  });
   const templateId = created.experimentTemplate?.id;
   if (!templateId) throw new FaultStartError("FIS created no experiment template id");
   s.ledger.intend(clock.now(), `delete FIS experiment template ${templateId}`, { type: "fis-delete-template", templateId });
+  s.ledger.markSkipped(byToken, clock.now(), `superseded: the template id ${templateId} is known`);
 
   const prepared: { id: string; undo: PreparedUndo }[] = [];
   if (s.module.prepareUndo) {

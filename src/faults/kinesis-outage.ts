@@ -13,6 +13,7 @@ import { z } from "zod";
 import { defineFault } from "./types.js";
 import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 import { resolveStreamOrRole, roleArn } from "./kinesis-throttle.js";
+import { disruptConnectivityPermissions, injectApiPermissions } from "../iam/fis-actions.js";
 
 const DATA_PLANE = "PutRecord,PutRecords,GetRecords,GetShardIterator,DescribeStreamSummary,ListShards";
 
@@ -90,6 +91,14 @@ export default defineFault<Params, Target>({
       },
       actions: { outage: { actionId: "aws:network:disrupt-connectivity", parameters: { duration: p.duration, scope: "all" }, targets: { Subnets: "subnets" } } },
     };
+  },
+  permissions: {
+    fis: ({ params: p, target: t, region, accountId }) =>
+      p.effect === "errors"
+        ? injectApiPermissions({ actionId: "aws:fis:inject-api-unavailable-error", service: "kinesis", region, accountId })
+        : disruptConnectivityPermissions({ region, accountId, subnetArns: (t.subnets ?? []).map((s) => `arn:aws:ec2:${region}:${accountId}:subnet/${s}`) }),
+    // verify only reads the experiment (fis:GetExperiment, in the runner's FIS lifecycle).
+    runner: () => [],
   },
   expectedDurationMs: (p) => isoToMs(p.duration),
   async verify(ctx) {

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { defineFault, type Resolution, type RunServicesAws } from "./types.js";
 import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
+import { injectApiPermissions, kinesisStreamErrorPermissions } from "../iam/fis-actions.js";
 
 const params = z
   .object({
@@ -106,6 +107,14 @@ export default defineFault<Params, Target>({
         },
       },
     };
+  },
+  permissions: {
+    fis: ({ target: t, region, accountId }) =>
+      t.stream
+        ? kinesisStreamErrorPermissions({ streamArns: [`arn:aws:kinesis:${region}:${accountId}:stream/${t.stream}`] })
+        : injectApiPermissions({ actionId: "aws:fis:inject-api-throttle-error", service: "kinesis", region, accountId }),
+    // verify only reads the experiment (fis:GetExperiment, in the runner's FIS lifecycle).
+    runner: () => [],
   },
   expectedDurationMs: (p) => isoToMs(p.duration),
   async verify(ctx) {

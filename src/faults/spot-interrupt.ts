@@ -12,6 +12,8 @@ import { defineFault, type FaultContext } from "./types.js";
 import { actionStatus, arnId, isoDuration, isoToMs, selectedCount, selectionModeText } from "./common.js";
 import { ec2Ids, instancesWithStatus } from "./cluster-instances.js";
 import { PERCENT_ROUNDING } from "./selection-words.js";
+import { spotInterruptionPermissions } from "../iam/fis-actions.js";
+import { ecsClusterReads } from "../iam/ecs-reads.js";
 
 const params = z
   .object({
@@ -111,6 +113,12 @@ export default defineFault<Params, Target>({
         },
       },
     };
+  },
+  permissions: {
+    fis: ({ target: t, region, accountId }) =>
+      spotInterruptionPermissions(t.instanceIds ? { region, accountId, instanceArns: t.instanceIds.map((id) => `arn:aws:ec2:${region}:${accountId}:instance/${id}`) } : { region, accountId, tags: t.tags! }),
+    // verify watches the instances' container instances reach DRAINING.
+    runner: ({ target: t, region, accountId }) => ecsClusterReads({ region, accountId, cluster: t.cluster, what: ["instances"], why: "spot-interrupt checks draining" }),
   },
   expectedDurationMs: (p) => isoToMs(p.durationBeforeInterruption),
   async verify(ctx: FaultContext<Params, Target>) {

@@ -13,6 +13,8 @@ import { DescribeTasksCommand, ListTasksCommand, type Task } from "@aws-sdk/clie
 import { defineFault } from "./types.js";
 import { actionStatus, selectedCount, selectionMode } from "./common.js";
 import { PERCENT_ROUNDING } from "./selection-words.js";
+import { stopTaskPermissions } from "../iam/fis-actions.js";
+import { ecsClusterReads } from "../iam/ecs-reads.js";
 
 const params = z.object({}).strict();
 
@@ -118,6 +120,11 @@ export default defineFault<Record<string, never>, Target>({
       },
       actions: { stopTasks: { actionId: "aws:ecs:stop-task", targets: { Tasks: "tasks" } } },
     };
+  },
+  permissions: {
+    fis: ({ target: t, region, accountId }) => stopTaskPermissions({ region, accountId, cluster: t.cluster }),
+    // verify watches the stopped tasks with DescribeTasks.
+    runner: ({ target: t, region, accountId }) => ecsClusterReads({ region, accountId, cluster: t.cluster, what: ["tasks"], why: "task-kill checks the tasks stop" }),
   },
   // The FIS action itself ends at once; this bounds the landing check (the engine allows it this
   // long plus its grace), which may wait out a stop timeout.

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { InjectedFault, RunServices, RunView } from "../engine/ports.js";
 import type { UndoOp } from "../engine/ledger.js";
+import type { Permission } from "../iam/permission.js";
 
 export interface FisTargetJson {
   resourceType: string;
@@ -122,6 +123,18 @@ export interface FaultModule<P = any, T = any> {
    * read-only calls, before anything starts. The guardrails cap `hits` and pick from `candidates`.
    */
   resolve?(input: ResolveInput<P, T>): Promise<Resolution>;
+
+  /**
+   * What IAM must allow for this fault, from the same input as compile: `fis` for the FIS
+   * experiment role (FIS's documented permissions of the actions compile emits, scoped to their
+   * targets), `runner` for the calls this module makes itself (verify, afterStart, prepareUndo and
+   * its undo) beyond the FIS lifecycle every fault shares (fis-runner.ts). `chaos iam-policy` and
+   * `chaos setup` print them; required, so that a new fault cannot forget them.
+   */
+  permissions: {
+    fis(input: CompileInput<P, T>): Permission[];
+    runner(input: CompileInput<P, T>): Permission[];
+  };
   /**
    * Undo beyond stopping the FIS experiment, decided before the experiment starts (so it can be
    * written to the ledger before anything changes). Capture what is needed to put things back.

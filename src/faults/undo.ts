@@ -3,7 +3,7 @@
  * change already being gone (an experiment that already stopped, a template already deleted, an
  * instance that terminated), because recovery may run it twice or long after the fact.
  */
-import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentsCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
+import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentTemplatesCommand, ListExperimentsCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import type { UndoOp } from "../engine/ledger.js";
@@ -37,6 +37,8 @@ export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks"
         throw err;
       }
     }
+    case "fis-delete-tagged-templates":
+      return deleteTaggedTemplates(aws, op.runId, op.step);
     case "cloudwatch-delete-alarms": {
       const deleted = await deleteStopAlarms(await aws.cloudwatch(), op.alarmNames);
       const gone = op.alarmNames.filter((n) => !deleted.includes(n));
@@ -45,6 +47,29 @@ export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks"
     case "ecs-activate-instances":
       return activate(aws, op.cluster, op.containerInstances, clock?.now());
   }
+}
+
+/** The templates a run created for a step, by the tags templateFor puts on them; deleted if any. */
+async function deleteTaggedTemplates(aws: AwsClients, runId: string, step: string): Promise<UndoResult> {
+  const fis = await aws.fis();
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await fis.send(new ListExperimentTemplatesCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) }));
+    for (const t of page.experimentTemplates ?? []) if (t.id && t.tags?.["gameday:run"] === runId && t.tags?.["gameday:step"] === step) ids.push(t.id);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  if (ids.length === 0) return { ok: true, detail: `no experiment template of run ${runId} step ${step}: FIS never created it` };
+  const deleted: string[] = [];
+  for (const id of ids) {
+    try {
+      await fis.send(new DeleteExperimentTemplateCommand({ id }));
+      deleted.push(id);
+    } catch (err) {
+      if (!notFound(err)) throw err;
+    }
+  }
+  return { ok: true, detail: deleted.length > 0 ? `deleted experiment template ${deleted.join(", ")} (found by its tags)` : `experiment template ${ids.join(", ")} was already gone` };
 }
 
 async function stopExperiments(aws: AwsClients, templateId: string, experimentId?: string): Promise<UndoResult> {

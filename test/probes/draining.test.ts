@@ -109,6 +109,28 @@ describe("draining", () => {
     expect(early.every((v) => v.notReplacedBeforeTermination === 0 && v.tasksKilledByTermination === 0)).toBe(true);
   });
 
+  it("does not count a replacement that was stopped before it ever ran, placed on an instance whose own drain came a moment later", async () => {
+    // Two spot instances interrupted together: their warnings reach the drain handler a few hundred
+    // milliseconds apart, and ECS may place the first one's replacement on the second meanwhile.
+    r = await rig(
+      stackYaml({
+        asg: "  - { name: asg, cluster: prod, instanceType: m5.large, onDemand: { count: 3 }, spot: { count: 3, tags: { chaos: ok } } }",
+        services: "  - { name: web, cluster: prod, taskDefinition: web, desiredCount: 6, targetGroup: web, placementStrategy: [{ type: spread, field: instanceId }] }",
+        load,
+        events: drainRule,
+      }),
+    );
+    const spots = r.h.sandbox.ec2.all().filter((i) => i.lifecycle === "spot").map((i) => i.id);
+    const onSpots = spots.reduce((n, id) => n + tasksOn(id).service, 0);
+    const started = await r.start("spot-interrupt", { cluster: "prod", instanceIds: spots }, { durationBeforeInterruption: "PT2M" });
+    const values = await watch(r.reader(draining, {}), started.fault.startedAt, 180_000);
+    const cluster = r.h.sandbox.ecs.containerInstanceOf(spots[0]!)!.cluster;
+    const stoppedUnstarted = cluster.tasks.filter((t) => spots.includes(t.containerInstance?.instance.id ?? "") && t.group.startsWith("service:") && t.desiredStatus === "STOPPED" && t.startedAt === undefined);
+    // The situation this test is about did arise: a task placed on an interrupted instance never ran.
+    expect(stoppedUnstarted.length).toBeGreaterThan(0);
+    expect(values.at(-1)).toMatchObject({ drained: 3, serviceTasks: onSpots, replacedBeforeTermination: onSpots, notReplacedBeforeTermination: 0, tasksKilledByTermination: 0 });
+  });
+
   it("counts a late drain when nothing sets the instance DRAINING", async () => {
     r = await rig(stackYaml({ asg: "  - { name: asg, cluster: prod, instanceType: m5.large, onDemand: { count: 2 }, spot: { count: 1, tags: { chaos: ok } } }", load }));
     const spot = r.h.sandbox.ec2.all().find((i) => i.lifecycle === "spot")!.id;

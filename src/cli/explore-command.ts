@@ -1,0 +1,253 @@
+/**
+ * `chaos explore <experiment|space>`: searches fault schedules for one that breaks the
+ * experiment's hypothesis, shrinks it to the smallest that still does, and writes it as an
+ * experiment file `chaos run` replays, with its seed and journal. Parses flags, builds the space,
+ * hands the search (src/explore) a way to run candidates (worker threads, each running
+ * explore-candidate.ts on a fresh embedded sandbox), prints progress and the result.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { basename, extname, join, relative, resolve } from "node:path";
+import { stringify } from "yaml";
+import { RealClock } from "../time/clock.js";
+import { parseDuration, formatDuration } from "../experiment/duration.js";
+import { readSource } from "../experiment/source.js";
+import { authoredFaults, buildSpace, type AuthoredFault, type Space } from "../explore/space.js";
+import { isSpaceDocument, readSpaceFile, spaceError, type SpaceFile } from "../explore/space-file.js";
+import { describeSchedule, renderExperiment, type Schedule } from "../explore/schedule.js";
+import { search, type CandidateVerdict, type Progress, type SearchResult } from "../explore/search.js";
+import { WorkerPool } from "../explore/pool.js";
+import { TARGETS_PER_FAULT_CAP } from "../explore/cap.js";
+import { resolveExperiment, catalogDirs } from "./catalog.js";
+import { loadExperimentFile } from "./plan-command.js";
+import { parseSeed } from "./run-command.js";
+import { runCandidate, type CandidateJob, type CandidateResult } from "./explore-candidate.js";
+import { targetError, usage } from "./errors.js";
+
+export interface ExploreFlags {
+  seed?: string;
+  budget?: string;
+  runs?: string;
+  shrinkRuns?: string;
+  workers?: string;
+  stack?: string;
+  out?: string;
+  maxFaults?: string;
+  window?: string;
+}
+
+export const DEFAULT_BUDGET = "PT5M";
+export const DEFAULT_RUNS = 1000;
+export const DEFAULT_SHRINK_RUNS = 300;
+
+function positiveInt(flag: string, text: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) throw usage(`--${flag}: expected a whole number from 1 to ${max}, found ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function positiveDuration(flag: string, text: string | undefined, fallback?: string): number | undefined {
+  const value = text ?? fallback;
+  if (value === undefined) return undefined;
+  const ms = value.startsWith("P") ? parseDuration(value) : undefined;
+  if (ms === undefined || ms <= 0) throw usage(`--${flag}: expected a positive ISO 8601 duration such as PT5M, found ${JSON.stringify(value)}`);
+  return ms;
+}
+
+/** A space file by name (experiments/spaces/<name>.yaml, local then built-in), or by path. */
+function resolveInput(nameOrPath: string, cwd: string): { space?: SpaceFile; experimentFile: string } {
+  let file: string | undefined;
+  if (nameOrPath.includes("/") || extname(nameOrPath) !== "") {
+    file = resolve(cwd, nameOrPath);
+    if (!existsSync(file)) throw usage(`${nameOrPath}: no such file`);
+  } else {
+    for (const dir of catalogDirs(cwd)) {
+      const candidate = join(dir, "spaces", `${nameOrPath}.yaml`);
+      if (existsSync(candidate)) {
+        file = candidate;
+        break;
+      }
+    }
+    file ??= resolveExperiment(nameOrPath, cwd);
+  }
+  const text = readFileSync(file, "utf8");
+  if (!isSpaceDocument(readSource(text, file).value)) return { experimentFile: file };
+  const space = readSpaceFile(file, text);
+  return { space, experimentFile: existsSync(space.experiment) ? space.experiment : resolveExperiment(space.experiment, cwd) };
+}
+
+/** The fault templates: the space file's choice, or every fault step of the experiment. */
+function chooseFaults(space: SpaceFile | undefined, raw: unknown, experimentFile: string): AuthoredFault[] {
+  const steps = authoredFaults(raw);
+  if (!space?.faults) {
+    if (steps.length === 0) throw usage(`${experimentFile}: its method has no fault step to vary; name faults in a space file (see chaos explore --help)`);
+    return steps;
+  }
+  return space.faults.map((f, i) => {
+    if (typeof f !== "string") return f;
+    const step = steps.find((s) => (s.name ?? s.fault) === f);
+    if (!step) throw spaceError(space, ["faults", i], `the name of a fault step of ${basename(experimentFile)} (${steps.map((s) => s.name ?? s.fault).join(", ") || "it has none"})`, JSON.stringify(f));
+    return step;
+  });
+}
+
+/** A fault declared in the space file gets its target and parameters checked now, at its line. */
+async function checkDeclaredFaults(space: SpaceFile): Promise<void> {
+  const { loadFault } = await import("../faults/index.js");
+  for (const [i, f] of (space.faults ?? []).entries()) {
+    if (typeof f === "string") continue;
+    const module = (await loadFault(f.fault))!;
+    for (const [key, schema, value] of [["target", module.target, f.target ?? {}], ["with", module.params, f.with ?? {}]] as const) {
+      const parsed = schema.safeParse(value);
+      if (parsed.success) continue;
+      const issue = parsed.error.issues[0]!;
+      const path = ["faults", i, key, ...issue.path.filter((p): p is string | number => typeof p !== "symbol")];
+      throw spaceError(space, path, issue.message, JSON.stringify(value));
+    }
+  }
+}
+
+function describeSpace(space: Space): string {
+  const names = [...new Set(space.templates.map((t) => t.name))].join(", ");
+  const knobs = [...new Set(space.templates.flatMap((t) => t.knobs.map((k) => k.param)))];
+  return `${names}; up to ${space.maxFaults} fault(s) starting within ${formatDuration(space.windowMs)} (every ${formatDuration(space.offsetStepMs)}), COUNT(1)${space.maxTargets > 1 ? `..COUNT(${space.maxTargets})` : ""} each (blast-radius cap ${TARGETS_PER_FAULT_CAP})${knobs.length ? `; varying ${knobs.join(", ")}` : ""}`;
+}
+
+/** Runs candidates: on worker threads when there are several, else here. */
+function candidateRunner(workers: number): { run(job: CandidateJob): Promise<CandidateResult>; close(): Promise<void> } {
+  if (workers <= 1) return { run: runCandidate, close: async () => {} };
+  const pool = new WorkerPool<CandidateJob, CandidateResult>(new URL("./explore-worker.js", import.meta.url), workers);
+  return { run: (job) => pool.run(job), close: () => pool.close() };
+}
+
+function progressLine(p: Progress): string {
+  const base = `explore: ${p.tried} schedule(s) tried, ${p.failures} failing`;
+  if (p.phase === "search") return base;
+  return `${base}; shrinking (${p.shrinkTried} tried): ${p.smallest ? `${p.smallest.faults.length} fault(s)` : ""}`;
+}
+
+function tally(result: SearchResult): string {
+  const words: Record<number, string> = { 0: "held", 1: "deviated", 2: "invalid", 3: "aborted", 4: "errored" };
+  return Object.entries(result.byExitCode)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([code, n]) => `${words[Number(code)] ?? `exit ${code}`} ${n}`)
+    .join(", ");
+}
+
+export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): Promise<number> {
+  const cwd = process.cwd();
+  const seed = parseSeed(flags.seed);
+  const budgetMs = positiveDuration("budget", flags.budget, DEFAULT_BUDGET)!;
+  const runs = positiveInt("runs", flags.runs, DEFAULT_RUNS);
+  const shrinkRuns = positiveInt("shrink-runs", flags.shrinkRuns, DEFAULT_SHRINK_RUNS);
+  const cores = availableParallelism();
+  const workers = positiveInt("workers", flags.workers, cores, cores);
+  const input = resolveInput(nameOrPath, cwd);
+  const loaded = await loadExperimentFile(input.experimentFile, { vars: {}, varFiles: [], cwd });
+  const raw = loaded.raw as Record<string, unknown>;
+  const stack = flags.stack !== undefined ? resolve(cwd, flags.stack) : input.space?.stack;
+  if (stack !== undefined && !existsSync(stack)) throw usage(`--stack ${flags.stack ?? stack}: no such file`);
+  const bounds = { ...input.space?.bounds };
+  if (flags.maxFaults !== undefined) bounds.maxFaults = positiveInt("max-faults", flags.maxFaults, 3, 10);
+  if (flags.window !== undefined) bounds.windowMs = positiveDuration("window", flags.window)!;
+  const chosen = chooseFaults(input.space, raw, input.experimentFile);
+  if (input.space) await checkDeclaredFaults(input.space);
+  const space = await buildSpace(chosen, bounds);
+
+  const name = basename(input.space?.file ?? input.experimentFile, extname(input.space?.file ?? input.experimentFile));
+  const out = resolve(cwd, flags.out ?? join(".gameday", "explore", `${name}-${seed.toString(16).padStart(8, "0")}`));
+  mkdirSync(out, { recursive: true });
+  const scratch = join(out, ".candidates");
+  const fileName = `${name}-explored.yaml`;
+  const shown = (p: string) => relative(cwd, p) || p;
+
+  const wall = new RealClock();
+  const started = wall.now();
+  const runner = candidateRunner(workers);
+  let jobs = 0;
+  const render = (schedule: Schedule) => renderExperiment(raw, space, schedule, `Found by chaos explore (seed ${seed}): ${describeSchedule(schedule)}.`);
+  const jobFor = (schedule: Schedule): CandidateJob => ({ text: stringify(render(schedule)), fileName, workdir: join(scratch, String(jobs++)), seed, ...(stack ? { stack } : {}) });
+  const tty = process.stderr.isTTY === true;
+  let lastLine = 0;
+  process.stdout.write(`explore ${name}  seed ${seed}  workers ${workers}  budget ${formatDuration(budgetMs)}, ${runs} runs\n`);
+  process.stdout.write(`space: ${describeSpace(space)}\n`);
+  process.stdout.write(`judged by: ${shown(input.experimentFile)} on ${stack ? shown(stack) : "the default stack"}\n`);
+
+  let result: SearchResult;
+  try {
+    result = await search({
+      space,
+      seed,
+      runs,
+      shrinkRuns,
+      batchSize: workers,
+      outOfTime: () => wall.now() - started >= budgetMs,
+      evaluate: (schedules) => Promise.all(schedules.map((s) => runner.run(jobFor(s)))) as Promise<CandidateVerdict[]>,
+      onProgress: (p) => {
+        if (tty) process.stderr.write(`\r\x1b[K${progressLine(p)}`);
+        else if (p.tried + p.shrinkTried >= lastLine + 10) {
+          lastLine = p.tried + p.shrinkTried;
+          process.stderr.write(`${progressLine(p)}\n`);
+        }
+      },
+    });
+  } finally {
+    if (tty) process.stderr.write("\r\x1b[K");
+    await runner.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const elapsed = wall.now() - started;
+  const stopped = { found: "a failing schedule was found", runs: `all ${runs} runs were tried`, budget: `the ${formatDuration(budgetMs)} budget ran out` }[result.stoppedBy];
+  process.stdout.write(`tried ${result.tried} schedule(s) and ${result.shrinkTried} shrink candidate(s) in ${(elapsed / 1000).toFixed(1)} s (${tally(result) || "none"}); stopped: ${stopped}\n`);
+  process.stdout.write(`faults placed: ${Object.entries(result.faultsTried).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}\n`);
+
+  const summary: Record<string, unknown> = {
+    experiment: shown(input.experimentFile),
+    ...(input.space ? { space: shown(input.space.file) } : {}),
+    ...(stack ? { stack: shown(stack) } : {}),
+    seed,
+    runs,
+    budget: formatDuration(budgetMs),
+    workers,
+    tried: result.tried,
+    shrinkTried: result.shrinkTried,
+    byExitCode: result.byExitCode,
+    faultsTried: result.faultsTried,
+    stoppedBy: result.stoppedBy,
+    elapsedMs: Math.round(elapsed),
+  };
+  const f = result.finding;
+  if (!f) {
+    writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+    if (result.firstError && !(result.byExitCode[0] ?? 0)) {
+      throw targetError(`every candidate failed to run; the first: ${result.firstError.verdict.summary} (schedule: ${describeSchedule(result.firstError.schedule)})`);
+    }
+    process.stdout.write(`no failing schedule found: the hypothesis held in every schedule tried\nsummary: ${shown(join(out, "summary.json"))}\n`);
+    return 0;
+  }
+
+  // The minimal schedule as a file `chaos run` loads, and its run once more with the journal kept:
+  // the same file name, seed and stack as the candidate, so the replay is the same run.
+  const replay = join(out, fileName);
+  const replayCommand = `chaos run ${shown(replay)} --seed ${seed}${stack ? ` --stack ${shown(stack)}` : ""}`;
+  const header = [`# Found by chaos explore ${nameOrPath} --seed ${seed}: the smallest schedule that breaks the hypothesis.`, `# Replay: ${replayCommand}`, ""].join("\n");
+  writeFileSync(replay, header + stringify(render(f.minimal)));
+  const journalPath = join(out, "journal.json");
+  const again = await runCandidate({ ...jobFor(f.minimal), journalPath });
+  rmSync(scratch, { recursive: true, force: true });
+  // Hook for reports (src/report, when it lands): render journalPath beside it here, as `chaos run` will.
+  Object.assign(summary, {
+    found: { index: f.index, original: f.original, originalVerdict: f.originalVerdict, minimal: f.minimal, minimalVerdict: f.minimalVerdict, shrinkSteps: f.shrinkSteps, shrinkCutShort: f.shrinkCutShort },
+    replay: shown(replay),
+    replayCommand,
+    journal: shown(journalPath),
+    replayExitCode: again.exitCode,
+  });
+  writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  process.stdout.write(`first failing schedule (#${f.index}): ${describeSchedule(f.original)}\n`);
+  process.stdout.write(`shrunk in ${f.shrinkSteps} step(s)${f.shrinkCutShort ? " (cut short by the budget: smaller may exist)" : ""} to: ${describeSchedule(f.minimal)}\n`);
+  process.stdout.write(`verdict: exit ${f.minimalVerdict.exitCode}  ${f.minimalVerdict.summary}\n`);
+  if (again.exitCode !== f.minimalVerdict.exitCode) process.stdout.write(`warning: running it again gave exit ${again.exitCode} (${again.summary}): the run is not deterministic\n`);
+  process.stdout.write(`replay: ${replayCommand}\njournal: ${shown(journalPath)}\nsummary: ${shown(join(out, "summary.json"))}\n`);
+  return 1;
+}

@@ -1,0 +1,169 @@
+/**
+ * `chaos gameday <runbook>`: runs a game day from its runbook. Each step is `chaos run` in a child
+ * process, so it has that command's own ledger, journal and SIGINT handling (rollbacks first). A
+ * Ctrl-C stops the running step (its rollbacks run) and ends the game day as aborted; the record
+ * (JSON and Markdown) is written as the game day goes, under .gameday/gamedays/<id>/.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
+import { ScaledClock } from "../time/clock.js";
+import { startChaos } from "../schedule/chaos-child.js";
+import { checkStepReferences, loadRunbook, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
+import { resolveExperiment } from "./catalog.js";
+import { GamedayRun } from "../schedule/gameday-run.js";
+import { runPreCheck } from "../schedule/gameday-prechecks.js";
+import { writeRecord } from "../schedule/gameday-record.js";
+import { builtinExperimentsDir } from "./paths.js";
+import { autoFacilitator, TerminalFacilitator } from "./gameday-prompt.js";
+import { usage } from "./errors.js";
+import { parseSeed, parseSpeed } from "./run-command.js";
+
+export interface GamedayFlags {
+  target: string;
+  region?: string;
+  profile?: string;
+  stack?: string;
+  speed?: string;
+  seed?: string;
+  auto?: boolean;
+  announceFile?: string;
+}
+
+const EXTENSIONS = [".yaml", ".yml", ".json"];
+
+/** A runbook by name (./experiments/gamedays, then the built-in ones) or by path. */
+export function resolveRunbook(nameOrPath: string, cwd: string): string {
+  if (nameOrPath.includes("/") || EXTENSIONS.includes(extname(nameOrPath))) {
+    const file = resolve(cwd, nameOrPath);
+    if (!existsSync(file)) throw usage(`${nameOrPath}: no such file`);
+    return file;
+  }
+  for (const dir of [join(cwd, "experiments", "gamedays"), join(builtinExperimentsDir(), "gamedays")]) {
+    for (const ext of EXTENSIONS) {
+      const file = join(dir, `${nameOrPath}${ext}`);
+      if (existsSync(file)) return file;
+    }
+  }
+  throw usage(`no runbook named "${nameOrPath}" in ./experiments/gamedays or the built-in ones; give its path`);
+}
+
+/** A path in a runbook is relative to the runbook's own directory; a bare name stays a name. */
+function fromRunbook(ref: string, runbookDir: string): string {
+  if (isAbsolute(ref) || !(ref.includes("/") || EXTENSIONS.includes(extname(ref)))) return ref;
+  return resolve(runbookDir, ref);
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+function safe(name: string): string {
+  return name.replace(/[^\w.-]+/g, "-");
+}
+
+export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): Promise<number> {
+  const cwd = process.cwd();
+  const file = resolveRunbook(nameOrPath, cwd);
+  const inside = relative(cwd, file);
+  const shown = inside === "" || inside.startsWith("..") ? file : inside;
+  const loaded = loadRunbook(file, shown);
+  const runbookDir = dirname(file);
+  checkStepReferences(loaded, shown, (s) => {
+    const found: { experiment?: string; stack?: string } = {};
+    try {
+      resolveExperiment(fromRunbook(s.experiment, runbookDir), cwd);
+    } catch (err) {
+      found.experiment = `${JSON.stringify(s.experiment)}: ${err instanceof Error ? err.message.replace(/^.*?: no such file$/, "no such file") : String(err)}`;
+    }
+    if (s.stack !== undefined && !existsSync(fromRunbook(s.stack, runbookDir))) found.stack = `${JSON.stringify(s.stack)}: no such file`;
+    return found;
+  });
+  if (flags.seed !== undefined) parseSeed(flags.seed);
+  if (flags.speed !== undefined) parseSpeed(flags.speed);
+  const interactive = flags.auto !== true;
+  if (interactive && process.stdin.isTTY !== true) {
+    throw usage("gameday: the checkpoints need a facilitator at a terminal; pass --auto for an unattended run");
+  }
+  const cli = process.argv[1]!;
+  const clock = new ScaledClock();
+  const rb = loaded.runbook;
+  const id = `${safe(loaded.name)}-${stamp(clock.now())}`;
+  const dir = join(cwd, ".gameday", "gamedays", id);
+  mkdirSync(dir, { recursive: true });
+  const out = (line: string) => void process.stdout.write(`${line}\n`);
+
+  const journalPath = (s: RunbookStep, i: number) => relative(cwd, join(dir, `${String(i + 1).padStart(2, "0")}-${safe(stepName(s, i))}.journal.json`));
+  const childArgs = (s: RunbookStep, i: number, journal: string): string[] => {
+    const args = ["run", fromRunbook(s.experiment, runbookDir), "--target", flags.target, "--journal-path", journal, "--log-format", "plain"];
+    const stack = s.stack !== undefined ? fromRunbook(s.stack, runbookDir) : flags.stack;
+    if (stack !== undefined) args.push("--stack", stack);
+    for (const [k, v] of Object.entries(s.vars ?? {})) args.push("--var", `${k}=${v}`);
+    if (flags.region) args.push("--region", flags.region);
+    if (flags.profile) args.push("--profile", flags.profile);
+    if (flags.speed) args.push("--speed", flags.speed);
+    // One seed for the day, a different one for each step, so a rehearsal can be replayed.
+    if (flags.seed !== undefined) args.push("--seed", String((Number(flags.seed) + i) >>> 0));
+    return args;
+  };
+
+  let run: GamedayRun | undefined;
+  let terminal: TerminalFacilitator | undefined;
+  if (interactive) terminal = new TerminalFacilitator(process.stdin, process.stdout, (text) => run?.note(text));
+  run = new GamedayRun(
+    loaded,
+    {
+      clock,
+      facilitator: terminal ?? autoFacilitator,
+      journalPath,
+      startStep: (s, i, journal) => {
+        const child = startChaos(childArgs(s, i, journal), { cli, cwd });
+        return { done: child.done, interrupt: () => void child.signal("SIGINT") };
+      },
+      preCheck: (check, signal) => runPreCheck(check, { clock, cli, cwd, signal }),
+      print: out,
+      save: (record) => void writeRecord(dir, record),
+    },
+    { id, target: flags.target, file: shown },
+  );
+
+  const interrupt = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      out(`\n${signal}: stopping the game day; the running step rolls back first`);
+      interrupt.abort(signal);
+      return;
+    }
+    // A second signal goes to the step too: `chaos run` then exits at once and leaves its ledger for `chaos recover`.
+    run?.stepRunning?.interrupt();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  try {
+    out(`== Game day: ${rb.title} ==`);
+    out(`facilitator: ${rb.roles.facilitator}${rb.roles.observers?.length ? `; observers: ${rb.roles.observers.join(", ")}` : ""}`);
+    out(`target: ${flags.target}; record: ${relative(cwd, dir)}/record.md`);
+    const announceFile = flags.announceFile ?? (rb.announcement && "file" in rb.announcement ? rb.announcement.file : undefined);
+    if (rb.announcement) {
+      out("");
+      out(rb.announcement.message.trimEnd());
+      out("");
+      if (announceFile !== undefined) {
+        writeFileSync(resolve(cwd, announceFile), `${rb.announcement.message.trimEnd()}\n`);
+        out(`announcement written to ${announceFile}`);
+      }
+    }
+    if (interactive) out("type a line at any time to add a note to the record");
+    const code = await run.run(interrupt.signal);
+    const r = run.record;
+    out(`game day ${r.status}${r.abortReason ? `: ${r.abortReason}` : ""}`);
+    out(`record: ${relative(cwd, join(dir, "record.json"))} and record.md`);
+    return code;
+  } finally {
+    terminal?.close();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

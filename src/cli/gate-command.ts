@@ -1,0 +1,86 @@
+/**
+ * `chaos gate <suite>`: a release gate in CI. Runs the suite's experiments (in parallel, each on
+ * its own embedded sandbox, up to the machine's cores; one at a time on a shared --target),
+ * prints a progress line per run, writes JUnit XML, Markdown and HTML into --out-dir, appends the
+ * Markdown to $GITHUB_STEP_SUMMARY when set, prints GitHub annotations when GITHUB_ACTIONS=true,
+ * and exits 0 when the gate passed, 1 when it failed, 4 when a run could not be judged.
+ */
+import { spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RealClock } from "../time/clock.js";
+import { readSuite } from "../gate/suite.js";
+import { parseShard, shardOf } from "../gate/shard.js";
+import { runGate, type Spawned } from "../gate/gate.js";
+import { githubAnnotations, writeGateOutputs } from "../gate/output.js";
+import { resolveExperiment } from "./catalog.js";
+import { usage } from "./errors.js";
+
+export interface GateFlags {
+  outDir?: string;
+  target?: string;
+  stack?: string;
+  shard?: string;
+  baseline?: string;
+  margin?: string;
+  parallel?: string;
+}
+
+const CLI = fileURLToPath(new URL("./main.js", import.meta.url));
+
+function runChaos(args: string[], cwd: string): Promise<Spawned> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", (err) => done({ code: null, stdout, stderr: `${stderr}${err.message}` }));
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+function parseMargin(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  if (!m) throw usage(`--margin: expected a percentage such as 20% or a ratio such as 0.2, found ${JSON.stringify(text)}`);
+  return m[2] ? Number(m[1]) / 100 : Number(m[1]);
+}
+
+export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<number> {
+  const cwd = process.cwd();
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  if (flags.shard !== undefined && !shard) throw usage(`--shard: expected i/n with 1 <= i <= n, such as 1/2, found ${JSON.stringify(flags.shard)}`);
+  const margin = parseMargin(flags.margin);
+  const parallel = flags.parallel === undefined ? availableParallelism() : Number(flags.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1) throw usage(`--parallel: expected a whole number of 1 or more, found ${JSON.stringify(flags.parallel)}`);
+  const suite = readSuite(suiteFile, resolve(cwd, suiteFile));
+  const runs = shardOf(suite.runs, shard);
+  // Every experiment is found before any runs: a typo fails the gate at once (exit 2), not after an hour.
+  const files = new Map(runs.map((r) => [r.experiment, resolveExperiment(r.experiment, cwd)]));
+  const outDir = resolve(cwd, flags.outDir ?? ".gameday/gate");
+  const where = flags.target !== undefined ? `one at a time on ${flags.target}` : `${Math.min(parallel, runs.length)} at a time, each on its own embedded sandbox`;
+  process.stdout.write(`gate ${suite.title}: ${runs.length} run${runs.length === 1 ? "" : "s"}${shard ? ` (shard ${shard.index}/${shard.count} of ${suite.runs.length})` : ""}, ${where}\n`);
+  const result = await runGate(suite, runs, {
+    outDir,
+    ...(flags.target !== undefined ? { target: flags.target } : {}),
+    ...(flags.stack !== undefined ? { stack: resolve(cwd, flags.stack) } : {}),
+    concurrency: parallel,
+    ...(flags.baseline !== undefined ? { baseline: resolve(cwd, flags.baseline) } : {}),
+    ...(margin !== undefined ? { margin } : {}),
+    clock: new RealClock(),
+    runChaos,
+    progress: (line) => process.stdout.write(`${line}\n`),
+    resolveExperiment: (name) => files.get(name) ?? resolveExperiment(name, cwd),
+  });
+  const out = writeGateOutputs(suite, result, outDir);
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${out.summary}\n`);
+  if (process.env.GITHUB_ACTIONS === "true") for (const line of githubAnnotations(suite, result)) process.stdout.write(`${line}\n`);
+  for (const line of [...result.failures, ...result.errors]) process.stdout.write(`  ${line}\n`);
+  const verdict = result.exitCode === 0 ? "passed" : result.exitCode === 1 ? "failed" : "could not judge every run";
+  process.stdout.write(`gate: ${verdict} (exit ${result.exitCode})  resilience score ${result.score.toFixed(1)}${suite.gate.minScore !== undefined ? ` (minimum ${suite.gate.minScore})` : ""}\n`);
+  for (const p of [out.junit, out.markdown, out.html]) process.stdout.write(`report: ${relative(cwd, p) || p}\n`);
+  return result.exitCode;
+}

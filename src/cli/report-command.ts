@@ -1,0 +1,47 @@
+/**
+ * `chaos report <journal...>`: HTML, Markdown, JUnit XML or JSON from journals. One journal's
+ * report goes next to it; several journals make one report (with an overview) in the working
+ * directory, unless --out-dir or --output says where.
+ */
+import { dirname, relative, resolve } from "node:path";
+import { parseReportFormats, readJournal, renderReport, ReportFormatError, writeReports, type ReportFormat } from "../report/index.js";
+import { usage } from "./errors.js";
+import { writeFileSync } from "node:fs";
+
+export interface ReportFlags {
+  format?: string[];
+  outDir?: string;
+  output?: string;
+  title?: string;
+}
+
+export function reportFormats(values: readonly string[] | undefined, flag: string): ReportFormat[] {
+  try {
+    return parseReportFormats(values ?? []);
+  } catch (err) {
+    if (err instanceof ReportFormatError) throw usage(`${flag}: ${err.message}`);
+    throw err;
+  }
+}
+
+export async function reportCommand(files: string[], flags: ReportFlags): Promise<number> {
+  const cwd = process.cwd();
+  const formats = reportFormats(flags.format ?? ["html"], "--format");
+  if (formats.length === 0) throw usage("--format: expected at least one of html, md, junit, json");
+  if (flags.output !== undefined && flags.outDir !== undefined) throw usage("--output and --out-dir: give one of them");
+  if (flags.output !== undefined && formats.length !== 1) throw usage(`--output names one file, but ${formats.length} formats were asked for; use --out-dir`);
+  // Every journal is read (and every problem reported) before anything is written.
+  const journals = files.map((f) => readJournal(f, resolve(cwd, f)));
+  const title = flags.title !== undefined ? { title: flags.title } : {};
+  let paths: string[];
+  if (flags.output !== undefined) {
+    const path = resolve(cwd, flags.output);
+    writeFileSync(path, renderReport(journals, formats[0]!, title));
+    paths = [path];
+  } else {
+    const dir = flags.outDir !== undefined ? resolve(cwd, flags.outDir) : files.length === 1 ? dirname(resolve(cwd, files[0]!)) : cwd;
+    paths = writeReports(journals, formats, { dir, ...title });
+  }
+  for (const p of paths) process.stdout.write(`report: ${relative(cwd, p) || p}\n`);
+  return 0;
+}

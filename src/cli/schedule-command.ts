@@ -1,0 +1,152 @@
+/**
+ * `chaos schedule list|next|run-due|export`: the schedules in gameday.yaml. run-due runs each
+ * schedule whose time came since the last check once (a child `chaos` process, as the schedule's
+ * command line), records it under .gameday/schedules/, and reports the runs it missed.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ScaledClock, type Clock } from "../time/clock.js";
+import { nextFireTimes } from "../schedule/cron.js";
+import { decideDue, type ScheduleState } from "../schedule/cron-due.js";
+import { ScheduleStateStore } from "../schedule/cron-state.js";
+import { EXPORT_FORMATS, ExportRefused, exportSchedules, type ExportFormat } from "../schedule/cron-export.js";
+import { scheduleArgs } from "../schedule/schedule-args.js";
+import { loadSchedules, type Schedule } from "../schedule/schedules-config.js";
+import { startChaos } from "../schedule/chaos-child.js";
+import { verdictOf } from "../schedule/gameday-record.js";
+import { targetError, usage } from "./errors.js";
+
+export interface ScheduleFlags {
+  format?: string;
+  out?: string;
+  count?: string;
+}
+
+const ACTIONS = ["list", "next", "run-due", "export"] as const;
+
+function out(line = ""): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** A time as the schedule's zone shows it, with the UTC instant. */
+function when(ms: number, zone: string): string {
+  const local = new Intl.DateTimeFormat("sv-SE", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
+  return `${local} ${zone} (${new Date(ms).toISOString()})`;
+}
+
+function schedulesOrExplain(cwd: string): Schedule[] {
+  const { schedules, exists, file } = loadSchedules(cwd);
+  if (!exists) throw usage(`no ${file}: add a schedules: map there, e.g.\n  schedules:\n    nightly-spot:\n      cron: "0 3 * * 1-5"\n      timezone: Europe/Berlin\n      experiment: spot-interrupt\n      target: sandbox`);
+  return schedules;
+}
+
+export async function scheduleCommand(action: string, names: string[], flags: ScheduleFlags, clock: Clock = new ScaledClock()): Promise<number> {
+  if (!(ACTIONS as readonly string[]).includes(action)) throw usage(`schedule: expected list, next, run-due or export, found ${JSON.stringify(action)}`);
+  const cwd = process.cwd();
+  const all = schedulesOrExplain(cwd);
+  const unknown = names.filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length > 0) throw usage(`schedule: no schedule named ${unknown.join(", ")} in gameday.yaml; known: ${all.map((s) => s.name).join(", ") || "none"}`);
+  const chosen = names.length > 0 ? all.filter((s) => names.includes(s.name)) : all;
+  if (all.length === 0) {
+    out("no schedules in gameday.yaml");
+    return 0;
+  }
+  const now = clock.now();
+  switch (action) {
+    case "list": {
+      for (const s of chosen) {
+        const [next] = nextFireTimes(s.cron, now, 1);
+        out(`${s.name}  ${s.cron.expression} (${s.cron.timezone})  ${s.kind} ${s.what} on ${s.target}  next ${next === undefined ? "never" : when(next, s.cron.timezone)}`);
+      }
+      return 0;
+    }
+    case "next": {
+      const count = flags.count === undefined ? 5 : Number(flags.count);
+      if (!Number.isInteger(count) || count < 1 || count > 1000) throw usage(`--count: expected a whole number from 1 to 1000, found ${JSON.stringify(flags.count)}`);
+      for (const s of chosen) {
+        out(`${s.name}: chaos ${scheduleArgs(s).join(" ")}`);
+        const times = nextFireTimes(s.cron, now, count);
+        if (times.length === 0) out("  never (no date matches)");
+        for (const t of times) out(`  ${when(t, s.cron.timezone)}`);
+      }
+      return 0;
+    }
+    case "export":
+      return exportCommand(chosen, flags, now, cwd);
+    default:
+      return runDue(chosen, clock, cwd);
+  }
+}
+
+function exportCommand(schedules: Schedule[], flags: ScheduleFlags, now: number, cwd: string): number {
+  const format = flags.format;
+  if (format === undefined || !(EXPORT_FORMATS as readonly string[]).includes(format)) {
+    throw usage(`schedule export: --format: expected ${EXPORT_FORMATS.join(", ")}, found ${format === undefined ? "nothing" : JSON.stringify(format)}`);
+  }
+  let files;
+  try {
+    files = exportSchedules(schedules, format as ExportFormat, now);
+  } catch (err) {
+    if (err instanceof ExportRefused) throw usage(`schedule export --format ${format}: cannot export\n${err.message}`);
+    throw err;
+  }
+  if (flags.out !== undefined) {
+    const dir = resolve(cwd, flags.out);
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) {
+      writeFileSync(join(dir, f.name), f.text);
+      out(`wrote ${join(flags.out, f.name)}`);
+    }
+    return 0;
+  }
+  for (const f of files) {
+    if (files.length > 1) out(`# ---- ${f.name}`);
+    process.stdout.write(f.text);
+  }
+  return 0;
+}
+
+async function runDue(chosen: Schedule[], clock: Clock, cwd: string): Promise<number> {
+  const store = new ScheduleStateStore(cwd);
+  const lock = store.lock();
+  const claim = lock.acquire("schedule run-due");
+  if (!claim.ok) {
+    const h = claim.holder;
+    out(`another chaos schedule run-due (${h === "unreadable" ? "unknown process" : `pid ${h.pid}`}) is still going; nothing run`);
+    return 0;
+  }
+  try {
+    let states: Map<string, ScheduleState>;
+    try {
+      states = store.read();
+    } catch (err) {
+      throw targetError(err instanceof Error ? err.message : String(err));
+    }
+    const now = clock.now();
+    const decisions = chosen.map((s) => decideDue(s, states.get(s.name), now));
+    // Checked before anything runs: a run-due started while these run finds them done.
+    for (const d of decisions) states.set(d.schedule.name, { ...states.get(d.schedule.name), lastCheck: now });
+    store.write(states);
+    let worst = 0;
+    const due = decisions.filter((d) => d.due !== undefined);
+    if (due.length === 0) out(`nothing due at ${new Date(now).toISOString()}`);
+    for (const d of decisions) {
+      if (d.missed.length > 0) {
+        out(`${d.schedule.name}: missed ${d.missed.length}${d.moreMissed ? "+" : ""} earlier run${d.missed.length === 1 ? "" : "s"} (not replayed): ${d.missed.slice(0, 5).map((t) => new Date(t).toISOString()).join(", ")}${d.missed.length > 5 ? ", ..." : ""}`);
+      }
+    }
+    for (const d of due) {
+      const args = scheduleArgs(d.schedule);
+      out(`${d.schedule.name}: due at ${when(d.due!, d.schedule.cron.timezone)}: chaos ${args.join(" ")}`);
+      const exit = await startChaos(args, { cli: process.argv[1]!, cwd }).done;
+      const state = states.get(d.schedule.name) ?? {};
+      states.set(d.schedule.name, { ...state, lastRun: { at: clock.now(), scheduledFor: d.due!, exitCode: exit.code } });
+      store.write(states);
+      out(`${d.schedule.name}: ${verdictOf(exit.code, exit.signal)}`);
+      if (exit.code !== 0) worst = Math.max(worst, exit.code === null ? 4 : exit.code === 130 ? 130 : exit.code);
+    }
+    return worst;
+  } finally {
+    lock.release();
+  }
+}

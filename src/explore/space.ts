@@ -1,0 +1,87 @@
+/**
+ * The search space of `chaos explore`: which faults, how many of them, when each starts, how many
+ * targets each selects and how hard it hits. By default it comes from the experiment itself: each
+ * fault step of its method is a template whose target and parameters the search varies within the
+ * ranges the fault's schema declares; a space file may add catalog faults and set the bounds.
+ */
+import { loadFault } from "../faults/index.js";
+import { knobsOf, type Knob } from "./knobs.js";
+import { TARGETS_PER_FAULT_CAP } from "./cap.js";
+
+/** A fault the search may place: a method step as written, less its timing and intensity. */
+export interface FaultTemplate {
+  /** The step's name, or the fault's when it has none: generated steps are named after it. */
+  name: string;
+  fault: string;
+  /** `target:` as written (variables unresolved); `select` is what the search sets. */
+  target: Record<string, unknown>;
+  /** `with:` as written; the knobs' keys are what the search sets. */
+  with: Record<string, unknown>;
+  knobs: Knob[];
+  /** Whether the target takes `select` (FIS's selectionMode); false for faults aimed at one resource. */
+  selectable: boolean;
+}
+
+export interface SpaceBounds {
+  /** At most this many faults in one schedule. */
+  maxFaults: number;
+  /** Faults start between 0 and this many milliseconds into the method. */
+  windowMs: number;
+  /** Start times move in steps of this many milliseconds. */
+  offsetStepMs: number;
+  /** COUNT(1) to COUNT(maxTargets) per fault, never above the blast-radius cap. */
+  maxTargets: number;
+  /** Durations a fault's schema allows to run for hours are searched up to this. */
+  maxDurationMs: number;
+}
+
+export interface Space extends SpaceBounds {
+  templates: FaultTemplate[];
+}
+
+export const DEFAULT_BOUNDS: SpaceBounds = { maxFaults: 3, windowMs: 180_000, offsetStepMs: 10_000, maxTargets: TARGETS_PER_FAULT_CAP, maxDurationMs: 600_000 };
+
+/** A fault step as authored: `fault`, `name`, `target`, `with`. */
+export interface AuthoredFault {
+  fault: string;
+  name?: string | undefined;
+  target?: Record<string, unknown> | undefined;
+  with?: Record<string, unknown> | undefined;
+}
+
+/** The fault steps of an experiment's method as authored (before variables are substituted). */
+export function authoredFaults(raw: unknown): AuthoredFault[] {
+  const method = (raw as { method?: unknown })?.method;
+  if (!Array.isArray(method)) return [];
+  return method.filter((s): s is AuthoredFault => typeof s === "object" && s !== null && typeof (s as { fault?: unknown }).fault === "string");
+}
+
+/** Whether a fault's target schema has a `select` field. */
+function takesSelect(target: unknown): boolean {
+  let inner = target as { _zod: { def: { innerType?: unknown; in?: unknown; shape?: Record<string, unknown> } } };
+  // Through defaults, refinements' pipes (transform) and optionals to the object.
+  for (let i = 0; i < 10 && inner?._zod && !inner._zod.def.shape; i++) inner = (inner._zod.def.innerType ?? inner._zod.def.in) as typeof inner;
+  return inner?._zod?.def.shape !== undefined && "select" in inner._zod.def.shape;
+}
+
+export async function templateFor(step: AuthoredFault, maxDurationMs: number): Promise<FaultTemplate> {
+  const module = await loadFault(step.fault);
+  // The experiment was validated before the space is built: an unknown fault here is a gameday bug.
+  if (!module) throw new Error(`internal: no fault module ${step.fault}`);
+  return {
+    name: step.name ?? step.fault,
+    fault: step.fault,
+    target: { ...(step.target ?? {}) },
+    with: { ...(step.with ?? {}) },
+    // A value written as a variable (`"${notice}"`) is searched too: the search replaces it.
+    knobs: knobsOf(module.params, maxDurationMs),
+    selectable: takesSelect(module.target),
+  };
+}
+
+export async function buildSpace(faults: AuthoredFault[], bounds: Partial<SpaceBounds> = {}): Promise<Space> {
+  const b = { ...DEFAULT_BOUNDS, ...bounds };
+  const maxTargets = Math.max(1, Math.min(b.maxTargets, TARGETS_PER_FAULT_CAP));
+  const templates = await Promise.all(faults.map((f) => templateFor(f, b.maxDurationMs)));
+  return { ...b, maxTargets, templates };
+}

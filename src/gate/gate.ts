@@ -1,0 +1,131 @@
+/**
+ * A release gate: runs a suite's experiments, each as its own `chaos run` process (so each has
+ * its own embedded sandbox, and a crash or a hung run stays its own), in parallel up to the
+ * machine's cores, or one at a time on a shared --target; then decides the gate: every
+ * hypothesis held, the resilience score at or above the minimum, no regression against the
+ * baseline. How a run is started is given by the caller (the CLI), so this module never needs to
+ * know where the CLI lives.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Clock } from "../time/clock.js";
+import { readJournal, runReport, type RunReport } from "../report/index.js";
+import { baselineJournal, measures, regressions, type Regression } from "./baseline.js";
+import { inPool } from "./pool.js";
+import { probeSuccessPercent, resilienceScore } from "./score.js";
+import type { Suite, SuiteRun } from "./suite.js";
+
+export interface Spawned {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `chaos <args>` in `cwd` and resolves when it exits. */
+export type RunChaos = (args: string[], cwd: string) => Promise<Spawned>;
+
+export interface GateOptions {
+  outDir: string;
+  /** An endpoint or `aws`: runs go one at a time against it. Absent: each run has its own embedded sandbox. */
+  target?: string;
+  /** A stack for every run, in place of the suite's. */
+  stack?: string;
+  /** How many runs at once on embedded sandboxes. */
+  concurrency: number;
+  baseline?: string;
+  /** Overrides the suite's margin. */
+  margin?: number;
+  clock: Clock;
+  runChaos: RunChaos;
+  /** One line per finished run. */
+  progress(line: string): void;
+  /** Resolves a catalog name to its file, as `chaos run` would from the working directory. */
+  resolveExperiment(name: string): string;
+}
+
+export interface RunOutcome {
+  run: SuiteRun;
+  exitCode: number | null;
+  journal?: string;
+  report: RunReport;
+  percent: number;
+  regressions: Regression[];
+  seconds: number;
+}
+
+export interface GateResult {
+  outcomes: RunOutcome[];
+  score: number;
+  /** Why the gate failed, one line each; empty when it passed. */
+  failures: string[];
+  /** Runs that could not be made or judged (invalid input, toolkit or target errors, interrupted). */
+  errors: string[];
+  exitCode: 0 | 1 | 4;
+  margin: number;
+}
+
+/** Exit codes of `chaos run` that judged the system: held, deviated, aborted by a stop condition. */
+const JUDGED = new Set([0, 1, 3]);
+
+function runArgs(run: SuiteRun, file: string, journal: string, o: GateOptions): string[] {
+  const stack = o.stack ?? run.stack;
+  return [
+    "run",
+    file,
+    "--seed",
+    String(run.seed),
+    "--log-format",
+    "plain",
+    "--journal-path",
+    journal,
+    ...(stack !== undefined ? ["--stack", stack] : []),
+    ...Object.entries(run.vars).flatMap(([k, v]) => ["--var", `${k}=${v}`]),
+    ...(o.target !== undefined ? ["--target", o.target] : []),
+  ];
+}
+
+/** A run that left no journal still gets a report (an error) so JUnit and Markdown show it. */
+function errorReport(run: SuiteRun, journal: string, spawned: Spawned): RunReport {
+  const why = spawned.stderr.trim().split("\n").slice(-3).join(" ") || `chaos run exited with ${spawned.code}`;
+  return { file: journal, title: run.id, runId: run.id, seed: run.seed, target: "", clock: "", start: "1970-01-01T00:00:00.000Z", verdict: "error", ...(spawned.code !== null ? { exitCode: spawned.code } : {}), summary: why, complete: false, probes: [], steadyStates: [], faults: [], rollbacks: [], events: [], charts: [], warnings: [] };
+}
+
+/** "deviated: <why>", without saying the verdict twice when the summary already starts with it. */
+export function verdictLine(report: RunReport): string {
+  return report.summary.startsWith(report.verdict) ? report.summary : `${report.verdict}: ${report.summary}`;
+}
+
+export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOptions): Promise<GateResult> {
+  const margin = o.margin ?? suite.gate.margin;
+  mkdirSync(join(o.outDir, "journals"), { recursive: true });
+  let finished = 0;
+  const outcomes = await inPool(runs, o.target !== undefined ? 1 : o.concurrency, async (run) => {
+    const file = o.resolveExperiment(run.experiment);
+    const journal = join(o.outDir, "journals", `${run.id}.json`);
+    // Each run works in its own directory: its run id, ledger and lock never meet another's.
+    const cwd = join(o.outDir, "work", run.id);
+    mkdirSync(cwd, { recursive: true });
+    const started = o.clock.now();
+    const spawned = await o.runChaos(runArgs(run, file, journal, o), cwd);
+    const seconds = (o.clock.now() - started) / 1000;
+    const doc = existsSync(journal) ? readJournal(journal).doc : undefined;
+    const report = doc?.gameday.complete ? runReport({ file: journal, doc }) : errorReport(run, journal, spawned);
+    const base = o.baseline !== undefined && doc ? baselineJournal(o.baseline, run.id) : undefined;
+    const found = base && doc ? regressions(measures(doc), measures(base), margin) : [];
+    const outcome: RunOutcome = { run, exitCode: spawned.code, journal, report, percent: probeSuccessPercent(doc?.gameday.complete ? report : undefined), regressions: found, seconds };
+    finished++;
+    const regressed = found.length > 0 ? `, regressed: ${found.map((r) => `${r.measure} ${r.baseline} -> ${r.current}`).join("; ")}` : "";
+    o.progress(`[${finished}/${runs.length}] ${run.id} (seed ${run.seed}): ${report.verdict} in ${seconds.toFixed(1)} s, probes ${outcome.percent.toFixed(0)}%${regressed}`);
+    return outcome;
+  });
+  const score = resilienceScore(outcomes.map((x) => ({ weight: x.run.weight, percent: x.percent })));
+  const failures: string[] = [];
+  const errors: string[] = [];
+  for (const x of outcomes) {
+    if (x.exitCode === null || !JUDGED.has(x.exitCode)) errors.push(`${x.run.id}: could not be judged (exit ${x.exitCode ?? "by signal"}): ${x.report.summary}`);
+    else if (suite.gate.allHeld && x.report.verdict !== "held") failures.push(`${x.run.id}: ${verdictLine(x.report)}`);
+    for (const r of x.regressions) failures.push(`${x.run.id}: ${r.measure} grew from ${r.baseline} to ${r.current}, more than the ${Math.round(margin * 100)}% margin`);
+  }
+  if (suite.gate.minScore !== undefined && score < suite.gate.minScore) failures.push(`resilience score ${score.toFixed(1)} is below the minimum ${suite.gate.minScore}`);
+  return { outcomes, score, failures, errors, exitCode: failures.length > 0 ? 1 : errors.length > 0 ? 4 : 0, margin };
+}

@@ -1,0 +1,73 @@
+/**
+ * What a gate leaves for CI: JUnit XML (a testsuite per run: a testcase for the experiment and one
+ * per probe verdict by mode), a Markdown summary (the gate's decision, the score, a row per run,
+ * then each run's report), the HTML report, and GitHub workflow annotations pointing at the
+ * suite entry of each run that failed.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderRuns } from "../report/index.js";
+import { cell } from "../report/markdown.js";
+import { verdictLine, type GateResult } from "./gate.js";
+import type { Suite } from "./suite.js";
+
+export function gateMarkdown(suite: Suite, result: GateResult, minScoreText = suite.gate.minScore !== undefined ? `minimum ${suite.gate.minScore}` : "no minimum"): string {
+  const passed = result.exitCode === 0;
+  const rows = result.outcomes.map((x) => {
+    const regressed = x.regressions.map((r) => `${r.measure} ${r.baseline} → ${r.current}`).join("; ");
+    const replay = x.report.replay ? `\`${x.report.replay}\`` : "";
+    return `| ${[x.run.id, String(x.run.seed), x.report.verdict, `${x.percent.toFixed(0)}%`, String(x.run.weight), regressed || "none", replay].map(cell).join(" | ")} |`;
+  });
+  return [
+    `# ${suite.title}: ${passed ? "✅ gate passed" : "❌ gate failed"}`,
+    `Resilience score **${result.score.toFixed(1)}** (${minScoreText}; Litmus's weighted probe success), ${result.outcomes.length} run${result.outcomes.length === 1 ? "" : "s"}, regression margin ${Math.round(result.margin * 100)}%.`,
+    ...(result.failures.length + result.errors.length > 0 ? [[...result.failures, ...result.errors].map((f) => `- ${f}`).join("\n")] : []),
+    ["| run | seed | verdict | probes passed | weight | regressions | replay |", "| --- | --- | --- | --- | --- | --- | --- |", ...rows].join("\n"),
+    renderRuns(
+      result.outcomes.map((x) => x.report),
+      "md",
+      { title: "Runs" },
+    ).replace(/^# /m, "## "),
+  ].join("\n\n");
+}
+
+/** GitHub's workflow-command escaping: data loses %, CR and LF; properties also : and ,. */
+function ghData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+function ghProperty(text: string): string {
+  return ghData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+/** `::error file=...,line=...::` for each run that failed or could not be judged, at its suite entry. */
+export function githubAnnotations(suite: Suite, result: GateResult): string[] {
+  const lines: string[] = [];
+  for (const x of result.outcomes) {
+    const problems = [
+      ...(x.report.verdict !== "held" ? [verdictLine(x.report)] : []),
+      ...x.regressions.map((r) => `${r.measure} grew from ${r.baseline} to ${r.current}`),
+    ];
+    if (problems.length === 0) continue;
+    const where = `file=${ghProperty(suite.file)}${x.run.position ? `,line=${x.run.position.line},col=${x.run.position.column}` : ""}`;
+    const replay = x.report.replay ? `\nreplay: ${x.report.replay}` : "";
+    lines.push(`::error ${where},title=${ghProperty(`${x.run.id} (seed ${x.run.seed})`)}::${ghData(`${problems.join("\n")}${replay}`)}`);
+  }
+  if (suite.gate.minScore !== undefined && result.score < suite.gate.minScore) {
+    lines.push(`::error file=${ghProperty(suite.file)},title=resilience score::${ghData(`resilience score ${result.score.toFixed(1)} is below the minimum ${suite.gate.minScore}`)}`);
+  }
+  return lines;
+}
+
+/** Writes junit.xml, report.md and report.html into the output directory; returns their paths. */
+export function writeGateOutputs(suite: Suite, result: GateResult, outDir: string): { junit: string; markdown: string; html: string; summary: string } {
+  const reports = result.outcomes.map((x) => x.report);
+  const junit = join(outDir, "junit.xml");
+  const markdown = join(outDir, "report.md");
+  const html = join(outDir, "report.html");
+  const summary = gateMarkdown(suite, result);
+  writeFileSync(junit, renderRuns(reports, "junit"));
+  writeFileSync(markdown, summary);
+  writeFileSync(html, renderRuns(reports, "html", { title: `${suite.title}: score ${result.score.toFixed(1)}, ${result.exitCode === 0 ? "gate passed" : "gate failed"}` }));
+  return { junit, markdown, html, summary };
+}

@@ -1,0 +1,95 @@
+/**
+ * Reads a journal written by `chaos run` for a report. The check is deliberately shallow (the keys a
+ * report reads, with their types): journals of older gameday versions, without the readings over
+ * time, still report, only without charts. A file that is not a gameday journal is an input error
+ * naming the file, the field, what was expected and what was found.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import type { JournalDoc } from "../engine/journal.js";
+import { formatPath, InvalidInputError, type InputError } from "../experiment/model.js";
+import { readSource } from "../experiment/source.js";
+
+export interface ReportJournal {
+  /** The path as the user gave it, for messages and links. */
+  file: string;
+  doc: JournalDoc;
+}
+
+const probeRecord = z.looseObject({
+  step: z.string(),
+  probe: z.string(),
+  mode: z.string(),
+  verdict: z.enum(["passed", "failed", "not-run", "error"]),
+  readings: z.number(),
+  failed: z.number(),
+});
+
+const faultRecord = z.looseObject({ step: z.string(), fault: z.string(), startedAt: z.string() });
+
+const journalShape = z.looseObject({
+  start: z.string(),
+  status: z.string(),
+  deviated: z.boolean(),
+  experiment: z.looseObject({ title: z.string().optional() }),
+  gameday: z.looseObject({
+    runId: z.string(),
+    seed: z.number(),
+    target: z.looseObject({ kind: z.string() }),
+    probes: z.array(probeRecord),
+    faults: z.array(faultRecord),
+    rollbackResults: z.array(z.looseObject({ description: z.string(), ok: z.boolean(), at: z.string() })),
+    warnings: z.array(z.string()),
+  }),
+});
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  return `${typeof value} ${JSON.stringify(value)}`.slice(0, 60);
+}
+
+function at(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const p of path) v = v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+/** Parses and checks a journal; every problem is reported at once, located in the file. */
+export function parseJournal(text: string, file: string): ReportJournal {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // The YAML parser reads JSON with positions: it says where the syntax broke.
+    const source = readSource(text, file, "json");
+    throw new InvalidInputError(source.errors.length > 0 ? source.errors : [{ file, path: "(document)", expected: "a JSON journal written by chaos run", found: "text that is not JSON" }]);
+  }
+  const checked = journalShape.safeParse(value);
+  if (checked.success) return { file, doc: value as JournalDoc };
+  const source = readSource(text, file, "json");
+  const errors: InputError[] = checked.error.issues.map((issue) => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    const position = source.positionOf(path) ?? source.positionOf(path.slice(0, -1));
+    return {
+      file,
+      ...(position ? { position } : {}),
+      path: path.length === 0 ? "(document)" : formatPath(path),
+      expected: `${issue.code === "invalid_type" ? `a ${issue.expected}` : issue.message} (as in the journal chaos run writes)`,
+      found: describe(at(value, path)),
+    };
+  });
+  throw new InvalidInputError(errors);
+}
+
+export function readJournal(file: string, path = file): ReportJournal {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new InvalidInputError([{ file, path: "(file)", expected: "a journal file that can be read", found: (err as NodeJS.ErrnoException).code ?? String(err) }]);
+  }
+  return parseJournal(text, file);
+}

@@ -1,0 +1,209 @@
+/**
+ * One run as a report shows it, whatever the format: verdict, seed and replay command, each
+ * probe's verdict by mode, the steady-state checks, the faults with their FIS templates, the
+ * rollbacks, and the charts (the probes' readings over time against the faults' timeline).
+ * Built from the journal alone, so a report can be made anywhere the journal is.
+ */
+import type { JournalDoc, ProbeVerdictRecord, SteadyStateRecord } from "../engine/journal.js";
+import type { OutputUnit } from "../experiment/probe-output.js";
+import type { ReportJournal } from "./journal-file.js";
+
+export interface ChartPoint {
+  /** Milliseconds since the run started. */
+  t: number;
+  v: number;
+  ok: boolean;
+}
+
+export interface Chart {
+  /** Stable id: the probe step, its mode and the unit. */
+  id: string;
+  title: string;
+  unit: OutputUnit;
+  series: { name: string; points: ChartPoint[] }[];
+  /** Fields that never changed and would flatten the others to a line at the bottom: named, not drawn. */
+  constants: { name: string; value: number }[];
+}
+
+export interface TimelineEvent {
+  /** Milliseconds since the run started. */
+  t: number;
+  kind: "fault-start" | "fault-end" | "rollback";
+  label: string;
+}
+
+export interface ProbeRow {
+  step: string;
+  probe: string;
+  mode: string;
+  verdict: ProbeVerdictRecord["verdict"];
+  readings: number;
+  failed: number;
+  /** Why it failed (the first failure), or the last reading's reason. */
+  detail: string;
+  /** When the first failure (else the last reading) was, in ms since the start. */
+  at?: number;
+}
+
+export interface SteadyStateRow {
+  when: "before" | "after" | "after rollbacks";
+  met: boolean;
+  probes: { name: string; met: boolean; output: string }[];
+}
+
+export interface FaultRow {
+  step: string;
+  fault: string;
+  start: number;
+  end?: number;
+  status?: string;
+  landed?: boolean;
+  detail: string;
+  targets: string[];
+  template?: unknown;
+}
+
+export interface RunReport {
+  /** Where the journal was read from. */
+  file: string;
+  title: string;
+  runId: string;
+  seed: number;
+  target: string;
+  clock: string;
+  start: string;
+  durationSeconds?: number;
+  verdict: string;
+  exitCode?: number;
+  summary: string;
+  complete: boolean;
+  replay?: string;
+  probes: ProbeRow[];
+  steadyStates: SteadyStateRow[];
+  faults: FaultRow[];
+  rollbacks: { description: string; ok: boolean; t: number; detail: string }[];
+  events: TimelineEvent[];
+  chaosWindow?: { start: number; end: number };
+  charts: Chart[];
+  warnings: string[];
+}
+
+/** A value in one line, for tables. */
+export function brief(value: unknown, max = 160): string {
+  if (value === undefined) return "";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+const UNIT_LABEL: Partial<Record<OutputUnit, string>> = { ms: "milliseconds", ratio: "ratio", seconds: "seconds", count: "count", bytes: "bytes", number: "value" };
+
+function chartsOf(record: ProbeVerdictRecord, since: (iso: string) => number): Chart[] {
+  const series = record.series;
+  if (!series || series.points.length === 0) return [];
+  const byUnit = new Map<OutputUnit, string[]>();
+  for (const [name, unit] of Object.entries(series.units)) byUnit.set(unit, [...(byUnit.get(unit) ?? []), name]);
+  return [...byUnit].map(([unit, names]) => {
+    const all = names.map((name) => ({
+      name,
+      points: series.points.filter((p) => p.values[name] !== undefined).map((p) => ({ t: since(p.at), v: p.values[name]!, ok: p.ok })),
+    }));
+    const { drawn, constants } = scaleApart(all);
+    return { id: `${record.step}/${record.mode}/${unit}`, title: `${record.step} (${record.probe}, ${record.mode}): ${UNIT_LABEL[unit] ?? unit}`, unit, series: drawn, constants };
+  });
+}
+
+/**
+ * A field that never changed (an echo of a parameter, such as a window of 30,000 ms) and is more
+ * than ten times what the changing fields reach would squash them into the axis: it is named with
+ * its value instead of drawn. A constant on the same scale (a desired count of 6) stays drawn: it
+ * is what the others are read against.
+ */
+function scaleApart(all: Chart["series"]): { drawn: Chart["series"]; constants: Chart["constants"] } {
+  const isConstant = (s: Chart["series"][number]) => s.points.every((p) => p.v === s.points[0]!.v);
+  const varying = all.filter((s) => !isConstant(s));
+  const top = Math.max(0, ...varying.flatMap((s) => s.points.map((p) => Math.abs(p.v))));
+  if (varying.length === 0 || top === 0) return { drawn: all, constants: [] };
+  const apart = (s: Chart["series"][number]) => isConstant(s) && s.points.length > 0 && Math.abs(s.points[0]!.v) > 10 * top;
+  return { drawn: all.filter((s) => !apart(s)), constants: all.filter(apart).map((s) => ({ name: s.name, value: s.points[0]!.v })) };
+}
+
+function steadyRow(when: SteadyStateRow["when"], s: SteadyStateRecord | null | undefined): SteadyStateRow[] {
+  if (!s) return [];
+  return [
+    {
+      when,
+      met: s.steady_state_met,
+      probes: s.probes.map((p) => ({ name: String((p.activity as { name?: unknown }).name ?? "probe"), met: p.tolerance_met === true, output: brief(p.output) })),
+    },
+  ];
+}
+
+function targetText(doc: JournalDoc): string {
+  const t = doc.gameday.target;
+  return [t.kind, t.region, t.stack ? `stack ${t.stack}` : undefined].filter(Boolean).join(", ");
+}
+
+export function runReport(journal: ReportJournal): RunReport {
+  const doc = journal.doc;
+  const g = doc.gameday;
+  const origin = Date.parse(doc.start);
+  const since = (iso: string) => Date.parse(iso) - origin;
+  const faults: FaultRow[] = g.faults.map((f) => ({
+    step: f.step,
+    fault: f.fault,
+    start: since(f.startedAt),
+    ...(f.endedAt ? { end: since(f.endedAt) } : {}),
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.verification ? { landed: f.verification.landed } : {}),
+    detail: f.error ?? f.verification?.detail ?? "",
+    targets: (f.targets ?? []).map((t) => t.arn),
+    ...(f.template !== undefined ? { template: f.template } : {}),
+  }));
+  const rollbacks = g.rollbackResults.map((r) => ({ description: r.description, ok: r.ok, t: since(r.at), detail: r.error ?? r.detail ?? "" }));
+  const events: TimelineEvent[] = [
+    ...faults.map((f) => ({ t: f.start, kind: "fault-start" as const, label: `${f.step} starts` })),
+    ...faults.filter((f) => f.end !== undefined).map((f) => ({ t: f.end!, kind: "fault-end" as const, label: `${f.step} ends` })),
+    ...rollbacks.map((r) => ({ t: r.t, kind: "rollback" as const, label: `rollback: ${r.description}` })),
+  ].sort((a, b) => a.t - b.t);
+  const starts = faults.map((f) => f.start);
+  const ends = faults.map((f) => f.end ?? f.start);
+  const end = doc.end ? since(doc.end) : undefined;
+  return {
+    file: journal.file,
+    title: (doc.experiment as { title?: string }).title ?? g.runId,
+    runId: g.runId,
+    seed: g.seed,
+    target: targetText(doc),
+    clock: g.clock,
+    start: doc.start,
+    ...(doc.duration !== undefined ? { durationSeconds: doc.duration } : end !== undefined ? { durationSeconds: end / 1000 } : {}),
+    verdict: g.verdict ?? (g.complete ? doc.status : "incomplete"),
+    ...(g.exitCode !== undefined ? { exitCode: g.exitCode } : {}),
+    summary: g.summary ?? (g.complete ? "" : "the run did not finish: this journal is partial"),
+    complete: g.complete,
+    ...(g.replay ? { replay: g.replay } : {}),
+    probes: g.probes.map((p) => ({
+      step: p.step,
+      probe: p.probe,
+      mode: p.mode,
+      verdict: p.verdict,
+      readings: p.readings,
+      failed: p.failed,
+      detail: p.firstFailure?.reason ?? p.firstUnreadable?.reason ?? p.last?.reason ?? "",
+      ...((p.firstFailure ?? p.last) ? { at: since((p.firstFailure ?? p.last)!.at) } : {}),
+    })),
+    steadyStates: [...steadyRow("before", doc.steady_states.before), ...steadyRow("after", doc.steady_states.after), ...steadyRow("after rollbacks", g.steadyStateAfterRollback)],
+    faults,
+    rollbacks,
+    events,
+    ...(faults.length > 0 ? { chaosWindow: { start: Math.min(...starts), end: Math.max(...ends) } } : {}),
+    charts: g.probes.flatMap((p) => chartsOf(p, since)),
+    warnings: g.warnings,
+  };
+}
+
+/** Probes that passed, of those that ran: the run's probe success rate, as Litmus counts it. */
+export function probeSuccess(report: RunReport): { passed: number; total: number } {
+  const ran = report.probes.filter((p) => p.verdict !== "not-run");
+  return { passed: ran.filter((p) => p.verdict === "passed").length, total: ran.length };
+}

@@ -1,0 +1,128 @@
+/**
+ * The game day's record: who, when, each step's verdict and journal, the pre-checks, the
+ * checkpoints' answers and the notes typed during the run, and whether it was aborted. Written as
+ * JSON (for tools) and Markdown (for the people who read it afterwards), after every change, so a
+ * killed game day still leaves what it had.
+ */
+import { writeFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+
+/** `chaos run`'s exit codes, as verdicts. */
+export const VERDICTS: Readonly<Record<number, string>> = {
+  0: "held",
+  1: "deviated",
+  2: "invalid input",
+  3: "stopped by a stop condition",
+  4: "target or toolkit error",
+  130: "interrupted (rollbacks ran)",
+};
+
+export function verdictOf(code: number | null, signal: string | null): string {
+  if (code === null) return `killed by ${signal ?? "a signal"} (run \`chaos recover\`)`;
+  return VERDICTS[code] ?? `exit code ${code}`;
+}
+
+export interface PreCheckRecord {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface StepRecord {
+  name: string;
+  experiment: string;
+  startedAt: string;
+  endedAt?: string;
+  exitCode?: number | null;
+  verdict?: string;
+  timebox?: string;
+  /** The step ran past its timebox and was stopped (its rollbacks ran). */
+  timeboxExceeded?: boolean;
+  journal: string;
+}
+
+export interface CheckpointRecord {
+  after: string;
+  question: string;
+  at: string;
+  /** continue, abort, or auto (an unattended run). */
+  answer: "continue" | "abort" | "auto";
+}
+
+export interface NoteRecord {
+  at: string;
+  text: string;
+}
+
+export interface GamedayRecord {
+  id: string;
+  runbook: { file: string; title: string };
+  target: string;
+  roles: { facilitator: string; observers: string[] };
+  mode: "interactive" | "auto";
+  startedAt: string;
+  endedAt?: string;
+  status: "running" | "completed" | "aborted";
+  /** Why it was aborted: a failed pre-check, the facilitator, or a signal. */
+  abortReason?: string;
+  preChecks: PreCheckRecord[];
+  steps: StepRecord[];
+  checkpoints: CheckpointRecord[];
+  notes: NoteRecord[];
+}
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+export function writeRecord(dir: string, record: GamedayRecord): { json: string; markdown: string } {
+  const json = join(dir, "record.json");
+  const markdown = join(dir, "record.md");
+  writeAtomically(json, `${JSON.stringify(record, null, 2)}\n`);
+  writeAtomically(markdown, recordMarkdown(record));
+  return { json, markdown };
+}
+
+/** Pipes and line breaks would break a Markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+export function recordMarkdown(r: GamedayRecord): string {
+  const lines = [
+    `# Game day: ${r.runbook.title}`,
+    "",
+    `- Runbook: ${r.runbook.file}`,
+    `- Target: ${r.target}`,
+    `- Facilitator: ${r.roles.facilitator}`,
+    `- Observers: ${r.roles.observers.join(", ") || "none"}`,
+    `- Started: ${r.startedAt}`,
+    `- Ended: ${r.endedAt ?? "(still running)"}`,
+    `- Mode: ${r.mode}`,
+    `- Outcome: ${r.status === "aborted" ? `**aborted**: ${r.abortReason ?? ""}` : r.status}`,
+    "",
+  ];
+  if (r.preChecks.length > 0) {
+    lines.push("## Pre-checks", "", "| check | result |", "| --- | --- |");
+    for (const p of r.preChecks) lines.push(`| ${cell(p.name)} | ${p.ok ? "passed" : "**failed**"}: ${cell(p.detail)} |`);
+    lines.push("");
+  }
+  lines.push("## Steps", "", "| step | experiment | started | ended | verdict | timebox | journal |", "| --- | --- | --- | --- | --- | --- | --- |");
+  for (const s of r.steps) {
+    const timebox = s.timebox === undefined ? "" : `${s.timebox}${s.timeboxExceeded ? " **exceeded**" : ""}`;
+    lines.push(`| ${cell(s.name)} | ${cell(s.experiment)} | ${s.startedAt} | ${s.endedAt ?? ""} | ${cell(s.verdict ?? "running")} | ${timebox} | ${cell(s.journal)} |`);
+  }
+  lines.push("");
+  if (r.checkpoints.length > 0) {
+    lines.push("## Checkpoints", "");
+    for (const c of r.checkpoints) lines.push(`- ${c.at} after ${c.after}: ${c.question} **${c.answer}**`);
+    lines.push("");
+  }
+  lines.push("## Notes", "");
+  if (r.notes.length === 0) lines.push("(none)");
+  for (const n of r.notes) lines.push(`- ${n.at}: ${n.text}`);
+  lines.push("");
+  return lines.join("\n");
+}

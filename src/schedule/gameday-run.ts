@@ -1,0 +1,198 @@
+/**
+ * Runs a game day: announce, pre-checks, then each step in order with its timebox, and a
+ * checkpoint after it where the facilitator continues or aborts. Notes can be typed at any time.
+ * An interrupt (SIGINT) stops the running step, whose own rollbacks run, and ends the game day as
+ * aborted. The record is saved after every change. Processes and terminals are behind ports, so
+ * this runs the same against a virtual clock in tests.
+ */
+import type { Clock } from "../time/clock.js";
+import { formatDuration } from "../experiment/duration.js";
+import type { LoadedRunbook, PreCheck, RunbookStep } from "./gameday-runbook.js";
+import { stepName } from "./gameday-runbook.js";
+import { verdictOf, type GamedayRecord, type StepRecord } from "./gameday-record.js";
+import type { ChildExit } from "./chaos-child.js";
+
+export interface StepHandle {
+  done: Promise<ChildExit>;
+  /** Asks the step to stop and roll back (SIGINT to `chaos run`). */
+  interrupt(): void;
+}
+
+export interface Facilitator {
+  readonly mode: "interactive" | "auto";
+  /** Asks `question`; resolves continue or abort. Lines that are notes go to `note` meanwhile. */
+  checkpoint(question: string, signal: AbortSignal): Promise<"continue" | "abort">;
+}
+
+export interface GamedayPorts {
+  clock: Clock;
+  facilitator: Facilitator;
+  startStep(step: RunbookStep, index: number, journal: string): StepHandle;
+  /** Where step `index`'s journal goes. */
+  journalPath(step: RunbookStep, index: number): string;
+  preCheck(check: PreCheck, signal: AbortSignal): Promise<{ ok: boolean; detail: string }>;
+  print(line: string): void;
+  save(record: GamedayRecord): void;
+}
+
+/** Exit codes of `chaos gameday`. */
+export const GAMEDAY_EXIT = { held: 0, deviated: 1, stopped: 3, error: 4, interrupted: 130 } as const;
+
+export class GamedayRun {
+  readonly record: GamedayRecord;
+  private running: StepHandle | undefined;
+
+  constructor(
+    private readonly loaded: LoadedRunbook,
+    private readonly ports: GamedayPorts,
+    meta: { id: string; target: string; file: string },
+  ) {
+    const rb = loaded.runbook;
+    this.record = {
+      id: meta.id,
+      runbook: { file: meta.file, title: rb.title },
+      target: meta.target,
+      roles: { facilitator: rb.roles.facilitator, observers: rb.roles.observers ?? [] },
+      mode: ports.facilitator.mode,
+      startedAt: this.iso(),
+      status: "running",
+      preChecks: [],
+      steps: [],
+      checkpoints: [],
+      notes: [],
+    };
+  }
+
+  private iso(): string {
+    return new Date(this.ports.clock.now()).toISOString();
+  }
+
+  /** A note typed by anyone at the keyboard, kept with the clock's time. */
+  note(text: string): void {
+    const trimmed = text.trim();
+    if (trimmed === "") return;
+    this.record.notes.push({ at: this.iso(), text: trimmed });
+    this.ports.print(`noted: ${trimmed}`);
+    this.ports.save(this.record);
+  }
+
+  private end(status: "completed" | "aborted", reason?: string): void {
+    this.record.status = status;
+    if (reason !== undefined) this.record.abortReason = reason;
+    this.record.endedAt = this.iso();
+    this.ports.save(this.record);
+  }
+
+  private interruptedReason(signal: AbortSignal): string {
+    return `interrupted by ${typeof signal.reason === "string" ? signal.reason : "the operator"}`;
+  }
+
+  async run(interrupt: AbortSignal): Promise<number> {
+    const { print, save } = this.ports;
+    const rb = this.loaded.runbook;
+    save(this.record);
+
+    for (const [i, check] of (rb["pre-checks"] ?? []).entries()) {
+      if (interrupt.aborted) break;
+      const name = check.name ?? preCheckName(check, i);
+      const result = await this.ports.preCheck(check, interrupt);
+      this.record.preChecks.push({ name, ...result });
+      print(`pre-check ${name}: ${result.ok ? "passed" : "FAILED"} (${result.detail})`);
+      save(this.record);
+      if (!result.ok) {
+        this.end("aborted", `pre-check ${name} failed: ${result.detail}`);
+        return GAMEDAY_EXIT.stopped;
+      }
+    }
+
+    let worst: number = GAMEDAY_EXIT.held;
+    for (const [i, step] of rb.steps.entries()) {
+      if (interrupt.aborted) {
+        this.end("aborted", this.interruptedReason(interrupt));
+        return GAMEDAY_EXIT.interrupted;
+      }
+      const outcome = await this.runStep(step, i, interrupt);
+      if (interrupt.aborted) {
+        this.end("aborted", this.interruptedReason(interrupt));
+        return GAMEDAY_EXIT.interrupted;
+      }
+      if (outcome.code !== 0) worst = Math.max(worst, outcome.code === 1 || outcome.code === 3 || outcome.timeboxExceeded ? GAMEDAY_EXIT.deviated : GAMEDAY_EXIT.error);
+
+      const question = step.checkpoint === false ? undefined : (step.checkpoint ?? (i < rb.steps.length - 1 ? `continue with ${stepName(rb.steps[i + 1]!, i + 1)}?` : undefined));
+      if (question === undefined) continue;
+      const answer = this.ports.facilitator.mode === "auto" ? "auto" : await this.ask(question, interrupt);
+      if (answer === "interrupted") {
+        this.end("aborted", this.interruptedReason(interrupt));
+        return GAMEDAY_EXIT.interrupted;
+      }
+      this.record.checkpoints.push({ after: stepName(step, i), question, at: this.iso(), answer });
+      save(this.record);
+      if (answer === "abort") {
+        this.end("aborted", `the facilitator aborted at the checkpoint after ${stepName(step, i)}`);
+        return GAMEDAY_EXIT.stopped;
+      }
+    }
+    this.end("completed");
+    return worst;
+  }
+
+  private async ask(question: string, interrupt: AbortSignal): Promise<"continue" | "abort" | "interrupted"> {
+    try {
+      return await this.ports.facilitator.checkpoint(question, interrupt);
+    } catch (err) {
+      if (interrupt.aborted) return "interrupted";
+      throw err;
+    }
+  }
+
+  private async runStep(step: RunbookStep, index: number, interrupt: AbortSignal): Promise<{ code: number | null; timeboxExceeded: boolean }> {
+    const name = stepName(step, index);
+    const journal = this.ports.journalPath(step, index);
+    const rec: StepRecord = { name, experiment: step.experiment, startedAt: this.iso(), journal, ...(step.timebox !== undefined ? { timebox: formatDuration(step.timebox) } : {}) };
+    this.record.steps.push(rec);
+    this.ports.save(this.record);
+    this.ports.print(`step ${index + 1}/${this.loaded.runbook.steps.length}: ${name} (${step.experiment})${step.timebox !== undefined ? `, timebox ${formatDuration(step.timebox)}` : ""}`);
+
+    const handle = this.ports.startStep(step, index, journal);
+    this.running = handle;
+    let exceeded = false;
+    const cancelTimebox =
+      step.timebox === undefined
+        ? () => {}
+        : this.ports.clock.setTimer(step.timebox, () => {
+            exceeded = true;
+            this.ports.print(`step ${name} ran past its timebox of ${formatDuration(step.timebox!)}: stopping it (its rollbacks run)`);
+            handle.interrupt();
+          });
+    const onInterrupt = () => handle.interrupt();
+    interrupt.addEventListener("abort", onInterrupt, { once: true });
+    // No clock hold here: the timebox is a timer on this same clock and must be able to fire.
+    let exit: ChildExit;
+    try {
+      exit = await handle.done;
+    } finally {
+      cancelTimebox();
+      interrupt.removeEventListener("abort", onInterrupt);
+      this.running = undefined;
+    }
+    rec.endedAt = this.iso();
+    rec.exitCode = exit.code;
+    rec.verdict = exceeded ? `timebox exceeded: stopped after ${formatDuration(step.timebox!)} (${verdictOf(exit.code, exit.signal)})` : verdictOf(exit.code, exit.signal);
+    if (step.timebox !== undefined) rec.timeboxExceeded = exceeded;
+    this.ports.save(this.record);
+    this.ports.print(`step ${name}: ${rec.verdict}`);
+    return { code: exit.code, timeboxExceeded: exceeded };
+  }
+
+  /** Whether a step is running now (a second interrupt then goes to it). */
+  get stepRunning(): StepHandle | undefined {
+    return this.running;
+  }
+}
+
+function preCheckName(check: PreCheck, index: number): string {
+  if ("command" in check) return check.command.join(" ");
+  if ("http" in check) return `GET ${check.http.url}`;
+  if ("chaos" in check) return `chaos ${check.chaos.join(" ")}`;
+  return `pre-check ${index + 1}`;
+}

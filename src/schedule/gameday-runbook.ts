@@ -1,0 +1,126 @@
+/**
+ * A game day's runbook as code (experiments/gamedays/*.yaml): who takes part, what is announced,
+ * what must hold before anything starts, and the experiments in order with their timeboxes and
+ * the checkpoints between them. Every problem is reported with file:line, path, expected, found.
+ */
+import { basename, extname } from "node:path";
+import { z } from "zod";
+import { describeValue } from "../experiment/describe.js";
+import { readDuration } from "../experiment/duration.js";
+import { expecting, oneOf, strict } from "../experiment/schema-kit.js";
+import { checkLocated, readLocated } from "./located.js";
+import { formatPath, InvalidInputError, type DocPath, type InputError, type SourcePosition } from "../experiment/model.js";
+
+type Ctx = z.core.$RefinementCtx;
+
+function report(ctx: Ctx, expected: string, found: string): void {
+  ctx.addIssue({ code: "custom", path: [], params: { expected, found } });
+}
+
+const text = z.string(expecting("a non-empty string")).min(1);
+
+const duration = z.string(expecting("a duration such as PT10M, 90s or 1h (a bare number has no unit)")).transform((value, ctx) => {
+  const reading = readDuration(value);
+  if ("ms" in reading && reading.ms > 0) return reading.ms;
+  report(ctx, "a positive duration such as PT10M, 90s or 1h", `${describeValue(value)}${"problem" in reading ? `: ${reading.problem}` : ""}`);
+  return z.NEVER;
+});
+
+const scalar = oneOf([z.string(), z.number(), z.boolean()], "a string, number or true/false").transform(String);
+
+const roles = strict({
+  facilitator: text,
+  observers: z.array(text, expecting("a list of names")).optional(),
+});
+
+const announcement = oneOf(
+  [
+    text.transform((message) => ({ message })),
+    strict({
+      message: text,
+      /** Also written here (relative to the working directory), for pasting into Slack or email. */
+      file: text.optional(),
+    }),
+  ],
+  "the announcement's text, or { message, file }",
+);
+
+/** A pre-check passes when the command exits 0, the URL answers the status, or `chaos <args>` exits 0. */
+const preCheck = oneOf(
+  [
+    strict({ name: text.optional(), command: z.array(text, expecting("the command and its arguments, as a list")).min(1) }),
+    strict({ name: text.optional(), http: strict({ url: z.url(expecting("an http(s) URL")), status: z.number(expecting("an HTTP status code")).int().min(100).max(599).optional() }) }),
+    strict({ name: text.optional(), chaos: z.array(text, expecting("chaos's arguments, as a list (e.g. [run, spot-interrupt, --dry])")).min(1) }),
+  ],
+  "a pre-check: { command: [...] }, { http: { url, status } } or { chaos: [...] }",
+  (input) => {
+    if (typeof input !== "object" || input === null) return { expected: "a map with command, http or chaos" };
+    if ("command" in input) return 0;
+    if ("http" in input) return 1;
+    if ("chaos" in input) return 2;
+    return { expected: "a map with command, http or chaos", found: `the keys ${Object.keys(input).join(", ") || "(none)"}` };
+  },
+);
+
+const step = strict({
+  /** An experiment's name (./experiments, then the catalog) or path, as `chaos run` takes it. */
+  experiment: text,
+  name: text.optional(),
+  vars: z.record(z.string(), scalar, expecting("a map of variable names to values")).optional(),
+  stack: text.optional(),
+  /** How long the step may take; an overrun is stopped (its rollbacks run) and reported. */
+  timebox: duration.optional(),
+  /** The question asked at the checkpoint after this step; the last step has none unless given. */
+  checkpoint: oneOf([text, z.literal(false)], "the checkpoint's question, or false for none").optional(),
+});
+
+export const runbookSchema = strict({
+  title: text,
+  description: z.string().optional(),
+  roles,
+  announcement: announcement.optional(),
+  "pre-checks": z.array(preCheck, expecting("a list of pre-checks")).optional(),
+  steps: z.array(step, expecting("a list of experiments to run in order")).min(1, expecting("at least one step (an experiment to run)")),
+});
+
+export type Runbook = z.output<typeof runbookSchema>;
+export type RunbookStep = z.output<typeof step>;
+export type PreCheck = z.output<typeof preCheck>;
+
+export interface LoadedRunbook {
+  file: string;
+  /** The runbook's name: its file name without the extension. */
+  name: string;
+  runbook: Runbook;
+  /** Where a path of the runbook is written, for later checks' messages. */
+  positionOf(path: DocPath): SourcePosition | undefined;
+}
+
+export function loadRunbook(file: string, shown = file): LoadedRunbook {
+  const source = readLocated(file, shown);
+  const runbook = checkLocated(source, runbookSchema, source.value ?? {});
+  return { file, name: basename(file, extname(file)), runbook, positionOf: source.positionOf };
+}
+
+/**
+ * Every step's experiment and stack must exist before the game day starts: finding out at step
+ * three, with the team assembled, is too late. `find` says why a reference does not resolve.
+ */
+export function checkStepReferences(loaded: LoadedRunbook, shown: string, find: (step: RunbookStep) => { experiment?: string; stack?: string }): void {
+  const errors: InputError[] = [];
+  loaded.runbook.steps.forEach((step, i) => {
+    const problems = find(step);
+    for (const key of ["experiment", "stack"] as const) {
+      const problem = problems[key];
+      if (problem === undefined) continue;
+      const position = loaded.positionOf(["steps", i, key]);
+      errors.push({ file: shown, ...(position ? { position } : {}), path: formatPath(["steps", i, key]), expected: key === "experiment" ? "an experiment's name (./experiments, then the catalog) or a path relative to the runbook" : "a stack file, relative to the runbook", found: problem });
+    }
+  });
+  if (errors.length > 0) throw new InvalidInputError(errors);
+}
+
+/** A step's name in records: its own, or the experiment's. */
+export function stepName(s: RunbookStep, _index: number): string {
+  return s.name ?? basename(s.experiment, extname(s.experiment));
+}

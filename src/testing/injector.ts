@@ -1,0 +1,114 @@
+/**
+ * An msw request handler that applies a failure sequence to an AWS SDK v3 client's requests: the
+ * n-th request matching it gets the n-th entry (a failure, or null for a normal answer), and
+ * requests past the end are answered normally. Normal answers come from `respond`: the test's own
+ * fake of the service (an in-memory stream, for a Kinesis producer).
+ *
+ * It speaks the JSON protocols (awsJson1_0 and awsJson1_1: Kinesis, ECS, DynamoDB, ...), where the
+ * operation is named in the X-Amz-Target header. Use it with msw's setupServer in vitest or jest;
+ * give the client a fixed endpoint and credentials, and `maxAttempts: 1` when the code under test
+ * does its own retries (the SDK's retries would otherwise wait in real time between attempts).
+ * msw intercepts HTTP/1.1 only: the Kinesis client, which defaults to HTTP/2, needs
+ * `requestHandler: new NodeHttpHandler()` (@smithy/node-http-handler).
+ *
+ * Time: nothing here waits. A timeout is a request that fails with no response; its duration is
+ * handed to `advance` (a fake clock's advance, or vi.advanceTimersByTimeAsync) so that code that
+ * watches a clock sees the time go by, in virtual time.
+ */
+import { http, HttpResponse, type HttpHandler } from "msw";
+import { describeFailure, type AwsFailure, type FailureSequence, type PartialFailure } from "./failures.js";
+
+/** A request as the service sees it. */
+export interface AwsCall {
+  /** PutRecords, GetRecords, DescribeServices... */
+  operation: string;
+  /** The JSON input, as the SDK sent it (Kinesis record Data is base64). */
+  input: Record<string, unknown>;
+}
+
+export interface InjectedCall {
+  /** 0-based position among the requests this handler saw. */
+  index: number;
+  operation: string;
+  failure: AwsFailure | null;
+}
+
+export interface AwsFaultOptions {
+  sequence: FailureSequence;
+  /** The service's answer to a request that is not failed (and to the records a partial failure lets through). */
+  respond(call: AwsCall): unknown;
+  /** Which URLs: msw's matching (default: every URL). */
+  url?: string | RegExp;
+  /** Charged with each timeout's duration. */
+  advance?(ms: number): void | Promise<void>;
+}
+
+export interface AwsFaultHandler {
+  handler: HttpHandler;
+  /** Every request seen, in order, with what it got. */
+  calls: InjectedCall[];
+  /** The calls that got a failure, as words: for a failing property's report. */
+  describe(): string;
+}
+
+/** Answers go in the request's own JSON protocol version (application/x-amz-json-1.0 or 1.1). */
+function errorResponse(jsonType: string, status: number, code: string, message: string): Response {
+  return HttpResponse.json({ __type: code, message }, { status, headers: { "content-type": jsonType, "x-amzn-errortype": code } });
+}
+
+function okResponse(jsonType: string, body: unknown): Response {
+  return HttpResponse.json(body ?? {}, { status: 200, headers: { "content-type": jsonType } });
+}
+
+/** PutRecords with some records failed: the rest go to the service, and the answer merges both. */
+async function partial(jsonType: string, call: AwsCall, f: PartialFailure, respond: AwsFaultOptions["respond"]): Promise<Response> {
+  const records = Array.isArray(call.input.Records) ? (call.input.Records as unknown[]) : [];
+  const fails = records.map((_, i) => f.failed[i % f.failed.length] === true);
+  const through = records.filter((_, i) => !fails[i]);
+  const answered = through.length > 0 ? ((await respond({ operation: call.operation, input: { ...call.input, Records: through } })) as { Records?: unknown[] }) : { Records: [] };
+  const ok = [...(answered.Records ?? [])];
+  const out = fails.map((failed) => (failed ? { ErrorCode: f.code, ErrorMessage: f.code === "InternalFailure" ? "Internal service failure." : "Rate exceeded for shard shardId-000000000000 in stream under account 123456789012." } : ok.shift()));
+  return okResponse(jsonType, { ...answered, FailedRecordCount: fails.filter(Boolean).length, Records: out });
+}
+
+export function awsFaults(options: AwsFaultOptions): AwsFaultHandler {
+  const calls: InjectedCall[] = [];
+  const handler = http.post(options.url ?? /.*/, async ({ request }) => {
+    const target = request.headers.get("x-amz-target") ?? "";
+    const jsonType = request.headers.get("content-type") ?? "application/x-amz-json-1.1";
+    const operation = target.slice(target.lastIndexOf(".") + 1);
+    const text = await request.text();
+    const input = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    const index = calls.length;
+    const planned = options.sequence[index] ?? null;
+    // Failures aimed at one operation leave the others alone.
+    const failure = planned?.kind === "partial-failure" && operation !== "PutRecords" ? null : planned?.kind === "expired-iterator" && operation !== "GetRecords" ? null : planned;
+    calls.push({ index, operation, failure });
+    const call = { operation, input };
+    if (failure === null) return okResponse(jsonType, await options.respond(call));
+    switch (failure.kind) {
+      case "throttling":
+        return errorResponse(jsonType, 400, failure.code, "Rate exceeded");
+      case "server-error":
+        return errorResponse(jsonType, failure.status, failure.code, "We encountered an internal error. Please try again.");
+      case "timeout":
+        await options.advance?.(failure.afterMs);
+        return HttpResponse.error();
+      case "connection-reset":
+        return HttpResponse.error();
+      case "partial-failure":
+        return partial(jsonType, call, failure, options.respond);
+      case "expired-iterator":
+        return errorResponse(jsonType, 400, "ExpiredIteratorException", "Iterator expired. The iterator was created at time ... while right now it is ... which is further in the future than the tolerated delay of 300000 milliseconds.");
+    }
+  });
+  return {
+    handler,
+    calls,
+    describe: () =>
+      calls
+        .filter((c) => c.failure !== null)
+        .map((c) => `#${c.index} ${c.operation}: ${describeFailure(c.failure)}`)
+        .join("; ") || "no failure injected",
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * `chaos gameday`: unattended (--auto), at a terminal (a pseudo-terminal from util-linux `script`),
+ * past a timebox, and interrupted with SIGINT: each leaves a record that says what happened, and
+ * a stopped step's rollbacks have run.
+ */
+import { vi, describe, expect, it, onTestFinished } from "vitest";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chaos, CLI, markerExperiment, scratch, start, until } from "./cli.js";
+
+vi.setConfig({ testTimeout: 120_000 });
+
+const NODE = JSON.stringify(process.execPath);
+
+/** An experiment with one quick process action and nothing else. */
+function quickExperiment(dir: string, name: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, `title: ${name}\ndescription: quick\nmethod:\n  - type: action\n    name: touch\n    provider: { type: process, path: ${NODE}, arguments: ["-e", "1"] }\n`);
+  return file;
+}
+
+function runbook(dir: string, body: string): string {
+  mkdirSync(join(dir, "experiments", "gamedays"), { recursive: true });
+  const file = join(dir, "experiments", "gamedays", "drill.yaml");
+  writeFileSync(file, body);
+  return file;
+}
+
+interface Record {
+  status: string;
+  abortReason?: string;
+  mode: string;
+  roles: { facilitator: string; observers: string[] };
+  preChecks: { name: string; ok: boolean; detail: string }[];
+  steps: { name: string; verdict: string; exitCode: number | null; journal: string; timeboxExceeded?: boolean }[];
+  checkpoints: { after: string; answer: string; question: string }[];
+  notes: { at: string; text: string }[];
+}
+
+function recordIn(dir: string, stdout: string): { json: Record; md: string } {
+  const m = /record: (\S+)\/record\.json/.exec(stdout);
+  if (!m) throw new Error(`no record printed:\n${stdout}`);
+  return { json: JSON.parse(readFileSync(join(dir, m[1]!, "record.json"), "utf8")) as Record, md: readFileSync(join(dir, m[1]!, "record.md"), "utf8") };
+}
+
+const HEADER = `title: Drill
+roles: { facilitator: Ana, observers: [Bo, Cy] }
+`;
+
+describe("chaos gameday --auto", () => {
+  it("runs the steps in order, answers the checkpoints itself and writes the record with each step's verdict and journal", async () => {
+    const dir = scratch();
+    quickExperiment(dir, "first");
+    quickExperiment(dir, "second");
+    runbook(
+      dir,
+      `${HEADER}announcement:
+  message: Drill starts now
+  file: announce.txt
+pre-checks:
+  - name: node runs
+    command: [${NODE}, -e, "process.exit(0)"]
+steps:
+  - experiment: ../../first.yaml
+    checkpoint: go on?
+  - experiment: ../../second.yaml
+`,
+    );
+    const r = await chaos(["gameday", "drill", "--auto", "--seed", "5"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("Drill starts now");
+    expect(readFileSync(join(dir, "announce.txt"), "utf8")).toBe("Drill starts now\n");
+    const { json, md } = recordIn(dir, r.stdout);
+    expect(json.status).toBe("completed");
+    expect(json.mode).toBe("auto");
+    expect(json.roles).toEqual({ facilitator: "Ana", observers: ["Bo", "Cy"] });
+    expect(json.preChecks).toEqual([{ name: "node runs", ok: true, detail: "exit code 0" }]);
+    expect(json.steps.map((s) => [s.name, s.verdict])).toEqual([
+      ["first", "held"],
+      ["second", "held"],
+    ]);
+    for (const s of json.steps) expect(JSON.parse(readFileSync(join(dir, s.journal), "utf8")).status).toBe("completed");
+    expect(json.checkpoints.map((c) => [c.after, c.question, c.answer])).toEqual([["first", "go on?", "auto"]]);
+    expect(md).toMatch(/\| first \| \.\.\/\.\.\/first\.yaml \| .* \| held \|/);
+  });
+
+  it("rehearses the example runbook on the sandbox: spot-interrupt, task-kill, kinesis-throttle", { timeout: 300_000 }, async () => {
+    const dir = scratch();
+    const r = await chaos(["gameday", "kinesis-and-spot", "--auto", "--seed", "11"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const { json } = recordIn(dir, r.stdout);
+    expect(json.preChecks.map((p) => p.ok)).toEqual([true]);
+    expect(json.steps.map((s) => [s.name, s.verdict])).toEqual([
+      ["spot-interrupt", "held"],
+      ["task-kill", "held"],
+      ["kinesis-throttle", "held"],
+    ]);
+  });
+
+  it("stops before any step when a pre-check fails, and says which", async () => {
+    const dir = scratch();
+    quickExperiment(dir, "first");
+    runbook(dir, `${HEADER}pre-checks:\n  - command: [${NODE}, -e, "process.exit(3)"]\nsteps:\n  - experiment: ../../first.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    const { json } = recordIn(dir, r.stdout);
+    expect(json.status).toBe("aborted");
+    expect(json.abortReason).toMatch(/^pre-check .* failed: exit code 3$/);
+    expect(json.steps).toEqual([]);
+  });
+
+  it("refuses an invalid runbook with file:line, field and what was expected", async () => {
+    const dir = scratch();
+    runbook(dir, `${HEADER}steps:\n  - experiment: first\n    timebox: 10\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "experiments/gamedays/drill.yaml:5:14: steps[0].timebox: expected a duration such as PT10M, 90s or 1h (a bare number has no unit), found 10\n1 error\n",
+    );
+  });
+
+  it("refuses a step whose experiment or stack does not exist, at its line, before anything starts", async () => {
+    const dir = scratch();
+    quickExperiment(dir, "first");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n  - experiment: ../../secnod.yaml\n    stack: nowhere.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        'experiments/gamedays/drill.yaml:5:17: steps[1].experiment: expected an experiment\'s name (./experiments, then the catalog) or a path relative to the runbook, found "../../secnod.yaml": no such file',
+        'experiments/gamedays/drill.yaml:6:12: steps[1].stack: expected a stack file, relative to the runbook, found "nowhere.yaml": no such file',
+        "2 errors",
+        "",
+      ].join("\n"),
+    );
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
+  it("without --auto and without a terminal, says that checkpoints need one", async () => {
+    const dir = scratch();
+    quickExperiment(dir, "first");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n`);
+    const r = await chaos(["gameday", "drill"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("chaos: gameday: the checkpoints need a facilitator at a terminal; pass --auto for an unattended run\n");
+  });
+});
+
+describe("a step's timebox and Ctrl-C", () => {
+  it("stops a step that runs past its timebox: its rollback runs and the record says the timebox was exceeded", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    markerExperiment(dir, marker);
+    quickExperiment(dir, "after");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n    timebox: 8s\n  - experiment: ../../after.yaml\n`);
+    // Real time (--speed 1): the experiment pauses for an hour; the timebox is 8 s, time enough for the step to start and place its marker on a busy machine.
+    const running = start(["gameday", "drill", "--auto", "--speed", "1"], { cwd: dir });
+    await until(() => existsSync(marker), "the step to place its marker");
+    const r = await running.done;
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(existsSync(marker)).toBe(false);
+    const { json } = recordIn(dir, r.stdout);
+    expect(json.steps[0]).toMatchObject({ name: "marker", exitCode: 130, timeboxExceeded: true, verdict: "timebox exceeded: stopped after 8s (interrupted (rollbacks ran))" });
+    // An unattended game day goes on with the next step and reports the overrun.
+    expect(json.steps[1]).toMatchObject({ name: "after", verdict: "held" });
+    expect(json.status).toBe("completed");
+  });
+
+  it("SIGINT to the process group during a step rolls the step back and writes the record as aborted", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    markerExperiment(dir, marker);
+    quickExperiment(dir, "never");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n  - experiment: ../../never.yaml\n`);
+    const child = spawn(process.execPath, [CLI, "gameday", "drill", "--auto", "--speed", "1"], { cwd: dir, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    onTestFinished(() => void (child.exitCode === null && process.kill(-child.pid!, "SIGKILL")));
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    const done = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    await until(() => existsSync(marker) && /pause/.test(stdout), "the step to place its marker and pause");
+    // As a terminal's Ctrl-C does: the signal goes to the whole foreground process group.
+    process.kill(-child.pid!, "SIGINT");
+    expect(await done, stdout).toBe(130);
+    expect(existsSync(marker)).toBe(false);
+    const { json } = recordIn(dir, stdout);
+    expect(json.status).toBe("aborted");
+    expect(json.abortReason).toBe("interrupted by SIGINT");
+    expect(json.steps.map((s) => [s.name, s.verdict])).toEqual([["marker", "interrupted (rollbacks ran)"]]);
+  });
+});
+
+/** The CLI at a pseudo-terminal (util-linux `script`): what a facilitator types goes to its stdin. */
+function inPty(args: string[], cwd: string) {
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+  const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  let screen = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (screen += d));
+  const done = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return {
+    child,
+    screen: () => screen,
+    /** Waits for the n-th appearance of `text` on the terminal. */
+    waitFor: (text: string, n = 1) => until(() => screen.split(text).length > n, `${JSON.stringify(text)} #${n} on the terminal:\n${screen}`),
+    type: (line: string) => void child.stdin.write(`${line}\n`),
+    done,
+  };
+}
+
+describe("chaos gameday at a terminal", () => {
+  it("asks at each checkpoint; typed lines become notes with their times; n aborts and the record keeps the answers", async () => {
+    const dir = scratch();
+    for (const n of ["one", "two", "three"]) quickExperiment(dir, n);
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../one.yaml\n  - experiment: ../../two.yaml\n    checkpoint: web still fine?\n  - experiment: ../../three.yaml\n`);
+    const pty = inPty(["gameday", "drill"], dir);
+    onTestFinished(() => void pty.child.kill("SIGKILL"));
+    await pty.waitFor("checkpoint: continue with two?");
+    pty.type("n dashboards show the drain");
+    await pty.waitFor("checkpoint: continue with two?", 2);
+    pty.type("y");
+    await pty.waitFor("checkpoint: web still fine?");
+    pty.type("n");
+    expect(await pty.done, pty.screen()).toBe(3);
+    const { json, md } = recordIn(dir, pty.screen());
+    expect(json.mode).toBe("interactive");
+    expect(json.status).toBe("aborted");
+    expect(json.abortReason).toBe("the facilitator aborted at the checkpoint after two");
+    expect(json.steps.map((s) => s.name)).toEqual(["one", "two"]);
+    expect(json.checkpoints.map((c) => [c.after, c.answer])).toEqual([
+      ["one", "continue"],
+      ["two", "abort"],
+    ]);
+    expect(json.notes.map((n) => n.text)).toEqual(["dashboards show the drain"]);
+    expect(Number.isNaN(Date.parse(json.notes[0]!.at))).toBe(false);
+    expect(md).toContain("dashboards show the drain");
+    expect(md).toContain("**aborted**: the facilitator aborted at the checkpoint after two");
+  });
+
+  it("a line typed while a step runs is a note; Ctrl-C at the terminal then rolls the step back", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    markerExperiment(dir, marker);
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n`);
+    const pty = inPty(["gameday", "drill", "--speed", "1"], dir);
+    onTestFinished(() => void pty.child.kill("SIGKILL"));
+    await until(() => existsSync(marker), "the step to place its marker");
+    pty.type("web p95 spiked to 900ms");
+    await pty.waitFor("noted: web p95 spiked to 900ms");
+    pty.child.stdin.write("\x03");
+    expect(await pty.done, pty.screen()).toBe(130);
+    expect(existsSync(marker)).toBe(false);
+    const { json } = recordIn(dir, pty.screen());
+    expect(json.notes.map((n) => n.text)).toEqual(["web p95 spiked to 900ms"]);
+    const step = json.steps[0] as unknown as { startedAt: string; endedAt: string; verdict: string };
+    expect(step.verdict).toBe("interrupted (rollbacks ran)");
+    const at = Date.parse(json.notes[0]!.at);
+    expect(at).toBeGreaterThan(Date.parse(step.startedAt));
+    expect(at).toBeLessThan(Date.parse(step.endedAt));
+    expect(json.status).toBe("aborted");
+  });
+
+  it("Ctrl-C at a checkpoint ends the game day as interrupted", async () => {
+    const dir = scratch();
+    for (const n of ["one", "two"]) quickExperiment(dir, n);
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../one.yaml\n  - experiment: ../../two.yaml\n`);
+    const pty = inPty(["gameday", "drill"], dir);
+    onTestFinished(() => void pty.child.kill("SIGKILL"));
+    await pty.waitFor("checkpoint: continue with two?");
+    pty.child.stdin.write("\x03");
+    expect(await pty.done, pty.screen()).toBe(130);
+    const { json } = recordIn(dir, pty.screen());
+    expect(json.status).toBe("aborted");
+    expect(json.abortReason).toBe("interrupted by SIGINT");
+    expect(json.steps.map((s) => s.name)).toEqual(["one"]);
+  });
+});

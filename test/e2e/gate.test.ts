@@ -1,0 +1,85 @@
+/**
+ * `chaos gate` as CI runs it: a small suite of catalog experiments on embedded sandboxes, the same
+ * suite with a stack that makes spot-interrupt deviate, and the outputs CI reads.
+ */
+import { describe, expect, it, vi } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { XMLParser } from "fast-xml-parser";
+import { chaos, REPO, scratch } from "./cli.js";
+
+vi.setConfig({ testTimeout: 300_000 });
+
+const SUITE = ["title: Small gate", "experiments:", "  - experiment: spot-interrupt", "    seeds: [7]", "    weight: 8", "  - experiment: task-kill", "    seeds: [7]", "gate:", "  minScore: 100", ""].join("\n");
+
+function suiteDir(): string {
+  const dir = scratch();
+  writeFileSync(join(dir, "small.yaml"), SUITE);
+  return dir;
+}
+
+describe("chaos gate", () => {
+  it("passes a suite that holds, and fails it when a stack that deviates is swapped in: JUnit, step summary, annotations", async () => {
+    const dir = suiteDir();
+    const held = await chaos(["gate", "small.yaml", "--out-dir", "held"], { cwd: dir });
+    expect(held.stderr).toBe("");
+    expect(held.code).toBe(0);
+    expect(held.stdout).toMatch(/^\[\d\/2\] spot-interrupt \(seed 7\): held in [\d.]+ s, probes 100%$/m);
+    expect(held.stdout).toMatch(/^\[\d\/2\] task-kill \(seed 7\): held/m);
+    expect(held.stdout).toMatch(/gate: passed \(exit 0\)  resilience score 100\.0 \(minimum 100\)/);
+
+    const summary = join(dir, "summary.md");
+    const failed = await chaos(["gate", "small.yaml", "--out-dir", "out", "--stack", join(REPO, "fixtures", "stacks", "dereg-300.yaml")], {
+      cwd: dir,
+      env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^::error file=small\.yaml,line=3,col=5,title=spot-interrupt \(seed 7\)::deviated: drained-in-time \(on-chaos\).*%0Areplay: chaos run \S+spot-interrupt\.yaml --seed 7 --stack \S+dereg-300\.yaml$/m);
+    expect(failed.stdout).toMatch(/gate: failed \(exit 1\)  resilience score \d+\.\d \(minimum 100\)/);
+    // The spot interruption now kills a task before its replacement runs: the score drops below 100.
+    expect(Number(/resilience score (\d+\.\d)/.exec(failed.stdout)![1])).toBeLessThan(100);
+
+    const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (n) => ["testsuite", "testcase"].includes(n) }).parse(readFileSync(join(dir, "out", "junit.xml"), "utf8"));
+    const suites = junit.testsuites.testsuite as { name: string; failures: string; testcase: { name: string; failure?: { message: string } }[] }[];
+    const spot = suites.find((s) => s.testcase.some((c) => c.name === "drained-in-time [on-chaos]"))!;
+    expect(spot.testcase.find((c) => c.name === "drained-in-time [on-chaos]")!.failure!.message).toMatch(/tasksKilledByTermination was 1, expected 0/);
+    expect(suites.map((s) => s.failures).sort()).toEqual(["0", "2"]);
+
+    const md = readFileSync(summary, "utf8");
+    expect(md).toMatch(/^# Small gate: ❌ gate failed/);
+    expect(md).toBe(`${readFileSync(join(dir, "out", "report.md"), "utf8")}\n`);
+  });
+
+  it("marks a regression against a baseline whose p95 was lower", async () => {
+    const dir = suiteDir();
+    writeFileSync(join(dir, "one.yaml"), ["title: One", "experiments:", "  - experiment: task-kill", "    seeds: [7]", ""].join("\n"));
+    const first = await chaos(["gate", "one.yaml", "--out-dir", "base"], { cwd: dir });
+    expect(first.code).toBe(0);
+    // The same run, measured faster last time: halve every p95 the baseline recorded.
+    const file = join(dir, "base", "journals", "task-kill.json");
+    const journal = JSON.parse(readFileSync(file, "utf8"));
+    for (const p of journal.gameday.probes) for (const pt of p.series?.points ?? []) if (pt.values.p95 !== undefined) pt.values.p95 /= 2;
+    writeFileSync(file, JSON.stringify(journal));
+    const again = await chaos(["gate", "one.yaml", "--out-dir", "now", "--baseline", "base", "--margin", "50%"], { cwd: dir });
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/task-kill: p95 \(ms\) grew from [\d.]+ to [\d.]+, more than the 50% margin/);
+    const wide = await chaos(["gate", "one.yaml", "--out-dir", "wide", "--baseline", "base", "--margin", "150%"], { cwd: dir });
+    expect(wide.code).toBe(0);
+  });
+
+  it("refuses a bad suite, shard or experiment before running anything (exit 2)", async () => {
+    const dir = suiteDir();
+    writeFileSync(join(dir, "bad.yaml"), "title: Bad\nexperiments:\n  - experiment: spot-interupt\n    weight: 12\n");
+    const bad = await chaos(["gate", "bad.yaml"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^bad\.yaml:4:13: experiments\[0\]\.weight: expected a weight from 0 to 10, found 12$/m);
+    const shard = await chaos(["gate", "small.yaml", "--shard", "3/2"], { cwd: dir });
+    expect(shard.code).toBe(2);
+    expect(shard.stderr).toMatch(/--shard: expected i\/n with 1 <= i <= n/);
+    writeFileSync(join(dir, "typo.yaml"), "title: Typo\nexperiments:\n  - experiment: spot-interupt\n");
+    const typo = await chaos(["gate", "typo.yaml"], { cwd: dir });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/no experiment named "spot-interupt"/);
+    expect(typo.stdout).toBe("");
+  });
+});

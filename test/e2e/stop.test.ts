@@ -1,0 +1,103 @@
+/**
+ * `chaos stop --all` against a served sandbox: a run killed with SIGKILL mid-fault leaves its FIS
+ * experiment running; the emergency stop finds it by its gameday:run tag and stops it, then
+ * recovers the run's ledger here. From another directory (another machine, as far as ledgers go)
+ * it stops the experiment all the same.
+ */
+import { vi, afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FisClient, GetExperimentCommand } from "@aws-sdk/client-fis";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { chaos, ledgerOf, scratch, serveSandbox, start, type Running } from "./cli.js";
+
+vi.setConfig({ testTimeout: 120_000 });
+
+const served: Running[] = [];
+afterAll(async () => {
+  for (const s of served) {
+    s.child.kill("SIGTERM");
+    await s.done;
+  }
+});
+
+async function killedMidDrain(): Promise<{ endpoint: string; dir: string; experimentId: string }> {
+  const s = await serveSandbox(["--speed", "60", "--seed", "5"]);
+  served.push(s);
+  const dir = scratch();
+  const file = join(dir, "drain.yaml");
+  writeFileSync(file, ["title: drain half of prod", "method:", "  - fault: drain", "    target: { cluster: prod }", "    with: { percentage: 50, duration: PT2H }", "  - pause: PT10M", ""].join("\n"));
+  const run = start(["run", file, "--target", s.endpoint, "--log-format", "plain"], { cwd: dir });
+  onTestFinished(() => void run.child.kill("SIGKILL"));
+  await run.waitFor(/drain landed/);
+  run.child.kill("SIGKILL");
+  await run.done;
+  const experimentId = ledgerOf(dir).find((e) => e.undo?.type === "fis-stop-experiments" && e.undo.experimentId)!.undo!.experimentId!;
+  return { endpoint: s.endpoint, dir, experimentId };
+}
+
+async function status(endpoint: string, id: string): Promise<string | undefined> {
+  const fis = new FisClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" }, requestHandler: new NodeHttpHandler() });
+  try {
+    return (await fis.send(new GetExperimentCommand({ id }))).experiment?.state?.status;
+  } finally {
+    fis.destroy();
+  }
+}
+
+describe("chaos stop --all", () => {
+  it("stops the FIS experiment of a run killed with SIGKILL, then recovers the run recorded here", async () => {
+    const { endpoint, dir, experimentId } = await killedMidDrain();
+    expect(await status(endpoint, experimentId)).toBe("running");
+
+    const r = await chaos(["stop", "--all", "--target", endpoint], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`stopped FIS experiment ${experimentId}`);
+    expect(["stopping", "stopped"]).toContain(await status(endpoint, experimentId));
+    // The ledger here is finished too: nothing is left for chaos recover.
+    const again = await chaos(["recover"], { cwd: dir });
+    expect(again.stdout).toContain("nothing to recover");
+  });
+
+  it("from a machine without the run's ledger, still stops its experiment", async () => {
+    const { endpoint, experimentId } = await killedMidDrain();
+    const r = await chaos(["stop", "--all", "--target", endpoint], { cwd: scratch() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`stopped FIS experiment ${experimentId}`);
+    expect(r.stdout).toContain("nothing to recover");
+    expect(["stopping", "stopped"]).toContain(await status(endpoint, experimentId));
+  });
+
+  it("asks for a run id or --all, and for a target", async () => {
+    const cwd = scratch();
+    const none = await chaos(["stop", "--target", "http://127.0.0.1:9"], { cwd });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("--all");
+    const noTarget = await chaos(["stop", "--all"], { cwd });
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toContain("--target aws or an endpoint URL");
+  });
+});
+
+describe("chaos recover --orphans", () => {
+  it("finds by tag what a run without a ledger here left, stops its experiment and deletes its template", async () => {
+    const { endpoint, experimentId } = await killedMidDrain();
+    const elsewhere = scratch();
+    const r = await chaos(["recover", "--orphans", "--target", endpoint], { cwd: elsewhere });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`stopped FIS experiment ${experimentId}`);
+    expect(r.stdout).toMatch(/deleted FIS experiment template EXT\w+ of run/);
+    expect(["stopping", "stopped"]).toContain(await status(endpoint, experimentId));
+  });
+
+  it("leaves runs with a ledger here to their ledger", async () => {
+    const { endpoint, dir, experimentId } = await killedMidDrain();
+    const r = await chaos(["recover", "--orphans", "--target", endpoint], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/stopped FIS experiment EXP/);
+    expect(r.stdout).not.toContain("no ledger here)");
+    expect(["stopping", "stopped"]).toContain(await status(endpoint, experimentId));
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { parseJournal } from "../../src/report/journal-file.js";
+import { InvalidInputError, formatInputError } from "../../src/experiment/model.js";
+
+function errorsOf(text: string): string[] {
+  try {
+    parseJournal(text, "runs/j.json");
+  } catch (err) {
+    if (err instanceof InvalidInputError) return err.errors.map(formatInputError);
+    throw err;
+  }
+  return [];
+}
+
+describe("reading a journal for a report", () => {
+  it("names the file, line and field of what a gameday journal lacks", () => {
+    const text = JSON.stringify({ start: "2020-11-25T13:16:32.000Z", status: "completed", deviated: false, experiment: {}, gameday: { runId: "r", seed: "42", target: { kind: "sandbox" }, probes: [], faults: [], rollbackResults: [], warnings: [] } }, null, 2);
+    const [error, ...more] = errorsOf(text);
+    expect(more).toEqual([]);
+    expect(error).toMatch(/^runs\/j\.json:\d+:\d+: gameday\.seed: expected a number \(as in the journal chaos run writes\), found string "42"$/);
+  });
+
+  it("says where JSON syntax breaks", () => {
+    expect(errorsOf('{\n  "start": ,\n}')[0]).toMatch(/^runs\/j\.json:2:\d+: \(document\): expected valid JSON/);
+  });
+});

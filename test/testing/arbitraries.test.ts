@@ -1,0 +1,38 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { awsFailure, describeFailure, failureSequence, partialFailure } from "../../src/testing/index.js";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+
+describe("gameday/testing arbitraries", () => {
+  it("generate only the kinds asked for, every kind when none is named, and partial failures that fail at least one record", () => {
+    const kinds = new Set(fc.sample(awsFailure(), { seed: 5, numRuns: 300 }).map((f) => f.kind));
+    expect([...kinds].sort()).toEqual(["connection-reset", "expired-iterator", "partial-failure", "server-error", "throttling", "timeout"]);
+    for (const seq of fc.sample(failureSequence({ kinds: ["throttling", "timeout"], maxLength: 5 }), { seed: 5, numRuns: 100 })) {
+      expect(seq.length).toBeLessThanOrEqual(5);
+      for (const f of seq) expect([null, "throttling", "timeout"]).toContain(f?.kind ?? null);
+    }
+    for (const p of fc.sample(partialFailure(), { seed: 5, numRuns: 100 })) expect(p.failed).toContain(true);
+    expect(() => failureSequence({ failureRatio: 0 })).toThrow(/failureRatio must be in \(0, 1\]/);
+    expect(describeFailure({ kind: "partial-failure", failed: [false, true], code: "InternalFailure" })).toBe("partial failure .x (InternalFailure)");
+  });
+
+  it("shrink a failing sequence to the one failure that matters", () => {
+    const result = fc.check(
+      fc.property(failureSequence({ maxLength: 8 }), (seq) => !seq.some((f) => f?.kind === "server-error" && f.status === 503)),
+      { seed: 9, numRuns: 500 },
+    );
+    expect(result.failed).toBe(true);
+    expect(result.counterexample![0]).toEqual([{ kind: "server-error", status: 503, code: "ServiceUnavailable" }]);
+  });
+
+  it("are exported as gameday/testing, with type declarations", () => {
+    expect(existsSync(`${REPO}dist/src/testing/index.d.ts`)).toBe(true);
+    const out = spawnSync(process.execPath, ["--input-type=module", "-e", "const m = await import('gameday/testing'); console.log(['awsFaults', 'failureSequence', 'awsFailure', 'throttling'].map((k) => typeof m[k]).join(' '))"], { cwd: REPO, encoding: "utf8" });
+    expect(out.stderr).toBe("");
+    expect(out.stdout.trim()).toBe("function function function function");
+  });
+});

@@ -1,0 +1,71 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { setupServer } from "msw/node";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { GetRecordsCommand, KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { awsFaults, type AwsCall, type FailureSequence } from "../../src/testing/index.js";
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const client = () => new KinesisClient({ region: "us-east-1", endpoint: "http://127.0.0.1:9", requestHandler: new NodeHttpHandler(), credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" }, maxAttempts: 1 });
+
+/** A stream that accepts every record it is given, for the answers that are not failures. */
+function stream() {
+  const seen: AwsCall[] = [];
+  let seq = 0;
+  return {
+    seen,
+    respond(call: AwsCall) {
+      seen.push(call);
+      if (call.operation === "PutRecords") return { FailedRecordCount: 0, Records: (call.input.Records as unknown[]).map(() => ({ SequenceNumber: String(++seq), ShardId: "shardId-000000000000" })) };
+      return { Records: [], NextShardIterator: "it-2", MillisBehindLatest: 0 };
+    },
+  };
+}
+
+const put = (c: KinesisClient, n: number) => c.send(new PutRecordsCommand({ StreamName: "s", Records: Array.from({ length: n }, (_, i) => ({ Data: new TextEncoder().encode(`r${i}`), PartitionKey: `k${i}` })) }));
+
+function use(sequence: FailureSequence, advance?: (ms: number) => void) {
+  const s = stream();
+  const faults = awsFaults({ sequence, respond: (c) => s.respond(c), ...(advance ? { advance } : {}) });
+  server.use(faults.handler);
+  return { s, faults };
+}
+
+describe("awsFaults: a failure sequence applied to an AWS SDK v3 client", () => {
+  it("fails requests in order as the SDK surfaces AWS's errors, and answers normally past the end of the sequence", async () => {
+    const { s, faults } = use([{ kind: "throttling", code: "ProvisionedThroughputExceededException" }, { kind: "server-error", status: 503, code: "ServiceUnavailable" }, null]);
+    const c = client();
+    await expect(put(c, 1)).rejects.toMatchObject({ name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } });
+    await expect(put(c, 1)).rejects.toMatchObject({ name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } });
+    await expect(put(c, 2)).resolves.toMatchObject({ FailedRecordCount: 0 });
+    await expect(put(c, 1)).resolves.toMatchObject({ FailedRecordCount: 0 });
+    expect(s.seen).toHaveLength(2);
+    expect(faults.calls.map((x) => x.operation)).toEqual(["PutRecords", "PutRecords", "PutRecords", "PutRecords"]);
+    expect(faults.describe()).toBe("#0 PutRecords: throttling ProvisionedThroughputExceededException; #1 PutRecords: 503 ServiceUnavailable");
+  });
+
+  it("resets and timeouts give no response at all; a timeout's duration goes to the test's clock", async () => {
+    const advanced: number[] = [];
+    use([{ kind: "connection-reset" }, { kind: "timeout", afterMs: 2_500 }], (ms) => void advanced.push(ms));
+    const c = client();
+    for (let i = 0; i < 2; i++) {
+      const err = await put(c, 1).catch((e: unknown) => e as { $metadata?: { httpStatusCode?: number } });
+      expect(err).toBeInstanceOf(Error);
+      expect((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBeUndefined();
+    }
+    expect(advanced).toEqual([2_500]);
+  });
+
+  it("fails some records of a PutRecords with 200, passing the others to the service; expires a GetRecords iterator", async () => {
+    const { s } = use([{ kind: "partial-failure", failed: [false, true], code: "ProvisionedThroughputExceededException" }, { kind: "expired-iterator" }]);
+    const c = client();
+    const out = await put(c, 4);
+    expect(out.FailedRecordCount).toBe(2);
+    expect(out.Records!.map((r) => r.ErrorCode ?? "ok")).toEqual(["ok", "ProvisionedThroughputExceededException", "ok", "ProvisionedThroughputExceededException"]);
+    expect((s.seen[0]!.input.Records as { PartitionKey: string }[]).map((r) => r.PartitionKey)).toEqual(["k0", "k2"]);
+    await expect(c.send(new GetRecordsCommand({ ShardIterator: "it-1" }))).rejects.toMatchObject({ name: "ExpiredIteratorException" });
+  });
+});
