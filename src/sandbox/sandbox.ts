@@ -22,6 +22,7 @@ import { answerImds, type ImdsAnswer } from "./services/ec2/imds.js";
 import { registerEc2Fis } from "./services/ec2/fis.js";
 import { ec2Api } from "./services/ec2/api.js";
 import { stsApi } from "./services/sts/api.js";
+import { autoScalingApi } from "./services/autoscaling/api.js";
 import { iamApi } from "./services/iam/api.js";
 import { RoleDirectory } from "./services/iam/roles.js";
 import { EcsControlPlane } from "./services/ecs/control-plane.js";
@@ -165,6 +166,8 @@ export class Sandbox {
     const roles = this.kinesis?.roles ?? new RoleDirectory(this.kernel, []);
     this.dispatcher.addQueryService(stsApi(this.kernel, roles));
     this.dispatcher.addQueryService(iamApi(roles));
+    // Auto Scaling: groups, lifecycle hooks and scale-in, as a drain handler and the scale-in fault use them.
+    this.dispatcher.addQueryService(autoScalingApi(this.kernel, this.ec2, this.autoScalingGroups));
 
     registerEc2Fis(this.fis, this.ec2, this.spot);
     registerEcsFis(this.fis, this.ecs);

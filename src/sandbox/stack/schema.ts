@@ -65,6 +65,12 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
     for (const [j, az] of (asg.availabilityZones ?? []).entries()) {
       if (!stack.availabilityZones.includes(az)) issue(["autoScalingGroups", i, "availabilityZones", j], `expected one of the stack's availabilityZones, found "${az}"`);
     }
+    const capacity = asg.onDemand.count + asg.spot.count;
+    if (asg.minSize !== undefined && asg.minSize > capacity) issue(["autoScalingGroups", i, "minSize"], `expected at most the starting capacity (onDemand + spot = ${capacity}), found ${asg.minSize}`);
+    if (asg.maxSize !== undefined && asg.maxSize < capacity) issue(["autoScalingGroups", i, "maxSize"], `expected at least the starting capacity (onDemand + spot = ${capacity}), found ${asg.maxSize}`);
+    asg.lifecycleHooks.forEach((hook, j) => {
+      if (asg.lifecycleHooks.findIndex((h) => h.name === hook.name) !== j) issue(["autoScalingGroups", i, "lifecycleHooks", j, "name"], `expected unique hook names, found "${hook.name}" twice`);
+    });
   });
   stack.availabilityZones.forEach((az, i) => {
     if (!az.startsWith(stack.region)) issue(["availabilityZones", i], `expected an AZ of ${stack.region} (such as "${stack.region}a"), found "${az}"`);
