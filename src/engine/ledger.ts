@@ -28,6 +28,8 @@ export type UndoOp =
   | { type: "cloudwatch-delete-alarms"; alarmNames: string[] }
   /** Return container instances to ACTIVE (after a drain). */
   | { type: "ecs-activate-instances"; cluster: string; containerInstances: string[] }
+  /** Set an Auto Scaling group's desired capacity back (after a scale-in). */
+  | { type: "autoscaling-set-desired-capacity"; group: string; desiredCapacity: number }
   /** Run the experiment's declared rollbacks (steps as loaded, variables already substituted). */
   | { type: "declared-rollbacks"; steps: unknown[]; secretsMasked?: boolean };
 

@@ -9,6 +9,7 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   drain: () => import("./drain.js"),
   "kinesis-throttle": () => import("./kinesis-throttle.js"),
   "kinesis-outage": () => import("./kinesis-outage.js"),
+  "scale-in": () => import("./scale-in.js"),
 };
 
 export function faultNames(): string[] {

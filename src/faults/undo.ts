@@ -4,6 +4,7 @@
  * instance that terminated), because recovery may run it twice or long after the fact.
  */
 import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentTemplatesCommand, ListExperimentsCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
+import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import type { UndoOp } from "../engine/ledger.js";
@@ -46,6 +47,8 @@ export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks"
     }
     case "ecs-activate-instances":
       return activate(aws, op.cluster, op.containerInstances, clock?.now());
+    case "autoscaling-set-desired-capacity":
+      return restoreDesiredCapacity(aws, op.group, op.desiredCapacity);
   }
 }
 
@@ -145,4 +148,14 @@ async function activate(aws: AwsClients, cluster: string, containerInstances: st
   }
   if (failures.length > 0) return { ok: false, detail: `could not reactivate ${failures.join("; ")}` };
   return { ok: true, detail: `returned ${draining.length} container instance(s) in ${cluster} to ACTIVE (${draining.map((d) => d.id).join(", ")})${leftNote}` };
+}
+
+/** Sets a group's desired capacity back; the group launches what is missing. A group gone since is nothing to undo. */
+async function restoreDesiredCapacity(aws: AwsClients, group: string, desired: number): Promise<UndoResult> {
+  const asg = await aws.autoScaling();
+  const found = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }))).AutoScalingGroups?.[0];
+  if (!found) return { ok: true, detail: `Auto Scaling group ${group} is gone: no desired capacity to restore` };
+  if (found.DesiredCapacity === desired) return { ok: true, detail: `Auto Scaling group ${group} already has desired capacity ${desired}` };
+  await asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
+  return { ok: true, detail: `restored Auto Scaling group ${group}'s desired capacity ${found.DesiredCapacity ?? "?"} -> ${desired}` };
 }
