@@ -18,6 +18,7 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { InProcessHandler, trimForInProcess, type LocalDispatch } from "./in-process-handler.js";
@@ -92,7 +93,7 @@ function fisVersion(): string {
   return (createRequire(import.meta.url)("@aws-sdk/client-fis/package.json") as { version: string }).version;
 }
 
-type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts" | "autoscaling";
+type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts" | "autoscaling" | "sns";
 
 export class AwsClients {
   private readonly cache = new Map<ServiceName, Promise<unknown>>();
@@ -149,6 +150,11 @@ export class AwsClients {
   /** Auto Scaling (awsQuery): groups, lifecycle hooks and scale-in. */
   autoScaling(): Promise<AutoScalingClient> {
     return this.client("autoscaling", async (config) => new (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient(config));
+  }
+
+  /** SNS (awsQuery): Publish, for the lifecycle drain handler's re-publish. */
+  sns(): Promise<SNSClient> {
+    return this.client("sns", async (config) => new (await import("@aws-sdk/client-sns")).SNSClient(config));
   }
 
   /** STS (awsQuery): GetCallerIdentity, the account the credentials belong to. */

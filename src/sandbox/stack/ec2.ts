@@ -48,6 +48,8 @@ export const lifecycleHookSchema = z
       .default(3_600_000),
     defaultResult: z.enum(["CONTINUE", "ABANDON"]).default("ABANDON"),
     notificationMetadata: z.string().max(1023).optional(),
+    /** An SNS topic of this stack (events.topics) the hook notifies, besides the EventBridge event. */
+    notificationTarget: name.optional(),
   })
   .strict();
 

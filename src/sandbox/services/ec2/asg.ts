@@ -35,6 +35,8 @@ export class AutoScalingGroup {
   readonly minSize: number;
   readonly maxSize: number;
   desiredCapacity: number;
+  /** Told of every lifecycle action as it starts (the hook's SNS notification target). */
+  readonly lifecycleListeners: ((action: LifecycleAction) => void)[] = [];
   private readonly random: Random;
   private started = false;
 
@@ -143,7 +145,10 @@ export class AutoScalingGroup {
       );
       removal.actions.push(action);
     }
-    for (const action of removal.actions) action.begin();
+    for (const action of removal.actions) {
+      action.begin();
+      for (const listener of this.lifecycleListeners) listener(action);
+    }
     if (removal.actions.length === 0) this.proceed(removal);
   }
 
