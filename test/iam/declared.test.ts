@@ -20,6 +20,7 @@ const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {
   draining: {},
   "http-slo": { service: "web" },
   "kinesis-health": { stream: "logs" },
+  "lifecycle-drain": { group: "prod-ecs", cluster: "prod" },
   "log-delivery": { stream: "logs" },
   "service-recovery": { cluster: "prod", service: "web" },
 };

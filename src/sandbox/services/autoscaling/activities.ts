@@ -5,7 +5,8 @@
 import type { Kernel } from "../../kernel.js";
 import { stableUuid } from "./ids.js";
 
-export type ActivityStatus = "InProgress" | "Successful" | "Failed" | "Cancelled";
+/** AWS's ScalingActivityStatusCode values the sandbox uses; MidLifecycleAction while a hook holds the instance. */
+export type ActivityStatus = "InProgress" | "MidLifecycleAction" | "Successful" | "Failed" | "Cancelled";
 
 export interface ScalingActivity {
   readonly activityId: string;
@@ -41,6 +42,13 @@ export class ScalingActivities {
     };
     this.list.push(activity);
     return activity;
+  }
+
+  /** A status on the way (MidLifecycleAction while hooks wait, InProgress after). */
+  status(activity: ScalingActivity, status: ActivityStatus, progress: number): void {
+    if (activity.endTime !== undefined) return;
+    activity.status = status;
+    activity.progress = progress;
   }
 
   end(activity: ScalingActivity, status: ActivityStatus, statusMessage?: string): void {

@@ -150,6 +150,7 @@ export class AutoScalingGroup {
       for (const listener of this.lifecycleListeners) listener(action);
     }
     if (removal.actions.length === 0) this.proceed(removal);
+    else this.activities.status(activity, "MidLifecycleAction", 50);
   }
 
   /** A hook's result: ABANDON ends the other hooks too; otherwise the instance proceeds once all have one. */
@@ -161,6 +162,7 @@ export class AutoScalingGroup {
 
   private proceed(removal: Removal): void {
     removal.proceeding = true;
+    this.activities.status(removal.activity, "InProgress", 75);
     this.ec2.terminate(removal.instance.id, this.spec.timing.shutdown, `removed by Auto Scaling group ${this.spec.name}`);
   }
 
@@ -214,7 +216,9 @@ export class AutoScalingGroup {
     const onDemand = active.filter((i) => i.lifecycle === "on-demand").length;
     const over: "spot" | "on-demand" = onDemand > this.spec.onDemand.count ? "on-demand" : "spot";
     if (pool.some((i) => i.lifecycle === over)) pool = pool.filter((i) => i.lifecycle === over);
-    const intoHour = (i: Instance) => (this.kernel.now() - i.launchTime) % 3_600_000;
+    // One reading of the clock: a scaled clock moves between calls.
+    const now = this.kernel.now();
+    const intoHour = (i: Instance) => (now - i.launchTime) % 3_600_000;
     const closest = Math.max(...pool.map(intoHour));
     pool = pool.filter((i) => intoHour(i) === closest);
     return pool.length === 1 ? pool[0]! : this.random.pick(pool);
