@@ -19,6 +19,8 @@ import {
   type AutoScalingClient,
   type AutoScalingGroup,
 } from "@aws-sdk/client-auto-scaling";
+import { DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ECSClient, type Resource } from "@aws-sdk/client-ecs";
+import { ecsClusterReads } from "../iam/ecs-reads.js";
 import { defineFault, startEffect, type FaultContext } from "./types.js";
 import { FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 import type { Permission } from "../iam/permission.js";
@@ -29,9 +31,13 @@ const params = z
   .object({
     count: z.number().int().min(1).default(1).describe("How many instances to take out of the group"),
     by: z
-      .enum(["desired-capacity", "terminate"])
+      .enum(["desired-capacity", "terminate", "idle"])
       .default("desired-capacity")
-      .describe("desired-capacity: SetDesiredCapacity(desired - count), the group's termination policy picks; terminate: TerminateInstanceInAutoScalingGroup on count InService instances picked at random, decrementing the desired capacity"),
+      .describe(
+        "desired-capacity: SetDesiredCapacity(desired - count), the group's termination policy picks; terminate: TerminateInstanceInAutoScalingGroup on count InService instances picked at random, decrementing the desired capacity; " +
+          "idle: the seed's periodic clean-up, up to count instances that run no task, one at a time while the cluster keeps `headroom` of its CPU and memory free (target.cluster required)",
+      ),
+    headroom: z.number().int().min(0).max(100).default(25).describe("by idle: the share (percent) of the cluster's registered CPU and memory that must stay free after each removal"),
     duration: isoDuration({ minMs: 60_000, maxMs: FIS_MAX_MS, expected: "a duration between PT1M and PT12H (aws:fis:wait's limits)" })
       .default("PT10M")
       .describe("How long the group stays scaled in before rollback restores its desired capacity")
@@ -39,7 +45,12 @@ const params = z
   })
   .strict();
 
-const target = z.object({ group: z.string().min(1).describe("Auto Scaling group name") }).strict();
+const target = z
+  .object({
+    group: z.string().min(1).describe("Auto Scaling group name"),
+    cluster: z.string().min(1).optional().describe("by idle: the ECS cluster the group's instances join"),
+  })
+  .strict();
 
 type Params = z.infer<typeof params>;
 type Target = z.infer<typeof target>;
@@ -73,11 +84,19 @@ async function scaleIn(ctx: FaultContext<Params, Target>): Promise<ScaleInEffect
   const asg = await ctx.aws.autoScaling();
   const group = await describeGroup(asg, ctx.target.group, ctx.signal);
   const desiredBefore = group.DesiredCapacity ?? 0;
-  const desiredAfter = desiredBefore - ctx.params.count;
+  let desiredAfter = desiredBefore - ctx.params.count;
   const min = group.MinSize ?? 0;
-  if (desiredAfter < min) throw new Error(`cannot take ${ctx.params.count} out of ${ctx.target.group}: desired capacity ${desiredBefore}, minimum size ${min}`);
+  if (ctx.params.by === "idle") desiredAfter = Math.max(desiredAfter, min);
+  else if (desiredAfter < min) throw new Error(`cannot take ${ctx.params.count} out of ${ctx.target.group}: desired capacity ${desiredBefore}, minimum size ${min}`);
   const before = new Set(inService(group));
-  if (ctx.params.by === "terminate") {
+  if (ctx.params.by === "idle") {
+    if (!ctx.target.cluster) throw new Error("by idle needs target.cluster (the ECS cluster whose idle instances are removed)");
+    const picked = await idleWithHeadroom(await ctx.aws.ecs(), ctx.target.cluster, before, Math.min(ctx.params.count, desiredBefore - min), ctx.params.headroom, ctx.signal);
+    if (picked.length === 0) throw new Error(`no instance of ${ctx.target.group} in ${ctx.target.cluster} is idle with ${ctx.params.headroom}% of CPU and memory to spare without it`);
+    for (const id of picked) {
+      await asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true }), { abortSignal: ctx.signal as never });
+    }
+  } else if (ctx.params.by === "terminate") {
     for (const id of ctx.random.sample([...before], ctx.params.count)) {
       await asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true }), { abortSignal: ctx.signal as never });
     }
@@ -86,7 +105,38 @@ async function scaleIn(ctx: FaultContext<Params, Target>): Promise<ScaleInEffect
   }
   const after = await describeGroup(asg, ctx.target.group, ctx.signal);
   const removed = (after.Instances ?? []).filter((i) => before.has(i.InstanceId ?? "") && TERMINATING.test(i.LifecycleState ?? "")).map((i) => i.InstanceId!);
-  return { group: ctx.target.group, desiredBefore, desiredAfter, removed };
+  return { group: ctx.target.group, desiredBefore, desiredAfter: after.DesiredCapacity ?? desiredAfter, removed };
+}
+
+/**
+ * The seed's clean-up: instances of the group that run no task (running + pending 0), taken one at
+ * a time while what stays free of the cluster's registered CPU and memory, without them, is at
+ * least `headroom` percent. Read from ECS as an operator does (DescribeContainerInstances).
+ */
+async function idleWithHeadroom(ecs: ECSClient, cluster: string, inGroup: Set<string>, most: number, headroom: number, signal: AbortSignal): Promise<string[]> {
+  const arns = (await ecs.send(new ListContainerInstancesCommand({ cluster, status: "ACTIVE" }), { abortSignal: signal as never })).containerInstanceArns ?? [];
+  if (arns.length === 0) return [];
+  const cis = (await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }), { abortSignal: signal as never })).containerInstances ?? [];
+  const amount = (list: Resource[] | undefined, name: string) => list?.find((r) => r.name === name)?.integerValue ?? 0;
+  const total = { cpu: 0, memory: 0, freeCpu: 0, freeMemory: 0 };
+  for (const ci of cis) {
+    total.cpu += amount(ci.registeredResources, "CPU");
+    total.memory += amount(ci.registeredResources, "MEMORY");
+    total.freeCpu += amount(ci.remainingResources, "CPU");
+    total.freeMemory += amount(ci.remainingResources, "MEMORY");
+  }
+  const picked: string[] = [];
+  for (const ci of cis) {
+    if (picked.length >= most) break;
+    if ((ci.runningTasksCount ?? 0) + (ci.pendingTasksCount ?? 0) > 0 || !inGroup.has(ci.ec2InstanceId ?? "")) continue;
+    const cpu = amount(ci.registeredResources, "CPU");
+    const memory = amount(ci.registeredResources, "MEMORY");
+    const next = { cpu: total.cpu - cpu, memory: total.memory - memory, freeCpu: total.freeCpu - cpu, freeMemory: total.freeMemory - memory };
+    if (next.cpu <= 0 || next.freeCpu * 100 < headroom * next.cpu || next.freeMemory * 100 < headroom * next.memory) continue;
+    Object.assign(total, next);
+    picked.push(ci.ec2InstanceId!);
+  }
+  return picked;
 }
 
 export default defineFault<Params, Target>({
@@ -114,9 +164,10 @@ export default defineFault<Params, Target>({
       { why: "read the Auto Scaling group and its instances", actions: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances"], resources: ["*"] },
       {
         why: "scale the Auto Scaling group in and restore its desired capacity",
-        actions: p.by === "terminate" ? ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"] : ["autoscaling:SetDesiredCapacity"],
+        actions: p.by === "desired-capacity" ? ["autoscaling:SetDesiredCapacity"] : ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
         resources: [groupArn(region, accountId, t.group)],
       },
+      ...(p.by === "idle" ? ecsClusterReads({ region, accountId, ...(t.cluster ? { cluster: t.cluster } : {}), what: ["instances"], why: "scale-in finds idle instances" }) : []),
     ],
   },
   expectedDurationMs: (p) => isoToMs(p.duration),
@@ -136,7 +187,9 @@ export default defineFault<Params, Target>({
     const group = await describeGroup(asg, effect.group, ctx.signal);
     const states = new Map((await asg.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: effect.removed }), { abortSignal: ctx.signal as never })).AutoScalingInstances?.map((i) => [i.InstanceId!, i.LifecycleState!]) ?? []);
     const leaving = effect.removed.filter((id) => !states.has(id) || TERMINATING.test(states.get(id)!));
-    const landed = group.DesiredCapacity === effect.desiredAfter && effect.removed.length === ctx.params.count && leaving.length === effect.removed.length;
+    // by idle takes up to `count`: as many as the headroom allows, at least one.
+    const enough = ctx.params.by === "idle" ? effect.removed.length >= 1 : effect.removed.length === ctx.params.count;
+    const landed = group.DesiredCapacity === effect.desiredAfter && enough && leaving.length === effect.removed.length;
     const where = effect.removed.map((id) => `${id} ${states.get(id) ?? "gone"}`).join(", ");
     return {
       landed,

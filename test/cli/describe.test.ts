@@ -134,7 +134,7 @@ const SAMPLES: Record<string, { with: Record<string, unknown>; target: Record<st
 const NOT_SENT: Record<string, string[]> = {
   "spot-interrupt": ["cluster"],
   // FIS has no scale-in action: gameday makes the Auto Scaling calls itself; FIS only waits.
-  "scale-in": ["count", "by", "group"],
+  "scale-in": ["count", "by", "headroom", "group", "cluster"],
 };
 
 function carries(fragment: FisFragment, m: FisMapping, value: unknown): boolean {

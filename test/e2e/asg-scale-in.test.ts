@@ -14,9 +14,9 @@ vi.setConfig({ testTimeout: 300_000 });
 
 const WATCHDOG_MS = 200_000;
 
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; verdict: string }> {
+async function run(args: string[], experiment = "asg-scale-in"): Promise<{ code: number | null; stdout: string; stderr: string; verdict: string }> {
   const dir = scratch();
-  const child = start(["run", "asg-scale-in", ...args, "--seed", "7", "--log-format", "plain"], { cwd: dir });
+  const child = start(["run", experiment, ...args, "--seed", "7", "--log-format", "plain"], { cwd: dir });
   const watchdog = setTimeout(() => child.child.kill("SIGKILL"), WATCHDOG_MS);
   const r = await child.done.finally(() => clearTimeout(watchdog));
   expect(r.signal, r.stdout.slice(-3000)).toBeNull();
@@ -51,6 +51,22 @@ describe("asg-scale-in", () => {
       expect(r.stderr).toBe("");
       expect(r.stdout).toMatch(/target endpoint\s+clock scaled/);
       expect([r.verdict, r.code], r.stdout.slice(-3000)).toEqual([verdict, code]);
+    } finally {
+      sandbox.child.kill("SIGTERM");
+      await sandbox.done;
+    }
+  });
+
+  it("cluster-scale-in (the seed's periodic clean-up) holds on the scaled-out stack, embedded and served: only idle instances go", async () => {
+    const embedded = await run(["--stack", stack("scaled-out.yaml")], "cluster-scale-in");
+    expect(embedded.stderr).toBe("");
+    expect([embedded.verdict, embedded.code], embedded.stdout.slice(-3000)).toEqual(["held", 0]);
+    expect(embedded.stdout).toMatch(/desired capacity of prod-ecs 9 -> 8; leaving: i-\w+ Terminat/);
+    const sandbox = await serveSandbox(["--speed", "30", "--seed", "7", "--stack", stack("scaled-out.yaml")]);
+    try {
+      const served = await run(["--target", sandbox.endpoint], "cluster-scale-in");
+      expect(served.stderr).toBe("");
+      expect([served.verdict, served.code], served.stdout.slice(-3000)).toEqual(["held", 0]);
     } finally {
       sandbox.child.kill("SIGTERM");
       await sandbox.done;

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CompleteLifecycleActionCommand, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { rig, stackYaml, type Rig } from "./rig.js";
+import { taskIdsOn } from "../sandbox/harness.js";
 import { loadFault } from "../../src/faults/index.js";
 
 let r: Rig;
@@ -67,6 +68,28 @@ describe("scale-in fault", () => {
     const v = await started.verify();
     expect(v.landed).toBe(false);
     expect(v.detail).toBe("the scale-in did not happen: cannot take 4 out of asg: desired capacity 4, minimum size 1");
+    expect((await group()).DesiredCapacity).toBe(4);
+  });
+
+  it("by idle: only instances that run no task go, and only while the cluster keeps its CPU and memory headroom", async () => {
+    r = await rig(stack());
+    const idle = r.h.sandbox.ec2.all().filter((i) => taskIdsOn(r.h.sandbox, i.id).length === 0).map((i) => i.id);
+    expect(idle.length).toBeGreaterThan(0);
+    const started = await r.start("scale-in", { group: "asg", cluster: "prod" }, { by: "idle", count: 3, headroom: 25, duration: "PT5M" });
+    const v = await started.verify();
+    expect(v.landed, v.detail).toBe(true);
+    const removed = v.evidence!.removed as string[];
+    expect(removed.length).toBeGreaterThan(0);
+    for (const id of removed) expect(idle).toContain(id);
+    expect((await group()).DesiredCapacity).toBe(4 - removed.length);
+  });
+
+  it("by idle with a headroom the cluster cannot keep without an instance: nothing is removed, and verify says why", async () => {
+    r = await rig(stack());
+    const started = await r.start("scale-in", { group: "asg", cluster: "prod" }, { by: "idle", count: 1, headroom: 90, duration: "PT5M" });
+    const v = await started.verify();
+    expect(v.landed).toBe(false);
+    expect(v.detail).toBe("the scale-in did not happen: no instance of asg in prod is idle with 90% of CPU and memory to spare without it");
     expect((await group()).DesiredCapacity).toBe(4);
   });
 });
