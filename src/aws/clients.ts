@@ -19,6 +19,8 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { InProcessHandler, trimForInProcess, type LocalDispatch } from "./in-process-handler.js";
@@ -93,7 +95,7 @@ function fisVersion(): string {
   return (createRequire(import.meta.url)("@aws-sdk/client-fis/package.json") as { version: string }).version;
 }
 
-type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts" | "elbv2" | "events";
+type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts" | "elbv2" | "events" | "autoscaling" | "sns";
 
 export class AwsClients {
   private readonly cache = new Map<ServiceName, Promise<unknown>>();
@@ -145,6 +147,16 @@ export class AwsClients {
   /** IAM (awsQuery): SimulatePrincipalPolicy for the plan's permission check. */
   iam(): Promise<IAMClient> {
     return this.client("iam", async (config) => new (await import("./sdk/iam.js")).IAMClient(config));
+  }
+
+  /** Auto Scaling (awsQuery): groups, lifecycle hooks and scale-in. */
+  autoScaling(): Promise<AutoScalingClient> {
+    return this.client("autoscaling", async (config) => new (await import("./sdk/autoscaling.js")).AutoScalingClient(config));
+  }
+
+  /** SNS (awsQuery): Publish, for the lifecycle drain handler's re-publish. */
+  sns(): Promise<SNSClient> {
+    return this.client("sns", async (config) => new (await import("./sdk/sns.js")).SNSClient(config));
   }
 
   /** STS (awsQuery): GetCallerIdentity, the account the credentials belong to. */

@@ -10,6 +10,7 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "kinesis-throttle": () => import("./kinesis-throttle.js"),
   "kinesis-outage": () => import("./kinesis-outage.js"),
   deploy: () => import("./deploy.js"),
+  "scale-in": () => import("./scale-in.js"),
 };
 
 export function faultNames(): string[] {

@@ -5,6 +5,7 @@
  */
 import { DeleteExperimentTemplateCommand, GetExperimentCommand, ListExperimentTemplatesCommand, ListExperimentsCommand, StopExperimentCommand } from "../aws/sdk/fis.js";
 import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "../aws/sdk/ecs.js";
+import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from "../aws/sdk/autoscaling.js";
 import type { AwsClients } from "../aws/clients.js";
 import type { UndoOp } from "../engine/ledger.js";
 import type { Clock } from "../time/clock.js";
@@ -49,6 +50,8 @@ export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks"
       return activate(aws, op.cluster, op.containerInstances, clock?.now());
     case "ecs-restore-task-definition":
       return restoreTaskDefinition(aws, op.cluster, op.service, op.taskDefinition);
+    case "autoscaling-set-desired-capacity":
+      return restoreDesiredCapacity(aws, op.group, op.desiredCapacity);
   }
 }
 
@@ -148,4 +151,14 @@ async function activate(aws: AwsClients, cluster: string, containerInstances: st
   }
   if (failures.length > 0) return { ok: false, detail: `could not reactivate ${failures.join("; ")}` };
   return { ok: true, detail: `returned ${draining.length} container instance(s) in ${cluster} to ACTIVE (${draining.map((d) => d.id).join(", ")})${leftNote}` };
+}
+
+/** Sets a group's desired capacity back; the group launches what is missing. A group gone since is nothing to undo. */
+async function restoreDesiredCapacity(aws: AwsClients, group: string, desired: number): Promise<UndoResult> {
+  const asg = await aws.autoScaling();
+  const found = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }))).AutoScalingGroups?.[0];
+  if (!found) return { ok: true, detail: `Auto Scaling group ${group} is gone: no desired capacity to restore` };
+  if (found.DesiredCapacity === desired) return { ok: true, detail: `Auto Scaling group ${group} already has desired capacity ${desired}` };
+  await asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
+  return { ok: true, detail: `restored Auto Scaling group ${group}'s desired capacity ${found.DesiredCapacity ?? "?"} -> ${desired}` };
 }

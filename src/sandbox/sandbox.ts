@@ -25,6 +25,13 @@ import { ecsUserData } from "./services/ec2/user-data.js";
 import { elbApi } from "./services/elb/api.js";
 import { eventsApi } from "./services/events/api.js";
 import { stsApi } from "./services/sts/api.js";
+import { autoScalingApi } from "./services/autoscaling/api.js";
+import { SnsTopics } from "./services/sns/topics.js";
+import { snsApi } from "./services/sns/api.js";
+import type { LifecycleAction } from "./services/autoscaling/lifecycle-action.js";
+import { BUILTIN_LIFECYCLE_DRAIN } from "./stack/events.js";
+import { DescribeAutoScalingGroupsCommand } from "../aws/sdk/autoscaling.js";
+import { ListTopicsCommand } from "../aws/sdk/sns.js";
 import { iamApi } from "./services/iam/api.js";
 import { RoleDirectory } from "./services/iam/roles.js";
 import { EcsControlPlane } from "./services/ecs/control-plane.js";
@@ -83,6 +90,8 @@ export class Sandbox {
   readonly ecs: EcsControlPlane;
   readonly scheduler: ServiceScheduler;
   readonly autoScalingGroups: AutoScalingGroup[];
+  /** SNS topics (events.topics): lifecycle hooks' notification targets. */
+  readonly sns: SnsTopics;
   readonly spot: SpotInterrupter;
   readonly fisService: FisService;
   /** Present when the stack declares Kinesis streams. */
@@ -174,6 +183,12 @@ export class Sandbox {
     const roles = this.kinesis?.roles ?? new RoleDirectory(this.kernel, []);
     this.dispatcher.addQueryService(stsApi(this.kernel, roles));
     this.dispatcher.addQueryService(iamApi(roles));
+    // Auto Scaling: groups, lifecycle hooks and scale-in, as a drain handler and the scale-in fault use them.
+    this.dispatcher.addQueryService(autoScalingApi(this.kernel, this.ec2, this.autoScalingGroups));
+    this.sns = new SnsTopics(this.kernel, this.timers, stack.events.delivery);
+    for (const t of stack.events.topics) this.sns.add(t.name);
+    this.dispatcher.addQueryService(snsApi(this.sns));
+    for (const g of this.autoScalingGroups) g.lifecycleListeners.push((action) => this.notifyLifecycle(g.spec.name, action));
 
     // Read-only views `chaos lint` and operators use: load balancers and EventBridge rules.
     this.dispatcher.addQueryService(elbApi(this.kernel, () => this.traffic.services().map((s) => ({ group: this.traffic.group(s)!, zones }))));
@@ -287,15 +302,18 @@ export class Sandbox {
     for (const [i, path] of (options.handlers ?? []).entries()) {
       rules.push({ name: `cli-handler-${i + 1}`, pattern: SPOT_WARNING_PATTERN, target: { handler: path, timeout: 3_000, environment: {} }, baseDir: process.cwd(), label: `--handler ${path}` });
     }
-    if (rules.length === 0) return;
+    const topics = this.stack.events.topics;
+    if (rules.length === 0 && topics.every((t) => t.subscribers.length === 0)) return;
     // Built and used once now: the SDK loads parts of itself lazily on its first call (real I/O).
     // Done before any virtual time passes, invocations then run on promise continuations alone.
     const ecs: ECSClient = await this.clients.ecs();
     await ecs.send(new ListClustersCommand({}));
+    const lifecycle = topics.some((t) => t.subscribers.some((s) => s.handler === BUILTIN_LIFECYCLE_DRAIN)) ? await this.lifecycleClients() : undefined;
     const invoker = (this.invoker = new Invoker({
       kernel: this.kernel,
       timers: this.timers,
       ecs,
+      ...(lifecycle ? { lifecycle } : {}),
       awsEnvironment: () => this.moduleEnvironment(),
       onInvocation: (inv) => this.invocations.push(inv),
     }));
@@ -303,6 +321,39 @@ export class Sandbox {
       const deliver = await invoker.prepare(r.name, r.target, r.baseDir, r.label);
       this.router.addRule({ name: r.name, pattern: r.pattern, deliver });
     }
+    const baseDir = options.stack.source ? dirname(options.stack.source) : process.cwd();
+    for (const t of topics) {
+      for (const target of t.subscribers) {
+        const label = `${options.stack.source ? `${options.stack.source}: ` : ""}topic ${t.name}: subscriber ${target.handler}`;
+        this.sns.subscribe(t.name, await invoker.prepareSubscriber(t.name, target, baseDir, label));
+      }
+    }
+  }
+
+  /** In-process Auto Scaling and SNS clients, each used once now for the same reason as the ECS client. */
+  private async lifecycleClients() {
+    const autoScaling = await this.clients.autoScaling();
+    await autoScaling.send(new DescribeAutoScalingGroupsCommand({}));
+    const sns = await this.clients.sns();
+    await sns.send(new ListTopicsCommand({}));
+    return { autoScaling, sns };
+  }
+
+  /** A hook with an SNS notification target publishes the message Auto Scaling sends there. */
+  private notifyLifecycle(group: string, action: LifecycleAction): void {
+    const topic = action.hook.notificationTarget;
+    if (topic === undefined) return;
+    const message = {
+      Origin: "AutoScalingGroup",
+      Destination: "EC2",
+      Service: "AWS Auto Scaling",
+      Time: this.kernel.iso(),
+      RequestId: action.token,
+      AccountId: this.kernel.accountId,
+      ...action.detail(),
+      AutoScalingGroupName: group,
+    };
+    this.sns.publish(this.sns.arnOf(topic), JSON.stringify(message), `Auto Scaling:  Lifecycle action 'TERMINATING' for instance ${action.instanceId} in progress.`);
   }
 
   /** Starts serve mode; what a module's environment needs for its own SDK clients to reach the sandbox unmodified. */

@@ -128,9 +128,14 @@ const SAMPLES: Record<string, { with: Record<string, unknown>; target: Record<st
     { with: { duration: "PT3M", effect: "errors" }, target: { role: "producer" } },
     { with: { duration: "PT4M", effect: "timeouts" }, target: { subnets: ["subnet-0abc"] } },
   ],
+  "scale-in": [{ with: { count: 2, duration: "PT7M" }, target: { group: "prod-ecs" } }],
 };
 /** Parameters gameday keeps for itself (verification), which FIS never sees. */
-const NOT_SENT: Record<string, string[]> = { "spot-interrupt": ["cluster"] };
+const NOT_SENT: Record<string, string[]> = {
+  "spot-interrupt": ["cluster"],
+  // FIS has no scale-in action: gameday makes the Auto Scaling calls itself; FIS only waits.
+  "scale-in": ["count", "by", "headroom", "group", "cluster"],
+};
 /** Faults FIS has no action for: they make their change through the AWS API themselves. */
 const NO_FIS_ACTION: Record<string, { with: Record<string, unknown>; target: Record<string, unknown> }> = {
   deploy: { with: { taskDefinition: "web:2" }, target: { cluster: "prod", service: "web" } },

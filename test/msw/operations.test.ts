@@ -16,7 +16,7 @@ const REPO = new URL("../../", import.meta.url).pathname;
 afterEach(() => vi.unstubAllEnvs());
 
 /** src/aws/sdk/<file>.js wraps @aws-sdk/client-<package>; where the two names differ. */
-const SDK_WRAPPER: Readonly<Record<string, string>> = { elbv2: "elastic-load-balancing-v2" };
+const SDK_WRAPPER: Readonly<Record<string, string>> = { elbv2: "elastic-load-balancing-v2", autoscaling: "auto-scaling" };
 
 /** Each `new XCommand(` in src/ (but the sandbox, which answers them) and probes/, with the client package it comes from. */
 function commandsInSource(): { service: string; operation: string; file: string }[] {

@@ -33,6 +33,28 @@ const purchase = z
   })
   .strict();
 
+/**
+ * A lifecycle hook on instance termination, as PutLifecycleHook takes it. AWS's limits and
+ * defaults: HeartbeatTimeout 30..7200 s, 3600 s when omitted; DefaultResult ABANDON when omitted
+ * (Amazon EC2 Auto Scaling API Reference, PutLifecycleHook). The global timeout is not settable:
+ * AWS fixes it at min(100 x heartbeat, 48 h) (services/autoscaling/lifecycle-timing.ts).
+ */
+export const lifecycleHookSchema = z
+  .object({
+    name,
+    transition: z.literal("autoscaling:EC2_INSTANCE_TERMINATING").default("autoscaling:EC2_INSTANCE_TERMINATING"),
+    heartbeatTimeout: duration
+      .refine((ms) => ms >= 30_000 && ms <= 7_200_000 && ms % 1000 === 0, { message: "expected a heartbeat timeout of whole seconds from PT30S to PT2H (AWS's limits)" })
+      .default(3_600_000),
+    defaultResult: z.enum(["CONTINUE", "ABANDON"]).default("ABANDON"),
+    notificationMetadata: z.string().max(1023).optional(),
+    /** An SNS topic of this stack (events.topics) the hook notifies, besides the EventBridge event. */
+    notificationTarget: name.optional(),
+  })
+  .strict();
+
+export type LifecycleHookSpec = z.infer<typeof lifecycleHookSchema>;
+
 export const autoScalingGroupSchema = z
   .object({
     name,
@@ -45,6 +67,11 @@ export const autoScalingGroupSchema = z
     spot: purchase.default({ count: 0, tags: {} }),
     /** Tags on every instance the group launches. */
     tags,
+    /** Bounds for SetDesiredCapacity: 0 and the starting capacity (onDemand + spot) when omitted. */
+    minSize: z.number().int().min(0).optional(),
+    maxSize: z.number().int().min(0).optional(),
+    /** Hooks run before an instance the group removes is terminated (scale-in, TerminateInstanceInAutoScalingGroup). */
+    lifecycleHooks: z.array(lifecycleHookSchema).default([]),
     /**
      * Modelled delays (not AWS-documented constants): how long the group takes to notice a
      * terminated instance and start a replacement, how long an instance stays `pending`, and how

@@ -4,6 +4,8 @@ import { duration } from "./duration.js";
 import { name } from "./common.js";
 
 export const BUILTIN_SPOT_DRAIN = "builtin:spot-drain";
+/** The reference lifecycle drain handler (src/handlers/lifecycle-drain.ts), for an SNS topic's subscriber. */
+export const BUILTIN_LIFECYCLE_DRAIN = "builtin:lifecycle-drain";
 
 export const handlerTargetSchema = z
   .object({
@@ -37,14 +39,25 @@ export const deliverySchema = z
   })
   .strict();
 
+/** An SNS topic whose subscribers are Lambda-style handlers (an Auto Scaling hook's notification target). */
+export const topicSchema = z
+  .object({
+    name,
+    subscribers: z.array(handlerTargetSchema).default([]),
+  })
+  .strict();
+
 export const eventsSchema = z
   .object({
     delivery: deliverySchema.default({ latency: { min: 100, max: 500 }, duplicates: 0 }),
     rules: z.array(ruleSchema).default([]),
+    /** SNS topics; delivery to their subscribers takes `delivery`'s latency too. */
+    topics: z.array(topicSchema).default([]),
   })
   .strict();
 
 export type EventsSpec = z.infer<typeof eventsSchema>;
 export type RuleSpec = z.infer<typeof ruleSchema>;
+export type TopicSpec = z.infer<typeof topicSchema>;
 export type HandlerTargetSpec = z.infer<typeof handlerTargetSchema>;
 export type DeliverySpec = z.infer<typeof deliverySchema>;

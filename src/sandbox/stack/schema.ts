@@ -25,7 +25,7 @@ export const sections = {
   targetGroups: z.array(targetGroupSchema).default([]),
   services: z.array(serviceSchema).default([]),
   load: loadSchema.default({}),
-  events: eventsSchema.default({ delivery: { latency: { min: 100, max: 500 }, duplicates: 0 }, rules: [] }),
+  events: eventsSchema.default({ delivery: { latency: { min: 100, max: 500 }, duplicates: 0 }, rules: [], topics: [] }),
   /** Default: one private subnet per Availability Zone. */
   subnets: z.array(subnetSchema).optional(),
   /** Kinesis Data Streams: streams, and the IAM roles whose access keys producers use. Subnets come from `subnets`. */
@@ -68,6 +68,14 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
     for (const [j, az] of (asg.availabilityZones ?? []).entries()) {
       if (!stack.availabilityZones.includes(az)) issue(["autoScalingGroups", i, "availabilityZones", j], `expected one of the stack's availabilityZones, found "${az}"`);
     }
+    const capacity = asg.onDemand.count + asg.spot.count;
+    if (asg.minSize !== undefined && asg.minSize > capacity) issue(["autoScalingGroups", i, "minSize"], `expected at most the starting capacity (onDemand + spot = ${capacity}), found ${asg.minSize}`);
+    if (asg.maxSize !== undefined && asg.maxSize < capacity) issue(["autoScalingGroups", i, "maxSize"], `expected at least the starting capacity (onDemand + spot = ${capacity}), found ${asg.maxSize}`);
+    asg.lifecycleHooks.forEach((hook, j) => {
+      const topics = stack.events.topics.map((t) => t.name);
+      if (hook.notificationTarget !== undefined && !topics.includes(hook.notificationTarget)) issue(["autoScalingGroups", i, "lifecycleHooks", j, "notificationTarget"], `expected one of the topics under events.topics ${oneOf(topics)}, found "${hook.notificationTarget}"`);
+      if (asg.lifecycleHooks.findIndex((h) => h.name === hook.name) !== j) issue(["autoScalingGroups", i, "lifecycleHooks", j, "name"], `expected unique hook names, found "${hook.name}" twice`);
+    });
   });
   stack.availabilityZones.forEach((az, i) => {
     if (!az.startsWith(stack.region)) issue(["availabilityZones", i], `expected an AZ of ${stack.region} (such as "${stack.region}a"), found "${az}"`);

@@ -14,12 +14,15 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import type { AwsEvent, Kernel } from "../../kernel.js";
 import type { Timers } from "../../timers.js";
 import { letPromisesRun } from "../../timers.js";
 import { RealClock } from "../../../time/clock.js";
-import { BUILTIN_SPOT_DRAIN, type HandlerTargetSpec } from "../../stack/events.js";
+import { BUILTIN_LIFECYCLE_DRAIN, BUILTIN_SPOT_DRAIN, type HandlerTargetSpec } from "../../stack/events.js";
 import { drainOnSpotWarning } from "../../../handlers/spot-drain.js";
+import { drainOnLifecycleAction } from "../../../handlers/lifecycle-drain.js";
 import { ModuleEnvironments, type ModuleOutcome } from "./module-environments.js";
 
 export interface Invocation {
@@ -48,11 +51,19 @@ export interface LambdaContextData {
   callbackWaitsForEmptyEventLoop: boolean;
 }
 
+/** What an invocation record names of what was delivered: an EventBridge event, or an SNS message. */
+interface Delivered {
+  id: string;
+  detailType: string;
+}
+
 export interface InvokerDeps {
   kernel: Kernel;
   timers: Timers;
-  /** The in-process ECS client for the built-in handler. */
+  /** The in-process ECS client for the built-in handlers. */
   ecs: ECSClient;
+  /** In-process Auto Scaling and SNS clients for the built-in lifecycle drain handler. */
+  lifecycle?: { autoScaling: AutoScalingClient; sns: SNSClient };
   /** Starts serve mode (once) and returns what a module's environment needs to reach it: AWS_ENDPOINT_URL, region, credentials. */
   awsEnvironment(): Promise<Record<string, string>>;
   /** Called with every finished invocation. */
@@ -71,13 +82,31 @@ export class Invoker {
    * the user did: `--handler drain.mjs`, or `rule slow: handler ./drain.mjs` by default.
    */
   async prepare(rule: string, target: HandlerTargetSpec, baseDir: string, label = `rule ${rule}: handler ${target.handler}`): Promise<(event: AwsEvent) => void> {
-    const name = target.handler === BUILTIN_SPOT_DRAIN ? "spot-drain" : target.handler;
+    const invoke = await this.prepareTarget(rule, target, baseDir, label);
+    return (event) => invoke(event, { id: event.id, detailType: event["detail-type"] });
+  }
+
+  /** The delivery function for an SNS topic's subscriber: it receives the SNS-to-Lambda event. */
+  async prepareSubscriber(topic: string, target: HandlerTargetSpec, baseDir: string, label: string): Promise<(event: Record<string, unknown>, meta: { id: string; subject: string }) => void> {
+    const invoke = await this.prepareTarget(`topic ${topic}`, target, baseDir, label);
+    return (event, meta) => invoke(event, { id: meta.id, detailType: `SNS ${topic}${meta.subject ? `: ${meta.subject}` : ""}` });
+  }
+
+  private async prepareTarget(rule: string, target: HandlerTargetSpec, baseDir: string, label: string): Promise<(payload: unknown, meta: Delivered) => void> {
+    const name = target.handler === BUILTIN_SPOT_DRAIN ? "spot-drain" : target.handler === BUILTIN_LIFECYCLE_DRAIN ? "lifecycle-drain" : target.handler;
+    const clusters = (target.environment.CLUSTERS ?? target.environment.CLUSTER_NAME ?? "").split(",").map((c) => c.trim()).filter(Boolean);
+    const log = (message: string) => this.deps.kernel.record(`handler:${name}`, "log", message);
     if (target.handler === BUILTIN_SPOT_DRAIN) {
-      const clusters = (target.environment.CLUSTERS ?? target.environment.CLUSTER_NAME ?? "").split(",").map((c) => c.trim()).filter(Boolean);
-      const log = (message: string) => this.deps.kernel.record(`handler:${name}`, "log", message);
-      return (event) => this.runBuiltin(rule, name, target, event, () => drainOnSpotWarning(event, { ecs: this.deps.ecs, clusters, log }));
+      return (payload, meta) => this.runBuiltin(rule, name, target, meta, () => drainOnSpotWarning(payload, { ecs: this.deps.ecs, clusters, log }));
     }
-    if (target.handler.startsWith("builtin:")) throw new Error(`rule ${rule}: expected "${BUILTIN_SPOT_DRAIN}" or a module path, found "${target.handler}"`);
+    if (target.handler === BUILTIN_LIFECYCLE_DRAIN) {
+      const { lifecycle } = this.deps;
+      if (!lifecycle) throw new Error(`${label}: the lifecycle drain handler needs Auto Scaling and SNS clients`);
+      // Its wait before a re-publish is on the sandbox's clock; the SDK calls after it need the clock to let them run.
+      const sleep = (ms: number) => new Promise<void>((resolve) => this.deps.timers.after(ms, resolve, true));
+      return (payload, meta) => this.runBuiltin(rule, name, target, meta, () => drainOnLifecycleAction(payload, { ecs: this.deps.ecs, ...lifecycle, clusters, sleep, log }));
+    }
+    if (target.handler.startsWith("builtin:")) throw new Error(`${label}: expected "${BUILTIN_SPOT_DRAIN}", "${BUILTIN_LIFECYCLE_DRAIN}" or a module path, found "${target.handler}"`);
     const functionName = lambdaFunctionName(target.handler);
     const environments = new ModuleEnvironments({
       file: isAbsolute(target.handler) ? target.handler : resolve(baseDir, target.handler),
@@ -88,7 +117,7 @@ export class Invoker {
     });
     this.environments.push(environments);
     await environments.start();
-    return (event) => this.runModule(rule, name, functionName, target, event, environments);
+    return (payload, meta) => this.runModule(rule, name, functionName, target, payload, meta, environments);
   }
 
   /** Ends every module's environments. */
@@ -110,7 +139,7 @@ export class Invoker {
     };
   }
 
-  private runBuiltin(rule: string, name: string, target: HandlerTargetSpec, event: AwsEvent, run: () => Promise<unknown>): void {
+  private runBuiltin(rule: string, name: string, target: HandlerTargetSpec, event: Delivered, run: () => Promise<unknown>): void {
     const { kernel, timers } = this.deps;
     const startedAt = kernel.now();
     let settled = false;
@@ -128,22 +157,22 @@ export class Invoker {
     letPromisesRun(kernel.clock);
   }
 
-  private runModule(rule: string, name: string, functionName: string, target: HandlerTargetSpec, event: AwsEvent, environments: ModuleEnvironments): void {
+  private runModule(rule: string, name: string, functionName: string, target: HandlerTargetSpec, payload: unknown, event: Delivered, environments: ModuleEnvironments): void {
     const { kernel } = this.deps;
     const startedAt = kernel.now();
     const release = kernel.clock.hold();
-    void environments.invoke(event, { ...this.context(functionName) }, target.timeout).then((o: ModuleOutcome) => {
+    void environments.invoke(payload, { ...this.context(functionName) }, target.timeout).then((o: ModuleOutcome) => {
       this.record({ rule, handler: name, event, startedAt, durationMs: o.durationMs, outcome: o.outcome, value: o.outcome === "ok" ? o.result : o.error });
       release();
     });
   }
 
-  private record(r: { rule: string; handler: string; event: AwsEvent; startedAt: number; durationMs: number; outcome: Invocation["outcome"]; value?: unknown }): void {
+  private record(r: { rule: string; handler: string; event: Delivered; startedAt: number; durationMs: number; outcome: Invocation["outcome"]; value?: unknown }): void {
     const invocation: Invocation = {
       rule: r.rule,
       handler: r.handler,
       eventId: r.event.id,
-      detailType: r.event["detail-type"],
+      detailType: r.event.detailType,
       startedAt: r.startedAt,
       durationMs: r.durationMs,
       outcome: r.outcome,
@@ -151,7 +180,7 @@ export class Invoker {
     if (r.outcome === "ok") invocation.result = r.value;
     if (r.outcome === "error") invocation.error = r.value instanceof Error ? `${r.value.name}: ${r.value.message}` : String(r.value);
     if (r.outcome === "timeout") invocation.error = `Task timed out after ${(r.durationMs / 1000).toFixed(2)} seconds`;
-    this.deps.kernel.record(`handler:${r.handler}`, "invocation", `${r.rule}: ${r.handler} ${r.outcome} for ${r.event["detail-type"]} ${r.event.id}${invocation.error ? `: ${invocation.error}` : ""}`, {
+    this.deps.kernel.record(`handler:${r.handler}`, "invocation", `${r.rule}: ${r.handler} ${r.outcome} for ${r.event.detailType} ${r.event.id}${invocation.error ? `: ${invocation.error}` : ""}`, {
       rule: r.rule,
       eventId: r.event.id,
       outcome: r.outcome,

@@ -1,0 +1,8 @@
+/** @aws-sdk/client-auto-scaling, loaded with require: see load.ts for why. */
+import type * as Sdk from "@aws-sdk/client-auto-scaling";
+import { loadSdk } from "./load.js";
+
+export type * from "@aws-sdk/client-auto-scaling";
+export const { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeAutoScalingInstancesCommand, DescribeLifecycleHooksCommand, SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-auto-scaling");
+/** The client class is a type as well as a value. */
+export type AutoScalingClient = Sdk.AutoScalingClient;
