@@ -41,6 +41,7 @@ import { MetricStore } from "./services/cloudwatch/store.js";
 import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
 import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
+import { EfsService } from "./services/efs/index.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -84,6 +85,8 @@ export class Sandbox {
   /** Present when the stack declares Kinesis streams. */
   readonly kinesis: KinesisService | undefined;
   readonly subnets: SubnetSpec[];
+  /** Present when the stack declares EFS file systems. */
+  readonly efs: EfsService | undefined;
   /** CloudWatch's metric storage: the MetricSink the sandbox's services publish into. */
   readonly metrics: MetricStore;
   /** CloudWatch's API and alarms over `metrics`. */
@@ -150,6 +153,14 @@ export class Sandbox {
       this.kinesis.registerFis(this.fis);
     } else {
       this.kinesis = undefined;
+    }
+
+    if (stack.efs) {
+      const efs = new EfsService(this.kernel, stack.efs, this.subnets, this.metrics);
+      this.efs = efs;
+      everyMinute(this.timers, () => efs.publishMetrics());
+    } else {
+      this.efs = undefined;
     }
 
     if (stack.logging.length > 0 && options.logProducers) {

@@ -12,6 +12,7 @@ import { loadSchema } from "./workload.js";
 import { subnetSchema } from "./network.js";
 import { loggingSchema } from "./logging.js";
 import { kinesisConfigSchema } from "../services/kinesis/config.js";
+import { efsSchema } from "./efs.js";
 
 export const sections = {
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected a region such as "us-east-1"' }).default("us-east-1"),
@@ -31,6 +32,8 @@ export const sections = {
   kinesis: kinesisConfigSchema.optional(),
   /** Services whose tasks ship logs to Kinesis through gameday's shipper. */
   logging: loggingSchema.default([]),
+  /** EFS file systems (WordPress on Lambda); mount targets go in the subnets' AZs. */
+  efs: efsSchema.optional(),
 };
 
 export const stackSchema = z.object(sections).strict().superRefine(checkReferences);
@@ -93,6 +96,10 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
     if (!serviceNames.includes(l.service)) issue(["logging", i, "service"], `expected one of the services ${oneOf(serviceNames)}, found "${l.service}"`);
     if (!streams.includes(l.stream)) issue(["logging", i, "stream"], `expected one of the Kinesis streams ${oneOf(streams)} (declare it under kinesis.streams), found "${l.stream}"`);
     if (l.role !== undefined && !roles.includes(l.role)) issue(["logging", i, "role"], `expected one of the roles under kinesis.roles ${oneOf(roles)}, found "${l.role}"`);
+  });
+  const fileSystems = (stack.efs?.fileSystems ?? []).map((f) => f.name);
+  fileSystems.forEach((n, i) => {
+    if (fileSystems.indexOf(n) !== i) issue(["efs", "fileSystems", i, "name"], `expected unique file system names, found "${n}" twice`);
   });
   const loadBalanced = stack.services.filter((s) => s.targetGroup !== undefined).map((s) => s.name);
   for (const service of Object.keys(stack.load)) {
