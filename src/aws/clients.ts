@@ -17,6 +17,7 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { InProcessHandler, trimForInProcess, type LocalDispatch } from "./in-process-handler.js";
@@ -91,7 +92,7 @@ function fisVersion(): string {
   return (createRequire(import.meta.url)("@aws-sdk/client-fis/package.json") as { version: string }).version;
 }
 
-type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts";
+type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts" | "lambda";
 
 export class AwsClients {
   private readonly cache = new Map<ServiceName, Promise<unknown>>();
@@ -143,6 +144,11 @@ export class AwsClients {
   /** IAM (awsQuery): SimulatePrincipalPolicy for the plan's permission check. */
   iam(): Promise<IAMClient> {
     return this.client("iam", async (config) => new (await import("@aws-sdk/client-iam")).IAMClient(config));
+  }
+
+  /** Lambda (restJson1): function configuration reads, and Invoke for the faults that have no FIS action. */
+  lambda(): Promise<LambdaClient> {
+    return this.client("lambda", async (config) => new (await import("@aws-sdk/client-lambda")).LambdaClient(config));
   }
 
   /** STS (awsQuery): GetCallerIdentity, the account the credentials belong to. */

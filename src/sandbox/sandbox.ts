@@ -42,6 +42,7 @@ import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
 import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
 import { EfsService } from "./services/efs/index.js";
+import { LambdaService, lambdaApi } from "./services/lambda/index.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -87,6 +88,8 @@ export class Sandbox {
   readonly subnets: SubnetSpec[];
   /** Present when the stack declares EFS file systems. */
   readonly efs: EfsService | undefined;
+  /** Present when the stack declares Lambda functions. */
+  readonly lambda: LambdaService | undefined;
   /** CloudWatch's metric storage: the MetricSink the sandbox's services publish into. */
   readonly metrics: MetricStore;
   /** CloudWatch's API and alarms over `metrics`. */
@@ -161,6 +164,14 @@ export class Sandbox {
       everyMinute(this.timers, () => efs.publishMetrics());
     } else {
       this.efs = undefined;
+    }
+    if (stack.lambdas) {
+      const lambda = new LambdaService(this.kernel, stack.lambdas, [...new Set(this.subnets.map((s) => s.az))], this.efs, this.metrics);
+      this.lambda = lambda;
+      everyMinute(this.timers, () => lambda.minute());
+      this.dispatcher.addRestService(lambdaApi(this.kernel, lambda));
+    } else {
+      this.lambda = undefined;
     }
 
     if (stack.logging.length > 0 && options.logProducers) {

@@ -33,6 +33,8 @@ export interface RestRouteInput {
   params: Record<string, string>;
   query: Record<string, string>;
   body: Record<string, unknown>;
+  /** Header names in lower case (Lambda's X-Amz-Invocation-Type travels in one). */
+  headers: Record<string, string>;
 }
 
 /** A restJson1 answer with response headers (Lambda's X-Amz-Function-Error) besides its body. */
@@ -40,6 +42,8 @@ export class RestReply {
   constructor(
     readonly body: unknown,
     readonly headers: Record<string, string> = {},
+    /** Overrides the route's success status (Invoke answers 202 to an Event invocation). */
+    readonly status?: number,
   ) {}
 }
 
@@ -189,7 +193,7 @@ export class Dispatcher {
       const intercepted = this.runInterceptors({ service: route.service, operation: route.operation, request, input });
       if (intercepted) return intercepted;
       try {
-        const output = route.handler({ params, query: request.query, body: input });
+        const output = route.handler({ params, query: request.query, body: input, headers: request.headers });
         if (output instanceof Promise) {
           const later = output.then(
             (o: unknown) => this.restSuccess(route, o),
@@ -208,7 +212,7 @@ export class Dispatcher {
   private restSuccess(route: CompiledRoute, output: unknown): SandboxResponse {
     const reply = output instanceof RestReply ? output : new RestReply(output ?? {});
     return {
-      statusCode: route.status ?? 200,
+      statusCode: reply.status ?? route.status ?? 200,
       headers: { "content-type": "application/json", "x-amzn-requestid": this.requestId(), ...reply.headers },
       body: JSON.stringify(reply.body ?? {}),
     };

@@ -13,6 +13,7 @@ import { subnetSchema } from "./network.js";
 import { loggingSchema } from "./logging.js";
 import { kinesisConfigSchema } from "../services/kinesis/config.js";
 import { efsSchema } from "./efs.js";
+import { lambdasSchema } from "./lambda.js";
 
 export const sections = {
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected a region such as "us-east-1"' }).default("us-east-1"),
@@ -34,6 +35,8 @@ export const sections = {
   logging: loggingSchema.default([]),
   /** EFS file systems (WordPress on Lambda); mount targets go in the subnets' AZs. */
   efs: efsSchema.optional(),
+  /** Lambda functions (WordPress on Lambda), optionally mounting an EFS access point. */
+  lambdas: lambdasSchema.optional(),
 };
 
 export const stackSchema = z.object(sections).strict().superRefine(checkReferences);
@@ -100,6 +103,19 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
   const fileSystems = (stack.efs?.fileSystems ?? []).map((f) => f.name);
   fileSystems.forEach((n, i) => {
     if (fileSystems.indexOf(n) !== i) issue(["efs", "fileSystems", i, "name"], `expected unique file system names, found "${n}" twice`);
+  });
+  const efsNames = stack.efs?.fileSystems ?? [];
+  (stack.lambdas?.functions ?? []).forEach((f, i) => {
+    if (!f.efs) return;
+    const fs = efsNames.find((e) => e.name === f.efs!.fileSystem);
+    if (!fs) return issue(["lambdas", "functions", i, "efs", "fileSystem"], `expected one of the file systems under efs.fileSystems ${oneOf(efsNames.map((e) => e.name))}, found "${f.efs.fileSystem}"`);
+    const aps = fs.accessPoints.map((a) => a.name);
+    // Lambda mounts EFS only through an access point.
+    if (!aps.includes(f.efs.accessPoint)) issue(["lambdas", "functions", i, "efs", "accessPoint"], `expected one of file system "${fs.name}"'s access points ${oneOf(aps)}, found "${f.efs.accessPoint}"`);
+  });
+  const functionNames = (stack.lambdas?.functions ?? []).map((f) => f.name);
+  functionNames.forEach((n, i) => {
+    if (functionNames.indexOf(n) !== i) issue(["lambdas", "functions", i, "name"], `expected unique function names, found "${n}" twice`);
   });
   const loadBalanced = stack.services.filter((s) => s.targetGroup !== undefined).map((s) => s.name);
   for (const service of Object.keys(stack.load)) {

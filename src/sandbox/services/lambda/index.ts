@@ -1,0 +1,4 @@
+export { LambdaService, MB_PER_VCPU, type InvokeResult, type SandboxFunction } from "./service.js";
+export { lambdaApi } from "./api.js";
+export { fileOpsWorkload, type LambdaContext, type LambdaWorkload } from "./workload.js";
+export { LAMBDA_NAMESPACE } from "./metrics.js";
