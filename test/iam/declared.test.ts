@@ -23,6 +23,7 @@ const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {
   "log-delivery": { stream: "logs" },
   "service-recovery": { cluster: "prod", service: "web" },
   "ecs-deployment": { cluster: "prod", service: "web" },
+  "efs-health": { fileSystemId: "fs-0123456789abcdef0" },
 };
 
 const where = { region: "eu-west-1", accountId: "111122223333" };

@@ -18,6 +18,8 @@ const accessPointSchema = z
 export const fileSystemSchema = z
   .object({
     name,
+    /** The file system id, so experiments and probes can name it; a random one (from the run's seed) when absent. */
+    id: z.string().regex(/^fs-[0-9a-f]{8,40}$/, { message: 'expected a file system id such as "fs-0123456789abcdef0"' }).optional(),
     performanceMode: z.enum(["generalPurpose", "maxIO"]).default("generalPurpose"),
     throughputMode: z.enum(["bursting", "elastic", "provisioned"]).default("bursting"),
     provisionedThroughputMiBps: z.number().min(1).max(10_240).optional(),

@@ -23,7 +23,7 @@ export class EfsService {
   ) {
     const random = kernel.random.fork("efs");
     config.fileSystems.forEach((spec, i) => {
-      const id = `fs-${kernel.hex(17)}`;
+      const id = spec.id ?? `fs-${kernel.hex(17)}`;
       const fs = new EfsFileSystem(
         id,
         kernel.arn("elasticfilesystem", `file-system/${id}`),
