@@ -10,6 +10,8 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "kinesis-throttle": () => import("./kinesis-throttle.js"),
   "kinesis-outage": () => import("./kinesis-outage.js"),
   deploy: () => import("./deploy.js"),
+  "lambda-delay": () => import("./lambda-delay.js"),
+  "lambda-error": () => import("./lambda-error.js"),
 };
 
 export function faultNames(): string[] {

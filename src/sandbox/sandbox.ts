@@ -42,7 +42,7 @@ import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
 import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
 import { EfsService } from "./services/efs/index.js";
-import { LambdaService, lambdaApi } from "./services/lambda/index.js";
+import { LambdaService, lambdaApi, registerLambdaFis } from "./services/lambda/index.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -170,6 +170,7 @@ export class Sandbox {
       this.lambda = lambda;
       everyMinute(this.timers, () => lambda.minute());
       this.dispatcher.addRestService(lambdaApi(this.kernel, lambda));
+      registerLambdaFis(this.fis, lambda);
     } else {
       this.lambda = undefined;
     }

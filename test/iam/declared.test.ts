@@ -14,6 +14,8 @@ const FAULT_SAMPLES: Record<string, { with: Record<string, unknown>; target: Rec
   "kinesis-throttle": [{ with: {}, target: { stream: "logs" } }, { with: {}, target: { role: "shipper" } }],
   "kinesis-outage": [{ with: {}, target: { role: "shipper" } }, { with: { effect: "timeouts" }, target: { subnets: ["subnet-0a"] } }],
   deploy: [{ with: { taskDefinition: "web:2" }, target: { cluster: "prod", service: "web" } }],
+  "lambda-delay": [{ with: {}, target: { function: "wordpress" } }],
+  "lambda-error": [{ with: { preventExecution: true }, target: { function: "wordpress" } }],
 };
 
 const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {

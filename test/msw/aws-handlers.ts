@@ -28,6 +28,7 @@ const SERVICE_BY_HOST: Readonly<Record<string, string>> = {
   kinesis: "kinesis",
   monitoring: "cloudwatch",
   sts: "sts",
+  lambda: "lambda",
 };
 
 export interface Fixture {

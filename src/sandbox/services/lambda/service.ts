@@ -13,6 +13,8 @@ import { Environments, type ExecutionEnvironment } from "./environment.js";
 import { efsIo, resourceNotFound, tooManyRequests } from "./errors.js";
 import { LambdaMetrics } from "./metrics.js";
 import { fileOpsWorkload, type LambdaContext, type LambdaWorkload } from "./workload.js";
+import { effectOf, type InvocationFault } from "./faults.js";
+import type { Random } from "../../../random/random.js";
 
 /** "At 1,769 MB, a function has the equivalent of one vCPU" (configuration-memory.html). */
 export const MB_PER_VCPU = 1_769;
@@ -24,6 +26,8 @@ export interface SandboxFunction {
   environments: Environments;
   running: number;
   accessPointArn: string | undefined;
+  /** FIS Lambda actions in force. */
+  faults: Set<InvocationFault>;
 }
 
 export interface InvokeResult {
@@ -40,6 +44,7 @@ export class LambdaService {
   private readonly accountConcurrency: number;
   private unreservedRunning = 0;
   private requests = 0;
+  private readonly faultDraws: Random;
 
   constructor(
     private readonly kernel: Kernel,
@@ -50,6 +55,7 @@ export class LambdaService {
   ) {
     this.accountConcurrency = config.accountConcurrency;
     this.metrics = new LambdaMetrics(sink, () => kernel.now());
+    this.faultDraws = kernel.random.fork("lambda-faults");
     for (const spec of config.functions) {
       const fs = spec.efs ? efs?.byName(spec.efs.fileSystem) : undefined;
       if (spec.efs && !fs) throw new Error(`function ${spec.name}: file system ${spec.efs.fileSystem} is not in the stack`);
@@ -60,6 +66,7 @@ export class LambdaService {
         workload: fileOpsWorkload(spec.workload),
         environments: new Environments(spec.name, zonesWithMount.length ? zonesWithMount : zones, fs ? { fileSystem: fs } : undefined, () => kernel.now(), spec.idleTimeout),
         running: 0,
+        faults: new Set(),
         accessPointArn: fs?.accessPoints.find((a) => a.name === spec.efs!.accessPoint)?.arn,
       });
     }
@@ -88,6 +95,13 @@ export class LambdaService {
       fn.running--;
       if (fn.spec.reservedConcurrency === undefined) this.unreservedRunning--;
     }
+  }
+
+  /** Puts a FIS Lambda action in force on a function; returns what takes it away. */
+  addFault(name: string, fault: InvocationFault): () => void {
+    const fn = this.get(name);
+    fn.faults.add(fault);
+    return () => fn.faults.delete(fault);
   }
 
   /** Each minute: publish the ended minute and reclaim idle environments (their NFS connections close). */
@@ -142,6 +156,13 @@ export class LambdaService {
     env.invocations++;
     const start = clock.now();
     const timer = new AbortController();
+    const injected = effectOf(fn.faults, () => this.faultDraws.next());
+    const handler = async (): Promise<unknown> => {
+      if (injected.delayMs > 0) await sleep(injected.delayMs);
+      const result = injected.preventExecution ? undefined : await fn.workload(ctx);
+      if (injected.error) throw Object.assign(new Error("Error injected by AWS FIS (aws:lambda:invocation-error)"), { name: "FisInjectedError" });
+      return result;
+    };
     const timedOut = clock.sleep(fn.spec.timeout, timer.signal).then(
       () => {
         throw new Timeout();
@@ -149,7 +170,7 @@ export class LambdaService {
       () => undefined,
     );
     try {
-      const payload = await Promise.race([fn.workload(ctx), timedOut]);
+      const payload = await Promise.race([handler(), timedOut]);
       this.metrics.invoked(fn.spec.name, clock.now() - start, false);
       envs.release(env);
       return { payload: payload ?? null };
