@@ -2,7 +2,7 @@
  * efs-health: an EFS file system as CloudWatch shows it (AWS/EFS by FileSystemId), so it runs alike
  * on AWS, a served sandbox and the embedded one: burst credits now and their low point, the
  * permitted throughput, how close I/O came to the mode's IOPS limit, client connections, and the
- * operations and bytes since the probe's first reading (whole minutes). EFS publishes no latency:
+ * operations and bytes from the minute before the probe's first reading (whole minutes). EFS publishes no latency:
  * judge that where clients report it (AWS/Lambda Duration, http-slo).
  */
 import { z } from "zod";
@@ -38,7 +38,9 @@ export default defineProbe<Params>({
     },
   },
   async run(ctx: ProbeContext<Params>) {
-    const since = (ctx.state.efsSince ??= Math.floor(ctx.clock.now() / MINUTE) * MINUTE) as number;
+    // From the minute before the first reading: EFS publishes a minute when it ends, so a one-shot
+    // reading (a steady-state check) still sees the newest whole minute.
+    const since = (ctx.state.efsSince ??= Math.floor(ctx.clock.now() / MINUTE) * MINUTE - MINUTE) as number;
     const reading = await readEfs(await ctx.aws.cloudwatch(), ctx.params.fileSystemId, since, ctx.clock.now(), ctx.signal);
     return { value: { ...reading } };
   },

@@ -55,5 +55,8 @@ describe("efs-health reads AWS/EFS", () => {
     expect(v.minBurstCreditBalance).toBe(60 * 1024 * 1024);
     expect(v.burstCreditBalance).toBe(120 * 1024 * 1024);
     expect(v.operations).toBe(0);
+    // A one-shot reading (a steady-state check) sees the newest whole minute, not an empty window.
+    const once = (await r.reader(efsHealth, { fileSystemId: FS_ID })()).value as Value;
+    expect(once.burstCreditBalance).toBe(120 * 1024 * 1024);
   });
 });
