@@ -71,6 +71,21 @@ describe("Lambda Invoke in the sandbox", () => {
     expect(h.sandbox.efs!.fileSystems[0]!.connectionCount).toBe(1);
   });
 
+  it("an Event invocation is accepted with 202 and runs in the background; DryRun answers 204 and runs nothing", async () => {
+    const { h, lambda } = await setUp();
+    const fs = h.sandbox.efs!.fileSystems[0]!;
+    const dry = await lambda.send(new InvokeCommand({ FunctionName: "wp", InvocationType: "DryRun" }));
+    expect(dry.StatusCode).toBe(204);
+    expect(fs.connectionCount).toBe(0);
+    const t0 = h.clock.now();
+    const queued = await lambda.send(new InvokeCommand({ FunctionName: "wp", InvocationType: "Event", Payload: Buffer.from("{}") }));
+    expect(queued.StatusCode).toBe(202);
+    expect(h.clock.now()).toBe(t0);
+    await h.advance(5_000);
+    // The background run mounted the file system: one environment, one NFS connection.
+    expect(fs.connectionCount).toBe(1);
+  });
+
   it("GetFunction and ListFunctions show memory, timeout and the EFS access point", async () => {
     const { lambda } = await setUp("reservedConcurrency: 2");
     const fn = await lambda.send(new GetFunctionCommand({ FunctionName: "wp" }));
