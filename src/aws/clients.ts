@@ -21,6 +21,7 @@ import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { SNSClient } from "@aws-sdk/client-sns";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { InProcessHandler, trimForInProcess, type LocalDispatch } from "./in-process-handler.js";
@@ -95,7 +96,7 @@ function fisVersion(): string {
   return (createRequire(import.meta.url)("@aws-sdk/client-fis/package.json") as { version: string }).version;
 }
 
-type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts" | "elbv2" | "events" | "autoscaling" | "sns";
+type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts" | "elbv2" | "events" | "autoscaling" | "sns" | "lambda";
 
 export class AwsClients {
   private readonly cache = new Map<ServiceName, Promise<unknown>>();
@@ -157,6 +158,11 @@ export class AwsClients {
   /** SNS (awsQuery): Publish, for the lifecycle drain handler's re-publish. */
   sns(): Promise<SNSClient> {
     return this.client("sns", async (config) => new (await import("./sdk/sns.js")).SNSClient(config));
+  }
+
+  /** Lambda (restJson1): function configuration reads, and Invoke for the faults that have no FIS action. */
+  lambda(): Promise<LambdaClient> {
+    return this.client("lambda", async (config) => new (await import("./sdk/lambda.js")).LambdaClient(config));
   }
 
   /** STS (awsQuery): GetCallerIdentity, the account the credentials belong to. */

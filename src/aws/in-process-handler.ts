@@ -20,6 +20,8 @@ export interface LocalResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  /** The answer comes later, in the target's time (the sandbox's Lambda Invoke). */
+  later?: Promise<LocalOutcome>;
 }
 export type LocalOutcome = LocalResponse | { failure: "refused" | "timeout" };
 export type LocalDispatch = (request: LocalRequest) => LocalOutcome;
@@ -52,7 +54,8 @@ export class InProcessHandler {
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.headers)) headers[k.toLowerCase()] = v;
-    const outcome = this.dispatch({ method: request.method, path: request.path, query, headers, body: bodyText(request.body) });
+    let outcome = this.dispatch({ method: request.method, path: request.path, query, headers, body: bodyText(request.body) });
+    while (!("failure" in outcome) && outcome.later) outcome = await outcome.later;
     if ("failure" in outcome) {
       if (outcome.failure === "refused") {
         throw Object.assign(new Error(`connect ECONNREFUSED ${request.hostname}`), { name: "Error", code: "ECONNREFUSED" });

@@ -11,6 +11,8 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "kinesis-outage": () => import("./kinesis-outage.js"),
   deploy: () => import("./deploy.js"),
   "scale-in": () => import("./scale-in.js"),
+  "lambda-delay": () => import("./lambda-delay.js"),
+  "lambda-error": () => import("./lambda-error.js"),
 };
 
 export function faultNames(): string[] {

@@ -85,6 +85,35 @@ function apiErrorAction(actionId: string, what: string): FisActionDescription {
   };
 }
 
+/** An integer FIS parameter in a documented range. */
+function integerSpec(description: string, min: number, max: number, required = false): FisParameterSpec {
+  return {
+    required,
+    description: `${description}, an integer from ${min} to ${max}.`,
+    check: (v) => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `expected an integer from ${min} to ${max}, found "${v}"`),
+  };
+}
+
+const booleanSpec: FisParameterSpec = {
+  required: false,
+  description: "true or false.",
+  check: (v) => (v === "true" || v === "false" ? undefined : `expected true or false, found "${v}"`),
+};
+
+/** aws:lambda:invocation-* (FIS actions reference, Lambda actions): their shared parameters. */
+function lambdaAction(actionId: string, description: string, parameters: Record<string, FisParameterSpec>): FisActionDescription {
+  return {
+    actionId,
+    description,
+    target: { key: "Functions", resourceType: "aws:lambda:function" },
+    parameters: {
+      duration: durationParameter({ min: "PT1S", max: "PT12H", required: true, description: "The duration of the action." }),
+      invocationPercentage: integerSpec("Share of invocations affected (default 100)", 1, 100),
+      ...parameters,
+    },
+  };
+}
+
 export const FIS_ACTIONS: readonly FisActionDescription[] = [
   {
     actionId: "aws:ec2:send-spot-instance-interruptions",
@@ -133,6 +162,10 @@ export const FIS_ACTIONS: readonly FisActionDescription[] = [
       prefixListIdentifier: { required: false, description: "The customer managed prefix list, for scope prefix-list." },
     },
   },
+  lambdaAction("aws:lambda:invocation-add-delay", "Delays the start of a share of the target functions' invocations.", {
+    startupDelayMilliseconds: integerSpec("Delay before the handler runs, in ms (default 1000)", 0, 900_000),
+  }),
+  lambdaAction("aws:lambda:invocation-error", "Makes a share of the target functions' invocations fail.", { preventExecution: booleanSpec }),
   {
     actionId: "aws:fis:wait",
     description: "Waits for the given duration before the actions that start after it; stop conditions are still watched meanwhile.",
@@ -156,6 +189,13 @@ export const FIS_RESOURCE_TYPES: readonly FisResourceTypeDescription[] = [
     acceptsTags: true,
   },
   { resourceType: "aws:ecs:cluster", description: "Amazon ECS clusters", acceptsArns: true, acceptsTags: true },
+  {
+    resourceType: "aws:lambda:function",
+    description: "AWS Lambda functions",
+    parameters: [{ name: "functionQualifier", required: false, description: "A version or alias of the function ($LATEST here)." }],
+    acceptsArns: true,
+    acceptsTags: true,
+  },
   { resourceType: "aws:kinesis:stream", description: "A Kinesis data stream.", acceptsArns: true, acceptsTags: true },
   { resourceType: "aws:iam:role", description: "An IAM role whose API calls inject-api-* actions affect.", acceptsArns: true, acceptsTags: true },
   {

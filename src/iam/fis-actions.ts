@@ -97,3 +97,16 @@ export function disruptConnectivityPermissions(o: { region: string; accountId: s
     { why: "FIS swaps the subnets network ACL", actions: ["ec2:ReplaceNetworkAclAssociation"], resources: [...o.subnetArns, `arn:aws:ec2:${o.region}:${o.accountId}:network-acl/*`] },
   ];
 }
+
+/**
+ * aws:lambda:invocation-* on functions: FIS reads each function's configuration (where its
+ * extension looks for faults) and writes, then deletes, the fault configuration in that S3 bucket
+ * (FIS actions reference, Lambda actions; the bucket is the user's: AWS_FIS_CONFIGURATION_LOCATION).
+ */
+export function lambdaInvocationPermissions(o: { functionArns: string[] }): Permission[] {
+  return [
+    { why: "FIS reads the target functions' configuration", actions: ["lambda:GetFunction"], resources: o.functionArns },
+    { why: "FIS resolves function targets", actions: ["tag:GetResources"], resources: ["*"] },
+    { why: "FIS writes the fault configuration the FIS Lambda extension polls (AWS_FIS_CONFIGURATION_LOCATION)", actions: ["s3:PutObject", "s3:DeleteObject"], resources: ["arn:aws:s3:::*/FisConfigs/*"] },
+  ];
+}

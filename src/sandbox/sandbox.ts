@@ -52,6 +52,8 @@ import { MetricStore } from "./services/cloudwatch/store.js";
 import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
 import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
+import { EfsService } from "./services/efs/index.js";
+import { LambdaService, lambdaApi, registerLambdaFis } from "./services/lambda/index.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -97,6 +99,10 @@ export class Sandbox {
   /** Present when the stack declares Kinesis streams. */
   readonly kinesis: KinesisService | undefined;
   readonly subnets: SubnetSpec[];
+  /** Present when the stack declares EFS file systems. */
+  readonly efs: EfsService | undefined;
+  /** Present when the stack declares Lambda functions. */
+  readonly lambda: LambdaService | undefined;
   /** CloudWatch's metric storage: the MetricSink the sandbox's services publish into. */
   readonly metrics: MetricStore;
   /** CloudWatch's API and alarms over `metrics`. */
@@ -164,6 +170,23 @@ export class Sandbox {
       this.kinesis.registerFis(this.fis);
     } else {
       this.kinesis = undefined;
+    }
+
+    if (stack.efs) {
+      const efs = new EfsService(this.kernel, stack.efs, this.subnets, this.metrics);
+      this.efs = efs;
+      everyMinute(this.timers, () => efs.publishMetrics());
+    } else {
+      this.efs = undefined;
+    }
+    registerLambdaFis(this.fis, () => this.lambda);
+    if (stack.lambdas) {
+      const lambda = new LambdaService(this.kernel, stack.lambdas, [...new Set(this.subnets.map((s) => s.az))], this.efs, this.metrics);
+      this.lambda = lambda;
+      everyMinute(this.timers, () => lambda.minute());
+      this.dispatcher.addRestService(lambdaApi(this.kernel, lambda));
+    } else {
+      this.lambda = undefined;
     }
 
     if (stack.logging.length > 0 && options.logProducers) {

@@ -102,7 +102,9 @@ export async function serve(sandbox: Servable, options: ServeOptions): Promise<S
         if (options.clock && req.method === "GET" && new URL(req.url ?? "/", "http://127.0.0.1").pathname === CLOCK_PATH) {
           return void res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(options.clock()));
         }
-        handle(sandbox, req, res, body.toString("utf8"));
+        handle(sandbox, req, res, body.toString("utf8")).catch((err: unknown) => {
+          res.writeHead(500, { "content-type": "text/plain" }).end(`sandbox serve error: ${(err as Error).message}`);
+        });
       } catch (err) {
         res.writeHead(500, { "content-type": "text/plain" }).end(`sandbox serve error: ${(err as Error).message}`);
       }
@@ -124,7 +126,7 @@ export async function serve(sandbox: Servable, options: ServeOptions): Promise<S
   };
 }
 
-function handle(sandbox: Servable, req: IncomingMessage, res: ServerResponse, body: string): void {
+async function handle(sandbox: Servable, req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const imds = IMDS.exec(url.pathname);
   if (imds) return handleImds(sandbox, req, res, imds[1]!, imds[2]!);
@@ -133,7 +135,9 @@ function handle(sandbox: Servable, req: IncomingMessage, res: ServerResponse, bo
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : v;
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
-  const outcome = sandbox.dispatcher.dispatch({ method: req.method ?? "GET", path: url.pathname, query, headers, body });
+  let outcome = sandbox.dispatcher.dispatch({ method: req.method ?? "GET", path: url.pathname, query, headers, body });
+  // A call that takes the sandbox's time (Lambda Invoke) answers when it is done.
+  while (!isTransportFailure(outcome) && outcome.later) outcome = await outcome.later;
   if (isTransportFailure(outcome)) {
     // refused: the connection drops; timeout: nothing ever comes back.
     if (outcome.failure === "refused") req.socket.destroy();

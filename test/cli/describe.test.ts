@@ -129,6 +129,8 @@ const SAMPLES: Record<string, { with: Record<string, unknown>; target: Record<st
     { with: { duration: "PT4M", effect: "timeouts" }, target: { subnets: ["subnet-0abc"] } },
   ],
   "scale-in": [{ with: { count: 2, duration: "PT7M" }, target: { group: "prod-ecs" } }],
+  "lambda-delay": [{ with: { startupDelayMilliseconds: 2500, invocationPercentage: 40, duration: "PT3M" }, target: { function: "wordpress" } }],
+  "lambda-error": [{ with: { invocationPercentage: 40, preventExecution: true, duration: "PT3M" }, target: { function: "wordpress" } }],
 };
 /** Parameters gameday keeps for itself (verification), which FIS never sees. */
 const NOT_SENT: Record<string, string[]> = {
@@ -148,7 +150,7 @@ function carries(fragment: FisFragment, m: FisMapping, value: unknown): boolean 
   if (m.action) return actions.length > 0;
   const targets = Object.values(fragment.targets).filter((t) => t.resourceType === m.resourceType);
   return targets.some((t) => {
-    if (m.field === "resourceArns") return (Array.isArray(value) ? value : [value]).every((v) => t.resourceArns?.some((arn) => arn.endsWith(`/${v}`)));
+    if (m.field === "resourceArns") return (Array.isArray(value) ? value : [value]).every((v) => t.resourceArns?.some((arn) => arn.endsWith(`/${v}`) || arn.endsWith(`:function:${v}`)));
     if (m.field === "resourceTags") return JSON.stringify(t.resourceTags) === text;
     if (m.field === "selectionMode") return t.selectionMode === text;
     if (m.field?.startsWith("parameters.")) return t.parameters?.[m.field.slice("parameters.".length)] === text;

@@ -15,6 +15,8 @@ const FAULT_SAMPLES: Record<string, { with: Record<string, unknown>; target: Rec
   "kinesis-outage": [{ with: {}, target: { role: "shipper" } }, { with: { effect: "timeouts" }, target: { subnets: ["subnet-0a"] } }],
   deploy: [{ with: { taskDefinition: "web:2" }, target: { cluster: "prod", service: "web" } }],
   "scale-in": [{ with: {}, target: { group: "prod-ecs" } }, { with: { by: "terminate" }, target: { group: "prod-ecs" } }],
+  "lambda-delay": [{ with: {}, target: { function: "wordpress" } }],
+  "lambda-error": [{ with: { preventExecution: true }, target: { function: "wordpress" } }],
 };
 
 const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {
@@ -27,6 +29,7 @@ const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {
   "ecs-deployment": { cluster: "prod", service: "web" },
   capacity: { service: "web", tasks: 4, threads: 20, serviceTime: "300ms", targetGroup: "web" },
   "orphaned-tasks": { cluster: "ops", startedBy: "ecs-fargate-login", session: "PT5M" },
+  "efs-health": { fileSystemId: "fs-0123456789abcdef0" },
 };
 
 const where = { region: "eu-west-1", accountId: "111122223333" };

@@ -32,6 +32,7 @@ const SERVICE_BY_HOST: Readonly<Record<string, string>> = {
   iam: "iam",
   elasticloadbalancing: "elastic-load-balancing-v2",
   events: "eventbridge",
+  lambda: "lambda",
 };
 
 export interface Fixture {

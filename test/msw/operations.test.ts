@@ -62,6 +62,7 @@ const INPUT: Readonly<Record<string, Record<string, unknown>>> = {
   "ecs:DescribeContainerInstances": { cluster: "prod", containerInstances: ["x"] },
   "ecs:UpdateContainerInstancesState": { cluster: "prod", containerInstances: ["x"], status: "DRAINING" },
   "ecs:DescribeTasks": { cluster: "prod", tasks: ["x"] },
+  "lambda:GetFunction": { FunctionName: "wordpress" },
   "ecs:DescribeServices": { cluster: "prod", services: ["web"] },
   "kinesis:PutRecords": { StreamName: "app-logs", Records: [{ Data: new Uint8Array([1]), PartitionKey: "p" }] },
   "kinesis:ListShards": { StreamName: "app-logs" },

@@ -33,6 +33,18 @@ export interface RestRouteInput {
   params: Record<string, string>;
   query: Record<string, string>;
   body: Record<string, unknown>;
+  /** Header names in lower case (Lambda's X-Amz-Invocation-Type travels in one). */
+  headers: Record<string, string>;
+}
+
+/** A restJson1 answer with response headers (Lambda's X-Amz-Function-Error) besides its body. */
+export class RestReply {
+  constructor(
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+    /** Overrides the route's success status (Invoke answers 202 to an Event invocation). */
+    readonly status?: number,
+  ) {}
 }
 
 export interface RestRoute {
@@ -40,6 +52,7 @@ export interface RestRoute {
   /** "/experiments/{id}" style; `{name}` matches one path segment. */
   path: string;
   operation: string;
+  /** The output (or a RestReply); a Promise when the call takes the target's time (Lambda Invoke). */
   handler: (input: RestRouteInput) => unknown;
   /** Success status; 200 unless the API says otherwise. */
   status?: number;
@@ -180,17 +193,29 @@ export class Dispatcher {
       const intercepted = this.runInterceptors({ service: route.service, operation: route.operation, request, input });
       if (intercepted) return intercepted;
       try {
-        const output = route.handler({ params, query: request.query, body: input }) ?? {};
-        return {
-          statusCode: route.status ?? 200,
-          headers: { "content-type": "application/json", "x-amzn-requestid": this.requestId() },
-          body: JSON.stringify(output),
-        };
+        const output = route.handler({ params, query: request.query, body: input, headers: request.headers });
+        if (output instanceof Promise) {
+          const later = output.then(
+            (o: unknown) => this.restSuccess(route, o),
+            (err: unknown) => restError(this.requestId(), asServiceError(err)),
+          );
+          return { statusCode: 0, headers: {}, body: "", later };
+        }
+        return this.restSuccess(route, output);
       } catch (err) {
         return restError(this.requestId(), asServiceError(err));
       }
     }
     return restError(this.requestId(), new AwsServiceError("UnknownOperationException", `No sandbox route for ${request.method} ${request.path}.`, 404));
+  }
+
+  private restSuccess(route: CompiledRoute, output: unknown): SandboxResponse {
+    const reply = output instanceof RestReply ? output : new RestReply(output ?? {});
+    return {
+      statusCode: reply.status ?? route.status ?? 200,
+      headers: { "content-type": "application/json", "x-amzn-requestid": this.requestId(), ...reply.headers },
+      body: JSON.stringify(reply.body ?? {}),
+    };
   }
 
   private runInterceptors(call: CallInfo): SandboxOutcome | undefined {

@@ -18,6 +18,11 @@ export interface SandboxResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  /**
+   * Set when the answer takes the target's own time (Lambda's synchronous Invoke runs the function
+   * on the sandbox's clock): the real outcome is what this settles to; the other fields are unused.
+   */
+  later?: Promise<SandboxOutcome>;
 }
 
 /** What a client would see when the endpoint is unreachable rather than answering. */

@@ -13,6 +13,8 @@ import { subnetSchema } from "./network.js";
 import { loggingSchema } from "./logging.js";
 import { sessionsSchema } from "./sessions.js";
 import { kinesisConfigSchema } from "../services/kinesis/config.js";
+import { efsSchema } from "./efs.js";
+import { lambdasSchema } from "./lambda.js";
 
 export const sections = {
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected a region such as "us-east-1"' }).default("us-east-1"),
@@ -34,6 +36,10 @@ export const sections = {
   logging: loggingSchema.default([]),
   /** Clients that run a one-off task per interactive session (ecs-fargate-login). */
   sessions: sessionsSchema.default([]),
+  /** EFS file systems (WordPress on Lambda); mount targets go in the subnets' AZs. */
+  efs: efsSchema.optional(),
+  /** Lambda functions (WordPress on Lambda), optionally mounting an EFS access point. */
+  lambdas: lambdasSchema.optional(),
 };
 
 export const stackSchema = z.object(sections).strict().superRefine(checkReferences);
@@ -108,6 +114,23 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
   stack.sessions.forEach((s, i) => {
     if (!clusters.includes(s.cluster)) issue(["sessions", i, "cluster"], `expected one of the clusters ${oneOf(clusters)}, found "${s.cluster}"`);
     if (!families.includes(s.taskDefinition)) issue(["sessions", i, "taskDefinition"], `expected one of the task definition families ${oneOf(families)}, found "${s.taskDefinition}"`);
+  });
+  const fileSystems = (stack.efs?.fileSystems ?? []).map((f) => f.name);
+  fileSystems.forEach((n, i) => {
+    if (fileSystems.indexOf(n) !== i) issue(["efs", "fileSystems", i, "name"], `expected unique file system names, found "${n}" twice`);
+  });
+  const efsNames = stack.efs?.fileSystems ?? [];
+  (stack.lambdas?.functions ?? []).forEach((f, i) => {
+    if (!f.efs) return;
+    const fs = efsNames.find((e) => e.name === f.efs!.fileSystem);
+    if (!fs) return issue(["lambdas", "functions", i, "efs", "fileSystem"], `expected one of the file systems under efs.fileSystems ${oneOf(efsNames.map((e) => e.name))}, found "${f.efs.fileSystem}"`);
+    const aps = fs.accessPoints.map((a) => a.name);
+    // Lambda mounts EFS only through an access point.
+    if (!aps.includes(f.efs.accessPoint)) issue(["lambdas", "functions", i, "efs", "accessPoint"], `expected one of file system "${fs.name}"'s access points ${oneOf(aps)}, found "${f.efs.accessPoint}"`);
+  });
+  const functionNames = (stack.lambdas?.functions ?? []).map((f) => f.name);
+  functionNames.forEach((n, i) => {
+    if (functionNames.indexOf(n) !== i) issue(["lambdas", "functions", i, "name"], `expected unique function names, found "${n}" twice`);
   });
   const loadBalanced = stack.services.filter((s) => s.targetGroup !== undefined).map((s) => s.name);
   for (const service of Object.keys(stack.load)) {

@@ -1,0 +1,8 @@
+/** @aws-sdk/client-lambda, loaded with require: see load.ts for why. */
+import type * as Sdk from "@aws-sdk/client-lambda";
+import { loadSdk } from "./load.js";
+
+export type * from "@aws-sdk/client-lambda";
+export const { LambdaClient, GetFunctionCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-lambda");
+/** The client class is a type as well as a value. */
+export type LambdaClient = Sdk.LambdaClient;

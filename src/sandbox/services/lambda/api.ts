@@ -1,0 +1,72 @@
+/**
+ * Lambda's restJson1 API (API version 2015-03-31) as @aws-sdk/client-lambda calls it: Invoke
+ * (RequestResponse, Event, DryRun), GetFunction, GetFunctionConfiguration, ListFunctions.
+ */
+import { RestReply, type RestService } from "../../protocol/dispatcher.js";
+import { AwsServiceError } from "../../protocol/types.js";
+import type { Kernel } from "../../kernel.js";
+import type { LambdaService, SandboxFunction } from "./service.js";
+
+export function lambdaApi(kernel: Kernel, lambda: LambdaService): RestService {
+  const configuration = (fn: SandboxFunction) => ({
+    FunctionName: fn.spec.name,
+    FunctionArn: fn.arn,
+    Runtime: "provided.al2023",
+    Handler: "handler.php",
+    MemorySize: fn.spec.memoryMB,
+    Timeout: Math.round(fn.spec.timeout / 1000),
+    Version: "$LATEST",
+    State: "Active",
+    LastUpdateStatus: "Successful",
+    PackageType: "Zip",
+    Architectures: ["x86_64"],
+    LastModified: "2020-11-25T00:00:00.000+0000",
+    ...(fn.spec.efs && fn.accessPointArn ? { FileSystemConfigs: [{ Arn: fn.accessPointArn, LocalMountPath: fn.spec.efs.mountPath }] } : {}),
+  });
+  return {
+    name: "lambda",
+    routes: [
+      {
+        method: "POST",
+        path: "/2015-03-31/functions/{FunctionName}/invocations",
+        operation: "Invoke",
+        handler: ({ params, body, headers }) => {
+          const type = headers["x-amz-invocation-type"] ?? "RequestResponse";
+          if (type === "DryRun") {
+            lambda.get(params.FunctionName!);
+            return new RestReply(null, {}, 204);
+          }
+          if (type === "Event") {
+            lambda.get(params.FunctionName!);
+            // Queued and run in the background; its outcome shows only in the metrics.
+            void lambda.invoke(params.FunctionName!, body).catch(() => undefined);
+            return new RestReply(null, {}, 202);
+          }
+          if (type !== "RequestResponse") throw new AwsServiceError("InvalidParameterValueException", `expected X-Amz-Invocation-Type RequestResponse, Event or DryRun, found "${type}"`, 400);
+          return invoke(lambda, params.FunctionName!, body);
+        },
+      },
+      { method: "GET", path: "/2015-03-31/functions/{FunctionName}/configuration", operation: "GetFunctionConfiguration", handler: ({ params }) => configuration(lambda.get(params.FunctionName!)) },
+      {
+        method: "GET",
+        path: "/2015-03-31/functions/{FunctionName}",
+        operation: "GetFunction",
+        handler: ({ params }) => {
+          const fn = lambda.get(params.FunctionName!);
+          return {
+            Configuration: configuration(fn),
+            Code: { RepositoryType: "S3", Location: `https://awslambda-${kernel.region}-tasks.s3.${kernel.region}.amazonaws.com/snapshots/${kernel.accountId}/${fn.spec.name}` },
+            ...(fn.spec.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.spec.reservedConcurrency } } : {}),
+          };
+        },
+      },
+      { method: "GET", path: "/2015-03-31/functions", operation: "ListFunctions", handler: () => ({ Functions: [...lambda.functions.values()].map(configuration) }) },
+    ],
+  };
+}
+
+async function invoke(lambda: LambdaService, name: string, event: unknown): Promise<RestReply> {
+  const result = await lambda.invoke(name, event);
+  return new RestReply(result.payload, { "x-amz-executed-version": "$LATEST", ...(result.functionError ? { "x-amz-function-error": result.functionError } : {}) });
+}
+

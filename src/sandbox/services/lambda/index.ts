@@ -1,0 +1,5 @@
+export { LambdaService, MB_PER_VCPU, type InvokeResult, type SandboxFunction } from "./service.js";
+export { lambdaApi } from "./api.js";
+export { fileOpsWorkload, type LambdaContext, type LambdaWorkload } from "./workload.js";
+export { LAMBDA_NAMESPACE } from "./metrics.js";
+export { registerLambdaFis } from "./fis.js";
