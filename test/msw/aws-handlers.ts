@@ -32,6 +32,8 @@ const SERVICE_BY_HOST: Readonly<Record<string, string>> = {
   iam: "iam",
   elasticloadbalancing: "elastic-load-balancing-v2",
   events: "eventbridge",
+  autoscaling: "auto-scaling",
+  sns: "sns",
   lambda: "lambda",
 };
 

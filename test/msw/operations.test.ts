@@ -81,10 +81,16 @@ const INPUT: Readonly<Record<string, Record<string, unknown>>> = {
   "eventbridge:ListTargetsByRule": { Rule: "spot-drain" },
   "eventbridge:TestEventPattern": { EventPattern: "{}", Event: "{}" },
   "ecs:UpdateService": { cluster: "prod", service: "web", taskDefinition: "web:2" },
+  "auto-scaling:SetDesiredCapacity": { AutoScalingGroupName: "prod-ecs", DesiredCapacity: 2 },
+  "auto-scaling:TerminateInstanceInAutoScalingGroup": { InstanceId: "i-0a1b2c3d4e5f60002", ShouldDecrementDesiredCapacity: true },
+  "auto-scaling:CompleteLifecycleAction": { AutoScalingGroupName: "prod-ecs", LifecycleHookName: "drain-ecs", InstanceId: "i-0a1b2c3d4e5f60002", LifecycleActionResult: "CONTINUE" },
+  "auto-scaling:RecordLifecycleActionHeartbeat": { AutoScalingGroupName: "prod-ecs", LifecycleHookName: "drain-ecs", InstanceId: "i-0a1b2c3d4e5f60002" },
+  "auto-scaling:DescribeLifecycleHooks": { AutoScalingGroupName: "prod-ecs" },
+  "sns:Publish": { TopicArn: "arn:aws:sns:us-east-1:111122223333:prod-ecs-lifecycle", Message: "{}" },
 };
 
 /** The AwsClients method that builds each service's client, where it is not the fixtures folder's name. */
-const CLIENT_METHOD: Readonly<Record<string, string>> = { "elastic-load-balancing-v2": "elbv2", eventbridge: "events" };
+const CLIENT_METHOD: Readonly<Record<string, string>> = { "elastic-load-balancing-v2": "elbv2", eventbridge: "events", "auto-scaling": "autoScaling" };
 
 const xmlValues = (xml: string, tag: string) => [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, "g"))].map((m) => m[1]!);
 
@@ -101,6 +107,17 @@ const XML_OUTPUT: Readonly<Record<string, (out: any, xml: string) => void>> = {
   "elastic-load-balancing-v2:DescribeTargetGroupAttributes": (out, xml) =>
     expect(out.Attributes.map((a: any) => [a.Key, a.Value])).toEqual(xmlValues(xml, "Key").map((k, i) => [k, xmlValues(xml, "Value")[i]])),
   "elastic-load-balancing-v2:DescribeTargetHealth": (out, xml) => expect(out.TargetHealthDescriptions.map((t: any) => t.TargetHealth.State)).toEqual(xmlValues(xml, "State")),
+  "auto-scaling:DescribeAutoScalingGroups": (out, xml) =>
+    expect(out.AutoScalingGroups.flatMap((g: any) => g.Instances.map((i: any) => [i.InstanceId, i.LifecycleState]))).toEqual(xmlValues(xml, "InstanceId").map((id, i) => [id, xmlValues(xml, "LifecycleState")[i]])),
+  "auto-scaling:DescribeAutoScalingInstances": (out, xml) => expect(out.AutoScalingInstances.map((i: any) => i.LifecycleState)).toEqual(xmlValues(xml, "LifecycleState")),
+  "auto-scaling:DescribeLifecycleHooks": (out, xml) =>
+    expect(out.LifecycleHooks.map((h: any) => [h.HeartbeatTimeout, h.GlobalTimeout, h.DefaultResult])).toEqual([[Number(xmlValues(xml, "HeartbeatTimeout")[0]), Number(xmlValues(xml, "GlobalTimeout")[0]), xmlValues(xml, "DefaultResult")[0]]]),
+  "auto-scaling:TerminateInstanceInAutoScalingGroup": (out, xml) => expect(out.Activity.StatusCode).toBe(xmlValues(xml, "StatusCode")[0]),
+  // Calls that answer nothing but their request id (checked below for every fixture).
+  "auto-scaling:SetDesiredCapacity": (out) => expect(Object.keys(out).filter((k) => k !== "$metadata")).toEqual([]),
+  "auto-scaling:CompleteLifecycleAction": (out) => expect(Object.keys(out).filter((k) => k !== "$metadata")).toEqual([]),
+  "auto-scaling:RecordLifecycleActionHeartbeat": (out) => expect(Object.keys(out).filter((k) => k !== "$metadata")).toEqual([]),
+  "sns:Publish": (out, xml) => expect(out.MessageId).toBe(xmlValues(xml, "MessageId")[0]),
   "iam:SimulatePrincipalPolicy": (out, xml) =>
     expect(out.EvaluationResults.map((r: any) => [r.EvalActionName, r.EvalDecision])).toEqual(xmlValues(xml, "EvalActionName").map((a, i) => [a, xmlValues(xml, "EvalDecision")[i]])),
 };
