@@ -4,8 +4,9 @@
  * data) and the shippers' own namespace per Host (EMF, at whatever resolution they publish).
  * The same calls read AWS and the sandbox.
  */
-import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient, type Metric, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { Permission } from "../iam/permission.js";
+import type { Metric } from "@aws-sdk/client-cloudwatch";
 
 const MINUTE = 60_000;
 /** CloudWatch keeps 1-second data this long; older data only per minute. */
