@@ -6,6 +6,7 @@
  */
 import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient, type MetricDataQuery } from "./sdk/cloudwatch.js";
 import type { Permission } from "../iam/permission.js";
+import type { Metric } from "@aws-sdk/client-cloudwatch";
 
 const MINUTE = 60_000;
 /** CloudWatch keeps 1-second data this long; older data only per minute. */
@@ -57,16 +58,7 @@ export interface ShipperTotals {
  * A gauge is read at 1 s where the shipper publishes at high resolution, else per minute.
  */
 export async function readShipperTotals(cloudwatch: CloudWatchClient, namespace: string, stream: string, start: number, end: number, lookbackMs: number): Promise<ShipperTotals> {
-  const hosts = new Set<string>();
-  let NextToken: string | undefined;
-  do {
-    const out = await cloudwatch.send(new ListMetricsCommand({ Namespace: namespace, MetricName: "BreakerState", Dimensions: [{ Name: "Stream", Value: stream }], NextToken }));
-    for (const m of out.Metrics ?? []) {
-      const host = m.Dimensions?.find((d) => d.Name === "Host")?.Value;
-      if (host !== undefined && m.Dimensions!.length === 2) hosts.add(host);
-    }
-    NextToken = out.NextToken;
-  } while (NextToken);
+  const hosts = await shipperHosts(cloudwatch, namespace, stream);
   const totals: ShipperTotals = { hosts: hosts.size, spooled: 0, replayed: 0, spoolBytes: 0, breakersOpen: 0 };
   if (hosts.size === 0) return totals;
   const list = [...hosts];
@@ -191,17 +183,12 @@ export class BootGaugeReader {
 
   private async listBoots(): Promise<{ host: string; boot: string }[]> {
     const boots: { host: string; boot: string }[] = [];
-    let NextToken: string | undefined;
-    do {
-      const out = await this.cloudwatch.send(new ListMetricsCommand({ Namespace: this.namespace, MetricName: "Accepted", Dimensions: [{ Name: "Stream", Value: this.stream }], NextToken }));
-      for (const m of out.Metrics ?? []) {
-        const dim = (name: string) => m.Dimensions?.find((d) => d.Name === name)?.Value;
-        const host = dim("Host");
-        const boot = dim("Boot");
-        if (host !== undefined && boot !== undefined && m.Dimensions!.length === 3) boots.push({ host, boot });
-      }
-      NextToken = out.NextToken;
-    } while (NextToken);
+    for (const m of await listStreamMetrics(this.cloudwatch, this.namespace, "Accepted", this.stream)) {
+      const dim = (name: string) => m.Dimensions?.find((d) => d.Name === name)?.Value;
+      const host = dim("Host");
+      const boot = dim("Boot");
+      if (host !== undefined && boot !== undefined && m.Dimensions!.length === 3) boots.push({ host, boot });
+    }
     return boots;
   }
 
@@ -234,16 +221,7 @@ function newestLine(points: Map<string, Point[]>, i: number, coarse: boolean): O
  * minute; undefined when none did.
  */
 export async function firstFallback(cloudwatch: CloudWatchClient, namespace: string, stream: string, start: number, end: number, now: number): Promise<number | undefined> {
-  const hosts = new Set<string>();
-  let NextToken: string | undefined;
-  do {
-    const out = await cloudwatch.send(new ListMetricsCommand({ Namespace: namespace, MetricName: "BreakerState", Dimensions: [{ Name: "Stream", Value: stream }], NextToken }));
-    for (const m of out.Metrics ?? []) {
-      const host = m.Dimensions?.find((d) => d.Name === "Host")?.Value;
-      if (host !== undefined && m.Dimensions!.length === 2) hosts.add(host);
-    }
-    NextToken = out.NextToken;
-  } while (NextToken);
+  const hosts = await shipperHosts(cloudwatch, namespace, stream);
   if (hosts.size === 0 || end <= start) return undefined;
   const period = start >= now - HIGH_RESOLUTION_RETENTION_MS ? 1 : 60;
   const from = period === 1 ? start : Math.floor(start / MINUTE) * MINUTE;
@@ -260,6 +238,28 @@ export async function firstFallback(cloudwatch: CloudWatchClient, namespace: str
     for (const p of series) if (p.v > 0 && (first === undefined || p.t < first)) first = p.t;
   }
   return first;
+}
+
+/** Every `metricName` series in `namespace` that has a Stream=`stream` dimension, all pages of ListMetrics. */
+async function listStreamMetrics(cloudwatch: CloudWatchClient, namespace: string, metricName: string, stream: string): Promise<Metric[]> {
+  const metrics: Metric[] = [];
+  let NextToken: string | undefined;
+  do {
+    const out = await cloudwatch.send(new ListMetricsCommand({ Namespace: namespace, MetricName: metricName, Dimensions: [{ Name: "Stream", Value: stream }], NextToken }));
+    metrics.push(...(out.Metrics ?? []));
+    NextToken = out.NextToken;
+  } while (NextToken);
+  return metrics;
+}
+
+/** The hosts that published a per-host (Stream, Host) BreakerState for `stream`. */
+async function shipperHosts(cloudwatch: CloudWatchClient, namespace: string, stream: string): Promise<Set<string>> {
+  const hosts = new Set<string>();
+  for (const m of await listStreamMetrics(cloudwatch, namespace, "BreakerState", stream)) {
+    const host = m.Dimensions?.find((d) => d.Name === "Host")?.Value;
+    if (host !== undefined && m.Dimensions!.length === 2) hosts.add(host);
+  }
+  return hosts;
 }
 
 /** Every query's values, newest first, in chunks GetMetricData accepts; `keep` filters by timestamp. */

@@ -10,10 +10,9 @@ import { join } from "node:path";
 import { SeededRandom } from "../random/random.js";
 import { Journal, journalExperiment } from "../engine/journal.js";
 import { Ledger, thisProcess } from "../engine/ledger.js";
-import { silentLogger } from "../engine/ports.js";
 import { InvalidInputError } from "../experiment/model.js";
 import { CliError } from "./errors.js";
-import { buildTarget, type BuiltTarget } from "./target.js";
+import { buildTarget, runServices, type BuiltTarget } from "./target.js";
 import { loadExperimentFile, planFor } from "./plan-command.js";
 import { runIdFor } from "./run-command.js";
 
@@ -64,7 +63,7 @@ export async function runCandidate(job: CandidateJob): Promise<CandidateResult> 
     target.begin();
     const result = await runExperiment({
       plan,
-      services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, log: silentLogger, targetKind: target.kind, region: target.region },
+      services: runServices(target, random),
       runId,
       seed: job.seed,
       journal,

@@ -13,10 +13,9 @@ import { freshSeed, SeededRandom } from "../random/random.js";
 import { Journal, journalExperiment } from "../engine/journal.js";
 import { Ledger, LockFile, liveness, runsDir, thisProcess } from "../engine/ledger.js";
 import type { RunEvent } from "../engine/events.js";
-import { silentLogger } from "../engine/ports.js";
 import { CliError, targetError, usage } from "./errors.js";
 import { resolveExperiment } from "./catalog.js";
-import { buildTarget, type BuiltTarget } from "./target.js";
+import { buildTarget, runServices, type BuiltTarget } from "./target.js";
 import { jsonRenderer, TimelineRenderer, type Renderer } from "./render.js";
 import { checkPlan, loadExperimentFile, planFor, printPlan, refusalMessage } from "./plan-command.js";
 import { basename, extname } from "node:path";
@@ -371,7 +370,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     target.begin();
     const result = await runExperiment({
       plan,
-      services: { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, log: silentLogger, targetKind: target.kind, region: target.region },
+      services: runServices(target, random),
       runId,
       seed,
       journal,

@@ -7,7 +7,7 @@
 import { connect } from "node:net";
 import { basename } from "node:path";
 import { AwsClients } from "../aws/clients.js";
-import type { TrafficPort } from "../engine/ports.js";
+import { silentLogger, type RunServices, type TrafficPort } from "../engine/ports.js";
 import { RealClock, VirtualClock, type Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import type { TraceEntry } from "../sandbox/kernel.js";
@@ -54,6 +54,11 @@ export interface BuiltTarget {
   /** Connection facts `chaos recover` needs to reach the target again. */
   record: { kind: string; region: string; endpoint?: string; profile?: string };
   close(): Promise<void>;
+}
+
+/** What a run on `target` works with: the target's clock, clients and traffic, and the run's own fork of `random`. */
+export function runServices(target: BuiltTarget, random: Random): RunServices {
+  return { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, log: silentLogger, targetKind: target.kind, region: target.region };
 }
 
 const TARGET_FORMS = "sandbox, aws, or an endpoint URL http(s)://host:port such as http://127.0.0.1:4566";

@@ -1,6 +1,7 @@
 /** Runs the compiled CLI as a user would: a child process in a scratch directory. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { afterAll } from "vitest";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -143,6 +144,25 @@ export async function serveSandbox(flags: string[], options: { cwd?: string } = 
   const s = start(["sandbox", "serve", "--port", String(port), ...flags], { cwd: options.cwd ?? scratch() });
   await s.waitFor(/serving on/);
   return { ...s, port, endpoint: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * `serveSandbox` for one test file: every sandbox it starts is stopped (SIGTERM, then awaited) when
+ * the file's tests end, so that a failed or timed-out test leaves no server behind.
+ */
+export function servesForThisFile(): typeof serveSandbox {
+  const serves: Served[] = [];
+  afterAll(async () => {
+    for (const s of serves) {
+      s.child.kill("SIGTERM");
+      await s.done;
+    }
+  });
+  return async (flags, options) => {
+    const s = await serveSandbox(flags, options);
+    serves.push(s);
+    return s;
+  };
 }
 
 /** At most `n` of the returned function's tasks run at once. */

@@ -4,10 +4,10 @@
  * fault and the ecs-deployment probe can only use the ECS API. Each served case gets its own
  * sandbox booted with the case's stack; every child runs under a watchdog.
  */
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, limit, REPO, scratch, serveSandbox, start, type CliResult, type Served } from "./cli.js";
+import { chaos, limit, REPO, scratch, servesForThisFile, start, type CliResult } from "./cli.js";
 
 vi.setConfig({ testTimeout: 900_000 });
 
@@ -18,13 +18,8 @@ const SPEED = "10";
 const virtualSlot = limit(1);
 const servedSlot = limit(1);
 
-const serves: Served[] = [];
-afterAll(async () => {
-  for (const s of serves) {
-    s.child.kill("SIGTERM");
-    await s.done;
-  }
-});
+// Each case stops its sandbox when its run ends; this stops one a timed-out case left behind.
+const serve = servesForThisFile();
 
 interface Outcome extends CliResult {
   journal: { gameday: { verdict: string; faults: { fault: string; template: { actions: object }; verification?: { landed: boolean } }[] }; rollbacks: unknown[] };
@@ -43,8 +38,7 @@ async function bothWays(stackFile?: string): Promise<Outcome[]> {
   const stack = stackFile ? join(REPO, "fixtures", "stacks", stackFile) : undefined;
   const embedded = virtualSlot(() => runChaos(stack ? ["--stack", stack] : []));
   const served = servedSlot(async () => {
-    const sandbox = await serveSandbox(["--speed", SPEED, "--seed", "7", ...(stack ? ["--stack", stack] : [])]);
-    serves.push(sandbox);
+    const sandbox = await serve(["--speed", SPEED, "--seed", "7", ...(stack ? ["--stack", stack] : [])]);
     try {
       const r = await runChaos(["--target", sandbox.endpoint]);
       expect(r.stdout).toMatch(/target endpoint\s+clock scaled/);

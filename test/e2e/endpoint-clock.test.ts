@@ -2,21 +2,18 @@
  * One clock per target: a run through --target against `chaos sandbox serve --speed 20` measures in
  * the sandbox's time, so a PT60S pause takes about 3 real seconds and the journal says 60 s.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, idleEndpoint, scratch, serveSandbox, type Served } from "./cli.js";
+import { chaos, idleEndpoint, scratch, servesForThisFile, type Served } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
+const serve = servesForThisFile();
 let served: Served | undefined;
 beforeAll(async () => {
-  served = await serveSandbox(["--speed", "20", "--seed", "3"]);
+  served = await serve(["--speed", "20", "--seed", "3"]);
 }, 60_000);
-afterAll(async () => {
-  served?.child.kill("SIGTERM");
-  await served?.done;
-});
 
 describe("a run through --target against a sandbox served at --speed 20", () => {
   it("takes the sandbox's clock: a PT60S pause lasts about 3 real seconds and the journal says 60 s", async () => {

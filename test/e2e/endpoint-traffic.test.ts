@@ -3,21 +3,15 @@
  * sandbox publishes, over real HTTP, and what it measured reaches the sandbox's CloudWatch as
  * Gameday/LoadGenerator metrics { Service: web } that the AWS CLI reads back with get-metric-data.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { execFile } from "node:child_process";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { chaos, REPO, scratch, serveSandbox, type Served } from "./cli.js";
+import { awsCli, hasAwsCli } from "./aws-cli.js";
+import { chaos, REPO, scratch, servesForThisFile, type Served } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
-const run = promisify(execFile);
 
-const hasAwsCli = await run("aws", ["--version"]).then(
-  () => true,
-  () => false,
-);
-
+const serve = servesForThisFile();
 let served: Served | undefined;
 beforeAll(async () => {
   if (!hasAwsCli) return;
@@ -26,20 +20,10 @@ beforeAll(async () => {
   const stack = readFileSync(join(REPO, "fixtures/stacks/default.yaml"), "utf8").replace(/^load:\n(?:  .*\n)+/m, "load: {}\n");
   expect(stack).toMatch(/^load: \{\}$/m);
   writeFileSync(join(dir, "quiet.yaml"), stack);
-  served = await serveSandbox(["--speed", "20", "--seed", "5", "--stack", "quiet.yaml"], { cwd: dir });
+  served = await serve(["--speed", "20", "--seed", "5", "--stack", "quiet.yaml"], { cwd: dir });
 }, 60_000);
-afterAll(async () => {
-  served?.child.kill("SIGTERM");
-  await served?.done;
-});
 
-/** The AWS CLI with no profile or config of the machine's. */
-async function awsCw(...args: string[]): Promise<Record<string, unknown>> {
-  const dir = scratch();
-  const env = { PATH: process.env.PATH ?? "", HOME: dir, AWS_CONFIG_FILE: `${dir}/none`, AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`, AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "x", AWS_DEFAULT_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true", AWS_PAGER: "" };
-  const { stdout } = await run("aws", ["cloudwatch", ...args, "--endpoint-url", served!.endpoint, "--output", "json"], { env });
-  return JSON.parse(stdout) as Record<string, unknown>;
-}
+const awsCw = (...args: string[]) => awsCli(served!.endpoint, ["cloudwatch", ...args]);
 
 describe.skipIf(!hasAwsCli)("a run through --target against a served sandbox drives its ALB over HTTP", () => {
   it("publishes the requests it sent as Gameday/LoadGenerator metrics by Service, which get-metric-data reads back", async () => {

@@ -4,17 +4,18 @@
  * account the endpoint's STS names; over the cap it refuses with exit 2; a run over the cap is
  * refused before any FIS call; the account's gameday.yaml raises the cap.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ListExperimentTemplatesCommand, FisClient } from "@aws-sdk/client-fis";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { chaos, REPO, scratch, serveSandbox, type Served } from "./cli.js";
+import { chaos, REPO, scratch, servesForThisFile, type Served } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const ACCOUNT = "210987654321";
+const serve = servesForThisFile();
 let served: Served | undefined;
 let dir = "";
 beforeAll(async () => {
@@ -25,12 +26,8 @@ beforeAll(async () => {
     .replace("clusters:\n", "clusters:\n  - name: batch\n")
     .replace("autoScalingGroups:\n", "autoScalingGroups:\n  - { name: batch-ecs, cluster: batch, instanceType: m5.large, onDemand: { count: 0 }, spot: { count: 4, tags: { chaos: ok } } }\n");
   writeFileSync(join(dir, "stack.yaml"), stack);
-  served = await serveSandbox(["--stack", join(dir, "stack.yaml"), "--seed", "5", "--speed", "20"], { cwd: dir });
+  served = await serve(["--stack", join(dir, "stack.yaml"), "--seed", "5", "--speed", "20"], { cwd: dir });
 }, 120_000);
-afterAll(async () => {
-  served?.child.kill("SIGTERM");
-  await served?.done;
-});
 
 const client = () => ({ region: "us-east-1", endpoint: served!.endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" }, requestHandler: new NodeHttpHandler() });
 

@@ -2,50 +2,21 @@
  * A second client, not ours: the AWS CLI (botocore) against a served sandbox. It shows what a
  * user's scripts see, and that optional ECS fields come only when `--include` asks for them.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { scratch, serveSandbox, type Served } from "./cli.js";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { awsCli, hasAwsCli } from "./aws-cli.js";
+import { servesForThisFile } from "./cli.js";
 
 vi.setConfig({ testTimeout: 60_000 });
-const run = promisify(execFile);
 
-/** Whether the AWS CLI is installed; the test says it is skipped rather than passing without it. */
-const hasAwsCli = await run("aws", ["--version"]).then(
-  () => true,
-  () => false,
-);
-
-let served: Served | undefined;
+const serve = servesForThisFile();
 let endpoint = "";
 beforeAll(async () => {
   if (!hasAwsCli) return;
-  served = await serveSandbox(["--speed", "60", "--seed", "7"]);
-  endpoint = served.endpoint;
+  endpoint = (await serve(["--speed", "60", "--seed", "7"])).endpoint;
 }, 60_000);
-afterAll(async () => {
-  served?.child.kill("SIGTERM");
-  await served?.done;
-});
 
-/** `aws ecs <args>` against the served sandbox, with no profile or config of the machine's. */
-async function awsEcs(...args: string[]): Promise<Record<string, unknown>> {
-  const dir = scratch();
-  const { stdout } = await run("aws", ["ecs", ...args, "--endpoint-url", endpoint, "--output", "json"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      AWS_CONFIG_FILE: `${dir}/none`,
-      AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`,
-      AWS_ACCESS_KEY_ID: "x",
-      AWS_SECRET_ACCESS_KEY: "x",
-      AWS_DEFAULT_REGION: "us-east-1",
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_PAGER: "",
-    },
-  });
-  return JSON.parse(stdout) as Record<string, unknown>;
-}
+/** `aws ecs <args>` against the served sandbox. */
+const awsEcs = (...args: string[]) => awsCli(endpoint, ["ecs", ...args]);
 
 type Described = { clusters: Record<string, unknown>[]; services: Record<string, unknown>[] };
 

@@ -3,57 +3,22 @@
  * (botocore speaks JSON 1.0 to CloudWatch, query-compatible) put metrics, read them back with
  * GetMetricData, and create and describe an alarm; a large put arrives gzipped.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { execFile } from "node:child_process";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { scratch, serveSandbox, type Served } from "./cli.js";
+import { awsCli, hasAwsCli, hasBoto3, python } from "./aws-cli.js";
+import { scratch, servesForThisFile } from "./cli.js";
 
 vi.setConfig({ testTimeout: 60_000 });
-const run = promisify(execFile);
 
-const hasAwsCli = await run("aws", ["--version"]).then(
-  () => true,
-  () => false,
-);
-const hasBoto3 = await run("python3", ["-c", "import boto3"]).then(
-  () => true,
-  () => false,
-);
-
-let served: Served | undefined;
+const serve = servesForThisFile();
 let endpoint = "";
 beforeAll(async () => {
   if (!hasAwsCli && !hasBoto3) return;
-  served = await serveSandbox(["--seed", "7"]);
-  endpoint = served.endpoint;
+  endpoint = (await serve(["--seed", "7"])).endpoint;
 }, 60_000);
-afterAll(async () => {
-  served?.child.kill("SIGTERM");
-  await served?.done;
-});
 
-/** No profile, config or metadata service of the machine's. */
-function cleanEnv(): Record<string, string> {
-  const dir = scratch();
-  return {
-    PATH: process.env.PATH ?? "",
-    HOME: dir,
-    AWS_CONFIG_FILE: `${dir}/none`,
-    AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`,
-    AWS_ACCESS_KEY_ID: "x",
-    AWS_SECRET_ACCESS_KEY: "x",
-    AWS_DEFAULT_REGION: "us-east-1",
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_PAGER: "",
-  };
-}
-
-async function awsCw(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run("aws", ["cloudwatch", ...args, "--endpoint-url", endpoint, "--output", "json"], { env: cleanEnv() });
-  return stdout.trim() === "" ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-}
+const awsCw = (...args: string[]) => awsCli(endpoint, ["cloudwatch", ...args]);
 
 /** A whole minute ten minutes back on the wall clock (the served sandbox keeps wall time at speed 1). */
 const base = () => Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
@@ -240,7 +205,7 @@ r = out["MetricDataResults"][0]
 listed = cw.list_metrics(Namespace="BotoTest")["Metrics"]
 print(json.dumps({"timestamps": [d.timestamp() for d in r["Timestamps"]], "values": r["Values"], "status": r["StatusCode"], "listed": listed}))
 `;
-    const { stdout } = await run("python3", ["-c", script, endpoint, String(t)], { env: cleanEnv() });
+    const stdout = await python(script, [endpoint, String(t)]);
     const out = JSON.parse(stdout) as { timestamps: number[]; values: number[]; status: string; listed: unknown[] };
     expect(out.status).toBe("Complete");
     expect(out.timestamps).toEqual([t, t + 120]);

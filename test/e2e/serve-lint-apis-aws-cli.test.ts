@@ -3,48 +3,21 @@
  * the AWS CLI (botocore) reads ELBv2 (awsQuery), EventBridge (awsJson1_1) and an instance's user
  * data (ec2Query) as a user's scripts would.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { REPO, scratch, serveSandbox, type Served } from "./cli.js";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { awsCli, hasAwsCli } from "./aws-cli.js";
+import { REPO, servesForThisFile, type Served } from "./cli.js";
 
 vi.setConfig({ testTimeout: 60_000 });
-const run = promisify(execFile);
 
-/** Whether the AWS CLI is installed; the suite says it is skipped rather than passing without it. */
-const hasAwsCli = await run("aws", ["--version"]).then(
-  () => true,
-  () => false,
-);
-
+const serve = servesForThisFile();
 let served: Served | undefined;
 beforeAll(async () => {
   if (!hasAwsCli) return;
-  served = await serveSandbox(["--speed", "60", "--seed", "7", "--stack", `${REPO}fixtures/stacks/dereg-300.yaml`]);
+  served = await serve(["--speed", "60", "--seed", "7", "--stack", `${REPO}fixtures/stacks/dereg-300.yaml`]);
 }, 60_000);
-afterAll(async () => {
-  served?.child.kill("SIGTERM");
-  await served?.done;
-});
 
-/** `aws <service> <args>` against the served sandbox, with no profile or config of the machine's. */
-async function aws(service: string, ...args: string[]): Promise<Record<string, unknown>> {
-  const dir = scratch();
-  const { stdout } = await run("aws", [service, ...args, "--endpoint-url", served!.endpoint, "--output", "json"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      AWS_CONFIG_FILE: `${dir}/none`,
-      AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`,
-      AWS_ACCESS_KEY_ID: "x",
-      AWS_SECRET_ACCESS_KEY: "x",
-      AWS_DEFAULT_REGION: "us-east-1",
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_PAGER: "",
-    },
-  });
-  return JSON.parse(stdout) as Record<string, unknown>;
-}
+/** `aws <service> <args>` against the served sandbox. */
+const aws = (service: string, ...args: string[]) => awsCli(served!.endpoint, [service, ...args]);
 
 type TargetGroups = { TargetGroups: { TargetGroupArn: string; TargetGroupName: string; LoadBalancerArns: string[]; HealthCheckIntervalSeconds: number }[] };
 

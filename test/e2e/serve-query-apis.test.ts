@@ -3,55 +3,20 @@
  * and boto3 (botocore) speak ec2Query to EC2 and awsQuery to STS and parse the XML answers, so a
  * user's scripts find the stack's instances and account as they would on AWS.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { scratch, serveSandbox, type Served } from "./cli.js";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { awsCli, hasAwsCli, hasBoto3, python } from "./aws-cli.js";
+import { servesForThisFile } from "./cli.js";
 
 vi.setConfig({ testTimeout: 60_000 });
-const run = promisify(execFile);
 
-const hasAwsCli = await run("aws", ["--version"]).then(
-  () => true,
-  () => false,
-);
-const hasBoto3 = await run("python3", ["-c", "import boto3"]).then(
-  () => true,
-  () => false,
-);
-
-let served: Served | undefined;
+const serve = servesForThisFile();
 let endpoint = "";
 beforeAll(async () => {
   if (!hasAwsCli && !hasBoto3) return;
-  served = await serveSandbox(["--seed", "7"]);
-  endpoint = served.endpoint;
+  endpoint = (await serve(["--seed", "7"])).endpoint;
 }, 60_000);
-afterAll(async () => {
-  served?.child.kill("SIGTERM");
-  await served?.done;
-});
 
-/** No profile, config or metadata service of the machine's. */
-function cleanEnv(): Record<string, string> {
-  const dir = scratch();
-  return {
-    PATH: process.env.PATH ?? "",
-    HOME: dir,
-    AWS_CONFIG_FILE: `${dir}/none`,
-    AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`,
-    AWS_ACCESS_KEY_ID: "x",
-    AWS_SECRET_ACCESS_KEY: "x",
-    AWS_DEFAULT_REGION: "us-east-1",
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_PAGER: "",
-  };
-}
-
-async function aws(...args: string[]): Promise<Record<string, any>> {
-  const { stdout } = await run("aws", [...args, "--endpoint-url", endpoint, "--output", "json"], { env: cleanEnv() });
-  return JSON.parse(stdout) as Record<string, any>;
-}
+const aws = (...args: string[]) => awsCli(endpoint, args);
 
 describe.skipIf(!hasAwsCli)("the AWS CLI against the served sandbox's EC2 and STS", () => {
   it("describe-instances lists the default stack's three running spot instances of the chaos:ok group", async () => {
@@ -92,7 +57,7 @@ ids = [i["InstanceId"] for p in pages for r in p["Reservations"] for i in r["Ins
 sts = boto3.client("sts", endpoint_url=sys.argv[1], region_name="us-east-1")
 print(json.dumps({"ids": ids, "account": sts.get_caller_identity()["Account"]}))
 `;
-    const { stdout } = await run("python3", ["-c", script, endpoint], { env: cleanEnv() });
+    const stdout = await python(script, [endpoint]);
     const out = JSON.parse(stdout) as { ids: string[]; account: string };
     expect(out.ids).toHaveLength(3);
     expect(out.ids.every((id) => /^i-[0-9a-f]{17}$/.test(id))).toBe(true);

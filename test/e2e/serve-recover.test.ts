@@ -1,26 +1,19 @@
-import { vi, afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { vi, describe, expect, it, onTestFinished } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ECSClient, ListContainerInstancesCommand, UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
 import { FisClient, GetExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { chaos, ledgerOf, scratch, serveSandbox, start, type Running } from "./cli.js";
+import { chaos, ledgerOf, scratch, servesForThisFile, start } from "./cli.js";
 
 // Each test runs the CLI as child processes; allow for a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
 
-const served: Running[] = [];
-afterAll(async () => {
-  for (const s of served) {
-    s.child.kill("SIGTERM");
-    await s.done;
-  }
-});
+const sandboxes = servesForThisFile();
 
 /** A served sandbox (60x real time) on a free port; returns its endpoint. */
 async function serve(): Promise<string> {
-  const s = await serveSandbox(["--speed", "60", "--seed", "5"]);
-  served.push(s);
+  const s = await sandboxes(["--speed", "60", "--seed", "5"]);
   return s.endpoint;
 }
 

@@ -5,10 +5,10 @@
  * sandbox (booted with the stack the variant needs), at most two at once; a virtual run is all CPU,
  * so those go one at a time. Every child runs under a watchdog.
  */
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { limit, REPO, scratch, serveSandbox, start, type CliResult, type Served } from "./cli.js";
+import { limit, REPO, scratch, servesForThisFile, start, type CliResult } from "./cli.js";
 
 vi.setConfig({ testTimeout: 300_000 });
 
@@ -20,14 +20,8 @@ const SPEED = "30";
 const virtualSlot = limit(1);
 const servedSlot = limit(2);
 
-// Each case stops its sandbox when its run ends; this catches one a timed-out case left behind.
-const serves: Served[] = [];
-afterAll(async () => {
-  for (const s of serves) {
-    s.child.kill("SIGTERM");
-    await s.done;
-  }
-});
+// Each case stops its sandbox when its run ends; this stops one a timed-out case left behind.
+const serve = servesForThisFile();
 
 interface Outcome extends CliResult {
   verdict: string;
@@ -53,8 +47,7 @@ async function bothWays(experiment: string, options: { stack?: string; vars?: st
   const vars = (options.vars ?? []).flatMap((v) => ["--var", v]);
   const embedded = await virtualSlot(() => runChaos([experiment, ...vars, ...(stack ? ["--stack", stack] : [])], options.watchdogMs));
   const served = await servedSlot(async () => {
-    const sandbox = await serveSandbox(["--speed", SPEED, "--seed", "7", ...(stack ? ["--stack", stack] : [])]);
-    serves.push(sandbox);
+    const sandbox = await serve(["--speed", SPEED, "--seed", "7", ...(stack ? ["--stack", stack] : [])]);
     try {
       return await runChaos([experiment, ...vars, "--target", sandbox.endpoint], options.watchdogMs);
     } finally {
@@ -91,8 +84,7 @@ describe.concurrent(`catalog experiments reach the same verdict embedded and thr
 
   it("task-kill run twice with the same seed on one served sandbox holds both times (a rerun's FIS client tokens are not the first run's)", async () => {
     const runs = await servedSlot(async () => {
-      const sandbox = await serveSandbox(["--speed", SPEED, "--seed", "7"]);
-      serves.push(sandbox);
+      const sandbox = await serve(["--speed", SPEED, "--seed", "7"]);
       try {
         const first = await runChaos(["task-kill", "--target", sandbox.endpoint]);
         const again = await runChaos(["task-kill", "--target", sandbox.endpoint]);

@@ -1,21 +1,15 @@
-import { vi, afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { vi, describe, expect, it, onTestFinished } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { FisClient, GetExperimentCommand } from "@aws-sdk/client-fis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { chaos, ledgerOf, scratch, serveSandbox, start, type Running } from "./cli.js";
+import { chaos, ledgerOf, scratch, servesForThisFile, start } from "./cli.js";
 
 // Child processes on a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
 
-const served: Running[] = [];
-afterAll(async () => {
-  for (const s of served) {
-    s.child.kill("SIGTERM");
-    await s.done;
-  }
-});
+const serve = servesForThisFile();
 
 const client = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, requestHandler: new NodeHttpHandler() };
 
@@ -74,8 +68,7 @@ describe("a stop condition that became a FIS stop condition", () => {
   });
 
   it("halts the experiment after gameday was SIGKILLed; chaos recover deletes the alarm", async () => {
-    const s = await serveSandbox(["--speed", "30", "--seed", "3"]);
-    served.push(s);
+    const s = await serve(["--speed", "30", "--seed", "3"]);
     const dir = scratch();
     const run = start(["run", guardedDrain(dir), "--target", s.endpoint, "--log-format", "plain"], { cwd: dir });
     onTestFinished(() => void run.child.kill("SIGKILL"));

@@ -4,26 +4,19 @@
  * recovers the run's ledger here. From another directory (another machine, as far as ledgers go)
  * it stops the experiment all the same.
  */
-import { vi, afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { vi, describe, expect, it, onTestFinished } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FisClient, GetExperimentCommand } from "@aws-sdk/client-fis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { chaos, ledgerOf, scratch, serveSandbox, start, type Running } from "./cli.js";
+import { chaos, ledgerOf, scratch, servesForThisFile, start } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
-const served: Running[] = [];
-afterAll(async () => {
-  for (const s of served) {
-    s.child.kill("SIGTERM");
-    await s.done;
-  }
-});
+const serve = servesForThisFile();
 
 async function killedMidDrain(): Promise<{ endpoint: string; dir: string; experimentId: string }> {
-  const s = await serveSandbox(["--speed", "60", "--seed", "5"]);
-  served.push(s);
+  const s = await serve(["--speed", "60", "--seed", "5"]);
   const dir = scratch();
   const file = join(dir, "drain.yaml");
   writeFileSync(file, ["title: drain half of prod", "method:", "  - fault: drain", "    target: { cluster: prod }", "    with: { percentage: 50, duration: PT2H }", "  - pause: PT10M", ""].join("\n"));

@@ -40,17 +40,20 @@ function killedRun(allow = ACCOUNT): { dir: string; runId: string } {
   return { dir, runId };
 }
 
-function quietly(): string[] {
+/** `chaos recover <runId>` in `dir` on AWS (the test's credentials, REGION), its exit code and what it printed. */
+async function recoverIn(dir: string, runId: string): Promise<{ code: number; out: string }> {
+  awsEnv();
+  vi.stubEnv("AWS_REGION", REGION);
+  process.chdir(dir);
   const out: string[] = [];
   vi.spyOn(process.stdout, "write").mockImplementation((t) => (out.push(String(t)), true));
   vi.spyOn(process.stderr, "write").mockImplementation((t) => (out.push(String(t)), true));
-  return out;
+  const code = await recoverCommand(runId);
+  return { code, out: out.join("") };
 }
 
 describe("chaos recover on AWS", () => {
   it("stops the experiment, reactivates the drained instance, deletes the template and the alarm", async () => {
-    awsEnv();
-    vi.stubEnv("AWS_REGION", REGION);
     const { dir, runId } = killedRun();
     const aws = new AwsScenario(server)
       .reply("sts", "GetCallerIdentity", "allowed")
@@ -62,11 +65,9 @@ describe("chaos recover on AWS", () => {
       .reply("ecs", "UpdateContainerInstancesState", "active")
       .reply("cloudwatch", "DescribeAlarms", describeAskedAlarms)
       .reply("cloudwatch", "DeleteAlarms", "ok");
-    process.chdir(dir);
-    const out = quietly();
-    const code = await recoverCommand(runId);
+    const { code, out } = await recoverIn(dir, runId);
     expect(aws.unhandled).toEqual([]);
-    expect(code, out.join("")).toBe(0);
+    expect(code, out).toBe(0);
     expect(aws.callsTo("fis", "StopExperiment").map((c) => c.params.id)).toEqual([EXPERIMENT]);
     expect(aws.callsTo("fis", "DeleteExperimentTemplate").map((c) => c.params.id)).toEqual([TEMPLATE]);
     expect(aws.callsTo("ecs", "UpdateContainerInstancesState").map((c) => c.body)).toEqual([{ cluster: "prod", containerInstances: [INSTANCE], status: "ACTIVE" }]);
@@ -78,8 +79,6 @@ describe("chaos recover on AWS", () => {
   });
 
   it("leaves an instance under a FIS spot interruption notice DRAINING", async () => {
-    awsEnv();
-    vi.stubEnv("AWS_REGION", REGION);
     const { dir, runId } = killedRun();
     const now = Date.now() / 1000; // the notice must be ahead of recovery's real clock
     const spot = withBody(fixture("fis", "GetExperiment", "running"), (b) => {
@@ -96,26 +95,20 @@ describe("chaos recover on AWS", () => {
       .reply("ecs", "DescribeContainerInstances", "draining")
       .reply("cloudwatch", "DescribeAlarms", describeAskedAlarms)
       .reply("cloudwatch", "DeleteAlarms", "ok");
-    process.chdir(dir);
-    const out = quietly();
-    const code = await recoverCommand(runId);
+    const { code, out } = await recoverIn(dir, runId);
     expect(aws.unhandled).toEqual([]);
-    expect(code, out.join("")).toBe(0);
+    expect(code, out).toBe(0);
     expect(aws.callsTo("ecs", "UpdateContainerInstancesState")).toEqual([]);
-    expect(out.join("")).toMatch(/left DRAINING: i-0b2b8d8e36c33a76b \(spot interruption notice from FIS experiment EXPspot0000000000001\)/);
+    expect(out).toMatch(/left DRAINING: i-0b2b8d8e36c33a76b \(spot interruption notice from FIS experiment EXPspot0000000000001\)/);
   });
 
   it("does not touch an account the allow-list no longer names", async () => {
-    awsEnv();
-    vi.stubEnv("AWS_REGION", REGION);
     const { dir, runId } = killedRun("999988887777");
     const aws = new AwsScenario(server).reply("sts", "GetCallerIdentity", "allowed");
-    process.chdir(dir);
-    const out = quietly();
-    const code = await recoverCommand(runId);
-    expect(code, out.join("")).toBe(4);
+    const { code, out } = await recoverIn(dir, runId);
+    expect(code, out).toBe(4);
     expect(aws.operations()).toEqual(["sts:GetCallerIdentity"]);
-    expect(out.join("")).toMatch(/not on the allow-list/);
+    expect(out).toMatch(/not on the allow-list/);
     expect(Ledger.open(join(dir, ".gameday/runs", runId)).pending()).toHaveLength(4);
   });
 });

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import kinesisHealth from "../../probes/kinesis-health.js";
-import { rig, stackYaml, type Rig } from "../faults/rig.js";
+import { rig, type Rig } from "../faults/rig.js";
+import { shippingStack } from "./shipping-stack.js";
 import { expectDeclared } from "./declared.js";
 
 let r: Rig | undefined;
@@ -17,26 +18,9 @@ type Value = Record<string, number | boolean>;
 
 const MINUTE = 60_000;
 
-/** The small stack plus the seed's log pipeline: web tasks ship to app-logs as the web-task role. */
-const shippingStack = `${stackYaml()}
-kinesis:
-  streams:
-    - { name: app-logs, shards: 2 }
-  roles:
-    - { name: web-task, accessKeyIds: [AKIAWEBTASKSANDBOX01] }
-logging:
-  - service: web
-    stream: app-logs
-    role: web-task
-    linesPerSecond: 20
-    lineBytes: 256
-    shipper:
-      spool: { maxBytes: 64MiB, fsync: never }
-`;
-
 describe("kinesis-health reads the stream and CloudWatch", () => {
   it("sees records coming in and nothing throttled or spooled in steady state", async () => {
-    r = await rig(shippingStack);
+    r = await rig(shippingStack());
     const read = r.reader(kinesisHealth, { stream: "app-logs" });
     await read();
     await r.h.advance(2 * MINUTE);
@@ -48,7 +32,7 @@ describe("kinesis-health reads the stream and CloudWatch", () => {
   });
 
   it("while the producers' role is throttled: sees them spool, then replay it all and the shards' write limits push back", async () => {
-    r = await rig(shippingStack);
+    r = await rig(shippingStack());
     const read = r.reader(kinesisHealth, { stream: "app-logs" });
     await read();
     await r.start("kinesis-throttle", { role: "web-task" }, { percentage: 100, duration: "PT3M" });
@@ -68,7 +52,7 @@ describe("kinesis-health reads the stream and CloudWatch", () => {
   });
 
   it("counts the hosts whose breaker is open during an outage of the producers' role, and none once it is over", async () => {
-    r = await rig(shippingStack);
+    r = await rig(shippingStack());
     const read = r.reader(kinesisHealth, { stream: "app-logs" });
     await read();
     await r.start("kinesis-outage", { role: "web-task" }, { duration: "PT3M", effect: "errors" });

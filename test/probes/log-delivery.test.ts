@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { GetMetricDataCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import logDelivery from "../../probes/log-delivery.js";
-import { rig, stackYaml, type Rig } from "../faults/rig.js";
+import { rig, type Rig } from "../faults/rig.js";
+import { DISK_SPOOL, shippingStack } from "./shipping-stack.js";
 import { expectDeclared } from "./declared.js";
 
 let r: Rig | undefined;
@@ -19,26 +20,9 @@ type Value = Record<string, number | boolean | null>;
 
 const MINUTE = 60_000;
 
-/** The small stack plus a log pipeline: web tasks ship to app-logs as the web-task role. */
-const shippingStack = (spool: string, webTasks = 3) => `${stackYaml({ services: `  - { name: web, cluster: prod, taskDefinition: web, desiredCount: ${webTasks}, targetGroup: web }` })}
-kinesis:
-  streams:
-    - { name: app-logs, shards: 2 }
-  roles:
-    - { name: web-task, accessKeyIds: [AKIAWEBTASKSANDBOX01] }
-logging:
-  - service: web
-    stream: app-logs
-    role: web-task
-    linesPerSecond: 20
-    lineBytes: 256
-    shipper:
-      spool: ${spool}
-`;
-
 describe("log-delivery reads the stream and CloudWatch", () => {
   it("in steady state: every record the shippers accepted is in the stream or on its way, none lost", async () => {
-    r = await rig(shippingStack("{ maxBytes: 64MiB, fsync: never }"));
+    r = await rig(shippingStack());
     const read = r.reader(logDelivery, { stream: "app-logs" });
     await read();
     await r.h.advance(2 * MINUTE);
@@ -52,7 +36,7 @@ describe("log-delivery reads the stream and CloudWatch", () => {
 
   // Ten simulated minutes of three shippers: about 12 s alone, more on a busy machine.
   it("through an outage of the producers' role: sees the fallback within seconds, the spools drain after it, nothing lost", { timeout: 120_000 }, async () => {
-    r = await rig(shippingStack("{ maxBytes: 64MiB, fsync: never }"));
+    r = await rig(shippingStack());
     const read = r.reader(logDelivery, { stream: "app-logs", fallbackWithin: "PT1M", drainWithin: "PT10M" });
     await read();
     await r.start("kinesis-outage", { role: "web-task" }, { duration: "PT3M", effect: "errors" });
@@ -84,7 +68,7 @@ describe("log-delivery reads the stream and CloudWatch", () => {
   });
 
   it("counts records spooled on hosts that are gone as unaccounted: no shipper publishes from there any more", async () => {
-    r = await rig(shippingStack("{ maxBytes: 64MiB, fsync: never }"));
+    r = await rig(shippingStack());
     const read = r.reader(logDelivery, { stream: "app-logs" });
     await read();
     await r.start("kinesis-outage", { role: "web-task" }, { duration: "PT10M", effect: "errors" });
@@ -99,7 +83,7 @@ describe("log-delivery reads the stream and CloudWatch", () => {
   });
 
   it("reads at once, in a run that began just after the shippers last published in the minute before (their gauges are a minute apart at most, not within the run)", async () => {
-    r = await rig(shippingStack("{ maxBytes: 64MiB, fsync: never }", 1));
+    r = await rig(shippingStack(DISK_SPOOL, 1));
     await r.h.advance(2 * MINUTE);
     // The one shipper's newest line whose next one comes only after the following minute began.
     const cloudwatch = await r.services.aws.cloudwatch();
@@ -127,7 +111,7 @@ describe("log-delivery reads the stream and CloudWatch", () => {
   });
 
   it("says so, after waiting one publishing interval, when no shipper publishes for the stream: naming the namespace and dimensions it looked for", async () => {
-    r = await rig(shippingStack("{ maxBytes: 64MiB, fsync: never }"));
+    r = await rig(shippingStack());
     await r.h.advance(MINUTE);
     const read = r.reader(logDelivery, { stream: "app-logs", shipperNamespace: "Elsewhere/Shippers", gaugeInterval: "PT30S" });
     const before = r.h.clock.now();

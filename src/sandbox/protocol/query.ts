@@ -71,6 +71,17 @@ function isIndexed(v: unknown): boolean {
   return typeof v === "object" && v !== null && Object.keys(v).every((k) => /^[1-9]\d*$/.test(k));
 }
 
+/** A nested input value as a list, as the protocol sends lists: absent is none, a lone value is a list of one. */
+export function inputList(v: unknown): unknown[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).filter((e) => e !== undefined);
+}
+
+/** `inputList` of names, ARNs or action names, as strings. */
+export function inputStrings(v: unknown): string[] {
+  return inputList(v).map(String);
+}
+
 /** The service a query request is for, by its Version; undefined when none answers it. */
 export function queryTarget(services: ReadonlyMap<string, QueryService>, form: Map<string, string>): { service: QueryService | undefined; action: string } {
   return { service: services.get(form.get("Version") ?? ""), action: form.get("Action") ?? "" };

@@ -6,7 +6,7 @@
  * names are EC2's wire names (reservationSet, instancesSet, tagSet, ...).
  */
 import { AwsServiceError } from "../../protocol/types.js";
-import type { QueryService } from "../../protocol/query.js";
+import { inputList, type QueryService } from "../../protocol/query.js";
 import type { Kernel } from "../../kernel.js";
 import type { Ec2, Instance } from "./instances.js";
 
@@ -42,8 +42,8 @@ export function ec2Api(kernel: Kernel, ec2: Ec2, userDataOf: (i: Instance) => st
 }
 
 function describeInstances(kernel: Kernel, ec2: Ec2, input: Record<string, unknown>): Record<string, unknown> {
-  const ids = list(input.InstanceId);
-  const filters = list(input.Filter) as Filter[];
+  const ids = inputList(input.InstanceId);
+  const filters = inputList(input.Filter) as Filter[];
   const maxResults = input.MaxResults === undefined ? undefined : Number(input.MaxResults);
   if (maxResults !== undefined) {
     if (ids.length > 0) throw new AwsServiceError("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
@@ -99,7 +99,7 @@ function wireInstance(kernel: Kernel, i: Instance): Record<string, unknown> {
 
 function compileFilter(filter: Filter): (i: Instance) => boolean {
   const name = filter.Name ?? "";
-  const patterns = list(filter.Value).map((v) => globToRegex(String(v)));
+  const patterns = inputList(filter.Value).map((v) => globToRegex(String(v)));
   const read = name.startsWith("tag:") ? (i: Instance) => (name.slice(4) in i.tags ? [i.tags[name.slice(4)]!] : []) : FILTERS[name];
   if (!read) throw new AwsServiceError("InvalidParameterValue", `The filter '${name}' is invalid`);
   return (i) => read(i).some((v) => patterns.some((p) => p.test(v)));
@@ -126,9 +126,4 @@ function readToken(token: string): number {
   const m = /^offset:(\d+)$/.exec(Buffer.from(token, "base64").toString("utf8"));
   if (!m) throw new AwsServiceError("InvalidParameterValue", `Invalid value '${token}' for nextToken`);
   return Number(m[1]);
-}
-
-function list(v: unknown): unknown[] {
-  if (v === undefined) return [];
-  return Array.isArray(v) ? v.filter((e) => e !== undefined) : [v];
 }

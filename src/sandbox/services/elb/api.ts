@@ -6,7 +6,7 @@
  * the stack) and DescribeTargetHealth, with ELB's error codes for unknown ARNs and names.
  */
 import { AwsServiceError } from "../../protocol/types.js";
-import type { QueryService } from "../../protocol/query.js";
+import { inputStrings, type QueryService } from "../../protocol/query.js";
 import type { Kernel } from "../../kernel.js";
 import { albIdentity } from "../../metrics/alb.js";
 import type { TargetGroup, TargetHealth } from "../../workload/target-group.js";
@@ -44,8 +44,8 @@ export function elbApi(kernel: Kernel, groups: () => BalancedGroup[]): QueryServ
     xmlns: `http://elasticloadbalancing.amazonaws.com/doc/${ELB_API_VERSION}/`,
     operations: {
       DescribeLoadBalancers: (input) => {
-        const arns = list(input.LoadBalancerArns);
-        const names = list(input.Names);
+        const arns = inputStrings(input.LoadBalancerArns);
+        const names = inputStrings(input.Names);
         const all = groups();
         const missing = [...arns.filter((a) => !all.some((b) => loadBalancerArn(b.group) === a)), ...names.filter((n) => !all.some((b) => b.group.spec.name === n))];
         if (missing.length > 0) throw new AwsServiceError("LoadBalancerNotFound", `Load balancers '[${missing.join(", ")}]' not found`);
@@ -71,8 +71,8 @@ export function elbApi(kernel: Kernel, groups: () => BalancedGroup[]): QueryServ
       },
 
       DescribeTargetGroups: (input) => {
-        const arns = list(input.TargetGroupArns);
-        const names = list(input.Names);
+        const arns = inputStrings(input.TargetGroupArns);
+        const names = inputStrings(input.Names);
         const all = groups();
         const missing = [...arns.filter((a) => !all.some((b) => b.group.arn === a)), ...names.filter((n) => !all.some((b) => b.group.spec.name === n))];
         if (missing.length > 0) throw new AwsServiceError("TargetGroupNotFound", `Target groups '[${missing.join(", ")}]' not found`);
@@ -142,9 +142,4 @@ function targetIp(taskId: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < taskId.length; i++) h = Math.imul(h ^ taskId.charCodeAt(i), 0x01000193) >>> 0;
   return `10.0.${(h >>> 8) & 0xff}.${(h & 0xff) % 254 + 1}`;
-}
-
-function list(v: unknown): string[] {
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).filter((e) => e !== undefined).map(String);
 }

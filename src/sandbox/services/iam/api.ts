@@ -4,7 +4,7 @@
  * is allowed every action (EvalDecision "allowed"); a role it does not know is NoSuchEntity, as in IAM.
  */
 import { AwsServiceError } from "../../protocol/types.js";
-import type { QueryService } from "../../protocol/query.js";
+import { inputStrings, type QueryService } from "../../protocol/query.js";
 import type { RoleDirectory } from "./roles.js";
 
 export const IAM_API_VERSION = "2010-05-08";
@@ -30,9 +30,9 @@ export function iamApi(roles: RoleDirectory): QueryService {
         const m = /^arn:aws:iam::\d{12}:role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(source);
         if (!m) throw new AwsServiceError("InvalidInput", `Invalid ARN: ${source}. The sandbox simulates roles only.`);
         roleNamed(m[1]!);
-        const actions = asList(input.ActionNames);
+        const actions = inputStrings(input.ActionNames);
         if (actions.length === 0) throw new AwsServiceError("InvalidInput", "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null");
-        const resources = asList(input.ResourceArns);
+        const resources = inputStrings(input.ResourceArns);
         return {
           EvaluationResults: actions.map((action) => ({ EvalActionName: action, EvalResourceName: resources[0] ?? "*", EvalDecision: "allowed", MatchedStatements: [], MissingContextValues: [] })),
           IsTruncated: false,
@@ -40,9 +40,4 @@ export function iamApi(roles: RoleDirectory): QueryService {
       },
     },
   };
-}
-
-function asList(v: unknown): string[] {
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).map(String);
 }
