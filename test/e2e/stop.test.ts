@@ -20,6 +20,8 @@ async function killedMidDrain(): Promise<{ endpoint: string; dir: string; experi
   const dir = scratch();
   const file = join(dir, "drain.yaml");
   writeFileSync(file, ["title: drain half of prod", "method:", "  - fault: drain", "    target: { cluster: prod }", "    with: { percentage: 50, duration: PT2H }", "  - pause: PT10M", ""].join("\n"));
+  // Half a cluster is over the default blast radius; the run needs it to have something to stop.
+  writeFileSync(join(dir, "gameday.yaml"), "guardrails:\n  maxTargets: { drain: 50% }\n");
   const run = start(["run", file, "--target", s.endpoint, "--log-format", "plain"], { cwd: dir });
   onTestFinished(() => void run.child.kill("SIGKILL"));
   await run.waitFor(/drain landed/);
