@@ -91,6 +91,12 @@ describe("each check fires on a stack built to trip it", () => {
     expect(findings[0]!.message).toContain("up to the global timeout 3000 s");
   });
 
+  it("lifecycle-hook-budget: says when even heartbeats cannot reach the drain (3630 s > 3000 s global timeout)", async () => {
+    const findings = (await lintStack("test/fixtures/stacks/lint/hook-beyond-global.yaml")).filter((f) => f.check === "lifecycle-hook-budget");
+    expect(findings.map((f) => f.message)).toEqual([expect.stringContaining("heartbeat timeout 30 s < 3630 s to drain service web")]);
+    expect(findings[0]!.message).toContain("heartbeats cannot save it either: the global timeout is 3000 s");
+  });
+
   it("lifecycle-hook-budget: quiet on a 900 s heartbeat timeout", async () => {
     expect((await lintStack("fixtures/stacks/asg-lifecycle.yaml")).filter((f) => f.check === "lifecycle-hook-budget")).toEqual([]);
   });
