@@ -10,10 +10,11 @@ import { spotDeregistrationBudget } from "./checks/spot-deregistration-budget.js
 import { spotDrainConfigured } from "./checks/spot-drain-configured.js";
 import { drainMinHealthy } from "./checks/drain-min-healthy.js";
 import { producerRetries } from "./checks/producer-retries.js";
+import { lifecycleHookBudget } from "./checks/lifecycle-hook-budget.js";
 
 export type { Finding, LintCheck, Severity } from "./check.js";
 
-export const CHECKS: readonly LintCheck[] = [spotDeregistrationBudget, spotDrainConfigured, drainMinHealthy, producerRetries];
+export const CHECKS: readonly LintCheck[] = [spotDeregistrationBudget, spotDrainConfigured, drainMinHealthy, producerRetries, lifecycleHookBudget];
 
 export interface LintReport {
   checks: readonly LintCheck[];

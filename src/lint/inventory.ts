@@ -1,13 +1,14 @@
 /**
  * The target as lint's checks read it, through read-only AWS calls only, each made once per run
  * however many checks need its answer: ECS clusters, services and task definitions, the EC2
- * instances behind container instances (lifecycle, user data), target group attributes, and
- * EventBridge rules with their targets. Pages are followed with the SDK's own paginators.
+ * instances behind container instances (lifecycle, user data), target group attributes,
+ * EventBridge rules with their targets, and Auto Scaling groups with their lifecycle hooks. Pages are followed with the SDK's own paginators.
  */
 import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, paginateListClusters, paginateListServices, type Service, type TaskDefinition } from "../aws/sdk/ecs.js";
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand } from "../aws/sdk/ec2.js";
 import { DescribeTargetGroupAttributesCommand } from "../aws/sdk/elbv2.js";
 import { ListRulesCommand, ListTargetsByRuleCommand, TestEventPatternCommand } from "../aws/sdk/eventbridge.js";
+import { DescribeLifecycleHooksCommand, paginateDescribeAutoScalingGroups, type LifecycleHook } from "../aws/sdk/autoscaling.js";
 import type { AwsClients } from "../aws/clients.js";
 import { ec2Ids, instancesWithStatus } from "../faults/cluster-instances.js";
 
@@ -26,6 +27,11 @@ export interface RuleView {
   name: string;
   eventPattern: string | undefined;
   targets: string[];
+}
+
+export interface GroupView {
+  name: string;
+  instanceIds: string[];
 }
 
 export class Inventory {
@@ -128,6 +134,28 @@ export class Inventory {
   async patternMatches(pattern: string, event: Record<string, unknown>): Promise<boolean> {
     const events = await this.clients.events();
     return (await events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: JSON.stringify(event) }))).Result === true;
+  }
+
+  /** The account's Auto Scaling groups with the EC2 instances in each. */
+  autoScalingGroups(): Promise<GroupView[]> {
+    return this.once("asgs", async () => {
+      const asg = await this.clients.autoScaling();
+      const out: GroupView[] = [];
+      for await (const page of paginateDescribeAutoScalingGroups({ client: asg }, {})) {
+        for (const g of page.AutoScalingGroups ?? []) {
+          if (g.AutoScalingGroupName) out.push({ name: g.AutoScalingGroupName, instanceIds: (g.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])) });
+        }
+      }
+      return out;
+    });
+  }
+
+  /** A group's lifecycle hooks (DescribeLifecycleHooks answers them all at once: it has no pages). */
+  lifecycleHooks(groupName: string): Promise<LifecycleHook[]> {
+    return this.once(`hooks:${groupName}`, async () => {
+      const asg = await this.clients.autoScaling();
+      return (await asg.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: groupName }))).LifecycleHooks ?? [];
+    });
   }
 
   private once<T>(key: string, read: () => Promise<T>): Promise<T> {

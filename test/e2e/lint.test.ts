@@ -17,6 +17,15 @@ describe("chaos lint", () => {
     expect(r.stdout).toContain("1 finding (1 error, 0 warnings)");
   });
 
+  it("flags asg-lifecycle-short-hook's terminating hook, naming it and both timeouts (exit 1)", async () => {
+    const r = await chaos(["lint", "--stack", `${REPO}fixtures/stacks/asg-lifecycle-short-hook.yaml`], { cwd: scratch() });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("✗ lifecycle-hook-budget");
+    expect(r.stdout).toContain("lifecycle hook ecs-drain on group prod-ecs: heartbeat timeout 30 s < 330 s to drain service web on cluster prod");
+    expect(r.stdout).toContain("global timeout 3000 s");
+    expect(r.stdout).toContain("see https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks.html");
+  });
+
   it("is clean on the default stack (exit 0)", async () => {
     const r = await chaos(["lint"], { cwd: REPO });
     expect(r.stderr).toBe("");
@@ -28,7 +37,7 @@ describe("chaos lint", () => {
     const r = await chaos(["lint", "--json", "--stack", `${REPO}fixtures/stacks/no-drain.yaml`], { cwd: scratch() });
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as { checks: { id: string; doc: string; calls: string[] }[]; findings: { check: string; resource: string }[]; exitCode: number };
-    expect(doc.checks.map((c) => c.id)).toEqual(["spot-deregistration-budget", "spot-drain-configured", "drain-min-healthy", "producer-retries"]);
+    expect(doc.checks.map((c) => c.id)).toEqual(["spot-deregistration-budget", "spot-drain-configured", "drain-min-healthy", "producer-retries", "lifecycle-hook-budget"]);
     expect(doc.checks.find((c) => c.id === "spot-drain-configured")!.calls).toContain("events:TestEventPattern");
     expect(doc.findings).toEqual([expect.objectContaining({ check: "spot-drain-configured", resource: "cluster prod" })]);
     expect(doc.exitCode).toBe(1);

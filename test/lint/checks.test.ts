@@ -78,6 +78,28 @@ describe("each check fires on a stack built to trip it", () => {
     const findings = await lintStack("test/fixtures/stacks/lint/no-room.yaml");
     expect(findings.map((f) => f.message)).toEqual([expect.stringContaining("service web: minimumHealthyPercent 100 % and maximumPercent 100 % of desiredCount 6 leave a drain no room")]);
   });
+
+  it("lifecycle-hook-budget: a 30 s heartbeat timeout against 300 s deregistration delay + 30 s stopTimeout", async () => {
+    const findings = (await lintStack("fixtures/stacks/asg-lifecycle-short-hook.yaml")).filter((f) => f.check === "lifecycle-hook-budget");
+    expect(findings).toEqual([
+      expect.objectContaining({
+        severity: "error",
+        resource: "lifecycle hook prod-ecs/ecs-drain",
+        message: expect.stringContaining("lifecycle hook ecs-drain on group prod-ecs: heartbeat timeout 30 s < 330 s to drain service web on cluster prod (deregistration delay 300 s + stopTimeout 30 s); assuming a handler that does not heartbeat"),
+      }),
+    ]);
+    expect(findings[0]!.message).toContain("up to the global timeout 3000 s");
+  });
+
+  it("lifecycle-hook-budget: says when even heartbeats cannot reach the drain (3630 s > 3000 s global timeout)", async () => {
+    const findings = (await lintStack("test/fixtures/stacks/lint/hook-beyond-global.yaml")).filter((f) => f.check === "lifecycle-hook-budget");
+    expect(findings.map((f) => f.message)).toEqual([expect.stringContaining("heartbeat timeout 30 s < 3630 s to drain service web")]);
+    expect(findings[0]!.message).toContain("heartbeats cannot save it either: the global timeout is 3000 s");
+  });
+
+  it("lifecycle-hook-budget: quiet on a 900 s heartbeat timeout", async () => {
+    expect((await lintStack("fixtures/stacks/asg-lifecycle.yaml")).filter((f) => f.check === "lifecycle-hook-budget")).toEqual([]);
+  });
 });
 
 describe("every check says what it rests on", () => {

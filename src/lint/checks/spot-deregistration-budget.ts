@@ -3,16 +3,12 @@
  * ECS deregisters a draining task from its target groups, waits the deregistration delay, then
  * sends SIGTERM and waits up to the container's stopTimeout before SIGKILL. If the two together
  * exceed the two-minute spot notice, the instance terminates under tasks still registered or
- * still stopping. Reads the delay from the target group's attributes (ELB's default 300 s when
- * absent) and the longest container stopTimeout of the service's task definition (30 s when
- * unset, ECS's default; the EC2 agent's ECS_CONTAINER_STOP_TIMEOUT is not read).
+ * still stopping. The drain time is read as drain-time.ts describes.
  */
 import { SPOT_NOTICE_SECONDS, type Finding, type LintCheck } from "../check.js";
 import type { Inventory } from "../inventory.js";
 import { runsOnEc2, serviceName } from "../services.js";
-
-const DEFAULT_DEREGISTRATION_DELAY_S = 300;
-const DEFAULT_STOP_TIMEOUT_S = 30;
+import { drainTime, targetGroupsOf } from "../drain-time.js";
 
 export const spotDeregistrationBudget: LintCheck = {
   id: "spot-deregistration-budget",
@@ -26,16 +22,8 @@ export const spotDeregistrationBudget: LintCheck = {
       const spot = (await inv.containerInstances(cluster)).filter((i) => i.spot).length;
       if (spot === 0) continue;
       for (const s of await inv.services(cluster)) {
-        const groups = (s.loadBalancers ?? []).flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : []));
-        if (!runsOnEc2(s) || groups.length === 0 || !s.taskDefinition) continue;
-        let delay = 0;
-        for (const arn of groups) {
-          const value = (await inv.targetGroupAttributes(arn)).get("deregistration_delay.timeout_seconds");
-          delay = Math.max(delay, value === undefined ? DEFAULT_DEREGISTRATION_DELAY_S : Number(value));
-        }
-        const td = await inv.taskDefinition(s.taskDefinition);
-        const stop = Math.max(0, ...(td?.containerDefinitions ?? []).map((c) => c.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S));
-        const total = delay + stop;
+        if (!runsOnEc2(s) || targetGroupsOf(s).length === 0 || !s.taskDefinition) continue;
+        const { deregistrationDelay: delay, stopTimeout: stop, total } = await drainTime(inv, s);
         if (total <= SPOT_NOTICE_SECONDS) continue;
         findings.push({
           check: this.id,
