@@ -63,9 +63,9 @@ describe("loadFisTemplateFile", () => {
 
   it("names the actions gameday knows when a template names another", () => {
     const t = valid();
-    t.actions.kinesis.actionId = "aws:lambda:invocation-add-delay";
+    t.actions.kinesis.actionId = "aws:rds:reboot-db-instances";
     expect(problems(write(JSON.stringify(t, null, 2)))).toMatch(
-      /^t\.json:\d+:\d+: actions\.kinesis\.actionId: expected a template FIS accepts, found ValidationException: Unknown actionId "aws:lambda:invocation-add-delay" in action "kinesis"; gameday knows: aws:ec2:send-spot-instance-interruptions, /,
+      /^t\.json:\d+:\d+: actions\.kinesis\.actionId: expected a template FIS accepts, found ValidationException: Unknown actionId "aws:rds:reboot-db-instances" in action "kinesis"; gameday knows: aws:ec2:send-spot-instance-interruptions, /,
     );
   });
 
