@@ -54,6 +54,15 @@ class StepBuilder {
     const key = formatPath(at);
     const name = this.naming.names.get(key) ?? key;
     let step: Step;
+    // What a fault step and a fis-template step (which runs as a fault) share.
+    const faultBase = (f: { background?: boolean | undefined; pauses?: Parameters<typeof pausesOf>[0]; timeout?: number | undefined }) => ({
+      kind: "fault" as const,
+      name,
+      at,
+      background: f.background ?? false,
+      ...pausesOf(f.pauses),
+      ...(f.timeout !== undefined ? { timeout: f.timeout } : {}),
+    });
     if ("ref" in s) {
       const origin = this.naming.refs.get(key) ?? [];
       const target = this.built.get(formatPath(origin));
@@ -63,31 +72,11 @@ class StepBuilder {
       // A method probe's mode means nothing where the hypothesis strategy or the stop-condition poll decides.
       if (step.kind === "probe" && (at[0] === "steady-state-hypothesis" || at[0] === "stop-conditions")) delete step.mode;
     } else if ("fault" in s) {
-      step = {
-        kind: "fault",
-        name,
-        at,
-        background: s.background ?? false,
-        ...pausesOf(s.pauses),
-        ...(s.timeout !== undefined ? { timeout: s.timeout } : {}),
-        fault: s.fault,
-        target: s.target ?? {},
-        with: s.with ?? {},
-      };
+      step = { ...faultBase(s), fault: s.fault, target: s.target ?? {}, with: s.with ?? {} };
     } else if ("fis-template" in s) {
       // Runs as a fault whose FIS fragment is the team's template (faults/fis-template.ts).
       const { path, vars } = s["fis-template"];
-      step = {
-        kind: "fault",
-        name,
-        at,
-        background: s.background ?? false,
-        ...pausesOf(s.pauses),
-        ...(s.timeout !== undefined ? { timeout: s.timeout } : {}),
-        fault: FIS_TEMPLATE_FAULT,
-        target: {},
-        with: { path, ...(vars ? { vars } : {}) },
-      };
+      step = { ...faultBase(s), fault: FIS_TEMPLATE_FAULT, target: {}, with: { path, ...(vars ? { vars } : {}) } };
     } else if ("pause" in s) {
       step = { kind: "pause", name, at, background: false, duration: s.pause };
     } else if ("probe" in s) {
