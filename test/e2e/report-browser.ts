@@ -4,7 +4,7 @@
  * request but file: and data: refused, and what the page shows read back (charts, overview rows,
  * seeds, templates) with a full-page screenshot. Shared by the report and game-day e2e tests.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
@@ -12,6 +12,8 @@ import puppeteer, { type Browser } from "puppeteer-core";
 const CHROMIUM = "/usr/bin/chromium";
 
 export function launchBrowser(): Promise<Browser> {
+  // One clear line instead of puppeteer's spawn error: the tests need the real browser, not a stub.
+  if (!existsSync(CHROMIUM)) throw new Error(`the HTML report tests open reports in Debian's chromium, and ${CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)`);
   return puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
 }
 
