@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from "@aws-sdk/client-kinesis";
@@ -91,6 +92,22 @@ export function runLogger(config: LoggerConfig, env: Record<string, string | und
   };
 }
 
+/**
+ * One GetRecords page, as a consumer reads it: a shard allows 5 reads a second (Kinesis limits;
+ * the sandbox enforces them), and a test that polls the stream while a shipper replays can pass
+ * that, so a throttled read waits a second and tries again, as the KCL does.
+ */
+async function readPage(kinesis: KinesisClient, iterator: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+    } catch (err) {
+      if (!(err instanceof Error && err.name === "ProvisionedThroughputExceededException") || attempt === 30) throw err;
+      await sleep(1_000);
+    }
+  }
+}
+
 /** Every record's `n` in the stream, duplicates included, read until the shards are at their tip. */
 export async function numbersInStream(endpoint: string, stream: string): Promise<number[]> {
   const kinesis = new KinesisClient({ region: "us-east-1", endpoint, credentials: credentials(), requestHandler: new NodeHttpHandler() });
@@ -100,7 +117,7 @@ export async function numbersInStream(endpoint: string, stream: string): Promise
     for (const shard of shards) {
       let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId!, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
       while (iterator) {
-        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+        const page = await readPage(kinesis, iterator);
         for (const r of page.Records ?? []) out.push(numberOf(Buffer.from(r.Data!).toString("utf8")));
         if ((page.Records ?? []).length === 0 && page.MillisBehindLatest === 0) break;
         iterator = page.NextShardIterator;
