@@ -6,22 +6,9 @@ import { vi, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, scratch } from "./cli.js";
+import { checkedLongAgo, quickExperiment } from "./schedule-helpers.js";
 
 vi.setConfig({ testTimeout: 120_000 });
-
-const NODE = JSON.stringify(process.execPath);
-
-function quickExperiment(dir: string, name: string): void {
-  mkdirSync(join(dir, "experiments"), { recursive: true });
-  writeFileSync(join(dir, "experiments", `${name}.yaml`), `title: ${name}\ndescription: quick\nmethod:\n  - type: action\n    name: touch\n    provider: { type: process, path: ${NODE}, arguments: ["-e", "1"] }\n`);
-}
-
-/** The state run-due keeps, as if the schedules had last been checked long ago. */
-function checkedLongAgo(dir: string, names: string[]): void {
-  mkdirSync(join(dir, ".gameday", "schedules"), { recursive: true });
-  const schedules = Object.fromEntries(names.map((n) => [n, { lastCheck: "2020-01-01T00:00:00.000Z" }]));
-  writeFileSync(join(dir, ".gameday", "schedules", "state.json"), JSON.stringify({ version: 1, schedules }));
-}
 
 const runs = (dir: string) => (existsSync(join(dir, ".gameday", "runs")) ? readdirSync(join(dir, ".gameday", "runs")) : []);
 
