@@ -8,8 +8,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { loadFault } from "../../src/faults/index.js";
 import { rig, type Rig } from "./rig.js";
+import { httpApiEvent } from "../../src/sandbox/services/lambda/wordpress-http.js";
 
-const WORDPRESS = readFileSync(join(import.meta.dirname, "../../fixtures/stacks/wordpress.yaml"), "utf8");
+// Every warm request costs the same here (no database draws, no timestamp checks), so a delay shows exactly.
+const WORDPRESS = readFileSync(join(import.meta.dirname, "../../fixtures/stacks/wordpress.yaml"), "utf8")
+  .replace("        wordpress:\n", "        wordpress:\n          database: { queries: 0 }\n")
+  .replace("opcache.validate_timestamps: true", "opcache.validate_timestamps: false");
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -19,7 +23,7 @@ afterEach(async () => {
 
 async function timed(r: Rig, lambda: LambdaClient) {
   const t0 = r.h.clock.now();
-  const out = await lambda.send(new InvokeCommand({ FunctionName: "wordpress", Payload: Buffer.from("{}") }));
+  const out = await lambda.send(new InvokeCommand({ FunctionName: "wordpress", Payload: Buffer.from(JSON.stringify(httpApiEvent("GET", "/", t0))) }));
   return { ms: r.h.clock.now() - t0, error: out.FunctionError, payload: JSON.parse(Buffer.from(out.Payload!).toString()) as Record<string, unknown> };
 }
 

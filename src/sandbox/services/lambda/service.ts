@@ -6,13 +6,14 @@
  */
 import type { Kernel } from "../../kernel.js";
 import type { MetricSink } from "../cloudwatch/sink.js";
-import type { LambdaFunctionSpec, LambdasConfig } from "../../stack/lambda.js";
+import { wordpressOf, type FileOpsWorkloadSpec, type LambdaFunctionSpec, type LambdasConfig } from "../../stack/lambda.js";
 import type { EfsService } from "../efs/index.js";
 import { NfsError } from "../efs/file-system.js";
 import { Environments, type ExecutionEnvironment } from "./environment.js";
 import { efsIo, resourceNotFound, tooManyRequests } from "./errors.js";
 import { LambdaMetrics } from "./metrics.js";
 import { fileOpsWorkload, type LambdaContext, type LambdaWorkload } from "./workload.js";
+import { wordpressWorkload } from "./wordpress.js";
 import { effectOf, type InvocationFault } from "./faults.js";
 import type { Random } from "../../../random/random.js";
 
@@ -63,7 +64,7 @@ export class LambdaService {
       this.functions.set(spec.name, {
         spec,
         arn: kernel.arn("lambda", `function:${spec.name}`),
-        workload: fileOpsWorkload(spec.workload),
+        workload: this.workloadOf(spec),
         environments: new Environments(spec.name, zonesWithMount.length ? zonesWithMount : zones, fs ? { fileSystem: fs } : undefined, () => kernel.now(), spec.idleTimeout),
         running: 0,
         faults: new Set(),
@@ -72,7 +73,15 @@ export class LambdaService {
     }
   }
 
-  /** Replaces a function's workload model (the WordPress model plugs in here). */
+  /** The stack's model of the function's work: file operations, or WordPress on its EFS mount. */
+  private workloadOf(spec: LambdaFunctionSpec): LambdaWorkload {
+    const wordpress = wordpressOf(spec.workload);
+    if (!wordpress) return fileOpsWorkload(spec.workload as FileOpsWorkloadSpec);
+    if (!spec.efs) throw new Error(`function ${spec.name}: the wordpress workload needs an EFS mount (efs:)`);
+    return wordpressWorkload(wordpress, this.kernel.random.fork(`lambda-wordpress:${spec.name}`), spec.efs.mountPath);
+  }
+
+  /** Replaces a function's workload model. */
   setWorkload(name: string, workload: LambdaWorkload): void {
     this.get(name).workload = workload;
   }
@@ -146,6 +155,7 @@ export class LambdaService {
       memoryMB: fn.spec.memoryMB,
       coldStart: env.invocations === 0,
       environment: env.state,
+      now: () => clock.now(),
       sleep,
       cpu: (ms) => sleep(ms * Math.max(1, MB_PER_VCPU / fn.spec.memoryMB)),
       fs: async (op, bytes) => {
