@@ -131,6 +131,18 @@ describe("a WordPress page on Lambda with EFS", () => {
     expect(asset.ms).toBeLessThan(page.ms);
   });
 
+  it("httpApiEvent builds the documented 2.0 event: rawPath, requestContext.http.method, time as API Gateway writes it", () => {
+    expect(httpApiEvent("GET", "/wp-login.php", Date.UTC(2020, 2, 12, 19, 3, 58), { rawQueryString: "a=1" })).toMatchObject({
+      version: "2.0",
+      routeKey: "$default",
+      rawPath: "/wp-login.php",
+      rawQueryString: "a=1",
+      queryStringParameters: { a: "1" },
+      requestContext: { http: { method: "GET", path: "/wp-login.php" }, stage: "$default", time: "12/Mar/2020:19:03:58 +0000", timeEpoch: Date.UTC(2020, 2, 12, 19, 3, 58) },
+      isBase64Encoded: false,
+    });
+  });
+
   it("an event that is not an HTTP API 2.0 payload is a function error saying what was expected", async () => {
     const s = simulate(loadStack(TUNED));
     const out = await s.lambda.invoke("wordpress", { path: "/", httpMethod: "GET" });

@@ -49,6 +49,15 @@ export function httpResponse(statusCode: number, contentType: string, body: stri
   return { statusCode, headers: { "content-type": contentType }, body, isBase64Encoded: false };
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** requestContext.time's form, as in the documented example: "12/Mar/2020:19:03:58 +0000". */
+export function clfTime(at: number): string {
+  const d = new Date(at);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+}
+
 /**
  * An HTTP API 2.0 event as API Gateway builds it for `$default` (the documented example's
  * members); `at` is the request's time in epoch milliseconds.
@@ -73,6 +82,7 @@ export function httpApiEvent(method: string, rawPath: string, at: number, option
       requestId: `${apiId}-${at}`,
       routeKey: "$default",
       stage: "$default",
+      time: clfTime(at),
       timeEpoch: at,
     },
     ...(options.body !== undefined ? { body: options.body } : {}),
