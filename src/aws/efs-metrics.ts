@@ -3,7 +3,8 @@
  * GetMetricData as an operator's dashboard would; the same calls read AWS and the sandbox. EFS
  * publishes no per-operation latency: clients see it (AWS/Lambda Duration, the app's own metrics).
  */
-import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { GetMetricDataCommand } from "./sdk/cloudwatch.js";
 import type { Permission } from "../iam/permission.js";
 
 export interface EfsReading {
