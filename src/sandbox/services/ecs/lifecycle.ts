@@ -6,7 +6,9 @@
  *         deregistration delay passes) -> STOPPING (SIGTERM; the app exits after its shutdown
  *         time, or SIGKILL after stopTimeout) -> DEPROVISIONING -> STOPPED.
  * A task whose host dies loses its processes at once; ECS marks it STOPPED when it learns the
- * host is gone.
+ * host is gone. A Fargate Spot interruption (interrupt) sends SIGTERM with its warning, while the
+ * task leaves its target group, rather than after the deregistration delay.
+ * A Fargate task's ENI is PRECREATED while it provisions, ATTACHED from PENDING, DELETED at STOPPED.
  */
 import type { Kernel } from "../../kernel.js";
 import type { Timers } from "../../timers.js";
@@ -42,10 +44,11 @@ export class TaskLifecycle {
     this.later(task, PROVISIONING_MS[task.launchType], () => {
       task.connectivityAt = this.kernel.now();
       task.pullStartedAt = this.kernel.now();
+      if (task.eni) task.eni.status = "ATTACHED";
       this.move(task, "PENDING");
       this.later(task, spec.startup, () => {
         const now = this.kernel.now();
-        task.pullStoppedAt = now - Math.min(spec.startup, 1_000);
+        task.pullStoppedAt = task.pullStartedAt! + (spec.imagePull ?? Math.max(0, spec.startup - 1_000));
         if (spec.failure === "exits-at-start") {
           this.exitAtStart(task);
           return;
@@ -82,12 +85,39 @@ export class TaskLifecycle {
       this.deprovision(task);
       return;
     }
-    if (this.hooks.deregisterTarget(task, () => this.signal(task))) {
+    // An idle target deregisters at once (no in-flight requests): DEACTIVATING still comes first.
+    let deregistering = false;
+    let unused = false;
+    if (this.hooks.deregisterTarget(task, () => (deregistering ? this.signal(task) : (unused = true)))) {
+      deregistering = true;
       this.move(task, "DEACTIVATING");
+      if (unused) this.signal(task);
     } else {
       this.hooks.changed(task);
       this.signal(task);
     }
+  }
+
+  /**
+   * Fargate Spot's two-minute warning: the task state change says desiredStatus STOPPED while it
+   * still runs, its containers get SIGTERM at once and its target starts draining at the same time
+   * (knowledge-center/fargate-spot-termination-notice: the warning "is sent as a task state change
+   * event to Amazon EventBridge and as a SIGTERM signal to the running task"); SIGKILL after stopTimeout.
+   */
+  interrupt(task: Task, stopCode: StopCode, reason: string): void {
+    if (task.desiredStatus === "STOPPED" || task.lastStatus === "STOPPED") return;
+    if (task.lastStatus !== "RUNNING" && task.lastStatus !== "ACTIVATING") {
+      this.stop(task, stopCode, reason);
+      return;
+    }
+    this.cancel(task);
+    task.desiredStatus = "STOPPED";
+    task.stopCode = stopCode;
+    task.stoppedReason = reason;
+    task.stoppingAt = this.kernel.now();
+    this.hooks.changed(task);
+    this.hooks.deregisterTarget(task, () => {});
+    this.signal(task);
   }
 
   /**
@@ -160,6 +190,7 @@ export class TaskLifecycle {
 
   private finish(task: Task): void {
     task.stoppedAt = this.kernel.now();
+    if (task.eni) task.eni.status = "DELETED";
     task.executionStoppedAt ??= task.stoppedAt;
     this.move(task, "STOPPED");
     this.hooks.stopped(task);
