@@ -6,6 +6,7 @@ import type { FaultModule } from "./types.js";
 const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "spot-interrupt": () => import("./spot-interrupt.js"),
   "task-kill": () => import("./task-kill.js"),
+  "fargate-spot-interrupt": () => import("./fargate-spot-interrupt.js"),
   drain: () => import("./drain.js"),
   "kinesis-throttle": () => import("./kinesis-throttle.js"),
   "kinesis-outage": () => import("./kinesis-outage.js"),
