@@ -74,7 +74,9 @@ export default defineFault<Params, Target>({
         candidates: [],
         hits: 0,
         picks: true,
-        unavailable: `the target's FIS has no ${FARGATE_SPOT_INTERRUPT_ACTION} (GetAction: ResourceNotFoundException): AWS FIS cannot interrupt Fargate Spot tasks. To approximate it with aws:ecs:stop-task, set \`approximate: stop-task\` under the step's \`with\` (${APPROXIMATION_NOTE.split("; ")[1]})`,
+        unavailable:
+          `the target's FIS has no ${FARGATE_SPOT_INTERRUPT_ACTION} (GetAction: ResourceNotFoundException): AWS FIS cannot interrupt Fargate Spot tasks. ` +
+          "To approximate it, set `approximate: stop-task` under the step's `with`: FIS aws:ecs:stop-task on the same tasks, with no two-minute warning event and SIGTERM only after the target group's deregistration delay",
       };
     }
     const tasks = await runningTasks(await aws.ecs(), t.cluster, t.service, signal);
