@@ -6,7 +6,6 @@ import type { FaultModule } from "./types.js";
 const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "spot-interrupt": () => import("./spot-interrupt.js"),
   "task-kill": () => import("./task-kill.js"),
-  "fargate-spot-interrupt": () => import("./fargate-spot-interrupt.js"),
   drain: () => import("./drain.js"),
   "kinesis-throttle": () => import("./kinesis-throttle.js"),
   "kinesis-outage": () => import("./kinesis-outage.js"),
@@ -14,6 +13,7 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "scale-in": () => import("./scale-in.js"),
   "lambda-delay": () => import("./lambda-delay.js"),
   "lambda-error": () => import("./lambda-error.js"),
+  "fargate-spot-interrupt": () => import("./fargate-spot-interrupt.js"),
 };
 
 export function faultNames(): string[] {
