@@ -61,6 +61,31 @@ const pullWithinStartup = (td: { imagePull?: number | undefined; startup: number
   if (td.imagePull !== undefined && td.imagePull > td.startup) ctx.addIssue({ code: "custom", path: ["imagePull"], message: `expected at most the startup (${td.startup / 1000} s) it is part of, found ${td.imagePull / 1000} s` });
 };
 
+/**
+ * A task definition volume on EFS (ECS API, EFSVolumeConfiguration): `fileSystem` names one of the
+ * stack's file systems, `accessPoint` one of its access points. "If an access point is used,
+ * transit encryption must be on" (EFSAuthorizationConfig.accessPointId).
+ */
+const volumeSchema = z
+  .object({
+    name,
+    efsVolumeConfiguration: z
+      .object({
+        fileSystem: name,
+        accessPoint: name.optional(),
+        transitEncryption: z.enum(["ENABLED", "DISABLED"]).default("DISABLED"),
+      })
+      .strict()
+      .superRefine((v, ctx) => {
+        if (v.accessPoint !== undefined && v.transitEncryption !== "ENABLED") {
+          ctx.addIssue({ code: "custom", path: ["transitEncryption"], message: `expected ENABLED with an access point (ECS requires transit encryption for one), found ${v.transitEncryption}` });
+        }
+      }),
+  })
+  .strict();
+
+export type VolumeSpec = z.infer<typeof volumeSchema>;
+
 /** A later revision of a family: what differs from revision 1 (anything not set is revision 1's). */
 const revisionSchema = z
   .object({
@@ -92,6 +117,8 @@ export const taskDefinitionSchema = z
     stopTimeout: duration.default(30_000),
     app: appSchema.optional(),
     failure: failureSchema.optional(),
+    /** Volumes the task mounts as it starts (Fargate: EFS); a mount that fails stops the task. */
+    volumes: z.array(volumeSchema).default([]),
     /** Revisions 2, 3, ... of the family, registered at boot for a deployment to pick; services start on revision 1. */
     revisions: z.array(revisionSchema).default([]),
   })

@@ -189,3 +189,59 @@ describe("a Fargate Spot interruption (gameday:ecs:fargate-spot-interrupt on the
     expect(victim.desiredStatus).toBe("RUNNING");
   });
 });
+
+describe("an EFS volume on a Fargate task (efsVolumeConfiguration)", () => {
+  const EFS = `efs:
+  fileSystems:
+    - name: shared
+      id: fs-0123456789abcdef0
+      sizeGiB: 2
+      accessPoints:
+        - { name: app, path: /app }
+`;
+  const withVolume = (config: string) =>
+    TASK_DEFINITIONS.replace("    stopTimeout: PT30S\n", `    stopTimeout: PT30S\n    volumes:\n      - { name: data, efsVolumeConfiguration: ${config} }\n`);
+  const stackWith = (config: string) => fargateStack("  - { name: api, cluster: prod, taskDefinition: api, launchType: FARGATE, desiredCount: 1, targetGroup: api }", withVolume(config)) + EFS;
+
+  it("mounts through the mount target in the task's AZ while the task runs, and lets go when it stops", async () => {
+    h = await harness(stackWith("{ fileSystem: shared, accessPoint: app, transitEncryption: ENABLED }"));
+    const fs = h.sandbox.efs!.byName("shared")!;
+    const [task] = apiTasks(h);
+    expect(task!.lastStatus).toBe("RUNNING");
+    expect(fs.connectionCount).toBe(1);
+    await h.ecs.send(new StopTaskCommand({ cluster: "prod", task: task!.arn }));
+    await h.advance(60_000);
+    expect(task!.lastStatus).toBe("STOPPED");
+    // The service's replacement holds the only connection now.
+    expect(fs.connectionCount).toBe(1);
+    expect(apiTasks(h)[0]).not.toBe(task);
+  });
+
+  it("stops the task with ResourceInitializationError (TaskFailedToStart) when the mount target does not answer", async () => {
+    h = await harness(stackWith("{ fileSystem: shared, transitEncryption: DISABLED }"), { ready: false });
+    // Port 2049 unreachable in every AZ (a security group without NFS, for one).
+    for (const t of h.sandbox.efs!.byName("shared")!.mountTargets) t.lost = true;
+    let arn: string | undefined;
+    const seen = taskEvents(h, () => arn);
+    await h.advance(1);
+    const [task] = apiTasks(h);
+    arn = task!.arn;
+    await h.advance(30_000);
+    const described = await describe1(h, arn);
+    expect(described).toMatchObject({ lastStatus: "STOPPED", stopCode: "TaskFailedToStart" });
+    expect(described.stoppedReason).toMatch(/^ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes/);
+    // It never pulled its image nor ran.
+    expect(described.startedAt).toBeUndefined();
+    expect(seen.map((d) => [d.lastStatus, d.desiredStatus])).toEqual([
+      ["PENDING", "RUNNING"],
+      ["PENDING", "STOPPED"],
+      ["DEPROVISIONING", "STOPPED"],
+      ["STOPPED", "STOPPED"],
+    ]);
+  });
+
+  it("refuses an access point without transit encryption, and a file system the stack lacks", () => {
+    expect(() => parseStack(stackWith("{ fileSystem: shared, accessPoint: app }"), "s.yaml")).toThrow(/efsVolumeConfiguration\.transitEncryption: expected ENABLED with an access point/);
+    expect(() => parseStack(stackWith("{ fileSystem: other }"), "s.yaml")).toThrow(/efsVolumeConfiguration\.fileSystem: expected one of the file systems under efs\.fileSystems "shared", found "other"/);
+  });
+});

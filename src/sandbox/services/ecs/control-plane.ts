@@ -20,6 +20,7 @@ import { pickCapacityProvider, place, placeFargate, type PlacementResult } from 
 import { DEFAULT_PLACEMENT } from "../../stack/ecs.js";
 import { defaultSubnets, subnetFor } from "../../stack/network.js";
 import type { EniAttachment, FargateCapacityProvider } from "./model.js";
+import type { EfsFileSystem } from "../efs/index.js";
 
 /** How long ECS keeps STOPPED tasks visible to ListTasks/DescribeTasks. */
 export const STOPPED_TASK_RETENTION_MS = 3_600_000;
@@ -34,6 +35,13 @@ export interface NewTask {
   startedBy?: string;
   group?: string;
 }
+
+/**
+ * Why a Fargate task whose EFS volume cannot be mounted stops (stopped-task-error-codes.html:
+ * ResourceInitializationError, platform version 1.4.0 and later; the text the EFS mount helper gives
+ * for an unreachable mount target, as ECS reports it).
+ */
+export const EFS_MOUNT_FAILED_REASON = "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection timed out : unsuccessful EFS utils command execution; code: 32";
 
 /** The documented text of a Fargate Spot interruption (fargate-capacity-providers.html, the warning's task state change event). */
 export const SPOT_INTERRUPTED_REASON = "Your Spot Task was interrupted.";
@@ -53,6 +61,9 @@ export class EcsControlPlane {
 
   /** Extra processes a new task runs (the sandbox's log producers); none unless set. */
   sidecars: (task: Task) => TaskProcess[] = () => [];
+
+  /** The stack's EFS file systems by name, for tasks' EFS volumes (the sandbox's EFS sets it); none unless set. */
+  fileSystem: (name: string) => EfsFileSystem | undefined = () => undefined;
 
   constructor(
     readonly kernel: Kernel,
@@ -111,6 +122,10 @@ export class EcsControlPlane {
         task.target = group.register(task.id, task.app);
         this.serviceEvent(task.service!, `(service ${task.service!.name}) registered 1 targets in (target-group ${group.arn})`);
         return true;
+      },
+      mountVolumes: (task) => this.mountVolumes(task),
+      unmountVolumes: (task) => {
+        for (const v of task.definition.spec.volumes) this.fileSystem(v.efsVolumeConfiguration.fileSystem)?.unmount(task.id);
       },
       deregisterTarget: (task, done) => {
         const group = task.service?.targetGroup;
@@ -307,6 +322,24 @@ export class EcsControlPlane {
     this.kernel.record("ecs", "spot-interruption", `${task.id}: Fargate Spot interruption warning`, { taskArn: task.arn });
     this.lifecycle.interrupt(task, "SpotInterruption", SPOT_INTERRUPTED_REASON);
     return true;
+  }
+
+  /**
+   * Mounts each EFS volume through the mount target in the task's AZ (one NFS client per task);
+   * the first that fails is the task's stoppedReason.
+   */
+  private mountVolumes(task: Task): string | undefined {
+    for (const v of task.definition.spec.volumes) {
+      const fs = this.fileSystem(v.efsVolumeConfiguration.fileSystem);
+      if (!fs) return `ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: Failed to resolve the file system of volume ${v.name}`;
+      try {
+        fs.mount(task.id, task.availabilityZone);
+      } catch (err) {
+        this.kernel.record("ecs", "efs-mount-failed", `${task.id}: volume ${v.name} (${fs.id}) did not mount: ${err instanceof Error ? err.message : String(err)}`, { taskArn: task.arn });
+        return EFS_MOUNT_FAILED_REASON;
+      }
+    }
+    return undefined;
   }
 
   /** Where a service's next task runs, by its capacity provider strategy and the tasks it runs now. */

@@ -30,6 +30,10 @@ export interface LifecycleHooks {
   registerTarget(task: Task): boolean;
   /** Deregister from the load balancer; `done` runs when the target is unused. */
   deregisterTarget(task: Task, done: () => void): boolean;
+  /** Mounts the task's volumes now; why it failed (a stoppedReason), or undefined when they are mounted. */
+  mountVolumes(task: Task): string | undefined;
+  /** The task's volumes are unmounted (it stopped). */
+  unmountVolumes(task: Task): void;
 }
 
 export class TaskLifecycle {
@@ -46,6 +50,12 @@ export class TaskLifecycle {
       task.pullStartedAt = this.kernel.now();
       if (task.eni) task.eni.status = "ATTACHED";
       this.move(task, "PENDING");
+      // Volumes are set up before the image pull: a mount that fails stops the task there.
+      const mountFailure = this.hooks.mountVolumes(task);
+      if (mountFailure !== undefined) {
+        this.failToStart(task, mountFailure);
+        return;
+      }
       this.later(task, spec.startup, () => {
         const now = this.kernel.now();
         task.pullStoppedAt = task.pullStartedAt! + (spec.imagePull ?? Math.max(0, spec.startup - 1_000));
@@ -138,6 +148,20 @@ export class TaskLifecycle {
     this.deprovision(task);
   }
 
+  /** The task could not set up what it needs to start (stopCode TaskFailedToStart), a failed task of its deployment. */
+  private failToStart(task: Task, reason: string): void {
+    const now = this.kernel.now();
+    task.failure = "start";
+    task.desiredStatus = "STOPPED";
+    task.stopCode = "TaskFailedToStart";
+    task.stoppedReason = reason;
+    task.stoppingAt = now;
+    task.executionStoppedAt = now;
+    this.hooks.changed(task);
+    this.hooks.failed(task);
+    this.deprovision(task);
+  }
+
   /** The host died: the task's processes are gone now. ECS finds out later (markStopped). */
   hostLost(task: Task): void {
     if (task.lastStatus === "STOPPED" || task.hostLost) return;
@@ -191,6 +215,7 @@ export class TaskLifecycle {
   private finish(task: Task): void {
     task.stoppedAt = this.kernel.now();
     if (task.eni) task.eni.status = "DELETED";
+    this.hooks.unmountVolumes(task);
     task.executionStoppedAt ??= task.stoppedAt;
     this.move(task, "STOPPED");
     this.hooks.stopped(task);
