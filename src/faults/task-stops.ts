@@ -10,7 +10,7 @@
  */
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient as EcsClient, type Task } from "../aws/sdk/ecs.js";
 import type { FaultContext, Verification } from "./types.js";
-import { actionStatus } from "./common.js";
+import { actionStatus, arnId } from "./common.js";
 
 /** lastStatus values of a task ECS is stopping (with desiredStatus STOPPED). */
 const STOPPING = new Set(["DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"]);
@@ -51,10 +51,6 @@ function seenFrom(t: Task): Seen {
     ...(t.stopCode ? { stopCode: t.stopCode } : {}),
     ...(t.stoppedAt ? { stoppedAt: t.stoppedAt.getTime() } : {}),
   };
-}
-
-function shortId(arn: string): string {
-  return arn.slice(arn.lastIndexOf("/") + 1);
 }
 
 
@@ -104,7 +100,7 @@ export async function verifyTasksStop(ctx: FaultContext<unknown, { cluster: stri
   }
   const notLanded = tasks.filter((t) => !landed(seen.get(t)));
   if (notLanded.length > 0) {
-    const states = notLanded.map((t) => `${shortId(t)} ${seen.get(t)?.lastStatus ?? "not found"} (desired ${seen.get(t)?.desiredStatus ?? "?"})`);
+    const states = notLanded.map((t) => `${arnId(t)} ${seen.get(t)?.lastStatus ?? "not found"} (desired ${seen.get(t)?.desiredStatus ?? "?"})`);
     return { landed: false, detail: `${notLanded.length} of ${tasks.length} task(s) were not being stopped ${LANDING_MS / 1000} s after the start: ${states.join(", ")}` };
   }
   const landedAt = ctx.clock.now();
@@ -133,7 +129,7 @@ export async function verifyTasksStop(ctx: FaultContext<unknown, { cluster: stri
   if (waiting.length > 0) {
     const deactivating = waiting.filter(([, st]) => st === "DEACTIVATING").length;
     const why = deactivating > 0 ? `; DEACTIVATING is the target group's deregistration delay before SIGTERM` : "";
-    parts.push(`${waiting.length} not STOPPED yet after ${((ctx.clock.now() - fault.startedAt) / 1000).toFixed(0)} s (${waiting.map(([t, st]) => `${shortId(t)} ${st}`).join(", ")}${why})`);
+    parts.push(`${waiting.length} not STOPPED yet after ${((ctx.clock.now() - fault.startedAt) / 1000).toFixed(0)} s (${waiting.map(([t, st]) => `${arnId(t)} ${st}`).join(", ")}${why})`);
   }
   return {
     landed: true,
