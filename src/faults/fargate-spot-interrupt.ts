@@ -26,7 +26,8 @@ const params = z
     approximate: z
       .enum(["stop-task"])
       .optional()
-      .describe("Where the target's FIS cannot interrupt Fargate Spot (AWS FIS cannot): stop the same tasks with aws:ecs:stop-task instead, which gives no two-minute warning"),
+      .describe("Where the target's FIS cannot interrupt Fargate Spot (AWS FIS cannot): stop the same tasks with aws:ecs:stop-task instead, which gives no two-minute warning")
+      .meta({ fis: { action: "aws:ecs:stop-task" } }),
   })
   .strict();
 
@@ -38,7 +39,8 @@ const target = z
       .describe("ALL, COUNT(n) or PERCENT(n) of the service's running Fargate Spot tasks, picked at random (at most 5 per action). " + PERCENT_ROUNDING)
       .meta({ fis: { resourceType: "aws:ecs:task", field: "selectionMode" } }),
   })
-  .strict();
+  .strict()
+  .meta({ fis: { action: FARGATE_SPOT_INTERRUPT_ACTION } });
 
 type Params = z.infer<typeof params>;
 type Target = z.infer<typeof target>;
