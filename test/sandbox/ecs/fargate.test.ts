@@ -10,6 +10,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { DescribeServicesCommand, DescribeTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { TestEventPatternCommand } from "@aws-sdk/client-eventbridge";
 import { CreateExperimentTemplateCommand, GetActionCommand, GetExperimentCommand, StartExperimentCommand, type FisClient } from "@aws-sdk/client-fis";
 import { harness, stackYaml, type Harness } from "../harness.js";
 import type { Task } from "../../../src/sandbox/services/ecs/model.js";
@@ -163,6 +164,22 @@ describe("a Fargate Spot interruption (gameday:ecs:fargate-spot-interrupt on the
     expect(live).toHaveLength(2);
     expect(live.every((t) => t.capacityProviderName === "FARGATE_SPOT" && t.lastStatus === "RUNNING")).toBe(true);
     expect(live).not.toContain(victim);
+  });
+
+  it("puts the warning on the sandbox's EventBridge, where the knowledge center's rule for Fargate Spot interruptions matches it", async () => {
+    h = await harness(fargateStack(SPOT_ONLY));
+    const victim = apiTasks(h)[0]!;
+    const events: Record<string, unknown>[] = [];
+    h.sandbox.kernel.bus.subscribe((e) => {
+      if (e["detail-type"] === "ECS Task State Change" && e.detail.taskArn === victim.arn) events.push(e as never);
+    });
+    await interrupt(await h.clients.fis(), victim.arn);
+    await h.advance(1_000);
+    // knowledge-center/fargate-spot-termination-notice: a rule on the interruption's stoppedReason.
+    const pattern = { source: ["aws.ecs"], "detail-type": ["ECS Task State Change"], detail: { clusterArn: [victim.cluster.arn], stoppedReason: ["Your Spot Task was interrupted."] } };
+    const eventbridge = await h.clients.events();
+    const matches = await eventbridge.send(new TestEventPatternCommand({ EventPattern: JSON.stringify(pattern), Event: JSON.stringify(events[0]) }));
+    expect(matches.Result).toBe(true);
   });
 
   it("SIGKILLs an app that outlives its stopTimeout (120 s at most), within the two-minute warning", async () => {
