@@ -12,6 +12,8 @@ import type { FisFragment } from "../faults/types.js";
 const PERMISSIONS: Record<string, string[]> = {
   "aws:ec2:send-spot-instance-interruptions": ["ec2:SendSpotInstanceInterruptions", "ec2:DescribeInstances"],
   "aws:ecs:stop-task": ["ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask"],
+  // gameday's sandbox-only action (fis/catalog.ts): FIS resolves its aws:ecs:task targets.
+  "gameday:ecs:fargate-spot-interrupt": ["ecs:DescribeTasks", "ecs:ListTasks"],
   "aws:ecs:drain-container-instances": ["ecs:DescribeClusters", "ecs:UpdateContainerInstancesState", "ecs:ListContainerInstances"],
   "aws:kinesis:stream-provisioned-throughput-exception": ["kinesis:InjectApiError"],
   "aws:kinesis:stream-expired-iterator-exception": ["kinesis:InjectApiError"],

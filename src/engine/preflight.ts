@@ -56,6 +56,7 @@ export async function preflight(plan: Plan, o: PreflightOptions): Promise<Prefli
     if (!planned.module.resolve) continue;
     const at = stepLocation(plan, planned);
     const resolution = await planned.module.resolve({ params: planned.params, target: planned.target, aws: o.aws, region: o.region, accountId: o.accountId, ...(o.signal ? { signal: o.signal } : {}) });
+    if (resolution.unavailable) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}): ${resolution.unavailable}; nothing was started`, 4);
     if (resolution.candidates.length === 0) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}) found no ${resolution.lookedFor}; nothing was started`, 4);
     if (resolution.hits === 0) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}) selects none of the ${resolution.candidates.length} ${resolution.lookedFor}; nothing was started`, 4);
     const cap = capFor(planned.step.fault, resolution.candidates.length, o.settings);

@@ -14,6 +14,7 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "lambda-delay": () => import("./lambda-delay.js"),
   "lambda-error": () => import("./lambda-error.js"),
   "lambda-throttle": () => import("./lambda-throttle.js"),
+  "fargate-spot-interrupt": () => import("./fargate-spot-interrupt.js"),
 };
 
 export function faultNames(): string[] {

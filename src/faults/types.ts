@@ -93,6 +93,11 @@ export interface Resolution {
   picks: boolean;
   /** FIS's limit on resourceArns for the target (aws-semantics.md: 5 for spot instances and tasks). */
   maxArns?: number;
+  /**
+   * The target cannot run the step as written (its FIS lacks the action, for one), in words with
+   * what to do instead: the run stops before anything changes (exit 4).
+   */
+  unavailable?: string;
   /** Settings of the step that gameday.yaml must allow by name (guardrails.allow). */
   needsAllow?: { key: "scopeAll" | "wholeClusterDrain"; name: string; why: string }[];
 }

@@ -114,6 +114,27 @@ function lambdaAction(actionId: string, description: string, parameters: Record<
   };
 }
 
+// --- gameday's sandbox-only actions: Fargate Spot -------------------------------------------
+/**
+ * AWS FIS has no action that interrupts Fargate Spot tasks (aws-semantics.md 2.1), so real FIS
+ * answers GetAction for this id with ResourceNotFoundException. The sandbox's FIS offers it, under
+ * gameday's own namespace so that nobody mistakes it for an AWS action; the fargate-spot-interrupt
+ * fault asks the target's FIS whether it is there.
+ */
+export const FARGATE_SPOT_INTERRUPT_ACTION = "gameday:ecs:fargate-spot-interrupt";
+
+const FARGATE_SPOT_SANDBOX_ACTIONS: readonly FisActionDescription[] = [
+  {
+    actionId: FARGATE_SPOT_INTERRUPT_ACTION,
+    description:
+      "Sandbox only: interrupts the target Fargate Spot tasks as Fargate Spot does when it takes capacity back (a two-minute warning as a task state change, SIGTERM, SIGKILL after stopTimeout).",
+    // As aws:ecs:stop-task, whose target it shares.
+    target: { key: "Tasks", resourceType: "aws:ecs:task", maxResources: 5 },
+    parameters: {},
+  },
+];
+// --- end of gameday's Fargate Spot actions ---------------------------------------------------
+
 export const FIS_ACTIONS: readonly FisActionDescription[] = [
   {
     actionId: "aws:ec2:send-spot-instance-interruptions",
@@ -173,6 +194,7 @@ export const FIS_ACTIONS: readonly FisActionDescription[] = [
       duration: durationParameter({ min: "PT1M", max: "PT12H", required: true, description: "How long to wait, as an ISO 8601 duration from PT1M to PT12H." }),
     },
   },
+  ...FARGATE_SPOT_SANDBOX_ACTIONS,
 ];
 
 export const FIS_RESOURCE_TYPES: readonly FisResourceTypeDescription[] = [

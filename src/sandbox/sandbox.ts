@@ -175,6 +175,8 @@ export class Sandbox {
     if (stack.efs) {
       const efs = new EfsService(this.kernel, stack.efs, this.subnets, this.metrics);
       this.efs = efs;
+      // Fargate tasks mount their EFS volumes through it.
+      this.ecs.fileSystem = (name) => efs.byName(name);
       everyMinute(this.timers, () => efs.publishMetrics());
     } else {
       this.efs = undefined;

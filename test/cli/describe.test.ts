@@ -131,6 +131,10 @@ const SAMPLES: Record<string, { with: Record<string, unknown>; target: Record<st
   "scale-in": [{ with: { count: 2, duration: "PT7M" }, target: { group: "prod-ecs" } }],
   "lambda-delay": [{ with: { startupDelayMilliseconds: 2500, invocationPercentage: 40, duration: "PT3M" }, target: { function: "wordpress" } }],
   "lambda-error": [{ with: { invocationPercentage: 40, preventExecution: true, duration: "PT3M" }, target: { function: "wordpress" } }],
+  "fargate-spot-interrupt": [
+    { with: {}, target: { cluster: "prod", service: "api", select: "COUNT(2)" } },
+    { with: { approximate: "stop-task" }, target: { cluster: "prod", service: "api", select: "PERCENT(50)" } },
+  ],
 };
 /** Parameters gameday keeps for itself (verification), which FIS never sees. */
 const NOT_SENT: Record<string, string[]> = {

@@ -18,6 +18,7 @@ const FAULT_SAMPLES: Record<string, { with: Record<string, unknown>; target: Rec
   "lambda-delay": [{ with: {}, target: { function: "wordpress" } }],
   "lambda-error": [{ with: { preventExecution: true }, target: { function: "wordpress" } }],
   "lambda-throttle": [{ with: { reservedConcurrency: 0 }, target: { function: "wordpress" } }],
+  "fargate-spot-interrupt": [{ with: {}, target: { cluster: "prod", service: "api" } }, { with: { approximate: "stop-task" }, target: { cluster: "prod", service: "api" } }],
 };
 
 const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {

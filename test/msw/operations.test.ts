@@ -59,6 +59,7 @@ const INPUT: Readonly<Record<string, Record<string, unknown>>> = {
   "fis:StopExperiment": { id: "EXPa1b2c3d4e5f6a7b8c" },
   "fis:ListExperimentResolvedTargets": { experimentId: "EXPa1b2c3d4e5f6a7b8c" },
   "fis:DeleteExperimentTemplate": { id: "EXT4a5b6c7d8e9f0a1b" },
+  "fis:GetAction": { id: "aws:ecs:stop-task" },
   "ecs:DescribeContainerInstances": { cluster: "prod", containerInstances: ["x"] },
   "ecs:UpdateContainerInstancesState": { cluster: "prod", containerInstances: ["x"], status: "DRAINING" },
   "ecs:DescribeTasks": { cluster: "prod", tasks: ["x"] },

@@ -57,12 +57,42 @@ const stopTimeoutMax = (td: { stopTimeout?: number | undefined }, ctx: z.core.$R
   if (td.stopTimeout !== undefined && td.stopTimeout > 120_000) ctx.addIssue({ code: "custom", path: ["stopTimeout"], message: `expected at most 120 s (ECS maximum), found ${td.stopTimeout / 1000} s` });
 };
 
+const pullWithinStartup = (td: { imagePull?: number | undefined; startup: number }, ctx: z.core.$RefinementCtx<unknown>) => {
+  if (td.imagePull !== undefined && td.imagePull > td.startup) ctx.addIssue({ code: "custom", path: ["imagePull"], message: `expected at most the startup (${td.startup / 1000} s) it is part of, found ${td.imagePull / 1000} s` });
+};
+
+/**
+ * A task definition volume on EFS (ECS API, EFSVolumeConfiguration): `fileSystem` names one of the
+ * stack's file systems, `accessPoint` one of its access points. "If an access point is used,
+ * transit encryption must be on" (EFSAuthorizationConfig.accessPointId).
+ */
+const volumeSchema = z
+  .object({
+    name,
+    efsVolumeConfiguration: z
+      .object({
+        fileSystem: name,
+        accessPoint: name.optional(),
+        transitEncryption: z.enum(["ENABLED", "DISABLED"]).default("DISABLED"),
+      })
+      .strict()
+      .superRefine((v, ctx) => {
+        if (v.accessPoint !== undefined && v.transitEncryption !== "ENABLED") {
+          ctx.addIssue({ code: "custom", path: ["transitEncryption"], message: `expected ENABLED with an access point (ECS requires transit encryption for one), found ${v.transitEncryption}` });
+        }
+      }),
+  })
+  .strict();
+
+export type VolumeSpec = z.infer<typeof volumeSchema>;
+
 /** A later revision of a family: what differs from revision 1 (anything not set is revision 1's). */
 const revisionSchema = z
   .object({
     cpu: z.number().int().positive().optional(),
     memory: z.number().int().positive().optional(),
     startup: duration.optional(),
+    imagePull: duration.optional(),
     shutdown: duration.optional(),
     stopTimeout: duration.optional(),
     app: appSchema.optional(),
@@ -79,17 +109,22 @@ export const taskDefinitionSchema = z
     memory: z.number().int().positive(),
     /** Image pull and container start: PENDING to RUNNING. */
     startup: duration.default(10_000),
+    /** The image pull within startup (pullStartedAt to pullStoppedAt in DescribeTasks); default: up to 1 s of it. */
+    imagePull: duration.optional(),
     /** How long the application takes to exit after SIGTERM; longer than stopTimeout means SIGKILL. */
     shutdown: duration.default(1_000),
     /** Seconds between SIGTERM and SIGKILL (container stopTimeout / ECS_CONTAINER_STOP_TIMEOUT). */
     stopTimeout: duration.default(30_000),
     app: appSchema.optional(),
     failure: failureSchema.optional(),
+    /** Volumes the task mounts as it starts (Fargate: EFS); a mount that fails stops the task. */
+    volumes: z.array(volumeSchema).default([]),
     /** Revisions 2, 3, ... of the family, registered at boot for a deployment to pick; services start on revision 1. */
     revisions: z.array(revisionSchema).default([]),
   })
   .strict()
-  .superRefine(stopTimeoutMax);
+  .superRefine(stopTimeoutMax)
+  .superRefine(pullWithinStartup);
 
 const placementStrategySchema = z
   .object({
@@ -119,12 +154,42 @@ export const DEFAULT_PLACEMENT: PlacementStrategy[] = [
   { type: "binpack", field: "memory" },
 ];
 
+/**
+ * One entry of a service's capacityProviderStrategy on Fargate (fargate-capacity-providers.html):
+ * `base` tasks go to it first (only one entry may set a base), the rest split by `weight`
+ * (default 0 through the API; a weight-0 provider gets no tasks beyond its base).
+ */
+const capacityProviderItemSchema = z
+  .object({
+    capacityProvider: z.enum(["FARGATE", "FARGATE_SPOT"]),
+    base: z.number().int().min(0).max(100_000).default(0),
+    weight: z.number().int().min(0).max(1_000).default(0),
+  })
+  .strict();
+
+export type CapacityProviderItem = z.infer<typeof capacityProviderItemSchema>;
+
+const capacityProviderStrategySchema = z
+  .array(capacityProviderItemSchema)
+  .min(1)
+  .max(20)
+  .superRefine((items, ctx) => {
+    const based = items.filter((i) => i.base > 0);
+    if (based.length > 1) ctx.addIssue({ code: "custom", path: [items.indexOf(based[1]!), "base"], message: `expected a base on one capacity provider only, found bases on ${based.map((i) => i.capacityProvider).join(" and ")}` });
+    if (!items.some((i) => i.weight > 0)) ctx.addIssue({ code: "custom", path: [0, "weight"], message: "expected at least one capacity provider with a weight above 0, found none" });
+    const names = items.map((i) => i.capacityProvider);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) ctx.addIssue({ code: "custom", path: [names.lastIndexOf(twice), "capacityProvider"], message: `expected each capacity provider once, found ${twice} twice` });
+  });
+
 export const serviceSchema = z
   .object({
     name,
     cluster: name,
     taskDefinition: name,
     launchType: z.enum(["EC2", "FARGATE"]).default("EC2"),
+    /** Fargate capacity providers instead of a launch type (the service's tasks run on FARGATE). */
+    capacityProviderStrategy: capacityProviderStrategySchema.optional(),
     desiredCount: z.number().int().min(0),
     minimumHealthyPercent: percent(0, 100).default(100),
     maximumPercent: percent(100, 200).default(200),

@@ -99,6 +99,17 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
       if (td && !td.app) issue(["services", i, "targetGroup"], `expected task definition "${td.family}" to declare an app (threads, serviceTime) to serve the target group, found none`);
     }
   });
+  // EFS volumes of task definitions name the stack's file systems and their access points.
+  stack.taskDefinitions.forEach((td, i) => {
+    td.volumes.forEach((v, j) => {
+      const at = ["taskDefinitions", i, "volumes", j, "efsVolumeConfiguration"];
+      const systems = stack.efs?.fileSystems ?? [];
+      const fs = systems.find((f) => f.name === v.efsVolumeConfiguration.fileSystem);
+      if (!fs) issue([...at, "fileSystem"], `expected one of the file systems under efs.fileSystems ${oneOf(systems.map((f) => f.name))}, found "${v.efsVolumeConfiguration.fileSystem}"`);
+      const ap = v.efsVolumeConfiguration.accessPoint;
+      if (fs && ap !== undefined && !fs.accessPoints.some((a) => a.name === ap)) issue([...at, "accessPoint"], `expected one of the access points of ${fs.name} ${oneOf(fs.accessPoints.map((a) => a.name))}, found "${ap}"`);
+    });
+  });
   for (const [i, s] of (stack.subnets ?? []).entries()) {
     if (!stack.availabilityZones.includes(s.az)) issue(["subnets", i, "az"], `expected one of the stack's availabilityZones, found "${s.az}"`);
   }

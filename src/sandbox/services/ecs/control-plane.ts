@@ -16,8 +16,11 @@ import { lastSegment, type Cluster, type ContainerInstance, type ContainerInstan
 import { TaskDefinitions } from "./task-definitions.js";
 import { Deployments } from "./deployments.js";
 import { containerInstanceEventDetail, taskEventDetail } from "./shapes.js";
-import { place, placeFargate, type PlacementResult } from "./placement.js";
+import { pickCapacityProvider, place, placeFargate, type PlacementResult } from "./placement.js";
 import { DEFAULT_PLACEMENT } from "../../stack/ecs.js";
+import { defaultSubnets, subnetFor } from "../../stack/network.js";
+import type { EniAttachment, FargateCapacityProvider } from "./model.js";
+import type { EfsFileSystem } from "../efs/index.js";
 
 /** How long ECS keeps STOPPED tasks visible to ListTasks/DescribeTasks. */
 export const STOPPED_TASK_RETENTION_MS = 3_600_000;
@@ -32,6 +35,16 @@ export interface NewTask {
   startedBy?: string;
   group?: string;
 }
+
+/**
+ * Why a Fargate task whose EFS volume cannot be mounted stops (stopped-task-error-codes.html:
+ * ResourceInitializationError, platform version 1.4.0 and later; the text the EFS mount helper gives
+ * for an unreachable mount target, as ECS reports it).
+ */
+export const EFS_MOUNT_FAILED_REASON = "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: mount.nfs4: Connection timed out : unsuccessful EFS utils command execution; code: 32";
+
+/** The documented text of a Fargate Spot interruption (fargate-capacity-providers.html, the warning's task state change event). */
+export const SPOT_INTERRUPTED_REASON = "Your Spot Task was interrupted.";
 
 export class EcsControlPlane {
   readonly clusters = new Map<string, Cluster>();
@@ -48,6 +61,9 @@ export class EcsControlPlane {
 
   /** Extra processes a new task runs (the sandbox's log producers); none unless set. */
   sidecars: (task: Task) => TaskProcess[] = () => [];
+
+  /** The stack's EFS file systems by name, for tasks' EFS volumes (the sandbox's EFS sets it); none unless set. */
+  fileSystem: (name: string) => EfsFileSystem | undefined = () => undefined;
 
   constructor(
     readonly kernel: Kernel,
@@ -79,13 +95,15 @@ export class EcsControlPlane {
         arn: kernel.arn("ecs", `service/${cluster.name}/${s.name}`),
         cluster,
         definition,
-        launchType: s.launchType,
+        // Fargate's capacity providers stand in for a launch type: their tasks run on FARGATE.
+        launchType: s.capacityProviderStrategy ? "FARGATE" : s.launchType,
+        capacityProviderStrategy: s.capacityProviderStrategy ?? [],
         minimumHealthyPercent: s.minimumHealthyPercent,
         maximumPercent: s.maximumPercent,
         healthCheckGracePeriodMs: s.healthCheckGracePeriod,
         circuitBreaker: { ...s.deploymentCircuitBreaker },
         deployments: [this.deployments.initial(definition)],
-        placementStrategy: s.launchType === "EC2" ? s.placementStrategy : [],
+        placementStrategy: s.launchType === "EC2" && !s.capacityProviderStrategy ? s.placementStrategy : [],
         targetGroup: s.targetGroup !== undefined ? traffic.group(s.name) : undefined,
         createdAt: kernel.now(),
         tags: s.tags,
@@ -104,6 +122,10 @@ export class EcsControlPlane {
         task.target = group.register(task.id, task.app);
         this.serviceEvent(task.service!, `(service ${task.service!.name}) registered 1 targets in (target-group ${group.arn})`);
         return true;
+      },
+      mountVolumes: (task) => this.mountVolumes(task),
+      unmountVolumes: (task) => {
+        for (const v of task.definition.spec.volumes) this.fileSystem(v.efsVolumeConfiguration.fileSystem)?.unmount(task.id);
       },
       deregisterTarget: (task, done) => {
         const group = task.service?.targetGroup;
@@ -244,6 +266,7 @@ export class EcsControlPlane {
       az = placeFargate(group, this.stack.availabilityZones, req.cluster.tasks, this.placementRandom);
     }
     const id = this.kernel.hex(32);
+    const capacityProviderName = req.service && req.service.capacityProviderStrategy.length > 0 ? this.capacityProviderFor(req.service) : undefined;
     const task: Task = {
       id,
       arn: this.kernel.arn("ecs", `task/${req.cluster.name}/${id}`),
@@ -254,6 +277,8 @@ export class EcsControlPlane {
       containerInstance: ci,
       availabilityZone: az,
       launchType: req.launchType,
+      ...(capacityProviderName ? { capacityProviderName } : {}),
+      ...(req.launchType === "FARGATE" ? { eni: this.newEni(az) } : {}),
       group,
       startedBy: req.startedBy ?? req.deployment?.id,
       createdAt: this.kernel.now(),
@@ -284,6 +309,62 @@ export class EcsControlPlane {
 
   stopTask(task: Task, stopCode: StopCode, reason: string): void {
     this.lifecycle.stop(task, stopCode, reason);
+  }
+
+  /**
+   * Fargate Spot takes its capacity back: the two-minute warning goes out as a task state change
+   * (desiredStatus STOPPED, stopCode and stoppedReason as documented) with SIGTERM to the task's
+   * containers; SIGKILL follows after stopTimeout (at most 120 s, so within the warning). The
+   * service scheduler sees desiredStatus STOPPED and starts a replacement.
+   */
+  interruptSpotTask(task: Task): boolean {
+    if (task.capacityProviderName !== "FARGATE_SPOT" || task.desiredStatus === "STOPPED") return false;
+    this.kernel.record("ecs", "spot-interruption", `${task.id}: Fargate Spot interruption warning`, { taskArn: task.arn });
+    this.lifecycle.interrupt(task, "SpotInterruption", SPOT_INTERRUPTED_REASON);
+    return true;
+  }
+
+  /**
+   * Mounts each EFS volume through the mount target in the task's AZ (one NFS client per task);
+   * the first that fails is the task's stoppedReason.
+   */
+  private mountVolumes(task: Task): string | undefined {
+    for (const v of task.definition.spec.volumes) {
+      const fs = this.fileSystem(v.efsVolumeConfiguration.fileSystem);
+      if (!fs) return `ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: Failed to resolve the file system of volume ${v.name}`;
+      try {
+        fs.mount(task.id, task.availabilityZone);
+      } catch (err) {
+        this.kernel.record("ecs", "efs-mount-failed", `${task.id}: volume ${v.name} (${fs.id}) did not mount: ${err instanceof Error ? err.message : String(err)}`, { taskArn: task.arn });
+        return EFS_MOUNT_FAILED_REASON;
+      }
+    }
+    return undefined;
+  }
+
+  /** Where a service's next task runs, by its capacity provider strategy and the tasks it runs now. */
+  private capacityProviderFor(service: Service): FargateCapacityProvider {
+    const running = new Map<FargateCapacityProvider, number>();
+    for (const t of service.cluster.tasks) {
+      if (t.service !== service || t.desiredStatus !== "RUNNING" || !t.capacityProviderName) continue;
+      running.set(t.capacityProviderName, (running.get(t.capacityProviderName) ?? 0) + 1);
+    }
+    return pickCapacityProvider(service.capacityProviderStrategy, running);
+  }
+
+  /** An awsvpc task's ENI in the task's AZ's subnet, PRECREATED until the task has connectivity. */
+  private newEni(az: string): EniAttachment {
+    const subnets = this.stack.subnets ?? defaultSubnets(this.stack.availabilityZones);
+    const octets = this.kernel.hex(6);
+    const byte = (i: number) => parseInt(octets.slice(i * 2, i * 2 + 2), 16);
+    return {
+      id: this.kernel.uuid(),
+      status: "PRECREATED",
+      subnetId: subnetFor(subnets, az)?.id ?? subnets[0]?.id ?? "subnet-0sandbox",
+      networkInterfaceId: `eni-${this.kernel.hex(17)}`,
+      macAddress: `0a:${octets.match(/../g)!.slice(0, 5).join(":")}`,
+      privateIPv4Address: `10.0.${byte(0) % 256}.${(byte(1) % 254) + 1}`,
+    };
   }
 
   /** A task that failed to start or failed its health checks counts against its deployment. */

@@ -2,11 +2,12 @@
  * What FIS can do to ECS in the sandbox: the resource types aws:ecs:task (parameters cluster and
  * service; filters read the DescribeTasks shape in PascalCase) and aws:ecs:cluster, and the
  * actions aws:ecs:stop-task and aws:ecs:drain-container-instances (drainagePercentage 1 to 100,
- * duration; instances go back to ACTIVE at the end or when the experiment stops).
+ * duration; instances go back to ACTIVE at the end or when the experiment stops), and gameday's
+ * sandbox-only gameday:ecs:fargate-spot-interrupt (a Fargate Spot interruption of the target tasks).
  */
 import type { FisRegistry, FisResource } from "../fis/registry.js";
 import { durationMs } from "../../../fis/duration.js";
-import { describedAction, describedResourceType } from "../../../fis/catalog.js";
+import { describedAction, describedResourceType, FARGATE_SPOT_INTERRUPT_ACTION } from "../../../fis/catalog.js";
 import type { EcsControlPlane } from "./control-plane.js";
 import { lastSegment, type ContainerInstance } from "./model.js";
 import { clusterShape, INCLUDE_FIELDS, taskShape } from "./shapes.js";
@@ -59,6 +60,28 @@ export function registerEcsFis(registry: FisRegistry, ecs: EcsControlPlane): voi
           return { stop() {} };
         }
         ecs.stopTask(task, "UserInitiated", "Task stopped by user");
+      }
+      done();
+      return { stop() {} };
+    },
+  });
+
+  // gameday's own (catalog.ts): what Fargate Spot does when it takes capacity back; tasks not on FARGATE_SPOT fail the action.
+  registry.addAction({
+    ...describedAction(FARGATE_SPOT_INTERRUPT_ACTION),
+    start(ctx, done, fail) {
+      for (const r of ctx.targets.Tasks ?? []) {
+        const cluster = ecs.clusters.get(r.arn.split("/")[1] ?? "");
+        const task = cluster ? ecs.findTask(cluster, r.arn) : undefined;
+        if (!task) {
+          fail(`Unable to interrupt task ${r.arn}: The referenced task was not found.`);
+          return { stop() {} };
+        }
+        if (task.capacityProviderName !== "FARGATE_SPOT") {
+          fail(`Unable to interrupt task ${r.arn}: the task does not run on the FARGATE_SPOT capacity provider.`);
+          return { stop() {} };
+        }
+        ecs.interruptSpotTask(task);
       }
       done();
       return { stop() {} };

@@ -6,7 +6,9 @@
  *         deregistration delay passes) -> STOPPING (SIGTERM; the app exits after its shutdown
  *         time, or SIGKILL after stopTimeout) -> DEPROVISIONING -> STOPPED.
  * A task whose host dies loses its processes at once; ECS marks it STOPPED when it learns the
- * host is gone.
+ * host is gone. A Fargate Spot interruption (interrupt) sends SIGTERM with its warning, while the
+ * task leaves its target group, rather than after the deregistration delay.
+ * A Fargate task's ENI is PRECREATED while it provisions, ATTACHED from PENDING, DELETED at STOPPED.
  */
 import type { Kernel } from "../../kernel.js";
 import type { Timers } from "../../timers.js";
@@ -28,6 +30,10 @@ export interface LifecycleHooks {
   registerTarget(task: Task): boolean;
   /** Deregister from the load balancer; `done` runs when the target is unused. */
   deregisterTarget(task: Task, done: () => void): boolean;
+  /** Mounts the task's volumes now; why it failed (a stoppedReason), or undefined when they are mounted. */
+  mountVolumes(task: Task): string | undefined;
+  /** The task's volumes are unmounted (it stopped). */
+  unmountVolumes(task: Task): void;
 }
 
 export class TaskLifecycle {
@@ -42,10 +48,17 @@ export class TaskLifecycle {
     this.later(task, PROVISIONING_MS[task.launchType], () => {
       task.connectivityAt = this.kernel.now();
       task.pullStartedAt = this.kernel.now();
+      if (task.eni) task.eni.status = "ATTACHED";
       this.move(task, "PENDING");
+      // Volumes are set up before the image pull: a mount that fails stops the task there.
+      const mountFailure = this.hooks.mountVolumes(task);
+      if (mountFailure !== undefined) {
+        this.failToStart(task, mountFailure);
+        return;
+      }
       this.later(task, spec.startup, () => {
         const now = this.kernel.now();
-        task.pullStoppedAt = now - Math.min(spec.startup, 1_000);
+        task.pullStoppedAt = task.pullStartedAt! + (spec.imagePull ?? Math.max(0, spec.startup - 1_000));
         if (spec.failure === "exits-at-start") {
           this.exitAtStart(task);
           return;
@@ -82,12 +95,39 @@ export class TaskLifecycle {
       this.deprovision(task);
       return;
     }
-    if (this.hooks.deregisterTarget(task, () => this.signal(task))) {
+    // An idle target deregisters at once (no in-flight requests): DEACTIVATING still comes first.
+    let deregistering = false;
+    let unused = false;
+    if (this.hooks.deregisterTarget(task, () => (deregistering ? this.signal(task) : (unused = true)))) {
+      deregistering = true;
       this.move(task, "DEACTIVATING");
+      if (unused) this.signal(task);
     } else {
       this.hooks.changed(task);
       this.signal(task);
     }
+  }
+
+  /**
+   * Fargate Spot's two-minute warning: the task state change says desiredStatus STOPPED while it
+   * still runs, its containers get SIGTERM at once and its target starts draining at the same time
+   * (knowledge-center/fargate-spot-termination-notice: the warning "is sent as a task state change
+   * event to Amazon EventBridge and as a SIGTERM signal to the running task"); SIGKILL after stopTimeout.
+   */
+  interrupt(task: Task, stopCode: StopCode, reason: string): void {
+    if (task.desiredStatus === "STOPPED" || task.lastStatus === "STOPPED") return;
+    if (task.lastStatus !== "RUNNING" && task.lastStatus !== "ACTIVATING") {
+      this.stop(task, stopCode, reason);
+      return;
+    }
+    this.cancel(task);
+    task.desiredStatus = "STOPPED";
+    task.stopCode = stopCode;
+    task.stoppedReason = reason;
+    task.stoppingAt = this.kernel.now();
+    this.hooks.changed(task);
+    this.hooks.deregisterTarget(task, () => {});
+    this.signal(task);
   }
 
   /**
@@ -101,6 +141,20 @@ export class TaskLifecycle {
     task.desiredStatus = "STOPPED";
     task.stopCode = "EssentialContainerExited";
     task.stoppedReason = "Essential container in task exited";
+    task.stoppingAt = now;
+    task.executionStoppedAt = now;
+    this.hooks.changed(task);
+    this.hooks.failed(task);
+    this.deprovision(task);
+  }
+
+  /** The task could not set up what it needs to start (stopCode TaskFailedToStart), a failed task of its deployment. */
+  private failToStart(task: Task, reason: string): void {
+    const now = this.kernel.now();
+    task.failure = "start";
+    task.desiredStatus = "STOPPED";
+    task.stopCode = "TaskFailedToStart";
+    task.stoppedReason = reason;
     task.stoppingAt = now;
     task.executionStoppedAt = now;
     this.hooks.changed(task);
@@ -160,6 +214,8 @@ export class TaskLifecycle {
 
   private finish(task: Task): void {
     task.stoppedAt = this.kernel.now();
+    if (task.eni) task.eni.status = "DELETED";
+    this.hooks.unmountVolumes(task);
     task.executionStoppedAt ??= task.stoppedAt;
     this.move(task, "STOPPED");
     this.hooks.stopped(task);

@@ -1,6 +1,6 @@
 /** ECS resources as the control plane keeps them. */
 import type { Instance } from "../ec2/instances.js";
-import type { PlacementStrategy, TaskDefinitionSpec } from "../../stack/ecs.js";
+import type { CapacityProviderItem, PlacementStrategy, TaskDefinitionSpec } from "../../stack/ecs.js";
 import type { WebApp } from "../../workload/web-app.js";
 import type { Target, TargetGroup } from "../../workload/target-group.js";
 
@@ -64,6 +64,22 @@ export interface Deployment {
   failureCount: number;
 }
 
+export type FargateCapacityProvider = "FARGATE" | "FARGATE_SPOT";
+
+/**
+ * The elastic network interface of an awsvpc task, as DescribeTasks lists it under `attachments`
+ * (type ElasticNetworkInterface): PRECREATED while the task provisions, ATTACHED once the task has
+ * connectivity, DELETED when the task has stopped.
+ */
+export interface EniAttachment {
+  readonly id: string;
+  status: "PRECREATED" | "ATTACHED" | "DELETED";
+  readonly subnetId: string;
+  readonly networkInterfaceId: string;
+  readonly macAddress: string;
+  readonly privateIPv4Address: string;
+}
+
 /** A process inside a task, driven by the task's lifecycle. */
 export interface TaskProcess {
   start(at: number): void;
@@ -84,6 +100,10 @@ export interface Task {
   readonly containerInstance: ContainerInstance | undefined;
   readonly availabilityZone: string;
   readonly launchType: "EC2" | "FARGATE";
+  /** The Fargate capacity provider that runs the task, when its service uses a capacity provider strategy. */
+  readonly capacityProviderName?: FargateCapacityProvider;
+  /** The task's ENI (Fargate tasks, awsvpc). */
+  readonly eni?: EniAttachment;
   readonly group: string;
   readonly startedBy: string | undefined;
   readonly createdAt: number;
@@ -124,6 +144,8 @@ export interface Service {
   /** The PRIMARY deployment's task definition. */
   definition: TaskDefinition;
   readonly launchType: "EC2" | "FARGATE";
+  /** Fargate capacity providers in place of a launch type; empty when the service names a launch type. */
+  readonly capacityProviderStrategy: readonly CapacityProviderItem[];
   minimumHealthyPercent: number;
   maximumPercent: number;
   healthCheckGracePeriodMs: number;

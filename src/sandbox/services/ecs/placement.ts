@@ -5,8 +5,8 @@
  * remaining memory or CPU, random), then pick among what is left at random.
  */
 import type { Random } from "../../../random/random.js";
-import type { PlacementStrategy } from "../../stack/ecs.js";
-import type { ContainerInstance, Task } from "./model.js";
+import type { CapacityProviderItem, PlacementStrategy } from "../../stack/ecs.js";
+import type { ContainerInstance, FargateCapacityProvider, Task } from "./model.js";
 
 export interface Requirements {
   cpu: number;
@@ -76,4 +76,26 @@ export function placeFargate(group: string, zones: readonly string[], tasks: rea
   }
   const min = Math.min(...perZone.values());
   return random.pick(zones.filter((z) => perZone.get(z) === min));
+}
+
+/**
+ * Which Fargate capacity provider a service's next task goes to (fargate-capacity-providers.html,
+ * "capacity provider strategy"): the provider with a base gets tasks until it runs `base` of them;
+ * beyond the base, tasks split in proportion to the weights, so the next one goes where the
+ * service is furthest below its weighted share. Ties go to the earlier entry of the strategy.
+ */
+export function pickCapacityProvider(strategy: readonly CapacityProviderItem[], running: ReadonlyMap<FargateCapacityProvider, number>): FargateCapacityProvider {
+  const count = (p: FargateCapacityProvider) => running.get(p) ?? 0;
+  const underBase = strategy.find((i) => count(i.capacityProvider) < i.base);
+  if (underBase) return underBase.capacityProvider;
+  const weighted = strategy.filter((i) => i.weight > 0);
+  const totalWeight = weighted.reduce((n, i) => n + i.weight, 0);
+  const beyondBase = strategy.reduce((n, i) => n + count(i.capacityProvider) - i.base, 0) + 1;
+  let best = weighted[0]!;
+  let bestDeficit = -Infinity;
+  for (const i of weighted) {
+    const deficit = (i.weight / totalWeight) * beyondBase - (count(i.capacityProvider) - i.base);
+    if (deficit > bestDeficit) [best, bestDeficit] = [i, deficit];
+  }
+  return best.capacityProvider;
 }

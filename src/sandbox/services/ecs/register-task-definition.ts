@@ -30,7 +30,7 @@ export function registerTaskDefinition(ecs: EcsControlPlane, input: Input): Task
   if (!known && (cpu === undefined || memory === undefined)) throw invalid(`Task-level cpu and memory are required for a new family "${family}".`);
   const spec = known
     ? { ...(base as Omit<TaskDefinitionSpec, "failure">), revisions: [] }
-    : { family, cpu: cpu!, memory: memory!, startup: 10_000, shutdown: 1_000, stopTimeout: 30_000, revisions: [] };
+    : { family, cpu: cpu!, memory: memory!, startup: 10_000, shutdown: 1_000, stopTimeout: 30_000, volumes: [], revisions: [] };
   return ecs.taskDefinitions.register({
     ...spec,
     ...(cpu !== undefined ? { cpu } : {}),

@@ -80,7 +80,7 @@ export function clusterShape(c: Cluster, include: Include<"DescribeClusters"> = 
     settings: include.has("SETTINGS") ? [{ name: "containerInsights", value: "disabled" }] : undefined,
     // No capacity providers, so nothing attached; and no execute-command configuration to report.
     attachments: include.has("ATTACHMENTS") ? [] : undefined,
-    capacityProviders: [],
+    capacityProviders: [...new Set(c.services.flatMap((s) => s.capacityProviderStrategy.map((i) => i.capacityProvider)))],
     defaultCapacityProviderStrategy: [],
   });
 }
@@ -140,6 +140,28 @@ function containerStatus(t: Task): string {
   }
 }
 
+/**
+ * The ENI under `attachments`: typed "ElasticNetworkInterface" in DescribeTasks (ECS API reference,
+ * Attachment) and "eni" in the task state change event (ecs_cwe_events.md's Fargate example).
+ */
+function eniAttachments(t: Task, type: "ElasticNetworkInterface" | "eni") {
+  if (!t.eni) return [];
+  const e = t.eni;
+  return [
+    {
+      id: e.id,
+      type,
+      status: e.status,
+      details: [
+        { name: "subnetId", value: e.subnetId },
+        { name: "networkInterfaceId", value: e.networkInterfaceId },
+        { name: "macAddress", value: e.macAddress },
+        { name: "privateIPv4Address", value: e.privateIPv4Address },
+      ],
+    },
+  ];
+}
+
 export function taskShape(t: Task, include: Include<"DescribeTasks"> = new Set()) {
   return compact({
     taskArn: t.arn,
@@ -150,6 +172,7 @@ export function taskShape(t: Task, include: Include<"DescribeTasks"> = new Set()
     lastStatus: t.lastStatus,
     desiredStatus: t.desiredStatus,
     launchType: t.launchType,
+    capacityProviderName: t.capacityProviderName,
     cpu: String(t.definition.spec.cpu),
     memory: String(t.definition.spec.memory),
     containers: [containerShape(t)],
@@ -171,7 +194,7 @@ export function taskShape(t: Task, include: Include<"DescribeTasks"> = new Set()
     platformVersion: t.launchType === "FARGATE" ? "1.4.0" : undefined,
     platformFamily: t.launchType === "FARGATE" ? "Linux" : undefined,
     overrides: { containerOverrides: [{ name: t.definition.spec.family }], inferenceAcceleratorOverrides: [] },
-    attachments: [],
+    attachments: eniAttachments(t, "ElasticNetworkInterface"),
     tags: include.has("TAGS") ? [] : undefined,
     enableExecuteCommand: false,
   });
@@ -194,7 +217,9 @@ export function serviceShape(s: Service, include: Include<"DescribeServices"> = 
     desiredCount: s.desiredCount,
     runningCount: all.runningCount,
     pendingCount: all.pendingCount,
-    launchType: s.launchType,
+    // A service names either a launch type or a capacity provider strategy (CreateService).
+    launchType: s.capacityProviderStrategy.length > 0 ? undefined : s.launchType,
+    capacityProviderStrategy: s.capacityProviderStrategy.length > 0 ? s.capacityProviderStrategy.map((i) => ({ capacityProvider: i.capacityProvider, weight: i.weight, base: i.base })) : undefined,
     platformVersion: s.launchType === "FARGATE" ? "LATEST" : undefined,
     taskDefinition: s.definition.arn,
     deploymentConfiguration: {
@@ -215,7 +240,8 @@ export function serviceShape(s: Service, include: Include<"DescribeServices"> = 
         failedTasks: d.failedTasks,
         createdAt: seconds(d.createdAt),
         updatedAt: seconds(d.updatedAt),
-        launchType: s.launchType,
+        launchType: s.capacityProviderStrategy.length > 0 ? undefined : s.launchType,
+        capacityProviderStrategy: s.capacityProviderStrategy.length > 0 ? s.capacityProviderStrategy.map((i) => ({ capacityProvider: i.capacityProvider, weight: i.weight, base: i.base })) : undefined,
         platformVersion: s.launchType === "FARGATE" ? "1.4.0" : undefined,
         rolloutState: d.rolloutState,
         rolloutStateReason: d.rolloutStateReason,
@@ -254,9 +280,10 @@ export function taskDefinitionShape(td: TaskDefinition) {
 /** The "ECS Task State Change" detail. */
 export function taskEventDetail(t: Task, at: number) {
   return compact({
-    attachments: [],
+    attachments: eniAttachments(t, "eni"),
     attributes: [{ name: "ecs.cpu-architecture", value: "x86_64" }],
     availabilityZone: t.availabilityZone,
+    capacityProviderName: t.capacityProviderName,
     clusterArn: t.cluster.arn,
     connectivity: t.connectivityAt !== undefined ? (t.lastStatus === "STOPPED" ? "DISCONNECTED" : "CONNECTED") : undefined,
     connectivityAt: iso(t.connectivityAt),
