@@ -23,6 +23,7 @@ import { replayCommand } from "./replay.js";
 import { parseReportFlag, writeRunReports } from "./run-report.js";
 import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
 import { OFFLINE } from "./offline-plan.js";
+import { experimentStack } from "../experiment/sandbox-stack.js";
 import type { Plan } from "../engine/plan.js";
 
 export interface RunFlags {
@@ -282,12 +283,14 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     const loaded = await loadExperimentFile(file, { vars, varFiles, cwd, ...(flags.region ? { region: flags.region } : {}) });
     // A team's FIS template that FIS would refuse is refused before the target is asked anything.
     if (loaded.experiment.method.some((s) => s.kind === "fault" && s.fault === FIS_TEMPLATE_FAULT)) await planFor(loaded, { ...OFFLINE, cwd });
+    // The stack the experiment names for the embedded sandbox, unless --stack chooses another.
+    const ownStack = flags.target === "sandbox" && flags.stack === undefined ? experimentStack(loaded) : undefined;
     try {
       target = await buildTarget({
         target: flags.target,
         ...(flags.region ? { region: flags.region } : {}),
         ...(flags.profile ? { profile: flags.profile } : {}),
-        ...(flags.stack ? { stack: resolve(cwd, flags.stack) } : {}),
+        ...(flags.stack ? { stack: resolve(cwd, flags.stack) } : ownStack ? { stack: ownStack.file } : {}),
         ...(speed !== undefined ? { speed } : {}),
         // As given: the sandbox resolves them against the working directory and names them as the user did.
         ...(flags.handler ? { handlers: flags.handler } : {}),
@@ -343,7 +346,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
       start: new Date(target.clock.now()).toISOString(),
       runId,
       seed,
-      target: { kind: target.kind, region: target.region, ...(target.stack ? journalStack(flags.stack, target.stack) : {}), ...(target.clockSource ? { clock: target.clockSource } : {}) },
+      target: { kind: target.kind, region: target.region, ...(target.stack ? journalStack(flags.stack ?? ownStack?.named, target.stack) : {}), ...(target.clockSource ? { clock: target.clockSource } : {}) },
       clock: target.clock.kind,
       ledger: relative(cwd, ledger.dir),
       secrets: plan.loaded.secretValues,
