@@ -27,6 +27,9 @@ export interface CandidateJob {
   seed: number;
   /** Keep the journal at this path instead of discarding it. */
   journalPath?: string;
+  /** `chaos explore --var` / `--var-file`, as `chaos run` takes them. */
+  vars?: Record<string, string>;
+  varFiles?: string[];
 }
 
 export interface CandidateResult {
@@ -44,7 +47,7 @@ export async function runCandidate(job: CandidateJob): Promise<CandidateResult> 
   let target: BuiltTarget | undefined;
   let ledger: Ledger | undefined;
   try {
-    const loaded = await loadExperimentFile(file, { vars: {}, varFiles: [], cwd: job.workdir });
+    const loaded = await loadExperimentFile(file, { vars: job.vars ?? {}, varFiles: job.varFiles ?? [], cwd: job.workdir });
     target = await buildTarget({ target: "sandbox", ...(job.stack ? { stack: job.stack } : {}), random, cwd: job.workdir });
     const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd: job.workdir });
     const journalPath = job.journalPath ?? join(job.workdir, `${runId}.journal.json`);

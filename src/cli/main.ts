@@ -244,12 +244,15 @@ async function main(argv: string[]): Promise<number> {
     .option("--stack <file>", "Sandbox stack (default: the space file's, else fixtures/stacks/default.yaml)")
     .option("--max-faults <n>", "At most this many faults in a schedule (default 3)")
     .option("--window <duration>", "Faults start within this time from the method's start (default PT3M)")
+    .option("--max-crashes <n>", "At most this many log shipper crashes (SIGKILL, FIS aws:ecs:task-kill-process) in a schedule, 0 for none (default: the space file's, else 2 when the experiment has a log-delivery probe)")
+    .option("--var <key=value>", "Configuration override for every candidate (repeatable; key:type=value); written into the replay file")
+    .option("--var-file <file>", "Variables file for every candidate (repeatable); its configuration is written into the replay file, its secrets are not")
     .option("--out <dir>", "Where the replay file, journal and summary go (default .gameday/explore/<name>-<seed>)")
     .action(async (experiment: string, f: Flags) => {
       const { exploreCommand } = await import("./explore-command.js");
       exitCode = await exploreCommand(
         String(experiment),
-        defined({ seed: text(f.seed), budget: text(f.budget), runs: text(f.runs), shrinkRuns: text(f.shrinkRuns), workers: text(f.workers), stack: text(f.stack), out: text(f.out), maxFaults: text(f.maxFaults), window: text(f.window) }),
+        defined({ seed: text(f.seed), budget: text(f.budget), runs: text(f.runs), shrinkRuns: text(f.shrinkRuns), workers: text(f.workers), stack: text(f.stack), out: text(f.out), maxFaults: text(f.maxFaults), window: text(f.window), maxCrashes: text(f.maxCrashes), var: list(f.var), varFile: list(f.varFile) }),
       );
     });
 
