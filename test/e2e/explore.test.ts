@@ -79,7 +79,7 @@ describe("chaos explore with variables and crashes", () => {
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(1);
     const s = summaryOf(join(dir, "v"));
-    expect(readFileSync(s.replay, "utf8")).toMatch(/\n  cluster: prod\n/);
+    expect(readFileSync(join(dir, s.replay), "utf8")).toMatch(/\n  cluster: prod\n/);
     expect(s.replayCommand).not.toContain("--var");
     const replay = await chaos(["run", s.replay, "--seed", "1", "--stack", stack], { cwd: dir });
     expect(replay.code).toBe(s.found.minimalVerdict.exitCode);
@@ -88,8 +88,8 @@ describe("chaos explore with variables and crashes", () => {
 
   it("places log shipper crashes when the experiment has a log-delivery probe, and takes --max-crashes, --var and --var-file in its help", async () => {
     const dir = scratch();
-    // One candidate is enough to see the space; its verdict does not matter here.
-    const r = await chaos(["explore", "shipper-crash", "--seed", "3", "--runs", "1", "--workers", "1", "--out", "c"], { cwd: dir });
+    // The experiment itself (by name, shipper-crash is its space file): one candidate shows the space.
+    const r = await chaos(["explore", join(REPO, "experiments", "shipper-crash.yaml"), "--seed", "3", "--runs", "1", "--workers", "1", "--out", "c"], { cwd: dir });
     expect([0, 1]).toContain(r.code);
     expect(r.stdout).toMatch(/space: throttle-app-logs, crash-one-shipper; up to 2 crash\(es\) of crash-web-log-shipper \(SIGKILL\)/);
     const none = await chaos(["explore", "shipper-crash", "--max-crashes", "11"], { cwd: dir });
@@ -114,10 +114,15 @@ describe("chaos explore shipper-crash", () => {
     expect(Number(s.found.minimal.faults[0].with.percentage)).toBeLessThan(Number(s.found.original.faults.find((f: { fault: string }) => f.fault === "kinesis-throttle").with.percentage));
     expect(s.found.minimalVerdict.summary).toMatch(/deviated/);
     // The space's vars (a one-minute throttle, a one-minute settle) are in the replay file.
-    const replayText = readFileSync(s.replay, "utf8");
+    const replayText = readFileSync(join(dir, s.replay), "utf8");
     expect(replayText).toMatch(/\n  settle: PT1M\n/);
-    const replay = await chaos(["run", s.replay, "--seed", "1", "--stack", join(REPO, "fixtures", "stacks", "no-spool.yaml")], { cwd: dir });
+    const noSpool = join(REPO, "fixtures", "stacks", "no-spool.yaml");
+    const replay = await chaos(["run", s.replay, "--seed", "1", "--stack", noSpool], { cwd: dir });
     expect(replay.code).toBe(1);
     expect(replay.stdout).toMatch(/logs-delivered \(steady-state after\) dropped was \d+, expected 0/);
+    // The hand-written schedule (half the calls throttled, one crash thirty seconds in) holds there.
+    const handWritten = await chaos(["run", "shipper-crash", "--seed", "1", "--stack", noSpool], { cwd: dir });
+    expect(handWritten.stdout).toMatch(/verdict: held/);
+    expect(handWritten.code).toBe(0);
   });
 });
