@@ -13,7 +13,7 @@ import { Ledger, thisProcess } from "../engine/ledger.js";
 import { InvalidInputError } from "../experiment/model.js";
 import { CliError } from "./errors.js";
 import { buildTarget, runServices, type BuiltTarget } from "./target.js";
-import { loadExperimentFile, planFor } from "./plan-command.js";
+import { checkPlan, loadExperimentFile, planFor, refusalMessage } from "./plan-command.js";
 import { runIdFor } from "./run-command.js";
 
 export interface CandidateJob {
@@ -27,6 +27,9 @@ export interface CandidateJob {
   seed: number;
   /** Keep the journal at this path instead of discarding it. */
   journalPath?: string;
+  /** `chaos explore --var` / `--var-file`, as `chaos run` takes them. */
+  vars?: Record<string, string>;
+  varFiles?: string[];
 }
 
 export interface CandidateResult {
@@ -44,9 +47,12 @@ export async function runCandidate(job: CandidateJob): Promise<CandidateResult> 
   let target: BuiltTarget | undefined;
   let ledger: Ledger | undefined;
   try {
-    const loaded = await loadExperimentFile(file, { vars: {}, varFiles: [], cwd: job.workdir });
+    const loaded = await loadExperimentFile(file, { vars: job.vars ?? {}, varFiles: job.varFiles ?? [], cwd: job.workdir });
     target = await buildTarget({ target: "sandbox", ...(job.stack ? { stack: job.stack } : {}), random, cwd: job.workdir });
-    const plan = await planFor(loaded, { region: target.region, accountId: target.accountId, cwd: job.workdir });
+    // The preflight `chaos run` makes (gameday picks the targets with the seed): a replay hits the same resources.
+    const checked = await checkPlan(await planFor(loaded, { region: target.region, accountId: target.accountId, cwd: job.workdir }), { target, random, cwd: job.workdir });
+    if (refusalMessage(checked) !== undefined) return { exitCode: 2, summary: refusalMessage(checked)! };
+    const plan = checked.plan;
     const journalPath = job.journalPath ?? join(job.workdir, `${runId}.journal.json`);
     ledger = Ledger.create(job.workdir, { runId, experiment: file, title: plan.experiment.title, seed: job.seed, target: target.record, ...thisProcess(), startedAt: target.clock.now(), journalPath });
     const journal = new Journal(journalPath, {

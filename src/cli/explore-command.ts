@@ -12,7 +12,7 @@ import { stringify } from "yaml";
 import { RealClock } from "../time/clock.js";
 import { parseDuration, formatDuration } from "../experiment/duration.js";
 import { readSource } from "../experiment/source.js";
-import { authoredFaults, buildSpace, type AuthoredFault, type Space } from "../explore/space.js";
+import { authoredFaults, buildSpace, crashStep, DEFAULT_MAX_CRASHES, type AuthoredFault, type ShipperSite, type Space } from "../explore/space.js";
 import { isSpaceDocument, readSpaceFile, spaceError, type SpaceFile } from "../explore/space-file.js";
 import { describeSchedule, renderExperiment, type Schedule } from "../explore/schedule.js";
 import { search, type CandidateVerdict, type Progress, type SearchResult } from "../explore/search.js";
@@ -23,6 +23,9 @@ import { loadExperimentFile } from "./plan-command.js";
 import { parseSeed } from "./run-command.js";
 import { runCandidate, type CandidateJob, type CandidateResult } from "./explore-candidate.js";
 import { targetError, usage } from "./errors.js";
+import { parseVars } from "./var-options.js";
+import { replayVarFlags, varsToWrite, withConfiguration } from "./explore-vars.js";
+import type { LoadedExperiment } from "../experiment/model.js";
 
 export interface ExploreFlags {
   seed?: string;
@@ -34,6 +37,9 @@ export interface ExploreFlags {
   out?: string;
   maxFaults?: string;
   window?: string;
+  maxCrashes?: string;
+  var?: string[];
+  varFile?: string[];
 }
 
 export const DEFAULT_BUDGET = "PT5M";
@@ -77,10 +83,10 @@ function resolveInput(nameOrPath: string, cwd: string): { space?: SpaceFile; exp
 }
 
 /** The fault templates: the space file's choice, or every fault step of the experiment. */
-function chooseFaults(space: SpaceFile | undefined, raw: unknown, experimentFile: string): AuthoredFault[] {
+function chooseFaults(space: SpaceFile | undefined, raw: unknown, experimentFile: string, crashes: boolean): AuthoredFault[] {
   const steps = authoredFaults(raw);
   if (!space?.faults) {
-    if (steps.length === 0) throw usage(`${experimentFile}: its method has no fault step to vary; name faults in a space file (see chaos explore --help)`);
+    if (steps.length === 0 && !crashes) throw usage(`${experimentFile}: its method has no fault step to vary; name faults in a space file (see chaos explore --help)`);
     return steps;
   }
   return space.faults.map((f, i) => {
@@ -107,10 +113,46 @@ async function checkDeclaredFaults(space: SpaceFile): Promise<void> {
   }
 }
 
+/** The streams the experiment's log-delivery probes read (after variables): whose shippers crash. */
+function loggedStreams(loaded: LoadedExperiment): string[] | undefined {
+  const e = loaded.experiment;
+  const checks = [...(e.steadyStateHypothesis?.probes ?? []), ...e.method, ...e.stopConditions];
+  const streams = checks.filter((c) => c.kind === "probe" && c.probe === "log-delivery").map((c) => String((c as { with: Record<string, unknown> }).with.stream));
+  return streams.length > 0 ? [...new Set(streams)] : undefined;
+}
+
+/**
+ * Crashes of the log producers: how many (--max-crashes, else the space file's, else
+ * DEFAULT_MAX_CRASHES when the experiment has a log-delivery probe) and whose shipper: the space
+ * file's target, else the stack's `logging` entry for the stream the probe reads.
+ */
+async function crashesFor(space: SpaceFile | undefined, flag: string | undefined, loaded: LoadedExperiment, stack: string | undefined): Promise<{ step: AuthoredFault; max: number } | undefined> {
+  const streams = loggedStreams(loaded);
+  if (flag !== undefined && !/^(10|\d)$/.test(flag)) throw usage(`--max-crashes: expected a whole number from 0 to 10, found ${JSON.stringify(flag)}`);
+  const asked = flag !== undefined ? Number(flag) : space?.crashes?.max;
+  const max = asked ?? (streams ? DEFAULT_MAX_CRASHES : 0);
+  if (max === 0) return undefined;
+  const { loadStack, DEFAULT_STACK_FILE } = await import("../sandbox/stack/load.js");
+  const stackFile = stack ?? DEFAULT_STACK_FILE;
+  const s = loadStack(stackFile);
+  const logging = s.logging.filter((l) => !streams || streams.includes(l.stream));
+  const entry = logging[0];
+  const service = space?.crashes?.target?.service ?? entry?.service;
+  const cluster = space?.crashes?.target?.cluster ?? s.services.find((x) => x.name === service)?.cluster;
+  if (service === undefined || cluster === undefined) {
+    // Asked for by name (a flag or the space file): say why there is nothing to crash.
+    if (asked !== undefined) throw usage(`crashes: ${stackFile} has no logging service${streams ? ` shipping to ${streams.join(", ")}` : ""} whose shipper could crash; name one with crashes.target in the space file`);
+    return undefined;
+  }
+  const site: ShipperSite = { cluster, service, process: space?.crashes?.process ?? s.logging.find((l) => l.service === service)?.process ?? "log-shipper" };
+  return { step: crashStep(site), max };
+}
+
 function describeSpace(space: Space): string {
   const names = [...new Set(space.templates.map((t) => t.name))].join(", ");
   const knobs = [...new Set(space.templates.flatMap((t) => t.knobs.map((k) => k.param)))];
-  return `${names}; up to ${space.maxFaults} fault(s) starting within ${formatDuration(space.windowMs)} (every ${formatDuration(space.offsetStepMs)}), COUNT(1)${space.maxTargets > 1 ? `..COUNT(${space.maxTargets})` : ""} each (blast-radius cap ${TARGETS_PER_FAULT_CAP})${knobs.length ? `; varying ${knobs.join(", ")}` : ""}`;
+  const crashes = space.crashes ? `; up to ${space.crashes.max} crash(es) of ${space.crashes.template.name} (SIGKILL)` : "";
+  return `${names || "no fault"}${crashes}; up to ${space.maxFaults} fault(s) starting within ${formatDuration(space.windowMs)} (every ${formatDuration(space.offsetStepMs)}), COUNT(1)${space.maxTargets > 1 ? `..COUNT(${space.maxTargets})` : ""} each (blast-radius cap ${TARGETS_PER_FAULT_CAP})${knobs.length ? `; varying ${knobs.join(", ")}` : ""}`;
 }
 
 /** Runs candidates: on worker threads when there are several, else here. */
@@ -143,16 +185,22 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   const cores = availableParallelism();
   const workers = positiveInt("workers", flags.workers, cores, cores);
   const input = resolveInput(nameOrPath, cwd);
-  const loaded = await loadExperimentFile(input.experimentFile, { vars: {}, varFiles: [], cwd });
-  const raw = loaded.raw as Record<string, unknown>;
+  // The space file's vars first, --var over them; both, and --var-file, reach every candidate.
+  const vars = { ...input.space?.vars, ...parseVars(flags.var) };
+  const varFiles = (flags.varFile ?? []).map((f) => resolve(cwd, f));
+  for (const f of varFiles) if (!existsSync(f)) throw usage(`--var-file ${f}: no such file`);
+  const loaded = await loadExperimentFile(input.experimentFile, { vars, varFiles, cwd });
+  const written = varsToWrite(loaded, vars, varFiles);
+  const raw = withConfiguration(loaded.raw as Record<string, unknown>, written.configuration);
   const stack = flags.stack !== undefined ? resolve(cwd, flags.stack) : input.space?.stack;
   if (stack !== undefined && !existsSync(stack)) throw usage(`--stack ${flags.stack ?? stack}: no such file`);
   const bounds = { ...input.space?.bounds };
   if (flags.maxFaults !== undefined) bounds.maxFaults = positiveInt("max-faults", flags.maxFaults, 3, 10);
   if (flags.window !== undefined) bounds.windowMs = positiveDuration("window", flags.window)!;
-  const chosen = chooseFaults(input.space, raw, input.experimentFile);
+  const crashes = await crashesFor(input.space, flags.maxCrashes, loaded, stack);
+  const chosen = chooseFaults(input.space, raw, input.experimentFile, crashes !== undefined);
   if (input.space) await checkDeclaredFaults(input.space);
-  const space = await buildSpace(chosen, bounds);
+  const space = await buildSpace(chosen, bounds, crashes);
 
   const name = basename(input.space?.file ?? input.experimentFile, extname(input.space?.file ?? input.experimentFile));
   const out = resolve(cwd, flags.out ?? join(".gameday", "explore", `${name}-${seed.toString(16).padStart(8, "0")}`));
@@ -166,7 +214,7 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   const runner = candidateRunner(workers);
   let jobs = 0;
   const render = (schedule: Schedule) => renderExperiment(raw, space, schedule, `Found by chaos explore (seed ${seed}): ${describeSchedule(schedule)}.`);
-  const jobFor = (schedule: Schedule): CandidateJob => ({ text: stringify(render(schedule)), fileName, workdir: join(scratch, String(jobs++)), seed, ...(stack ? { stack } : {}) });
+  const jobFor = (schedule: Schedule): CandidateJob => ({ text: stringify(render(schedule)), fileName, workdir: join(scratch, String(jobs++)), seed, ...(stack ? { stack } : {}), vars, varFiles });
   const tty = process.stderr.isTTY === true;
   let lastLine = 0;
   process.stdout.write(`explore ${name}  seed ${seed}  workers ${workers}  budget ${formatDuration(budgetMs)}, ${runs} runs\n`);
@@ -229,7 +277,7 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   // The minimal schedule as a file `chaos run` loads, and its run once more with the journal kept:
   // the same file name, seed and stack as the candidate, so the replay is the same run.
   const replay = join(out, fileName);
-  const replayCommand = `chaos run ${shown(replay)} --seed ${seed}${stack ? ` --stack ${shown(stack)}` : ""}`;
+  const replayCommand = `chaos run ${shown(replay)} --seed ${seed}${stack ? ` --stack ${shown(stack)}` : ""}${replayVarFlags(written, shown)}`;
   const header = [`# Found by chaos explore ${nameOrPath} --seed ${seed}: the smallest schedule that breaks the hypothesis.`, `# Replay: ${replayCommand}`, ""].join("\n");
   writeFileSync(replay, header + stringify(render(f.minimal)));
   const journalPath = join(out, "journal.json");

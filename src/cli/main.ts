@@ -235,7 +235,7 @@ async function main(argv: string[]): Promise<number> {
 
   // chaos explore (src/explore): search fault schedules for one that breaks the hypothesis.
   cli
-    .command("explore <experiment>", "Search fault schedules (which faults, when, how many targets, how hard) for the smallest one that breaks the experiment's hypothesis; an experiment or a space file (experiments/spaces/<name>.yaml)")
+    .command("explore <experiment>", "Search fault schedules (which faults, when, how many targets, how hard, log shipper crashes) for the smallest one that breaks the experiment's hypothesis; an experiment or a space file (experiments/spaces/<name>.yaml)")
     .option("--seed <n>", "Seed of the search and of every candidate run; the same seed and --runs give the same result")
     .option("--budget <duration>", `Wall-clock time for searching and shrinking, ISO 8601 (default PT5M)`)
     .option("--runs <n>", "At most this many generated schedules (default 1000)")
@@ -244,12 +244,15 @@ async function main(argv: string[]): Promise<number> {
     .option("--stack <file>", "Sandbox stack (default: the space file's, else fixtures/stacks/default.yaml)")
     .option("--max-faults <n>", "At most this many faults in a schedule (default 3)")
     .option("--window <duration>", "Faults start within this time from the method's start (default PT3M)")
+    .option("--max-crashes <n>", "At most this many log shipper crashes (SIGKILL, FIS aws:ecs:task-kill-process) in a schedule, 0 for none (default: the space file's, else 2 when the experiment has a log-delivery probe)")
+    .option("--var <key=value>", "Configuration override for every candidate (repeatable; key:type=value); written into the replay file")
+    .option("--var-file <file>", "Variables file for every candidate (repeatable); its configuration is written into the replay file, its secrets are not")
     .option("--out <dir>", "Where the replay file, journal and summary go (default .gameday/explore/<name>-<seed>)")
     .action(async (experiment: string, f: Flags) => {
       const { exploreCommand } = await import("./explore-command.js");
       exitCode = await exploreCommand(
         String(experiment),
-        defined({ seed: text(f.seed), budget: text(f.budget), runs: text(f.runs), shrinkRuns: text(f.shrinkRuns), workers: text(f.workers), stack: text(f.stack), out: text(f.out), maxFaults: text(f.maxFaults), window: text(f.window) }),
+        defined({ seed: text(f.seed), budget: text(f.budget), runs: text(f.runs), shrinkRuns: text(f.shrinkRuns), workers: text(f.workers), stack: text(f.stack), out: text(f.out), maxFaults: text(f.maxFaults), window: text(f.window), maxCrashes: text(f.maxCrashes), var: list(f.var), varFile: list(f.varFile) }),
       );
     });
 

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { isoSeconds, knobSteps, knobValue } from "./knobs.js";
-import type { Space } from "./space.js";
+import { allTemplates, type Space } from "./space.js";
 
 /** One fault of a genome: indices into the space. */
 export interface Gene {
@@ -19,7 +19,8 @@ export interface Gene {
   knobs: number[];
 }
 
-export type Genome = Gene[];
+/** The faults, and the crashes of the log producers (template ignored: the space's crash step). */
+export type Genome = [faults: Gene[], crashes: Gene[]];
 
 export interface ScheduledFault {
   /** The template's name. */
@@ -36,22 +37,36 @@ export interface Schedule {
 }
 
 export function genomeArbitrary(space: Space): fc.Arbitrary<Genome> {
-  if (space.templates.length === 0) throw new Error("internal: a space with no fault to place");
-  const knobCount = Math.max(0, ...space.templates.map((t) => t.knobs.length));
-  const maxSteps = Math.max(0, ...space.templates.flatMap((t) => t.knobs.map(knobSteps)));
-  const gene: fc.Arbitrary<Gene> = fc.record({
-    template: fc.integer({ min: 0, max: space.templates.length - 1 }),
-    at: fc.integer({ min: 0, max: Math.floor(space.windowMs / space.offsetStepMs) }),
-    count: fc.integer({ min: 1, max: space.maxTargets }),
-    knobs: fc.array(fc.integer({ min: 0, max: maxSteps }), { minLength: knobCount, maxLength: knobCount }),
-  });
-  return fc.array(gene, { minLength: 1, maxLength: space.maxFaults });
+  const crashes = space.crashes;
+  if (space.templates.length === 0 && !crashes) throw new Error("internal: a space with no fault to place");
+  const at = fc.integer({ min: 0, max: Math.floor(space.windowMs / space.offsetStepMs) });
+  const count = fc.integer({ min: 1, max: space.maxTargets });
+  let faults: fc.Arbitrary<Gene[]> = fc.constant([]);
+  if (space.templates.length > 0) {
+    const knobCount = Math.max(0, ...space.templates.map((t) => t.knobs.length));
+    const maxSteps = Math.max(0, ...space.templates.flatMap((t) => t.knobs.map(knobSteps)));
+    const gene: fc.Arbitrary<Gene> = fc.record({
+      template: fc.integer({ min: 0, max: space.templates.length - 1 }),
+      at,
+      count,
+      knobs: fc.array(fc.integer({ min: 0, max: maxSteps }), { minLength: knobCount, maxLength: knobCount }),
+    });
+    faults = fc.array(gene, { minLength: crashes ? 0 : 1, maxLength: space.maxFaults });
+  }
+  // With no crashes the faults are drawn exactly as before crashes existed: a seed finds what it found.
+  if (!crashes) return fc.tuple(faults, fc.constant([] as Gene[]));
+  // A crash is when and how many tasks; the crash step has no knobs (its signal is SIGKILL).
+  const crash: fc.Arbitrary<Gene> = fc.record({ template: fc.constant(0), at, count, knobs: fc.constant([] as number[]) });
+  return fc.tuple(faults, fc.array(crash, { maxLength: crashes.max })).filter(([f, c]) => f.length + c.length > 0);
 }
 
 /** The schedule a genome stands for, faults in start order (ties in template order). */
 export function decode(space: Space, genome: Genome): Schedule {
-  const faults = genome.map((g): ScheduledFault & { order: number } => {
-    const t = space.templates[Math.min(g.template, space.templates.length - 1)]!;
+  const [faultGenes, crashGenes] = genome;
+  const genes = [...faultGenes.map((g) => ({ g, index: Math.min(g.template, space.templates.length - 1) })), ...(space.crashes ? crashGenes.map((g) => ({ g, index: space.templates.length })) : [])];
+  const templates = allTemplates(space);
+  const faults = genes.map(({ g, index }): ScheduledFault & { order: number } => {
+    const t = templates[index]!;
     const values: Record<string, string | number> = {};
     t.knobs.forEach((k, i) => (values[k.param] = knobValue(k, g.knobs[i] ?? 0)));
     return {
@@ -60,7 +75,7 @@ export function decode(space: Space, genome: Genome): Schedule {
       atMs: g.at * space.offsetStepMs,
       ...(t.selectable ? { count: Math.min(g.count, space.maxTargets) } : {}),
       with: values,
-      order: g.template,
+      order: index,
     };
   });
   faults.sort((a, b) => a.atMs - b.atMs || a.order - b.order);
@@ -97,7 +112,7 @@ export function renderExperiment(raw: Record<string, unknown>, space: Space, sch
       steps.push({ pause: isoSeconds(f.atMs - now), name: `explore-wait-${i + 1}` });
       now = f.atMs;
     }
-    const t = space.templates.find((x) => x.name === f.template)!;
+    const t = allTemplates(space).find((x) => x.name === f.template)!;
     const target = f.count !== undefined ? { ...t.target, select: `COUNT(${f.count})` } : { ...t.target };
     steps.push({ fault: f.fault, name: `${t.name}-${i + 1}`, target, with: { ...t.with, ...f.with } });
   });

@@ -9,6 +9,8 @@
  *   faults: [interrupt-one-spot-instance, { fault: task-kill, target: { cluster: prod, service: web } }]
  *   maxFaults: 3
  *   window: PT3M
+ *   crashes: { max: 2 }            # SIGKILL of a task's log shipper, up to twice
+ *   vars: { duration: PT2M }       # the experiment's configuration, as --var sets it
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -29,6 +31,15 @@ const declaredFault = z
   })
   .strict();
 
+/** Crashes of the log producers: how many at most, and (when the stack cannot say) whose shipper. */
+const crashesSchema = z
+  .object({
+    max: z.number().int().min(0).max(10),
+    target: z.object({ cluster: z.string().min(1), service: z.string().min(1) }).strict().optional(),
+    process: z.string().regex(/^[\w.-]+$/, "a process name as killall matches it").optional(),
+  })
+  .strict();
+
 const spaceSchema = z
   .object({
     explore: z.string().min(1, "the experiment to judge schedules by: a catalog name or a path"),
@@ -39,6 +50,9 @@ const spaceSchema = z
     offsetStep: isoDuration.optional(),
     maxTargets: z.number().int().min(1).optional(),
     maxDuration: isoDuration.optional(),
+    crashes: crashesSchema.optional(),
+    /** Configuration values for the experiment, as --var gives them (a --var overrides one here). */
+    vars: z.record(z.string().regex(/^[A-Za-z_][\w.-]*(:\w+)?$/, "a variable name (name or name:type)"), z.union([z.string(), z.number(), z.boolean()])).optional(),
   })
   .strict();
 
@@ -51,6 +65,9 @@ export interface SpaceFile {
   stack?: string;
   faults?: SpaceFileFault[];
   bounds: { maxFaults?: number; windowMs?: number; offsetStepMs?: number; maxTargets?: number; maxDurationMs?: number };
+  crashes?: z.infer<typeof crashesSchema>;
+  /** As --var takes them: text values by name (or name:type). */
+  vars: Record<string, string>;
   /** Positions in the file, for errors found later (a fault step the experiment does not have). */
   source: Located;
 }
@@ -61,9 +78,11 @@ export function isSpaceDocument(doc: unknown): boolean {
 }
 
 function expectedFor(issue: z.core.$ZodIssue): { expected: string; found: string } {
-  if (issue.code === "unrecognized_keys") return { expected: "explore, stack, faults, maxFaults, window, offsetStep, maxTargets or maxDuration", found: `the key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}` };
+  if (issue.code === "unrecognized_keys") return { expected: "explore, stack, faults, maxFaults, window, offsetStep, maxTargets, maxDuration, crashes or vars", found: `the key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}` };
   if (issue.code === "too_small" && issue.origin === "number") return { expected: `a whole number of at least ${String(issue.minimum)}`, found: JSON.stringify(issue.input) };
   if (issue.code === "too_big" && issue.origin === "number") return { expected: `a whole number of at most ${String(issue.maximum)}`, found: JSON.stringify(issue.input) };
+  // A record's key that fails its pattern: the variable names under vars.
+  if (issue.code === "invalid_key") return { expected: "a variable name (name or name:type, starting with a letter or '_')", found: JSON.stringify(issue.input) };
   if (issue.code === "invalid_type") return { expected: issue.expected, found: issue.input === undefined ? "nothing" : JSON.stringify(issue.input) };
   return { expected: issue.message, found: issue.input === undefined ? "nothing" : JSON.stringify(issue.input) };
 }
@@ -97,6 +116,8 @@ export function readSpaceFile(file: string, text = readFileSync(file, "utf8")): 
     experiment: looksLikePath ? resolve(dir, s.explore) : s.explore,
     ...(s.stack ? { stack: resolve(dir, s.stack) } : {}),
     ...(s.faults ? { faults: s.faults } : {}),
+    ...(s.crashes ? { crashes: s.crashes } : {}),
+    vars: Object.fromEntries(Object.entries(s.vars ?? {}).map(([k, v]) => [k, String(v)])),
     bounds,
     source,
   };

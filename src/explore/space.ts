@@ -3,6 +3,8 @@
  * targets each selects and how hard it hits. By default it comes from the experiment itself: each
  * fault step of its method is a template whose target and parameters the search varies within the
  * ranges the fault's schema declares; a space file may add catalog faults and set the bounds.
+ * Crashes of the log producers (SIGKILL of a task's shipper) are a separate count, so that a
+ * schedule can hold a few of them beside its faults and shrinking can take them away one by one.
  */
 import { loadFault } from "../faults/index.js";
 import { knobsOf, type Knob } from "./knobs.js";
@@ -37,6 +39,31 @@ export interface SpaceBounds {
 
 export interface Space extends SpaceBounds {
   templates: FaultTemplate[];
+  /**
+   * Crashes of the log producers: a process-kill step (SIGKILL of the tasks' log shipper) that a
+   * schedule may place up to `max` times, counted apart from the faults (maxFaults).
+   */
+  crashes?: { template: FaultTemplate; max: number };
+}
+
+/** At most this many shipper crashes in a schedule, unless the space file or --max-crashes says. */
+export const DEFAULT_MAX_CRASHES = 2;
+
+/** Where a log shipper runs and what it is called: what a crash step targets. */
+export interface ShipperSite {
+  cluster: string;
+  service: string;
+  process: string;
+}
+
+/** The step a crash is: FIS aws:ecs:task-kill-process with SIGKILL on one task's shipper at a time. */
+export function crashStep(site: ShipperSite): AuthoredFault {
+  return { fault: "process-kill", name: `crash-${site.service}-${site.process}`, target: { cluster: site.cluster, service: site.service }, with: { process: site.process, signal: "SIGKILL" } };
+}
+
+/** Every template a schedule may name: the faults, then the crash step. */
+export function allTemplates(space: Space): FaultTemplate[] {
+  return space.crashes ? [...space.templates, space.crashes.template] : space.templates;
 }
 
 export const DEFAULT_BOUNDS: SpaceBounds = { maxFaults: 3, windowMs: 180_000, offsetStepMs: 10_000, maxTargets: TARGETS_PER_FAULT_CAP, maxDurationMs: 600_000 };
@@ -79,9 +106,11 @@ export async function templateFor(step: AuthoredFault, maxDurationMs: number): P
   };
 }
 
-export async function buildSpace(faults: AuthoredFault[], bounds: Partial<SpaceBounds> = {}): Promise<Space> {
+export async function buildSpace(faults: AuthoredFault[], bounds: Partial<SpaceBounds> = {}, crashes?: { step: AuthoredFault; max: number }): Promise<Space> {
   const b = { ...DEFAULT_BOUNDS, ...bounds };
   const maxTargets = Math.max(1, Math.min(b.maxTargets, TARGETS_PER_FAULT_CAP));
   const templates = await Promise.all(faults.map((f) => templateFor(f, b.maxDurationMs)));
-  return { ...b, maxTargets, templates };
+  const space: Space = { ...b, maxTargets, templates };
+  if (crashes && crashes.max > 0) space.crashes = { template: await templateFor(crashes.step, b.maxDurationMs), max: crashes.max };
+  return space;
 }

@@ -15,6 +15,7 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "lambda-error": () => import("./lambda-error.js"),
   "lambda-throttle": () => import("./lambda-throttle.js"),
   "fargate-spot-interrupt": () => import("./fargate-spot-interrupt.js"),
+  "process-kill": () => import("./process-kill.js"),
 };
 
 export function faultNames(): string[] {

@@ -161,6 +161,20 @@ export const FIS_ACTIONS: readonly FisActionDescription[] = [
       duration: durationParameter({ min: "PT1M", max: "PT12H", required: true, description: "The duration of the action." }),
     },
   },
+  {
+    actionId: "aws:ecs:task-kill-process",
+    description: "Kills the named process in the target tasks with killall (through the task's SSM agent); SIGTERM by default, SIGKILL on request.",
+    target: { key: "Tasks", resourceType: "aws:ecs:task", maxResources: 5 },
+    parameters: {
+      processName: { required: true, description: "The name of the process to kill, as killall matches it." },
+      signal: {
+        required: false,
+        description: "SIGTERM (default) or SIGKILL.",
+        check: (v) => (v === "SIGTERM" || v === "SIGKILL" ? undefined : `expected SIGTERM or SIGKILL, found '${v}'`),
+      },
+      installDependencies: booleanSpec,
+    },
+  },
   streamAction(
     "aws:kinesis:stream-provisioned-throughput-exception",
     "Injects ProvisionedThroughputExceededException error responses on GetRecords, GetShardIterator, PutRecord and PutRecords for the target streams.",

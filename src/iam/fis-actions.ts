@@ -110,3 +110,21 @@ export function lambdaInvocationPermissions(o: { functionArns: string[] }): Perm
     { why: "FIS writes the fault configuration the FIS Lambda extension polls (AWS_FIS_CONFIGURATION_LOCATION)", actions: ["s3:PutObject", "s3:DeleteObject"], resources: ["arn:aws:s3:::*/FisConfigs/*"] },
   ];
 }
+
+/**
+ * aws:ecs:task-kill-process: ecs:DescribeTasks, and SSM's SendCommand, ListCommands and
+ * CancelCommand (FIS runs the AWSFIS-Run-Kill-Process document through the task's SSM agent,
+ * registered as a managed instance).
+ */
+export function killProcessPermissions(o: { region: string; accountId: string; cluster: string }): Permission[] {
+  const inCluster = { ArnEquals: { "ecs:cluster": clusterArn(o.region, o.accountId, o.cluster) } };
+  return [
+    { why: "FIS describes the tasks of the cluster", actions: ["ecs:DescribeTasks"], resources: [`arn:aws:ecs:${o.region}:${o.accountId}:task/*`], conditions: inCluster },
+    {
+      why: "FIS runs the kill-process document in the tasks",
+      actions: ["ssm:SendCommand"],
+      resources: [`arn:aws:ssm:${o.region}::document/AWSFIS-Run-Kill-Process`, `arn:aws:ssm:${o.region}:${o.accountId}:managed-instance/*`],
+    },
+    { why: "FIS follows and cancels its SSM commands", actions: ["ssm:ListCommands", "ssm:CancelCommand"], resources: ["*"] },
+  ];
+}

@@ -39,6 +39,7 @@ import { ecsApi } from "./services/ecs/api.js";
 import { ServiceScheduler } from "./services/ecs/scheduler.js";
 import { EcsAgents } from "./services/ecs/agent.js";
 import { registerEcsFis } from "./services/ecs/fis.js";
+import { registerKillProcess } from "./services/ecs/kill-process.js";
 import { EventRouter } from "./services/events/router.js";
 import { Invoker, type Invocation } from "./services/events/invoker.js";
 import { TargetGroup } from "./workload/target-group.js";
@@ -221,6 +222,7 @@ export class Sandbox {
 
     registerEc2Fis(this.fis, this.ec2, this.spot);
     registerEcsFis(this.fis, this.ecs);
+    registerKillProcess(this.fis, this.ecs);
     this.fisService = new FisService(this.kernel, this.fis, this.cloudwatch.alarms);
     this.dispatcher.addRestService(this.fisService.rest);
 

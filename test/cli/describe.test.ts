@@ -120,6 +120,7 @@ const SAMPLES: Record<string, { with: Record<string, unknown>; target: Record<st
   ],
   drain: [{ with: { percentage: 17, duration: "PT7M" }, target: { cluster: "prod" } }],
   "task-kill": [{ with: {}, target: { cluster: "prod", service: "web", select: "PERCENT(50)" } }],
+  "process-kill": [{ with: { process: "log-shipper", signal: "SIGTERM" }, target: { cluster: "prod", service: "web", select: "COUNT(2)" } }],
   "kinesis-throttle": [
     { with: { percentage: 40, duration: "PT3M" }, target: { stream: "app-logs" } },
     { with: { percentage: 40, duration: "PT3M", operations: ["GetRecords"] }, target: { role: "producer" } },

@@ -65,3 +65,64 @@ describe("chaos explore", () => {
     expect(calm.stderr).toMatch(/calm\.yaml: its method has no fault step to vary/);
   });
 });
+
+describe("chaos explore with variables and crashes", () => {
+  it("passes --var to every candidate and writes it into the replay file, which chaos run replays without it", async () => {
+    const dir = scratch();
+    // spot-interrupt aimed at a cluster that does not exist: without --var every candidate errors.
+    const text = readFileSync(join(REPO, "experiments", "spot-interrupt.yaml"), "utf8").replace("cluster: prod", "cluster: staging");
+    expect(text).toContain("cluster: staging");
+    writeFileSync(join(dir, "elsewhere.yaml"), text);
+    const stack = join(REPO, "fixtures", "stacks", "spot-headroom.yaml");
+    const flags = ["--seed", "1", "--runs", "6", "--shrink-runs", "3", "--workers", "1", "--stack", stack];
+    const r = await chaos(["explore", "elsewhere.yaml", ...flags, "--var", "cluster=prod", "--out", "v"], { cwd: dir });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(1);
+    const s = summaryOf(join(dir, "v"));
+    expect(readFileSync(join(dir, s.replay), "utf8")).toMatch(/\n  cluster: prod\n/);
+    expect(s.replayCommand).not.toContain("--var");
+    const replay = await chaos(["run", s.replay, "--seed", "1", "--stack", stack], { cwd: dir });
+    expect(replay.code).toBe(s.found.minimalVerdict.exitCode);
+    expect(replay.stdout).toContain(s.found.minimalVerdict.summary);
+  });
+
+  it("places log shipper crashes when the experiment has a log-delivery probe, and takes --max-crashes, --var and --var-file in its help", async () => {
+    const dir = scratch();
+    // The experiment itself (by name, shipper-crash is its space file): one candidate shows the space.
+    const r = await chaos(["explore", join(REPO, "experiments", "shipper-crash.yaml"), "--seed", "3", "--runs", "1", "--workers", "1", "--out", "c"], { cwd: dir });
+    expect([0, 1]).toContain(r.code);
+    expect(r.stdout).toMatch(/space: throttle-app-logs, crash-one-shipper; up to 2 crash\(es\) of crash-web-log-shipper \(SIGKILL\)/);
+    const none = await chaos(["explore", "shipper-crash", "--max-crashes", "11"], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('chaos: --max-crashes: expected a whole number from 0 to 10, found "11"\n');
+    const help = await chaos(["explore", "--help"], { cwd: dir });
+    for (const flag of ["--max-crashes", "--var <key=value>", "--var-file <file>"]) expect(help.stdout).toContain(flag);
+  });
+});
+
+describe("chaos explore shipper-crash", () => {
+  it("finds, within its default budget, that the memory-only shipper drops records under a hard throttle, shrinks crashes that do not matter away, and writes a replay file chaos run reproduces", async () => {
+    const dir = scratch();
+    const r = await chaos(["explore", "shipper-crash", "--seed", "1", "--out", "s"], { cwd: dir });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(1);
+    const s = summaryOf(join(dir, "s"));
+    expect(s.stoppedBy).toBe("found");
+    // Crashes were in the space; the minimal schedule keeps only what the failure needs.
+    expect(s.faultsTried["crash-web-log-shipper"]).toBeGreaterThan(0);
+    expect(s.found.minimal.faults.map((f: { fault: string }) => f.fault)).toEqual(["kinesis-throttle"]);
+    expect(Number(s.found.minimal.faults[0].with.percentage)).toBeLessThan(Number(s.found.original.faults.find((f: { fault: string }) => f.fault === "kinesis-throttle").with.percentage));
+    expect(s.found.minimalVerdict.summary).toMatch(/deviated/);
+    // The space's vars (a one-minute throttle, a one-minute settle) are in the replay file.
+    const replayText = readFileSync(join(dir, s.replay), "utf8");
+    expect(replayText).toMatch(/\n  settle: PT1M\n/);
+    const noSpool = join(REPO, "fixtures", "stacks", "no-spool.yaml");
+    const replay = await chaos(["run", s.replay, "--seed", "1", "--stack", noSpool], { cwd: dir });
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toMatch(/logs-delivered \(steady-state after\) dropped was \d+, expected 0/);
+    // The hand-written schedule (half the calls throttled, one crash thirty seconds in) holds there.
+    const handWritten = await chaos(["run", "shipper-crash", "--seed", "1", "--stack", noSpool], { cwd: dir });
+    expect(handWritten.stdout).toMatch(/verdict: held/);
+    expect(handWritten.code).toBe(0);
+  });
+});

@@ -31,8 +31,11 @@ describe("schedules", () => {
   it("decode in start order, and two genomes that mean the same schedule share a key", async () => {
     const { space } = await spotSpace();
     const s = decode(space, [
-      { template: 0, at: 4, count: 1, knobs: [2] },
-      { template: 0, at: 0, count: 1, knobs: [0] },
+      [
+        { template: 0, at: 4, count: 1, knobs: [2] },
+        { template: 0, at: 0, count: 1, knobs: [0] },
+      ],
+      [],
     ]);
     expect(s.faults.map((f) => [f.atMs, f.with.durationBeforeInterruption])).toEqual([
       [0, "PT2M"],
@@ -40,8 +43,11 @@ describe("schedules", () => {
     ]);
     // Knob steps beyond the range clamp to its maximum: the same schedule.
     const same = decode(space, [
-      { template: 0, at: 0, count: 1, knobs: [0] },
-      { template: 0, at: 4, count: 1, knobs: [2] },
+      [
+        { template: 0, at: 0, count: 1, knobs: [0] },
+        { template: 0, at: 4, count: 1, knobs: [2] },
+      ],
+      [],
     ]);
     expect(scheduleKey(same)).toBe(scheduleKey(s));
     expect(describeSchedule(s)).toBe("interrupt-one-spot-instance COUNT(1) at +0s (durationBeforeInterruption PT2M); interrupt-one-spot-instance COUNT(1) at +40s (durationBeforeInterruption PT3M)");
@@ -50,8 +56,11 @@ describe("schedules", () => {
   it("render as an experiment the loader accepts: faults and pauses in start order, then the method's other steps", async () => {
     const { raw, space } = await spotSpace();
     const schedule = decode(space, [
-      { template: 0, at: 0, count: 1, knobs: [0] },
-      { template: 0, at: 4, count: 1, knobs: [2] },
+      [
+        { template: 0, at: 0, count: 1, knobs: [0] },
+        { template: 0, at: 4, count: 1, knobs: [2] },
+      ],
+      [],
     ]);
     const doc = renderExperiment(raw, space, schedule, "Found by a test.");
     const file = join(mkdtempSync(join(tmpdir(), "explore-")), "replay.yaml");

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { loadExperiment } from "../../src/experiment/index.js";
-import { authoredFaults, buildSpace, type AuthoredFault } from "../../src/explore/space.js";
+import { authoredFaults, buildSpace, crashStep, type AuthoredFault } from "../../src/explore/space.js";
 import { search, type CandidateVerdict, type SearchOptions } from "../../src/explore/search.js";
-import type { Schedule } from "../../src/explore/schedule.js";
+import { decode, genomeArbitrary, type Schedule } from "../../src/explore/schedule.js";
 import { parseDuration } from "../../src/experiment/duration.js";
 
 const catalog = (name: string) => new URL(`../../experiments/${name}.yaml`, import.meta.url).pathname;
@@ -83,5 +84,63 @@ describe("search", () => {
     const result = await search(await options({ runs: 10, evaluate: async (b) => b.map(() => before) }));
     expect(result.finding).toBeUndefined();
     expect(result.firstError?.verdict).toEqual(before);
+  });
+});
+
+/**
+ * A stand-in for a shipper that loses what it holds in memory when it crashes: a schedule fails when
+ * a crash lands while a throttle of at least 50% is on (its shipper has records in retry then).
+ */
+function crashModel(s: Schedule): CandidateVerdict {
+  const throttles = s.faults.filter((f) => f.fault === "kinesis-throttle" && Number(f.with.percentage) >= 50);
+  const crashes = s.faults.filter((f) => f.fault === "process-kill");
+  const lost = crashes.some((c) => throttles.some((t) => c.atMs >= t.atMs && c.atMs < t.atMs + parseDuration(String(t.with.duration))!));
+  return lost ? { exitCode: 1, summary: "deviated: unaccounted was 10, expected 0" } : { exitCode: 0, summary: "held" };
+}
+
+describe("search with crashes of the log producers", () => {
+  async function crashOptions(over: Partial<SearchOptions> = {}): Promise<SearchOptions> {
+    const loaded = await loadExperiment(catalog("kinesis-throttle"), { vars: {}, varFiles: [] });
+    const crash = { step: crashStep({ cluster: "prod", service: "web", process: "log-shipper" }), max: 3 };
+    const space = await buildSpace(authoredFaults(loaded.raw) as AuthoredFault[], { maxFaults: 2, windowMs: 180_000, maxDurationMs: 300_000 }, crash);
+    return { space, seed: 42, runs: 300, shrinkRuns: 1000, batchSize: 3, outOfTime: () => false, evaluate: async (batch) => batch.map(crashModel), ...over };
+  }
+
+  it("finds a crash during a hard throttle and shrinks it to one throttle and one crash, both at the start, the throttle as light and short as still fails", async () => {
+    const result = await search(await crashOptions());
+    expect(result.stoppedBy).toBe("found");
+    const f = result.finding!;
+    expect(f.minimal.faults.map((x) => [x.fault, x.atMs, x.count ?? null, x.with])).toEqual([
+      ["kinesis-throttle", 0, null, { percentage: 50, duration: "PT1M" }],
+      ["process-kill", 0, 1, {}],
+    ]);
+    expect(f.shrinkCutShort).toBe(false);
+    expect(result.faultsTried["crash-web-log-shipper"]).toBeGreaterThan(0);
+  });
+
+  it("shrinks the number of crashes and their timing: of several crashes, only the one that matters stays, as early as it still fails", async () => {
+    // The throttle is pinned in place by the model: only a crash at or after +60s inside it counts.
+    const late = (s: Schedule): CandidateVerdict => {
+      const crashes = s.faults.filter((f) => f.fault === "process-kill");
+      return crashes.some((c) => c.atMs >= 60_000) && s.faults.some((f) => f.fault === "kinesis-throttle") ? { exitCode: 1, summary: "deviated" } : { exitCode: 0, summary: "held" };
+    };
+    const result = await search(await crashOptions({ evaluate: async (batch) => batch.map(late) }));
+    const crashes = result.finding!.minimal.faults.filter((f) => f.fault === "process-kill");
+    expect(crashes.map((c) => c.atMs)).toEqual([60_000]);
+    expect(result.finding!.original.faults.length).toBeGreaterThanOrEqual(result.finding!.minimal.faults.length);
+  });
+
+  it("never places more crashes than the space allows, nor more faults than maxFaults, and never an empty schedule", async () => {
+    const { space } = await crashOptions();
+    let sawCrashes = 0;
+    for (const g of fc.sample(genomeArbitrary(space), { seed: 5, numRuns: 300 })) {
+      const s = decode(space, g);
+      const crashes = s.faults.filter((f) => f.fault === "process-kill").length;
+      expect(crashes).toBeLessThanOrEqual(3);
+      expect(s.faults.length - crashes).toBeLessThanOrEqual(2);
+      expect(s.faults.length).toBeGreaterThan(0);
+      sawCrashes = Math.max(sawCrashes, crashes);
+    }
+    expect(sawCrashes).toBe(3);
   });
 });

@@ -31,4 +31,14 @@ describe("space files", () => {
       expect.stringMatching(/^\/w\/spaces\/s\.yaml:6:1: \(document\): expected explore, stack, faults, .* found the key "budget"$/),
     ]);
   });
+
+  it("read crashes of the log producers and the experiment's variables, and report mistakes in them at their line", () => {
+    const s = readSpaceFile("/w/s.yaml", "explore: kinesis-throttle\ncrashes: { max: 2, target: { cluster: prod, service: web }, process: fluent-bit }\nvars: { duration: PT2M, percentage:int: 60 }\n");
+    expect(s).toMatchObject({ crashes: { max: 2, target: { cluster: "prod", service: "web" }, process: "fluent-bit" }, vars: { duration: "PT2M", "percentage:int": "60" } });
+    expect(readSpaceFile("/w/s.yaml", "explore: kinesis-throttle\n").vars).toEqual({});
+    expect(errorsOf("explore: kinesis-throttle\ncrashes: { max: 11 }\nvars: { 9lives: x }\n")).toEqual([
+      expect.stringMatching(/^\/w\/spaces\/s\.yaml:2:17: crashes\.max: expected a whole number of at most 10, found 11$/),
+      expect.stringMatching(/^\/w\/spaces\/s\.yaml:3:\d+: vars\["9lives"\]: expected a variable name \(name or name:type, .*found "9lives"$/),
+    ]);
+  });
 });

@@ -10,6 +10,7 @@ import { BUILTIN_PROBES_DIR, listProbes, loadProbe } from "../../src/engine/prob
 const FAULT_SAMPLES: Record<string, { with: Record<string, unknown>; target: Record<string, unknown> }[]> = {
   "spot-interrupt": [{ with: {}, target: { cluster: "prod", tags: { chaos: "ok" } } }, { with: {}, target: { cluster: "prod", instanceIds: ["i-0abc"] } }],
   "task-kill": [{ with: {}, target: { cluster: "prod", service: "web" } }],
+  "process-kill": [{ with: { process: "log-shipper" }, target: { cluster: "prod", service: "web" } }],
   drain: [{ with: {}, target: { cluster: "prod" } }],
   "kinesis-throttle": [{ with: {}, target: { stream: "logs" } }, { with: {}, target: { role: "shipper" } }],
   "kinesis-outage": [{ with: {}, target: { role: "shipper" } }, { with: { effect: "timeouts" }, target: { subnets: ["subnet-0a"] } }],

@@ -58,6 +58,8 @@ export const loggingSchema = z.array(
       linesPerSecond: z.number().positive().max(100_000).default(2),
       lineBytes: z.number().int().min(64).max(1_048_576).default(256),
       shipper: shipperSettingsSchema.default({ spool: {} }),
+      /** The shipper's process name in the task, as FIS aws:ecs:task-kill-process names it. */
+      process: z.string().regex(/^[\w.-]+$/, "a process name of letters, digits, '.', '-' or '_'").default("log-shipper"),
     })
     .strict(),
 );

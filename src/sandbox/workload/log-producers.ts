@@ -106,6 +106,8 @@ const WRITE_EVERY_MS = 5_000;
 const MESSAGES = ["GET /orders 200", "POST /orders 201", "GET /health 200", "GET /orders/:id 200", "cache refreshed"];
 
 class ProducerProcess implements TaskProcess {
+  /** What FIS aws:ecs:task-kill-process kills by name (sandbox/services/ecs/kill-process.ts). */
+  readonly name: string;
   private producer: LogProducer | undefined;
   private stopTicking: (() => void) | undefined;
   private carry = 0;
@@ -121,6 +123,7 @@ class ProducerProcess implements TaskProcess {
   ) {
     // The fixed part of a line is about 130 bytes; padding brings it to lineBytes.
     this.pad = "x".repeat(Math.max(0, logging.lineBytes - 130));
+    this.name = logging.process;
   }
 
   start(): void {

@@ -82,6 +82,8 @@ export interface EniAttachment {
 
 /** A process inside a task, driven by the task's lifecycle. */
 export interface TaskProcess {
+  /** The process name killall matches (FIS aws:ecs:task-kill-process), for processes that have one. */
+  readonly name?: string;
   start(at: number): void;
   /** SIGTERM: begin a graceful shutdown. */
   sigterm(at: number): void;
