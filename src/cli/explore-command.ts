@@ -20,6 +20,7 @@ import { WorkerPool } from "../explore/pool.js";
 import { TARGETS_PER_FAULT_CAP } from "../explore/cap.js";
 import { resolveExperiment, catalogDirs } from "./catalog.js";
 import { loadExperimentFile } from "./plan-command.js";
+import { experimentStack, withoutExperimentStack } from "../experiment/sandbox-stack.js";
 import { parseSeed } from "./run-command.js";
 import { runCandidate, type CandidateJob, type CandidateResult } from "./explore-candidate.js";
 import { targetError, usage } from "./errors.js";
@@ -191,8 +192,11 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   for (const f of varFiles) if (!existsSync(f)) throw usage(`--var-file ${f}: no such file`);
   const loaded = await loadExperimentFile(input.experimentFile, { vars, varFiles, cwd });
   const written = varsToWrite(loaded, vars, varFiles);
-  const raw = withConfiguration(loaded.raw as Record<string, unknown>, written.configuration);
-  const stack = flags.stack !== undefined ? resolve(cwd, flags.stack) : input.space?.stack;
+  // The experiment's own stack is passed to candidates and the replay as --stack, so the
+  // generated files (written elsewhere) do not carry its path relative to the original.
+  const ownStack = experimentStack(loaded);
+  const raw = withoutExperimentStack(withConfiguration(loaded.raw as Record<string, unknown>, written.configuration));
+  const stack = flags.stack !== undefined ? resolve(cwd, flags.stack) : (input.space?.stack ?? ownStack?.file);
   if (stack !== undefined && !existsSync(stack)) throw usage(`--stack ${flags.stack ?? stack}: no such file`);
   const bounds = { ...input.space?.bounds };
   if (flags.maxFaults !== undefined) bounds.maxFaults = positiveInt("max-faults", flags.maxFaults, 3, 10);

@@ -39,3 +39,14 @@ export function experimentStack(loaded: Pick<LoadedExperiment, "file" | "raw" | 
   if (!existsSync(file)) return fail("a stack file, relative to the experiment file", `${entry.stack} (no such file: ${file})`);
   return { named: entry.stack, file };
 }
+
+/** The experiment as authored, less gameday's `stack` (for files written away from the original). */
+export function withoutExperimentStack<T extends Record<string, unknown>>(raw: T): T {
+  const extensions = raw.extensions;
+  if (!Array.isArray(extensions)) return raw;
+  const kept = extensions
+    .map((e) => ((e as { name?: unknown } | null)?.name === "gameday" ? (({ stack: _stack, ...rest }) => rest)(e as Record<string, unknown>) : e))
+    .filter((e) => !((e as { name?: unknown }).name === "gameday" && Object.keys(e as object).length === 1));
+  const { extensions: _all, ...rest } = raw;
+  return (kept.length > 0 ? { ...rest, extensions: kept } : rest) as T;
+}

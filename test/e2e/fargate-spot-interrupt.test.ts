@@ -18,15 +18,18 @@ const probe = (j: any, step: string) => j.gameday.probes.find((p: { step: string
 const serve = servesForThisFile();
 
 describe("fargate-spot-interrupt on the embedded sandbox", () => {
-  it("holds with a base on FARGATE: the warned Spot task stops with SpotInterruption, a Spot replacement takes its place, the api keeps its SLO", async () => {
+  it("holds on the stack the experiment names (fargate-spot.yaml, a base on FARGATE): the warned Spot task stops with SpotInterruption, a Spot replacement takes its place, the api keeps its SLO", async () => {
     const dir = scratch();
-    const r = await chaos(["run", "fargate-spot-interrupt", "--seed", "11", "--stack", stack("fargate-spot")], { cwd: dir });
+    // No --stack: the experiment's `extensions: [{ name: gameday, stack }]` chooses it.
+    const r = await chaos(["run", "fargate-spot-interrupt", "--seed", "11"], { cwd: dir });
     expect(r.stderr).toBe("");
     expect(r.code, r.stdout.slice(-3000)).toBe(0);
     expect(r.stdout).toMatch(/Fargate Spot interruption warning/);
     expect(r.stdout).toMatch(/STOPPED \(desired STOPPED\): Your Spot Task was interrupted\./);
     const j = journal(dir);
     expect(j.gameday.verdict).toBe("held");
+    expect(j.gameday.target.stack).toBe("../fixtures/stacks/fargate-spot.yaml");
+    expect(j.gameday.target.stackPath).toBe(stack("fargate-spot"));
     const [fault] = j.gameday.faults;
     expect(fault.verification.landed).toBe(true);
     expect(fault.verification.detail).toMatch(/\(SpotInterruption\)/);
