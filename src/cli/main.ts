@@ -118,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--target <target>", "sandbox (embedded), aws, or an AWS-compatible endpoint URL", { default: "sandbox" })
     .option("--region <region>", "AWS region (aws and endpoint targets)")
     .option("--profile <name>", "AWS profile (aws target)")
-    .option("--stack <file>", "Sandbox stack file (default: fixtures/stacks/default.yaml)")
+    .option("--stack <file>", "Sandbox stack file (default: the stack the experiment names in its gameday extension, else fixtures/stacks/default.yaml)")
     .option("--speed <n>", "Sandbox in scaled real time (1 = real time) instead of virtual time")
     .option("--handler <module>", "Also route spot warnings in the sandbox to this Lambda-style handler module (repeatable)")
     .option("--url <service=url>", "Where the load generator sends a service's traffic on endpoint and aws targets (repeatable), e.g. web=https://staging.example.com/")
