@@ -98,6 +98,11 @@ interface InProcessClient {
 
 export function trimForInProcess(client: InProcessClient): void {
   for (const name of IDLE_IN_PROCESS) client.middlewareStack.remove(name);
+  // The SDK's retry middleware, at one attempt (these clients' maxAttempts), only asks its strategy
+  // for a token, stamps two headers nobody reads in process and counts that one attempt: a tenth of
+  // an in-process call. Its slot stays, filled with a pass-through: signing and gameday's own retry
+  // (retry-middleware.ts) are placed relative to it.
+  client.middlewareStack.add((next: unknown) => next, { name: "retryMiddleware", tags: ["RETRY"], step: "finalizeRequest", priority: "high", override: true });
   cacheHandlers(client);
   // The SDK reads its auth schemes on every call, so swapping the signer here takes effect.
   const schemes = (client.config as { httpAuthSchemes?: { schemeId: string; signer: unknown }[] } | undefined)?.httpAuthSchemes;

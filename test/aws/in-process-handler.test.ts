@@ -116,6 +116,21 @@ describe("in-process calls carry the caller's credential scope without signing",
     expect(seen[1]).toMatch(/Credential=AKIDGAMEDAYSANDBOX\/\d{8}\/eu-west-1\/fis\/aws4_request/);
     for (const auth of seen) expect(auth).not.toMatch(/Signature=[0-9a-f]{64}/);
   });
+
+  it("skips the SDK's own retry bookkeeping (gameday's retry is the one layer): no invocation id or attempt header, and throttling is still retried", async () => {
+    const { clients, calls, failNext } = setup();
+    const headers: Record<string, string>[] = [];
+    const ecs = await clients.ecs();
+    ecs.middlewareStack.add((next) => (args) => (headers.push({ ...(args.request as { headers: Record<string, string> }).headers }), next(args)), { step: "deserialize", priority: "low", name: "spy" });
+    failNext(1);
+    await ecs.send(new ListClustersCommand({}));
+    expect(calls()).toBe(2);
+    expect(headers).toHaveLength(2);
+    for (const h of headers) {
+      expect(h).not.toHaveProperty("amz-sdk-invocation-id");
+      expect(h).not.toHaveProperty("amz-sdk-request");
+    }
+  });
 });
 
 describe("in-process clients resolve their middleware once per command", () => {
