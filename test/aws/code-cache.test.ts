@@ -115,4 +115,12 @@ describe("where the cache lives", () => {
     expect(codeCacheDir({ GAMEDAY_CODE_CACHE: "/tmp/cc" })).toBe(join("/tmp/cc", `node-${process.version}-${process.arch}`));
     expect(codeCacheDir({ GAMEDAY_CODE_CACHE: "off" })).toBeUndefined();
   });
+
+  it("is none, rather than an error, when the user has no home directory", () => {
+    const noHome = () => {
+      throw new Error("no passwd entry");
+    };
+    expect(codeCacheDir({}, noHome)).toBeUndefined();
+    expect(codeCacheDir({ XDG_CACHE_HOME: "/x" }, noHome)).toBe(join("/x", "gameday", "v8-code-cache", `node-${process.version}-${process.arch}`));
+  });
 });

@@ -24,11 +24,21 @@ import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import vm from "node:vm";
 
-/** Where the cache lives: GAMEDAY_CODE_CACHE (a directory, or "off"), else the user's cache directory. */
-export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/**
+ * Where the cache lives: GAMEDAY_CODE_CACHE (a directory, or "off"), else the user's cache
+ * directory; none when there is no home directory to put it in.
+ */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, home: () => string = homedir): string | undefined {
   const setting = env.GAMEDAY_CODE_CACHE;
   if (setting === "off") return undefined;
-  const root = setting || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "gameday", "v8-code-cache");
+  let root = setting;
+  if (!root) {
+    try {
+      root = join(env.XDG_CACHE_HOME || join(home(), ".cache"), "gameday", "v8-code-cache");
+    } catch {
+      return undefined;
+    }
+  }
   return join(root, `node-${process.version}-${process.arch}`);
 }
 
