@@ -18,9 +18,9 @@
  * The EventBridge form of the event (`detail` instead of an SNS envelope) is accepted too; it
  * cannot be re-published, so it only drains and heartbeats, and completes when nothing runs.
  */
-import { CompleteLifecycleActionCommand, DescribeAutoScalingInstancesCommand, RecordLifecycleActionHeartbeatCommand, type AutoScalingClient } from "@aws-sdk/client-auto-scaling";
-import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, UpdateContainerInstancesStateCommand, type ECSClient } from "@aws-sdk/client-ecs";
-import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { CompleteLifecycleActionCommand, DescribeAutoScalingInstancesCommand, RecordLifecycleActionHeartbeatCommand, type AutoScalingClient } from "../aws/sdk/autoscaling.js";
+import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, UpdateContainerInstancesStateCommand, type ECSClient } from "../aws/sdk/ecs.js";
+import { PublishCommand, type SNSClient } from "../aws/sdk/sns.js";
 import { RealClock } from "../time/clock.js";
 
 export const TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING";

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ListClustersCommand, ClusterNotFoundException, DescribeClustersCommand } from "@aws-sdk/client-ecs";
 import { GetExperimentCommand, ResourceNotFoundException } from "@aws-sdk/client-fis";
 import { AwsClients } from "../../src/aws/clients.js";
@@ -115,5 +115,53 @@ describe("in-process calls carry the caller's credential scope without signing",
     expect(seen[0]).toMatch(/Credential=AKIDGAMEDAYSANDBOX\/\d{8}\/eu-west-1\/ecs\/aws4_request/);
     expect(seen[1]).toMatch(/Credential=AKIDGAMEDAYSANDBOX\/\d{8}\/eu-west-1\/fis\/aws4_request/);
     for (const auth of seen) expect(auth).not.toMatch(/Signature=[0-9a-f]{64}/);
+  });
+
+  it("skips the SDK's own retry bookkeeping (gameday's retry is the one layer): no invocation id or attempt header, and throttling is still retried", async () => {
+    const { clients, calls, failNext } = setup();
+    const headers: Record<string, string>[] = [];
+    const ecs = await clients.ecs();
+    ecs.middlewareStack.add((next) => (args) => (headers.push({ ...(args.request as { headers: Record<string, string> }).headers }), next(args)), { step: "deserialize", priority: "low", name: "spy" });
+    failNext(1);
+    await ecs.send(new ListClustersCommand({}));
+    expect(calls()).toBe(2);
+    expect(headers).toHaveLength(2);
+    for (const h of headers) {
+      expect(h).not.toHaveProperty("amz-sdk-invocation-id");
+      expect(h).not.toHaveProperty("amz-sdk-request");
+    }
+  });
+});
+
+describe("in-process clients resolve their middleware once per command", () => {
+  it("reuses the resolved handler across calls, with and without an abort signal, and each call gets its own answer", async () => {
+    const clock = new VirtualClock();
+    const dispatcher = new Dispatcher();
+    dispatcher.addJsonService({
+      name: "ecs",
+      targetPrefix: "AmazonEC2ContainerServiceV20141113",
+      operations: { DescribeClusters: (input: { clusters?: string[] }) => ({ clusters: (input.clusters ?? []).map((clusterName) => ({ clusterName })) }) },
+    });
+    const clients = new AwsClients({ kind: "local", region: "us-east-1", dispatch: dispatcher.dispatch }, { clock, random: new SeededRandom(1) });
+    const ecs = await clients.ecs();
+    const resolve = vi.spyOn(DescribeClustersCommand.prototype, "resolveMiddleware");
+    const signal = new AbortController().signal;
+    const names = await Promise.all(["a", "b", "c", "d"].map(async (name, i) => (await ecs.send(new DescribeClustersCommand({ clusters: [name] }), i % 2 ? { abortSignal: signal as never } : undefined)).clusters?.[0]?.clusterName));
+    expect(names).toEqual(["a", "b", "c", "d"]);
+    expect(resolve).toHaveBeenCalledTimes(1);
+    resolve.mockRestore();
+  });
+
+  it("a call's abort signal still ends a simulated hang at once, with the signal's reason", async () => {
+    const clock = new VirtualClock();
+    const clients = new AwsClients({ kind: "local", region: "us-east-1", dispatch: () => ({ failure: "timeout" }) }, { clock, random: new SeededRandom(1), requestTimeoutMs: 5_000 });
+    const ecs = await clients.ecs();
+    const stop = new AbortController();
+    const reason = new Error("probe deadline");
+    void clock.sleep(1_000).then(() => stop.abort(reason));
+    const start = clock.now();
+    const err = await ecs.send(new ListClustersCommand({}), { abortSignal: stop.signal as never }).catch((e: unknown) => e);
+    expect(err).toBe(reason);
+    expect(clock.now() - start).toBe(1_000);
   });
 });

@@ -3,6 +3,6 @@ import type * as Sdk from "@aws-sdk/client-auto-scaling";
 import { loadSdk } from "./load.js";
 
 export type * from "@aws-sdk/client-auto-scaling";
-export const { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeAutoScalingInstancesCommand, DescribeLifecycleHooksCommand, SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand, paginateDescribeAutoScalingGroups } = loadSdk<typeof Sdk>("@aws-sdk/client-auto-scaling");
+export const { AutoScalingClient, CompleteLifecycleActionCommand, RecordLifecycleActionHeartbeatCommand, DescribeAutoScalingGroupsCommand, DescribeAutoScalingInstancesCommand, DescribeLifecycleHooksCommand, SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand, paginateDescribeAutoScalingGroups } = loadSdk<typeof Sdk>("@aws-sdk/client-auto-scaling");
 /** The client class is a type as well as a value. */
 export type AutoScalingClient = Sdk.AutoScalingClient;

@@ -3,6 +3,6 @@ import type * as Sdk from "@aws-sdk/client-sns";
 import { loadSdk } from "./load.js";
 
 export type * from "@aws-sdk/client-sns";
-export const { SNSClient, ListTopicsCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-sns");
+export const { SNSClient, ListTopicsCommand, PublishCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-sns");
 /** The client class is a type as well as a value. */
 export type SNSClient = Sdk.SNSClient;

@@ -1,0 +1,153 @@
+/**
+ * A V8 code cache for the AWS SDK's CommonJS files. Compiling the clients a run uses (4.5 MB of
+ * JavaScript, the EC2 client alone 2 MB) is the largest part of a short run's start-up, and it
+ * is the same work every time. Node 20 has no module.enableCompileCache (Node 22 does), so this
+ * does what the v8-compile-cache package did, with vm.Script's cachedData: the first run compiles
+ * as usual and, when the process exits, saves V8's code for each file (including the functions the
+ * run compiled lazily); later runs hand that code back to V8 instead of parsing again.
+ *
+ * Safety: an entry's name is a hash of the file's path and content, and its directory is named for
+ * the Node version and CPU architecture, so an upgraded SDK or Node never sees a stale entry; V8
+ * checks its own version, flags and the source's length again and rejects a mismatch, which is
+ * then compiled as usual and saved anew. Entries are written to a temporary name and renamed, so a
+ * reader never sees half an entry. The cache is an optimisation only: a directory that cannot be
+ * created, read or written costs the run nothing but the speed-up.
+ *
+ * The compile step is the only one replaced: Node's own Module.prototype._compile still runs each
+ * file (its require, its resolution caches), through a one-line stub that calls the cached function.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import Module from "node:module";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { threadId } from "node:worker_threads";
+import vm from "node:vm";
+
+/**
+ * Where the cache lives: GAMEDAY_CODE_CACHE (a directory, or "off"), else the user's cache
+ * directory; none when there is no home directory to put it in.
+ */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, home: () => string = homedir): string | undefined {
+  const setting = env.GAMEDAY_CODE_CACHE;
+  if (setting === "off") return undefined;
+  let root = setting;
+  if (!root) {
+    try {
+      root = join(env.XDG_CACHE_HOME || join(home(), ".cache"), "gameday", "v8-code-cache");
+    } catch {
+      return undefined;
+    }
+  }
+  return join(root, `node-${process.version}-${process.arch}`);
+}
+
+type CompileFn = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
+type CompiledWrapper = (this: unknown, ...args: unknown[]) => unknown;
+interface Pending {
+  script: vm.Script;
+  file: string;
+}
+
+/** The stub Node compiles in place of a cached file: it hands Node's own arguments to the cached function. */
+const STUB_KEY = Symbol.for("gameday.codeCache.run");
+const STUB = `return globalThis[Symbol.for("gameday.codeCache.run")](this, exports, require, module, __filename, __dirname);`;
+
+export interface CodeCacheStats {
+  /** Files compiled from a cache entry. */
+  hits: number;
+  /** Files compiled from source (no entry, or V8 rejected it); saved at exit. */
+  misses: number;
+}
+
+export class CodeCache {
+  readonly stats: CodeCacheStats = { hits: 0, misses: 0 };
+  private readonly compiled = new Map<string, CompiledWrapper>();
+  private readonly pending: Pending[] = [];
+  private exitHooked = false;
+
+  constructor(private readonly dir: string) {}
+
+  /**
+   * Runs `load` (a require of an SDK package) with the cache in front of Node's compiler for the
+   * files under node_modules that it loads.
+   */
+  around<T>(load: () => T): T {
+    const proto = Module.prototype as unknown as { _compile: CompileFn };
+    const original = proto._compile;
+    const globals = globalThis as unknown as Record<symbol, unknown>;
+    const cache = this;
+    globals[STUB_KEY] = (thisValue: unknown, ...args: unknown[]) => {
+      const filename = args[3] as string;
+      const fn = cache.compiled.get(filename)!;
+      cache.compiled.delete(filename);
+      return fn.apply(thisValue, args);
+    };
+    proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]) {
+      if (!filename.includes("/node_modules/") || typeof content !== "string") return original.call(this, content, filename, ...rest);
+      cache.compiled.set(filename, cache.compile(content, filename));
+      return original.call(this, STUB, filename, ...rest);
+    };
+    try {
+      return load();
+    } finally {
+      proto._compile = original;
+    }
+  }
+
+  private compile(content: string, filename: string): CompiledWrapper {
+    const file = join(this.dir, `${createHash("sha1").update(filename).update("\0").update(content).digest("hex")}.bin`);
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = readFileSync(file);
+    } catch {
+      cachedData = undefined;
+    }
+    const script = new vm.Script(Module.wrap(content), {
+      filename,
+      ...(cachedData ? { cachedData } : {}),
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
+    if (cachedData && !script.cachedDataRejected) this.stats.hits++;
+    else {
+      this.stats.misses++;
+      this.pending.push({ script, file });
+      this.saveAtExit();
+    }
+    return script.runInThisContext() as CompiledWrapper;
+  }
+
+  private saveAtExit(): void {
+    if (this.exitHooked) return;
+    this.exitHooked = true;
+    // At exit rather than now: V8's code for a script then includes every function the run used.
+    process.once("exit", () => this.save());
+  }
+
+  /** Writes an entry for every file compiled from source; stops at the first failure (a read-only or missing home, a full disk). */
+  save(): void {
+    const entries = this.pending.splice(0);
+    if (entries.length === 0) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      for (const { script, file } of entries) {
+        const temp = `${file}.${process.pid}-${threadId}.tmp`;
+        writeFileSync(temp, script.createCachedData());
+        renameSync(temp, file);
+      }
+    } catch {
+      // A cache that cannot be written only means the next run compiles again.
+    }
+  }
+}
+
+let shared: CodeCache | null | undefined;
+
+/** The process's code cache, or undefined when turned off (GAMEDAY_CODE_CACHE=off). */
+export function processCodeCache(): CodeCache | undefined {
+  if (shared === undefined) {
+    const dir = codeCacheDir();
+    shared = dir ? new CodeCache(dir) : null;
+  }
+  return shared ?? undefined;
+}

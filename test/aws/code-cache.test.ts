@@ -1,0 +1,126 @@
+/**
+ * The V8 code cache for the SDK's CommonJS files (src/aws/sdk/code-cache.ts): a later load uses
+ * what an earlier one saved, the modules behave exactly as when Node compiles them itself, a
+ * changed file or a damaged entry is compiled afresh, and a cache that cannot be written never
+ * breaks a load. Each module here is a small CommonJS package under a temporary node_modules,
+ * loaded in a new process each time (fixtures/code-cache-load.ts), as each `chaos` run is.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CodeCache, codeCacheDir } from "../../src/aws/sdk/code-cache.js";
+
+let root: string;
+let pkg: string;
+const requireHere = createRequire(import.meta.url);
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "gameday-code-cache-"));
+  pkg = join(root, "node_modules", "demo");
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, "helper.js"), `exports.twice = (n) => 2 * n;\n`);
+  writeFileSync(
+    join(pkg, "index.js"),
+    `"use strict";\nconst { twice } = require("./helper.js");\nmodule.exports = { four: twice(2), file: __filename, dir: __dirname, self: this === module.exports, where: () => new Error("here").stack };\n`,
+  );
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+const CHILD = fileURLToPath(new URL("./fixtures/code-cache-load.ts", import.meta.url));
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+
+interface Loaded {
+  stats: { hits: number; misses: number };
+  four: number;
+  file: string;
+  dir: string;
+  self: boolean;
+  where: string;
+}
+
+/** Loads the demo package through a cache in `dir` in a new process, as a new `chaos` run would. */
+function load(dir: string): Loaded {
+  const out = execFileSync(process.execPath, ["--import", "tsx", CHILD, dir, join(pkg, "index.js")], { cwd: REPO, encoding: "utf8" });
+  return JSON.parse(out) as Loaded;
+}
+
+describe("the SDK code cache", () => {
+  it("saves each file's code, and a later load compiles from it with the same module behaviour", () => {
+    const dir = join(root, "cache");
+    const a = load(dir);
+    expect(a.stats).toEqual({ hits: 0, misses: 2 });
+    expect(readdirSync(dir).filter((f) => f.endsWith(".bin"))).toHaveLength(2);
+    const b = load(dir);
+    expect(b.stats).toEqual({ hits: 2, misses: 0 });
+    for (const m of [a, b]) {
+      expect(m.four).toBe(4);
+      expect(m.file).toBe(join(pkg, "index.js"));
+      expect(m.dir).toBe(pkg);
+      expect(m.self).toBe(true);
+      // Stack traces still name the file and its line.
+      expect(m.where).toContain(`${join(pkg, "index.js")}:3`);
+    }
+  });
+
+  it("compiles a changed file afresh instead of using its old entry", () => {
+    const dir = join(root, "cache");
+    load(dir);
+    writeFileSync(join(pkg, "helper.js"), `exports.twice = (n) => n + n + 1;\n`);
+    const second = load(dir);
+    expect(second.four).toBe(5);
+    expect(second.stats).toEqual({ hits: 1, misses: 1 });
+  });
+
+  it("compiles from source when an entry is damaged, and replaces the entry", () => {
+    const dir = join(root, "cache");
+    load(dir);
+    for (const f of readdirSync(dir)) writeFileSync(join(dir, f), "not V8 code");
+    const second = load(dir);
+    expect(second.four).toBe(4);
+    expect(second.stats).toEqual({ hits: 0, misses: 2 });
+    expect(load(dir).stats).toEqual({ hits: 2, misses: 0 });
+  });
+
+  it("loads as usual when the cache directory cannot be created", () => {
+    const blocker = join(root, "a-file");
+    writeFileSync(blocker, "");
+    const loaded = load(join(blocker, "cache"));
+    expect(loaded.four).toBe(4);
+    expect(loaded.stats).toEqual({ hits: 0, misses: 2 });
+  });
+
+  it("leaves files outside node_modules to Node", () => {
+    const own = join(root, "own.cjs");
+    writeFileSync(own, `module.exports = 7;\n`);
+    const cache = new CodeCache(join(root, "cache"));
+    expect(cache.around(() => requireHere(own))).toBe(7);
+    expect(cache.stats).toEqual({ hits: 0, misses: 0 });
+  });
+});
+
+describe("where the cache lives", () => {
+  it("is the user's cache directory, per Node version and architecture", () => {
+    expect(codeCacheDir({})).toBe(join(homedir(), ".cache", "gameday", "v8-code-cache", `node-${process.version}-${process.arch}`));
+    expect(codeCacheDir({ XDG_CACHE_HOME: "/x" })).toBe(join("/x", "gameday", "v8-code-cache", `node-${process.version}-${process.arch}`));
+  });
+
+  it("is the directory GAMEDAY_CODE_CACHE names, or none when it says off", () => {
+    expect(codeCacheDir({ GAMEDAY_CODE_CACHE: "/tmp/cc" })).toBe(join("/tmp/cc", `node-${process.version}-${process.arch}`));
+    expect(codeCacheDir({ GAMEDAY_CODE_CACHE: "off" })).toBeUndefined();
+  });
+
+  it("is none, rather than an error, when the user has no home directory", () => {
+    const noHome = () => {
+      throw new Error("no passwd entry");
+    };
+    expect(codeCacheDir({}, noHome)).toBeUndefined();
+    expect(codeCacheDir({ XDG_CACHE_HOME: "/x" }, noHome)).toBe(join("/x", "gameday", "v8-code-cache", `node-${process.version}-${process.arch}`));
+  });
+});
