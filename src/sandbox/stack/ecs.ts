@@ -41,6 +41,12 @@ export const appSchema = z
   .object({
     threads: z.number().int().positive(),
     serviceTime: serviceTimeSchema,
+    /**
+     * CPU time each request needs on one full vCPU (a template render), before its serviceTime of
+     * waiting (I/O, sleep). The task's vCPUs (its cpu units / 1024) run that work one request per
+     * vCPU at a time, so a CPU-bound app saturates its CPU long before its threads. 0 by default.
+     */
+    cpuTime: duration.default(0),
     /** A proxy (nginx) in the task that queues requests while every thread is busy. */
     proxy: z.object({ backlog: z.number().int().positive() }).strict().optional(),
   })

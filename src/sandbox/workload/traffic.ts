@@ -61,7 +61,7 @@ export class Traffic {
   }
 
   /** A new web app for one of `service`'s tasks (running in `zone`), reporting its requests to the service's log. */
-  createApp(service: string, spec: AppSpec, random: Random, zone: string): WebApp {
+  createApp(service: string, spec: AppSpec, random: Random, zone: string, vcpus = 1): WebApp {
     const front = this.front(service);
     const idle = front.group.spec.idleTimeout;
     const log = front.log;
@@ -88,7 +88,7 @@ export class Traffic {
         alb?.targetResponse(ended, zone, 200, latency);
         watcher?.answered(200, latency);
       }
-    });
+    }, vcpus);
     front.apps.add(app);
     front.zoneOf.set(app, zone);
     front.zones.add(zone);
@@ -181,6 +181,14 @@ export class Traffic {
 
   /** One arrival at the load balancer at `t`: 503 with no target to route to, else to a target's app. */
   private admit(front: Front, t: number, watcher?: RequestWatcher): WebApp | undefined {
+    const max = front.group.spec.maxConnections;
+    if (max !== undefined && this.openConnections(front, t) >= max) {
+      // Rejected before any request is read: no HTTP status, no request in the log.
+      if (!watcher) front.load?.record(t, { error: "refused" });
+      front.alb?.rejectedConnection(t);
+      watcher?.rejected?.();
+      return undefined;
+    }
     const target = front.group.route();
     if (!target) {
       front.log.record(t, 0, 503);
@@ -192,6 +200,13 @@ export class Traffic {
     target.lastRequestAt = t;
     target.app.accept(t, watcher);
     return target.app;
+  }
+
+  /** Requests in flight at the load balancer (each holds a client connection); only with maxConnections, as it visits every app. */
+  private openConnections(front: Front, t: number): number {
+    let open = 0;
+    for (const app of front.apps) open += app.inFlight(t);
+    return open;
   }
 
   /** Emits arrivals a late timer owes and retires every request that finished by `now`. */

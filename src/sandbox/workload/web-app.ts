@@ -3,6 +3,13 @@
  * optionally a proxy with a backlog queue in front of it. A request that finds every thread busy
  * is refused at once, unless the proxy has room to queue it.
  *
+ * A request holds its thread for its CPU time, then its service time of waiting. The task's CPU
+ * runs one request's CPU work per vCPU at a time (first come, first served), so when more threads
+ * want CPU than the task has vCPUs they wait for it: throughput is bounded by vCPUs ÷ CPU time as
+ * well as by threads ÷ service time. A task of less than one vCPU (256 or 512 units) is one
+ * slower vCPU. (First come, first served rather than the kernel's time slicing: the same
+ * throughput, and known when the request starts, which the lazy simulation below needs.)
+ *
  * Cheap by design: no timer per request. A task's threads are simulated lazily; each arrival (and
  * each stats query) first retires every request that finished by then, in completion order, and
  * starts queued ones on the threads they free. Outcomes are the same as with a timer per request.
@@ -21,6 +28,8 @@ export interface RequestWatcher {
   started(endsAt: number): void;
   /** The load balancer's answer, after `latencyMs` of the clock's time. */
   answered(status: number, latencyMs: number): void;
+  /** The load balancer rejected the connection (at its maximum number of connections): no HTTP answer at all. */
+  rejected?(): void;
 }
 
 /** Called once per request: when it arrived, when it ended, whether the app answered it, and who waits on it. */
@@ -43,12 +52,23 @@ export class WebApp {
   private qHead = 0;
   private qLen = 0;
   private readonly sample: Sampler;
+  /** CPU work per request, ms on one full vCPU; when each of the task's vCPUs is next free; their speed. */
+  private readonly cpuTime: number;
+  private readonly cpuFreeAt: Float64Array;
+  private readonly cpuSpeed: number;
 
   constructor(
     spec: AppSpec,
     random: Random,
     private readonly sink: RequestSink,
+    /** The task's vCPUs: its cpu units / 1024. */
+    vcpus = 1,
   ) {
+    if (!(vcpus > 0)) throw new RangeError(`web app: expected vCPUs > 0, found ${vcpus}`);
+    this.cpuTime = spec.cpuTime ?? 0;
+    const cores = Math.max(1, Math.floor(vcpus));
+    this.cpuFreeAt = new Float64Array(cores).fill(-Infinity);
+    this.cpuSpeed = vcpus / cores;
     this.threads = spec.threads;
     this.busyUntil = new Float64Array(spec.threads).fill(-1);
     this.arrivedAt = new Float64Array(spec.threads);
@@ -166,7 +186,7 @@ export class WebApp {
   private begin(arrived: number, at: number, watcher: RequestWatcher | undefined): void {
     for (let i = 0; i < this.threads; i++) {
       if (this.busyUntil[i]! < 0) {
-        this.busyUntil[i] = at + this.sample();
+        this.busyUntil[i] = this.cpuDone(at) + this.sample();
         this.arrivedAt[i] = arrived;
         this.watchers[i] = watcher;
         this.busy++;
@@ -175,5 +195,15 @@ export class WebApp {
         return;
       }
     }
+  }
+
+  /** When a request that starts at `at` has had its CPU work done: on the vCPU free soonest. */
+  private cpuDone(at: number): number {
+    if (this.cpuTime === 0) return at;
+    let k = 0;
+    for (let c = 1; c < this.cpuFreeAt.length; c++) if (this.cpuFreeAt[c]! < this.cpuFreeAt[k]!) k = c;
+    const done = Math.max(at, this.cpuFreeAt[k]!) + this.cpuTime / this.cpuSpeed;
+    this.cpuFreeAt[k] = done;
+    return done;
   }
 }
