@@ -67,11 +67,21 @@ export class Traffic {
     const log = front.log;
     const alb = front.alb;
     const load = front.load;
-    const app = new WebApp(spec, random, (arrived, ended, answered, watcher) => {
+    // nginx's proxy_read_timeout, when it runs out before the load balancer's idle timeout does.
+    const readTimeout = spec.proxy && spec.proxy.readTimeout < idle ? spec.proxy.readTimeout : undefined;
+    const app = new WebApp(spec, random, (arrived, ended, answered, watcher, proxyRefused) => {
       const latency = ended - arrived;
       // Gameday/LoadGenerator is what the simulated generator measured; a request with a watcher
       // came over a served ALB port from a real client, which publishes its own measurements.
-      if (!answered) {
+      if (proxyRefused || (readTimeout !== undefined && latency > readTimeout)) {
+        // The task's proxy answered with its own error page: a target response to the ALB.
+        const status = proxyRefused ? 502 : 504;
+        const at = proxyRefused ? ended : arrived + readTimeout!;
+        log.record(at, at - arrived, status);
+        if (!watcher) load?.record(at, { status, latencyMs: at - arrived });
+        alb?.targetResponse(at, zone, status, at - arrived);
+        watcher?.answered(status, at - arrived);
+      } else if (!answered) {
         log.record(ended, latency, 502);
         if (!watcher) load?.record(ended, { status: 502, latencyMs: latency });
         // Refused at once: the connection to the target was never made.

@@ -1,7 +1,8 @@
 /**
- * A web application container: a fixed pool of threads with a service-time distribution, and
- * optionally a proxy with a backlog queue in front of it. A request that finds every thread busy
- * is refused at once, unless the proxy has room to queue it.
+ * A web application container: a fixed pool of threads with a service-time distribution, the app
+ * server's own (small) accept backlog, and optionally a proxy (nginx) with a backlog queue in front
+ * of it. A request that finds every thread busy waits in the backlog if there is room; otherwise
+ * it is refused at once (the connection, without a proxy) or answered with the proxy's 502.
  *
  * A request holds its thread for its CPU time, then its service time of waiting. The task's CPU
  * runs one request's CPU work per vCPU at a time (first come, first served), so when more threads
@@ -32,8 +33,12 @@ export interface RequestWatcher {
   rejected?(): void;
 }
 
-/** Called once per request: when it arrived, when it ended, whether the app answered it, and who waits on it. */
-export type RequestSink = (arrivedAt: number, endedAt: number, answered: boolean, watcher?: RequestWatcher) => void;
+/**
+ * Called once per request: when it arrived, when it ended, whether the app answered it, who waits
+ * on it, and, for one not answered, whether the task's proxy turned it away with its own 502 page
+ * (rather than the connection being refused).
+ */
+export type RequestSink = (arrivedAt: number, endedAt: number, answered: boolean, watcher?: RequestWatcher, proxyRefused?: boolean) => void;
 
 export type AppState = "starting" | "up" | "stopping" | "down";
 
@@ -52,6 +57,8 @@ export class WebApp {
   private qHead = 0;
   private qLen = 0;
   private readonly sample: Sampler;
+  /** A proxy (nginx) takes the connection, and answers 502 itself when the queue is full. */
+  private readonly proxied: boolean;
   /** CPU work per request, ms on one full vCPU; when each of the task's vCPUs is next free; their speed. */
   private readonly cpuTime: number;
   private readonly cpuFreeAt: Float64Array;
@@ -72,7 +79,9 @@ export class WebApp {
     this.threads = spec.threads;
     this.busyUntil = new Float64Array(spec.threads).fill(-1);
     this.arrivedAt = new Float64Array(spec.threads);
-    this.queue = new Float64Array(spec.proxy?.backlog ?? 0);
+    // The proxy's queue in front of the app server's own backlog: one line of requests waiting for a thread.
+    this.queue = new Float64Array((spec.proxy?.backlog ?? 0) + (spec.backlog ?? 0));
+    this.proxied = spec.proxy !== undefined;
     this.watchers = new Array<RequestWatcher | undefined>(spec.threads);
     this.queuedWatchers = new Array<RequestWatcher | undefined>(this.queue.length);
     this.sample = serviceTimeSampler(spec.serviceTime, random);
@@ -113,7 +122,8 @@ export class WebApp {
       this.queuedWatchers[slot] = watcher;
       this.qLen++;
     } else {
-      this.sink(t, t, false, watcher);
+      // Behind a proxy the connection was taken; the proxy answers 502 itself.
+      this.sink(t, t, false, watcher, this.proxied);
     }
   }
 
