@@ -60,9 +60,15 @@ export const appSchema = z
      * (HTTPCode_Target_5XX): 502 Bad Gateway when the app cannot take one more (its upstream
      * refuses at once, as a full Unix socket does), 504 Gateway Time-out when a request has waited
      * `readTimeout` (proxy_read_timeout, 60 s by default) for its answer and that is sooner than
-     * the load balancer's idle timeout.
+     * the load balancer's idle timeout. `connections` is nginx's own limit on requests it holds
+     * (worker_processes × worker_connections ÷ 2: a proxied request holds a client and an upstream
+     * connection); past it nginx accepts no more and the connection is refused (an ALB 502). None
+     * by default.
      */
-    proxy: z.object({ backlog: z.number().int().positive(), readTimeout: duration.default(60_000) }).strict().optional(),
+    proxy: z
+      .object({ backlog: z.number().int().positive(), readTimeout: duration.default(60_000), connections: z.number().int().positive().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -59,6 +59,8 @@ export class WebApp {
   private readonly sample: Sampler;
   /** A proxy (nginx) takes the connection, and answers 502 itself when the queue is full. */
   private readonly proxied: boolean;
+  /** The most requests the proxy holds at once (its connection limit); past it, connections are refused. */
+  private readonly proxyConnections: number;
   /** CPU work per request, ms on one full vCPU; when each of the task's vCPUs is next free; their speed. */
   private readonly cpuTime: number;
   private readonly cpuFreeAt: Float64Array;
@@ -82,6 +84,7 @@ export class WebApp {
     // The proxy's queue in front of the app server's own backlog: one line of requests waiting for a thread.
     this.queue = new Float64Array((spec.proxy?.backlog ?? 0) + (spec.backlog ?? 0));
     this.proxied = spec.proxy !== undefined;
+    this.proxyConnections = spec.proxy?.connections ?? Infinity;
     this.watchers = new Array<RequestWatcher | undefined>(spec.threads);
     this.queuedWatchers = new Array<RequestWatcher | undefined>(this.queue.length);
     this.sample = serviceTimeSampler(spec.serviceTime, random);
@@ -114,7 +117,10 @@ export class WebApp {
       return;
     }
     this.advance(t);
-    if (this.busy < this.threads) {
+    if (this.busy + this.qLen >= this.proxyConnections) {
+      // nginx is at its own connection limit: it takes no more connections.
+      this.sink(t, t, false, watcher);
+    } else if (this.busy < this.threads) {
       this.begin(t, t, watcher);
     } else if (this.qLen < this.queue.length) {
       const slot = (this.qHead + this.qLen) % this.queue.length;

@@ -69,4 +69,14 @@ describe("errors by source in front of the app server", () => {
     // nginx gives up after its read timeout: no client waits longer.
     expect(nginx.log.max).toBeLessThanOrEqual(400 + 1e-6);
   });
+
+  it("nginx at its own connection limit refuses the connection: the ALB's 502 with a connection error, while its queue still had room", async () => {
+    // 2 requests on the threads and 4 queued fill nginx's 6; the queue of 10 never does.
+    const full = await minute(oneTask(", proxy: { backlog: 10, connections: 6 }"));
+    expect(full.elb502).toBeGreaterThan(0);
+    expect(full.connectionErrors).toBe(full.elb502);
+    expect(full.target5xx).toBe(0);
+    // At most 4 waited ahead of a request: 200 ms of waiting, then its own 100 ms.
+    expect(full.log.max).toBeLessThanOrEqual(300 + 1e-6);
+  });
 });
