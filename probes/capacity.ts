@@ -1,8 +1,9 @@
 /**
  * capacity: ramps a service's offered load (open model) and finds its knee, the highest offered
  * rate before errors reach `maxErrorRate`, beside the theoretical maximum of its threads
- * (tasks × threads ÷ service time). The ramp goes through the target's traffic port, raising the
- * rate every `step` (the sandbox's load generator, or the HTTP one against `--url`); what came
+ * (tasks × threads ÷ service time). The ramp goes through the target's traffic port: a native
+ * ramp where the port has one (the HTTP load generator against a URL: the rate rises continuously),
+ * otherwise raised every `step` (the sandbox's load generator); what came
  * back is read from CloudWatch (Gameday/LoadGenerator, { Service }) period by period, so the
  * reading also gives latency percentiles over time and errors by source.
  */
@@ -25,7 +26,7 @@ const params = z
     from: z.number().min(0).default(1).describe("Offered rate at the start of the ramp, requests per second"),
     to: z.number().positive().default(1000).describe("Offered rate at the end of the ramp, requests per second"),
     over: duration("PT5M").describe("How long the ramp takes"),
-    step: duration("PT1S").describe("How often the offered rate is raised along the ramp"),
+    step: duration("PT1S").describe("How often the offered rate is raised along the ramp, on targets whose load generator has no native ramp (the sandbox's)"),
     period: duration("PT10S")
       .refine((ms) => PERIODS.includes(ms / SECOND), { message: "a CloudWatch period of 1, 5, 10, 20, 30 or 60 s" })
       .describe("Each point of the series covers this long"),
@@ -33,6 +34,10 @@ const params = z
     tasks: z.number().int().positive().describe("Tasks behind the load balancer (for the theoretical maximum)"),
     threads: z.number().int().positive().describe("Request threads per task"),
     serviceTime: duration().describe("How long one request holds a thread (the mix's mean)"),
+    vcpus: z.number().positive().default(1).describe("vCPUs per task (cpu units ÷ 1024), with cpuTime"),
+    cpuTime: duration()
+      .optional()
+      .describe("CPU time one request needs on one vCPU: the theoretical maximum is then also at most tasks × vCPUs ÷ cpuTime"),
     targetGroup: z.string().min(1).optional().describe("The ALB target group in front of the service: adds the load balancer's own error counts (AWS/ApplicationELB)"),
   })
   .strict()
@@ -49,7 +54,7 @@ export default defineProbe<Params>({
     fields: {
       knee: { unit: "number", description: "Highest offered requests/s before errors reached maxErrorRate (0 when the first period failed)" },
       kneeReached: { unit: "bool", description: "False when the ramp ended before errors reached the bound" },
-      theoreticalMax: { unit: "number", description: "tasks × threads ÷ service time, requests/s" },
+      theoreticalMax: { unit: "number", description: "tasks × threads ÷ service time, requests/s; with cpuTime, at most tasks × vCPUs ÷ cpuTime" },
       kneeShare: { unit: "number", description: "knee ÷ theoretical maximum" },
       requests: { unit: "count", description: "Requests whose outcome was measured over the ramp" },
       errorsBySource: { unit: "map", description: "Failed requests over the ramp: 4XX, 5XX (the load balancer's 502/503/504 among them), timeout, connectionError" },
@@ -58,7 +63,7 @@ export default defineProbe<Params>({
     },
   },
   async run(ctx: ProbeContext<Params>) {
-    const { service, from, to, over, step, period, maxErrorRate, tasks, threads, serviceTime, targetGroup } = ctx.params;
+    const { service, from, to, over, step, period, maxErrorRate, tasks, threads, serviceTime, vcpus, cpuTime, targetGroup } = ctx.params;
     if (!ctx.traffic.services().includes(service)) {
       throw new Error(`no traffic for service "${service}" on this target; known: ${ctx.traffic.services().join(", ") || "none"}`);
     }
@@ -67,10 +72,15 @@ export default defineProbe<Params>({
     const now = ctx.clock.now();
     const start = Math.ceil(now / period) * period;
     await ctx.clock.sleep(start - now, ctx.signal);
-    // A staircase: each step offers the ramp's mean over that step (drive only ever raises).
-    for (let t = 0; t < over; t += step) {
-      ctx.traffic.drive(service, rampMeanRate(ramp, t, Math.min(t + step, over)));
-      await ctx.clock.sleep(Math.min(step, over - t), ctx.signal);
+    if (ctx.traffic.ramp) {
+      ctx.traffic.ramp(service, from, to, over);
+      await ctx.clock.sleep(over, ctx.signal);
+    } else {
+      // A staircase: each step offers the ramp's mean over that step (drive only ever raises).
+      for (let t = 0; t < over; t += step) {
+        ctx.traffic.drive(service, rampMeanRate(ramp, t, Math.min(t + step, over)));
+        await ctx.clock.sleep(Math.min(step, over - t), ctx.signal);
+      }
     }
     const end = start + Math.ceil(over / period) * period;
     await ctx.clock.sleep(Math.max(0, end - ctx.clock.now()), ctx.signal);
@@ -80,7 +90,7 @@ export default defineProbe<Params>({
       return { at: p.at, offered: round(rampMeanRate(ramp, p.at - start, p.at - start + period)), requests: p.requests, errors, p50: p.p50, p95: p.p95, p99: p.p99 };
     });
     const knee = findKnee(series, maxErrorRate);
-    const max = theoreticalMax(tasks, threads, serviceTime);
+    const max = theoreticalMax(tasks, threads, serviceTime, cpuTime !== undefined && cpuTime > 0 ? { vcpus, cpuTimeMs: cpuTime } : undefined);
     const errorsBySource = { "4XX": 0, "5XX": 0, timeout: 0, connectionError: 0 };
     for (const p of measured) for (const k of Object.keys(errorsBySource) as (keyof typeof errorsBySource)[]) errorsBySource[k] += p.errors[k];
     const kneeRps = round(knee.rps ?? 0);

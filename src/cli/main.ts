@@ -121,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--stack <file>", "Sandbox stack file (default: the stack the experiment names in its gameday extension, else fixtures/stacks/default.yaml)")
     .option("--speed <n>", "Sandbox in scaled real time (1 = real time) instead of virtual time")
     .option("--handler <module>", "Also route spot warnings in the sandbox to this Lambda-style handler module (repeatable)")
+    .option("--lifecycle-handler <module>", "Also subscribe this Lambda-style handler module to the SNS topics the sandbox's terminating lifecycle hooks notify (repeatable)")
     .option("--url <service=url>", "Where the load generator sends a service's traffic on endpoint and aws targets (repeatable), e.g. web=https://staging.example.com/")
     .option("--hypothesis-strategy <strategy>", "default, before-method-only, after-method-only, during-method-only, continuously")
     .option("--rollback-strategy <strategy>", "always, deviated or never")
@@ -146,6 +147,7 @@ async function main(argv: string[]): Promise<number> {
           stack: text(f.stack),
           speed: text(f.speed),
           handler: list(f.handler),
+          lifecycleHandler: list(f.lifecycleHandler),
           url: list(f.url),
           hypothesisStrategy: text(f.hypothesisStrategy),
           rollbackStrategy: text(f.rollbackStrategy),

@@ -39,6 +39,8 @@ export interface RunFlags {
   stack?: string;
   speed?: string;
   handler?: string[];
+  /** Modules subscribed to the stack's lifecycle-hook topics (--lifecycle-handler). */
+  lifecycleHandler?: string[];
   /** `service=url` pairs for the load generator on endpoint and aws targets. */
   url?: string[];
   hypothesisStrategy?: string;
@@ -294,6 +296,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
         ...(speed !== undefined ? { speed } : {}),
         // As given: the sandbox resolves them against the working directory and names them as the user did.
         ...(flags.handler ? { handlers: flags.handler } : {}),
+        ...(flags.lifecycleHandler ? { lifecycleHandlers: flags.lifecycleHandler } : {}),
         ...(flags.url ? { urls: flags.url } : {}),
         random,
         cwd,

@@ -16,7 +16,7 @@ export interface ComposedSandbox {
   close(): Promise<void>;
 }
 
-export async function composeSandbox(o: { stack: LoadedStack; clock: Clock; random: Random; handlers?: string[] }): Promise<ComposedSandbox> {
+export async function composeSandbox(o: { stack: LoadedStack; clock: Clock; random: Random; handlers?: string[]; lifecycleHandlers?: string[] }): Promise<ComposedSandbox> {
   // The shippers call the sandbox that is being built: bind its dispatcher once it exists.
   let dispatch: LocalDispatch = () => ({ failure: "refused" });
   const logs = o.stack.logging.length > 0 ? await SandboxLogShipping.create((req) => dispatch(req), o.clock, o.random.fork("logs")) : undefined;
@@ -27,6 +27,7 @@ export async function composeSandbox(o: { stack: LoadedStack; clock: Clock; rand
       clock: o.clock,
       random: o.random.fork("sandbox"),
       ...(o.handlers ? { handlers: o.handlers } : {}),
+      ...(o.lifecycleHandlers ? { lifecycleHandlers: o.lifecycleHandlers } : {}),
       ...(logs ? { logProducers: logs } : {}),
     });
   } catch (err) {

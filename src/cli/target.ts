@@ -26,6 +26,8 @@ export interface TargetOptions {
   stack?: string;
   speed?: number;
   handlers?: string[];
+  /** Modules subscribed to the stack's lifecycle-hook topics (--lifecycle-handler). */
+  lifecycleHandlers?: string[];
   /** `service=url` pairs (--url): where the load generator drives each service on endpoint and aws targets. */
   urls?: string[];
   random: Random;
@@ -148,6 +150,7 @@ export async function buildTarget(o: TargetOptions): Promise<BuiltTarget> {
     if (o.speed !== undefined) throw usage(`--speed applies only to --target sandbox: ${where} ${time}`);
     if (o.stack !== undefined) throw usage(`--stack applies only to --target sandbox: ${where} has whatever stack is deployed there`);
     if (o.handlers !== undefined) throw usage(`--handler applies only to --target sandbox: on ${where}, spot warnings reach the handlers that EventBridge rules route them to`);
+    if (o.lifecycleHandlers !== undefined) throw usage(`--lifecycle-handler applies only to --target sandbox: on ${where}, lifecycle notifications reach the subscribers of the hook's SNS topic`);
   }
   // Checked before anything connects, so a bad --url costs nothing.
   const urls = parseServiceUrls(o.urls ?? []);
@@ -165,7 +168,7 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
   // and the clock is paced to the speed asked once it is up and level with the wall clock.
   const wall = o.speed === undefined ? undefined : new RealClock();
   const clock = new VirtualClock(wall ? bootStart(wall) : undefined);
-  const composed = await composeSandbox({ stack, clock, random: o.random, ...(o.handlers ? { handlers: o.handlers } : {}) });
+  const composed = await composeSandbox({ stack, clock, random: o.random, ...(o.handlers ? { handlers: o.handlers } : {}), ...(o.lifecycleHandlers ? { lifecycleHandlers: o.lifecycleHandlers } : {}) });
   const { sandbox } = composed;
   const unsubscribe = o.onTrace ? sandbox.kernel.trace.onRecord(o.onTrace) : () => {};
   sandbox.start();

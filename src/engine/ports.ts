@@ -17,6 +17,11 @@ export interface TrafficPort {
   services(): string[];
   /** Ensures an open-model load of at least `rps` requests per second is offered. */
   drive(service: string, rps: number): void;
+  /**
+   * Adds an open-model load whose rate rises (or falls) linearly from `from` to `to` requests per
+   * second over `overMs`, then ends. Optional: a port without it is ramped in steps with drive().
+   */
+  ramp?(service: string, from: number, to: number, overMs: number): void;
 }
 
 /** A target with no load generator: traffic probes say so rather than pass on no data. */

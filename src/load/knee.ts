@@ -26,10 +26,17 @@ export function rampMeanRate(ramp: Ramp, a: number, b: number): number {
   return (rising + ramp.to * (b - split)) / (b - a);
 }
 
-/** Requests per second `tasks` tasks of `threads` threads sustain when each request holds a thread `serviceTimeMs`. */
-export function theoreticalMax(tasks: number, threads: number, serviceTimeMs: number): number {
+/**
+ * Requests per second `tasks` tasks of `threads` threads sustain when each request holds a thread
+ * `serviceTimeMs`; with `cpu`, no more than the tasks' vCPUs sustain when each request needs
+ * `cpuTimeMs` of one vCPU (tasks × vCPUs ÷ CPU time), whichever is lower.
+ */
+export function theoreticalMax(tasks: number, threads: number, serviceTimeMs: number, cpu?: { vcpus: number; cpuTimeMs: number }): number {
   if (!(tasks > 0 && threads > 0 && serviceTimeMs > 0)) throw new RangeError(`expected tasks, threads and service time > 0, found ${tasks}, ${threads}, ${serviceTimeMs} ms`);
-  return (tasks * threads * 1000) / serviceTimeMs;
+  const byThreads = (tasks * threads * 1000) / serviceTimeMs;
+  if (!cpu) return byThreads;
+  if (!(cpu.vcpus > 0 && cpu.cpuTimeMs > 0)) throw new RangeError(`expected vCPUs and CPU time > 0, found ${cpu.vcpus}, ${cpu.cpuTimeMs} ms`);
+  return Math.min(byThreads, (tasks * cpu.vcpus * 1000) / cpu.cpuTimeMs);
 }
 
 /** One period of the ramp as measured. */

@@ -3,11 +3,15 @@
  * makes sure an open-model load of at least `rps` requests per second goes to the service's URL (a
  * served sandbox's ALB port, or a URL the user gave for AWS), on the target's clock, and what it
  * measures is published as Gameday/LoadGenerator metrics with dimensions { Service } at 1-second
- * periods, so probes read it through CloudWatch like any other metric. close() stops it.
+ * periods, so probes read it through CloudWatch like any other metric. ramp(service, from, to,
+ * over) adds one generator whose rate rises linearly along the ramp (arrivals at the instants the
+ * rate's integral says, as Poisson arrivals when a Random is given), rather than a staircase of
+ * drive() calls. close() stops it.
  */
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { runHttpLoad, type LoadResult } from "./http-load.js";
+import type { RateStage } from "./schedule.js";
 import { LoadMetrics, type MetricSink } from "./metrics.js";
 
 export interface HttpTrafficOptions {
@@ -41,12 +45,28 @@ export class HttpTraffic {
 
   /** Adds a generator for the shortfall when `rps` is more than is offered already; never lowers it. */
   drive(service: string, rps: number): void {
-    const url = this.options.urls[service];
-    if (url === undefined) throw new Error(`no URL for service "${service}"; known: ${this.services().join(", ") || "none"}`);
+    const url = this.url(service);
     if (this.stop.signal.aborted) return;
     const offered = this.offered.get(service) ?? 0;
     if (!(rps > offered)) return;
     this.offered.set(service, rps);
+    this.run(service, url, [{ rate: rps - offered, duration: UNTIL_CLOSED_MS }], "uniform");
+  }
+
+  /** Adds a generator whose rate goes linearly from `from` to `to` requests/s over `overMs`, then ends. */
+  ramp(service: string, from: number, to: number, overMs: number): void {
+    const url = this.url(service);
+    if (this.stop.signal.aborted) return;
+    this.run(service, url, [{ from, to, duration: overMs }], this.options.random ? "poisson" : "uniform");
+  }
+
+  private url(service: string): string {
+    const url = this.options.urls[service];
+    if (url === undefined) throw new Error(`no URL for service "${service}"; known: ${this.services().join(", ") || "none"}`);
+    return url;
+  }
+
+  private run(service: string, url: string, stages: RateStage[], arrivals: "uniform" | "poisson"): void {
     // A service's generators share one LoadMetrics, so each second is published as one datum.
     let metrics = this.metrics.get(service);
     if (!metrics) {
@@ -55,10 +75,11 @@ export class HttpTraffic {
     }
     const run = runHttpLoad({
       url,
-      stages: [{ rate: rps - offered, duration: UNTIL_CLOSED_MS }],
+      stages,
       clock: this.options.clock,
       metrics,
       signal: this.stop.signal,
+      arrivals,
       ...(this.options.random ? { random: this.options.random } : {}),
       ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });

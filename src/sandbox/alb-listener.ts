@@ -3,7 +3,8 @@
  * arrival at that service's load balancer in the simulation, routed, logged and published like
  * the simulated load's, and is answered when the simulation says, on the sandbox's clock (so at
  * `--speed 20` a 200 ms service time comes back in 10 ms), with the simulation's status: 200, 502
- * (target refused or died), 503 (no target to route to) or 504 (idle timeout).
+ * (target refused or died), 503 (no target to route to) or 504 (idle timeout); a connection the
+ * load balancer rejects (at its maxConnections) is closed with no answer, as a client sees it.
  *
  * The web apps are simulated lazily (a request's end is noticed when something next looks), so
  * the listener arms a timer for the instant its request ends, or, while it waits in a proxy's
@@ -74,6 +75,11 @@ export async function listenAlb(front: AlbFront, clock: Clock, service: string, 
         if (app) wakeAt(at);
       },
       answered: answer,
+      rejected() {
+        done = true;
+        cancelAll();
+        req.socket.destroy();
+      },
     });
     if (!done && app) wakeAt(endsAt ?? app.nextCompletion());
   });

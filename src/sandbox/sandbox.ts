@@ -29,7 +29,8 @@ import { autoScalingApi } from "./services/autoscaling/api.js";
 import { SnsTopics } from "./services/sns/topics.js";
 import { snsApi } from "./services/sns/api.js";
 import type { LifecycleAction } from "./services/autoscaling/lifecycle-action.js";
-import { BUILTIN_LIFECYCLE_DRAIN } from "./stack/events.js";
+import { BUILTIN_LIFECYCLE_DRAIN, type HandlerTargetSpec } from "./stack/events.js";
+import { HandlerLoadError } from "./services/events/module-environments.js";
 import { DescribeAutoScalingGroupsCommand } from "../aws/sdk/autoscaling.js";
 import { ListTopicsCommand } from "../aws/sdk/sns.js";
 import { iamApi } from "./services/iam/api.js";
@@ -65,6 +66,8 @@ export interface SandboxOptions {
   random: Random;
   /** Extra handler modules (paths, relative to the working directory) that receive spot interruption warnings. */
   handlers?: string[];
+  /** Extra handler modules (paths, relative to the working directory) subscribed to the SNS topics terminating lifecycle hooks notify. */
+  lifecycleHandlers?: string[];
   log?: (entry: TraceEntry) => void;
   /** Builds the shipper each logging task runs; required when the stack has a logging section. */
   logProducers?: LogProducerFactory;
@@ -330,7 +333,8 @@ export class Sandbox {
       rules.push({ name: `cli-handler-${i + 1}`, pattern: SPOT_WARNING_PATTERN, target: { handler: path, timeout: 3_000, environment: {} }, baseDir: process.cwd(), label: `--handler ${path}` });
     }
     const topics = this.stack.events.topics;
-    if (rules.length === 0 && topics.every((t) => t.subscribers.length === 0)) return;
+    const userSubscribers = this.lifecycleSubscribers(options.lifecycleHandlers ?? []);
+    if (rules.length === 0 && userSubscribers.length === 0 && topics.every((t) => t.subscribers.length === 0)) return;
     // Built and used once now: the SDK loads parts of itself lazily on its first call (real I/O).
     // Done before any virtual time passes, invocations then run on promise continuations alone.
     const ecs: ECSClient = await this.clients.ecs();
@@ -355,6 +359,19 @@ export class Sandbox {
         this.sns.subscribe(t.name, await invoker.prepareSubscriber(t.name, target, baseDir, label));
       }
     }
+    for (const s of userSubscribers) this.sns.subscribe(s.topic, await invoker.prepareSubscriber(s.topic, s.target, process.cwd(), s.label));
+  }
+
+  /**
+   * --lifecycle-handler modules: each subscribes, as a Lambda with Lambda's default 3 s timeout, to
+   * every topic a terminating lifecycle hook notifies, as a team's drain Lambda would be.
+   */
+  private lifecycleSubscribers(paths: readonly string[]): { topic: string; target: HandlerTargetSpec; label: string }[] {
+    if (paths.length === 0) return [];
+    const topics = new Set<string>();
+    for (const g of this.stack.autoScalingGroups) for (const h of g.lifecycleHooks) if (h.notificationTarget !== undefined) topics.add(h.notificationTarget);
+    if (topics.size === 0) throw new HandlerLoadError(`--lifecycle-handler ${paths[0]}: expected a stack whose Auto Scaling group has a terminating lifecycle hook with an SNS notificationTarget, found none`);
+    return [...topics].flatMap((topic) => paths.map((path) => ({ topic, target: { handler: path, timeout: 3_000, environment: {} }, label: `--lifecycle-handler ${path}` })));
   }
 
   /** In-process Auto Scaling and SNS clients, each used once now for the same reason as the ECS client. */

@@ -56,6 +56,7 @@ describe("flags that only shape the embedded sandbox", () => {
     ["--speed with an endpoint", ["--target", NOWHERE, "--speed", "60"], /^chaos: --speed applies only to --target sandbox: the endpoint http:\/\/127\.0\.0\.1:9 keeps its own time \(a served sandbox: the --speed of `chaos sandbox serve`\)\n$/],
     ["--stack with an endpoint", ["--target", NOWHERE, "--stack", "fixtures/stacks/default.yaml"], /^chaos: --stack applies only to --target sandbox/],
     ["--handler with --target aws", ["--target", "aws", "--region", "us-east-1", "--handler", "drain.mjs"], /^chaos: --handler applies only to --target sandbox/],
+    ["--lifecycle-handler with an endpoint", ["--target", NOWHERE, "--lifecycle-handler", "drain.mjs"], /^chaos: --lifecycle-handler applies only to --target sandbox: on the endpoint http:\/\/127\.0\.0\.1:9, lifecycle notifications reach the subscribers of the hook's SNS topic\n$/],
   ];
   for (const [what, flags, message] of cases) {
     it(`${what} is a usage error, not silently ignored`, async () => {

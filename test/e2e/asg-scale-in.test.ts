@@ -1,9 +1,10 @@
 /**
  * asg-scale-in as a user runs it: `chaos run` on the embedded sandbox and through `--target` on
  * `chaos sandbox serve`, where the scale-in fault, the drain handler and the lifecycle-drain probe
- * only have the Auto Scaling, SNS and ECS APIs. It holds on asg-lifecycle.yaml (the handler
- * completes the action once the tasks have stopped) and deviates on asg-lifecycle-short-hook.yaml
- * (the 30 s hook expires while a web task is still stopping).
+ * only have the Auto Scaling, SNS and ECS APIs. It holds on the default stack, whose group has the
+ * seed's lifecycle hook and drain handler (the handler completes the action once the tasks have
+ * stopped), and deviates on asg-lifecycle-short-hook.yaml (the 30 s hook expires while a web task
+ * is still stopping).
  */
 import { describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
@@ -26,8 +27,8 @@ async function run(args: string[], experiment = "asg-scale-in"): Promise<{ code:
 const stack = (name: string) => join(REPO, "fixtures", "stacks", name);
 
 describe("asg-scale-in", () => {
-  it("holds on the embedded asg-lifecycle stack: the instance leaves Terminating:Wait with no task left, before the heartbeat timeout", async () => {
-    const r = await run(["--stack", stack("asg-lifecycle.yaml")]);
+  it("holds on the embedded default stack: the instance leaves Terminating:Wait with no task left, before the heartbeat timeout", async () => {
+    const r = await run([]);
     expect(r.stderr).toBe("");
     expect([r.verdict, r.code], r.stdout.slice(-3000)).toEqual(["held", 0]);
     expect(r.stdout).toMatch(/drained-before-terminated: i-\w+ left Terminating:Wait after about \d+ s \(Terminating:Proceed\); 0 task\(s\) not yet stopped; before the heartbeat timeout/);
@@ -42,10 +43,10 @@ describe("asg-scale-in", () => {
   });
 
   it.each([
-    ["asg-lifecycle.yaml", "held", 0],
-    ["asg-lifecycle-short-hook.yaml", "deviated", 1],
-  ] as const)("reaches the same verdict through --target on a sandbox served with %s", async (file, verdict, code) => {
-    const sandbox = await serveSandbox(["--speed", "30", "--seed", "7", "--stack", stack(file)]);
+    ["the default stack", [], "held", 0],
+    ["asg-lifecycle-short-hook.yaml", ["--stack", stack("asg-lifecycle-short-hook.yaml")], "deviated", 1],
+  ] as const)("reaches the same verdict through --target on a sandbox served with %s", async (_name, stackArgs, verdict, code) => {
+    const sandbox = await serveSandbox(["--speed", "30", "--seed", "7", ...stackArgs]);
     try {
       const r = await run(["--target", sandbox.endpoint]);
       expect(r.stderr).toBe("");

@@ -62,6 +62,25 @@ describe("capacity-ramp on the embedded sandbox", () => {
     // Queued requests wait for a thread: past the maximum, latency grows far beyond the service time.
     expect(Math.max(...value.series.map((p) => p.p99))).toBeGreaterThan(1000);
     expect(code).toBe(0);
+    // When the queue overflows, nginx answers with its own 502 page: the target's 5XX to the ALB,
+    // not the ALB's own 502 and no refused connection, unlike Puma alone.
+    expect(value.albErrors.Target_5XX).toBeGreaterThan(0);
+    expect(value.albErrors.Target_5XX).toBeGreaterThanOrEqual(value.errorsBySource["5XX"]!);
+    expect(value.albErrors.ELB_502).toBe(0);
+    expect(value.albErrors.TargetConnectionError).toBe(0);
+    expect(puma.albErrors.Target_5XX).toBe(0);
+  });
+
+  it("a 3 ms CPU-bound render on 1 vCPU tasks: the theoretical maximum is the vCPUs' 1,333 req/s, not the threads' 20,000, and the ramp to 1,000 req/s is answered while latency climbs", async () => {
+    const { code, value } = await ramp("capacity-puma-render.yaml", "--var", "serviceTime=4ms", "--var", "cpuTime=3ms");
+    expect(value.theoreticalMax).toBe(1333.3);
+    expect(value.kneeReached).toBe(false);
+    expect(value.errorsBySource["5XX"]).toBe(0);
+    // The CPU queue grows as the ramp nears 1,000 req/s (75% of the 4 vCPUs).
+    const early = value.series.find((p) => p.offered > 100)!;
+    const late = value.series[value.series.length - 1]!;
+    expect(late.p99).toBeGreaterThan(early.p99 * 1.3);
+    expect(code).toBe(0);
   });
 
   it("the user's hypothesis decides: --var minKnee=300 makes the nginx stack deviate too", async () => {

@@ -97,8 +97,8 @@ describe("each check fires on a stack built to trip it", () => {
     expect(findings[0]!.message).toContain("heartbeats cannot save it either: the global timeout is 3000 s");
   });
 
-  it("lifecycle-hook-budget: quiet on a 900 s heartbeat timeout", async () => {
-    expect((await lintStack("fixtures/stacks/asg-lifecycle.yaml")).filter((f) => f.check === "lifecycle-hook-budget")).toEqual([]);
+  it("lifecycle-hook-budget: quiet on the default stack's 900 s heartbeat timeout", async () => {
+    expect((await lintStack("fixtures/stacks/default.yaml")).filter((f) => f.check === "lifecycle-hook-budget")).toEqual([]);
   });
 });
 

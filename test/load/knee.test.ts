@@ -10,6 +10,13 @@ describe("theoreticalMax", () => {
     expect(theoreticalMax(1, 5, 100)).toBe(50);
   });
 
+  it("with a CPU time per request, is also at most tasks × vCPUs ÷ CPU time: 4 tasks of 1 vCPU rendering 3 ms each top out at 1,333 req/s, not their threads' 20,000", () => {
+    expect(theoreticalMax(4, 20, 4, { vcpus: 1, cpuTimeMs: 3 })).toBeCloseTo(1333.333, 3);
+    // The seed's 300 ms sleep with 2 ms of Rails on the CPU: the threads still bound it.
+    expect(theoreticalMax(4, 20, 300, { vcpus: 1, cpuTimeMs: 2 })).toBeCloseTo(266.667, 3);
+    expect(() => theoreticalMax(4, 20, 300, { vcpus: 0, cpuTimeMs: 2 })).toThrow(/expected vCPUs and CPU time > 0/);
+  });
+
   it("refuses a pool that cannot serve anything", () => {
     expect(() => theoreticalMax(0, 20, 300)).toThrow(/expected tasks, threads and service time > 0/);
     expect(() => theoreticalMax(4, 20, 0)).toThrow(RangeError);

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { HttpTraffic } from "../../src/load/traffic-port.js";
 import type { MetricDatum } from "../../src/load/metrics.js";
 import { RealClock, ScaledClock } from "../../src/time/clock.js";
+import { SeededRandom } from "../../src/random/random.js";
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -79,6 +80,50 @@ describe("HttpTraffic", () => {
     traffic.drive("web", 100);
     await realMs(100);
     expect(seen()).toBe(after);
+  });
+
+  it("ramps natively: one open-model load whose rate rises linearly over the ramp, three times as many requests in its second half as in its first", async () => {
+    // 0 -> 100 req/s over 2 s of the clock's time: 100 requests expected, 25 in the first second.
+    const clock = new ScaledClock(2);
+    const at: number[] = [];
+    let start = 0;
+    server = createServer((req, res) => {
+      at.push(clock.now() - start);
+      req.resume();
+      res.writeHead(200).end("ok");
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const put: MetricDatum[] = [];
+    const traffic = new HttpTraffic({ urls: { web: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }, clock, sink: { put: (d) => put.push(d) } });
+    start = clock.now();
+    traffic.ramp("web", 0, 100, 2_000);
+    // The ramp ends by itself: close() only waits for it.
+    await clock.sleep(4_000);
+    const [result] = await traffic.close();
+    expect(result!.sent).toBe(100);
+    expect(at).toHaveLength(100);
+    expect(sum(put, "RequestCount")).toBe(100);
+    const firstHalf = at.filter((t) => t < 1_000).length;
+    // A steady 50 req/s would split them evenly; the ramp sends a quarter in its first half.
+    expect(firstHalf).toBeLessThan((100 - firstHalf) / 2);
+  });
+
+  it("ramps with Poisson arrivals drawn from the Random it is given: the same seed sends the same requests", async () => {
+    const { url, seen } = await counting();
+    const sent: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const traffic = new HttpTraffic({ urls: { web: url }, clock: new ScaledClock(10), sink: { put() {} }, random: new SeededRandom(11) });
+      traffic.ramp("web", 10, 110, 2_000);
+      // 200 ms of real time at 10x; the margin lets a loaded machine finish the ramp before close().
+      await realMs(1_000);
+      const [result] = await traffic.close();
+      sent.push(result!.sent);
+    }
+    expect(sent[0]).toBe(sent[1]);
+    expect(seen()).toBe(sent[0]! * 2);
+    // About 120 expected (the rate's integral): Poisson, not the uniform schedule's exact 120.
+    expect(sent[0]).toBeGreaterThan(80);
+    expect(sent[0]).toBeLessThan(160);
   });
 
   it("says which services it knows when asked to drive another", () => {

@@ -10,7 +10,10 @@
  *   every health change (Minimum/Average/Maximum over the minute); health checks run without traffic,
  *   so these are sent every minute.
  * Counts are sent as AWS sends them: each event worth 1 (Minimum = Maximum = Average = 1).
- * RejectedConnectionCount never happens in the sandbox (no connection limit), so it is never sent.
+ * - RejectedConnectionCount: LoadBalancer (and AZ+LB on AWS; a rejection in the sandbox happens
+ *   before any zone is involved, so LoadBalancer only): "connections that were rejected because the
+ *   load balancer had reached its maximum number of connections" (ELB's CloudWatch metrics page),
+ *   sent only when nonzero; only a target group with `maxConnections` ever has a maximum.
  */
 import type { MetricSink } from "../services/cloudwatch/sink.js";
 import { countStatistics, minuteOf, putDistribution } from "./period.js";
@@ -88,6 +91,7 @@ class ZoneMinute {
   elb503 = 0;
   elb504 = 0;
   connectionErrors = 0;
+  rejectedConnections = 0;
   /** TargetResponseTime in whole milliseconds. */
   readonly latency = new MsHistogram();
 }
@@ -148,6 +152,11 @@ export class AlbMetrics {
     if (connectionError) z.connectionErrors++;
   }
 
+  /** The load balancer refused a client's connection: it was at its maximum number of connections. */
+  rejectedConnection(at: number): void {
+    this.zone(at, ALL).rejectedConnections++;
+  }
+
   /** The targets' health now, by zone (every zone that has had targets, with zeros). */
   hosts(at: number, byZone: ReadonlyMap<string, HostCount>): void {
     const m = this.minute(at);
@@ -205,6 +214,7 @@ export class AlbMetrics {
     targetMetrics(total, { LoadBalancer: lb });
     targetMetrics(total, { TargetGroup: tg, LoadBalancer: lb });
     elbMetrics(total, { LoadBalancer: lb });
+    count("RejectedConnectionCount", { LoadBalancer: lb }, total.rejectedConnections);
     for (const [zone, z] of m.zones) {
       if (zone === ALL) continue;
       targetMetrics(z, { AvailabilityZone: zone, LoadBalancer: lb });
@@ -261,5 +271,6 @@ function add(into: ZoneMinute, z: ZoneMinute): void {
   into.elb503 += z.elb503;
   into.elb504 += z.elb504;
   into.connectionErrors += z.connectionErrors;
+  into.rejectedConnections += z.rejectedConnections;
   into.latency.addAll(z.latency);
 }

@@ -41,8 +41,34 @@ export const appSchema = z
   .object({
     threads: z.number().int().positive(),
     serviceTime: serviceTimeSchema,
-    /** A proxy (nginx) in the task that queues requests while every thread is busy. */
-    proxy: z.object({ backlog: z.number().int().positive() }).strict().optional(),
+    /**
+     * CPU time each request needs on one full vCPU (a template render), before its serviceTime of
+     * waiting (I/O, sleep). The task's vCPUs (its cpu units / 1024) run that work one request per
+     * vCPU at a time, so a CPU-bound app saturates its CPU long before its threads. 0 by default.
+     */
+    cpuTime: duration.default(0),
+    /**
+     * The app server's own accept backlog (Puma's): requests it queues itself while every thread is
+     * busy, answering the next one with a refused connection (an ALB 502 and a
+     * TargetConnectionErrorCount) once it is full. Small, and 0 by default: the seed's Puma failed
+     * fast as soon as its threads were busy.
+     */
+    backlog: z.number().int().min(0).default(0),
+    /**
+     * A proxy (nginx) in the task that holds requests while every thread is busy, up to `backlog`.
+     * It answers with its own error pages, which the load balancer passes on as the target's
+     * (HTTPCode_Target_5XX): 502 Bad Gateway when the app cannot take one more (its upstream
+     * refuses at once, as a full Unix socket does), 504 Gateway Time-out when a request has waited
+     * `readTimeout` (proxy_read_timeout, 60 s by default) for its answer and that is sooner than
+     * the load balancer's idle timeout. `connections` is nginx's own limit on requests it holds
+     * (worker_processes × worker_connections ÷ 2: a proxied request holds a client and an upstream
+     * connection); past it nginx accepts no more and the connection is refused (an ALB 502). None
+     * by default.
+     */
+    proxy: z
+      .object({ backlog: z.number().int().positive(), readTimeout: duration.default(60_000), connections: z.number().int().positive().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -27,6 +27,13 @@ export const targetGroupSchema = z
     healthCheck: healthCheckSchema.default({ interval: 30_000, healthyThreshold: 5, unhealthyThreshold: 2 }),
     /** The load balancer's idle timeout: a request waiting longer gets 504. 60 s by default. */
     idleTimeout: duration.default(60_000),
+    /**
+     * The most client connections its load balancer holds at once (one per request in flight, as
+     * the simulated clients do not reuse connections); past it, a new connection is rejected and
+     * counted as RejectedConnectionCount. AWS documents no fixed figure (an ALB scales with its
+     * load), so by default there is none: set it to model a load balancer that has not scaled up.
+     */
+    maxConnections: z.number().int().positive().optional(),
   })
   .strict()
   .superRefine((tg, ctx) => {

@@ -61,17 +61,27 @@ export class Traffic {
   }
 
   /** A new web app for one of `service`'s tasks (running in `zone`), reporting its requests to the service's log. */
-  createApp(service: string, spec: AppSpec, random: Random, zone: string): WebApp {
+  createApp(service: string, spec: AppSpec, random: Random, zone: string, vcpus = 1): WebApp {
     const front = this.front(service);
     const idle = front.group.spec.idleTimeout;
     const log = front.log;
     const alb = front.alb;
     const load = front.load;
-    const app = new WebApp(spec, random, (arrived, ended, answered, watcher) => {
+    // nginx's proxy_read_timeout, when it runs out before the load balancer's idle timeout does.
+    const readTimeout = spec.proxy && spec.proxy.readTimeout < idle ? spec.proxy.readTimeout : undefined;
+    const app = new WebApp(spec, random, (arrived, ended, answered, watcher, proxyRefused) => {
       const latency = ended - arrived;
       // Gameday/LoadGenerator is what the simulated generator measured; a request with a watcher
       // came over a served ALB port from a real client, which publishes its own measurements.
-      if (!answered) {
+      if (proxyRefused || (readTimeout !== undefined && latency > readTimeout)) {
+        // The task's proxy answered with its own error page: a target response to the ALB.
+        const status = proxyRefused ? 502 : 504;
+        const at = proxyRefused ? ended : arrived + readTimeout!;
+        log.record(at, at - arrived, status);
+        if (!watcher) load?.record(at, { status, latencyMs: at - arrived });
+        alb?.targetResponse(at, zone, status, at - arrived);
+        watcher?.answered(status, at - arrived);
+      } else if (!answered) {
         log.record(ended, latency, 502);
         if (!watcher) load?.record(ended, { status: 502, latencyMs: latency });
         // Refused at once: the connection to the target was never made.
@@ -88,7 +98,7 @@ export class Traffic {
         alb?.targetResponse(ended, zone, 200, latency);
         watcher?.answered(200, latency);
       }
-    });
+    }, vcpus);
     front.apps.add(app);
     front.zoneOf.set(app, zone);
     front.zones.add(zone);
@@ -181,6 +191,14 @@ export class Traffic {
 
   /** One arrival at the load balancer at `t`: 503 with no target to route to, else to a target's app. */
   private admit(front: Front, t: number, watcher?: RequestWatcher): WebApp | undefined {
+    const max = front.group.spec.maxConnections;
+    if (max !== undefined && this.openConnections(front, t) >= max) {
+      // Rejected before any request is read: no HTTP status, no request in the log.
+      if (!watcher) front.load?.record(t, { error: "refused" });
+      front.alb?.rejectedConnection(t);
+      watcher?.rejected?.();
+      return undefined;
+    }
     const target = front.group.route();
     if (!target) {
       front.log.record(t, 0, 503);
@@ -192,6 +210,13 @@ export class Traffic {
     target.lastRequestAt = t;
     target.app.accept(t, watcher);
     return target.app;
+  }
+
+  /** Requests in flight at the load balancer (each holds a client connection); only with maxConnections, as it visits every app. */
+  private openConnections(front: Front, t: number): number {
+    let open = 0;
+    for (const app of front.apps) open += app.inFlight(t);
+    return open;
   }
 
   /** Emits arrivals a late timer owes and retires every request that finished by `now`. */

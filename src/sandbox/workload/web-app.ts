@@ -1,7 +1,15 @@
 /**
- * A web application container: a fixed pool of threads with a service-time distribution, and
- * optionally a proxy with a backlog queue in front of it. A request that finds every thread busy
- * is refused at once, unless the proxy has room to queue it.
+ * A web application container: a fixed pool of threads with a service-time distribution, the app
+ * server's own (small) accept backlog, and optionally a proxy (nginx) with a backlog queue in front
+ * of it. A request that finds every thread busy waits in the backlog if there is room; otherwise
+ * it is refused at once (the connection, without a proxy) or answered with the proxy's 502.
+ *
+ * A request holds its thread for its CPU time, then its service time of waiting. The task's CPU
+ * runs one request's CPU work per vCPU at a time (first come, first served), so when more threads
+ * want CPU than the task has vCPUs they wait for it: throughput is bounded by vCPUs ÷ CPU time as
+ * well as by threads ÷ service time. A task of less than one vCPU (256 or 512 units) is one
+ * slower vCPU. (First come, first served rather than the kernel's time slicing: the same
+ * throughput, and known when the request starts, which the lazy simulation below needs.)
  *
  * Cheap by design: no timer per request. A task's threads are simulated lazily; each arrival (and
  * each stats query) first retires every request that finished by then, in completion order, and
@@ -21,10 +29,16 @@ export interface RequestWatcher {
   started(endsAt: number): void;
   /** The load balancer's answer, after `latencyMs` of the clock's time. */
   answered(status: number, latencyMs: number): void;
+  /** The load balancer rejected the connection (at its maximum number of connections): no HTTP answer at all. */
+  rejected?(): void;
 }
 
-/** Called once per request: when it arrived, when it ended, whether the app answered it, and who waits on it. */
-export type RequestSink = (arrivedAt: number, endedAt: number, answered: boolean, watcher?: RequestWatcher) => void;
+/**
+ * Called once per request: when it arrived, when it ended, whether the app answered it, who waits
+ * on it, and, for one not answered, whether the task's proxy turned it away with its own 502 page
+ * (rather than the connection being refused).
+ */
+export type RequestSink = (arrivedAt: number, endedAt: number, answered: boolean, watcher?: RequestWatcher, proxyRefused?: boolean) => void;
 
 export type AppState = "starting" | "up" | "stopping" | "down";
 
@@ -43,16 +57,34 @@ export class WebApp {
   private qHead = 0;
   private qLen = 0;
   private readonly sample: Sampler;
+  /** A proxy (nginx) takes the connection, and answers 502 itself when the queue is full. */
+  private readonly proxied: boolean;
+  /** The most requests the proxy holds at once (its connection limit); past it, connections are refused. */
+  private readonly proxyConnections: number;
+  /** CPU work per request, ms on one full vCPU; when each of the task's vCPUs is next free; their speed. */
+  private readonly cpuTime: number;
+  private readonly cpuFreeAt: Float64Array;
+  private readonly cpuSpeed: number;
 
   constructor(
     spec: AppSpec,
     random: Random,
     private readonly sink: RequestSink,
+    /** The task's vCPUs: its cpu units / 1024. */
+    vcpus = 1,
   ) {
+    if (!(vcpus > 0)) throw new RangeError(`web app: expected vCPUs > 0, found ${vcpus}`);
+    this.cpuTime = spec.cpuTime ?? 0;
+    const cores = Math.max(1, Math.floor(vcpus));
+    this.cpuFreeAt = new Float64Array(cores).fill(-Infinity);
+    this.cpuSpeed = vcpus / cores;
     this.threads = spec.threads;
     this.busyUntil = new Float64Array(spec.threads).fill(-1);
     this.arrivedAt = new Float64Array(spec.threads);
-    this.queue = new Float64Array(spec.proxy?.backlog ?? 0);
+    // The proxy's queue in front of the app server's own backlog: one line of requests waiting for a thread.
+    this.queue = new Float64Array((spec.proxy?.backlog ?? 0) + (spec.backlog ?? 0));
+    this.proxied = spec.proxy !== undefined;
+    this.proxyConnections = spec.proxy?.connections ?? Infinity;
     this.watchers = new Array<RequestWatcher | undefined>(spec.threads);
     this.queuedWatchers = new Array<RequestWatcher | undefined>(this.queue.length);
     this.sample = serviceTimeSampler(spec.serviceTime, random);
@@ -85,7 +117,10 @@ export class WebApp {
       return;
     }
     this.advance(t);
-    if (this.busy < this.threads) {
+    if (this.busy + this.qLen >= this.proxyConnections) {
+      // nginx is at its own connection limit: it takes no more connections.
+      this.sink(t, t, false, watcher);
+    } else if (this.busy < this.threads) {
       this.begin(t, t, watcher);
     } else if (this.qLen < this.queue.length) {
       const slot = (this.qHead + this.qLen) % this.queue.length;
@@ -93,7 +128,8 @@ export class WebApp {
       this.queuedWatchers[slot] = watcher;
       this.qLen++;
     } else {
-      this.sink(t, t, false, watcher);
+      // Behind a proxy the connection was taken; the proxy answers 502 itself.
+      this.sink(t, t, false, watcher, this.proxied);
     }
   }
 
@@ -166,7 +202,7 @@ export class WebApp {
   private begin(arrived: number, at: number, watcher: RequestWatcher | undefined): void {
     for (let i = 0; i < this.threads; i++) {
       if (this.busyUntil[i]! < 0) {
-        this.busyUntil[i] = at + this.sample();
+        this.busyUntil[i] = this.cpuDone(at) + this.sample();
         this.arrivedAt[i] = arrived;
         this.watchers[i] = watcher;
         this.busy++;
@@ -175,5 +211,15 @@ export class WebApp {
         return;
       }
     }
+  }
+
+  /** When a request that starts at `at` has had its CPU work done: on the vCPU free soonest. */
+  private cpuDone(at: number): number {
+    if (this.cpuTime === 0) return at;
+    let k = 0;
+    for (let c = 1; c < this.cpuFreeAt.length; c++) if (this.cpuFreeAt[c]! < this.cpuFreeAt[k]!) k = c;
+    const done = Math.max(at, this.cpuFreeAt[k]!) + this.cpuTime / this.cpuSpeed;
+    this.cpuFreeAt[k] = done;
+    return done;
   }
 }

@@ -117,6 +117,48 @@ describe("the sandbox's ALB publishes into its CloudWatch", () => {
     }
   });
 
+  it("counts RejectedConnectionCount when the load balancer is at its maximum number of connections, and only then", async () => {
+    // ELB's metrics page: "The number of connections that were rejected because the load balancer
+    // had reached its maximum number of connections." One task of 2 threads x 100 ms (20 req/s)
+    // behind a proxy with room to queue, 40 req/s offered, and a load balancer that holds 10.
+    const stack = (maxConnections: string) =>
+      stackYaml({
+        taskDefinitions: "  - { family: web, cpu: 512, memory: 1024, startup: PT5S, app: { threads: 2, serviceTime: { distribution: constant, value: 100ms }, proxy: { backlog: 100 } } }",
+        services: "  - { name: web, cluster: prod, taskDefinition: web, desiredCount: 1, targetGroup: web }",
+        targetGroups: `  - { name: web, deregistrationDelay: PT5S, healthCheck: { interval: PT10S, healthyThreshold: 2, unhealthyThreshold: 2 }${maxConnections} }`,
+        load: "load: { web: [{ constantUsersPerSec: { rate: 40 } }] }",
+      });
+    const minuteAfterWarmUp = async (): Promise<number> => {
+      await h.advance(120_000);
+      const m = Math.ceil(h.clock.now() / 60_000) * 60_000;
+      await h.advance(m + 60_000 - h.clock.now() + 1);
+      return m;
+    };
+    const lbSum = (name: string, m: number): number | undefined => {
+      const listed = h.sandbox.metrics.list({ namespace: "AWS/ApplicationELB", name }).find((x) => Object.keys(x.dimensions).join() === "LoadBalancer");
+      return listed ? h.sandbox.metrics.query({ ...listed, period: 60, start: m, end: m + 60_000, statistic: sum })[0]?.value : undefined;
+    };
+
+    h = await harness(stack(", maxConnections: 10"));
+    let m = await minuteAfterWarmUp();
+    // About 20 a second over the target's 20 req/s are turned away at the door; the target never refuses.
+    const rejected = lbSum("RejectedConnectionCount", m)!;
+    expect(rejected).toBeGreaterThan(1_100);
+    expect(rejected).toBeLessThan(1_300);
+    expect(lbSum("HTTPCode_ELB_502_Count", m)).toBeUndefined();
+    expect(lbSum("RequestCount", m)).toBeCloseTo(1_200, -2);
+    // The clients saw them as connection errors, not HTTP answers.
+    const [errors] = h.sandbox.metrics.list({ namespace: "Gameday/LoadGenerator", name: "ConnectionErrorCount" });
+    expect(h.sandbox.metrics.query({ ...errors!, period: 60, start: m, end: m + 60_000, statistic: sum })[0]!.value).toBe(rejected);
+    await h.close();
+
+    // With no maximum (AWS's load balancers scale), the same overload queues in the proxy instead.
+    h = await harness(stack(""));
+    m = await minuteAfterWarmUp();
+    expect(lbSum("RejectedConnectionCount", m)).toBeUndefined();
+    expect(h.sandbox.metrics.list({ namespace: "AWS/ApplicationELB", name: "RejectedConnectionCount" })).toEqual([]);
+  });
+
   it("counts the ALB's own 503s when no target is registered, and sends no request metrics without traffic", async () => {
     h = await harness(stackYaml({ load: "load: { web: [{ constantUsersPerSec: { rate: 20 } }] }" }));
     await h.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", desiredCount: 0 }));

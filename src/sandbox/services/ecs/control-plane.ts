@@ -292,7 +292,7 @@ export class EcsControlPlane {
     };
     task.sidecars = this.sidecars(task);
     if (spec.app && req.service?.targetGroup) {
-      task.app = this.traffic.createApp(req.service.name, spec.app, this.appRandom.fork(id), az);
+      task.app = this.traffic.createApp(req.service.name, spec.app, this.appRandom.fork(id), az, spec.cpu / 1024);
     }
     req.cluster.tasks.push(task);
     if (ci) {
