@@ -161,6 +161,18 @@ function before(x: Timer, y: Timer): boolean {
 export const VIRTUAL_EPOCH = Date.UTC(2020, 10, 25, 13, 15, 0);
 
 /**
+ * How far (in wall milliseconds) paced time may run ahead of the wall to fire a timer now rather
+ * than wait for a real one. A real timer fires no sooner than 1 ms later, so without a lead every
+ * sleep shorter than 1 wall ms (an NFS operation of 0.25 ms is 4 µs of wall time at --speed 60)
+ * would take a whole millisecond, and a cold WordPress start's thousand NFS operations would take
+ * a thousand of them. With it, back-to-back short sleeps run until the lead is used up and then
+ * wait for the wall, so virtual time keeps pace with scaled wall time instead of lagging it.
+ * One real timer's resolution: a timer fires at most one wall millisecond early, which no client
+ * of a served sandbox can tell from network jitter.
+ */
+const PACED_LEAD_WALL_MS = 1;
+
+/**
  * Deterministic virtual time. Timers fire in (time, arming order). Time jumps to the next timer only
  * when nothing else can run: the pump is a macrotask (setImmediate), so by the time it runs every
  * pending promise continuation has run; after a timer or a sleep fires it steps aside so that
@@ -333,7 +345,8 @@ export class VirtualClock implements Clock {
         this.heap.pop();
         continue;
       }
-      if (head.at > this.now()) return this.waitForWall(head.at);
+      // The lead is measured from the wall, not from now(): leads must not compound.
+      if (head.at > this.pacedNow(this.paced!) + PACED_LEAD_WALL_MS * this.paced!.speed) return this.waitForWall(head.at);
       this.heap.pop();
       this.t = Math.max(this.t, head.at);
       this.fired++;
@@ -351,7 +364,8 @@ export class VirtualClock implements Clock {
     if (this.wallTimer?.at === at) return;
     this.clearWallTimer();
     // Node caps timers at 2^31-1 ms; a longer wait re-arms when that one expires.
-    const delay = Math.min(2_147_483_647, Math.max(0, Math.ceil((at - this.now()) / this.paced!.speed)));
+    // Wakes when the timer comes within the lead, the earliest the pump will fire it.
+    const delay = Math.min(2_147_483_647, Math.max(0, Math.ceil((at - this.pacedNow(this.paced!)) / this.paced!.speed - PACED_LEAD_WALL_MS)));
     const handle = setTimeout(() => {
       this.wallTimer = undefined;
       this.schedule();
