@@ -58,9 +58,15 @@ export interface ListFilter {
 /**
  * A bucket's aggregate packed: [sampleCount, sum, minimum, maximum, flags, value, count, value,
  * count, ...] with the values in the Map's order (flags: 1 = values kept, 2 = values rounded).
+ * A bucket of one sample, what most buckets hold (a gauge put every few seconds, a count per
+ * second), is packed as that value alone: an array for it cost about 100 bytes more.
  */
-type Packed = number[];
+type Packed = number[] | number;
 type Bucket = Aggregate | Packed;
+
+function isPacked(b: Bucket): b is Packed {
+  return typeof b === "number" || Array.isArray(b);
+}
 
 /** Buckets whose period ended this long ago are packed: puts are rarely later than that. */
 const PACK_AFTER_MS = 5 * MINUTE;
@@ -241,7 +247,7 @@ export class MetricStore implements MetricSink {
 /** The aggregate of bucket `start` to add to: created, or unpacked, and then noted as fresh. */
 function writable(map: Map<number, Bucket>, fresh: number[], start: number): Aggregate {
   const b = map.get(start);
-  if (b !== undefined && !Array.isArray(b)) return b;
+  if (b !== undefined && !isPacked(b)) return b;
   const a = b === undefined ? emptyAggregate() : unpack(b);
   // Replacing a key's value keeps its place in the Map's (time) order.
   map.set(start, a);
@@ -256,7 +262,7 @@ function packEnded(map: Map<number, Bucket>, fresh: number[], size: number, befo
   const still: number[] = [];
   for (const t of fresh) {
     const b = map.get(t);
-    if (b === undefined || Array.isArray(b)) continue;
+    if (b === undefined || isPacked(b)) continue;
     if (t + size <= before) map.set(t, pack(b));
     else still.push(t);
   }
@@ -264,7 +270,12 @@ function packEnded(map: Map<number, Bucket>, fresh: number[], size: number, befo
 }
 
 function pack(a: Aggregate): Packed {
-  const out: Packed = [a.sampleCount, a.sum, a.minimum, a.maximum, (a.values ? 1 : 0) | (a.rounded ? 2 : 0)];
+  if (a.sampleCount === 1 && a.values?.size === 1 && !a.rounded) {
+    const v = a.sum;
+    // Exactly one sample of v, and nothing else to remember (-0 keeps the long form: a Map key loses its sign).
+    if (a.values.get(v) === 1 && Object.is(a.minimum, v) && Object.is(a.maximum, v)) return v;
+  }
+  const out: number[] = [a.sampleCount, a.sum, a.minimum, a.maximum, (a.values ? 1 : 0) | (a.rounded ? 2 : 0)];
   if (!a.values) return out;
   for (const [v, n] of a.values) out.push(v, n);
   // Pushing leaves spare capacity; a copy has none.
@@ -272,6 +283,7 @@ function pack(a: Aggregate): Packed {
 }
 
 function unpack(p: Packed): Aggregate {
+  if (typeof p === "number") return { sampleCount: 1, sum: p, minimum: p, maximum: p, values: new Map([[p, 1]]) };
   const a: Aggregate = { sampleCount: p[0]!, sum: p[1]!, minimum: p[2]!, maximum: p[3]!, values: undefined };
   if (p[4]! & 1) {
     const values = new Map<number, number>();
@@ -284,13 +296,14 @@ function unpack(p: Packed): Aggregate {
 
 /** A bucket as mergeInto reads it, without unpacking a packed one. */
 function source(b: Bucket): MergeSource {
+  if (typeof b === "number") return { sampleCount: 1, sum: b, minimum: b, maximum: b, values: [[b, 1]] };
   if (!Array.isArray(b)) return b;
   const view: MergeSource = { sampleCount: b[0]!, sum: b[1]!, minimum: b[2]!, maximum: b[3]!, values: b[4]! & 1 ? pairs(b) : undefined };
   if (b[4]! & 2) view.rounded = true;
   return view;
 }
 
-function* pairs(p: Packed): Generator<readonly [number, number]> {
+function* pairs(p: number[]): Generator<readonly [number, number]> {
   for (let i = 5; i < p.length; i += 2) yield [p[i]!, p[i + 1]!];
 }
 
