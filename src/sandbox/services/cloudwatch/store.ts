@@ -101,7 +101,12 @@ export class MetricStore implements MetricSink {
   constructor(
     private readonly now: () => number,
     private readonly packAfterMs = PACK_AFTER_MS,
-  ) {}
+  ) {
+    this.packs = Number.isFinite(packAfterMs);
+  }
+
+  /** False for a store that never packs (tests compare one): every bucket stays an aggregate. */
+  private readonly packs: boolean;
 
   /**
    * `fn` runs before every read (queries, alarms, ListMetrics): publishers that aggregate lazily put
@@ -147,6 +152,17 @@ export class MetricStore implements MetricSink {
     const highRes = datum.storageResolution === 1;
     const size = highRes ? SECOND : MINUTE;
     const start = Math.floor(datum.timestamp / size) * size;
+    const v = datum.value;
+    if (v !== undefined && !datum.values && !datum.statistics && this.packs && v === v && !Object.is(v, -0)) {
+      // The first value of a bucket is stored packed at once, as its one sample: most buckets get
+      // no second put, and an aggregate with a Map for them was most of what the store allocated.
+      const map = highRes ? buckets.fine : buckets.coarse;
+      if (!map.has(start)) {
+        map.set(start, v);
+        this.compactIfDue();
+        return;
+      }
+    }
     const a = highRes ? writable(buckets.fine, buckets.freshFine, start) : writable(buckets.coarse, buckets.freshCoarse, start);
     if (datum.value !== undefined) addValue(a, datum.value);
     if (datum.values) datum.values.forEach((v, i) => addValue(a, v, datum.counts?.[i] ?? 1));
@@ -255,18 +271,23 @@ function writable(map: Map<number, Bucket>, fresh: number[], start: number): Agg
   return a;
 }
 
-/** Packs the fresh buckets whose period ended before `before`; returns those still fresh. */
+/**
+ * Packs the fresh buckets whose period ended before `before`; returns those still fresh. Fresh
+ * buckets are listed as they were created, which is time order for data put as it happens, so
+ * this stops at the first young one instead of checking every young one again each minute (a
+ * late put's bucket behind it waits for the next packing).
+ */
 function packEnded(map: Map<number, Bucket>, fresh: number[], size: number, before: number): number[] {
   // A store that never packs (before = -Infinity) keeps no list either.
   if (fresh.length === 0 || before === Number.NEGATIVE_INFINITY) return [];
-  const still: number[] = [];
-  for (const t of fresh) {
+  let i = 0;
+  for (; i < fresh.length; i++) {
+    const t = fresh[i]!;
+    if (t + size > before) break;
     const b = map.get(t);
-    if (b === undefined || isPacked(b)) continue;
-    if (t + size <= before) map.set(t, pack(b));
-    else still.push(t);
+    if (b !== undefined && !isPacked(b)) map.set(t, pack(b));
   }
-  return still;
+  return i === 0 ? fresh : fresh.slice(i);
 }
 
 function pack(a: Aggregate): Packed {
@@ -313,7 +334,7 @@ function eachBucket(map: Map<number, Bucket>, size: number, from: number, to: nu
   if (steps < map.size) {
     for (let t = Math.ceil(from / size) * size; t < to; t += size) {
       const a = map.get(t);
-      if (a) fn(t, a);
+      if (a !== undefined) fn(t, a);
     }
     return;
   }
