@@ -31,6 +31,8 @@ export class LoadGenerator {
   private pending: number | undefined;
   private cancel: () => void = () => {};
   private running = false;
+  /** One closure for every arrival's timer (millions in a long run), not one each. */
+  private readonly onTimer = (): void => this.fire();
 
   constructor(
     stages: readonly LoadStage[],
@@ -140,7 +142,7 @@ export class LoadGenerator {
   private arm(from: number): void {
     const next = this.pending;
     if (next === undefined) return;
-    this.cancel = this.timers.after(Math.max(0, next - from), () => this.fire());
+    this.cancel = this.timers.after(Math.max(0, next - from), this.onTimer);
   }
 
   /** The next arrival strictly after `t`, or undefined when the rate stays 0 forever. */

@@ -1,13 +1,19 @@
 /**
- * Every request's completion time, latency and status, kept compactly: samples go into one-second
+ * Every request's completion time, latency and status, kept compactly: samples go into one-minute
  * buckets of typed arrays (8 bytes a request), so a window query reads only the buckets it covers
- * and samples may arrive out of completion order (tasks retire their requests lazily). Probes read
- * CloudWatch, not this log; it answers the sandbox's own tests and benches over recent windows, so
- * it keeps the last 3 hours only (as CloudWatch keeps 1-second data): a 17-hour run stays bounded.
+ * and samples may arrive out of completion order (tasks retire their requests lazily). A bucket is
+ * cut to its exact size once its minute is over: a 17-hour run at 100 requests a second held
+ * twice the memory in one-second buckets with room to grow. Probes read CloudWatch, not this log;
+ * it answers the sandbox's own tests and benches over recent windows, so it keeps the last 3 hours
+ * only (as CloudWatch keeps 1-second data): a 17-hour run stays bounded.
  */
 
 /** Seconds of requests kept; older ones are forgotten. */
 export const REQUEST_LOG_RETENTION_S = 3 * 3600;
+
+/** A bucket's span: offsets within it (ms) fit a Uint16Array. */
+const BUCKET_MS = 60_000;
+const KEPT_BUCKETS = (REQUEST_LOG_RETENTION_S * 1000) / BUCKET_MS;
 
 /** Structurally the engine's TrafficStats (the sandbox does not import the engine). */
 export interface WindowStats {
@@ -41,14 +47,20 @@ class Bucket {
     this.status[this.n] = status;
     this.n++;
   }
+  /** Drops the room left to grow: the bucket's period is over. */
+  trim(): void {
+    if (this.n < this.offset.length) this.resize(this.n);
+  }
   private grow(): void {
-    const cap = this.offset.length * 2;
+    this.resize(this.offset.length * 2);
+  }
+  private resize(cap: number): void {
     const offset = new Uint16Array(cap);
-    offset.set(this.offset);
+    offset.set(this.offset.subarray(0, this.n));
     const latency = new Float32Array(cap);
-    latency.set(this.latency);
+    latency.set(this.latency.subarray(0, this.n));
     const status = new Uint16Array(cap);
-    status.set(this.status);
+    status.set(this.status.subarray(0, this.n));
     this.offset = offset;
     this.latency = latency;
     this.status = status;
@@ -58,8 +70,10 @@ class Bucket {
 export class RequestLog {
   private readonly buckets: (Bucket | undefined)[] = [];
   private total = 0;
-  /** Buckets before this second have been dropped. */
+  /** Buckets before this one have been dropped. */
   private keptFrom = 0;
+  /** Buckets before this one have been trimmed to size. */
+  private trimmedTo = 0;
 
   /** `origin`: the earliest completion time this log will see (the sandbox's start). */
   constructor(private readonly origin: number) {}
@@ -70,16 +84,19 @@ export class RequestLog {
 
   record(completedAt: number, latencyMs: number, status: number): void {
     const rel = Math.max(0, completedAt - this.origin);
-    const second = Math.floor(rel / 1000);
+    const index = Math.floor(rel / BUCKET_MS);
     this.total++;
-    if (second < this.keptFrom) return;
-    for (; this.keptFrom <= second - REQUEST_LOG_RETENTION_S; this.keptFrom++) this.buckets[this.keptFrom] = undefined;
-    let b = this.buckets[second];
+    if (index < this.keptFrom) return;
+    for (; this.keptFrom <= index - KEPT_BUCKETS; this.keptFrom++) this.buckets[this.keptFrom] = undefined;
+    // Traffic retires every app's requests at least once a minute, so a bucket two minutes old is
+    // done (one that still gets a request grows again).
+    for (; this.trimmedTo < index - 1; this.trimmedTo++) this.buckets[this.trimmedTo]?.trim();
+    let b = this.buckets[index];
     if (!b) {
-      b = new Bucket(64);
-      this.buckets[second] = b;
+      b = new Bucket(1024);
+      this.buckets[index] = b;
     }
-    b.push(Math.floor(rel - second * 1000), latencyMs, status);
+    b.push(Math.floor(rel - index * BUCKET_MS), latencyMs, status);
   }
 
   /** Requests that completed in [from, to) (within the last 3 hours kept). Percentiles are nearest-rank over every request, in ms; 0 with no requests. */
@@ -88,15 +105,15 @@ export class RequestLog {
     const hi = Math.max(0, to - this.origin);
     const byStatus: Record<string, number> = {};
     let count = 0;
-    for (let s = Math.floor(lo / 1000); s * 1000 < hi && s < this.buckets.length; s++) count += this.buckets[s]?.n ?? 0;
+    for (let s = Math.floor(lo / BUCKET_MS); s * BUCKET_MS < hi && s < this.buckets.length; s++) count += this.buckets[s]?.n ?? 0;
     const latencies = new Float64Array(count);
     let n = 0;
     let succeeded = 0;
-    for (let s = Math.floor(lo / 1000); s * 1000 < hi && s < this.buckets.length; s++) {
+    for (let s = Math.floor(lo / BUCKET_MS); s * BUCKET_MS < hi && s < this.buckets.length; s++) {
       const b = this.buckets[s];
       if (!b) continue;
-      const base = s * 1000;
-      const whole = base >= lo && base + 1000 <= hi;
+      const base = s * BUCKET_MS;
+      const whole = base >= lo && base + BUCKET_MS <= hi;
       for (let i = 0; i < b.n; i++) {
         if (!whole) {
           const t = base + b.offset[i]!;

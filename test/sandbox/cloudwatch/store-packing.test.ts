@@ -21,7 +21,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
           // Also put into the bucket of an earlier put (by index): late data into a packed bucket.
           again: fc.nat(),
           highRes: fc.boolean(),
-          value: fc.double({ min: -10, max: 1_000, noNaN: true }),
+          // 0 and -0 too: a bucket of one sample is kept as its bare value, and 0 is one.
+          value: fc.oneof(fc.constantFrom(0, -0), fc.double({ min: -10, max: 1_000, noNaN: true })),
           values: fc.array(fc.integer({ min: 0, max: 3_000 }).map((v) => v / 7), { maxLength: 40 }),
           stats: fc.boolean(),
           unit: fc.constantFrom("Seconds", "Count"),

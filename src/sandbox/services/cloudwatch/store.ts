@@ -58,9 +58,15 @@ export interface ListFilter {
 /**
  * A bucket's aggregate packed: [sampleCount, sum, minimum, maximum, flags, value, count, value,
  * count, ...] with the values in the Map's order (flags: 1 = values kept, 2 = values rounded).
+ * A bucket of one sample, what most buckets hold (a gauge put every few seconds, a count per
+ * second), is packed as that value alone: an array for it cost about 100 bytes more.
  */
-type Packed = number[];
+type Packed = number[] | number;
 type Bucket = Aggregate | Packed;
+
+function isPacked(b: Bucket): b is Packed {
+  return typeof b === "number" || Array.isArray(b);
+}
 
 /** Buckets whose period ended this long ago are packed: puts are rarely later than that. */
 const PACK_AFTER_MS = 5 * MINUTE;
@@ -95,7 +101,12 @@ export class MetricStore implements MetricSink {
   constructor(
     private readonly now: () => number,
     private readonly packAfterMs = PACK_AFTER_MS,
-  ) {}
+  ) {
+    this.packs = Number.isFinite(packAfterMs);
+  }
+
+  /** False for a store that never packs (tests compare one): every bucket stays an aggregate. */
+  private readonly packs: boolean;
 
   /**
    * `fn` runs before every read (queries, alarms, ListMetrics): publishers that aggregate lazily put
@@ -141,6 +152,17 @@ export class MetricStore implements MetricSink {
     const highRes = datum.storageResolution === 1;
     const size = highRes ? SECOND : MINUTE;
     const start = Math.floor(datum.timestamp / size) * size;
+    const v = datum.value;
+    if (v !== undefined && !datum.values && !datum.statistics && this.packs && v === v && !Object.is(v, -0)) {
+      // The first value of a bucket is stored packed at once, as its one sample: most buckets get
+      // no second put, and an aggregate with a Map for them was most of what the store allocated.
+      const map = highRes ? buckets.fine : buckets.coarse;
+      if (!map.has(start)) {
+        map.set(start, v);
+        this.compactIfDue();
+        return;
+      }
+    }
     const a = highRes ? writable(buckets.fine, buckets.freshFine, start) : writable(buckets.coarse, buckets.freshCoarse, start);
     if (datum.value !== undefined) addValue(a, datum.value);
     if (datum.values) datum.values.forEach((v, i) => addValue(a, v, datum.counts?.[i] ?? 1));
@@ -241,7 +263,7 @@ export class MetricStore implements MetricSink {
 /** The aggregate of bucket `start` to add to: created, or unpacked, and then noted as fresh. */
 function writable(map: Map<number, Bucket>, fresh: number[], start: number): Aggregate {
   const b = map.get(start);
-  if (b !== undefined && !Array.isArray(b)) return b;
+  if (b !== undefined && !isPacked(b)) return b;
   const a = b === undefined ? emptyAggregate() : unpack(b);
   // Replacing a key's value keeps its place in the Map's (time) order.
   map.set(start, a);
@@ -249,22 +271,32 @@ function writable(map: Map<number, Bucket>, fresh: number[], start: number): Agg
   return a;
 }
 
-/** Packs the fresh buckets whose period ended before `before`; returns those still fresh. */
+/**
+ * Packs the fresh buckets whose period ended before `before`; returns those still fresh. Fresh
+ * buckets are listed as they were created, which is time order for data put as it happens, so
+ * this stops at the first young one instead of checking every young one again each minute (a
+ * late put's bucket behind it waits for the next packing).
+ */
 function packEnded(map: Map<number, Bucket>, fresh: number[], size: number, before: number): number[] {
   // A store that never packs (before = -Infinity) keeps no list either.
   if (fresh.length === 0 || before === Number.NEGATIVE_INFINITY) return [];
-  const still: number[] = [];
-  for (const t of fresh) {
+  let i = 0;
+  for (; i < fresh.length; i++) {
+    const t = fresh[i]!;
+    if (t + size > before) break;
     const b = map.get(t);
-    if (b === undefined || Array.isArray(b)) continue;
-    if (t + size <= before) map.set(t, pack(b));
-    else still.push(t);
+    if (b !== undefined && !isPacked(b)) map.set(t, pack(b));
   }
-  return still;
+  return i === 0 ? fresh : fresh.slice(i);
 }
 
 function pack(a: Aggregate): Packed {
-  const out: Packed = [a.sampleCount, a.sum, a.minimum, a.maximum, (a.values ? 1 : 0) | (a.rounded ? 2 : 0)];
+  if (a.sampleCount === 1 && a.values?.size === 1 && !a.rounded) {
+    const v = a.sum;
+    // Exactly one sample of v, and nothing else to remember (-0 keeps the long form: a Map key loses its sign).
+    if (a.values.get(v) === 1 && Object.is(a.minimum, v) && Object.is(a.maximum, v)) return v;
+  }
+  const out: number[] = [a.sampleCount, a.sum, a.minimum, a.maximum, (a.values ? 1 : 0) | (a.rounded ? 2 : 0)];
   if (!a.values) return out;
   for (const [v, n] of a.values) out.push(v, n);
   // Pushing leaves spare capacity; a copy has none.
@@ -272,6 +304,7 @@ function pack(a: Aggregate): Packed {
 }
 
 function unpack(p: Packed): Aggregate {
+  if (typeof p === "number") return { sampleCount: 1, sum: p, minimum: p, maximum: p, values: new Map([[p, 1]]) };
   const a: Aggregate = { sampleCount: p[0]!, sum: p[1]!, minimum: p[2]!, maximum: p[3]!, values: undefined };
   if (p[4]! & 1) {
     const values = new Map<number, number>();
@@ -284,13 +317,14 @@ function unpack(p: Packed): Aggregate {
 
 /** A bucket as mergeInto reads it, without unpacking a packed one. */
 function source(b: Bucket): MergeSource {
+  if (typeof b === "number") return { sampleCount: 1, sum: b, minimum: b, maximum: b, values: [[b, 1]] };
   if (!Array.isArray(b)) return b;
   const view: MergeSource = { sampleCount: b[0]!, sum: b[1]!, minimum: b[2]!, maximum: b[3]!, values: b[4]! & 1 ? pairs(b) : undefined };
   if (b[4]! & 2) view.rounded = true;
   return view;
 }
 
-function* pairs(p: Packed): Generator<readonly [number, number]> {
+function* pairs(p: number[]): Generator<readonly [number, number]> {
   for (let i = 5; i < p.length; i += 2) yield [p[i]!, p[i + 1]!];
 }
 
@@ -300,7 +334,7 @@ function eachBucket(map: Map<number, Bucket>, size: number, from: number, to: nu
   if (steps < map.size) {
     for (let t = Math.ceil(from / size) * size; t < to; t += size) {
       const a = map.get(t);
-      if (a) fn(t, a);
+      if (a !== undefined) fn(t, a);
     }
     return;
   }

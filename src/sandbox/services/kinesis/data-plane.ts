@@ -51,7 +51,8 @@ function dryRun(input: Input): void {
 /** Reads and checks one record (PutRecord's fields, or one PutRecords entry). */
 function readEntry(input: Input, stream: Stream, where: string): Entry {
   const partitionKey = requiredString(input, "PartitionKey");
-  const keyChars = [...partitionKey].length;
+  // Characters are code points: never more than UTF-16 units, so only a long key needs counting.
+  const keyChars = partitionKey.length <= PARTITION_KEY_MAX_CHARS ? partitionKey.length : [...partitionKey].length;
   if (keyChars < 1) throw constraintError(`${where}PartitionKey`, partitionKey, "Member must have length greater than or equal to 1");
   if (keyChars > PARTITION_KEY_MAX_CHARS) throw constraintError(`${where}PartitionKey`, partitionKey, `Member must have length less than or equal to ${PARTITION_KEY_MAX_CHARS}`);
   const data = requiredString(input, "Data");
