@@ -52,7 +52,7 @@ import { MetricStore } from "./services/cloudwatch/store.js";
 import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
 import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
-import { EfsService } from "./services/efs/index.js";
+import { EfsService, efsApi } from "./services/efs/index.js";
 import { LambdaService, lambdaApi, registerLambdaFis } from "./services/lambda/index.js";
 
 export interface SandboxOptions {
@@ -176,6 +176,7 @@ export class Sandbox {
       const efs = new EfsService(this.kernel, stack.efs, this.subnets, this.metrics);
       this.efs = efs;
       everyMinute(this.timers, () => efs.publishMetrics());
+      this.dispatcher.addRestService(efsApi(this.kernel, efs));
     } else {
       this.efs = undefined;
     }
