@@ -13,6 +13,7 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "scale-in": () => import("./scale-in.js"),
   "lambda-delay": () => import("./lambda-delay.js"),
   "lambda-error": () => import("./lambda-error.js"),
+  "efs-latency": () => import("./efs-latency.js"),
 };
 
 export function faultNames(): string[] {

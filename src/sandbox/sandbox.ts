@@ -52,7 +52,8 @@ import { MetricStore } from "./services/cloudwatch/store.js";
 import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
 import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
-import { EfsService, efsApi } from "./services/efs/index.js";
+import { EfsService, efsApi, registerEfsFis } from "./services/efs/index.js";
+import { HostFaults } from "./services/network/host-faults.js";
 import { LambdaService, lambdaApi, registerLambdaFis } from "./services/lambda/index.js";
 
 export interface SandboxOptions {
@@ -101,6 +102,8 @@ export class Sandbox {
   readonly subnets: SubnetSpec[];
   /** Present when the stack declares EFS file systems. */
   readonly efs: EfsService | undefined;
+  /** FIS network faults in force on tasks and instances (aws:ecs:task-network-*, aws:ssm:send-command). */
+  readonly hostFaults = new HostFaults();
   /** Present when the stack declares Lambda functions. */
   readonly lambda: LambdaService | undefined;
   /** CloudWatch's metric storage: the MetricSink the sandbox's services publish into. */
@@ -181,6 +184,7 @@ export class Sandbox {
       this.efs = undefined;
     }
     registerLambdaFis(this.fis, () => this.lambda);
+    registerEfsFis(this.fis, () => this.efs, () => this.lambda);
     if (stack.lambdas) {
       const lambda = new LambdaService(this.kernel, stack.lambdas, [...new Set(this.subnets.map((s) => s.az))], this.efs, this.metrics);
       this.lambda = lambda;
@@ -220,6 +224,8 @@ export class Sandbox {
 
     registerEc2Fis(this.fis, this.ec2, this.spot);
     registerEcsFis(this.fis, this.ecs);
+    // FIS network faults inside tasks and on hosts (efs-latency, efs-mount-loss): books kept only.
+    this.hostFaults.register(this.fis, this.ecs);
     this.fisService = new FisService(this.kernel, this.fis, this.cloudwatch.alarms);
     this.dispatcher.addRestService(this.fisService.rest);
 

@@ -131,6 +131,7 @@ const SAMPLES: Record<string, { with: Record<string, unknown>; target: Record<st
   "scale-in": [{ with: { count: 2, duration: "PT7M" }, target: { group: "prod-ecs" } }],
   "lambda-delay": [{ with: { startupDelayMilliseconds: 2500, invocationPercentage: 40, duration: "PT3M" }, target: { function: "wordpress" } }],
   "lambda-error": [{ with: { invocationPercentage: 40, preventExecution: true, duration: "PT3M" }, target: { function: "wordpress" } }],
+  "efs-latency": [{ with: { delayMilliseconds: 40, jitterMilliseconds: 5, duration: "PT3M" }, target: { fileSystem: "fs-0123456789abcdef0", function: "wordpress" } }],
 };
 /** Parameters gameday keeps for itself (verification), which FIS never sees. */
 const NOT_SENT: Record<string, string[]> = {

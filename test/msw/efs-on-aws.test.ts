@@ -1,0 +1,98 @@
+/**
+ * The EFS faults against AWS, on recorded responses: `chaos plan --target aws` resolves the file
+ * system and its mount targets read-only and, where no FIS action can carry a fault out (NFS
+ * latency from Lambda: FIS GetAction answers ResourceNotFoundException), says so plainly and names
+ * the closest real alternative; `chaos run` then stops with exit 4 before any call that changes
+ * anything. msw fails any request nothing answers, so `calls` is everything that left.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { AwsScenario, awsServer } from "./aws-handlers.js";
+import { awsEnv } from "./env.js";
+import { REGION } from "./aws-run.js";
+import { captured, project } from "./cli-on-aws.js";
+import { runCommand } from "../../src/cli/run-command.js";
+import { CliError } from "../../src/cli/errors.js";
+
+const server = awsServer({ beforeAll, afterEach, afterAll });
+const home = process.cwd();
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  process.chdir(home);
+});
+
+const LAMBDA_LATENCY = `title: EFS slows down under WordPress
+method:
+  - fault: efs-latency
+    name: slow-nfs
+    target: { fileSystem: wordpress, function: wordpress }
+    with: { delayMilliseconds: 50, duration: PT5M }
+  - pause: PT5M
+`;
+
+/** The read-only questions a Lambda efs-latency plan asks, answered as AWS does. */
+function wordpressAccount(): AwsScenario {
+  return new AwsScenario(server)
+    .reply("sts", "GetCallerIdentity", "allowed")
+    .reply("efs", "DescribeFileSystems", "ok")
+    .reply("efs", "DescribeMountTargets", "ok")
+    .reply("efs", "DescribeAccessPoints", "ok")
+    .reply("lambda", "GetFunction", "ok")
+    .reply("fis", "GetAction", "not-found")
+    .reply("iam", "SimulatePrincipalPolicy", "allowed");
+}
+
+const READ_ONLY = /^(sts|efs|lambda|fis|iam):(Describe|List|Get|Simulate)/;
+
+describe("efs-latency from Lambda on AWS", () => {
+  it("chaos plan says no FIS action reaches NFS from Lambda, names lambda-delay, shows no template, and exits 4", async () => {
+    awsEnv();
+    const dir = project();
+    writeFileSync(join(dir, "slow-efs.yaml"), LAMBDA_LATENCY);
+    const out = captured();
+    const aws = wordpressAccount();
+    const code = await runCommand("slow-efs.yaml", { dry: true, target: "aws", region: REGION, seed: "42", logFormat: "plain" });
+    expect(aws.unhandled).toEqual([]);
+    expect(code, out.join("")).toBe(4);
+    const text = out.join("");
+    expect(text).toMatch(/slow-nfs \(efs-latency, .*slow-efs\.yaml:\d+\): 1 Lambda function wordpress mounting EFS wordpress \(fs-0123456789abcdef0, mount targets 10\.0\.1\.23, 10\.0\.2\.41\)/);
+    expect(text).toContain("NOT ON THIS TARGET  no FIS action reaches NFS from Lambda");
+    expect(text).toContain("lambda-delay fault (aws:lambda:invocation-add-delay)");
+    expect(text).toMatch(/slow-nfs \(efs-latency\): no FIS template; .*no FIS action reaches NFS from Lambda/);
+    expect(text).not.toContain('"actionId": "gameday:efs:nfs-latency"');
+    // FIS was asked which actions it offers, and nothing else.
+    expect(aws.callsTo("fis", "GetAction")).toHaveLength(1);
+    expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
+  });
+
+  it("chaos plan --json carries the reason on the step", async () => {
+    awsEnv();
+    const dir = project();
+    writeFileSync(join(dir, "slow-efs.yaml"), LAMBDA_LATENCY);
+    const out = captured();
+    wordpressAccount();
+    expect(await runCommand("slow-efs.yaml", { dry: true, target: "aws", region: REGION, seed: "42", logFormat: "json" })).toBe(4);
+    const doc = JSON.parse(out.join(""));
+    expect(doc.targets[0]).toMatchObject({ fault: "efs-latency", unavailable: expect.stringContaining("lambda-delay") });
+    expect(doc.faults[0].template.actions).toEqual({});
+  });
+
+  it("chaos run stops with exit 4 before any call that changes anything", async () => {
+    awsEnv();
+    const dir = project();
+    writeFileSync(join(dir, "slow-efs.yaml"), LAMBDA_LATENCY);
+    captured();
+    const aws = wordpressAccount();
+    const err = await runCommand("slow-efs.yaml", { target: "aws", region: REGION, seed: "42", logFormat: "plain" }).then(
+      (code) => new Error(`exit ${code}`),
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as CliError).exitCode).toBe(4);
+    expect((err as Error).message).toMatch(/slow-nfs \(efs-latency\): no FIS action reaches NFS from Lambda.*lambda-delay/s);
+    expect(aws.unhandled).toEqual([]);
+    expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
+  });
+});
