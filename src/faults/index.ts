@@ -14,6 +14,7 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "lambda-delay": () => import("./lambda-delay.js"),
   "lambda-error": () => import("./lambda-error.js"),
   "efs-latency": () => import("./efs-latency.js"),
+  "efs-throughput-starvation": () => import("./efs-throughput-starvation.js"),
 };
 
 export function faultNames(): string[] {

@@ -45,3 +45,34 @@ describe("efs-latency on the sandbox's WordPress", () => {
     expect(fault.verification.landed).toBe(true);
   });
 });
+
+const STARVE = `title: EFS throughput runs dry under WordPress
+method:
+  - fault: efs-throughput-starvation
+    name: starve
+    target: { fileSystem: wordpress }
+    with: { throughputMiBps: 1 }
+  - pause: PT2M
+`;
+
+describe("efs-throughput-starvation on the sandbox's WordPress", () => {
+  it("chaos plan refuses a Bursting file system up front, saying why the undo would be blocked (exit 4)", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "starve.yaml"), STARVE);
+    const r = await chaos(["plan", "starve.yaml", "--stack", WORDPRESS, "--seed", "7"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).toContain("NOT ON THIS TARGET  EFS allows one throughput mode change per 24 hours");
+    expect(r.stdout).toMatch(/starve \(efs-throughput-starvation\): no FIS template; set EFS wordpress to provisioned 1 MiB\/s until the rollbacks/);
+  });
+
+  it("chaos run starves a Provisioned file system and its rollback gives the throughput back", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "starve.yaml"), STARVE);
+    const r = await chaos(["run", "starve.yaml", "--stack", join(REPO, "fixtures/stacks/wordpress-provisioned.yaml"), "--seed", "7", "--log-format", "plain"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("efs: fs-0123456789abcdef0: throughput provisioned 1 MiB/s (UpdateFileSystem)");
+    expect(r.stdout).toContain("efs: fs-0123456789abcdef0: throughput provisioned 64 MiB/s (UpdateFileSystem)");
+    const fault = journal(dir).gameday.faults[0];
+    expect(fault.verification).toMatchObject({ landed: true, evidence: { beforeMiBps: 64, afterMiBps: 1 } });
+  });
+});

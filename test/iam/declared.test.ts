@@ -18,6 +18,7 @@ const FAULT_SAMPLES: Record<string, { with: Record<string, unknown>; target: Rec
   "lambda-delay": [{ with: {}, target: { function: "wordpress" } }],
   "lambda-error": [{ with: { preventExecution: true }, target: { function: "wordpress" } }],
   "efs-latency": [{ with: {}, target: { fileSystem: "wordpress", function: "wordpress" } }],
+  "efs-throughput-starvation": [{ with: {}, target: { fileSystem: "fs-0123456789abcdef0" } }],
 };
 
 const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {

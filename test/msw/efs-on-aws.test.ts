@@ -96,3 +96,52 @@ describe("efs-latency from Lambda on AWS", () => {
     expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
   });
 });
+
+const STARVE = `title: EFS throughput runs dry
+method:
+  - fault: efs-throughput-starvation
+    name: starve
+    target: { fileSystem: fs-0123456789abcdef0 }
+    with: { throughputMiBps: 1 }
+  - pause: PT5M
+`;
+
+describe("efs-throughput-starvation on AWS", () => {
+  const account = (fileSystems: string) =>
+    new AwsScenario(server)
+      .reply("sts", "GetCallerIdentity", "allowed")
+      .reply("efs", "DescribeFileSystems", fileSystems)
+      .reply("efs", "DescribeMountTargets", "ok")
+      .reply("iam", "SimulatePrincipalPolicy", "allowed");
+
+  it("chaos plan on a Provisioned file system: no FIS template, gameday's own UpdateFileSystem, read-only until run", async () => {
+    awsEnv();
+    const dir = project();
+    writeFileSync(join(dir, "starve.yaml"), STARVE);
+    const out = captured();
+    const aws = account("provisioned");
+    const code = await runCommand("starve.yaml", { dry: true, target: "aws", region: REGION, seed: "42", logFormat: "plain" });
+    expect(aws.unhandled).toEqual([]);
+    expect(code, out.join("")).toBe(0);
+    const text = out.join("");
+    expect(text).toContain("1 EFS file system fs-0123456789abcdef0 (fs-0123456789abcdef0, provisioned 64 MiB/s)");
+    expect(text).toMatch(/starve \(efs-throughput-starvation\): no FIS template; set EFS fs-0123456789abcdef0 to provisioned 1 MiB\/s until the rollbacks \(FIS has no EFS throughput action/);
+    expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
+  });
+
+  it("chaos run refuses a Bursting file system before any change (exit 4): the undo would wait 24 hours", async () => {
+    awsEnv();
+    const dir = project();
+    writeFileSync(join(dir, "starve.yaml"), STARVE);
+    captured();
+    const aws = account("ok");
+    const err = await runCommand("starve.yaml", { target: "aws", region: REGION, seed: "42", logFormat: "plain" }).then(
+      (code) => new Error(`exit ${code}`),
+      (e: unknown) => e,
+    );
+    expect((err as CliError).exitCode).toBe(4);
+    expect((err as Error).message).toContain("switching it back would be refused (TooManyRequests) for 24 hours");
+    expect(aws.callsTo("efs", "UpdateFileSystem")).toEqual([]);
+    expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
+  });
+});
