@@ -8,6 +8,8 @@
 import { z } from "zod";
 import { DescribeAccessPointsCommand, DescribeFileSystemsCommand, DescribeMountTargetsCommand, type FileSystemDescription } from "../aws/sdk/efs.js";
 import { GetActionCommand } from "../aws/sdk/fis.js";
+import { DescribeTasksCommand, ListTasksCommand } from "../aws/sdk/ecs.js";
+import { selectionMode } from "./common.js";
 import type { RunServicesAws } from "./types.js";
 import type { Permission } from "../iam/permission.js";
 
@@ -108,4 +110,58 @@ export function efsReadPermissions(ref: string, region: string, accountId: strin
 /** The runner asks FIS whether it offers an action (GetAction). */
 export function fisGetActionPermission(region: string, accountId: string): Permission {
   return { why: "ask FIS which actions it offers", actions: ["fis:GetAction"], resources: [`arn:aws:fis:${region}:${accountId}:action/*`] };
+}
+
+/** A service's running tasks, as FIS's aws:ecs:task candidates, with where they run. */
+export interface ServiceTask {
+  arn: string;
+  id: string;
+  launchType: string | undefined;
+}
+
+export async function runningServiceTasks(aws: RunServicesAws, cluster: string, service: string, signal?: AbortSignal): Promise<ServiceTask[]> {
+  const ecs = await aws.ecs();
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: "RUNNING", ...(nextToken ? { nextToken } : {}) }), opts(signal));
+    arns.push(...(page.taskArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const out: ServiceTask[] = [];
+  for (let i = 0; i < arns.length; i += 100) {
+    const d = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }), opts(signal));
+    for (const t of d.tasks ?? []) if (t.taskArn && t.lastStatus === "RUNNING") out.push({ arn: t.taskArn, id: t.taskArn.slice(t.taskArn.lastIndexOf("/") + 1), launchType: t.launchType });
+  }
+  return out;
+}
+
+/** The target of an EFS fault on an ECS service's tasks. */
+export const ecsClientFields = {
+  cluster: z.string().min(1).optional().describe("ECS clients: the cluster of the service whose tasks use the file system").meta({ fis: { resourceType: "aws:ecs:task", field: "parameters.cluster" } }),
+  service: z.string().min(1).optional().describe("ECS clients: the service whose tasks use the file system").meta({ fis: { resourceType: "aws:ecs:task", field: "parameters.service" } }),
+  select: selectionMode.describe("ECS clients: ALL, COUNT(n) or PERCENT(n) of the service's running tasks (FIS acts on at most 5 per action)").meta({ fis: { resourceType: "aws:ecs:task", field: "selectionMode" } }),
+};
+
+/** Exactly one kind of client: a Lambda function, or an ECS service's tasks. */
+export function oneClientKind(t: { function?: string | undefined; cluster?: string | undefined; service?: string | undefined }, ctx: z.RefinementCtx): void {
+  const lambda = t.function !== undefined;
+  const ecs = t.cluster !== undefined || t.service !== undefined;
+  if (lambda === ecs) ctx.addIssue({ code: "custom", path: lambda ? ["cluster"] : ["function"], message: "expected the clients: either function (Lambda) or cluster and service (ECS tasks), not both and not neither" });
+  else if (ecs && (t.cluster === undefined || t.service === undefined)) ctx.addIssue({ code: "custom", path: [t.cluster === undefined ? "cluster" : "service"], message: "expected both cluster and service for ECS clients" });
+}
+
+/** The chosen tasks as a FIS aws:ecs:task target. */
+export function taskTarget(t: { cluster?: string | undefined; service?: string | undefined; select: string }, chosen: readonly { arn: string }[] | undefined) {
+  return chosen
+    ? { resourceType: "aws:ecs:task", resourceArns: chosen.map((c) => c.arn), selectionMode: "ALL" }
+    : { resourceType: "aws:ecs:task", parameters: { cluster: t.cluster ?? "", service: t.service ?? "" }, selectionMode: t.select };
+}
+
+/** FIS's ECS task network actions need the ECS agent's fault injection endpoints on Fargate (ecs-task-actions.html). */
+export function ecsTaskActionPermissions(region: string, accountId: string, cluster: string): Permission[] {
+  return [
+    { why: "FIS reads the target tasks", actions: ["ecs:DescribeTasks"], resources: [`arn:aws:ecs:${region}:${accountId}:task/${cluster}/*`] },
+    { why: "FIS runs the network fault through the task's SSM agent", actions: ["ssm:SendCommand", "ssm:ListCommands", "ssm:CancelCommand"], resources: ["*"] },
+  ];
 }

@@ -15,6 +15,7 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "lambda-error": () => import("./lambda-error.js"),
   "efs-latency": () => import("./efs-latency.js"),
   "efs-throughput-starvation": () => import("./efs-throughput-starvation.js"),
+  "efs-mount-loss": () => import("./efs-mount-loss.js"),
 };
 
 export function faultNames(): string[] {

@@ -188,6 +188,7 @@ export class Sandbox {
     if (stack.lambdas) {
       const lambda = new LambdaService(this.kernel, stack.lambdas, [...new Set(this.subnets.map((s) => s.az))], this.efs, this.metrics);
       this.lambda = lambda;
+      lambda.vpcSubnets = [...new Set(this.subnets.map((s) => s.az))].map((az) => this.subnets.find((s) => s.az === az)!.id);
       everyMinute(this.timers, () => lambda.minute());
       this.dispatcher.addRestService(lambdaApi(this.kernel, lambda));
     } else {

@@ -19,6 +19,7 @@ const FAULT_SAMPLES: Record<string, { with: Record<string, unknown>; target: Rec
   "lambda-error": [{ with: { preventExecution: true }, target: { function: "wordpress" } }],
   "efs-latency": [{ with: {}, target: { fileSystem: "wordpress", function: "wordpress" } }],
   "efs-throughput-starvation": [{ with: {}, target: { fileSystem: "fs-0123456789abcdef0" } }],
+  "efs-mount-loss": [{ with: {}, target: { fileSystem: "wordpress", cluster: "prod", service: "web" } }, { with: {}, target: { fileSystem: "wordpress", function: "wordpress" } }],
 };
 
 const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {

@@ -145,3 +145,35 @@ describe("efs-throughput-starvation on AWS", () => {
     expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
   });
 });
+
+describe("efs-mount-loss from Lambda on AWS", () => {
+  it("chaos plan says a network ACL cannot cut mount targets in the function's own subnets, names lambda-error, and exits 4", async () => {
+    awsEnv();
+    const dir = project();
+    writeFileSync(
+      join(dir, "lose-mount.yaml"),
+      `title: WordPress loses its mount targets
+method:
+  - fault: efs-mount-loss
+    name: lose-mount
+    target: { fileSystem: wordpress, function: wordpress }
+    with: { prefixListIdentifier: pl-0123456789abcdef0 }
+`,
+    );
+    const out = captured();
+    const aws = new AwsScenario(server)
+      .reply("sts", "GetCallerIdentity", "allowed")
+      .reply("efs", "DescribeFileSystems", "ok")
+      .reply("efs", "DescribeMountTargets", "ok")
+      .reply("efs", "DescribeAccessPoints", "ok")
+      .reply("lambda", "GetFunction", "ok")
+      .reply("iam", "SimulatePrincipalPolicy", "allowed");
+    const code = await runCommand("lose-mount.yaml", { dry: true, target: "aws", region: REGION, seed: "42", logFormat: "plain" });
+    expect(aws.unhandled).toEqual([]);
+    expect(code, out.join("")).toBe(4);
+    const text = out.join("");
+    expect(text).toContain("NOT ON THIS TARGET  aws:network:disrupt-connectivity cannot cut wordpress off from fs-0123456789abcdef0: its mount target 10.0.1.23 (subnet-0a1b2c) sits in the function's own subnets");
+    expect(text).toContain("lambda-error fault (aws:lambda:invocation-error)");
+    expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
+  });
+});
