@@ -117,6 +117,7 @@ export interface ServiceTask {
   arn: string;
   id: string;
   launchType: string | undefined;
+  containerInstanceArn: string | undefined;
 }
 
 export async function runningServiceTasks(aws: RunServicesAws, cluster: string, service: string, signal?: AbortSignal): Promise<ServiceTask[]> {
@@ -131,7 +132,7 @@ export async function runningServiceTasks(aws: RunServicesAws, cluster: string, 
   const out: ServiceTask[] = [];
   for (let i = 0; i < arns.length; i += 100) {
     const d = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }), opts(signal));
-    for (const t of d.tasks ?? []) if (t.taskArn && t.lastStatus === "RUNNING") out.push({ arn: t.taskArn, id: t.taskArn.slice(t.taskArn.lastIndexOf("/") + 1), launchType: t.launchType });
+    for (const t of d.tasks ?? []) if (t.taskArn && t.lastStatus === "RUNNING") out.push({ arn: t.taskArn, id: t.taskArn.slice(t.taskArn.lastIndexOf("/") + 1), launchType: t.launchType, containerInstanceArn: t.containerInstanceArn });
   }
   return out;
 }
@@ -163,5 +164,18 @@ export function ecsTaskActionPermissions(region: string, accountId: string, clus
   return [
     { why: "FIS reads the target tasks", actions: ["ecs:DescribeTasks"], resources: [`arn:aws:ecs:${region}:${accountId}:task/${cluster}/*`] },
     { why: "FIS runs the network fault through the task's SSM agent", actions: ["ssm:SendCommand", "ssm:ListCommands", "ssm:CancelCommand"], resources: ["*"] },
+  ];
+}
+
+/** AWSFIS-Run-Network-Latency-Sources: FIS's SSM document that delays a host's egress traffic to given sources. */
+export function latencyDocumentArn(region: string): string {
+  return `arn:aws:ssm:${region}::document/AWSFIS-Run-Network-Latency-Sources`;
+}
+
+/** aws:ssm:send-command on EC2 instances (FIS actions reference: ssm:SendCommand, ListCommands, CancelCommand). */
+export function sendCommandPermissions(region: string, accountId: string): Permission[] {
+  return [
+    { why: "FIS runs the SSM document on the hosts", actions: ["ssm:SendCommand"], resources: [`arn:aws:ec2:${region}:${accountId}:instance/*`, latencyDocumentArn(region)] },
+    { why: "FIS follows and cancels the SSM command", actions: ["ssm:ListCommands", "ssm:CancelCommand"], resources: ["*"] },
   ];
 }

@@ -7,6 +7,7 @@
  *               its mount targets' IPs (EFS DescribeFileSystems, DescribeMountTargets)
  *   function    Lambda clients: the function (name or ARN) that mounts it (Lambda GetFunction,
  *               EFS DescribeAccessPoints check that it does)
+ *   or cluster, service, select (default COUNT(1)): ECS clients, the service's running tasks
  * Parameters (`with:`):
  *   delayMilliseconds   added to every NFS operation (default 50; 0 to 60,000)
  *   jitterMilliseconds  up to this much more, at random (default 10; 0 to 60,000)
@@ -19,6 +20,13 @@
  * files. Real FIS answers ResourceNotFoundException: then `chaos plan` says so and names the
  * closest real alternative, lambda-delay (aws:lambda:invocation-add-delay), and `chaos run` stops
  * with exit 4 before anything changes. Reverted by stopping the FIS experiment.
+ *
+ * ECS clients: on Fargate, FIS aws:ecs:task-network-latency on the chosen tasks with `sources` =
+ * the mount targets' IPs and useEcsFaultInjectionEndpoints=true (FIS requires it there). On ECS on
+ * EC2 the agent mounts a task's EFS volume on the host, outside the task's network namespace, so
+ * the latency goes on the hosts of the chosen tasks: aws:ssm:send-command with FIS's document
+ * AWSFIS-Run-Network-Latency-Sources (every task on those hosts then sees it). The sandbox's tasks
+ * do no NFS I/O yet: its FIS keeps the books of both actions.
  */
 import { z } from "zod";
 import { GetFunctionCommand } from "../aws/sdk/lambda.js";
@@ -26,7 +34,23 @@ import { GAMEDAY_NFS_LATENCY } from "../fis/catalog.js";
 import { defineFault, type CompileInput, type FisFragment, type Resolution, type ResolveInput } from "./types.js";
 import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 import { functionArn } from "./lambda-invocation.js";
-import { accessPointFileSystem, efsReadPermissions, fileSystemField, findFileSystem, fisGetActionPermission, fisOffers } from "./efs-common.js";
+import {
+  accessPointFileSystem,
+  ecsClientFields,
+  ecsTaskActionPermissions,
+  efsReadPermissions,
+  fileSystemField,
+  findFileSystem,
+  fisGetActionPermission,
+  fisOffers,
+  latencyDocumentArn,
+  oneClientKind,
+  runningServiceTasks,
+  sendCommandPermissions,
+  taskTarget,
+} from "./efs-common.js";
+import { ec2Ids } from "./cluster-instances.js";
+import { selectedCount } from "./common.js";
 
 const params = z
   .object({
@@ -39,9 +63,11 @@ const params = z
 const target = z
   .object({
     fileSystem: fileSystemField.meta({ fis: { action: GAMEDAY_NFS_LATENCY, parameter: "fileSystemId" } }),
-    function: z.string().min(1).describe("Lambda clients: the function (name or ARN) that mounts the file system").meta({ fis: { resourceType: "aws:lambda:function", field: "resourceArns" } }),
+    function: z.string().min(1).optional().describe("Lambda clients: the function (name or ARN) that mounts the file system").meta({ fis: { resourceType: "aws:lambda:function", field: "resourceArns" } }),
+    ...ecsClientFields,
   })
-  .strict();
+  .strict()
+  .superRefine(oneClientKind);
 
 type Params = z.infer<typeof params>;
 type Target = z.infer<typeof target>;
@@ -50,7 +76,12 @@ type Target = z.infer<typeof target>;
 interface Resolved {
   fileSystemId: string;
   ips: string[];
-  nfsLatencyOffered: boolean;
+  /** Lambda: whether the target's FIS offers gameday's NFS latency action. */
+  nfsLatencyOffered?: boolean;
+  /** ECS: every candidate task runs on Fargate. */
+  fargate?: boolean;
+  /** ECS on EC2: the EC2 instance each candidate task runs on. */
+  hostOf?: Record<string, string>;
 }
 
 const ACTION_NAME = "latency";
@@ -62,7 +93,33 @@ export function noLambdaNfsAction(t: Target, p: Params): string {
   );
 }
 
-async function resolve({ params: p, target: t, aws, signal }: ResolveInput<Params, Target>): Promise<Resolution> {
+async function resolveTasks({ target: t, aws, signal }: ResolveInput<Params, Target>): Promise<Resolution> {
+  const fs = await findFileSystem(aws, t.fileSystem, signal);
+  const lookedFor = `running tasks of service ${t.service} in cluster ${t.cluster}`;
+  if (!fs) return { lookedFor: `${lookedFor} (EFS knows no file system ${t.fileSystem})`, candidates: [], hits: 1, picks: true };
+  const tasks = await runningServiceTasks(aws, t.cluster!, t.service!, signal);
+  const fargate = tasks.length > 0 && tasks.every((x) => x.launchType === "FARGATE");
+  const resolved: Resolved = { fileSystemId: fs.id, ips: fs.ips, fargate };
+  if (!fargate) {
+    const instances = [...new Set(tasks.flatMap((x) => (x.containerInstanceArn ? [x.containerInstanceArn] : [])))];
+    const ids = instances.length > 0 ? await ec2Ids(await aws.ecs(), t.cluster!, instances, signal) : new Map<string, string>();
+    resolved.hostOf = Object.fromEntries(tasks.flatMap((x) => (x.containerInstanceArn && ids.get(x.containerInstanceArn) ? [[x.arn, ids.get(x.containerInstanceArn)!]] : [])));
+  }
+  return {
+    lookedFor: `${lookedFor}, clients of EFS ${fs.id} (mount targets ${fs.ips.join(", ")})`,
+    candidates: tasks.map(({ arn, id }) => ({ arn, id })),
+    hits: selectedCount(t.select, tasks.length),
+    picks: true,
+    maxArns: 5,
+    compileWith: { ...resolved },
+  };
+}
+
+async function resolve(input: ResolveInput<Params, Target>): Promise<Resolution> {
+  return input.target.function === undefined ? resolveTasks(input) : resolveLambda(input);
+}
+
+async function resolveLambda({ params: p, target: t, aws, signal }: ResolveInput<Params, Target>): Promise<Resolution> {
   const fs = await findFileSystem(aws, t.fileSystem, signal);
   const lookedFor = `Lambda function ${t.function} mounting EFS ${t.fileSystem}`;
   if (!fs) return { lookedFor: `${lookedFor} (EFS knows no file system ${t.fileSystem})`, candidates: [], hits: 1, picks: false };
@@ -76,7 +133,7 @@ async function resolve({ params: p, target: t, aws, signal }: ResolveInput<Param
     });
   let mounts = false;
   for (const c of config?.FileSystemConfigs ?? []) if (c.Arn && (await accessPointFileSystem(aws, c.Arn, signal)) === fs.id) mounts = true;
-  const candidates = config?.FunctionArn && mounts ? [{ arn: config.FunctionArn, id: t.function }] : [];
+  const candidates = config?.FunctionArn && mounts ? [{ arn: config.FunctionArn, id: t.function! }] : [];
   const offered = await fisOffers(aws, GAMEDAY_NFS_LATENCY, signal);
   const resolved: Resolved = { fileSystemId: fs.id, ips: fs.ips, nfsLatencyOffered: offered };
   return {
@@ -89,7 +146,55 @@ async function resolve({ params: p, target: t, aws, signal }: ResolveInput<Param
   };
 }
 
-function compile({ params: p, target: t, region, accountId, resolved }: CompileInput<Params, Target>): FisFragment {
+/** ECS clients: the task action on Fargate, the SSM document on the hosts of EC2 tasks. */
+function compileTasks({ params: p, target: t, region, accountId, chosen, resolved }: CompileInput<Params, Target>): FisFragment {
+  const r = resolved as Resolved | undefined;
+  const fsName = r?.fileSystemId ?? t.fileSystem;
+  const who = chosen ? chosen.map((c) => c.id).join(", ") : `${t.select} task(s)`;
+  const sources = r?.ips.join(",") ?? "";
+  if (r && !r.fargate && r.hostOf) {
+    const hosts = [...new Set((chosen ?? []).flatMap((c) => (r.hostOf![c.arn] ? [r.hostOf![c.arn]!] : [])))];
+    const seconds = Math.round(isoToMs(p.duration) / 1000);
+    return {
+      description: `efs-latency ${p.delayMilliseconds} ms (jitter ${p.jitterMilliseconds} ms) on NFS to EFS ${fsName} from the hosts ${hosts.join(", ")} of ${who} of service ${t.service} for ${p.duration}: on ECS on EC2 the agent mounts EFS on the host, so every task on those hosts sees it`,
+      targets: { hosts: { resourceType: "aws:ec2:instance", resourceArns: hosts.map((h) => `arn:aws:ec2:${region}:${accountId}:instance/${h}`), selectionMode: "ALL" } },
+      actions: {
+        [ACTION_NAME]: {
+          actionId: "aws:ssm:send-command",
+          parameters: {
+            documentArn: latencyDocumentArn(region),
+            documentParameters: JSON.stringify({ DelayMilliseconds: String(p.delayMilliseconds), JitterMilliseconds: String(p.jitterMilliseconds), Sources: sources, DurationSeconds: String(seconds), InstallDependencies: "True" }),
+            duration: p.duration,
+          },
+          targets: { Instances: "hosts" },
+        },
+      },
+    };
+  }
+  return {
+    description: `efs-latency ${p.delayMilliseconds} ms (jitter ${p.jitterMilliseconds} ms) on the network path of ${who} of service ${t.service} to EFS ${fsName}'s mount targets for ${p.duration}`,
+    targets: { tasks: taskTarget(t, chosen) },
+    actions: {
+      [ACTION_NAME]: {
+        actionId: "aws:ecs:task-network-latency",
+        parameters: {
+          duration: p.duration,
+          delayMilliseconds: String(p.delayMilliseconds),
+          jitterMilliseconds: String(p.jitterMilliseconds),
+          // Without resolution (validate, export) the IPs are unknown: FIS's default ALL would delay every flow, so say so.
+          sources: sources || "MOUNT_TARGET_IPS_RESOLVED_AT_RUN_TIME",
+          useEcsFaultInjectionEndpoints: r?.fargate === false ? "false" : "true",
+        },
+        targets: { Tasks: "tasks" },
+      },
+    },
+  };
+}
+
+function compile(input: CompileInput<Params, Target>): FisFragment {
+  if (input.target.function === undefined) return compileTasks(input);
+  const { params: p, region, accountId, resolved } = input;
+  const t = input.target as Target & { function: string };
   const r = resolved as Resolved | undefined;
   const what = `${p.delayMilliseconds} ms (jitter ${p.jitterMilliseconds} ms) on every NFS operation of ${t.function} to EFS ${r?.fileSystemId ?? t.fileSystem} for ${p.duration}`;
   if (r && !r.nfsLatencyOffered) return { description: `efs-latency ${what}: ${noLambdaNfsAction(t, p)}`, targets: {}, actions: {} };
@@ -115,12 +220,17 @@ export default defineFault<Params, Target>({
   compile,
   permissions: {
     // gameday's own action exists only in the sandbox, which models no IAM; on AWS the run stops before FIS.
-    fis: () => [],
+    // ECS: Fargate tasks get the task action, EC2 tasks' hosts the SSM document; which one is known only at run time.
+    fis: ({ target: t, region, accountId }) => (t.function === undefined ? [...ecsTaskActionPermissions(region, accountId, t.cluster ?? "*"), ...sendCommandPermissions(region, accountId)] : []),
     runner: ({ target: t, region, accountId }) => [
       ...efsReadPermissions(t.fileSystem, region, accountId),
-      { why: "check that the function mounts the file system", actions: ["lambda:GetFunction"], resources: [functionArn(t.function, region, accountId)] },
-      { why: "find the file system of the function's access point", actions: ["elasticfilesystem:DescribeAccessPoints"], resources: [`arn:aws:elasticfilesystem:${region}:${accountId}:access-point/*`] },
-      fisGetActionPermission(region, accountId),
+      ...(t.function !== undefined
+        ? [
+            { why: "check that the function mounts the file system", actions: ["lambda:GetFunction"], resources: [functionArn(t.function, region, accountId)] },
+            { why: "find the file system of the function's access point", actions: ["elasticfilesystem:DescribeAccessPoints"], resources: [`arn:aws:elasticfilesystem:${region}:${accountId}:access-point/*`] },
+            fisGetActionPermission(region, accountId),
+          ]
+        : [{ why: "find the service's running tasks and their hosts", actions: ["ecs:ListTasks", "ecs:DescribeTasks", "ecs:DescribeContainerInstances"], resources: ["*"], conditions: { ArnEquals: { "ecs:cluster": `arn:aws:ecs:${region}:${accountId}:cluster/${t.cluster}` } } }]),
     ],
   },
   expectedDurationMs: (p) => isoToMs(p.duration),

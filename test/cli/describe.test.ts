@@ -132,7 +132,10 @@ const SAMPLES: Record<string, { with: Record<string, unknown>; target: Record<st
   "lambda-delay": [{ with: { startupDelayMilliseconds: 2500, invocationPercentage: 40, duration: "PT3M" }, target: { function: "wordpress" } }],
   "lambda-error": [{ with: { invocationPercentage: 40, preventExecution: true, duration: "PT3M" }, target: { function: "wordpress" } }],
   "efs-mount-loss": [{ with: { duration: "PT3M" }, target: { fileSystem: "wordpress", cluster: "prod", service: "web", select: "COUNT(2)" } }],
-  "efs-latency": [{ with: { delayMilliseconds: 40, jitterMilliseconds: 5, duration: "PT3M" }, target: { fileSystem: "fs-0123456789abcdef0", function: "wordpress" } }],
+  "efs-latency": [
+    { with: { delayMilliseconds: 40, jitterMilliseconds: 5, duration: "PT3M" }, target: { fileSystem: "fs-0123456789abcdef0", function: "wordpress" } },
+    { with: { delayMilliseconds: 40, jitterMilliseconds: 5, duration: "PT3M" }, target: { fileSystem: "fs-0123456789abcdef0", cluster: "prod", service: "worker", select: "COUNT(2)" } },
+  ],
 };
 /** Parameters gameday keeps for itself (verification), which FIS never sees. */
 const NOT_SENT: Record<string, string[]> = {

@@ -17,7 +17,7 @@ const FAULT_SAMPLES: Record<string, { with: Record<string, unknown>; target: Rec
   "scale-in": [{ with: {}, target: { group: "prod-ecs" } }, { with: { by: "terminate" }, target: { group: "prod-ecs" } }],
   "lambda-delay": [{ with: {}, target: { function: "wordpress" } }],
   "lambda-error": [{ with: { preventExecution: true }, target: { function: "wordpress" } }],
-  "efs-latency": [{ with: {}, target: { fileSystem: "wordpress", function: "wordpress" } }],
+  "efs-latency": [{ with: {}, target: { fileSystem: "wordpress", function: "wordpress" } }, { with: {}, target: { fileSystem: "wordpress", cluster: "prod", service: "web" } }],
   "efs-throughput-starvation": [{ with: {}, target: { fileSystem: "fs-0123456789abcdef0" } }],
   "efs-mount-loss": [{ with: {}, target: { fileSystem: "wordpress", cluster: "prod", service: "web" } }, { with: {}, target: { fileSystem: "wordpress", function: "wordpress" } }],
 };
