@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { AwsScenario, awsServer } from "./aws-handlers.js";
+import { AwsScenario, awsServer, fixture, withBody } from "./aws-handlers.js";
 import { awsEnv } from "./env.js";
 import { REGION } from "./aws-run.js";
 import { captured, project } from "./cli-on-aws.js";
@@ -175,5 +175,59 @@ method:
     expect(text).toContain("NOT ON THIS TARGET  aws:network:disrupt-connectivity cannot cut wordpress off from fs-0123456789abcdef0: its mount target 10.0.1.23 (subnet-0a1b2c) sits in the function's own subnets");
     expect(text).toContain("lambda-error fault (aws:lambda:invocation-error)");
     expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
+  });
+});
+
+describe("efs-latency for ECS tasks on AWS", () => {
+  const experiment = `title: EFS slows down under the web tier
+method:
+  - fault: efs-latency
+    name: slow-nfs
+    target: { fileSystem: fs-0123456789abcdef0, cluster: prod, service: web }
+    with: { delayMilliseconds: 50, duration: PT5M }
+`;
+  const account = (launchType: string) =>
+    new AwsScenario(server)
+      .reply("sts", "GetCallerIdentity", "allowed")
+      .reply("efs", "DescribeFileSystems", "ok")
+      .reply("efs", "DescribeMountTargets", "ok")
+      .reply("ecs", "ListTasks", "two")
+      .reply("ecs", "DescribeTasks", () => withBody(fixture("ecs", "DescribeTasks", "running"), (b) => b.tasks.forEach((t: { launchType: string }) => (t.launchType = launchType))))
+      .reply("ecs", "DescribeContainerInstances", "active")
+      .reply("iam", "SimulatePrincipalPolicy", "allowed");
+
+  it("EC2 tasks: chaos plan shows aws:ssm:send-command on the picked task's host, with the mount targets as sources", async () => {
+    awsEnv();
+    const dir = project();
+    writeFileSync(join(dir, "slow.yaml"), experiment);
+    const out = captured();
+    const aws = account("EC2");
+    const code = await runCommand("slow.yaml", { dry: true, target: "aws", region: REGION, seed: "42", logFormat: "json" });
+    expect(aws.unhandled).toEqual([]);
+    expect(code, out.join("")).toBe(0);
+    const doc = JSON.parse(out.join(""));
+    const t = doc.faults[0].template;
+    expect(t.targets.hosts).toEqual({ resourceType: "aws:ec2:instance", resourceArns: ["arn:aws:ec2:us-east-1:111122223333:instance/i-0b2b8d8e36c33a76b"], selectionMode: "ALL" });
+    expect(t.actions.latency.actionId).toBe("aws:ssm:send-command");
+    expect(JSON.parse(t.actions.latency.parameters.documentParameters)).toMatchObject({ Sources: "10.0.1.23,10.0.2.41", DelayMilliseconds: "50" });
+    expect(doc.iam.permissions).toEqual(expect.arrayContaining(["ssm:SendCommand"]));
+    expect(aws.operations().every((op) => /^(sts|efs|ecs|iam):(Describe|List|Get|Simulate)/.test(op)), aws.operations().join(", ")).toBe(true);
+  });
+
+  it("Fargate tasks: chaos plan shows aws:ecs:task-network-latency on the picked task with the endpoints FIS needs there", async () => {
+    awsEnv();
+    const dir = project();
+    writeFileSync(join(dir, "slow.yaml"), experiment);
+    const out = captured();
+    const aws = account("FARGATE");
+    expect(await runCommand("slow.yaml", { dry: true, target: "aws", region: REGION, seed: "42", logFormat: "json" })).toBe(0);
+    expect(aws.unhandled).toEqual([]);
+    const t = JSON.parse(out.join("")).faults[0].template;
+    expect(t.targets.tasks.resourceArns).toHaveLength(1);
+    expect(t.actions.latency).toEqual({
+      actionId: "aws:ecs:task-network-latency",
+      parameters: { duration: "PT5M", delayMilliseconds: "50", jitterMilliseconds: "10", sources: "10.0.1.23,10.0.2.41", useEcsFaultInjectionEndpoints: "true" },
+      targets: { Tasks: "tasks" },
+    });
   });
 });
