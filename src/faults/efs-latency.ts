@@ -213,7 +213,8 @@ function compile(input: CompileInput<Params, Target>): FisFragment {
 
 export default defineFault<Params, Target>({
   name: "efs-latency",
-  description: "Slow EFS down for its clients: NFS latency on a Lambda function's file operations (the sandbox's FIS; on AWS no FIS action reaches NFS from Lambda, and the plan names lambda-delay instead)",
+  description:
+    "Slow EFS down for its clients: a Lambda function's NFS operations (gameday:efs:nfs-latency, the sandbox's FIS only; on AWS no FIS action reaches NFS from Lambda, and the plan names lambda-delay instead), or an ECS service's tasks (aws:ecs:task-network-latency to the mount targets on Fargate, aws:ssm:send-command with AWSFIS-Run-Network-Latency-Sources on EC2 hosts)",
   params,
   target,
   resolve,
