@@ -2,11 +2,14 @@
  * The EFS API of `chaos sandbox serve`, read and changed by another client than ours: the AWS CLI
  * (botocore, restJson) finds the WordPress stack's file system, its mount targets and access
  * point, switches it to provisioned throughput, and is refused a second mode change within 24
- * hours with EFS's TooManyRequests.
+ * hours with EFS's TooManyRequests. And `chaos run --target <url>` finds the served FIS offers
+ * gameday's NFS latency action (GetAction over HTTP) and runs efs-latency there.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { awsCli, hasAwsCli } from "./aws-cli.js";
-import { REPO, servesForThisFile, type Served } from "./cli.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chaos, REPO, scratch, servesForThisFile, type Served } from "./cli.js";
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -15,7 +18,7 @@ const serve = servesForThisFile();
 let served: Served | undefined;
 beforeAll(async () => {
   if (!hasAwsCli) return;
-  served = await serve(["--seed", "7", "--stack", `${REPO}fixtures/stacks/wordpress.yaml`]);
+  served = await serve(["--seed", "7", "--speed", "60", "--stack", `${REPO}fixtures/stacks/wordpress.yaml`]);
 }, 60_000);
 
 const aws = (...args: string[]) => awsCli(served!.endpoint, ["efs", ...args]);
@@ -38,5 +41,25 @@ describe.skipIf(!hasAwsCli)("the AWS CLI reads and changes EFS on chaos sandbox 
     const updated = await aws("update-file-system", "--file-system-id", FS, "--throughput-mode", "provisioned", "--provisioned-throughput-in-mibps", "1");
     expect(updated).toMatchObject({ FileSystemId: FS, ThroughputMode: "provisioned", ProvisionedThroughputInMibps: 1 });
     await expect(aws("update-file-system", "--file-system-id", FS, "--throughput-mode", "bursting")).rejects.toThrow(/TooManyRequests.*maximum number of throughput mode changes/s);
+  });
+});
+
+describe.skipIf(!hasAwsCli)("efs-latency through --target on chaos sandbox serve", () => {
+  it("runs against the served WordPress: the served FIS offers gameday:efs:nfs-latency", async () => {
+    const dir = scratch();
+    writeFileSync(
+      join(dir, "slow-efs.yaml"),
+      `title: EFS slows down under WordPress
+method:
+  - fault: efs-latency
+    name: slow-nfs
+    target: { fileSystem: wordpress, function: wordpress }
+    with: { delayMilliseconds: 20, duration: PT1M }
+  - pause: PT70S
+`,
+    );
+    const r = await chaos(["run", "slow-efs.yaml", "--target", served!.endpoint, "--seed", "7", "--log-format", "plain"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/✓ slow-nfs landed: FIS reports the NFS latency action (running|completed)/);
   });
 });
