@@ -148,8 +148,10 @@ export const ecsClientFields = {
 export function oneClientKind(t: { function?: string | undefined; cluster?: string | undefined; service?: string | undefined }, ctx: z.RefinementCtx): void {
   const lambda = t.function !== undefined;
   const ecs = t.cluster !== undefined || t.service !== undefined;
-  if (lambda === ecs) ctx.addIssue({ code: "custom", path: lambda ? ["cluster"] : ["function"], message: "expected the clients: either function (Lambda) or cluster and service (ECS tasks), not both and not neither" });
-  else if (ecs && (t.cluster === undefined || t.service === undefined)) ctx.addIssue({ code: "custom", path: [t.cluster === undefined ? "cluster" : "service"], message: "expected both cluster and service for ECS clients" });
+  const issue = (path: string, expected: string, found: string) => ctx.addIssue({ code: "custom", path: [path], message: expected, params: { expected, found } });
+  if (lambda && ecs) issue("cluster", "the clients: either function (Lambda) or cluster and service (ECS tasks), not both", `function ${JSON.stringify(t.function)} and cluster or service too`);
+  else if (!lambda && !ecs) issue("function", "the clients: function (Lambda) or cluster and service (ECS tasks)", "neither");
+  else if (ecs && (t.cluster === undefined || t.service === undefined)) issue(t.cluster === undefined ? "cluster" : "service", `both cluster and service for ECS clients`, "nothing");
 }
 
 /** The chosen tasks as a FIS aws:ecs:task target. */

@@ -95,5 +95,8 @@ describe("efs-mount-loss, Lambda", () => {
     expect(m.target.safeParse({ fileSystem: "wordpress" }).success).toBe(false);
     expect(m.target.safeParse({ fileSystem: "wordpress", function: "wordpress", cluster: "prod", service: "web" }).success).toBe(false);
     expect(m.target.safeParse({ fileSystem: "wordpress", cluster: "prod" }).success).toBe(false);
+    const issue = (t: Record<string, unknown>) => m.target.safeParse(t).error!.issues[0]!;
+    expect(issue({ fileSystem: "wordpress" })).toMatchObject({ path: ["function"], params: { expected: "the clients: function (Lambda) or cluster and service (ECS tasks)", found: "neither" } });
+    expect(issue({ fileSystem: "wordpress", cluster: "prod" })).toMatchObject({ path: ["service"], params: { expected: "both cluster and service for ECS clients" } });
   });
 });
