@@ -12,7 +12,7 @@
  * ECS replaces service tasks by itself, so there is nothing to revert.
  */
 import { z } from "zod";
-import { GetActionCommand } from "../aws/sdk/fis.js";
+import { fisOffers } from "./fis-offers.js";
 import { FARGATE_SPOT_INTERRUPT_ACTION } from "../fis/catalog.js";
 import { stopTaskPermissions } from "../iam/fis-actions.js";
 import { ecsClusterReads } from "../iam/ecs-reads.js";
@@ -51,18 +51,6 @@ const ACTION_NAME = "interruptSpotTasks";
 export const APPROXIMATION_NOTE =
   "AWS FIS has no Fargate Spot interruption; aws:ecs:stop-task approximates it: ECS stops the tasks as StopTask does (SIGTERM after the target group's deregistration delay), with no two-minute warning event and stopCode UserInitiated";
 
-/** Whether the target's FIS offers the action: GetAction answers it, or ResourceNotFoundException. */
-async function offered(aws: RunServicesAws, signal: AbortSignal | undefined): Promise<boolean> {
-  const fis = await aws.fis();
-  return fis.send(new GetActionCommand({ id: FARGATE_SPOT_INTERRUPT_ACTION }), { abortSignal: signal as never }).then(
-    () => true,
-    (err: { name?: string }) => {
-      if (err.name === "ResourceNotFoundException") return false;
-      throw err;
-    },
-  );
-}
-
 export default defineFault<Params, Target>({
   name: "fargate-spot-interrupt",
   description: "Interrupt a service's Fargate Spot tasks (the target FIS's gameday:ecs:fargate-spot-interrupt; on AWS only approximated, with aws:ecs:stop-task)",
@@ -70,7 +58,7 @@ export default defineFault<Params, Target>({
   target,
   async resolve({ params: p, target: t, aws, signal }) {
     const lookedFor = `running Fargate Spot tasks of service ${t.service} in cluster ${t.cluster}`;
-    if (!p.approximate && !(await offered(aws, signal))) {
+    if (!p.approximate && !(await fisOffers(aws, FARGATE_SPOT_INTERRUPT_ACTION, signal))) {
       return {
         lookedFor,
         candidates: [],

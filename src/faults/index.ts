@@ -16,6 +16,9 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "lambda-throttle": () => import("./lambda-throttle.js"),
   "fargate-spot-interrupt": () => import("./fargate-spot-interrupt.js"),
   "process-kill": () => import("./process-kill.js"),
+  "efs-latency": () => import("./efs-latency.js"),
+  "efs-throughput-starvation": () => import("./efs-throughput-starvation.js"),
+  "efs-mount-loss": () => import("./efs-mount-loss.js"),
 };
 
 export function faultNames(): string[] {

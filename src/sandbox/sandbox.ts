@@ -54,7 +54,8 @@ import { MetricStore } from "./services/cloudwatch/store.js";
 import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
 import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
-import { EfsService } from "./services/efs/index.js";
+import { EfsService, efsApi, registerEfsFis } from "./services/efs/index.js";
+import { HostFaults } from "./services/network/host-faults.js";
 import { LambdaService, lambdaApi, registerLambdaFis } from "./services/lambda/index.js";
 
 export interface SandboxOptions {
@@ -105,6 +106,8 @@ export class Sandbox {
   readonly subnets: SubnetSpec[];
   /** Present when the stack declares EFS file systems. */
   readonly efs: EfsService | undefined;
+  /** FIS network faults in force on tasks and instances (aws:ecs:task-network-*, aws:ssm:send-command). */
+  readonly hostFaults = new HostFaults();
   /** Present when the stack declares Lambda functions. */
   readonly lambda: LambdaService | undefined;
   /** CloudWatch's metric storage: the MetricSink the sandbox's services publish into. */
@@ -182,13 +185,16 @@ export class Sandbox {
       // Fargate tasks mount their EFS volumes through it.
       this.ecs.fileSystem = (name) => efs.byName(name);
       everyMinute(this.timers, () => efs.publishMetrics());
+      this.dispatcher.addRestService(efsApi(this.kernel, efs));
     } else {
       this.efs = undefined;
     }
     registerLambdaFis(this.fis, () => this.lambda);
+    registerEfsFis(this.fis, () => this.efs, () => this.lambda);
     if (stack.lambdas) {
       const lambda = new LambdaService(this.kernel, stack.lambdas, [...new Set(this.subnets.map((s) => s.az))], this.efs, this.metrics);
       this.lambda = lambda;
+      lambda.vpcSubnets = [...new Set(this.subnets.map((s) => s.az))].map((az) => this.subnets.find((s) => s.az === az)!.id);
       everyMinute(this.timers, () => lambda.minute());
       this.dispatcher.addRestService(lambdaApi(this.kernel, lambda));
     } else {
@@ -226,6 +232,8 @@ export class Sandbox {
     registerEc2Fis(this.fis, this.ec2, this.spot);
     registerEcsFis(this.fis, this.ecs);
     registerKillProcess(this.fis, this.ecs);
+    // FIS network faults inside tasks and on hosts (efs-latency, efs-mount-loss): books kept only.
+    this.hostFaults.register(this.fis, this.ecs);
     this.fisService = new FisService(this.kernel, this.fis, this.cloudwatch.alarms);
     this.dispatcher.addRestService(this.fisService.rest);
 

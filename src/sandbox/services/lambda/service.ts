@@ -46,6 +46,8 @@ class Timeout extends Error {}
 export class LambdaService {
   readonly functions = new Map<string, SandboxFunction>();
   readonly metrics: LambdaMetrics;
+  /** The subnets the functions' network interfaces sit in (GetFunction's VpcConfig): the stack's first subnet of each AZ. */
+  vpcSubnets: readonly string[] = [];
   private readonly accountConcurrency: number;
   private unreservedRunning = 0;
   private requests = 0;

@@ -1,0 +1,18 @@
+/**
+ * Whether the target's FIS offers an action, asked of FIS itself (GetAction answers, or
+ * ResourceNotFoundException): a fault that needs a sandbox-only action (gameday:*) learns that a
+ * real account lacks it from the account, never from the kind of target.
+ */
+import { GetActionCommand } from "../aws/sdk/fis.js";
+import type { RunServicesAws } from "./types.js";
+
+export async function fisOffers(aws: RunServicesAws, actionId: string, signal?: AbortSignal): Promise<boolean> {
+  const fis = await aws.fis();
+  return fis.send(new GetActionCommand({ id: actionId }), { abortSignal: signal as never }).then(
+    () => true,
+    (err: { name?: string }) => {
+      if (err.name === "ResourceNotFoundException") return false;
+      throw err;
+    },
+  );
+}
