@@ -58,13 +58,13 @@ export async function preflight(plan: Plan, o: PreflightOptions): Promise<Prefli
     if (!planned.module.resolve) continue;
     const at = stepLocation(plan, planned);
     const resolution = await planned.module.resolve({ params: planned.params, target: planned.target, aws: o.aws, region: o.region, accountId: o.accountId, ...(o.signal ? { signal: o.signal } : {}) });
-    if (resolution.unavailable) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}): ${resolution.unavailable}; nothing was started`, 4);
-    if (resolution.candidates.length === 0) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}) found no ${resolution.lookedFor}; nothing was started`, 4);
-    if (resolution.hits === 0) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}) selects none of the ${resolution.candidates.length} ${resolution.lookedFor}; nothing was started`, 4);
+    // A step the target cannot carry out at all is reported as such (plan: NOT ON THIS TARGET; run: exit 4), not as finding nothing.
+    if (!resolution.unavailable && resolution.candidates.length === 0) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}) found no ${resolution.lookedFor}; nothing was started`, 4);
+    if (!resolution.unavailable && resolution.hits === 0) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}) selects none of the ${resolution.candidates.length} ${resolution.lookedFor}; nothing was started`, 4);
     const cap = capFor(planned.step.fault, resolution.candidates.length, o.settings);
     const refused = refusals({ fault: planned.step.fault, resolution, settings: o.settings });
     const resolved: ResolvedStep = { step: name, fault: planned.step.fault, at, resolution, cap, refusals: refused, ...(resolution.unavailable ? { unavailable: resolution.unavailable } : {}) };
-    if (resolution.picks && refused.length === 0) {
+    if (resolution.picks && refused.length === 0 && resolution.candidates.length > 0) {
       // Picked in gameday, by the run's seed, so the same seed hits the same resources.
       const picked = new Set(o.random.fork(`guardrails:${name}`).sample(resolution.candidates, resolution.hits));
       resolved.chosen = resolution.candidates.filter((c) => picked.has(c));

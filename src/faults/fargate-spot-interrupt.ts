@@ -92,9 +92,8 @@ export default defineFault<Params, Target>({
     };
   },
   permissions: {
-    // Either action resolves aws:ecs:task targets (DescribeTasks, ListTasks); only StopTask changes anything.
-    fis: ({ params: p, target: t, region, accountId }) =>
-      p.approximate ? stopTaskPermissions({ region, accountId, cluster: t.cluster }) : ecsClusterReads({ region, accountId, cluster: t.cluster, what: ["tasks"], why: "FIS resolves the Fargate Spot tasks" }),
+    // The sandbox-only action never reaches real FIS, so the FIS role needs nothing for it; the approximation is aws:ecs:stop-task's.
+    fis: ({ params: p, target: t, region, accountId }) => (p.approximate ? stopTaskPermissions({ region, accountId, cluster: t.cluster }) : []),
     runner: ({ params: p, target: t, region, accountId }) => [
       ...(p.approximate ? [] : [{ why: "fargate-spot-interrupt asks FIS whether it offers the interruption", actions: ["fis:GetAction"], resources: [`arn:aws:fis:${region}:${accountId}:action/*`] }]),
       ...ecsClusterReads({ region, accountId, cluster: t.cluster, what: ["tasks"], why: "fargate-spot-interrupt finds the Fargate Spot tasks and checks they stop" }),
