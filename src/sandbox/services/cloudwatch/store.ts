@@ -158,12 +158,16 @@ export class MetricStore implements MetricSink {
     const align = periodMs >= MINUTE ? MINUTE : periodMs;
     const first = Math.floor(q.start / align) * align;
     const perPeriod = new Map<number, Aggregate>();
+    // Only percentiles read the values: for the other statistics folding each bucket's value map
+    // into the period's was most of GetMetricData's time (a 30-second period of latencies merges 30).
+    const withValues = q.statistic.kind === "percentile";
     const take = (t: number, b: Bucket): void => {
       if (t < first || t >= q.end) return;
       const p = first + Math.floor((t - first) / periodMs) * periodMs;
       let into = perPeriod.get(p);
-      if (!into) perPeriod.set(p, (into = emptyAggregate()));
-      mergeInto(into, source(b));
+      if (!into) perPeriod.set(p, (into = withValues ? emptyAggregate() : { ...emptyAggregate(), values: undefined }));
+      if (withValues) mergeInto(into, source(b));
+      else mergeScalars(into, b);
     };
     for (const [unit, buckets] of s.byUnit) {
       if (q.unit !== undefined && q.unit !== unit) continue;
@@ -288,6 +292,17 @@ function source(b: Bucket): MergeSource {
   const view: MergeSource = { sampleCount: b[0]!, sum: b[1]!, minimum: b[2]!, maximum: b[3]!, values: b[4]! & 1 ? pairs(b) : undefined };
   if (b[4]! & 2) view.rounded = true;
   return view;
+}
+
+/** Folds a bucket's count, sum, minimum and maximum into `into`, in mergeInto's order (so the same sums). */
+function mergeScalars(into: Aggregate, b: Bucket): void {
+  const packed = Array.isArray(b);
+  into.sampleCount += packed ? b[0]! : b.sampleCount;
+  into.sum += packed ? b[1]! : b.sum;
+  const minimum = packed ? b[2]! : b.minimum;
+  const maximum = packed ? b[3]! : b.maximum;
+  if (minimum < into.minimum) into.minimum = minimum;
+  if (maximum > into.maximum) into.maximum = maximum;
 }
 
 function* pairs(p: Packed): Generator<readonly [number, number]> {
