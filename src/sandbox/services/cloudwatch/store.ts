@@ -13,7 +13,7 @@
  */
 import { addStatistics, addValue, emptyAggregate, mergeInto, type Aggregate, type MergeSource } from "./aggregate.js";
 import type { MetricDatum, MetricSink } from "./sink.js";
-import { computeStatistic, type Statistic } from "./statistic.js";
+import { computeStatistic, sortedValues, type Statistic } from "./statistic.js";
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -87,6 +87,12 @@ export class MetricStore implements MetricSink {
   private readonly beforeReads: (() => void)[] = [];
   /** Inside snapshot(): the publishers already put what was due. */
   private reading = 0;
+  /**
+   * Inside snapshot(), nothing is put: one request's queries of the same metric and period (p50,
+   * p95, p99 and Maximum of one latency) share its periods' merged buckets and their sorted values.
+   */
+  private periodsRead: Map<string, Map<number, Aggregate>> | undefined;
+  private readonly sortedRead = new WeakMap<Aggregate, [number, number][]>();
 
   /**
    * `now` is the sandbox's clock: retention is measured against it. `packAfterMs`: how long after
@@ -114,11 +120,13 @@ export class MetricStore implements MetricSink {
    */
   snapshot<T>(read: () => T): T {
     this.publishDue();
+    if (this.reading === 0) this.periodsRead = new Map();
     this.reading++;
     try {
       return read();
     } finally {
       this.reading--;
+      if (this.reading === 0) this.periodsRead = undefined;
     }
   }
 
@@ -128,6 +136,8 @@ export class MetricStore implements MetricSink {
   }
 
   put(datum: MetricDatum): void {
+    // A put during a read (none is known) must not leave it answering from merges made before.
+    this.periodsRead?.clear();
     const key = metricKey(datum);
     let s = this.series.get(key);
     if (!s) {
@@ -151,16 +161,41 @@ export class MetricStore implements MetricSink {
   /** The statistic per period over [start, end), oldest first; periods without data are absent. */
   query(q: StatisticQuery): Datapoint[] {
     this.publishDue();
-    const s = this.series.get(metricKey(q));
+    const key = metricKey(q);
+    const s = this.series.get(key);
     if (!s) return [];
+    // Only percentiles read the values: for the other statistics folding each bucket's value map
+    // into the period's was most of GetMetricData's time (a 30-second period of latencies merges 30).
+    const withValues = q.statistic.kind === "percentile";
+    const readKey = `${key}\u0000${q.unit ?? ""}\u0000${q.period}\u0000${q.start}\u0000${q.end}\u0000${withValues}`;
+    let perPeriod = this.periodsRead?.get(readKey);
+    if (!perPeriod) {
+      perPeriod = this.periods(s, q, withValues);
+      this.periodsRead?.set(readKey, perPeriod);
+    }
+    const out: Datapoint[] = [];
+    for (const [timestamp, a] of perPeriod) {
+      const value = computeStatistic(a, q.statistic, this.sorted);
+      if (value !== undefined) out.push({ timestamp, value });
+    }
+    return out.sort((x, y) => x.timestamp - y.timestamp);
+  }
+
+  /** Sorted values, computed once per merged period while a snapshot lasts (nothing changes them meanwhile). */
+  private readonly sorted = (a: Aggregate): [number, number][] => {
+    if (this.periodsRead === undefined) return sortedValues(a);
+    let sorted = this.sortedRead.get(a);
+    if (!sorted) this.sortedRead.set(a, (sorted = sortedValues(a)));
+    return sorted;
+  };
+
+  /** Each period's buckets in [start, end) merged; the values kept only when `withValues`. */
+  private periods(s: Series, q: StatisticQuery, withValues: boolean): Map<number, Aggregate> {
     const periodMs = q.period * SECOND;
     // Periods start on whole minutes (whole periods below a minute), counted from the start time.
     const align = periodMs >= MINUTE ? MINUTE : periodMs;
     const first = Math.floor(q.start / align) * align;
     const perPeriod = new Map<number, Aggregate>();
-    // Only percentiles read the values: for the other statistics folding each bucket's value map
-    // into the period's was most of GetMetricData's time (a 30-second period of latencies merges 30).
-    const withValues = q.statistic.kind === "percentile";
     const take = (t: number, b: Bucket): void => {
       if (t < first || t >= q.end) return;
       const p = first + Math.floor((t - first) / periodMs) * periodMs;
@@ -175,12 +210,7 @@ export class MetricStore implements MetricSink {
       // Minute buckets cannot be split: only periods of whole minutes read them.
       if (periodMs >= MINUTE) eachBucket(buckets.coarse, MINUTE, first, q.end, take);
     }
-    const out: Datapoint[] = [];
-    for (const [timestamp, a] of perPeriod) {
-      const value = computeStatistic(a, q.statistic);
-      if (value !== undefined) out.push({ timestamp, value });
-    }
-    return out.sort((x, y) => x.timestamp - y.timestamp);
+    return perPeriod;
   }
 
   /** The units data was put with for a metric. */
