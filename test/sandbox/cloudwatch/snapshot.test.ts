@@ -47,4 +47,29 @@ describe("the sandbox's CloudWatch reads each request on one publication", () =>
     expect(again.get("r")![0]!.value).toBe(points.get("r")![0]!.value + 1);
     expect(again.get("ok")![0]!.value).toBe(again.get("r")![0]!.value);
   });
+
+  it("one request's percentiles of a latency share its merged periods, and each is the one a query alone gives", () => {
+    const store = new MetricStore(() => T0 + 120_000);
+    for (let s = 0; s < 60; s++) store.put({ namespace: "App", name: "Latency", dimensions: {}, timestamp: T0 + s * 1_000, values: [s, 100 + s, 1_000 - s], storageResolution: 1 });
+    const stat = (id: string, name: string): MetricQuery => ({ kind: "metric", id, namespace: "App", name: "Latency", dimensions: {}, period: 60, stat: name, statistic: parseStatistic(name)!, returnData: true });
+    const names = ["p10", "p50", "p90", "Maximum", "Sum", "SampleCount"];
+    const together = answerQueries(names.map((n, i) => stat(`q${i}`, n)), store, T0, T0 + 60_000, "MetricDataQueries");
+    const alone = names.map((n) => answerQueries([stat("q", n)], store, T0, T0 + 60_000, "MetricDataQueries").get("q")![0]!.value);
+    expect(names.map((_, i) => together.get(`q${i}`)![0]!.value)).toEqual(alone);
+    // 180 values: 0..59, 100..159 and 941..1000; nearest rank 18, 90 and 162.
+    expect(alone).toEqual([17, 129, 982, 1_000, 1_770 + 7_770 + 58_230, 180]);
+  });
+
+  it("a put while a request is being read is seen by the queries after it", () => {
+    const store = new MetricStore(() => T0 + 120_000);
+    const put = (value: number) => store.put({ namespace: "App", name: "Latency", dimensions: {}, timestamp: T0, value, storageResolution: 1 });
+    put(1);
+    const q: MetricQuery = { kind: "metric", id: "m", namespace: "App", name: "Latency", dimensions: {}, period: 60, stat: "Maximum", statistic: parseStatistic("Maximum")!, returnData: true };
+    const seen = store.snapshot(() => {
+      const before = store.query({ ...q, start: T0, end: T0 + 60_000 })[0]!.value;
+      put(7);
+      return [before, store.query({ ...q, start: T0, end: T0 + 60_000 })[0]!.value];
+    });
+    expect(seen).toEqual([1, 7]);
+  });
 });

@@ -26,7 +26,7 @@ export function parseStatistic(name: string): Statistic | undefined {
  * percentile where the values are unknown (StatisticValues) or any is negative (CloudWatch gives
  * no percentiles then).
  */
-export function computeStatistic(a: Aggregate, s: Statistic): number | undefined {
+export function computeStatistic(a: Aggregate, s: Statistic, sorted: (a: Aggregate) => readonly (readonly [number, number])[] = sortedValues): number | undefined {
   if (a.sampleCount <= 0) return undefined;
   switch (s.kind) {
     case "SampleCount":
@@ -40,13 +40,18 @@ export function computeStatistic(a: Aggregate, s: Statistic): number | undefined
     case "Maximum":
       return a.maximum;
     case "percentile":
-      return percentile(a, s.p);
+      return percentile(a, s.p, sorted);
   }
 }
 
-function percentile(a: Aggregate, p: number): number | undefined {
+/** The aggregate's value -> count pairs in ascending value order (computeStatistic's `sorted` may remember them). */
+export function sortedValues(a: Aggregate): [number, number][] {
+  return [...(a.values ?? [])].sort((x, y) => x[0] - y[0]);
+}
+
+function percentile(a: Aggregate, p: number, sortedOf: (a: Aggregate) => readonly (readonly [number, number])[]): number | undefined {
   if (!a.values || a.minimum < 0) return undefined;
-  const sorted = [...a.values].sort((x, y) => x[0] - y[0]);
+  const sorted = sortedOf(a);
   const total = sorted.reduce((n, [, c]) => n + c, 0);
   // Nearest rank: the smallest value with at least p% of the samples at or below it.
   const rank = Math.max(1, Math.ceil((p / 100) * total));

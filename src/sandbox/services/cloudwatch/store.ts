@@ -13,7 +13,7 @@
  */
 import { addStatistics, addValue, emptyAggregate, mergeInto, type Aggregate, type MergeSource } from "./aggregate.js";
 import type { MetricDatum, MetricSink } from "./sink.js";
-import { computeStatistic, type Statistic } from "./statistic.js";
+import { computeStatistic, sortedValues, type Statistic } from "./statistic.js";
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -93,6 +93,12 @@ export class MetricStore implements MetricSink {
   private readonly beforeReads: (() => void)[] = [];
   /** Inside snapshot(): the publishers already put what was due. */
   private reading = 0;
+  /**
+   * Inside snapshot(), nothing is put: one request's queries of the same metric and period (p50,
+   * p95, p99 and Maximum of one latency) share its periods' merged buckets and their sorted values.
+   */
+  private periodsRead: Map<string, Map<number, Aggregate>> | undefined;
+  private readonly sortedRead = new WeakMap<Aggregate, [number, number][]>();
 
   /**
    * `now` is the sandbox's clock: retention is measured against it. `packAfterMs`: how long after
@@ -125,11 +131,13 @@ export class MetricStore implements MetricSink {
    */
   snapshot<T>(read: () => T): T {
     this.publishDue();
+    if (this.reading === 0) this.periodsRead = new Map();
     this.reading++;
     try {
       return read();
     } finally {
       this.reading--;
+      if (this.reading === 0) this.periodsRead = undefined;
     }
   }
 
@@ -139,6 +147,8 @@ export class MetricStore implements MetricSink {
   }
 
   put(datum: MetricDatum): void {
+    // A put during a read (none is known) must not leave it answering from merges made before.
+    this.periodsRead?.clear();
     const key = metricKey(datum);
     let s = this.series.get(key);
     if (!s) {
@@ -173,8 +183,36 @@ export class MetricStore implements MetricSink {
   /** The statistic per period over [start, end), oldest first; periods without data are absent. */
   query(q: StatisticQuery): Datapoint[] {
     this.publishDue();
-    const s = this.series.get(metricKey(q));
+    const key = metricKey(q);
+    const s = this.series.get(key);
     if (!s) return [];
+    // Only percentiles read the values: for the other statistics folding each bucket's value map
+    // into the period's was most of GetMetricData's time (a 30-second period of latencies merges 30).
+    const withValues = q.statistic.kind === "percentile";
+    const readKey = `${key}\u0000${q.unit ?? ""}\u0000${q.period}\u0000${q.start}\u0000${q.end}\u0000${withValues}`;
+    let perPeriod = this.periodsRead?.get(readKey);
+    if (!perPeriod) {
+      perPeriod = this.periods(s, q, withValues);
+      this.periodsRead?.set(readKey, perPeriod);
+    }
+    const out: Datapoint[] = [];
+    for (const [timestamp, a] of perPeriod) {
+      const value = computeStatistic(a, q.statistic, this.sorted);
+      if (value !== undefined) out.push({ timestamp, value });
+    }
+    return out.sort((x, y) => x.timestamp - y.timestamp);
+  }
+
+  /** Sorted values, computed once per merged period while a snapshot lasts (nothing changes them meanwhile). */
+  private readonly sorted = (a: Aggregate): [number, number][] => {
+    if (this.periodsRead === undefined) return sortedValues(a);
+    let sorted = this.sortedRead.get(a);
+    if (!sorted) this.sortedRead.set(a, (sorted = sortedValues(a)));
+    return sorted;
+  };
+
+  /** Each period's buckets in [start, end) merged; the values kept only when `withValues`. */
+  private periods(s: Series, q: StatisticQuery, withValues: boolean): Map<number, Aggregate> {
     const periodMs = q.period * SECOND;
     // Periods start on whole minutes (whole periods below a minute), counted from the start time.
     const align = periodMs >= MINUTE ? MINUTE : periodMs;
@@ -184,8 +222,9 @@ export class MetricStore implements MetricSink {
       if (t < first || t >= q.end) return;
       const p = first + Math.floor((t - first) / periodMs) * periodMs;
       let into = perPeriod.get(p);
-      if (!into) perPeriod.set(p, (into = emptyAggregate()));
-      mergeInto(into, source(b));
+      if (!into) perPeriod.set(p, (into = withValues ? emptyAggregate() : { ...emptyAggregate(), values: undefined }));
+      if (withValues) mergeInto(into, source(b));
+      else mergeScalars(into, b);
     };
     for (const [unit, buckets] of s.byUnit) {
       if (q.unit !== undefined && q.unit !== unit) continue;
@@ -193,12 +232,7 @@ export class MetricStore implements MetricSink {
       // Minute buckets cannot be split: only periods of whole minutes read them.
       if (periodMs >= MINUTE) eachBucket(buckets.coarse, MINUTE, first, q.end, take);
     }
-    const out: Datapoint[] = [];
-    for (const [timestamp, a] of perPeriod) {
-      const value = computeStatistic(a, q.statistic);
-      if (value !== undefined) out.push({ timestamp, value });
-    }
-    return out.sort((x, y) => x.timestamp - y.timestamp);
+    return perPeriod;
   }
 
   /** The units data was put with for a metric. */
@@ -322,6 +356,25 @@ function source(b: Bucket): MergeSource {
   const view: MergeSource = { sampleCount: b[0]!, sum: b[1]!, minimum: b[2]!, maximum: b[3]!, values: b[4]! & 1 ? pairs(b) : undefined };
   if (b[4]! & 2) view.rounded = true;
   return view;
+}
+
+/** Folds a bucket's count, sum, minimum and maximum into `into`, in mergeInto's order (so the same sums). */
+function mergeScalars(into: Aggregate, b: Bucket): void {
+  if (typeof b === "number") {
+    // One sample, packed as its value (see Packed).
+    into.sampleCount += 1;
+    into.sum += b;
+    if (b < into.minimum) into.minimum = b;
+    if (b > into.maximum) into.maximum = b;
+    return;
+  }
+  const packed = Array.isArray(b);
+  into.sampleCount += packed ? b[0]! : b.sampleCount;
+  into.sum += packed ? b[1]! : b.sum;
+  const minimum = packed ? b[2]! : b.minimum;
+  const maximum = packed ? b[3]! : b.maximum;
+  if (minimum < into.minimum) into.minimum = minimum;
+  if (maximum > into.maximum) into.maximum = maximum;
 }
 
 function* pairs(p: number[]): Generator<readonly [number, number]> {
