@@ -8,10 +8,10 @@
  */
 import type { FisRegistry } from "../fis/registry.js";
 import { describedAction, GAMEDAY_NFS_LATENCY } from "../../../fis/catalog.js";
-import { durationMs } from "../../../fis/duration.js";
 import type { LambdaService } from "../lambda/service.js";
 import type { EfsService } from "./index.js";
 import type { LatencyFault } from "./file-system.js";
+import { forDuration } from "../fis/for-duration.js";
 
 export function registerEfsFis(registry: FisRegistry, efsOf: () => EfsService | undefined, lambdaOf: () => LambdaService | undefined): void {
   registry.addAction({
@@ -29,23 +29,14 @@ export function registerEfsFis(registry: FisRegistry, efsOf: () => EfsService | 
       const fault: LatencyFault = { delayMs: Number(p.delayMilliseconds ?? 0), jitterMs: Number(p.jitterMilliseconds ?? 0), clients: (id) => owners.some((e) => e.owns(id)) };
       fs.latencyFaults.add(fault);
       ctx.kernel.record("efs", "nfs-latency", `${fs.id}: +${fault.delayMs} ms (jitter ${fault.jitterMs} ms) on NFS operations of ${functions.map((f) => f?.spec.name ?? "?").join(", ")} (${GAMEDAY_NFS_LATENCY})`);
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        fs.latencyFaults.delete(fault);
-        ctx.kernel.record("efs", "nfs-latency", `${fs.id}: NFS latency removed`);
-      };
-      const cancel = ctx.kernel.clock.setTimer(durationMs(p.duration ?? "")!, () => {
-        end();
-        done();
-      });
-      return {
-        stop() {
-          cancel();
-          end();
+      return forDuration(
+        ctx,
+        () => {
+          fs.latencyFaults.delete(fault);
+          ctx.kernel.record("efs", "nfs-latency", `${fs.id}: NFS latency removed`);
         },
-      };
+        done,
+      );
     },
   });
 }

@@ -6,9 +6,9 @@
  */
 import type { FisRegistry } from "../fis/registry.js";
 import { describedAction, describedResourceType } from "../../../fis/catalog.js";
-import { durationMs } from "../../../fis/duration.js";
 import type { LambdaService } from "./service.js";
 import type { InvocationFault } from "./faults.js";
+import { forDuration } from "../fis/for-duration.js";
 
 export function registerLambdaFis(registry: FisRegistry, lambdaOf: () => LambdaService | undefined): void {
   registry.addResourceType({
@@ -29,22 +29,13 @@ export function registerLambdaFis(registry: FisRegistry, lambdaOf: () => LambdaS
         const f = fault(ctx.parameters);
         const names = (ctx.targets.Functions ?? []).map((r) => r.arn.split(":")[6] ?? "");
         const removes = names.map((n) => lambda.addFault(n, f));
-        let ended = false;
-        const end = () => {
-          if (ended) return;
-          ended = true;
-          for (const remove of removes) remove();
-        };
-        const cancel = ctx.kernel.clock.setTimer(durationMs(ctx.parameters.duration ?? "")!, () => {
-          end();
-          done();
-        });
-        return {
-          stop() {
-            cancel();
-            end();
+        return forDuration(
+          ctx,
+          () => {
+            for (const remove of removes) remove();
           },
-        };
+          done,
+        );
       },
     });
 

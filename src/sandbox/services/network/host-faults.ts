@@ -9,9 +9,9 @@
  * When tasks gain NFS I/O, the latency and blackhole actions take effect here.
  */
 import { describedAction } from "../../../fis/catalog.js";
-import { durationMs } from "../../../fis/duration.js";
 import type { FisActionContext, FisRegistry } from "../fis/registry.js";
 import type { EcsControlPlane } from "../ecs/control-plane.js";
+import { forDuration } from "../fis/for-duration.js";
 
 export interface HostFault {
   actionId: string;
@@ -68,21 +68,12 @@ export class HostFaults {
     for (const f of held) this.faults.add(f);
     const what = actionId === "aws:ssm:send-command" ? `${ctx.parameters.documentArn?.split("/").pop() ?? "a document"} ${ctx.parameters.documentParameters ?? ""}` : JSON.stringify(ctx.parameters);
     ctx.kernel.record("fis", "host-fault", `${actionId} on ${arns.map((a) => a.split("/").pop()).join(", ")}: ${what}`);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      for (const f of held) this.faults.delete(f);
-    };
-    const cancel = ctx.kernel.clock.setTimer(durationMs(ctx.parameters.duration ?? "")!, () => {
-      end();
-      done();
-    });
-    return {
-      stop() {
-        cancel();
-        end();
+    return forDuration(
+      ctx,
+      () => {
+        for (const f of held) this.faults.delete(f);
       },
-    };
+      done,
+    );
   }
 }
