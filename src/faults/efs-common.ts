@@ -1,13 +1,13 @@
 /**
  * What the EFS faults share: naming a file system (its id or its Name tag), finding it and its
- * mount targets read-only through EFS's Describe calls, finding out whether the target's FIS
- * offers an action (FIS GetAction: real FIS answers ResourceNotFoundException for an id it does
- * not know), and the ARNs and permissions those reads need. FIS has no EFS resource type or action
+ * mount targets read-only through EFS's Describe calls, whether a Lambda function mounts it, and
+ * the ARNs and permissions those reads need. FIS has no EFS resource type or action
  * (aws-semantics.md 2.1, 6): EFS faults reach the file system through its clients' network path.
  */
 import { z } from "zod";
 import { DescribeAccessPointsCommand, DescribeFileSystemsCommand, DescribeMountTargetsCommand, type FileSystemDescription } from "../aws/sdk/efs.js";
 import { DescribeTasksCommand, ListTasksCommand } from "../aws/sdk/ecs.js";
+import { GetFunctionCommand, type FunctionConfiguration } from "../aws/sdk/lambda.js";
 import { selectionMode } from "./common.js";
 import type { RunServicesAws } from "./types.js";
 import type { Permission } from "../iam/permission.js";
@@ -167,4 +167,30 @@ export function sendCommandPermissions(region: string, accountId: string): Permi
     { why: "FIS runs the SSM document on the hosts", actions: ["ssm:SendCommand"], resources: [`arn:aws:ec2:${region}:${accountId}:instance/*`, latencyDocumentArn(region)] },
     { why: "FIS follows and cancels the SSM command", actions: ["ssm:ListCommands", "ssm:CancelCommand"], resources: ["*"] },
   ];
+}
+
+/**
+ * A Lambda client of the file system, read-only: the file system (undefined when EFS knows none,
+ * and then nothing more is asked), the function's configuration (undefined when Lambda knows none)
+ * and whether one of its EFS access points belongs to the file system.
+ */
+export async function lambdaClientOf(
+  aws: RunServicesAws,
+  fileSystem: string,
+  functionName: string,
+  signal?: AbortSignal,
+): Promise<{ fs: FoundFileSystem | undefined; config?: FunctionConfiguration | undefined; mounts: boolean }> {
+  const fs = await findFileSystem(aws, fileSystem, signal);
+  if (!fs) return { fs, mounts: false };
+  const lambda = await aws.lambda();
+  const config = await lambda
+    .send(new GetFunctionCommand({ FunctionName: functionName }), opts(signal))
+    .then((out) => out.Configuration)
+    .catch((err: { name?: string }) => {
+      if (err.name === "ResourceNotFoundException") return undefined;
+      throw err;
+    });
+  let mounts = false;
+  for (const c of config?.FileSystemConfigs ?? []) if (c.Arn && (await accessPointFileSystem(aws, c.Arn, signal)) === fs.id) mounts = true;
+  return { fs, config, mounts };
 }

@@ -29,13 +29,12 @@
  * do no NFS I/O yet: its FIS keeps the books of both actions.
  */
 import { z } from "zod";
-import { GetFunctionCommand } from "../aws/sdk/lambda.js";
 import { GAMEDAY_NFS_LATENCY } from "../fis/catalog.js";
 import { defineFault, type CompileInput, type FisFragment, type Resolution, type ResolveInput } from "./types.js";
 import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs } from "./common.js";
 import { functionArn } from "./lambda-invocation.js";
 import {
-  accessPointFileSystem,
+  lambdaClientOf,
   ecsClientFields,
   ecsTaskActionPermissions,
   efsReadPermissions,
@@ -120,19 +119,9 @@ async function resolve(input: ResolveInput<Params, Target>): Promise<Resolution>
 }
 
 async function resolveLambda({ params: p, target: t, aws, signal }: ResolveInput<Params, Target>): Promise<Resolution> {
-  const fs = await findFileSystem(aws, t.fileSystem, signal);
+  const { fs, config, mounts } = await lambdaClientOf(aws, t.fileSystem, t.function!, signal);
   const lookedFor = `Lambda function ${t.function} mounting EFS ${t.fileSystem}`;
   if (!fs) return { lookedFor: `${lookedFor} (EFS knows no file system ${t.fileSystem})`, candidates: [], hits: 1, picks: false };
-  const lambda = await aws.lambda();
-  const config = await lambda
-    .send(new GetFunctionCommand({ FunctionName: t.function }), { abortSignal: signal as never })
-    .then((out) => out.Configuration)
-    .catch((err: { name?: string }) => {
-      if (err.name === "ResourceNotFoundException") return undefined;
-      throw err;
-    });
-  let mounts = false;
-  for (const c of config?.FileSystemConfigs ?? []) if (c.Arn && (await accessPointFileSystem(aws, c.Arn, signal)) === fs.id) mounts = true;
   const candidates = config?.FunctionArn && mounts ? [{ arn: config.FunctionArn, id: t.function! }] : [];
   const offered = await fisOffers(aws, GAMEDAY_NFS_LATENCY, signal);
   const resolved: Resolved = { fileSystemId: fs.id, ips: fs.ips, nfsLatencyOffered: offered };

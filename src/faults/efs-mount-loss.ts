@@ -21,12 +21,11 @@
  * EFSMountConnectivityException and warm environments' I/O with EFSIOException.
  */
 import { z } from "zod";
-import { GetFunctionCommand } from "../aws/sdk/lambda.js";
 import { defineFault, type CompileInput, type FisFragment, type Resolution, type ResolveInput } from "./types.js";
 import { actionStatus, FIS_MAX_MS, isoDuration, isoToMs, selectedCount } from "./common.js";
 import { functionArn } from "./lambda-invocation.js";
 import { disruptConnectivityPermissions } from "../iam/fis-actions.js";
-import { accessPointFileSystem, ecsClientFields, ecsTaskActionPermissions, efsReadPermissions, fileSystemField, findFileSystem, NFS_PORT, oneClientKind, runningServiceTasks, taskTarget } from "./efs-common.js";
+import { ecsClientFields, lambdaClientOf, ecsTaskActionPermissions, efsReadPermissions, fileSystemField, findFileSystem, NFS_PORT, oneClientKind, runningServiceTasks, taskTarget } from "./efs-common.js";
 
 const BLACKHOLE = "aws:ecs:task-network-blackhole-port";
 const DISRUPT = "aws:network:disrupt-connectivity";
@@ -69,19 +68,9 @@ const ACTION_NAME = "mountLoss";
 const LAMBDA_ALTERNATIVE = "The closest real alternative is the lambda-error fault (aws:lambda:invocation-error), which fails invocations the way a lost mount fails them (without the cold-start EFSMountConnectivityException)";
 
 async function resolveLambda({ params: p, target: t, aws, signal }: ResolveInput<Params, Target>): Promise<Resolution> {
-  const fs = await findFileSystem(aws, t.fileSystem, signal);
+  const { fs, config, mounts } = await lambdaClientOf(aws, t.fileSystem, t.function!, signal);
   const lookedFor = `Lambda function ${t.function} mounting EFS ${t.fileSystem}`;
   if (!fs) return { lookedFor: `${lookedFor} (EFS knows no file system ${t.fileSystem})`, candidates: [], hits: 1, picks: false };
-  const lambda = await aws.lambda();
-  const config = await lambda
-    .send(new GetFunctionCommand({ FunctionName: t.function }), { abortSignal: signal as never })
-    .then((out) => out.Configuration)
-    .catch((err: { name?: string }) => {
-      if (err.name === "ResourceNotFoundException") return undefined;
-      throw err;
-    });
-  let mounts = false;
-  for (const c of config?.FileSystemConfigs ?? []) if (c.Arn && (await accessPointFileSystem(aws, c.Arn, signal)) === fs.id) mounts = true;
   const subnets = config?.VpcConfig?.SubnetIds ?? [];
   const shared = fs.mountTargets.filter((m) => subnets.includes(m.subnetId));
   let unavailable: string | undefined;
