@@ -7,9 +7,11 @@
 import { describe, expect, it, vi } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, REPO, scratch } from "./cli.js";
+import { chaos, REPO, scratch, servesForThisFile, start } from "./cli.js";
 
-vi.setConfig({ testTimeout: 120_000 });
+vi.setConfig({ testTimeout: 240_000 });
+
+const serve = servesForThisFile();
 
 const run = (stack: string, cwd = scratch()) =>
   chaos(["run", join(REPO, "experiments/session-cleanup.yaml"), "--stack", stack, "--seed", "3", "--log-format", "plain"], { cwd });
@@ -37,5 +39,24 @@ describe("session-cleanup on the embedded sandbox", () => {
     const r = await run("bad.yaml", dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.yaml:3:\d+: sessions\[0\]\.cluster: expected one of the clusters "ops", found "nope"/);
+  });
+});
+
+describe("session-cleanup through --target on chaos sandbox serve", () => {
+  it("holds on the served fargate-login stack: the probe reads ListTasks and DescribeTasks over HTTP", async () => {
+    const sandbox = await serve(["--speed", "60", "--seed", "3", "--stack", join(REPO, "fixtures/stacks/fargate-login.yaml")]);
+    const dir = scratch();
+    try {
+      const run = start(["run", "session-cleanup", "--seed", "3", "--log-format", "plain", "--target", sandbox.endpoint], { cwd: dir });
+      const watchdog = setTimeout(() => run.child.kill("SIGKILL"), 180_000);
+      const r = await run.done.finally(() => clearTimeout(watchdog));
+      expect(r.signal).toBeNull();
+      expect(r.stdout).toMatch(/target endpoint\s+clock scaled/);
+      expect(r.stdout).toMatch(/no-orphaned-sessions \(steady-state after\) running=\d+ orphans=0/);
+      expect(r.code, r.stdout.slice(-3000) + r.stderr).toBe(0);
+    } finally {
+      sandbox.child.kill("SIGTERM");
+      await sandbox.done;
+    }
   });
 });
