@@ -48,7 +48,7 @@ export const httpApiSchema = z
      * responses with a status code, as `overwrite:header.<name>` does; a way to add Cache-Control
      * at the API when the function sends none.
      */
-    responseHeaders: z.record(z.string().regex(/^[1-5]\d\d$/, { message: "expected an HTTP status code such as 200" }), z.record(z.string(), z.string())).default({}),
+    responseHeaders: z.record(z.string(), z.record(z.string(), z.string())).default({}),
     /** API Gateway's own time on a request besides the integration (a modelling choice). */
     overhead: duration.default(5),
   })
@@ -85,7 +85,7 @@ export const distributionSchema = z
     /** In order: the first whose pattern matches the path applies, else the default behaviour. */
     behaviors: z.array(behaviorSchema).default([]),
     /** Error Caching Minimum TTL in seconds by status code; codes not listed are cached 10 s. */
-    errorCaching: z.record(z.string().regex(/^(400|403|404|405|414|416|500|501|502|503|504)$/, { message: `expected one of the status codes CloudFront caches (${CACHED_ERROR_CODES.join(", ")})` }), seconds).default({}),
+    errorCaching: z.record(z.string(), seconds).default({}),
     /** The additional metrics (CacheHitRate, OriginLatency, per-code error rates), a paid option. */
     additionalMetrics: z.boolean().default(false),
     /** Time at the edge for any request (a modelling choice; the sandbox has one edge location). */

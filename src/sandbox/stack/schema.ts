@@ -15,7 +15,7 @@ import { sessionsSchema } from "./sessions.js";
 import { kinesisConfigSchema } from "../services/kinesis/config.js";
 import { efsSchema } from "./efs.js";
 import { lambdasSchema } from "./lambda.js";
-import { distributionsSchema, httpApisSchema } from "./edge.js";
+import { CACHED_ERROR_CODES, distributionsSchema, httpApisSchema } from "./edge.js";
 
 export const sections = {
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected a region such as "us-east-1"' }).default("us-east-1"),
@@ -149,6 +149,9 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
 function checkEdge(stack: z.infer<z.ZodObject<typeof sections>>, issue: (path: (string | number)[], message: string) => void, oneOf: (list: string[]) => string, functionNames: string[]): void {
   const apis = stack.httpApis.map((a) => a.name);
   stack.httpApis.forEach((api, i) => {
+    for (const code of Object.keys(api.responseHeaders)) {
+      if (!/^[1-5]\d\d$/.test(code)) issue(["httpApis", i, "responseHeaders", code], `expected an HTTP status code such as 200, found "${code}"`);
+    }
     if (apis.indexOf(api.name) !== i) issue(["httpApis", i, "name"], `expected unique HTTP API names, found "${api.name}" twice`);
     if (!functionNames.includes(api.integration.function)) issue(["httpApis", i, "integration", "function"], `expected one of the functions under lambdas.functions ${oneOf(functionNames)}, found "${api.integration.function}"`);
   });
@@ -162,6 +165,9 @@ function checkEdge(stack: z.infer<z.ZodObject<typeof sections>>, issue: (path: (
       // CloudFront refuses a default TTL outside [min, max] (DownloadDistValuesCacheBehavior.html).
       if (t.defaultTTL < t.minTTL || t.defaultTTL > t.maxTTL) issue([...path, "defaultTTL"], `expected a default TTL from minTTL (${t.minTTL}) to maxTTL (${t.maxTTL}), found ${t.defaultTTL}`);
     };
+    for (const code of Object.keys(d.errorCaching)) {
+      if (!(CACHED_ERROR_CODES as readonly number[]).includes(Number(code))) issue(["distributions", i, "errorCaching", code], `expected one of the status codes CloudFront caches (${CACHED_ERROR_CODES.join(", ")}), found "${code}"`);
+    }
     ttlCheck(["distributions", i, "defaultBehavior"], d.defaultBehavior);
     d.behaviors.forEach((b, j) => ttlCheck(["distributions", i, "behaviors", j], b));
   });

@@ -24,7 +24,7 @@ export interface EdgeHarness {
   metric(namespace: string, name: string, dimensions: Record<string, string>, stat: string, minutes?: number): Promise<number | undefined>;
 }
 
-export function edgeStack(parts: { function?: string; api?: string; distribution?: string; load?: string } = {}): string {
+export function edgeStack(parts: { function?: string; api?: string; behaviors?: string; distribution?: string; load?: string } = {}): string {
   return `
 region: us-east-1
 availabilityZones: [us-east-1a, us-east-1b]
@@ -45,9 +45,9 @@ distributions:
     defaultBehavior: { minTTL: 0, defaultTTL: 0, maxTTL: 31536000 }
     behaviors:
       - { pathPattern: "/wp-content/*", minTTL: 0, defaultTTL: 86400, maxTTL: 31536000 }
+${parts.behaviors ?? ""}
     errorCaching: { "502": 1 }
-    additionalMetrics: true
-${parts.distribution ?? ""}
+${parts.distribution ?? "    additionalMetrics: true"}
 ${parts.load ?? ""}
 `;
 }

@@ -82,8 +82,10 @@ export class Distribution {
       return this.served(answer.response, "Hit", undefined);
     }
     const fetch = this.fetch(path);
-    // Only what could be cached is shared: a TTL-0 page goes to the origin for every viewer.
-    if (ttls.maxTTL > 0) this.inFlight.set(path, fetch);
+    // Shared only where the behaviour caches by default: a page on a TTL-0 behaviour goes to the
+    // origin for every viewer (a modelling choice: CloudFront cannot know before the answer
+    // whether the origin's Cache-Control makes it cacheable).
+    if (ttls.defaultTTL > 0 || ttls.minTTL > 0) this.inFlight.set(path, fetch);
     let answer: OriginAnswer;
     try {
       answer = await fetch;
