@@ -54,7 +54,7 @@ export default defineProbe<Params>({
       p99: { unit: "ms", description: "99th percentile latency at the viewer" },
       errors5xx: { unit: "map", description: "5xx by source: lambdaError, lambdaTimeout, throttle, apiGateway, cloudFront" },
       cacheShare: { unit: "ratio", description: "Share of viewer requests CloudFront answered without asking the origin" },
-      coldStartShare: { unit: "ratio", nullable: true, description: "Share of invocations that began with a cold start (null without Lambda Insights)" },
+      coldStartShare: { unit: "ratio", nullable: true, description: "Share of invocations that began with a cold start (null when Lambda Insights published no init_duration in the window: Insights off, or no cold start)" },
       concurrency: { unit: "count", description: "The most execution environments running at once (ConcurrentExecutions)" },
       windowMs: { unit: "ms", description: "The window each reading covers" },
     },

@@ -220,7 +220,7 @@ export class Sandbox {
     for (const g of this.autoScalingGroups) g.lifecycleListeners.push((action) => this.notifyLifecycle(g.spec.name, action));
 
     // Read-only views `chaos lint` and operators use: load balancers and EventBridge rules.
-    this.dispatcher.addQueryService(elbApi(this.kernel, () => this.traffic.services().map((s) => ({ group: this.traffic.group(s)!, zones }))));
+    this.dispatcher.addQueryService(elbApi(this.kernel, () => this.traffic.loadBalanced().map((s) => ({ group: this.traffic.group(s)!, zones }))));
     this.dispatcher.addJsonService(eventsApi(this.kernel, stack.events.rules));
 
     registerEc2Fis(this.fis, this.ec2, this.spot);

@@ -135,6 +135,11 @@ export class Traffic {
     this.front(service).generator.raise(rps);
   }
 
+  /** The services behind a load balancer (services() also names the attached front doors). */
+  loadBalanced(): string[] {
+    return [...this.fronts.keys()];
+  }
+
   /** Adds another front door (the stack's distributions) to what services() names and drive() drives. */
   attach(front: { services(): string[]; drive(name: string, rps: number): void }): void {
     this.attached.push(front);
