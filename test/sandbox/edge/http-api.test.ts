@@ -80,6 +80,10 @@ describe("HTTP API with a Lambda proxy integration", () => {
     const out = await Promise.all([1, 2, 3].map((i) => api.handle({ method: "GET", path: `/${i}` })));
     expect(out.map((r) => r.status)).toEqual([200, 200, 429]);
     expect(events).toHaveLength(2);
+    // The bucket refills at the rate: a second later, one more gets through.
+    await e!.h.advance(1_000);
+    const later = await Promise.all([1, 2].map((i) => api.handle({ method: "GET", path: `/later${i}` })));
+    expect(later.map((r) => r.status)).toEqual([200, 429]);
   });
 
   it("response parameter mapping overwrites a header on the status it names", async () => {
