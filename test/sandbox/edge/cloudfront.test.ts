@@ -116,6 +116,20 @@ describe("CloudFront distribution in the sandbox", () => {
     expect((await site.get("/")).status).toBe(502);
   });
 
+  it("with Cache-Control added by the HTTP API's response mapping, pages stay available while Lambda refuses every invocation", async () => {
+    const { h, site } = await setUp({ api: '    responseHeaders: { "200": { Cache-Control: "max-age=60, stale-if-error=86400" } }' });
+    expect((await site.get("/")).cache).toBe("Miss");
+    // Lambda refuses everything from now on (reserved concurrency 0): API Gateway answers 500.
+    h.sandbox.lambda!.get("wp").spec.reservedConcurrency = 0;
+    await h.advance(30_000);
+    expect((await site.get("/")).cache).toBe("Hit");
+    await h.advance(3_600_000);
+    const stale = await site.get("/");
+    expect(stale).toMatchObject({ status: 200, cache: "RefreshHit" });
+    // A page never seen before has no copy to fall back on.
+    expect((await site.get("/new/")).status).toBe(500);
+  });
+
   it("makes one origin request for simultaneous misses on a cacheable object", async () => {
     const { site, events } = await setUp();
     const out = await Promise.all([1, 2, 3, 4, 5].map(() => site.get("/wp-content/app.js")));
