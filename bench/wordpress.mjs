@@ -4,6 +4,7 @@
 // Each case is five virtual minutes after the stack is built; CPU time is printed beside wall time
 // because on a shared machine wall time swings with everyone else's load, CPU time far less.
 //   node bench/wordpress.mjs        (RUNS=n to repeat, 1 by default; the median run of each case is reported)
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { register } from "tsx/esm/api";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
