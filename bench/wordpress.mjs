@@ -13,15 +13,22 @@ import { fileURLToPath } from "node:url";
 
 register();
 const root = fileURLToPath(new URL("../", import.meta.url));
-const { buildTarget } = await import("../src/cli/target.ts");
-const { SeededRandom } = await import("../src/random/random.ts");
-const { readLoadWindow } = await import("../src/aws/load-window.ts");
+const { buildTarget } = await import("../src/cli/target.js");
+const { SeededRandom } = await import("../src/random/random.js");
+const { readLoadWindow } = await import("../src/aws/load-window.js");
 
 const STACK = join(root, "fixtures", "stacks", "wordpress.yaml");
 const VIRTUAL_MS = 300_000;
 const runs = Number(process.env.RUNS ?? 1);
 
-/** Five virtual minutes of the stack with its viewers driven at `rps` (at least). */
+/** @typedef {{ wallMs: number, cpuMs: number, detail: string }} Result */
+
+/**
+ * Five virtual minutes of the stack with its viewers driven at `rps` (at least).
+ * @param {number} rps
+ * @param {number} seed
+ * @returns {Promise<Result>}
+ */
 async function once(rps, seed) {
   const cwd = mkdtempSync(join(tmpdir(), "gameday-bench-wp-"));
   const target = await buildTarget({ target: "sandbox", stack: STACK, random: new SeededRandom(seed), cwd });
@@ -41,16 +48,28 @@ async function once(rps, seed) {
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, detail: `${w.requests} viewer requests in 4 whole minutes, ${JSON.stringify(w.byClass)}, p50 ${w.p50} ms` };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(xs.length / 2)];
+/**
+ * @param {Result[]} xs
+ * @returns {Result}
+ */
+const median = (xs) => /** @type {Result} */ ([...xs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(xs.length / 2)]);
+/** @param {Result} r */
 const rate = (r) => VIRTUAL_MS / 1000 / (r.wallMs / 1000);
 
+/** @type {Result[]} */
 const cases = [];
-for (const [name, rps] of [["baseline: wordpress.yaml at 20 req/s", 20], ["wordpress.yaml at 200 req/s", 200]]) {
+/** @type {[string, number][]} */
+const CASES = [
+  ["baseline: wordpress.yaml at 20 req/s", 20],
+  ["wordpress.yaml at 200 req/s", 200],
+];
+for (const [name, rps] of CASES) {
+  /** @type {Result[]} */
   const results = [];
   for (let i = 0; i < runs; i++) results.push(await once(rps, 7 + i));
   const m = median(results);
-  cases.push({ name, ...m });
+  cases.push(m);
   console.log(`${name.padEnd(40)} ${rate(m).toFixed(1).padStart(7)} virtual s per wall s   wall ${m.wallMs.toFixed(0)} ms, CPU ${m.cpuMs.toFixed(0)} ms   (${m.detail})`);
 }
-const [base, wp] = cases;
+const [base, wp] = /** @type {[Result, Result]} */ (/** @type {unknown} */ (cases));
 console.log(`ratio, 200 req/s against the baseline: ${(rate(wp) / rate(base)).toFixed(2)}x the virtual seconds per wall second; CPU per virtual second ${(wp.cpuMs / base.cpuMs).toFixed(2)}x`);

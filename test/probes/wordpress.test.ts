@@ -53,7 +53,8 @@ function script(rig: Rig, broken: boolean): void {
   });
 }
 
-type Value = { requests: number; availability: number; p50: number; p99: number; errors5xx: Record<string, number>; cacheShare: number; coldStartShare: number | null; concurrency: number };
+type Errors = { lambdaError: number; lambdaTimeout: number; throttle: number; apiGateway: number; cloudFront: number };
+type Value = { requests: number; availability: number; p50: number; p99: number; errors5xx: Errors; cacheShare: number; coldStartShare: number | null; concurrency: number };
 
 describe("wordpress probe", () => {
   it("a healthy site: available, static assets from the cache, a few cold starts, no 5xx", async () => {
