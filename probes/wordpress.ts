@@ -16,6 +16,7 @@ import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
 import { LOAD_WINDOW_PERMISSIONS, readLoadWindow } from "../src/aws/load-window.js";
 import { EDGE_METRICS_PERMISSIONS, readEdge } from "../src/aws/edge-metrics.js";
+import { loadAlarm } from "./http-slo.js";
 
 const MINUTE = 60_000;
 
@@ -45,6 +46,8 @@ export default defineProbe<Params>({
   params,
   permissions: () => [...LOAD_WINDOW_PERMISSIONS, ...EDGE_METRICS_PERMISSIONS],
   defaultTolerance: { availability: ">= 0.99" },
+  // Availability and latency are the viewers' load metrics, as http-slo's: the same alarms.
+  alarm: (p, tolerance) => loadAlarm({ service: p.site, window: p.window }, tolerance),
   output: {
     fields: {
       requests: { unit: "count", description: "Viewer requests answered in the window" },
