@@ -30,6 +30,8 @@ export type UndoOp =
   | { type: "ecs-activate-instances"; cluster: string; containerInstances: string[] }
   /** Put a service back on the task definition it ran before a deployment (the deploy fault). */
   | { type: "ecs-restore-task-definition"; cluster: string; service: string; taskDefinition: string }
+  /** Put a Lambda function's reserved concurrency back (after lambda-throttle); none: delete it. */
+  | { type: "lambda-restore-concurrency"; function: string; reservedConcurrency?: number }
   /** Set an Auto Scaling group's desired capacity back (after a scale-in). */
   | { type: "autoscaling-set-desired-capacity"; group: string; desiredCapacity: number }
   /** Run the experiment's declared rollbacks (steps as loaded, variables already substituted). */

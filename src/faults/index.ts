@@ -13,6 +13,7 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "scale-in": () => import("./scale-in.js"),
   "lambda-delay": () => import("./lambda-delay.js"),
   "lambda-error": () => import("./lambda-error.js"),
+  "lambda-throttle": () => import("./lambda-throttle.js"),
 };
 
 export function faultNames(): string[] {

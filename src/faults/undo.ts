@@ -13,6 +13,7 @@ import { isTerminal } from "./fis-runner.js";
 import { deleteStopAlarms } from "../aws/stop-alarms.js";
 import { spotInterruptionsIssuedIfKnown } from "./spot-notices.js";
 import { restoreTaskDefinition } from "./deploy-undo.js";
+import { restoreFunctionConcurrency } from "./lambda-concurrency-undo.js";
 
 export interface UndoResult {
   ok: boolean;
@@ -52,6 +53,8 @@ export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks"
       return restoreTaskDefinition(aws, op.cluster, op.service, op.taskDefinition);
     case "autoscaling-set-desired-capacity":
       return restoreDesiredCapacity(aws, op.group, op.desiredCapacity);
+    case "lambda-restore-concurrency":
+      return restoreFunctionConcurrency(aws, op.function, op.reservedConcurrency);
   }
 }
 

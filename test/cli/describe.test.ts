@@ -141,6 +141,7 @@ const NOT_SENT: Record<string, string[]> = {
 /** Faults FIS has no action for: they make their change through the AWS API themselves. */
 const NO_FIS_ACTION: Record<string, { with: Record<string, unknown>; target: Record<string, unknown> }> = {
   deploy: { with: { taskDefinition: "web:2" }, target: { cluster: "prod", service: "web" } },
+  "lambda-throttle": { with: { reservedConcurrency: 0 }, target: { function: "wordpress" } },
 };
 
 function carries(fragment: FisFragment, m: FisMapping, value: unknown): boolean {

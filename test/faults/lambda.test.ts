@@ -8,9 +8,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { loadFault } from "../../src/faults/index.js";
 import { rig, type Rig } from "./rig.js";
+import { httpApiEvent } from "../../src/sandbox/services/lambda/wordpress-http.js";
 
-// Without the stack's viewer load: these tests count every invocation themselves.
-const WORDPRESS = readFileSync(join(import.meta.dirname, "../../fixtures/stacks/wordpress.yaml"), "utf8").replace(/^load:\n  wordpress: .*$/m, "");
+// Every warm request costs the same here (no database draws, no timestamp checks), so a delay
+// shows exactly; without the stack's viewer load, as these tests count every invocation themselves.
+const WORDPRESS = readFileSync(join(import.meta.dirname, "../../fixtures/stacks/wordpress.yaml"), "utf8")
+  .replace("        wordpress:\n", "        wordpress:\n          database: { queries: 0 }\n")
+  .replace("opcache.validate_timestamps: true", "opcache.validate_timestamps: false")
+  .replace(/^load:\n  wordpress: .*$/m, "");
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -20,7 +25,7 @@ afterEach(async () => {
 
 async function timed(r: Rig, lambda: LambdaClient) {
   const t0 = r.h.clock.now();
-  const out = await lambda.send(new InvokeCommand({ FunctionName: "wordpress", Payload: Buffer.from("{}") }));
+  const out = await lambda.send(new InvokeCommand({ FunctionName: "wordpress", Payload: Buffer.from(JSON.stringify(httpApiEvent("GET", "/", t0))) }));
   return { ms: r.h.clock.now() - t0, error: out.FunctionError, payload: JSON.parse(Buffer.from(out.Payload!).toString()) as Record<string, unknown> };
 }
 

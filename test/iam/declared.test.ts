@@ -17,6 +17,7 @@ const FAULT_SAMPLES: Record<string, { with: Record<string, unknown>; target: Rec
   "scale-in": [{ with: {}, target: { group: "prod-ecs" } }, { with: { by: "terminate" }, target: { group: "prod-ecs" } }],
   "lambda-delay": [{ with: {}, target: { function: "wordpress" } }],
   "lambda-error": [{ with: { preventExecution: true }, target: { function: "wordpress" } }],
+  "lambda-throttle": [{ with: { reservedConcurrency: 0 }, target: { function: "wordpress" } }],
 };
 
 const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {

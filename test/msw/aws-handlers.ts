@@ -162,7 +162,8 @@ const ROUTES = () => (routes ??= restRoutes());
 
 function respond(service: string, operation: string, answer: Answer): Response {
   const r = typeof answer === "string" ? fixture(service, operation, answer).response : answer;
-  const body = typeof r.body === "string" ? r.body : JSON.stringify(r.body);
+  // null: a response with no body at all (restJson1's 204s).
+  const body = r.body === null ? null : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
   return new HttpResponse(body, { status: r.status, headers: r.headers });
 }
 

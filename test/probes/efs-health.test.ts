@@ -9,6 +9,7 @@ import { InvokeCommand } from "@aws-sdk/client-lambda";
 import efsHealth from "../../probes/efs-health.js";
 import { rig, type Rig } from "../faults/rig.js";
 import { expectDeclared } from "./declared.js";
+import { httpApiEvent } from "../../src/sandbox/services/lambda/wordpress-http.js";
 
 // Without the stack's viewer load: these tests count every invocation themselves.
 const WORDPRESS = readFileSync(join(import.meta.dirname, "../../fixtures/stacks/wordpress.yaml"), "utf8").replace(/^load:\n  wordpress: .*$/m, "");
@@ -25,7 +26,7 @@ type Value = Record<string, number | null>;
 
 async function requests(rig: Rig, n: number): Promise<void> {
   const lambda = await rig.h.clients.lambda();
-  for (let i = 0; i < n; i++) await lambda.send(new InvokeCommand({ FunctionName: "wordpress", Payload: Buffer.from("{}") }));
+  for (let i = 0; i < n; i++) await lambda.send(new InvokeCommand({ FunctionName: "wordpress", Payload: Buffer.from(JSON.stringify(httpApiEvent("GET", "/", rig.h.clock.now()))) }));
 }
 
 describe("efs-health reads AWS/EFS", () => {
@@ -37,8 +38,9 @@ describe("efs-health reads AWS/EFS", () => {
     await r.h.advance(2 * MINUTE);
     const v = (await read()).value as Value;
     expectDeclared(efsHealth, v);
-    // 5 requests x (20 opens + 100 stats + 20 reads), plus the cold start's 3 mount round trips.
-    expect(v.operations).toBe(5 * 140 + 3);
+    // The WordPress model: the cold request opens and reads its 340 PHP files and lstats 368 paths
+    // (realpath cache) and the page (file_exists); 4 warm ones stat the page only; the mount's 3 round trips.
+    expect(v.operations).toBe(340 + 340 + 368 + 4 + 3);
     expect(v.clientConnections).toBe(1);
     expect(v.burstCreditBalance).toBeGreaterThan(2 * 1024 ** 4);
     expect(v.permittedThroughput).toBe(100 * 1024 * 1024);

@@ -3,6 +3,6 @@ import type * as Sdk from "@aws-sdk/client-lambda";
 import { loadSdk } from "./load.js";
 
 export type * from "@aws-sdk/client-lambda";
-export const { LambdaClient, GetFunctionCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-lambda");
+export const { LambdaClient, GetFunctionCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand, DeleteFunctionConcurrencyCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-lambda");
 /** The client class is a type as well as a value. */
 export type LambdaClient = Sdk.LambdaClient;

@@ -270,6 +270,6 @@ export function restError(requestId: string, err: AwsServiceError): SandboxRespo
   return {
     statusCode: err.statusCode,
     headers: { "content-type": "application/json", "x-amzn-errortype": err.code, "x-amzn-requestid": requestId },
-    body: JSON.stringify({ message: err.message }),
+    body: JSON.stringify({ ...err.fields, message: err.message }),
   };
 }

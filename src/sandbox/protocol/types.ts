@@ -47,6 +47,8 @@ export class AwsServiceError extends Error {
     readonly code: string,
     message: string,
     readonly statusCode = 400,
+    /** Members of the error shape beyond its message (Lambda's `Type`, `Reason`), in restJson1 error bodies. */
+    readonly fields: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = code;

@@ -1,9 +1,11 @@
 /**
  * Lambda's restJson1 API (API version 2015-03-31) as @aws-sdk/client-lambda calls it: Invoke
- * (RequestResponse, Event, DryRun), GetFunction, GetFunctionConfiguration, ListFunctions.
+ * (RequestResponse, Event, DryRun), GetFunction, GetFunctionConfiguration, ListFunctions, and
+ * reserved concurrency (Put/Get/DeleteFunctionConcurrency).
  */
 import { RestReply, type RestService } from "../../protocol/dispatcher.js";
 import { AwsServiceError } from "../../protocol/types.js";
+import { invalidParameterValue } from "./errors.js";
 import type { Kernel } from "../../kernel.js";
 import type { LambdaService, SandboxFunction } from "./service.js";
 
@@ -56,8 +58,38 @@ export function lambdaApi(kernel: Kernel, lambda: LambdaService): RestService {
           return {
             Configuration: configuration(fn),
             Code: { RepositoryType: "S3", Location: `https://awslambda-${kernel.region}-tasks.s3.${kernel.region}.amazonaws.com/snapshots/${kernel.accountId}/${fn.spec.name}` },
-            ...(fn.spec.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.spec.reservedConcurrency } } : {}),
+            ...(fn.reserved !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reserved } } : {}),
           };
+        },
+      },
+      // Reserved concurrency (API_PutFunctionConcurrency.html, API_GetFunctionConcurrency.html, API_DeleteFunctionConcurrency.html).
+      {
+        method: "PUT",
+        path: "/2017-10-31/functions/{FunctionName}/concurrency",
+        operation: "PutFunctionConcurrency",
+        handler: ({ params, body }) => {
+          const value = (body as { ReservedConcurrentExecutions?: unknown }).ReservedConcurrentExecutions;
+          if (typeof value !== "number") throw invalidParameterValue(`ReservedConcurrentExecutions: expected a number, found ${JSON.stringify(value)}`);
+          lambda.setReservedConcurrency(params.FunctionName!, value);
+          return { ReservedConcurrentExecutions: value };
+        },
+      },
+      {
+        method: "GET",
+        path: "/2019-09-30/functions/{FunctionName}/concurrency",
+        operation: "GetFunctionConcurrency",
+        handler: ({ params }) => {
+          const reserved = lambda.get(params.FunctionName!).reserved;
+          return reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved };
+        },
+      },
+      {
+        method: "DELETE",
+        path: "/2017-10-31/functions/{FunctionName}/concurrency",
+        operation: "DeleteFunctionConcurrency",
+        handler: ({ params }) => {
+          lambda.setReservedConcurrency(params.FunctionName!, undefined);
+          return new RestReply(null, {}, 204);
         },
       },
       { method: "GET", path: "/2015-03-31/functions", operation: "ListFunctions", handler: () => ({ Functions: [...lambda.functions.values()].map(configuration) }) },

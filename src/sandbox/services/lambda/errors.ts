@@ -4,7 +4,10 @@
  */
 import { AwsServiceError } from "../../protocol/types.js";
 
-export const tooManyRequests = (message: string) => new AwsServiceError("TooManyRequestsException", message, 429);
+/** A throttle, with its ThrottleReason (API_Invoke.html, TooManyRequestsException: Reason). */
+export const tooManyRequests = (message: string, reason: "ReservedFunctionConcurrentInvocationLimitExceeded" | "ConcurrentInvocationLimitExceeded") =>
+  new AwsServiceError("TooManyRequestsException", message, 429, { Type: "User", Reason: reason });
+export const invalidParameterValue = (message: string) => new AwsServiceError("InvalidParameterValueException", message, 400, { Type: "User" });
 export const resourceNotFound = (message: string) => new AwsServiceError("ResourceNotFoundException", message, 404);
 export const efsMountConnectivity = (message: string) => new AwsServiceError("EFSMountConnectivityException", message, 408);
 export const efsMountTimeout = (message: string) => new AwsServiceError("EFSMountTimeoutException", message, 408);

@@ -6,19 +6,22 @@
  */
 import type { Kernel } from "../../kernel.js";
 import type { MetricSink } from "../cloudwatch/sink.js";
-import type { LambdaFunctionSpec, LambdasConfig } from "../../stack/lambda.js";
+import { wordpressOf, type FileOpsWorkloadSpec, type LambdaFunctionSpec, type LambdasConfig } from "../../stack/lambda.js";
 import type { EfsService } from "../efs/index.js";
 import { NfsError } from "../efs/file-system.js";
 import { Environments, type ExecutionEnvironment } from "./environment.js";
-import { efsIo, resourceNotFound, tooManyRequests } from "./errors.js";
+import { efsIo, invalidParameterValue, resourceNotFound, tooManyRequests } from "./errors.js";
 import { LambdaInsights } from "./insights.js";
 import { LambdaMetrics } from "./metrics.js";
 import { fileOpsWorkload, type LambdaContext, type LambdaWorkload } from "./workload.js";
+import { wordpressWorkload } from "./wordpress.js";
 import { effectOf, type InvocationFault } from "./faults.js";
 import type { Random } from "../../../random/random.js";
 
 /** "At 1,769 MB, a function has the equivalent of one vCPU" (configuration-memory.html). */
 export const MB_PER_VCPU = 1_769;
+/** "Lambda requires at least 100 unreserved concurrent executions" per account (lambda-concurrency.html). */
+export const MIN_UNRESERVED = 100;
 
 export interface SandboxFunction {
   spec: LambdaFunctionSpec;
@@ -26,6 +29,8 @@ export interface SandboxFunction {
   workload: LambdaWorkload;
   environments: Environments;
   running: number;
+  /** Reserved concurrency now: the stack's, then whatever PutFunctionConcurrency set (undefined: the unreserved pool). */
+  reserved: number | undefined;
   accessPointArn: string | undefined;
   /** FIS Lambda actions in force. */
   faults: Set<InvocationFault>;
@@ -67,16 +72,25 @@ export class LambdaService {
       this.functions.set(spec.name, {
         spec,
         arn: kernel.arn("lambda", `function:${spec.name}`),
-        workload: fileOpsWorkload(spec.workload),
+        workload: this.workloadOf(spec),
         environments: new Environments(spec.name, zonesWithMount.length ? zonesWithMount : zones, fs ? { fileSystem: fs } : undefined, () => kernel.now(), spec.idleTimeout),
         running: 0,
+        reserved: spec.reservedConcurrency,
         faults: new Set(),
         accessPointArn: fs?.accessPoints.find((a) => a.name === spec.efs!.accessPoint)?.arn,
       });
     }
   }
 
-  /** Replaces a function's workload model (the WordPress model plugs in here). */
+  /** The stack's model of the function's work: file operations, or WordPress on its EFS mount. */
+  private workloadOf(spec: LambdaFunctionSpec): LambdaWorkload {
+    const wordpress = wordpressOf(spec.workload);
+    if (!wordpress) return fileOpsWorkload(spec.workload as FileOpsWorkloadSpec);
+    if (!spec.efs) throw new Error(`function ${spec.name}: the wordpress workload needs an EFS mount (efs:)`);
+    return wordpressWorkload(wordpress, this.kernel.random.fork(`lambda-wordpress:${spec.name}`), spec.efs.mountPath);
+  }
+
+  /** Replaces a function's workload model. */
   setWorkload(name: string, workload: LambdaWorkload): void {
     this.get(name).workload = workload;
   }
@@ -92,13 +106,30 @@ export class LambdaService {
   /** Synchronous invocation (RequestResponse): resolves when the function has finished, in the sandbox's time. */
   async invoke(nameOrArn: string, event: unknown): Promise<InvokeResult> {
     const fn = this.get(nameOrArn);
-    this.acquire(fn);
+    const fromPool = this.acquire(fn);
     try {
       return await this.run(fn, event);
     } finally {
       fn.running--;
-      if (fn.spec.reservedConcurrency === undefined) this.unreservedRunning--;
+      if (fromPool) this.unreservedRunning--;
     }
+  }
+
+  /**
+   * PutFunctionConcurrency (undefined: DeleteFunctionConcurrency). Lambda keeps at least 100 of
+   * the account's concurrency unreserved (API_PutFunctionConcurrency.html), so raising a
+   * reservation past that is refused. Invocations already running finish; new ones see the limit.
+   */
+  setReservedConcurrency(nameOrArn: string, value: number | undefined): void {
+    const fn = this.get(nameOrArn);
+    if (value !== undefined) {
+      if (!Number.isInteger(value) || value < 0) throw invalidParameterValue(`ReservedConcurrentExecutions: expected an integer of 0 or more, found ${value}`);
+      const unreservedAfter = this.unreservedLimit() + (fn.reserved ?? 0) - value;
+      if (value > (fn.reserved ?? 0) && unreservedAfter < MIN_UNRESERVED) {
+        throw invalidParameterValue(`Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED}].`);
+      }
+    }
+    fn.reserved = value;
   }
 
   /** Puts a FIS Lambda action in force on a function; returns what takes it away. */
@@ -115,23 +146,27 @@ export class LambdaService {
     this.insights.publish();
   }
 
-  private acquire(fn: SandboxFunction): void {
-    const reserved = fn.spec.reservedConcurrency;
+  /** Takes a unit of concurrency or throws 429; true when it came from the unreserved pool. */
+  private acquire(fn: SandboxFunction): boolean {
+    const reserved = fn.reserved;
     if (reserved !== undefined ? fn.running >= reserved : this.unreservedRunning >= this.unreservedLimit()) {
       this.metrics.throttled(fn.spec.name);
-      throw tooManyRequests(reserved !== undefined ? `Rate Exceeded. (ReservedFunctionConcurrentInvocationLimitExceeded: ${fn.spec.name} is at its reserved concurrency of ${reserved})` : `Rate Exceeded. (ConcurrentInvocationLimitExceeded: the account's unreserved concurrency of ${this.unreservedLimit()} is in use)`);
+      throw reserved !== undefined
+        ? tooManyRequests(`Rate Exceeded. (${fn.spec.name} is at its reserved concurrency of ${reserved})`, "ReservedFunctionConcurrentInvocationLimitExceeded")
+        : tooManyRequests(`Rate Exceeded. (the account's unreserved concurrency of ${this.unreservedLimit()} is in use)`, "ConcurrentInvocationLimitExceeded");
     }
     fn.running++;
     if (reserved === undefined) this.unreservedRunning++;
     let total = 0;
     for (const f of this.functions.values()) total += f.running;
     this.metrics.concurrency(fn.spec.name, fn.running, total);
+    return reserved === undefined;
   }
 
   /** The account limit less every function's reserved concurrency. */
   private unreservedLimit(): number {
     let reserved = 0;
-    for (const f of this.functions.values()) reserved += f.spec.reservedConcurrency ?? 0;
+    for (const f of this.functions.values()) reserved += f.reserved ?? 0;
     return this.accountConcurrency - reserved;
   }
 
@@ -153,6 +188,7 @@ export class LambdaService {
       memoryMB: fn.spec.memoryMB,
       coldStart: env.invocations === 0,
       environment: env.state,
+      now: () => clock.now(),
       sleep,
       cpu: (ms) => sleep(ms * Math.max(1, MB_PER_VCPU / fn.spec.memoryMB)),
       fs: async (op, bytes) => {

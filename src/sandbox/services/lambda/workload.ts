@@ -2,8 +2,8 @@
  * What a sandboxed Lambda function does with a request: a model, not code. A workload runs on the
  * sandbox's clock through its context (sleep for CPU or a database call, `fs` for one operation on
  * the function's EFS mount), so that EFS latency, credits and faults shape its duration. The
- * built-in `fileOpsWorkload` is configured in the stack file; a richer model (WordPress with opcache)
- * plugs in as another LambdaWorkload.
+ * built-in `fileOpsWorkload` is configured in the stack file; the WordPress model (wordpress.ts,
+ * `workload: { wordpress: {...} }`) is another LambdaWorkload.
  */
 import type { EfsOperation } from "../efs/performance.js";
 import type { FileOpsWorkloadSpec } from "../../stack/lambda.js";
@@ -17,6 +17,8 @@ export interface LambdaContext {
   readonly coldStart: boolean;
   /** Survives across invocations of one execution environment (opcache, connections). */
   readonly environment: Map<string, unknown>;
+  /** The sandbox's time, in epoch milliseconds. */
+  now(): number;
   /** Waits `ms` of the sandbox's time; rejects once the invocation has timed out. */
   sleep(ms: number): Promise<void>;
   /** CPU work measured at one full vCPU: takes longer below 1,769 MB, as Lambda allots CPU by memory. */
