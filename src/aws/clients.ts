@@ -22,6 +22,7 @@ import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { EFSClient } from "@aws-sdk/client-efs";
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { InProcessHandler, trimForInProcess, type LocalDispatch } from "./in-process-handler.js";
@@ -96,7 +97,7 @@ function fisVersion(): string {
   return (createRequire(import.meta.url)("@aws-sdk/client-fis/package.json") as { version: string }).version;
 }
 
-type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts" | "elbv2" | "events" | "autoscaling" | "sns" | "lambda";
+type ServiceName = "cloudwatch" | "ecs" | "fis" | "kinesis" | "ec2" | "iam" | "sts" | "elbv2" | "events" | "autoscaling" | "sns" | "lambda" | "efs";
 
 export class AwsClients {
   private readonly cache = new Map<ServiceName, Promise<unknown>>();
@@ -163,6 +164,11 @@ export class AwsClients {
   /** Lambda (restJson1): function configuration reads, and Invoke for the faults that have no FIS action. */
   lambda(): Promise<LambdaClient> {
     return this.client("lambda", async (config) => new (await import("./sdk/lambda.js")).LambdaClient(config));
+  }
+
+  /** EFS (restJson1): file systems and mount targets read before a fault, and UpdateFileSystem for throughput starvation. */
+  efs(): Promise<EFSClient> {
+    return this.client("efs", async (config) => new (await import("./sdk/efs.js")).EFSClient(config));
   }
 
   /** STS (awsQuery): GetCallerIdentity, the account the credentials belong to. */

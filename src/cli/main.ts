@@ -38,7 +38,8 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
        still running or cannot be checked from this host)`,
   plan: `  0    the run could go ahead
   2    guardrails refuse it (cap, named allowance, window), a FIS quota is exceeded, or invalid input
-  4    a target resolved to nothing, the FIS role is missing or lacks a permission, or the target failed`,
+  4    a target resolved to nothing, the FIS role is missing or lacks a permission, the target's FIS has
+       no action for a fault (efs-latency from Lambda on AWS), or the target failed`,
   explore: `  0    no schedule tried broke the hypothesis
   1    a failing schedule was found (written as a replayable experiment)
   2    invalid input or usage

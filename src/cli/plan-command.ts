@@ -7,7 +7,7 @@ import { formatDuration } from "../experiment/duration.js";
 import type { Plan } from "../engine/plan.js";
 import type { StopAlarmPlan } from "../engine/stop-conditions.js";
 import type { AlarmSpec } from "../aws/stop-alarms.js";
-import { refusalMessage as stepRefusals, type Preflight, type ResolvedStep } from "../engine/preflight.js";
+import { refusalMessage as stepRefusals, unavailableMessage, type Preflight, type ResolvedStep } from "../engine/preflight.js";
 import type { Random } from "../random/random.js";
 import type { AwsClients } from "../aws/clients.js";
 import { CliError } from "./errors.js";
@@ -80,6 +80,7 @@ function resolutionLines(s: ResolvedStep): string[] {
   lines.push(`    cap      ${s.cap.max} (${s.cap.rule}); the step hits ${r.hits}`);
   if (s.chosen) lines.push(`    hits     ${s.chosen.map((c) => c.id).join(", ")} (picked by the seed; FIS gets exactly these ARNs)`);
   for (const refusal of s.refusals) lines.push(`    REFUSED  ${refusal.reason}; gameday.yaml key: ${refusal.key}`);
+  if (s.unavailable) lines.push(`    NOT ON THIS TARGET  ${s.unavailable}`);
   return lines;
 }
 
@@ -94,6 +95,7 @@ function resolutionJson(s: ResolvedStep) {
     cap: s.cap,
     ...(s.chosen ? { chosen: s.chosen } : {}),
     refusals: s.refusals,
+    ...(s.unavailable ? { unavailable: s.unavailable } : {}),
   };
 }
 
@@ -199,5 +201,7 @@ export async function printPlan(plan: Plan, target: { description: string; regio
   if (required) lines.push(...requirementLines(required));
   if (checked?.outsideWindow) lines.push("", `REFUSED: ${checked.outsideWindow}`);
   const refused = checked && refusalMessage(checked) !== undefined ? "\nguardrails refuse this run as it stands (see REFUSED)\n" : "";
-  process.stdout.write(lines.join("\n") + "\n" + refused + "\ndry run: nothing was changed\n");
+  const unavailable = checked ? unavailableMessage(checked) : undefined;
+  const notHere = unavailable ? `\n${unavailable.replace("; nothing was started", "")}\n` : "";
+  process.stdout.write(lines.join("\n") + "\n" + refused + notHere + "\ndry run: nothing was changed\n");
 }

@@ -18,6 +18,7 @@ import { resolveExperiment } from "./catalog.js";
 import { buildTarget, runServices, type BuiltTarget } from "./target.js";
 import { jsonRenderer, TimelineRenderer, type Renderer } from "./render.js";
 import { checkPlan, loadExperimentFile, planFor, printPlan, refusalMessage } from "./plan-command.js";
+import { unavailableMessage } from "../engine/preflight.js";
 import { basename, extname } from "node:path";
 import { replayCommand } from "./replay.js";
 import { parseReportFlag, writeRunReports } from "./run-report.js";
@@ -309,10 +310,13 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     const required = await requirementsFor(plan, { clients: target.clients, accountId: target.accountId, runId: runIdFor(file, seed) });
     if (flags.dry) {
       await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: runIdFor(file, seed) }, seed, format === "json", checked, required);
-      return refusalMessage(checked) !== undefined ? 2 : (required.redLines[0]?.exitCode ?? 0);
+      return refusalMessage(checked) !== undefined ? 2 : unavailableMessage(checked) !== undefined ? 4 : (required.redLines[0]?.exitCode ?? 0);
     }
     const refused = refusalMessage(checked);
     if (refused !== undefined) throw usage(refused);
+    // A fault the target's FIS has no action for (efs-latency from Lambda on AWS): exit 4, nothing sent.
+    const unavailable = unavailableMessage(checked);
+    if (unavailable !== undefined) throw targetError(unavailable);
     const red = required.redLines[0];
     if (red) throw new CliError(`preflight: ${required.redLines.map((r) => r.message).join("; ")}; nothing was started`, red.exitCode);
     if (interrupt.signal.aborted) return 130;

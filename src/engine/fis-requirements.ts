@@ -19,6 +19,12 @@ const PERMISSIONS: Record<string, string[]> = {
   "aws:fis:inject-api-throttle-error": [],
   "aws:fis:inject-api-unavailable-error": [],
   "aws:fis:inject-api-internal-error": [],
+  // ECS task network actions run through SSM (ecs-task-actions.html); aws:ssm:send-command likewise.
+  "aws:ecs:task-network-latency": ["ecs:DescribeTasks", "ssm:SendCommand", "ssm:ListCommands", "ssm:CancelCommand"],
+  "aws:ecs:task-network-blackhole-port": ["ecs:DescribeTasks", "ssm:SendCommand", "ssm:ListCommands", "ssm:CancelCommand"],
+  "aws:ssm:send-command": ["ssm:SendCommand", "ssm:ListCommands", "ssm:CancelCommand"],
+  // gameday's sandbox-only action: real FIS never runs it, and the sandbox models no IAM.
+  "gameday:efs:nfs-latency": [],
   "aws:network:disrupt-connectivity": [
     "ec2:CreateNetworkAcl",
     "ec2:CreateNetworkAclEntry",

@@ -32,6 +32,8 @@ export type UndoOp =
   | { type: "ecs-restore-task-definition"; cluster: string; service: string; taskDefinition: string }
   /** Put a Lambda function's reserved concurrency back (after lambda-throttle); none: delete it. */
   | { type: "lambda-restore-concurrency"; function: string; reservedConcurrency?: number }
+  /** Put an EFS file system's throughput back (after efs-throughput-starvation): provisioned at its old rate. */
+  | { type: "efs-restore-throughput"; fileSystemId: string; throughputMode: string; provisionedMiBps?: number }
   /** Set an Auto Scaling group's desired capacity back (after a scale-in). */
   | { type: "autoscaling-set-desired-capacity"; group: string; desiredCapacity: number }
   /** Run the experiment's declared rollbacks (steps as loaded, variables already substituted). */

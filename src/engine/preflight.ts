@@ -20,6 +20,8 @@ export interface ResolvedStep {
   /** What gameday picked (when the fault picks; otherwise FIS acts on the set as a whole). */
   chosen?: ResolvedResource[];
   refusals: Refusal[];
+  /** Why the target's FIS cannot carry the step out (Resolution.unavailable). */
+  unavailable?: string;
 }
 
 export interface Preflight {
@@ -60,13 +62,22 @@ export async function preflight(plan: Plan, o: PreflightOptions): Promise<Prefli
     if (resolution.hits === 0) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}) selects none of the ${resolution.candidates.length} ${resolution.lookedFor}; nothing was started`, 4);
     const cap = capFor(planned.step.fault, resolution.candidates.length, o.settings);
     const refused = refusals({ fault: planned.step.fault, resolution, settings: o.settings });
-    const resolved: ResolvedStep = { step: name, fault: planned.step.fault, at, resolution, cap, refusals: refused };
+    const resolved: ResolvedStep = { step: name, fault: planned.step.fault, at, resolution, cap, refusals: refused, ...(resolution.unavailable ? { unavailable: resolution.unavailable } : {}) };
     if (resolution.picks && refused.length === 0) {
       // Picked in gameday, by the run's seed, so the same seed hits the same resources.
       const picked = new Set(o.random.fork(`guardrails:${name}`).sample(resolution.candidates, resolution.hits));
-      const chosen = resolution.candidates.filter((c) => picked.has(c));
-      resolved.chosen = chosen;
-      const fragment = planned.module.compile({ params: planned.params, target: planned.target, configuration: plan.experiment.configuration, region: o.region, accountId: o.accountId, chosen });
+      resolved.chosen = resolution.candidates.filter((c) => picked.has(c));
+    }
+    if (resolved.chosen || resolution.compileWith) {
+      const fragment = planned.module.compile({
+        params: planned.params,
+        target: planned.target,
+        configuration: plan.experiment.configuration,
+        region: o.region,
+        accountId: o.accountId,
+        ...(resolved.chosen ? { chosen: resolved.chosen } : {}),
+        ...(resolution.compileWith ? { resolved: resolution.compileWith } : {}),
+      });
       faults.set(name, { ...planned, fragment });
     }
     steps.push(resolved);
@@ -78,6 +89,12 @@ export async function preflight(plan: Plan, o: PreflightOptions): Promise<Prefli
 export function refusalMessage(p: Preflight): string | undefined {
   const lines = p.steps.flatMap((s) => s.refusals.map((r) => `${s.at}: step ${s.step} (${s.fault}) refused: ${r.reason}; to allow it, set ${r.key} in gameday.yaml`));
   return lines.length > 0 ? `guardrails refused the run; nothing was started:\n${lines.map((l) => `  ${l}`).join("\n")}` : undefined;
+}
+
+/** Steps the target's FIS cannot carry out, as one message (exit 4), or undefined when there are none. */
+export function unavailableMessage(p: Preflight): string | undefined {
+  const lines = p.steps.flatMap((s) => (s.unavailable ? [`${s.at}: step ${s.step} (${s.fault}): ${s.unavailable}`] : []));
+  return lines.length > 0 ? `the target cannot carry out every fault; nothing was started:\n${lines.map((l) => `  ${l}`).join("\n")}` : undefined;
 }
 
 function stepLocation(plan: Plan, planned: PlannedFault): string {

@@ -14,6 +14,9 @@ const catalog: Record<string, () => Promise<{ default: FaultModule }>> = {
   "lambda-delay": () => import("./lambda-delay.js"),
   "lambda-error": () => import("./lambda-error.js"),
   "lambda-throttle": () => import("./lambda-throttle.js"),
+  "efs-latency": () => import("./efs-latency.js"),
+  "efs-throughput-starvation": () => import("./efs-throughput-starvation.js"),
+  "efs-mount-loss": () => import("./efs-mount-loss.js"),
 };
 
 export function faultNames(): string[] {

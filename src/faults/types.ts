@@ -58,6 +58,8 @@ export interface CompileInput<P, T> {
   chosen?: readonly ResolvedResource[];
   /** The experiment file's directory, against which paths in a step resolve. */
   baseDir?: string;
+  /** What the fault's resolve learned that its template needs (Resolution.compileWith), when it ran. */
+  resolved?: Readonly<Record<string, unknown>>;
 }
 
 /** One resource a fault's target resolved to. */
@@ -93,6 +95,16 @@ export interface Resolution {
   picks: boolean;
   /** FIS's limit on resourceArns for the target (aws-semantics.md: 5 for spot instances and tasks). */
   maxArns?: number;
+  /**
+   * Facts the template needs that only the target knows (a file system's mount-target IPs, whether
+   * the target's FIS offers an action): compile gets them as `resolved`.
+   */
+  compileWith?: Record<string, unknown>;
+  /**
+   * Why no FIS action on this target can carry the step out, with the closest real alternative:
+   * `chaos plan` shows it, `chaos run` stops before anything changes (exit 4).
+   */
+  unavailable?: string;
   /** Settings of the step that gameday.yaml must allow by name (guardrails.allow). */
   needsAllow?: { key: "scopeAll" | "wholeClusterDrain"; name: string; why: string }[];
 }

@@ -14,6 +14,7 @@ import { deleteStopAlarms } from "../aws/stop-alarms.js";
 import { spotInterruptionsIssuedIfKnown } from "./spot-notices.js";
 import { restoreTaskDefinition } from "./deploy-undo.js";
 import { restoreFunctionConcurrency } from "./lambda-concurrency-undo.js";
+import { restoreThroughput } from "./efs-throughput-undo.js";
 
 export interface UndoResult {
   ok: boolean;
@@ -55,6 +56,8 @@ export async function undoFault(op: Exclude<UndoOp, { type: "declared-rollbacks"
       return restoreDesiredCapacity(aws, op.group, op.desiredCapacity);
     case "lambda-restore-concurrency":
       return restoreFunctionConcurrency(aws, op.function, op.reservedConcurrency);
+    case "efs-restore-throughput":
+      return restoreThroughput(aws, op.fileSystemId, op.throughputMode, op.provisionedMiBps);
   }
 }
 

@@ -114,6 +114,63 @@ function lambdaAction(actionId: string, description: string, parameters: Record<
   };
 }
 
+/** A comma list without spaces, as FIS's ECS network actions take `sources` (IPv4, CIDR, domain, AZ, ALL, DYNAMODB, S3). */
+const sourcesSpec: FisParameterSpec = {
+  required: false,
+  description: "Where the affected traffic goes: IPv4 addresses, CIDR blocks, domain names, AZ names or ids, ALL (default), DYNAMODB or S3, separated by commas without spaces.",
+  check: (v) => (/^[A-Za-z0-9.:/_-]+(,[A-Za-z0-9.:/_-]+)*$/.test(v) ? undefined : `expected sources separated by commas without spaces (10.0.1.23,10.0.2.41), found "${v}"`),
+};
+
+function oneOfSpec(description: string, values: readonly string[], required = false): FisParameterSpec {
+  return { required, description: `${description}: ${values.join(" or ")}.`, check: (v) => (values.includes(v) ? undefined : `expected ${values.join(" or ")}, found "${v}"`) };
+}
+
+/**
+ * aws:ecs:task-network-* (FIS actions reference, ECS task actions): delivered through the SSM agent
+ * sidecar of the task, or the ECS agent's fault injection endpoints (useEcsFaultInjectionEndpoints,
+ * required on Fargate). Their shared parameters.
+ */
+function ecsNetworkAction(actionId: string, description: string, parameters: Record<string, FisParameterSpec>): FisActionDescription {
+  return {
+    actionId,
+    description,
+    target: { key: "Tasks", resourceType: "aws:ecs:task" },
+    parameters: {
+      duration: durationParameter({ min: "PT1M", max: "PT12H", required: true, description: "The duration of the action." }),
+      ...parameters,
+      installDependencies: { ...booleanSpec, description: "Whether FIS installs the tools it needs in the task (default true); True or False.", check: (v) => (/^(true|false)$/i.test(v) ? undefined : `expected True or False, found "${v}"`) },
+      useEcsFaultInjectionEndpoints: { ...booleanSpec, description: "Use the ECS agent's fault injection endpoints instead of the SSM agent (default false; required on Fargate)." },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// gameday's own FIS actions for EFS: SANDBOX ONLY. Real FIS offers no EFS action and no action
+// that reaches NFS from Lambda (its GetAction answers ResourceNotFoundException for these ids);
+// the sandbox's FIS offers them so that a rehearsal shows the true per-operation NFS latency.
+// Faults learn whether a target's FIS offers one through FIS GetAction, never by target kind.
+// ---------------------------------------------------------------------------------------------
+
+/** gameday's sandbox-only action: latency on a Lambda function's NFS operations to an EFS file system. */
+export const GAMEDAY_NFS_LATENCY = "gameday:efs:nfs-latency";
+
+function gamedayEfsActions(): FisActionDescription[] {
+  return [
+    {
+      actionId: GAMEDAY_NFS_LATENCY,
+      description:
+        "SANDBOX ONLY (gameday's FIS; real FIS has no such action): adds delay and jitter to every NFS operation between the target functions' execution environments and the file system's mount targets, mounts included.",
+      target: { key: "Functions", resourceType: "aws:lambda:function" },
+      parameters: {
+        duration: durationParameter({ min: "PT1S", max: "PT12H", required: true, description: "The duration of the action." }),
+        fileSystemId: { required: true, description: "The EFS file system (fs-...) whose NFS traffic is delayed." },
+        delayMilliseconds: integerSpec("The delay added to each NFS operation, in ms", 0, 60_000, true),
+        jitterMilliseconds: integerSpec("Up to this much more, uniformly at random, in ms (default 0)", 0, 60_000),
+      },
+    },
+  ];
+}
+
 export const FIS_ACTIONS: readonly FisActionDescription[] = [
   {
     actionId: "aws:ec2:send-spot-instance-interruptions",
@@ -166,6 +223,40 @@ export const FIS_ACTIONS: readonly FisActionDescription[] = [
     startupDelayMilliseconds: integerSpec("Delay before the handler runs, in ms (default 1000)", 0, 900_000),
   }),
   lambdaAction("aws:lambda:invocation-error", "Makes a share of the target functions' invocations fail.", { preventExecution: booleanSpec }),
+  ecsNetworkAction("aws:ecs:task-network-latency", "Adds latency and jitter to the target tasks' network traffic to the given sources.", {
+    delayMilliseconds: integerSpec("The delay in ms (default 200)", 0, 2_147_483_647),
+    jitterMilliseconds: integerSpec("The jitter in ms (default 10)", 0, 2_147_483_647),
+    flowsPercent: integerSpec("Share of network flows affected (default 100)", 1, 100),
+    sources: sourcesSpec,
+  }),
+  ecsNetworkAction("aws:ecs:task-network-blackhole-port", "Drops the target tasks' inbound or outbound traffic on a port.", {
+    port: integerSpec("The port", 0, 65_535, true),
+    trafficType: oneOfSpec("The traffic to drop", ["ingress", "egress"], true),
+    protocol: oneOfSpec("The protocol (default tcp)", ["tcp", "udp"]),
+  }),
+  {
+    actionId: "aws:ssm:send-command",
+    description:
+      "Runs an SSM document on the target instances (the SSM agent must run on them); the AWSFIS-Run-* documents inject faults on the host, e.g. AWSFIS-Run-Network-Latency-Sources adds latency to its egress traffic to given sources.",
+    target: { key: "Instances", resourceType: "aws:ec2:instance" },
+    parameters: {
+      documentArn: { required: true, description: "The ARN of the SSM document (arn:aws:ssm:<region>::document/AWSFIS-Run-Network-Latency-Sources)." },
+      documentVersion: { required: false, description: "The version of the document (default: its default version)." },
+      documentParameters: {
+        required: false,
+        description: "The document's parameters as a JSON object of strings.",
+        check(v) {
+          try {
+            const parsed: unknown = JSON.parse(v);
+            return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? undefined : `expected a JSON object, found ${v}`;
+          } catch {
+            return `expected a JSON object, found ${v}`;
+          }
+        },
+      },
+      duration: durationParameter({ min: "PT1M", max: "PT12H", required: true, description: "How long FIS waits for the command before it ends the action." }),
+    },
+  },
   {
     actionId: "aws:fis:wait",
     description: "Waits for the given duration before the actions that start after it; stop conditions are still watched meanwhile.",
@@ -173,6 +264,7 @@ export const FIS_ACTIONS: readonly FisActionDescription[] = [
       duration: durationParameter({ min: "PT1M", max: "PT12H", required: true, description: "How long to wait, as an ISO 8601 duration from PT1M to PT12H." }),
     },
   },
+  ...gamedayEfsActions(),
 ];
 
 export const FIS_RESOURCE_TYPES: readonly FisResourceTypeDescription[] = [

@@ -24,6 +24,12 @@ const THROTTLING = new Set([
   "KMSThrottlingException",
 ]);
 
+/**
+ * 429s that no retry clears: EFS's TooManyRequests is its once-per-24-hours limit on throughput
+ * mode changes and decreases (API_UpdateFileSystem.html), not a request rate.
+ */
+const NOT_RATE_LIMITS = new Set(["TooManyRequests"]);
+
 const TRANSIENT_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException", "InternalFailure", "InternalFailureException", "ServiceUnavailable", "ServiceUnavailableException"]);
 const TRANSIENT_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
@@ -41,6 +47,7 @@ export function classifyError(err: unknown, depth = 0): ErrorClass {
   const e = err as ErrorLike;
   const name = typeof e.name === "string" ? e.name : "";
   const status = e.$metadata?.httpStatusCode;
+  if (NOT_RATE_LIMITS.has(name)) return "client";
   if (status === 429 || e.$retryable?.throttling || THROTTLING.has(name)) return "throttling";
   if (e.$retryable || TRANSIENT_NAMES.has(name)) return "transient";
   if (typeof e.code === "string" && TRANSIENT_CODES.has(e.code)) return "transient";

@@ -52,7 +52,8 @@ import { MetricStore } from "./services/cloudwatch/store.js";
 import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
 import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
-import { EfsService } from "./services/efs/index.js";
+import { EfsService, efsApi, registerEfsFis } from "./services/efs/index.js";
+import { HostFaults } from "./services/network/host-faults.js";
 import { LambdaService, lambdaApi, registerLambdaFis } from "./services/lambda/index.js";
 import { Edge } from "./workload/edge.js";
 
@@ -102,6 +103,8 @@ export class Sandbox {
   readonly subnets: SubnetSpec[];
   /** Present when the stack declares EFS file systems. */
   readonly efs: EfsService | undefined;
+  /** FIS network faults in force on tasks and instances (aws:ecs:task-network-*, aws:ssm:send-command). */
+  readonly hostFaults = new HostFaults();
   /** Present when the stack declares Lambda functions. */
   readonly lambda: LambdaService | undefined;
   /** HTTP APIs, CloudFront distributions and their viewers (empty maps when the stack has none). */
@@ -179,13 +182,16 @@ export class Sandbox {
       const efs = new EfsService(this.kernel, stack.efs, this.subnets, this.metrics);
       this.efs = efs;
       everyMinute(this.timers, () => efs.publishMetrics());
+      this.dispatcher.addRestService(efsApi(this.kernel, efs));
     } else {
       this.efs = undefined;
     }
     registerLambdaFis(this.fis, () => this.lambda);
+    registerEfsFis(this.fis, () => this.efs, () => this.lambda);
     if (stack.lambdas) {
       const lambda = new LambdaService(this.kernel, stack.lambdas, [...new Set(this.subnets.map((s) => s.az))], this.efs, this.metrics);
       this.lambda = lambda;
+      lambda.vpcSubnets = [...new Set(this.subnets.map((s) => s.az))].map((az) => this.subnets.find((s) => s.az === az)!.id);
       everyMinute(this.timers, () => lambda.minute());
       this.dispatcher.addRestService(lambdaApi(this.kernel, lambda));
     } else {
@@ -225,6 +231,8 @@ export class Sandbox {
 
     registerEc2Fis(this.fis, this.ec2, this.spot);
     registerEcsFis(this.fis, this.ecs);
+    // FIS network faults inside tasks and on hosts (efs-latency, efs-mount-loss): books kept only.
+    this.hostFaults.register(this.fis, this.ecs);
     this.fisService = new FisService(this.kernel, this.fis, this.cloudwatch.alarms);
     this.dispatcher.addRestService(this.fisService.rest);
 

@@ -131,17 +131,26 @@ const SAMPLES: Record<string, { with: Record<string, unknown>; target: Record<st
   "scale-in": [{ with: { count: 2, duration: "PT7M" }, target: { group: "prod-ecs" } }],
   "lambda-delay": [{ with: { startupDelayMilliseconds: 2500, invocationPercentage: 40, duration: "PT3M" }, target: { function: "wordpress" } }],
   "lambda-error": [{ with: { invocationPercentage: 40, preventExecution: true, duration: "PT3M" }, target: { function: "wordpress" } }],
+  "efs-mount-loss": [{ with: { duration: "PT3M" }, target: { fileSystem: "wordpress", cluster: "prod", service: "web", select: "COUNT(2)" } }],
+  "efs-latency": [
+    { with: { delayMilliseconds: 40, jitterMilliseconds: 5, duration: "PT3M" }, target: { fileSystem: "fs-0123456789abcdef0", function: "wordpress" } },
+    { with: { delayMilliseconds: 40, jitterMilliseconds: 5, duration: "PT3M" }, target: { fileSystem: "fs-0123456789abcdef0", cluster: "prod", service: "worker", select: "COUNT(2)" } },
+  ],
 };
 /** Parameters gameday keeps for itself (verification), which FIS never sees. */
 const NOT_SENT: Record<string, string[]> = {
   "spot-interrupt": ["cluster"],
   // FIS has no scale-in action: gameday makes the Auto Scaling calls itself; FIS only waits.
   "scale-in": ["count", "by", "headroom", "group", "cluster"],
+  // Resolved before they reach FIS (the function to its subnets; the prefix list only where a
+  // network ACL can cut the path), so an offline compile cannot show where they go.
+  "efs-mount-loss": ["fileSystem", "function", "prefixListIdentifier"],
 };
 /** Faults FIS has no action for: they make their change through the AWS API themselves. */
 const NO_FIS_ACTION: Record<string, { with: Record<string, unknown>; target: Record<string, unknown> }> = {
   deploy: { with: { taskDefinition: "web:2" }, target: { cluster: "prod", service: "web" } },
   "lambda-throttle": { with: { reservedConcurrency: 0 }, target: { function: "wordpress" } },
+  "efs-throughput-starvation": { with: { throughputMiBps: 2 }, target: { fileSystem: "wordpress" } },
 };
 
 function carries(fragment: FisFragment, m: FisMapping, value: unknown): boolean {

@@ -18,6 +18,9 @@ const FAULT_SAMPLES: Record<string, { with: Record<string, unknown>; target: Rec
   "lambda-delay": [{ with: {}, target: { function: "wordpress" } }],
   "lambda-error": [{ with: { preventExecution: true }, target: { function: "wordpress" } }],
   "lambda-throttle": [{ with: { reservedConcurrency: 0 }, target: { function: "wordpress" } }],
+  "efs-latency": [{ with: {}, target: { fileSystem: "wordpress", function: "wordpress" } }, { with: {}, target: { fileSystem: "wordpress", cluster: "prod", service: "web" } }],
+  "efs-throughput-starvation": [{ with: {}, target: { fileSystem: "fs-0123456789abcdef0" } }],
+  "efs-mount-loss": [{ with: {}, target: { fileSystem: "wordpress", cluster: "prod", service: "web" } }, { with: {}, target: { fileSystem: "wordpress", function: "wordpress" } }],
 };
 
 const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {
@@ -49,6 +52,11 @@ describe("declared permissions", () => {
           // No FIS action (deploy): nothing for the FIS role; gameday makes the calls, so the runner needs them.
           expect(fis, `${name}: FIS role permissions without a FIS action`).toEqual([]);
           expect(module.permissions.runner(input).length, `${name}: runner permissions`).toBeGreaterThan(0);
+          continue;
+        }
+        // gameday's sandbox-only actions (gameday:*) never reach real FIS: the FIS role needs nothing for them.
+        if (Object.values(fragment.actions).every((a) => a.actionId.startsWith("gameday:"))) {
+          expect(fis, `${name}: FIS role permissions for a sandbox-only action`).toEqual([]);
           continue;
         }
         // aws:fis:wait acts on nothing; a fault that only waits in FIS (scale-in) makes its calls as the runner.

@@ -35,6 +35,7 @@ const SERVICE_BY_HOST: Readonly<Record<string, string>> = {
   autoscaling: "auto-scaling",
   sns: "sns",
   lambda: "lambda",
+  elasticfilesystem: "efs",
 };
 
 export interface Fixture {

@@ -89,6 +89,9 @@ const INPUT: Readonly<Record<string, Record<string, unknown>>> = {
   "auto-scaling:CompleteLifecycleAction": { AutoScalingGroupName: "prod-ecs", LifecycleHookName: "drain-ecs", InstanceId: "i-0a1b2c3d4e5f60002", LifecycleActionResult: "CONTINUE" },
   "auto-scaling:RecordLifecycleActionHeartbeat": { AutoScalingGroupName: "prod-ecs", LifecycleHookName: "drain-ecs", InstanceId: "i-0a1b2c3d4e5f60002" },
   "auto-scaling:DescribeLifecycleHooks": { AutoScalingGroupName: "prod-ecs" },
+  "fis:GetAction": { id: "gameday:efs:nfs-latency" },
+  "efs:DescribeMountTargets": { FileSystemId: "fs-0123456789abcdef0" },
+  "efs:UpdateFileSystem": { FileSystemId: "fs-0123456789abcdef0", ThroughputMode: "provisioned", ProvisionedThroughputInMibps: 1 },
   "sns:Publish": { TopicArn: "arn:aws:sns:us-east-1:111122223333:prod-ecs-lifecycle", Message: "{}" },
 };
 

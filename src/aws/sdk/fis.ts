@@ -3,6 +3,6 @@ import type * as Sdk from "@aws-sdk/client-fis";
 import { loadSdk } from "./load.js";
 
 export type * from "@aws-sdk/client-fis";
-export const { FisClient, GetExperimentCommand, StopExperimentCommand, ListExperimentsCommand, DeleteExperimentTemplateCommand, ListExperimentTemplatesCommand, ListExperimentResolvedTargetsCommand, StartExperimentCommand, CreateExperimentTemplateCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-fis");
+export const { FisClient, GetActionCommand, GetExperimentCommand, StopExperimentCommand, ListExperimentsCommand, DeleteExperimentTemplateCommand, ListExperimentTemplatesCommand, ListExperimentResolvedTargetsCommand, StartExperimentCommand, CreateExperimentTemplateCommand } = loadSdk<typeof Sdk>("@aws-sdk/client-fis");
 /** The client class is a type as well as a value. */
 export type FisClient = Sdk.FisClient;

@@ -59,11 +59,27 @@ export interface AccessPoint {
   gid: number;
 }
 
-/** NFS latency a fault adds between clients and the mount targets (all AZs when `azs` is absent). */
+/**
+ * NFS latency a fault adds between clients and the mount targets: every client through every
+ * mount target, unless narrowed to some AZs, to some clients (one function's execution
+ * environments) or to some mount-target IPs (a FIS action's `sources`).
+ */
 export interface LatencyFault {
   delayMs: number;
   jitterMs: number;
   azs?: ReadonlySet<string> | undefined;
+  clients?: ((clientId: string) => boolean) | undefined;
+  ips?: ReadonlySet<string> | undefined;
+}
+
+/** EFS allows one throughput mode change or provisioned decrease per 24 hours (UpdateFileSystem, TooManyRequests). */
+export const THROUGHPUT_CHANGE_INTERVAL_MS = 24 * 3_600_000;
+
+/** Why UpdateFileSystem was refused: the 24-hour limit, with the time the next change is allowed. */
+export class ThroughputChangeRefused extends Error {
+  constructor(readonly allowedAt: number) {
+    super(`You have reached the maximum number of throughput mode changes or provisioned throughput value decreases. Wait until ${new Date(allowedAt).toISOString().replace(/\.\d{3}Z$/, "Z")} UTC and try again.`);
+  }
 }
 
 /** Why an NFS call failed: the mount target is unreachable, or the file system refuses the client. */
@@ -99,6 +115,8 @@ export class EfsFileSystem {
   private pipeFreeAt = 0;
   private readonly connections = new Map<string, MountTarget>();
   private usage: MinuteUsage | undefined;
+  /** When the throughput mode last changed or provisioned throughput last went down (undefined: never). */
+  private restrictedChangeAt: number | undefined;
 
   constructor(
     readonly id: string,
@@ -135,6 +153,23 @@ export class EfsFileSystem {
         break;
     }
     return this.throughputCap === undefined ? rate : Math.min(rate, this.throughputCap);
+  }
+
+  /**
+   * UpdateFileSystem: a mode change or a lower provisioned rate is allowed once per 24 hours; a
+   * higher provisioned rate at any time. Throws ThroughputChangeRefused inside the 24 hours.
+   */
+  updateThroughput(mode: ThroughputMode, provisionedMiBps: number | undefined): void {
+    this.settle();
+    const now = this.now();
+    const current = this.spec.provisionedThroughputMiBps;
+    const restricted = mode !== this.spec.throughputMode || (mode === "provisioned" && provisionedMiBps !== undefined && current !== undefined && provisionedMiBps < current);
+    if (restricted && this.restrictedChangeAt !== undefined && now < this.restrictedChangeAt + THROUGHPUT_CHANGE_INTERVAL_MS) {
+      throw new ThroughputChangeRefused(this.restrictedChangeAt + THROUGHPUT_CHANGE_INTERVAL_MS);
+    }
+    if (restricted) this.restrictedChangeAt = now;
+    this.spec.throughputMode = mode;
+    this.spec.provisionedThroughputMiBps = mode === "provisioned" ? (provisionedMiBps ?? current) : undefined;
   }
 
   burstCreditBalance(): number {
@@ -183,7 +218,7 @@ export class EfsFileSystem {
     const perClient = (ioBytes * 1000) / perClientRate(this.spec.throughputMode);
     this.credits = Math.max(0, this.credits - metered);
     this.record(clientId, op, ioBytes, metered);
-    return baseLatencyMs(op, this.spec.performanceMode, this.spec.oneZone) + this.faultDelay(target.az) + Math.max(queued, perClient);
+    return baseLatencyMs(op, this.spec.performanceMode, this.spec.oneZone) + this.faultDelay(clientId, target) + Math.max(queued, perClient);
   }
 
   /** Publishes the minute that has ended, if any operations or connections fell in it. */
@@ -196,10 +231,12 @@ export class EfsFileSystem {
     }
   }
 
-  private faultDelay(az: string): number {
+  private faultDelay(clientId: string, target: MountTarget): number {
     let delay = 0;
     for (const f of this.latencyFaults) {
-      if (f.azs && !f.azs.has(az)) continue;
+      if (f.azs && !f.azs.has(target.az)) continue;
+      if (f.clients && !f.clients(clientId)) continue;
+      if (f.ips && !f.ips.has(target.ip)) continue;
       delay += f.delayMs + (f.jitterMs > 0 ? this.random.next() * f.jitterMs : 0);
     }
     return delay;

@@ -11,6 +11,8 @@ import { publishGauges, publishUsage } from "./metrics.js";
 import { GiB } from "./performance.js";
 
 export { EfsFileSystem, NfsError, type LatencyFault, type MountTarget } from "./file-system.js";
+export { efsApi } from "./api.js";
+export { registerEfsFis } from "./fis.js";
 
 export class EfsService {
   readonly fileSystems: EfsFileSystem[] = [];

@@ -8,6 +8,7 @@ import { AwsServiceError } from "../../protocol/types.js";
 import { invalidParameterValue } from "./errors.js";
 import type { Kernel } from "../../kernel.js";
 import type { LambdaService, SandboxFunction } from "./service.js";
+import { DEFAULT_VPC_ID } from "../network/subnets.js";
 
 export function lambdaApi(kernel: Kernel, lambda: LambdaService): RestService {
   const configuration = (fn: SandboxFunction) => ({
@@ -24,6 +25,8 @@ export function lambdaApi(kernel: Kernel, lambda: LambdaService): RestService {
     Architectures: ["x86_64"],
     LastModified: "2020-11-25T00:00:00.000+0000",
     ...(fn.spec.efs && fn.accessPointArn ? { FileSystemConfigs: [{ Arn: fn.accessPointArn, LocalMountPath: fn.spec.efs.mountPath }] } : {}),
+    // A function that mounts EFS must be in a VPC (configuration-filesystem.html).
+    ...(lambda.vpcSubnets.length > 0 ? { VpcConfig: { SubnetIds: [...lambda.vpcSubnets], SecurityGroupIds: ["sg-0sandboxlambda"], VpcId: DEFAULT_VPC_ID } } : {}),
   });
   return {
     name: "lambda",

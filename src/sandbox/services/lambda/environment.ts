@@ -36,6 +36,11 @@ export class Environments {
     private readonly idleTimeoutMs: number,
   ) {}
 
+  /** Whether an NFS client id is one of this function's environments (what a fault on the function's NFS traffic narrows to). */
+  owns(clientId: string): boolean {
+    return clientId.startsWith(`${this.functionName}/env-`);
+  }
+
   /** A warm environment if one is idle (the most recently used first), else undefined. */
   takeWarm(): ExecutionEnvironment | undefined {
     this.reclaim();

@@ -49,6 +49,8 @@ export class LambdaService {
   readonly metrics: LambdaMetrics;
   /** LambdaInsights init_duration, for functions with `insights: true`. */
   private readonly insights: LambdaInsights;
+  /** The subnets the functions' network interfaces sit in (GetFunction's VpcConfig): the stack's first subnet of each AZ. */
+  vpcSubnets: readonly string[] = [];
   private readonly accountConcurrency: number;
   private unreservedRunning = 0;
   private requests = 0;
