@@ -6,6 +6,7 @@
  * AWS/CloudFront by DistributionId and Region=Global (programming-cloudwatch-metrics.html).
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { DeleteFunctionConcurrencyCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { edgeHarness, edgeStack, type EdgeHarness } from "./harness.js";
 import { cacheControl, globToRegExp } from "../../../src/sandbox/services/cloudfront/distribution.js";
 
@@ -80,7 +81,7 @@ describe("CloudFront distribution in the sandbox", () => {
     expect(events).toHaveLength(0);
 
     e!.script.set("*", { fail: true });
-    h.sandbox.lambda!.get("wp").spec.reservedConcurrency = undefined;
+    await (await h.clients.lambda()).send(new DeleteFunctionConcurrencyCommand({ FunctionName: "wp" }));
     await h.advance(10_000);
     expect((await site.get("/p")).status).toBe(502);
     const origin = events.length;
@@ -120,7 +121,7 @@ describe("CloudFront distribution in the sandbox", () => {
     const { h, site } = await setUp({ api: '    responseHeaders: { "200": { Cache-Control: "max-age=60, stale-if-error=86400" } }' });
     expect((await site.get("/")).cache).toBe("Miss");
     // Lambda refuses everything from now on (reserved concurrency 0): API Gateway answers 500.
-    h.sandbox.lambda!.get("wp").spec.reservedConcurrency = 0;
+    await (await h.clients.lambda()).send(new PutFunctionConcurrencyCommand({ FunctionName: "wp", ReservedConcurrentExecutions: 0 }));
     await h.advance(30_000);
     expect((await site.get("/")).cache).toBe("Hit");
     await h.advance(3_600_000);

@@ -16,6 +16,7 @@
 import type { Kernel } from "../../kernel.js";
 import { stableId } from "../edge-ids.js";
 import type { LambdaService } from "../lambda/service.js";
+import { httpApiEvent } from "../lambda/wordpress-http.js";
 import type { MetricSink } from "../cloudwatch/sink.js";
 import type { HttpApiSpec } from "../../stack/edge.js";
 import { HttpApiMetrics } from "./metrics.js";
@@ -134,29 +135,26 @@ export class HttpApi {
     return { ...r, headers };
   }
 
-  /** The payload 2.0 event (http-api-develop-integrations-lambda.html, "Payload format version 2.0"). */
+  /**
+   * The payload 2.0 event (http-api-develop-integrations-lambda.html, "Payload format version 2.0"),
+   * built by the Lambda model's own builder, with this API's stage, a request id unique per request
+   * and CloudFront's user agent.
+   */
   private event(request: EdgeRequest, at: number): Record<string, unknown> {
     this.requests++;
     const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-    return {
-      version: "2.0",
-      routeKey: "$default",
-      rawPath: request.path,
+    const event = httpApiEvent(request.method, request.path, at, {
       rawQueryString: request.rawQueryString ?? "",
       headers: { host: this.domainName, ...headers },
-      requestContext: {
-        accountId: this.kernel.accountId,
-        apiId: this.id,
-        domainName: this.domainName,
-        domainPrefix: this.id,
-        http: { method: request.method, path: request.path, protocol: "HTTP/1.1", sourceIp: "130.176.0.1", userAgent: headers["user-agent"] ?? "Amazon CloudFront" },
-        requestId: `${this.id}-${this.requests.toString(36)}`,
-        routeKey: "$default",
-        stage: this.spec.stage,
-        time: this.kernel.iso(at),
-        timeEpoch: at,
-      },
-      isBase64Encoded: false,
+      apiId: this.id,
+      accountId: this.kernel.accountId,
+      region: this.kernel.region,
+    });
+    const context = event.requestContext as Record<string, unknown>;
+    const http = context.http as Record<string, unknown>;
+    return {
+      ...event,
+      requestContext: { ...context, stage: this.spec.stage, requestId: `${this.id}-${this.requests.toString(36)}`, http: { ...http, userAgent: headers["user-agent"] ?? http.userAgent } },
     };
   }
 }
