@@ -131,6 +131,20 @@ describe("CloudFront distribution in the sandbox", () => {
     expect((await site.get("/new/")).status).toBe(500);
   });
 
+  it("viewers waiting on another's origin request get what it got: the stale copy when the origin fails", async () => {
+    const { h, site, script } = await setUp();
+    script.set("/wp-content/a.css", { headers: { "Cache-Control": "max-age=10, stale-if-error=600" } });
+    await site.get("/wp-content/a.css");
+    await h.advance(20_000);
+    script.set("/wp-content/a.css", { fail: true });
+    const out = await Promise.all([1, 2, 3].map(() => site.get("/wp-content/a.css")));
+    expect(out.map((r) => [r.status, r.cache])).toEqual([
+      [200, "RefreshHit"],
+      [200, "RefreshHit"],
+      [200, "RefreshHit"],
+    ]);
+  });
+
   it("makes one origin request for simultaneous misses on a cacheable object", async () => {
     const { site, events } = await setUp();
     const out = await Promise.all([1, 2, 3, 4, 5].map(() => site.get("/wp-content/app.js")));

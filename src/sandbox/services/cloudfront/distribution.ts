@@ -40,6 +40,13 @@ interface Entry {
   error: boolean;
 }
 
+/** What a viewer gets for an origin request: the response, how it was served, the origin's time. */
+interface Decided {
+  response: EdgeResponse;
+  cache: CacheResult;
+  originMs: number;
+}
+
 interface OriginAnswer {
   response: EdgeResponse;
   ms: number;
@@ -51,7 +58,7 @@ const ORIGIN_ERRORS = new Set([500, 502, 503, 504]);
 export class Distribution {
   readonly id: string;
   private readonly cache = new Map<string, Entry>();
-  private readonly inFlight = new Map<string, Promise<OriginAnswer>>();
+  private readonly inFlight = new Map<string, Promise<Decided>>();
   private readonly metrics: DistributionMetrics;
   private readonly patterns: { re: RegExp; ttls: BehaviorTtls }[];
 
@@ -81,21 +88,22 @@ export class Distribution {
     const ttls = this.behaviorFor(path);
     const pending = this.inFlight.get(path);
     if (pending) {
-      const answer = await pending;
-      return this.served(answer.response, "Hit", undefined);
+      // Waited on another viewer's origin request: served what it was served, from the edge.
+      const shared = await pending;
+      return this.served(shared.response, shared.cache === "Miss" ? "Hit" : shared.cache, undefined);
     }
-    const fetch = this.fetch(path);
+    const outcome = this.fetch(path).then((answer) => this.store(path, ttls, answer, cached));
     // Shared only where the behaviour caches by default: a page on a TTL-0 behaviour goes to the
     // origin for every viewer (a modelling choice: CloudFront cannot know before the answer
     // whether the origin's Cache-Control makes it cacheable).
-    if (ttls.defaultTTL > 0 || ttls.minTTL > 0) this.inFlight.set(path, fetch);
-    let answer: OriginAnswer;
+    if (ttls.defaultTTL > 0 || ttls.minTTL > 0) this.inFlight.set(path, outcome);
+    let decided: Decided;
     try {
-      answer = await fetch;
+      decided = await outcome;
     } finally {
-      if (this.inFlight.get(path) === fetch) this.inFlight.delete(path);
+      if (this.inFlight.get(path) === outcome) this.inFlight.delete(path);
     }
-    return this.store(path, ttls, answer, cached);
+    return this.served(decided.response, decided.cache, decided.originMs);
   }
 
   /** Puts the minutes that ended by now. */
@@ -121,12 +129,13 @@ export class Distribution {
     }
   }
 
-  private store(path: string, ttls: Omit<BehaviorTtls, "pathPattern">, answer: OriginAnswer, previous: Entry | undefined): ViewerResponse {
+  /** Caches what the origin answered as CloudFront would, and says what the viewer gets. */
+  private store(path: string, ttls: Omit<BehaviorTtls, "pathPattern">, answer: OriginAnswer, previous: Entry | undefined): Decided {
     const now = this.kernel.clock.now();
     const { response } = answer;
     const directives = cacheControl(response.headers["cache-control"]);
     if (ORIGIN_ERRORS.has(response.status) && previous && !previous.error && now < previous.staleUntil) {
-      return this.served(previous.response, "RefreshHit", answer.ms);
+      return { response: previous.response, cache: "RefreshHit", originMs: answer.ms };
     }
     if (response.status >= 400) {
       if (CACHED_ERRORS.has(response.status)) {
@@ -135,13 +144,13 @@ export class Distribution {
         const seconds = Math.max(minimum, Math.min(directives.maxAge ?? 0, ttls.maxTTL));
         if (seconds > 0) this.cache.set(path, { response, expires: now + seconds * 1000, staleUntil: 0, error: true });
       }
-      return this.served(response, "Error", answer.ms);
+      return { response, cache: "Error", originMs: answer.ms };
     }
     const seconds = directives.maxAge === undefined ? ttls.defaultTTL : Math.min(ttls.maxTTL, Math.max(ttls.minTTL, directives.maxAge));
     const stale = (directives.staleIfError ?? 0) * 1000;
     if (seconds > 0 || stale > 0) this.cache.set(path, { response, expires: now + seconds * 1000, staleUntil: now + seconds * 1000 + stale, error: false });
     else this.cache.delete(path);
-    return this.served(response, "Miss", answer.ms);
+    return { response, cache: "Miss", originMs: answer.ms };
   }
 
   private served(response: EdgeResponse, cache: CacheResult, originMs: number | undefined): ViewerResponse {
