@@ -66,7 +66,7 @@ const BREACH = { "<=": "GreaterThanThreshold", "<": "GreaterThanOrEqualToThresho
  * availability to a metric math alarm computing it as `run` does: answered 2XX and 3XX over all
  * requests (4XX, 5XX, timeouts and connection errors are failures).
  */
-function alarm(p: Params, tolerance: Tolerance): AlarmCompilation {
+export function loadAlarm(p: { service: string; window: number }, tolerance: Tolerance): AlarmCompilation {
   const out: AlarmCompilation = { alarms: [], notExpressed: [] };
   if (tolerance.kind !== "fields") {
     out.notExpressed.push({ part: "tolerance", why: "only per-field tolerances ({ p95: \"<= 300ms\" }) compile to alarms" });
@@ -95,7 +95,7 @@ export default defineProbe<Params>({
   params,
   permissions: () => LOAD_WINDOW_PERMISSIONS,
   defaultTolerance: { availability: ">= 0.999" },
-  alarm,
+  alarm: loadAlarm,
   output: {
     fields: {
       requests: { unit: "count", description: "Requests answered in the window" },

@@ -104,7 +104,7 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     process.stdout.write(`sandbox (${stackFile}) serving on ${server.url}  seed ${seed}  speed ${speed}x\n`);
     process.stdout.write(`use it with: AWS_ENDPOINT_URL=${server.url} AWS_REGION=${sandbox.kernel.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x\n`);
     const { listenAlb } = await import("../sandbox/alb-listener.js");
-    for (const service of sandbox.traffic.services()) {
+    for (const service of sandbox.traffic.loadBalanced()) {
       try {
         const listener = await listenAlb(sandbox.traffic, clock, service, albPorts.get(service) ?? 0);
         listeners.push(listener);

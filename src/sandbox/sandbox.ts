@@ -57,6 +57,7 @@ import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
 import { EfsService, efsApi, registerEfsFis } from "./services/efs/index.js";
 import { HostFaults } from "./services/network/host-faults.js";
 import { LambdaService, lambdaApi, registerLambdaFis } from "./services/lambda/index.js";
+import { Edge } from "./workload/edge.js";
 
 export interface SandboxOptions {
   /** The parsed stack (loadStack); a `source` path, when present, is where module handler paths resolve from. */
@@ -110,6 +111,8 @@ export class Sandbox {
   readonly hostFaults = new HostFaults();
   /** Present when the stack declares Lambda functions. */
   readonly lambda: LambdaService | undefined;
+  /** HTTP APIs, CloudFront distributions and their viewers (empty maps when the stack has none). */
+  readonly edge: Edge;
   /** CloudWatch's metric storage: the MetricSink the sandbox's services publish into. */
   readonly metrics: MetricStore;
   /** CloudWatch's API and alarms over `metrics`. */
@@ -200,6 +203,9 @@ export class Sandbox {
     } else {
       this.lambda = undefined;
     }
+    this.edge = new Edge(stack, this.kernel, this.timers, random.fork("edge"), this.lambda, this.metrics);
+    this.traffic.attach(this.edge);
+    this.metrics.onBeforeRead(() => this.edge.publishLoad());
 
     if (stack.logging.length > 0 && options.logProducers) {
       const producers = new LogProducers(this.kernel, this.timers, stack.logging, stack.kinesis?.roles ?? [], this.subnets, options.logProducers, this.metrics);
@@ -226,7 +232,7 @@ export class Sandbox {
     for (const g of this.autoScalingGroups) g.lifecycleListeners.push((action) => this.notifyLifecycle(g.spec.name, action));
 
     // Read-only views `chaos lint` and operators use: load balancers and EventBridge rules.
-    this.dispatcher.addQueryService(elbApi(this.kernel, () => this.traffic.services().map((s) => ({ group: this.traffic.group(s)!, zones }))));
+    this.dispatcher.addQueryService(elbApi(this.kernel, () => this.traffic.loadBalanced().map((s) => ({ group: this.traffic.group(s)!, zones }))));
     this.dispatcher.addJsonService(eventsApi(this.kernel, stack.events.rules));
 
     registerEc2Fis(this.fis, this.ec2, this.spot);
@@ -262,6 +268,7 @@ export class Sandbox {
     this.scheduler.start();
     for (const g of this.autoScalingGroups) g.start();
     this.traffic.start();
+    this.edge.start();
     this.sessions.start();
     this.kernel.record("sandbox", "start", `stack up: ${this.autoScalingGroups.reduce((n, g) => n + g.spec.onDemand.count + g.spec.spot.count, 0)} instances, ${this.stack.services.length} services`);
   }
@@ -304,6 +311,7 @@ export class Sandbox {
   /** Cancels every timer, stops the load and closes serve mode. */
   async stop(): Promise<void> {
     this.traffic.stop();
+    this.edge.stop();
     this.sessions.stop();
     this.scheduler.stop();
     this.router.stop();

@@ -48,6 +48,18 @@ describe("stop conditions compiled to CloudWatch alarms", () => {
     ]);
   });
 
+  it("the wordpress probe's viewer availability and latency compile as http-slo's, on the site's load metrics; its edge fields stay watched", async () => {
+    const { compiled } = await compile([
+      "  - probe: wordpress",
+      "    name: site",
+      "    with: { site: wordpress, distributionId: E2QWRUHAPOMQZL, apiId: a1b2c3d4e5, function: wordpress, window: PT2M }",
+      '    tolerance: { availability: ">= 0.99", p95: "<= 3s", cacheShare: ">= 0.5" }',
+    ]);
+    expect(compiled.alarms.map((a) => a.name)).toEqual(["gameday-r1-site-availability", "gameday-r1-site-p95"]);
+    expect(compiled.alarms[1]!.spec).toMatchObject({ namespace: "Gameday/LoadGenerator", dimensions: { Service: "wordpress" }, extendedStatistic: "p95", periodSeconds: 120, threshold: 3 });
+    expect(JSON.stringify(compiled.watchedOnly)).toMatch(/cacheShare/);
+  });
+
   it("maps each bound to its comparison and statistic, one alarm per field named after it", async () => {
     const { compiled } = await compile([
       "  - probe: http-slo",

@@ -36,6 +36,7 @@ const PROBE_SAMPLES: Record<string, Record<string, unknown>> = {
   capacity: { service: "web", tasks: 4, threads: 20, serviceTime: "300ms", targetGroup: "web" },
   "orphaned-tasks": { cluster: "ops", startedBy: "ecs-fargate-login", session: "PT5M" },
   "efs-health": { fileSystemId: "fs-0123456789abcdef0" },
+  wordpress: { site: "wordpress", distributionId: "E2QWRUHAPOMQZL", apiId: "a1b2c3d4e5", function: "wordpress" },
 };
 
 const where = { region: "eu-west-1", accountId: "111122223333" };

@@ -54,6 +54,8 @@ export const lambdaFunctionSchema = z
      * default (10 minutes) is an assumption within what public measurements report.
      */
     idleTimeout: duration.default(600_000),
+    /** Lambda Insights enabled (its extension layer): publishes LambdaInsights init_duration on cold starts. */
+    insights: z.boolean().default(false),
     efs: z
       .object({
         fileSystem: name,

@@ -15,6 +15,7 @@ import { sessionsSchema } from "./sessions.js";
 import { kinesisConfigSchema } from "../services/kinesis/config.js";
 import { efsSchema } from "./efs.js";
 import { lambdasSchema } from "./lambda.js";
+import { CACHED_ERROR_CODES, distributionsSchema, httpApisSchema } from "./edge.js";
 
 export const sections = {
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected a region such as "us-east-1"' }).default("us-east-1"),
@@ -40,6 +41,10 @@ export const sections = {
   efs: efsSchema.optional(),
   /** Lambda functions (WordPress on Lambda), optionally mounting an EFS access point. */
   lambdas: lambdasSchema.optional(),
+  /** API Gateway HTTP APIs in front of Lambda functions (WordPress on Lambda). */
+  httpApis: httpApisSchema.default([]),
+  /** CloudFront distributions in front of HTTP APIs; viewer load under `load:` by distribution name. */
+  distributions: distributionsSchema.default([]),
 };
 
 export const stackSchema = z.object(sections).strict().superRefine(checkReferences);
@@ -143,8 +148,38 @@ function checkReferences(stack: z.infer<z.ZodObject<typeof sections>>, ctx: Ctx)
   functionNames.forEach((n, i) => {
     if (functionNames.indexOf(n) !== i) issue(["lambdas", "functions", i, "name"], `expected unique function names, found "${n}" twice`);
   });
+  checkEdge(stack, issue, oneOf, functionNames);
   const loadBalanced = stack.services.filter((s) => s.targetGroup !== undefined).map((s) => s.name);
+  const viewed = stack.distributions.map((d) => d.name);
   for (const service of Object.keys(stack.load)) {
-    if (!loadBalanced.includes(service)) issue(["load", service], `expected a service behind a target group (${oneOf(loadBalanced)}), found "${service}"`);
+    if (!loadBalanced.includes(service) && !viewed.includes(service)) issue(["load", service], `expected a service behind a target group or a distribution (${oneOf([...loadBalanced, ...viewed])}), found "${service}"`);
   }
+}
+
+/** httpApis integrate functions of the stack; distributions front httpApis of the stack; names unique. */
+function checkEdge(stack: z.infer<z.ZodObject<typeof sections>>, issue: (path: (string | number)[], message: string) => void, oneOf: (list: string[]) => string, functionNames: string[]): void {
+  const apis = stack.httpApis.map((a) => a.name);
+  stack.httpApis.forEach((api, i) => {
+    for (const code of Object.keys(api.responseHeaders)) {
+      if (!/^[1-5]\d\d$/.test(code)) issue(["httpApis", i, "responseHeaders", code], `expected an HTTP status code such as 200, found "${code}"`);
+    }
+    if (apis.indexOf(api.name) !== i) issue(["httpApis", i, "name"], `expected unique HTTP API names, found "${api.name}" twice`);
+    if (!functionNames.includes(api.integration.function)) issue(["httpApis", i, "integration", "function"], `expected one of the functions under lambdas.functions ${oneOf(functionNames)}, found "${api.integration.function}"`);
+  });
+  const distributions = stack.distributions.map((d) => d.name);
+  const services = stack.services.map((s) => s.name);
+  stack.distributions.forEach((d, i) => {
+    if (distributions.indexOf(d.name) !== i) issue(["distributions", i, "name"], `expected unique distribution names, found "${d.name}" twice`);
+    if (services.includes(d.name)) issue(["distributions", i, "name"], `expected a name no service uses (load: is keyed by both), found "${d.name}"`);
+    if (!apis.includes(d.origin.httpApi)) issue(["distributions", i, "origin", "httpApi"], `expected one of the HTTP APIs under httpApis ${oneOf(apis)}, found "${d.origin.httpApi}"`);
+    const ttlCheck = (path: (string | number)[], t: { minTTL: number; defaultTTL: number; maxTTL: number }) => {
+      // CloudFront refuses a default TTL outside [min, max] (DownloadDistValuesCacheBehavior.html).
+      if (t.defaultTTL < t.minTTL || t.defaultTTL > t.maxTTL) issue([...path, "defaultTTL"], `expected a default TTL from minTTL (${t.minTTL}) to maxTTL (${t.maxTTL}), found ${t.defaultTTL}`);
+    };
+    for (const code of Object.keys(d.errorCaching)) {
+      if (!(CACHED_ERROR_CODES as readonly number[]).includes(Number(code))) issue(["distributions", i, "errorCaching", code], `expected one of the status codes CloudFront caches (${CACHED_ERROR_CODES.join(", ")}), found "${code}"`);
+    }
+    ttlCheck(["distributions", i, "defaultBehavior"], d.defaultBehavior);
+    d.behaviors.forEach((b, j) => ttlCheck(["distributions", i, "behaviors", j], b));
+  });
 }

@@ -39,6 +39,8 @@ interface Front {
 export class Traffic {
   private readonly fronts = new Map<string, Front>();
   private stopMetrics: (() => void) | undefined;
+  /** Other front doors the port drives by name (CloudFront distributions' viewers). */
+  private readonly attached: { services(): string[]; drive(name: string, rps: number): void }[] = [];
 
   constructor(
     private readonly kernel: Kernel,
@@ -134,11 +136,23 @@ export class Traffic {
   // TrafficPort
 
   services(): string[] {
-    return [...this.fronts.keys()];
+    return [...this.fronts.keys(), ...this.attached.flatMap((a) => a.services())];
   }
 
   drive(service: string, rps: number): void {
+    const other = this.attached.find((a) => a.services().includes(service));
+    if (other) return other.drive(service, rps);
     this.front(service).generator.raise(rps);
+  }
+
+  /** The services behind a load balancer (services() also names the attached front doors). */
+  loadBalanced(): string[] {
+    return [...this.fronts.keys()];
+  }
+
+  /** Adds another front door (the stack's distributions) to what services() names and drive() drives. */
+  attach(front: { services(): string[]; drive(name: string, rps: number): void }): void {
+    this.attached.push(front);
   }
 
   /** Completed requests in [from, to), from the request log: for the sandbox's own tests and benches (probes read CloudWatch). */

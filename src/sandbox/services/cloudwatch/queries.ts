@@ -46,7 +46,7 @@ export type MetricQuery = MetricStatQuery | ExpressionQuery;
 /** A statistic name the sandbox computes, else InvalidParameterValue naming what it supports. */
 export function statistic(name: string, path: string): Statistic {
   const s = parseStatistic(name);
-  if (!s) throw invalidValue(`The value ${name} for parameter ${path} is not supported: expected ${STANDARD_STATISTICS.join(", ")} or a percentile pNN / pNN.NN.`);
+  if (!s) throw invalidValue(`The value ${name} for parameter ${path} is not supported: expected ${STANDARD_STATISTICS.join(", ")} or a percentile pNN / pNN.NN, or TC(a:b).`);
   return s;
 }
 

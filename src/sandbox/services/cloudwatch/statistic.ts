@@ -1,23 +1,30 @@
 /**
  * CloudWatch's statistic names and how each is computed from an aggregate. Supported: SampleCount,
- * Sum, Average, Minimum, Maximum and percentiles pNN / pNN.NN (nearest rank). Other extended
- * statistics (trimmed means, IQM, PR) are refused by name rather than answered wrongly.
+ * Sum, Average, Minimum, Maximum, percentiles pNN / pNN.NN (nearest rank) and the trimmed count
+ * with absolute bounds, TC(a:b), either bound optional, lower exclusive and upper inclusive
+ * (Statistics-definitions.html: "TM(150:1000) ... removing data points ≤150 or >1000"). Other
+ * extended statistics (trimmed means, IQM, PR, TC with % bounds) are refused by name rather than
+ * answered wrongly.
  */
 import type { Aggregate } from "./aggregate.js";
 
 export type Statistic =
   | { kind: "SampleCount" | "Sum" | "Average" | "Minimum" | "Maximum" }
-  | { kind: "percentile"; p: number };
+  | { kind: "percentile"; p: number }
+  | { kind: "trimmedCount"; above: number; atMost: number };
 
 export const STANDARD_STATISTICS = ["SampleCount", "Sum", "Average", "Minimum", "Maximum"] as const;
 
 const PERCENTILE = /^p(100|\d{1,2}(\.\d{1,2})?)$/;
+const TRIMMED_COUNT = /^TC\((\d+(?:\.\d+)?)?:(\d+(?:\.\d+)?)?\)$/i;
 
 /** The statistic a name stands for, or undefined when the sandbox does not support it. */
 export function parseStatistic(name: string): Statistic | undefined {
   if ((STANDARD_STATISTICS as readonly string[]).includes(name)) return { kind: name as (typeof STANDARD_STATISTICS)[number] };
   const m = PERCENTILE.exec(name);
   if (m) return { kind: "percentile", p: Number(m[1]) };
+  const tc = TRIMMED_COUNT.exec(name);
+  if (tc && (tc[1] !== undefined || tc[2] !== undefined)) return { kind: "trimmedCount", above: tc[1] === undefined ? -Infinity : Number(tc[1]), atMost: tc[2] === undefined ? Infinity : Number(tc[2]) };
   return undefined;
 }
 
@@ -41,6 +48,8 @@ export function computeStatistic(a: Aggregate, s: Statistic, sorted: (a: Aggrega
       return a.maximum;
     case "percentile":
       return percentile(a, s.p, sorted);
+    case "trimmedCount":
+      return trimmedCount(a, s.above, s.atMost);
   }
 }
 
@@ -61,4 +70,12 @@ function percentile(a: Aggregate, p: number, sortedOf: (a: Aggregate) => readonl
     if (seen >= rank) return v;
   }
   return sorted[sorted.length - 1]![0];
+}
+
+/** How many values lie in (above, atMost]; needs the values, as a percentile does. */
+function trimmedCount(a: Aggregate, above: number, atMost: number): number | undefined {
+  if (!a.values) return undefined;
+  let n = 0;
+  for (const [v, c] of a.values) if (v > above && v <= atMost) n += c;
+  return n;
 }

@@ -11,6 +11,7 @@ import type { EfsService } from "../efs/index.js";
 import { NfsError } from "../efs/file-system.js";
 import { Environments, type ExecutionEnvironment } from "./environment.js";
 import { efsIo, invalidParameterValue, resourceNotFound, tooManyRequests } from "./errors.js";
+import { LambdaInsights } from "./insights.js";
 import { LambdaMetrics } from "./metrics.js";
 import { fileOpsWorkload, type LambdaContext, type LambdaWorkload } from "./workload.js";
 import { wordpressWorkload } from "./wordpress.js";
@@ -46,6 +47,8 @@ class Timeout extends Error {}
 export class LambdaService {
   readonly functions = new Map<string, SandboxFunction>();
   readonly metrics: LambdaMetrics;
+  /** LambdaInsights init_duration, for functions with `insights: true`. */
+  private readonly insights: LambdaInsights;
   /** The subnets the functions' network interfaces sit in (GetFunction's VpcConfig): the stack's first subnet of each AZ. */
   vpcSubnets: readonly string[] = [];
   private readonly accountConcurrency: number;
@@ -62,6 +65,7 @@ export class LambdaService {
   ) {
     this.accountConcurrency = config.accountConcurrency;
     this.metrics = new LambdaMetrics(sink, () => kernel.now());
+    this.insights = new LambdaInsights(sink, () => kernel.now());
     this.faultDraws = kernel.random.fork("lambda-faults");
     for (const spec of config.functions) {
       const fs = spec.efs ? efs?.byName(spec.efs.fileSystem) : undefined;
@@ -141,6 +145,7 @@ export class LambdaService {
   minute(): void {
     for (const fn of this.functions.values()) fn.environments.reclaim();
     this.metrics.publish();
+    this.insights.publish();
   }
 
   /** Takes a unit of concurrency or throws 429; true when it came from the unreserved pool. */
@@ -170,7 +175,9 @@ export class LambdaService {
   private async run(fn: SandboxFunction, event: unknown): Promise<InvokeResult> {
     const clock = this.kernel.clock;
     const warm = fn.environments.takeWarm();
+    const coldAt = clock.now();
     const env: ExecutionEnvironment = warm ?? (await fn.environments.coldStart(fn.spec.init, (ms) => clock.sleep(ms)));
+    if (!warm && fn.spec.insights) this.insights.coldStart(fn.spec.name, clock.now() - coldAt);
     const requestId = this.requestId();
     const abort = new AbortController();
     const sleep = (ms: number) => clock.sleep(ms, abort.signal);
