@@ -37,6 +37,20 @@ describe("MetricStore statistics", () => {
     expect(get("Maximum")).toEqual([9, 100]);
   });
 
+  it("answers a trimmed count from the values of every bucket in the period, as the wordpress probe counts Lambda timeouts", () => {
+    const { s } = store();
+    // Durations over a minute, some at the 30 s timeout, in several one-second buckets.
+    s.put(lat(T0 + 1_000, { value: 200 }));
+    s.put(lat(T0 + 2_000, { values: [30_000, 250], counts: [2, 1] }));
+    s.put(lat(T0 + 40_000, { value: 30_000 }));
+    const get = (name: string) => s.query(q(60, T0, T0 + 60_000, name))[0]!.value;
+    expect(get("TC(29999:)")).toBe(3);
+    expect(get("TC(:250)")).toBe(2);
+    // Asked beside a statistic that needs no values, in the same request, it still sees them.
+    expect(get("SampleCount")).toBe(5);
+    expect(get("TC(29999:)")).toBe(3);
+  });
+
   it("answers percentiles by nearest rank from the values, p99.9 included", () => {
     const { s } = store();
     s.put(lat(T0, { values: Array.from({ length: 100 }, (_, i) => i + 1) }));

@@ -15,6 +15,11 @@ export type Statistic =
 
 export const STANDARD_STATISTICS = ["SampleCount", "Sum", "Average", "Minimum", "Maximum"] as const;
 
+/** Whether a statistic reads the individual values (percentiles, trimmed counts), not only count, sum and extremes. */
+export function readsValues(s: Statistic): boolean {
+  return s.kind === "percentile" || s.kind === "trimmedCount";
+}
+
 const PERCENTILE = /^p(100|\d{1,2}(\.\d{1,2})?)$/;
 const TRIMMED_COUNT = /^TC\((\d+(?:\.\d+)?)?:(\d+(?:\.\d+)?)?\)$/i;
 

@@ -13,7 +13,7 @@
  */
 import { addStatistics, addValue, emptyAggregate, mergeInto, type Aggregate, type MergeSource } from "./aggregate.js";
 import type { MetricDatum, MetricSink } from "./sink.js";
-import { computeStatistic, sortedValues, type Statistic } from "./statistic.js";
+import { computeStatistic, readsValues, sortedValues, type Statistic } from "./statistic.js";
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -186,9 +186,10 @@ export class MetricStore implements MetricSink {
     const key = metricKey(q);
     const s = this.series.get(key);
     if (!s) return [];
-    // Only percentiles read the values: for the other statistics folding each bucket's value map
-    // into the period's was most of GetMetricData's time (a 30-second period of latencies merges 30).
-    const withValues = q.statistic.kind === "percentile";
+    // Only percentiles and trimmed counts read the values: for the other statistics folding each
+    // bucket's value map into the period's was most of GetMetricData's time (a 30-second period of
+    // latencies merges 30).
+    const withValues = readsValues(q.statistic);
     const readKey = `${key}\u0000${q.unit ?? ""}\u0000${q.period}\u0000${q.start}\u0000${q.end}\u0000${withValues}`;
     let perPeriod = this.periodsRead?.get(readKey);
     if (!perPeriod) {
