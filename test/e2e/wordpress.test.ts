@@ -45,7 +45,7 @@ function expectVerdict(r: Outcome, verdict: string, code: number): void {
 
 describe.concurrent("WordPress experiments", () => {
   it("efs-latency holds on wordpress.yaml: pages a little slower, all served", async () => {
-    const r = await run("efs-latency", stack("wordpress.yaml"));
+    const r = await run("efs-latency", []); // its own stack: wordpress.yaml
     expectVerdict(r, "held", 0);
     expect(r.stdout).toMatch(/✓ site-while-nfs-slow \(on-chaos\) requests=\d+ availability=1 /);
   });
@@ -57,7 +57,7 @@ describe.concurrent("WordPress experiments", () => {
   });
 
   it("efs-burst-exhaustion holds on wordpress-provisioned.yaml: at an 8 MiB/s baseline warm pages barely touch EFS", async () => {
-    const r = await run("efs-burst-exhaustion", stack("wordpress-provisioned.yaml"));
+    const r = await run("efs-burst-exhaustion", []); // its own stack: wordpress-provisioned.yaml
     expectVerdict(r, "held", 0);
     expect(r.stdout).toMatch(/baseline-throughput landed: fs-0123456789abcdef0: provisioned 64 -> 8 MiB\/s/);
   });
@@ -70,7 +70,7 @@ describe.concurrent("WordPress experiments", () => {
   });
 
   it("lambda-throttle holds on wordpress-edge-cached.yaml: CloudFront serves cached and stale pages", async () => {
-    const r = await run("lambda-throttle", stack("wordpress-edge-cached.yaml"));
+    const r = await run("lambda-throttle", []); // its own stack: wordpress-edge-cached.yaml
     expectVerdict(r, "held", 0);
   });
 
