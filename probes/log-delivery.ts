@@ -15,9 +15,9 @@
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
-import { StreamReader, streamReaderPermissions } from "../src/aws/kinesis-reader.js";
+import { streamReaderPermissions } from "../src/aws/kinesis-reader.js";
+import { ShipperStreamConsumer, producerKey } from "../src/aws/shipper-consumer.js";
 import { BootGaugeReader, KINESIS_METRICS_PERMISSIONS, firstFallback, readShipperTotals, type BootGauges } from "../src/aws/kinesis-metrics.js";
-import { readRecordId } from "../src/pipeline/envelope.js";
 import { SHIPPER_NAMESPACE } from "../src/pipeline/emf.js";
 import { parseDuration } from "../src/experiment/duration.js";
 import type { InjectedFault, Observation } from "../src/engine/ports.js";
@@ -41,52 +41,9 @@ const params = z
 
 type Params = z.infer<typeof params>;
 
-/** Which records of each producer (host and boot) were seen: a growable bit set per producer. */
-class Seen {
-  private readonly bits = new Map<string, Uint8Array>();
-  distinct = 0;
-  duplicates = 0;
-
-  add(producer: string, seq: number): void {
-    let set = this.bits.get(producer);
-    const byte = seq >> 3;
-    if (!set || set.length <= byte) {
-      const grown = new Uint8Array(Math.max(byte + 1, (set?.length ?? 0) * 2, 64));
-      if (set) grown.set(set);
-      set = grown;
-      this.bits.set(producer, set);
-    }
-    const mask = 1 << (seq & 7);
-    if (set[byte]! & mask) this.duplicates++;
-    else {
-      set[byte]! |= mask;
-      this.distinct++;
-    }
-  }
-
-  /** How many of the producer's records 0 .. n-1 were seen. */
-  countBelow(producer: string, n: number): number {
-    const set = this.bits.get(producer);
-    if (!set) return 0;
-    let count = 0;
-    const full = Math.min(n >> 3, set.length);
-    for (let i = 0; i < full; i++) count += POPCOUNT[set[i]!]!;
-    if (full < set.length && (n & 7) !== 0) count += POPCOUNT[set[full]! & ((1 << (n & 7)) - 1)]!;
-    return count;
-  }
-}
-
-const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
-  let c = 0;
-  for (let v = b; v; v >>= 1) c += v & 1;
-  return c;
-});
-
+/** What one series of readings (a window, a stop condition) keeps; the stream's consumer is the run's. */
 interface State {
-  reader: StreamReader;
   gauges: BootGaugeReader;
-  seen: Seen;
-  unidentified: number;
   /** Up to when CloudWatch was searched for the fallback. */
   fallbackSearchedTo: number | undefined;
   fallbackAt: number | undefined;
@@ -165,11 +122,12 @@ export default defineProbe<Params>({
     },
   },
   async run(ctx: ProbeContext<Params>) {
+    // One consumer of the stream for the whole run, whichever step reads: it reads on from its
+    // checkpoint, so a reading sees everything delivered so far without reading it all again.
+    const kinesis = await ctx.aws.kinesis();
+    const consumer = (ctx.runState[`consumer ${ctx.params.stream}`] ??= new ShipperStreamConsumer(kinesis, ctx.params.stream, ctx.clock)) as ShipperStreamConsumer;
     const st = (ctx.state.delivery ??= {
-      reader: new StreamReader(await ctx.aws.kinesis(), ctx.params.stream, ctx.clock),
       gauges: new BootGaugeReader(await ctx.aws.cloudwatch(), ctx.params.shipperNamespace, ctx.params.stream, ctx.run.startedAt, 2 * ctx.params.gaugeInterval),
-      seen: new Seen(),
-      unidentified: 0,
       fallbackSearchedTo: undefined,
       fallbackAt: undefined,
       drainedAt: undefined,
@@ -185,17 +143,9 @@ export default defineProbe<Params>({
     // both delivered and pending: that can hide a loss of the same size, never invent one; once
     // the spools are drained nothing is pending and the count is exact.)
     const gauges = await readGauges(ctx, st);
-    // A reading that decides (a steady-state check, the end of a window) reads the whole stream,
+    // A reading that decides (a steady-state check, the end of a window) reads on to the tip,
     // however long Kinesis's read limits make that; one that cannot is an error, never a pass.
-    const read = await st.reader.readNew(
-      (data) => {
-        const id = readRecordId(data);
-        if (id) st.seen.add(`${id.h}|${id.b}`, id.s);
-        else st.unidentified++;
-      },
-      ctx.signal,
-      { untilComplete: ctx.final },
-    );
+    const read = await consumer.readOn(ctx.signal, { untilComplete: ctx.final });
     if (ctx.final && !read.complete) {
       throw new Error(`could not read ${ctx.params.stream} to its tip (reads throttled ${read.throttled} times): delivery cannot be verified`);
     }
@@ -214,6 +164,10 @@ export default defineProbe<Params>({
     const dropped = sum((g) => g.dropped);
     const deadLettered = sum((g) => g.deadLettered);
     const observations: Observation[] = [];
+    if (read.expiredCheckpoints.length > 0) {
+      // What lay between the checkpoint and the trim horizon expired unread: it counts as not delivered.
+      observations.push({ at: now, message: `${ctx.params.stream}: the consumer's checkpoint had passed the stream's retention on ${read.expiredCheckpoints.join(", ")}; read on from the oldest record still held` });
+    }
 
     st.maxMemory = Math.max(st.maxMemory, inMemory);
     if (ctx.params.maxMemoryRecords !== undefined && inMemory > ctx.params.maxMemoryRecords) st.memoryViolations++;
@@ -253,7 +207,7 @@ export default defineProbe<Params>({
     let delivered = 0;
     let unaccounted = 0;
     for (const g of gauges) {
-      const seen = st.seen.countBelow(`${g.host}|${g.boot}`, g.accepted);
+      const seen = consumer.seen.countBelow(producerKey(g.host, g.boot), g.accepted);
       const counted = read.complete ? seen : Math.max(seen, g.delivered);
       delivered += counted;
       unaccounted += Math.max(0, g.accepted - counted - onItsWay(g) - g.dropped - g.deadLettered);
@@ -264,13 +218,13 @@ export default defineProbe<Params>({
       value: {
         produced: sum((g) => g.accepted),
         delivered,
-        duplicates: st.seen.duplicates,
+        duplicates: consumer.seen.duplicates,
         pending,
         spooled: spooledNow,
         dropped,
         deadLettered,
         unaccounted,
-        unidentified: st.unidentified,
+        unidentified: consumer.unidentified,
         breakersOpen: breakers.breakersOpen,
         fallbackAfterMs: st.fallbackAt !== undefined && faults.length > 0 ? st.fallbackAt - faults[0]!.start : null,
         drainedAfterMs: st.drainedAt !== undefined && lastEnd !== undefined ? st.drainedAt - lastEnd : null,

@@ -1,9 +1,12 @@
 /**
  * Reads a Kinesis stream as a consumer would, resuming where it left off: each call lists the
  * shards (new ones appear after resharding), takes an iterator after the last sequence number it
- * saw on each shard (so iterator expiry between calls does not matter) and reads up to the tip.
- * It reports how far behind the tip it was and how often reads were throttled, which is what a
- * consumer of the stream would experience.
+ * saw on each shard (its checkpoint, so iterator expiry between calls does not matter) and reads up
+ * to the tip. A shard read to its end names its children, which the same round reads on. A
+ * checkpoint older than the stream's retention is refused by Kinesis; the shard is then read on
+ * from its trim horizon, as a KCL consumer restarts, and the round says so (what lay between
+ * expired unread). It reports how far behind the tip it was and how often reads were throttled,
+ * which is what a consumer of the stream would experience.
  */
 import {
   GetRecordsCommand,
@@ -38,6 +41,8 @@ export interface ReadReport {
   shards: number;
   /** Every shard was read to its tip this round: nothing stored was left unread. */
   complete: boolean;
+  /** Shards whose checkpoint had expired this round, read on from their trim horizon. */
+  expiredCheckpoints: string[];
 }
 
 /** Kinesis allows 5 GetRecords a second per shard. */
@@ -64,11 +69,22 @@ export class StreamReader {
   ) {}
 
   async readNew(onRecord: (data: Uint8Array) => void, signal?: AbortSignal, options: ReadOptions = {}): Promise<ReadReport> {
-    const report: ReadReport = { records: 0, millisBehindLatest: 0, throttled: 0, shards: 0, complete: true };
+    const report: ReadReport = { records: 0, millisBehindLatest: 0, throttled: 0, shards: 0, complete: true, expiredCheckpoints: [] };
     const deadline = options.untilComplete ? this.clock.now() + (options.maxMs ?? 3_600_000) : undefined;
     const budget = options.untilComplete ? Number.POSITIVE_INFINITY : this.maxCallsPerShard;
-    for (const shard of await this.listShards(signal)) {
-      const id = shard.ShardId!;
+    const round = (await this.listShards(signal)).map((s) => s.ShardId!);
+    const inRound = new Set(round);
+    // A shard closed by a reshard during the round names its children, which ListShards did not list yet.
+    const readOnInto = (children: string[]) => {
+      for (const child of children) {
+        if (!inRound.has(child)) {
+          inRound.add(child);
+          round.push(child);
+        }
+      }
+    };
+    for (let i = 0; i < round.length; i++) {
+      const id = round[i]!;
       let pos = this.shards.get(id);
       if (!pos) {
         pos = { lastSequence: undefined, finished: false, lag: 0 };
@@ -78,7 +94,7 @@ export class StreamReader {
       let throttles = 0;
       while (!pos.finished) {
         try {
-          if (await this.readShard(id, pos, onRecord, report, budget, signal)) break;
+          if (await this.readShard(id, pos, onRecord, report, budget, readOnInto, signal)) break;
           if (deadline === undefined) {
             report.complete = false;
             break;
@@ -115,17 +131,32 @@ export class StreamReader {
     return shards;
   }
 
+  /** An iterator just after the shard's checkpoint, or at its trim horizon (first read, expired checkpoint). */
+  private async iteratorFor(id: string, pos: ShardPosition, report: ReadReport, signal?: AbortSignal): Promise<string | undefined> {
+    if (pos.lastSequence) {
+      try {
+        const after = { StreamName: this.stream, ShardId: id, ShardIteratorType: "AFTER_SEQUENCE_NUMBER" as const, StartingSequenceNumber: pos.lastSequence };
+        return (await this.kinesis.send(new GetShardIteratorCommand(after), { abortSignal: signal as never })).ShardIterator;
+      } catch (err) {
+        if (!checkpointExpired(err)) throw err;
+        report.expiredCheckpoints.push(id);
+      }
+    }
+    const horizon = { StreamName: this.stream, ShardId: id, ShardIteratorType: "TRIM_HORIZON" as const };
+    return (await this.kinesis.send(new GetShardIteratorCommand(horizon), { abortSignal: signal as never })).ShardIterator;
+  }
+
   /** Reads one shard up to its tip (or `calls` GetRecords); true when it got to the tip. */
-  private async readShard(id: string, pos: ShardPosition, onRecord: (data: Uint8Array) => void, report: ReadReport, calls: number, signal?: AbortSignal): Promise<boolean> {
-    const start = await this.kinesis.send(
-      new GetShardIteratorCommand(
-        pos.lastSequence
-          ? { StreamName: this.stream, ShardId: id, ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: pos.lastSequence }
-          : { StreamName: this.stream, ShardId: id, ShardIteratorType: "TRIM_HORIZON" },
-      ),
-      { abortSignal: signal as never },
-    );
-    let iterator = start.ShardIterator;
+  private async readShard(
+    id: string,
+    pos: ShardPosition,
+    onRecord: (data: Uint8Array) => void,
+    report: ReadReport,
+    calls: number,
+    readOnInto: (children: string[]) => void,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    let iterator = await this.iteratorFor(id, pos, report, signal);
     let atTip = false;
     for (let call = 0; iterator && call < calls; call++) {
       if (call > 0) await this.clock.sleep(READ_SPACING_MS, signal);
@@ -137,7 +168,10 @@ export class StreamReader {
       }
       pos.lag = out.MillisBehindLatest ?? 0;
       iterator = out.NextShardIterator;
-      if (!iterator) pos.finished = true;
+      if (!iterator) {
+        pos.finished = true;
+        readOnInto((out.ChildShards ?? []).map((c) => c.ShardId!));
+      }
       // At the tip: nothing stored is unread (records that arrive later belong to the next round;
       // waiting for an empty read would chase a stream that producers keep writing to).
       if (pos.lag === 0) {
@@ -147,6 +181,15 @@ export class StreamReader {
     }
     return atTip || pos.finished;
   }
+}
+
+/**
+ * Kinesis refuses an AFTER_SEQUENCE_NUMBER iterator for a sequence number it no longer holds with
+ * InvalidArgumentException naming the StartingSequenceNumber (other invalid arguments say otherwise).
+ */
+function checkpointExpired(err: unknown): boolean {
+  const e = err as { name?: string; message?: string };
+  return e.name === "InvalidArgumentException" && /StartingSequenceNumber/i.test(e.message ?? "");
 }
 
 /** What a StreamReader calls: ListShards, GetShardIterator and GetRecords on its stream. */

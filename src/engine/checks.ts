@@ -46,6 +46,8 @@ export interface ReadingContext {
   run: RunView;
   signal: AbortSignal;
   state: Record<string, unknown>;
+  /** Each probe's run-scoped state, by probe name (ProbeContext.runState). */
+  runStates: Map<string, Record<string, unknown>>;
   mode: ProbeMode | "once";
   since?: number;
   final: boolean;
@@ -105,11 +107,22 @@ async function readValue(check: PlannedCheck, ctx: ReadingContext, signal: Abort
     run: ctx.run,
     signal,
     state: ctx.state,
+    runState: stateFor(ctx.runStates, check.probe.name),
     mode: ctx.mode,
     ...(ctx.since !== undefined ? { since: ctx.since } : {}),
     final: ctx.final,
   });
   return { value: reading.value, observations: reading.observations ?? [] };
+}
+
+/** Probe state kept under a name: one series of readings, or one probe's whole run. */
+export function stateFor(states: Map<string, Record<string, unknown>>, name: string): Record<string, unknown> {
+  let state = states.get(name);
+  if (!state) {
+    state = {};
+    states.set(name, state);
+  }
+  return state;
 }
 
 /** Runs a Chaos Toolkit activity's provider; its output is the value. */

@@ -5,7 +5,9 @@
  * The engine calls `run` once per reading: once for sot/eot, at both edges for edge, and every
  * `interval` for continuous and on-chaos (plus a final reading when the window closes). `state`
  * persists between the readings of one probe in one mode, so a probe can accumulate (for example
- * when each instance reached DRAINING). A reading's value is judged by the step's tolerance, or by
+ * when each instance reached DRAINING); `runState` persists across all the readings of one probe in
+ * one run, whatever their step or mode, for what an operator's tool keeps between checks (a stream
+ * consumer's checkpoint). A reading's value is judged by the step's tolerance, or by
  * the probe's default tolerance when the step gives none; `output` declares the value's fields so
  * that tolerances can be checked before anything runs.
  */
@@ -26,6 +28,12 @@ export interface ProbeContext<P> extends RunServices {
   signal: AbortSignal;
   /** Persists across readings of this probe in this mode. */
   state: Record<string, unknown>;
+  /**
+   * Persists across every reading of this probe in this run (all its steps and modes, the
+   * steady-state checks too). Readings of different steps can overlap in time, so what is kept here
+   * must allow for a reading that starts while another is under way.
+   */
+  runState: Record<string, unknown>;
   mode: ProbeMode | "once";
   /** When the current mode's window opened (the chaos window for on-chaos); undefined for single readings. */
   since?: number;

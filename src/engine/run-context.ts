@@ -11,6 +11,7 @@ import type { InjectedFault, RunServices, RunView } from "./ports.js";
 import type { FaultRecord, Journal, RunEntry, SteadyStateRecord } from "./journal.js";
 import type { PlannedCheck, Reading, ReadingContext } from "./checks.js";
 import { summarise } from "./checks.js";
+export { stateFor } from "./checks.js";
 import type { Monitor } from "./monitor.js";
 import { ProbeTally } from "./tally.js";
 import { errorMessage } from "./signals.js";
@@ -76,6 +77,8 @@ export class RunContext {
   /** The latest any polled reading came after its interval, in the clock's milliseconds. */
   worstLateReading = 0;
   startedAt = 0;
+  /** Each probe's state for the whole run (ProbeContext.runState), by probe name. */
+  private readonly probeRunStates = new Map<string, Record<string, unknown>>();
 
   constructor(readonly o: RunOptions) {
     this.e = o.plan.experiment;
@@ -157,7 +160,7 @@ export class RunContext {
   }
 
   readingContext(signal: AbortSignal, mode: ReadingContext["mode"], state: Record<string, unknown>, since: number | undefined, final: boolean): ReadingContext {
-    return { services: this.s, run: this.view, signal, state, mode, final, cwd: this.o.cwd, ...(since !== undefined ? { since } : {}) };
+    return { services: this.s, run: this.view, signal, state, runStates: this.probeRunStates, mode, final, cwd: this.o.cwd, ...(since !== undefined ? { since } : {}) };
   }
 
   emitReading(check: PlannedCheck, mode: string, r: Reading): void {
@@ -199,14 +202,4 @@ export class RunContext {
   planned(name: string): PlannedCheck {
     return this.o.plan.checks.get(name)!;
   }
-}
-
-/** Probe state kept across one series of readings (a stop condition's, a hypothesis probe's during the method). */
-export function stateFor(states: Map<string, Record<string, unknown>>, name: string): Record<string, unknown> {
-  let state = states.get(name);
-  if (!state) {
-    state = {};
-    states.set(name, state);
-  }
-  return state;
 }

@@ -262,6 +262,26 @@ export class VirtualClock implements Clock {
     };
   }
 
+  /**
+   * For a synchronous timer's callback in virtual time: when the next armed timer is due, so the
+   * callback may handle its own later events up to then (stepTo) with nothing to interleave;
+   * undefined when paced, or when a hold or a settled promise must be let through first.
+   */
+  nextDue(): number | undefined {
+    if (this.paced || this.holds > 0 || this.settleTurns > 0 || this.stopped) return undefined;
+    let head = this.heap.peek();
+    while (head?.cancelled) {
+      this.heap.pop();
+      head = this.heap.peek();
+    }
+    return head ? head.at : Infinity;
+  }
+
+  /** Moves virtual time on to `t`, which must come before nextDue() (see there). */
+  stepTo(t: number): void {
+    if (t > this.t) this.t = t;
+  }
+
   /** Number of armed timers; zero means every actor has finished. */
   get pending(): number {
     return this.heap.size;

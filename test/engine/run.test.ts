@@ -467,3 +467,26 @@ describe("an unwritable journal", () => {
     expect(r.journal.doc.gameday.warnings.filter((w) => /could not write the journal/.test(w))).toHaveLength(1);
   });
 });
+
+describe("a probe's run state", () => {
+  it("carries across all of a probe's readings in one run (steady-state checks and method steps), while each series' own state starts afresh", async () => {
+    const seen: { run: number; series: number }[] = [];
+    script("run-state", (ctx) => {
+      const runState = ctx.runState as { readings?: number };
+      const series = ctx.state as { readings?: number };
+      runState.readings = (runState.readings ?? 0) + 1;
+      series.readings = (series.readings ?? 0) + 1;
+      seen.push({ run: runState.readings, series: series.readings });
+      return true;
+    });
+    const r = await run(
+      experiment({
+        steadyStateHypothesis: hypothesis(probe("run-state", { tolerance: true })),
+        method: [probe("run-state"), pause(10_000), probe("run-state")],
+      }),
+    );
+    expect(r.verdict).toBe("held");
+    // Before, two method steps, after: one count for the run, a fresh one per reading.
+    expect(seen).toEqual([1, 2, 3, 4].map((n) => ({ run: n, series: 1 })));
+  });
+});

@@ -10,6 +10,7 @@ import { harness, stackYaml, type Harness } from "../sandbox/harness.js";
 import { Ledger } from "../../src/engine/ledger.js";
 import { silentLogger, type InjectedFault, type RunServices, type RunView } from "../../src/engine/ports.js";
 import type { ProbeModule, ProbeReading } from "../../src/engine/probe.js";
+import { stateFor } from "../../src/engine/checks.js";
 import { loadFault } from "../../src/faults/index.js";
 import { startFault } from "../../src/faults/fis-runner.js";
 import { undoFault } from "../../src/faults/undo.js";
@@ -32,7 +33,7 @@ export interface Rig {
   start(name: string, target: Record<string, unknown>, params?: Record<string, unknown>): Promise<Started>;
   /** Carries out the ledger's pending fault undo, newest first, as `chaos recover` would. */
   undoPending(filter?: (type: string) => boolean): Promise<{ description: string; ok: boolean; detail: string }[]>;
-  /** A probe reading with the state a monitor keeps between readings. */
+  /** A probe reading with the state a monitor keeps between readings (and the run's, shared by a probe's readers). */
   reader<P>(probe: ProbeModule<P>, withParams: Record<string, unknown>): (final?: boolean) => Promise<ProbeReading>;
   close(): Promise<void>;
 }
@@ -56,6 +57,7 @@ export async function rig(yaml: string = stackYaml(), options: { seed?: number }
   const faults: InjectedFault[] = [];
   const run = { runId: "rig", startedAt: h.clock.now(), configuration: {}, faults, chaosWindow: undefined };
   const signal = new AbortController().signal;
+  const runStates = new Map<string, Record<string, unknown>>();
   let steps = 0;
   return {
     h,
@@ -87,7 +89,8 @@ export async function rig(yaml: string = stackYaml(), options: { seed?: number }
       const params = probe.params.parse(withParams);
       const state: Record<string, unknown> = {};
       const since = h.clock.now();
-      return (final = false) => probe.run({ ...services, params, run, signal, state, mode: "on-chaos", since, final });
+      const runState = stateFor(runStates, probe.name);
+      return (final = false) => probe.run({ ...services, params, run, signal, state, runState, mode: "on-chaos", since, final });
     },
     close: () => h.close(),
   };

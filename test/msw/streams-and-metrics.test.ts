@@ -64,6 +64,25 @@ describe("reading a stream on AWS", () => {
   });
 });
 
+describe("reading a stream on AWS from a checkpoint", () => {
+  it("reads on after its checkpoint; when Kinesis refuses a checkpoint past the stream's retention, reads on from the trim horizon and says so", async () => {
+    awsEnv();
+    const aws = new AwsScenario(server).reply("kinesis", "ListShards", "one").reply("kinesis", "GetShardIterator", ["ok", "expired-sequence", "ok"]).reply("kinesis", "GetRecords", "two");
+    const clients = awsClients();
+    const reader = new StreamReader(await clients.kinesis(), "app-logs", new RealClock());
+    let read = 0;
+    expect(await reader.readNew(() => read++)).toMatchObject({ records: 2, expiredCheckpoints: [] });
+    const resumed = await reader.readNew(() => read++);
+    await clients.destroy();
+    expect(resumed).toMatchObject({ records: 2, complete: true, expiredCheckpoints: ["shardId-000000000000"] });
+    expect(aws.callsTo("kinesis", "GetShardIterator").map((c) => c.body)).toEqual([
+      { StreamName: "app-logs", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" },
+      { StreamName: "app-logs", ShardId: "shardId-000000000000", ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: "49543463076570308322303623326179887152428262250726293522" },
+      { StreamName: "app-logs", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" },
+    ]);
+  });
+});
+
 describe("CloudWatch on AWS", () => {
   it("the metric sink's PutMetricData is retried through throttling and publishes every datum", async () => {
     awsEnv();

@@ -110,6 +110,40 @@ describe("log-delivery reads the stream and CloudWatch", () => {
     expect(v.unaccounted).toBe(0);
   });
 
+  it("is one consumer per run: a later step reads on from the checkpoint (each record crosses the SDK once) and accounts for the whole stream, as a consumer reading it all again would", async () => {
+    r = await rig(shippingStack());
+    const outgoing = () => r!.h.sandbox.kinesis!.metrics().streams["app-logs"]!.outgoingRecords;
+    const window = r.reader(logDelivery, { stream: "app-logs" });
+    await window();
+    await r.h.advance(2 * MINUTE);
+    const first = (await window(true)).value as Value;
+    expect(first.delivered as number).toBeGreaterThan(2_000);
+    // Another step of the same run (its own series state), then a consumer of another run, at the same moment.
+    const before = outgoing();
+    const later = (await r.reader(logDelivery, { stream: "app-logs" })()).value as Value;
+    const readOn = outgoing() - before;
+    const alone = (await readerFrom(r, r.run.startedAt, { stream: "app-logs" })(false)).value as Value;
+    const readAll = outgoing() - before - readOn;
+    expect(later).toEqual(alone);
+    expect(later).toMatchObject({ unaccounted: 0, duplicates: 0, verified: true });
+    expect(readAll).toBeGreaterThanOrEqual(alone.delivered as number);
+    expect(readOn).toBeLessThan((first.delivered as number) / 2);
+  });
+
+  it("readings of two steps at once take turns with the run's consumer: no record is read twice or counted as a duplicate", async () => {
+    r = await rig(shippingStack());
+    await r.h.advance(2 * MINUTE);
+    const stream = () => r!.h.sandbox.kinesis!.metrics().streams["app-logs"]!;
+    const [a, b] = await Promise.all([r.reader(logDelivery, { stream: "app-logs" })(), r.reader(logDelivery, { stream: "app-logs" })()]);
+    const va = a.value as Value;
+    const vb = b.value as Value;
+    expect(va).toMatchObject({ duplicates: 0, unaccounted: 0 });
+    expect(vb).toMatchObject({ duplicates: 0, unaccounted: 0, delivered: va.delivered });
+    // Everything in the stream read once, not once per reading.
+    expect(stream().outgoingRecords).toBeGreaterThanOrEqual(va.delivered as number);
+    expect(stream().outgoingRecords).toBeLessThanOrEqual(stream().incomingRecords);
+  });
+
   it("says so, after waiting one publishing interval, when no shipper publishes for the stream: naming the namespace and dimensions it looked for", async () => {
     r = await rig(shippingStack());
     await r.h.advance(MINUTE);
@@ -135,5 +169,5 @@ function readerFrom(r: Rig, startedAt: number, withParams: Record<string, unknow
   const params = logDelivery.params.parse(withParams);
   const state: Record<string, unknown> = {};
   const run = { ...r.run, startedAt };
-  return (final) => logDelivery.run({ ...r.services, params, run, signal: new AbortController().signal, state, mode: "sot", final });
+  return (final) => logDelivery.run({ ...r.services, params, run, signal: new AbortController().signal, state, runState: {}, mode: "sot", final });
 }
