@@ -1,6 +1,6 @@
 /**
  * The WordPress experiments as a user runs them: `chaos run` on the embedded sandbox with the
- * stack each verdict needs, and lambda-throttle through `--target` on `chaos sandbox serve`, where
+ * stack each verdict needs, and the same verdicts through `--target` on `chaos sandbox serve`, where
  * the wordpress probe has only CloudWatch (AWS/CloudFront, AWS/ApiGateway, AWS/Lambda,
  * LambdaInsights, the viewers' Gameday/LoadGenerator) and the viewers run inside the served sandbox.
  */
@@ -87,6 +87,23 @@ describe.concurrent("WordPress experiments", () => {
     const sandbox = await serve(["--speed", "5", "--seed", "7", ...stack(file)]);
     try {
       const r = await run("lambda-throttle", ["--target", sandbox.endpoint], true);
+      expect(r.stdout).toMatch(/target endpoint\s+clock scaled/);
+      expectVerdict(r, verdict, code);
+    } finally {
+      sandbox.child.kill("SIGTERM");
+      await sandbox.done;
+    }
+  });
+
+  it.each([
+    ["efs-latency", "wordpress.yaml", "held", 0],
+    ["efs-latency", "wordpress-untuned-opcache.yaml", "deviated", 1],
+    ["efs-burst-exhaustion", "wordpress-provisioned.yaml", "held", 0],
+    ["efs-burst-exhaustion", "wordpress-untuned-provisioned.yaml", "deviated", 1],
+  ] as const)("%s through --target on a sandbox served with %s: %s, as on the embedded one", async (experiment, file, verdict, code) => {
+    const sandbox = await serve(["--speed", "10", "--seed", "7", ...stack(file)]);
+    try {
+      const r = await run(experiment, ["--target", sandbox.endpoint], true);
       expect(r.stdout).toMatch(/target endpoint\s+clock scaled/);
       expectVerdict(r, verdict, code);
     } finally {
