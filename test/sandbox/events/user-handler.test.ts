@@ -94,13 +94,16 @@ describe("a user's handler module", () => {
     expect(err?.message).toBe("--handler handlers/missing.mjs: expected a JavaScript module file, found no such file");
   });
 
-  const slowRule = (file: string) =>
+  // The timeout is real time on the handler's worker thread. 300 ms is plenty for a handler that
+  // hangs or spins (it is timed out either way), but not for one that must finish: on a loaded CI
+  // machine a fresh worker's start and module load can take longer than that.
+  const slowRule = (file: string, timeout = "300ms") =>
     stackYaml({
       events: `events:
   rules:
     - name: slow
       pattern: { source: [aws.ec2], detail-type: [EC2 Spot Instance Interruption Warning] }
-      target: { handler: ./${file}, timeout: 300ms }`,
+      target: { handler: ./${file}, timeout: ${timeout} }`,
     });
 
   it("in a busy loop is timed out and ended, and the sandbox goes on", async () => {
@@ -119,7 +122,7 @@ describe("a user's handler module", () => {
     const profile = process.env.AWS_PROFILE;
     process.env.AWS_PROFILE = "someones-real-account";
     try {
-      h = await harness(slowRule("counting.mjs"), { source: join(dir, "stack.yaml") });
+      h = await harness(slowRule("counting.mjs", "3s"), { source: join(dir, "stack.yaml") });
       const spots = h.sandbox.ec2.all().filter((i) => i.lifecycle === "spot");
       writeFileSync(join(dir, "hang-now"), "");
       for (const [n, spot] of spots.slice(0, 3).entries()) {
