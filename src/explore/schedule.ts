@@ -1,8 +1,8 @@
 /**
  * A fault schedule: which faults start when, on how many targets, how hard. The search generates
  * genomes (arrays of small integers, which fast-check can shrink without any context: fewer
- * faults, lower indices, earlier starts, smaller parameters, the first zone) and decodes them into schedules; a
- * schedule renders as an ordinary experiment document that `chaos run` loads.
+ * faults, lower indices, earlier starts, smaller parameters, the first zone) and decodes them
+ * into schedules; a schedule renders as an ordinary experiment document that `chaos run` loads.
  */
 import fc from "fast-check";
 import { isoSeconds, knobSteps, knobValue } from "./knobs.js";
