@@ -149,11 +149,18 @@ async function crashesFor(space: SpaceFile | undefined, flag: string | undefined
   return { step: crashStep(site), max };
 }
 
+/** The stack's Availability Zones: where the search may place faults whose target takes an `az`. */
+async function stackZones(stack: string | undefined): Promise<string[]> {
+  const { loadStack, DEFAULT_STACK_FILE } = await import("../sandbox/stack/load.js");
+  return loadStack(stack ?? DEFAULT_STACK_FILE).availabilityZones;
+}
+
 function describeSpace(space: Space): string {
   const names = [...new Set(space.templates.map((t) => t.name))].join(", ");
   const knobs = [...new Set(space.templates.flatMap((t) => t.knobs.map((k) => k.param)))];
   const crashes = space.crashes ? `; up to ${space.crashes.max} crash(es) of ${space.crashes.template.name} (SIGKILL)` : "";
-  return `${names || "no fault"}${crashes}; up to ${space.maxFaults} fault(s) starting within ${formatDuration(space.windowMs)} (every ${formatDuration(space.offsetStepMs)}), COUNT(1)${space.maxTargets > 1 ? `..COUNT(${space.maxTargets})` : ""} each (blast-radius cap ${TARGETS_PER_FAULT_CAP})${knobs.length ? `; varying ${knobs.join(", ")}` : ""}`;
+  const zones = [...new Set(space.templates.flatMap((t) => t.zones ?? []))];
+  return `${names || "no fault"}${crashes}; up to ${space.maxFaults} fault(s) starting within ${formatDuration(space.windowMs)} (every ${formatDuration(space.offsetStepMs)}), COUNT(1)${space.maxTargets > 1 ? `..COUNT(${space.maxTargets})` : ""} each (blast-radius cap ${TARGETS_PER_FAULT_CAP})${zones.length ? ` in one of ${zones.join(", ")}` : ""}${knobs.length ? `; varying ${knobs.join(", ")}` : ""}`;
 }
 
 /** Runs candidates: on worker threads when there are several, else here. */
@@ -204,7 +211,7 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   const crashes = await crashesFor(input.space, flags.maxCrashes, loaded, stack);
   const chosen = chooseFaults(input.space, raw, input.experimentFile, crashes !== undefined);
   if (input.space) await checkDeclaredFaults(input.space);
-  const space = await buildSpace(chosen, bounds, crashes);
+  const space = await buildSpace(chosen, bounds, crashes, await stackZones(stack));
 
   const name = basename(input.space?.file ?? input.experimentFile, extname(input.space?.file ?? input.experimentFile));
   const out = resolve(cwd, flags.out ?? join(".gameday", "explore", `${name}-${seed.toString(16).padStart(8, "0")}`));

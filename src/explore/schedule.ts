@@ -1,8 +1,8 @@
 /**
  * A fault schedule: which faults start when, on how many targets, how hard. The search generates
  * genomes (arrays of small integers, which fast-check can shrink without any context: fewer
- * faults, lower indices, earlier starts, smaller parameters) and decodes them into schedules; a
- * schedule renders as an ordinary experiment document that `chaos run` loads.
+ * faults, lower indices, earlier starts, smaller parameters, the first zone) and decodes them
+ * into schedules; a schedule renders as an ordinary experiment document that `chaos run` loads.
  */
 import fc from "fast-check";
 import { isoSeconds, knobSteps, knobValue } from "./knobs.js";
@@ -17,6 +17,8 @@ export interface Gene {
   count: number;
   /** Grid steps above each knob's minimum, by knob position (extra entries are unused). */
   knobs: number[];
+  /** Index into the template's zones; drawn only when some template has zones. */
+  zone?: number;
 }
 
 /** The faults, and the crashes of the log producers (template ignored: the space's crash step). */
@@ -29,6 +31,8 @@ export interface ScheduledFault {
   atMs: number;
   /** COUNT(n), for faults whose target takes `select`. */
   count?: number;
+  /** The Availability Zone its targets are picked in, for templates whose zone the search chooses. */
+  az?: string;
   with: Record<string, string | number>;
 }
 
@@ -45,12 +49,15 @@ export function genomeArbitrary(space: Space): fc.Arbitrary<Genome> {
   if (space.templates.length > 0) {
     const knobCount = Math.max(0, ...space.templates.map((t) => t.knobs.length));
     const maxSteps = Math.max(0, ...space.templates.flatMap((t) => t.knobs.map(knobSteps)));
-    const gene: fc.Arbitrary<Gene> = fc.record({
+    const fields = {
       template: fc.integer({ min: 0, max: space.templates.length - 1 }),
       at,
       count,
       knobs: fc.array(fc.integer({ min: 0, max: maxSteps }), { minLength: knobCount, maxLength: knobCount }),
-    });
+    };
+    const zoneCount = Math.max(0, ...space.templates.map((t) => t.zones?.length ?? 0));
+    // Without zones a gene is drawn exactly as before zones existed: a seed finds what it found.
+    const gene: fc.Arbitrary<Gene> = zoneCount > 0 ? fc.record({ ...fields, zone: fc.integer({ min: 0, max: zoneCount - 1 }) }) : fc.record(fields);
     faults = fc.array(gene, { minLength: crashes ? 0 : 1, maxLength: space.maxFaults });
   }
   // With no crashes the faults are drawn exactly as before crashes existed: a seed finds what it found.
@@ -74,6 +81,7 @@ export function decode(space: Space, genome: Genome): Schedule {
       fault: t.fault,
       atMs: g.at * space.offsetStepMs,
       ...(t.selectable ? { count: Math.min(g.count, space.maxTargets) } : {}),
+      ...(t.zones?.length ? { az: t.zones[Math.min(g.zone ?? 0, t.zones.length - 1)]! } : {}),
       with: values,
       order: index,
     };
@@ -84,15 +92,15 @@ export function decode(space: Space, genome: Genome): Schedule {
 
 /** A stable key: two genomes that decode alike are one candidate. */
 export function scheduleKey(s: Schedule): string {
-  return JSON.stringify(s.faults.map((f) => [f.template, f.atMs, f.count ?? null, Object.entries(f.with).sort()]));
+  return JSON.stringify(s.faults.map((f) => [f.template, f.atMs, f.count ?? null, f.az ?? null, Object.entries(f.with).sort()]));
 }
 
-/** "spot-interrupt COUNT(1) at +0s (durationBeforeInterruption PT2M); ..." */
+/** "spot-interrupt COUNT(1) in us-east-1a at +0s (durationBeforeInterruption PT2M); ..." */
 export function describeSchedule(s: Schedule): string {
   return s.faults
     .map((f) => {
       const params = Object.entries(f.with).map(([k, v]) => `${k} ${v}`);
-      return `${f.template}${f.count !== undefined ? ` COUNT(${f.count})` : ""} at +${f.atMs / 1000}s${params.length ? ` (${params.join(", ")})` : ""}`;
+      return `${f.template}${f.count !== undefined ? ` COUNT(${f.count})` : ""}${f.az !== undefined ? ` in ${f.az}` : ""} at +${f.atMs / 1000}s${params.length ? ` (${params.join(", ")})` : ""}`;
     })
     .join("; ");
 }
@@ -113,7 +121,7 @@ export function renderExperiment(raw: Record<string, unknown>, space: Space, sch
       now = f.atMs;
     }
     const t = allTemplates(space).find((x) => x.name === f.template)!;
-    const target = f.count !== undefined ? { ...t.target, select: `COUNT(${f.count})` } : { ...t.target };
+    const target = { ...t.target, ...(f.az !== undefined ? { az: f.az } : {}), ...(f.count !== undefined ? { select: `COUNT(${f.count})` } : {}) };
     steps.push({ fault: f.fault, name: `${t.name}-${i + 1}`, target, with: { ...t.with, ...f.with } });
   });
   const description = [typeof raw.description === "string" ? raw.description.trim() : undefined, note].filter(Boolean).join("\n\n");

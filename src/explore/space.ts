@@ -5,6 +5,9 @@
  * ranges the fault's schema declares; a space file may add catalog faults and set the bounds.
  * Crashes of the log producers (SIGKILL of a task's shipper) are a separate count, so that a
  * schedule can hold a few of them beside its faults and shrinking can take them away one by one.
+ * Where a fault's target takes an Availability Zone filter, the search also chooses the zone: the
+ * run's seed alone picks which resource a COUNT(1) hits, the same for every candidate, so without
+ * it two faults of one step could land on the same instance in every schedule tried.
  */
 import { loadFault } from "../faults/index.js";
 import { knobsOf, type Knob } from "./knobs.js";
@@ -22,6 +25,8 @@ export interface FaultTemplate {
   knobs: Knob[];
   /** Whether the target takes `select` (FIS's selectionMode); false for faults aimed at one resource. */
   selectable: boolean;
+  /** The Availability Zones the search places this fault in (its target's `az`), when it chooses one. */
+  zones?: string[];
 }
 
 export interface SpaceBounds {
@@ -83,15 +88,23 @@ export function authoredFaults(raw: unknown): AuthoredFault[] {
   return method.filter((s): s is AuthoredFault => typeof s === "object" && s !== null && typeof (s as { fault?: unknown }).fault === "string");
 }
 
-/** Whether a fault's target schema has a `select` field. */
-function takesSelect(target: unknown): boolean {
+/** Whether a fault's target schema has a field of this name (`select`, `az`). */
+function takesField(target: unknown, field: string): boolean {
   let inner = target as { _zod: { def: { innerType?: unknown; in?: unknown; shape?: Record<string, unknown> } } };
   // Through defaults, refinements' pipes (transform) and optionals to the object.
   for (let i = 0; i < 10 && inner?._zod && !inner._zod.def.shape; i++) inner = (inner._zod.def.innerType ?? inner._zod.def.in) as typeof inner;
-  return inner?._zod?.def.shape !== undefined && "select" in inner._zod.def.shape;
+  return inner?._zod?.def.shape !== undefined && field in inner._zod.def.shape;
 }
 
-export async function templateFor(step: AuthoredFault, maxDurationMs: number): Promise<FaultTemplate> {
+/**
+ * Whether the search chooses the step's zone: its target takes `az` and the author left it open.
+ * A target that lists its resources (instanceIds) is not narrowed: FIS takes no filters with ARNs.
+ */
+function zoneable(target: unknown, step: AuthoredFault): boolean {
+  return takesField(target, "az") && step.target?.az === undefined && step.target?.instanceIds === undefined;
+}
+
+export async function templateFor(step: AuthoredFault, maxDurationMs: number, zones: readonly string[] = []): Promise<FaultTemplate> {
   const module = await loadFault(step.fault);
   // The experiment was validated before the space is built: an unknown fault here is a gameday bug.
   if (!module) throw new Error(`internal: no fault module ${step.fault}`);
@@ -102,14 +115,19 @@ export async function templateFor(step: AuthoredFault, maxDurationMs: number): P
     with: { ...(step.with ?? {}) },
     // A value written as a variable (`"${notice}"`) is searched too: the search replaces it.
     knobs: knobsOf(module.params, maxDurationMs),
-    selectable: takesSelect(module.target),
+    selectable: takesField(module.target, "select"),
+    ...(zones.length > 0 && zoneable(module.target, step) ? { zones: [...zones] } : {}),
   };
 }
 
-export async function buildSpace(faults: AuthoredFault[], bounds: Partial<SpaceBounds> = {}, crashes?: { step: AuthoredFault; max: number }): Promise<Space> {
+/**
+ * The space of these fault steps within the bounds. `zones` are the target's Availability Zones
+ * (the sandbox stack's): faults whose target takes an `az` are placed in one of them.
+ */
+export async function buildSpace(faults: AuthoredFault[], bounds: Partial<SpaceBounds> = {}, crashes?: { step: AuthoredFault; max: number }, zones: readonly string[] = []): Promise<Space> {
   const b = { ...DEFAULT_BOUNDS, ...bounds };
   const maxTargets = Math.max(1, Math.min(b.maxTargets, TARGETS_PER_FAULT_CAP));
-  const templates = await Promise.all(faults.map((f) => templateFor(f, b.maxDurationMs)));
+  const templates = await Promise.all(faults.map((f) => templateFor(f, b.maxDurationMs, zones)));
   const space: Space = { ...b, maxTargets, templates };
   if (crashes && crashes.max > 0) space.crashes = { template: await templateFor(crashes.step, b.maxDurationMs), max: crashes.max };
   return space;

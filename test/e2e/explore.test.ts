@@ -9,25 +9,28 @@ vi.setConfig({ testTimeout: 600_000 });
 const summaryOf = (out: string) => JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
 
 describe("chaos explore", () => {
-  it("finds that two overlapping spot interruptions break spot-headroom's stack, writes a file chaos run replays to the same verdict, and gives the same result for the same seed with any number of workers", async () => {
+  it("finds that two overlapping spot interruptions in different zones break spot-headroom's stack, writes a file chaos run replays to the same verdict, and gives the same result for the same seed with any number of workers", async () => {
     const dir = scratch();
-    // Few runs: enough to find and take a few shrink steps, not to shrink all the way.
-    const flags = ["--seed", "1", "--runs", "6", "--shrink-runs", "3"];
+    // Few runs: enough to find and take a few shrink steps, not to shrink all the way. Seed 42's
+    // COUNT(1) picks land on one instance for the first two steps: only the zones tell them apart.
+    const flags = ["--seed", "42", "--runs", "6", "--shrink-runs", "3"];
     const r = await chaos(["explore", "spot-headroom", ...flags, "--workers", "2", "--out", "a"], { cwd: dir });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/space: interrupt-one-spot-instance; up to 3 fault\(s\)/);
+    expect(r.stdout).toMatch(/space: interrupt-one-spot-instance; up to 3 fault\(s\) .* in one of us-east-1a, us-east-1b, us-east-1c;/);
     const a = summaryOf(join(dir, "a"));
     expect(a.stoppedBy).toBe("found");
     // One interruption at a time always fits on this stack: a failure needs at least two.
     expect(a.found.minimal.faults.length).toBeGreaterThanOrEqual(2);
     expect(a.found.minimal.faults.every((f: { count: number }) => f.count === 1)).toBe(true);
+    // ... on two different instances: one spot instance per zone.
+    expect(new Set(a.found.minimal.faults.map((f: { az: string }) => f.az)).size).toBeGreaterThanOrEqual(2);
     expect([1, 3]).toContain(a.found.minimalVerdict.exitCode);
     expect(a.replayExitCode).toBe(a.found.minimalVerdict.exitCode);
     expect(existsSync(join(dir, "a", "journal.json"))).toBe(true);
     expect(existsSync(join(dir, "a", ".candidates"))).toBe(false);
 
-    const replay = await chaos(["run", a.replay, "--seed", "1", "--stack", join(REPO, "fixtures", "stacks", "spot-headroom.yaml")], { cwd: dir });
+    const replay = await chaos(["run", a.replay, "--seed", "42", "--stack", join(REPO, "fixtures", "stacks", "spot-headroom.yaml")], { cwd: dir });
     expect(replay.code).toBe(a.found.minimalVerdict.exitCode);
     expect(replay.stdout).toContain(a.found.minimalVerdict.summary);
 

@@ -81,3 +81,38 @@ describe("schedules", () => {
     expect(loaded.experiment.description).toContain("Found by a test.");
   });
 });
+
+describe("schedules in Availability Zones", () => {
+  const zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
+
+  it("place a fault whose target takes an az in one of the stack's zones, unless its author named one or listed its instances", async () => {
+    const { raw } = await spotSpace();
+    const [step] = authoredFaults(raw);
+    const open = await buildSpace([step!], {}, undefined, zones);
+    expect(open.templates[0]!.zones).toEqual(zones);
+    const named = await buildSpace([{ ...step!, target: { ...step!.target, az: "us-east-1c" } }], {}, undefined, zones);
+    expect(named.templates[0]!.zones).toBeUndefined();
+    const listed = await buildSpace([{ fault: "spot-interrupt", target: { cluster: "prod", instanceIds: ["i-0abc1234"] } }], {}, undefined, zones);
+    expect(listed.templates[0]!.zones).toBeUndefined();
+    // task-kill's target has no az: nothing to choose.
+    const tasks = await buildSpace([{ fault: "task-kill", target: { cluster: "prod", service: "web" } }], {}, undefined, zones);
+    expect(tasks.templates[0]!.zones).toBeUndefined();
+    for (const g of fc.sample(genomeArbitrary(tasks), { seed: 3, numRuns: 20 })) expect(g[0].every((gene) => gene.zone === undefined)).toBe(true);
+  });
+
+  it("draw every zone, decode and describe it, tell schedules in different zones apart, and render it as the target's az", async () => {
+    const { raw } = await spotSpace();
+    const space = await buildSpace(authoredFaults(raw), { maxDurationMs: 300_000 }, undefined, zones);
+    const drawn = new Set(fc.sample(genomeArbitrary(space), { seed: 9, numRuns: 100 }).flatMap((g) => decode(space, g).faults.map((f) => f.az)));
+    expect([...drawn].sort()).toEqual(zones);
+    const gene = (zone: number, at: number) => ({ template: 0, at, count: 1, knobs: [0], zone });
+    const s = decode(space, [[gene(1, 0), gene(0, 0)], []]);
+    expect(describeSchedule(s)).toBe("interrupt-one-spot-instance COUNT(1) in us-east-1b at +0s (durationBeforeInterruption PT2M); interrupt-one-spot-instance COUNT(1) in us-east-1a at +0s (durationBeforeInterruption PT2M)");
+    expect(scheduleKey(decode(space, [[gene(1, 0), gene(1, 0)], []]))).not.toBe(scheduleKey(s));
+    const file = join(mkdtempSync(join(tmpdir(), "explore-")), "replay.yaml");
+    writeFileSync(file, stringify(renderExperiment(raw, space, s, "Found by a test.")));
+    const loaded = await loadExperiment(file, { vars: {}, varFiles: [] });
+    const faults = loaded.experiment.method.flatMap((x) => (x.kind === "fault" ? [`${x.name} ${x.target.az} ${x.target.select}`] : []));
+    expect(faults).toEqual(["interrupt-one-spot-instance-1 us-east-1b COUNT(1)", "interrupt-one-spot-instance-2 us-east-1a COUNT(1)"]);
+  });
+});
