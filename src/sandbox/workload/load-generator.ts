@@ -38,6 +38,8 @@ interface Piece {
 
 export class LoadGenerator {
   private readonly pieces: Piece[] = [];
+  /** The piece the last arrival fell in: arrivals move forward, so the search starts there. */
+  private cursor = 0;
   private floor = 0;
   /** The next arrival drawn and not yet emitted. */
   private pending: number | undefined;
@@ -73,7 +75,8 @@ export class LoadGenerator {
 
   /** Offered rate (requests per second) at time `t`. */
   rateAt(t: number): number {
-    return Math.max(this.floor, this.profileAt(t));
+    const piece = this.pieceAt(t);
+    return Math.max(this.floor, piece ? profileIn(piece, t) : 0);
   }
 
   start(): void {
@@ -103,14 +106,14 @@ export class LoadGenerator {
     }
   }
 
-  private profileAt(t: number): number {
-    for (const p of this.pieces) {
-      if (t < p.end) {
-        if (t < p.start) return 0;
-        return p.from === p.to ? p.from : p.from + ((p.to - p.from) * (t - p.start)) / (p.end - p.start);
-      }
-    }
-    return 0;
+  /** The first piece that ends after `t` (undefined past the last): the one `t` falls in, or the first when `t` comes before it. */
+  private pieceAt(t: number): Piece | undefined {
+    const pieces = this.pieces;
+    let i = this.cursor;
+    if (i > 0 && t < pieces[i - 1]!.end) i = 0;
+    while (i < pieces.length && !(t < pieces[i]!.end)) i++;
+    this.cursor = i;
+    return pieces[i];
   }
 
   /**
@@ -183,10 +186,10 @@ export class LoadGenerator {
   /** The next arrival strictly after `t`, or undefined when the rate stays 0 forever. */
   private nextArrival(t: number): number | undefined {
     for (let guard = 0; guard < 1_000_000; guard++) {
-      const piece = this.pieces.find((p) => t < p.end);
+      const piece = this.pieceAt(t);
       const end = piece ? piece.end : Infinity;
       const rateEnd = Math.max(this.floor, piece ? piece.to : 0);
-      const max = Math.max(this.rateAt(t), rateEnd);
+      const max = Math.max(this.floor, piece ? profileIn(piece, t) : 0, rateEnd);
       if (max <= 0) {
         if (end === Infinity) return undefined;
         t = end;
@@ -197,9 +200,16 @@ export class LoadGenerator {
         t = end;
         continue;
       }
-      if (this.random.next() * max < this.rateAt(candidate)) return candidate;
+      // The candidate falls in the same piece (it comes before the piece's end).
+      if (this.random.next() * max < Math.max(this.floor, profileIn(piece!, candidate))) return candidate;
       t = candidate;
     }
     throw new Error("load generator: no arrival found (rate profile is degenerate)");
   }
+}
+
+/** The profile's rate at `t` within `p` (0 before it starts): linear between its two rates. */
+function profileIn(p: Piece, t: number): number {
+  if (t < p.start) return 0;
+  return p.from === p.to ? p.from : p.from + ((p.to - p.from) * (t - p.start)) / (p.end - p.start);
 }
