@@ -26,11 +26,12 @@ export interface Percentiles {
 
 export class LatencyHistogram {
   /**
-   * Count per bucket key (bucketOf), indexed by the key itself: recording is one array write, and
-   * the buckets come out in increasing value by walking the keys in use, with no sort. Keys stay
-   * below 1,000 up to an hour in microseconds, so the array stays small; it grows by doubling.
+   * Counts by bucket key (bucketOf), in blocks of SUB keys (one octave's sub-buckets) made on first
+   * use: recording is an array write, the buckets come out in increasing value by walking the keys
+   * in use with no sort, and a histogram holds only the octaves its values reach (the load
+   * metrics make one a second, so their size is what the garbage collector sees).
    */
-  private counts: number[] = [];
+  private readonly blocks: (number[] | undefined)[] = [];
   /** The lowest and highest key counted (lowKey > highKey when empty). */
   private lowKey = Infinity;
   private highKey = -1;
@@ -56,7 +57,7 @@ export class LatencyHistogram {
 
   /** Adds every value of `other` to this histogram. */
   add(other: LatencyHistogram): void {
-    for (let k = other.lowKey; k <= other.highKey; k++) if (other.counts[k]! > 0) this.addCount(k, other.counts[k]!);
+    other.eachBucket((key, c) => this.addCount(key, c));
     this.n += other.n;
     this.sumUs += other.sumUs;
     this.minUs = Math.min(this.minUs, other.minUs);
@@ -68,12 +69,15 @@ export class LatencyHistogram {
     if (this.n === 0) return NaN;
     const rank = Math.max(1, Math.ceil(q * this.n));
     let seen = 0;
-    for (let k = this.lowKey; k <= this.highKey; k++) {
-      seen += this.counts[k]!;
-      // Clamped to what was really seen, so p100 is the max and a single value reads back exactly.
-      if (seen >= rank) return this.representative(k);
-    }
-    return this.maxUs / 1000;
+    let found = -1;
+    this.eachBucket((key, c) => {
+      seen += c;
+      if (seen < rank) return true;
+      found = key;
+      return false;
+    });
+    // Clamped to what was really seen, so p100 is the max and a single value reads back exactly.
+    return found < 0 ? this.maxUs / 1000 : this.representative(found);
   }
 
   summary(): Percentiles {
@@ -92,12 +96,28 @@ export class LatencyHistogram {
 
   /** Each non-empty bucket as [representative value in ms, count], in increasing value. */
   buckets(): [number, number][] {
+    // eachBucket's walk, written out: this runs for every period the load metrics publish.
     const out: [number, number][] = [];
-    for (let k = this.lowKey; k <= this.highKey; k++) {
-      const c = this.counts[k]!;
-      if (c > 0) out.push([this.representative(k), c]);
+    if (this.highKey < 0) return out;
+    for (let b = this.lowKey >> SUB_BITS; b <= this.highKey >> SUB_BITS; b++) {
+      const block = this.blocks[b];
+      if (block === undefined) continue;
+      for (let i = 0; i < SUB; i++) if (block[i]! > 0) out.push([this.representative((b << SUB_BITS) | i), block[i]!]);
     }
     return out;
+  }
+
+  /** Calls `fn` with each non-empty bucket's key and count, in increasing key, until it returns false. */
+  private eachBucket(fn: (key: number, count: number) => boolean | void): void {
+    if (this.highKey < 0) return;
+    for (let b = this.lowKey >> SUB_BITS; b <= this.highKey >> SUB_BITS; b++) {
+      const block = this.blocks[b];
+      if (block === undefined) continue;
+      for (let i = 0; i < SUB; i++) {
+        const c = block[i]!;
+        if (c > 0 && fn((b << SUB_BITS) | i, c) === false) return;
+      }
+    }
   }
 
   /** A bucket's middle in ms, clamped to what was really seen. */
@@ -106,25 +126,17 @@ export class LatencyHistogram {
   }
 
   private addCount(key: number, c: number): void {
-    if (key >= this.counts.length) this.grow(key);
-    this.counts[key]! += c;
+    const b = key >> SUB_BITS;
+    let block = this.blocks[b];
+    if (block === undefined) {
+      block = new Array<number>(SUB).fill(0);
+      this.blocks[b] = block;
+    }
+    block[key & (SUB - 1)]! += c;
     if (key < this.lowKey) this.lowKey = key;
     if (key > this.highKey) this.highKey = key;
   }
-
-  private grow(key: number): void {
-    let size = Math.max(MIN_KEYS, this.counts.length);
-    while (size <= key) size *= 2;
-    // A plain array of small integers: allocated on the JS heap, far cheaper than a typed array's
-    // buffer for the short-lived per-second histograms of the load metrics.
-    const counts = new Array<number>(size).fill(0);
-    for (let k = this.lowKey; k <= this.highKey; k++) counts[k] = this.counts[k]!;
-    this.counts = counts;
-  }
 }
-
-/** Room for keys up to about 1 s in µs at first (most latencies); more when a value needs it. */
-const MIN_KEYS = 512;
 
 /** Below this many µs (about 36 minutes) a key is found with integer arithmetic. */
 const INT_RANGE = 2 ** 31;
