@@ -200,8 +200,8 @@ export class LoadGenerator {
         t = end;
         continue;
       }
-      // The candidate falls in the same piece (it comes before the piece's end).
-      if (this.random.next() * max < Math.max(this.floor, profileIn(piece!, candidate))) return candidate;
+      // The candidate falls in the same piece (it comes before the piece's end), or past the last one.
+      if (this.random.next() * max < Math.max(this.floor, piece ? profileIn(piece, candidate) : 0)) return candidate;
       t = candidate;
     }
     throw new Error("load generator: no arrival found (rate profile is degenerate)");
