@@ -41,6 +41,15 @@ async function loadTree(dir: string) {
 }
 type Tree = Awaited<ReturnType<typeof loadTree>>;
 
+function resolves(rev: string): boolean {
+  try {
+    execFileSync("git", ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { cwd: root, stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `rev` extracted once under the system's temp dir, with this checkout's node_modules beside it. */
 function extract(rev: string): string {
   const sha = execFileSync("git", ["rev-parse", "--verify", `${rev}^{commit}`], { cwd: root, encoding: "utf8" }).trim();
@@ -130,7 +139,8 @@ async function simulate(tree: Tree, { scenario, metrics }: Case, h: number, dige
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const current = await loadTree(root);
-const baseline = baselineRev === "none" ? undefined : await loadTree(extract(baselineRev));
+const baseline = baselineRev === "none" || !resolves(baselineRev) ? undefined : await loadTree(extract(baselineRev));
+if (!baseline && baselineRev !== "none") console.log(`baseline ${baselineRev}: not a revision of this checkout; measuring this tree alone`);
 const trees: [string, Tree][] = baseline ? [["this tree", current], [`baseline ${baselineRev}`, baseline]] : [["this tree", current]];
 
 const label = (c: Case) => `${c.scenario.name}, ${c.metrics ? "with metrics" : "no metrics"}`;
