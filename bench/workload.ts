@@ -6,6 +6,8 @@
 // go to a sink that keeps nothing (CloudWatch's store is not measured here), and without them (the
 // simulation alone: generator, routing, threads, request log).
 //
+// A last case times the latency histogram alone, as the load metrics use it.
+//
 // This tree is measured against a baseline tree (a git revision, default `main`) loaded into the
 // same process, run for run in turn: requests simulated per CPU second for each, their ratio, and
 // whether both simulated the same thing (a digest of every datum put and of the request log).
@@ -37,6 +39,7 @@ async function loadTree(dir: string) {
     TargetGroup: (await mod("src/sandbox/workload/target-group.ts")).TargetGroup,
     Traffic: (await mod("src/sandbox/workload/traffic.ts")).Traffic,
     parseStack: (await mod("src/sandbox/stack/load.ts")).parseStack,
+    LatencyHistogram: (await mod("src/load/histogram.ts")).LatencyHistogram,
   };
 }
 type Tree = Awaited<ReturnType<typeof loadTree>>;
@@ -180,6 +183,44 @@ for (const c of cases) {
     const same = mine.digest === base.digest;
     if (!same) mismatch = true;
     console.log(`  CPU per request, this tree / baseline: ${(mine.cpu / base.cpu).toFixed(2)}; the same simulation (metrics and request log): ${same ? "yes" : "NO"}`);
+  }
+}
+// The latency histogram alone, as the load metrics use it: one a second of 100 lognormal latencies
+// (p50 25 ms, p99 250 ms), each read back as its buckets a minute later. With `digest`, every
+// histogram's buckets are hashed (a check, not timed).
+function histograms(tree: Tree, digest = false): { cpuMs: number; digest: string } {
+  const random = new current.SeededRandom(9);
+  const latencies = Float64Array.from({ length: 1 << 16 }, () => Math.exp(Math.log(25) + Math.log(10) * ((random.next() + random.next() + random.next() - 1.5) * 2)));
+  const hash = createHash("sha256");
+  const kept: { buckets(): [number, number][] }[] = [];
+  let j = 0;
+  let buckets = 0;
+  const c0 = process.cpuUsage();
+  for (let second = 0; second < 7_200 * hours; second++) {
+    const h = new tree.LatencyHistogram();
+    for (let i = 0; i < 100; i++) h.record(latencies[j++ & 0xffff]!);
+    kept.push(h);
+    if (kept.length > 60) {
+      const b = kept.shift()!.buckets();
+      buckets += b.length;
+      if (digest) hash.update(JSON.stringify(b));
+    }
+  }
+  const d = process.cpuUsage(c0);
+  return { cpuMs: (d.user + d.system) / 1000, digest: digest ? hash.digest("hex").slice(0, 16) : String(buckets) };
+}
+if ("latency histogram".includes(process.env.CASE ?? "")) {
+  const cpu = new Map<string, number[]>();
+  const digest = new Map<string, string>();
+  for (const [name, tree] of trees) digest.set(name, histograms(tree, true).digest);
+  for (let i = 0; i < runs; i++) for (const [name, tree] of trees) cpu.set(name, [...(cpu.get(name) ?? []), histograms(tree).cpuMs]);
+  console.log(`latency histogram, ${7_200 * hours} histograms of 100 values, each read back`);
+  for (const [name] of trees) console.log(`  ${name.padEnd(16)} ${String(Math.round(median(cpu.get(name)!))).padStart(6)} ms CPU (median of ${runs}), digest ${digest.get(name)}`);
+  if (trees.length === 2) {
+    const [[mine], [base]] = trees as [[string, Tree], [string, Tree]];
+    const same = digest.get(mine) === digest.get(base);
+    if (!same) mismatch = true;
+    console.log(`  CPU, this tree / baseline: ${(median(cpu.get(mine)!) / median(cpu.get(base)!)).toFixed(2)}; the same buckets: ${same ? "yes" : "NO"}`);
   }
 }
 if (mismatch) process.exitCode = 1;
