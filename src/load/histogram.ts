@@ -25,7 +25,16 @@ export interface Percentiles {
 }
 
 export class LatencyHistogram {
-  private readonly counts = new Map<number, number>();
+  /**
+   * Counts by bucket key (bucketOf), in blocks of SUB keys (one octave's sub-buckets) made on first
+   * use: recording is an array write, the buckets come out in increasing value by walking the keys
+   * in use with no sort, and a histogram holds only the octaves its values reach (the load
+   * metrics make one a second, so their size is what the garbage collector sees).
+   */
+  private readonly blocks: (number[] | undefined)[] = [];
+  /** The lowest and highest key counted (lowKey > highKey when empty). */
+  private lowKey = Infinity;
+  private highKey = -1;
   private n = 0;
   private sumUs = 0;
   private minUs = Infinity;
@@ -37,9 +46,9 @@ export class LatencyHistogram {
 
   /** Records one latency in milliseconds (negative ones are taken as 0). */
   record(ms: number): void {
+    if (!Number.isFinite(ms)) throw new RangeError(`latency histogram: expected a finite latency in ms, found ${ms}`);
     const us = Math.max(0, Math.round(ms * 1000));
-    const key = bucketOf(us);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.addCount(bucketOf(us), 1);
     this.n++;
     this.sumUs += us;
     if (us < this.minUs) this.minUs = us;
@@ -48,7 +57,7 @@ export class LatencyHistogram {
 
   /** Adds every value of `other` to this histogram. */
   add(other: LatencyHistogram): void {
-    for (const [k, c] of other.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + c);
+    other.eachBucket((key, c) => this.addCount(key, c));
     this.n += other.n;
     this.sumUs += other.sumUs;
     this.minUs = Math.min(this.minUs, other.minUs);
@@ -60,12 +69,15 @@ export class LatencyHistogram {
     if (this.n === 0) return NaN;
     const rank = Math.max(1, Math.ceil(q * this.n));
     let seen = 0;
-    for (const [key, c] of this.sorted()) {
+    let found = -1;
+    this.eachBucket((key, c) => {
       seen += c;
-      // Clamped to what was really seen, so p100 is the max and a single value reads back exactly.
-      if (seen >= rank) return Math.min(this.maxUs, Math.max(this.minUs, midpointOf(key))) / 1000;
-    }
-    return this.maxUs / 1000;
+      if (seen < rank) return true;
+      found = key;
+      return false;
+    });
+    // Clamped to what was really seen, so p100 is the max and a single value reads back exactly.
+    return found < 0 ? this.maxUs / 1000 : this.representative(found);
   }
 
   summary(): Percentiles {
@@ -84,29 +96,74 @@ export class LatencyHistogram {
 
   /** Each non-empty bucket as [representative value in ms, count], in increasing value. */
   buckets(): [number, number][] {
-    return this.sorted().map(([key, c]) => [Math.min(this.maxUs, Math.max(this.minUs, midpointOf(key))) / 1000, c]);
+    // eachBucket's walk, written out: this runs for every period the load metrics publish.
+    const out: [number, number][] = [];
+    if (this.highKey < 0) return out;
+    for (let b = this.lowKey >> SUB_BITS; b <= this.highKey >> SUB_BITS; b++) {
+      const block = this.blocks[b];
+      if (block === undefined) continue;
+      for (let i = 0; i < SUB; i++) if (block[i]! > 0) out.push([this.representative((b << SUB_BITS) | i), block[i]!]);
+    }
+    return out;
   }
 
-  private sorted(): [number, number][] {
-    return [...this.counts].sort((a, b) => a[0] - b[0]);
+  /** Calls `fn` with each non-empty bucket's key and count, in increasing key, until it returns false. */
+  private eachBucket(fn: (key: number, count: number) => boolean | void): void {
+    if (this.highKey < 0) return;
+    for (let b = this.lowKey >> SUB_BITS; b <= this.highKey >> SUB_BITS; b++) {
+      const block = this.blocks[b];
+      if (block === undefined) continue;
+      for (let i = 0; i < SUB; i++) {
+        const c = block[i]!;
+        if (c > 0 && fn((b << SUB_BITS) | i, c) === false) return;
+      }
+    }
+  }
+
+  /** A bucket's middle in ms, clamped to what was really seen. */
+  private representative(key: number): number {
+    return Math.min(this.maxUs, Math.max(this.minUs, midpointOf(key))) / 1000;
+  }
+
+  private addCount(key: number, c: number): void {
+    const b = key >> SUB_BITS;
+    let block = this.blocks[b];
+    if (block === undefined) {
+      block = new Array<number>(SUB).fill(0);
+      this.blocks[b] = block;
+    }
+    block[key & (SUB - 1)]! += c;
+    if (key < this.lowKey) this.lowKey = key;
+    if (key > this.highKey) this.highKey = key;
   }
 }
+
+/** Below this many µs (about 36 minutes) a key is found with integer arithmetic. */
+const INT_RANGE = 2 ** 31;
 
 /** The bucket key of a value in µs: the value itself when small, else (octave, sub-bucket) packed. */
 function bucketOf(us: number): number {
   if (us < EXACT) return us;
-  let octave = Math.floor(Math.log2(us)) - SUB_BITS; // >= 1
+  if (us < INT_RANGE) {
+    // floor(log2(us)) from the leading zeros, and a shift for the division: exact, and no Math.log2.
+    const octave = 31 - Math.clz32(us) - SUB_BITS; // >= 1
+    return EXACT + (octave - 1) * SUB + ((us >>> octave) - SUB);
+  }
+  let octave = Math.floor(Math.log2(us)) - SUB_BITS;
   // log2 may round up just below a power of two; keep sub in [SUB, 2*SUB).
   if (Math.floor(us / 2 ** octave) < SUB) octave--;
   const sub = Math.floor(us / 2 ** octave);
   return EXACT + (octave - 1) * SUB + (sub - SUB);
 }
 
+/** 2 ** n for every octave a double can reach, looked up: Math.pow costs more than the rest of midpointOf together. */
+const POW2 = Float64Array.from({ length: 1100 }, (_, n) => 2 ** n);
+
 /** The middle of a bucket, in µs. */
 function midpointOf(key: number): number {
   if (key < EXACT) return key;
-  const octave = Math.floor((key - EXACT) / SUB) + 1;
-  const sub = ((key - EXACT) % SUB) + SUB;
-  const width = 2 ** octave;
+  const octave = ((key - EXACT) >> SUB_BITS) + 1;
+  const sub = ((key - EXACT) & (SUB - 1)) + SUB;
+  const width = POW2[octave]!;
   return sub * width + width / 2;
 }

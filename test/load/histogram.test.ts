@@ -55,4 +55,48 @@ describe("LatencyHistogram", () => {
     expect(b[b.length - 1]).toEqual([5000, 100]);
     expect(h.summary().max).toBe(5000);
   });
+
+  it("keeps every value within 1/32 of its bucket's value from microseconds to hours, with a value and the one below a power of two in different buckets", () => {
+    for (let k = 6; k <= 34; k++) {
+      const power = 2 ** k;
+      for (const us of [power - 1, power, power + 1, 1.5 * power]) {
+        const h = new LatencyHistogram();
+        // Neighbours far below and above, so the bucket's value is its own and not clamped to a lone value.
+        h.record(0);
+        h.record(us / 1000);
+        h.record(1e9);
+        const [, middle] = h.buckets();
+        expect(Math.abs(middle![0] * 1000 - us) / us).toBeLessThanOrEqual(1 / 32);
+        expect(middle![1]).toBe(1);
+      }
+      const pair = new LatencyHistogram();
+      pair.record((power - 1) / 1000);
+      pair.record(power / 1000);
+      expect(pair.buckets()).toHaveLength(2);
+    }
+  });
+
+  it("adds up histograms whose values lie in different ranges, as one histogram of all the values would", () => {
+    const low = new LatencyHistogram();
+    const high = new LatencyHistogram();
+    const all = new LatencyHistogram();
+    for (let i = 1; i <= 300; i++) {
+      low.record(i / 10);
+      all.record(i / 10);
+      high.record(i * 1000);
+      all.record(i * 1000);
+    }
+    const merged = new LatencyHistogram();
+    merged.add(high);
+    merged.add(low);
+    expect(merged.buckets()).toEqual(all.buckets());
+    expect(merged.summary()).toEqual(all.summary());
+  });
+
+  it("refuses a latency that is not a finite number, rather than counting it somewhere", () => {
+    const h = new LatencyHistogram();
+    expect(() => h.record(Number.NaN)).toThrow(/expected a finite latency in ms, found NaN/);
+    expect(() => h.record(Number.POSITIVE_INFINITY)).toThrow(/found Infinity/);
+    expect(h.count).toBe(0);
+  });
 });

@@ -38,9 +38,11 @@ interface Piece {
 
 export class LoadGenerator {
   private readonly pieces: Piece[] = [];
+  /** The piece the last arrival fell in: arrivals move forward, so the search starts there. */
+  private cursor = 0;
   private floor = 0;
-  /** The next arrival drawn and not yet emitted. */
-  private pending: number | undefined;
+  /** The next arrival drawn and not yet emitted; Infinity when the rate stays 0 forever (a number always, so V8 keeps it unboxed). */
+  private pending = Infinity;
   private cancel: () => void = () => {};
   private running = false;
   /** One closure for every arrival's timer (millions in a long run), not one each. */
@@ -73,7 +75,8 @@ export class LoadGenerator {
 
   /** Offered rate (requests per second) at time `t`. */
   rateAt(t: number): number {
-    return Math.max(this.floor, this.profileAt(t));
+    const piece = this.pieceAt(t);
+    return Math.max(this.floor, piece ? profileIn(piece, t) : 0);
   }
 
   start(): void {
@@ -103,14 +106,14 @@ export class LoadGenerator {
     }
   }
 
-  private profileAt(t: number): number {
-    for (const p of this.pieces) {
-      if (t < p.end) {
-        if (t < p.start) return 0;
-        return p.from === p.to ? p.from : p.from + ((p.to - p.from) * (t - p.start)) / (p.end - p.start);
-      }
-    }
-    return 0;
+  /** The first piece that ends after `t` (undefined past the last): the one `t` falls in, or the first when `t` comes before it. */
+  private pieceAt(t: number): Piece | undefined {
+    const pieces = this.pieces;
+    let i = this.cursor;
+    if (i > 0 && t < pieces[i - 1]!.end) i = 0;
+    while (i < pieces.length && !(t < pieces[i]!.end)) i++;
+    this.cursor = i;
+    return pieces[i];
   }
 
   /**
@@ -118,7 +121,7 @@ export class LoadGenerator {
    * Nothing is ever late in virtual time, where this does nothing.
    */
   catchUp(): void {
-    if (!this.running || this.pending === undefined) return;
+    if (!this.running || this.pending === Infinity) return;
     const now = this.timers.clock.now();
     if (this.pending > now - LATE_MS) return;
     this.cancel();
@@ -129,7 +132,7 @@ export class LoadGenerator {
   /** The timer for `pending` fired: emit it and every later arrival already due, then arm for the next. */
   private fire(): void {
     const due = this.pending;
-    if (due === undefined) return;
+    if (due === Infinity) return;
     this.onArrival(due);
     this.pending = this.nextArrival(due);
     const last = this.emitBeforeNextEvent(due);
@@ -152,7 +155,7 @@ export class LoadGenerator {
     const until = from + BATCH_MS;
     for (;;) {
       const next = this.pending;
-      if (next === undefined || next >= until) return last;
+      if (next >= until) return last;
       const other = clock.nextDue();
       if (other === undefined || next >= other) return last;
       clock.stepTo(next);
@@ -167,7 +170,7 @@ export class LoadGenerator {
    * virtual time (where nothing is late) each fires in its place among same-instant events.
    */
   private emitBefore(now: number): void {
-    while (this.pending !== undefined && this.pending <= now - LATE_MS) {
+    while (this.pending <= now - LATE_MS) {
       const t = this.pending;
       this.onArrival(t);
       this.pending = this.nextArrival(t);
@@ -176,19 +179,19 @@ export class LoadGenerator {
 
   private arm(from: number): void {
     const next = this.pending;
-    if (next === undefined) return;
+    if (next === Infinity) return;
     this.cancel = this.timers.after(Math.max(0, next - from), this.onTimer);
   }
 
-  /** The next arrival strictly after `t`, or undefined when the rate stays 0 forever. */
-  private nextArrival(t: number): number | undefined {
+  /** The next arrival strictly after `t`, or Infinity when the rate stays 0 forever. */
+  private nextArrival(t: number): number {
     for (let guard = 0; guard < 1_000_000; guard++) {
-      const piece = this.pieces.find((p) => t < p.end);
+      const piece = this.pieceAt(t);
       const end = piece ? piece.end : Infinity;
       const rateEnd = Math.max(this.floor, piece ? piece.to : 0);
-      const max = Math.max(this.rateAt(t), rateEnd);
+      const max = Math.max(this.floor, piece ? profileIn(piece, t) : 0, rateEnd);
       if (max <= 0) {
-        if (end === Infinity) return undefined;
+        if (end === Infinity) return Infinity;
         t = end;
         continue;
       }
@@ -197,9 +200,16 @@ export class LoadGenerator {
         t = end;
         continue;
       }
-      if (this.random.next() * max < this.rateAt(candidate)) return candidate;
+      // The candidate falls in the same piece (it comes before the piece's end), or past the last one.
+      if (this.random.next() * max < Math.max(this.floor, piece ? profileIn(piece, candidate) : 0)) return candidate;
       t = candidate;
     }
     throw new Error("load generator: no arrival found (rate profile is degenerate)");
   }
+}
+
+/** The profile's rate at `t` within `p` (0 before it starts): linear between its two rates. */
+function profileIn(p: Piece, t: number): number {
+  if (t < p.start) return 0;
+  return p.from === p.to ? p.from : p.from + ((p.to - p.from) * (t - p.start)) / (p.end - p.start);
 }

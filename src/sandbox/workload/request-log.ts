@@ -93,7 +93,9 @@ export class RequestLog {
     for (; this.trimmedTo < index - 1; this.trimmedTo++) this.buckets[this.trimmedTo]?.trim();
     let b = this.buckets[index];
     if (!b) {
-      b = new Bucket(1024);
+      // Room for a little more than the minute before had, so a steady load fills it without regrowing.
+      const before = this.buckets[index - 1]?.n ?? 0;
+      b = new Bucket(Math.max(1024, before + (before >> 4) + 64));
       this.buckets[index] = b;
     }
     b.push(Math.floor(rel - index * BUCKET_MS), latencyMs, status);

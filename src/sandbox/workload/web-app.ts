@@ -51,6 +51,12 @@ export class WebApp {
   private readonly watchers: (RequestWatcher | undefined)[];
   private readonly queuedWatchers: (RequestWatcher | undefined)[];
   private busy = 0;
+  /**
+   * The request on a thread that ends first (the lowest thread on a tie) and when: kept up to date
+   * as requests start and end, so an arrival with nothing due to end costs no scan of the threads.
+   */
+  private nextEnd = Infinity;
+  private nextThread = -1;
   /** Thread time spent serving requests so far, in ms (counted when each starts): the app's CPU use. */
   busyMs = 0;
   private readonly queue: Float64Array;
@@ -135,12 +141,7 @@ export class WebApp {
 
   /** When the earliest request on a thread ends (Infinity when none is): a queued one can start then. */
   nextCompletion(): number {
-    let end = Infinity;
-    for (let i = 0; i < this.threads; i++) {
-      const u = this.busyUntil[i]!;
-      if (u >= 0 && u < end) end = u;
-    }
-    return end;
+    return this.nextEnd;
   }
 
   /** SIGTERM: stop accepting; requests in flight (and queued in the proxy) carry on. */
@@ -161,6 +162,8 @@ export class WebApp {
       }
     }
     this.busy = 0;
+    this.nextEnd = Infinity;
+    this.nextThread = -1;
     while (this.qLen > 0) {
       this.sink(this.queue[this.qHead]!, t, false, this.queuedWatchers[this.qHead]);
       this.queuedWatchers[this.qHead] = undefined;
@@ -172,21 +175,14 @@ export class WebApp {
 
   /** Retires every request that finished by `t`, in completion order, starting queued ones as threads free up. */
   advance(t: number): void {
-    while (this.busy > 0) {
-      let k = -1;
-      let end = Infinity;
-      for (let i = 0; i < this.threads; i++) {
-        const u = this.busyUntil[i]!;
-        if (u >= 0 && u < end) {
-          end = u;
-          k = i;
-        }
-      }
-      if (end > t) return;
+    while (this.busy > 0 && this.nextEnd <= t) {
+      const k = this.nextThread;
+      const end = this.nextEnd;
       const watcher = this.watchers[k];
       this.busyUntil[k] = -1;
       this.watchers[k] = undefined;
       this.busy--;
+      this.findNextEnd();
       this.sink(this.arrivedAt[k]!, end, true, watcher);
       if (this.qLen > 0) {
         const arrived = this.queue[this.qHead]!;
@@ -199,15 +195,37 @@ export class WebApp {
     }
   }
 
+  /** Finds the request that ends first again, after one ended: the earliest end, the lowest thread on a tie. */
+  private findNextEnd(): void {
+    let k = -1;
+    let end = Infinity;
+    if (this.busy > 0) {
+      for (let i = 0; i < this.threads; i++) {
+        const u = this.busyUntil[i]!;
+        if (u >= 0 && u < end) {
+          end = u;
+          k = i;
+        }
+      }
+    }
+    this.nextEnd = end;
+    this.nextThread = k;
+  }
+
   private begin(arrived: number, at: number, watcher: RequestWatcher | undefined): void {
     for (let i = 0; i < this.threads; i++) {
       if (this.busyUntil[i]! < 0) {
-        this.busyUntil[i] = this.cpuDone(at) + this.sample();
+        const end = this.cpuDone(at) + this.sample();
+        this.busyUntil[i] = end;
         this.arrivedAt[i] = arrived;
         this.watchers[i] = watcher;
         this.busy++;
-        this.busyMs += this.busyUntil[i]! - at;
-        watcher?.started(this.busyUntil[i]!);
+        this.busyMs += end - at;
+        if (end < this.nextEnd || (end === this.nextEnd && i < this.nextThread)) {
+          this.nextEnd = end;
+          this.nextThread = i;
+        }
+        watcher?.started(end);
         return;
       }
     }
