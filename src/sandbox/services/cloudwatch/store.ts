@@ -5,7 +5,8 @@
  * Per metric (namespace, name, dimensions) and unit, a time series of buckets. High-resolution
  * data keeps 1-second buckets for 3 hours and standard data 60-second buckets, as CloudWatch's
  * retention does; older 1-second buckets fold into minutes and minutes older than 15 days go, so a
- * 17-hour simulated run holds at most 10,800 + 1,020 buckets per metric.
+ * 17-hour simulated run holds at most 10,800 + 1,020 buckets per metric. The seconds are held in
+ * arrays of a minute's slots (seconds.ts), and a put finds its metric without building a key.
  *
  * A bucket that is no longer being written (its period ended a few minutes ago) is packed into one
  * array of numbers: its values as a Map cost about four times as much, and over 17 hours the
@@ -13,6 +14,7 @@
  */
 import { addStatistics, addValue, emptyAggregate, mergeInto, type Aggregate, type MergeSource } from "./aggregate.js";
 import type { MetricDatum, MetricSink } from "./sink.js";
+import { SecondBuckets } from "./seconds.js";
 import { computeStatistic, readsValues, sortedValues, type Statistic } from "./statistic.js";
 
 const SECOND = 1_000;
@@ -71,9 +73,15 @@ function isPacked(b: Bucket): b is Packed {
 /** Buckets whose period ended this long ago are packed: puts are rarely later than that. */
 const PACK_AFTER_MS = 5 * MINUTE;
 
+/** Buckets by start, as the two tiers hold them. */
+interface BucketMap {
+  get(start: number): Bucket | undefined;
+  set(start: number, bucket: Bucket): void;
+}
+
 interface Buckets {
   /** 1-second buckets (high-resolution data), by bucket start. */
-  fine: Map<number, Bucket>;
+  fine: SecondBuckets<Bucket>;
   /** 60-second buckets, by bucket start. */
   coarse: Map<number, Bucket>;
   /** Starts of buckets created or unpacked since the last packing, per map. */
@@ -82,13 +90,17 @@ interface Buckets {
 }
 
 interface Series {
+  /** metricKey(id): the order ListMetrics answers in. */
+  key: string;
   id: MetricId;
   byUnit: Map<string, Buckets>;
   lastPut: number;
 }
 
 export class MetricStore implements MetricSink {
-  private readonly series = new Map<string, Series>();
+  private readonly series: Series[] = [];
+  /** Namespace -> name -> dimensionsKey -> series: a put finds its series without building a key string. */
+  private readonly index = new Map<string, Map<string, Map<string, Series>>>();
   private lastCompaction = -Infinity;
   private readonly beforeReads: (() => void)[] = [];
   /** Inside snapshot(): the publishers already put what was due. */
@@ -149,16 +161,21 @@ export class MetricStore implements MetricSink {
   put(datum: MetricDatum): void {
     // A put during a read (none is known) must not leave it answering from merges made before.
     this.periodsRead?.clear();
-    const key = metricKey(datum);
-    let s = this.series.get(key);
+    let names = this.index.get(datum.namespace);
+    if (!names) this.index.set(datum.namespace, (names = new Map()));
+    let byDimensions = names.get(datum.name);
+    if (!byDimensions) names.set(datum.name, (byDimensions = new Map()));
+    const dimensions = dimensionsKey(datum.dimensions);
+    let s = byDimensions.get(dimensions);
     if (!s) {
-      s = { id: { namespace: datum.namespace, name: datum.name, dimensions: sortedDimensions(datum.dimensions) }, byUnit: new Map(), lastPut: 0 };
-      this.series.set(key, s);
+      s = { key: metricKey(datum), id: { namespace: datum.namespace, name: datum.name, dimensions: sortedDimensions(datum.dimensions) }, byUnit: new Map(), lastPut: 0 };
+      byDimensions.set(dimensions, s);
+      this.series.push(s);
     }
     s.lastPut = Math.max(s.lastPut, this.now());
     const unit = datum.unit ?? "None";
     let buckets = s.byUnit.get(unit);
-    if (!buckets) s.byUnit.set(unit, (buckets = { fine: new Map(), coarse: new Map(), freshFine: [], freshCoarse: [] }));
+    if (!buckets) s.byUnit.set(unit, (buckets = { fine: new SecondBuckets(), coarse: new Map(), freshFine: [], freshCoarse: [] }));
     const highRes = datum.storageResolution === 1;
     const size = highRes ? SECOND : MINUTE;
     const start = Math.floor(datum.timestamp / size) * size;
@@ -166,8 +183,8 @@ export class MetricStore implements MetricSink {
     if (v !== undefined && !datum.values && !datum.statistics && this.packs && v === v && !Object.is(v, -0)) {
       // The first value of a bucket is stored packed at once, as its one sample: most buckets get
       // no second put, and an aggregate with a Map for them was most of what the store allocated.
-      const map = highRes ? buckets.fine : buckets.coarse;
-      if (!map.has(start)) {
+      const map: BucketMap = highRes ? buckets.fine : buckets.coarse;
+      if (map.get(start) === undefined) {
         map.set(start, v);
         this.compactIfDue();
         return;
@@ -183,14 +200,13 @@ export class MetricStore implements MetricSink {
   /** The statistic per period over [start, end), oldest first; periods without data are absent. */
   query(q: StatisticQuery): Datapoint[] {
     this.publishDue();
-    const key = metricKey(q);
-    const s = this.series.get(key);
+    const s = this.seriesOf(q);
     if (!s) return [];
     // Only percentiles and trimmed counts read the values: for the other statistics folding each
     // bucket's value map into the period's was most of GetMetricData's time (a 30-second period of
     // latencies merges 30).
     const withValues = readsValues(q.statistic);
-    const readKey = `${key}\u0000${q.unit ?? ""}\u0000${q.period}\u0000${q.start}\u0000${q.end}\u0000${withValues}`;
+    const readKey = `${s.key}\u0000${q.unit ?? ""}\u0000${q.period}\u0000${q.start}\u0000${q.end}\u0000${withValues}`;
     let perPeriod = this.periodsRead?.get(readKey);
     if (!perPeriod) {
       perPeriod = this.periods(s, q, withValues);
@@ -229,7 +245,7 @@ export class MetricStore implements MetricSink {
     };
     for (const [unit, buckets] of s.byUnit) {
       if (q.unit !== undefined && q.unit !== unit) continue;
-      eachBucket(buckets.fine, SECOND, first, q.end, take);
+      buckets.fine.each(first, q.end, take);
       // Minute buckets cannot be split: only periods of whole minutes read them.
       if (periodMs >= MINUTE) eachBucket(buckets.coarse, MINUTE, first, q.end, take);
     }
@@ -238,7 +254,11 @@ export class MetricStore implements MetricSink {
 
   /** The units data was put with for a metric. */
   units(id: MetricId): string[] {
-    return [...(this.series.get(metricKey(id))?.byUnit.keys() ?? [])];
+    return [...(this.seriesOf(id)?.byUnit.keys() ?? [])];
+  }
+
+  private seriesOf(id: MetricId): Series | undefined {
+    return this.index.get(id.namespace)?.get(id.name)?.get(dimensionsKey(id.dimensions));
   }
 
   /** Metrics matching the filter, in a stable order (namespace, name, dimensions). */
@@ -246,13 +266,13 @@ export class MetricStore implements MetricSink {
     this.publishDue();
     const since = filter.recentlyActiveMs === undefined ? -Infinity : this.now() - filter.recentlyActiveMs;
     const out: [string, MetricId][] = [];
-    for (const [key, s] of this.series) {
+    for (const s of this.series) {
       if (filter.namespace !== undefined && s.id.namespace !== filter.namespace) continue;
       if (filter.name !== undefined && s.id.name !== filter.name) continue;
       if (s.lastPut < since) continue;
       const dims = s.id.dimensions;
       if (filter.dimensions?.some((d) => !(d.name in dims) || (d.value !== undefined && dims[d.name] !== d.value))) continue;
-      out.push([key, s.id]);
+      out.push([s.key, s.id]);
     }
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, id]) => id);
   }
@@ -260,7 +280,7 @@ export class MetricStore implements MetricSink {
   /** How many buckets are held in all: what bounds memory. */
   get bucketCount(): number {
     let n = 0;
-    for (const s of this.series.values()) for (const b of s.byUnit.values()) n += b.fine.size + b.coarse.size;
+    for (const s of this.series) for (const b of s.byUnit.values()) n += b.fine.size + b.coarse.size;
     return n;
   }
 
@@ -274,16 +294,12 @@ export class MetricStore implements MetricSink {
     this.lastCompaction = now;
     const fineBefore = now - HIGH_RESOLUTION_RETENTION_MS;
     const coarseBefore = now - MINUTE_RETENTION_MS;
-    for (const s of this.series.values()) {
+    for (const s of this.series) {
       for (const b of s.byUnit.values()) {
-        // Maps iterate in insertion order, which is time order for data put as it happens: stop
-        // at the first young bucket. (A late put of old data waits until those before it age out.)
-        for (const [t, a] of b.fine) {
-          if (t >= fineBefore) break;
-          const minute = Math.floor(t / MINUTE) * MINUTE;
-          mergeInto(writable(b.coarse, b.freshCoarse, minute), source(a));
-          b.fine.delete(t);
-        }
+        // Oldest-created first, which is time order for data put as it happens: stop at the first
+        // young bucket. (A late put of old data waits until those before it age out.)
+        b.fine.removeOldest(fineBefore, (t, a) => mergeInto(writable(b.coarse, b.freshCoarse, Math.floor(t / MINUTE) * MINUTE), source(a)));
+        // Maps iterate in insertion order: the same for the minutes.
         for (const t of b.coarse.keys()) {
           if (t >= coarseBefore) break;
           b.coarse.delete(t);
@@ -296,11 +312,11 @@ export class MetricStore implements MetricSink {
 }
 
 /** The aggregate of bucket `start` to add to: created, or unpacked, and then noted as fresh. */
-function writable(map: Map<number, Bucket>, fresh: number[], start: number): Aggregate {
+function writable(map: BucketMap, fresh: number[], start: number): Aggregate {
   const b = map.get(start);
   if (b !== undefined && !isPacked(b)) return b;
   const a = b === undefined ? emptyAggregate() : unpack(b);
-  // Replacing a key's value keeps its place in the Map's (time) order.
+  // Replacing a bucket keeps its place in the (time) order of its tier.
   map.set(start, a);
   fresh.push(start);
   return a;
@@ -312,7 +328,7 @@ function writable(map: Map<number, Bucket>, fresh: number[], start: number): Agg
  * this stops at the first young one instead of checking every young one again each minute (a
  * late put's bucket behind it waits for the next packing).
  */
-function packEnded(map: Map<number, Bucket>, fresh: number[], size: number, before: number): number[] {
+function packEnded(map: BucketMap, fresh: number[], size: number, before: number): number[] {
   // A store that never packs (before = -Infinity) keeps no list either.
   if (fresh.length === 0 || before === Number.NEGATIVE_INFINITY) return [];
   let i = 0;
@@ -403,9 +419,27 @@ function sortedDimensions(d: Readonly<Record<string, string>>): Record<string, s
 
 /** Identity of a metric: namespace, name and its dimensions in name order. */
 export function metricKey(id: MetricId): string {
-  const dims = Object.keys(id.dimensions)
+  return `${id.namespace}\u0000${id.name}\u0000${dimensionsKey(id.dimensions)}`;
+}
+
+/**
+ * The keys of frozen dimension objects: a publisher that puts one object for each of its metrics
+ * (a load generator's { Service }, an EMF line's dimension set) has it keyed once, not at every
+ * put. Only frozen ones, since nothing can change them after their key is taken.
+ */
+const frozenKeys = new WeakMap<Readonly<Record<string, string>>, string>();
+
+/** A metric's dimensions in name order, as one string. */
+function dimensionsKey(d: Readonly<Record<string, string>>): string {
+  if (!Object.isFrozen(d)) return keyOf(d);
+  let key = frozenKeys.get(d);
+  if (key === undefined) frozenKeys.set(d, (key = keyOf(d)));
+  return key;
+}
+
+function keyOf(d: Readonly<Record<string, string>>): string {
+  return Object.keys(d)
     .sort()
-    .map((k) => `${k}=${id.dimensions[k]}`)
+    .map((k) => `${k}=${d[k]}`)
     .join("\u0001");
-  return `${id.namespace}\u0000${id.name}\u0000${dims}`;
 }
