@@ -15,7 +15,13 @@ const METRICS = [
   { namespace: "Gameday/LogShipper", name: "Delivered", dimensions: Object.freeze({ Stream: "logs", Host: "h1" }) },
 ];
 
-type Put = { metric: number; late: number; highRes: boolean; value?: number; values?: number[]; stats?: boolean; unit: string };
+type Put = { metric: number; late: number; highRes: boolean; value?: number; values?: number[]; ascending?: boolean; counts?: number[]; stats?: number; unit: string };
+const STATISTIC_SETS = [
+  { sampleCount: 3, sum: 12, minimum: 1, maximum: 7 },
+  // Minimum = maximum: the set says which value was put, so percentiles stay.
+  { sampleCount: 4, sum: 8, minimum: 2, maximum: 2 },
+  { sampleCount: 0, sum: 0, minimum: 5, maximum: 5 },
+];
 type Step = { advance: number; put: Put } | { query: { metric: number; period: number; back: number; span: number; unit?: string } };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -29,8 +35,11 @@ const step: fc.Arbitrary<Step> = fc.oneof(
           late: fc.constantFrom(0, 0, 0, 1_000, 30_000, 90_000, 300_000, 3_600_000, 3 * 3_600_000 + 30_000),
           highRes: fc.boolean(),
           value: fc.oneof(fc.constantFrom(0, -0, 1, 7), fc.double({ min: -10, max: 1_000, noNaN: true })),
-          values: fc.array(fc.integer({ min: 0, max: 3_000 }).map((v) => v / 7), { maxLength: 30 }),
-          stats: fc.boolean(),
+          values: fc.array(fc.oneof(fc.integer({ min: 0, max: 3_000 }).map((v) => v / 7), fc.constantFrom(-0, -1)), { maxLength: 30 }),
+          // As publishers put distributions: each value once, in increasing order.
+          ascending: fc.boolean(),
+          counts: fc.array(fc.integer({ min: -1, max: 5 }), { maxLength: 30 }),
+          stats: fc.nat(STATISTIC_SETS.length * 2),
           unit: fc.constantFrom("Seconds", "Count"),
         },
         { requiredKeys: ["metric", "late", "highRes", "unit"] },
@@ -59,9 +68,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 function datum(at: number, p: Put): MetricDatum {
   const d: MetricDatum = { ...METRICS[p.metric]!, timestamp: at - p.late, unit: p.unit };
   if (p.highRes) d.storageResolution = 1;
-  if (p.stats) d.statistics = { sampleCount: 3, sum: 12, minimum: 1, maximum: 7 };
-  else if (p.values && p.values.length > 0) d.values = p.values;
-  else d.value = p.value ?? 1;
+  const stats = STATISTIC_SETS[p.stats ?? STATISTIC_SETS.length];
+  if (stats) d.statistics = stats;
+  else if (p.values && p.values.length > 0) {
+    d.values = p.ascending ? [...new Set(p.values)].sort((a, b) => a - b) : p.values;
+    if (p.counts && p.counts.length > 0) d.counts = p.counts;
+  } else d.value = p.value ?? 1;
   return d;
 }
 
@@ -79,7 +91,7 @@ function replay(steps: Step[], packAfterMs?: number): void {
     }
     const start = now - s.query.back;
     for (const statistic of STATISTICS) {
-      const query = { ...METRICS[s.query.metric]!, period: s.query.period, start, end: start + s.query.span, statistic, unit: s.query.unit };
+      const query = { ...METRICS[s.query.metric]!, period: s.query.period, start, end: start + s.query.span, statistic, ...(s.query.unit === undefined ? {} : { unit: s.query.unit }) };
       expect(store.query(query)).toEqual(oracle.query(query));
     }
     expect(store.units(METRICS[s.query.metric]!)).toEqual(oracle.units(METRICS[s.query.metric]!));
@@ -115,7 +127,7 @@ describe("MetricStore answers exactly as the Map-based store it replaced", () =>
       store.put(d);
       oracle.put(d);
       if (t % 5 === 0) {
-        const latency: MetricDatum = { ...d, name: "TargetResponseTime", unit: "Seconds", values: [0.012, 0.02 + (t % 13) / 1000, 0.3], counts: [3, 1 + (t % 4), 1], value: undefined };
+        const latency: MetricDatum = { namespace: d.namespace, name: "TargetResponseTime", dimensions: dims, timestamp: now, values: [0.012, 0.02 + (t % 13) / 1000, 0.3], counts: [3, 1 + (t % 4), 1], unit: "Seconds", storageResolution: 1 };
         store.put(latency);
         oracle.put(latency);
       }

@@ -12,7 +12,7 @@
  * array of numbers: its values as a Map cost about four times as much, and over 17 hours the
  * buckets of per-request latencies were most of the run's memory. A late put unpacks it again.
  */
-import { addStatistics, addValue, emptyAggregate, mergeInto, type Aggregate, type MergeSource } from "./aggregate.js";
+import { addStatistics, addValue, emptyAggregate, MAX_DISTINCT_VALUES, mergeInto, type Aggregate, type MergeSource } from "./aggregate.js";
 import type { MetricDatum, MetricSink } from "./sink.js";
 import { SecondBuckets } from "./seconds.js";
 import { computeStatistic, readsValues, sortedValues, type Statistic } from "./statistic.js";
@@ -179,15 +179,17 @@ export class MetricStore implements MetricSink {
     const highRes = datum.storageResolution === 1;
     const size = highRes ? SECOND : MINUTE;
     const start = Math.floor(datum.timestamp / size) * size;
-    const v = datum.value;
-    if (v !== undefined && !datum.values && !datum.statistics && this.packs && v === v && !Object.is(v, -0)) {
-      // The first value of a bucket is stored packed at once, as its one sample: most buckets get
-      // no second put, and an aggregate with a Map for them was most of what the store allocated.
+    if (this.packs) {
+      // A bucket's first datum is stored packed at once: most buckets get no second put, and an
+      // aggregate with a Map for them was most of what the store allocated.
       const map: BucketMap = highRes ? buckets.fine : buckets.coarse;
       if (map.get(start) === undefined) {
-        map.set(start, v);
-        this.compactIfDue();
-        return;
+        const packed = packedDatum(datum);
+        if (packed !== undefined) {
+          map.set(start, packed);
+          this.compactIfDue();
+          return;
+        }
       }
     }
     const a = highRes ? writable(buckets.fine, buckets.freshFine, start) : writable(buckets.coarse, buckets.freshCoarse, start);
@@ -352,6 +354,55 @@ function pack(a: Aggregate): Packed {
   for (const [v, n] of a.values) out.push(v, n);
   // Pushing leaves spare capacity; a copy has none.
   return out.slice();
+}
+
+/**
+ * A datum as a new bucket packed, as pack() would give for the aggregate it makes, built without
+ * the aggregate's Map: a single value, a distribution whose values ascend (as publishers put
+ * them, so none repeats), or a statistic set. Undefined for anything else (a mix, unordered
+ * values), which goes through an aggregate.
+ */
+function packedDatum(d: MetricDatum): Packed | undefined {
+  const v = d.value;
+  if (v !== undefined) {
+    if (d.values || d.statistics || v !== v || Object.is(v, -0)) return undefined;
+    return v;
+  }
+  if (d.values) return d.statistics ? undefined : packedValues(d.values, d.counts);
+  const s = d.statistics;
+  if (!s) return undefined;
+  // addStatistics: a set with minimum = maximum says which value was put, sampleCount times.
+  if (s.minimum === s.maximum) return packedValues([s.minimum], [s.sampleCount]);
+  return [0 + s.sampleCount, 0 + s.sum, s.minimum < Infinity ? s.minimum : Infinity, s.maximum > -Infinity ? s.maximum : -Infinity, 0];
+}
+
+/** addValue of each value with its count into an empty aggregate, then pack(); undefined unless the values ascend. */
+function packedValues(values: readonly number[], counts: readonly number[] | undefined): Packed | undefined {
+  if (values.length > MAX_DISTINCT_VALUES) return undefined;
+  for (let i = 1; i < values.length; i++) if (!(values[i - 1]! < values[i]!)) return undefined;
+  let sampleCount = 0;
+  let sum = 0;
+  let minimum = Infinity;
+  let maximum = -Infinity;
+  const out: number[] = [0, 0, 0, 0, 1];
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    const count = counts?.[i] ?? 1;
+    if (count <= 0) continue;
+    sampleCount += count;
+    sum += value * count;
+    if (value < minimum) minimum = value;
+    if (value > maximum) maximum = value;
+    // A Map key has no sign: -0 is kept as 0.
+    out.push(value === 0 ? 0 : value, count);
+  }
+  // One sample, nothing else to remember: its bare value (see pack).
+  if (sampleCount === 1 && out.length === 7 && out[5] === sum && Object.is(minimum, sum) && Object.is(maximum, sum)) return sum;
+  out[0] = sampleCount;
+  out[1] = sum;
+  out[2] = minimum;
+  out[3] = maximum;
+  return out;
 }
 
 function unpack(p: Packed): Aggregate {
