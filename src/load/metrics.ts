@@ -91,8 +91,12 @@ export class LoadMetrics {
   }
 
   private publish(timestamp: number, p: Period): void {
-    const base = { namespace: this.namespace, dimensions: this.dimensions, timestamp, storageResolution: this.periodMs < 60_000 ? (1 as const) : (60 as const) };
-    const count = (name: string, value: number) => this.sink.put({ ...base, name, value, unit: "Count" });
+    const namespace = this.namespace;
+    const dimensions = this.dimensions;
+    const storageResolution = this.periodMs < 60_000 ? (1 as const) : (60 as const);
+    // Each datum written out in full, in one shape: a spread of shared fields per put cost more
+    // than the store's put of it (a datum a second per metric, 17 hours long).
+    const count = (name: string, value: number) => this.sink.put({ namespace, dimensions, timestamp, storageResolution, name, value, unit: "Count" });
     count("RequestCount", p.requests);
     p.codes.forEach((n, i) => count(CODE_NAMES[i]!, n));
     count("TimeoutCount", p.timeouts);
@@ -100,7 +104,7 @@ export class LoadMetrics {
     const buckets = p.latency.buckets();
     for (let i = 0; i < buckets.length; i += MAX_VALUES) {
       const chunk = buckets.slice(i, i + MAX_VALUES);
-      this.sink.put({ ...base, name: "TargetResponseTime", unit: "Seconds", values: chunk.map(([ms]) => ms / 1000), counts: chunk.map(([, c]) => c) });
+      this.sink.put({ namespace, dimensions, timestamp, storageResolution, name: "TargetResponseTime", unit: "Seconds", values: chunk.map(([ms]) => ms / 1000), counts: chunk.map(([, c]) => c) });
     }
   }
 }
