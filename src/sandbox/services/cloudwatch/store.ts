@@ -12,7 +12,7 @@
  * array of numbers: its values as a Map cost about four times as much, and over 17 hours the
  * buckets of per-request latencies were most of the run's memory. A late put unpacks it again.
  */
-import { addStatistics, addValue, emptyAggregate, MAX_DISTINCT_VALUES, mergeInto, type Aggregate, type MergeSource } from "./aggregate.js";
+import { addStatistics, addValue, emptyAggregate, MAX_DISTINCT_VALUES, mergeFlat, mergeInto, type Aggregate } from "./aggregate.js";
 import type { MetricDatum, MetricSink } from "./sink.js";
 import { SecondBuckets } from "./seconds.js";
 import { computeStatistic, readsValues, sortedValues, type Statistic } from "./statistic.js";
@@ -242,7 +242,7 @@ export class MetricStore implements MetricSink {
       const p = first + Math.floor((t - first) / periodMs) * periodMs;
       let into = perPeriod.get(p);
       if (!into) perPeriod.set(p, (into = withValues ? emptyAggregate() : { ...emptyAggregate(), values: undefined }));
-      if (withValues) mergeInto(into, source(b));
+      if (withValues) mergeBucket(into, b);
       else mergeScalars(into, b);
     };
     for (const [unit, buckets] of s.byUnit) {
@@ -300,7 +300,7 @@ export class MetricStore implements MetricSink {
       for (const b of s.byUnit.values()) {
         // Oldest-created first, which is time order for data put as it happens: stop at the first
         // young bucket. (A late put of old data waits until those before it age out.)
-        b.fine.removeOldest(fineBefore, (t, a) => mergeInto(writable(b.coarse, b.freshCoarse, Math.floor(t / MINUTE) * MINUTE), source(a)));
+        b.fine.removeOldest(fineBefore, (t, a) => mergeBucket(writable(b.coarse, b.freshCoarse, Math.floor(t / MINUTE) * MINUTE), a));
         // Maps iterate in insertion order: the same for the minutes.
         for (const t of b.coarse.keys()) {
           if (t >= coarseBefore) break;
@@ -417,13 +417,12 @@ function unpack(p: Packed): Aggregate {
   return a;
 }
 
-/** A bucket as mergeInto reads it, without unpacking a packed one. */
-function source(b: Bucket): MergeSource {
-  if (typeof b === "number") return { sampleCount: 1, sum: b, minimum: b, maximum: b, values: [[b, 1]] };
-  if (!Array.isArray(b)) return b;
-  const view: MergeSource = { sampleCount: b[0]!, sum: b[1]!, minimum: b[2]!, maximum: b[3]!, values: b[4]! & 1 ? pairs(b) : undefined };
-  if (b[4]! & 2) view.rounded = true;
-  return view;
+/** mergeInto of a bucket, read where it is: a packed one is not unpacked. */
+function mergeBucket(into: Aggregate, b: Bucket): void {
+  // One sample: merging it is adding it.
+  if (typeof b === "number") addValue(into, b);
+  else if (Array.isArray(b)) mergeFlat(into, b[0]!, b[1]!, b[2]!, b[3]!, (b[4]! & 2) !== 0, b[4]! & 1 ? b : undefined, 5);
+  else mergeInto(into, b);
 }
 
 /** Folds a bucket's count, sum, minimum and maximum into `into`, in mergeInto's order (so the same sums). */
@@ -443,10 +442,6 @@ function mergeScalars(into: Aggregate, b: Bucket): void {
   const maximum = packed ? b[3]! : b.maximum;
   if (minimum < into.minimum) into.minimum = minimum;
   if (maximum > into.maximum) into.maximum = maximum;
-}
-
-function* pairs(p: number[]): Generator<readonly [number, number]> {
-  for (let i = 5; i < p.length; i += 2) yield [p[i]!, p[i + 1]!];
 }
 
 /** Visits the buckets in [from, to): by stepping when the range is shorter than the map, else by scanning it. */
