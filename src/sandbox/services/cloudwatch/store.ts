@@ -402,7 +402,8 @@ function packedValues(values: readonly number[], counts: readonly number[] | und
   out[1] = sum;
   out[2] = minimum;
   out[3] = maximum;
-  return out;
+  // Pushing leaves spare capacity; a copy has none (as pack's).
+  return out.slice();
 }
 
 function unpack(p: Packed): Aggregate {
