@@ -165,7 +165,7 @@ export class MetricStore implements MetricSink {
     if (!names) this.index.set(datum.namespace, (names = new Map()));
     let byDimensions = names.get(datum.name);
     if (!byDimensions) names.set(datum.name, (byDimensions = new Map()));
-    const dimensions = dimensionsKey(datum.dimensions);
+    const dimensions = this.keyOfDimensions(datum.dimensions);
     let s = byDimensions.get(dimensions);
     if (!s) {
       s = { key: metricKey(datum), id: { namespace: datum.namespace, name: datum.name, dimensions: sortedDimensions(datum.dimensions) }, byUnit: new Map(), lastPut: 0 };
@@ -260,7 +260,25 @@ export class MetricStore implements MetricSink {
   }
 
   private seriesOf(id: MetricId): Series | undefined {
-    return this.index.get(id.namespace)?.get(id.name)?.get(dimensionsKey(id.dimensions));
+    return this.index.get(id.namespace)?.get(id.name)?.get(this.keyOfDimensions(id.dimensions));
+  }
+
+  /**
+   * The last frozen dimension set put and its key: a publisher puts its metrics one after the
+   * other with one set (a load generator's { Service }, an EMF line's sets), which is then keyed
+   * once, not at every put. Only a frozen set: nothing can change it after its key is taken.
+   */
+  private lastDimensions: Readonly<Record<string, string>> | undefined;
+  private lastDimensionsKey = "";
+
+  private keyOfDimensions(d: Readonly<Record<string, string>>): string {
+    if (d === this.lastDimensions) return this.lastDimensionsKey;
+    const key = dimensionsKey(d);
+    if (Object.isFrozen(d)) {
+      this.lastDimensions = d;
+      this.lastDimensionsKey = key;
+    }
+    return key;
   }
 
   /** Metrics matching the filter, in a stable order (namespace, name, dimensions). */
@@ -469,22 +487,8 @@ export function metricKey(id: MetricId): string {
   return `${id.namespace}\u0000${id.name}\u0000${dimensionsKey(id.dimensions)}`;
 }
 
-/**
- * The keys of frozen dimension objects: a publisher that puts one object for each of its metrics
- * (a load generator's { Service }, an EMF line's dimension set) has it keyed once, not at every
- * put. Only frozen ones, since nothing can change them after their key is taken.
- */
-const frozenKeys = new WeakMap<Readonly<Record<string, string>>, string>();
-
 /** A metric's dimensions in name order, as one string. */
 function dimensionsKey(d: Readonly<Record<string, string>>): string {
-  if (!Object.isFrozen(d)) return keyOf(d);
-  let key = frozenKeys.get(d);
-  if (key === undefined) frozenKeys.set(d, (key = keyOf(d)));
-  return key;
-}
-
-function keyOf(d: Readonly<Record<string, string>>): string {
   return Object.keys(d)
     .sort()
     .map((k) => `${k}=${d[k]}`)
