@@ -41,7 +41,8 @@ export function parseEmf(line: string): EmfResult {
         if (typeof value !== "string" || value.length > 1024) return { error: `${at}.Dimensions[${j}]: member ${JSON.stringify(key)} must be a string of at most 1024 characters` };
         dims[key] = value;
       }
-      sets.push(dims);
+      // Frozen: the store keys a frozen dimension set once for all the line's metrics.
+      sets.push(Object.freeze(dims));
     }
     for (const [j, m] of d.Metrics.entries()) {
       if (!isObject(m) || typeof m.Name !== "string") return { error: `${at}.Metrics[${j}].Name: expected a member name` };

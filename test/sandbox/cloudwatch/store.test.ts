@@ -113,6 +113,20 @@ describe("MetricStore statistics", () => {
   });
 });
 
+describe("MetricStore metric identity", () => {
+  it("files a put under the dimensions its object holds at that put, even when a publisher reuses and changes the object", () => {
+    const { s } = store();
+    const dimensions: Record<string, string> = { Service: "web" };
+    s.put({ namespace: "App", name: "Latency", dimensions, timestamp: T0, value: 1 });
+    dimensions.Service = "api";
+    s.put({ namespace: "App", name: "Latency", dimensions, timestamp: T0, value: 2 });
+    const frozen = Object.freeze({ Service: "web" });
+    s.put({ namespace: "App", name: "Latency", dimensions: frozen, timestamp: T0, value: 4 });
+    expect(s.query(q(60, T0, T0 + 60_000, "Sum")).map((p) => p.value)).toEqual([5]);
+    expect(s.query(q(60, T0, T0 + 60_000, "Sum", { dimensions: { Service: "api" } })).map((p) => p.value)).toEqual([2]);
+  });
+});
+
 describe("MetricStore retention", () => {
   it("folds 1-second data older than 3 hours into minutes, which still answer 60-second periods", () => {
     const { s, at } = store();

@@ -72,6 +72,29 @@ export interface MergeSource extends Omit<Aggregate, "values"> {
   values: Iterable<readonly [number, number]> | undefined;
 }
 
+/**
+ * mergeInto of an aggregate kept flat (a store's packed bucket): its count, sum and extremes, and
+ * its values as `flat[offset..]` = value, count, value, count... (undefined: none kept). Reads
+ * them in place: a view and an iterator per bucket cost more than the merge.
+ */
+export function mergeFlat(into: Aggregate, sampleCount: number, sum: number, minimum: number, maximum: number, rounded: boolean, flat: readonly number[] | undefined, offset: number): void {
+  into.sampleCount += sampleCount;
+  into.sum += sum;
+  if (minimum < into.minimum) into.minimum = minimum;
+  if (maximum > into.maximum) into.maximum = maximum;
+  if (!into.values || !flat) {
+    into.values = undefined;
+    return;
+  }
+  if (rounded && !into.rounded) roundValues(into);
+  const values = into.values;
+  for (let i = offset; i < flat.length; i += 2) {
+    const k = into.rounded ? round3(flat[i]!) : flat[i]!;
+    values.set(k, (values.get(k) ?? 0) + flat[i + 1]!);
+  }
+  if (values.size > MAX_DISTINCT_VALUES && !into.rounded) roundValues(into);
+}
+
 /** Folds `from` into `into`. */
 export function mergeInto(into: Aggregate, from: MergeSource): void {
   into.sampleCount += from.sampleCount;

@@ -5,14 +5,16 @@
  * Per metric (namespace, name, dimensions) and unit, a time series of buckets. High-resolution
  * data keeps 1-second buckets for 3 hours and standard data 60-second buckets, as CloudWatch's
  * retention does; older 1-second buckets fold into minutes and minutes older than 15 days go, so a
- * 17-hour simulated run holds at most 10,800 + 1,020 buckets per metric.
+ * 17-hour simulated run holds at most 10,800 + 1,020 buckets per metric. The seconds are held in
+ * arrays of a minute's slots (seconds.ts), and a put finds its metric without building a key.
  *
  * A bucket that is no longer being written (its period ended a few minutes ago) is packed into one
  * array of numbers: its values as a Map cost about four times as much, and over 17 hours the
  * buckets of per-request latencies were most of the run's memory. A late put unpacks it again.
  */
-import { addStatistics, addValue, emptyAggregate, mergeInto, type Aggregate, type MergeSource } from "./aggregate.js";
+import { addStatistics, addValue, emptyAggregate, MAX_DISTINCT_VALUES, mergeFlat, mergeInto, type Aggregate } from "./aggregate.js";
 import type { MetricDatum, MetricSink } from "./sink.js";
+import { SecondBuckets } from "./seconds.js";
 import { computeStatistic, readsValues, sortedValues, type Statistic } from "./statistic.js";
 
 const SECOND = 1_000;
@@ -71,9 +73,15 @@ function isPacked(b: Bucket): b is Packed {
 /** Buckets whose period ended this long ago are packed: puts are rarely later than that. */
 const PACK_AFTER_MS = 5 * MINUTE;
 
+/** Buckets by start, as the two tiers hold them. */
+interface BucketMap {
+  get(start: number): Bucket | undefined;
+  set(start: number, bucket: Bucket): void;
+}
+
 interface Buckets {
   /** 1-second buckets (high-resolution data), by bucket start. */
-  fine: Map<number, Bucket>;
+  fine: SecondBuckets<Bucket>;
   /** 60-second buckets, by bucket start. */
   coarse: Map<number, Bucket>;
   /** Starts of buckets created or unpacked since the last packing, per map. */
@@ -82,13 +90,17 @@ interface Buckets {
 }
 
 interface Series {
+  /** metricKey(id): the order ListMetrics answers in. */
+  key: string;
   id: MetricId;
   byUnit: Map<string, Buckets>;
   lastPut: number;
 }
 
 export class MetricStore implements MetricSink {
-  private readonly series = new Map<string, Series>();
+  private readonly series: Series[] = [];
+  /** Namespace -> name -> dimensionsKey -> series: a put finds its series without building a key string. */
+  private readonly index = new Map<string, Map<string, Map<string, Series>>>();
   private lastCompaction = -Infinity;
   private readonly beforeReads: (() => void)[] = [];
   /** Inside snapshot(): the publishers already put what was due. */
@@ -149,28 +161,35 @@ export class MetricStore implements MetricSink {
   put(datum: MetricDatum): void {
     // A put during a read (none is known) must not leave it answering from merges made before.
     this.periodsRead?.clear();
-    const key = metricKey(datum);
-    let s = this.series.get(key);
+    let names = this.index.get(datum.namespace);
+    if (!names) this.index.set(datum.namespace, (names = new Map()));
+    let byDimensions = names.get(datum.name);
+    if (!byDimensions) names.set(datum.name, (byDimensions = new Map()));
+    const dimensions = this.keyOfDimensions(datum.dimensions);
+    let s = byDimensions.get(dimensions);
     if (!s) {
-      s = { id: { namespace: datum.namespace, name: datum.name, dimensions: sortedDimensions(datum.dimensions) }, byUnit: new Map(), lastPut: 0 };
-      this.series.set(key, s);
+      s = { key: metricKey(datum), id: { namespace: datum.namespace, name: datum.name, dimensions: sortedDimensions(datum.dimensions) }, byUnit: new Map(), lastPut: 0 };
+      byDimensions.set(dimensions, s);
+      this.series.push(s);
     }
     s.lastPut = Math.max(s.lastPut, this.now());
     const unit = datum.unit ?? "None";
     let buckets = s.byUnit.get(unit);
-    if (!buckets) s.byUnit.set(unit, (buckets = { fine: new Map(), coarse: new Map(), freshFine: [], freshCoarse: [] }));
+    if (!buckets) s.byUnit.set(unit, (buckets = { fine: new SecondBuckets(), coarse: new Map(), freshFine: [], freshCoarse: [] }));
     const highRes = datum.storageResolution === 1;
     const size = highRes ? SECOND : MINUTE;
     const start = Math.floor(datum.timestamp / size) * size;
-    const v = datum.value;
-    if (v !== undefined && !datum.values && !datum.statistics && this.packs && v === v && !Object.is(v, -0)) {
-      // The first value of a bucket is stored packed at once, as its one sample: most buckets get
-      // no second put, and an aggregate with a Map for them was most of what the store allocated.
-      const map = highRes ? buckets.fine : buckets.coarse;
-      if (!map.has(start)) {
-        map.set(start, v);
-        this.compactIfDue();
-        return;
+    if (this.packs) {
+      // A bucket's first datum is stored packed at once: most buckets get no second put, and an
+      // aggregate with a Map for them was most of what the store allocated.
+      const map: BucketMap = highRes ? buckets.fine : buckets.coarse;
+      if (map.get(start) === undefined) {
+        const packed = packedDatum(datum);
+        if (packed !== undefined) {
+          map.set(start, packed);
+          this.compactIfDue();
+          return;
+        }
       }
     }
     const a = highRes ? writable(buckets.fine, buckets.freshFine, start) : writable(buckets.coarse, buckets.freshCoarse, start);
@@ -183,14 +202,13 @@ export class MetricStore implements MetricSink {
   /** The statistic per period over [start, end), oldest first; periods without data are absent. */
   query(q: StatisticQuery): Datapoint[] {
     this.publishDue();
-    const key = metricKey(q);
-    const s = this.series.get(key);
+    const s = this.seriesOf(q);
     if (!s) return [];
     // Only percentiles and trimmed counts read the values: for the other statistics folding each
     // bucket's value map into the period's was most of GetMetricData's time (a 30-second period of
     // latencies merges 30).
     const withValues = readsValues(q.statistic);
-    const readKey = `${key}\u0000${q.unit ?? ""}\u0000${q.period}\u0000${q.start}\u0000${q.end}\u0000${withValues}`;
+    const readKey = `${s.key}\u0000${q.unit ?? ""}\u0000${q.period}\u0000${q.start}\u0000${q.end}\u0000${withValues}`;
     let perPeriod = this.periodsRead?.get(readKey);
     if (!perPeriod) {
       perPeriod = this.periods(s, q, withValues);
@@ -224,12 +242,12 @@ export class MetricStore implements MetricSink {
       const p = first + Math.floor((t - first) / periodMs) * periodMs;
       let into = perPeriod.get(p);
       if (!into) perPeriod.set(p, (into = withValues ? emptyAggregate() : { ...emptyAggregate(), values: undefined }));
-      if (withValues) mergeInto(into, source(b));
+      if (withValues) mergeBucket(into, b);
       else mergeScalars(into, b);
     };
     for (const [unit, buckets] of s.byUnit) {
       if (q.unit !== undefined && q.unit !== unit) continue;
-      eachBucket(buckets.fine, SECOND, first, q.end, take);
+      buckets.fine.each(first, q.end, take);
       // Minute buckets cannot be split: only periods of whole minutes read them.
       if (periodMs >= MINUTE) eachBucket(buckets.coarse, MINUTE, first, q.end, take);
     }
@@ -238,7 +256,29 @@ export class MetricStore implements MetricSink {
 
   /** The units data was put with for a metric. */
   units(id: MetricId): string[] {
-    return [...(this.series.get(metricKey(id))?.byUnit.keys() ?? [])];
+    return [...(this.seriesOf(id)?.byUnit.keys() ?? [])];
+  }
+
+  private seriesOf(id: MetricId): Series | undefined {
+    return this.index.get(id.namespace)?.get(id.name)?.get(this.keyOfDimensions(id.dimensions));
+  }
+
+  /**
+   * The last frozen dimension set put and its key: a publisher puts its metrics one after the
+   * other with one set (a load generator's { Service }, an EMF line's sets), which is then keyed
+   * once, not at every put. Only a frozen set: nothing can change it after its key is taken.
+   */
+  private lastDimensions: Readonly<Record<string, string>> | undefined;
+  private lastDimensionsKey = "";
+
+  private keyOfDimensions(d: Readonly<Record<string, string>>): string {
+    if (d === this.lastDimensions) return this.lastDimensionsKey;
+    const key = dimensionsKey(d);
+    if (Object.isFrozen(d)) {
+      this.lastDimensions = d;
+      this.lastDimensionsKey = key;
+    }
+    return key;
   }
 
   /** Metrics matching the filter, in a stable order (namespace, name, dimensions). */
@@ -246,13 +286,13 @@ export class MetricStore implements MetricSink {
     this.publishDue();
     const since = filter.recentlyActiveMs === undefined ? -Infinity : this.now() - filter.recentlyActiveMs;
     const out: [string, MetricId][] = [];
-    for (const [key, s] of this.series) {
+    for (const s of this.series) {
       if (filter.namespace !== undefined && s.id.namespace !== filter.namespace) continue;
       if (filter.name !== undefined && s.id.name !== filter.name) continue;
       if (s.lastPut < since) continue;
       const dims = s.id.dimensions;
       if (filter.dimensions?.some((d) => !(d.name in dims) || (d.value !== undefined && dims[d.name] !== d.value))) continue;
-      out.push([key, s.id]);
+      out.push([s.key, s.id]);
     }
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, id]) => id);
   }
@@ -260,7 +300,7 @@ export class MetricStore implements MetricSink {
   /** How many buckets are held in all: what bounds memory. */
   get bucketCount(): number {
     let n = 0;
-    for (const s of this.series.values()) for (const b of s.byUnit.values()) n += b.fine.size + b.coarse.size;
+    for (const s of this.series) for (const b of s.byUnit.values()) n += b.fine.size + b.coarse.size;
     return n;
   }
 
@@ -274,16 +314,12 @@ export class MetricStore implements MetricSink {
     this.lastCompaction = now;
     const fineBefore = now - HIGH_RESOLUTION_RETENTION_MS;
     const coarseBefore = now - MINUTE_RETENTION_MS;
-    for (const s of this.series.values()) {
+    for (const s of this.series) {
       for (const b of s.byUnit.values()) {
-        // Maps iterate in insertion order, which is time order for data put as it happens: stop
-        // at the first young bucket. (A late put of old data waits until those before it age out.)
-        for (const [t, a] of b.fine) {
-          if (t >= fineBefore) break;
-          const minute = Math.floor(t / MINUTE) * MINUTE;
-          mergeInto(writable(b.coarse, b.freshCoarse, minute), source(a));
-          b.fine.delete(t);
-        }
+        // Oldest-created first, which is time order for data put as it happens: stop at the first
+        // young bucket. (A late put of old data waits until those before it age out.)
+        b.fine.removeOldest(fineBefore, (t, a) => mergeBucket(writable(b.coarse, b.freshCoarse, Math.floor(t / MINUTE) * MINUTE), a));
+        // Maps iterate in insertion order: the same for the minutes.
         for (const t of b.coarse.keys()) {
           if (t >= coarseBefore) break;
           b.coarse.delete(t);
@@ -296,11 +332,11 @@ export class MetricStore implements MetricSink {
 }
 
 /** The aggregate of bucket `start` to add to: created, or unpacked, and then noted as fresh. */
-function writable(map: Map<number, Bucket>, fresh: number[], start: number): Aggregate {
+function writable(map: BucketMap, fresh: number[], start: number): Aggregate {
   const b = map.get(start);
   if (b !== undefined && !isPacked(b)) return b;
   const a = b === undefined ? emptyAggregate() : unpack(b);
-  // Replacing a key's value keeps its place in the Map's (time) order.
+  // Replacing a bucket keeps its place in the (time) order of its tier.
   map.set(start, a);
   fresh.push(start);
   return a;
@@ -312,7 +348,7 @@ function writable(map: Map<number, Bucket>, fresh: number[], start: number): Agg
  * this stops at the first young one instead of checking every young one again each minute (a
  * late put's bucket behind it waits for the next packing).
  */
-function packEnded(map: Map<number, Bucket>, fresh: number[], size: number, before: number): number[] {
+function packEnded(map: BucketMap, fresh: number[], size: number, before: number): number[] {
   // A store that never packs (before = -Infinity) keeps no list either.
   if (fresh.length === 0 || before === Number.NEGATIVE_INFINITY) return [];
   let i = 0;
@@ -338,6 +374,56 @@ function pack(a: Aggregate): Packed {
   return out.slice();
 }
 
+/**
+ * A datum as a new bucket packed, as pack() would give for the aggregate it makes, built without
+ * the aggregate's Map: a single value, a distribution whose values ascend (as publishers put
+ * them, so none repeats), or a statistic set. Undefined for anything else (a mix, unordered
+ * values), which goes through an aggregate.
+ */
+function packedDatum(d: MetricDatum): Packed | undefined {
+  const v = d.value;
+  if (v !== undefined) {
+    if (d.values || d.statistics || v !== v || Object.is(v, -0)) return undefined;
+    return v;
+  }
+  if (d.values) return d.statistics ? undefined : packedValues(d.values, d.counts);
+  const s = d.statistics;
+  if (!s) return undefined;
+  // addStatistics: a set with minimum = maximum says which value was put, sampleCount times.
+  if (s.minimum === s.maximum) return packedValues([s.minimum], [s.sampleCount]);
+  return [0 + s.sampleCount, 0 + s.sum, s.minimum < Infinity ? s.minimum : Infinity, s.maximum > -Infinity ? s.maximum : -Infinity, 0];
+}
+
+/** addValue of each value with its count into an empty aggregate, then pack(); undefined unless the values ascend. */
+function packedValues(values: readonly number[], counts: readonly number[] | undefined): Packed | undefined {
+  if (values.length > MAX_DISTINCT_VALUES) return undefined;
+  for (let i = 1; i < values.length; i++) if (!(values[i - 1]! < values[i]!)) return undefined;
+  let sampleCount = 0;
+  let sum = 0;
+  let minimum = Infinity;
+  let maximum = -Infinity;
+  const out: number[] = [0, 0, 0, 0, 1];
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    const count = counts?.[i] ?? 1;
+    if (count <= 0) continue;
+    sampleCount += count;
+    sum += value * count;
+    if (value < minimum) minimum = value;
+    if (value > maximum) maximum = value;
+    // A Map key has no sign: -0 is kept as 0.
+    out.push(value === 0 ? 0 : value, count);
+  }
+  // One sample, nothing else to remember: its bare value (see pack).
+  if (sampleCount === 1 && out.length === 7 && out[5] === sum && Object.is(minimum, sum) && Object.is(maximum, sum)) return sum;
+  out[0] = sampleCount;
+  out[1] = sum;
+  out[2] = minimum;
+  out[3] = maximum;
+  // Pushing leaves spare capacity; a copy has none (as pack's).
+  return out.slice();
+}
+
 function unpack(p: Packed): Aggregate {
   if (typeof p === "number") return { sampleCount: 1, sum: p, minimum: p, maximum: p, values: new Map([[p, 1]]) };
   const a: Aggregate = { sampleCount: p[0]!, sum: p[1]!, minimum: p[2]!, maximum: p[3]!, values: undefined };
@@ -350,13 +436,12 @@ function unpack(p: Packed): Aggregate {
   return a;
 }
 
-/** A bucket as mergeInto reads it, without unpacking a packed one. */
-function source(b: Bucket): MergeSource {
-  if (typeof b === "number") return { sampleCount: 1, sum: b, minimum: b, maximum: b, values: [[b, 1]] };
-  if (!Array.isArray(b)) return b;
-  const view: MergeSource = { sampleCount: b[0]!, sum: b[1]!, minimum: b[2]!, maximum: b[3]!, values: b[4]! & 1 ? pairs(b) : undefined };
-  if (b[4]! & 2) view.rounded = true;
-  return view;
+/** mergeInto of a bucket, read where it is: a packed one is not unpacked. */
+function mergeBucket(into: Aggregate, b: Bucket): void {
+  // One sample: merging it is adding it.
+  if (typeof b === "number") addValue(into, b);
+  else if (Array.isArray(b)) mergeFlat(into, b[0]!, b[1]!, b[2]!, b[3]!, (b[4]! & 2) !== 0, b[4]! & 1 ? b : undefined, 5);
+  else mergeInto(into, b);
 }
 
 /** Folds a bucket's count, sum, minimum and maximum into `into`, in mergeInto's order (so the same sums). */
@@ -376,10 +461,6 @@ function mergeScalars(into: Aggregate, b: Bucket): void {
   const maximum = packed ? b[3]! : b.maximum;
   if (minimum < into.minimum) into.minimum = minimum;
   if (maximum > into.maximum) into.maximum = maximum;
-}
-
-function* pairs(p: number[]): Generator<readonly [number, number]> {
-  for (let i = 5; i < p.length; i += 2) yield [p[i]!, p[i + 1]!];
 }
 
 /** Visits the buckets in [from, to): by stepping when the range is shorter than the map, else by scanning it. */
@@ -403,9 +484,13 @@ function sortedDimensions(d: Readonly<Record<string, string>>): Record<string, s
 
 /** Identity of a metric: namespace, name and its dimensions in name order. */
 export function metricKey(id: MetricId): string {
-  const dims = Object.keys(id.dimensions)
+  return `${id.namespace}\u0000${id.name}\u0000${dimensionsKey(id.dimensions)}`;
+}
+
+/** A metric's dimensions in name order, as one string. */
+function dimensionsKey(d: Readonly<Record<string, string>>): string {
+  return Object.keys(d)
     .sort()
-    .map((k) => `${k}=${id.dimensions[k]}`)
+    .map((k) => `${k}=${d[k]}`)
     .join("\u0001");
-  return `${id.namespace}\u0000${id.name}\u0000${dims}`;
 }
