@@ -49,6 +49,7 @@ console.log(`chaos --help    median ${h.toFixed(1)} ms`);
 console.log(`startup ratio   ${(h / b).toFixed(2)}x (aim: at most 1.3x)`);
 
 // Each command as a user starts it, CPU from the child itself (a preload records resourceUsage at exit).
+/** @type {[string, string[]][]} */
 const commands = [
   ["validate", ["validate", join(experiments, "spot-interrupt.yaml")]],
   ["describe", ["describe", "spot-interrupt"]],
