@@ -3,9 +3,10 @@
  * as a whole process). These run the compiled CLI with a recorder in front of Node's module
  * loaders and check that code a command cannot use stays unloaded: the AWS SDK for commands that
  * send nothing (src/aws/sdk/load.ts, lazySdk), and the SDK clients and sandbox services that a run
- * on an ECS stack never calls (src/sandbox/sandbox.ts, optionalServices).
+ * on an ECS stack never calls (src/sandbox/sandbox.ts, optionalServices). And what a command does
+ * load from CommonJS goes through the V8 code cache (src/aws/sdk/code-cache.ts), yaml included.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -49,5 +50,15 @@ describe("what a command loads", () => {
     expect(clients).not.toContain("client-lambda");
     expect(clients).not.toContain("client-efs");
     expect(loaded.filter((f) => /\/dist\/src\/sandbox\/services\/(lambda\/service|efs\/file-system)\.js$/.test(f))).toEqual([]);
+  });
+
+  it("a command puts the code cache in front of the CommonJS it loads, yaml included", async () => {
+    const dir = scratch();
+    const cache = join(dir, "code-cache");
+    const r = await chaos(["validate", join(REPO, "experiments", "spot-interrupt.yaml")], { cwd: dir, env: { GAMEDAY_CODE_CACHE: cache } });
+    expect(r.code, r.stderr).toBe(0);
+    // validate loads no SDK client: what it saved is yaml's (72 files in yaml 2.9), compiled on its behalf.
+    const [versionDir] = readdirSync(cache);
+    expect(readdirSync(join(cache, versionDir!)).filter((f) => f.endsWith(".bin")).length).toBeGreaterThanOrEqual(50);
   });
 });
