@@ -409,6 +409,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`chaos: unknown command: ${name}${suggestion(name, cli.commands.map((c) => c.name))}; see chaos --help\n`);
     return 2;
   }
+  // A command runs: the V8 code cache goes in front of every CommonJS file it loads (yaml, the
+  // AWS SDK however it is required); see src/aws/sdk/code-cache.ts. --help never gets here.
+  const { processCodeCache } = await import("../aws/sdk/code-cache.js");
+  processCodeCache()?.install();
   await cli.runMatchedCommand();
   return exitCode;
 }

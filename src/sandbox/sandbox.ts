@@ -7,7 +7,7 @@
 import { dirname } from "node:path";
 import { ListClustersCommand, type ECSClient } from "../aws/sdk/ecs.js";
 import { AwsClients, LOCAL_CREDENTIALS } from "../aws/clients.js";
-import type { Clock } from "../time/clock.js";
+import { whileHolding, type Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { Kernel, type TraceEntry } from "./kernel.js";
 import { Dispatcher } from "./protocol/dispatcher.js";
@@ -54,9 +54,11 @@ import { MetricStore } from "./services/cloudwatch/store.js";
 import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { everyMinute } from "./metrics/period.js";
 import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
-import { EfsService, efsApi, registerEfsFis } from "./services/efs/index.js";
+import type { EfsService } from "./services/efs/index.js";
+import { registerEfsFis } from "./services/efs/fis.js";
 import { HostFaults } from "./services/network/host-faults.js";
-import { LambdaService, lambdaApi, registerLambdaFis } from "./services/lambda/index.js";
+import type { LambdaService } from "./services/lambda/index.js";
+import { registerLambdaFis } from "./services/lambda/fis.js";
 import { Edge } from "./workload/edge.js";
 
 export interface SandboxOptions {
@@ -73,6 +75,23 @@ export interface SandboxOptions {
   log?: (entry: TraceEntry) => void;
   /** Builds the shipper each logging task runs; required when the stack has a logging section. */
   logProducers?: LogProducerFactory;
+}
+
+/** The services only some stacks declare, loaded only for those. */
+interface OptionalServices {
+  efs?: typeof import("./services/efs/index.js");
+  lambda?: typeof import("./services/lambda/index.js");
+}
+
+/**
+ * Imports the EFS and Lambda services when the stack declares them: together about 30 modules
+ * (WordPress's workload among them) that an ECS stack, the default one included, never runs.
+ * Their FIS actions are registered either way (registerEfsFis, registerLambdaFis): every stack's
+ * FIS knows the whole catalog, and answers for a resource the stack lacks as AWS would.
+ */
+async function optionalServices(stack: Stack): Promise<OptionalServices> {
+  const [efs, lambda] = await Promise.all([stack.efs ? import("./services/efs/index.js") : undefined, stack.lambdas ? import("./services/lambda/index.js") : undefined]);
+  return { ...(efs ? { efs } : {}), ...(lambda ? { lambda } : {}) };
 }
 
 export interface ReadyOptions {
@@ -128,7 +147,7 @@ export class Sandbox {
   private started = false;
   private readonly sessions: Sessions;
 
-  private constructor(options: SandboxOptions) {
+  private constructor(options: SandboxOptions, optional: OptionalServices) {
     const { stack, clock, random } = options;
     // Checked before anything arms a timer: a half-built sandbox on a real clock would keep the process alive.
     if (stack.logging.length > 0 && !options.logProducers) {
@@ -182,7 +201,8 @@ export class Sandbox {
       this.kinesis = undefined;
     }
 
-    if (stack.efs) {
+    if (stack.efs && optional.efs) {
+      const { EfsService, efsApi } = optional.efs;
       const efs = new EfsService(this.kernel, stack.efs, this.subnets, this.metrics);
       this.efs = efs;
       // Fargate tasks mount their EFS volumes through it.
@@ -194,7 +214,8 @@ export class Sandbox {
     }
     registerLambdaFis(this.fis, () => this.lambda);
     registerEfsFis(this.fis, () => this.efs, () => this.lambda);
-    if (stack.lambdas) {
+    if (stack.lambdas && optional.lambda) {
+      const { LambdaService, lambdaApi } = optional.lambda;
       const lambda = new LambdaService(this.kernel, stack.lambdas, [...new Set(this.subnets.map((s) => s.az))], this.efs, this.metrics);
       this.lambda = lambda;
       lambda.vpcSubnets = [...new Set(this.subnets.map((s) => s.az))].map((az) => this.subnets.find((s) => s.az === az)!.id);
@@ -250,7 +271,8 @@ export class Sandbox {
   }
 
   static async create(options: SandboxOptions): Promise<Sandbox> {
-    const sandbox = new Sandbox(options);
+    // Loading modules is real I/O: virtual time stands still meanwhile.
+    const sandbox = new Sandbox(options, await whileHolding(options.clock, () => optionalServices(options.stack)));
     try {
       await sandbox.wireHandlers(options);
     } catch (err) {

@@ -105,6 +105,34 @@ describe("the SDK code cache", () => {
   });
 });
 
+describe("the code cache installed for the whole process (the CLI's commands)", () => {
+  const INSTALL = fileURLToPath(new URL("./fixtures/code-cache-install.ts", import.meta.url));
+  const importThrough = (dir: string, file: string) =>
+    JSON.parse(execFileSync(process.execPath, ["--import", "tsx", INSTALL, dir, file], { cwd: REPO, encoding: "utf8" })) as { stats: { hits: number; misses: number }; four: number; file: string; self: boolean };
+
+  it("covers a CommonJS package that an ES module imports: a later process compiles it from the cache", () => {
+    const dir = join(root, "cache");
+    const first = importThrough(dir, join(pkg, "index.js"));
+    expect(first.stats).toEqual({ hits: 0, misses: 2 });
+    const second = importThrough(dir, join(pkg, "index.js"));
+    expect(second.stats).toEqual({ hits: 2, misses: 0 });
+    for (const m of [first, second]) {
+      // A named export still reaches the importer, and the module is its own `this`.
+      expect(m.four).toBe(4);
+      expect(m.file).toBe(join(pkg, "index.js"));
+      expect(m.self).toBe(true);
+    }
+  });
+
+  it("leaves a file that starts with a hashbang to Node, which strips it", () => {
+    writeFileSync(join(pkg, "cli.js"), `#!/usr/bin/env node\n"use strict";\nconst { twice } = require("./helper.js");\nmodule.exports = { four: twice(2), file: __filename, self: this === module.exports };\n`);
+    const loaded = importThrough(join(root, "cache"), join(pkg, "cli.js"));
+    expect(loaded.four).toBe(4);
+    // helper.js through the cache; cli.js compiled by Node itself.
+    expect(loaded.stats).toEqual({ hits: 0, misses: 1 });
+  });
+});
+
 describe("where the cache lives", () => {
   it("is the user's cache directory, per Node version and architecture", () => {
     expect(codeCacheDir({})).toBe(join(homedir(), ".cache", "gameday", "v8-code-cache", `node-${process.version}-${process.arch}`));

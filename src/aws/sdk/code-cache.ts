@@ -65,6 +65,7 @@ export class CodeCache {
   private readonly compiled = new Map<string, CompiledWrapper>();
   private readonly pending: Pending[] = [];
   private exitHooked = false;
+  private installed = false;
 
   constructor(private readonly dir: string) {}
 
@@ -73,6 +74,30 @@ export class CodeCache {
    * files under node_modules that it loads.
    */
   around<T>(load: () => T): T {
+    if (this.installed) return load();
+    const restore = this.hook();
+    try {
+      return load();
+    } finally {
+      restore();
+    }
+  }
+
+  /**
+   * Puts the cache in front of Node's compiler for every CommonJS file under node_modules that
+   * this process loads from now on, not only the SDK packages loaded through loadSdk: a package
+   * an ES module imports (yaml's 72 files) and SDK packages other modules require themselves
+   * (the sandbox's drain handler and log shippers: whichever loads first compiles the SDK's
+   * shared core, about 0.1 s of CPU, for everyone). The CLI installs it once a command runs.
+   */
+  install(): void {
+    if (this.installed) return;
+    this.hook();
+    this.installed = true;
+  }
+
+  /** Replaces Module.prototype._compile for node_modules files; returns what puts Node's back. */
+  private hook(): () => void {
     const proto = Module.prototype as unknown as { _compile: CompileFn };
     const original = proto._compile;
     const globals = globalThis as unknown as Record<symbol, unknown>;
@@ -84,15 +109,14 @@ export class CodeCache {
       return fn.apply(thisValue, args);
     };
     proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]) {
-      if (!filename.includes("/node_modules/") || typeof content !== "string") return original.call(this, content, filename, ...rest);
+      // A file that starts with a hashbang is left to Node, which strips it (inside the wrapper it is a syntax error).
+      if (!filename.includes("/node_modules/") || typeof content !== "string" || content.startsWith("#!")) return original.call(this, content, filename, ...rest);
       cache.compiled.set(filename, cache.compile(content, filename));
       return original.call(this, STUB, filename, ...rest);
     };
-    try {
-      return load();
-    } finally {
+    return () => {
       proto._compile = original;
-    }
+    };
   }
 
   private compile(content: string, filename: string): CompiledWrapper {
