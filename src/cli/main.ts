@@ -238,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
 
   // chaos explore (src/explore): search fault schedules for one that breaks the hypothesis.
   cli
-    .command("explore <experiment>", "Search fault schedules (which faults, when, how many targets, how hard, log shipper crashes) for the smallest one that breaks the experiment's hypothesis; an experiment or a space file (experiments/spaces/<name>.yaml)")
+    .command("explore <experiment>", "Search fault schedules (which faults, when, how many targets, in which zone, how hard, log shipper crashes) for the smallest one that breaks the experiment's hypothesis; an experiment or a space file (experiments/spaces/<name>.yaml)")
     .option("--seed <n>", "Seed of the search and of every candidate run; the same seed and --runs give the same result")
     .option("--budget <duration>", `Wall-clock time for searching and shrinking, ISO 8601 (default PT5M)`)
     .option("--runs <n>", "At most this many generated schedules (default 1000)")
