@@ -40,7 +40,11 @@ export interface LogProducerSpec {
 
 /** One task's shipper, as the sandbox drives it. */
 export interface LogProducer {
-  write(line: string): void;
+  /**
+   * One burst of the task's log lines, handed over at once as pino's transport hands its buffer
+   * (Shipper.writeLines): what the shipper spools, it spools in one append, not one per line.
+   */
+  writeLines(lines: readonly string[]): void;
   /** The task got SIGTERM: flush or spool what is in memory. */
   sigterm(): void;
   /** The process is gone; `graceful` when it exited on its own after SIGTERM. */
@@ -153,12 +157,13 @@ class ProducerProcess implements TaskProcess {
     this.carry += (this.logging.linesPerSecond * WRITE_EVERY_MS) / 1000;
     const lines = Math.floor(this.carry);
     this.carry -= lines;
+    if (lines === 0) return;
     const time = this.kernel.now();
+    const burst: string[] = new Array(lines);
     for (let i = 0; i < lines; i++) {
       const n = this.n++;
-      producer.write(
-        `{"level":30,"time":${time},"service":"${this.spec.service}","task":"${this.spec.taskId.slice(0, 12)}","n":${n},"msg":"${MESSAGES[n % MESSAGES.length]}","pad":"${this.pad}"}`,
-      );
+      burst[i] = `{"level":30,"time":${time},"service":"${this.spec.service}","task":"${this.spec.taskId.slice(0, 12)}","n":${n},"msg":"${MESSAGES[n % MESSAGES.length]}","pad":"${this.pad}"}`;
     }
+    producer.writeLines(burst);
   }
 }
