@@ -55,6 +55,11 @@ const ACKED = 2;
 const SEGMENT_NAME = /^seg-(\d{12})\.spool$/;
 const CHECKPOINT_SUFFIX = ".ack";
 const READ_CHUNK = 256 * 1024;
+/**
+ * Replay reads a segment this much at a time and keeps the last read: a replay batch (500 records
+ * at most) is a fraction of it, so most batches, and rereads after a failed send, need no syscall.
+ */
+const REPLAY_CHUNK = 1024 * 1024;
 const LOCK_FILE = "spool.lock";
 
 interface Segment {
@@ -127,7 +132,12 @@ export class Spool {
   private readonly fsyncIntervalMs: number;
   private readonly dropPolicy: DropPolicy;
   private readonly checkpointIntervalMs: number;
-  private readonly readBuffer = Buffer.allocUnsafe(READ_CHUNK);
+  /**
+   * The last bytes replay read, [start, start + buf.length) of seg's file. Bytes below a segment's
+   * logical end never change (segments are append-only), so they serve later batches as they are.
+   * A fresh buffer per read rather than one reused: records handed out are views into it, not copies.
+   */
+  private readAhead: { seg: Segment; start: number; buf: Buffer } | undefined;
   /** Frames are assembled here before one writeSync; reused, since the write completes before append() returns. */
   private writeBuffer = Buffer.allocUnsafe(64 * 1024);
 
@@ -427,6 +437,7 @@ export class Spool {
     }
     const i = this.segments.indexOf(seg);
     if (i >= 0) this.segments.splice(i, 1);
+    if (this.readAhead?.seg === seg) this.readAhead = undefined;
     this.totalBytes -= seg.bytes;
     try {
       fs.rmSync(seg.path, { force: true });
@@ -453,62 +464,69 @@ export class Spool {
 
   /** Reads pending records of `seg` from its cursor into `out`; false when the batch is full. */
   private readSegment(seg: Segment, out: SpooledRecord[], budget: { records: number; bytes: number }): boolean {
-    let fd: number;
+    let fd: number | undefined;
     try {
-      fd = fs.openSync(seg.path, "r");
-    } catch (error) {
-      this.lose(seg, seg.cursorIndex, error);
-      return true;
-    }
-    try {
-      let buf = this.readBuffer;
       while (seg.cursorOffset < seg.bytes) {
-        const want = Math.min(buf.length, seg.bytes - seg.cursorOffset);
-        const got = fs.readSync(fd, buf, 0, want, seg.cursorOffset);
-        let at = 0;
-        while (at < got) {
-          const frame = readFrame(buf, at, got, false);
-          if (frame.kind === "incomplete") {
-            if (at > 0) break;
-            if (seg.cursorOffset + frame.needed > seg.bytes) {
-              this.lose(seg, seg.cursorIndex, new Error(`spool segment ${seg.path} changed on disk: a frame overruns its end`));
-              return true;
-            }
-            buf = Buffer.allocUnsafe(Math.max(frame.needed, buf.length * 2));
-            break;
-          }
-          if (frame.kind === "corrupt") {
-            this.lose(seg, seg.cursorIndex, new Error(`spool segment ${seg.path} changed on disk: ${frame.reason}`));
+        let cached = this.readAhead;
+        let at = cached && cached.seg === seg ? seg.cursorOffset - cached.start : -1;
+        let frame = cached && at >= 0 && at < cached.buf.length ? readFrame(cached.buf, at, cached.buf.length, false) : undefined;
+        if (!frame || frame.kind === "incomplete") {
+          // Not in what was read last: read on from the cursor, enough for at least this frame.
+          const needed = frame?.kind === "incomplete" ? frame.needed : 0;
+          if (seg.cursorOffset + needed > seg.bytes) {
+            this.lose(seg, seg.cursorIndex, new Error(`spool segment ${seg.path} changed on disk: a frame overruns its end`));
             return true;
           }
-          const index = seg.cursorIndex;
-          if (index >= seg.offsets.length) seg.offsets = growOffsets(seg.offsets, index + 1);
-          seg.offsets[index] = seg.cursorOffset;
-          if (seg.state[index] === PENDING) {
-            const size = frame.entry.data.length + Buffer.byteLength(frame.entry.key);
-            if (out.length > 0 && size > budget.bytes) return false;
-            const entry = frame.entry;
-            out.push({
-              ...entry,
-              data: Buffer.from(entry.data),
-              ambiguous: entry.ambiguous || (seg.ambiguous?.has(index) ?? false),
-              ref: { segment: seg, index },
-            });
-            seg.state[index] = OUT;
-            seg.out++;
-            this.outstanding++;
-            budget.bytes -= size;
+          try {
+            fd ??= fs.openSync(seg.path, "r");
+          } catch (error) {
+            this.lose(seg, seg.cursorIndex, error);
+            return true;
           }
-          at += frame.size;
-          seg.cursorOffset += frame.size;
-          seg.cursorIndex++;
-          if (out.length >= budget.records) return false;
+          const want = Math.min(Math.max(REPLAY_CHUNK, needed), seg.bytes - seg.cursorOffset);
+          const buf = Buffer.allocUnsafe(want);
+          let got = 0;
+          while (got < want) {
+            const n = fs.readSync(fd, buf, got, want - got, seg.cursorOffset + got);
+            if (n === 0) break;
+            got += n;
+          }
+          cached = this.readAhead = { seg, start: seg.cursorOffset, buf: buf.subarray(0, got) };
+          at = 0;
+          frame = readFrame(cached.buf, 0, got, false);
+          if (frame.kind === "incomplete") {
+            // The file is shorter than its logical end says.
+            this.lose(seg, seg.cursorIndex, new Error(`spool segment ${seg.path} changed on disk: it ends inside a frame`));
+            return true;
+          }
         }
-        if (got === 0) break;
+        if (frame.kind === "corrupt") {
+          this.lose(seg, seg.cursorIndex, new Error(`spool segment ${seg.path} changed on disk: ${frame.reason}`));
+          return true;
+        }
+        const index = seg.cursorIndex;
+        if (index >= seg.offsets.length) seg.offsets = growOffsets(seg.offsets, index + 1);
+        seg.offsets[index] = seg.cursorOffset;
+        if (seg.state[index] === PENDING) {
+          const entry = frame.entry;
+          const size = entry.data.length + Buffer.byteLength(entry.key);
+          if (out.length > 0 && size > budget.bytes) return false;
+          // The data stays a view into the read buffer, which is never reused (see readAhead).
+          entry.ambiguous ||= seg.ambiguous?.has(index) ?? false;
+          (entry as SpooledRecord).ref = { segment: seg, index };
+          out.push(entry as SpooledRecord);
+          seg.state[index] = OUT;
+          seg.out++;
+          this.outstanding++;
+          budget.bytes -= size;
+        }
+        seg.cursorOffset += frame.size;
+        seg.cursorIndex++;
+        if (out.length >= budget.records) return false;
       }
       return true;
     } finally {
-      fs.closeSync(fd);
+      if (fd !== undefined) fs.closeSync(fd);
     }
   }
 
