@@ -1,7 +1,8 @@
 /**
- * Replay reads a spool in large reads and keeps what it read: a long outage leaves a backlog of
- * hundreds of thousands of records that replay sends 500 at a time, and a failed half-open probe
- * puts its records back every few seconds. Neither should cost a read of the disk each time.
+ * The spool's disk work per record stays small: a long outage leaves a backlog of hundreds of
+ * thousands of records that replay sends 500 at a time, a failed half-open probe puts its records
+ * back every few seconds, and replay progress is checkpointed every second. Replay reads in large
+ * reads and keeps what it read; checkpoints after a segment's first are written in place.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as fs from "node:fs";
@@ -13,7 +14,7 @@ import { tempDirs } from "./helpers/tmp.js";
 // Counts the spool's reads of segment files (the real fs does the work).
 vi.mock("node:fs", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs")>();
-  return { ...real, readSync: vi.fn(real.readSync) };
+  return { ...real, readSync: vi.fn(real.readSync), renameSync: vi.fn(real.renameSync) };
 });
 
 const dirs = tempDirs();
@@ -26,7 +27,7 @@ function entry(i: number): SpoolEntry {
 const idOf = (r: { data: Uint8Array }) => (JSON.parse(Buffer.from(r.data).toString()) as { i: number }).i;
 const reads = () => vi.mocked(fs.readSync).mock.calls.length;
 
-describe("Spool replay reads", () => {
+describe("Spool disk work", () => {
   it("reads a backlog in few large reads, rereads nothing for records put back, and hands out records that stay intact", () => {
     const spool = new Spool({ dir: dirs.make(), fsync: "never" }, new ManualClock());
     // ~600 KB in one segment: a dozen replay batches of 250.
@@ -56,5 +57,20 @@ describe("Spool replay reads", () => {
     vi.mocked(fs.readSync).mockClear();
     expect(spool.readBatch(100, 5 << 20).map(idOf)).toEqual(Array.from({ length: 10 }, (_, k) => 10 + k));
     expect(reads()).toBe(1);
+  });
+
+  it("checkpoints a replaying segment every interval with one rename for the segment, not one per checkpoint", async () => {
+    const clock = new ManualClock();
+    const dir = dirs.make();
+    const spool = new Spool({ dir, fsync: "never", checkpointIntervalMs: 1_000 }, clock);
+    spool.append(Array.from({ length: 100 }, (_, k) => entry(k)));
+    vi.mocked(fs.renameSync).mockClear();
+    for (let i = 0; i < 10; i++) {
+      for (const r of spool.readBatch(5, 5 << 20)) spool.ack(r.ref);
+      await clock.advance(1_000);
+    }
+    expect(vi.mocked(fs.renameSync).mock.calls.length).toBe(1);
+    // Each of the ten was written: a restart resends only the 50 not acked.
+    expect(new Spool({ dir, fsync: "never" }, new ManualClock()).pendingRecords).toBe(50);
   });
 });
