@@ -3,13 +3,14 @@
  * (seg-000000000001.spool, ...) of checksummed, length-prefixed frames (spool-format.ts) in one
  * directory, with an fsync policy, a size cap and an explicit, counted drop policy when full.
  *
- * Replay reads segments oldest first. Acks are tracked per record in memory (one byte per record),
+ * Replay reads segments oldest first, a megabyte at a time (see readAhead). Acks are tracked per record in memory (one byte per record),
  * and a segment file is deleted only once every record in it is acked. Replay progress survives a
  * crash through a checkpoint per segment (seg-N.ack beside seg-N.spool): how many records from the
  * segment's start are all acked, written at most every checkpointIntervalMs (and at close), synced
  * unless fsync is `never`. A restart skips that prefix, so what it resends is bounded by the acks
  * of the last interval plus the records acked out of order past the prefix, not the whole segment.
- * A checkpoint only ever counts acked records, so a stale one costs duplicates, never a loss.
+ * A checkpoint only ever counts acked records, so a stale one costs duplicates, never a loss (the
+ * file's two slots: see readCheckpoint).
  *
  * Synchronous fs calls on purpose: the shipper runs in pino's transport worker thread, where sync
  * I/O blocks nobody, and async fs callbacks would let a virtual clock run ahead of the disk (the
