@@ -54,6 +54,9 @@ describe("sandbox log producers", () => {
       for (const burst of taskBursts) expect(burst).toHaveLength(15);
       const numbers = taskBursts.flat().map((line) => (JSON.parse(line) as { n: number }).n);
       expect(numbers).toEqual(numbers.map((_, i) => i));
+      // A pino-shaped line, padded by the stack's lineBytes (256 by default) less 130.
+      const line = taskBursts[1]![2]!;
+      expect(line).toMatch(/^\{"level":30,"time":\d+,"service":"web","task":"[0-9a-f]{12}","n":17,"msg":"GET \/health 200","pad":"x{126}"\}$/);
     }
   });
 });
