@@ -12,6 +12,12 @@
  *    transport feeds them (writeLines, 1,000 lines a chunk) and timed until Kinesis has every
  *    record, with the wal's spool synced at intervals and on every chunk. Printed as ratios.
  *    `--durability-only` runs just this part.
+ * 4. The sandbox's outage, per record: shippers fed as the sandbox's log producers feed them (a burst
+ *    of lines every 5 s of virtual time, EMF metrics every 5 s) through an outage (Kinesis refusing
+ *    every call: the breaker opens, everything is spooled) and the replay after it, on a virtual
+ *    clock. CPU time of the spooling and of the replay, per 100,000 records, with each burst handed
+ *    over in one writeLines() call against the baseline of one write() per line, in this run.
+ *    `--outage-shape-only` runs just this part; `--outage-records N` sets its size.
  * Nothing here is asserted; the figures are printed for the project's notes.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -198,9 +204,83 @@ async function outage(): Promise<void> {
   console.log(`  wall time for the scenario   ${wall.toFixed(1)} s`);
 }
 
+/** CPU ms of the user and system time `fn` takes (the process is otherwise idle: a virtual clock). */
+async function cpuOf(fn: () => Promise<void>): Promise<number> {
+  const before = process.cpuUsage();
+  await fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1_000;
+}
+
+/**
+ * One shipper through an outage and its replay as the sandbox drives it: 10 lines of ~256 bytes
+ * every 5 s (2 a second), a burst handed over per writeLines() call or line by line with write().
+ */
+async function outageShape(records: number, burst: "writeLines" | "write"): Promise<{ spoolMs: number; replayMs: number; delivered: number; spooled: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "gameday-bench-shape-"));
+  const clock = new VirtualClock();
+  let down = true;
+  let delivered = 0;
+  const port: KinesisPort = {
+    async putRecords(entries) {
+      if (down) throw Object.assign(new Error("Service Unavailable"), { name: "ServiceUnavailableException", $metadata: { httpStatusCode: 503 } });
+      delivered += entries.length;
+      return ok(entries);
+    },
+  };
+  const shipper = new Shipper({
+    clock,
+    random: new SeededRandom(5),
+    kinesis: port,
+    host: "i-0123456789abcdef0",
+    spool: { dir, maxBytes: 512 * MiB, fsync: "never" },
+    metrics: { stream: "app-logs", write: () => {}, intervalMs: 5_000 },
+  });
+  const pad = "x".repeat(256 - 130);
+  const messages = ["GET /orders 200", "POST /orders 201", "GET /health 200", "GET /orders/:id 200", "cache refreshed"];
+  let n = 0;
+  const lines = (): string[] =>
+    Array.from({ length: 10 }, () => {
+      const i = n++;
+      return `{"level":30,"time":${clock.now()},"service":"web","task":"0123456789ab","n":${i},"msg":"${messages[i % messages.length]}","pad":"${pad}"}`;
+    });
+  const spoolMs = await cpuOf(async () => {
+    while (n < records) {
+      const next = lines();
+      if (burst === "writeLines") shipper.writeLines(next);
+      else for (const line of next) shipper.write(line);
+      await clock.sleep(5_000);
+    }
+  });
+  const spooled = shipper.metrics().spooled;
+  down = false;
+  const replayMs = await cpuOf(async () => {
+    while (shipper.metrics().spoolRecords > 0) await clock.sleep(5_000);
+  });
+  await shipper.close();
+  clock.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return { spoolMs, replayMs, delivered, spooled };
+}
+
+async function outageShapeCost(records: number): Promise<void> {
+  // Warm both up so that the JIT does not favour whichever runs second.
+  await outageShape(20_000, "write");
+  await outageShape(20_000, "writeLines");
+  const perLine = await outageShape(records, "write");
+  const bursts = await outageShape(records, "writeLines");
+  const per100k = (ms: number, n: number) => `${fmt((ms * 100_000) / n)} ms CPU per 100,000 records`;
+  console.log(`\nThe sandbox's outage, per record: ${fmt(records)} records, 10 lines a burst every 5 s (virtual), Kinesis down then back`);
+  console.log(`  spooling, write() per line (baseline)     ${per100k(perLine.spoolMs, perLine.spooled)}`);
+  console.log(`  spooling, writeLines() per burst          ${per100k(bursts.spoolMs, bursts.spooled)}   ratio ${(bursts.spoolMs / bursts.spooled / (perLine.spoolMs / perLine.spooled)).toFixed(2)}`);
+  console.log(`  replay of the spool (same in both)        ${per100k(bursts.replayMs, bursts.delivered)} (baseline run: ${per100k(perLine.replayMs, perLine.delivered)})`);
+  console.log(`  count check                               delivered ${fmt(bursts.delivered)} and ${fmt(perLine.delivered)} of ${fmt(records)}`);
+}
+
 async function main(): Promise<void> {
   console.log(`Node ${process.version}; ${fmt(RECORDS)} records for throughput`);
   if (process.argv.includes("--durability-only")) return durabilityCost(RECORDS);
+  if (process.argv.includes("--outage-shape-only")) return outageShapeCost(arg("outage-records", 200_000));
   // Warm both paths up once so that the JIT does not favour whichever runs second.
   await pinoBaseline(50_000);
   await shipperThroughput(50_000);
@@ -212,6 +292,7 @@ async function main(): Promise<void> {
   console.log(`  ratio Shipper / pino                       ${(ship.rate / pinoRate).toFixed(2)}   (aim: >= 0.50)`);
   await durabilityCost(RECORDS);
   await outage();
+  await outageShapeCost(arg("outage-records", 200_000));
 }
 
 await main();

@@ -103,8 +103,8 @@ export class SandboxLogShipping implements LogProducerFactory {
     spool.owner = producer;
     this.running.push(producer);
     return {
-      write: (line) => {
-        if (producer.alive) producer.shipper.write(line);
+      writeLines: (lines) => {
+        if (producer.alive) producer.shipper.writeLines(lines);
       },
       sigterm: () => {
         void producer.shipper.close().catch(() => undefined);

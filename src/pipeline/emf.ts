@@ -90,28 +90,40 @@ export const BOOT_GAUGE_NAMES = BOOT_GAUGES.map(([name]) => name);
 
 /** One EMF line: what the counters did since `previous`, and the gauges in `now` (per boot too, given `boot`). */
 export function emfLine(o: Pick<ResolvedMetricsOptions, "namespace" | "stream"> & Partial<Pick<ResolvedMetricsOptions, "intervalMs">>, host: string, timestamp: number, now: ShipperMetrics, previous: ShipperMetrics | undefined, boot?: string): string {
-  const values: Record<string, number> = {};
-  for (const [name, read] of COUNTERS) values[name] = read(now) - (previous ? read(previous) : 0);
-  values.SpoolBytes = now.spoolBytes;
-  values.OldestSpooledAge = now.oldestSpooledAgeMs;
-  values.BreakerState = BREAKER_VALUE[now.breaker];
-  const units: Record<string, string> = { SpoolBytes: "Bytes", OldestSpooledAge: "Milliseconds", BreakerState: "None" };
   // CloudWatch keeps standard-resolution data per minute: lines more frequent than that need 1 s.
   const resolution = (o.intervalMs ?? 60_000) < 60_000 ? 1 : 60;
-  const directives = [{ Namespace: o.namespace, Dimensions: [["Stream", "Host"]], Metrics: Object.keys(values).map((Name) => ({ Name, Unit: units[Name] ?? "Count", StorageResolution: resolution })) }];
-  const perBoot: Record<string, number> = {};
-  if (boot !== undefined) {
-    for (const [name, read] of BOOT_GAUGES) perBoot[name] = read(now);
-    directives.push({ Namespace: o.namespace, Dimensions: [["Stream", "Host", "Boot"]], Metrics: Object.keys(perBoot).map((Name) => ({ Name, Unit: "Count", StorageResolution: resolution })) });
+  let line = `{"_aws":{"Timestamp":${json(Math.floor(timestamp))},"CloudWatchMetrics":${directivesText(o.namespace, resolution, boot !== undefined)}},"Stream":${JSON.stringify(o.stream)},"Host":${JSON.stringify(host)}`;
+  if (boot !== undefined) line += `,"Boot":${JSON.stringify(boot)}`;
+  for (const [name, read] of COUNTERS) line += `,"${name}":${json(read(now) - (previous ? read(previous) : 0))}`;
+  line += `,"SpoolBytes":${json(now.spoolBytes)},"OldestSpooledAge":${json(now.oldestSpooledAgeMs)},"BreakerState":${BREAKER_VALUE[now.breaker]}`;
+  if (boot !== undefined) for (const [name, read] of BOOT_GAUGES) line += `,"${name}":${json(read(now))}`;
+  return `${line}}`;
+}
+
+/** A number as JSON.stringify writes it (null when not finite). */
+function json(n: number): string {
+  return Number.isFinite(n) ? String(n) : "null";
+}
+
+const GAUGE_UNITS: Record<string, string> = { SpoolBytes: "Bytes", OldestSpooledAge: "Milliseconds", BreakerState: "None" };
+const LINE_METRICS = [...COUNTERS.map(([name]) => name), "SpoolBytes", "OldestSpooledAge", "BreakerState"];
+
+/**
+ * The `CloudWatchMetrics` directives depend only on the namespace, the resolution and whether the
+ * line has the per-boot part: built once each rather than per line (a line every 5 s per shipper
+ * through the sandbox's 17-hour outage).
+ */
+const directivesCache = new Map<string, string>();
+function directivesText(namespace: string, resolution: number, withBoot: boolean): string {
+  const cacheKey = `${resolution}\u0000${withBoot}\u0000${namespace}`;
+  let text = directivesCache.get(cacheKey);
+  if (text === undefined) {
+    const directives = [{ Namespace: namespace, Dimensions: [["Stream", "Host"]], Metrics: LINE_METRICS.map((Name) => ({ Name, Unit: GAUGE_UNITS[Name] ?? "Count", StorageResolution: resolution })) }];
+    if (withBoot) directives.push({ Namespace: namespace, Dimensions: [["Stream", "Host", "Boot"]], Metrics: BOOT_GAUGE_NAMES.map((Name) => ({ Name, Unit: "Count", StorageResolution: resolution })) });
+    text = JSON.stringify(directives);
+    directivesCache.set(cacheKey, text);
   }
-  return JSON.stringify({
-    _aws: { Timestamp: Math.floor(timestamp), CloudWatchMetrics: directives },
-    Stream: o.stream,
-    Host: host,
-    ...(boot !== undefined ? { Boot: boot } : {}),
-    ...values,
-    ...perBoot,
-  });
+  return text;
 }
 
 /**

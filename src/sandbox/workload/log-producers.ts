@@ -40,7 +40,11 @@ export interface LogProducerSpec {
 
 /** One task's shipper, as the sandbox drives it. */
 export interface LogProducer {
-  write(line: string): void;
+  /**
+   * One burst of the task's log lines, handed over at once as pino's transport hands its buffer
+   * (Shipper.writeLines): what the shipper spools, it spools in one append, not one per line.
+   */
+  writeLines(lines: readonly string[]): void;
   /** The task got SIGTERM: flush or spool what is in memory. */
   sigterm(): void;
   /** The process is gone; `graceful` when it exited on its own after SIGTERM. */
@@ -112,7 +116,8 @@ class ProducerProcess implements TaskProcess {
   private stopTicking: (() => void) | undefined;
   private carry = 0;
   private n = 0;
-  private readonly pad: string;
+  /** What follows `"n":<n>` in a line, per message: built once, so a line is three pieces, not a dozen. */
+  private readonly tails: string[];
 
   constructor(
     private readonly kernel: Kernel,
@@ -122,7 +127,8 @@ class ProducerProcess implements TaskProcess {
     private readonly factory: LogProducerFactory,
   ) {
     // The fixed part of a line is about 130 bytes; padding brings it to lineBytes.
-    this.pad = "x".repeat(Math.max(0, logging.lineBytes - 130));
+    const pad = "x".repeat(Math.max(0, logging.lineBytes - 130));
+    this.tails = MESSAGES.map((msg) => `,"msg":"${msg}","pad":"${pad}"}`);
     this.name = logging.process;
   }
 
@@ -153,12 +159,13 @@ class ProducerProcess implements TaskProcess {
     this.carry += (this.logging.linesPerSecond * WRITE_EVERY_MS) / 1000;
     const lines = Math.floor(this.carry);
     this.carry -= lines;
-    const time = this.kernel.now();
+    if (lines === 0) return;
+    const head = `{"level":30,"time":${this.kernel.now()},"service":"${this.spec.service}","task":"${this.spec.taskId.slice(0, 12)}","n":`;
+    const burst: string[] = new Array(lines);
     for (let i = 0; i < lines; i++) {
       const n = this.n++;
-      producer.write(
-        `{"level":30,"time":${time},"service":"${this.spec.service}","task":"${this.spec.taskId.slice(0, 12)}","n":${n},"msg":"${MESSAGES[n % MESSAGES.length]}","pad":"${this.pad}"}`,
-      );
+      burst[i] = head + n + this.tails[n % MESSAGES.length]!;
     }
+    producer.writeLines(burst);
   }
 }
