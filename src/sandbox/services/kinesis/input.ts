@@ -95,9 +95,25 @@ export function requiredArray(input: Input, field: string): unknown[] {
   return v;
 }
 
-/** Bytes a base64 string decodes to, without decoding it. */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Where base64Length decodes a record to check it; records larger than this get the regex. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Bytes a base64 string decodes to; undefined unless it is base64 (a length that is a multiple of
+ * 4, only `[A-Za-z0-9+/]`, then up to two `=`). Every record of every PutRecords passes here, and
+ * decoding into a scratch buffer checks a record in under half the time of the regex: Node's
+ * decoder skips characters outside its alphabet and stops at the first `=`, so any such character
+ * leaves it short of the length the text promises. What it does not catch is looked for apart:
+ * the URL-safe `-` and `_` (which it decodes) and characters above U+007F (of which it reads only
+ * the low byte: "Ł" would pass for "A"). A text it turns down gets the regex, which decides.
+ */
 export function base64Length(text: string): number | undefined {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+  if (text.length % 4 !== 0) return undefined;
   const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-  return (text.length / 4) * 3 - padding;
+  const bytes = (text.length / 4) * 3 - padding;
+  if (bytes <= scratch.length && scratch.write(text, 0, "base64") === bytes && !text.includes("-") && !text.includes("_") && Buffer.byteLength(text, "utf8") === text.length) {
+    return bytes;
+  }
+  return BASE64.test(text) ? bytes : undefined;
 }
