@@ -94,4 +94,25 @@ describe("RecordStore (a shard's compact record storage)", () => {
     }
     expect(store.heldBytes).toBeLessThan(raw / 4);
   });
+  it("keeps a sealed chunk's counters, arrivals and sizes inside its deflated bytes, not 26 bytes a record beside them", () => {
+    const store = new RecordStore();
+    const records = 40 * CHUNK_RECORDS;
+    // Identical lines: what remains is almost all the per-record numbers.
+    for (let n = 0; n < records; n++) store.append({ counter: 3 * n, arrival: 1_700_000_000_000 + n * 70, partitionKey: "k", data: "aGVsbG8=", size: 6 });
+    expect(store.heldBytes / records).toBeLessThan(8);
+    expect(store.at(records - CHUNK_RECORDS - 1)).toEqual({ counter: 3 * (records - CHUNK_RECORDS - 1), arrival: 1_700_000_000_000 + (records - CHUNK_RECORDS - 1) * 70, partitionKey: "k", data: "aGVsbG8=", size: 6 });
+    expect(store.positionOfCounter(3 * 5000 + 1)).toBe(5001);
+    expect(store.positionAtTime(1_700_000_000_000 + 5000 * 70)).toBe(5000);
+  });
+
+  it("gives back fractional arrival times exactly after sealing", () => {
+    const store = new RecordStore();
+    const arrival = (n: number) => 0.1 * n + n / 3;
+    for (let n = 0; n < 2 * CHUNK_RECORDS + 5; n++) store.append({ counter: n, arrival: arrival(n), partitionKey: "k", data: "", size: 1 });
+    const back = Array.from({ length: 2 * CHUNK_RECORDS }, (_, p) => store.arrivalAt(p));
+    expect(back).toEqual(Array.from({ length: 2 * CHUNK_RECORDS }, (_, n) => arrival(n)));
+    expect(store.positionAtTime(arrival(1500))).toBe(1500);
+    store.trimArrivedBefore(arrival(CHUNK_RECORDS + 7));
+    expect(store.firstCounter()).toBe(CHUNK_RECORDS + 7);
+  });
 });

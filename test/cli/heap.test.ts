@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { CLI, scratch } from "../e2e/cli.js";
+import { HEAP_GROWING_PERCENT, LONG_RUN_LIVE_BYTES } from "../../src/cli/heap.js";
+
+/**
+ * Runs the compiled CLI with a preload that records every V8 flag the process sets on itself:
+ * V8 gives no way to read a flag back.
+ */
+function flagsSetBy(nodeFlags: string[], args: string[]): string[] {
+  const dir = scratch();
+  const preload = join(dir, "spy.cjs");
+  const out = join(dir, "flags.txt");
+  writeFileSync(out, "");
+  writeFileSync(
+    preload,
+    `const v8 = require("v8"); const set = v8.setFlagsFromString;
+v8.setFlagsFromString = (f) => { require("fs").appendFileSync(${JSON.stringify(out)}, f + "\\n"); return set(f); };\n`,
+  );
+  execFileSync(process.execPath, [...nodeFlags, "--require", preload, CLI, ...args], { cwd: dir, stdio: "ignore" });
+  return readFileSync(out, "utf8").split("\n").filter(Boolean);
+}
+
+describe("the CLI keeps a long run's heap near its live set", () => {
+  it("fixes V8's heap growing factor once a full collection leaves a long run's live heap, so its peak memory follows what it holds", () => {
+    // A process that keeps more than LONG_RUN_LIVE_BYTES live, as the 17-hour outage does.
+    const dir = scratch();
+    const script = join(dir, "long.mjs");
+    const out = join(dir, "flags.txt");
+    writeFileSync(
+      script,
+      `import { keepHeapNearLiveSet } from ${JSON.stringify(pathToFileURL(join(dirname(CLI), "heap.js")).href)};
+import { appendFileSync } from "node:fs";
+keepHeapNearLiveSet([], (f) => appendFileSync(${JSON.stringify(out)}, f + "\\n"));
+const live = [];
+let n = 0;
+const grow = () => {
+  for (let i = 0; i < 20000; i++) live.push({ n: n++, s: "x".repeat(8) + n });
+  if (live.length * 100 < ${LONG_RUN_LIVE_BYTES} * 2) setImmediate(grow);
+};
+grow();
+`,
+    );
+    writeFileSync(out, "");
+    execFileSync(process.execPath, [script], { cwd: dir, stdio: "pipe" });
+    expect(readFileSync(out, "utf8").split("\n").filter(Boolean)).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
+  });
+
+  it("leaves a short command's heap to V8", () => {
+    expect(flagsSetBy([], ["--version"])).toEqual([]);
+  });
+
+  it("leaves the factor alone when node was started with one", () => {
+    expect(flagsSetBy(["--heap-growing-percent=0"], ["--version"])).toEqual([]);
+  });
+});
