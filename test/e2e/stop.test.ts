@@ -46,7 +46,8 @@ describe("chaos stop --all", () => {
     expect(await status(endpoint, experimentId)).toBe("running");
 
     const r = await chaos(["stop", "--all", "--target", endpoint], { cwd: dir });
-    expect(r.stderr).toBe("");
+    // Seen once in CI under load: "1 run(s) not fully recovered"; what failed is on stdout.
+    expect(r.stderr, r.stdout).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`stopped FIS experiment ${experimentId}`);
     expect(["stopping", "stopped"]).toContain(await status(endpoint, experimentId));
