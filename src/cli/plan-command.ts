@@ -11,6 +11,7 @@ import { refusalMessage as stepRefusals, unavailableMessage, type Preflight, typ
 import type { Random } from "../random/random.js";
 import type { AwsClients } from "../aws/clients.js";
 import { CliError } from "./errors.js";
+import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
 import { requirementLines, type Requirements } from "./plan-requirements.js";
 
 // Placeholders for planning steps of a file that failed to load: shapes and parameters only.
@@ -46,6 +47,8 @@ export type Checked = Preflight & { outsideWindow?: string };
 export async function checkPlan(plan: Plan, o: { target: { region: string; accountId: string; clients: AwsClients; clock: { now(): number } }; random: Random; cwd: string }): Promise<Checked> {
   const [{ preflight, PreflightError }, { loadGuardrails }, { checkWindow }] = await Promise.all([import("../engine/preflight.js"), import("./config.js"), import("../engine/windows.js")]);
   const settings = loadGuardrails(o.cwd);
+  // A team's template naming actions the target's FIS lacks (gameday:* on AWS) is refused at its line (exit 2) before anything is resolved.
+  if ([...plan.faults.values()].some((f) => f.step.fault === FIS_TEMPLATE_FAULT)) await (await import("../faults/fis-template-offers.js")).refuseUnofferedTemplateActions(plan, o.target.clients);
   let checked: Preflight;
   try {
     checked = await preflight(plan, { aws: o.target.clients, random: o.random.fork("guardrails"), region: o.target.region, accountId: o.target.accountId, settings });

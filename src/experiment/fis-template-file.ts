@@ -13,7 +13,7 @@ import type { FisCatalogView } from "../fis/descriptions.js";
 import { validateCreateRequest } from "../fis/validate-template.js";
 import type { TemplateSpec } from "../fis/template-model.js";
 import { describeValue, listOf, quote } from "./describe.js";
-import { InvalidInputError, type DocPath } from "./model.js";
+import { InvalidInputError, type DocPath, type InputError } from "./model.js";
 import { Problems } from "./problems.js";
 import { formatOf, readSource, type Located } from "./source.js";
 import { parseTemplate } from "./template.js";
@@ -26,6 +26,11 @@ export interface LoadedFisTemplate {
   spec: TemplateSpec;
   /** Which shape the file had. */
   shape: "create-input" | "get-output";
+  /**
+   * A problem found later (what the target's FIS offers), at a FIS member ("actions.kill.actionId")
+   * of this file: located as the validator's own problems are.
+   */
+  problemAt(fisPath: string, expected: string, found: string): InputError;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -106,7 +111,12 @@ export function loadFisTemplateFile(file: string, shown: string, catalog: FisCat
   for (const key of [...OUTPUT_ONLY, "clientToken"]) delete body[key];
   try {
     const { spec } = validateCreateRequest(body, catalog);
-    return { spec, shape };
+    const problemAt = (fisPath: string, expected: string, found: string): InputError => {
+      const later = new Problems();
+      later.add(where, [...base, ...docPathOf(fisPath, raw)], expected, found);
+      return later.errors[0]!;
+    };
+    return { spec, shape, problemAt };
   } catch (err) {
     if (!(err instanceof FisRejection)) throw err;
     const path = [...base, ...(err.path ? docPathOf(err.path, raw) : [])];

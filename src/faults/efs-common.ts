@@ -94,10 +94,7 @@ export function efsReadPermissions(ref: string, region: string, accountId: strin
   ];
 }
 
-/** The runner asks FIS whether it offers an action (GetAction). */
-export function fisGetActionPermission(region: string, accountId: string): Permission {
-  return { why: "ask FIS which actions it offers", actions: ["fis:GetAction"], resources: [`arn:aws:fis:${region}:${accountId}:action/*`] };
-}
+export { fisGetActionPermission } from "./fis-offers.js";
 
 /** A service's running tasks, as FIS's aws:ecs:task candidates, with where they run. */
 export interface ServiceTask {

@@ -4,6 +4,7 @@
  * real account lacks it from the account, never from the kind of target.
  */
 import { GetActionCommand } from "../aws/sdk/fis.js";
+import type { Permission } from "../iam/permission.js";
 import type { RunServicesAws } from "./types.js";
 
 export async function fisOffers(aws: RunServicesAws, actionId: string, signal?: AbortSignal): Promise<boolean> {
@@ -15,4 +16,9 @@ export async function fisOffers(aws: RunServicesAws, actionId: string, signal?: 
       throw err;
     },
   );
+}
+
+/** What the runner needs to ask it (GetAction). */
+export function fisGetActionPermission(region: string, accountId: string): Permission {
+  return { why: "ask FIS which actions it offers", actions: ["fis:GetAction"], resources: [`arn:aws:fis:${region}:${accountId}:action/*`] };
 }

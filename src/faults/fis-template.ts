@@ -12,8 +12,9 @@ import { z } from "zod";
 import { fisCatalog } from "../fis/catalog.js";
 import { durationMs } from "../fis/duration.js";
 import type { ActionSpec } from "../fis/template-model.js";
-import { loadFisTemplateFile } from "../experiment/fis-template-file.js";
+import { loadFisTemplateFile, type LoadedFisTemplate } from "../experiment/fis-template-file.js";
 import { waitForExperiment } from "./fis-runner.js";
+import { fisGetActionPermission } from "./fis-offers.js";
 import { defineFault } from "./types.js";
 import { FIS_TEMPLATE_FAULT } from "./fis-template-name.js";
 
@@ -26,6 +27,7 @@ const params = z
   .strict();
 
 type Params = z.infer<typeof params>;
+export type FisTemplateParams = Params;
 
 // What compile learnt from the template, for expectedDurationMs, which is given the same params.
 const expected = new WeakMap<object, number>();
@@ -48,15 +50,23 @@ export function templateDurationMs(actions: Record<string, ActionSpec>): number 
   return Math.max(0, ...Object.keys(actions).map((n) => endOf(n, new Set())));
 }
 
+/**
+ * The step's template file, read and validated as FIS would (throws InvalidInputError located in
+ * it). `baseDir` is the experiment file's directory, against which `path` resolves.
+ */
+export function readTeamTemplate(p: FisTemplateParams, baseDir: string | undefined): LoadedFisTemplate {
+  const file = isAbsolute(p.path) ? p.path : resolve(baseDir ?? process.cwd(), p.path);
+  const near = relative(process.cwd(), file);
+  return loadFisTemplateFile(file, near && !near.startsWith("..") ? near : file, fisCatalog, p.vars ?? {});
+}
+
 export default defineFault<Params, Record<string, never>>({
   name: FIS_TEMPLATE_FAULT,
   description: "Runs a team's own FIS experiment template unchanged (validated as FIS would before any call).",
   params,
   target: z.object({}).strict(),
   compile({ params: p, baseDir }) {
-    const file = isAbsolute(p.path) ? p.path : resolve(baseDir ?? process.cwd(), p.path);
-    const near = relative(process.cwd(), file);
-    const { spec } = loadFisTemplateFile(file, near && !near.startsWith("..") ? near : file, fisCatalog, p.vars ?? {});
+    const { spec } = readTeamTemplate(p, baseDir);
     expected.set(p, templateDurationMs(spec.actions));
     return {
       description: spec.description,
@@ -75,7 +85,8 @@ export default defineFault<Params, Record<string, never>>({
   permissions: {
     // A team's template may name any FIS action: its role is the team's, and already has what it needs.
     fis: () => [],
-    runner: () => [],
+    // Before the run, each of its actions is asked of FIS (fis-template-offers.ts).
+    runner: ({ region, accountId }) => [fisGetActionPermission(region, accountId)],
   },
   async verify(ctx) {
     const id = ctx.fault.experimentId;

@@ -337,6 +337,44 @@ export const FIS_RESOURCE_TYPES: readonly FisResourceTypeDescription[] = [
   },
 ];
 
+/**
+ * What AWS FIS offers in place of one of gameday's sandbox-only actions: the real action that does
+ * the nearest thing, and how it falls short. Kept apart from the descriptions, which the sandbox
+ * spreads into its FIS registrations (and so onto the wire).
+ */
+export interface AwsCounterpart {
+  actionId: string;
+  /** Whether the real action takes the same target key and resource type (only the actionId changes). */
+  sameTarget: boolean;
+  /** How it differs from the sandbox-only action, in words. */
+  differs: string;
+}
+
+const AWS_COUNTERPARTS: Readonly<Record<string, AwsCounterpart>> = {
+  [FARGATE_SPOT_INTERRUPT_ACTION]: {
+    actionId: "aws:ecs:stop-task",
+    sameTarget: true,
+    differs: "ECS stops the tasks as StopTask does: no two-minute warning event, SIGTERM after the target group's deregistration delay, stopCode UserInitiated",
+  },
+  [GAMEDAY_NFS_LATENCY]: {
+    actionId: "aws:lambda:invocation-add-delay",
+    sameTarget: true,
+    differs: "it delays the start of whole invocations (startupDelayMilliseconds), not each NFS operation; real FIS has no EFS action",
+  },
+};
+
+const SANDBOX_ONLY: ReadonlySet<string> = new Set([...FARGATE_SPOT_SANDBOX_ACTIONS, ...gamedayEfsActions()].map((a) => a.actionId));
+
+/** gameday's own actions, which only its sandbox's FIS carries out (real FIS's GetAction answers ResourceNotFoundException). */
+export function isSandboxOnly(actionId: string): boolean {
+  return SANDBOX_ONLY.has(actionId);
+}
+
+/** The real FIS action nearest to a sandbox-only one, when there is one. */
+export function awsCounterpart(actionId: string): AwsCounterpart | undefined {
+  return AWS_COUNTERPARTS[actionId];
+}
+
 /** One action's description; throws for an id the catalog lacks (a sandbox bug, not user input). */
 export function describedAction(actionId: string): FisActionDescription {
   const found = FIS_ACTIONS.find((a) => a.actionId === actionId);

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { chaos, freePort, ledgerOf, REPO, scratch, start, until } from "./cli.js";
+import { chaos, freePort, ledgerOf, REPO, scratch, servesForThisFile, start, until } from "./cli.js";
 
 const VALID = join(REPO, "fixtures/fis/valid/spot-interrupt.json");
 const template = () => JSON.parse(readFileSync(VALID, "utf8")) as Record<string, unknown>;
@@ -144,5 +144,39 @@ describe("the fis-template: step", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/wrong\.yaml:5:7: steady-state-hypothesis\.probes\[0\]: expected .*FIS templates belong in `method`, found a `fis-template:` step/);
     expect(r.stderr).toMatch(/wrong\.yaml:9:\d+: rollbacks\[0\](\.fis-template)?: expected .*gameday reverts every FIS template it runs itself/);
+  });
+});
+
+describe("a template naming gameday's sandbox-only action", () => {
+  // On AWS it is refused before anything runs (test/msw/fis-template-on-aws.test.ts); the sandbox's FIS offers it.
+  const serve = servesForThisFile();
+  const fargateSpot = join(REPO, "fixtures", "stacks", "fargate-spot.yaml");
+  const spotTemplate = (dir: string) => {
+    const t = {
+      description: "interrupt one of the api's Fargate Spot tasks",
+      targets: {
+        spotTasks: { resourceType: "aws:ecs:task", parameters: { cluster: "prod", service: "api" }, filters: [{ path: "CapacityProviderName", values: ["FARGATE_SPOT"] }], selectionMode: "COUNT(1)" },
+      },
+      actions: { interrupt: { actionId: "gameday:ecs:fargate-spot-interrupt", targets: { Tasks: "spotTasks" } } },
+      stopConditions: [{ source: "none" }],
+      roleArn: "arn:aws:iam::111122223333:role/fis-experiment-role",
+    };
+    writeFileSync(join(dir, "spot.json"), JSON.stringify(t, null, 2));
+    return "spot.json";
+  };
+
+  it("runs on the embedded sandbox, whose FIS offers it", async () => {
+    const dir = scratch();
+    const r = await chaos(["run", "--fis-template", spotTemplate(dir), "--stack", fargateSpot, "--seed", "7", "--log-format", "plain"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/landed: FIS experiment \S+ completed/);
+  });
+
+  it("runs through --target on chaos sandbox serve, whose FIS offers it too", async () => {
+    const sandbox = await serve(["--speed", "30", "--seed", "7", "--stack", fargateSpot]);
+    const dir = scratch();
+    const r = await chaos(["run", "--fis-template", spotTemplate(dir), "--target", sandbox.endpoint, "--seed", "7", "--log-format", "plain"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/landed: FIS experiment \S+ completed/);
   });
 });
