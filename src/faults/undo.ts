@@ -100,16 +100,27 @@ async function stopExperiments(aws: AwsClients, templateId: string, experimentId
   }
   const stopped: string[] = [];
   const ended: string[] = [];
+  const stateOf = async (id: string) => (await fis.send(new GetExperimentCommand({ id }))).experiment?.state;
+  const endedAs = (id: string, state: { status?: string; reason?: string } | undefined) => `${id} ${state?.status}${state?.reason ? `: ${state.reason}` : ""}`;
   for (const id of ids) {
     try {
-      const got = await fis.send(new GetExperimentCommand({ id }));
-      const state = got.experiment?.state;
+      const state = await stateOf(id);
       if (isTerminal(state?.status)) {
-        ended.push(`${id} ${state?.status}${state?.reason ? `: ${state.reason}` : ""}`);
+        ended.push(endedAs(id, state));
         continue;
       }
-      await fis.send(new StopExperimentCommand({ id }));
-      stopped.push(id);
+      try {
+        await fis.send(new StopExperimentCommand({ id }));
+        stopped.push(id);
+      } catch (err) {
+        if (notFound(err)) throw err;
+        // It may have ended between the look and the stop (`chaos stop` got there first, or a
+        // timed-out attempt did): FIS then refuses to stop it. Only an experiment still going is a failure.
+        const now = await stateOf(id);
+        if (isTerminal(now?.status)) ended.push(endedAs(id, now));
+        else if (now?.status === "stopping") stopped.push(id);
+        else throw err;
+      }
     } catch (err) {
       if (!notFound(err)) throw err;
     }
