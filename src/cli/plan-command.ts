@@ -78,6 +78,8 @@ export function refusalMessage(c: Checked): string | undefined {
 /** A resolved step in words: what was found, the cap, what will be hit, and any refusal. */
 function resolutionLines(s: ResolvedStep): string[] {
   const r = s.resolution;
+  // A step the target cannot carry out, with nothing found: "found (none), cap 0" would read as an empty target, not as why.
+  if (s.unavailable && r.candidates.length === 0) return [`  ${s.step} (${s.fault}, ${s.at}): ${r.lookedFor}: not resolved, the target cannot carry the step out`, `    NOT ON THIS TARGET  ${s.unavailable}`];
   const lines = [`  ${s.step} (${s.fault}, ${s.at}): ${r.candidates.length} ${r.lookedFor}`];
   lines.push(`    found    ${r.candidates.map((c) => c.id).join(", ")}`);
   lines.push(`    cap      ${s.cap.max} (${s.cap.rule}); the step hits ${r.hits}`);

@@ -63,6 +63,9 @@ describe("fargate-spot-interrupt on AWS", () => {
     const text = out.join("");
     expect(text).toMatch(/fargate-spot-interrupt\.yaml:\d+: step interrupt-one-spot-task \(fargate-spot-interrupt\)/);
     expect(text).toContain("NOT ON THIS TARGET");
+    // Says why, not "0 found, cap 0": no task was looked for, as the action is missing.
+    expect(text).toMatch(/interrupt-one-spot-task \(fargate-spot-interrupt, \S+\): running Fargate Spot tasks of service api in cluster prod: not resolved, the target cannot carry the step out\n {4}NOT ON THIS TARGET/);
+    expect(text).not.toMatch(/cap {6}0/);
     expect(text).toMatch(/AWS FIS cannot interrupt Fargate Spot tasks/);
     expect(text).toMatch(/set `approximate: stop-task`/);
     expect(aws.callsTo("fis", "GetAction").map((c) => c.path)).toEqual(["/actions/gameday%3Aecs%3Afargate-spot-interrupt"]);
