@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { templateDurationMs } from "../../src/faults/fis-template.js";
+import fisTemplate, { templateDurationMs } from "../../src/faults/fis-template.js";
 import { allReaching } from "../../src/faults/fis-template-guard.js";
 
 describe("templateDurationMs", () => {
@@ -31,5 +31,13 @@ describe("allReaching", () => {
 
   it("finds nothing in a template of COUNT and PERCENT selections", () => {
     expect(allReaching(fragment({ t: { resourceType: "aws:ecs:task", selectionMode: "PERCENT(25)" } }, { kill: { actionId: "aws:ecs:stop-task" } }))).toEqual([]);
+  });
+});
+
+describe("fis-template permissions", () => {
+  it("asks for nothing on the team's FIS role, and fis:GetAction for the runner, which asks FIS about each action first", () => {
+    const input = { params: { path: "t.json" }, target: {}, configuration: {}, region: "eu-west-1", accountId: "111122223333" };
+    expect(fisTemplate.permissions.fis(input)).toEqual([]);
+    expect(fisTemplate.permissions.runner(input)).toEqual([expect.objectContaining({ actions: ["fis:GetAction"], resources: ["arn:aws:fis:eu-west-1:111122223333:action/*"] })]);
   });
 });
