@@ -62,7 +62,6 @@ describe("unofferedActions", () => {
     const problems = await unofferedActions(load(template({ interrupt: SPOT, settle: { ...WAIT, startAfter: ["interrupt"] } })), aws);
     expect(problems).toHaveLength(1);
     const text = formatInputError(problems[0]!);
-    // Line 21 of the pretty-printed file: "actionId": "gameday:ecs:fargate-spot-interrupt".
     expect(text).toMatch(/^team\.json:\d+:\d+: actions\.interrupt\.actionId: expected an action this target's FIS offers: instead of gameday:ecs:fargate-spot-interrupt, use aws:ecs:stop-task with the same Tasks target, the nearest AWS FIS action \(ECS stops the tasks as StopTask does: no two-minute warning event/);
     expect(text).toContain(`found "gameday:ecs:fargate-spot-interrupt", which this target's FIS does not offer (GetAction: ResourceNotFoundException): it is gameday's own action, carried out only by gameday's sandbox`);
     const lines = JSON.stringify(template({ interrupt: SPOT }), null, 2).split("\n");
