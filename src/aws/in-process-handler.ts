@@ -96,9 +96,11 @@ export class InProcessHandler {
  * one: the logger (no logger is configured, but it filters every input anyway), the user agent
  * (nobody reads it) and Lambda recursion detection (there is no Lambda). Together they are over a
  * third of an SDK call's cost, and a long virtual run makes hundreds of thousands of calls.
+ * Content-Length is read by no one in process either, and on the object lane (in-process-lane.ts)
+ * it would raise and swallow an Error per call measuring a body that is not text.
  * Clients for real AWS keep them all.
  */
-const IDLE_IN_PROCESS = ["loggerMiddleware", "getUserAgentMiddleware", "recursionDetectionMiddleware"];
+const IDLE_IN_PROCESS = ["loggerMiddleware", "getUserAgentMiddleware", "recursionDetectionMiddleware", "contentLengthMiddleware"];
 
 /** What trimForInProcess needs of an SDK client. */
 interface InProcessClient {

@@ -73,7 +73,7 @@ async function kinesisTwin(lane: boolean) {
     withoutObjectLane(client);
     withoutObjectLane(producer);
   }
-  return { clock, kernel, kinesis, dispatcher, registry, bodies, client, producer };
+  return { clock, kernel, kinesis, dispatcher, dispatch, registry, bodies, client, producer };
 }
 type Twin = Awaited<ReturnType<typeof kinesisTwin>>;
 
@@ -215,4 +215,74 @@ describe("the in-process object lane", () => {
       { numRuns: 40 },
     );
   }, 120_000);
+
+  it("answers ECS ListTasks (filters, pagination, errors) exactly as the wire path does", async () => {
+    const listTasks = fc.record(
+      {
+        cluster: fc.constantFrom("prod", "prod", "prod", "nope"),
+        serviceName: fc.constantFrom("web", "nope"),
+        family: fc.constantFrom("web", "batch"),
+        desiredStatus: fc.constantFrom("RUNNING", "STOPPED", "PENDING", "bogus"),
+        launchType: fc.constantFrom("EC2", "FARGATE"),
+        maxResults: fc.constantFrom(1, 2, 100, 0, 101),
+      },
+      { requiredKeys: ["cluster"] },
+    );
+    const steps = fc.array(fc.oneof(fc.record({ list: listTasks }), fc.record({ advanceMs: fc.integer({ min: 0, max: 20_000 }) })), { minLength: 1, maxLength: 6 });
+    const run = async (ecs: ECSClient, advance: (ms: number) => Promise<void>, plan: ({ list: object } | { advanceMs: number })[]) => {
+      const results: unknown[] = [];
+      for (const s of plan) {
+        if ("advanceMs" in s) {
+          await advance(s.advanceMs);
+          continue;
+        }
+        // Every page, as a caller following nextToken reads them.
+        let nextToken: string | undefined;
+        do {
+          const page = (await outcome(ecs.send(new ListTasksCommand({ ...s.list, ...(nextToken ? { nextToken } : {}) })))) as { ok?: { nextToken?: string } };
+          results.push(page);
+          nextToken = page.ok?.nextToken;
+        } while (nextToken);
+      }
+      return results;
+    };
+    await fc.assert(
+      fc.asyncProperty(steps, async (plan) => {
+        const lane = await harness(stackYaml(), { seed: 5 });
+        const wire = await harness(stackYaml(), { seed: 5 });
+        try {
+          withoutObjectLane(wire.ecs);
+          const laneResults = await run(lane.ecs, lane.advance, plan);
+          const wireResults = await run(wire.ecs, wire.advance, plan);
+          expect(laneResults).toStrictEqual(wireResults);
+          // Every page that was answered came over the lane on one side only (the sandboxes' own clients alike on both).
+          const answered = laneResults.filter((r) => (r as { ok?: unknown }).ok !== undefined).length;
+          expect(lane.sandbox.dispatcher.objectLaneCalls - wire.sandbox.dispatcher.objectLaneCalls).toBe(answered);
+        } finally {
+          await lane.close();
+          await wire.close();
+        }
+      }),
+      { numRuns: 12 },
+    );
+  }, 120_000);
+
+  it("is never taken by a client on an http endpoint: the served sandbox gets JSON text and answers text", async () => {
+    const h = await kinesisTwin(true);
+    const served = await serve({ dispatcher: { dispatch: h.dispatch }, imds: () => ({ status: 404, body: "" }) } as never, { port: 0 });
+    try {
+      const clients = new AwsClients({ kind: "endpoint", region: "us-east-1", endpoint: served.url }, { clock: h.clock, random: new SeededRandom(3) });
+      const kinesis = await clients.kinesis();
+      const put = await kinesis.send(new PutRecordsCommand({ StreamName: "logs", Records: [{ PartitionKey: "k", Data: new Uint8Array([1, 2, 3]) }] }));
+      expect(put.FailedRecordCount).toBe(0);
+      const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: "logs", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+      const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: ShardIterator! }));
+      expect(got.Records!.map((r) => [...r.Data!])).toEqual([[1, 2, 3]]);
+      expect(h.bodies).toHaveLength(2);
+      expect(h.dispatcher.objectLaneCalls).toBe(0);
+      await clients.destroy();
+    } finally {
+      await served.close();
+    }
+  });
 });
