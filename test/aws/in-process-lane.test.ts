@@ -33,6 +33,8 @@ import { FisRegistry } from "../../src/sandbox/services/fis/registry.js";
 import { KinesisService, type KinesisConfig } from "../../src/sandbox/services/kinesis/index.js";
 import { VirtualClock } from "../../src/time/clock.js";
 import { startAction, resource, ACCOUNT } from "../sandbox/kinesis/harness.js";
+import { SandboxLogShipping } from "../../src/cli/sandbox-logs.js";
+import type { LogProducerSpec } from "../../src/sandbox/workload/log-producers.js";
 import { harness, stackYaml } from "../sandbox/harness.js";
 
 const PRODUCER_KEY = "AKIDPRODUCER00000001";
@@ -58,7 +60,9 @@ async function kinesisTwin(lane: boolean) {
   kinesis.registerFis(registry);
   /** What the sandbox received for each data-plane call, as canonical JSON text (key order included). */
   const bodies: string[] = [];
+  const requests: SandboxRequest[] = [];
   const dispatch = (request: SandboxRequest) => {
+    requests.push(request);
     const target = request.headers["x-amz-target"] ?? "";
     if (IN_PROCESS_CODECS.has(target)) bodies.push(`${target} ${JSON.stringify(request.input ?? JSON.parse(request.body))}`);
     return dispatcher.dispatch(request);
@@ -73,7 +77,7 @@ async function kinesisTwin(lane: boolean) {
     withoutObjectLane(client);
     withoutObjectLane(producer);
   }
-  return { clock, kernel, kinesis, dispatcher, dispatch, registry, bodies, client, producer };
+  return { clock, kernel, kinesis, dispatcher, dispatch, requests, registry, bodies, client, producer };
 }
 type Twin = Awaited<ReturnType<typeof kinesisTwin>>;
 
@@ -283,6 +287,40 @@ describe("the in-process object lane", () => {
       await clients.destroy();
     } finally {
       await served.close();
+    }
+  });
+
+  it("carries a log shipper's PutRecords with the shipper's subnet header and role key, as its wire calls were", async () => {
+    const h = await kinesisTwin(true);
+    const logs = await SandboxLogShipping.create(h.dispatch, h.clock, new SeededRandom(1));
+    const spec: LogProducerSpec = {
+      taskId: "0123456789abcdef",
+      taskArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/prod/0123456789abcdef`,
+      service: "web",
+      cluster: "prod",
+      instanceId: "i-0123456789abcdef0",
+      az: "us-east-1a",
+      subnet: "subnet-aaa",
+      stream: "logs",
+      region: "us-east-1",
+      role: "log-producer",
+      accessKeyId: PRODUCER_KEY,
+      shipper: { spool: {} },
+    };
+    // The shipper's client is built privately per producer; reach it as the producer would.
+    const client = (logs as unknown as { client(spec: LogProducerSpec, clock: VirtualClock): KinesisClient }).client(spec, h.clock);
+    try {
+      const out = await client.send(new PutRecordsCommand({ StreamName: "logs", Records: [{ PartitionKey: "k", Data: new TextEncoder().encode("line") }] }));
+      expect(out.FailedRecordCount).toBe(0);
+      const request = h.requests.at(-1)!;
+      expect(request.input).toEqual({ Records: [{ Data: Buffer.from("line").toString("base64"), PartitionKey: "k" }], StreamName: "logs" });
+      expect(request.body).toBe("");
+      expect(request.headers["x-gameday-caller-subnet"]).toBe("subnet-aaa");
+      expect(request.headers["authorization"]).toContain(`Credential=${PRODUCER_KEY}/`);
+      expect(h.dispatcher.objectLaneCalls).toBe(1);
+    } finally {
+      client.destroy();
+      logs.close();
     }
   });
 });
