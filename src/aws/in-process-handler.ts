@@ -7,6 +7,7 @@
  */
 import type { HttpHandlerOptions, HttpRequest, HttpResponse } from "@smithy/types";
 import type { Clock } from "../time/clock.js";
+import { installObjectLane, ParsedRequestBody, ParsedResponseBody } from "./in-process-lane.js";
 
 /** Structurally the sandbox's request type; aws/ does not import the sandbox. */
 export interface LocalRequest {
@@ -15,11 +16,15 @@ export interface LocalRequest {
   query: Record<string, string>;
   headers: Record<string, string>;
   body: string;
+  /** The object lane (in-process-lane.ts): the parsed body itself; `body` is then empty. */
+  input?: Record<string, unknown>;
 }
 export interface LocalResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  /** On the object lane, a 200's output object itself; `body` is then empty. */
+  output?: unknown;
   /** The answer comes later, in the target's time (the sandbox's Lambda Invoke). */
   later?: Promise<LocalOutcome>;
 }
@@ -54,7 +59,10 @@ export class InProcessHandler {
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.headers)) headers[k.toLowerCase()] = v;
-    let outcome = this.dispatch({ method: request.method, path: request.path, query, headers, body: bodyText(request.body) });
+    const parsed = request.body instanceof ParsedRequestBody ? request.body : undefined;
+    const local: LocalRequest = { method: request.method, path: request.path, query, headers, body: parsed ? "" : bodyText(request.body) };
+    if (parsed) local.input = parsed.input;
+    let outcome = this.dispatch(local);
     while (!("failure" in outcome) && outcome.later) outcome = await outcome.later;
     if ("failure" in outcome) {
       if (outcome.failure === "refused") {
@@ -63,6 +71,9 @@ export class InProcessHandler {
       const signal = (options.abortSignal ?? (request as { [CALL_SIGNAL]?: unknown })[CALL_SIGNAL]) as AbortSignal | undefined;
       await this.clock.sleep(this.requestTimeoutMs, signal);
       throw Object.assign(new Error(`Request timed out after ${this.requestTimeoutMs} ms`), { name: "TimeoutError" });
+    }
+    if (outcome.output !== undefined) {
+      return { response: { statusCode: outcome.statusCode, headers: outcome.headers, body: new ParsedResponseBody(outcome.output) } };
     }
     return {
       // A plain object: the SDK recognises responses by shape, and this avoids tying us to one of the
@@ -85,9 +96,11 @@ export class InProcessHandler {
  * one: the logger (no logger is configured, but it filters every input anyway), the user agent
  * (nobody reads it) and Lambda recursion detection (there is no Lambda). Together they are over a
  * third of an SDK call's cost, and a long virtual run makes hundreds of thousands of calls.
+ * Content-Length is read by no one in process either, and on the object lane (in-process-lane.ts)
+ * it would raise and swallow an Error per call measuring a body that is not text.
  * Clients for real AWS keep them all.
  */
-const IDLE_IN_PROCESS = ["loggerMiddleware", "getUserAgentMiddleware", "recursionDetectionMiddleware"];
+const IDLE_IN_PROCESS = ["loggerMiddleware", "getUserAgentMiddleware", "recursionDetectionMiddleware", "contentLengthMiddleware"];
 
 /** What trimForInProcess needs of an SDK client. */
 interface InProcessClient {
@@ -104,6 +117,7 @@ export function trimForInProcess(client: InProcessClient): void {
   // (retry-middleware.ts) are placed relative to it.
   client.middlewareStack.add((next: unknown) => next, { name: "retryMiddleware", tags: ["RETRY"], step: "finalizeRequest", priority: "high", override: true });
   cacheHandlers(client);
+  installObjectLane(client);
   // The SDK reads its auth schemes on every call, so swapping the signer here takes effect.
   const schemes = (client.config as { httpAuthSchemes?: { schemeId: string; signer: unknown }[] } | undefined)?.httpAuthSchemes;
   for (const scheme of schemes ?? []) if (scheme.schemeId === "aws.auth#sigv4") scheme.signer = CREDENTIAL_ONLY_SIGNER;

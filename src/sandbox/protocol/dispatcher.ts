@@ -90,6 +90,8 @@ export class Dispatcher {
   private readonly queryServices = new Map<string, QueryService>();
   private readonly interceptors: Interceptor[] = [];
   private requestCounter = 0;
+  /** awsJson calls that came as an object and were answered with one (the in-process object lane). */
+  private objectCalls = 0;
 
   addJsonService(service: JsonService): void {
     this.jsonServices.set(service.targetPrefix, service);
@@ -127,6 +129,11 @@ export class Dispatcher {
     return this.dispatchRest(request);
   };
 
+  /** How many calls took the object lane: a request with `input`, answered 200 with `output`. */
+  get objectLaneCalls(): number {
+    return this.objectCalls;
+  }
+
   private requestId(): string {
     // Deterministic, so journals that quote request ids reproduce.
     this.requestCounter++;
@@ -140,7 +147,7 @@ export class Dispatcher {
     const service = this.jsonServices.get(prefix);
     if (!service) return jsonError(this.requestId(), new AwsServiceError("UnknownOperationException", `No service answers ${target} in the sandbox.`, 400));
     const handler = service.operations[operation];
-    const input = parseBody(request.body);
+    const input = request.input ?? parseBody(request.body);
     if (input instanceof AwsServiceError) return jsonError(this.requestId(), input, service.protocol);
     const intercepted = this.runInterceptors({ service: service.name, operation, request, input });
     if (intercepted) return intercepted;
@@ -149,6 +156,10 @@ export class Dispatcher {
     }
     try {
       const output = handler(input) ?? {};
+      if (request.input) {
+        this.objectCalls++;
+        return { statusCode: 200, headers: { "content-type": service.protocol?.contentType ?? JSON_CONTENT, "x-amzn-requestid": this.requestId() }, body: "", output };
+      }
       return {
         statusCode: 200,
         headers: { "content-type": service.protocol?.contentType ?? JSON_CONTENT, "x-amzn-requestid": this.requestId() },

@@ -12,12 +12,19 @@ export interface SandboxRequest {
   /** Header names in lower case. */
   headers: Record<string, string>;
   body: string;
+  /**
+   * An in-process client's object lane: the awsJson body already parsed (exactly what JSON.parse of
+   * the text would give), `body` then empty. A success is then answered with `output`, not text.
+   */
+  input?: Record<string, unknown>;
 }
 
 export interface SandboxResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  /** The output object of a 200 to a request that came with `input`; `body` is then empty. */
+  output?: unknown;
   /**
    * Set when the answer takes the target's own time (Lambda's synchronous Invoke runs the function
    * on the sandbox's clock): the real outcome is what this settles to; the other fields are unused.

@@ -1,0 +1,269 @@
+/**
+ * Hand-written awsJson codecs for the few operations an in-process run makes by the hundred
+ * thousand (PutRecords carries 821,880 log records in the 17-hour outage; GetRecords reads them all
+ * back). Each converts an SDK input to exactly the object the sandbox would get from JSON.parse of
+ * the body the SDK's serializer writes, and the sandbox's output object to exactly what the SDK's
+ * deserializer would return from JSON text of it, so the text and the SDK's schema walk over every
+ * record are skipped (see in-process-lane.ts). They are written by hand because the SDK's schema
+ * serde is exactly the per-record cost being avoided; test/aws/in-process-lane.test.ts proves them
+ * equal to it.
+ *
+ * An encoder or decoder that meets a value it was not written for answers undefined, and the call
+ * then takes the SDK's own serializer or deserializer: exactness first, speed where it is safe.
+ */
+
+type Obj = Record<string, unknown>;
+
+export interface OperationCodec {
+  /** The object the sandbox would parse from the SDK's request body; undefined leaves the call to the SDK's serializer. */
+  encode(input: Obj): Obj | undefined;
+  /** The SDK's output for this answer, without $metadata; undefined leaves it to the SDK's deserializer. */
+  decode(output: unknown): Obj | undefined;
+}
+
+/** Thrown inside a codec when a value is not of the kind it handles; turned into undefined at the top. */
+const DECLINE = Symbol("decline");
+
+function declines<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch (err) {
+    if (err === DECLINE) return undefined;
+    throw err;
+  }
+}
+
+function isPlainObject(v: unknown): v is Obj {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The SDK's serializer writes extra members of a struct that has a string `__type` (and only then),
+ * and an idempotency-token member when absent; neither occurs in the shapes below, so such an
+ * input is declined rather than imitated.
+ */
+function structIn(v: unknown): Obj {
+  if (!isPlainObject(v) || typeof v.__type === "string") throw DECLINE;
+  return v;
+}
+
+// ---- request side: what JSON.parse(serialized body) gives -------------------------------------
+
+function putString(out: Obj, name: string, v: unknown): void {
+  if (v == null) return;
+  if (typeof v !== "string") throw DECLINE;
+  out[name] = v;
+}
+
+function putInteger(out: Obj, name: string, v: unknown): void {
+  if (v == null) return;
+  // NaN and the infinities travel as strings; anything else as its decimal text (-0 as "0").
+  if (typeof v !== "number" || !Number.isFinite(v)) throw DECLINE;
+  out[name] = v === 0 ? 0 : v;
+}
+
+function putBoolean(out: Obj, name: string, v: unknown): void {
+  if (v == null) return;
+  if (typeof v !== "boolean") throw DECLINE;
+  out[name] = v;
+}
+
+/** A blob given as bytes is written as base64 (a string given for a blob would be UTF-8 encoded first: declined). */
+function putBlob(out: Obj, name: string, v: unknown): void {
+  if (v == null) return;
+  if (!(v instanceof Uint8Array)) throw DECLINE;
+  out[name] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+}
+
+/** A copy: the sandbox's arrays may be its own state, and a JSON round trip never shares them. */
+function stringList(v: unknown): string[] {
+  if (!Array.isArray(v)) throw DECLINE;
+  const out = new Array<string>(v.length);
+  for (let k = 0; k < v.length; k++) {
+    const s: unknown = v[k];
+    if (typeof s !== "string") throw DECLINE;
+    out[k] = s;
+  }
+  return out;
+}
+
+/** Each element of a list of structures through `item`; a hole or null element is declined. */
+function structList(v: unknown, item: (o: Obj) => Obj): Obj[] {
+  if (!Array.isArray(v)) throw DECLINE;
+  const out = new Array<Obj>(v.length);
+  for (let k = 0; k < v.length; k++) out[k] = item(structIn(v[k]));
+  return out;
+}
+
+// ---- response side: what the SDK's deserializer makes of JSON text of the object ---------------
+
+/** JSON text has no undefined, NaN or infinities: they arrive as absent or null, which the SDK skips. */
+function absentInJson(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === "number" && !Number.isFinite(v));
+}
+
+function getString(out: Obj, name: string, v: unknown): void {
+  if (absentInJson(v)) return;
+  if (typeof v !== "string") throw DECLINE;
+  out[name] = v;
+}
+
+function getNumber(out: Obj, name: string, v: unknown): void {
+  if (absentInJson(v)) return;
+  if (typeof v !== "number") throw DECLINE;
+  out[name] = v === 0 ? 0 : v;
+}
+
+/** Epoch seconds to a Date, rounded to the millisecond as the SDK's parseEpochTimestamp does. */
+function getEpochTimestamp(out: Obj, name: string, v: unknown): void {
+  if (absentInJson(v)) return;
+  if (typeof v !== "number") throw DECLINE;
+  out[name] = new Date(Math.round(v * 1000));
+}
+
+/**
+ * Base64 to bytes as the SDK's fromBase64 returns them: a Uint8Array over the decoded Buffer's
+ * memory. Only canonical base64 (what re-encodes to the same text) is decoded here: the SDK
+ * rejects some other texts that Node would decode, so those take the SDK's path.
+ */
+function getBlob(out: Obj, name: string, v: unknown): void {
+  if (absentInJson(v)) return;
+  if (typeof v !== "string") throw DECLINE;
+  const buffer = Buffer.from(v, "base64");
+  if (buffer.toString("base64") !== v) throw DECLINE;
+  out[name] = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+function getStringList(out: Obj, name: string, v: unknown): void {
+  if (absentInJson(v)) return;
+  out[name] = stringList(v);
+}
+
+function getStructList(out: Obj, name: string, v: unknown, item: (o: Obj) => Obj): void {
+  if (absentInJson(v)) return;
+  out[name] = structList(v, item);
+}
+
+function getStruct(out: Obj, name: string, v: unknown, read: (o: Obj) => Obj): void {
+  if (absentInJson(v)) return;
+  out[name] = read(structIn(v));
+}
+
+// ---- the operations (members in the order of each shape in the service model) ------------------
+
+const putRecords: OperationCodec = {
+  encode: (input) =>
+    declines(() => {
+      const i = structIn(input);
+      const out: Obj = {};
+      if (i.Records != null) {
+        out.Records = structList(i.Records, (e) => {
+          const entry: Obj = {};
+          putBlob(entry, "Data", e.Data);
+          putString(entry, "ExplicitHashKey", e.ExplicitHashKey);
+          putString(entry, "PartitionKey", e.PartitionKey);
+          return entry;
+        });
+      }
+      putString(out, "StreamName", i.StreamName);
+      putString(out, "StreamARN", i.StreamARN);
+      putString(out, "StreamId", i.StreamId);
+      putBoolean(out, "DryRun", i.DryRun);
+      return out;
+    }),
+  decode: (output) =>
+    declines(() => {
+      const o = structIn(output);
+      const out: Obj = {};
+      getStructList(out, "Records", o.Records, (r) => {
+        const entry: Obj = {};
+        getString(entry, "SequenceNumber", r.SequenceNumber);
+        getString(entry, "ShardId", r.ShardId);
+        getString(entry, "ErrorCode", r.ErrorCode);
+        getString(entry, "ErrorMessage", r.ErrorMessage);
+        return entry;
+      });
+      getNumber(out, "FailedRecordCount", o.FailedRecordCount);
+      getString(out, "EncryptionType", o.EncryptionType);
+      return out;
+    }),
+};
+
+const getRecords: OperationCodec = {
+  encode: (input) =>
+    declines(() => {
+      const i = structIn(input);
+      const out: Obj = {};
+      putString(out, "ShardIterator", i.ShardIterator);
+      putInteger(out, "Limit", i.Limit);
+      putString(out, "StreamARN", i.StreamARN);
+      putString(out, "StreamId", i.StreamId);
+      putBoolean(out, "DryRun", i.DryRun);
+      return out;
+    }),
+  decode: (output) =>
+    declines(() => {
+      const o = structIn(output);
+      const out: Obj = {};
+      getStructList(out, "Records", o.Records, (r) => {
+        const record: Obj = {};
+        getString(record, "SequenceNumber", r.SequenceNumber);
+        getBlob(record, "Data", r.Data);
+        getEpochTimestamp(record, "ApproximateArrivalTimestamp", r.ApproximateArrivalTimestamp);
+        getString(record, "PartitionKey", r.PartitionKey);
+        getString(record, "EncryptionType", r.EncryptionType);
+        return record;
+      });
+      getString(out, "NextShardIterator", o.NextShardIterator);
+      getNumber(out, "MillisBehindLatest", o.MillisBehindLatest);
+      getStructList(out, "ChildShards", o.ChildShards, (c) => {
+        const child: Obj = {};
+        getString(child, "ShardId", c.ShardId);
+        getStringList(child, "ParentShards", c.ParentShards);
+        getStruct(child, "HashKeyRange", c.HashKeyRange, (h) => {
+          const range: Obj = {};
+          getString(range, "StartingHashKey", h.StartingHashKey);
+          getString(range, "EndingHashKey", h.EndingHashKey);
+          return range;
+        });
+        return child;
+      });
+      return out;
+    }),
+};
+
+const listTasks: OperationCodec = {
+  encode: (input) =>
+    declines(() => {
+      const i = structIn(input);
+      const out: Obj = {};
+      putString(out, "cluster", i.cluster);
+      putString(out, "containerInstance", i.containerInstance);
+      putString(out, "family", i.family);
+      putString(out, "nextToken", i.nextToken);
+      putInteger(out, "maxResults", i.maxResults);
+      putString(out, "startedBy", i.startedBy);
+      putString(out, "serviceName", i.serviceName);
+      putString(out, "desiredStatus", i.desiredStatus);
+      putString(out, "launchType", i.launchType);
+      putString(out, "daemonName", i.daemonName);
+      return out;
+    }),
+  decode: (output) =>
+    declines(() => {
+      const o = structIn(output);
+      const out: Obj = {};
+      getStringList(out, "taskArns", o.taskArns);
+      getString(out, "nextToken", o.nextToken);
+      return out;
+    }),
+};
+
+/** Codecs by awsJson target ("<service target>.<Operation>"). */
+export const IN_PROCESS_CODECS: ReadonlyMap<string, OperationCodec> = new Map([
+  ["Kinesis_20131202.PutRecords", putRecords],
+  ["Kinesis_20131202.GetRecords", getRecords],
+  ["AmazonEC2ContainerServiceV20141113.ListTasks", listTasks],
+]);
