@@ -6,6 +6,8 @@ import { decodeBucket, decodeScalars, encodeBucket } from "../../../src/sandbox/
 const value = fc.oneof(
   fc.integer({ min: 0, max: 30_000 }).map((ms) => ms / 1_000),
   fc.integer({ min: -5_000_000, max: 5_000_000 }).map((us) => us / 1_000_000),
+  // Milliseconds with three decimals, put in seconds as a load generator does (ms / 1000).
+  fc.integer({ min: 0, max: 5_000_000 }).map((us) => us / 1_000 / 1_000),
   fc.integer({ min: -(2 ** 45), max: 2 ** 45 }),
   fc.double(),
   fc.constantFrom(0, -0, Infinity, -Infinity, Number.NaN, Number.MAX_VALUE, Number.MIN_VALUE),
@@ -42,5 +44,13 @@ describe("a packed bucket held as a string of bytes", () => {
     const s = encodeBucket(flat)!;
     expect(same(decodeBucket(s), flat)).toBe(true);
     expect(s.length).toBeLessThan(250 * 3);
+  });
+
+  it("does so for latencies of a thousandth of a millisecond put in seconds (3.168 ms as 3.168 / 1000)", () => {
+    const flat = [400, 0, 0, 0, 1];
+    for (let us = 1_716; us <= 250_000; us += 2_048) flat.push(us / 1_000 / 1_000, 1 + (us % 3));
+    const s = encodeBucket(flat)!;
+    expect(same(decodeBucket(s), flat)).toBe(true);
+    expect(s.length).toBeLessThan(((flat.length - 5) / 2) * 4);
   });
 });

@@ -5,15 +5,25 @@
  * As an array of numbers a bucket of values costs 16 bytes a value (8 for it, 8 for its count),
  * and the minute buckets of request latencies were most of a long run's metric store (over
  * 17 hours, 7 million numbers: 60 MiB). Latencies are mostly whole milliseconds put in seconds
- * (0.001, 0.002, ...) and counts are small whole numbers, so here a value is the difference from
- * the one before in thousandths (or millionths), a varint of a byte or two, and a count a varint:
- * about 3 bytes a value. Values that are not such fractions are kept as their 8 bytes. A one-byte
+ * (0.001, 0.002, ...) or microseconds put as milliseconds over 1000 (0.003168 is 3.168 / 1000,
+ * which is not 3168 / 1e6), and counts are small whole numbers, so here a value is the difference
+ * from the one before as such an integer, a varint of a byte or two, and a count a varint: about
+ * 3 bytes a value. Values that are not such fractions are kept as their 8 bytes. A one-byte
  * string has no backing store of its own, unlike a typed array (over 100 bytes each for 120,000
  * buckets). Hand-written because no library packs a handful of doubles into a string exactly.
  */
 
-/** How values are written: the first scale whose integer multiples give every value exactly. */
-const SCALES = [1, 1_000, 1_000_000] as const;
+/**
+ * How values are written: the first scale whose integers give every value back exactly, each an
+ * integer k = round(value * times) and the value computed back from it as a publisher would have.
+ */
+const SCALES: readonly { times: number; value: (k: number) => number }[] = [
+  { times: 1, value: (k) => k },
+  { times: 1_000, value: (k) => k / 1_000 },
+  { times: 1_000_000, value: (k) => k / 1_000_000 },
+  // Thousandths of a millisecond, put in seconds (ms / 1000).
+  { times: 1_000_000, value: (k) => k / 1_000 / 1_000 },
+];
 /** Marks values kept as their 8 bytes (no scale fits). */
 const RAW = SCALES.length;
 /** Integers (scaled values, their differences, counts) stay below this, so arithmetic on them is exact. */
@@ -53,9 +63,9 @@ function scaleOf(flat: readonly number[]): number {
     const scale = SCALES[s]!;
     for (let i = 5; i < flat.length; i += 2) {
       const v = flat[i]!;
-      const k = Math.round(v * scale);
+      const k = Math.round(v * scale.times);
       // -0 would come back as 0.
-      if (!(k / scale === v) || Object.is(v, -0) || Math.abs(k) >= MAX_INTEGER / 2) continue next;
+      if (!(scale.value(k) === v) || Object.is(v, -0) || Math.abs(k) >= MAX_INTEGER / 2) continue next;
     }
     return s;
   }
@@ -77,12 +87,12 @@ export function encodeBucket(flat: readonly number[]): string | undefined {
   // Flags (1 = values kept, 2 = rounded) in the low bits, the scale above them.
   out[at++] = flat[4]! | (scaleIndex << 2);
   for (let i = 0; i < 4; i++) writeDouble(flat[i]!);
-  const scale = scaleIndex === RAW ? 0 : SCALES[scaleIndex]!;
+  const scale = scaleIndex === RAW ? undefined : SCALES[scaleIndex]!;
   let previous = 0;
   for (let i = 5; i < flat.length; i += 2) {
-    if (scale === 0) writeDouble(flat[i]!);
+    if (scale === undefined) writeDouble(flat[i]!);
     else {
-      const k = Math.round(flat[i]! * scale);
+      const k = Math.round(flat[i]! * scale.times);
       const d = k - previous;
       previous = k;
       // Zigzag: small differences of either sign take few bytes.
@@ -117,14 +127,14 @@ export function decodeBucket(s: string): number[] {
   pos = 1;
   const flat = [readDouble(s), readDouble(s), readDouble(s), readDouble(s), flags & 3];
   const scaleIndex = flags >> 2;
-  const scale = scaleIndex === RAW ? 0 : SCALES[scaleIndex]!;
+  const scale = scaleIndex === RAW ? undefined : SCALES[scaleIndex]!;
   let previous = 0;
   while (pos < s.length) {
-    if (scale === 0) flat.push(readDouble(s));
+    if (scale === undefined) flat.push(readDouble(s));
     else {
       const z = readVarint(s);
       previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-      flat.push(previous / scale);
+      flat.push(scale.value(previous));
     }
     flat.push(readVarint(s));
   }
