@@ -25,7 +25,7 @@ v8.setFlagsFromString = (f) => { require("fs").appendFileSync(${JSON.stringify(o
 }
 
 describe("the CLI keeps a long run's heap near its live set", () => {
-  it("fixes V8's heap growing factor once a full collection leaves a long run's live heap, so its peak memory follows what it holds", () => {
+  it("fixes V8's heap growing factor once a full collection leaves a long run's live heap, then collects so that the factor sets the next limit", () => {
     // A process that keeps more than LONG_RUN_LIVE_BYTES live, as the 17-hour outage does.
     const dir = scratch();
     const script = join(dir, "long.mjs");
@@ -35,7 +35,7 @@ describe("the CLI keeps a long run's heap near its live set", () => {
       `import { keepHeapNearLiveSet } from ${JSON.stringify(pathToFileURL(join(dirname(CLI), "heap.js")).href)};
 import { appendFileSync, readFileSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
-keepHeapNearLiveSet([], (f) => appendFileSync(${JSON.stringify(out)}, f + "\\n"));
+keepHeapNearLiveSet([], (f) => appendFileSync(${JSON.stringify(out)}, f + "\\n"), () => appendFileSync(${JSON.stringify(out)}, "collect\\n"));
 const live = [];
 let n = 0;
 // Grow past the threshold as measured, not estimated, then force the full collection V8 would
@@ -55,7 +55,32 @@ setTimeout(wait, 10);
     );
     writeFileSync(out, "");
     execFileSync(process.execPath, ["--expose-gc", script], { cwd: dir, stdio: "pipe" });
-    expect(readFileSync(out, "utf8").split("\n").filter(Boolean)).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
+    expect(readFileSync(out, "utf8").split("\n").filter(Boolean)).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, "collect"]);
+  });
+
+  it("runs a full collection in a process started without --expose-gc", () => {
+    const dir = scratch();
+    const script = join(dir, "collect.mjs");
+    writeFileSync(
+      script,
+      `import { collectGarbage } from ${JSON.stringify(pathToFileURL(join(dirname(CLI), "heap.js")).href)};
+import { PerformanceObserver, constants } from "node:perf_hooks";
+let majors = 0;
+new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++; }).observe({ entryTypes: ["gc"] });
+const before = typeof globalThis.gc;
+collectGarbage();
+// GC entries reach observers asynchronously: a bounded number of turns.
+let turns = 0;
+const wait = () => {
+  if (majors > 0 || ++turns > 200) return void process.stdout.write(JSON.stringify({ before, majors }));
+  setTimeout(wait, 10);
+};
+setTimeout(wait, 10);
+`,
+    );
+    const out = JSON.parse(execFileSync(process.execPath, [script], { cwd: dir, encoding: "utf8" })) as { before: string; majors: number };
+    expect(out.before).toBe("undefined");
+    expect(out.majors).toBeGreaterThan(0);
   });
 
   it("leaves a short command's heap to V8", () => {

@@ -35,7 +35,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
           late: fc.constantFrom(0, 0, 0, 1_000, 30_000, 90_000, 300_000, 3_600_000, 3 * 3_600_000 + 30_000),
           highRes: fc.boolean(),
           value: fc.oneof(fc.constantFrom(0, -0, 1, 7), fc.double({ min: -10, max: 1_000, noNaN: true })),
-          values: fc.array(fc.oneof(fc.integer({ min: 0, max: 3_000 }).map((v) => v / 7), fc.constantFrom(-0, -1)), { maxLength: 30 }),
+          // Sevenths, and latencies as publishers put them: whole milliseconds, and ms / 1000 (packed buckets keep those in fewer bytes).
+          values: fc.array(fc.oneof(fc.integer({ min: 0, max: 3_000 }).map((v) => v / 7), fc.integer({ min: 0, max: 3_000 }).map((v) => v / 1_000), fc.integer({ min: 0, max: 300_000 }).map((v) => v / 1_000 / 1_000), fc.constantFrom(-0, -1)), { maxLength: 30 }),
           // As publishers put distributions: each value once, in increasing order.
           ascending: fc.boolean(),
           counts: fc.array(fc.integer({ min: -1, max: 5 }), { maxLength: 30 }),
