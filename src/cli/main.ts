@@ -417,6 +417,9 @@ async function main(argv: string[]): Promise<number> {
   // AWS SDK however it is required); see src/aws/sdk/code-cache.ts. --help never gets here.
   const { processCodeCache } = await import("../aws/sdk/code-cache.js");
   processCodeCache()?.install();
+  // The SDK's aggregated client classes (`new EC2()`), unused by gameday, are built on first use
+  // rather than as each client package loads: see src/aws/sdk/aggregated-clients.ts.
+  (await import("../aws/sdk/aggregated-clients.js")).install();
   await cli.runMatchedCommand();
   return exitCode;
 }
