@@ -6,7 +6,8 @@
 //                                            # also that build, run for run in turn, with ratios
 //
 // Beyond --help: the commands that start, read an experiment and stop (validate, describe,
-// plan) and a whole short run, each in a fresh directory. CPU time (the child's own user +
+// plan) and a whole short run, each in a fresh directory; then the SDK clients a run loads, with
+// their aggregated classes deferred against built at load (src/aws/sdk/aggregated-clients.ts). CPU time (the child's own user +
 // system) is the figure to compare on a shared machine; wall time is printed beside it.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -94,6 +95,38 @@ try {
     const n = row(name, now);
     if (compare) console.log(`  before    ${median(before.map((m) => m.cpu)).toFixed(0).padStart(8)} ms  ${median(before.map((m) => m.wall)).toFixed(0).padStart(9)} ms   this build / before: CPU ${(n / median(before.map((m) => m.cpu))).toFixed(2)}x`);
   }
+
+  // Loading the SDK clients a `chaos run spot-interrupt` loads, in a fresh process with the code
+  // cache in front (as the CLI has it), with the clients' aggregated classes (`new EC2()`) built on
+  // first use (src/aws/sdk/aggregated-clients.ts, what the CLI does) against built as each package
+  // loads (the SDK's own way), run for run in turn.
+  const sdkDir = fileURLToPath(new URL("../dist/src/aws/sdk/", import.meta.url));
+  const clients = ["ecs", "ec2", "fis", "kinesis", "cloudwatch", "iam", "auto-scaling", "sns"].map((c) => `@aws-sdk/client-${c}`);
+  const loader = join(work, "load-clients.mjs");
+  writeFileSync(
+    loader,
+    `import { createRequire } from "node:module";
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+const { processCodeCache } = await import(${JSON.stringify(join(sdkDir, "code-cache.js"))});
+processCodeCache()?.install();
+if (process.env.DEFER === "1") (await import(${JSON.stringify(join(sdkDir, "aggregated-clients.js"))})).install();
+const require = createRequire(${JSON.stringify(join(sdkDir, "load.js"))});
+for (const name of ${JSON.stringify(clients)}) require(name);
+`,
+  );
+  measure([loader]);
+  const deferredRuns = [];
+  const builtRuns = [];
+  for (let i = 0; i < commandRuns * 2; i++) {
+    process.env.DEFER = "1";
+    deferredRuns.push(measure([loader]));
+    process.env.DEFER = "0";
+    builtRuns.push(measure([loader]));
+  }
+  delete process.env.DEFER;
+  const deferredCpu = median(deferredRuns.map((m) => m.cpu)) - bCpu;
+  const builtCpu = median(builtRuns.map((m) => m.cpu)) - bCpu;
+  console.log(`\nSDK clients of a run (${clients.length}), CPU beyond node -e 0: aggregated classes on first use ${deferredCpu.toFixed(0)} ms, built as each loads ${builtCpu.toFixed(0)} ms: ${(deferredCpu / builtCpu).toFixed(2)}x`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

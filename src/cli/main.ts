@@ -8,6 +8,7 @@
 import { cac } from "cac";
 import { joinNegativeValues, valueOptionNames } from "./argv.js";
 import { keepHeapNearLiveSet } from "./heap.js";
+import { optimizeLongRunsOnly } from "./tiering.js";
 
 // The pinned AWS SDK warns once per process that its releases after January 2027 will need Node 22.
 // The pinned versions keep working on Node 20 (see README, "Node versions"); keep the output clean.
@@ -15,6 +16,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 // Peak memory of long runs: V8's headroom above the live heap, not the live heap, was most of it.
 keepHeapNearLiveSet();
+// Short runs spend more on V8's optimizing compiler than it saves them: it starts once a run is long.
+optimizeLongRunsOnly();
 
 const VERSION = "0.1.0";
 
@@ -417,6 +420,9 @@ async function main(argv: string[]): Promise<number> {
   // AWS SDK however it is required); see src/aws/sdk/code-cache.ts. --help never gets here.
   const { processCodeCache } = await import("../aws/sdk/code-cache.js");
   processCodeCache()?.install();
+  // The SDK's aggregated client classes (`new EC2()`), unused by gameday, are built on first use
+  // rather than as each client package loads: see src/aws/sdk/aggregated-clients.ts.
+  (await import("../aws/sdk/aggregated-clients.js")).install();
   await cli.runMatchedCommand();
   return exitCode;
 }

@@ -21,9 +21,7 @@ import { checkPlan, loadExperimentFile, planFor, printPlan, refusalMessage } fro
 import { unavailableMessage } from "../engine/preflight.js";
 import { basename, extname } from "node:path";
 import { replayCommand } from "./replay.js";
-import { parseReportFlag, writeRunReports } from "./run-report.js";
 import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
-import { OFFLINE } from "./offline-plan.js";
 import { experimentStack } from "../experiment/sandbox-stack.js";
 import type { Plan } from "../engine/plan.js";
 
@@ -238,7 +236,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
   const overrides = strategies(flags);
   const format = flags.logFormat ?? "pretty";
   if (!["pretty", "plain", "json"].includes(format)) throw usage(`--log-format: expected pretty, plain or json, found ${JSON.stringify(format)}`);
-  const reportFormats = flags.report === undefined ? [] : await parseReportFlag(flags.report);
+  const reportFormats = flags.report === undefined ? [] : await (await import("./run-report.js")).parseReportFlag(flags.report);
   const chosenJournal = flags.journalPath === undefined ? undefined : resolve(cwd, flags.journalPath);
   if (!flags.dry) {
     if (chosenJournal !== undefined) checkJournalPath(chosenJournal, flags.journalPath!);
@@ -285,7 +283,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     const varFiles = (flags.varFile ?? []).map((f) => resolve(cwd, f));
     const loaded = await loadExperimentFile(file, { vars, varFiles, cwd, ...(flags.region ? { region: flags.region } : {}) });
     // A team's FIS template that FIS would refuse is refused before the target is asked anything.
-    if (loaded.experiment.method.some((s) => s.kind === "fault" && s.fault === FIS_TEMPLATE_FAULT)) await planFor(loaded, { ...OFFLINE, cwd });
+    if (loaded.experiment.method.some((s) => s.kind === "fault" && s.fault === FIS_TEMPLATE_FAULT)) await planFor(loaded, { ...(await import("./offline-plan.js")).OFFLINE, cwd });
     // The stack the experiment names for the embedded sandbox, unless --stack chooses another.
     const ownStack = flags.target === "sandbox" && flags.stack === undefined ? experimentStack(loaded) : undefined;
     try {
@@ -397,6 +395,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
       process.stdout.write(`journal: ${relative(cwd, journalPath) || journalPath}${linked}\n`);
     }
     if (reportFormats.length > 0) {
+      const { writeRunReports } = await import("./run-report.js");
       const paths = await writeRunReports(journalPath, reportFormats);
       if (format !== "json") for (const p of paths) process.stdout.write(`report: ${relative(cwd, p) || p}\n`);
     }

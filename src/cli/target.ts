@@ -14,9 +14,8 @@ import type { TraceEntry } from "../sandbox/kernel.js";
 import { defaultStackFile } from "./paths.js";
 import { targetError, usage } from "./errors.js";
 import { bootStart, runOnToWall } from "./boot-clock.js";
-import { TARGET_CLOCK_PATH, targetClock } from "../aws/target-clock.js";
-import { CloudWatchSink } from "../aws/cloudwatch-sink.js";
-import { HttpTraffic } from "../load/traffic-port.js";
+// The target clock, the HTTP load generator and its CloudWatch sink serve endpoint and aws targets
+// only: imported when one is built, so that a run on the embedded sandbox does not load them.
 
 export interface TargetOptions {
   /** "sandbox", "aws", or an endpoint URL. */
@@ -206,11 +205,12 @@ async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, st
   const wall = new RealClock();
   await checkReachable(url, wall);
   // A served sandbox publishes its time and speed; anything else runs in real time.
+  const { TARGET_CLOCK_PATH, targetClock } = await import("../aws/target-clock.js");
   const timing = await targetClock(url, wall);
   const clock = timing.clock;
   const clients = new AwsClients({ kind: "endpoint", region, endpoint: o.target }, { clock, random: o.random.fork("clients") });
   // A --url wins over the ALB port a served sandbox publishes for the same service.
-  const traffic = httpTraffic({ ...timing.albs, ...urls }, clock, clients, o.random);
+  const traffic = await httpTraffic({ ...timing.albs, ...urls }, clock, clients, o.random);
   const account = await endpointAccount(clients);
   return {
     kind: "endpoint",
@@ -254,7 +254,8 @@ async function endpointAccount(clients: AwsClients): Promise<{ accountId: string
  * The HTTP load generator over `urls`, publishing to the target's CloudWatch. close() stops it,
  * waits for its last metrics to be sent and says how many could not be.
  */
-function httpTraffic(urls: Record<string, string>, clock: Clock, clients: AwsClients, random: Random): { port: TrafficPort; close(): Promise<void> } {
+async function httpTraffic(urls: Record<string, string>, clock: Clock, clients: AwsClients, random: Random): Promise<{ port: TrafficPort; close(): Promise<void> }> {
+  const [{ CloudWatchSink }, { HttpTraffic }] = await Promise.all([import("../aws/cloudwatch-sink.js"), import("../load/traffic-port.js")]);
   const sink = new CloudWatchSink(() => clients.cloudwatch());
   const port = new HttpTraffic({ urls, clock, sink, random: random.fork("traffic") });
   return {
@@ -278,7 +279,7 @@ async function buildAws(o: TargetOptions, urls: Record<string, string>): Promise
     await clients.destroy();
     throw err;
   });
-  const traffic = httpTraffic(urls, clock, clients, o.random);
+  const traffic = await httpTraffic(urls, clock, clients, o.random);
   return {
     kind: "aws",
     region,

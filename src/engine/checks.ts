@@ -7,9 +7,8 @@ import type { ActivityStep, Check, ProbeMode, ProbeStep, Tolerance } from "../ex
 import { evaluateTolerance } from "../experiment/tolerance.js";
 import type { Observation, RunServices, RunView } from "./ports.js";
 import type { ProbeModule } from "./probe.js";
-import { runProcess } from "./providers/process.js";
-import { runHttp } from "./providers/http.js";
 import { errorMessage, raceAbort, StepTimeout, timeoutSignal } from "./signals.js";
+import { whileHolding } from "../time/clock.js";
 import { MIN_INTERVAL_MS } from "../experiment/schema.js";
 
 export interface PlannedCheck {
@@ -126,9 +125,15 @@ export function stateFor(states: Map<string, Record<string, unknown>>, name: str
 }
 
 /** Runs a Chaos Toolkit activity's provider; its output is the value. */
-export function runActivityProvider(step: ActivityStep, ctx: { services: RunServices; cwd: string }, signal: AbortSignal, limit: number | undefined): Promise<unknown> {
+export async function runActivityProvider(step: ActivityStep, ctx: { services: RunServices; cwd: string }, signal: AbortSignal, limit: number | undefined): Promise<unknown> {
   const options = { signal, ...(limit !== undefined ? { timeoutMs: limit } : {}) };
-  if (step.provider.type === "process") return runProcess(step.provider, ctx.services.clock, { ...options, cwd: ctx.cwd });
+  // Imported when a run has such a step (most have none: node:child_process and the HTTP client
+  // stay unloaded); the import is real I/O, so virtual time stands still meanwhile.
+  if (step.provider.type === "process") {
+    const { runProcess } = await whileHolding(ctx.services.clock, () => import("./providers/process.js"));
+    return runProcess(step.provider, ctx.services.clock, { ...options, cwd: ctx.cwd });
+  }
+  const { runHttp } = await whileHolding(ctx.services.clock, () => import("./providers/http.js"));
   return runHttp(step.provider, ctx.services.clock, options);
 }
 

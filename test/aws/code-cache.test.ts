@@ -46,8 +46,8 @@ interface Loaded {
 }
 
 /** Loads the demo package through a cache in `dir` in a new process, as a new `chaos` run would. */
-function load(dir: string): Loaded {
-  const out = execFileSync(process.execPath, ["--import", "tsx", CHILD, dir, join(pkg, "index.js")], { cwd: REPO, encoding: "utf8" });
+function load(dir: string, nodeFlags: string[] = []): Loaded {
+  const out = execFileSync(process.execPath, [...nodeFlags, "--import", "tsx", CHILD, dir, join(pkg, "index.js")], { cwd: REPO, encoding: "utf8" });
   return JSON.parse(out) as Loaded;
 }
 
@@ -67,6 +67,16 @@ describe("the SDK code cache", () => {
       // Stack traces still name the file and its line.
       expect(m.where).toContain(`${join(pkg, "index.js")}:3`);
     }
+  });
+
+  it("keeps entries made under other V8 flags apart, so that two flag sets in turn do not undo each other's", () => {
+    // The CLI starts with TurboFan off (src/cli/tiering.ts); another build, or a long run, has other flags.
+    const dir = join(root, "cache");
+    expect(load(dir).stats).toEqual({ hits: 0, misses: 2 });
+    expect(load(dir, ["--no-opt"]).stats).toEqual({ hits: 0, misses: 2 });
+    expect(readdirSync(dir).filter((f) => f.endsWith(".bin"))).toHaveLength(4);
+    expect(load(dir).stats).toEqual({ hits: 2, misses: 0 });
+    expect(load(dir, ["--no-opt"]).stats).toEqual({ hits: 2, misses: 0 });
   });
 
   it("compiles a changed file afresh instead of using its old entry", () => {

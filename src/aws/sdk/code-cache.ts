@@ -46,7 +46,21 @@ type CompileFn = (this: unknown, content: string, filename: string, ...rest: unk
 type CompiledWrapper = (this: unknown, ...args: unknown[]) => unknown;
 interface Pending {
   script: vm.Script;
-  file: string;
+  /** The entry's name without the flags part (see v8FlagsTag). */
+  key: string;
+}
+
+/**
+ * V8 accepts an entry only if it was made under the same V8 flags, and the CLI changes flags as it
+ * runs (src/cli/tiering.ts starts with TurboFan off; src/cli/heap.ts sets the heap growing factor
+ * in long runs), while builds that set other flags (an earlier release) share the directory. So an
+ * entry's name carries the flags it was made under: V8's own hash of its flags, from the header of
+ * the code it makes for a one-character script (magic number, V8 version hash, source hash, flags
+ * hash: its first 16 bytes). Without it, two flag sets in turn would each reject and rewrite the
+ * other's entries. About 0.1 ms.
+ */
+export function v8FlagsTag(): string {
+  return new vm.Script("0", { filename: "gameday-v8-flags-probe" }).createCachedData().subarray(0, 16).toString("hex");
 }
 
 /** The stub Node compiles in place of a cached file: it hands Node's own arguments to the cached function. */
@@ -66,6 +80,8 @@ export class CodeCache {
   private readonly pending: Pending[] = [];
   private exitHooked = false;
   private installed = false;
+  /** The V8 flags this process reads entries for, from its first compile on (flags are set at start-up). */
+  private flags: string | undefined;
 
   constructor(private readonly dir: string) {}
 
@@ -120,25 +136,43 @@ export class CodeCache {
   }
 
   private compile(content: string, filename: string): CompiledWrapper {
-    const file = join(this.dir, `${createHash("sha1").update(filename).update("\0").update(content).digest("hex")}.bin`);
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = readFileSync(file);
-    } catch {
-      cachedData = undefined;
+    const key = createHash("sha1").update(filename).update("\0").update(content).digest("hex");
+    const source = Module.wrap(content);
+    this.flags ??= v8FlagsTag();
+    let script = this.script(source, filename, this.read(key, this.flags));
+    if (script.cachedDataRejected !== false) {
+      // No entry for these flags, or V8 refused it: the flags may have changed since the last file
+      // (a long run switches TurboFan on); look once more under the flags as they are now.
+      const now = v8FlagsTag();
+      if (now !== this.flags) {
+        this.flags = now;
+        const again = this.read(key, now);
+        if (again) script = this.script(source, filename, again);
+      }
     }
-    const script = new vm.Script(Module.wrap(content), {
-      filename,
-      ...(cachedData ? { cachedData } : {}),
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    });
-    if (cachedData && !script.cachedDataRejected) this.stats.hits++;
+    if (script.cachedDataRejected === false) this.stats.hits++;
     else {
       this.stats.misses++;
-      this.pending.push({ script, file });
+      this.pending.push({ script, key });
       this.saveAtExit();
     }
     return script.runInThisContext() as CompiledWrapper;
+  }
+
+  private read(key: string, flags: string): Buffer | undefined {
+    try {
+      return readFileSync(this.entry(key, flags));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private script(source: string, filename: string, cachedData: Buffer | undefined): vm.Script {
+    return new vm.Script(source, { filename, ...(cachedData ? { cachedData } : {}), importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  }
+
+  private entry(key: string, flags: string): string {
+    return join(this.dir, `${key}-${flags}.bin`);
   }
 
   private saveAtExit(): void {
@@ -154,7 +188,10 @@ export class CodeCache {
     if (entries.length === 0) return;
     try {
       mkdirSync(this.dir, { recursive: true });
-      for (const { script, file } of entries) {
+      // The flags now: V8 writes them into each entry as it makes it.
+      const flags = v8FlagsTag();
+      for (const { script, key } of entries) {
+        const file = this.entry(key, flags);
         const temp = `${file}.${process.pid}-${threadId}.tmp`;
         writeFileSync(temp, script.createCachedData());
         renameSync(temp, file);
