@@ -140,6 +140,9 @@ const ALL = "";
 
 interface Minute {
   zones: Map<string, ZoneMinute>;
+  /** The zones' keys and values again, in the same order, for zone()'s scan. */
+  zoneNames: string[];
+  zoneList: ZoneMinute[];
   healthy: Map<string, Samples>;
   unhealthy: Map<string, Samples>;
 }
@@ -264,7 +267,7 @@ export class AlbMetrics {
     if (this.current?.start === start) return this.current.minute;
     let m = this.minutes.get(start);
     if (!m) {
-      m = { zones: new Map(), healthy: new Map(), unhealthy: new Map() };
+      m = { zones: new Map(), zoneNames: [], zoneList: [], healthy: new Map(), unhealthy: new Map() };
       this.minutes.set(start, m);
     }
     this.current = { start, minute: m };
@@ -273,11 +276,13 @@ export class AlbMetrics {
 
   private zone(at: number, zone: string): ZoneMinute {
     const m = this.minute(at);
-    let z = m.zones.get(zone);
-    if (!z) {
-      z = new ZoneMinute();
-      m.zones.set(zone, z);
-    }
+    // A few zones at most: a scan comparing names costs less than the Map's hashing, once a request.
+    const names = m.zoneNames;
+    for (let i = 0; i < names.length; i++) if (names[i] === zone) return m.zoneList[i]!;
+    const z = new ZoneMinute();
+    m.zones.set(zone, z);
+    names.push(zone);
+    m.zoneList.push(z);
     return z;
   }
 }
