@@ -2,7 +2,7 @@
 // against the implementation it replaced (kept under test/ as the oracle of its differential test),
 // run for run in turn in this process: CPU time, the ratio, and whether both gave the same answers.
 //   - readRecordId: the log-delivery probe's consumer reads every record's id (821,880 in the
-//     17-hour outage), records in runs of 512 from one shipper, as a shard holds them.
+//     17-hour outage).
 //   - randomPartitionKey: a key per record the shippers send.
 //   - LoadMetrics: the load generator's per-second metrics, a request at a time (about 7 million
 //     requests in the outage), then each second put.
@@ -54,10 +54,13 @@ const digest = (parts: Iterable<unknown>) => {
   return h.digest("hex").slice(0, 16);
 };
 
-// Records as the sandbox's shippers stamp them (lines of about 256 bytes, two hosts).
-const stampers = [new Stamper("ip-10-0-1-23.ec2.internal", "3f9c0a1b2c4d"), new Stamper("ip-10-0-2-7.ec2.internal", "0123456789ab")];
+// Records as the sandbox's shippers stamp them (lines of about 256 bytes), six shippers
+// interleaved at random as their random partition keys interleave them on a shard, as the SDK
+// hands them over (Uint8Array).
+const picks = new SeededRandom(3);
+const stampers = Array.from({ length: 6 }, (_, i) => new Stamper(`ip-10-0-${i % 3}-${20 + i}.ec2.internal`, `3f9c0a1b2c${i}d`));
 const pad = "x".repeat(126);
-const records = Array.from({ length: 200_000 }, (_, i) => Buffer.from(stampers[(i >> 9) & 1]!.stamp(`{"level":30,"time":1700000000000,"service":"web","task":"0123456789ab","n":${i},"msg":"GET /orders 200","pad":"${pad}"}`, i)));
+const records = Array.from({ length: 200_000 }, (_, i) => new Uint8Array(Buffer.from(stampers[picks.int(0, 5)]!.stamp(`{"level":30,"time":1700000000000,"service":"web","task":"0123456789ab","n":${i},"msg":"GET /orders 200","pad":"${pad}"}`, i))));
 const ids = (read: typeof readRecordId) => () => records.map((r) => read(r));
 compare("readRecordId, 200,000 records", "a record", records.length, ids(readRecordId), ids(referenceReadRecordId));
 

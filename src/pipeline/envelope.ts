@@ -91,9 +91,13 @@ export function readRecordId(data: Uint8Array | string): RecordId | undefined {
 const QUOTE = 0x22;
 /** `"_gd":{"h":`, the bytes before the host's opening quote. */
 const MARKER = Array.from(`"${ID_FIELD}":{"h":`, (c) => c.charCodeAt(0));
-/** The host and boot last read, reused while records come from the same shipper (nearly always: a shard holds long runs of one). */
-let lastHost = "";
-let lastBoot = "";
+/**
+ * Hosts and boots read lately, newest last: a shard interleaves the records of every shipper
+ * writing to it (random partition keys), so a record's host and boot are nearly always among a
+ * few seen before, and are handed out as the same strings rather than built again.
+ */
+const recent: string[] = [];
+const RECENT_MAX = 64;
 
 /**
  * The id of a record as the stamper writes it, read off its bytes from the end, with no decoding:
@@ -133,9 +137,7 @@ function readPlainId(data: Uint8Array): RecordId | undefined {
   i = hostStart - 1;
   if (i - MARKER.length < stop) return undefined;
   for (let k = 0; k < MARKER.length; k++) if (data[i - MARKER.length + k] !== MARKER[k]) return undefined;
-  lastHost = sameText(data, hostStart, hostEnd, lastHost);
-  lastBoot = sameText(data, bootStart, bootEnd, lastBoot);
-  return { h: lastHost, b: lastBoot, s };
+  return { h: textOf(data, hostStart, hostEnd), b: textOf(data, bootStart, bootEnd), s };
 }
 
 /** True when the bytes just before `end` spell `text` (ASCII), all at or after `stop`. */
@@ -161,19 +163,21 @@ function plainStringStart(data: Uint8Array, closing: number, stop: number): numb
   return -1;
 }
 
-/** The ASCII text of data[start, end): `previous` itself when it is the same text, so a run of records shares one string. */
-function sameText(data: Uint8Array, start: number, end: number, previous: string): string {
-  if (previous.length === end - start) {
-    let same = true;
-    for (let k = 0; k < previous.length; k++) {
-      if (previous.charCodeAt(k) !== data[start + k]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return previous;
+/** The ASCII text of data[start, end): a string from `recent` when one spells it, else a new one (then remembered). */
+function textOf(data: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  for (let r = recent.length - 1; r >= 0; r--) {
+    const text = recent[r]!;
+    if (text.length !== length) continue;
+    let k = 0;
+    while (k < length && text.charCodeAt(k) === data[start + k]) k++;
+    if (k === length) return text;
   }
-  return String.fromCharCode(...data.subarray(start, end));
+  let text = "";
+  for (let k = start; k < end; k++) text += String.fromCharCode(data[k]!);
+  if (recent.length >= RECENT_MAX) recent.shift();
+  recent.push(text);
+  return text;
 }
 
 /** The id off the record's decoded tail, or from a full parse (every record the stamper wrote, and any other shape). */

@@ -50,7 +50,7 @@ describe("readRecordId reading plain ids off the bytes", () => {
     );
   });
 
-  it("reads a run of one shipper's records, then another's, each with its own host and boot", () => {
+  it("reads interleaved shippers' records, each with its own host and boot", () => {
     const a = new Stamper("ip-10-0-1-23.ec2.internal", "3f9c0a1b2c4d");
     const b = new Stamper("ip-10-0-2-7.ec2.internal", "0123456789ab");
     const ids = [a, a, b, a].map((st, i) => readRecordId(encoder.encode(st.stamp('{"msg":"x"}', i))));
