@@ -107,6 +107,29 @@ export class LatencyHistogram {
     return out;
   }
 
+  /**
+   * buckets() as two parallel arrays, each representative divided by `unit` (1000: seconds), as
+   * PutMetricData's Values and Counts take them: no pair per bucket for the load metrics to unpack
+   * every period. values[i] is exactly buckets()[i][0] / unit.
+   */
+  valuesAndCounts(unit = 1): { values: number[]; counts: number[] } {
+    const values: number[] = [];
+    const counts: number[] = [];
+    if (this.highKey < 0) return { values, counts };
+    for (let b = this.lowKey >> SUB_BITS; b <= this.highKey >> SUB_BITS; b++) {
+      const block = this.blocks[b];
+      if (block === undefined) continue;
+      for (let i = 0; i < SUB; i++) {
+        const c = block[i]!;
+        if (c > 0) {
+          values.push(this.representative((b << SUB_BITS) | i) / unit);
+          counts.push(c);
+        }
+      }
+    }
+    return { values, counts };
+  }
+
   /** Calls `fn` with each non-empty bucket's key and count, in increasing key, until it returns false. */
   private eachBucket(fn: (key: number, count: number) => boolean | void): void {
     if (this.highKey < 0) return;

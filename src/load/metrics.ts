@@ -46,6 +46,9 @@ export interface LoadMetricsOptions {
 
 export class LoadMetrics {
   private readonly periods = new Map<number, Period>();
+  /** The period last counted in, and its start (NaN: none, or it was published). */
+  private current: Period | undefined;
+  private currentStart = NaN;
   private readonly namespace: string;
   /** Frozen, so that a store can key it once (MetricStore keys frozen dimensions once). */
   private readonly dimensions: Readonly<Record<string, string>>;
@@ -66,19 +69,39 @@ export class LoadMetrics {
 
   /** Counts one request whose outcome became known at `t`. */
   record(t: number, outcome: Outcome): void {
+    if ("status" in outcome) this.recordStatus(t, outcome.status, outcome.latencyMs);
+    else this.recordError(t, outcome.error);
+  }
+
+  /** Counts one request answered at `t` with an HTTP status: record() without an outcome object (the sandbox's generator calls this per request, millions in a long run). */
+  recordStatus(t: number, status: number, latencyMs: number): void {
+    const p = this.periodAt(t);
+    p.requests++;
+    const cls = Math.floor(status / 100);
+    if (cls >= 2 && cls <= 5) p.codes[cls - 2]!++;
+    p.latency.record(latencyMs);
+  }
+
+  /** Counts one request that failed at `t` without an HTTP status. */
+  recordError(t: number, error: ErrorClass): void {
+    const p = this.periodAt(t);
+    p.requests++;
+    if (error === "timeout") p.timeouts++;
+    else p.connectionErrors++;
+  }
+
+  /** The period `t` falls in, made on first use; the last one used is kept at hand (nearly every request falls in it). */
+  private periodAt(t: number): Period {
     const start = Math.floor(t / this.periodMs) * this.periodMs;
+    if (start === this.currentStart) return this.current!;
     let p = this.periods.get(start);
     if (!p) {
       p = { requests: 0, codes: [0, 0, 0, 0], timeouts: 0, connectionErrors: 0, latency: new LatencyHistogram() };
       this.periods.set(start, p);
     }
-    p.requests++;
-    if ("status" in outcome) {
-      const cls = Math.floor(outcome.status / 100);
-      if (cls >= 2 && cls <= 5) p.codes[cls - 2]!++;
-      p.latency.record(outcome.latencyMs);
-    } else if (outcome.error === "timeout") p.timeouts++;
-    else p.connectionErrors++;
+    this.currentStart = start;
+    this.current = p;
+    return p;
   }
 
   /** Publishes every period that ended by `t` (all of them when `t` is omitted), oldest first. */
@@ -87,6 +110,10 @@ export class LoadMetrics {
       if (start + this.periodMs > t) break;
       this.publish(start, this.periods.get(start)!);
       this.periods.delete(start);
+      if (start === this.currentStart) {
+        this.current = undefined;
+        this.currentStart = NaN;
+      }
     }
   }
 
@@ -98,13 +125,13 @@ export class LoadMetrics {
     // than the store's put of it (a datum a second per metric, 17 hours long).
     const count = (name: string, value: number) => this.sink.put({ namespace, dimensions, timestamp, storageResolution, name, value, unit: "Count" });
     count("RequestCount", p.requests);
-    p.codes.forEach((n, i) => count(CODE_NAMES[i]!, n));
+    for (let i = 0; i < CODE_NAMES.length; i++) count(CODE_NAMES[i]!, p.codes[i]!);
     count("TimeoutCount", p.timeouts);
     count("ConnectionErrorCount", p.connectionErrors);
-    const buckets = p.latency.buckets();
-    for (let i = 0; i < buckets.length; i += MAX_VALUES) {
-      const chunk = buckets.slice(i, i + MAX_VALUES);
-      this.sink.put({ namespace, dimensions, timestamp, storageResolution, name: "TargetResponseTime", unit: "Seconds", values: chunk.map(([ms]) => ms / 1000), counts: chunk.map(([, c]) => c) });
+    const { values, counts } = p.latency.valuesAndCounts(1000);
+    for (let i = 0; i < values.length; i += MAX_VALUES) {
+      const whole = i === 0 && values.length <= MAX_VALUES;
+      this.sink.put({ namespace, dimensions, timestamp, storageResolution, name: "TargetResponseTime", unit: "Seconds", values: whole ? values : values.slice(i, i + MAX_VALUES), counts: whole ? counts : counts.slice(i, i + MAX_VALUES) });
     }
   }
 }

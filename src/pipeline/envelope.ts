@@ -85,6 +85,103 @@ const TAIL = new RegExp(`"${ID_FIELD}":\\{"h":("(?:[^"\\\\]|\\\\.)*"),"b":("(?:[
 
 /** Reads the id back from a shipped record (for consumers, probes and tests). */
 export function readRecordId(data: Uint8Array | string): RecordId | undefined {
+  return (typeof data === "string" ? undefined : readPlainId(data)) ?? readIdOffTail(data);
+}
+
+const QUOTE = 0x22;
+/** `"_gd":{"h":`, the bytes before the host's opening quote. */
+const MARKER = Array.from(`"${ID_FIELD}":{"h":`, (c) => c.charCodeAt(0));
+/**
+ * Hosts and boots read lately, newest last: a shard interleaves the records of every shipper
+ * writing to it (random partition keys), so a record's host and boot are nearly always among a
+ * few seen before, and are handed out as the same strings rather than built again.
+ */
+const recent: string[] = [];
+const RECENT_MAX = 64;
+
+/**
+ * The id of a record as the stamper writes it, read off its bytes from the end, with no decoding:
+ * `"_gd":{"h":"<h>","b":"<b>","s":<digits>}}` then ASCII white space, where h and b are printable
+ * ASCII without quotes or backslashes and s has at most 15 digits (exact as a double). Undefined
+ * for anything else (a host with escapes or beyond ASCII, a longer id): readIdOffTail reads those.
+ * For the records it reads it gives what readIdOffTail gives: the tail pattern can match such a
+ * record in one place only, this one, and JSON.parse of a string without escapes is its text.
+ */
+function readPlainId(data: Uint8Array): RecordId | undefined {
+  let i = data.length;
+  while (i > 0 && isSpace(data[i - 1]!)) i--;
+  const stop = Math.max(0, data.length - TAIL_CHARS);
+  if (i - 2 < stop || data[i - 1] !== 0x7d || data[i - 2] !== 0x7d) return undefined;
+  i -= 2;
+  let s = 0;
+  let scale = 1;
+  const digitsEnd = i;
+  while (i > stop && data[i - 1]! >= 0x30 && data[i - 1]! <= 0x39) {
+    s += (data[i - 1]! - 0x30) * scale;
+    scale *= 10;
+    i--;
+  }
+  if (i === digitsEnd || digitsEnd - i > 15) return undefined;
+  // ,"s":   then the boot's closing quote
+  if (!expectBefore(data, i, ',"s":', stop)) return undefined;
+  i -= 5;
+  const bootEnd = i - 1;
+  const bootStart = plainStringStart(data, bootEnd, stop);
+  if (bootStart < 0) return undefined;
+  i = bootStart - 1;
+  if (!expectBefore(data, i, ',"b":', stop)) return undefined;
+  i -= 5;
+  const hostEnd = i - 1;
+  const hostStart = plainStringStart(data, hostEnd, stop);
+  if (hostStart < 0) return undefined;
+  i = hostStart - 1;
+  if (i - MARKER.length < stop) return undefined;
+  for (let k = 0; k < MARKER.length; k++) if (data[i - MARKER.length + k] !== MARKER[k]) return undefined;
+  return { h: textOf(data, hostStart, hostEnd), b: textOf(data, bootStart, bootEnd), s };
+}
+
+/** True when the bytes just before `end` spell `text` (ASCII), all at or after `stop`. */
+function expectBefore(data: Uint8Array, end: number, text: string, stop: number): boolean {
+  if (end - text.length < stop) return false;
+  for (let k = 0; k < text.length; k++) if (data[end - text.length + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * Given the index of a string's closing quote, the index just after its opening quote, when every
+ * byte between is printable ASCII other than a quote or a backslash; else -1.
+ */
+function plainStringStart(data: Uint8Array, closing: number, stop: number): number {
+  if (closing < stop || data[closing] !== QUOTE) return -1;
+  let i = closing;
+  while (i > stop) {
+    const c = data[i - 1]!;
+    if (c === QUOTE) return i;
+    if (c < 0x20 || c > 0x7e || c === 0x5c) return -1;
+    i--;
+  }
+  return -1;
+}
+
+/** The ASCII text of data[start, end): a string from `recent` when one spells it, else a new one (then remembered). */
+function textOf(data: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  for (let r = recent.length - 1; r >= 0; r--) {
+    const text = recent[r]!;
+    if (text.length !== length) continue;
+    let k = 0;
+    while (k < length && text.charCodeAt(k) === data[start + k]) k++;
+    if (k === length) return text;
+  }
+  let text = "";
+  for (let k = start; k < end; k++) text += String.fromCharCode(data[k]!);
+  if (recent.length >= RECENT_MAX) recent.shift();
+  recent.push(text);
+  return text;
+}
+
+/** The id off the record's decoded tail, or from a full parse (every record the stamper wrote, and any other shape). */
+function readIdOffTail(data: Uint8Array | string): RecordId | undefined {
   // The stamper always puts the id last: read it off the tail without decoding or parsing the
   // whole line (a consumer checking hundreds of thousands of records pays for every full parse).
   // A tail cut inside a multi-byte character decodes to U+FFFD there, before the id.

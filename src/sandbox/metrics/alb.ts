@@ -16,7 +16,7 @@
  *   sent only when nonzero; only a target group with `maxConnections` ever has a maximum.
  */
 import type { MetricSink } from "../services/cloudwatch/sink.js";
-import { countStatistics, minuteOf, putDistribution } from "./period.js";
+import { countStatistics, minuteOf, putSortedDistribution } from "./period.js";
 
 export const ALB_NAMESPACE = "AWS/ApplicationELB";
 
@@ -56,8 +56,11 @@ class MsHistogram {
   private readonly low = new Uint32Array(1024);
   private high: Map<number, number> | undefined;
   size = 0;
+  /** sorted()'s answer, until the next add: a minute's histogram is put under several dimension sets. */
+  private cached: { keys: number[]; counts: number[] } | undefined;
 
   add(ms: number, n = 1): void {
+    this.cached = undefined;
     if (ms < 1024) {
       if (this.low[ms] === 0) this.size++;
       this.low[ms]! += n;
@@ -69,16 +72,39 @@ class MsHistogram {
     this.high.set(ms, had + n);
   }
 
+  /** Adds every value of `other`: the sub-second array slot by slot. */
   addAll(other: MsHistogram): void {
-    for (const [ms, n] of other.entries()) this.add(ms, n);
+    this.cached = undefined;
+    const low = this.low;
+    const from = other.low;
+    for (let ms = 0; ms < 1024; ms++) {
+      const n = from[ms]!;
+      if (n === 0) continue;
+      if (low[ms] === 0) this.size++;
+      low[ms]! += n;
+    }
+    if (other.high) for (const [ms, n] of other.high) this.add(ms, n);
   }
 
-  /** Every value seen and its count, in increasing order. */
-  entries(): Map<number, number> {
-    const out = new Map<number, number>();
-    for (let ms = 0; ms < 1024; ms++) if (this.low[ms]! > 0) out.set(ms, this.low[ms]!);
-    if (this.high) for (const ms of [...this.high.keys()].sort((a, b) => a - b)) out.set(ms, this.high.get(ms)!);
-    return out;
+  /** Every value seen and its count, in increasing order of value, as parallel arrays. */
+  sorted(): { keys: number[]; counts: number[] } {
+    if (this.cached) return this.cached;
+    const keys: number[] = [];
+    const counts: number[] = [];
+    for (let ms = 0; ms < 1024; ms++) {
+      if (this.low[ms]! > 0) {
+        keys.push(ms);
+        counts.push(this.low[ms]!);
+      }
+    }
+    if (this.high) {
+      for (const ms of [...this.high.keys()].sort((a, b) => a - b)) {
+        keys.push(ms);
+        counts.push(this.high.get(ms)!);
+      }
+    }
+    this.cached = { keys, counts };
+    return this.cached;
   }
 }
 
@@ -114,6 +140,9 @@ const ALL = "";
 
 interface Minute {
   zones: Map<string, ZoneMinute>;
+  /** The zones' keys and values again, in the same order, for zone()'s scan. */
+  zoneNames: string[];
+  zoneList: ZoneMinute[];
   healthy: Map<string, Samples>;
   unhealthy: Map<string, Samples>;
 }
@@ -200,7 +229,10 @@ export class AlbMetrics {
       count("HTTPCode_Target_4XX_Count", dimensions, z.target4xx);
       count("HTTPCode_Target_5XX_Count", dimensions, z.target5xx);
       count("TargetConnectionErrorCount", dimensions, z.connectionErrors);
-      if (z.latency.size > 0) putDistribution(this.sink, { namespace: ALB_NAMESPACE, name: "TargetResponseTime", dimensions, timestamp, unit: "Seconds", storageResolution: 60 }, z.latency.entries(), 1000);
+      if (z.latency.size > 0) {
+        const { keys, counts } = z.latency.sorted();
+        putSortedDistribution(this.sink, { namespace: ALB_NAMESPACE, name: "TargetResponseTime", dimensions, timestamp, unit: "Seconds", storageResolution: 60 }, keys, counts, 1000);
+      }
     };
     const elbMetrics = (z: ZoneMinute, dimensions: Record<string, string>): void => {
       count("HTTPCode_ELB_5XX_Count", dimensions, z.elb502 + z.elb503 + z.elb504);
@@ -235,7 +267,7 @@ export class AlbMetrics {
     if (this.current?.start === start) return this.current.minute;
     let m = this.minutes.get(start);
     if (!m) {
-      m = { zones: new Map(), healthy: new Map(), unhealthy: new Map() };
+      m = { zones: new Map(), zoneNames: [], zoneList: [], healthy: new Map(), unhealthy: new Map() };
       this.minutes.set(start, m);
     }
     this.current = { start, minute: m };
@@ -244,11 +276,13 @@ export class AlbMetrics {
 
   private zone(at: number, zone: string): ZoneMinute {
     const m = this.minute(at);
-    let z = m.zones.get(zone);
-    if (!z) {
-      z = new ZoneMinute();
-      m.zones.set(zone, z);
-    }
+    // A few zones at most: a scan comparing names costs less than the Map's hashing, once a request.
+    const names = m.zoneNames;
+    for (let i = 0; i < names.length; i++) if (names[i] === zone) return m.zoneList[i]!;
+    const z = new ZoneMinute();
+    m.zones.set(zone, z);
+    names.push(zone);
+    m.zoneList.push(z);
     return z;
   }
 }

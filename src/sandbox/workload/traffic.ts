@@ -80,23 +80,23 @@ export class Traffic {
         const status = proxyRefused ? 502 : 504;
         const at = proxyRefused ? ended : arrived + readTimeout!;
         log.record(at, at - arrived, status);
-        if (!watcher) load?.record(at, { status, latencyMs: at - arrived });
+        if (!watcher) load?.recordStatus(at, status, at - arrived);
         alb?.targetResponse(at, zone, status, at - arrived);
         watcher?.answered(status, at - arrived);
       } else if (!answered) {
         log.record(ended, latency, 502);
-        if (!watcher) load?.record(ended, { status: 502, latencyMs: latency });
+        if (!watcher) load?.recordStatus(ended, 502, latency);
         // Refused at once: the connection to the target was never made.
         alb?.elbError(ended, zone, 502, ended === arrived);
         watcher?.answered(502, latency);
       } else if (latency > idle) {
         log.record(arrived + idle, idle, 504);
-        if (!watcher) load?.record(arrived + idle, { status: 504, latencyMs: idle });
+        if (!watcher) load?.recordStatus(arrived + idle, 504, idle);
         alb?.elbError(arrived + idle, zone, 504);
         watcher?.answered(504, idle);
       } else {
         log.record(ended, latency, 200);
-        if (!watcher) load?.record(ended, { status: 200, latencyMs: latency });
+        if (!watcher) load?.recordStatus(ended, 200, latency);
         alb?.targetResponse(ended, zone, 200, latency);
         watcher?.answered(200, latency);
       }
@@ -208,7 +208,7 @@ export class Traffic {
     const max = front.group.spec.maxConnections;
     if (max !== undefined && this.openConnections(front, t) >= max) {
       // Rejected before any request is read: no HTTP status, no request in the log.
-      if (!watcher) front.load?.record(t, { error: "refused" });
+      if (!watcher) front.load?.recordError(t, "refused");
       front.alb?.rejectedConnection(t);
       watcher?.rejected?.();
       return undefined;
@@ -216,7 +216,7 @@ export class Traffic {
     const target = front.group.route();
     if (!target) {
       front.log.record(t, 0, 503);
-      if (!watcher) front.load?.record(t, { status: 503, latencyMs: 0 });
+      if (!watcher) front.load?.recordStatus(t, 503, 0);
       front.alb?.elbError(t, undefined, 503);
       watcher?.answered(503, 0);
       return undefined;

@@ -1,0 +1,112 @@
+// The load metrics before recordStatus/recordError and the kept current period (commit a17a50d), kept
+// as the oracle of test/load/metrics-differential.test.ts. Not used by gameday itself.
+/**
+ * What a load generator measured, as CloudWatch metrics: one datum per metric and period, with the
+ * latency distribution as PutMetricData's Values/Counts, so that a probe reads a URL's health the
+ * same way whether an ALB or this generator published it. A request counts in the period its
+ * outcome became known (answered, timed out or failed).
+ *
+ * Metrics, under the namespace given (default Gameday/LoadGenerator) and the dimensions given
+ * (default { Url }): RequestCount, HTTPCode_2XX_Count … HTTPCode_5XX_Count (every status the
+ * client saw, whether a load balancer or the target sent it), TimeoutCount, ConnectionErrorCount
+ * (refused, reset and other transport failures), all Sum-able counts; TargetResponseTime in
+ * seconds for the requests that got an answer.
+ */
+import { LatencyHistogram } from "../../../src/load/histogram.js";
+
+import type { MetricSink } from "../../../src/metrics/datum.js";
+
+export type { MetricDatum, MetricSink } from "../../../src/metrics/datum.js";
+
+export const LOAD_NAMESPACE = "Gameday/LoadGenerator";
+
+/** PutMetricData takes at most 150 distinct values per datum. */
+const MAX_VALUES = 150;
+
+/** The status classes' metric names, by codes' index (named once, not built at every put). */
+const CODE_NAMES = ["HTTPCode_2XX_Count", "HTTPCode_3XX_Count", "HTTPCode_4XX_Count", "HTTPCode_5XX_Count"];
+
+export type ErrorClass = "timeout" | "refused" | "reset" | "other";
+
+/** How one request ended: an HTTP status with its latency, or a transport error. */
+export type Outcome = { status: number; latencyMs: number } | { error: ErrorClass };
+
+interface Period {
+  requests: number;
+  codes: [number, number, number, number];
+  timeouts: number;
+  connectionErrors: number;
+  latency: LatencyHistogram;
+}
+
+export interface LoadMetricsOptions {
+  namespace?: string;
+  dimensions: Readonly<Record<string, string>>;
+  /** Aggregation period, ms: 60 000 (standard resolution) or a divisor of it under a minute (high resolution, stored at 1 s). */
+  periodMs?: number;
+}
+
+export class ReferenceLoadMetrics {
+  private readonly periods = new Map<number, Period>();
+  private readonly namespace: string;
+  /** Frozen, so that a store can key it once (MetricStore keys frozen dimensions once). */
+  private readonly dimensions: Readonly<Record<string, string>>;
+  readonly periodMs: number;
+
+  constructor(
+    private readonly sink: MetricSink,
+    private readonly options: LoadMetricsOptions,
+  ) {
+    this.namespace = options.namespace ?? LOAD_NAMESPACE;
+    this.dimensions = Object.freeze({ ...options.dimensions });
+    const period = options.periodMs ?? 60_000;
+    if (!(period === 60_000 || (period >= 1000 && period < 60_000 && 60_000 % period === 0 && period % 1000 === 0))) {
+      throw new RangeError(`metrics period: expected 60000 ms, or whole seconds dividing a minute (1000, 5000, 10000, 30000...), found ${period}`);
+    }
+    this.periodMs = period;
+  }
+
+  /** Counts one request whose outcome became known at `t`. */
+  record(t: number, outcome: Outcome): void {
+    const start = Math.floor(t / this.periodMs) * this.periodMs;
+    let p = this.periods.get(start);
+    if (!p) {
+      p = { requests: 0, codes: [0, 0, 0, 0], timeouts: 0, connectionErrors: 0, latency: new LatencyHistogram() };
+      this.periods.set(start, p);
+    }
+    p.requests++;
+    if ("status" in outcome) {
+      const cls = Math.floor(outcome.status / 100);
+      if (cls >= 2 && cls <= 5) p.codes[cls - 2]!++;
+      p.latency.record(outcome.latencyMs);
+    } else if (outcome.error === "timeout") p.timeouts++;
+    else p.connectionErrors++;
+  }
+
+  /** Publishes every period that ended by `t` (all of them when `t` is omitted), oldest first. */
+  flush(t = Infinity): void {
+    for (const start of [...this.periods.keys()].sort((a, b) => a - b)) {
+      if (start + this.periodMs > t) break;
+      this.publish(start, this.periods.get(start)!);
+      this.periods.delete(start);
+    }
+  }
+
+  private publish(timestamp: number, p: Period): void {
+    const namespace = this.namespace;
+    const dimensions = this.dimensions;
+    const storageResolution = this.periodMs < 60_000 ? (1 as const) : (60 as const);
+    // Each datum written out in full, in one shape: a spread of shared fields per put cost more
+    // than the store's put of it (a datum a second per metric, 17 hours long).
+    const count = (name: string, value: number) => this.sink.put({ namespace, dimensions, timestamp, storageResolution, name, value, unit: "Count" });
+    count("RequestCount", p.requests);
+    p.codes.forEach((n, i) => count(CODE_NAMES[i]!, n));
+    count("TimeoutCount", p.timeouts);
+    count("ConnectionErrorCount", p.connectionErrors);
+    const buckets = p.latency.buckets();
+    for (let i = 0; i < buckets.length; i += MAX_VALUES) {
+      const chunk = buckets.slice(i, i + MAX_VALUES);
+      this.sink.put({ namespace, dimensions, timestamp, storageResolution, name: "TargetResponseTime", unit: "Seconds", values: chunk.map(([ms]) => ms / 1000), counts: chunk.map(([, c]) => c) });
+    }
+  }
+}
