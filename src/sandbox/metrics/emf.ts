@@ -14,6 +14,14 @@ const MAX_VALUES = 100;
 const MAX_DIMENSIONS = 30;
 
 export function parseEmf(line: string): EmfResult {
+  return parseKnown(line) ?? parseEmfUncached(line, true);
+}
+
+/**
+ * parseEmf without the known-directives path: what that path must agree with (tests compare them).
+ * `learn`: a line that gives metrics teaches its directives' text.
+ */
+export function parseEmfUncached(line: string, learn = false): EmfResult {
   let event: unknown;
   try {
     event = JSON.parse(line);
@@ -56,6 +64,117 @@ export function parseEmf(line: string): EmfResult {
       const unit = typeof m.Unit === "string" ? m.Unit : "None";
       for (const dimensions of sets) {
         const datum: MetricDatum = { namespace: d.Namespace, name: m.Name, dimensions, timestamp, unit, storageResolution: resolution };
+        if (values.length === 1) datum.value = values[0] as number;
+        else datum.values = values as number[];
+        datums.push(datum);
+      }
+    }
+  }
+  if (learn) learnDirectives(line, aws.CloudWatchMetrics);
+  return { datums };
+}
+
+/**
+ * A producer writes the same `CloudWatchMetrics` directives in every line (its namespace, names
+ * and units), and the sandbox reads about 80,000 such lines in the 17-hour outage. A line laid out
+ * as gameday's shippers write it (`{"_aws":{"Timestamp":N,"CloudWatchMetrics":<text>},...`) whose
+ * directive text was seen and checked before is read without parsing or checking the directives
+ * again: only the members after them are parsed. Anything else, and any line this path would
+ * reject, goes through the full parse, so results and errors are the same.
+ */
+interface KnownDirective {
+  namespace: string;
+  sets: string[][];
+  metrics: { name: string; unit: string; resolution: 1 | 60 }[];
+}
+
+const PREFIX = '{"_aws":{"Timestamp":';
+const DIRECTIVES_AT = ',"CloudWatchMetrics":';
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+/** A few kinds of line per producer (with and without the per-boot part): a small bound suffices. */
+const MAX_KNOWN = 16;
+const known = new Map<string, KnownDirective[]>();
+
+/** Where the directives text starts in a line laid out as PREFIX N DIRECTIVES_AT, and N; undefined otherwise. */
+function layout(line: string): { from: number; timestamp: number } | undefined {
+  if (!line.startsWith(PREFIX)) return undefined;
+  const at = line.indexOf(DIRECTIVES_AT, PREFIX.length);
+  if (at < 0) return undefined;
+  const stamp = line.slice(PREFIX.length, at);
+  // A JSON number, so Number() reads what JSON.parse would.
+  if (!JSON_NUMBER.test(stamp)) return undefined;
+  return { from: at + DIRECTIVES_AT.length, timestamp: Number(stamp) };
+}
+
+/** After a full parse that gave metrics: remembers the (valid) directives under their exact text. */
+function learnDirectives(line: string, directives: unknown[]): void {
+  const where = layout(line);
+  if (!where) return;
+  const text = JSON.stringify(directives);
+  if (known.has(text) || !line.startsWith(text, where.from)) return;
+  const checked: KnownDirective[] = [];
+  for (const d of directives as { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit?: unknown; StorageResolution?: number }[] }[]) {
+    // A member named _aws would read the directive itself: left to the full parse.
+    if (d.Dimensions.some((set) => set.includes("_aws")) || d.Metrics.some((m) => m.Name === "_aws")) return;
+    checked.push({
+      namespace: d.Namespace,
+      sets: d.Dimensions.map((set) => [...set]),
+      metrics: d.Metrics.map((m) => ({ name: m.Name, unit: typeof m.Unit === "string" ? m.Unit : "None", resolution: (m.StorageResolution ?? 60) as 1 | 60 })),
+    });
+  }
+  if (known.size >= MAX_KNOWN) known.delete(known.keys().next().value!);
+  known.set(text, checked);
+}
+
+/** parseEmf of a line whose directives are known; undefined for any other line, or one with an error. */
+function parseKnown(line: string): EmfResult | undefined {
+  if (known.size === 0) return undefined;
+  const where = layout(line);
+  if (!where || !Number.isFinite(where.timestamp)) return undefined;
+  for (const [text, directives] of known) {
+    // Compared as a slice: V8 compares two strings' characters at once where startsWith goes one by one.
+    if (line.slice(where.from, where.from + text.length) !== text) continue;
+    const end = where.from + text.length;
+    // The directives array is one JSON value: a `}` after it closes _aws with nothing else in it.
+    if (line.charCodeAt(end) !== 125) return undefined;
+    return datumsOf(line, end + 1, where.timestamp, directives);
+  }
+  return undefined;
+}
+
+function datumsOf(line: string, rest: number, timestamp: number, directives: KnownDirective[]): EmfResult | undefined {
+  let event: Record<string, unknown>;
+  if (line.charCodeAt(rest) === 125 && rest + 1 === line.length) event = {};
+  else {
+    // `,"member":...}`: the same members as the whole line's, parsed as an object of their own.
+    if (line.charCodeAt(rest) !== 44 || line.charCodeAt(rest + 1) !== 34) return undefined;
+    try {
+      event = JSON.parse(`{${line.slice(rest + 1)}`) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+    // A second _aws member would replace the first in the whole line.
+    if (Object.hasOwn(event, "_aws")) return undefined;
+  }
+  const datums: MetricDatum[] = [];
+  for (const d of directives) {
+    const sets: Record<string, string>[] = [];
+    for (const set of d.sets) {
+      const dims: Record<string, string> = {};
+      for (const key of set) {
+        const value = event[key];
+        if (typeof value !== "string" || value.length > 1024) return undefined;
+        dims[key] = value;
+      }
+      sets.push(Object.freeze(dims));
+    }
+    for (const m of d.metrics) {
+      const raw = event[m.name];
+      const values = Array.isArray(raw) ? raw : [raw];
+      if (values.length === 0 || values.length > MAX_VALUES) return undefined;
+      for (const v of values) if (typeof v !== "number" || !Number.isFinite(v)) return undefined;
+      for (const dimensions of sets) {
+        const datum: MetricDatum = { namespace: d.namespace, name: m.name, dimensions, timestamp, unit: m.unit, storageResolution: m.resolution };
         if (values.length === 1) datum.value = values[0] as number;
         else datum.values = values as number[];
         datums.push(datum);
