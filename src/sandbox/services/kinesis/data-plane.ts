@@ -79,7 +79,7 @@ function readEntry(input: Input, stream: Stream, where: string): Entry {
 }
 
 function store(state: KinesisState, stream: Stream, shard: Shard, entry: Entry, now: number): string {
-  const sequenceNumber = stream.append(shard, { arrival: now, partitionKey: entry.partitionKey, data: entry.data, size: entry.size });
+  const sequenceNumber = stream.append(shard, now, entry);
   state.scalerOf(stream)?.accepted(now, entry.size, 1);
   return sequenceNumber;
 }
