@@ -3,9 +3,18 @@
 // read back in GetRecords-sized batches twice (the probe's readings), as `chaos run kinesis-outage`
 // does. The compact RecordStore against the implementation it replaced (measured in the same run):
 // one object per record with its partition key and base64 data as strings, in an array.
-// Run: node --expose-gc --import tsx bench/kinesis-records.ts   (RECORDS=n, default 820000)
+// Then the write path PutRecords takes per record (hash key, route, store) against the one before
+// it (BigInt hash keys, two objects per record, the record store of git revision BASE), as CPU time.
+// Run: node --expose-gc --import tsx bench/kinesis-records.ts   (RECORDS=n, default 820000; BASE=rev, default 68a861a)
 // (`npx tsx --expose-gc` does not hand the flag to the process that runs the bench.)
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hashKeyHexOf, hashKeyOf } from "../src/sandbox/services/kinesis/hash-keys.js";
 import { RecordStore, type StoredRecord } from "../src/sandbox/services/kinesis/record-store.js";
+import { Stream } from "../src/sandbox/services/kinesis/stream.js";
 
 if (typeof globalThis.gc !== "function") throw new Error("run with node --expose-gc --import tsx: memory is measured after a collection");
 const gc = globalThis.gc;
@@ -84,3 +93,52 @@ console.log(`${total} records on ${SHARDS} shards, appended then read back twice
 console.log(`objects in an array (before): ${old.ms.toFixed(0)} ms, ${old.heapMb.toFixed(0)} MiB held`);
 console.log(`compact RecordStore:          ${compact.ms.toFixed(0)} ms, ${compact.heapMb.toFixed(0)} MiB held`);
 console.log(`ratio compact / before: time ${(compact.ms / old.ms).toFixed(2)}x, memory ${(compact.heapMb / old.heapMb).toFixed(3)}x`);
+
+// --- The write path per record: what putRecords does for each entry after checking it.
+const BASE = process.env.BASE ?? "68a861a";
+const root = fileURLToPath(new URL("..", import.meta.url));
+const scratchDir = mkdtempSync(join(tmpdir(), "kinesis-records-"));
+let BaseStore: typeof RecordStore;
+try {
+  const source = execFileSync("git", ["show", `${BASE}:src/sandbox/services/kinesis/record-store.ts`], { cwd: root, encoding: "utf8" });
+  writeFileSync(join(scratchDir, "record-store.ts"), source);
+  BaseStore = ((await import(join(scratchDir, "record-store.ts"))) as { RecordStore: typeof RecordStore }).RecordStore;
+} finally {
+  rmSync(scratchDir, { recursive: true, force: true });
+}
+const stream = () => new Stream({ name: "logs", arn: "arn", mode: "PROVISIONED", shardCount: SHARDS, createdAt: 0, retentionHours: 24, maxRecordSizeKiB: 1024, tags: {}, status: "ACTIVE" });
+const inputs = Array.from({ length: Math.min(total, 200_000) }, (_, n) => record(n));
+const writes = Number(process.env.WRITES ?? total);
+
+/** CPU ms of writing `writes` records the way `write` does, stores included. */
+function writePath(write: (s: Stream, stores: Map<unknown, { append(r: StoredRecord): void }>, r: StoredRecord, counter: number) => void, Store: typeof RecordStore): number {
+  const s = stream();
+  const stores = new Map(s.openShards.map((sh) => [sh, new Store()] as const));
+  gc();
+  const t0 = process.cpuUsage();
+  for (let n = 0; n < writes; n++) write(s, stores, inputs[n % inputs.length]!, n);
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / 1000;
+}
+// Before: the digest as a BigInt, an object for the store call, then a spread copy with the counter.
+const before = (s: Stream, stores: Map<unknown, { append(r: StoredRecord): void }>, r: StoredRecord, counter: number) => {
+  const shard = s.route(hashKeyOf(r.partitionKey));
+  const record = { arrival: r.arrival, partitionKey: r.partitionKey, data: r.data, size: r.size };
+  stores.get(shard)!.append({ ...record, counter });
+};
+// Now: the digest's hex against the hex range starts, one object per record.
+const now = (s: Stream, stores: Map<unknown, { append(r: StoredRecord): void }>, r: StoredRecord, counter: number) => {
+  const shard = s.routeHex(hashKeyHexOf(r.partitionKey));
+  stores.get(shard)!.append({ counter, arrival: r.arrival, partitionKey: r.partitionKey, data: r.data, size: r.size });
+};
+const beforeMs: number[] = [];
+const nowMs: number[] = [];
+for (let round = 0; round < 3; round++) {
+  beforeMs.push(writePath(before, BaseStore));
+  nowMs.push(writePath(now, RecordStore));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+console.log(`\nwrite path, ${writes} records on ${SHARDS} shards (hash key, route, store), CPU median of 3 rounds each, in turn:`);
+console.log(`before (BigInt keys, two objects, record store at ${BASE}): ${median(beforeMs).toFixed(0)} ms`);
+console.log(`now (hex keys, one object, current record store):         ${median(nowMs).toFixed(0)} ms`);
+console.log(`ratio now / before: CPU ${(median(nowMs) / median(beforeMs)).toFixed(2)}x`);

@@ -4,7 +4,7 @@
  */
 import { AwsServiceError } from "../../protocol/types.js";
 import { INTERNAL_FAILURE_MESSAGE, invalidArgument, iteratorExpired, readThrottled, shardNotFound, streamNotFound, writeRateMessage, writeThrottled } from "./errors.js";
-import { hashKeyOf, parseHashKey } from "./hash-keys.js";
+import { hashKeyHex, hashKeyHexOf, parseHashKey } from "./hash-keys.js";
 import {
   base64Length,
   constraintError,
@@ -38,7 +38,8 @@ type Input = Record<string, unknown>;
 interface Entry {
   partitionKey: string;
   data: string;
-  hashKey: bigint;
+  /** The hash key as hashKeyHexOf writes it: what Stream.routeHex compares. */
+  hashKeyHex: string;
   size: number;
 }
 
@@ -59,13 +60,13 @@ function readEntry(input: Input, stream: Stream, where: string): Entry {
   const dataBytes = base64Length(data);
   if (dataBytes === undefined) throw invalidArgument(`${where}Data must be base64-encoded bytes; found a string that is not base64.`);
   const explicit = optionalString(input, "ExplicitHashKey");
-  let hashKey: bigint;
+  let hashKey: string;
   if (explicit !== undefined) {
     const parsed = parseHashKey(explicit);
     if (parsed === undefined) throw invalidArgument(`Invalid ExplicitHashKey. ExplicitHashKey must be a decimal integer in the range [0, 2^128 - 1]; found '${explicit}'.`);
-    hashKey = parsed;
+    hashKey = hashKeyHex(parsed);
   } else {
-    hashKey = hashKeyOf(partitionKey);
+    hashKey = hashKeyHexOf(partitionKey);
   }
   const size = dataBytes + Buffer.byteLength(partitionKey, "utf8");
   const limit = stream.maxRecordSizeKiB * KiB;
@@ -74,11 +75,11 @@ function readEntry(input: Input, stream: Stream, where: string): Entry {
       `${where}Record size ${size} bytes (data plus partition key) exceeds the stream's maximum record size of ${limit} bytes (MaxRecordSizeInKiB ${stream.maxRecordSizeKiB}).`,
     );
   }
-  return { partitionKey, data, hashKey, size };
+  return { partitionKey, data, hashKeyHex: hashKey, size };
 }
 
 function store(state: KinesisState, stream: Stream, shard: Shard, entry: Entry, now: number): string {
-  const sequenceNumber = stream.append(shard, { arrival: now, partitionKey: entry.partitionKey, data: entry.data, size: entry.size });
+  const sequenceNumber = stream.append(shard, now, entry);
   state.scalerOf(stream)?.accepted(now, entry.size, 1);
   return sequenceNumber;
 }
@@ -96,7 +97,7 @@ export function putRecord(state: KinesisState, input: Input): unknown {
   }
   dryRun(input);
   stream.trim(now);
-  const shard = stream.route(entry.hashKey);
+  const shard = stream.routeHex(entry.hashKeyHex);
   if (!shard.tryWrite(now, entry.size)) {
     shard.counters.writeThrottledRecords++;
     state.metrics?.putRecord(now, stream.name, false, 0);
@@ -134,7 +135,7 @@ export function putRecords(state: KinesisState, input: Input): unknown {
   let bytes = 0;
   const results = entries.map((entry) => {
     const injectedCode = state.faults.recordError(stream.name);
-    const shard = stream.route(entry.hashKey);
+    const shard = stream.routeHex(entry.hashKeyHex);
     if (injectedCode === "InternalFailure") {
       failed++;
       return { ErrorCode: "InternalFailure", ErrorMessage: INTERNAL_FAILURE_MESSAGE };

@@ -12,8 +12,25 @@ export interface HashRange {
 }
 
 export function hashKeyOf(partitionKey: string): bigint {
-  // crypto.hash (Node 20.12+): one call per record instead of a Hash object, about half the cost.
-  return BigInt(`0x${hash("md5", partitionKey, "hex")}`);
+  return BigInt(`0x${hashKeyHexOf(partitionKey)}`);
+}
+
+/** Hex digits of a 128-bit hash key: always 32, so comparing two as strings compares the keys. */
+const HASH_KEY_HEX_DIGITS = 32;
+
+/**
+ * A partition key's hash key as 32 lowercase hex digits. Every record is routed, and routing only
+ * compares the key with the open shards' range starts: comparing fixed-width hex strings gives the
+ * same order as the numbers without building a BigInt per record (about 40% of hashKeyOf's cost).
+ * crypto.hash (Node 20.12+): one call per record instead of a Hash object, about half the cost.
+ */
+export function hashKeyHexOf(partitionKey: string): string {
+  return hash("md5", partitionKey, "hex");
+}
+
+/** A hash key in [0, 2^128 - 1] as hashKeyHexOf writes it. */
+export function hashKeyHex(key: bigint): string {
+  return key.toString(16).padStart(HASH_KEY_HEX_DIGITS, "0");
 }
 
 /** Parses an ExplicitHashKey; returns undefined when it is not a decimal in [0, 2^128 - 1]. */

@@ -97,26 +97,27 @@ class Chunk {
   }
 
   append(r: StoredRecord): void {
-    const cols = this.open!;
-    const key = Buffer.byteLength(r.partitionKey, "utf8");
-    const need = this.byteLength + key + r.data.length;
-    let buf = cols.bytes;
-    if (need > buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, buf.length * 2));
-      buf.copy(grown, 0, 0, this.byteLength);
-      buf = grown;
-      this.open = { ...cols, bytes: grown };
+    let cols = this.open!;
+    const start = this.byteLength;
+    // Room for the key at its longest in UTF-8 (3 bytes a UTF-16 unit), so the key is written
+    // without measuring it first: the write says how many bytes it took.
+    const need = start + 3 * r.partitionKey.length + r.data.length;
+    if (need > cols.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, cols.bytes.length * 2));
+      cols.bytes.copy(grown, 0, 0, start);
+      cols = { ...cols, bytes: grown };
+      this.open = cols;
     }
-    let at = this.byteLength;
-    at += buf.write(r.partitionKey, at, "utf8");
+    const buf = cols.bytes;
+    const key = buf.write(r.partitionKey, start, "utf8");
     // Base64 is ASCII: one byte a character.
-    at += buf.write(r.data, at, "latin1");
+    const end = start + key + buf.write(r.data, start + key, "latin1");
     const i = this.length++;
     cols.counters[i] = r.counter;
     cols.arrivals[i] = r.arrival;
     cols.sizes[i] = r.size;
     cols.keyBytes[i] = key;
-    cols.ends[i] = at;
+    cols.ends[i] = end;
     if (i === 0) {
       this.firstCounter = r.counter;
       this.firstArrival = r.arrival;

@@ -1,0 +1,42 @@
+/**
+ * Every record is routed by comparing its hash key, as 32 hex digits, with the open shards' range
+ * starts (Stream.routeHex) instead of as a BigInt (Stream.route). These pin the two to the same
+ * shard for any key, on any layout the stream can reach: even splits of any count and the
+ * uneven ones resharding leaves on the way from one count to another.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { hashKeyHex, hashKeyHexOf, hashKeyOf } from "../../../src/sandbox/services/kinesis/hash-keys.js";
+import { MAX_HASH_KEY } from "../../../src/sandbox/services/kinesis/limits.js";
+import { Stream } from "../../../src/sandbox/services/kinesis/stream.js";
+
+const stream = (shardCount: number) =>
+  new Stream({ name: "logs", arn: "arn", mode: "PROVISIONED", shardCount, createdAt: 0, retentionHours: 24, maxRecordSizeKiB: 1024, tags: {}, status: "ACTIVE" });
+
+const hashKey = fc.bigInt({ min: 0n, max: MAX_HASH_KEY });
+
+describe("routing by hex hash keys", () => {
+  it("a partition key's hex hash key is its hash key in 32 hex digits", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 256 }), (key) => {
+        expect(hashKeyHexOf(key)).toBe(hashKeyHex(hashKeyOf(key)));
+        expect(BigInt(`0x${hashKeyHexOf(key)}`)).toBe(hashKeyOf(key));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(hashKeyHex(0n)).toBe("0".repeat(32));
+    expect(hashKeyHex(MAX_HASH_KEY)).toBe("f".repeat(32));
+  });
+
+  it("routeHex picks the shard route picks, for any key and any shard layout", () => {
+    const edges = (s: Stream) => s.openShards.flatMap((sh) => [sh.range.start, sh.range.end, sh.range.start - 1n, sh.range.end + 1n]).filter((k) => k >= 0n && k <= MAX_HASH_KEY);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(fc.integer({ min: 1, max: 12 }), { maxLength: 3 }), fc.array(hashKey, { maxLength: 40 }), (count, reshards, keys) => {
+        const s = stream(count);
+        reshards.forEach((target, i) => s.reshardUniform(target, i + 1));
+        for (const key of [...keys, ...edges(s)]) expect(s.routeHex(hashKeyHex(key))).toBe(s.route(key));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
