@@ -17,12 +17,15 @@ import { targetError, usage } from "./errors.js";
 import { BOOT_LOOKBACK_MS, bootStart, runOnToWall } from "./boot-clock.js";
 import { parseSeed, parseSpeed } from "./run-command.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
+import { optimizeFromNow } from "./tiering.js";
 
 export async function serveCommand(flags: { stack?: string; port: string; speed: string; seed?: string; albPort?: string[] }): Promise<number> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port: expected a port number, found ${JSON.stringify(flags.port)}`);
   const speed = parseSpeed(flags.speed) ?? 1;
   const seed = parseSeed(flags.seed);
+  // A server runs long and is paced to the wall clock: optimized code from the start.
+  optimizeFromNow();
   const { serve, checkPortFree, PortUnavailable } = await import("../sandbox/serve.js");
   const { loadStack } = await import("../sandbox/stack/load.js");
   const { composeSandbox } = await import("./sandbox-compose.js");

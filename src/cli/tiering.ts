@@ -29,6 +29,9 @@ function processCpuMs(): number {
   return (user + system) / 1000;
 }
 
+/** Switches TurboFan on now, for a command known to run long; set by optimizeLongRunsOnly, or nothing. */
+let switchOnNow: (() => void) | undefined;
+
 /**
  * Starts with TurboFan off and switches it on after `afterCpuMs`, checked at each garbage
  * collection; false (nothing changed) when node was given a tiering flag. The last three
@@ -43,10 +46,22 @@ export function optimizeLongRunsOnly(
   if (execArgv.some((a) => TIERING_FLAG.test(a))) return false;
   set("--no-opt");
   const observer = new PerformanceObserver(() => {
-    if (cpuMs() < afterCpuMs) return;
+    if (cpuMs() >= afterCpuMs) switchOnNow?.();
+  });
+  switchOnNow = () => {
+    switchOnNow = undefined;
     observer.disconnect();
     set("--opt");
-  });
+  };
   observer.observe({ entryTypes: ["gc"] });
   return true;
+}
+
+/**
+ * For a command that is long by nature (`chaos sandbox serve`, a server paced to the wall clock,
+ * where falling behind early shows as latency): TurboFan on from here, not after the first
+ * OPTIMIZE_AFTER_CPU_MS. Does nothing when it is already on or node was given a tiering flag.
+ */
+export function optimizeFromNow(): void {
+  switchOnNow?.();
 }

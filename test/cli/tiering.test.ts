@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { optimizeLongRunsOnly } from "../../src/cli/tiering.js";
+import { optimizeFromNow, optimizeLongRunsOnly } from "../../src/cli/tiering.js";
 
 /** Allocates until a few garbage collections have run and their observers been told. */
 async function collectSomeGarbage(): Promise<void> {
@@ -27,6 +27,16 @@ describe("optimizeLongRunsOnly", () => {
     expect(flags).toEqual(["--no-opt"]);
     cpu = 1_000;
     await collectSomeGarbage();
+    await collectSomeGarbage();
+    expect(flags).toEqual(["--no-opt", "--opt"]);
+  });
+
+  it("switches TurboFan on at once for a command that runs long (sandbox serve), and only once", async () => {
+    const flags: string[] = [];
+    expect(optimizeLongRunsOnly([], (f) => flags.push(f), () => 0, 1_000)).toBe(true);
+    optimizeFromNow();
+    expect(flags).toEqual(["--no-opt", "--opt"]);
+    optimizeFromNow();
     await collectSomeGarbage();
     expect(flags).toEqual(["--no-opt", "--opt"]);
   });
