@@ -36,9 +36,12 @@ export async function stopTaggedExperiments(fis: FisClient, o: { runId?: string;
         await fis.send(new StopExperimentCommand({ id: e.id }));
         out.push({ id: e.id, runId, ...(step ? { step } : {}), was: status, ok: true });
       } catch (err) {
-        // Ended between the listing and the stop: nothing left to stop.
-        if (await ended(fis, e.id)) continue;
-        out.push({ id: e.id, runId, ...(step ? { step } : {}), was: status, ok: false, error: err instanceof Error ? err.message : String(err) });
+        // FIS refuses to stop an experiment that is no longer going. Stopping or stopped, it is what
+        // was asked (a timed-out attempt of ours that went through, a retry refused, or another
+        // stop first), and is reported as stopped; ended on its own, nothing was left to stop.
+        const now = await stateNow(fis, e.id);
+        if (now === "stopping" || now === "stopped") out.push({ id: e.id, runId, ...(step ? { step } : {}), was: status, ok: true });
+        else if (now === undefined || GOING.has(now)) out.push({ id: e.id, runId, ...(step ? { step } : {}), was: status, ok: false, error: err instanceof Error ? err.message : String(err) });
       }
     }
     nextToken = page.nextToken;
@@ -46,11 +49,12 @@ export async function stopTaggedExperiments(fis: FisClient, o: { runId?: string;
   return out;
 }
 
-async function ended(fis: FisClient, id: string): Promise<boolean> {
+/** The experiment's state now, or undefined when FIS cannot say (the stop's error then stands). */
+async function stateNow(fis: FisClient, id: string): Promise<string | undefined> {
   try {
-    return !GOING.has((await fis.send(new GetExperimentCommand({ id }))).experiment?.state?.status ?? "unknown");
+    return (await fis.send(new GetExperimentCommand({ id }))).experiment?.state?.status;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

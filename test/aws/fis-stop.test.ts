@@ -30,6 +30,47 @@ async function someoneElses(): Promise<string> {
   return started.experiment!.id!;
 }
 
+/**
+ * A FIS that lists one of gameday's experiments as running, refuses StopExperiment as real FIS
+ * does for an experiment no longer going (ValidationException), and then reports it in `now`.
+ */
+function refusingFis(now: string | Error) {
+  const calls: string[] = [];
+  const client = {
+    send: async (command: object) => {
+      const name = command.constructor.name;
+      calls.push(name);
+      if (name === "ListExperimentsCommand") return { experiments: [{ id: "EXP1", state: { status: "running" }, tags: { "gameday:run": "r1", "gameday:step": "drain" } }] };
+      if (name === "StopExperimentCommand") throw Object.assign(new Error("Experiment EXP1 is not in a state that can be stopped."), { name: "ValidationException" });
+      if (name === "GetExperimentCommand") {
+        if (now instanceof Error) throw now;
+        return { experiment: { id: "EXP1", state: { status: now } } };
+      }
+      throw new Error(`unexpected ${name}`);
+    },
+  };
+  return { fis: client as unknown as Parameters<typeof stopTaggedExperiments>[0], calls };
+}
+
+describe("stopTaggedExperiments when FIS refuses the stop", () => {
+  it("reports an experiment found stopping or stopped as stopped (a timed-out stop of ours went through, or another stop came first)", async () => {
+    for (const now of ["stopping", "stopped"]) {
+      const { fis, calls } = refusingFis(now);
+      expect(await stopTaggedExperiments(fis)).toEqual([{ id: "EXP1", runId: "r1", step: "drain", was: "running", ok: true }]);
+      expect(calls).toEqual(["ListExperimentsCommand", "StopExperimentCommand", "GetExperimentCommand"]);
+    }
+  });
+
+  it("leaves out an experiment that ended on its own, and reports the refusal when it is still going or FIS cannot say", async () => {
+    for (const now of ["completed", "failed", "cancelled"]) expect(await stopTaggedExperiments(refusingFis(now).fis)).toEqual([]);
+    for (const now of ["running", new Error("throttled")]) {
+      expect(await stopTaggedExperiments(refusingFis(now).fis)).toEqual([
+        { id: "EXP1", runId: "r1", step: "drain", was: "running", ok: false, error: "Experiment EXP1 is not in a state that can be stopped." },
+      ]);
+    }
+  });
+});
+
 describe("stopTaggedExperiments", () => {
   it("stops the running experiments tagged gameday:run and leaves everyone else's running", async () => {
     r = await rig(stackYaml());
