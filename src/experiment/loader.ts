@@ -11,6 +11,7 @@ import { describeValue } from "./describe.js";
 import { formatPath, InvalidInputError, type Check, type Experiment, type InputError, type LoadedExperiment } from "./model.js";
 import { isUnder, Problems } from "./problems.js";
 import { IssueReporter } from "./schema-errors.js";
+import { PARSED_ONCE } from "./schema-kit.js";
 import { DEFAULT_RUNTIME, experimentSchema, STEP_SCHEMAS } from "./schema.js";
 import { readSource, type Located } from "./source.js";
 import { nameSteps, slotsOf, type Naming, type Section } from "./step-names.js";
@@ -77,7 +78,7 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
     if (!isUnder(path, substituted.failedPaths)) problems.add(source, path, expected, found);
   });
 
-  const parsed = experimentSchema.safeParse(substituted.document);
+  const parsed = experimentSchema.safeParse(substituted.document, PARSED_ONCE);
   if (!parsed.success) {
     new IssueReporter(source, problems, substituted.failedPaths).report(parsed.error.issues, substituted.document);
   }
@@ -108,12 +109,12 @@ function partialExperiment(file: string, raw: Record<string, unknown>, source: L
       // A second step of the same name is reported already; the plan keys steps by name.
       if (typeof slot.raw.name === "string" && naming.names.get(formatPath(slot.at)) !== slot.raw.name) continue;
       const schema = STEP_SCHEMAS[slot.section];
-      let parsed = schema.safeParse(slot.raw);
+      let parsed = schema.safeParse(slot.raw, PARSED_ONCE);
       if (!parsed.success) {
         // Fields of a tolerance map that failed are reported already; the others still go to the
         // plan, which checks them against what the probe returns.
         const salvaged = withoutFailedToleranceFields(slot.raw);
-        if (salvaged) parsed = schema.safeParse(salvaged);
+        if (salvaged) parsed = schema.safeParse(salvaged, PARSED_ONCE);
       }
       if (parsed.success) valid.push({ section: slot.section, at: slot.at, step: parsed.data });
     }

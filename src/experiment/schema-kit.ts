@@ -22,6 +22,15 @@ export type Note =
   | { kind: "union"; expected: string; choose?: Chooser }
   | { kind: "expected"; text: string };
 
+/**
+ * Parse options for a document parsed once per process (an experiment, a stack file). On its first
+ * parse zod compiles a fast path for every object schema with `new Function`, which pays for
+ * itself only over many parses of the same schema; for one parse it is most of the cost (parsing
+ * the default stack and spot-interrupt.yaml: about 0.02 s of CPU less without it). The result and
+ * the issues are the same either way (test/experiment/parse-once.test.ts).
+ */
+export const PARSED_ONCE = { jitless: true } as const;
+
 const MARK = "\u0000gameday-note:";
 const notes = new Map<string, Note>();
 

@@ -11,6 +11,7 @@ import { describeValue } from "../../experiment/describe.js";
 import { formatInputError, formatPath, InvalidInputError, type DocPath, type InputError } from "../../experiment/model.js";
 import { Problems } from "../../experiment/problems.js";
 import { IssueReporter } from "../../experiment/schema-errors.js";
+import { PARSED_ONCE } from "../../experiment/schema-kit.js";
 import { nearestPosition, readSource, type Located, type SourceDocument } from "../../experiment/source.js";
 import { stackSchema, type Stack } from "./schema.js";
 
@@ -156,7 +157,7 @@ class StackProblems extends Problems {
 export function parseStack(text: string, file = "<stack>"): LoadedStack {
   const chain: SourceDocument[] = [];
   const input = resolveExtends(parseFile(text, file), chain, [file]);
-  const result = stackSchema.safeParse(input ?? {});
+  const result = stackSchema.safeParse(input ?? {}, PARSED_ONCE);
   if (!result.success) {
     const problems = new StackProblems(chain);
     new IssueReporter(chain[0]!, problems, [], stackSchema).report(result.error.issues, input ?? {});
