@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CodeCache, codeCacheDir } from "../../src/aws/sdk/code-cache.js";
@@ -140,6 +140,58 @@ describe("the code cache installed for the whole process (the CLI's commands)", 
     expect(loaded.four).toBe(4);
     // helper.js through the cache; cli.js compiled by Node itself.
     expect(loaded.stats).toEqual({ hits: 0, misses: 1 });
+  });
+});
+
+describe("the lookups of what node_modules files require, remembered between runs", () => {
+  const modules = () => join(root, "node_modules");
+  /** npm's record of the tree; npm rewrites it whenever it changes node_modules. */
+  const npmRecord = (text: string) => writeFileSync(join(modules(), ".package-lock.json"), text);
+  const dep = (dir: string, main: string, value: number) => {
+    mkdirSync(join(dir, "dep", dirname(main)), { recursive: true });
+    writeFileSync(join(dir, "dep", "package.json"), JSON.stringify({ name: "dep", main }));
+    writeFileSync(join(dir, "dep", main), `module.exports = ${value};\n`);
+  };
+  const run = (dir: string) => {
+    const out = load(dir) as Loaded & { resolved: { hits: number; misses: number } };
+    return { resolved: out.resolved, four: out.four };
+  };
+
+  beforeEach(() => {
+    // demo/index.js requires a file of its own, a package and a builtin: four is 2 * dep.
+    writeFileSync(join(pkg, "index.js"), `"use strict";\nconst { twice } = require("./helper.js");\nrequire("path");\nmodule.exports = { four: twice(require("dep")), file: __filename, dir: __dirname, self: this === module.exports, where: () => "" };\n`);
+    dep(modules(), "lib/main.js", 2);
+    npmRecord(`{"lockfileVersion":3}`);
+  });
+
+  it("answers a later process from what an earlier one looked up, with the same modules", () => {
+    const dir = join(root, "cache");
+    expect(run(dir)).toEqual({ resolved: { hits: 0, misses: 3 }, four: 4 });
+    expect(run(dir)).toEqual({ resolved: { hits: 3, misses: 0 }, four: 4 });
+  });
+
+  it("looks everything up afresh once npm has changed the tree", () => {
+    const dir = join(root, "cache");
+    run(dir);
+    // npm installs another dep inside demo: from demo, that is the one require must find now.
+    dep(join(pkg, "node_modules"), "index.js", 5);
+    npmRecord(`{"lockfileVersion":3,"packages":{}}`);
+    expect(run(dir)).toEqual({ resolved: { hits: 0, misses: 3 }, four: 10 });
+  });
+
+  it("asks Node again for a remembered file that is gone", () => {
+    const dir = join(root, "cache");
+    run(dir);
+    rmSync(join(modules(), "dep"), { recursive: true });
+    dep(modules(), "dist/index.js", 3);
+    expect(run(dir)).toEqual({ resolved: { hits: 2, misses: 1 }, four: 6 });
+  });
+
+  it("remembers nothing for a tree npm keeps no record of", () => {
+    rmSync(join(modules(), ".package-lock.json"));
+    const dir = join(root, "cache");
+    expect(run(dir)).toEqual({ resolved: { hits: 0, misses: 0 }, four: 4 });
+    expect(run(dir)).toEqual({ resolved: { hits: 0, misses: 0 }, four: 4 });
   });
 });
 
