@@ -61,7 +61,7 @@ function child(script, args = [], env = {}) {
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
   });
   if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout.trim().split("\n").pop());
+  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "null");
 }
 
 /** @param {number[]} xs */

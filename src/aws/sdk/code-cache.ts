@@ -128,7 +128,8 @@ class Resolutions {
       const file = join(this.dir, `resolved-${name}.json`);
       let found = new Map<string, string>();
       try {
-        found = new Map(Object.entries(JSON.parse(readFileSync(file, "utf8")) as Record<string, string>));
+        const saved = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+        found = new Map(Object.entries(saved).filter((e): e is [string, string] => typeof e[1] === "string"));
       } catch {
         // None yet, or unreadable: looked up afresh and written anew.
       }
