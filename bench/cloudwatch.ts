@@ -3,10 +3,11 @@
 // 6 log shippers' EMF lines of 7 gauges each (high resolution), and every 30 s their 7 per-boot
 // gauges; per minute, 40 standard-resolution count series put as statistic sets, 4 ALB latency
 // distributions of 150 values and a CPU gauge; 10 alarms evaluated each minute and a probe's p99
-// over the last 30 minutes every 5 minutes. Reported as ratios to two baselines measured in the same run: the
-// same puts appended to plain arrays (the least any store could do), and the store this one
-// replaced (a Map per tier, kept as the differential test's oracle). Also prints the buckets and
-// heap held at the end, for the store as it is and with packing off.
+// over the last 30 minutes every 5 minutes. Reported as ratios to three baselines measured in the same run: the
+// same puts appended to plain arrays (the least any store could do), the store before the Map per
+// tier was replaced (kept as the differential test's oracle), and the store before the put fast
+// paths (reference/packed-store). Also prints the buckets and heap held at the end, for the store
+// as it is and with packing off.
 // Run: node --expose-gc --import tsx bench/cloudwatch.ts   (HOURS=n, default 17)
 // (`npx tsx --expose-gc` does not hand the flag to the process that runs the bench.)
 import { MetricStore } from "../src/sandbox/services/cloudwatch/store.js";
@@ -14,6 +15,7 @@ import { parseStatistic } from "../src/sandbox/services/cloudwatch/statistic.js"
 import type { MetricDatum, MetricSink } from "../src/sandbox/services/cloudwatch/sink.js";
 import { evaluate, evaluationRange } from "../src/sandbox/services/cloudwatch/evaluate.js";
 import { MapMetricStore } from "../test/sandbox/cloudwatch/reference/map-store.js";
+import { PackedMetricStore } from "../test/sandbox/cloudwatch/reference/packed-store/store.js";
 
 const hours = Number(process.env.HOURS ?? 17);
 const T0 = Date.UTC(2024, 0, 1);
@@ -119,10 +121,25 @@ function runBaseline(): { ms: number; cpuMs: number } {
 
 const baseline = runBaseline();
 const before = runStore((now) => new MapMetricStore(now));
-const store = runStore((now) => new MetricStore(now));
+// The store before the put fast paths and the store now, alternated RUNS times (default 3): median ratio of CPU.
+const runs = Number(process.env.RUNS ?? 3);
+const packedRuns: ReturnType<typeof runStore>[] = [];
+const storeRuns: ReturnType<typeof runStore>[] = [];
+for (let i = 0; i < runs; i++) {
+  packedRuns.push(runStore((now) => new PackedMetricStore(now)));
+  storeRuns.push(runStore((now) => new MetricStore(now)));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const store = storeRuns.sort((a, b) => a.cpuMs - b.cpuMs)[Math.floor(runs / 2)]!;
+const packed = packedRuns.sort((a, b) => a.cpuMs - b.cpuMs)[Math.floor(runs / 2)]!;
 const unpacked = runStore((now) => new MetricStore(now, Number.POSITIVE_INFINITY));
-if (before.answers !== store.answers || before.buckets !== store.buckets) console.log(`DIFFERENT ANSWERS: previous ${before.answers} / ${before.buckets} buckets, now ${store.answers} / ${store.buckets}`);
+for (const other of [before, packed]) {
+  if (other.answers !== store.answers || other.buckets !== store.buckets) console.log(`DIFFERENT ANSWERS: previous ${other.answers} / ${other.buckets} buckets, now ${store.answers} / ${store.buckets}`);
+}
 const r = (a: number, b: number) => (a / b).toFixed(2);
+const fastRatios = storeRuns.map((s) => s.cpuMs).sort((a, b) => a - b).map((cpu, i) => cpu / packedRuns.map((p) => p.cpuMs).sort((a, b) => a - b)[i]!);
+console.log(`put fast paths: store ${store.cpuMs.toFixed(0)} CPU ms against ${packed.cpuMs.toFixed(0)} before them (median of ${runs}); store / before ${r(store.cpuMs, packed.cpuMs)}x (${Math.min(...fastRatios).toFixed(2)}-${Math.max(...fastRatios).toFixed(2)}); heap held ${store.heapMb.toFixed(1)} MiB against ${packed.heapMb.toFixed(1)} MiB`);
+void median;
 console.log(`${hours} simulated hours, CPU ms (wall ms): baseline (append only) ${baseline.cpuMs.toFixed(0)} (${baseline.ms.toFixed(0)}); previous store (Map per tier) ${before.cpuMs.toFixed(0)} (${before.ms.toFixed(0)}); store ${store.cpuMs.toFixed(0)} (${store.ms.toFixed(0)})`);
 console.log(`ratios, CPU: store / baseline ${r(store.cpuMs, baseline.cpuMs)}x, previous / baseline ${r(before.cpuMs, baseline.cpuMs)}x, store / previous ${r(store.cpuMs, before.cpuMs)}x`);
 console.log(`held at the end: ${store.buckets} buckets, heap ${store.heapMb.toFixed(0)} MiB (previous store ${before.heapMb.toFixed(0)} MiB: ${r(store.heapMb, before.heapMb)}x)${globalThis.gc ? "" : " (run with node --expose-gc for a settled figure)"}`);
