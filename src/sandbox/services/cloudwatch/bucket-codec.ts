@@ -79,10 +79,10 @@ function fits(s: number, v: number): boolean {
  * values before the last move: what the first scale that fits them all is, without a pass per
  * scale tried (latencies in microseconds tried three).
  */
-function scaleOf(flat: readonly number[]): number {
+function scaleOf(flat: readonly number[], length: number): number {
   let s = 0;
   let movedAt = 5;
-  for (let i = 5; i < flat.length && s < RAW; i += 2) {
+  for (let i = 5; i < length && s < RAW; i += 2) {
     const v = flat[i]!;
     if (fits(s, v)) continue;
     // Scales before s failed an earlier value; those up to the one that fits this value fail this one.
@@ -91,14 +91,14 @@ function scaleOf(flat: readonly number[]): number {
     movedAt = i;
   }
   if (s === RAW) return RAW;
-  for (let i = 5; i < movedAt; i += 2) if (!fits(s, flat[i]!)) return scaleFrom(flat, s + 1);
+  for (let i = 5; i < movedAt; i += 2) if (!fits(s, flat[i]!)) return scaleFrom(flat, length, s + 1);
   return s;
 }
 
 /** The first scale from `first` on that writes every value exactly, or RAW: a pass per scale. */
-function scaleFrom(flat: readonly number[], first: number): number {
+function scaleFrom(flat: readonly number[], length: number, first: number): number {
   next: for (let s = first; s < RAW; s++) {
-    for (let i = 5; i < flat.length; i += 2) if (!fits(s, flat[i]!)) continue next;
+    for (let i = 5; i < length; i += 2) if (!fits(s, flat[i]!)) continue next;
     return s;
   }
   return RAW;
@@ -106,14 +106,14 @@ function scaleFrom(flat: readonly number[], first: number): number {
 
 /**
  * The bucket as a string, or undefined when a count is not a whole number below MAX_INTEGER (it
- * then stays an array).
+ * then stays an array). `length`: how much of `flat` is the bucket (a caller may reuse a longer array).
  */
-export function encodeBucket(flat: readonly number[]): string | undefined {
-  for (let i = 6; i < flat.length; i += 2) {
+export function encodeBucket(flat: readonly number[], length = flat.length): string | undefined {
+  for (let i = 6; i < length; i += 2) {
     const c = flat[i]!;
     if (!(Number.isInteger(c) && c >= 0 && c < MAX_INTEGER)) return undefined;
   }
-  const scaleIndex = scaleOf(flat);
+  const scaleIndex = scaleOf(flat, length);
   at = 0;
   ensure(1);
   // Flags (1 = values kept, 2 = rounded) in the low bits, the scale above them.
@@ -121,7 +121,7 @@ export function encodeBucket(flat: readonly number[]): string | undefined {
   for (let i = 0; i < 4; i++) writeDouble(flat[i]!);
   const times = scaleIndex === RAW ? undefined : TIMES[scaleIndex]!;
   let previous = 0;
-  for (let i = 5; i < flat.length; i += 2) {
+  for (let i = 5; i < length; i += 2) {
     if (times === undefined) writeDouble(flat[i]!);
     else {
       const k = Math.round(flat[i]! * times);

@@ -470,7 +470,10 @@ function packedValues(values: readonly number[], counts: readonly number[] | und
   let sum = base === undefined ? 0 : base[1]!;
   let minimum = base === undefined ? Infinity : base[2]!;
   let maximum = base === undefined ? -Infinity : base[3]!;
-  const out: number[] = base === undefined ? [0, 0, 0, 0, 1] : base.slice();
+  const out = scratch;
+  let n = 5;
+  if (base === undefined) out[4] = 1;
+  else for (n = 4; n < base.length; n++) out[n] = base[n]!;
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
     const count = counts?.[i] ?? 1;
@@ -480,16 +483,23 @@ function packedValues(values: readonly number[], counts: readonly number[] | und
     if (value < minimum) minimum = value;
     if (value > maximum) maximum = value;
     // A Map key has no sign: -0 is kept as 0.
-    out.push(value === 0 ? 0 : value, count);
+    out[n++] = value === 0 ? 0 : value;
+    out[n++] = count;
   }
   // One sample, nothing else to remember: its bare value (see pack).
-  if (sampleCount === 1 && out.length === 7 && out[5] === sum && out[6] === 1 && Object.is(minimum, sum) && Object.is(maximum, sum)) return sum;
+  if (sampleCount === 1 && n === 7 && out[5] === sum && out[6] === 1 && Object.is(minimum, sum) && Object.is(maximum, sum)) return sum;
   out[0] = sampleCount;
   out[1] = sum;
   out[2] = minimum;
   out[3] = maximum;
-  return held(out);
+  return encodeBucket(out, n) ?? out.slice(0, n);
 }
+
+/**
+ * packedValues' working array, reused and never shortened: one per datum was garbage at once (a
+ * bucket is held encoded; the rare one that cannot be is copied out of it).
+ */
+const scratch: number[] = [0, 0, 0, 0, 1];
 
 function unpack(b: Packed): Aggregate {
   if (typeof b === "number") return { sampleCount: 1, sum: b, minimum: b, maximum: b, values: new Map([[b, 1]]) };
