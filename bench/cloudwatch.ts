@@ -28,6 +28,8 @@ const BOOT_GAUGES = ["Accepted", "DeliveredTotal", "InMemory", "InFlight", "Spoo
 
 /** Every datum of the simulated run, in order, generated on the fly (deterministic). */
 function* workload(): Generator<MetricDatum> {
+  const hostDimensions: Readonly<Record<string, string>>[] = [];
+  const bootDimensions: Readonly<Record<string, string>>[] = [];
   let seed = 7;
   const next = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
   for (let s = 0; s < seconds; s++) {
@@ -42,11 +44,13 @@ function* workload(): Generator<MetricDatum> {
     yield { namespace: "Gameday/LoadGenerator", name: "TargetResponseTime", dimensions: LOAD, timestamp: t, values: lv, counts: lc, unit: "Seconds", storageResolution: 1 };
     if (s % 5 === 0) {
       for (let h = 0; h < 6; h++) {
-        // One EMF line's dimension sets, frozen as the EMF parser hands them over.
-        const line = Object.freeze({ Stream: "app-logs", Host: `host-${h}` });
+        // One EMF line's dimension sets, frozen as the EMF parser hands them over: one object per set of values.
+        const line = (hostDimensions[h] ??= Object.freeze({ Stream: "app-logs", Host: `host-${h}` }));
         for (const name of GAUGES) yield { namespace: "Gameday/LogShipper", name, dimensions: line, timestamp: t, value: Math.floor(next() * 500), unit: "Count", storageResolution: 1 };
         if (s % 30 !== 0) continue;
-        const boot = Object.freeze({ Stream: "app-logs", Host: `host-${h}`, Boot: `boot-${h}-${Math.floor(s / 7_200)}` });
+        const bootId = `boot-${h}-${Math.floor(s / 7_200)}`;
+        if (bootDimensions[h]?.Boot !== bootId) bootDimensions[h] = Object.freeze({ Stream: "app-logs", Host: `host-${h}`, Boot: bootId });
+        const boot = bootDimensions[h]!;
         for (const name of BOOT_GAUGES) yield { namespace: "Gameday/LogShipper", name, dimensions: boot, timestamp: t, value: Math.floor(next() * 1e6), unit: "Count", storageResolution: 1 };
       }
     }
