@@ -107,6 +107,19 @@ function runStore(make: (now: () => number) => Store): { ms: number; cpuMs: numb
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000, buckets: store.bucketCount, heapMb: (process.memoryUsage().heapUsed - heap0) / 2 ** 20, answers };
 }
 
+/** The puts alone (no queries, no alarms): the part the put fast paths change. */
+function runPuts(make: (now: () => number) => Store): number {
+  const now = { t: T0 };
+  const store = make(() => now.t);
+  const cpu0 = process.cpuUsage();
+  for (const d of workload()) {
+    now.t = d.timestamp;
+    store.put(d);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000;
+}
+
 function runBaseline(): { ms: number; cpuMs: number } {
   const series = new Map<string, MetricDatum[]>();
   const cpu0 = process.cpuUsage();
@@ -143,7 +156,14 @@ for (const other of [before, packed]) {
 const r = (a: number, b: number) => (a / b).toFixed(2);
 const fastRatios = storeRuns.map((s) => s.cpuMs).sort((a, b) => a - b).map((cpu, i) => cpu / packedRuns.map((p) => p.cpuMs).sort((a, b) => a - b)[i]!);
 console.log(`put fast paths: store ${store.cpuMs.toFixed(0)} CPU ms against ${packed.cpuMs.toFixed(0)} before them (median of ${runs}); store / before ${r(store.cpuMs, packed.cpuMs)}x (${Math.min(...fastRatios).toFixed(2)}-${Math.max(...fastRatios).toFixed(2)}); heap held ${store.heapMb.toFixed(1)} MiB against ${packed.heapMb.toFixed(1)} MiB`);
-void median;
+const putsBefore: number[] = [];
+const putsNow: number[] = [];
+for (let i = 0; i < runs; i++) {
+  putsBefore.push(runPuts((now) => new PackedMetricStore(now)));
+  putsNow.push(runPuts((now) => new MetricStore(now)));
+}
+const putRatios = putsNow.map((t, i) => t / putsBefore[i]!);
+console.log(`puts alone: store ${median(putsNow).toFixed(0)} CPU ms against ${median(putsBefore).toFixed(0)} before the fast paths; ratio ${median(putRatios).toFixed(2)}x (${Math.min(...putRatios).toFixed(2)}-${Math.max(...putRatios).toFixed(2)})`);
 console.log(`${hours} simulated hours, CPU ms (wall ms): baseline (append only) ${baseline.cpuMs.toFixed(0)} (${baseline.ms.toFixed(0)}); previous store (Map per tier) ${before.cpuMs.toFixed(0)} (${before.ms.toFixed(0)}); store ${store.cpuMs.toFixed(0)} (${store.ms.toFixed(0)})`);
 console.log(`ratios, CPU: store / baseline ${r(store.cpuMs, baseline.cpuMs)}x, previous / baseline ${r(before.cpuMs, baseline.cpuMs)}x, store / previous ${r(store.cpuMs, before.cpuMs)}x`);
 console.log(`held at the end: ${store.buckets} buckets, heap ${store.heapMb.toFixed(0)} MiB (previous store ${before.heapMb.toFixed(0)} MiB: ${r(store.heapMb, before.heapMb)}x)${globalThis.gc ? "" : " (run with node --expose-gc for a settled figure)"}`);
