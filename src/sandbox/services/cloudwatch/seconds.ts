@@ -103,21 +103,18 @@ export class SecondBuckets<B> {
    */
   each(from: number, to: number, fn: (start: number, bucket: B) => void): void {
     if (Math.ceil((to - from) / SECOND) < this.size) {
-      let m = Number.NaN;
-      let minute: Minute<B> | undefined;
-      for (let t = Math.ceil(from / SECOND) * SECOND; t < to; t += SECOND) {
-        const tm = Math.floor(t / MINUTE);
-        if (tm !== m) {
-          m = tm;
-          minute = this.minute(m);
+      // Minute by minute, each minute's slots in order: the seconds of the range in time order.
+      const first = Math.ceil(from / SECOND) * SECOND;
+      for (let m = Math.floor(first / MINUTE); m * MINUTE < to; m++) {
+        const minute = this.minute(m);
+        if (minute === undefined) continue;
+        const base = m * MINUTE;
+        for (let i = first > base ? (first - base) / SECOND : 0; i < 60; i++) {
+          const t = base + i * SECOND;
+          if (t >= to) return;
+          const b = minute.slots[i];
+          if (b !== undefined) fn(t, b);
         }
-        if (minute === undefined) {
-          // A minute with nothing: on to the next one.
-          t = (m + 1) * MINUTE - SECOND;
-          continue;
-        }
-        const b = minute.slots[(t - m * MINUTE) / SECOND];
-        if (b !== undefined) fn(t, b);
       }
       return;
     }
