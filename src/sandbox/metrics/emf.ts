@@ -86,6 +86,44 @@ interface KnownDirective {
   namespace: string;
   sets: string[][];
   metrics: { name: string; unit: string; resolution: 1 | 60 }[];
+  /**
+   * Each set's frozen dimensions by their values: the shippers' lines repeat a few (stream, host,
+   * boot), and handing the store the same frozen object lets it find the metrics by that object
+   * instead of keying new dimensions every line.
+   */
+  dimensions: DimensionsByValue[];
+}
+
+/** Value of the set's first member -> value of the next -> ... -> the frozen dimensions; at most MAX_REMEMBERED of them. */
+interface DimensionsByValue {
+  tree: Map<string, unknown>;
+  size: number;
+}
+const MAX_REMEMBERED = 256;
+
+/** The frozen dimensions of `set` with the event's values (already checked to be strings): the one remembered for them, or a new one. */
+function dimensionsOf(memo: DimensionsByValue, set: readonly string[], event: Record<string, unknown>): Readonly<Record<string, string>> {
+  let node = memo.tree;
+  for (let k = 0; k < set.length - 1; k++) {
+    const value = event[set[k]!] as string;
+    let next = node.get(value) as Map<string, unknown> | undefined;
+    if (next === undefined) node.set(value, (next = new Map()));
+    node = next;
+  }
+  const lastValue = set.length === 0 ? "" : (event[set[set.length - 1]!] as string);
+  const known = node.get(lastValue) as Readonly<Record<string, string>> | undefined;
+  if (known !== undefined) return known;
+  const dims: Record<string, string> = {};
+  for (const key of set) dims[key] = event[key] as string;
+  Object.freeze(dims);
+  if (memo.size >= MAX_REMEMBERED) {
+    memo.tree.clear();
+    memo.size = 0;
+    return dimensionsOf(memo, set, event);
+  }
+  node.set(lastValue, dims);
+  memo.size++;
+  return dims;
 }
 
 const PREFIX = '{"_aws":{"Timestamp":';
@@ -120,6 +158,7 @@ function learnDirectives(line: string, directives: unknown[]): void {
       namespace: d.Namespace,
       sets: d.Dimensions.map((set) => [...set]),
       metrics: d.Metrics.map((m) => ({ name: m.Name, unit: typeof m.Unit === "string" ? m.Unit : "None", resolution: (m.StorageResolution ?? 60) as 1 | 60 })),
+      dimensions: d.Dimensions.map(() => ({ tree: new Map(), size: 0 })),
     });
   }
   if (known.size >= MAX_KNOWN) known.delete(known.keys().next().value!);
@@ -158,15 +197,14 @@ function datumsOf(line: string, rest: number, timestamp: number, directives: Kno
   }
   const datums: MetricDatum[] = [];
   for (const d of directives) {
-    const sets: Record<string, string>[] = [];
-    for (const set of d.sets) {
-      const dims: Record<string, string> = {};
+    const sets: Readonly<Record<string, string>>[] = [];
+    for (let j = 0; j < d.sets.length; j++) {
+      const set = d.sets[j]!;
       for (const key of set) {
         const value = event[key];
         if (typeof value !== "string" || value.length > 1024) return undefined;
-        dims[key] = value;
       }
-      sets.push(Object.freeze(dims));
+      sets.push(dimensionsOf(d.dimensions[j]!, set, event));
     }
     for (const m of d.metrics) {
       const raw = event[m.name];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { decodeBucket, decodeScalars, encodeBucket } from "../../../src/sandbox/services/cloudwatch/bucket-codec.js";
+import { encodeBucket as previousEncodeBucket } from "./reference/packed-store/bucket-codec.js";
 
 // A packed bucket: sampleCount, sum, minimum, maximum, flags, then value/count pairs.
 const value = fc.oneof(
@@ -35,6 +36,17 @@ describe("a packed bucket held as a string of bytes", () => {
         expect(same(decodeScalars(s), flat.slice(0, 4))).toBe(true);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("writes the same bytes as the codec before the one-pass choice of scale (reference/packed-store)", () => {
+    // Values that one scale after another cannot write, in every order: the first scale that fits them all must still be chosen.
+    const mixed = fc.array(fc.tuple(fc.oneof(value, fc.constantFrom(3, 0.5, 0.001, 0.000001, 0.003168, 1e-7, 2 ** 39, 0.1 + 0.2)), count), { maxLength: 40 });
+    fc.assert(
+      fc.property(fc.oneof(bucket, mixed.map((pairs) => [10, 1, 0, 9, 1, ...pairs.flat()])), (flat) => {
+        expect(encodeBucket(flat)).toBe(previousEncodeBucket(flat));
+      }),
+      { numRuns: 2_000 },
     );
   });
 

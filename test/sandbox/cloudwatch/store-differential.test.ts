@@ -4,18 +4,28 @@ import { MetricStore } from "../../../src/sandbox/services/cloudwatch/store.js";
 import { parseStatistic } from "../../../src/sandbox/services/cloudwatch/statistic.js";
 import type { MetricDatum } from "../../../src/sandbox/services/cloudwatch/sink.js";
 import { MapMetricStore } from "./reference/map-store.js";
+import { PackedMetricStore } from "./reference/packed-store/store.js";
 
 // The store holds seconds in per-minute arrays and finds series through an index; the store it
 // replaced (a Map per tier, kept in reference/) is the oracle: every answer must be the same.
+// So is the store before the put fast paths (series found by a frozen dimension set, puts in time
+// order appended without a lookup, retention folding a minute's seconds into one lookup), kept in
+// reference/packed-store/.
 const T0 = Date.UTC(2024, 0, 1);
 const STATISTICS = ["SampleCount", "Sum", "Average", "Minimum", "Maximum", "p50", "p99", "TC(100:500)"].map((s) => parseStatistic(s)!);
+const SHIPPER = Object.freeze({ Stream: "logs", Host: "h1" });
 const METRICS = [
   { namespace: "App", name: "Latency", dimensions: { Service: "web" } },
   { namespace: "App", name: "Latency", dimensions: { Service: "web", AZ: "a" } },
-  { namespace: "Gameday/LogShipper", name: "Delivered", dimensions: Object.freeze({ Stream: "logs", Host: "h1" }) },
+  { namespace: "Gameday/LogShipper", name: "Delivered", dimensions: SHIPPER },
+  // One frozen set for several metrics, and under another namespace with the same name.
+  { namespace: "Gameday/LogShipper", name: "Spooled", dimensions: SHIPPER },
+  { namespace: "Other", name: "Delivered", dimensions: SHIPPER },
+  // Another frozen object with the same dimensions: the same metric as the first of them.
+  { namespace: "Gameday/LogShipper", name: "Delivered", dimensions: Object.freeze({ Host: "h1", Stream: "logs" }) },
 ];
 
-type Put = { metric: number; late: number; highRes: boolean; value?: number; values?: number[]; ascending?: boolean; counts?: number[]; stats?: number; unit: string };
+type Put = { metric: number; late: number; highRes: boolean; value?: number; values?: number[]; ascending?: boolean; chunked?: boolean; counts?: number[]; stats?: number; unit: string };
 const STATISTIC_SETS = [
   { sampleCount: 3, sum: 12, minimum: 1, maximum: 7 },
   // Minimum = maximum: the set says which value was put, so percentiles stay.
@@ -39,6 +49,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
           values: fc.array(fc.oneof(fc.integer({ min: 0, max: 3_000 }).map((v) => v / 7), fc.integer({ min: 0, max: 3_000 }).map((v) => v / 1_000), fc.integer({ min: 0, max: 300_000 }).map((v) => v / 1_000 / 1_000), fc.constantFrom(-0, -1)), { maxLength: 30 }),
           // As publishers put distributions: each value once, in increasing order.
           ascending: fc.boolean(),
+          // An ascending distribution put in two datums, as a publisher cuts one at PutMetricData's 150 values.
+          chunked: fc.boolean(),
           counts: fc.array(fc.integer({ min: -1, max: 5 }), { maxLength: 30 }),
           stats: fc.nat(STATISTIC_SETS.length * 2),
           unit: fc.constantFrom("Seconds", "Count"),
@@ -66,7 +78,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
-function datum(at: number, p: Put): MetricDatum {
+function datums(at: number, p: Put): MetricDatum[] {
   const d: MetricDatum = { ...METRICS[p.metric]!, timestamp: at - p.late, unit: p.unit };
   if (p.highRes) d.storageResolution = 1;
   const stats = STATISTIC_SETS[p.stats ?? STATISTIC_SETS.length];
@@ -74,35 +86,70 @@ function datum(at: number, p: Put): MetricDatum {
   else if (p.values && p.values.length > 0) {
     d.values = p.ascending ? [...new Set(p.values)].sort((a, b) => a - b) : p.values;
     if (p.counts && p.counts.length > 0) d.counts = p.counts;
+    if (p.ascending && p.chunked && d.values.length > 1) {
+      const cut = Math.ceil(d.values.length / 2);
+      const counts = d.counts;
+      return [
+        { ...d, values: d.values.slice(0, cut), ...(counts ? { counts: counts.slice(0, cut) } : {}) },
+        { ...d, values: d.values.slice(cut), ...(counts && counts.length > cut ? { counts: counts.slice(cut) } : {}) },
+      ];
+    }
   } else d.value = p.value ?? 1;
-  return d;
+  return [d];
 }
 
 function replay(steps: Step[], packAfterMs?: number): void {
   let now = T0;
   const store = packAfterMs === undefined ? new MetricStore(() => now) : new MetricStore(() => now, packAfterMs);
   const oracle = packAfterMs === undefined ? new MapMetricStore(() => now) : new MapMetricStore(() => now, packAfterMs);
+  const previous = packAfterMs === undefined ? new PackedMetricStore(() => now) : new PackedMetricStore(() => now, packAfterMs);
   for (const s of steps) {
     if ("put" in s) {
       now += s.advance;
-      const d = datum(now, s.put);
-      store.put(d);
-      oracle.put(d);
+      for (const d of datums(now, s.put)) {
+        store.put(d);
+        oracle.put(d);
+        previous.put(d);
+      }
       continue;
     }
     const start = now - s.query.back;
+    const metric = METRICS[s.query.metric]!;
     for (const statistic of STATISTICS) {
-      const query = { ...METRICS[s.query.metric]!, period: s.query.period, start, end: start + s.query.span, statistic, ...(s.query.unit === undefined ? {} : { unit: s.query.unit }) };
-      expect(store.query(query)).toEqual(oracle.query(query));
+      const query = { ...metric, period: s.query.period, start, end: start + s.query.span, statistic, ...(s.query.unit === undefined ? {} : { unit: s.query.unit }) };
+      const answer = store.query(query);
+      expect(answer).toEqual(oracle.query(query));
+      expect(answer).toEqual(previous.query(query));
     }
-    expect(store.units(METRICS[s.query.metric]!)).toEqual(oracle.units(METRICS[s.query.metric]!));
+    expect(store.units(metric)).toEqual(oracle.units(metric));
+    expect(store.units(metric)).toEqual(previous.units(metric));
     expect(store.list({ recentlyActiveMs: s.query.back })).toEqual(oracle.list({ recentlyActiveMs: s.query.back }));
+    expect(store.list({ recentlyActiveMs: s.query.back })).toEqual(previous.list({ recentlyActiveMs: s.query.back }));
   }
   expect(store.bucketCount).toBe(oracle.bucketCount);
+  expect(store.bucketCount).toBe(previous.bucketCount);
   expect(store.list()).toEqual(oracle.list());
 }
 
 describe("MetricStore answers exactly as the Map-based store it replaced", () => {
+  it("keeps the metrics of a dimension object that changes between puts apart (only frozen sets are remembered)", () => {
+    const now = T0;
+    const store = new MetricStore(() => now);
+    const previous = new PackedMetricStore(() => now);
+    const dimensions: Record<string, string> = { Service: "web" };
+    for (const service of ["web", "api", "web", "worker"]) {
+      dimensions.Service = service;
+      for (const s of [store, previous]) s.put({ namespace: "App", name: "Requests", dimensions, timestamp: now, value: service.length, unit: "Count" });
+    }
+    expect(store.list()).toEqual(previous.list());
+    expect(store.list().map((m) => m.dimensions.Service)).toEqual(["api", "web", "worker"]);
+    const sum = parseStatistic("Sum")!;
+    for (const service of ["web", "api", "worker"]) {
+      const q = { namespace: "App", name: "Requests", dimensions: { Service: service }, period: 60, start: now, end: now + 60_000, statistic: sum };
+      expect(store.query(q)).toEqual(previous.query(q));
+    }
+  });
+
   it("gives the same datapoints for every statistic, unit, period and range, through retention and late puts", () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 120 }), (steps) => replay(steps)),

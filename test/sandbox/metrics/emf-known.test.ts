@@ -69,4 +69,25 @@ describe("parseEmf of lines whose directives it knows", () => {
     expect(first.datums[0]!.dimensions).toEqual({ Stream: "app-logs", Host: "ip-10-0-1-7" });
     expect(second.datums[0]!.dimensions).toEqual({ Stream: "app-logs", Host: "ip-10-0-2-9" });
   });
+
+  it("hands the store one frozen dimensions object per set of values, across lines and hosts taking turns", () => {
+    const [, line] = shipperLines;
+    const host = (h: string, t: number) => line!.replace('"Host":"ip-10-0-1-7"', `"Host":"${h}"`).replace("1606300005000", String(t));
+    const read = (l: string) => {
+      const r = parseEmf(l);
+      if (!("datums" in r)) throw new Error(r.error);
+      return r.datums;
+    };
+    const a1 = read(host("ip-a", 1_606_300_010_000));
+    const b1 = read(host("ip-b", 1_606_300_010_000));
+    const a2 = read(host("ip-a", 1_606_300_015_000));
+    // One object for all of a line's metrics and for the next line of the same host...
+    expect(new Set(a1.map((d) => d.dimensions)).size).toBe(1);
+    expect(a2[0]!.dimensions).toBe(a1[0]!.dimensions);
+    // ...and another for another host, each with its own values.
+    expect(b1[0]!.dimensions).not.toBe(a1[0]!.dimensions);
+    expect(a2[0]!.dimensions).toEqual({ Stream: "app-logs", Host: "ip-a" });
+    expect(b1[0]!.dimensions).toEqual({ Stream: "app-logs", Host: "ip-b" });
+    expect(a2[0]!.timestamp).toBe(1_606_300_015_000);
+  });
 });

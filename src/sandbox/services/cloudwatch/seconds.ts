@@ -8,6 +8,10 @@
  * rehashes (the 17-hour outage spent 2 s of its CPU there). The creation order is kept because it
  * is what retention folds by and what a scan of the tier visits, as the Map's insertion order was,
  * so that every sum adds up in the same order as before.
+ *
+ * Data mostly arrives in order: a put of a second after the newest held is known to be new without
+ * a lookup, and the minute last touched is remembered (puts and retention go through one minute
+ * after another).
  */
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -27,22 +31,40 @@ export class SecondBuckets<B> {
   private head = 0;
   /** Buckets held. */
   size = 0;
+  /** The latest start ever set: nothing is held after it. */
+  private newest = Number.NEGATIVE_INFINITY;
+  /** The minute last looked up and its seconds (undefined: none held). */
+  private lastM = Number.NaN;
+  private lastMinute: Minute<B> | undefined;
+
+  private minute(m: number): Minute<B> | undefined {
+    if (m !== this.lastM) {
+      this.lastM = m;
+      this.lastMinute = this.minutes.get(m);
+    }
+    return this.lastMinute;
+  }
 
   get(start: number): B | undefined {
+    if (start > this.newest) return undefined;
     const m = Math.floor(start / MINUTE);
-    return this.minutes.get(m)?.slots[(start - m * MINUTE) / SECOND];
+    return this.minute(m)?.slots[(start - m * MINUTE) / SECOND];
   }
 
   /** Sets the bucket of the second starting at `start` (a whole second): a new one goes last in creation order, a replaced one keeps its place. */
   set(start: number, bucket: B): void {
     const m = Math.floor(start / MINUTE);
-    let minute = this.minutes.get(m);
-    if (!minute) this.minutes.set(m, (minute = { n: 0, slots: new Array<B | undefined>(60) }));
+    let minute = this.minute(m);
+    if (!minute) {
+      this.minutes.set(m, (minute = { n: 0, slots: new Array<B | undefined>(60) }));
+      this.lastMinute = minute;
+    }
     const i = (start - m * MINUTE) / SECOND;
     if (minute.slots[i] === undefined) {
       minute.n++;
       this.size++;
       this.order.push(start);
+      if (start > this.newest) this.newest = start;
     }
     minute.slots[i] = bucket;
   }
@@ -57,12 +79,15 @@ export class SecondBuckets<B> {
       if (start >= before) break;
       this.head++;
       const m = Math.floor(start / MINUTE);
-      const minute = this.minutes.get(m)!;
+      const minute = this.minute(m)!;
       const i = (start - m * MINUTE) / SECOND;
       const bucket = minute.slots[i]!;
       minute.slots[i] = undefined;
       this.size--;
-      if (--minute.n === 0) this.minutes.delete(m);
+      if (--minute.n === 0) {
+        this.minutes.delete(m);
+        this.lastMinute = undefined;
+      }
       fn(start, bucket);
     }
     // Drop the consumed part of the order now and then, so it stays as long as what is held.
@@ -78,21 +103,18 @@ export class SecondBuckets<B> {
    */
   each(from: number, to: number, fn: (start: number, bucket: B) => void): void {
     if (Math.ceil((to - from) / SECOND) < this.size) {
-      let m = Number.NaN;
-      let minute: Minute<B> | undefined;
-      for (let t = Math.ceil(from / SECOND) * SECOND; t < to; t += SECOND) {
-        const tm = Math.floor(t / MINUTE);
-        if (tm !== m) {
-          m = tm;
-          minute = this.minutes.get(m);
+      // Minute by minute, each minute's slots in order: the seconds of the range in time order.
+      const first = Math.ceil(from / SECOND) * SECOND;
+      for (let m = Math.floor(first / MINUTE); m * MINUTE < to; m++) {
+        const minute = this.minute(m);
+        if (minute === undefined) continue;
+        const base = m * MINUTE;
+        for (let i = first > base ? (first - base) / SECOND : 0; i < 60; i++) {
+          const t = base + i * SECOND;
+          if (t >= to) return;
+          const b = minute.slots[i];
+          if (b !== undefined) fn(t, b);
         }
-        if (minute === undefined) {
-          // A minute with nothing: on to the next one.
-          t = (m + 1) * MINUTE - SECOND;
-          continue;
-        }
-        const b = minute.slots[(t - m * MINUTE) / SECOND];
-        if (b !== undefined) fn(t, b);
       }
       return;
     }

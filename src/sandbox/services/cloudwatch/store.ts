@@ -89,6 +89,7 @@ interface BucketMap {
 }
 
 interface Buckets {
+  unit: string;
   /** 1-second buckets (high-resolution data), by bucket start. */
   fine: SecondBuckets<Bucket>;
   /** 60-second buckets, by bucket start. */
@@ -103,6 +104,8 @@ interface Series {
   key: string;
   id: MetricId;
   byUnit: Map<string, Buckets>;
+  /** The unit last put: a series is put with one unit, found here without a lookup. */
+  lastBuckets: Buckets | undefined;
   lastPut: number;
 }
 
@@ -110,6 +113,12 @@ export class MetricStore implements MetricSink {
   private readonly series: Series[] = [];
   /** Namespace -> name -> dimensionsKey -> series: a put finds its series without building a key string. */
   private readonly index = new Map<string, Map<string, Map<string, Series>>>();
+  /**
+   * A frozen dimension set -> metric name -> series. A publisher puts every metric of one set with
+   * the same frozen object (a load generator's { Service }, a shipper's EMF sets), so a put finds
+   * its series by that object, without keying the dimensions or walking the index.
+   */
+  private readonly byFrozenDimensions = new WeakMap<Readonly<Record<string, string>>, Map<string, Series>>();
   private lastCompaction = -Infinity;
   private readonly beforeReads: (() => void)[] = [];
   /** Inside snapshot(): the publishers already put what was due. */
@@ -170,6 +179,54 @@ export class MetricStore implements MetricSink {
   put(datum: MetricDatum): void {
     // A put during a read (none is known) must not leave it answering from merges made before.
     this.periodsRead?.clear();
+    const s = this.seriesFor(datum);
+    const now = this.now();
+    s.lastPut = Math.max(s.lastPut, now);
+    const unit = datum.unit ?? "None";
+    let buckets = s.lastBuckets;
+    if (buckets === undefined || buckets.unit !== unit) {
+      buckets = s.byUnit.get(unit);
+      if (!buckets) s.byUnit.set(unit, (buckets = { unit, fine: new SecondBuckets(), coarse: new Map(), freshFine: [], freshCoarse: [] }));
+      s.lastBuckets = buckets;
+    }
+    const highRes = datum.storageResolution === 1;
+    const size = highRes ? SECOND : MINUTE;
+    const start = Math.floor(datum.timestamp / size) * size;
+    if (this.packs) {
+      // A bucket's first datum is stored packed at once: most buckets get no second put, and an
+      // aggregate with a Map for them was most of what the store allocated.
+      // A later distribution into a packed bucket (a second datum of one period's values, cut at
+      // PutMetricData's 150) is appended to it packed, not unpacked into an aggregate and packed again.
+      const map: BucketMap = highRes ? buckets.fine : buckets.coarse;
+      const existing = map.get(start);
+      const packed = existing === undefined ? packedDatum(datum) : isPacked(existing) ? appendedDatum(existing, datum) : undefined;
+      if (packed !== undefined) {
+        map.set(start, packed);
+        this.compactIfDue(now);
+        return;
+      }
+    }
+    const a = highRes ? writable(buckets.fine, buckets.freshFine, start) : writable(buckets.coarse, buckets.freshCoarse, start);
+    if (datum.value !== undefined) addValue(a, datum.value);
+    if (datum.values) datum.values.forEach((v, i) => addValue(a, v, datum.counts?.[i] ?? 1));
+    if (datum.statistics) addStatistics(a, datum.statistics);
+    this.compactIfDue(now);
+  }
+
+  /** The series a datum goes to, created on its first put. */
+  private seriesFor(datum: MetricDatum): Series {
+    const dims = datum.dimensions;
+    const byName = this.byFrozenDimensions.get(dims);
+    const known = byName?.get(datum.name);
+    if (known !== undefined && known.id.namespace === datum.namespace) return known;
+    const s = this.indexed(datum);
+    // Only a frozen set: nothing can change it after it is remembered.
+    if (byName !== undefined) byName.set(datum.name, s);
+    else if (Object.isFrozen(dims)) this.byFrozenDimensions.set(dims, new Map([[datum.name, s]]));
+    return s;
+  }
+
+  private indexed(datum: MetricDatum): Series {
     let names = this.index.get(datum.namespace);
     if (!names) this.index.set(datum.namespace, (names = new Map()));
     let byDimensions = names.get(datum.name);
@@ -177,35 +234,11 @@ export class MetricStore implements MetricSink {
     const dimensions = this.keyOfDimensions(datum.dimensions);
     let s = byDimensions.get(dimensions);
     if (!s) {
-      s = { key: metricKey(datum), id: { namespace: datum.namespace, name: datum.name, dimensions: sortedDimensions(datum.dimensions) }, byUnit: new Map(), lastPut: 0 };
+      s = { key: metricKey(datum), id: { namespace: datum.namespace, name: datum.name, dimensions: sortedDimensions(datum.dimensions) }, byUnit: new Map(), lastBuckets: undefined, lastPut: 0 };
       byDimensions.set(dimensions, s);
       this.series.push(s);
     }
-    s.lastPut = Math.max(s.lastPut, this.now());
-    const unit = datum.unit ?? "None";
-    let buckets = s.byUnit.get(unit);
-    if (!buckets) s.byUnit.set(unit, (buckets = { fine: new SecondBuckets(), coarse: new Map(), freshFine: [], freshCoarse: [] }));
-    const highRes = datum.storageResolution === 1;
-    const size = highRes ? SECOND : MINUTE;
-    const start = Math.floor(datum.timestamp / size) * size;
-    if (this.packs) {
-      // A bucket's first datum is stored packed at once: most buckets get no second put, and an
-      // aggregate with a Map for them was most of what the store allocated.
-      const map: BucketMap = highRes ? buckets.fine : buckets.coarse;
-      if (map.get(start) === undefined) {
-        const packed = packedDatum(datum);
-        if (packed !== undefined) {
-          map.set(start, packed);
-          this.compactIfDue();
-          return;
-        }
-      }
-    }
-    const a = highRes ? writable(buckets.fine, buckets.freshFine, start) : writable(buckets.coarse, buckets.freshCoarse, start);
-    if (datum.value !== undefined) addValue(a, datum.value);
-    if (datum.values) datum.values.forEach((v, i) => addValue(a, v, datum.counts?.[i] ?? 1));
-    if (datum.statistics) addStatistics(a, datum.statistics);
-    this.compactIfDue();
+    return s;
   }
 
   /** The statistic per period over [start, end), oldest first; periods without data are absent. */
@@ -317,8 +350,7 @@ export class MetricStore implements MetricSink {
    * At most once a simulated minute: 1-second buckets past 3 hours fold into minutes; minutes past
    * 15 days go; buckets that ended packAfterMs ago are packed.
    */
-  private compactIfDue(): void {
-    const now = this.now();
+  private compactIfDue(now: number): void {
     if (now - this.lastCompaction < MINUTE) return;
     this.lastCompaction = now;
     const fineBefore = now - HIGH_RESOLUTION_RETENTION_MS;
@@ -327,7 +359,17 @@ export class MetricStore implements MetricSink {
       for (const b of s.byUnit.values()) {
         // Oldest-created first, which is time order for data put as it happens: stop at the first
         // young bucket. (A late put of old data waits until those before it age out.)
-        b.fine.removeOldest(fineBefore, (t, a) => mergeBucket(writable(b.coarse, b.freshCoarse, Math.floor(t / MINUTE) * MINUTE), a));
+        // Seconds of one minute come one after another: their minute is looked up once.
+        let minute = Number.NaN;
+        let into: Aggregate | undefined;
+        b.fine.removeOldest(fineBefore, (t, a) => {
+          const m = Math.floor(t / MINUTE) * MINUTE;
+          if (m !== minute || into === undefined) {
+            minute = m;
+            into = writable(b.coarse, b.freshCoarse, m);
+          }
+          mergeBucket(into, a);
+        });
         // Maps iterate in insertion order: the same for the minutes.
         for (const t of b.coarse.keys()) {
           if (t >= coarseBefore) break;
@@ -402,15 +444,36 @@ function packedDatum(d: MetricDatum): Packed | undefined {
   return held([0 + s.sampleCount, 0 + s.sum, s.minimum < Infinity ? s.minimum : Infinity, s.maximum > -Infinity ? s.maximum : -Infinity, 0]);
 }
 
-/** addValue of each value with its count into an empty aggregate, then pack(); undefined unless the values ascend. */
-function packedValues(values: readonly number[], counts: readonly number[] | undefined): Packed | undefined {
-  if (values.length > MAX_DISTINCT_VALUES) return undefined;
+/**
+ * A datum of values put into packed bucket `b`, as unpack(), addValue of each and pack() would
+ * give it: only when the bucket keeps its values unrounded and the new values ascend from above
+ * all of them (as a distribution cut in chunks comes), so that each is a new key at the end.
+ * Undefined for anything else, which goes through an aggregate.
+ */
+function appendedDatum(b: Packed, d: MetricDatum): Packed | undefined {
+  const values = d.values;
+  if (values === undefined || values.length === 0 || d.value !== undefined || d.statistics !== undefined) return undefined;
+  const flat = typeof b === "number" ? [1, b, b, b, 1, b, 1] : typeof b === "string" ? decodeBucket(b) : b;
+  // The maximum bounds every value kept: each was added with its count.
+  if (flat[4] !== 1 || !(values[0]! > flat[3]!)) return undefined;
+  return packedValues(values, d.counts, flat);
+}
+
+/**
+ * addValue of each value with its count into an empty aggregate (or into packed `base`, whose
+ * values it must not hold), then pack(); undefined unless the values ascend.
+ */
+function packedValues(values: readonly number[], counts: readonly number[] | undefined, base?: readonly number[]): Packed | undefined {
+  if ((base === undefined ? 0 : (base.length - 5) / 2) + values.length > MAX_DISTINCT_VALUES) return undefined;
   for (let i = 1; i < values.length; i++) if (!(values[i - 1]! < values[i]!)) return undefined;
-  let sampleCount = 0;
-  let sum = 0;
-  let minimum = Infinity;
-  let maximum = -Infinity;
-  const out: number[] = [0, 0, 0, 0, 1];
+  let sampleCount = base === undefined ? 0 : base[0]!;
+  let sum = base === undefined ? 0 : base[1]!;
+  let minimum = base === undefined ? Infinity : base[2]!;
+  let maximum = base === undefined ? -Infinity : base[3]!;
+  const out = scratch;
+  let n = 5;
+  if (base === undefined) out[4] = 1;
+  else for (n = 4; n < base.length; n++) out[n] = base[n]!;
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
     const count = counts?.[i] ?? 1;
@@ -420,16 +483,23 @@ function packedValues(values: readonly number[], counts: readonly number[] | und
     if (value < minimum) minimum = value;
     if (value > maximum) maximum = value;
     // A Map key has no sign: -0 is kept as 0.
-    out.push(value === 0 ? 0 : value, count);
+    out[n++] = value === 0 ? 0 : value;
+    out[n++] = count;
   }
   // One sample, nothing else to remember: its bare value (see pack).
-  if (sampleCount === 1 && out.length === 7 && out[5] === sum && Object.is(minimum, sum) && Object.is(maximum, sum)) return sum;
+  if (sampleCount === 1 && n === 7 && out[5] === sum && out[6] === 1 && Object.is(minimum, sum) && Object.is(maximum, sum)) return sum;
   out[0] = sampleCount;
   out[1] = sum;
   out[2] = minimum;
   out[3] = maximum;
-  return held(out);
+  return encodeBucket(out, n) ?? out.slice(0, n);
 }
+
+/**
+ * packedValues' working array, reused and never shortened: one per datum was garbage at once (a
+ * bucket is held encoded; the rare one that cannot be is copied out of it).
+ */
+const scratch: number[] = [0, 0, 0, 0, 1];
 
 function unpack(b: Packed): Aggregate {
   if (typeof b === "number") return { sampleCount: 1, sum: b, minimum: b, maximum: b, values: new Map([[b, 1]]) };
