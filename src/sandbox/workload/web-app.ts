@@ -127,7 +127,8 @@ export class WebApp {
       this.sink(t, t, false, watcher);
       return;
     }
-    this.advance(t);
+    // advance() only when a request is due to end (nextEnd is Infinity with no thread busy): a call saved per arrival.
+    if (this.nextEnd <= t) this.advance(t);
     if (this.busy + this.qLen >= this.proxyConnections) {
       // nginx is at its own connection limit: it takes no more connections.
       this.sink(t, t, false, watcher);

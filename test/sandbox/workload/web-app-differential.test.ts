@@ -27,10 +27,11 @@ const op = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom("sigterm" as const, "exit" as const), dt: fc.integer({ min: 0, max: 100 }) }) },
 );
 
+type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 type App = { start(): void; accept(t: number, w?: RequestWatcher): void; advance(t: number): void; inFlight(t: number): number; sigterm(t: number): void; exit(t: number): void; nextCompletion(): number; busyMs: number };
 
 /** What the app told its sink and watchers, and what it answered, op by op. */
-function play(make: (sink: (...a: unknown[]) => void) => App, ops: fc.Infer<typeof op>[]): unknown[] {
+function play(make: (sink: (...a: unknown[]) => void) => App, ops: Op[]): unknown[] {
   const seen: unknown[] = [];
   const app = make((arrived, ended, answered, watcher, proxyRefused) => seen.push(["end", arrived, ended, answered, (watcher as { id?: number } | undefined)?.id, proxyRefused]));
   app.start();
