@@ -167,7 +167,9 @@ export class LatencyHistogram {
 
   /** Block `b`'s counts, all 0, made now. */
   private newBlock(b: number): number[] {
-    const block = new Array<number>(SUB).fill(0);
+    // A copy of a packed array of zeros: several times cheaper than new Array(SUB).fill(0), and
+    // made about ten times a second per histogram the load metrics keep (one a second).
+    const block = ZEROS.slice();
     this.blocks[b] = block;
     return block;
   }
@@ -185,6 +187,9 @@ export class LatencyHistogram {
     if (key > this.highKey) this.highKey = key;
   }
 }
+
+/** One block's counts before any is counted. */
+const ZEROS: number[] = Array.from({ length: SUB }, () => 0);
 
 /** Below this many µs (about 36 minutes) a key is found with integer arithmetic. */
 const INT_RANGE = 2 ** 31;
