@@ -4,7 +4,7 @@
 // arrival, a service time and runs the app's threads, and the load metrics' histogram records
 // the latency (about 6 million requests in the 17-hour outage, 45,000 in spot-interrupt).
 //   - service time: the default stack's lognormal (p50 25 ms, p99 250 ms) and a two-kind mix.
-//   - load generator: an hour of the default stack's load (a ramp to 100/s, then 100/s held).
+//   - load generator: three hours of the default stack's load (a ramp to 100/s, then 100/s held).
 //   - web app: a 20-thread task at the default stack's load per task (about 17 requests/s).
 //   - latency histogram: 100 latencies a second, each second read back as values and counts.
 // bench/workload.ts times the whole web simulation against a git revision.
@@ -89,9 +89,9 @@ const stages: LoadStage[] = [{ rampUsersPerSec: { from: 10, to: 100, during: 30_
 // Each implementation through its own copy of the harness: one shared by both would make every call
 // in it polymorphic and time that rather than the parts.
 await compare(
-  "load generator, an hour of the default stack's load (about 360,000 arrivals)",
+  "load generator, three hours of the default stack's load (about 1,080,000 arrivals)",
   "an arrival",
-  359_000,
+  1_079_000,
   async () => {
     const clock = new VirtualClock();
     let n = 0;
@@ -101,7 +101,7 @@ await compare(
       sum += t - 1_700_000_000_000;
     });
     g.start();
-    await clock.sleep(3_600_000);
+    await clock.sleep(10_800_000);
     g.stop();
     clock.stop();
     return [n, sum];
@@ -115,7 +115,7 @@ await compare(
       sum += t - 1_700_000_000_000;
     });
     g.start();
-    await clock.sleep(3_600_000);
+    await clock.sleep(10_800_000);
     g.stop();
     clock.stop();
     return [n, sum];
