@@ -15,6 +15,7 @@ const benches = [
   ["real-target load generator", [tsx, "bench/load.ts"]],
   ["sandbox web traffic: CPU per simulated request against main", [tsx, "bench/workload.ts"]],
   ["sandbox workload parts: ids, keys, load and ALB metrics against the code they replaced", [tsx, "bench/workload-parts.ts"]],
+  ["sandbox web request parts: service time, arrivals, threads, histogram against the code they replaced", [tsx, "bench/web-requests.ts"]],
   ["sandbox CloudWatch: 17 hours of metrics and alarms", ["--expose-gc", "--import", "tsx", "bench/cloudwatch.ts"]],
   ["sandbox CloudWatch: a probe's load-window read", [tsx, "bench/cloudwatch-reads.ts"]],
   ["sandbox Kinesis records: the 17-hour outage's volume", ["--expose-gc", "--import", "tsx", "bench/kinesis-records.ts"]],

@@ -75,7 +75,9 @@ export class LoadMetrics {
 
   /** Counts one request answered at `t` with an HTTP status: record() without an outcome object (the sandbox's generator calls this per request, millions in a long run). */
   recordStatus(t: number, status: number, latencyMs: number): void {
-    const p = this.periodAt(t);
+    // periodAt's usual case, written out (the same period as the request before).
+    const start = Math.floor(t / this.periodMs) * this.periodMs;
+    const p = start === this.currentStart ? this.current! : this.periodAt(t);
     p.requests++;
     const cls = Math.floor(status / 100);
     if (cls >= 2 && cls <= 5) p.codes[cls - 2]!++;

@@ -185,6 +185,23 @@ export class LoadGenerator {
 
   /** The next arrival strictly after `t`, or Infinity when the rate stays 0 forever. */
   private nextArrival(t: number): number {
+    // The common case, written out: `t` inside the constant piece the cursor is on (100 requests a
+    // second for hours). The same draws and the same arithmetic as the general loop below, which
+    // there comes to max = rate (the thinning test still draws, so the stream stays the same).
+    for (;;) {
+      const piece = this.pieces[this.cursor];
+      if (piece === undefined || piece.from !== piece.to || !(t >= piece.start && t < piece.end)) return this.nextArrivalAnywhere(t);
+      const rate = Math.max(this.floor, piece.from);
+      if (!(rate > 0)) return this.nextArrivalAnywhere(t);
+      const candidate = t + this.random.exponential(1000 / rate);
+      if (candidate >= piece.end) return this.nextArrivalAnywhere(piece.end);
+      if (this.random.next() * rate < rate) return candidate;
+      t = candidate;
+    }
+  }
+
+  /** nextArrival() for any `t`: thinning over the pieces from the one `t` falls in. */
+  private nextArrivalAnywhere(t: number): number {
     for (let guard = 0; guard < 1_000_000; guard++) {
       const piece = this.pieceAt(t);
       const end = piece ? piece.end : Infinity;

@@ -40,18 +40,11 @@ class Bucket {
     this.latency = new Float32Array(capacity);
     this.status = new Uint16Array(capacity);
   }
-  push(offset: number, latency: number, status: number): void {
-    if (this.n === this.offset.length) this.grow();
-    this.offset[this.n] = offset;
-    this.latency[this.n] = latency;
-    this.status[this.n] = status;
-    this.n++;
-  }
   /** Drops the room left to grow: the bucket's period is over. */
   trim(): void {
     if (this.n < this.offset.length) this.resize(this.n);
   }
-  private grow(): void {
+  grow(): void {
     this.resize(this.offset.length * 2);
   }
   private resize(cap: number): void {
@@ -98,7 +91,13 @@ export class RequestLog {
       b = new Bucket(Math.max(1024, before + (before >> 4) + 64));
       this.buckets[index] = b;
     }
-    b.push(Math.floor(rel - index * BUCKET_MS), latencyMs, status);
+    // The push written out (a call saved per request, millions in a long run).
+    const i = b.n;
+    if (i === b.offset.length) b.grow();
+    b.offset[i] = Math.floor(rel - index * BUCKET_MS);
+    b.latency[i] = latencyMs;
+    b.status[i] = status;
+    b.n = i + 1;
   }
 
   /** Requests that completed in [from, to) (within the last 3 hours kept). Percentiles are nearest-rank over every request, in ms; 0 with no requests. */

@@ -17,7 +17,7 @@
  */
 import type { Random } from "../../random/random.js";
 import type { AppSpec } from "../stack/ecs.js";
-import { serviceTimeSampler, type Sampler } from "./service-time.js";
+import { serviceTime, type ServiceTime } from "./service-time.js";
 
 /**
  * One request that someone outside waits on (an HTTP client of the served sandbox): the app says
@@ -57,12 +57,17 @@ export class WebApp {
    */
   private nextEnd = Infinity;
   private nextThread = -1;
+  /**
+   * One past the highest busy thread (0 when none is): requests take the lowest free thread, so at
+   * ordinary load the busy ones sit at the bottom and a scan for the next end stops here.
+   */
+  private top = 0;
   /** Thread time spent serving requests so far, in ms (counted when each starts): the app's CPU use. */
   busyMs = 0;
   private readonly queue: Float64Array;
   private qHead = 0;
   private qLen = 0;
-  private readonly sample: Sampler;
+  private readonly serviceTime: ServiceTime;
   /** A proxy (nginx) takes the connection, and answers 502 itself when the queue is full. */
   private readonly proxied: boolean;
   /** The most requests the proxy holds at once (its connection limit); past it, connections are refused. */
@@ -93,7 +98,7 @@ export class WebApp {
     this.proxyConnections = spec.proxy?.connections ?? Infinity;
     this.watchers = new Array<RequestWatcher | undefined>(spec.threads);
     this.queuedWatchers = new Array<RequestWatcher | undefined>(this.queue.length);
-    this.sample = serviceTimeSampler(spec.serviceTime, random);
+    this.serviceTime = serviceTime(spec.serviceTime, random);
   }
 
   /** The app listens and answers health checks. */
@@ -122,7 +127,8 @@ export class WebApp {
       this.sink(t, t, false, watcher);
       return;
     }
-    this.advance(t);
+    // advance() only when a request is due to end (nextEnd is Infinity with no thread busy): a call saved per arrival.
+    if (this.nextEnd <= t) this.advance(t);
     if (this.busy + this.qLen >= this.proxyConnections) {
       // nginx is at its own connection limit: it takes no more connections.
       this.sink(t, t, false, watcher);
@@ -162,6 +168,7 @@ export class WebApp {
       }
     }
     this.busy = 0;
+    this.top = 0;
     this.nextEnd = Infinity;
     this.nextThread = -1;
     while (this.qLen > 0) {
@@ -182,6 +189,7 @@ export class WebApp {
       this.busyUntil[k] = -1;
       this.watchers[k] = undefined;
       this.busy--;
+      if (k + 1 === this.top) while (this.top > 0 && this.busyUntil[this.top - 1]! < 0) this.top--;
       this.findNextEnd();
       this.sink(this.arrivedAt[k]!, end, true, watcher);
       if (this.qLen > 0) {
@@ -200,7 +208,7 @@ export class WebApp {
     let k = -1;
     let end = Infinity;
     if (this.busy > 0) {
-      for (let i = 0; i < this.threads; i++) {
+      for (let i = 0; i < this.top; i++) {
         const u = this.busyUntil[i]!;
         if (u >= 0 && u < end) {
           end = u;
@@ -215,11 +223,12 @@ export class WebApp {
   private begin(arrived: number, at: number, watcher: RequestWatcher | undefined): void {
     for (let i = 0; i < this.threads; i++) {
       if (this.busyUntil[i]! < 0) {
-        const end = this.cpuDone(at) + this.sample();
+        const end = (this.cpuTime === 0 ? at : this.cpuDone(at)) + this.serviceTime.draw();
         this.busyUntil[i] = end;
         this.arrivedAt[i] = arrived;
         this.watchers[i] = watcher;
         this.busy++;
+        if (i >= this.top) this.top = i + 1;
         this.busyMs += end - at;
         if (end < this.nextEnd || (end === this.nextEnd && i < this.nextThread)) {
           this.nextEnd = end;
@@ -231,9 +240,8 @@ export class WebApp {
     }
   }
 
-  /** When a request that starts at `at` has had its CPU work done: on the vCPU free soonest. */
+  /** When a request that starts at `at` has had its CPU work done (cpuTime > 0): on the vCPU free soonest. */
   private cpuDone(at: number): number {
-    if (this.cpuTime === 0) return at;
     let k = 0;
     for (let c = 1; c < this.cpuFreeAt.length; c++) if (this.cpuFreeAt[c]! < this.cpuFreeAt[k]!) k = c;
     const done = Math.max(at, this.cpuFreeAt[k]!) + this.cpuTime / this.cpuSpeed;
