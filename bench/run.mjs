@@ -12,6 +12,7 @@ const benches = [
   ["CLI startup", [fileURLToPath(new URL("./startup.mjs", import.meta.url))]],
   ["sandbox speed", [tsx, "bench/sandbox.ts"]],
   ["log shipper throughput and memory", ["--expose-gc", tsx, "bench/pipeline.ts"]],
+  ["log pipeline parts: the consumer's filing and EMF lines against the code they replaced", [tsx, "bench/pipeline-parts.ts"]],
   ["real-target load generator", [tsx, "bench/load.ts"]],
   ["sandbox web traffic: CPU per simulated request against main", [tsx, "bench/workload.ts"]],
   ["sandbox workload parts: ids, keys, load and ALB metrics against the code they replaced", [tsx, "bench/workload-parts.ts"]],

@@ -8,34 +8,52 @@
 import type { KinesisClient } from "./sdk/kinesis.js";
 import type { Clock } from "../time/clock.js";
 import { StreamReader, type ReadOptions, type ReadReport } from "./kinesis-reader.js";
-import { readRecordId } from "../pipeline/envelope.js";
+import { RecordIdReader } from "../pipeline/envelope.js";
+
+/** One producer's records seen: bit n is record n. */
+export interface SeenBits {
+  bits: Uint8Array;
+}
 
 /** Which records of each producer (host and boot) were seen: a growable bit set per producer. */
 export class Seen {
-  private readonly bits = new Map<string, Uint8Array>();
+  private readonly byProducer = new Map<string, SeenBits>();
   distinct = 0;
   duplicates = 0;
 
   add(producer: string, seq: number): void {
-    let set = this.bits.get(producer);
-    const byte = seq >> 3;
-    if (!set || set.length <= byte) {
-      const grown = new Uint8Array(Math.max(byte + 1, (set?.length ?? 0) * 2, 64));
-      if (set) grown.set(set);
-      set = grown;
-      this.bits.set(producer, set);
+    this.addTo(this.of(producer), seq);
+  }
+
+  /** The bit set of `producer`, to file many records under it with addTo() (no lookup each). */
+  of(producer: string): SeenBits {
+    let set = this.byProducer.get(producer);
+    if (!set) {
+      set = { bits: new Uint8Array(64) };
+      this.byProducer.set(producer, set);
     }
+    return set;
+  }
+
+  addTo(set: SeenBits, seq: number): void {
+    const byte = seq >> 3;
+    if (set.bits.length <= byte) {
+      const grown = new Uint8Array(Math.max(byte + 1, set.bits.length * 2));
+      grown.set(set.bits);
+      set.bits = grown;
+    }
+    const bits = set.bits;
     const mask = 1 << (seq & 7);
-    if (set[byte]! & mask) this.duplicates++;
+    if (bits[byte]! & mask) this.duplicates++;
     else {
-      set[byte]! |= mask;
+      bits[byte]! |= mask;
       this.distinct++;
     }
   }
 
   /** How many of the producer's records 0 .. n-1 were seen. */
   countBelow(producer: string, n: number): number {
-    const set = this.bits.get(producer);
+    const set = this.byProducer.get(producer)?.bits;
     if (!set) return 0;
     let count = 0;
     const full = Math.min(n >> 3, set.length);
@@ -75,9 +93,12 @@ export class ShipperStreamConsumer {
     return read;
   }
 
+  /** Hands back each producer's bit set itself, so a record is filed without building its key. */
+  private readonly ids = new RecordIdReader((h, b) => this.seen.of(producerKey(h, b)));
+
   private readonly take = (data: Uint8Array): void => {
-    const id = readRecordId(data);
-    if (id) this.seen.add(producerKey(id.h, id.b), id.s);
+    const ids = this.ids;
+    if (ids.read(data)) this.seen.addTo(ids.producer!, ids.seq);
     else this.unidentified++;
   };
 }

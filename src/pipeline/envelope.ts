@@ -108,6 +108,23 @@ const RECENT_MAX = 64;
  * record in one place only, this one, and JSON.parse of a string without escapes is its text.
  */
 function readPlainId(data: Uint8Array): RecordId | undefined {
+  const at = plainIdAt(data);
+  return at && { h: textOf(data, at.hostStart, at.hostEnd), b: textOf(data, at.bootStart, at.bootEnd), s: at.s };
+}
+
+/** Where a plain id's host and boot lie in a record's bytes, and its sequence number. */
+interface PlainIdAt {
+  hostStart: number;
+  hostEnd: number;
+  bootStart: number;
+  bootEnd: number;
+  s: number;
+}
+/** Reused by every parse (the caller reads it before the next): no object per record. */
+const plainAt: PlainIdAt = { hostStart: 0, hostEnd: 0, bootStart: 0, bootEnd: 0, s: 0 };
+
+/** Parses a plain id off the end of `data` (see readPlainId); undefined when it is not one. */
+function plainIdAt(data: Uint8Array): PlainIdAt | undefined {
   let i = data.length;
   while (i > 0 && isSpace(data[i - 1]!)) i--;
   const stop = Math.max(0, data.length - TAIL_CHARS);
@@ -137,7 +154,70 @@ function readPlainId(data: Uint8Array): RecordId | undefined {
   i = hostStart - 1;
   if (i - MARKER.length < stop) return undefined;
   for (let k = 0; k < MARKER.length; k++) if (data[i - MARKER.length + k] !== MARKER[k]) return undefined;
-  return { h: textOf(data, hostStart, hostEnd), b: textOf(data, bootStart, bootEnd), s };
+  plainAt.hostStart = hostStart;
+  plainAt.hostEnd = hostEnd;
+  plainAt.bootStart = bootStart;
+  plainAt.bootEnd = bootEnd;
+  plainAt.s = s;
+  return plainAt;
+}
+
+/**
+ * Reads record ids as readRecordId does, for a consumer that files every record under its producer
+ * (host and boot): the producer comes back as the value `producerOf` made the first time that pair
+ * was read, found by comparing the id's bytes with the few pairs read lately, so a plain id costs
+ * no string, no id object and no map lookup. One reader per consumer (it keeps what it read lately).
+ */
+export class RecordIdReader<P> {
+  /** The producer and sequence number of the record read last (when read() returned true). */
+  producer: P | undefined;
+  seq = 0;
+  /** Producers read lately, newest last, each with the bytes from its host's first to its boot's last. */
+  private readonly recent: { span: Uint8Array; producer: P }[] = [];
+
+  constructor(private readonly producerOf: (h: string, b: string) => P) {}
+
+  /** Reads the id of `data`; false when it has none (readRecordId would give undefined). */
+  read(data: Uint8Array): boolean {
+    if (this.readPlain(data)) return true;
+    const id = readIdOffTail(data);
+    if (!id) return false;
+    this.producer = this.producerOf(id.h, id.b);
+    this.seq = id.s;
+    return true;
+  }
+
+  /** A plain id (see readPlainId), with the producer looked up by its bytes. */
+  private readPlain(data: Uint8Array): boolean {
+    const at = plainIdAt(data);
+    if (!at) return false;
+    this.producer = this.producerAt(data, at.hostStart, at.hostEnd, at.bootStart, at.bootEnd);
+    this.seq = at.s;
+    return true;
+  }
+
+  private producerAt(data: Uint8Array, hostStart: number, hostEnd: number, bootStart: number, bootEnd: number): P {
+    const length = bootEnd - hostStart;
+    const recent = this.recent;
+    for (let r = recent.length - 1; r >= 0; r--) {
+      const span = recent[r]!.span;
+      if (span.length !== length) continue;
+      // From the end: boots are random, so another producer's differs at once.
+      let k = length - 1;
+      while (k >= 0 && span[k] === data[hostStart + k]) k--;
+      if (k < 0) return recent[r]!.producer;
+    }
+    const producer = this.producerOf(asciiText(data, hostStart, hostEnd), asciiText(data, bootStart, bootEnd));
+    if (recent.length >= RECENT_MAX) recent.shift();
+    recent.push({ span: data.slice(hostStart, bootEnd), producer });
+    return producer;
+  }
+}
+
+function asciiText(data: Uint8Array, start: number, end: number): string {
+  let text = "";
+  for (let k = start; k < end; k++) text += String.fromCharCode(data[k]!);
+  return text;
 }
 
 /** True when the bytes just before `end` spell `text` (ASCII), all at or after `stop`. */
@@ -173,8 +253,7 @@ function textOf(data: Uint8Array, start: number, end: number): string {
     while (k < length && text.charCodeAt(k) === data[start + k]) k++;
     if (k === length) return text;
   }
-  let text = "";
-  for (let k = start; k < end; k++) text += String.fromCharCode(data[k]!);
+  const text = asciiText(data, start, end);
   if (recent.length >= RECENT_MAX) recent.shift();
   recent.push(text);
   return text;

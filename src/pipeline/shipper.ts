@@ -37,7 +37,7 @@ import { Stamper } from "./envelope.js";
 import type { PutEntry, PutResult } from "./kinesis-port.js";
 import { CircuitBreaker, type BreakerState } from "./breaker.js";
 import { Spool, type SpoolRef } from "./spool.js";
-import type { SpoolEntry } from "./spool-format.js";
+import { dataBytes, type SpoolEntry } from "./spool-format.js";
 import { DeadLetterFile, type DeadLetter } from "./dead-letter.js";
 import { httpSecondary, postWithTimeout, type SecondaryPort } from "./secondary.js";
 import { Queue } from "./queue.js";
@@ -63,7 +63,11 @@ export type { ShipperMetrics } from "./metrics.js";
 interface Rec extends SpoolEntry {
   /** This boot's sequence number; -1 for a record replayed from the spool. */
   seq: number;
-  data: Uint8Array;
+  /**
+   * The stamped line: text until its bytes are first needed (bytesOf), so that a record spooled
+   * straight away (breaker open, over the memory budget, "wal") is encoded once, into its frame.
+   */
+  data: Uint8Array | string;
   key: string;
   randomKey: boolean;
   /** data + partition key bytes: what Kinesis counts against its limits. */
@@ -90,6 +94,12 @@ interface Batch {
   replay: boolean;
   abort: AbortController;
   done: Promise<void>;
+}
+
+/** A record's data as bytes, encoded on first need and kept (a resend does not encode it again). */
+function bytesOf(r: Rec): Uint8Array {
+  if (typeof r.data === "string") r.data = Buffer.from(r.data, "utf8");
+  return r.data;
 }
 
 const THROTTLED = "ProvisionedThroughputExceededException";
@@ -242,8 +252,7 @@ export class Shipper {
 
   /** Stamps one record; undefined when it was dead-lettered as too large. */
   private accept(line: string | object): Rec | undefined {
-    const text = this.stamper.stamp(line, this.seq);
-    const data = Buffer.from(text, "utf8");
+    const data = this.stamper.stamp(line, this.seq);
     const { key, randomKey } = this.partitionKey(line);
     const now = this.o.clock.now();
     const rec: Rec = {
@@ -251,7 +260,7 @@ export class Shipper {
       data,
       key,
       randomKey,
-      size: data.length + (randomKey ? key.length : Buffer.byteLength(key)),
+      size: dataBytes(data) + (randomKey ? key.length : Buffer.byteLength(key)),
       acceptedAt: now,
       enqueuedAt: now,
       ambiguous: false,
@@ -612,7 +621,7 @@ export class Shipper {
 
   /** One PutRecords call, abandoned after requestTimeoutMs (the answer may still come: it is ignored). */
   private call(records: readonly Rec[]): Promise<PutResult> {
-    const entries: PutEntry[] = records.map((r) => ({ data: r.data, partitionKey: r.key }));
+    const entries: PutEntry[] = records.map((r) => ({ data: bytesOf(r), partitionKey: r.key }));
     const kinesis = this.o.kinesis;
     return guardedCall(this.o.clock, this.o.requestTimeoutMs, this.calls, entries.length, (signal) => kinesis.putRecords(entries, { signal }));
   }
@@ -621,7 +630,7 @@ export class Shipper {
     try {
       await postWithTimeout(
         this.secondary!,
-        batch.records.map((r) => r.data),
+        batch.records.map(bytesOf),
         this.o.clock,
         this.o.secondary!.timeoutMs,
         batch.abort.signal,
@@ -736,7 +745,7 @@ export class Shipper {
   private deadLetter(records: readonly Rec[], reason: DeadLetter["reason"], detail: string): void {
     const at = this.o.clock.now();
     const written = this.deadLetters.write(
-      records.map((r) => ({ at, reason, detail, partitionKey: r.key, data: r.data })),
+      records.map((r) => ({ at, reason, detail, partitionKey: r.key, data: bytesOf(r) })),
       (error) => this.emit({ type: "io-error", during: "dead-letter write", error: describeError(error), at }),
     );
     this.m.deadLettered += written;

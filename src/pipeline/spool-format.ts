@@ -19,20 +19,31 @@ const PAYLOAD_FIXED_BYTES = 1 + 8 + 2;
 const FLAG_AMBIGUOUS = 1;
 const FLAG_RANDOM_KEY = 2;
 
+/** What is spooled. The data may be given as text, written as its UTF-8 bytes (no copy of them made first). */
 export interface SpoolEntry {
-  data: Uint8Array;
+  data: Uint8Array | string;
   key: string;
   acceptedAt: number;
   ambiguous: boolean;
   randomKey: boolean;
 }
 
-/** Bytes `entry` takes on disk. */
-export function frameSize(entry: SpoolEntry): number {
-  return FRAME_HEADER_BYTES + PAYLOAD_FIXED_BYTES + Buffer.byteLength(entry.key) + entry.data.length;
+/** A spooled record as read back: its data as bytes. */
+export interface FrameEntry extends SpoolEntry {
+  data: Uint8Array;
 }
 
-/** Writes the frame of `entry` into `out` at `offset`; returns the offset after it. */
+/** Bytes `entry` takes on disk. */
+export function frameSize(entry: SpoolEntry): number {
+  return FRAME_HEADER_BYTES + PAYLOAD_FIXED_BYTES + Buffer.byteLength(entry.key) + dataBytes(entry.data);
+}
+
+/** Bytes of a record's data: text counts as UTF-8. */
+export function dataBytes(data: Uint8Array | string): number {
+  return typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.length;
+}
+
+/** Writes the frame of `entry` into `out` at `offset` (room for frameSize(entry) there); returns the offset after it. */
 export function writeFrame(entry: SpoolEntry, out: Buffer, offset: number): number {
   const payloadStart = offset + FRAME_HEADER_BYTES;
   let p = payloadStart;
@@ -41,8 +52,13 @@ export function writeFrame(entry: SpoolEntry, out: Buffer, offset: number): numb
   const keyBytes = out.write(entry.key, p + PAYLOAD_FIXED_BYTES, "utf8");
   out.writeUInt16LE(keyBytes, p + 9);
   p += PAYLOAD_FIXED_BYTES + keyBytes;
-  out.set(entry.data, p);
-  p += entry.data.length;
+  const data = entry.data;
+  if (typeof data === "string") {
+    p += out.write(data, p, "utf8");
+  } else {
+    out.set(data, p);
+    p += data.length;
+  }
   const payloadLength = p - payloadStart;
   out.writeUInt32LE(payloadLength, offset);
   out.writeUInt32LE(crc32(out.subarray(payloadStart, p)), offset + 4);
@@ -57,7 +73,7 @@ export function encodeFrame(entry: SpoolEntry): Buffer {
 }
 
 export type FrameRead =
-  | { kind: "frame"; entry: SpoolEntry; size: number }
+  | { kind: "frame"; entry: FrameEntry; size: number }
   /** The buffer ends inside this frame: read more (or, at the end of the file, a torn tail). */
   | { kind: "incomplete"; needed: number }
   | { kind: "corrupt"; reason: string };

@@ -21,7 +21,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { crc32 } from "node:zlib";
 import type { Clock } from "../time/clock.js";
-import { FRAME_HEADER_BYTES, frameSize, readFrame, writeFrame, type SpoolEntry } from "./spool-format.js";
+import { FRAME_HEADER_BYTES, frameSize, readFrame, writeFrame, type FrameEntry, type SpoolEntry } from "./spool-format.js";
 
 export type FsyncPolicy = "always" | "interval" | "never";
 export type DropPolicy = "drop-newest" | "drop-oldest";
@@ -102,7 +102,7 @@ export interface SpoolRef {
   readonly index: number;
 }
 
-export interface SpooledRecord extends SpoolEntry {
+export interface SpooledRecord extends FrameEntry {
   ref: SpoolRef;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Stamper, readRecordId } from "../../src/pipeline/envelope.js";
+import { RecordIdReader, Stamper, readRecordId } from "../../src/pipeline/envelope.js";
 import { referenceReadRecordId } from "./reference/read-record-id.js";
 
 const encoder = new TextEncoder();
@@ -60,5 +60,54 @@ describe("readRecordId reading plain ids off the bytes", () => {
       { h: "ip-10-0-2-7.ec2.internal", b: "0123456789ab", s: 2 },
       { h: "ip-10-0-1-23.ec2.internal", b: "3f9c0a1b2c4d", s: 3 },
     ]);
+  });
+});
+
+describe("RecordIdReader, a consumer's reader filing records by producer", () => {
+  /** What the reader gives, as readRecordId's shape: the producer it handed back names the pair. */
+  const readWith = (reader: RecordIdReader<{ h: string; b: string }>, bytes: Uint8Array) =>
+    reader.read(bytes) ? { h: reader.producer!.h, b: reader.producer!.b, s: reader.seq } : undefined;
+
+  it("reads the id readRecordId's previous implementation read, for stamped records and anything else", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(host, boot, seq, body, change), { minLength: 1, maxLength: 8 }), (records) => {
+        const reader = new RecordIdReader((h, b) => ({ h, b }));
+        for (const [h, b, s, line, f] of records) {
+          const bytes = f(encoder.encode(new Stamper(h, b).stamp(line, s)));
+          expect(readWith(reader, bytes)).toEqual(referenceReadRecordId(bytes));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("hands back one producer per host and boot, made once, however the shippers interleave", () => {
+    // Pairs that share bytes across the host/boot border or differ only at the start.
+    const pairs = [
+      ["ip-10-0-1-23", "3f9c0a1b2c4d"],
+      ["ip-10-0-1-2", "33f9c0a1b2c4d"],
+      ["jp-10-0-1-23", "3f9c0a1b2c4d"],
+      ["ip-10-0-1-23", "3f9c0a1b2c4e"],
+    ] as const;
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: pairs.length - 1 }), { minLength: 1, maxLength: 100 }), (order) => {
+        const made: string[] = [];
+        const reader = new RecordIdReader((h, b) => {
+          made.push(`${h}|${b}`);
+          return { h, b };
+        });
+        const byPair = new Map<string, unknown>();
+        order.forEach((p, i) => {
+          const [h, b] = pairs[p]!;
+          expect(reader.read(encoder.encode(new Stamper(h, b).stamp('{"msg":"x"}', i)))).toBe(true);
+          expect(reader.producer).toEqual({ h, b });
+          expect(reader.seq).toBe(i);
+          const key = `${h}|${b}`;
+          if (byPair.has(key)) expect(reader.producer).toBe(byPair.get(key));
+          byPair.set(key, reader.producer);
+        });
+        expect(made).toEqual([...byPair.keys()]);
+      }),
+    );
   });
 });

@@ -35,6 +35,31 @@ describe("spool frames", () => {
     expect(readFrame(frame, 0, frame.length)).toEqual({ kind: "corrupt", reason: "checksum mismatch" });
     expect(readFrame(frame, 0, frame.length - 1).kind).toBe("incomplete");
   });
+
+  it("write a record given as text exactly as its UTF-8 bytes, in a frame of its own or among others", () => {
+    const text = fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 10 }), fc.constantFrom("\ud800", "a\udc00b", "é☃😀"));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, fc.string({ maxLength: 8 }), fc.boolean()), { minLength: 1, maxLength: 6 }), (records) => {
+        const asText: SpoolEntry[] = records.map(([data, key, ambiguous], i) => ({ data, key, acceptedAt: 1_000 + i, ambiguous, randomKey: !ambiguous }));
+        const asBytes = asText.map((e) => ({ ...e, data: Buffer.from(e.data as string, "utf8") }));
+        asText.forEach((e, i) => {
+          expect(frameSize(e)).toBe(frameSize(asBytes[i]!));
+          expect(encodeFrame(e)).toEqual(encodeFrame(asBytes[i]!));
+        });
+        // Mixed in one append: the files hold the same bytes, read back as the text's bytes.
+        const a = open();
+        const b = open();
+        expect(a.spool.append(asText.map((e, i) => (i % 2 === 0 ? e : asBytes[i]!)))).toBe(records.length);
+        expect(b.spool.append(asBytes)).toBe(records.length);
+        const file = (dir: string) => fs.readFileSync(path.join(dir, segments(dir)[0]!));
+        expect(file(a.dir)).toEqual(file(b.dir));
+        expect(a.spool.readBatch(100, 1 << 20).map((r) => Buffer.from(r.data))).toEqual(asBytes.map((e) => e.data));
+        a.spool.close();
+        b.spool.close();
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe("Spool", () => {
