@@ -177,10 +177,10 @@ const PACED_LEAD_WALL_MS = 1;
  * when nothing else can run: the pump is a macrotask (setImmediate), so by the time it runs every
  * pending promise continuation has run; after a timer or a sleep fires it steps aside so that
  * continuations, and anything they queue with setImmediate, run before time moves again.
- * Those turns of the event loop are skipped when they would have nothing to run (afterPump): a
- * turn costs about 1.5 µs of CPU (an epoll_wait and a call into JavaScript), and the 17-hour
- * outage fires some 300,000 timers that wake an actor; waiting out empty turns for each was most
- * of the "(idle)" in its CPU profile.
+ * Those turns of the event loop are skipped when they would run nothing but the pump (no other
+ * immediate is pending when the pump comes to one): an empty turn still costs an epoll_wait and a
+ * call into JavaScript, about 0.75 µs of CPU (bench/clock-turns.ts), and the 17-hour outage wakes
+ * an actor some 300,000 times; those turns were most of the "(idle)" in its CPU profile.
  * The sandbox's own events, which never settle promises, use setSyncTimer and are fired back to
  * back without yielding, which is what makes ten virtual minutes of a busy stack cost well under
  * a wall second.
@@ -323,32 +323,22 @@ export class VirtualClock implements Clock {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
     setImmediate(this.pump);
-    // Right behind the pump, so in the same turn, after the continuations of what the pump fired.
-    setImmediate(this.afterPump);
   }
-
-  /**
-   * The turns the pump lets pass (settleTurns) are for immediates that continuations queued, and
-   * what those queue in turn. When, after the pump's continuations have run, no immediate is
-   * pending but the pump's own next turn, every one of those turns would run the pump alone and
-   * nothing else: they are skipped, and the next turn fires the next timer. Anything else pending,
-   * and the turns are let pass one by one as before. (Node counts only referenced immediates: an
-   * unref()ed one is not waited for.)
-   */
-  private readonly afterPump = (): void => {
-    if (this.settleTurns === 0 || !this.scheduled || this.paced || this.holds > 0) return;
-    // This turn's remaining immediates and the next turn's; ours are the pump and this function.
-    if (pendingImmediates() === 2) this.settleTurns = 0;
-  };
 
   private readonly pump = (): void => {
     this.scheduled = false;
     if (this.paced) return this.pacedPump();
     if (this.stopped || this.holds > 0) return;
     if (this.settleTurns > 0) {
-      this.settleTurns--;
-      this.schedule();
-      return;
+      // The turns let pass are for immediates that continuations queued, and what those queue in
+      // turn. With none pending, this turn and the rest would run the pump alone: fire now.
+      // (Node counts only referenced immediates: an unref()ed one is not waited for.)
+      if (pendingImmediates() > 0) {
+        this.settleTurns--;
+        this.schedule();
+        return;
+      }
+      this.settleTurns = 0;
     }
     // Bounded batches keep the event loop responsive to signals and I/O.
     for (let budget = 50_000; budget > 0; budget--) {
@@ -419,7 +409,7 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** Referenced immediates queued and not yet run, this turn's and the next's. */
+/** Referenced immediates queued and not yet run (this turn's and the next's), the caller's own excepted. */
 function pendingImmediates(): number {
   const resources = process.getActiveResourcesInfo();
   // Node lists immediates last, one entry each.
