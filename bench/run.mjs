@@ -11,6 +11,7 @@ const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 
 const benches = [
   ["CLI startup", [fileURLToPath(new URL("./startup.mjs", import.meta.url))]],
   ["sandbox speed", [tsx, "bench/sandbox.ts"]],
+  ["virtual clock: CPU per actor wake-up against the pump it replaced", [tsx, "bench/clock-turns.ts"]],
   ["log shipper throughput and memory", ["--expose-gc", tsx, "bench/pipeline.ts"]],
   ["log pipeline parts: the consumer's filing and EMF lines against the code they replaced", [tsx, "bench/pipeline-parts.ts"]],
   ["real-target load generator", [tsx, "bench/load.ts"]],

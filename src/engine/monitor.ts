@@ -25,8 +25,16 @@ export class Monitor {
   private done: Promise<void> | undefined;
   private since = 0;
   private lastReadAt: number | undefined;
+  /**
+   * What ends a sleep between readings: the window closing or the run stopping. Combined once for
+   * the monitor's life rather than per sleep (AbortSignal.any tracks each signal it makes with weak
+   * references, which cost the garbage collector as well).
+   */
+  private readonly sleepEnd: AbortSignal;
 
-  constructor(private readonly options: MonitorOptions) {}
+  constructor(private readonly options: MonitorOptions) {
+    this.sleepEnd = AbortSignal.any([this.closing.signal, options.hardStop]);
+  }
 
   get started(): boolean {
     return this.done !== undefined;
@@ -47,7 +55,7 @@ export class Monitor {
   private async loop(): Promise<void> {
     const { clock, hardStop } = this.options;
     try {
-      if (this.options.initialDelay) await sleepUnlessClosed(clock, this.options.initialDelay, this.closing.signal, hardStop);
+      if (this.options.initialDelay) await sleepUnlessClosed(clock, this.options.initialDelay, this.closing.signal, hardStop, this.sleepEnd);
       for (;;) {
         if (hardStop.aborted) return;
         const final = this.closing.signal.aborted;
@@ -61,7 +69,7 @@ export class Monitor {
         // sleep would fire before any later timer, so a virtual clock would never move again.
         const interval = Math.max(this.options.interval, MIN_INTERVAL_MS);
         const due = clock.now() + interval;
-        await sleepUnlessClosed(clock, interval, this.closing.signal, hardStop);
+        await sleepUnlessClosed(clock, interval, this.closing.signal, hardStop, this.sleepEnd);
         // The next reading waits a full interval after this one, however late it was: catching up
         // would take readings closer together than the interval asks.
         if (!this.closing.signal.aborted && clock.now() > due) this.options.onLate?.(clock.now() - due);
@@ -72,11 +80,14 @@ export class Monitor {
   }
 }
 
-/** Sleeps on the clock; wakes early (without throwing) when the window closes, throws on a hard stop. */
-async function sleepUnlessClosed(clock: Clock, ms: number, closing: AbortSignal, hardStop: AbortSignal): Promise<void> {
+/**
+ * Sleeps on the clock; wakes early (without throwing) when the window closes, throws on a hard stop.
+ * `either` is aborted by whichever of the two comes first.
+ */
+async function sleepUnlessClosed(clock: Clock, ms: number, closing: AbortSignal, hardStop: AbortSignal, either: AbortSignal): Promise<void> {
   if (closing.aborted) return;
   try {
-    await clock.sleep(ms, AbortSignal.any([closing, hardStop]));
+    await clock.sleep(ms, either);
   } catch (err) {
     if (hardStop.aborted) throw err;
   }

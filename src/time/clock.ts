@@ -177,6 +177,11 @@ const PACED_LEAD_WALL_MS = 1;
  * when nothing else can run: the pump is a macrotask (setImmediate), so by the time it runs every
  * pending promise continuation has run; after a timer or a sleep fires it steps aside so that
  * continuations, and anything they queue with setImmediate, run before time moves again.
+ * Those turns of the event loop are skipped when they would run nothing but the pump (no other
+ * immediate is pending when the pump comes to one): an empty turn still costs an epoll_wait and a
+ * call into JavaScript, about 0.75 µs of CPU (bench/clock-turns.ts), and the 17-hour outage wakes
+ * an actor some 180,000 times (361,519 turns before, 181,637 now). The loop never blocks in a
+ * virtual-time run: the "(idle)" of its CPU profile is these turns' poll phases.
  * The sandbox's own events, which never settle promises, use setSyncTimer and are fired back to
  * back without yielding, which is what makes ten virtual minutes of a busy stack cost well under
  * a wall second.
@@ -326,9 +331,15 @@ export class VirtualClock implements Clock {
     if (this.paced) return this.pacedPump();
     if (this.stopped || this.holds > 0) return;
     if (this.settleTurns > 0) {
-      this.settleTurns--;
-      this.schedule();
-      return;
+      // The turns let pass are for immediates that continuations queued, and what those queue in
+      // turn. With none pending, this turn and the rest would run the pump alone: fire now.
+      // (Node counts only referenced immediates: an unref()ed one is not waited for.)
+      if (pendingImmediates() > 0) {
+        this.settleTurns--;
+        this.schedule();
+        return;
+      }
+      this.settleTurns = 0;
     }
     // Bounded batches keep the event loop responsive to signals and I/O.
     for (let budget = 50_000; budget > 0; budget--) {
@@ -397,6 +408,15 @@ export class VirtualClock implements Clock {
     if (this.wallTimer) clearTimeout(this.wallTimer.handle);
     this.wallTimer = undefined;
   }
+}
+
+/** Referenced immediates queued and not yet run (this turn's and the next's), the caller's own excepted. */
+function pendingImmediates(): number {
+  const resources = process.getActiveResourcesInfo();
+  // Node lists immediates last, one entry each.
+  let n = 0;
+  for (let i = resources.length - 1; i >= 0 && resources[i] === "Immediate"; i--) n++;
+  return n;
 }
 
 /** Parses `--speed`: absent means virtual time; a number means scaled real time. */
