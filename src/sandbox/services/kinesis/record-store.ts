@@ -88,6 +88,8 @@ class Chunk {
   sealed: Buffer | undefined;
   /** Whether the sealed counters and arrivals are differences (see toDifferences). */
   private differences = { counters: false, arrivals: false };
+  /** Bytes the sealed chunk inflates to. */
+  private rawLength = 0;
   firstCounter = 0;
   lastCounter = 0;
   firstArrival = 0;
@@ -137,6 +139,7 @@ class Chunk {
       at += Buffer.from(column.buffer, column.byteOffset, n * column.BYTES_PER_ELEMENT).copy(raw, at);
     }
     bytes.copy(raw, at, 0, this.byteLength);
+    this.rawLength = raw.length;
     const deflated = deflateRawSync(raw, { level: constants.Z_BEST_SPEED });
     // zlib hands back a slice of its 16 KiB output buffer when the result fits in one: keep only the result.
     this.sealed = deflated.length === deflated.buffer.byteLength ? deflated : Buffer.from(new Uint8Array(deflated).buffer);
@@ -145,7 +148,10 @@ class Chunk {
 
   /** A sealed chunk's records as arrays again. */
   inflate(): Columns {
-    const raw = inflateRawSync(this.sealed!);
+    // Room for the whole result in zlib's one output buffer: by default it inflates 16 KiB at a time
+    // and joins the pieces, four times the work. One byte more than the result, or zlib, finding
+    // the buffer full, allocates another to look for more.
+    const raw = inflateRawSync(this.sealed!, { chunkSize: Math.max(constants.Z_MIN_CHUNK, this.rawLength + 1) });
     const n = this.length;
     // Copied out of the inflated buffer: a typed array needs its element alignment.
     const numbers = new Uint8Array(NUMBER_BYTES * n);
