@@ -83,17 +83,27 @@ function fromDifferences(values: Float64Array, n: number): void {
 class Chunk {
   length = 0;
   /** While the chunk fills; undefined once sealed. */
-  open: Columns | undefined = emptyColumns(Buffer.allocUnsafe(INITIAL_BYTES));
+  open: Columns | undefined;
   /** Numbers then bytes, deflated, once sealed. */
   sealed: Buffer | undefined;
   /** Whether the sealed counters and arrivals are differences (see toDifferences). */
   private differences = { counters: false, arrivals: false };
   /** Bytes the sealed chunk inflates to. */
   private rawLength = 0;
+
+  /** `expectedBytes`: room for the records' bytes to start with (it doubles when outgrown). */
+  constructor(expectedBytes: number) {
+    this.open = emptyColumns(Buffer.allocUnsafe(expectedBytes));
+  }
   firstCounter = 0;
   lastCounter = 0;
   firstArrival = 0;
   lastArrival = 0;
+
+  /** Bytes of partition keys and data a sealed chunk holds. */
+  get rawBytes(): number {
+    return this.rawLength - NUMBER_BYTES * this.length;
+  }
 
   get byteLength(): number {
     return this.length === 0 ? 0 : this.open!.ends[this.length - 1]!;
@@ -191,7 +201,10 @@ export class RecordStore {
     let last = this.chunks[this.chunks.length - 1];
     if (!last || last.length === CHUNK_RECORDS) {
       last?.seal();
-      last = new Chunk();
+      // Room for as many bytes as the chunk before took, and an eighth more: a shard's records are
+      // much alike, so the buffer is seldom outgrown and copied (doubling from 16 KiB copied
+      // about as much as the chunk holds).
+      last = new Chunk(last ? Math.max(INITIAL_BYTES, Math.ceil(last.rawBytes * 1.125)) : INITIAL_BYTES);
       this.chunks.push(last);
     }
     last.append(record);
