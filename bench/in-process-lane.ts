@@ -5,7 +5,14 @@
 // lane / wire so both see the same machine. Prints CPU per call and the lane's ratio to the wire
 // path, and as the floor the same codecs and dispatcher called with no SDK middleware: what is
 // left between the lane and the floor is the SDK's middleware stack.
-// Run: npx tsx bench/in-process-lane.ts   (CALLS=n, default 200; ROUNDS=n, default 3)
+// Then the lane against the lane of git revision BASE (its src/ checked out into a scratch
+// directory in the repository and imported from there), the same calls interleaved: what the
+// sandbox's Kinesis and the lane's codecs gained since (default BASE: before records were kept as bytes).
+// Run: npx tsx bench/in-process-lane.ts   (CALLS=n, default 200; ROUNDS=n, default 3; BASE=rev, default 5d82dd0)
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { AwsClients } from "../src/aws/clients.js";
 import { withoutObjectLane } from "../src/aws/in-process-lane.js";
@@ -48,7 +55,19 @@ function direct(s: Side): Side {
   return { ...s, name: "floor", client: client as never };
 }
 
-async function side(name: string, lane: boolean): Promise<Side> {
+interface Sources {
+  AwsClients: typeof AwsClients;
+  withoutObjectLane: typeof withoutObjectLane;
+  SeededRandom: typeof SeededRandom;
+  Kernel: typeof Kernel;
+  Dispatcher: typeof Dispatcher;
+  KinesisService: typeof KinesisService;
+  VirtualClock: typeof VirtualClock;
+}
+const current: Sources = { AwsClients, withoutObjectLane, SeededRandom, Kernel, Dispatcher, KinesisService, VirtualClock };
+
+async function side(name: string, lane: boolean, src: Sources = current): Promise<Side> {
+  const { AwsClients, withoutObjectLane, SeededRandom, Kernel, Dispatcher, KinesisService, VirtualClock } = src;
   const clock = new VirtualClock();
   const random = new SeededRandom(1);
   const kernel = new Kernel({ clock, random, region: "us-east-1", accountId: "123456789012" });
@@ -116,4 +135,45 @@ for (const [what, w, l, f] of [
   ["GetRecords", median(wire.getUs), median(lane.getUs), median(floor.getUs)],
 ] as const) {
   console.log(`  ${what.padEnd(11)} wire path ${ms(w)}   lane ${ms(l)}   floor (no middleware) ${ms(f)}   lane/wire ${(l / w).toFixed(2)}   floor/wire ${(f / w).toFixed(2)}`);
+}
+
+// --- The lane now against the lane at BASE.
+const BASE = process.env.BASE ?? "5d82dd0";
+const root = fileURLToPath(new URL("..", import.meta.url));
+// Inside the repository, so the old sources resolve node_modules as the current ones do.
+const scratch = mkdtempSync(join(root, ".bench-base-"));
+let before: Side;
+try {
+  execFileSync("sh", ["-c", `git archive ${BASE} src | tar -x -C '${scratch}'`], { cwd: root });
+  const load = async <T>(path: string) => (await import(join(scratch, path))) as T;
+  const old: Sources = {
+    ...(await load<Pick<Sources, "AwsClients">>("src/aws/clients.ts")),
+    ...(await load<Pick<Sources, "withoutObjectLane">>("src/aws/in-process-lane.ts")),
+    ...(await load<Pick<Sources, "SeededRandom">>("src/random/random.ts")),
+    ...(await load<Pick<Sources, "Kernel">>("src/sandbox/kernel.ts")),
+    ...(await load<Pick<Sources, "Dispatcher">>("src/sandbox/protocol/dispatcher.ts")),
+    ...(await load<Pick<Sources, "KinesisService">>("src/sandbox/services/kinesis/index.ts")),
+    ...(await load<Pick<Sources, "VirtualClock">>("src/time/clock.ts")),
+  };
+  before = await side(`lane at ${BASE}`, true, old);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+const now = await side("lane now", true);
+for (let i = 0; i < Math.max(5, Math.ceil(PER_GET / PER_PUT)); i++) for (const s of [before, now]) await put(s);
+for (const s of [before, now]) {
+  s.putUs.length = 0;
+  await get(s);
+  s.getUs.length = 0;
+}
+for (let round = 0; round < ROUNDS; round++) {
+  for (let i = 0; i < CALLS / ROUNDS; i++) for (const s of [before, now]) await put(s);
+  for (let i = 0; i < CALLS / ROUNDS / 4; i++) for (const s of [before, now]) await get(s);
+}
+console.log(`\nthe lane now against the lane at ${BASE}, CPU per call (medians, calls interleaved)`);
+for (const [what, b, n] of [
+  ["PutRecords", median(before.putUs), median(now.putUs)],
+  ["GetRecords", median(before.getUs), median(now.getUs)],
+] as const) {
+  console.log(`  ${what.padEnd(11)} at ${BASE} ${ms(b)}   now ${ms(n)}   now/before ${(n / b).toFixed(2)}`);
 }

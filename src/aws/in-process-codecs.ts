@@ -10,6 +10,12 @@
  *
  * An encoder or decoder that meets a value it was not written for answers undefined, and the call
  * then takes the SDK's own serializer or deserializer: exactness first, speed where it is safe.
+ *
+ * Blobs (a Kinesis record's Data) are the one exception to "exactly the parsed JSON": they travel
+ * as bytes both ways, where the wire carries base64 text. The sandbox's Kinesis keeps a record as
+ * its bytes, takes Data as base64 text or bytes, and answers bytes (written as base64 when its
+ * answer is turned into JSON text), so on the lane a record is never encoded to base64 and decoded
+ * again (four passes over every byte).
  */
 
 type Obj = Record<string, unknown>;
@@ -70,11 +76,17 @@ function putBoolean(out: Obj, name: string, v: unknown): void {
   out[name] = v;
 }
 
-/** A blob given as bytes is written as base64 (a string given for a blob would be UTF-8 encoded first: declined). */
+/**
+ * A blob given as bytes goes as bytes: a copy, so the request holds what the caller's array held
+ * when the call was serialized, as the wire's text would (a string given for a blob would be UTF-8
+ * encoded first: declined).
+ */
 function putBlob(out: Obj, name: string, v: unknown): void {
   if (v == null) return;
   if (!(v instanceof Uint8Array)) throw DECLINE;
-  out[name] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+  const copy = Buffer.allocUnsafe(v.byteLength);
+  copy.set(v);
+  out[name] = copy;
 }
 
 /** A copy: the sandbox's arrays may be its own state, and a JSON round trip never shares them. */
@@ -124,12 +136,18 @@ function getEpochTimestamp(out: Obj, name: string, v: unknown): void {
 }
 
 /**
- * Base64 to bytes as the SDK's fromBase64 returns them: a Uint8Array over the decoded Buffer's
- * memory. Only canonical base64 (what re-encodes to the same text) is decoded here: the SDK
- * rejects some other texts that Node would decode, so those take the SDK's path.
+ * A blob as the SDK's fromBase64 returns it: a plain Uint8Array over the decoded bytes. Bytes (the
+ * sandbox's Kinesis answers a record's data as bytes, see the top) are handed over as a view of
+ * the same memory, which the sandbox copied for this answer. Base64 text is decoded, but only
+ * canonical base64 (what re-encodes to the same text): the SDK rejects some other texts that
+ * Node would decode, so those take the SDK's path.
  */
 function getBlob(out: Obj, name: string, v: unknown): void {
   if (absentInJson(v)) return;
+  if (v instanceof Uint8Array) {
+    out[name] = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    return;
+  }
   if (typeof v !== "string") throw DECLINE;
   const buffer = Buffer.from(v, "base64");
   if (buffer.toString("base64") !== v) throw DECLINE;

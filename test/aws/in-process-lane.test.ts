@@ -5,7 +5,8 @@
  * throttling by load, per-record faults, an outage, API errors by role, expired and invalid
  * iterators, a reshard) and must answer alike: outputs deep-equal including $metadata and the
  * byte type of Data, errors of the same class, name, message, $fault and status, the same request
- * bodies as the sandbox sees them, and the same state afterwards.
+ * bodies as the sandbox sees them (on the lane a record's Data is its bytes, on the wire their
+ * base64), and the same state afterwards.
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -58,13 +59,17 @@ async function kinesisTwin(lane: boolean) {
   dispatcher.intercept(kinesis.interceptor);
   const registry = new FisRegistry();
   kinesis.registerFis(registry);
-  /** What the sandbox received for each data-plane call, as canonical JSON text (key order included). */
+  /** What the sandbox received for each data-plane call, as canonical JSON text (key order included), bytes as base64. */
   const bodies: string[] = [];
+  const bytesAsBase64 = function (this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = this[key];
+    return raw instanceof Uint8Array ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("base64") : value;
+  };
   const requests: SandboxRequest[] = [];
   const dispatch = (request: SandboxRequest) => {
     requests.push(request);
     const target = request.headers["x-amz-target"] ?? "";
-    if (IN_PROCESS_CODECS.has(target)) bodies.push(`${target} ${JSON.stringify(request.input ?? JSON.parse(request.body))}`);
+    if (IN_PROCESS_CODECS.has(target)) bodies.push(`${target} ${JSON.stringify(request.input ?? JSON.parse(request.body), bytesAsBase64)}`);
     return dispatcher.dispatch(request);
   };
   const policy = { baseMs: 100, capMs: 2_000, maxAttempts: 3 };
@@ -313,7 +318,7 @@ describe("the in-process object lane", () => {
       const out = await client.send(new PutRecordsCommand({ StreamName: "logs", Records: [{ PartitionKey: "k", Data: new TextEncoder().encode("line") }] }));
       expect(out.FailedRecordCount).toBe(0);
       const request = h.requests.at(-1)!;
-      expect(request.input).toEqual({ Records: [{ Data: Buffer.from("line").toString("base64"), PartitionKey: "k" }], StreamName: "logs" });
+      expect(request.input).toEqual({ Records: [{ Data: Buffer.from("line"), PartitionKey: "k" }], StreamName: "logs" });
       expect(request.body).toBe("");
       expect(request.headers["x-gameday-caller-subnet"]).toBe("subnet-aaa");
       expect(request.headers["authorization"]).toContain(`Credential=${PRODUCER_KEY}/`);

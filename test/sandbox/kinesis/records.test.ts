@@ -12,7 +12,7 @@ import {
   type GetRecordsCommandOutput,
   type KinesisClient,
 } from "@aws-sdk/client-kinesis";
-import { ACCOUNT, bytes, kinesisHarness, rejection, text } from "./harness.js";
+import { ACCOUNT, answered, bytes, kinesisHarness, rejection, text } from "./harness.js";
 
 async function iterator(client: KinesisClient, shardId: string, type: string, extra: Record<string, unknown> = {}): Promise<string> {
   const out = await client.send(new GetShardIteratorCommand({ StreamName: "logs", ShardId: shardId, ShardIteratorType: type as never, ...extra }));
@@ -146,6 +146,19 @@ describe("writing and reading records", () => {
     await h.client.send(new PutRecordsCommand({ StreamName: "logs", Records: [{ PartitionKey: "b", Data: data }] }));
     const got = await h.client.send(new GetRecordsCommand({ ShardIterator: await iterator(h.client, "shardId-000000000000", "TRIM_HORIZON") }));
     expect([...got.Records![0]!.Data!]).toEqual([...data]);
+  });
+
+  it("on the awsJson wire, records go in and come out as base64 text; non-canonical base64 comes back canonical, as Kinesis keeps bytes", async () => {
+    const h = await kinesisHarness({ streams: [{ name: "logs", shards: 1 }] });
+    const sent = ["+/8B", "", "AB==", "aGVsbG8="];
+    const put = answered(h.call("PutRecords", { StreamName: "logs", Records: sent.map((Data) => ({ PartitionKey: "k", Data })) }));
+    expect(put.json.FailedRecordCount).toBe(0);
+    const it0 = answered(h.call("GetShardIterator", { StreamName: "logs", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" })).json.ShardIterator;
+    const got = answered(h.call("GetRecords", { ShardIterator: it0 }));
+    expect(got.body).toContain('"Data":"+/8B","PartitionKey":"k"');
+    expect(got.json.Records.map((r: { Data: string }) => r.Data)).toEqual(["+/8B", "", "AA==", "aGVsbG8="]);
+    expect(Object.keys(got.json.Records[0])).toEqual(["SequenceNumber", "ApproximateArrivalTimestamp", "Data", "PartitionKey"]);
+    expect(Object.keys(got.json)).toEqual(["Records", "MillisBehindLatest", "NextShardIterator"]);
   });
 
   it("GetShardIterator takes 5 calls per second per shard", async () => {

@@ -6,13 +6,13 @@ import { AwsServiceError } from "../../protocol/types.js";
 import { INTERNAL_FAILURE_MESSAGE, invalidArgument, iteratorExpired, readThrottled, shardNotFound, streamNotFound, writeRateMessage, writeThrottled } from "./errors.js";
 import { hashKeyHex, hashKeyHexOf, parseHashKey } from "./hash-keys.js";
 import {
-  base64Length,
   constraintError,
   optionalBoolean,
   optionalInteger,
   optionalString,
   optionalTimestamp,
   requiredArray,
+  requiredBytes,
   requiredString,
 } from "./input.js";
 import { decodeIterator, encodeIterator } from "./iterators.js";
@@ -28,7 +28,7 @@ import {
   DEFAULT_MAX_RECORD_SIZE_KIB,
 } from "./limits.js";
 import { isDecimalSequence, parseSequenceNumber } from "./sequence-numbers.js";
-import { epochSeconds } from "./shapes.js";
+import { dataAsBase64InJson, epochSeconds } from "./shapes.js";
 import type { Shard } from "./shard.js";
 import type { KinesisState } from "./state.js";
 import type { Stream } from "./stream.js";
@@ -37,7 +37,7 @@ type Input = Record<string, unknown>;
 
 interface Entry {
   partitionKey: string;
-  data: string;
+  data: Uint8Array;
   /** The hash key as hashKeyHexOf writes it: what Stream.routeHex compares. */
   hashKeyHex: string;
   size: number;
@@ -56,9 +56,7 @@ function readEntry(input: Input, stream: Stream, where: string): Entry {
   const keyChars = partitionKey.length <= PARTITION_KEY_MAX_CHARS ? partitionKey.length : [...partitionKey].length;
   if (keyChars < 1) throw constraintError(`${where}PartitionKey`, partitionKey, "Member must have length greater than or equal to 1");
   if (keyChars > PARTITION_KEY_MAX_CHARS) throw constraintError(`${where}PartitionKey`, partitionKey, `Member must have length less than or equal to ${PARTITION_KEY_MAX_CHARS}`);
-  const data = requiredString(input, "Data");
-  const dataBytes = base64Length(data);
-  if (dataBytes === undefined) throw invalidArgument(`${where}Data must be base64-encoded bytes; found a string that is not base64.`);
+  const data = requiredBytes(input, "Data", where);
   const explicit = optionalString(input, "ExplicitHashKey");
   let hashKey: string;
   if (explicit !== undefined) {
@@ -68,7 +66,7 @@ function readEntry(input: Input, stream: Stream, where: string): Entry {
   } else {
     hashKey = hashKeyHexOf(partitionKey);
   }
-  const size = dataBytes + Buffer.byteLength(partitionKey, "utf8");
+  const size = data.byteLength + Buffer.byteLength(partitionKey, "utf8");
   const limit = stream.maxRecordSizeKiB * KiB;
   if (size > limit) {
     throw invalidArgument(
@@ -226,7 +224,7 @@ export function getRecords(state: KinesisState, input: Input): unknown {
   const last = batch.records[batch.records.length - 1];
   state.metrics?.getRecords(now, stream.name, batch.records.length, last ? Math.max(0, now - last.arrival) : 0);
   const nextUnread = shard.arrivalOfNext(batch.next);
-  const out: Record<string, unknown> = {
+  const out: { Records: { Data: Uint8Array }[]; [field: string]: unknown } = {
     Records: batch.records.map((r) => ({
       SequenceNumber: shard.sequenceNumberOf(r),
       ApproximateArrivalTimestamp: epochSeconds(r.arrival),
@@ -248,5 +246,5 @@ export function getRecords(state: KinesisState, input: Input): unknown {
   } else {
     out.NextShardIterator = encodeIterator({ ...iterator, from: batch.next, issuedAt: now });
   }
-  return out;
+  return dataAsBase64InJson(out);
 }

@@ -96,24 +96,35 @@ export function requiredArray(input: Input, field: string): unknown[] {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-/** Where base64Length decodes a record to check it; records larger than this get the regex. */
-const scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
- * Bytes a base64 string decodes to; undefined unless it is base64 (a length that is a multiple of
- * 4, only `[A-Za-z0-9+/]`, then up to two `=`). Every record of every PutRecords passes here, and
- * decoding into a scratch buffer checks a record in under half the time of the regex: Node's
- * decoder skips characters outside its alphabet and stops at the first `=`, so any such character
- * leaves it short of the length the text promises. What it does not catch is looked for apart:
- * the URL-safe `-` and `_` (which it decodes) and characters above U+007F (of which it reads only
- * the low byte: "Ł" would pass for "A"). A text it turns down gets the regex, which decides.
+ * The bytes of a base64 string; undefined unless it is base64 (a length that is a multiple of 4,
+ * only `[A-Za-z0-9+/]`, then up to two `=`). Every record that arrives as JSON text passes here,
+ * and decoding checks a record in under half the time of the regex: Node's decoder skips
+ * characters outside its alphabet and stops at the first `=`, so any such character leaves it
+ * short of the length the text promises. What it does not catch is looked for apart: the URL-safe
+ * `-` and `_` (which it decodes) and characters above U+007F (of which it reads only the low byte:
+ * "Ł" would pass for "A"). A text it turns down gets the regex, which decides.
  */
-export function base64Length(text: string): number | undefined {
+export function decodeBase64(text: string): Buffer | undefined {
   if (text.length % 4 !== 0) return undefined;
   const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
   const bytes = (text.length / 4) * 3 - padding;
-  if (bytes <= scratch.length && scratch.write(text, 0, "base64") === bytes && !text.includes("-") && !text.includes("_") && Buffer.byteLength(text, "utf8") === text.length) {
-    return bytes;
+  const out = Buffer.allocUnsafe(bytes);
+  if (out.write(text, 0, "base64") === bytes && !text.includes("-") && !text.includes("_") && Buffer.byteLength(text, "utf8") === text.length) {
+    return out;
   }
-  return BASE64.test(text) ? bytes : undefined;
+  return BASE64.test(text) ? Buffer.from(text, "base64") : undefined;
+}
+
+/**
+ * A record's Data: base64 text from the wire, or bytes from the in-process object lane
+ * (src/aws/in-process-codecs.ts), which skips the base64 both ways. `where` prefixes the field in errors.
+ */
+export function requiredBytes(input: Input, field: string, where: string): Uint8Array {
+  const v = input[field];
+  if (v instanceof Uint8Array) return v;
+  const data = decodeBase64(requiredString(input, field));
+  if (data === undefined) throw invalidArgument(`${where}${field} must be base64-encoded bytes; found a string that is not base64.`);
+  return data;
 }

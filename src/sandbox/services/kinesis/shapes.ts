@@ -2,6 +2,26 @@
 import type { Shard } from "./shard.js";
 import type { Stream } from "./stream.js";
 
+/**
+ * A GetRecords answer whose records carry Data as bytes (as the store keeps them) writes them as
+ * base64 when it is turned into JSON text, as the awsJson wire carries blobs; the in-process object
+ * lane (src/aws/in-process-codecs.ts) takes the bytes as they are. The conversion is the answer's
+ * own non-enumerable toJSON, so the object stays a plain object with exactly the API's fields.
+ * (A Uint8Array subclass with its own toJSON did the same per record, but V8 built those views
+ * several times slower than plain ones.)
+ */
+export function dataAsBase64InJson<T extends { Records: { Data: Uint8Array }[] }>(answer: T): T {
+  Object.defineProperty(answer, "toJSON", { value: wireForm, enumerable: false });
+  return answer;
+}
+
+function wireForm(this: { Records: { Data: Uint8Array }[] }): unknown {
+  return {
+    ...this,
+    Records: this.Records.map((r) => ({ ...r, Data: Buffer.from(r.Data.buffer, r.Data.byteOffset, r.Data.byteLength).toString("base64") })),
+  };
+}
+
 export function epochSeconds(ms: number): number {
   return ms / 1000;
 }

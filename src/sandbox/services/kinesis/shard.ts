@@ -128,21 +128,11 @@ export class Shard {
 
   /** Reads from the first record whose counter is >= `from`, within the record and byte caps. */
   read(from: number, maxRecords: number, maxBytes: number): ReadResult {
-    const held = this.records.size;
-    let i = this.records.positionOfCounter(from);
-    const out: StoredRecord[] = [];
-    let bytes = 0;
-    while (i < held && out.length < maxRecords) {
-      const size = this.records.sizeAt(i);
-      // The first record always goes out, so one record larger than the byte cap cannot wedge a reader.
-      if (out.length > 0 && bytes + size > maxBytes) break;
-      out.push(this.records.at(i));
-      bytes += size;
-      i++;
-    }
+    const first = this.records.positionOfCounter(from);
+    const { records: out, bytes } = this.records.read(first, maxRecords, maxBytes);
     const last = out[out.length - 1];
     const next = last ? last.counter + 1 : Math.max(from, this.trimHorizon);
-    const exhausted = !this.open && i >= held;
+    const exhausted = !this.open && first + out.length >= this.records.size;
     return { records: out, next, exhausted, bytes };
   }
 
