@@ -203,6 +203,9 @@ export class LoadGenerator {
   /** nextArrival() for any `t`: thinning over the pieces from the one `t` falls in. */
   private nextArrivalAnywhere(t: number): number {
     for (let guard = 0; guard < 1_000_000; guard++) {
+      // A rate so small that its mean gap overflows (a subnormal rps, which drive() accepts) puts
+      // the next arrival past the end of time: none comes.
+      if (t === Infinity) return Infinity;
       const piece = this.pieceAt(t);
       const end = piece ? piece.end : Infinity;
       const rateEnd = Math.max(this.floor, piece ? piece.to : 0);

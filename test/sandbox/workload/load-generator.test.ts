@@ -20,6 +20,19 @@ function generator(stages: LoadStage[]) {
 const between = (r: { arrivals: number[]; start: number }, from: number, to: number) => r.arrivals.filter((t) => t >= r.start + from && t < r.start + to).length;
 
 describe("the load generator's offered rate", () => {
+  it("driven to a rate too small for its mean gap to be a number (5e-324 rps), offers nothing and keeps running", async () => {
+    const r = generator([]);
+    r.g.start();
+    r.g.raise(5e-324);
+    await r.clock.sleep(60_000);
+    expect(r.arrivals).toEqual([]);
+    // Driven to a real rate afterwards, it offers that rate.
+    r.g.raise(50);
+    await r.clock.sleep(10_000);
+    r.g.stop();
+    expect(between(r, 60_000, 70_000)).toBeGreaterThan(400);
+  });
+
   it("offers nothing without stages until driven, then the rate it was driven to", async () => {
     const r = generator([]);
     r.g.start();
