@@ -118,7 +118,8 @@ async function simulate(tree: Tree, { scenario, metrics }: Case, h: number, dige
   const random = new tree.SeededRandom(42);
   const kernel = new tree.Kernel({ clock, random });
   const timers = new tree.Timers(clock);
-  const traffic = new tree.Traffic(kernel, timers, random.fork("traffic"), sink);
+  // The request log on (an option since it was made opt-in; a baseline without the option keeps one anyway).
+  const traffic = new tree.Traffic(kernel, timers, random.fork("traffic"), sink, { requestLog: true });
   const group = new tree.TargetGroup(tg, kernel, timers);
   traffic.addService("web", group, stack.load.web ?? []);
   for (let i = 0; i < scenario.tasks; i++) {

@@ -75,6 +75,8 @@ export interface SandboxOptions {
   log?: (entry: TraceEntry) => void;
   /** Builds the shipper each logging task runs; required when the stack has a logging section. */
   logProducers?: LogProducerFactory;
+  /** Keep a log of every web request, which `traffic.stats()` reads (the sandbox's tests and benches); off by default. */
+  requestLog?: boolean;
 }
 
 /** The services only some stacks declare, loaded only for those. */
@@ -164,7 +166,7 @@ export class Sandbox {
       this.kernel.record("sandbox", "behind", `fell behind real time: events ran up to ${(late / 1000).toFixed(1)} s late (this process cannot keep up at this speed); timings measured now are stretched by as much, try a lower --speed`, { lateMs: late }),
     );
 
-    this.traffic = new Traffic(this.kernel, this.timers, random.fork("traffic"), this.metrics);
+    this.traffic = new Traffic(this.kernel, this.timers, random.fork("traffic"), this.metrics, { requestLog: options.requestLog === true });
     this.metrics.onBeforeRead(() => this.traffic.publishLoad());
     for (const s of stack.services) {
       if (s.targetGroup === undefined) continue;

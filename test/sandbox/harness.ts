@@ -21,10 +21,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(yaml: string, options: { seed?: number; handlers?: string[]; source?: string; ready?: boolean } = {}): Promise<Harness> {
+export async function harness(yaml: string, options: { seed?: number; handlers?: string[]; source?: string; ready?: boolean; requestLog?: boolean } = {}): Promise<Harness> {
   const clock = new VirtualClock();
   const stack = parseStack(yaml, options.source ?? "test-stack.yaml");
-  const sandboxOptions: SandboxOptions = { stack, clock, random: new SeededRandom(options.seed ?? 7) };
+  // The request log is on unless a test says otherwise: these tests read traffic.stats().
+  const sandboxOptions: SandboxOptions = { stack, clock, random: new SeededRandom(options.seed ?? 7), requestLog: options.requestLog ?? true };
   if (options.handlers) sandboxOptions.handlers = options.handlers;
   // A stack whose tasks ship logs runs gameday's shipper in them, as `chaos run` composes it.
   let dispatch: LocalDispatch = () => ({ failure: "refused" });

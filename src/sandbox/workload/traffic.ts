@@ -25,7 +25,8 @@ import { WebApp, type RequestWatcher } from "./web-app.js";
 
 interface Front {
   group: TargetGroup;
-  log: RequestLog;
+  /** Every request's outcome, for the sandbox's own tests and benches; absent unless asked for (TrafficOptions.requestLog). */
+  log: RequestLog | undefined;
   generator: LoadGenerator;
   apps: Set<WebApp>;
   /** The zone each live app's task runs in, and every zone that has had one (health counts report zeros there). */
@@ -34,6 +35,15 @@ interface Front {
   alb: AlbMetrics | undefined;
   /** What the load generator measured, per second (the real generator's metrics). */
   load: LoadMetrics | undefined;
+}
+
+export interface TrafficOptions {
+  /**
+   * Keep every request's completion time, latency and status, which stats() reads: the sandbox's
+   * own tests and benches ask for it. Off by default: probes read CloudWatch, and a run paid for
+   * a write per request (and 3 hours of them in memory) that nothing read.
+   */
+  requestLog?: boolean;
 }
 
 export class Traffic {
@@ -48,11 +58,12 @@ export class Traffic {
     private readonly random: Random,
     /** Where the ALB's CloudWatch metrics go; none: not published. */
     private readonly metrics?: MetricSink,
+    private readonly options: TrafficOptions = {},
   ) {}
 
   /** Declares a load-balanced service; `stages` is its offered load (none: idle until driven). */
   addService(service: string, group: TargetGroup, stages: readonly LoadStage[] = []): void {
-    const log = new RequestLog(this.kernel.now());
+    const log = this.options.requestLog ? new RequestLog(this.kernel.now()) : undefined;
     const alb = this.metrics ? new AlbMetrics(this.metrics, albIdentity(group.arn)) : undefined;
     // Arrivals come after start(), by when `front` is set.
     const generator = new LoadGenerator(stages, this.kernel.now(), this.timers, this.random.fork(`load:${service}`), (t) => this.admit(front, t));
@@ -77,7 +88,7 @@ export class Traffic {
       // came over a served ALB port from a real client, which publishes its own measurements.
       if (answered && !proxyRefused && !(latency > idle) && (readTimeout === undefined || !(latency > readTimeout))) {
         // Answered in time, nearly every request: tested first.
-        log.record(ended, latency, 200);
+        log?.record(ended, latency, 200);
         if (!watcher) load?.recordStatus(ended, 200, latency);
         alb?.targetResponse(ended, zone, 200, latency);
         watcher?.answered(200, latency);
@@ -85,19 +96,19 @@ export class Traffic {
         // The task's proxy answered with its own error page: a target response to the ALB.
         const status = proxyRefused ? 502 : 504;
         const at = proxyRefused ? ended : arrived + readTimeout!;
-        log.record(at, at - arrived, status);
+        log?.record(at, at - arrived, status);
         if (!watcher) load?.recordStatus(at, status, at - arrived);
         alb?.targetResponse(at, zone, status, at - arrived);
         watcher?.answered(status, at - arrived);
       } else if (!answered) {
-        log.record(ended, latency, 502);
+        log?.record(ended, latency, 502);
         if (!watcher) load?.recordStatus(ended, 502, latency);
         // Refused at once: the connection to the target was never made.
         alb?.elbError(ended, zone, 502, ended === arrived);
         watcher?.answered(502, latency);
       } else {
         // Answered after the load balancer's idle timeout ran out.
-        log.record(arrived + idle, idle, 504);
+        log?.record(arrived + idle, idle, 504);
         if (!watcher) load?.recordStatus(arrived + idle, 504, idle);
         alb?.elbError(arrived + idle, zone, 504);
         watcher?.answered(504, idle);
@@ -157,9 +168,13 @@ export class Traffic {
     this.attached.push(front);
   }
 
-  /** Completed requests in [from, to), from the request log: for the sandbox's own tests and benches (probes read CloudWatch). */
+  /**
+   * Completed requests in [from, to), from the request log: for the sandbox's own tests and benches
+   * (probes read CloudWatch). Only with the request log on (TrafficOptions.requestLog).
+   */
   stats(service: string, from: number, to: number): WindowStats {
     const front = this.front(service);
+    if (!front.log) throw new Error(`traffic: stats("${service}") reads the request log, which is off: create the sandbox with requestLog: true (probes read CloudWatch instead)`);
     if (!(to >= from)) throw new RangeError(`stats: expected from <= to, found from ${from} and to ${to}`);
     this.retire(front, this.kernel.now());
     return front.log.stats(from, to);
@@ -217,7 +232,7 @@ export class Traffic {
     }
     const target = front.group.route();
     if (!target) {
-      front.log.record(t, 0, 503);
+      front.log?.record(t, 0, 503);
       if (!watcher) front.load?.recordStatus(t, 503, 0);
       front.alb?.elbError(t, undefined, 503);
       watcher?.answered(503, 0);
