@@ -5,6 +5,8 @@
 // the same statistics computed straight from the window's raw values (one sort), the least any
 // store could do. COMPARE=<another checkout> also runs that checkout's store, read for read in turn.
 // Run: npx tsx bench/cloudwatch-reads.ts   (READS=n, default 2000)
+//      node --no-opt --import tsx bench/cloudwatch-reads.ts: as a short `chaos run` runs it, with the
+//      optimizing compiler held off (src/cli/tiering.ts)
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { MetricDatum } from "../src/sandbox/services/cloudwatch/sink.js";

@@ -38,7 +38,7 @@ export function parseStatistic(name: string): Statistic | undefined {
  * percentile where the values are unknown (StatisticValues) or any is negative (CloudWatch gives
  * no percentiles then).
  */
-export function computeStatistic(a: Aggregate, s: Statistic, sorted: (a: Aggregate) => readonly (readonly [number, number])[] = sortedValues): number | undefined {
+export function computeStatistic(a: Aggregate, s: Statistic, sorted: (a: Aggregate) => SortedValues = sortValues): number | undefined {
   if (a.sampleCount <= 0) return undefined;
   switch (s.kind) {
     case "SampleCount":
@@ -58,23 +58,71 @@ export function computeStatistic(a: Aggregate, s: Statistic, sorted: (a: Aggrega
   }
 }
 
-/** The aggregate's value -> count pairs in ascending value order (computeStatistic's `sorted` may remember them). */
-export function sortedValues(a: Aggregate): [number, number][] {
-  return [...(a.values ?? [])].sort((x, y) => x[0] - y[0]);
+/**
+ * An aggregate's distinct values in ascending order, each one's count beside it, and the counts'
+ * total (added up in that order): what a percentile reads. Several percentiles of one period
+ * share it (computeStatistic's `sorted` may remember it).
+ */
+export interface SortedValues {
+  values: Float64Array;
+  counts: Float64Array;
+  total: number;
 }
 
-function percentile(a: Aggregate, p: number, sortedOf: (a: Aggregate) => readonly (readonly [number, number])[]): number | undefined {
+/**
+ * The values sorted by the typed array's own numeric sort, their counts looked up after: a
+ * comparator sort of [value, count] pairs called back into JavaScript n log n times, and with the
+ * optimizing compiler held off for short runs (src/cli/tiering.ts) the percentiles of a probe's
+ * latency window were most of GetMetricData's time. The order is the pairs' (values are distinct
+ * Map keys, never -0); a NaN, which would sort differently, takes the pairs' path.
+ */
+export function sortValues(a: Aggregate): SortedValues {
+  const map = a.values;
+  const n = map ? map.size : 0;
+  const values = new Float64Array(n);
+  if (map) {
+    let i = 0;
+    for (const v of map.keys()) {
+      if (v !== v) return sortValuesAsPairs(map);
+      values[i++] = v;
+    }
+  }
+  values.sort();
+  const counts = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const c = map!.get(values[i]!)!;
+    counts[i] = c;
+    total += c;
+  }
+  return { values, counts, total };
+}
+
+/** sortValues by a comparator over [value, count] pairs: for values a numeric sort would order otherwise (NaN). */
+function sortValuesAsPairs(map: Map<number, number>): SortedValues {
+  const pairs = [...map].sort((x, y) => x[0] - y[0]);
+  const values = new Float64Array(pairs.length);
+  const counts = new Float64Array(pairs.length);
+  let total = 0;
+  pairs.forEach(([v, c], i) => {
+    values[i] = v;
+    counts[i] = c;
+    total += c;
+  });
+  return { values, counts, total };
+}
+
+function percentile(a: Aggregate, p: number, sortedOf: (a: Aggregate) => SortedValues): number | undefined {
   if (!a.values || a.minimum < 0) return undefined;
-  const sorted = sortedOf(a);
-  const total = sorted.reduce((n, [, c]) => n + c, 0);
+  const { values, counts, total } = sortedOf(a);
   // Nearest rank: the smallest value with at least p% of the samples at or below it.
   const rank = Math.max(1, Math.ceil((p / 100) * total));
   let seen = 0;
-  for (const [v, c] of sorted) {
-    seen += c;
-    if (seen >= rank) return v;
+  for (let i = 0; i < values.length; i++) {
+    seen += counts[i]!;
+    if (seen >= rank) return values[i]!;
   }
-  return sorted[sorted.length - 1]![0];
+  return values[values.length - 1];
 }
 
 /** How many values lie in (above, atMost]; needs the values, as a percentile does. */

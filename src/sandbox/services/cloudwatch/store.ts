@@ -18,7 +18,7 @@ import { addStatistics, addValue, emptyAggregate, MAX_DISTINCT_VALUES, mergeFlat
 import { decodeBucket, decodeScalars, encodeBucket } from "./bucket-codec.js";
 import type { MetricDatum, MetricSink } from "./sink.js";
 import { SecondBuckets } from "./seconds.js";
-import { computeStatistic, readsValues, sortedValues, type Statistic } from "./statistic.js";
+import { computeStatistic, readsValues, sortValues, type SortedValues, type Statistic } from "./statistic.js";
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -128,7 +128,7 @@ export class MetricStore implements MetricSink {
    * p95, p99 and Maximum of one latency) share its periods' merged buckets and their sorted values.
    */
   private periodsRead: Map<string, Map<number, Aggregate>> | undefined;
-  private readonly sortedRead = new WeakMap<Aggregate, [number, number][]>();
+  private readonly sortedRead = new WeakMap<Aggregate, SortedValues>();
 
   /**
    * `now` is the sandbox's clock: retention is measured against it. `packAfterMs`: how long after
@@ -265,10 +265,10 @@ export class MetricStore implements MetricSink {
   }
 
   /** Sorted values, computed once per merged period while a snapshot lasts (nothing changes them meanwhile). */
-  private readonly sorted = (a: Aggregate): [number, number][] => {
-    if (this.periodsRead === undefined) return sortedValues(a);
+  private readonly sorted = (a: Aggregate): SortedValues => {
+    if (this.periodsRead === undefined) return sortValues(a);
     let sorted = this.sortedRead.get(a);
-    if (!sorted) this.sortedRead.set(a, (sorted = sortedValues(a)));
+    if (!sorted) this.sortedRead.set(a, (sorted = sortValues(a)));
     return sorted;
   };
 

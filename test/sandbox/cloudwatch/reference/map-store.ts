@@ -18,7 +18,7 @@
  */
 import { addStatistics, addValue, emptyAggregate, mergeInto, type Aggregate, type MergeSource } from "../../../../src/sandbox/services/cloudwatch/aggregate.js";
 import type { MetricDatum, MetricSink } from "../../../../src/sandbox/services/cloudwatch/sink.js";
-import { computeStatistic, readsValues, sortedValues, type Statistic } from "../../../../src/sandbox/services/cloudwatch/statistic.js";
+import { computeStatistic, readsValues, sortedValues, type Statistic } from "./statistic.js";
 
 const SECOND = 1_000;
 const MINUTE = 60_000;

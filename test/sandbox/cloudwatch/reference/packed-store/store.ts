@@ -23,7 +23,7 @@ import { addStatistics, addValue, emptyAggregate, MAX_DISTINCT_VALUES, mergeFlat
 import { decodeBucket, decodeScalars, encodeBucket } from "./bucket-codec.js";
 import type { MetricDatum, MetricSink } from "../../../../../src/sandbox/services/cloudwatch/sink.js";
 import { SecondBuckets } from "./seconds.js";
-import { computeStatistic, readsValues, sortedValues, type Statistic } from "../../../../../src/sandbox/services/cloudwatch/statistic.js";
+import { computeStatistic, readsValues, sortedValues, type Statistic } from "../statistic.js";
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
