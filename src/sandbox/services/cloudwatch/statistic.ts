@@ -70,11 +70,11 @@ export interface SortedValues {
 }
 
 /**
- * The values sorted by the typed array's own numeric sort, their counts looked up after: a
- * comparator sort of [value, count] pairs called back into JavaScript n log n times, and with the
- * optimizing compiler held off for short runs (src/cli/tiering.ts) the percentiles of a probe's
- * latency window were most of GetMetricData's time. The order is the pairs' (values are distinct
- * Map keys, never -0); a NaN, which would sort differently, takes the pairs' path.
+ * The values sorted by the typed array's own numeric sort, their counts looked up after: the
+ * comparator sort of [value, count] pairs this replaced called back into JavaScript n log n times
+ * per merged period, which a short run pays in full in the interpreter (TurboFan is held off,
+ * src/cli/tiering.ts). The order is the pairs' (values are distinct Map keys, never -0); a NaN,
+ * which the numeric sort would place otherwise, takes the pairs' path.
  */
 export function sortValues(a: Aggregate): SortedValues {
   const map = a.values;
