@@ -20,6 +20,7 @@ const benches = [
   ["sandbox web request parts: service time, arrivals, threads, histogram against the code they replaced", [tsx, "bench/web-requests.ts"]],
   ["sandbox CloudWatch: 17 hours of metrics and alarms", ["--expose-gc", "--import", "tsx", "bench/cloudwatch.ts"]],
   ["sandbox CloudWatch: a probe's load-window read", [tsx, "bench/cloudwatch-reads.ts"]],
+  ["sandbox CloudWatch: percentiles of a latency window against the comparator sort they replaced", [tsx, "bench/percentiles.ts"]],
   ["sandbox Kinesis records: the 17-hour outage's volume", ["--expose-gc", "--import", "tsx", "bench/kinesis-records.ts"]],
   ["in-process object lane: PutRecords and GetRecords against the SDK's wire path", [tsx, "bench/in-process-lane.ts"]],
   ["reports: HTML, Markdown and JUnit of a long run", [tsx, "bench/report.ts"]],
