@@ -15,6 +15,8 @@
  * for real AWS or an http endpoint keeps the SDK's protocol untouched.
  */
 import { IN_PROCESS_CODECS, type OperationCodec } from "./in-process-codecs.js";
+import { withSdkSerde } from "./in-process-serde.js";
+import { withSdkEndpoint } from "./in-process-endpoint.js";
 
 /** A request body that is the parsed input itself, for the in-process handler to hand over as is. */
 export class ParsedRequestBody {
@@ -26,10 +28,61 @@ export class ParsedResponseBody {
   constructor(readonly output: unknown) {}
 }
 
+/** An SDK request (@smithy/core's HttpRequest), as far as the lane touches it. */
+interface Request {
+  body: unknown;
+  clone(): Request;
+}
+
+/** The serde context the SDK's middleware hands the protocol: the call's resolved endpoint among it. */
+interface SerdeContext {
+  endpointV2?: { headers?: unknown };
+  endpoint(): Promise<unknown>;
+}
+
+/**
+ * The SDK's request for an empty input, per resolved endpoint (the client's endpoint cache hands
+ * the same object for the same parameters) and operation. An endpoint with headers is left out:
+ * the SDK adds a custom endpoint's headers to it in place.
+ */
+class RequestTemplates {
+  private readonly byEndpoint = new WeakMap<object, Map<string, Request>>();
+
+  get(endpoint: SerdeContext["endpointV2"], operation: string): Request | undefined {
+    return endpoint && withoutHeaders(endpoint) ? this.byEndpoint.get(endpoint)?.get(operation) : undefined;
+  }
+
+  set(endpoint: SerdeContext["endpointV2"], operation: string, request: Request): void {
+    if (!endpoint || !withoutHeaders(endpoint)) return;
+    let byOperation = this.byEndpoint.get(endpoint);
+    if (!byOperation) this.byEndpoint.set(endpoint, (byOperation = new Map()));
+    byOperation.set(operation, request.clone());
+  }
+}
+
+function withoutHeaders(endpoint: { headers?: unknown }): boolean {
+  if (endpoint.headers === undefined) return true;
+  for (const _ in endpoint.headers as object) return false;
+  return true;
+}
+
+/**
+ * A copy of the template, in as many turns of the event loop as the SDK's serializer takes
+ * (AwsJsonRpcProtocol.serializeRequest awaits RpcProtocol.serializeRequest, which awaits the
+ * endpoint), so that calls meeting in one virtual instant reach the sandbox in the same order.
+ */
+async function copyAfterEndpoint(template: Request, context: SerdeContext): Promise<Request> {
+  return await copyOnceResolved(template, context);
+}
+async function copyOnceResolved(template: Request, context: SerdeContext): Promise<Request> {
+  await context.endpoint();
+  return template.clone();
+}
+
 /** What the lane needs of an SDK protocol (@aws-sdk/core's AwsJsonRpcProtocol). */
 interface JsonRpcProtocol {
   serviceTarget?: unknown;
-  serializeRequest(operation: { name: string }, input: unknown, context: unknown): Promise<{ body: unknown }>;
+  serializeRequest(operation: { name: string }, input: unknown, context: unknown): Promise<Request>;
   deserializeResponse(operation: { name: string }, context: unknown, response: { statusCode: number; headers: Record<string, string>; body: unknown }): Promise<Record<string, unknown>>;
   deserializeMetadata(response: unknown): Record<string, unknown>;
 }
@@ -47,12 +100,17 @@ export function installObjectLane(client: { config?: unknown }): void {
   const serialize = protocol.serializeRequest.bind(protocol);
   const deserialize = protocol.deserializeResponse.bind(protocol);
   // Each client has its own protocol instance, so these overrides touch no other client.
+  const templates = new RequestTemplates();
   protocol.serializeRequest = async (operation, input, context) => {
     const wire = input && typeof input === "object" ? codecs.get(operation.name)?.encode(input as Record<string, unknown>) : undefined;
     if (wire === undefined) return serialize(operation, input, context);
-    // The SDK still builds the request (endpoint, path, content-type, X-Amz-Target) from an empty
-    // input, which costs nothing; only the body is the object instead of its text.
-    const request = await serialize(operation, {}, context);
+    // The request (endpoint, path, content-type, X-Amz-Target) is the SDK's for an empty input, the
+    // same for every call of an operation to one endpoint: built once, then copied. Only the body
+    // is the object instead of its text.
+    const endpoint = (context as SerdeContext).endpointV2;
+    const template = templates.get(endpoint, operation.name);
+    const request = template ? await copyAfterEndpoint(template, context as SerdeContext) : await serialize(operation, {}, context);
+    if (!template) templates.set(endpoint, operation.name, request);
     request.body = new ParsedRequestBody(wire);
     return request;
   };
@@ -70,12 +128,18 @@ export function installObjectLane(client: { config?: unknown }): void {
   };
 }
 
-/** Puts the SDK's own serializer and deserializer back: the wire path, for comparisons (tests, bench/in-process-lane.ts). */
+/**
+ * Puts the SDK's own serializer and deserializer back, and its serde and endpoint middleware (see
+ * in-process-serde.ts, in-process-endpoint.ts): the wire path, for comparisons (tests,
+ * bench/in-process-lane.ts).
+ */
 export function withoutObjectLane<C extends { config?: unknown }>(client: C): C {
   const protocol = (client.config as { protocol?: object } | undefined)?.protocol as Record<string, unknown> | undefined;
   if (protocol) {
     delete protocol.serializeRequest;
     delete protocol.deserializeResponse;
+    withSdkSerde(client as never);
+    withSdkEndpoint(client as never);
   }
   return client;
 }
