@@ -47,14 +47,90 @@ function instructionsOf(context: Obj): Instructions {
   return command?.constructor?.getEndpointParameterInstructions?.() ?? {};
 }
 
+/**
+ * The key of an endpoint among a command's calls: the endpoint parameters a call's input supplies
+ * (a Kinesis StreamARN, say), as text; undefined when one of them is not a string, a boolean or
+ * absent, and such a call is resolved afresh. The other parameters come from the client's config
+ * (region, the custom endpoint, FIPS and dual-stack), which an in-process client never changes.
+ */
+function inputKey(instructions: Instructions, input: unknown): string | undefined {
+  let key = "";
+  for (const name in instructions) {
+    const instruction = instructions[name] as { type?: string; name?: string; get?: (input: unknown) => unknown };
+    let value: unknown;
+    if (instruction.type === "contextParams") value = (input as Obj | undefined)?.[instruction.name!];
+    else if (instruction.type === "operationContextParams") return undefined;
+    else continue;
+    if (value !== undefined && typeof value !== "string" && typeof value !== "boolean") return undefined;
+    key += `${name}=${JSON.stringify(value) ?? ""};`;
+  }
+  return key;
+}
+
+/** An endpoint resolved once, and how many turns of the microtask queue its resolution took. */
+interface Resolved {
+  endpoint: Obj;
+  turns: number;
+}
+
+/** Counts turns of the microtask queue until stopped (see endpointMiddleware for why). */
+function turnCounter(): { turns: number; stop(): void } {
+  const counter = { turns: 0, counting: true, stop: () => (counter.counting = false) };
+  void (async () => {
+    while (counter.counting) {
+      await null;
+      counter.turns++;
+    }
+  })();
+  return counter;
+}
+
+/** A custom endpoint's headers are written into the endpoint object on every call (the SDK does so in place): such an endpoint is never kept. */
+function withoutHeaders(endpoint: Obj): boolean {
+  if (endpoint.headers === undefined) return true;
+  for (const _ in endpoint.headers as object) return false;
+  return true;
+}
+
+/**
+ * The SDK resolves a call's endpoint afresh on every call (its parameters, the rules engine's cache
+ * lookup, and the custom endpoint's URL parsed again): a sixth of an in-process call. For one
+ * command on one in-process client the answer only changes with the input's endpoint parameters,
+ * so it is resolved once per such key and handed out again, the SDK's endpoint object as its own
+ * cache hands it out. A call served from there waits as many turns of the microtask queue as the
+ * resolution took, so that calls and other work meeting in one virtual instant keep their order
+ * (test/aws/in-process-middleware.test.ts counts the turns of both paths).
+ */
 function endpointMiddleware(config: Obj, e: Endpoints) {
+  const byCommand = new WeakMap<object, Map<string, Resolved>>();
   return (next: Next, context: Obj) => {
     const instructions = instructionsOf(context);
     const supplier = { getEndpointParameterInstructions: () => instructions };
     const withParameters = Object.keys(instructions).length > 0;
+    const command = (context[SMITHY_CONTEXT]?.commandInstance as { constructor?: object } | undefined)?.constructor;
+    let resolved = command && withParameters ? byCommand.get(command) : undefined;
+    if (command && withParameters && !resolved) byCommand.set(command, (resolved = new Map()));
+    const resolve = (input: unknown) => e.getEndpointFromInstructions(input, supplier, withParameters ? Object.create(config) : { ...config }, context);
     return async (args: Obj) => {
       if (config.isCustomEndpoint) setFeature(context, "ENDPOINT_OVERRIDE", "N");
-      const endpoint = await e.getEndpointFromInstructions(args.input, supplier, withParameters ? Object.create(config) : { ...config }, context);
+      const key = resolved ? inputKey(instructions, args.input) : undefined;
+      let endpoint: Obj;
+      const kept = key !== undefined ? resolved!.get(key) : undefined;
+      if (kept) {
+        // Written out here, not in a helper: an async helper would add a turn of its own.
+        for (let i = 0; i < kept.turns; i++) await null;
+        endpoint = kept.endpoint;
+      } else if (key !== undefined) {
+        const counter = turnCounter();
+        try {
+          endpoint = await resolve(args.input);
+        } finally {
+          counter.stop();
+        }
+        if (withoutHeaders(endpoint)) resolved!.set(key, { endpoint, turns: counter.turns });
+      } else {
+        endpoint = await resolve(args.input);
+      }
       context.endpointV2 = endpoint;
       context.authSchemes = endpoint.properties?.authSchemes;
       const authScheme = context.authSchemes?.[0];

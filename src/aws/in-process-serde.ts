@@ -57,13 +57,29 @@ function callContext(config: object, context: object): Obj {
   return Object.assign(Object.create(config) as Obj, context);
 }
 
+/**
+ * The SDK converts a call's endpoint to the form its protocols read by parsing its URL again on
+ * every call. The endpoint objects an in-process client resolves are kept and handed out again
+ * (in-process-endpoint.ts), so the converted form is kept beside each; the protocols only read it
+ * (they copy its query). An endpoint with headers is converted afresh: the SDK may write a custom
+ * endpoint's headers into it.
+ */
+const endpointsV1 = new WeakMap<object, unknown>();
+function endpointV1(t: Transport, endpoint: Obj): unknown {
+  if (endpoint.headers !== undefined && Object.keys(endpoint.headers as object).length > 0) return t.toEndpointV1(endpoint);
+  let v1 = endpointsV1.get(endpoint);
+  if (v1 === undefined) endpointsV1.set(endpoint, (v1 = t.toEndpointV1(endpoint)));
+  return v1;
+}
+
 const SERIALIZER = { name: "serializerMiddleware", step: "serialize", tags: ["SERIALIZER"], override: true };
 const DESERIALIZER = { name: "deserializerMiddleware", step: "deserialize", tags: ["DESERIALIZER"], override: true };
 
 function serializer(config: Obj & { protocol: SerdeProtocol }, t: Transport) {
   return (next: Next, context: Obj) => async (args: Obj) => {
     const operation = operationOf(t, context);
-    const endpoint = context.endpointV2 ? async () => t.toEndpointV1(context.endpointV2) : config.endpoint;
+    const endpointV2 = context.endpointV2;
+    const endpoint = endpointV2 ? async () => endpointV1(t, endpointV2) : config.endpoint;
     const serdeContext = callContext(config, context);
     serdeContext.endpoint = endpoint;
     const request = await config.protocol.serializeRequest(operation, args.input, serdeContext);

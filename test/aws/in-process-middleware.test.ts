@@ -14,6 +14,10 @@ import { ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import { AwsClients } from "../../src/aws/clients.js";
 import type { LocalOutcome, LocalRequest } from "../../src/aws/in-process-handler.js";
 import { withoutObjectLane } from "../../src/aws/in-process-lane.js";
+import { withSdkMiddleware } from "../../src/aws/in-process-lean.js";
+import { ListTasksCommand } from "@aws-sdk/client-ecs";
+import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { SeededRandom } from "../../src/random/random.js";
 import { VirtualClock } from "../../src/time/clock.js";
 
@@ -120,5 +124,75 @@ describe("in-process serde and endpoint middleware", () => {
     };
     expect(await readsOver3Calls(await lean.kinesis())).toBe(0);
     expect(await readsOver3Calls(withoutObjectLane(await sdk.kinesis()))).toBe(9);
+  });
+
+  it("a call reaches the sandbox and returns after as many turns of the microtask queue as with the SDK's middleware, first call and later ones", async () => {
+    // Actors meeting in one virtual instant interleave by turns: the same turns keep their order (and the journal).
+    let turn = 0;
+    let reachedAt = -1;
+    const dispatch = (request: LocalRequest): LocalOutcome => {
+      reachedAt = turn;
+      const op = request.headers["x-amz-target"]?.split(".")[1];
+      const output = op === "PutRecords" ? { FailedRecordCount: 0, Records: [{ SequenceNumber: "1", ShardId: "shardId-000000000000" }] } : op === "ListTasks" ? { taskArns: ["t"] } : op === "GetMetricData" ? { MetricDataResults: [], Messages: [] } : { Shards: [] };
+      if (request.input) return { statusCode: 200, headers: { "x-amzn-requestid": "r" }, body: "", output };
+      if (!op) return { statusCode: 200, headers: { "content-type": "text/xml" }, body: `<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>` };
+      return { statusCode: 200, headers: { "x-amzn-requestid": "r" }, body: JSON.stringify(output) };
+    };
+    const turns = async (call: () => Promise<unknown>) => {
+      turn = 0;
+      let counting = true;
+      const counter = (async () => {
+        while (counting) {
+          await null;
+          turn++;
+        }
+      })();
+      await call();
+      const returnedAt = turn;
+      counting = false;
+      await counter;
+      return [reachedAt, returnedAt];
+    };
+    const play = async (clients: AwsClients, sdk: boolean) => {
+      const [ecs, kinesis, cloudwatch, sts] = [await clients.ecs(), await clients.kinesis(), await clients.cloudwatch(), await clients.sts()];
+      if (sdk) for (const c of [ecs, kinesis, cloudwatch, sts]) withSdkMiddleware(c);
+      const signal = new AbortController().signal;
+      const seen: number[][] = [];
+      for (let i = 0; i < 3; i++) {
+        seen.push(await turns(() => ecs.send(new ListTasksCommand({ cluster: "prod" }))));
+        seen.push(await turns(() => ecs.send(new ListTasksCommand({ cluster: "prod" }), { abortSignal: signal as never })));
+        seen.push(await turns(() => kinesis.send(new ListShardsCommand({ StreamARN: `arn:aws:kinesis:eu-west-1:123456789012:stream/s${i % 2}` }))));
+        seen.push(await turns(() => kinesis.send(new PutRecordsCommand({ StreamName: "logs", Records: [{ PartitionKey: "k", Data: new Uint8Array([i]) }] }))));
+        seen.push(await turns(() => cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: [], StartTime: new Date(0), EndTime: new Date(60_000) }))));
+        seen.push(await turns(() => sts.send(new GetCallerIdentityCommand({}))));
+      }
+      return seen;
+    };
+    const make = () => new AwsClients({ kind: "local", region: "eu-west-1", dispatch }, { clock: new VirtualClock(), random: new SeededRandom(3) });
+    const lean = await play(make(), false);
+    const sdk = await play(make(), true);
+    expect(lean.every(([reached, returned]) => reached! > 10 && returned! > reached!)).toBe(true);
+    expect(lean).toEqual(sdk);
+  });
+
+  it("resolves a command's endpoint once per client and endpoint parameters of the input; the SDK's middleware on every call", async () => {
+    const { lean, sdk, answerWith } = await pair();
+    answerWith({ statusCode: 200, body: JSON.stringify({ Shards: [] }) });
+    const resolutions = async (kinesis: Awaited<ReturnType<AwsClients["kinesis"]>>) => {
+      const params: unknown[] = [];
+      const config = kinesis.config as unknown as { endpointProvider: (p: unknown, c: unknown) => unknown };
+      const provider = config.endpointProvider;
+      config.endpointProvider = (p, c) => {
+        params.push((p as { StreamARN?: string }).StreamARN);
+        return provider(p, c);
+      };
+      for (const arn of ["a", "a", "b", "a", "b", undefined, undefined]) {
+        const input = arn ? { StreamARN: `arn:aws:kinesis:eu-west-1:123456789012:stream/${arn}` } : { StreamName: "logs" };
+        expect((await kinesis.send(new ListShardsCommand(input))).Shards).toEqual([]);
+      }
+      return params.map((arn) => (typeof arn === "string" ? arn.split("/")[1] : arn));
+    };
+    expect(await resolutions(await lean.kinesis())).toEqual(["a", "b", undefined]);
+    expect(await resolutions(withSdkMiddleware(await sdk.kinesis()))).toEqual(["a", "a", "b", "a", "b", undefined, undefined]);
   });
 });
