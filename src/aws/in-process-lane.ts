@@ -15,6 +15,7 @@
  * for real AWS or an http endpoint keeps the SDK's protocol untouched.
  */
 import { IN_PROCESS_CODECS, type OperationCodec } from "./in-process-codecs.js";
+import { compileCodec, SCHEMA_CODEC_OPERATIONS } from "./in-process-schema-codec.js";
 import { withSdkSerde } from "./in-process-serde.js";
 import { withSdkEndpoint } from "./in-process-endpoint.js";
 
@@ -79,11 +80,18 @@ async function copyOnceResolved(template: Request, context: SerdeContext): Promi
   return template.clone();
 }
 
+/** The operation the SDK's serde middleware hands the protocol: its name and schema refs. */
+interface Operation {
+  name: string;
+  input?: unknown;
+  output?: unknown;
+}
+
 /** What the lane needs of an SDK protocol (@aws-sdk/core's AwsJsonRpcProtocol). */
 interface JsonRpcProtocol {
   serviceTarget?: unknown;
-  serializeRequest(operation: { name: string }, input: unknown, context: unknown): Promise<Request>;
-  deserializeResponse(operation: { name: string }, context: unknown, response: { statusCode: number; headers: Record<string, string>; body: unknown }): Promise<Record<string, unknown>>;
+  serializeRequest(operation: Operation, input: unknown, context: unknown): Promise<Request>;
+  deserializeResponse(operation: Operation, context: unknown, response: { statusCode: number; headers: Record<string, string>; body: unknown }): Promise<Record<string, unknown>>;
   deserializeMetadata(response: unknown): Record<string, unknown>;
 }
 
@@ -96,13 +104,21 @@ export function installObjectLane(client: { config?: unknown }): void {
   const target = protocol.serviceTarget;
   const codecs = new Map<string, OperationCodec>();
   for (const [key, codec] of IN_PROCESS_CODECS) if (key.startsWith(`${target}.`)) codecs.set(key.slice(target.length + 1), codec);
-  if (codecs.size === 0) return;
+  // Operations whose codec is compiled from their schema, on their first call (in-process-schema-codec.ts).
+  const compiled = new Set<string>();
+  for (const key of SCHEMA_CODEC_OPERATIONS) if (key.startsWith(`${target}.`)) compiled.add(key.slice(target.length + 1));
+  if (codecs.size === 0 && compiled.size === 0) return;
+  const codecOf = (operation: Operation): OperationCodec | undefined => {
+    let codec = codecs.get(operation.name);
+    if (!codec && compiled.has(operation.name)) codecs.set(operation.name, (codec = compileCodec(operation)));
+    return codec;
+  };
   const serialize = protocol.serializeRequest.bind(protocol);
   const deserialize = protocol.deserializeResponse.bind(protocol);
   // Each client has its own protocol instance, so these overrides touch no other client.
   const templates = new RequestTemplates();
   protocol.serializeRequest = async (operation, input, context) => {
-    const wire = input && typeof input === "object" ? codecs.get(operation.name)?.encode(input as Record<string, unknown>) : undefined;
+    const wire = input && typeof input === "object" ? codecOf(operation)?.encode(input as Record<string, unknown>) : undefined;
     if (wire === undefined) return serialize(operation, input, context);
     // The request (endpoint, path, content-type, X-Amz-Target) is the SDK's for an empty input, the
     // same for every call of an operation to one endpoint: built once, then copied. Only the body
@@ -117,7 +133,7 @@ export function installObjectLane(client: { config?: unknown }): void {
   protocol.deserializeResponse = async (operation, context, response) => {
     const body = response.body;
     if (!(body instanceof ParsedResponseBody)) return deserialize(operation, context, response);
-    const output = codecs.get(operation.name)?.decode(body.output);
+    const output = codecOf(operation)?.decode(body.output);
     if (output === undefined) {
       // A shape the codec was not written for: the SDK reads it from the text the wire would carry.
       response.body = encoder.encode(JSON.stringify(body.output));
