@@ -73,11 +73,18 @@ interface Resolved {
   turns: number;
 }
 
+/**
+ * Most turns a resolution is counted for. A resolution that waits on more (a provider doing real
+ * I/O, which would never come while the counter keeps the microtask queue busy) stops the
+ * counter, and its endpoint is not kept.
+ */
+const MAX_COUNTED_TURNS = 1_000;
+
 /** Counts turns of the microtask queue until stopped (see endpointMiddleware for why). */
 function turnCounter(): { turns: number; stop(): void } {
   const counter = { turns: 0, counting: true, stop: () => (counter.counting = false) };
   void (async () => {
-    while (counter.counting) {
+    while (counter.counting && counter.turns <= MAX_COUNTED_TURNS) {
       await null;
       counter.turns++;
     }
@@ -127,7 +134,7 @@ function endpointMiddleware(config: Obj, e: Endpoints) {
         } finally {
           counter.stop();
         }
-        if (withoutHeaders(endpoint)) resolved!.set(key, { endpoint, turns: counter.turns });
+        if (withoutHeaders(endpoint) && counter.turns <= MAX_COUNTED_TURNS) resolved!.set(key, { endpoint, turns: counter.turns });
       } else {
         endpoint = await resolve(args.input);
       }

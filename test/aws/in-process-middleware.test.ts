@@ -195,4 +195,22 @@ describe("in-process serde and endpoint middleware", () => {
     expect(await resolutions(await lean.kinesis())).toEqual(["a", "b", undefined]);
     expect(await resolutions(withSdkMiddleware(await sdk.kinesis()))).toEqual(["a", "a", "b", "a", "b", undefined, undefined]);
   });
+
+  it("keeps no endpoint whose resolution waits on the event loop, and does not keep the microtask queue busy meanwhile", async () => {
+    const { lean, answerWith } = await pair();
+    answerWith({ statusCode: 200, body: JSON.stringify({ Shards: [] }) });
+    const kinesis = await lean.kinesis();
+    const config = kinesis.config as unknown as { endpoint: () => Promise<unknown> };
+    const endpoint = config.endpoint;
+    let resolutions = 0;
+    // A provider that waits for a turn of the event loop, as one doing real I/O would.
+    config.endpoint = async () => {
+      resolutions++;
+      await new Promise((resolve) => setImmediate(resolve));
+      return endpoint();
+    };
+    for (let i = 0; i < 2; i++) expect((await kinesis.send(new ListShardsCommand({ StreamName: "logs" }))).Shards).toEqual([]);
+    // Two reads a resolution (the Endpoint parameter, then the custom endpoint), on both calls: nothing kept.
+    expect(resolutions).toBe(4);
+  });
 });
