@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { GetMetricDataCommand, PutMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { AwsClients } from "../../src/aws/clients.js";
 import { withoutObjectLane } from "../../src/aws/in-process-lane.js";
+import { IN_PROCESS_CODECS } from "../../src/aws/in-process-codecs.js";
 import type { LocalOutcome, LocalRequest } from "../../src/aws/in-process-handler.js";
 import { SeededRandom } from "../../src/random/random.js";
 import { harness, stackYaml, type Harness } from "../sandbox/harness.js";
@@ -114,6 +115,9 @@ describe("CloudWatch GetMetricData on the object lane", () => {
       expect(out.MetricDataResults).toEqual([{ Id: "a", Label: "Requests", Timestamps: [], Values: [], StatusCode: "Complete", Messages: [] }]);
       expect(s.h.sandbox.dispatcher.objectLaneCalls - before).toBe(1);
       expect(s.seen).toEqual([{ MetricDataQueries: [{ Id: "a", MetricStat: { Metric: metric("Requests", "web"), Period: 60, Stat: "Sum" } }], StartTime: (now - 600_000) / 1000, EndTime: now / 1000 }]);
+      // The answer is decoded by the codec itself, not left to the SDK's deserializer.
+      const answer = { MetricDataResults: [{ Id: "a", Label: "L", Timestamps: [1.5, 60], Values: [2, -0], StatusCode: "Complete", Messages: [] }], Messages: [{ Code: "c", Value: "v" }] };
+      expect(IN_PROCESS_CODECS.get(TARGET)!.decode(answer)).toStrictEqual({ MetricDataResults: [{ Id: "a", Label: "L", Timestamps: [new Date(1500), new Date(60_000)], Values: [2, 0], StatusCode: "Complete", Messages: [] }], Messages: [{ Code: "c", Value: "v" }] });
     } finally {
       await s.clients.destroy();
       await s.h.close();

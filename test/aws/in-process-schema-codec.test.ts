@@ -104,10 +104,14 @@ async function play(ecs: ECSClient, cloudwatch: CloudWatchClient, h: Awaited<Ret
 async function side(lane: boolean, steps: Step[]) {
   const h = await harness(defaultStack, { seed: 4 });
   const seen: string[] = [];
+  /** The last object answer of each compiled operation, as the sandbox gave it. */
+  const answers = new Map<string, unknown>();
   const dispatch = (request: LocalRequest): LocalOutcome => {
     const target = request.headers["x-amz-target"] ?? "";
     if (SCHEMA_CODEC_OPERATIONS.has(target)) seen.push(`${target} ${JSON.stringify(request.input ?? JSON.parse(request.body))}`);
-    return h.sandbox.dispatcher.dispatch(request as never) as LocalOutcome;
+    const outcome = h.sandbox.dispatcher.dispatch(request as never) as LocalOutcome;
+    if (SCHEMA_CODEC_OPERATIONS.has(target) && "output" in outcome && outcome.output !== undefined) answers.set(target, structuredClone(outcome.output));
+    return outcome;
   };
   const clients = new AwsClients({ kind: "local", region: "us-east-1", dispatch }, { clock: h.clock, random: new SeededRandom(5) });
   try {
@@ -123,7 +127,7 @@ async function side(lane: boolean, steps: Step[]) {
     const lanesBefore = h.sandbox.dispatcher.objectLaneCalls;
     const results: unknown[] = [];
     for (const s of steps) results.push(await play(ecs, cloudwatch, h, s));
-    return { results, seen, at: h.clock.now(), laneCalls: h.sandbox.dispatcher.objectLaneCalls - lanesBefore };
+    return { results, seen, answers, at: h.clock.now(), laneCalls: h.sandbox.dispatcher.objectLaneCalls - lanesBefore };
   } finally {
     await clients.destroy();
     await h.close();
@@ -160,6 +164,14 @@ describe("object-lane codecs compiled from SDK schemas", () => {
     expect(new Set(lane.seen.map((s) => s.split(" ")[0]))).toEqual(SCHEMA_CODEC_OPERATIONS);
     const services = (lane.results[0] as { ok: { services: { deployments: { createdAt: unknown }[] }[] } }).ok.services;
     expect(services[0]!.deployments[0]!.createdAt).toBeInstanceOf(Date);
+    // Each answer is decoded by its compiled codec, not left to the SDK's deserializer.
+    const commands = [new DescribeServicesCommand({ services: [] }), new DescribeTasksCommand({ tasks: [] }), new ListContainerInstancesCommand({}), new DescribeContainerInstancesCommand({ containerInstances: [] }), new DescribeAlarmHistoryCommand({}), new DescribeAlarmsCommand({})];
+    expect(lane.answers.size).toBe(6);
+    for (const command of commands) {
+      const [, , name, , input, output] = (command as unknown as { schema: unknown[] }).schema;
+      const target = [...lane.answers.keys()].find((t) => t.endsWith(`.${String(name)}`))!;
+      expect(compileCodec({ input, output }).decode(lane.answers.get(target)), target).toBeDefined();
+    }
   }, 60_000);
 
   it("read what they compile from through the pinned @smithy/core schema API, and decline the kinds they do not handle", async () => {
