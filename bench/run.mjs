@@ -23,6 +23,7 @@ const benches = [
   ["sandbox CloudWatch: percentiles of a latency window against the comparator sort they replaced", [tsx, "bench/percentiles.ts"]],
   ["sandbox Kinesis records: the 17-hour outage's volume", ["--expose-gc", "--import", "tsx", "bench/kinesis-records.ts"]],
   ["in-process object lane: PutRecords and GetRecords against the SDK's wire path", [tsx, "bench/in-process-lane.ts"]],
+  ["in-process SDK calls: spot-interrupt's hot operations, without TurboFan as it runs", ["--no-opt", "--import", "tsx", "bench/in-process-calls.ts"]],
   ["reports: HTML, Markdown and JUnit of a long run", [tsx, "bench/report.ts"]],
   ["sandbox WordPress edge: 200 viewer requests/s", [fileURLToPath(new URL("./wordpress.mjs", import.meta.url))]],
   ["whole process, cold: chaos run <experiment>", [fileURLToPath(new URL("./whole-process.mjs", import.meta.url))]],

@@ -101,6 +101,18 @@ function stringList(v: unknown): string[] {
   return out;
 }
 
+/** A timestamp as awsJson writes it (epoch seconds, the SDK's `getTime() / 1000`); only a valid Date is taken. */
+function putEpochTimestamp(out: Obj, name: string, v: unknown): void {
+  if (v == null) return;
+  if (!(v instanceof Date) || Number.isNaN(v.getTime())) throw DECLINE;
+  out[name] = v.getTime() / 1000;
+}
+
+function putStruct(out: Obj, name: string, v: unknown, write: (o: Obj) => Obj): void {
+  if (v == null) return;
+  out[name] = write(structIn(v));
+}
+
 /** Each element of a list of structures through `item`; a hole or null element is declined. */
 function structList(v: unknown, item: (o: Obj) => Obj): Obj[] {
   if (!Array.isArray(v)) throw DECLINE;
@@ -168,6 +180,21 @@ function getStruct(out: Obj, name: string, v: unknown, read: (o: Obj) => Obj): v
   if (absentInJson(v)) return;
   out[name] = read(structIn(v));
 }
+
+/** A list of numbers as the SDK reads it from JSON; a null or non-finite element (JSON has none, or writes null) is declined. */
+function numberList(v: unknown, each: (n: number) => unknown): unknown[] {
+  if (!Array.isArray(v)) throw DECLINE;
+  const out = new Array<unknown>(v.length);
+  for (let k = 0; k < v.length; k++) {
+    const n: unknown = v[k];
+    if (typeof n !== "number" || !Number.isFinite(n)) throw DECLINE;
+    out[k] = each(n);
+  }
+  return out;
+}
+
+const asNumber = (n: number): number => (n === 0 ? 0 : n);
+const asEpochDate = (n: number): Date => new Date(Math.round(n * 1000));
 
 // ---- the operations (members in the order of each shape in the service model) ------------------
 
@@ -279,9 +306,91 @@ const listTasks: OperationCodec = {
     }),
 };
 
+/** CloudWatch's Dimension, Metric and MessageData shapes. */
+function dimensionIn(d: Obj): Obj {
+  const out: Obj = {};
+  putString(out, "Name", d.Name);
+  putString(out, "Value", d.Value);
+  return out;
+}
+
+function messagesOut(out: Obj, name: string, v: unknown): void {
+  getStructList(out, name, v, (m) => {
+    const message: Obj = {};
+    getString(message, "Code", m.Code);
+    getString(message, "Value", m.Value);
+    return message;
+  });
+}
+
+/** The probes' load windows, SLO and edge reads (src/aws/load-window.ts and others): 53 calls in spot-interrupt. */
+const getMetricData: OperationCodec = {
+  encode: (input) =>
+    declines(() => {
+      const i = structIn(input);
+      const out: Obj = {};
+      if (i.MetricDataQueries != null) {
+        out.MetricDataQueries = structList(i.MetricDataQueries, (q) => {
+          const query: Obj = {};
+          putString(query, "Id", q.Id);
+          putStruct(query, "MetricStat", q.MetricStat, (m) => {
+            const stat: Obj = {};
+            putStruct(stat, "Metric", m.Metric, (metric) => {
+              const o: Obj = {};
+              putString(o, "Namespace", metric.Namespace);
+              putString(o, "MetricName", metric.MetricName);
+              if (metric.Dimensions != null) o.Dimensions = structList(metric.Dimensions, dimensionIn);
+              return o;
+            });
+            putInteger(stat, "Period", m.Period);
+            putString(stat, "Stat", m.Stat);
+            putString(stat, "Unit", m.Unit);
+            return stat;
+          });
+          putString(query, "Expression", q.Expression);
+          putString(query, "Label", q.Label);
+          putBoolean(query, "ReturnData", q.ReturnData);
+          putInteger(query, "Period", q.Period);
+          putString(query, "AccountId", q.AccountId);
+          return query;
+        });
+      }
+      putEpochTimestamp(out, "StartTime", i.StartTime);
+      putEpochTimestamp(out, "EndTime", i.EndTime);
+      putString(out, "NextToken", i.NextToken);
+      putString(out, "ScanBy", i.ScanBy);
+      putInteger(out, "MaxDatapoints", i.MaxDatapoints);
+      putStruct(out, "LabelOptions", i.LabelOptions, (l) => {
+        const options: Obj = {};
+        putString(options, "Timezone", l.Timezone);
+        return options;
+      });
+      return out;
+    }),
+  decode: (output) =>
+    declines(() => {
+      const o = structIn(output);
+      const out: Obj = {};
+      getStructList(out, "MetricDataResults", o.MetricDataResults, (r) => {
+        const result: Obj = {};
+        getString(result, "Id", r.Id);
+        getString(result, "Label", r.Label);
+        if (!absentInJson(r.Timestamps)) result.Timestamps = numberList(r.Timestamps, asEpochDate);
+        if (!absentInJson(r.Values)) result.Values = numberList(r.Values, asNumber);
+        getString(result, "StatusCode", r.StatusCode);
+        messagesOut(result, "Messages", r.Messages);
+        return result;
+      });
+      getString(out, "NextToken", o.NextToken);
+      messagesOut(out, "Messages", o.Messages);
+      return out;
+    }),
+};
+
 /** Codecs by awsJson target ("<service target>.<Operation>"). */
 export const IN_PROCESS_CODECS: ReadonlyMap<string, OperationCodec> = new Map([
   ["Kinesis_20131202.PutRecords", putRecords],
   ["Kinesis_20131202.GetRecords", getRecords],
   ["AmazonEC2ContainerServiceV20141113.ListTasks", listTasks],
+  ["GraniteServiceVersion20100801.GetMetricData", getMetricData],
 ]);

@@ -8,6 +8,8 @@
 import type { HttpHandlerOptions, HttpRequest, HttpResponse } from "@smithy/types";
 import type { Clock } from "../time/clock.js";
 import { installObjectLane, ParsedRequestBody, ParsedResponseBody } from "./in-process-lane.js";
+import { installLeanSerde } from "./in-process-serde.js";
+import { installLeanEndpoint } from "./in-process-endpoint.js";
 
 /** Structurally the sandbox's request type; aws/ does not import the sandbox. */
 export interface LocalRequest {
@@ -117,6 +119,8 @@ export function trimForInProcess(client: InProcessClient): void {
   // (retry-middleware.ts) are placed relative to it.
   client.middlewareStack.add((next: unknown) => next, { name: "retryMiddleware", tags: ["RETRY"], step: "finalizeRequest", priority: "high", override: true });
   cacheHandlers(client);
+  installLeanSerde(client);
+  installLeanEndpoint(client as never);
   installObjectLane(client);
   // The SDK reads its auth schemes on every call, so swapping the signer here takes effect.
   const schemes = (client.config as { httpAuthSchemes?: { schemeId: string; signer: unknown }[] } | undefined)?.httpAuthSchemes;

@@ -8,7 +8,7 @@
  * bodies as the sandbox sees them (on the lane a record's Data is its bytes, on the wire their
  * base64), and the same state afterwards.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import {
   GetRecordsCommand,
@@ -202,6 +202,9 @@ async function finalState(t: Twin): Promise<unknown> {
   return state;
 }
 
+/** A request as the sandbox gets it, without its body. */
+const head = ({ method, path, query, headers }: SandboxRequest) => ({ method, path, query, headers });
+
 describe("the in-process object lane", () => {
   it("answers every Kinesis call sequence exactly as the SDK's wire path does, and leaves the sandbox in the same state", async () => {
     await fc.assert(
@@ -216,6 +219,8 @@ describe("the in-process object lane", () => {
         wireResults.push(await finalState(wire));
         expect(laneResults).toStrictEqual(wireResults);
         expect(lane.bodies).toStrictEqual(wire.bodies);
+        // Every request the same but for the body: method, path, query and headers (target, credential scope).
+        expect(lane.requests.map(head)).toStrictEqual(wire.requests.map(head));
         expect(lane.clock.now()).toBe(wire.clock.now());
         // The lane was taken for every data-plane call that succeeded, and never on the wire path.
         expect(lane.dispatcher.objectLaneCalls).toBeGreaterThan(0);
@@ -293,6 +298,28 @@ describe("the in-process object lane", () => {
     } finally {
       await served.close();
     }
+  });
+
+  it("builds the SDK's request head once per operation and endpoint, then copies it: each call still gets its own request", async () => {
+    const h = await kinesisTwin(true);
+    // The SDK's serializer writes the body of every request it builds (an empty one here).
+    const protocol = (h.client.config as unknown as { protocol: { serializer: { write(...args: unknown[]): unknown } } }).protocol;
+    const sdkSerialize = vi.spyOn(protocol.serializer, "write");
+    let written: unknown[];
+    try {
+      for (const key of ["a", "b", "c"]) {
+        const out = await h.client.send(new PutRecordsCommand({ StreamName: "logs", Records: [{ PartitionKey: key, Data: new TextEncoder().encode(key) }] }));
+        expect(out.FailedRecordCount).toBe(0);
+      }
+      await h.client.send(new GetRecordsCommand({ ShardIterator: "not-an-iterator" })).catch(() => undefined);
+      written = sdkSerialize.mock.calls.map(([, input]) => input);
+    } finally {
+      sdkSerialize.mockRestore();
+    }
+    expect(written).toEqual([{}, {}]); // the first PutRecords, the first GetRecords
+    const puts = h.requests.filter((r) => r.headers["x-amz-target"] === "Kinesis_20131202.PutRecords");
+    expect(puts.map((r) => (r.input as { Records: { PartitionKey: string }[] }).Records[0]!.PartitionKey)).toEqual(["a", "b", "c"]);
+    expect(new Set(puts.map((r) => r.headers)).size).toBe(3);
   });
 
   it("carries a log shipper's PutRecords with the shipper's subnet header and role key, as its wire calls were", async () => {
