@@ -70,6 +70,15 @@ ${WARM_MODULES.map((m) => `import ${JSON.stringify(join(DIST, m))};`).join("\n")
 setSnapshotMain();
 `;
 
+/**
+ * Node modules the bundle gets as stand-ins that load the real module when first used, at run time.
+ * Node 20's builder cannot load http, https and http2 (node-http-handler loads them as it loads,
+ * for real AWS only). worker_threads, perf_hooks, readline and vm load, but keep process state that a
+ * snapshot does not carry over: a worker started from a snapshot process whose worker_threads was
+ * loaded in the builder fails at its first process.cwd() (its shared cwd counter is gone).
+ */
+const LAZY_BUILTINS = ["http", "https", "http2", "worker_threads", "perf_hooks", "readline", "vm"];
+
 /** Code every bundled module can reach: where dist is, and dynamic import by URL. */
 const banner = `
 var __gamedayBuildDist = ${JSON.stringify(DIST + sep)};
@@ -88,8 +97,7 @@ function __gamedayModuleUrl(rel) {
  *   callback for: vm's USE_MAIN_CONTEXT_DEFAULT_LOADER gives it one.
  * - createRequire(...)(name) of the AWS SDK: the bundled package; any other name through Node's
  *   require at run time (the builder can load no user-land CommonJS).
- * - node:http, https, http2: Node 20's builder cannot load them (node-http-handler loads them at
- *   its own load, for real AWS only): stand-ins that load the real module on first use.
+ * - LAZY_BUILTINS: stand-ins that load the real module on first use (see there).
  */
 const gameday = {
   name: "gameday-snapshot",
@@ -140,18 +148,23 @@ exports.dynamicImport = (url) => {
     b.onLoad({ filter: /^gameday-snapshot:module$/, namespace: "gameday-snapshot" }, () => ({
       resolveDir: ROOT,
       loader: "js",
+      // node:module itself is loaded on first use, as LAZY_BUILTINS are.
       contents: `
-const real = require("node:module");
 const { sdk } = require("gameday-snapshot:sdk");
+let m;
+const real = () => (m ??= require("node:module"));
 function createRequire(from) {
   let own;
-  return (name) => (Object.hasOwn(sdk, name) ? sdk[name]() : (own ??= real.createRequire(from))(name));
+  return (name) => (Object.hasOwn(sdk, name) ? sdk[name]() : (own ??= real().createRequire(from))(name));
 }
-module.exports = new Proxy(real, { get: (t, k) => (k === "createRequire" ? createRequire : k === "__esModule" ? undefined : Reflect.get(t, k)) });`,
+for (const name of ${JSON.stringify(Object.getOwnPropertyNames(builtin("node:module")).filter((n) => n !== "default" && n !== "createRequire"))}) {
+  Object.defineProperty(exports, name, { enumerable: true, get: () => real()[name], set: (v) => void (real()[name] = v) });
+}
+exports.createRequire = createRequire;`,
     }));
     b.onResolve({ filter: /^(node:)?module$/ }, (a) => (a.importer.startsWith(DIST) ? { path: "gameday-snapshot:module", namespace: "gameday-snapshot" } : undefined));
     // The stand-in's own require of the real module is left to Node.
-    b.onResolve({ filter: /^(node:)?(http|https|http2)$/ }, (a) =>
+    b.onResolve({ filter: new RegExp(`^(node:)?(${LAZY_BUILTINS.join("|")})$`) }, (a) =>
       a.namespace === "gameday-lazy-builtin" ? { path: a.path, external: true } : { path: a.path.replace(/^node:/, ""), namespace: "gameday-lazy-builtin" },
     );
     b.onLoad({ filter: /.*/, namespace: "gameday-lazy-builtin" }, (a) => ({
@@ -160,8 +173,12 @@ module.exports = new Proxy(real, { get: (t, k) => (k === "createRequire" ? creat
       // import of it stays lazy too. http2.constants is destructured as node-http-handler loads:
       // a stand-in of its own that reads the real constants when one is used.
       contents: `let m; const get = () => (m ??= require("node:${a.path}"));
-for (const name of ${JSON.stringify(Object.keys(builtin(a.path)).filter((n) => n !== "default"))}) {
-  Object.defineProperty(exports, name, { enumerable: true, get: ${JSON.stringify(a.path)} === "http2" && name === "constants" ? () => new Proxy({}, { get: (_, c) => get().constants[c] }) : () => get()[name] });
+for (const name of ${JSON.stringify(Object.getOwnPropertyNames(builtin(a.path)).filter((n) => n !== "default"))}) {
+  Object.defineProperty(exports, name, {
+    enumerable: true,
+    get: ${JSON.stringify(a.path)} === "http2" && name === "constants" ? () => new Proxy({}, { get: (_, c) => get().constants[c] }) : () => get()[name],
+    set: (v) => void (get()[name] = v),
+  });
 }`,
     }));
     b.onLoad({ filter: /\.js$/ }, (a) => {
