@@ -19,12 +19,12 @@ const DIST = join(REPO, "dist");
  * Runs `args` through `launcher` with a preload that records the process's node options, so that
  * a test can tell whether it started from the snapshot (`--snapshot-blob`) or from main.js.
  */
-async function viaLauncher(args: string[], cwd: string, launcher = LAUNCHER): Promise<CliResult & { fromSnapshot: boolean }> {
+async function viaLauncher(args: string[], cwd: string, launcher = LAUNCHER, nodeOptions = ""): Promise<CliResult & { fromSnapshot: boolean }> {
   const preload = join(cwd, "record-exec-argv.cjs");
   const record = join(cwd, "exec-argv.json");
   writeFileSync(preload, `require("fs").writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.execArgv));\n`);
   const r = await new Promise<CliResult>((resolve) => {
-    const child = spawn(launcher, args, { cwd, env: { ...process.env, NO_COLOR: "1", NODE_OPTIONS: `--require ${preload}` }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(launcher, args, { cwd, env: { ...process.env, NO_COLOR: "1", NODE_OPTIONS: `${nodeOptions} --require ${preload}` }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -162,6 +162,14 @@ describe("chaos without a usable snapshot", () => {
     const r = await viaLauncher(["run", "task-kill", "--bogus-flag"], scratch(), launcher);
     expect(r.fromSnapshot).toBe(false);
     expect([r.code, r.stderr]).toEqual([2, "chaos: Unknown option `--bogus-flag` (see chaos --help)\n"]);
+  });
+
+  it("runs main.js when NODE_OPTIONS changes V8's flags (node would refuse the snapshot with exit 14)", async () => {
+    const r = await viaLauncher(["--version"], scratch(), LAUNCHER, "--max-old-space-size=400");
+    expect(r.fromSnapshot).toBe(false);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, (await plainVersion()).stdout, ""]);
+    // Options that leave V8's flags alone keep the snapshot (the preload here is one).
+    expect((await viaLauncher(["--version"], scratch(), LAUNCHER, "--enable-source-maps --no-warnings")).fromSnapshot).toBe(true);
   });
 
   it("starts the snapshot in that checkout once the stamp names its node and its directory", async () => {
