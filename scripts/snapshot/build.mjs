@@ -225,7 +225,12 @@ export async function buildSnapshot() {
   const execPath = spawnSync("readlink", ["-f", process.execPath], { encoding: "utf8" }).stdout?.trim() || process.execPath;
   const inputs = inputsHash(execPath);
   const stampFile = join(OUT, "stamp");
-  if (existsSync(stampFile) && existsSync(join(OUT, "chaos.blob")) && readFileSync(stampFile, "utf8").split("\n")[2] === inputs) return "unchanged";
+  if (existsSync(stampFile) && existsSync(join(OUT, "chaos.blob")) && readFileSync(stampFile, "utf8").split("\n")[2] === inputs) {
+    // Written again, to be newer than dist/: bin/chaos takes dist/ files newer than the stamp for
+    // code compiled after the snapshot.
+    writeFileSync(stampFile, readFileSync(stampFile));
+    return "unchanged";
+  }
   const { build } = await import("esbuild");
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, idleEndpoint, LAUNCHER, markerExperiment, REPO, scratch, start, until, type CliResult } from "./cli.js";
 
@@ -162,6 +162,17 @@ describe("chaos without a usable snapshot", () => {
 
   it("runs main.js when the snapshot was built for another directory (a moved checkout)", async () => {
     const launcher = checkout((dir) => writeFileSync(join(dir, "stamp"), stamp().join("\n")));
+    const r = await viaLauncher(usage, scratch(), launcher);
+    expect(r.fromSnapshot).toBe(false);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, "", (await plainUsage()).stderr]);
+  });
+
+  it("runs main.js when dist/ was compiled after the snapshot was built (tsc without the snapshot build)", async () => {
+    const [node, , inputs] = stamp();
+    const launcher = checkout((dir) => {
+      writeFileSync(join(dir, "stamp"), `${node}\n${join(dir, "..")}\n${inputs}\n`);
+      utimesSync(join(dir, "stamp"), new Date(0), new Date(0));
+    });
     const r = await viaLauncher(usage, scratch(), launcher);
     expect(r.fromSnapshot).toBe(false);
     expect([r.code, r.stdout, r.stderr]).toEqual([2, "", (await plainUsage()).stderr]);
