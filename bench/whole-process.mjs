@@ -1,11 +1,15 @@
 // What a user measures: `chaos run <experiment>` as a whole process, started cold (a new Node
 // process each time, as from a shell), wall time and peak RSS, beside `node -e 0` measured in the
-// same run. These are the figures the README quotes.
+// same run. These are the figures the README quotes. `chaos` is the launcher (bin/chaos: the
+// startup snapshot when built, see scripts/snapshot/build.mjs); the "node main.js" rows run the
+// same build without it (`node dist/src/cli/main.js`), so that the snapshot's gain shows.
 //
 //   node bench/whole-process.mjs                      # every catalog experiment
 //   RUNS=5 node bench/whole-process.mjs spot-interrupt task-kill
 //   COMPARE=/path/to/other/checkout/dist/src/cli/main.js node bench/whole-process.mjs
-//                                                     # also that build, run by run in turn, with ratios
+//                                                     # also that build (a main.js, run with node, or
+//                                                     # a launcher such as bin/chaos), run by run in
+//                                                     # turn, with ratios against it
 //
 // CPU time (user + system, the child's own) is printed beside wall time: on a shared machine the
 // wall time says as much about the neighbours as about the run.
@@ -20,6 +24,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const cli = fileURLToPath(new URL("../dist/src/cli/main.js", import.meta.url));
+const launcher = fileURLToPath(new URL("../bin/chaos", import.meta.url));
 if (!existsSync(cli)) {
   console.error("build first: npm run build");
   process.exit(2);
@@ -38,10 +43,16 @@ writeFileSync(
 );
 
 /**
- * Runs `args` under node in a fresh directory; wall ms, peak RSS MiB and exit status.
- * @param {string[]} args
+ * The command line that runs `args` with a CLI: a .js file under node, anything else (a launcher) itself.
+ * @param {string} cliPath @param {string[]} args @returns {[string, ...string[]]}
  */
-function measure(args) {
+const using = (cliPath, args) => (/\.[cm]?js$/.test(cliPath) ? [process.execPath, cliPath, ...args] : [cliPath, ...args]);
+
+/**
+ * Runs a command line in a fresh directory; wall ms, peak RSS MiB and exit status.
+ * @param {[string, ...string[]]} commandLine
+ */
+function measure([command, ...args]) {
   const dir = mkdtempSync(join(work, "run-"));
   const rssFile = join(dir, ".max-rss");
   const env = {
@@ -52,7 +63,7 @@ function measure(args) {
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${preload}`.trim(),
   };
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const r = spawnSync(command, args, { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const [maxRss, cpu] = existsSync(rssFile) ? JSON.parse(readFileSync(rssFile, "utf8")) : [Number.NaN, Number.NaN];
   return { ms, rss: maxRss / 1024, cpu, status: r.status, stderr: r.stderr };
@@ -66,14 +77,15 @@ const median = (xs) => {
 
 try {
   const base = [];
-  for (let i = 0; i < 3; i++) base.push(measure(["-e", "0"]));
+  for (let i = 0; i < 3; i++) base.push(measure([process.execPath, "-e", "0"]));
   const b = median(base.map((m) => m.ms));
   const bRss = median(base.map((m) => m.rss));
   const bCpu = median(base.map((m) => m.cpu));
   console.log(`baseline node -e 0: ${b.toFixed(0)} ms (CPU ${bCpu.toFixed(0)} ms), peak RSS ${bRss.toFixed(0)} MiB`);
   const compare = process.env.COMPARE;
   if (compare) console.log(`compared with ${compare} (rows "before"), run for run in turn`);
-  console.log("experiment           runs  exit  wall (median, min-max)        CPU (median)  peak RSS   wall / baseline");
+  console.log(existsSync(join(cli, "../../../snapshot/chaos.blob")) ? "chaos: bin/chaos, from the startup snapshot (dist/snapshot/)" : "chaos: bin/chaos, no startup snapshot built (so main.js)");
+  console.log("experiment                 runs  exit  wall (median, min-max)        CPU (median)  peak RSS   wall / baseline");
   /** @param {string} label @param {{ms: number, rss: number, cpu: number, status: number | null}[]} ms */
   const row = (label, ms) => {
     const walls = ms.map((m) => m.ms);
@@ -83,23 +95,29 @@ try {
     const rss = Math.max(...ms.map((m) => m.rss));
     const range = `${(Math.min(...walls) / 1000).toFixed(2)}-${(Math.max(...walls) / 1000).toFixed(2)} s`;
     console.log(
-      `${label.padEnd(20)} ${String(ms.length).padStart(4)}  ${exits.padStart(4)}  ${(wall / 1000).toFixed(2).padStart(7)} s (${range.padEnd(16)})  ${(cpu / 1000).toFixed(2).padStart(7)} s   ${rss.toFixed(0).padStart(5)} MiB   ${(wall / b).toFixed(1)}x`,
+      `${label.padEnd(26)} ${String(ms.length).padStart(4)}  ${exits.padStart(4)}  ${(wall / 1000).toFixed(2).padStart(7)} s (${range.padEnd(16)})  ${(cpu / 1000).toFixed(2).padStart(7)} s   ${rss.toFixed(0).padStart(5)} MiB   ${(wall / b).toFixed(1)}x`,
     );
     return { wall, cpu, rss };
   };
+  /** @param {string} what @param {{wall: number, cpu: number, rss: number}} a @param {{wall: number, cpu: number, rss: number}} b */
+  const ratio = (what, a, b) => console.log(`  ${what}: wall ${(a.wall / b.wall).toFixed(2)}x, CPU ${(a.cpu / b.cpu).toFixed(2)}x, peak RSS ${(a.rss / b.rss).toFixed(2)}x`);
   for (const name of experiments) {
     const ms = [];
+    const plain = [];
     const before = [];
     for (let i = 0; i < runsFor(name); i++) {
-      ms.push(measure([cli, "run", name]));
-      if (compare) before.push(measure([compare, "run", name]));
+      ms.push(measure([launcher, "run", name]));
+      plain.push(measure(using(cli, ["run", name])));
+      if (compare) before.push(measure(using(compare, ["run", name])));
     }
-    const now = row(name, ms);
+    const now = row(`${name} (chaos)`, ms);
+    const direct = row("  node main.js", plain);
+    ratio("chaos / node main.js", now, direct);
     if (compare) {
       const old = row("  before", before);
-      console.log(`  this build / before: wall ${(now.wall / old.wall).toFixed(2)}x, CPU ${(now.cpu / old.cpu).toFixed(2)}x, peak RSS ${(now.rss / old.rss).toFixed(2)}x`);
+      ratio("chaos / before", now, old);
     }
-    for (const m of [...ms, ...before]) if (m.status !== 0 && m.status !== 1) process.stderr.write(m.stderr);
+    for (const m of [...ms, ...plain, ...before]) if (m.status !== 0 && m.status !== 1) process.stderr.write(m.stderr);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

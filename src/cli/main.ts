@@ -6,18 +6,10 @@
  * fast as starting Node itself.
  */
 import { cac } from "cac";
+import { startupSnapshot } from "node:v8";
 import { joinNegativeValues, valueOptionNames } from "./argv.js";
 import { keepHeapNearLiveSet } from "./heap.js";
 import { optimizeLongRunsOnly } from "./tiering.js";
-
-// The pinned AWS SDK warns once per process that its releases after January 2027 will need Node 22.
-// The pinned versions keep working on Node 20 (see README, "Node versions"); keep the output clean.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-
-// Peak memory of long runs: V8's headroom above the live heap, not the live heap, was most of it.
-keepHeapNearLiveSet();
-// Short runs spend more on V8's optimizing compiler than it saves them: it starts once a run is long.
-optimizeLongRunsOnly();
 
 const VERSION = "0.1.0";
 
@@ -427,32 +419,52 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  async (err: unknown) => {
-    // Loaded only on the error path, so that --help does not pay for them.
-    const { CliError } = await import("./errors.js");
-    const { InvalidInputError, formatInputError } = await import("../experiment/model.js");
-    if (err instanceof Error && err.name === "CACError") {
-      // A usage mistake: an unknown option or a missing argument.
-      const { unknownOptionAsTyped } = await import("./argv.js");
-      process.stderr.write(`chaos: ${unknownOptionAsTyped(err.message, process.argv.slice(2))} (see chaos --help)\n`);
-      process.exitCode = 2;
-    } else if (err instanceof InvalidInputError) {
-      for (const e of err.errors) process.stderr.write(`${formatInputError(e)}\n`);
-      process.stderr.write(`${err.errors.length} error${err.errors.length === 1 ? "" : "s"}\n`);
-      process.exitCode = 2;
-    } else if (err instanceof CliError) {
-      process.stderr.write(`chaos: ${err.message}\n`);
-      process.exitCode = err.exitCode;
-    } else {
-      const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`chaos: internal error: ${message}\n`);
-      if (process.env.GAMEDAY_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-      else process.stderr.write("(set GAMEDAY_DEBUG=1 for the stack trace, and please report it)\n");
-      process.exitCode = 4;
-    }
-  },
-);
+/**
+ * The whole command as a process runs it: the process-wide setup, the command, its exit code in
+ * process.exitCode. Called below when this file is run, and by the startup snapshot's main
+ * (src/cli/snapshot-main.ts), which has the same process to set up and the same argv shape.
+ */
+export function runCli(argv: string[]): Promise<void> {
+  // The pinned AWS SDK warns once per process that its releases after January 2027 will need Node 22.
+  // The pinned versions keep working on Node 20 (see README, "Node versions"); keep the output clean.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+  // Peak memory of long runs: V8's headroom above the live heap, not the live heap, was most of it.
+  keepHeapNearLiveSet();
+  // Short runs spend more on V8's optimizing compiler than it saves them: it starts once a run is long.
+  optimizeLongRunsOnly();
+
+  return main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    async (err: unknown) => {
+      // Loaded only on the error path, so that --help does not pay for them.
+      const { CliError } = await import("./errors.js");
+      const { InvalidInputError, formatInputError } = await import("../experiment/model.js");
+      if (err instanceof Error && err.name === "CACError") {
+        // A usage mistake: an unknown option or a missing argument.
+        const { unknownOptionAsTyped } = await import("./argv.js");
+        process.stderr.write(`chaos: ${unknownOptionAsTyped(err.message, argv.slice(2))} (see chaos --help)\n`);
+        process.exitCode = 2;
+      } else if (err instanceof InvalidInputError) {
+        for (const e of err.errors) process.stderr.write(`${formatInputError(e)}\n`);
+        process.stderr.write(`${err.errors.length} error${err.errors.length === 1 ? "" : "s"}\n`);
+        process.exitCode = 2;
+      } else if (err instanceof CliError) {
+        process.stderr.write(`chaos: ${err.message}\n`);
+        process.exitCode = err.exitCode;
+      } else {
+        const message = err instanceof Error ? err.message : String(err);
+        process.stderr.write(`chaos: internal error: ${message}\n`);
+        if (process.env.GAMEDAY_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+        else process.stderr.write("(set GAMEDAY_DEBUG=1 for the stack trace, and please report it)\n");
+        process.exitCode = 4;
+      }
+    },
+  );
+}
+
+// Run when this file is the program; building the startup snapshot only loads it (the snapshot's
+// main calls runCli when a process starts from it).
+if (!startupSnapshot.isBuildingSnapshot()) void runCli(process.argv);

@@ -9,6 +9,16 @@ import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+/** The `chaos` launcher (package.json "bin"): the startup snapshot when built, else main.js. */
+export const LAUNCHER = fileURLToPath(new URL("../../bin/chaos", import.meta.url));
+
+/**
+ * How the e2e tests start the CLI: `node dist/src/cli/main.js` (the default), or with
+ * GAMEDAY_E2E_LAUNCHER=1 through bin/chaos, so that the suite can be run against the snapshot.
+ */
+export function cliCommand(args: string[], via: "main" | "launcher" = process.env.GAMEDAY_E2E_LAUNCHER === "1" ? "launcher" : "main"): [string, string[]] {
+  return via === "launcher" ? [LAUNCHER, args] : [process.execPath, [CLI, ...args]];
+}
 
 export function scratch(): string {
   return mkdtempSync(join(tmpdir(), "gameday-e2e-"));
@@ -28,8 +38,9 @@ export interface Running {
   done: Promise<CliResult>;
 }
 
-export function start(args: string[], options: { cwd: string; env?: Record<string, string> }): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+export function start(args: string[], options: { cwd: string; env?: Record<string, string>; via?: "main" | "launcher" }): Running {
+  const [command, argv] = cliCommand(args, options.via);
+  const child = spawn(command, argv, { cwd: options.cwd, env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
@@ -54,7 +65,7 @@ export function start(args: string[], options: { cwd: string; env?: Record<strin
   };
 }
 
-export function chaos(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export function chaos(args: string[], options: { cwd: string; env?: Record<string, string>; via?: "main" | "launcher" }): Promise<CliResult> {
   return start(args, options).done;
 }
 
