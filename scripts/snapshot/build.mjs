@@ -43,7 +43,9 @@ const WARM_SDK = [
 ];
 const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const SDK = Object.keys(PKG.dependencies).filter((n) => /^@aws-sdk\/client-|^@smithy\/node-http-handler$/.test(n));
-const SDK_FILES = ["@aws-sdk/client-fis/package.json"];
+// The @smithy/core parts src/aws/in-process-serde.ts requires (the copy the clients use, found from
+// client-kinesis, which is the hoisted one the bundled clients share).
+const SDK_FILES = ["@aws-sdk/client-fis/package.json", "@smithy/core/transport", "@smithy/core/endpoints", "@smithy/core/schema"];
 
 /**
  * dist modules evaluated while the snapshot is built, besides main.js: what `chaos run` imports on
@@ -155,7 +157,11 @@ let m;
 const real = () => (m ??= require("node:module"));
 function createRequire(from) {
   let own;
-  return (name) => (Object.hasOwn(sdk, name) ? sdk[name]() : (own ??= real().createRequire(from))(name));
+  const node = () => (own ??= real().createRequire(from));
+  const req = (name) => (Object.hasOwn(sdk, name) ? sdk[name]() : node()(name));
+  // A path, as Node's resolve gives it: a require made from it serves bundled names as above.
+  req.resolve = (name, options) => node().resolve(name, options);
+  return req;
 }
 for (const name of ${JSON.stringify(Object.getOwnPropertyNames(builtin("node:module")).filter((n) => n !== "default" && n !== "createRequire"))}) {
   Object.defineProperty(exports, name, { enumerable: true, get: () => real()[name], set: (v) => void (real()[name] = v) });
