@@ -202,4 +202,26 @@ describe("chaos without a usable snapshot", () => {
     expect(r.fromSnapshot).toBe(true);
     expect([r.code, r.stdout, r.stderr]).toEqual([2, "", (await plainUsage()).stderr]);
   });
+
+  it("gives each process its own random values: nothing random was drawn while the snapshot was built", async () => {
+    // Node caches entropy for crypto.randomUUID in the process: a module that drew a UUID while the
+    // snapshot was built would hand every process started from it the same ones (the SDK's
+    // invocation ids and idempotency tokens). Run seeds come from crypto.randomInt.
+    const draws = async () => {
+      const dir = scratch();
+      const out = join(dir, "draws.json");
+      const preload = join(dir, "draws.cjs");
+      // Drawn as the process starts, before the run draws any: the same place in the cache each time.
+      writeFileSync(preload, `const drawn = [require("crypto").randomUUID(), Math.random()];\nprocess.on("exit", () => require("fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(drawn)));\n`);
+      const r = await viaLauncher(["run", "task-kill"], dir, LAUNCHER, `--require ${preload}`);
+      expect(r.fromSnapshot).toBe(true);
+      const seed = /seed (\d+)/.exec(r.stdout)?.[1];
+      return { seed, drawn: JSON.parse(readFileSync(out, "utf8")) as [string, number] };
+    };
+    const [a, b] = [await draws(), await draws()];
+    expect(a.seed).toMatch(/^\d+$/);
+    expect(a.seed).not.toBe(b.seed);
+    expect(a.drawn[0]).not.toBe(b.drawn[0]);
+    expect(a.drawn[1]).not.toBe(b.drawn[1]);
+  });
 });
