@@ -73,15 +73,17 @@ export class ModuleEnvironments {
       let worker: Worker | undefined;
       let detach = (): void => {};
       let settled = false;
-      const finish = (o: Omit<ModuleOutcome, "durationMs">): void => {
+      const finish = (o: Omit<ModuleOutcome, "durationMs">, atLeastMs = 0): void => {
         if (settled) return;
         settled = true;
         cancelGuard();
         detach();
-        resolve({ ...o, durationMs: Math.round(wall.now() - began) });
+        resolve({ ...o, durationMs: Math.max(atLeastMs, Math.round(wall.now() - began)) });
       };
       const cancelGuard = wall.setTimer(timeoutMs, () => {
-        finish({ outcome: "timeout" });
+        // A timer can fire a millisecond early by the clock that reads now(); an invocation that
+        // timed out ran for its whole timeout, as Lambda reports it ("Task timed out after 0.30 seconds").
+        finish({ outcome: "timeout" }, timeoutMs);
         if (worker) this.kill(worker);
       });
       this.acquire().then(
