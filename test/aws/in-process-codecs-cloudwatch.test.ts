@@ -15,6 +15,7 @@ import { IN_PROCESS_CODECS } from "../../src/aws/in-process-codecs.js";
 import type { LocalOutcome, LocalRequest } from "../../src/aws/in-process-handler.js";
 import { SeededRandom } from "../../src/random/random.js";
 import { harness, stackYaml, type Harness } from "../sandbox/harness.js";
+import { outcome } from "./call-outcome.js";
 
 const TARGET = "GraniteServiceVersion20100801.GetMetricData";
 
@@ -30,15 +31,6 @@ async function twin(lane: boolean) {
   const cloudwatch = await clients.cloudwatch();
   if (!lane) withoutObjectLane(cloudwatch);
   return { h, clients, cloudwatch, seen };
-}
-
-async function outcome(p: Promise<unknown>): Promise<unknown> {
-  try {
-    return { ok: await p };
-  } catch (err) {
-    const e = err as Error & { $fault?: string; $metadata?: unknown };
-    return { error: { class: e.constructor.name, name: e.name, message: e.message, fault: e.$fault, metadata: e.$metadata } };
-  }
 }
 
 const NAMES = ["Requests", "Latency"];

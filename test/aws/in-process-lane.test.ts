@@ -37,6 +37,7 @@ import { startAction, resource, ACCOUNT } from "../sandbox/kinesis/harness.js";
 import { SandboxLogShipping } from "../../src/cli/sandbox-logs.js";
 import type { LogProducerSpec } from "../../src/sandbox/workload/log-producers.js";
 import { harness, stackYaml } from "../sandbox/harness.js";
+import { outcome } from "./call-outcome.js";
 
 const PRODUCER_KEY = "AKIDPRODUCER00000001";
 const CONFIG: KinesisConfig = {
@@ -85,16 +86,6 @@ async function kinesisTwin(lane: boolean) {
   return { clock, kernel, kinesis, dispatcher, dispatch, requests, registry, bodies, client, producer };
 }
 type Twin = Awaited<ReturnType<typeof kinesisTwin>>;
-
-/** A call's result in comparable form: the output, or what identifies the error. */
-async function outcome(p: Promise<unknown>): Promise<unknown> {
-  try {
-    return { ok: await p };
-  } catch (err) {
-    const e = err as Error & { $fault?: string; $metadata?: unknown; code?: string; gaveUp?: string; attempts?: number };
-    return { error: { class: e.constructor.name, name: e.name, message: e.message, fault: e.$fault, metadata: e.$metadata, code: e.code, gaveUp: e.gaveUp, attempts: e.attempts } };
-  }
-}
 
 const entry = fc.record(
   {

@@ -22,6 +22,7 @@ import { smithyCore } from "../../src/aws/in-process-serde.js";
 import type { LocalOutcome, LocalRequest } from "../../src/aws/in-process-handler.js";
 import { SeededRandom } from "../../src/random/random.js";
 import { harness } from "../sandbox/harness.js";
+import { outcome } from "./call-outcome.js";
 
 const defaultStack = readFileSync(join(import.meta.dirname, "../../fixtures/stacks/default.yaml"), "utf8");
 
@@ -37,15 +38,6 @@ const step = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("alarms" as const), names: fc.array(fc.constantFrom("a1", "a2", "none"), { maxLength: 2 }), state: fc.option(fc.constantFrom("ALARM" as const, "OK" as const)) }) },
 );
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
-
-async function outcome(p: Promise<unknown>): Promise<unknown> {
-  try {
-    return { ok: await p };
-  } catch (err) {
-    const e = err as Error & { $fault?: string; $metadata?: unknown };
-    return { error: { class: e.constructor.name, name: e.name, message: e.message, fault: e.$fault, metadata: e.$metadata } };
-  }
-}
 
 /** Every page of a paginated read. */
 async function pages(read: (token: string | undefined) => Promise<unknown>): Promise<unknown[]> {
