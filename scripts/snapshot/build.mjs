@@ -126,19 +126,23 @@ const gameday = {
       contents: `
 const { probes } = require("gameday-snapshot:probes");
 let viaLoader;
-/** Node's own dynamic import, for a script that has none: its warning is about an API this file pins. */
+/**
+ * Node's own dynamic import, for a script that has none. Node warns that the constant is
+ * experimental when import() first runs through it (not when the script is made), so the warning,
+ * about an API this file pins and no concern of the user's, is held back around the call.
+ */
 function loaderImport(url) {
   if (!viaLoader) {
     const vm = require("node:vm");
-    const emit = process.emitWarning;
-    process.emitWarning = (w, ...rest) => (String(w).includes("USE_MAIN_CONTEXT_DEFAULT_LOADER") ? undefined : emit.call(process, w, ...rest));
-    try {
-      viaLoader = new vm.Script("(url) => import(url)", { filename: "gameday-snapshot-import", importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }).runInThisContext();
-    } finally {
-      process.emitWarning = emit;
-    }
+    viaLoader = new vm.Script("(url) => import(url)", { filename: "gameday-snapshot-import", importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }).runInThisContext();
   }
-  return viaLoader(url);
+  const emit = process.emitWarning;
+  process.emitWarning = (w, ...rest) => (String(w).includes("USE_MAIN_CONTEXT_DEFAULT_LOADER") ? undefined : emit.call(process, w, ...rest));
+  try {
+    return viaLoader(url);
+  } finally {
+    process.emitWarning = emit;
+  }
 }
 exports.dynamicImport = (url) => {
   const root = __gamedayModuleUrl("");

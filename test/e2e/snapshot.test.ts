@@ -49,6 +49,18 @@ describe("chaos from the startup snapshot", () => {
     expect(JSON.parse(journal(a))).toEqual(JSON.parse(journal(b)));
   });
 
+  it("says nothing on stderr when ./probes holds TypeScript sources, as the repository root does (the README's quick start)", async () => {
+    // The loader tries ./probes/draining.ts through Node's loader, which cannot load .ts, and falls
+    // back to the built-in probe; from the snapshot that import once printed an ExperimentalWarning.
+    const dir = scratch();
+    mkdirSync(join(dir, "probes"));
+    copyFileSync(join(REPO, "probes", "draining.ts"), join(dir, "probes", "draining.ts"));
+    const snap = await viaLauncher(["run", "spot-interrupt", "--seed", "7", "--log-format", "plain"], dir);
+    expect(snap.fromSnapshot).toBe(true);
+    expect(snap.stderr).toBe("");
+    expect(snap.stdout).toMatch(/verdict: held \(exit 0\)/);
+  });
+
   it("gives bad input the same exit codes and messages", async () => {
     const dir = scratch();
     writeFileSync(join(dir, "broken.yaml"), "title: t\nmethod:\n  - fault: no-such-fault\n");
