@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { ScaledClock } from "../time/clock.js";
 import { startChaos } from "../schedule/chaos-child.js";
+import { selfCommand } from "./self-command.js";
 import { checkStepReferences, loadRunbook, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
 import { resolveExperiment } from "./catalog.js";
 import { GamedayRun } from "../schedule/gameday-run.js";
@@ -90,7 +91,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   if (interactive && process.stdin.isTTY !== true) {
     throw usage("gameday: the checkpoints need a facilitator at a terminal; pass --auto for an unattended run");
   }
-  const cli = process.argv[1]!;
+  const command = selfCommand(process.argv[1]!);
   const clock = new ScaledClock();
   const rb = loaded.runbook;
   const id = `${safe(loaded.name)}-${stamp(clock.now())}`;
@@ -122,10 +123,10 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
       facilitator: terminal ?? autoFacilitator,
       journalPath,
       startStep: (s, i, journal) => {
-        const child = startChaos(childArgs(s, i, journal), { cli, cwd });
+        const child = startChaos(childArgs(s, i, journal), { command, cwd });
         return { done: child.done, interrupt: () => void child.signal("SIGINT") };
       },
-      preCheck: (check, signal) => runPreCheck(check, { clock, cli, cwd, signal }),
+      preCheck: (check, signal) => runPreCheck(check, { clock, command, cwd, signal }),
       print: out,
       save: (record) => void writeRecord(dir, record),
     },

@@ -19,6 +19,7 @@ import { runGate, type Spawned } from "../gate/gate.js";
 import { githubAnnotations, writeGateOutputs } from "../gate/output.js";
 import { resolveExperiment } from "./catalog.js";
 import { usage } from "./errors.js";
+import { selfCommand } from "./self-command.js";
 
 export interface GateFlags {
   outDir?: string;
@@ -39,7 +40,8 @@ function runChaos(args: string[], cwd: string): Promise<Spawned> {
   return new Promise((done) => {
     // Its own process group: a Ctrl-C on the terminal reaches only the gate, which passes on exactly
     // one SIGINT (a second would make `chaos run` exit without rolling back), as chaos-child.ts does.
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const [file, ...before] = selfCommand(CLI);
+    const child = spawn(file!, [...before, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     running.add(child);
     child.on("exit", () => running.delete(child));
     let stdout = "";

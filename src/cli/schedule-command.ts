@@ -15,6 +15,7 @@ import { EXPORT_FORMATS, ExportRefused, exportSchedules, type ExportFormat } fro
 import { scheduleArgs } from "../schedule/schedule-args.js";
 import { schedulesSchema, toSchedules, type Schedule } from "../schedule/schedules-config.js";
 import { startChaos } from "../schedule/chaos-child.js";
+import { selfCommand } from "./self-command.js";
 import { verdictOf } from "../schedule/gameday-record.js";
 import { checkWindow, type Windows } from "../engine/windows.js";
 import { guardrailsIn } from "./config.js";
@@ -148,7 +149,7 @@ async function runDue(chosen: Schedule[], windows: Windows | undefined, clock: C
         continue;
       }
       out(`${d.schedule.name}: due at ${when(d.due!, d.schedule.cron.timezone)}: chaos ${args.join(" ")}`);
-      const exit = await startChaos(args, { cli: process.argv[1]!, cwd }).done;
+      const exit = await startChaos(args, { command: selfCommand(process.argv[1]!), cwd }).done;
       const state = states.get(d.schedule.name) ?? {};
       states.set(d.schedule.name, { ...state, lastRun: { at: clock.now(), scheduledFor: d.due!, exitCode: exit.code } });
       store.write(states);

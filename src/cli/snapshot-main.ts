@@ -9,19 +9,10 @@ import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startupSnapshot } from "node:v8";
 import { runCli } from "./main.js";
+import { blobPathOf } from "./self-command.js";
 
 /** Where the bundle's modules take their import.meta.url from (scripts/snapshot/build.mjs). */
 const DIST_ROOT = Symbol.for("gameday.snapshot.distRoot");
-
-/** The blob this process started from: `--snapshot-blob <file>` (or `=file`) among Node's own options. */
-export function blobPathOf(execArgv: readonly string[]): string | undefined {
-  for (let i = 0; i < execArgv.length; i++) {
-    const a = execArgv[i]!;
-    if (a === "--snapshot-blob") return execArgv[i + 1];
-    if (a.startsWith("--snapshot-blob=")) return a.slice("--snapshot-blob=".length);
-  }
-  return undefined;
-}
 
 /**
  * The argv runCli and the commands expect, from a snapshot process's: Node gives it as

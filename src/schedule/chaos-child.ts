@@ -23,8 +23,8 @@ export interface ChaosChild {
 }
 
 export interface ChaosChildOptions {
-  /** The CLI's entry script (process.argv[1] of the running CLI). */
-  cli: string;
+  /** The command line that starts this CLI, before chaos's arguments (cli/self-command.ts). */
+  command: readonly string[];
   cwd: string;
   /** Where the child's output goes: inherited by default (it prints its own timeline), or kept (`output()`). */
   output?: "inherit" | "keep";
@@ -32,7 +32,8 @@ export interface ChaosChildOptions {
 
 export function startChaos(args: readonly string[], o: ChaosChildOptions): ChaosChild {
   const out = o.output === "keep" ? "pipe" : "inherit";
-  const child = spawn(process.execPath, [o.cli, ...args], { cwd: o.cwd, stdio: ["ignore", out, out], detached: true });
+  const [file, ...before] = o.command;
+  const child = spawn(file!, [...before, ...args], { cwd: o.cwd, stdio: ["ignore", out, out], detached: true });
   let kept = "";
   child.stdout?.setEncoding("utf8").on("data", (d: string) => (kept += d));
   child.stderr?.setEncoding("utf8").on("data", (d: string) => (kept += d));

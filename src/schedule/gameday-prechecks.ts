@@ -9,7 +9,7 @@ import type { PreCheck } from "./gameday-runbook.js";
 
 const HTTP_TIMEOUT_MS = 10_000;
 
-export async function runPreCheck(check: PreCheck, o: { clock: Clock; cli: string; cwd: string; signal: AbortSignal }): Promise<{ ok: boolean; detail: string }> {
+export async function runPreCheck(check: PreCheck, o: { clock: Clock; command: readonly string[]; cwd: string; signal: AbortSignal }): Promise<{ ok: boolean; detail: string }> {
   if ("http" in check) {
     const want = check.http.status ?? 200;
     const controller = new AbortController();
@@ -29,7 +29,7 @@ export async function runPreCheck(check: PreCheck, o: { clock: Clock; cli: strin
     }
   }
   // A chaos pre-check's output (a whole plan) is shown only when it fails.
-  const child = "command" in check ? runCommand(check.command, o.cwd) : startChaos(check.chaos, { cli: o.cli, cwd: o.cwd, output: "keep" });
+  const child = "command" in check ? runCommand(check.command, o.cwd) : startChaos(check.chaos, { command: o.command, cwd: o.cwd, output: "keep" });
   const stop = () => ("kill" in child ? child.kill() : child.signal("SIGINT"));
   o.signal.addEventListener("abort", stop, { once: true });
   try {

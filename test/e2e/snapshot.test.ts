@@ -61,6 +61,26 @@ describe("chaos from the startup snapshot", () => {
     expect(snap.stdout).toMatch(/verdict: held \(exit 0\)/);
   });
 
+  it("starts a gate's runs from the snapshot too, through the same launcher", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "suite.yaml"), "title: One\nexperiments:\n  - experiment: task-kill\n    seeds: [7]\ngate:\n  allHeld: true\n");
+    // Each process (the gate and its run) appends how it was started (from a snapshot, argv has no script).
+    const log = join(dir, "processes.jsonl");
+    const preload = join(dir, "record-process.cjs");
+    writeFileSync(preload, `require("fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify([process.execArgv, process.argv.slice(1)]) + "\\n");\n`);
+    const r = await new Promise<CliResult>((resolve) => {
+      const child = spawn(LAUNCHER, ["gate", "suite.yaml", "--parallel", "1"], { cwd: dir, env: { ...process.env, NO_COLOR: "1", NODE_OPTIONS: `--require ${preload}` }, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr: "" }));
+    });
+    expect(r.code, r.stdout).toBe(0);
+    const processes = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as [string[], string[]]);
+    expect(processes).toHaveLength(2);
+    expect(processes.map(([, args]) => args.slice(0, 2))).toEqual([["gate", "suite.yaml"], ["run", expect.stringMatching(/task-kill/)]]);
+    for (const [execArgv] of processes) expect(execArgv).toContain("--snapshot-blob");
+  });
+
   it("gives bad input the same exit codes and messages", async () => {
     const dir = scratch();
     writeFileSync(join(dir, "broken.yaml"), "title: t\nmethod:\n  - fault: no-such-fault\n");
