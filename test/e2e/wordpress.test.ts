@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { limit, REPO, scratch, servesForThisFile, start } from "./cli.js";
 
-// The cases start together and take the CPU slot one after another (about nine minutes in all on
+// The cases start together and take the CPU slot one after another (about twelve minutes in all on
 // a 2-core machine): the last one's time includes the wait.
 vi.setConfig({ testTimeout: 900_000 });
 
