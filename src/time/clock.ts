@@ -173,6 +173,20 @@ export const VIRTUAL_EPOCH = Date.UTC(2020, 10, 25, 13, 15, 0);
 const PACED_LEAD_WALL_MS = 1;
 
 /**
+ * How far (in virtual milliseconds) paced time may fall behind scaled wall time while the host
+ * catches up. A busy machine (a CI runner's other jobs, two cores for three processes) fires a
+ * served sandbox's timers late; if the events read the wall, every modelled duration grows by the
+ * host's lag: in CI an untuned WordPress stack's pages, a few hundred NFS operations each, measured
+ * a p95 of 3.7 s at --speed 5 where the model says 0.26 s. Behind the wall, an event therefore runs
+ * at its own time, and so do the continuations it wakes and anything it arms, as in virtual time.
+ * Bounded, because a client synchronised its clock with ours once (GET /_gameday/clock): beyond
+ * this, time is pulled forward and durations stretch again. Five virtual seconds is less than a
+ * tenth of the minute CloudWatch periods the probes read, and at --speed 5 it absorbs a second of
+ * the host's stall.
+ */
+export const PACED_MAX_SLIP_MS = 5_000;
+
+/**
  * Deterministic virtual time. Timers fire in (time, arming order). Time jumps to the next timer only
  * when nothing else can run: the pump is a macrotask (setImmediate), so by the time it runs every
  * pending promise continuation has run; after a timer or a sleep fires it steps aside so that
@@ -203,6 +217,10 @@ export class VirtualClock implements Clock {
   private holds = 0;
   private scheduled = false;
   private settleTurns = 0;
+  /** Paced: a timer's callback is running. */
+  private firing = false;
+  /** Paced: the largest lateness of a fired timer since takeLag(). */
+  private maxLag = 0;
   private stopped = false;
   /** How many timers fired; a cheap progress measure for benchmarks. */
   fired = 0;
@@ -219,8 +237,38 @@ export class VirtualClock implements Clock {
 
   now(): number {
     // Paced: wall time scaled from where virtual time stood; never behind a timer already fired.
-    if (this.paced) this.t = Math.max(this.t, this.pacedNow(this.paced));
+    // While catching up, the event's own time, up to PACED_MAX_SLIP_MS behind the wall.
+    if (this.paced) {
+      const wall = this.pacedNow(this.paced);
+      const floor = this.catchingUp(wall) ? wall - PACED_MAX_SLIP_MS : wall;
+      if (floor > this.t) this.t = floor;
+    }
     return this.t;
+  }
+
+  /**
+   * Paced: an event is being handled (fired, or its continuations are running) or one is overdue.
+   * Time then stands at the event's, not at the wall's; otherwise the clock is idle and waiting for
+   * the wall, and time is the wall's.
+   */
+  private catchingUp(wall: number): boolean {
+    if (this.firing || this.settleTurns > 0) return true;
+    let head = this.heap.peek();
+    while (head?.cancelled) {
+      this.heap.pop();
+      head = this.heap.peek();
+    }
+    return head !== undefined && head.at <= wall;
+  }
+
+  /**
+   * Paced: the most, in virtual ms, by which an event fired after its time since the last call
+   * (the host's lag), and resets it. Lag beyond PACED_MAX_SLIP_MS stretched modelled durations.
+   */
+  takeLag(): number {
+    const lag = this.maxLag;
+    this.maxLag = 0;
+    return lag;
   }
 
   /**
@@ -305,6 +353,8 @@ export class VirtualClock implements Clock {
    */
   wake(): void {
     this.settleTurns = Math.max(this.settleTurns, 2);
+    // Paced, a settle turn owed keeps now() at the event's time until the pump has let it pass.
+    if (this.paced) this.schedule();
   }
 
   private arm(ms: number, fn: () => void, wakes: boolean): () => void {
@@ -379,15 +429,24 @@ export class VirtualClock implements Clock {
       // The lead is measured from the wall, not from now(): leads must not compound.
       if (head.at > this.pacedNow(this.paced!) + PACED_LEAD_WALL_MS * this.paced!.speed) return this.waitForWall(head.at);
       this.heap.pop();
-      this.t = Math.max(this.t, head.at);
+      const wall = this.pacedNow(this.paced!);
+      if (wall - head.at > this.maxLag) this.maxLag = wall - head.at;
+      // Late by more than the slip allowed: time is pulled forward (see PACED_MAX_SLIP_MS).
+      this.t = Math.max(this.t, head.at, wall - PACED_MAX_SLIP_MS);
       this.fired++;
-      head.fn();
+      this.firing = true;
+      try {
+        head.fn();
+      } finally {
+        this.firing = false;
+      }
       if (head.wakes || this.settleTurns > 0) {
         this.settleTurns = Math.max(this.settleTurns, 1);
         break;
       }
     }
-    if (this.heap.size > 0) this.schedule();
+    // A settle turn still owed runs even with nothing armed: until it has, time is the event's.
+    if (this.heap.size > 0 || this.settleTurns > 0) this.schedule();
   }
 
   /** Arms the one real timer for `at` (scaled wall time), unless it is already armed for then. */

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { limit, REPO, scratch, servesForThisFile, start } from "./cli.js";
 
 // The cases start together and take the CPU slot one after another (about twelve minutes in all on
-// a 2-core machine): the last one's time includes the wait.
+// a 2-core machine): the last one's time includes the wait. The file runs after the rest of the
+// suite, by itself (vitest.config.ts), so that its served sandboxes have the machine's other core.
 vi.setConfig({ testTimeout: 900_000 });
 
 const WATCHDOG_MS = 300_000;

@@ -5,7 +5,7 @@
  * because the clock's pump runs on it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { VirtualClock } from "../../src/time/clock.js";
+import { PACED_MAX_SLIP_MS, VirtualClock } from "../../src/time/clock.js";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
@@ -157,6 +157,55 @@ describe("a virtual clock paced to wall time", () => {
     expect(done).toBe(1_000);
     expect(clock.now()).toBeGreaterThanOrEqual(250);
     expect(clock.now()).toBeLessThanOrEqual(250 + 60);
+    clock.stop();
+  });
+
+  it("runs an event the host fired late at its own time, and the continuations it wakes and the timers they arm too", async () => {
+    // A busy host: the pump does not run for two wall seconds (the fake wall moves synchronously).
+    const clock = new VirtualClock(0);
+    clock.pace(1);
+    const seen: number[] = [];
+    const chain = (async () => {
+      await clock.sleep(100);
+      seen.push(clock.now());
+      await clock.sleep(50); // armed at 100 + 50, already overdue: fires as soon as the pump runs
+      seen.push(clock.now());
+    })();
+    vi.advanceTimersByTime(2_000);
+    await settle();
+    await chain;
+    // A page's NFS operations took what the model says, not the host's stall.
+    expect(seen).toEqual([100, 150]);
+    expect(clock.takeLag()).toBeGreaterThanOrEqual(1_900);
+    expect(clock.takeLag()).toBe(0);
+    // Caught up and idle: time is the wall's again.
+    expect(clock.now()).toBe(2_000);
+    clock.stop();
+  });
+
+  it("falls behind the wall by no more than the slip: later than that, time is pulled forward", async () => {
+    const clock = new VirtualClock(0);
+    clock.pace(1);
+    const seen: number[] = [];
+    clock.setTimer(100, () => seen.push(clock.now()));
+    clock.setTimer(200, () => seen.push(clock.now()));
+    vi.advanceTimersByTime(20_000);
+    await settle();
+    // Both ran 19.9 s late; a client that took our time once is at most the slip away from it.
+    expect(seen).toEqual([20_000 - PACED_MAX_SLIP_MS, 20_000 - PACED_MAX_SLIP_MS]);
+    expect(clock.takeLag()).toBe(19_900);
+    clock.stop();
+  });
+
+  it("gives a read from outside the events the time of the event being caught up with, not the wall's", async () => {
+    const clock = new VirtualClock(0);
+    clock.pace(1);
+    clock.setTimer(100, () => {});
+    vi.advanceTimersByTime(1_000);
+    // The timer at 100 is overdue and has not run: a request now is ordered after it, not a second on.
+    expect(clock.now()).toBe(0);
+    await settle();
+    expect(clock.now()).toBe(1_000);
     clock.stop();
   });
 
