@@ -10,7 +10,7 @@
  * free one), so curl or a load generator drives the stack's web tier over HTTP.
  */
 import { basename, resolve } from "node:path";
-import { PACED_MAX_SLIP_MS, RealClock, VirtualClock, type Clock } from "../time/clock.js";
+import { RealClock, VirtualClock } from "../time/clock.js";
 import { SeededRandom } from "../random/random.js";
 import { defaultStackFile } from "./paths.js";
 import { targetError, usage } from "./errors.js";
@@ -116,12 +116,11 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
         throw portError(err, `--alb-port ${service}=PORT`);
       }
     }
-    const stopWatching = watchLag(clock, wall, speed, (line) => process.stdout.write(line));
-    try {
-      if (!stopped.signal.aborted) await new Promise<void>((done) => stopped.signal.addEventListener("abort", () => done(), { once: true }));
-    } finally {
-      stopWatching();
-    }
+    // A run's timeline shows when the sandbox fell behind the wall; a served one has none but this.
+    sandbox.kernel.trace.onRecord((e) => {
+      if (e.source === "sandbox" && e.kind === "behind") process.stdout.write(`sandbox ${e.message}\n`);
+    });
+    if (!stopped.signal.aborted) await new Promise<void>((done) => stopped.signal.addEventListener("abort", () => done(), { once: true }));
     return 0;
   } finally {
     process.off("SIGINT", onSignal);
@@ -132,31 +131,6 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     await composed?.close();
     clock.stop();
   }
-}
-
-/** How often (wall ms) a served sandbox says whether it kept pace. */
-export const LAG_REPORT_WALL_MS = 10_000;
-
-/**
- * Says, at most every LAG_REPORT_WALL_MS, when the host fell further behind the wall than the clock
- * absorbs (PACED_MAX_SLIP_MS): from there on the durations the sandbox models (page times, Lambda
- * durations) stretched with the host's lag, and a client's probes read them. Silent while it keeps
- * pace. Returns a function that stops watching.
- */
-export function watchLag(clock: Pick<VirtualClock, "takeLag">, wall: Clock, speed: number, write: (line: string) => void): () => void {
-  let cancel = (): void => {};
-  const check = (): void => {
-    const lag = clock.takeLag();
-    if (lag > PACED_MAX_SLIP_MS) {
-      write(
-        `behind: this machine fell up to ${(lag / 1000).toFixed(1)} virtual s behind --speed ${speed} in the last ${LAG_REPORT_WALL_MS / 1000} s; ` +
-          `beyond ${PACED_MAX_SLIP_MS / 1000} s the durations the sandbox models stretch with it (serve at a lower --speed, or give it a core)\n`,
-      );
-    }
-    cancel = wall.setTimer(LAG_REPORT_WALL_MS, check);
-  };
-  cancel = wall.setTimer(LAG_REPORT_WALL_MS, check);
-  return () => cancel();
 }
 
 /** `--alb-port service=port` values: each a load-balanced service of the stack, once, with a port (0: a free one). */

@@ -55,3 +55,15 @@ describe("chaos sandbox serve --speed 1", () => {
     expect(r.stdout).toMatch(/interrupted\n$|serving on/);
   });
 });
+
+describe("chaos sandbox serve at a speed this machine cannot keep", () => {
+  it("says it fell behind real time and by how much, rather than pass stretched timings off as the stack's", async () => {
+    // A virtual day per wall second: the web service's traffic alone is millions of events a second.
+    running = start(["sandbox", "serve", "--port", "0", "--speed", "86400", "--seed", "3"], { cwd: scratch() });
+    await within(60_000, running.waitFor(/serving on/), "serving");
+    await within(30_000, running.waitFor(/\nsandbox fell behind real time: events ran up to [\d.]+ s late .*try a lower --speed\n/), "the lateness line");
+    running.child.kill("SIGTERM");
+    const r = await within(20_000, running.done, "exit after SIGTERM");
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+  });
+});

@@ -176,8 +176,6 @@ describe("a virtual clock paced to wall time", () => {
     await chain;
     // A page's NFS operations took what the model says, not the host's stall.
     expect(seen).toEqual([100, 150]);
-    expect(clock.takeLag()).toBeGreaterThanOrEqual(1_900);
-    expect(clock.takeLag()).toBe(0);
     // Caught up and idle: time is the wall's again.
     expect(clock.now()).toBe(2_000);
     clock.stop();
@@ -193,7 +191,6 @@ describe("a virtual clock paced to wall time", () => {
     await settle();
     // Both ran 19.9 s late; a client that took our time once is at most the slip away from it.
     expect(seen).toEqual([20_000 - PACED_MAX_SLIP_MS, 20_000 - PACED_MAX_SLIP_MS]);
-    expect(clock.takeLag()).toBe(19_900);
     clock.stop();
   });
 
