@@ -177,8 +177,9 @@ const PACED_LEAD_WALL_MS = 1;
  * catches up. A busy machine (a CI runner's other jobs, two cores for three processes) fires a
  * served sandbox's timers late; if the events read the wall, every modelled duration grows by the
  * host's lag: in CI an untuned WordPress stack's pages, a few hundred NFS operations each, measured
- * a p95 of 3.7 s at --speed 5 where the model says 0.26 s. Behind the wall, an event therefore runs
- * at its own time, and so do the continuations it wakes and anything it arms, as in virtual time.
+ * a p95 of 3.7 s at --speed 5 where the model (and the embedded run) says 0.24 s. Behind the wall,
+ * an event therefore runs at its own time, and so do the continuations it wakes and anything they
+ * arm, as in virtual time.
  * Bounded, because a client synchronised its clock with ours once (GET /_gameday/clock): beyond
  * this, time is pulled forward and durations stretch again. Five virtual seconds is less than a
  * tenth of the minute CloudWatch periods the probes read, and at --speed 5 it absorbs a second of
