@@ -8,8 +8,7 @@
  * replays it (a host volume, as a daemonset log agent would use); a terminated host's disk is gone.
  * Probes see none of this directly: they read the stream and the shippers' EMF metrics, as on AWS.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { KinesisClient, KinesisClientConfig } from "@aws-sdk/client-kinesis";
 import { InProcessHandler, trimForInProcess, type LocalDispatch } from "../aws/in-process-handler.js";
@@ -20,6 +19,7 @@ import type { ShipperEvent, ShipperOptions } from "../pipeline/options.js";
 import type { Random } from "../random/random.js";
 import { whileHolding, type Clock } from "../time/clock.js";
 import { ProcessClock } from "../time/process-clock.js";
+import { makeSpoolRoot } from "./spool-scratch.js";
 import type { LogProducer, LogProducerFactory, LogProducerSpec } from "../sandbox/workload/log-producers.js";
 // Which subnet a call comes from: the sandbox's network faults read it.
 import { CALLER_SUBNET_HEADER } from "../sandbox/services/kinesis/index.js";
@@ -58,7 +58,7 @@ export class SandboxLogShipping implements LogProducerFactory {
     private readonly clock: Clock,
     private readonly random: Random,
   ) {
-    this.root = mkdtempSync(join(tmpdir(), "gameday-spools-"));
+    this.root = makeSpoolRoot();
   }
 
   /** Loads the SDK's Kinesis client first (real I/O), so creating shippers later is synchronous. */
