@@ -2,7 +2,7 @@
  * A `chaos run` killed with SIGKILL leaves its log shippers' scratch directory in the temp
  * directory; the next run on the machine removes it (and its own when it ends).
  */
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,7 @@ describe("the shippers' scratch directory of a killed run", () => {
     const env = { TMPDIR: tmp };
     // In real time the run lasts minutes: killed while its shippers are running.
     const killed = start(["run", "kinesis-throttle", "--speed", "1", "--seed", "7", "--log-format", "plain"], { cwd: scratch(), env });
+    onTestFinished(() => void killed.child.kill("SIGKILL"));
     await until(() => spoolDirs(tmp).length === 1 && existsSync(join(tmp, spoolDirs(tmp)[0]!, "owner")), "the run's spool directory");
     await killed.waitFor(/steady state before/);
     killed.child.kill("SIGKILL");
