@@ -252,12 +252,18 @@ export class VirtualClock implements Clock {
    */
   private catchingUp(wall: number): boolean {
     if (this.firing || this.settleTurns > 0) return true;
+    const head = this.liveHead();
+    return head !== undefined && head.at <= wall;
+  }
+
+  /** The earliest armed timer not cancelled, dropping cancelled ones from the top of the heap. */
+  private liveHead(): Timer | undefined {
     let head = this.heap.peek();
     while (head?.cancelled) {
       this.heap.pop();
       head = this.heap.peek();
     }
-    return head !== undefined && head.at <= wall;
+    return head;
   }
 
   /**
@@ -311,11 +317,7 @@ export class VirtualClock implements Clock {
    */
   nextDue(): number | undefined {
     if (this.paced || this.holds > 0 || this.settleTurns > 0 || this.stopped) return undefined;
-    let head = this.heap.peek();
-    while (head?.cancelled) {
-      this.heap.pop();
-      head = this.heap.peek();
-    }
+    const head = this.liveHead();
     return head ? head.at : Infinity;
   }
 

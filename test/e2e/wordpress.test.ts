@@ -28,7 +28,7 @@ interface Outcome {
 
 /**
  * `chaos run`; a virtual one waits for the CPU slot. A served one runs inside the slot its test
- * took for the sandbox and the run together (servedCase): a sandbox served in scaled real time keeps
+ * took for the sandbox and the run together (throughServed): a sandbox served in scaled real time keeps
  * pace with the wall only with a core to itself, and a virtual run beside it (all CPU) took it; in
  * CI the untuned stack's site then missed its steady state before the method (a p95 of 30 s).
  */
@@ -44,14 +44,31 @@ async function run(experiment: string, args: string[], served = false): Promise<
   return served ? go() : slot(go);
 }
 
-/** A served case: its sandbox and its run hold the CPU slot from the sandbox's start to its end. */
-const servedCase = <T>(body: () => Promise<T>): Promise<T> => slot(body);
-
 const stack = (name: string) => ["--stack", join(REPO, "fixtures", "stacks", name)];
 
 function expectVerdict(r: Outcome, verdict: string, code: number): void {
   expect(r.stderr).toBe("");
   expect([r.verdict, r.code], r.stdout.slice(-4000)).toEqual([verdict, code]);
+}
+
+/**
+ * `experiment` through --target on a sandbox served with `file`: the sandbox and the run hold the
+ * CPU slot from the sandbox's start to its end.
+ * --speed 5: at 10 the untuned stacks (every page stats every script on NFS) needed more than a
+ * core of this machine to keep pace, and fell behind in CI.
+ */
+async function throughServed(experiment: string, file: string, verdict: string, code: number): Promise<void> {
+  await slot(async () => {
+    const sandbox = await serve(["--speed", "5", "--seed", "7", ...stack(file)]);
+    try {
+      const r = await run(experiment, ["--target", sandbox.endpoint], true);
+      expect(r.stdout).toMatch(/target endpoint\s+clock scaled/);
+      expectVerdict(r, verdict, code);
+    } finally {
+      sandbox.child.kill("SIGTERM");
+      await sandbox.done;
+    }
+  });
 }
 
 describe.concurrent("WordPress experiments", () => {
@@ -94,38 +111,14 @@ describe.concurrent("WordPress experiments", () => {
   it.each([
     ["wordpress-edge-cached.yaml", "held", 0],
     ["wordpress.yaml", "deviated", 1],
-  ] as const)("lambda-throttle reaches the same verdict through --target on a sandbox served with %s", async (file, verdict, code) => {
-    await servedCase(async () => {
-      const sandbox = await serve(["--speed", "5", "--seed", "7", ...stack(file)]);
-      try {
-        const r = await run("lambda-throttle", ["--target", sandbox.endpoint], true);
-        expect(r.stdout).toMatch(/target endpoint\s+clock scaled/);
-        expectVerdict(r, verdict, code);
-      } finally {
-        sandbox.child.kill("SIGTERM");
-        await sandbox.done;
-      }
-    });
-  });
+  ] as const)("lambda-throttle reaches the same verdict through --target on a sandbox served with %s", (file, verdict, code) =>
+    throughServed("lambda-throttle", file, verdict, code),
+  );
 
   it.each([
     ["efs-latency", "wordpress.yaml", "held", 0],
     ["efs-latency", "wordpress-untuned-opcache.yaml", "deviated", 1],
     ["efs-burst-exhaustion", "wordpress-provisioned.yaml", "held", 0],
     ["efs-burst-exhaustion", "wordpress-untuned-provisioned.yaml", "deviated", 1],
-  ] as const)("%s through --target on a sandbox served with %s: %s, as on the embedded one", async (experiment, file, verdict, code) => {
-    await servedCase(async () => {
-      // --speed 5, as lambda-throttle's: at 10 the untuned stacks (every page stats every script
-      // on NFS) needed more than a core of this machine to keep pace, and fell behind in CI.
-      const sandbox = await serve(["--speed", "5", "--seed", "7", ...stack(file)]);
-      try {
-        const r = await run(experiment, ["--target", sandbox.endpoint], true);
-        expect(r.stdout).toMatch(/target endpoint\s+clock scaled/);
-        expectVerdict(r, verdict, code);
-      } finally {
-        sandbox.child.kill("SIGTERM");
-        await sandbox.done;
-      }
-    });
-  });
+  ] as const)("%s through --target on a sandbox served with %s: %s, as on the embedded one", throughServed);
 });
