@@ -57,15 +57,25 @@ function at(value: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** `: "…"`, the text's first non-blank line, shortened: what the file is instead. */
+function firstLine(text: string): string {
+  const line = text.split("\n").find((l) => l.trim() !== "")?.trim();
+  return line === undefined ? " (an empty file)" : `: "${line.length > 40 ? `${line.slice(0, 40)}…` : line}"`;
+}
+
 /** Parses and checks a journal; every problem is reported at once, located in the file. */
 export function parseJournal(text: string, file: string): ReportJournal {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    // The YAML parser reads JSON with positions: it says where the syntax broke.
+    // A file that does not even begin as a JSON object is another kind of file (a README, an
+    // experiment): one line says so, not the YAML parser's cascade of errors through it.
+    const notJson = [{ file, path: "(document)", expected: "a JSON journal written by chaos run", found: `text that is not JSON${firstLine(text)}` }];
+    if (!text.trimStart().startsWith("{")) throw new InvalidInputError(notJson);
+    // The YAML parser reads JSON with positions: it says where the syntax first broke.
     const source = readSource(text, file, "json");
-    throw new InvalidInputError(source.errors.length > 0 ? source.errors : [{ file, path: "(document)", expected: "a JSON journal written by chaos run", found: "text that is not JSON" }]);
+    throw new InvalidInputError(source.errors.length > 0 ? source.errors.slice(0, 1) : notJson);
   }
   const checked = journalShape.safeParse(value);
   if (checked.success) return { file, doc: value as JournalDoc };

@@ -23,4 +23,14 @@ describe("reading a journal for a report", () => {
   it("says where JSON syntax breaks", () => {
     expect(errorsOf('{\n  "start": ,\n}')[0]).toMatch(/^runs\/j\.json:2:\d+: \(document\): expected valid JSON/);
   });
+
+  it("says once where broken JSON first breaks, not every error the parser cascades into", () => {
+    expect(errorsOf('{\n  "start": ,\n  "status": ,\n  "deviated": \n}')).toEqual([expect.stringMatching(/^runs\/j\.json:2:\d+: \(document\): expected valid JSON/)]);
+  });
+
+  it("says in one line that a file of another kind (a README) is not a journal, quoting how it begins", () => {
+    const readme = "# gameday\n\nChaos experiments: for the AWS dependencies that never go down.\n- item: one\n- item: two\n";
+    expect(errorsOf(readme)).toEqual(['runs/j.json: (document): expected a JSON journal written by chaos run, found text that is not JSON: "# gameday"']);
+    expect(errorsOf("\n  \n")).toEqual(["runs/j.json: (document): expected a JSON journal written by chaos run, found text that is not JSON (an empty file)"]);
+  });
 });
