@@ -4,9 +4,8 @@
  * directory, unless --out-dir or --output says where.
  */
 import { dirname, relative, resolve } from "node:path";
-import { parseReportFormats, readJournal, renderReport, ReportFormatError, writeReports, type ReportFormat } from "../report/index.js";
+import { parseReportFormats, readJournal, ReportFormatError, writeReportFile, writeReports, type ReportFormat } from "../report/index.js";
 import { usage } from "./errors.js";
-import { writeFileSync } from "node:fs";
 
 export interface ReportFlags {
   format?: string[];
@@ -36,12 +35,22 @@ export async function reportCommand(files: string[], flags: ReportFlags): Promis
   let paths: string[];
   if (flags.output !== undefined) {
     const path = resolve(cwd, flags.output);
-    writeFileSync(path, renderReport(journals, formats[0]!, title));
-    paths = [path];
+    paths = writing("--output", path, () => [writeReportFile(journals, formats[0]!, path, title)]);
   } else {
     const dir = flags.outDir !== undefined ? resolve(cwd, flags.outDir) : files.length === 1 ? dirname(resolve(cwd, files[0]!)) : cwd;
-    paths = writeReports(journals, formats, { dir, ...title });
+    paths = writing(flags.outDir !== undefined ? "--out-dir" : "the report's directory", dir, () => writeReports(journals, formats, { dir, ...title }));
   }
   for (const p of paths) process.stdout.write(`report: ${relative(cwd, p) || p}\n`);
   return 0;
+}
+
+/** A place the reports cannot be written (no permission, a file where a directory must be) is the user's to fix: exit 2, named. */
+function writing(what: string, path: string, write: () => string[]): string[] {
+  try {
+    return write();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code !== "string") throw err;
+    throw usage(`${what}: cannot write the report at ${path}: ${code}${(err as NodeJS.ErrnoException).path && (err as NodeJS.ErrnoException).path !== path ? ` (${(err as NodeJS.ErrnoException).path})` : ""}`);
+  }
 }

@@ -13,7 +13,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { renderHtml } from "./html.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
@@ -80,12 +80,18 @@ export function reportFileName(format: ReportFormat, stem?: string): string {
  */
 export function writeReports(journals: ReportJournal[], formats: readonly ReportFormat[], options: ReportOptions & { dir: string; stem?: string }): string[] {
   const runs = journals.map(runReport);
-  mkdirSync(options.dir, { recursive: true });
-  return formats.map((format) => {
-    const path = join(options.dir, reportFileName(format, options.stem));
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, renderRuns(runs, format, options));
-    renameSync(tmp, path);
-    return path;
-  });
+  return formats.map((format) => writeAtomically(join(options.dir, reportFileName(format, options.stem)), renderRuns(runs, format, options)));
+}
+
+/** Writes one report at `path` (its directory made if missing), atomically as writeReports does. */
+export function writeReportFile(journals: ReportJournal[], format: ReportFormat, path: string, options: ReportOptions = {}): string {
+  return writeAtomically(path, renderReport(journals, format, options));
+}
+
+function writeAtomically(path: string, text: string): string {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+  return path;
 }

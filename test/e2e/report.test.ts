@@ -225,3 +225,23 @@ describe("chaos report refuses what is not a journal", () => {
     expect(existsSync(join(dir, "report.html"))).toBe(false);
   });
 });
+
+describe("chaos report --output", () => {
+  it("makes the directory it names when missing, as --out-dir does", async () => {
+    const dir = scratch();
+    const r = await chaos(["report", spot.journalPath, "--format", "md", "--output", "new/sub/spot.md"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("report: new/sub/spot.md\n");
+    expect(readFileSync(join(dir, "new", "sub", "spot.md"), "utf8")).toContain(spot.journal.gameday.runId);
+  });
+
+  it("refuses a place it cannot write with exit 2 and the path, not an internal error", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "a-file"), "");
+    const r = await chaos(["report", spot.journalPath, "--format", "md", "--output", "a-file/spot.md"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^chaos: --output: cannot write the report at .*a-file\/spot\.md: (ENOTDIR|EEXIST)/m);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+});
