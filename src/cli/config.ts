@@ -8,6 +8,8 @@ import { z } from "zod";
 import { DEFAULT_GUARDRAILS, type CapSetting, type GuardrailSettings } from "../engine/guardrails.js";
 import { WEEKDAYS, type Windows } from "../engine/windows.js";
 import { expecting, oneOf } from "../experiment/schema-kit.js";
+import { listOf, quote, suggestion } from "../experiment/describe.js";
+import { faultNames } from "../faults/index.js";
 import { gamedaySection, readGamedayFile, type GamedayFile } from "./gameday-file.js";
 
 // One text for every way a cap can be wrong: which branch failed says less than what a cap is.
@@ -43,7 +45,17 @@ function minutes(hhmm: string): number {
 
 const guardrailsSchema = z
   .object({
-    maxTargets: z.record(z.string(), cap).optional(),
+    maxTargets: z
+      .record(z.string(), cap)
+      // A cap under a name no fault has would be silently ignored, and the run refused anyway.
+      .check((c) => {
+        for (const key of Object.keys(c.value)) {
+          if (faultNames().includes(key)) continue;
+          const expected = `a fault of the catalog: ${listOf(faultNames())}${suggestion(key, faultNames())}`;
+          c.issues.push({ code: "custom", input: c.value, path: [key], message: expected, params: { expected, found: quote(key) } });
+        }
+      })
+      .optional(),
     allow: z
       .object({
         scopeAll: z.array(z.string().min(1)).optional(),

@@ -94,6 +94,14 @@ describe("chaos plan against a served sandbox", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/gameday\.yaml:4:\d+: guardrails\.maxTargets\.spot-interrupt: expected a count of at least 1 \(3\) or a percentage \("50%"\)/);
   });
+
+  it("a cap under a name no fault has is a located error with the fault it likely meant, not a cap silently ignored", async () => {
+    const bad = scratch();
+    writeFileSync(join(bad, "gameday.yaml"), "guardrails:\n  maxTargets:\n    task-kill: 2\n    spot-interupt: 3\n");
+    const r = await chaos(["plan", "spot-interrupt", "--target", served!.endpoint], { cwd: bad });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/gameday\.yaml:4:\d+: guardrails\.maxTargets\.spot-interupt: expected a fault of the catalog: .*\(did you mean `spot-interrupt`\?\), found `spot-interupt`/);
+  });
 });
 
 describe("allowed windows (gameday.yaml guardrails.windows), on the target's clock", () => {
