@@ -41,6 +41,8 @@ export async function stopCommand(runId: string | undefined, flags: StopFlags): 
   const failed = stopped.filter((s) => !s.ok).length;
   // Then what the ledgers here say beyond the experiments (a drain's instances, alarms, templates).
   if (runId !== undefined && !existsSync(join(runsDir(process.cwd()), runId, "ledger.jsonl"))) {
+    // Nothing in the account and nothing here: most likely a mistyped id, which must not pass for a stop.
+    if (stopped.length === 0) throw usage(`stop: no such run: no FIS experiment tagged gameday:run=${runId} is going, and no ledger of it is here (${runsDir(process.cwd())})`);
     process.stdout.write(`no ledger of run ${runId} here (${runsDir(process.cwd())}); recover it where it ran for what FIS does not revert\n`);
     return failed > 0 ? 4 : 0;
   }

@@ -74,6 +74,13 @@ describe("chaos stop --all", () => {
     expect(noTarget.code).toBe(2);
     expect(noTarget.stderr).toContain("--target aws or an endpoint URL");
   });
+
+  it("a run id with no experiment in the account and no ledger here is no such run (exit 2), not a stop", async () => {
+    const s = await serve(["--seed", "5"]);
+    const r = await chaos(["stop", "spot-interupt-0000002a", "--target", s.endpoint], { cwd: scratch() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^chaos: stop: no such run: no FIS experiment tagged gameday:run=spot-interupt-0000002a is going, and no ledger of it is here/m);
+  });
 });
 
 describe("chaos recover --orphans", () => {
