@@ -94,6 +94,17 @@ describe("writing and reading records", () => {
     expect(rest.MillisBehindLatest).toBe(0);
   });
 
+  it("reports MillisBehindLatest in whole milliseconds (a Long in the API), also when time has fractions of one", async () => {
+    const h = await kinesisHarness({ streams: [{ name: "logs", shards: 1 }] });
+    await h.advance(0.25);
+    await h.client.send(new PutRecordCommand({ StreamName: "logs", PartitionKey: "a", Data: bytes("1") }));
+    await h.advance(1_000.625);
+    await h.client.send(new PutRecordCommand({ StreamName: "logs", PartitionKey: "a", Data: bytes("2") }));
+    await h.advance(2.5);
+    const got = await h.client.send(new GetRecordsCommand({ ShardIterator: await iterator(h.client, "shardId-000000000000", "TRIM_HORIZON"), Limit: 1 }));
+    expect(got.MillisBehindLatest).toBe(2);
+  });
+
   it("iterator types: LATEST, AT_ and AFTER_SEQUENCE_NUMBER, AT_TIMESTAMP", async () => {
     const h = await kinesisHarness({ streams: [{ name: "logs", shards: 1 }] });
     const shard = "shardId-000000000000";

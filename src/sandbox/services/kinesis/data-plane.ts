@@ -232,7 +232,8 @@ export function getRecords(state: KinesisState, input: Input): unknown {
       PartitionKey: r.partitionKey,
     })),
     // How far the reader is from the tip: the age of the oldest record it has not read yet.
-    MillisBehindLatest: nextUnread !== undefined ? Math.max(0, now - nextUnread) : 0,
+    // A Long on the wire: the clock has fractions of a millisecond (paced, and the sandbox's own latencies).
+    MillisBehindLatest: nextUnread !== undefined ? Math.max(0, Math.floor(now - nextUnread)) : 0,
   };
   if (batch.exhausted) {
     out.ChildShards = shard.childShardIds.map((id) => {
