@@ -128,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--fail-fast", "Abort the method at the first failed reading during it")
     .option("--log-format <format>", "pretty (live timeline on a terminal), plain, or json (pino on stderr)", { default: "pretty" })
     .option("--verbose", "Show every sandbox event on the timeline")
-    .option("--report <format>", "Also write a report next to the journal: html, md, junit (repeatable or a comma list)")
+    .option("--report <format>", "Also write a report next to the journal: html, md, junit, json (repeatable or a comma list)")
     .option("--fis-template <file>", "Run a team's own FIS experiment template (JSON or YAML; create-experiment-template input or get-experiment-template output) instead of an experiment; --var fills its ${name}; an action the target's FIS lacks (gameday:* on AWS) is refused first")
     .action(async (experiment: string | undefined, f: Flags) => {
       const { runCommand } = await import("./run-command.js");
@@ -165,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--target <target>", "sandbox (embedded), aws, or an AWS-compatible endpoint URL", { default: "sandbox" })
     .option("--region <region>", "AWS region (aws and endpoint targets)")
     .option("--profile <name>", "AWS profile (aws target)")
-    .option("--stack <file>", "Sandbox stack file (default: fixtures/stacks/default.yaml)")
+    .option("--stack <file>", "Sandbox stack file (default: the stack the experiment names in its gameday extension, else fixtures/stacks/default.yaml)")
     .option("--seed <n>", "Seed for the picks; `chaos run` with the same seed hits the same resources")
     .option("--var <key=value>", "Configuration override (repeatable)")
     .option("--var-file <file>", "Variables file (repeatable)")
