@@ -59,7 +59,8 @@ describe("asg-scale-in", () => {
   });
 
   it("cluster-scale-in (the seed's periodic clean-up) holds on the scaled-out stack, embedded and served: only idle instances go", async () => {
-    const embedded = await run(["--stack", stack("scaled-out.yaml")], "cluster-scale-in");
+    // Its own stack (the experiment's gameday extension), as `chaos run cluster-scale-in` runs it.
+    const embedded = await run([], "cluster-scale-in");
     expect(embedded.stderr).toBe("");
     expect([embedded.verdict, embedded.code], embedded.stdout.slice(-3000)).toEqual(["held", 0]);
     expect(embedded.stdout).toMatch(/desired capacity of prod-ecs 9 -> 8; leaving: i-\w+ Terminat/);
