@@ -171,9 +171,10 @@ function candidateRunner(workers: number): { run(job: CandidateJob): Promise<Can
 }
 
 function progressLine(p: Progress): string {
-  const base = `explore: ${p.tried} schedule(s) tried, ${p.failures} failing`;
-  if (p.phase === "search") return base;
-  return `${base}; shrinking (${p.shrinkTried} tried): ${p.smallest ? `${p.smallest.faults.length} fault(s)` : ""}`;
+  const unjudged = p.notJudged > 0 ? `, ${p.notJudged} could not be judged` : "";
+  if (p.phase === "search" || p.foundAt === undefined) return `explore: ${p.tried} schedule(s) tried${unjudged}`;
+  // Shrink candidates are not schedules of the search: counted apart, not as more failures.
+  return `explore: schedule #${p.foundAt} of ${p.tried} failed; shrinking (${p.shrinkTried} candidate(s) tried${unjudged})${p.smallest ? `: smallest so far ${p.smallest.faults.length} fault(s)` : ""}`;
 }
 
 function tally(result: SearchResult): string {
@@ -277,11 +278,14 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   };
   const f = result.finding;
   if (!f) {
+    const first = result.firstError;
+    if (first) summary.notJudged = { count: result.notJudged, first: { schedule: first.schedule, exitCode: first.verdict.exitCode, summary: first.verdict.summary } };
     writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
-    if (result.firstError && !(result.byExitCode[0] ?? 0)) {
-      throw targetError(`every candidate failed to run; the first: ${result.firstError.verdict.summary} (schedule: ${describeSchedule(result.firstError.schedule)})`);
-    }
-    process.stdout.write(`no failing schedule found: the hypothesis held in every schedule tried\nsummary: ${shown(join(out, "summary.json"))}\n`);
+    const why = first ? `the first: ${first.verdict.summary} (schedule: ${describeSchedule(first.schedule)})` : "";
+    if (first && !(result.byExitCode[0] ?? 0)) throw targetError(`every candidate failed to run; ${why}`);
+    // Held where it could be judged; the rest says nothing either way, and the user must see why.
+    const held = first ? `in ${result.byExitCode[0] ?? 0} of ${result.tried} schedule(s); ${result.notJudged} could not be judged, ${why}` : "in every schedule tried";
+    process.stdout.write(`no failing schedule found: the hypothesis held ${held}\nsummary: ${shown(join(out, "summary.json"))}\n`);
     return 0;
   }
 

@@ -47,7 +47,10 @@ export interface Progress {
   phase: "search" | "shrink";
   tried: number;
   shrinkTried: number;
-  failures: number;
+  /** Candidates that neither held nor failed (see SearchResult.notJudged). */
+  notJudged: number;
+  /** Which generated schedule failed first (1-based), once one has. */
+  foundAt?: number;
   /** The smallest failing schedule so far. */
   smallest?: Schedule;
 }
@@ -74,16 +77,22 @@ export interface SearchResult {
   faultsTried: Record<string, number>;
   stoppedBy: "found" | "runs" | "budget";
   finding?: Finding;
-  /** A candidate that errored, for the summary (an error is not a finding). */
+  /**
+   * Candidates, search and shrink together, that neither held nor failed: errored, invalid, or not
+   * steady before the method. None of them says anything about the hypothesis.
+   */
+  notJudged: number;
+  /** The first of them, for the summary (an error is not a finding). */
   firstError?: { schedule: Schedule; verdict: CandidateVerdict };
 }
 
 export async function search(o: SearchOptions): Promise<SearchResult> {
   const arb = genomeArbitrary(o.space);
   const cache = new Map<string, CandidateVerdict>();
-  const result: SearchResult = { tried: 0, shrinkTried: 0, byExitCode: {}, faultsTried: {}, stoppedBy: "runs" };
+  const result: SearchResult = { tried: 0, shrinkTried: 0, byExitCode: {}, faultsTried: {}, stoppedBy: "runs", notJudged: 0 };
+  let found: { genome: Genome; index: number; verdict: CandidateVerdict } | undefined;
   const progress = (phase: Progress["phase"], smallest?: Schedule) =>
-    o.onProgress?.({ phase, tried: result.tried, shrinkTried: result.shrinkTried, failures: (result.byExitCode[1] ?? 0) + (result.byExitCode[3] ?? 0), ...(smallest ? { smallest } : {}) });
+    o.onProgress?.({ phase, tried: result.tried, shrinkTried: result.shrinkTried, notJudged: result.notJudged, ...(found ? { foundAt: found.index } : {}), ...(smallest ? { smallest } : {}) });
 
   /** Verdicts for a batch, running only schedules not seen before. */
   const judge = async (schedules: Schedule[], phase: Progress["phase"]): Promise<CandidateVerdict[]> => {
@@ -96,14 +105,16 @@ export async function search(o: SearchOptions): Promise<SearchResult> {
       result.byExitCode[v.exitCode] = (result.byExitCode[v.exitCode] ?? 0) + 1;
       if (phase === "search") result.tried++;
       else result.shrinkTried++;
-      if (!isFailure(v) && v.exitCode !== 0 && !result.firstError) result.firstError = { schedule: fresh.get(key)!, verdict: v };
+      if (!isFailure(v) && v.exitCode !== 0) {
+        result.notJudged++;
+        result.firstError ??= { schedule: fresh.get(key)!, verdict: v };
+      }
     });
     return schedules.map((s) => cache.get(scheduleKey(s))!);
   };
 
   // fc.sample yields exactly the values fc.check would generate for this seed, in the same order.
   const genomes = fc.sample(arb, { seed: o.seed, numRuns: o.runs });
-  let found: { genome: Genome; index: number; verdict: CandidateVerdict } | undefined;
   for (let start = 0; start < genomes.length && !found; start += o.batchSize) {
     if (o.outOfTime()) {
       result.stoppedBy = "budget";

@@ -89,6 +89,24 @@ describe("chaos explore with variables and crashes", () => {
     expect(replay.stdout).toContain(s.found.minimalVerdict.summary);
   });
 
+  it("says how many candidates could not be judged, and why the first could not, instead of 'held in every schedule'", async () => {
+    const dir = scratch();
+    // Seed 1's task-kill schedules include kills at the same moment as an earlier kill's victim
+    // is gone: FIS fails such a candidate (exit 4), which says nothing about the hypothesis.
+    const r = await chaos(["explore", "task-kill", "--seed", "1", "--runs", "8", "--workers", "1", "--out", "o"], { cwd: dir });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    const line = /no failing schedule found: the hypothesis held in (\d+) of 8 schedule\(s\); (\d+) could not be judged, the first: (.+) \(schedule: .+\)/.exec(r.stdout);
+    expect(line, r.stdout).not.toBeNull();
+    const [held, notJudged] = [Number(line![1]), Number(line![2])];
+    expect(held + notJudged).toBe(8);
+    expect(notJudged).toBeGreaterThan(0);
+    const s = summaryOf(join(dir, "o"));
+    expect(s.notJudged.count).toBe(notJudged);
+    expect(line![3]).toBe(s.notJudged.first.summary);
+    expect(s.notJudged.first.exitCode).not.toBe(0);
+  });
+
   it("places log shipper crashes when the experiment has a log-delivery probe, and takes --max-crashes, --var and --var-file in its help", async () => {
     const dir = scratch();
     // The experiment itself (by name, shipper-crash is its space file): one candidate shows the space.

@@ -85,6 +85,29 @@ describe("search", () => {
     expect(result.finding).toBeUndefined();
     expect(result.firstError?.verdict).toEqual(before);
   });
+
+  it("counts the candidates that could not be judged apart from those that held, and the first one is kept", async () => {
+    let n = 0;
+    const before = { exitCode: 1, verdict: "not-steady-before", summary: "not steady before" };
+    const errored = { exitCode: 4, summary: "fault did not land" };
+    // Every third errors, every fifth was not steady before; the rest held.
+    const result = await search(await options({ runs: 15, evaluate: async (b) => b.map(() => (++n % 3 === 0 ? errored : n % 5 === 0 ? before : { exitCode: 0, summary: "held" })) }));
+    expect(result.tried).toBe(15);
+    expect(result.notJudged).toBe(7);
+    expect(result.byExitCode[0]).toBe(8);
+    expect(result.firstError?.verdict).toEqual(errored);
+  });
+
+  it("reports progress of the search and of the shrink apart: which schedule failed, and shrink candidates not counted as failures", async () => {
+    const seen: { phase: string; tried: number; shrinkTried: number; foundAt?: number }[] = [];
+    const result = await search(await options({ onProgress: (p) => seen.push({ phase: p.phase, tried: p.tried, shrinkTried: p.shrinkTried, ...(p.foundAt !== undefined ? { foundAt: p.foundAt } : {}) }) }));
+    const index = result.finding!.index;
+    expect(seen.filter((p) => p.phase === "search").every((p, i, all) => (i < all.length - 1 ? p.foundAt === undefined : p.foundAt === index))).toBe(true);
+    const shrinking = seen.filter((p) => p.phase === "shrink");
+    expect(shrinking.length).toBeGreaterThan(0);
+    expect(shrinking.every((p) => p.foundAt === index && p.tried === result.tried)).toBe(true);
+    expect(shrinking.at(-1)!.shrinkTried).toBe(result.shrinkTried);
+  });
 });
 
 /**
