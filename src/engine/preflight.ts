@@ -54,6 +54,8 @@ export interface PreflightOptions {
 export async function preflight(plan: Plan, o: PreflightOptions): Promise<Preflight> {
   const steps: ResolvedStep[] = [];
   const faults = new Map(plan.faults);
+  /** ARNs earlier steps picked and will end (Resolution.consumes). */
+  const taken = new Set<string>();
   for (const [name, planned] of plan.faults) {
     if (!planned.module.resolve) continue;
     const at = stepLocation(plan, planned);
@@ -66,8 +68,17 @@ export async function preflight(plan: Plan, o: PreflightOptions): Promise<Prefli
     const resolved: ResolvedStep = { step: name, fault: planned.step.fault, at, resolution, cap, refusals: refused, ...(resolution.unavailable ? { unavailable: resolution.unavailable } : {}) };
     if (resolution.picks && refused.length === 0 && resolution.candidates.length > 0) {
       // Picked in gameday, by the run's seed, so the same seed hits the same resources.
-      const picked = new Set(o.random.fork(`guardrails:${name}`).sample(resolution.candidates, resolution.hits));
-      resolved.chosen = resolution.candidates.filter((c) => picked.has(c));
+      const random = o.random.fork(`guardrails:${name}`);
+      let picked = random.sample(resolution.candidates, resolution.hits);
+      if (resolution.consumes) {
+        // Picked again only on a collision, from what earlier steps left: a seed whose picks never
+        // collided keeps them. Too few left, the collision stands (that step's FIS experiment fails).
+        const free = resolution.candidates.filter((c) => !taken.has(c.arn));
+        if (picked.some((c) => taken.has(c.arn)) && free.length >= resolution.hits) picked = random.sample(free, resolution.hits);
+        for (const c of picked) taken.add(c.arn);
+      }
+      const chosen = new Set(picked);
+      resolved.chosen = resolution.candidates.filter((c) => chosen.has(c));
     }
     if (resolved.chosen || resolution.compileWith) {
       const fragment = planned.module.compile({

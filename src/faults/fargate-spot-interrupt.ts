@@ -71,7 +71,7 @@ export default defineFault<Params, Target>({
     }
     const tasks = await runningTasks(await aws.ecs(), t.cluster, t.service, signal);
     const candidates = tasks.filter((task) => task.capacityProviderName === "FARGATE_SPOT").map((task) => ({ arn: task.taskArn!, id: arnId(task.taskArn!) }));
-    return { lookedFor, candidates, hits: selectedCount(t.select, candidates.length), picks: true, maxArns: 5 };
+    return { lookedFor, candidates, hits: selectedCount(t.select, candidates.length), picks: true, consumes: true, maxArns: 5 };
   },
   compile({ params: p, target: t, chosen }) {
     const what = `${chosen ? chosen.map((c) => c.id).join(", ") : `${t.select} Fargate Spot task(s)`} of service ${t.service} in cluster ${t.cluster}`;

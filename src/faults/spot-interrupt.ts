@@ -91,6 +91,7 @@ export default defineFault<Params, Target>({
       candidates,
       hits: selectedCount(t.select, candidates.length),
       picks: true,
+      consumes: true,
       maxArns: 5,
     };
   },

@@ -39,6 +39,7 @@ export default defineFault<Record<string, never>, Target>({
       candidates,
       hits: selectedCount(t.select, candidates.length),
       picks: true,
+      consumes: true,
       // aws-semantics.md: resourceArns holds at most 5 per target.
       maxArns: 5,
     };

@@ -96,6 +96,12 @@ export interface Resolution {
   /** FIS's limit on resourceArns for the target (aws-semantics.md: 5 for spot instances and tasks). */
   maxArns?: number;
   /**
+   * The step ends what it hits (an instance reclaimed, a task stopped): another step of the run that
+   * picked the same resource would find it gone and its FIS experiment would fail, so the preflight
+   * gives later steps other resources while there are enough.
+   */
+  consumes?: boolean;
+  /**
    * Facts the template needs that only the target knows (a file system's mount-target IPs, whether
    * the target's FIS offers an action): compile gets them as `resolved`.
    */

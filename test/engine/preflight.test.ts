@@ -71,6 +71,22 @@ describe("spot-interrupt", () => {
     expect(allowed.steps[0]!.chosen!.map((c) => c.id).sort()).toEqual(prodSpot());
   });
 
+  it("gives two steps that each interrupt one instance two different instances, whatever the seed; a third and fourth step share once none is left", async () => {
+    const step = (name: string) => `  - fault: spot-interrupt\n    name: ${name}\n    target: { cluster: prod, tags: { chaos: ok } }\n`;
+    for (let seed = 1; seed <= 12; seed++) {
+      const p = await check(step("first") + step("second"), { seed });
+      const [a, b] = p.steps.map((s) => s.chosen![0]!.arn);
+      expect(a, `seed ${seed}`).not.toBe(b);
+      // The first step's pick is the seed's, as with one step alone.
+      expect(a).toBe((await check(step("first"), { seed })).steps[0]!.chosen![0]!.arn);
+    }
+    // Three instances for four steps: the first three are distinct, the fourth repeats one of them.
+    const four = await check(["one", "two", "three", "four"].map(step).join(""), { seed: 3 });
+    const arns = four.steps.map((s) => s.chosen![0]!.arn);
+    expect(new Set(arns.slice(0, 3)).size).toBe(3);
+    expect(arns.slice(0, 3)).toContain(arns[3]);
+  });
+
   it("an empty resolution is an error before anything starts (exit 4), saying what was looked for", async () => {
     const err = await check("  - fault: spot-interrupt\n    target: { cluster: prod, tags: { chaos: nope } }\n").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PreflightError);
@@ -84,6 +100,14 @@ describe("task-kill and drain", () => {
     const running = h.sandbox.ecs.clusters.get("prod")!.tasks.filter((t) => t.service?.name === "web" && t.lastStatus === "RUNNING").map((t) => t.arn);
     expect(p.steps[0]!.resolution.candidates.map((c) => c.arn).sort()).toEqual(running.sort());
     expect(p.plan.faults.get("k")!.fragment.targets.tasks).toEqual({ resourceType: "aws:ecs:task", resourceArns: [p.steps[0]!.chosen![0]!.arn], selectionMode: "ALL" });
+  });
+
+  it("two task kills of one service kill two different tasks, whatever the seed", async () => {
+    const step = (name: string) => `  - fault: task-kill\n    name: ${name}\n    target: { cluster: prod, service: web }\n`;
+    for (let seed = 1; seed <= 12; seed++) {
+      const p = await check(step("k1") + step("k2"), { seed });
+      expect(p.steps[0]!.chosen![0]!.arn, `seed ${seed}`).not.toBe(p.steps[1]!.chosen![0]!.arn);
+    }
   });
 
   it("a drain over the cap is refused; a whole-cluster drain needs allowing by cluster name even under a raised cap", async () => {
