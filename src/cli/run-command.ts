@@ -20,7 +20,7 @@ import { jsonRenderer, TimelineRenderer, type Renderer } from "./render.js";
 import { checkPlan, loadExperimentFile, planFor, printPlan, refusalMessage } from "./plan-command.js";
 import { unavailableMessage } from "../engine/preflight.js";
 import { basename, extname } from "node:path";
-import { replayCommand } from "./replay.js";
+import { replayCommand, type ReplayInputs } from "./replay.js";
 import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
 import { experimentStack } from "../experiment/sandbox-stack.js";
 import type { Plan } from "../engine/plan.js";
@@ -355,17 +355,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
       clock: target.clock.kind,
       ledger: relative(cwd, ledger.dir),
       secrets: plan.loaded.secretValues,
-      replay: replayCommand({
-        experiment: nameOrPath ?? relative(cwd, file),
-        seed,
-        target: flags.target,
-        ...(flags.stack !== undefined ? { stack: flags.stack } : {}),
-        vars: recordedInputs(vars, [], plan.loaded.secretValues).vars,
-        varFiles: flags.varFile ?? [],
-        ...(flags.hypothesisStrategy !== undefined ? { hypothesisStrategy: flags.hypothesisStrategy } : {}),
-        ...(flags.rollbackStrategy !== undefined ? { rollbackStrategy: flags.rollbackStrategy } : {}),
-        ...(flags.failFast ? { failFast: true } : {}),
-      }),
+      replay: replayCommand(replayInputs(nameOrPath, file, seed, flags, recordedInputs(vars, [], plan.loaded.secretValues).vars, cwd)),
     });
     let linkFailure: string | undefined;
     if (chosenJournal === undefined) {
@@ -409,6 +399,31 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     ledger?.release();
     journalLock?.release();
   }
+}
+
+/**
+ * What the replay command repeats: every flag that changes what runs, as the user typed it (paths
+ * stay relative to the directory the run was started in, as --stack and --var-file always were).
+ */
+export function replayInputs(nameOrPath: string | undefined, file: string, seed: number, flags: RunFlags, vars: Record<string, string>, cwd: string): ReplayInputs {
+  return {
+    experiment: nameOrPath ?? relative(cwd, file),
+    ...(flags.fisTemplate !== undefined ? { fisTemplate: flags.fisTemplate } : {}),
+    seed,
+    target: flags.target,
+    ...(flags.region !== undefined ? { region: flags.region } : {}),
+    ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
+    ...(flags.stack !== undefined ? { stack: flags.stack } : {}),
+    ...(flags.speed !== undefined ? { speed: flags.speed } : {}),
+    ...(flags.handler !== undefined ? { handlers: flags.handler } : {}),
+    ...(flags.lifecycleHandler !== undefined ? { lifecycleHandlers: flags.lifecycleHandler } : {}),
+    ...(flags.url !== undefined ? { urls: flags.url } : {}),
+    vars,
+    varFiles: flags.varFile ?? [],
+    ...(flags.hypothesisStrategy !== undefined ? { hypothesisStrategy: flags.hypothesisStrategy } : {}),
+    ...(flags.rollbackStrategy !== undefined ? { rollbackStrategy: flags.rollbackStrategy } : {}),
+    ...(flags.failFast ? { failFast: true } : {}),
+  };
 }
 
 /**
