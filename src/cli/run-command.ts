@@ -3,7 +3,7 @@
  * exit with the verdict's code. SIGINT and SIGTERM stop the method and run the rollbacks before
  * exiting 130; a second signal exits at once and leaves the ledger for `chaos recover`.
  */
-import { accessSync, constants, existsSync, lstatSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { HypothesisStrategy, RollbackStrategy } from "../experiment/model.js";
 import { InvalidInputError } from "../experiment/model.js";
@@ -20,7 +20,7 @@ import { jsonRenderer, TimelineRenderer, type Renderer } from "./render.js";
 import { checkPlan, loadExperimentFile, planFor, printPlan, refusalMessage } from "./plan-command.js";
 import { unavailableMessage } from "../engine/preflight.js";
 import { basename, extname } from "node:path";
-import { replayCommand } from "./replay.js";
+import { replayCommand, type ReplayInputs } from "./replay.js";
 import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
 import { experimentStack } from "../experiment/sandbox-stack.js";
 import type { Plan } from "../engine/plan.js";
@@ -97,33 +97,56 @@ export function runIdFor(file: string, seed: number): string {
 }
 
 /**
- * Moves a finished earlier run with the same id aside; refuses while one still has undo left, and
- * while a process still works in it (the run itself, even before it changed anything, or a
- * `chaos recover`): moving its directory would take its ledger from under it.
+ * The run directory (and run id) a new run of `baseId` takes. A new run never moves an older
+ * run's directory: every path and run id printed or recorded before (the journal path on stdout,
+ * run.json's journalPath, ./journal.json's target, a report's, the FIS tags and the ledger's name
+ * `chaos recover <run-id>` looks for) goes on naming the run it named. The first run of an
+ * experiment and seed here takes `<baseId>`; each later one takes `<baseId>.<n>`, one past the
+ * highest taken so far, so that the numbers follow the order of the runs and a name once used,
+ * even if its directory was deleted since, is not handed to another run while a later one exists.
+ * Returns the id and the directories of the earlier runs with the same base id.
  */
-function claimRunDir(cwd: string, runId: string): void {
-  const dir = join(runsDir(cwd), runId);
-  if (!existsSync(dir)) return;
-  const earlier = Ledger.open(dir);
-  const holder = earlier.holder();
-  if (holder !== undefined) {
-    const state = holder === "unreadable" ? "unknown" : liveness(holder);
-    if (state !== "dead") {
-      const pid = holder === "unreadable" ? "a process whose lock file cannot be read" : `pid ${holder.pid}${holder.host ? ` on ${holder.host}` : ""}`;
-      const doing = holder !== "unreadable" && holder.command === "recover" ? "is being recovered" : "is still going";
-      throw targetError(`run ${runId} ${doing} (${pid}${state === "unknown" ? ", which cannot be checked from here" : ""}) in ${dir}; wait for it to end, or choose another --seed`);
+function nextRunId(runs: string, baseId: string): { runId: string; earlier: string[] } {
+  const same = new RegExp(`^${baseId.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:\\.([1-9]\\d*))?$`);
+  let highest = -1;
+  const earlier: string[] = [];
+  for (const name of existsSync(runs) ? readdirSync(runs) : []) {
+    const m = same.exec(name);
+    if (!m) continue;
+    earlier.push(join(runs, name));
+    highest = Math.max(highest, m[1] === undefined ? 0 : Number(m[1]));
+  }
+  return { runId: highest < 0 ? baseId : `${baseId}.${highest + 1}`, earlier };
+}
+
+/**
+ * Refuses a run while an earlier run with the same experiment and seed is still going (the run
+ * itself, even before it changed anything, or a `chaos recover`), or has undo left: on a shared
+ * target the same seed picks the same resources, which that run still holds or left changed, and
+ * its declared rollbacks may act on anything; the new run's verdict would measure what the earlier
+ * one did. (These refusals once guarded the directory a rerun moved aside; none is moved now.)
+ * Returns the run id the new run takes (see `nextRunId`).
+ */
+function claimRunDir(cwd: string, baseId: string): string {
+  const { runId, earlier } = nextRunId(runsDir(cwd), baseId);
+  for (const dir of earlier) {
+    if (!existsSync(join(dir, "ledger.jsonl"))) continue;
+    const name = basename(dir);
+    const ledger = Ledger.open(dir);
+    const holder = ledger.holder();
+    if (holder !== undefined) {
+      const state = holder === "unreadable" ? "unknown" : liveness(holder);
+      if (state !== "dead") {
+        const pid = holder === "unreadable" ? "a process whose lock file cannot be read" : `pid ${holder.pid}${holder.host ? ` on ${holder.host}` : ""}`;
+        const doing = holder !== "unreadable" && holder.command === "recover" ? "is being recovered" : "is still going";
+        throw targetError(`run ${name} ${doing} (${pid}${state === "unknown" ? ", which cannot be checked from here" : ""}) in ${dir}; wait for it to end, or choose another --seed`);
+      }
+    }
+    if (ledger.pending().length > 0 && !ledger.isClosed()) {
+      throw targetError(`an earlier run ${name} has unfinished rollbacks (${dir}); run \`chaos recover ${name}\` first`);
     }
   }
-  if (earlier.pending().length > 0 && !earlier.isClosed()) {
-    throw targetError(`an earlier run ${runId} has unfinished rollbacks (${dir}); run \`chaos recover ${runId}\` first`);
-  }
-  for (let n = 1; ; n++) {
-    const aside = `${dir}.${n}`;
-    if (!existsSync(aside)) {
-      renameSync(dir, aside);
-      return;
-    }
-  }
+  return runId;
 }
 
 /**
@@ -311,9 +334,11 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     const plan = checked.plan;
     if (target.kind === "aws") await refuseAllReachingTemplates(plan, cwd);
     const { requirementsFor } = await import("./plan-requirements.js");
-    const required = await requirementsFor(plan, { clients: target.clients, accountId: target.accountId, runId: runIdFor(file, seed) });
+    // The run id a run would take now (stop alarms are named after it); the run claims its own below.
+    const likelyRunId = nextRunId(runsDir(cwd), runIdFor(file, seed)).runId;
+    const required = await requirementsFor(plan, { clients: target.clients, accountId: target.accountId, runId: likelyRunId });
     if (flags.dry) {
-      await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: runIdFor(file, seed) }, seed, format === "json", checked, required);
+      await printPlan(plan, { description: target.description, region: target.region, accountId: target.accountId, runId: likelyRunId }, seed, format === "json", checked, required);
       return refusalMessage(checked) !== undefined ? 2 : unavailableMessage(checked) !== undefined ? 4 : (required.redLines[0]?.exitCode ?? 0);
     }
     const refused = refusalMessage(checked);
@@ -325,9 +350,8 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     if (red) throw new CliError(`preflight: ${required.redLines.map((r) => r.message).join("; ")}; nothing was started`, red.exitCode);
     if (interrupt.signal.aborted) return 130;
 
-    const runId = runIdFor(file, seed);
     if (chosenJournal !== undefined) journalLock = claimJournalPath(chosenJournal, flags.journalPath!);
-    claimRunDir(cwd, runId);
+    const runId = claimRunDir(cwd, runIdFor(file, seed));
     const journalPath = chosenJournal ?? join(runsDir(cwd), runId, "journal.json");
     try {
       ledger = Ledger.create(cwd, {
@@ -355,17 +379,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
       clock: target.clock.kind,
       ledger: relative(cwd, ledger.dir),
       secrets: plan.loaded.secretValues,
-      replay: replayCommand({
-        experiment: nameOrPath ?? relative(cwd, file),
-        seed,
-        target: flags.target,
-        ...(flags.stack !== undefined ? { stack: flags.stack } : {}),
-        vars: recordedInputs(vars, [], plan.loaded.secretValues).vars,
-        varFiles: flags.varFile ?? [],
-        ...(flags.hypothesisStrategy !== undefined ? { hypothesisStrategy: flags.hypothesisStrategy } : {}),
-        ...(flags.rollbackStrategy !== undefined ? { rollbackStrategy: flags.rollbackStrategy } : {}),
-        ...(flags.failFast ? { failFast: true } : {}),
-      }),
+      replay: replayCommand(replayInputs(nameOrPath, file, seed, flags, recordedInputs(vars, [], plan.loaded.secretValues).vars, cwd)),
     });
     let linkFailure: string | undefined;
     if (chosenJournal === undefined) {
@@ -409,6 +423,31 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     ledger?.release();
     journalLock?.release();
   }
+}
+
+/**
+ * What the replay command repeats: every flag that changes what runs, as the user typed it (paths
+ * stay relative to the directory the run was started in, as --stack and --var-file always were).
+ */
+export function replayInputs(nameOrPath: string | undefined, file: string, seed: number, flags: RunFlags, vars: Record<string, string>, cwd: string): ReplayInputs {
+  return {
+    experiment: nameOrPath ?? relative(cwd, file),
+    ...(flags.fisTemplate !== undefined ? { fisTemplate: flags.fisTemplate } : {}),
+    seed,
+    target: flags.target,
+    ...(flags.region !== undefined ? { region: flags.region } : {}),
+    ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
+    ...(flags.stack !== undefined ? { stack: flags.stack } : {}),
+    ...(flags.speed !== undefined ? { speed: flags.speed } : {}),
+    ...(flags.handler !== undefined ? { handlers: flags.handler } : {}),
+    ...(flags.lifecycleHandler !== undefined ? { lifecycleHandlers: flags.lifecycleHandler } : {}),
+    ...(flags.url !== undefined ? { urls: flags.url } : {}),
+    vars,
+    varFiles: flags.varFile ?? [],
+    ...(flags.hypothesisStrategy !== undefined ? { hypothesisStrategy: flags.hypothesisStrategy } : {}),
+    ...(flags.rollbackStrategy !== undefined ? { rollbackStrategy: flags.rollbackStrategy } : {}),
+    ...(flags.failFast ? { failFast: true } : {}),
+  };
 }
 
 /**

@@ -29,7 +29,8 @@ function replayText(run: RunReport): string {
 }
 
 function casesOf(run: RunReport): Case[] {
-  const classname = `gameday.${run.runId.replace(/-[0-9a-f]{8}$/, "")}`;
+  // The experiment's name: the run id without its seed and, for a rerun with the same seed, its `.<n>`.
+  const classname = `gameday.${run.runId.replace(/-[0-9a-f]{8}(?:\.\d+)?$/, "")}`;
   const seconds = run.durationSeconds ?? 0;
   const cases: Case[] = [];
   const verdictOutcome: Case["outcome"] = FAILED_VERDICTS.has(run.verdict)

@@ -4,7 +4,7 @@
  */
 import { vi, afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, chaos, freePort, idleEndpoint, markerExperiment, scratch, start, until } from "./cli.js";
 
@@ -120,6 +120,41 @@ describe("two runs in one directory", () => {
     expect(c.code).toBe(0);
     expect(journalAt(join(dir, "journal.json")).gameday.runId).toBe("quick-00000003");
     expect(journalAt(join(dir, ".gameday", "runs", "alpha-00000001", "journal.json")).gameday.runId).toBe("alpha-00000001");
+  });
+});
+
+describe("two runs with the same seed in one directory", () => {
+  it("each keeps its own directory, run id and journal: the later one takes <run-id>.1, and the earlier one's paths keep naming the earlier run", async () => {
+    const dir = scratch();
+    const file = quickExperiment(dir);
+    const runs = join(dir, ".gameday", "runs");
+    const a = await chaos(["run", file, "--target", endpoint.url, "--seed", "9"], { cwd: dir });
+    expect([a.code, a.stderr]).toEqual([0, ""]);
+    const firstPrinted = join(".gameday", "runs", "quick-00000009", "journal.json");
+    expect(a.stdout).toContain(`journal: ${firstPrinted} (journal.json links to it)\n`);
+    const firstJournal = readFileSync(join(dir, firstPrinted), "utf8");
+
+    const b = await chaos(["run", file, "--target", endpoint.url, "--seed", "9"], { cwd: dir });
+    expect([b.code, b.stderr]).toEqual([0, ""]);
+    const secondPrinted = join(".gameday", "runs", "quick-00000009.1", "journal.json");
+    expect(b.stdout).toContain(`journal: ${secondPrinted} (journal.json links to it)\n`);
+
+    expect(readdirSync(runs).sort()).toEqual(["quick-00000009", "quick-00000009.1"]);
+    // What the first run printed still names the first run's journal, unchanged.
+    expect(readFileSync(join(dir, firstPrinted), "utf8")).toBe(firstJournal);
+    expect(journalAt(join(dir, firstPrinted)).gameday.runId).toBe("quick-00000009");
+    expect(journalAt(join(dir, secondPrinted)).gameday.runId).toBe("quick-00000009.1");
+    // Each run.json names its own run and a journal inside its own directory.
+    for (const name of ["quick-00000009", "quick-00000009.1"]) {
+      const record = JSON.parse(readFileSync(join(runs, name, "run.json"), "utf8")) as { runId: string; journalPath: string };
+      expect(record.runId).toBe(name);
+      expect(record.journalPath).toBe(join(runs, name, "journal.json"));
+    }
+    expect(readlinkSync(join(dir, "journal.json"))).toBe(secondPrinted);
+
+    // A run directory's name is its run id, for `chaos recover <run-id>`.
+    const recover = await chaos(["recover", "quick-00000009.1"], { cwd: dir });
+    expect([recover.code, recover.stdout]).toEqual([0, "run quick-00000009.1: nothing to recover, its rollbacks are finished\n"]);
   });
 });
 

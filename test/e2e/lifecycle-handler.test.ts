@@ -7,8 +7,8 @@
  * termination cut a task short.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { chaos, REPO, scratch, start } from "./cli.js";
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -68,13 +68,18 @@ beforeAll(() => {
 });
 const handler = (name: string) => join(handlers, name);
 
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; verdict: string }> {
-  const dir = scratch();
-  const child = start(["run", "asg-scale-in", "--stack", STACK, ...args, "--seed", "7", "--log-format", "plain"], { cwd: dir });
+/** `chaos <args>` in `dir`, with the latest journal's verdict and replay command. */
+async function chaosIn(dir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; verdict: string; replay: string }> {
+  const child = start(args, { cwd: dir });
   const watchdog = setTimeout(() => child.child.kill("SIGKILL"), WATCHDOG_MS);
   const r = await child.done.finally(() => clearTimeout(watchdog));
   expect(r.signal, r.stdout.slice(-3000)).toBeNull();
-  return { ...r, verdict: JSON.parse(readFileSync(join(dir, "journal.json"), "utf8")).gameday.verdict };
+  const { verdict, replay } = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8")).gameday;
+  return { ...r, verdict, replay };
+}
+
+function run(args: string[]): ReturnType<typeof chaosIn> {
+  return chaosIn(scratch(), ["run", "asg-scale-in", "--stack", STACK, ...args, "--seed", "7", "--log-format", "plain"]);
 }
 
 describe("chaos run asg-scale-in --lifecycle-handler", () => {
@@ -93,6 +98,30 @@ describe("chaos run asg-scale-in --lifecycle-handler", () => {
     expect(r.stdout).toMatch(/drained-before-terminated \(on-chaos\) tasksCutShort was 1, expected 0/);
     // The cut-short task's requests fail: the web SLO's stop condition ends the run.
     expect([r.verdict, r.code], r.stdout.slice(-3000)).toEqual(["aborted", 3]);
+  });
+
+  it("records the handler in the run's replay command, relative to where the run was started: the replay is aborted too (exit 3)", async () => {
+    // As a user would: the handler in the working directory, named by a relative path.
+    const dir = scratch();
+    symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
+    mkdirSync(join(dir, "handlers"));
+    const file = join(dir, "handlers", "complete-at-once.mjs");
+    writeFileSync(file, COMPLETE_AT_ONCE);
+    const first = await chaosIn(dir, ["run", "asg-scale-in", "--stack", STACK, "--lifecycle-handler", join("handlers", "complete-at-once.mjs"), "--seed", "7", "--log-format", "plain"]);
+    expect([first.verdict, first.code], first.stdout.slice(-3000)).toEqual(["aborted", 3]);
+
+    // No word needs quoting here (scratch and repository paths have no spaces): split on spaces.
+    expect(first.replay).not.toMatch(/['"\\]/);
+    const [command, ...args] = first.replay.split(" ");
+    expect(command).toBe("chaos");
+    const at = args.indexOf("--lifecycle-handler");
+    expect(at, first.replay).toBeGreaterThan(0);
+    expect(resolve(dir, args[at + 1]!)).toBe(file);
+
+    const again = await chaosIn(dir, [...args, "--log-format", "plain"]);
+    expect(again.stderr).toBe("");
+    expect([again.verdict, again.code], again.stdout.slice(-3000)).toEqual(["aborted", 3]);
+    expect(again.replay).toBe(first.replay);
   });
 
   it("on a stack with no lifecycle hook to subscribe to: exit 2, saying what the flag needs", async () => {
