@@ -76,6 +76,8 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   // Every step's experiment, vars and stack are checked before anything runs (exit 2, all at once).
   const loaded = await loadRunbookForRun(file, shown, experimentCatalog(cwd));
   const runbookDir = dirname(file);
+  // The stack of the steps that name none, checked as theirs are.
+  if (flags.stack !== undefined) (await import("../sandbox/stack/load.js")).loadStack(resolve(cwd, flags.stack));
   if (flags.seed !== undefined) parseSeed(flags.seed);
   if (flags.speed !== undefined) parseSpeed(flags.speed);
   const reportFormats = flags.report === undefined ? [] : await parseReportFlag(flags.report);

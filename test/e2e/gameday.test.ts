@@ -135,6 +135,12 @@ steps:
       ].join("\n"),
     );
     expect(existsSync(join(dir, ".gameday"))).toBe(false);
+    // --stack, for the steps that name none, is checked before anything starts too.
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n`);
+    const flag = await chaos(["gameday", "drill", "--auto", "--stack", "nope.yaml"], { cwd: dir });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/nope\.yaml: \(document\): expected a stack file, found no file at this path$/m);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
   });
 
   it("refuses a step's var that its experiment does not declare, at the key with a did-you-mean, before any step runs", async () => {

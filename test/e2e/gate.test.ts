@@ -89,6 +89,10 @@ describe("chaos gate", () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/^typo\.yaml:3:17: experiments\[0\]\.experiment: expected .*\(did you mean `spot-interrupt`\?\), found "spot-interupt": no experiment of that name$/m);
     expect(typo.stdout).toBe("");
+    const stack = await chaos(["gate", "small.yaml", "--stack", "nope.yaml"], { cwd: dir });
+    expect(stack.code).toBe(2);
+    expect(stack.stderr).toMatch(/nope\.yaml: \(document\): expected a stack file, found no file at this path$/m);
+    expect(stack.stdout).toBe("");
   });
 
   it("refuses an entry whose stack file is missing and another whose var the experiment does not declare, together, before any run (exit 2)", async () => {
