@@ -116,6 +116,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
       clock,
       facilitator: terminal ?? autoFacilitator,
       journalPath,
+      journalExists: (journal) => existsSync(resolve(cwd, journal)),
       startStep: (s, i, journal) => {
         const child = startChaos(childArgs(s, i, journal), { command, cwd });
         return { done: child.done, interrupt: () => void child.signal("SIGINT") };

@@ -74,7 +74,7 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid runbook (a step's experiment, vars or stack included) or usage (file:line, field and
        what was expected), before anything starts
   3    a pre-check failed, or the facilitator aborted at a checkpoint
-  4    a step hit a target or toolkit error
+  4    a step hit a target or toolkit error, or could not start (the record says aborted)
   130  interrupted (the running step's rollbacks ran; the record says aborted)`,
   schedule: `  0    done (run-due: every due run held, nothing was due, or what was due fell outside
        gameday.yaml's guardrails.windows and was skipped)
