@@ -7,6 +7,7 @@ import { basename, extname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { builtinExperimentsDir } from "./paths.js";
 import { usage } from "./errors.js";
+import type { ExperimentCatalog } from "../schedule/experiment-references.js";
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -20,14 +21,26 @@ export function resolveExperiment(nameOrPath: string, cwd: string): string {
     if (!existsSync(file)) throw usage(`${nameOrPath}: no such file`);
     return file;
   }
+  const file = findInCatalog(nameOrPath, cwd);
+  if (file !== undefined) return file;
+  const known = listExperiments(cwd).map((e) => e.name);
+  throw usage(`no experiment named "${nameOrPath}" in ./experiments or the built-in catalog; known: ${known.join(", ") || "none"}`);
+}
+
+/** The file of the experiment named `name` in ./experiments, else the built-in catalog; undefined when neither has it. */
+export function findInCatalog(name: string, cwd: string): string | undefined {
   for (const dir of catalogDirs(cwd)) {
     for (const ext of EXTENSIONS) {
-      const file = join(dir, `${nameOrPath}${ext}`);
+      const file = join(dir, `${name}${ext}`);
       if (existsSync(file)) return file;
     }
   }
-  const known = listExperiments(cwd).map((e) => e.name);
-  throw usage(`no experiment named "${nameOrPath}" in ./experiments or the built-in catalog; known: ${known.join(", ") || "none"}`);
+  return undefined;
+}
+
+/** The catalog as seen from `cwd`, for the checks of runbooks and suites (src/schedule/experiment-references.ts). */
+export function experimentCatalog(cwd: string): ExperimentCatalog {
+  return { find: (name) => findInCatalog(name, cwd), names: () => listExperiments(cwd).map((e) => e.name) };
 }
 
 export interface CatalogEntry {

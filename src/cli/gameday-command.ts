@@ -10,8 +10,9 @@ import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path
 import { ScaledClock } from "../time/clock.js";
 import { startChaos } from "../schedule/chaos-child.js";
 import { selfCommand } from "./self-command.js";
-import { checkStepReferences, loadRunbook, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
-import { resolveExperiment } from "./catalog.js";
+import { loadRunbookForRun, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
+import { isExperimentPath } from "../schedule/experiment-references.js";
+import { experimentCatalog } from "./catalog.js";
 import { GamedayRun } from "../schedule/gameday-run.js";
 import { runPreCheck } from "../schedule/gameday-prechecks.js";
 import { writeRecord } from "../schedule/gameday-record.js";
@@ -55,7 +56,7 @@ export function resolveRunbook(nameOrPath: string, cwd: string): string {
 
 /** A path in a runbook is relative to the runbook's own directory; a bare name stays a name. */
 function fromRunbook(ref: string, runbookDir: string): string {
-  if (isAbsolute(ref) || !(ref.includes("/") || EXTENSIONS.includes(extname(ref)))) return ref;
+  if (isAbsolute(ref) || !isExperimentPath(ref)) return ref;
   return resolve(runbookDir, ref);
 }
 
@@ -72,18 +73,11 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   const file = resolveRunbook(nameOrPath, cwd);
   const inside = relative(cwd, file);
   const shown = inside === "" || inside.startsWith("..") ? file : inside;
-  const loaded = loadRunbook(file, shown);
+  // Every step's experiment, vars and stack are checked before anything runs (exit 2, all at once).
+  const loaded = await loadRunbookForRun(file, shown, experimentCatalog(cwd));
   const runbookDir = dirname(file);
-  checkStepReferences(loaded, shown, (s) => {
-    const found: { experiment?: string; stack?: string } = {};
-    try {
-      resolveExperiment(fromRunbook(s.experiment, runbookDir), cwd);
-    } catch (err) {
-      found.experiment = `${JSON.stringify(s.experiment)}: ${err instanceof Error ? err.message.replace(/^.*?: no such file$/, "no such file") : String(err)}`;
-    }
-    if (s.stack !== undefined && !existsSync(fromRunbook(s.stack, runbookDir))) found.stack = `${JSON.stringify(s.stack)}: no such file`;
-    return found;
-  });
+  // The stack of the steps that name none, checked as theirs are.
+  if (flags.stack !== undefined) (await import("../sandbox/stack/load.js")).loadStack(resolve(cwd, flags.stack));
   if (flags.seed !== undefined) parseSeed(flags.seed);
   if (flags.speed !== undefined) parseSpeed(flags.speed);
   const reportFormats = flags.report === undefined ? [] : await parseReportFlag(flags.report);
@@ -102,7 +96,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   const journalPath = (s: RunbookStep, i: number) => relative(cwd, join(dir, `${String(i + 1).padStart(2, "0")}-${safe(stepName(s, i))}.journal.json`));
   const childArgs = (s: RunbookStep, i: number, journal: string): string[] => {
     const args = ["run", fromRunbook(s.experiment, runbookDir), "--target", flags.target, "--journal-path", journal, "--log-format", "plain"];
-    const stack = s.stack !== undefined ? fromRunbook(s.stack, runbookDir) : flags.stack;
+    const stack = s.stack !== undefined ? resolve(runbookDir, s.stack) : flags.stack;
     if (stack !== undefined) args.push("--stack", stack);
     for (const [k, v] of Object.entries(s.vars ?? {})) args.push("--var", `${k}=${v}`);
     if (flags.region) args.push("--region", flags.region);
@@ -122,6 +116,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
       clock,
       facilitator: terminal ?? autoFacilitator,
       journalPath,
+      journalExists: (journal) => existsSync(resolve(cwd, journal)),
       startStep: (s, i, journal) => {
         const child = startChaos(childArgs(s, i, journal), { command, cwd });
         return { done: child.done, interrupt: () => void child.signal("SIGINT") };

@@ -17,7 +17,7 @@ import { readSuite } from "../gate/suite.js";
 import { parseShard, shardOf } from "../gate/shard.js";
 import { runGate, type Spawned } from "../gate/gate.js";
 import { githubAnnotations, writeGateOutputs } from "../gate/output.js";
-import { resolveExperiment } from "./catalog.js";
+import { experimentCatalog, resolveExperiment } from "./catalog.js";
 import { usage } from "./errors.js";
 import { selfCommand } from "./self-command.js";
 
@@ -67,9 +67,10 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
   const margin = parseMargin(flags.margin);
   const parallel = flags.parallel === undefined ? availableParallelism() : Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1) throw usage(`--parallel: expected a whole number of 1 or more, found ${JSON.stringify(flags.parallel)}`);
-  const suite = readSuite(suiteFile, resolve(cwd, suiteFile));
+  // Every entry's experiment, vars and stack are checked before any run: a typo fails the gate at once (exit 2), not after an hour.
+  const suite = await readSuite(suiteFile, resolve(cwd, suiteFile), experimentCatalog(cwd));
+  if (flags.stack !== undefined) (await import("../sandbox/stack/load.js")).loadStack(resolve(cwd, flags.stack));
   const runs = shardOf(suite.runs, shard);
-  // Every experiment is found before any runs: a typo fails the gate at once (exit 2), not after an hour.
   const files = new Map(runs.map((r) => [r.experiment, resolveExperiment(r.experiment, cwd)]));
   const outDir = resolve(cwd, flags.outDir ?? ".gameday/gate");
   const where = flags.target !== undefined ? `one at a time on ${flags.target}` : `${Math.min(parallel, runs.length)} at a time, each on its own embedded sandbox`;

@@ -57,7 +57,8 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   gate: `  0    the gate passed: every threshold of the suite held
   1    the gate failed: a hypothesis deviated (or a stop condition aborted a run), the score is
        below the minimum, or a measure regressed against the baseline
-  2    invalid suite file, an unknown experiment, or invalid usage
+  2    invalid suite file (an entry's unknown experiment, undeclared var or missing stack
+       included, all at once, before any run), or invalid usage
   4    a run could not be judged (a toolkit or target error) and nothing else failed
   130  interrupted by SIGINT/SIGTERM: passed on to the running runs (they roll back), no further
        run starts, JUnit and Markdown written for what ran`,
@@ -70,9 +71,10 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   4    the sandbox could not start (its stack never came up, for example)`,
   gameday: `  0    every step held
   1    a step deviated, was stopped by a stop condition, or ran past its timebox
-  2    invalid runbook or usage (file:line, field and what was expected)
+  2    invalid runbook (a step's experiment, vars or stack included) or usage (file:line, field and
+       what was expected), before anything starts
   3    a pre-check failed, or the facilitator aborted at a checkpoint
-  4    a step hit a target or toolkit error
+  4    a step hit a target or toolkit error, or could not start (the record says aborted)
   130  interrupted (the running step's rollbacks ran; the record says aborted)`,
   schedule: `  0    done (run-due: every due run held, nothing was due, or what was due fell outside
        gameday.yaml's guardrails.windows and was skipped)

@@ -16,11 +16,13 @@ import { DEFAULT_RUNTIME, experimentSchema, STEP_SCHEMAS } from "./schema.js";
 import { readSource, type Located } from "./source.js";
 import { nameSteps, slotsOf, type Naming, type Section } from "./step-names.js";
 import { readTolerance } from "./tolerance-parse.js";
-import { readVarFile, readVarOptions, type VarFile } from "./var-files.js";
+import { readVarFile, readVarOptions, type VarFile, type VarsAt } from "./var-files.js";
 
 export interface LoadOptions {
   /** `--var` values: `name` or `name:type` (str, int, float, bool, json, bytes) to text. */
   vars?: Record<string, string>;
+  /** Where `vars` are written when a file gives them (a runbook step, a suite entry) instead of `--var`. */
+  varsAt?: VarsAt;
   /** `--var-file` paths: YAML/JSON configuration and secrets, or .env files. */
   varFiles?: string[];
   /** The environment for `${env:NAME}` and `{type: env}` entries; `loadExperiment` defaults it to process.env. */
@@ -69,7 +71,7 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
     }
     varFiles.push(readVarFile(path, read.text, problems));
   }
-  const overrides = readVarOptions(options.vars ?? {}, problems);
+  const overrides = readVarOptions(options.vars ?? {}, problems, options.varsAt);
 
   const substituted = substituteDocument(raw, source, { varFiles, overrides, env: options.env ?? {} }, problems);
   problems.redact(substituted.secretValues);

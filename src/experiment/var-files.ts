@@ -41,28 +41,41 @@ export function splitVarOption(spec: string): [string, string] | undefined {
   return at <= 0 ? undefined : [spec.slice(0, at), spec.slice(at + 1)];
 }
 
+/**
+ * Where `--var`-style values were written when they come from a file rather than the command line
+ * (a runbook step's or a suite entry's `vars:` map): each problem is then reported at its key there.
+ */
+export interface VarsAt {
+  source: Located;
+  /** The path of the `vars:` map in `source`. */
+  path: DocPath;
+}
+
 /** `--var` values: keys are `name` or `name:type` (str, int, float, bool, json, bytes). */
-export function readVarOptions(vars: Readonly<Record<string, string>>, problems: Problems): Entry[] {
-  const source = unlocated("--var");
+export function readVarOptions(vars: Readonly<Record<string, string>>, problems: Problems, at?: VarsAt): Entry[] {
+  const source = at?.source ?? unlocated("--var");
   const entries: Entry[] = [];
   for (const [key, text] of Object.entries(vars)) {
     const colon = key.indexOf(":");
     const name = colon < 0 ? key : key.slice(0, colon);
     const type = colon < 0 ? "str" : key.slice(colon + 1);
+    // In a file, at the key as written there; on the command line, by its name.
+    const path = at ? [...at.path, key] : [name];
     if (!VAR_NAME.test(name)) {
-      problems.add(source, [key], `--var NAME[:TYPE]=VALUE with ${NAME_RULE}`, describeValue(`${key}=${text}`));
+      if (at) problems.add(source, path, `a key NAME or NAME:TYPE with ${NAME_RULE}`, describeValue(key));
+      else problems.add(source, [key], `--var NAME[:TYPE]=VALUE with ${NAME_RULE}`, describeValue(`${key}=${text}`));
       continue;
     }
     if (!isValueType(type)) {
-      problems.add(source, [name], `a type among ${listOf(VALUE_TYPES)} after ${quote(`${name}:`)}`, describeValue(type));
+      problems.add(source, path, `a type among ${listOf(VALUE_TYPES)} after ${quote(`${name}:`)}`, describeValue(type));
       continue;
     }
     const converted = convertText(text, type);
     if ("expected" in converted) {
-      problems.add(source, [name], converted.expected, describeValue(text));
+      problems.add(source, path, converted.expected, describeValue(text));
       continue;
     }
-    entries.push({ name, value: converted.value, source, path: [name] });
+    entries.push({ name, value: converted.value, source, path });
   }
   return entries;
 }

@@ -21,7 +21,8 @@ import { z } from "zod";
 import { IssueReporter } from "../experiment/schema-errors.js";
 import { expecting, strict } from "../experiment/schema-kit.js";
 import { Problems } from "../experiment/problems.js";
-import { readSource } from "../experiment/source.js";
+import { readSource, type SourceDocument } from "../experiment/source.js";
+import { checkReferences, isExperimentPath, referencesIn, type ExperimentCatalog } from "../schedule/experiment-references.js";
 import { InvalidInputError, type SourcePosition } from "../experiment/model.js";
 
 export const DEFAULT_WEIGHT = 5;
@@ -77,19 +78,24 @@ function ratio(m: number | string | undefined): number {
   return typeof m === "number" ? m : Number(m.slice(0, -1)) / 100;
 }
 
-const isPath = (s: string) => s.includes("/") || [".yaml", ".yml", ".json"].includes(extname(s));
-
 /** Parses a suite; `file` is how the user named it (for messages), `path` where it is. */
 export function parseSuite(text: string, file: string, path = file): Suite {
+  const problems = new Problems();
+  const { suite } = collectSuite(text, file, path, problems);
+  problems.throwIfAny();
+  return suite!;
+}
+
+/** The suite and its source; every problem found goes to `problems` (the suite is undefined when the schema failed). */
+function collectSuite(text: string, file: string, path: string, problems: Problems): { suite?: Suite; source: SourceDocument } {
   const source = readSource(text, file);
   if (source.errors.length > 0) throw new InvalidInputError(source.errors);
-  const problems = new Problems();
   const parsed = suiteSchema.safeParse(source.value);
   if (!parsed.success) {
     new IssueReporter(source, problems, [], suiteSchema).report(parsed.error.issues, source.value);
-    problems.raise();
+    return { source };
   }
-  const doc = parsed.data!;
+  const doc = parsed.data;
   const dir = dirname(path);
   const runs: SuiteRun[] = [];
   const names = new Map<string, number>();
@@ -103,7 +109,7 @@ export function parseSuite(text: string, file: string, path = file): Suite {
     for (const seed of seeds) {
       runs.push({
         id: seeds.length > 1 ? `${name}-s${seed}` : name,
-        experiment: isPath(entry.experiment) ? resolve(dir, entry.experiment) : entry.experiment,
+        experiment: isExperimentPath(entry.experiment) ? resolve(dir, entry.experiment) : entry.experiment,
         seed,
         ...(entry.stack !== undefined ? { stack: resolve(dir, entry.stack) } : {}),
         vars: Object.fromEntries(Object.entries(entry.vars ?? {}).map(([k, v]) => [k, String(v)])),
@@ -112,16 +118,24 @@ export function parseSuite(text: string, file: string, path = file): Suite {
       });
     }
   });
-  problems.throwIfAny();
-  return { file, title: doc.title, runs, gate: { allHeld: doc.gate?.allHeld ?? true, ...(doc.gate?.minScore !== undefined ? { minScore: doc.gate.minScore } : {}), margin: ratio(doc.gate?.margin) } };
+  return { source, suite: { file, title: doc.title, runs, gate: { allHeld: doc.gate?.allHeld ?? true, ...(doc.gate?.minScore !== undefined ? { minScore: doc.gate.minScore } : {}), margin: ratio(doc.gate?.margin) } } };
 }
 
-export function readSuite(file: string, path: string): Suite {
+/**
+ * Reads a suite for a gate: besides the suite's own mistakes, every entry's experiment must exist
+ * and load with the entry's vars (a var it does not declare is refused as `chaos run --var`
+ * refuses it), and its stack must be a stack file, before any run starts; all are thrown at once.
+ */
+export async function readSuite(file: string, path: string, catalog: ExperimentCatalog): Promise<Suite> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
     throw new InvalidInputError([{ file, path: "(file)", expected: "a suite file that can be read", found: (err as NodeJS.ErrnoException).code ?? String(err) }]);
   }
-  return parseSuite(text, file, path);
+  const problems = new Problems();
+  const { suite, source } = collectSuite(text, file, path, problems);
+  await checkReferences(referencesIn(source.value, "experiments"), { source, dir: dirname(path), relativeTo: "the suite file", catalog }, problems);
+  problems.throwIfAny();
+  return suite!;
 }

@@ -38,7 +38,8 @@ export interface StepRecord {
   timebox?: string;
   /** The step ran past its timebox and was stopped (its rollbacks ran). */
   timeboxExceeded?: boolean;
-  journal: string;
+  /** Absent when the step wrote none (it did not start). */
+  journal?: string;
 }
 
 export interface CheckpointRecord {
@@ -63,7 +64,7 @@ export interface GamedayRecord {
   startedAt: string;
   endedAt?: string;
   status: "running" | "completed" | "aborted";
-  /** Why it was aborted: a failed pre-check, the facilitator, or a signal. */
+  /** Why it was aborted: a failed pre-check, a step that could not start, the facilitator, or a signal. */
   abortReason?: string;
   preChecks: PreCheckRecord[];
   steps: StepRecord[];
@@ -112,7 +113,7 @@ export function recordMarkdown(r: GamedayRecord): string {
   lines.push("## Steps", "", "| step | experiment | started | ended | verdict | timebox | journal |", "| --- | --- | --- | --- | --- | --- | --- |");
   for (const s of r.steps) {
     const timebox = s.timebox === undefined ? "" : `${s.timebox}${s.timeboxExceeded ? " **exceeded**" : ""}`;
-    lines.push(`| ${cell(s.name)} | ${cell(s.experiment)} | ${s.startedAt} | ${s.endedAt ?? ""} | ${cell(s.verdict ?? "running")} | ${timebox} | ${cell(s.journal)} |`);
+    lines.push(`| ${cell(s.name)} | ${cell(s.experiment)} | ${s.startedAt} | ${s.endedAt ?? ""} | ${cell(s.verdict ?? "running")} | ${timebox} | ${s.journal === undefined ? "none" : cell(s.journal)} |`);
   }
   lines.push("");
   if (r.checkpoints.length > 0) {

@@ -14,6 +14,7 @@ import type { GamedayRecord } from "./gameday-record.js";
 export function stepJournals(record: GamedayRecord, cwd: string): ReportJournal[] {
   const out: ReportJournal[] = [];
   for (const step of record.steps) {
+    if (step.journal === undefined) continue;
     const path = resolve(cwd, step.journal);
     if (!existsSync(path)) continue;
     try {

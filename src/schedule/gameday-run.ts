@@ -30,6 +30,8 @@ export interface GamedayPorts {
   startStep(step: RunbookStep, index: number, journal: string): StepHandle;
   /** Where step `index`'s journal goes. */
   journalPath(step: RunbookStep, index: number): string;
+  /** Whether the step wrote its journal: `chaos run` writes none when it refuses to start (invalid input, a target it cannot use). */
+  journalExists(journal: string): boolean;
   preCheck(check: PreCheck, signal: AbortSignal): Promise<{ ok: boolean; detail: string }>;
   print(line: string): void;
   save(record: GamedayRecord): void;
@@ -116,6 +118,11 @@ export class GamedayRun {
         this.end("aborted", this.interruptedReason(interrupt));
         return GAMEDAY_EXIT.interrupted;
       }
+      if (!outcome.started) {
+        // The runbook's order is broken: the next steps were planned to follow this one.
+        this.end("aborted", `step ${stepName(step, i)} could not start: ${verdictOf(outcome.code, outcome.signal)} (${outcome.code === null ? `killed by ${outcome.signal ?? "a signal"}` : `exit code ${outcome.code}`})`);
+        return GAMEDAY_EXIT.error;
+      }
       if (outcome.code !== 0) worst = Math.max(worst, outcome.code === 1 || outcome.code === 3 || outcome.timeboxExceeded ? GAMEDAY_EXIT.deviated : GAMEDAY_EXIT.error);
 
       const question = step.checkpoint === false ? undefined : (step.checkpoint ?? (i < rb.steps.length - 1 ? `continue with ${stepName(rb.steps[i + 1]!, i + 1)}?` : undefined));
@@ -145,7 +152,7 @@ export class GamedayRun {
     }
   }
 
-  private async runStep(step: RunbookStep, index: number, interrupt: AbortSignal): Promise<{ code: number | null; timeboxExceeded: boolean }> {
+  private async runStep(step: RunbookStep, index: number, interrupt: AbortSignal): Promise<{ code: number | null; signal: NodeJS.Signals | null; timeboxExceeded: boolean; started: boolean }> {
     const name = stepName(step, index);
     const journal = this.ports.journalPath(step, index);
     const rec: StepRecord = { name, experiment: step.experiment, startedAt: this.iso(), journal, ...(step.timebox !== undefined ? { timebox: formatDuration(step.timebox) } : {}) };
@@ -177,11 +184,17 @@ export class GamedayRun {
     }
     rec.endedAt = this.iso();
     rec.exitCode = exit.code;
-    rec.verdict = exceeded ? `timebox exceeded: stopped after ${formatDuration(step.timebox!)} (${verdictOf(exit.code, exit.signal)})` : verdictOf(exit.code, exit.signal);
+    // A journal that was never written is not listed: the record names only files that exist.
+    const wroteJournal = this.ports.journalExists(journal);
+    if (!wroteJournal) delete rec.journal;
+    // Stopped (timebox, interrupt) before it wrote its journal is still a stop; otherwise it never started.
+    const started = wroteJournal || exceeded || interrupt.aborted;
+    const verdict = verdictOf(exit.code, exit.signal);
+    rec.verdict = exceeded ? `timebox exceeded: stopped after ${formatDuration(step.timebox!)} (${verdict})` : started ? verdict : `did not start: ${verdict}`;
     if (step.timebox !== undefined) rec.timeboxExceeded = exceeded;
     this.ports.save(this.record);
     this.ports.print(`step ${name}: ${rec.verdict}`);
-    return { code: exit.code, timeboxExceeded: exceeded };
+    return { code: exit.code, signal: exit.signal, timeboxExceeded: exceeded, started };
   }
 
   /** Whether a step is running now (a second interrupt then goes to it). */

@@ -3,13 +3,15 @@
  * what must hold before anything starts, and the experiments in order with their timeboxes and
  * the checkpoints between them. Every problem is reported with file:line, path, expected, found.
  */
-import { basename, extname } from "node:path";
+import { basename, dirname, extname } from "node:path";
 import { z } from "zod";
 import { describeValue } from "../experiment/describe.js";
 import { readDuration } from "../experiment/duration.js";
 import { expecting, oneOf, strict } from "../experiment/schema-kit.js";
-import { checkLocated, readLocated } from "./located.js";
-import { formatPath, InvalidInputError, type DocPath, type InputError, type SourcePosition } from "../experiment/model.js";
+import { Problems } from "../experiment/problems.js";
+import { checkLocated, collectLocated, readLocated } from "./located.js";
+import { checkReferences, referencesIn, type ExperimentCatalog } from "./experiment-references.js";
+import type { DocPath, SourcePosition } from "../experiment/model.js";
 
 type Ctx = z.core.$RefinementCtx;
 
@@ -103,21 +105,20 @@ export function loadRunbook(file: string, shown = file): LoadedRunbook {
 }
 
 /**
- * Every step's experiment and stack must exist before the game day starts: finding out at step
- * three, with the team assembled, is too late. `find` says why a reference does not resolve.
+ * The runbook, with what every step refers to checked before the game day starts: finding out at
+ * step three, after two faults on the target and with the team assembled, is too late. Each
+ * step's experiment exists, loads with the step's vars (a var it does not declare is refused as
+ * `chaos run --var` refuses it), and its stack is a stack file. Every problem of the file, the
+ * schema's and these, is thrown at once.
  */
-export function checkStepReferences(loaded: LoadedRunbook, shown: string, find: (step: RunbookStep) => { experiment?: string; stack?: string }): void {
-  const errors: InputError[] = [];
-  loaded.runbook.steps.forEach((step, i) => {
-    const problems = find(step);
-    for (const key of ["experiment", "stack"] as const) {
-      const problem = problems[key];
-      if (problem === undefined) continue;
-      const position = loaded.positionOf(["steps", i, key]);
-      errors.push({ file: shown, ...(position ? { position } : {}), path: formatPath(["steps", i, key]), expected: key === "experiment" ? "an experiment's name (./experiments, then the catalog) or a path relative to the runbook" : "a stack file, relative to the runbook", found: problem });
-    }
-  });
-  if (errors.length > 0) throw new InvalidInputError(errors);
+export async function loadRunbookForRun(file: string, shown: string, catalog: ExperimentCatalog): Promise<LoadedRunbook> {
+  const source = readLocated(file, shown);
+  const problems = new Problems();
+  const parsed = collectLocated(source, runbookSchema, source.value ?? {}, problems);
+  await checkReferences(referencesIn(source.value, "steps"), { source, dir: dirname(file), relativeTo: "the runbook", catalog }, problems);
+  problems.throwIfAny();
+  if (!parsed.ok) return problems.raise();
+  return { file, name: basename(file, extname(file)), runbook: parsed.value, positionOf: source.positionOf };
 }
 
 /** A step's name in records: its own, or the experiment's. */

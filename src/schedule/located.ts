@@ -30,9 +30,18 @@ export function readLocated(file: string, shown = file): SourceDocument {
 
 /** Checks the value at `base` in `source` against `schema`; every problem is thrown at once. */
 export function checkLocated<S extends z.ZodType>(source: SourceDocument, schema: S, value: unknown, base: DocPath = []): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
   const problems = new Problems();
+  const parsed = collectLocated(source, schema, value, problems, base);
+  return parsed.ok ? parsed.value : problems.raise();
+}
+
+/**
+ * Checks as checkLocated does, but adds the problems to `problems` instead of throwing them, so
+ * that later checks (what the file refers to) are reported in the same round.
+ */
+export function collectLocated<S extends z.ZodType>(source: SourceDocument, schema: S, value: unknown, problems: Problems, base: DocPath = []): { ok: true; value: z.output<S> } | { ok: false } {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
   new IssueReporter(source, problems, [], schema).report(parsed.error.issues, value, base);
-  return problems.raise();
+  return { ok: false };
 }

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { expecting, oneOf, strict } from "../experiment/schema-kit.js";
 import type { SourceDocument } from "../experiment/source.js";
-import { CronError, parseCron, type CronSpec } from "./cron.js";
+import { CronError, knownTimeZone, parseCron, type CronSpec } from "./cron.js";
 
 const text = z.string(expecting("a non-empty string")).min(1);
 const scalar = oneOf([z.string(), z.number(), z.boolean()], "a string, number or true/false").transform(String);
@@ -36,17 +36,19 @@ const schedule = strict({
     const what = s.runbook !== undefined ? "runbook" : "suite";
     ctx.addIssue({ code: "custom", path: ["vars"], params: { expected: `vars only with an experiment (a ${what} sets its runs' vars itself)`, found: `vars with a ${what}` } });
   }
+  // The zone and the expression are checked apart, so that a mistake in each is reported in the same round.
+  const zoneKnown = s.timezone === undefined || knownTimeZone(s.timezone);
+  if (!zoneKnown) ctx.addIssue({ code: "custom", path: ["timezone"], params: { expected: "an IANA time zone such as UTC, Europe/Berlin or America/New_York", found: JSON.stringify(s.timezone) } });
   try {
-    parseCron(s.cron, s.timezone);
+    parseCron(s.cron, zoneKnown ? s.timezone : undefined);
   } catch (err) {
     if (!(err instanceof CronError)) throw err;
-    const onZone = err.field === undefined && /time zone/.test(err.message);
     ctx.addIssue({
       code: "custom",
-      path: [onZone ? "timezone" : "cron"],
-      params: onZone ? { expected: "an IANA time zone such as UTC, Europe/Berlin or America/New_York", found: JSON.stringify(s.timezone) } : err.field
-          ? { expected: `a cron expression whose field ${err.field.position} (${err.field.name}) is ${err.field.expected}`, found: `${JSON.stringify(err.field.found)} in ${JSON.stringify(s.cron)}` }
-          : { expected: "a five-field cron expression (minute hour day-of-month month day-of-week)", found: `${JSON.stringify(s.cron)}: ${err.message}` },
+      path: ["cron"],
+      params: err.field
+        ? { expected: `a cron expression whose field ${err.field.position} (${err.field.name}) is ${err.field.expected}`, found: `${JSON.stringify(err.field.found)} in ${JSON.stringify(s.cron)}` }
+        : { expected: "a five-field cron expression (minute hour day-of-month month day-of-week)", found: `${JSON.stringify(s.cron)}: ${err.message}` },
     });
   }
 });

@@ -112,7 +112,7 @@ steps:
 
   it("refuses an invalid runbook with file:line, field and what was expected", async () => {
     const dir = scratch();
-    runbook(dir, `${HEADER}steps:\n  - experiment: first\n    timebox: 10\n`);
+    runbook(dir, `${HEADER}steps:\n  - experiment: spot-interrupt\n    timebox: 10\n`);
     const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
@@ -134,6 +134,46 @@ steps:
         "",
       ].join("\n"),
     );
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+    // --stack, for the steps that name none, is checked before anything starts too.
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n`);
+    const flag = await chaos(["gameday", "drill", "--auto", "--stack", "nope.yaml"], { cwd: dir });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/nope\.yaml: \(document\): expected a stack file, found no file at this path$/m);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
+  it("refuses a step's var that its experiment does not declare, at the key with a did-you-mean, before any step runs", async () => {
+    const dir = scratch();
+    const marker = join(dir, "first-ran");
+    writeFileSync(
+      join(dir, "first.yaml"),
+      `title: first\ndescription: leaves a marker\nmethod:\n  - type: action\n    name: touch\n    provider: { type: process, path: ${NODE}, arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(marker)}, "ran")`)}] }\n`,
+    );
+    runbook(dir, `${HEADER}pre-checks:\n  - command: ["true"]\nsteps:\n  - experiment: ../../first.yaml\n  - experiment: task-kill\n    vars: { servce: web }\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /^experiments\/gamedays\/drill\.yaml:8:13: steps\[1\]\.vars\.servce: expected a key that \S+task-kill\.yaml declares in `configuration` or uses as \$\{name\}: .*\(did you mean `service`\?\), found `servce`, which it neither declares nor uses\n1 error\n$/,
+    );
+    // Nothing ran: not the pre-check's game day, not the first step.
+    expect(r.stdout).toBe("");
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
+  it("reports an unknown experiment, a schema mistake and an undeclared var of different steps in one run", async () => {
+    const dir = scratch();
+    runbook(dir, `${HEADER}steps:\n  - experiment: spot-interupt\n    timebox: 10\n  - experiment: task-kill\n    vars: { servce: web }\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(/^experiments\/gamedays\/drill\.yaml:4:17: steps\[0\]\.experiment: expected an experiment's name \(\.\/experiments, then the catalog\) or a path relative to the runbook \(did you mean `spot-interrupt`\?\), found "spot-interupt": no experiment of that name$/),
+      expect.stringMatching(/^experiments\/gamedays\/drill\.yaml:5:14: steps\[0\]\.timebox: expected a duration/),
+      expect.stringMatching(/^experiments\/gamedays\/drill\.yaml:7:13: steps\[1\]\.vars\.servce: expected a key that \S+task-kill\.yaml declares .*\(did you mean `service`\?\)/),
+      "3 errors",
+    ]);
     expect(existsSync(join(dir, ".gameday"))).toBe(false);
   });
 

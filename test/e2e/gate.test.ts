@@ -3,7 +3,7 @@
  * suite with a stack that makes spot-interrupt deviate, and the outputs CI reads.
  */
 import { describe, expect, it, vi } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { chaos, REPO, scratch } from "./cli.js";
@@ -72,14 +72,45 @@ describe("chaos gate", () => {
     writeFileSync(join(dir, "bad.yaml"), "title: Bad\nexperiments:\n  - experiment: spot-interupt\n    weight: 12\n");
     const bad = await chaos(["gate", "bad.yaml"], { cwd: dir });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^bad\.yaml:4:13: experiments\[0\]\.weight: expected a weight from 0 to 10, found 12$/m);
+    // The unknown experiment is reported at its line together with the suite's other mistakes.
+    expect(bad.stderr).toBe(
+      [
+        "bad.yaml:3:17: experiments[0].experiment: expected an experiment's name (./experiments, then the catalog) or a path relative to the suite file (did you mean `spot-interrupt`?), found \"spot-interupt\": no experiment of that name",
+        "bad.yaml:4:13: experiments[0].weight: expected a weight from 0 to 10, found 12",
+        "2 errors",
+        "",
+      ].join("\n"),
+    );
     const shard = await chaos(["gate", "small.yaml", "--shard", "3/2"], { cwd: dir });
     expect(shard.code).toBe(2);
     expect(shard.stderr).toMatch(/--shard: expected i\/n with 1 <= i <= n/);
     writeFileSync(join(dir, "typo.yaml"), "title: Typo\nexperiments:\n  - experiment: spot-interupt\n");
     const typo = await chaos(["gate", "typo.yaml"], { cwd: dir });
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toMatch(/no experiment named "spot-interupt"/);
+    expect(typo.stderr).toMatch(/^typo\.yaml:3:17: experiments\[0\]\.experiment: expected .*\(did you mean `spot-interrupt`\?\), found "spot-interupt": no experiment of that name$/m);
     expect(typo.stdout).toBe("");
+    const stack = await chaos(["gate", "small.yaml", "--stack", "nope.yaml"], { cwd: dir });
+    expect(stack.code).toBe(2);
+    expect(stack.stderr).toMatch(/nope\.yaml: \(document\): expected a stack file, found no file at this path$/m);
+    expect(stack.stdout).toBe("");
+  });
+
+  it("refuses an entry whose stack file is missing and another whose var the experiment does not declare, together, before any run (exit 2)", async () => {
+    const dir = suiteDir();
+    writeFileSync(
+      join(dir, "refs.yaml"),
+      ["title: Refs", "experiments:", "  - experiment: task-kill", "    name: tk1", "    vars: { servce: web }", "  - experiment: task-kill", "    name: tk2", "    stack: nope.yaml", ""].join("\n"),
+    );
+    const r = await chaos(["gate", "refs.yaml", "--out-dir", "out"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(/^refs\.yaml:5:13: experiments\[0\]\.vars\.servce: expected a key that \S+task-kill\.yaml declares in `configuration` or uses as \$\{name\}: .*\(did you mean `service`\?\), found `servce`, which it neither declares nor uses$/),
+      'refs.yaml:8:12: experiments[1].stack: expected a stack file, relative to the suite file, found "nope.yaml": no such file',
+      "2 errors",
+    ]);
+    // Nothing ran: no progress line, no journal, no report.
+    expect(r.stdout).toBe("");
+    expect(existsSync(join(dir, "out"))).toBe(false);
   });
 });

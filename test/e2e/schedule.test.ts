@@ -48,6 +48,21 @@ schedules:
     expect(r.stderr).toBe('gameday.yaml:3:11: schedules.nightly.cron: expected a cron expression whose field 2 (hour) is 0-23, a list, a range or a step (*/2), found "25" in "0 25 * * *"\n1 error\n');
   });
 
+  it("a bad cron and a bad time zone in the same schedule are reported together", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "gameday.yaml"), `schedules:\n  nightly:\n    cron: "0 25 * * *"\n    timezone: Mars/Base\n    experiment: spot-interrupt\n`);
+    const r = await chaos(["schedule", "list"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        'gameday.yaml:3:11: schedules.nightly.cron: expected a cron expression whose field 2 (hour) is 0-23, a list, a range or a step (*/2), found "25" in "0 25 * * *"',
+        'gameday.yaml:4:15: schedules.nightly.timezone: expected an IANA time zone such as UTC, Europe/Berlin or America/New_York, found "Mars/Base"',
+        "2 errors",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("run-due runs a due schedule once, reports the runs it missed, and a second run-due runs nothing", async () => {
     const dir = scratch();
     quickExperiment(dir, "quick");

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseSuite } from "../../src/gate/suite.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseSuite, readSuite } from "../../src/gate/suite.js";
 import { parseShard, shardOf } from "../../src/gate/shard.js";
 import { resilienceScore } from "../../src/gate/score.js";
 import { regressions } from "../../src/gate/baseline.js";
@@ -43,6 +47,30 @@ describe("suite files", () => {
       expect.stringMatching(/^suites\/gate\.yaml:7:\d+: gate\.minScore: expected a score from 0 to 100, found "high"$/),
     ]);
     expect(errorsOf("title: t\nexperiments:\n  - experiment: a\n  - experiment: a\n")).toEqual([expect.stringMatching(/^suites\/gate\.yaml:4:17: experiments\[1\]\.experiment: expected a name no other entry has/)]);
+  });
+});
+
+describe("a suite read for a gate", () => {
+  const experiments = fileURLToPath(new URL("../../experiments/", import.meta.url));
+  const catalog = { find: (name: string) => (["task-kill", "spot-interrupt"].includes(name) ? join(experiments, `${name}.yaml`) : undefined), names: () => ["task-kill", "spot-interrupt"] };
+
+  it("reports each entry's unknown experiment, undeclared var and missing stack with the suite's own mistakes, at their lines", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "suite-"));
+    const path = join(dir, "gate.yaml");
+    writeFileSync(path, ["title: t", "experiments:", "  - experiment: task-kil", "    weight: 11", "  - experiment: task-kill", "    vars: { servce: web }", "    stack: nope.yaml", ""].join("\n"));
+    let errors: string[] = [];
+    try {
+      await readSuite("gate.yaml", path, catalog);
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      errors = err.errors.map(formatInputError);
+    }
+    expect(errors).toEqual([
+      'gate.yaml:3:17: experiments[0].experiment: expected an experiment\'s name (./experiments, then the catalog) or a path relative to the suite file (did you mean `task-kill`?), found "task-kil": no experiment of that name',
+      "gate.yaml:4:13: experiments[0].weight: expected a weight from 0 to 10, found 11",
+      expect.stringMatching(/^gate\.yaml:6:13: experiments\[1\]\.vars\.servce: expected a key that \S+task-kill\.yaml declares .*\(did you mean `service`\?\), found `servce`, which it neither declares nor uses$/),
+      'gate.yaml:7:12: experiments[1].stack: expected a stack file, relative to the suite file, found "nope.yaml": no such file',
+    ]);
   });
 });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../src/time/clock.js";
 import { GamedayRun, type Facilitator, type StepHandle } from "../../src/schedule/gameday-run.js";
-import type { GamedayRecord } from "../../src/schedule/gameday-record.js";
+import { recordMarkdown, type GamedayRecord } from "../../src/schedule/gameday-record.js";
 import type { LoadedRunbook, Runbook } from "../../src/schedule/gameday-runbook.js";
 
 const START = Date.parse("2026-04-01T09:00:00Z");
@@ -39,6 +39,7 @@ function harness(steps: Runbook["steps"], facilitator: Facilitator, durations: R
       clock,
       facilitator,
       journalPath: (s) => `${s.experiment}.journal.json`,
+      journalExists: () => true,
       startStep: (s) => fakeStep(clock, durations[s.experiment]!, log, s.experiment),
       preCheck: async () => ({ ok: true, detail: "exit code 0" }),
       print: (line) => void log.push(line),
@@ -110,6 +111,7 @@ describe("GamedayRun", () => {
         clock,
         facilitator: auto,
         journalPath: () => "j.json",
+        journalExists: () => true,
         startStep: (s) => (started.push(s.experiment), fakeStep(clock, MIN, [], s.experiment)),
         preCheck: async () => ({ ok: false, detail: "exit code 1" }),
         print: () => {},
@@ -120,5 +122,43 @@ describe("GamedayRun", () => {
     expect(await run.run(new AbortController().signal)).toBe(3);
     expect(started).toEqual([]);
     expect(saved).toMatchObject({ status: "aborted", abortReason: "pre-check dashboards up failed: exit code 1", preChecks: [{ name: "dashboards up", ok: false, detail: "exit code 1" }] });
+  });
+
+  it("a step that could not start (it wrote no journal) is recorded without one, and the day ends as aborted before the next step", async () => {
+    const clock = new VirtualClock(START);
+    let saved: GamedayRecord | undefined;
+    const started: string[] = [];
+    const written = new Set<string>();
+    const run = new GamedayRun(
+      loaded([{ experiment: "one" }, { experiment: "broken" }, { experiment: "three" }]),
+      {
+        clock,
+        facilitator: auto,
+        journalPath: (s) => `${s.experiment}.journal.json`,
+        journalExists: (journal) => written.has(journal),
+        startStep: (s, _i, journal) => {
+          started.push(s.experiment);
+          // `chaos run` refuses its input (exit 2) before it writes a journal.
+          if (s.experiment === "broken") return { done: Promise.resolve({ code: 2, signal: null }), interrupt: () => {} };
+          written.add(journal);
+          return fakeStep(clock, MIN, [], s.experiment);
+        },
+        preCheck: async () => ({ ok: true, detail: "exit code 0" }),
+        print: () => {},
+        save: (r) => void (saved = structuredClone(r)),
+      },
+      { id: "drill-3", target: "sandbox", file: "drill.yaml" },
+    );
+    expect(await run.run(new AbortController().signal)).toBe(4);
+    expect(started).toEqual(["one", "broken"]);
+    const r = saved!;
+    expect(r).toMatchObject({ status: "aborted", abortReason: "step broken could not start: invalid input (exit code 2)" });
+    expect(r.steps[0]).toMatchObject({ name: "one", journal: "one.journal.json", verdict: "held" });
+    expect(r.steps[1]).toMatchObject({ name: "broken", exitCode: 2, verdict: "did not start: invalid input" });
+    expect(r.steps[1]!.journal).toBeUndefined();
+    const md = recordMarkdown(r);
+    expect(md).toContain("- Outcome: **aborted**: step broken could not start: invalid input (exit code 2)");
+    expect(md).not.toContain("broken.journal.json");
+    expect(md).not.toContain("completed");
   });
 });
