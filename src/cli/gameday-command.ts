@@ -76,7 +76,8 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   // Every step's experiment, vars and stack are checked before anything runs (exit 2, all at once).
   const loaded = await loadRunbookForRun(file, shown, experimentCatalog(cwd));
   const runbookDir = dirname(file);
-  // The stack of the steps that name none, checked as theirs are.
+  // The stack of the steps that name none, checked as theirs are; like chaos run's, only for the embedded sandbox.
+  if (flags.stack !== undefined && flags.target !== "sandbox") throw usage(`--stack applies only to --target sandbox: ${flags.target} has whatever stack is deployed there`);
   if (flags.stack !== undefined) (await import("../sandbox/stack/load.js")).loadStack(resolve(cwd, flags.stack));
   if (flags.seed !== undefined) parseSeed(flags.seed);
   if (flags.speed !== undefined) parseSpeed(flags.speed);
@@ -96,7 +97,9 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   const journalPath = (s: RunbookStep, i: number) => relative(cwd, join(dir, `${String(i + 1).padStart(2, "0")}-${safe(stepName(s, i))}.journal.json`));
   const childArgs = (s: RunbookStep, i: number, journal: string): string[] => {
     const args = ["run", fromRunbook(s.experiment, runbookDir), "--target", flags.target, "--journal-path", journal, "--log-format", "plain"];
-    const stack = s.stack !== undefined ? resolve(runbookDir, s.stack) : flags.stack;
+    // A step's stack describes the embedded sandbox, as an experiment's own does: on a real or
+    // served target the step runs against what is deployed there (the same runbook serves both).
+    const stack = flags.target !== "sandbox" ? undefined : s.stack !== undefined ? resolve(runbookDir, s.stack) : flags.stack;
     if (stack !== undefined) args.push("--stack", stack);
     for (const [k, v] of Object.entries(s.vars ?? {})) args.push("--var", `${k}=${v}`);
     if (flags.region) args.push("--region", flags.region);

@@ -71,7 +71,10 @@ export interface GateResult {
 const JUDGED = new Set([0, 1, 3]);
 
 function runArgs(run: SuiteRun, file: string, journal: string, o: GateOptions): string[] {
-  const stack = o.stack ?? run.stack;
+  // A suite entry's stack describes the embedded sandbox, as an experiment's own does: on a real or
+  // served target the run goes against what is deployed there (the same suite gates both).
+  const onSandbox = o.target === undefined || o.target === "sandbox";
+  const stack = onSandbox ? (o.stack ?? run.stack) : undefined;
   return [
     "run",
     file,

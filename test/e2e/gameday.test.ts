@@ -7,11 +7,12 @@ import { vi, describe, expect, it, onTestFinished } from "vitest";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, CLI, markerExperiment, scratch, start, until } from "./cli.js";
+import { chaos, CLI, markerExperiment, REPO, scratch, servesForThisFile, start, until } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const NODE = JSON.stringify(process.execPath);
+const serve = servesForThisFile();
 
 /** An experiment with one quick process action and nothing else. */
 function quickExperiment(dir: string, name: string): string {
@@ -141,6 +142,20 @@ steps:
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/nope\.yaml: \(document\): expected a stack file, found no file at this path$/m);
     expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
+  it("on a served or real target, a step's stack (which describes the embedded sandbox) is not passed on, and --stack is refused before anything starts", async () => {
+    const dir = scratch();
+    quickExperiment(dir, "first");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n    stack: ${JSON.stringify(join(REPO, "fixtures", "stacks", "dereg-300.yaml"))}\n`);
+    const served = await serve(["--seed", "7"]);
+    const r = await chaos(["gameday", "drill", "--auto", "--target", served.endpoint], { cwd: dir });
+    expect(r.stdout + r.stderr).not.toMatch(/--stack applies only/);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(recordIn(dir, r.stdout).json.steps.map((s) => s.verdict)).toEqual(["held"]);
+    const refused = await chaos(["gameday", "drill", "--auto", "--target", served.endpoint, "--stack", join(REPO, "fixtures", "stacks", "default.yaml")], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--stack applies only to --target sandbox: http:\/\/127\.0\.0\.1:\d+ has whatever stack is deployed there/);
   });
 
   it("refuses a step's var that its experiment does not declare, at the key with a did-you-mean, before any step runs", async () => {

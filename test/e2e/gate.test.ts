@@ -6,9 +6,11 @@ import { describe, expect, it, vi } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import { chaos, REPO, scratch } from "./cli.js";
+import { chaos, REPO, scratch, servesForThisFile } from "./cli.js";
 
 vi.setConfig({ testTimeout: 300_000 });
+
+const serve = servesForThisFile();
 
 const SUITE = ["title: Small gate", "experiments:", "  - experiment: spot-interrupt", "    seeds: [7]", "    weight: 8", "  - experiment: task-kill", "    seeds: [7]", "gate:", "  minScore: 100", ""].join("\n");
 
@@ -112,5 +114,20 @@ describe("chaos gate", () => {
     // Nothing ran: no progress line, no journal, no report.
     expect(r.stdout).toBe("");
     expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  it("on a served or real target, an entry's stack (which describes the embedded sandbox) is not passed on, and --stack is refused before any run", async () => {
+    const dir = suiteDir();
+    // A stack that makes spot-interrupt deviate on the embedded sandbox; the served one runs the default stack.
+    writeFileSync(join(dir, "staged.yaml"), ["title: Staged", "experiments:", "  - experiment: task-kill", "    seeds: [7]", `    stack: ${JSON.stringify(join(REPO, "fixtures", "stacks", "dereg-300.yaml"))}`, "gate:", "  minScore: 100", ""].join("\n"));
+    const served = await serve(["--speed", "30", "--seed", "7"]);
+    const r = await chaos(["gate", "staged.yaml", "--target", served.endpoint, "--out-dir", "out"], { cwd: dir });
+    expect(r.stderr).not.toMatch(/--stack applies only/);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/one at a time on http:\/\/127\.0\.0\.1/);
+    const refused = await chaos(["gate", "small.yaml", "--target", served.endpoint, "--stack", join(REPO, "fixtures", "stacks", "dereg-300.yaml"), "--out-dir", "no"], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--stack applies only to the embedded sandbox: http:\/\/127\.0\.0\.1:\d+ has whatever stack is deployed there/);
+    expect(refused.stdout).toBe("");
   });
 });
