@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { join } from "node:path";
+import { connect as connectHttp2, type ClientHttp2Session, type IncomingHttpHeaders } from "node:http2";
+import { connect as connectTcp } from "node:net";
 import { serve, type Served } from "../../src/sandbox/serve.js";
 import { harness, stackYaml, type Harness } from "./harness.js";
 
@@ -89,8 +91,76 @@ console.log(JSON.stringify({ refused: await name(ecs.send(new DescribeServicesCo
     }
   });
 
+  it("over HTTP/2 (h2c): no pseudo-header reaches the sandbox, connection headers are left out of the answer, a refused call resets only its stream", async () => {
+    h = await harness(stackYaml());
+    served = await serve(h.sandbox, { port: 0 });
+    const seen: Record<string, string>[] = [];
+    h.sandbox.dispatcher.intercept((call) => {
+      seen.push(call.request.headers);
+      if (call.operation === "DescribeServices") return { failure: "refused" };
+      // HTTP/1 answers may carry these; Node throws if an HTTP/2 answer does.
+      if (call.operation === "ListClusters") return { statusCode: 200, headers: { "content-type": "application/x-amz-json-1.1", connection: "keep-alive", "keep-alive": "timeout=5", "transfer-encoding": "chunked" }, body: `{"clusterArns":[]}` };
+      return undefined;
+    });
+    const release = h.clock.hold();
+    const session = connectHttp2(served.url);
+    try {
+      const listed = await h2Call(session, "ListClusters");
+      expect(listed.status).toBe(200);
+      expect(listed.body).toBe(`{"clusterArns":[]}`);
+      expect(Object.keys(listed.headers).filter((k) => ["connection", "keep-alive", "transfer-encoding"].includes(k))).toEqual([]);
+      expect(Object.keys(seen[0]!).filter((k) => k.startsWith(":"))).toEqual([]);
+      expect(seen[0]).toMatchObject({ "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListClusters", "content-type": "application/x-amz-json-1.1" });
+
+      await expect(h2Call(session, "DescribeServices", `{"cluster":"prod","services":["web"]}`)).rejects.toThrow(/NGHTTP2_REFUSED_STREAM/);
+      // The session carries on: only the refused call's stream was reset.
+      const tasks = await h2Call(session, "ListTasks", `{"cluster":"prod"}`);
+      expect(tasks.status).toBe(200);
+      expect(session.destroyed).toBe(false);
+    } finally {
+      session.destroy();
+      release();
+    }
+  });
+
+  it("closes at once with an HTTP/2 session and a connection that sent nothing still open", async () => {
+    h = await harness(stackYaml(), { ready: false });
+    served = await serve(h.sandbox, { port: 0 });
+    const session = connectHttp2(served.url);
+    session.on("error", () => {});
+    const silent = connectTcp(Number(new URL(served.url).port), "127.0.0.1");
+    silent.on("error", () => {});
+    try {
+      await Promise.all([new Promise((r) => session.once("connect", r)), new Promise((r) => silent.once("connect", r))]);
+      const sessionClosed = new Promise((r) => session.once("close", r));
+      const silentClosed = new Promise((r) => silent.once("close", r));
+      await served.close();
+      served = undefined;
+      await Promise.all([sessionClosed, silentClosed]);
+    } finally {
+      session.destroy();
+      silent.destroy();
+    }
+  });
+
   it("binds to 127.0.0.1 only", async () => {
     h = await harness(stackYaml(), { ready: false });
     await expect(serve(h.sandbox, { port: 0, host: "0.0.0.0" as "127.0.0.1" })).rejects.toThrow(/expected host 127\.0\.0\.1/);
   });
 });
+
+/** One ECS call as a raw HTTP/2 request: its status, headers and body, or the stream's error. */
+function h2Call(session: ClientHttp2Session, operation: string, body = "{}"): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ":method": "POST", ":path": "/", "x-amz-target": `AmazonEC2ContainerServiceV20141113.${operation}`, "content-type": "application/x-amz-json-1.1" });
+    let text = "";
+    stream.setEncoding("utf8");
+    stream.on("response", (headers) => {
+      stream.on("data", (d: string) => (text += d));
+      stream.on("end", () => resolve({ status: Number(headers[":status"]), headers, body: text }));
+    });
+    stream.on("error", reject);
+    stream.on("close", () => reject(new Error(`stream closed (code ${stream.rstCode})`)));
+    stream.end(body);
+  });
+}
