@@ -49,7 +49,7 @@ function runChaos(args: string[], cwd: string): Promise<Spawned> {
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.on("error", (err) => done({ code: null, stdout, stderr: `${stderr}${err.message}` }));
-    child.on("close", (code) => done({ code, stdout, stderr }));
+    child.on("close", (code, signal) => done({ code, stdout, stderr, ...(signal ? { signal } : {}) }));
   });
 }
 

@@ -19,6 +19,8 @@ export interface Spawned {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** The signal that ended it, when one did (code is then null). */
+  signal?: NodeJS.Signals;
 }
 
 /** Starts `chaos <args>` in `cwd` and resolves when it exits. */
@@ -48,6 +50,8 @@ export interface GateOptions {
 export interface RunOutcome {
   run: SuiteRun;
   exitCode: number | null;
+  /** The signal that ended the run, when one did. */
+  signal?: NodeJS.Signals;
   journal?: string;
   report: RunReport;
   percent: number;
@@ -92,7 +96,8 @@ function runArgs(run: SuiteRun, file: string, journal: string, o: GateOptions): 
 
 /** A run that left no journal still gets a report (an error) so JUnit and Markdown show it. */
 function errorReport(run: SuiteRun, journal: string, spawned: Spawned): RunReport {
-  const why = spawned.stderr.trim().split("\n").slice(-3).join(" ") || `chaos run exited with ${spawned.code}`;
+  const ended = spawned.signal ? `chaos run was ended by ${spawned.signal}` : `chaos run exited with ${spawned.code}`;
+  const why = spawned.stderr.trim().split("\n").slice(-3).join(" ") || ended;
   return { file: journal, title: run.id, runId: run.id, seed: run.seed, target: "", clock: "", start: "1970-01-01T00:00:00.000Z", verdict: "error", ...(spawned.code !== null ? { exitCode: spawned.code } : {}), summary: why, complete: false, probes: [], steadyStates: [], faults: [], rollbacks: [], events: [], charts: [], warnings: [] };
 }
 
@@ -116,10 +121,13 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
     const spawned = await o.runChaos(runArgs(run, file, journal, o), cwd);
     const seconds = (o.clock.now() - startedAt) / 1000;
     const doc = existsSync(journal) ? readJournal(journal).doc : undefined;
+    // The gate's own signal, passed on, ended a run before it took over the signal (chaos run does
+    // at once, before any target, ledger or journal exists): it had begun nothing, so it was not run.
+    if (!doc && spawned.signal && o.signal?.aborted) return undefined;
     const report = doc?.gameday.complete ? runReport({ file: journal, doc }) : errorReport(run, journal, spawned);
     const base = o.baseline !== undefined && doc ? baselineJournal(o.baseline, run.id) : undefined;
     const found = base && doc ? regressions(measures(doc), measures(base), margin) : [];
-    const outcome: RunOutcome = { run, exitCode: spawned.code, journal, report, percent: probeSuccessPercent(doc?.gameday.complete ? report : undefined), regressions: found, seconds };
+    const outcome: RunOutcome = { run, exitCode: spawned.code, ...(spawned.signal ? { signal: spawned.signal } : {}), journal, report, percent: probeSuccessPercent(doc?.gameday.complete ? report : undefined), regressions: found, seconds };
     finished++;
     const regressed = found.length > 0 ? `, regressed: ${found.map((r) => `${r.measure} ${r.baseline} -> ${r.current}`).join("; ")}` : "";
     o.progress(`[${finished}/${runs.length}] ${run.id} (seed ${run.seed}): ${report.verdict} in ${seconds.toFixed(1)} s, probes ${outcome.percent.toFixed(0)}%${regressed}`);
@@ -130,7 +138,7 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
   const failures: string[] = [];
   const errors: string[] = [];
   for (const x of outcomes) {
-    if (x.exitCode === null || !JUDGED.has(x.exitCode)) errors.push(`${x.run.id}: could not be judged (exit ${x.exitCode ?? "by signal"}): ${x.report.summary}`);
+    if (x.exitCode === null || !JUDGED.has(x.exitCode)) errors.push(`${x.run.id}: could not be judged (${x.exitCode !== null ? `exit ${x.exitCode}` : `ended by ${x.signal ?? "a signal"}`}): ${x.report.summary}`);
     else if (suite.gate.allHeld && x.report.verdict !== "held") failures.push(`${x.run.id}: ${verdictLine(x.report)}`);
     for (const r of x.regressions) failures.push(`${x.run.id}: ${r.measure} grew from ${r.baseline} to ${r.current}, more than the ${Math.round(margin * 100)}% margin`);
   }
