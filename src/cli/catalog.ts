@@ -7,6 +7,7 @@ import { basename, extname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { builtinExperimentsDir } from "./paths.js";
 import { usage } from "./errors.js";
+import { suggestion } from "../experiment/describe.js";
 import type { ExperimentCatalog } from "../schedule/experiment-references.js";
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
@@ -24,7 +25,7 @@ export function resolveExperiment(nameOrPath: string, cwd: string): string {
   const file = findInCatalog(nameOrPath, cwd);
   if (file !== undefined) return file;
   const known = listExperiments(cwd).map((e) => e.name);
-  throw usage(`no experiment named "${nameOrPath}" in ./experiments or the built-in catalog; known: ${known.join(", ") || "none"}`);
+  throw usage(`no experiment named "${nameOrPath}" in ./experiments or the built-in catalog${suggestion(nameOrPath, known)}; known: ${known.join(", ") || "none"}`);
 }
 
 /** The file of the experiment named `name` in ./experiments, else the built-in catalog; undefined when neither has it. */

@@ -89,7 +89,7 @@ describe("bad input", () => {
   it("an unknown experiment name lists the known ones", async () => {
     const r = await chaos(["run", "spot-interupt"], { cwd: scratch() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no experiment named "spot-interupt".*spot-interrupt/);
+    expect(r.stderr).toMatch(/no experiment named "spot-interupt" in \.\/experiments or the built-in catalog \(did you mean `spot-interrupt`\?\); known: .*spot-interrupt/);
   });
 
   it("a usage error exits 2", async () => {
