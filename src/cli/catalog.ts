@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { builtinExperimentsDir } from "./paths.js";
 import { usage } from "./errors.js";
 import { suggestion } from "../experiment/describe.js";
+import { probeDirs } from "../engine/probe-loader.js";
 import type { ExperimentCatalog } from "../schedule/experiment-references.js";
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
@@ -41,7 +42,7 @@ export function findInCatalog(name: string, cwd: string): string | undefined {
 
 /** The catalog as seen from `cwd`, for the checks of runbooks and suites (src/schedule/experiment-references.ts). */
 export function experimentCatalog(cwd: string): ExperimentCatalog {
-  return { find: (name) => findInCatalog(name, cwd), names: () => listExperiments(cwd).map((e) => e.name) };
+  return { find: (name) => findInCatalog(name, cwd), names: () => listExperiments(cwd).map((e) => e.name), probeDirs: probeDirs(cwd) };
 }
 
 export interface CatalogEntry {

@@ -15,6 +15,8 @@ import type { Problems } from "../experiment/problems.js";
 import type { Located } from "../experiment/source.js";
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
+/** Planning checks shapes and parameters, not an account: placeholders, as `chaos validate` uses. */
+const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
 
 /** A reference with a path separator or a YAML/JSON extension is a file path; anything else a catalog name. */
 export function isExperimentPath(ref: string): boolean {
@@ -27,6 +29,8 @@ export interface ExperimentCatalog {
   find(name: string): string | undefined;
   /** Every name it has, for a did-you-mean. */
   names(): string[];
+  /** Where the runs look for probes (./probes, then the built-in ones), to check probe parameters; built-in only when absent. */
+  probeDirs?: string[];
 }
 
 /** A step's or entry's references as written, read from the raw document so that they are checked even when another field of the file is wrong. */
@@ -101,11 +105,18 @@ export async function checkReferences(refs: readonly Reference[], ctx: Reference
         if (file === undefined) problems.add(source, at, `${expected}${suggestion(ref.experiment, catalog.names())}`, `${describeValue(ref.experiment)}: no experiment of that name`);
       }
       if (file !== undefined) {
+        // Planned too, as `chaos validate` does: a fault's or probe's parameters wrong in a late
+        // step must not be found only after the earlier steps have injected their faults.
+        const { planExperiment, withPlanProblems } = await import("../engine/plan.js");
+        const { BUILTIN_PROBES_DIR } = await import("../engine/probe-loader.js");
+        const planOptions = { probeDirs: catalog.probeDirs ?? [BUILTIN_PROBES_DIR], ...PLACEHOLDER_ACCOUNT };
         try {
-          await loadExperiment(file, { vars: ref.vars ?? {}, ...(ref.vars !== undefined ? { varsAt: { source: atKeys(source), path: [...ref.at, "vars"] } } : {}) });
+          const loaded = await loadExperiment(file, { vars: ref.vars ?? {}, ...(ref.vars !== undefined ? { varsAt: { source: atKeys(source), path: [...ref.at, "vars"] } } : {}) });
+          await planExperiment(loaded, planOptions);
         } catch (err) {
-          if (!(err instanceof InvalidInputError)) throw err;
-          problems.addAll(err.errors);
+          const all = await withPlanProblems(err, planOptions);
+          if (!(all instanceof InvalidInputError)) throw all;
+          problems.addAll(all.errors);
         }
       }
     }

@@ -192,6 +192,27 @@ steps:
     expect(existsSync(join(dir, ".gameday"))).toBe(false);
   });
 
+  it("refuses a later step whose fault and probe parameters are wrong, as chaos validate does, before the first step runs", async () => {
+    const dir = scratch();
+    const marker = join(dir, "first-ran");
+    writeFileSync(
+      join(dir, "first.yaml"),
+      `title: first\ndescription: leaves a marker\nmethod:\n  - type: action\n    name: touch\n    provider: { type: process, path: ${NODE}, arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(marker)}, "ran")`)}] }\n`,
+    );
+    writeFileSync(
+      join(dir, "late.yaml"),
+      ["title: late", "method:", "  - fault: spot-interrupt", "    target: { cluster: prod }", "    with: { durationBeforeInterruption: soon }", "  - probe: draining", "    with: { within: 30 }", ""].join("\n"),
+    );
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n  - experiment: ../../late.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/late\.yaml:5:\d+: method\[0\]\.with\.durationBeforeInterruption: expected .*found "soon"/);
+    expect(r.stderr).toMatch(/late\.yaml:7:\d+: method\[1\]\.with\.within: expected/);
+    expect(r.stdout).toBe("");
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
   it("without --auto and without a terminal, says that checkpoints need one", async () => {
     const dir = scratch();
     quickExperiment(dir, "first");
