@@ -90,6 +90,7 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
     ...(flags.target !== undefined ? { target: flags.target } : {}),
     ...(flags.stack !== undefined ? { stack: resolve(cwd, flags.stack) } : {}),
     concurrency: parallel,
+    project: cwd,
     ...(flags.baseline !== undefined ? { baseline: resolve(cwd, flags.baseline) } : {}),
     ...(margin !== undefined ? { margin } : {}),
     clock: new RealClock(),

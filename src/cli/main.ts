@@ -131,6 +131,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--log-format <format>", "pretty (live timeline on a terminal), plain, or json (pino on stderr)", { default: "pretty" })
     .option("--verbose", "Show every sandbox event on the timeline")
     .option("--report <format>", "Also write a report next to the journal: html, md, junit, json (repeatable or a comma list)")
+    .option("--project <dir>", "Where gameday.yaml, ./probes and ./experiments are read (default: the working directory); the run's own files stay in the working directory")
     .option("--fis-template <file>", "Run a team's own FIS experiment template (JSON or YAML; create-experiment-template input or get-experiment-template output) instead of an experiment; --var fills its ${name}; an action the target's FIS lacks (gameday:* on AWS) is refused first")
     .action(async (experiment: string | undefined, f: Flags) => {
       const { runCommand } = await import("./run-command.js");
@@ -157,6 +158,7 @@ async function main(argv: string[]): Promise<number> {
           verbose: f.verbose === true ? true : undefined,
           report: list(f.report),
           fisTemplate: text(f.fisTemplate),
+          project: text(f.project),
         }),
       );
     });

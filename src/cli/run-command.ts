@@ -23,6 +23,7 @@ import { basename, extname } from "node:path";
 import { replayCommand, type ReplayInputs } from "./replay.js";
 import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
 import { experimentStack } from "../experiment/sandbox-stack.js";
+import { isExperimentPath } from "../schedule/experiment-references.js";
 import type { Plan } from "../engine/plan.js";
 
 export interface RunFlags {
@@ -50,6 +51,8 @@ export interface RunFlags {
   report?: string[];
   /** A team's own FIS template to run instead of an experiment. */
   fisTemplate?: string;
+  /** Where gameday.yaml, ./probes and ./experiments are read (--project); default the working directory. */
+  project?: string;
 }
 
 export function parseSeed(text: string | undefined): number {
@@ -232,10 +235,11 @@ function claimJournalPath(path: string, shown: string): LockFile {
 }
 
 /** The experiment to run: the one named, or the one --fis-template stands for. */
-async function experimentFile(nameOrPath: string | undefined, flags: RunFlags, cwd: string): Promise<string> {
+/** A path is the user's, relative to where they are; a name is looked up in the project's ./experiments, then the catalog. */
+async function experimentFile(nameOrPath: string | undefined, flags: RunFlags, cwd: string, project: string): Promise<string> {
   if (flags.fisTemplate === undefined) {
     if (nameOrPath === undefined) throw usage("chaos run: expected an experiment (a name or a path), or --fis-template <file>");
-    return resolveExperiment(nameOrPath, cwd);
+    return resolveExperiment(nameOrPath, isExperimentPath(nameOrPath) ? cwd : project);
   }
   if (nameOrPath !== undefined) throw usage(`chaos run: give an experiment (${JSON.stringify(nameOrPath)}) or --fis-template, not both; a template in an experiment is a \`fis-template:\` step`);
   const { fisTemplateExperiment } = await import("./fis-template-experiment.js");
@@ -253,7 +257,12 @@ async function refuseAllReachingTemplates(plan: Plan, cwd: string): Promise<void
 
 export async function runCommand(nameOrPath: string | undefined, flags: RunFlags): Promise<number> {
   const cwd = process.cwd();
-  const file = await experimentFile(nameOrPath, flags, cwd);
+  // The project's files (gameday.yaml's guardrails and allow-list, ./probes, ./experiments, the
+  // working directory of process activities) may live elsewhere than this run's own (.gameday/runs,
+  // ./journal.json): `chaos gate` runs each run in a directory of its own, in the project.
+  const project = flags.project !== undefined ? resolve(cwd, flags.project) : cwd;
+  if (flags.project !== undefined && !isDirectory(project)) throw usage(`--project: expected a directory, found ${JSON.stringify(flags.project)}`);
+  const file = await experimentFile(nameOrPath, flags, cwd, project);
   const seed = parseSeed(flags.seed);
   const speed = parseSpeed(flags.speed);
   const overrides = strategies(flags);
@@ -304,9 +313,9 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     // Bad input fails before anything starts.
     const vars = parseVars(flags.var);
     const varFiles = (flags.varFile ?? []).map((f) => resolve(cwd, f));
-    const loaded = await loadExperimentFile(file, { vars, varFiles, cwd, ...(flags.region ? { region: flags.region } : {}) });
+    const loaded = await loadExperimentFile(file, { vars, varFiles, cwd: project, ...(flags.region ? { region: flags.region } : {}) });
     // A team's FIS template that FIS would refuse is refused before the target is asked anything.
-    if (loaded.experiment.method.some((s) => s.kind === "fault" && s.fault === FIS_TEMPLATE_FAULT)) await planFor(loaded, { ...(await import("./offline-plan.js")).OFFLINE, cwd });
+    if (loaded.experiment.method.some((s) => s.kind === "fault" && s.fault === FIS_TEMPLATE_FAULT)) await planFor(loaded, { ...(await import("./offline-plan.js")).OFFLINE, cwd: project });
     // The stack the experiment names for the embedded sandbox, unless --stack chooses another.
     const ownStack = flags.target === "sandbox" && flags.stack === undefined ? experimentStack(loaded) : undefined;
     try {
@@ -321,7 +330,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
         ...(flags.lifecycleHandler ? { lifecycleHandlers: flags.lifecycleHandler } : {}),
         ...(flags.url ? { urls: flags.url } : {}),
         random,
-        cwd,
+        cwd: project,
         onTrace: (t) => renderer.trace(t),
       });
     } catch (err) {
@@ -330,9 +339,9 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
       throw targetError(`the target could not be set up: ${err instanceof Error ? err.message : String(err)}`);
     }
     // Read-only preflight before anything starts: exact targets, guardrails (plan-command.ts).
-    const checked = await checkPlan(await planFor(loaded, { region: target.region, accountId: target.accountId, cwd }), { target, random, cwd });
+    const checked = await checkPlan(await planFor(loaded, { region: target.region, accountId: target.accountId, cwd: project }), { target, random, cwd: project });
     const plan = checked.plan;
-    if (target.kind === "aws") await refuseAllReachingTemplates(plan, cwd);
+    if (target.kind === "aws") await refuseAllReachingTemplates(plan, project);
     const { requirementsFor } = await import("./plan-requirements.js");
     // The run id a run would take now (stop alarms are named after it); the run claims its own below.
     const likelyRunId = nextRunId(runsDir(cwd), runIdFor(file, seed)).runId;
@@ -399,7 +408,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
       ledger,
       interrupt: interrupt.signal,
       listener: (e: RunEvent) => renderer.event(e),
-      cwd,
+      cwd: project,
       accountId: target.accountId,
       overrides,
     });
@@ -457,4 +466,12 @@ export function replayInputs(nameOrPath: string | undefined, file: string, seed:
  */
 export function journalStack(named: string | undefined, file: string): { stack: string; stackPath: string } {
   return { stack: named ?? "default", stackPath: resolve(file) };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

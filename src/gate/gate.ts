@@ -45,6 +45,8 @@ export interface GateOptions {
   resolveExperiment(name: string): string;
   /** Aborted on SIGINT/SIGTERM (the caller forwards the signal to the running runs): no further run starts. */
   signal?: AbortSignal;
+  /** The project directory each run reads gameday.yaml, ./probes and ./experiments from (`chaos run --project`). */
+  project?: string;
 }
 
 export interface RunOutcome {
@@ -91,6 +93,9 @@ function runArgs(run: SuiteRun, file: string, journal: string, o: GateOptions): 
     ...(stack !== undefined ? ["--stack", stack] : []),
     ...Object.entries(run.vars).flatMap(([k, v]) => ["--var", `${k}=${v}`]),
     ...(o.target !== undefined ? ["--target", o.target] : []),
+    // Each run works in a directory of its own (see runGate) but reads the project's gameday.yaml
+    // (guardrails, windows, the AWS allow-list) and ./probes, as it would run from there.
+    ...(o.project !== undefined ? ["--project", o.project] : []),
   ];
 }
 

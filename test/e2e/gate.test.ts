@@ -130,4 +130,14 @@ describe("chaos gate", () => {
     expect(refused.stderr).toMatch(/--stack applies only to the embedded sandbox: http:\/\/127\.0\.0\.1:\d+ has whatever stack is deployed there/);
     expect(refused.stdout).toBe("");
   });
+
+  it("each run reads the project's gameday.yaml, though it works in a directory of its own: a run outside the allowed windows is refused", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "one.yaml"), ["title: One", "experiments:", "  - experiment: task-kill", "    seeds: [7]", ""].join("\n"));
+    // The embedded sandbox's clock starts on Wednesday 2020-11-25: a Monday-only window refuses it.
+    writeFileSync(join(dir, "gameday.yaml"), 'guardrails:\n  windows:\n    timezone: UTC\n    days: [mon]\n');
+    const r = await chaos(["gate", "one.yaml", "--out-dir", "out"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).toMatch(/task-kill: could not be judged \(exit 2\): .*outside the allowed windows of gameday\.yaml/);
+  });
 });

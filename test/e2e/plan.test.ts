@@ -5,7 +5,7 @@
  * refused before any FIS call; the account's gameday.yaml raises the cap.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ListExperimentTemplatesCommand, FisClient } from "@aws-sdk/client-fis";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
@@ -116,5 +116,25 @@ describe("allowed windows (gameday.yaml guardrails.windows), on the target's clo
     expect(run.code, run.stdout + run.stderr).toBe(2);
     expect(run.stderr).toMatch(/the next allowed start is 2020-12-01T08:00:00\.000Z/);
     expect(existsSync(join(d, ".gameday"))).toBe(false);
+  });
+
+  it("chaos run --project reads that directory's gameday.yaml and ./experiments, while the run's own files stay in the working directory", async () => {
+    const project = scratch();
+    writeFileSync(join(project, "gameday.yaml"), "guardrails:\n  windows:\n    timezone: UTC\n    days: [mon]\n");
+    const here = scratch();
+    const refused = await chaos(["run", "task-kill", "--seed", "1", "--log-format", "plain", "--project", project], { cwd: here });
+    expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/outside the allowed windows of gameday\.yaml/);
+    // Allowed there: the run goes, and leaves its journal and run directory here, none in the project.
+    writeFileSync(join(project, "gameday.yaml"), "guardrails:\n  windows:\n    timezone: UTC\n    days: [wed]\n");
+    mkdirSync(join(project, "experiments"));
+    writeFileSync(join(project, "experiments", "mine.yaml"), readFileSync(join(REPO, "experiments", "task-kill.yaml"), "utf8"));
+    const ran = await chaos(["run", "mine", "--seed", "1", "--log-format", "plain", "--project", project], { cwd: here });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(existsSync(join(here, ".gameday", "runs", "mine-00000001", "journal.json"))).toBe(true);
+    expect(existsSync(join(project, ".gameday"))).toBe(false);
+    const missing = await chaos(["run", "task-kill", "--project", join(here, "nowhere")], { cwd: here });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--project: expected a directory/);
   });
 });
