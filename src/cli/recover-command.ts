@@ -142,7 +142,7 @@ async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pen
     if (record.target.kind === "aws") {
       const { checkAwsAllowed } = await import("./aws-guard.js");
       try {
-        await checkAwsAllowed({ cwd: process.cwd(), region: record.target.region, clients: aws });
+        await checkAwsAllowed({ cwd: record.project ?? process.cwd(), region: record.target.region, clients: aws });
       } catch (err) {
         process.stderr.write(`chaos: run ${record.runId}: ${err instanceof Error ? err.message : String(err)}; its ${pending.length} undo step(s) are kept in ${join(ledger.dir, "ledger.jsonl")}\n`);
         return pending.length;
@@ -159,7 +159,7 @@ async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pen
       try {
         const r = await executeUndo(await withSecrets(intent, record, flags), {
           services: { clock, random, aws, traffic: noTraffic, log: silentLogger, targetKind: record.target.kind, region: record.target.region },
-          cwd: process.cwd(),
+          cwd: record.project ?? process.cwd(),
           signal: new AbortController().signal,
         });
         ledger.markUndone(intent.id, clock.now(), r.ok, r.ok ? undefined : r.detail);
@@ -200,7 +200,7 @@ async function withSecrets(intent: LedgerIntent, record: RunRecord, flags: Recov
   const varFiles = flags.varFile && flags.varFile.length > 0 ? flags.varFile.map((f) => resolve(process.cwd(), f)) : (record.inputs?.varFiles ?? []);
   let loaded;
   try {
-    loaded = await loadExperimentFile(experimentFile, { vars: { ...record.inputs?.vars, ...given }, varFiles, cwd: process.cwd() });
+    loaded = await loadExperimentFile(experimentFile, { vars: { ...record.inputs?.vars, ...given }, varFiles, cwd: record.project ?? process.cwd() });
   } catch (err) {
     throw new Error(`${advice}, and ${experimentFile} could not be loaded again to get them (${err instanceof Error ? err.message : String(err)}): run them by hand`);
   }

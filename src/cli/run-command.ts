@@ -373,6 +373,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
         startedAt: target.clock.now(),
         journalPath,
         inputs: recordedInputs(vars, varFiles, loaded.secretValues),
+        ...(project !== cwd ? { project } : {}),
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

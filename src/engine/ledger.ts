@@ -75,6 +75,11 @@ export interface RunRecord {
    * (never their contents), --var values that are not secrets, and the names of those that are.
    */
   inputs?: { varFiles: string[]; vars: Record<string, string>; secretVars: string[] };
+  /**
+   * The project directory the run read gameday.yaml and ./probes from (`chaos run --project`), when
+   * not its working directory: recovery checks the same AWS allow-list and loads the same probes.
+   */
+  project?: string;
 }
 
 /** A process, as recorded in run.json and in a run directory's lock file. */
@@ -286,6 +291,7 @@ export class Ledger {
     if (!["sandbox", "endpoint", "aws"].includes(target.kind as string)) throw bad("target.kind", "sandbox, endpoint or aws");
     if (typeof target.region !== "string") throw bad("target.region", "a string");
     if (target.kind === "endpoint" && typeof target.endpoint !== "string") throw bad("target.endpoint", "a URL");
+    if (r.project !== undefined && typeof r.project !== "string") throw bad("project", "a directory's path");
     return doc as RunRecord;
   }
 

@@ -133,6 +133,8 @@ describe("allowed windows (gameday.yaml guardrails.windows), on the target's clo
     expect(ran.code, ran.stdout + ran.stderr).toBe(0);
     expect(existsSync(join(here, ".gameday", "runs", "mine-00000001", "journal.json"))).toBe(true);
     expect(existsSync(join(project, ".gameday"))).toBe(false);
+    // Recorded for chaos recover, which checks the same allow-list and loads the same probes.
+    expect(JSON.parse(readFileSync(join(here, ".gameday", "runs", "mine-00000001", "run.json"), "utf8")).project).toBe(project);
     const missing = await chaos(["run", "task-kill", "--project", join(here, "nowhere")], { cwd: here });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--project: expected a directory/);
