@@ -9,7 +9,7 @@ import { builtinExperimentsDir } from "./paths.js";
 import { usage } from "./errors.js";
 import { suggestion } from "../experiment/describe.js";
 import { probeDirs } from "../engine/probe-loader.js";
-import type { ExperimentCatalog } from "../schedule/experiment-references.js";
+import { isExperimentPath, type ExperimentCatalog } from "../schedule/experiment-references.js";
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -18,7 +18,7 @@ export function catalogDirs(cwd: string): string[] {
 }
 
 export function resolveExperiment(nameOrPath: string, cwd: string): string {
-  if (nameOrPath.includes("/") || EXTENSIONS.includes(extname(nameOrPath))) {
+  if (isExperimentPath(nameOrPath)) {
     const file = resolve(cwd, nameOrPath);
     if (!existsSync(file)) throw usage(`${nameOrPath}: no such file`);
     return file;

@@ -4,7 +4,7 @@
  */
 import type { LoadedExperiment, Step } from "../experiment/model.js";
 import { formatDuration } from "../experiment/duration.js";
-import type { Plan } from "../engine/plan.js";
+import { PLACEHOLDER_ACCOUNT, type Plan } from "../engine/plan.js";
 import type { StopAlarmPlan } from "../engine/stop-conditions.js";
 import type { AlarmSpec } from "../aws/stop-alarms.js";
 import { refusalMessage as stepRefusals, unavailableMessage, type Preflight, type ResolvedStep } from "../engine/preflight.js";
@@ -13,9 +13,6 @@ import type { AwsClients } from "../aws/clients.js";
 import { CliError } from "./errors.js";
 import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
 import { requirementLines, type Requirements } from "./plan-requirements.js";
-
-// Placeholders for planning steps of a file that failed to load: shapes and parameters only.
-const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
 
 /**
  * Loads an experiment file. When that fails, the steps that passed the schema are planned as well

@@ -8,9 +8,7 @@ import { resolveExperiment } from "./catalog.js";
 import { CliError } from "./errors.js";
 import { loadExperimentFile, planFor } from "./plan-command.js";
 import { parseVars } from "./var-options.js";
-
-// Placeholders: validation checks shapes and parameters, not a live account.
-const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
+import { PLACEHOLDER_ACCOUNT } from "../engine/plan.js";
 
 export async function validateCommand(names: string[], flags: { var?: string[]; varFile?: string[] }): Promise<number> {
   const cwd = process.cwd();

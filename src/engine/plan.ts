@@ -44,6 +44,9 @@ function allSteps(e: Experiment): { step: Step; role: "hypothesis" | "method" | 
   ];
 }
 
+/** Planning to check shapes and parameters only (validate, a runbook's steps), with no account at hand. */
+export const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" } as const;
+
 export interface PlanOptions {
   probeDirs: string[];
   region: string;

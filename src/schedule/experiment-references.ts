@@ -15,8 +15,6 @@ import type { Problems } from "../experiment/problems.js";
 import type { Located } from "../experiment/source.js";
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
-/** Planning checks shapes and parameters, not an account: placeholders, as `chaos validate` uses. */
-const PLACEHOLDER_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
 
 /** A reference with a path separator or a YAML/JSON extension is a file path; anything else a catalog name. */
 export function isExperimentPath(ref: string): boolean {
@@ -107,7 +105,7 @@ export async function checkReferences(refs: readonly Reference[], ctx: Reference
       if (file !== undefined) {
         // Planned too, as `chaos validate` does: a fault's or probe's parameters wrong in a late
         // step must not be found only after the earlier steps have injected their faults.
-        const { planExperiment, withPlanProblems } = await import("../engine/plan.js");
+        const { planExperiment, withPlanProblems, PLACEHOLDER_ACCOUNT } = await import("../engine/plan.js");
         const { BUILTIN_PROBES_DIR } = await import("../engine/probe-loader.js");
         const planOptions = { probeDirs: catalog.probeDirs ?? [BUILTIN_PROBES_DIR], ...PLACEHOLDER_ACCOUNT };
         try {

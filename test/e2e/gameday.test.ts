@@ -21,6 +21,16 @@ function quickExperiment(dir: string, name: string): string {
   return file;
 }
 
+/** first.yaml: one process action that leaves a marker file, whose path is returned (it exists once the step ran). */
+function firstLeavesMarker(dir: string): string {
+  const marker = join(dir, "first-ran");
+  writeFileSync(
+    join(dir, "first.yaml"),
+    `title: first\ndescription: leaves a marker\nmethod:\n  - type: action\n    name: touch\n    provider: { type: process, path: ${NODE}, arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(marker)}, "ran")`)}] }\n`,
+  );
+  return marker;
+}
+
 function runbook(dir: string, body: string): string {
   mkdirSync(join(dir, "experiments", "gamedays"), { recursive: true });
   const file = join(dir, "experiments", "gamedays", "drill.yaml");
@@ -160,11 +170,7 @@ steps:
 
   it("refuses a step's var that its experiment does not declare, at the key with a did-you-mean, before any step runs", async () => {
     const dir = scratch();
-    const marker = join(dir, "first-ran");
-    writeFileSync(
-      join(dir, "first.yaml"),
-      `title: first\ndescription: leaves a marker\nmethod:\n  - type: action\n    name: touch\n    provider: { type: process, path: ${NODE}, arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(marker)}, "ran")`)}] }\n`,
-    );
+    const marker = firstLeavesMarker(dir);
     runbook(dir, `${HEADER}pre-checks:\n  - command: ["true"]\nsteps:\n  - experiment: ../../first.yaml\n  - experiment: task-kill\n    vars: { servce: web }\n`);
     const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(2);
@@ -194,11 +200,7 @@ steps:
 
   it("refuses a later step whose fault and probe parameters are wrong, as chaos validate does, before the first step runs", async () => {
     const dir = scratch();
-    const marker = join(dir, "first-ran");
-    writeFileSync(
-      join(dir, "first.yaml"),
-      `title: first\ndescription: leaves a marker\nmethod:\n  - type: action\n    name: touch\n    provider: { type: process, path: ${NODE}, arguments: ["-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(marker)}, "ran")`)}] }\n`,
-    );
+    const marker = firstLeavesMarker(dir);
     writeFileSync(
       join(dir, "late.yaml"),
       ["title: late", "method:", "  - fault: spot-interrupt", "    target: { cluster: prod }", "    with: { durationBeforeInterruption: soon }", "  - probe: draining", "    with: { within: 30 }", ""].join("\n"),
