@@ -62,6 +62,12 @@ const WARM_MODULES = [
   "src/faults/index.js",
 ];
 
+/** What the builder runs before it takes the snapshot (src/cli/snapshot-warmup.ts): the README's main job. */
+const WARM_UP_EXPERIMENT = "spot-interrupt";
+
+/** The builder's exit code when the warm-up run failed (nothing written). */
+const WARM_UP_FAILED = 3;
+
 /** Built-in probes, which the probe loader imports by file URL: served from the bundle. */
 const PROBES = readdirSync(join(DIST, "probes")).filter((f) => f.endsWith(".js"));
 
@@ -69,7 +75,27 @@ const entry = `
 import { setSnapshotMain } from ${JSON.stringify(join(DIST, "src/cli/snapshot-main.js"))};
 import "gameday-snapshot:warm";
 ${WARM_MODULES.map((m) => `import ${JSON.stringify(join(DIST, m))};`).join("\n")}
+import { warmUp } from ${JSON.stringify(join(DIST, "src/cli/snapshot-warmup.js"))};
+import { startupSnapshot } from "node:v8";
 setSnapshotMain();
+// One run before the snapshot is taken, so that it holds the bytecode a run executes (see
+// src/cli/snapshot-warmup.ts). A failed warm-up ends the builder before it writes anything (exit
+// ${WARM_UP_FAILED}); buildSnapshot() then builds the snapshot without it.
+if (process.env.GAMEDAY_SNAPSHOT_WARMUP) {
+  let warmed = false;
+  warmUp(process.env.GAMEDAY_SNAPSHOT_WARMUP).then(
+    () => void (warmed = true),
+    (err) => {
+      process.stderr.write(\`\${err instanceof Error ? err.message : String(err)}\\n\`);
+      process.exit(${WARM_UP_FAILED});
+    },
+  );
+  startupSnapshot.addSerializeCallback(() => {
+    if (warmed) return;
+    process.stderr.write("the run had not finished when the snapshot was taken\\n");
+    process.exit(${WARM_UP_FAILED});
+  });
+}
 `;
 
 /**
@@ -157,14 +183,18 @@ exports.dynamicImport = (url) => {
       // node:module itself is loaded on first use, as LAZY_BUILTINS are.
       contents: `
 const { sdk } = require("gameday-snapshot:sdk");
+const resolvedAtBuild = ${JSON.stringify(Object.fromEntries([...SDK, ...SDK_FILES].map((n) => [n, builtin.resolve(n)])))};
 let m;
 const real = () => (m ??= require("node:module"));
 function createRequire(from) {
   let own;
   const node = () => (own ??= real().createRequire(from));
   const req = (name) => (Object.hasOwn(sdk, name) ? sdk[name]() : node()(name));
-  // A path, as Node's resolve gives it: a require made from it serves bundled names as above.
-  req.resolve = (name, options) => node().resolve(name, options);
+  // A path, as Node's resolve gives it: a require made from it serves bundled names as above. A
+  // bundled name's path is the one it had at build time (bin/chaos starts the snapshot only for the
+  // dist directory it was built for), so resolving one does not load node:module, which Node warns
+  // may not survive a snapshot (the warm-up run resolves @aws-sdk/client-kinesis).
+  req.resolve = (name, options) => (options === undefined && Object.hasOwn(resolvedAtBuild, name) ? resolvedAtBuild[name] : node().resolve(name, options));
   return req;
 }
 for (const name of ${JSON.stringify(Object.getOwnPropertyNames(builtin("node:module")).filter((n) => n !== "default" && n !== "createRequire"))}) {
@@ -194,6 +224,10 @@ for (const name of ${JSON.stringify(Object.getOwnPropertyNames(builtin(a.path)).
     b.onLoad({ filter: /\.js$/ }, (a) => {
       if (!a.path.startsWith(DIST)) return undefined;
       const rel = relative(DIST, a.path).split(sep).join("/");
+      // The code cache serves CommonJS files Node compiles, and the bundle's are compiled into the
+      // snapshot: none. Its CodeCache, made where the snapshot is built (the warm-up run loads SDK
+      // clients), would carry the builder's home directory and exit hook into every process.
+      if (rel === "src/aws/sdk/code-cache.js") return { contents: "export function processCodeCache() { return undefined; }\n", loader: "js" };
       let s = readFileSync(a.path, "utf8").replaceAll("import.meta.url", `__gamedayModuleUrl(${JSON.stringify(rel)})`);
       // A computed dynamic import (a literal one is bundled by esbuild).
       if (/\bimport\((?!["'])/.test(s)) s = `import { dynamicImport as __gamedayImport } from "gameday-snapshot:import";\n${s.replace(/\bimport\((?!["'])/g, "__gamedayImport(")}`;
@@ -229,22 +263,26 @@ function inputsHash(execPath) {
   return hash.digest("hex");
 }
 
-/** Builds the snapshot unless the one in dist/snapshot/ has the same inputs; says which. */
-export async function buildSnapshot() {
+/**
+ * Builds the snapshot unless the one in `out` (dist/snapshot/) has the same inputs; says which.
+ * `warmUp`: the catalog experiment run before the snapshot is taken (src/cli/snapshot-warmup.ts);
+ * when it fails, the snapshot is built without it.
+ */
+export async function buildSnapshot({ out = OUT, warmUp = WARM_UP_EXPERIMENT } = {}) {
   // The real path: bin/chaos resolves `node` the same way.
   const execPath = spawnSync("readlink", ["-f", process.execPath], { encoding: "utf8" }).stdout?.trim() || process.execPath;
   const inputs = inputsHash(execPath);
-  const stampFile = join(OUT, "stamp");
-  if (existsSync(stampFile) && existsSync(join(OUT, "chaos.blob")) && readFileSync(stampFile, "utf8").split("\n")[2] === inputs) {
+  const stampFile = join(out, "stamp");
+  if (existsSync(stampFile) && existsSync(join(out, "chaos.blob")) && readFileSync(stampFile, "utf8").split("\n")[2] === inputs) {
     // Written again, to be newer than dist/: bin/chaos takes dist/ files newer than the stamp for
     // code compiled after the snapshot.
     writeFileSync(stampFile, readFileSync(stampFile));
     return "unchanged";
   }
   const { build } = await import("esbuild");
-  rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(OUT, { recursive: true });
-  const bundle = join(OUT, "chaos.cjs");
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const bundle = join(out, "chaos.cjs");
   await build({
     stdin: { contents: entry, resolveDir: ROOT, loader: "js", sourcefile: "gameday-snapshot-entry.js" },
     bundle: true,
@@ -266,20 +304,31 @@ export async function buildSnapshot() {
   // \uXXXX means the same character in strings, templates, regular expressions and identifiers.
   const source = readFileSync(bundle, "utf8");
   writeFileSync(bundle, source.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
-  const blob = join(OUT, "chaos.blob");
+  const blob = join(out, "chaos.blob");
   const tmp = `${blob}.tmp`;
-  const r = spawnSync(process.execPath, ["--snapshot-blob", tmp, "--build-snapshot", bundle], {
-    cwd: OUT,
-    // No NODE_OPTIONS: node refuses a snapshot under V8 flags other than its build's (exit 14), and
-    // bin/chaos starts it only when NODE_OPTIONS leaves them alone.
-    env: { ...process.env, NODE_OPTIONS: "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    encoding: "utf8",
-  });
+  /** @param {boolean} warm */
+  const snapshot = (warm) =>
+    spawnSync(process.execPath, ["--snapshot-blob", tmp, "--build-snapshot", bundle], {
+      cwd: out,
+      // No NODE_OPTIONS: node refuses a snapshot under V8 flags other than its build's (exit 14), and
+      // bin/chaos starts it only when NODE_OPTIONS leaves them alone.
+      env: { ...process.env, NODE_OPTIONS: "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", GAMEDAY_SNAPSHOT_WARMUP: warm ? warmUp : "" },
+      encoding: "utf8",
+    });
+  let warmed = true;
+  let r = snapshot(true);
+  if (r.status === WARM_UP_FAILED) {
+    // A snapshot without the warm-up is correct, only slower to run: build that, and say why.
+    process.stderr.write(`startup snapshot: built without its warm-up run, which failed: ${r.stderr.trim()}\n`);
+    warmed = false;
+    r = snapshot(false);
+  }
   if (r.status !== 0) throw new Error(`node --build-snapshot failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
   renameSync(tmp, blob);
-  // Last, so that a stamp names a complete blob. Lines: the node, the dist directory, the inputs.
-  writeFileSync(stampFile, `${nodeIdentity(execPath)}\n${dirname(OUT)}\n${inputs}\n`);
-  return "built";
+  // Last, so that a stamp names a complete blob. Lines: the node, the dist directory, the inputs,
+  // and whether the warm-up ran (bin/chaos reads the first two).
+  writeFileSync(stampFile, `${nodeIdentity(execPath)}\n${dirname(out)}\n${inputs}\n${warmed ? "warmed" : "not warmed"}\n`);
+  return warmed ? "built" : "built (not warmed)";
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

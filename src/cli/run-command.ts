@@ -255,8 +255,28 @@ async function refuseAllReachingTemplates(plan: Plan, cwd: string): Promise<void
   throw usage(`refusing to run on AWS a FIS template that reaches everything it names:\n  ${found.join("\n  ")}\nnarrow it (COUNT(n), PERCENT(n), a narrower scope), or allow it in gameday.yaml with\n  fisTemplates:\n    allowAll: true`);
 }
 
-export async function runCommand(nameOrPath: string | undefined, flags: RunFlags): Promise<number> {
-  const cwd = process.cwd();
+/**
+ * What a run reads from and writes to its process. The CLI's is the process's own; the startup
+ * snapshot's builder runs one in a scratch directory with its output dropped (snapshot-warmup.ts),
+ * where the process's stdout and signal handlers must stay untouched.
+ */
+export interface RunIo {
+  cwd: string;
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown };
+  /** NO_COLOR is read from it. */
+  env: NodeJS.ProcessEnv;
+  /** Where SIGINT and SIGTERM come from. */
+  signals: { on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown; off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown };
+}
+
+/** The process's own cwd, stdout, stderr, environment and signals. */
+export function processIo(): RunIo {
+  return { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, env: process.env, signals: process };
+}
+
+export async function runCommand(nameOrPath: string | undefined, flags: RunFlags, io: RunIo = processIo()): Promise<number> {
+  const cwd = io.cwd;
   // The project's files (gameday.yaml's guardrails and allow-list, ./probes, ./experiments, the
   // working directory of process activities) may live elsewhere than this run's own (.gameday/runs,
   // ./journal.json): `chaos gate` runs each run in a directory of its own, in the project.
@@ -274,11 +294,11 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     if (chosenJournal !== undefined) checkJournalPath(chosenJournal, flags.journalPath!);
     else checkLatestLink(cwd);
   }
-  const tty = format === "pretty" && process.stdout.isTTY === true;
+  const tty = format === "pretty" && io.stdout.isTTY === true;
   // NO_COLOR (no-color.org) takes the colours away, not the live status line.
-  const colour = tty && !process.env.NO_COLOR;
+  const colour = tty && !io.env.NO_COLOR;
   const renderer: Renderer =
-    format === "json" ? await jsonRenderer() : new TimelineRenderer({ write: (t) => void process.stdout.write(t) }, { tty, colour, verbose: flags.verbose === true });
+    format === "json" ? await jsonRenderer() : new TimelineRenderer({ write: (t) => void io.stdout.write(t) }, { tty, colour, verbose: flags.verbose === true });
   const random = new SeededRandom(seed);
 
   let target: BuiltTarget | undefined;
@@ -303,11 +323,11 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     renderer.close();
     ledger?.release();
     journalLock?.release();
-    process.stderr.write(`${signal} again: exiting without finishing the rollbacks; run \`chaos recover\` to finish them\n`);
+    io.stderr.write(`${signal} again: exiting without finishing the rollbacks; run \`chaos recover\` to finish them\n`);
     process.exit(130);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  io.signals.on("SIGINT", onSignal);
+  io.signals.on("SIGTERM", onSignal);
 
   try {
     // Bad input fails before anything starts.
@@ -396,7 +416,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
       // Written once before the link moves, so that journal.json never points at nothing.
       journal.write();
       linkFailure = linkLatest(cwd, journalPath);
-      if (linkFailure !== undefined) process.stderr.write(`chaos: could not link ${LATEST_JOURNAL} to this run's journal (${linkFailure}); the journal is at ${relative(cwd, journalPath)}\n`);
+      if (linkFailure !== undefined) io.stderr.write(`chaos: could not link ${LATEST_JOURNAL} to this run's journal (${linkFailure}); the journal is at ${relative(cwd, journalPath)}\n`);
     }
     const { runExperiment } = await import("../engine/run.js");
     target.begin();
@@ -416,18 +436,18 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     renderer.close();
     if (format !== "json") {
       const linked = chosenJournal === undefined && linkFailure === undefined ? ` (${LATEST_JOURNAL} links to it)` : "";
-      process.stdout.write(`journal: ${relative(cwd, journalPath) || journalPath}${linked}\n`);
+      io.stdout.write(`journal: ${relative(cwd, journalPath) || journalPath}${linked}\n`);
     }
     if (reportFormats.length > 0) {
       const { writeRunReports } = await import("./run-report.js");
       const paths = await writeRunReports(journalPath, reportFormats);
-      if (format !== "json") for (const p of paths) process.stdout.write(`report: ${relative(cwd, p) || p}\n`);
+      if (format !== "json") for (const p of paths) io.stdout.write(`report: ${relative(cwd, p) || p}\n`);
     }
     return result.exitCode;
   } finally {
     renderer.close();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    io.signals.off("SIGINT", onSignal);
+    io.signals.off("SIGTERM", onSignal);
     await target?.close().catch(() => undefined);
     // After the rollbacks: from now on `chaos recover` may finish whatever is left.
     ledger?.release();

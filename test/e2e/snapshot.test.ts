@@ -257,3 +257,34 @@ describe("chaos without a usable snapshot", () => {
     expect(a.drawn[1]).not.toBe(b.drawn[1]);
   });
 });
+
+describe("the snapshot's warm-up run (src/cli/snapshot-warmup.ts)", () => {
+  it("ran before the snapshot was taken (the stamp's fourth line)", () => {
+    expect(readFileSync(join(DIST, "snapshot", "stamp"), "utf8").split("\n")[3]).toBe("warmed");
+  });
+
+  it("when it fails, the snapshot is built without it, and works", async () => {
+    const { buildSnapshot } = (await import(join(REPO, "scripts", "snapshot", "build.mjs"))) as { buildSnapshot(o: { out: string; warmUp: string }): Promise<string> };
+    // A checkout of its own, as above: the blob takes its dist directory from where it lies.
+    const root = scratch();
+    mkdirSync(join(root, "dist"));
+    for (const d of ["src", "probes"]) symlinkSync(join(DIST, d), join(root, "dist", d));
+    for (const f of ["package.json", "experiments", "fixtures"]) symlinkSync(join(REPO, f), join(root, f));
+    const out = join(root, "dist", "snapshot");
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    onTestFinished(() => stderr.mockRestore());
+    expect(await buildSnapshot({ out, warmUp: "no-such-experiment" })).toBe("built (not warmed)");
+    expect(String(stderr.mock.calls[0]?.[0])).toMatch(/built without its warm-up run, which failed: .*no-such-experiment/s);
+    expect(readFileSync(join(out, "stamp"), "utf8").split("\n")[3]).toBe("not warmed");
+    const r = await new Promise<CliResult>((resolve) => {
+      const child = spawn(process.execPath, ["--snapshot-blob", join(out, "chaos.blob"), "--", "run", "task-kill", "--seed", "7", "--log-format", "plain"], { cwd: scratch(), env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+    expect(r.stdout, r.stderr).toMatch(/verdict: held \(exit 0\)/);
+    expect(r.code).toBe(0);
+  });
+});
