@@ -1,7 +1,7 @@
 /**
  * The command line that replays a run: the same experiment, seed and every flag that changes what
- * runs or how it is judged (target, region, profile, stack, speed, handlers, load URLs, inputs and
- * strategies). Flags that only shape the output (--journal-path, --report, --log-format,
+ * runs or how it is judged (target, region, profile, stack, speed, handlers, load URLs, inputs,
+ * strategies and the project directory). Flags that only shape the output (--journal-path, --report, --log-format,
  * --verbose) are left out: they do not change the verdict. Paths are as the user typed them, as
  * `chaos run` resolves them: against the directory the run was started in. A --var that carried a
  * secret is left out (its name stays in run.json); the replay then needs it again, as
@@ -30,6 +30,8 @@ export interface ReplayInputs {
   hypothesisStrategy?: string;
   rollbackStrategy?: string;
   failFast?: boolean;
+  /** --project as given: where gameday.yaml, ./probes and ./experiments were read (a gate's runs name theirs). */
+  project?: string;
 }
 
 /** POSIX shell quoting: bare when the word is safe, single quotes otherwise. */
@@ -54,6 +56,7 @@ export function replayArgs(r: ReplayInputs): string[] {
   if (r.hypothesisStrategy !== undefined) args.push("--hypothesis-strategy", r.hypothesisStrategy);
   if (r.rollbackStrategy !== undefined) args.push("--rollback-strategy", r.rollbackStrategy);
   if (r.failFast) args.push("--fail-fast");
+  if (r.project !== undefined) args.push("--project", r.project);
   return args;
 }
 

@@ -477,6 +477,7 @@ export function replayInputs(nameOrPath: string | undefined, file: string, seed:
     ...(flags.hypothesisStrategy !== undefined ? { hypothesisStrategy: flags.hypothesisStrategy } : {}),
     ...(flags.rollbackStrategy !== undefined ? { rollbackStrategy: flags.rollbackStrategy } : {}),
     ...(flags.failFast ? { failFast: true } : {}),
+    ...(flags.project !== undefined ? { project: flags.project } : {}),
   };
 }
 

@@ -36,6 +36,11 @@ describe("the replay command of a run", () => {
     );
   });
 
+  it("keeps --project: the gameday.yaml, probes and experiments the run read (a gate's runs work elsewhere)", () => {
+    expect(replay({ project: "/home/me/infra" })).toBe("chaos run asg-scale-in --seed 7 --project /home/me/infra");
+    expect(replay({})).not.toContain("--project");
+  });
+
   it("leaves out what only shapes the output: --journal-path, --report, --log-format, --verbose", () => {
     expect(replay({ journalPath: "out/j.json", report: ["html", "junit"], logFormat: "json", verbose: true })).toBe("chaos run asg-scale-in --seed 7");
   });

@@ -3,7 +3,7 @@
  * suite with a stack that makes spot-interrupt deviate, and the outputs CI reads.
  */
 import { describe, expect, it, vi } from "vitest";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { chaos, REPO, scratch, servesForThisFile } from "./cli.js";
@@ -36,7 +36,9 @@ describe("chaos gate", () => {
       env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary },
     });
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toMatch(/^::error file=small\.yaml,line=3,col=5,title=spot-interrupt \(seed 7\)::deviated: drained-in-time \(on-chaos\).*%0Areplay: chaos run \S+spot-interrupt\.yaml --seed 7 --stack \S+dereg-300\.yaml$/m);
+    expect(failed.stdout).toMatch(/^::error file=small\.yaml,line=3,col=5,title=spot-interrupt \(seed 7\)::deviated: drained-in-time \(on-chaos\).*%0Areplay: chaos run \S+spot-interrupt\.yaml --seed 7 --stack \S+dereg-300\.yaml --project (\S+)$/m);
+    // The replay names the project the gate's run read gameday.yaml and probes from: it runs the same from anywhere.
+    expect(/--project (\S+)$/m.exec(failed.stdout)![1]).toBe(realpathSync(dir));
     expect(failed.stdout).toMatch(/gate: failed \(exit 1\)  resilience score \d+\.\d \(minimum 100\)/);
     // The spot interruption now kills a task before its replacement runs: the score drops below 100.
     expect(Number(/resilience score (\d+\.\d)/.exec(failed.stdout)![1])).toBeLessThan(100);
