@@ -47,7 +47,7 @@ export class GamedayRun {
   constructor(
     private readonly loaded: LoadedRunbook,
     private readonly ports: GamedayPorts,
-    meta: { id: string; target: string; file: string },
+    private readonly meta: { id: string; target: string; file: string },
   ) {
     const rb = loaded.runbook;
     this.record = {
@@ -85,6 +85,12 @@ export class GamedayRun {
     this.ports.save(this.record);
   }
 
+  /** Where the runbook writes `path`, as file:line for a message (the file alone when unknown). */
+  private placeOf(path: (string | number)[]): string {
+    const at = this.loaded.positionOf(path);
+    return at ? `${this.meta.file}:${at.line}` : this.meta.file;
+  }
+
   private interruptedReason(signal: AbortSignal): string {
     return `interrupted by ${typeof signal.reason === "string" ? signal.reason : "the operator"}`;
   }
@@ -102,7 +108,7 @@ export class GamedayRun {
       print(`pre-check ${name}: ${result.ok ? "passed" : "FAILED"} (${result.detail})`);
       save(this.record);
       if (!result.ok) {
-        this.end("aborted", `pre-check ${name} failed: ${result.detail}`);
+        this.end("aborted", `pre-check ${name} (${this.placeOf(["pre-checks", i])}) failed: ${result.detail}`);
         return GAMEDAY_EXIT.stopped;
       }
     }
@@ -120,7 +126,7 @@ export class GamedayRun {
       }
       if (!outcome.started) {
         // The runbook's order is broken: the next steps were planned to follow this one.
-        this.end("aborted", `step ${stepName(step, i)} could not start: ${verdictOf(outcome.code, outcome.signal)} (${outcome.code === null ? `killed by ${outcome.signal ?? "a signal"}` : `exit code ${outcome.code}`})`);
+        this.end("aborted", `step ${stepName(step, i)} (${this.placeOf(["steps", i])}) could not start: ${verdictOf(outcome.code, outcome.signal)} (${outcome.code === null ? `killed by ${outcome.signal ?? "a signal"}` : `exit code ${outcome.code}`})`);
         return GAMEDAY_EXIT.error;
       }
       if (outcome.code !== 0) worst = Math.max(worst, outcome.code === 1 || outcome.code === 3 || outcome.timeboxExceeded ? GAMEDAY_EXIT.deviated : GAMEDAY_EXIT.error);

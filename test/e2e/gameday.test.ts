@@ -117,7 +117,7 @@ steps:
     expect(r.code, r.stdout + r.stderr).toBe(3);
     const { json } = recordIn(dir, r.stdout);
     expect(json.status).toBe("aborted");
-    expect(json.abortReason).toMatch(/^pre-check .* failed: exit code 3$/);
+    expect(json.abortReason).toMatch(/^pre-check .* \(\S+\.yaml:\d+\) failed: exit code 3$/);
     expect(json.steps).toEqual([]);
   });
 

@@ -121,7 +121,7 @@ describe("GamedayRun", () => {
     );
     expect(await run.run(new AbortController().signal)).toBe(3);
     expect(started).toEqual([]);
-    expect(saved).toMatchObject({ status: "aborted", abortReason: "pre-check dashboards up failed: exit code 1", preChecks: [{ name: "dashboards up", ok: false, detail: "exit code 1" }] });
+    expect(saved).toMatchObject({ status: "aborted", abortReason: "pre-check dashboards up (drill.yaml) failed: exit code 1", preChecks: [{ name: "dashboards up", ok: false, detail: "exit code 1" }] });
   });
 
   it("a step that could not start (it wrote no journal) is recorded without one, and the day ends as aborted before the next step", async () => {
@@ -129,8 +129,10 @@ describe("GamedayRun", () => {
     let saved: GamedayRecord | undefined;
     const started: string[] = [];
     const written = new Set<string>();
+    // The runbook writes the broken step at line 7: the reason says where.
+    const runbook = { ...loaded([{ experiment: "one" }, { experiment: "broken" }, { experiment: "three" }]), positionOf: (path: (string | number)[]) => (path.join() === "steps,1" ? { line: 7, column: 5 } : undefined) };
     const run = new GamedayRun(
-      loaded([{ experiment: "one" }, { experiment: "broken" }, { experiment: "three" }]),
+      runbook,
       {
         clock,
         facilitator: auto,
@@ -152,12 +154,12 @@ describe("GamedayRun", () => {
     expect(await run.run(new AbortController().signal)).toBe(4);
     expect(started).toEqual(["one", "broken"]);
     const r = saved!;
-    expect(r).toMatchObject({ status: "aborted", abortReason: "step broken could not start: invalid input (exit code 2)" });
+    expect(r).toMatchObject({ status: "aborted", abortReason: "step broken (drill.yaml:7) could not start: invalid input (exit code 2)" });
     expect(r.steps[0]).toMatchObject({ name: "one", journal: "one.journal.json", verdict: "held" });
     expect(r.steps[1]).toMatchObject({ name: "broken", exitCode: 2, verdict: "did not start: invalid input" });
     expect(r.steps[1]!.journal).toBeUndefined();
     const md = recordMarkdown(r);
-    expect(md).toContain("- Outcome: **aborted**: step broken could not start: invalid input (exit code 2)");
+    expect(md).toContain("- Outcome: **aborted**: step broken (drill.yaml:7) could not start: invalid input (exit code 2)");
     expect(md).not.toContain("broken.journal.json");
     expect(md).not.toContain("completed");
   });
