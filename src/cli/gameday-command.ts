@@ -74,7 +74,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   const inside = relative(cwd, file);
   const shown = inside === "" || inside.startsWith("..") ? file : inside;
   // Every step's experiment, vars and stack are checked before anything runs (exit 2, all at once).
-  const loaded = await loadRunbookForRun(file, shown, experimentCatalog(cwd));
+  const loaded = await loadRunbookForRun(file, shown, experimentCatalog(cwd), { ownStacks: flags.target === "sandbox" && flags.stack === undefined });
   const runbookDir = dirname(file);
   // The stack of the steps that name none, checked as theirs are; like chaos run's, only for the embedded sandbox.
   if (flags.stack !== undefined && flags.target !== "sandbox") throw usage(`--stack applies only to --target sandbox: ${flags.target} has whatever stack is deployed there`);

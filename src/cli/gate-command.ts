@@ -68,7 +68,7 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
   const parallel = flags.parallel === undefined ? availableParallelism() : Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1) throw usage(`--parallel: expected a whole number of 1 or more, found ${JSON.stringify(flags.parallel)}`);
   // Every entry's experiment, vars and stack are checked before any run: a typo fails the gate at once (exit 2), not after an hour.
-  const suite = await readSuite(suiteFile, resolve(cwd, suiteFile), experimentCatalog(cwd));
+  const suite = await readSuite(suiteFile, resolve(cwd, suiteFile), experimentCatalog(cwd), { ownStacks: (flags.target ?? "sandbox") === "sandbox" && flags.stack === undefined });
   if (flags.stack !== undefined && flags.target !== undefined && flags.target !== "sandbox") throw usage(`--stack applies only to the embedded sandbox: ${flags.target} has whatever stack is deployed there`);
   if (flags.stack !== undefined) (await import("../sandbox/stack/load.js")).loadStack(resolve(cwd, flags.stack));
   const runs = shardOf(suite.runs, shard);

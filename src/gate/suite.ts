@@ -124,9 +124,10 @@ function collectSuite(text: string, file: string, path: string, problems: Proble
 /**
  * Reads a suite for a gate: besides the suite's own mistakes, every entry's experiment must exist
  * and load with the entry's vars (a var it does not declare is refused as `chaos run --var`
- * refuses it), and its stack must be a stack file, before any run starts; all are thrown at once.
+ * refuses it), and its stack (the entry's, or the experiment's own where the run uses it:
+ * `ownStacks`) must be a stack file, before any run starts; all are thrown at once.
  */
-export async function readSuite(file: string, path: string, catalog: ExperimentCatalog): Promise<Suite> {
+export async function readSuite(file: string, path: string, catalog: ExperimentCatalog, options: { ownStacks?: boolean } = {}): Promise<Suite> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -135,7 +136,7 @@ export async function readSuite(file: string, path: string, catalog: ExperimentC
   }
   const problems = new Problems();
   const { suite, source } = collectSuite(text, file, path, problems);
-  await checkReferences(referencesIn(source.value, "experiments"), { source, dir: dirname(path), relativeTo: "the suite file", catalog }, problems);
+  await checkReferences(referencesIn(source.value, "experiments"), { source, dir: dirname(path), relativeTo: "the suite file", catalog, ...options }, problems);
   problems.throwIfAny();
   return suite!;
 }

@@ -10,7 +10,8 @@ import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { describeValue, suggestion } from "../experiment/describe.js";
 import { loadExperiment } from "../experiment/loader.js";
-import { InvalidInputError, type DocPath } from "../experiment/model.js";
+import { InvalidInputError, type DocPath, type LoadedExperiment } from "../experiment/model.js";
+import { experimentStack } from "../experiment/sandbox-stack.js";
 import type { Problems } from "../experiment/problems.js";
 import type { Located } from "../experiment/source.js";
 
@@ -74,6 +75,11 @@ export interface ReferenceContext {
   /** How messages name that directory's file: "the runbook", "the suite file". */
   relativeTo: string;
   catalog: ExperimentCatalog;
+  /**
+   * The runs use each experiment's own stack (its gameday extension) where the step or entry names
+   * none: the embedded sandbox without --stack. That stack is then checked too.
+   */
+  ownStacks?: boolean;
 }
 
 /**
@@ -108,13 +114,24 @@ export async function checkReferences(refs: readonly Reference[], ctx: Reference
         const { planExperiment, withPlanProblems, PLACEHOLDER_ACCOUNT } = await import("../engine/plan.js");
         const { BUILTIN_PROBES_DIR } = await import("../engine/probe-loader.js");
         const planOptions = { probeDirs: catalog.probeDirs ?? [BUILTIN_PROBES_DIR], ...PLACEHOLDER_ACCOUNT };
+        let loaded: LoadedExperiment | undefined;
         try {
-          const loaded = await loadExperiment(file, { vars: ref.vars ?? {}, ...(ref.vars !== undefined ? { varsAt: { source: atKeys(source), path: [...ref.at, "vars"] } } : {}) });
+          loaded = await loadExperiment(file, { vars: ref.vars ?? {}, ...(ref.vars !== undefined ? { varsAt: { source: atKeys(source), path: [...ref.at, "vars"] } } : {}) });
           await planExperiment(loaded, planOptions);
         } catch (err) {
           const all = await withPlanProblems(err, planOptions);
           if (!(all instanceof InvalidInputError)) throw all;
           problems.addAll(all.errors);
+        }
+        // The stack the experiment names for itself, where the run will use it: its problems are the experiment file's.
+        if (loaded !== undefined && ctx.ownStacks && ref.stack === undefined) {
+          try {
+            const own = experimentStack(loaded);
+            if (own !== undefined) await checkStackFile(own.file, problems);
+          } catch (err) {
+            if (!(err instanceof InvalidInputError)) throw err;
+            problems.addAll(err.errors);
+          }
         }
       }
     }
@@ -124,14 +141,19 @@ export async function checkReferences(refs: readonly Reference[], ctx: Reference
         problems.add(source, [...ref.at, "stack"], `a stack file, relative to ${relativeTo}`, `${describeValue(ref.stack)}: no such file`);
         continue;
       }
-      const { loadStack } = await import("../sandbox/stack/load.js");
-      try {
-        loadStack(file);
-      } catch (err) {
-        if (!(err instanceof InvalidInputError)) throw err;
-        problems.addAll(err.errors);
-      }
+      await checkStackFile(file, problems);
     }
+  }
+}
+
+/** Adds to `problems` what is wrong with the stack file `file` (which exists). */
+async function checkStackFile(file: string, problems: Problems): Promise<void> {
+  const { loadStack } = await import("../sandbox/stack/load.js");
+  try {
+    loadStack(file);
+  } catch (err) {
+    if (!(err instanceof InvalidInputError)) throw err;
+    problems.addAll(err.errors);
   }
 }
 

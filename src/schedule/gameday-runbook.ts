@@ -108,14 +108,15 @@ export function loadRunbook(file: string, shown = file): LoadedRunbook {
  * The runbook, with what every step refers to checked before the game day starts: finding out at
  * step three, after two faults on the target and with the team assembled, is too late. Each
  * step's experiment exists, loads with the step's vars (a var it does not declare is refused as
- * `chaos run --var` refuses it), and its stack is a stack file. Every problem of the file, the
- * schema's and these, is thrown at once.
+ * `chaos run --var` refuses it), and its stack (the step's, or the experiment's own where the run
+ * uses it: `ownStacks`) is a stack file. Every problem of the file, the schema's and these, is
+ * thrown at once.
  */
-export async function loadRunbookForRun(file: string, shown: string, catalog: ExperimentCatalog): Promise<LoadedRunbook> {
+export async function loadRunbookForRun(file: string, shown: string, catalog: ExperimentCatalog, options: { ownStacks?: boolean } = {}): Promise<LoadedRunbook> {
   const source = readLocated(file, shown);
   const problems = new Problems();
   const parsed = collectLocated(source, runbookSchema, source.value ?? {}, problems);
-  await checkReferences(referencesIn(source.value, "steps"), { source, dir: dirname(file), relativeTo: "the runbook", catalog }, problems);
+  await checkReferences(referencesIn(source.value, "steps"), { source, dir: dirname(file), relativeTo: "the runbook", catalog, ...options }, problems);
   problems.throwIfAny();
   if (!parsed.ok) return problems.raise();
   return { file, name: basename(file, extname(file)), runbook: parsed.value, positionOf: source.positionOf };

@@ -183,6 +183,26 @@ steps:
     expect(existsSync(join(dir, ".gameday"))).toBe(false);
   });
 
+  it("refuses a step whose experiment names a broken stack of its own, before anything starts; a step stack or --stack in its place is what is checked", async () => {
+    const dir = scratch();
+    const marker = firstLeavesMarker(dir);
+    writeFileSync(join(dir, "broken-stack.yaml"), "region: us-east-1\nclusters: 5\n");
+    writeFileSync(join(dir, "second.yaml"), readFileSync(quickExperiment(dir, "second"), "utf8") + "extensions:\n  - name: gameday\n    stack: broken-stack.yaml\n");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n  - experiment: ../../second.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/broken-stack\.yaml:2:11: clusters: expected a list, found 5$/m);
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+    // Another stack in its place (the step's, or --stack for every step) is the one the run uses: the experiment's own is not read.
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n  - experiment: ../../second.yaml\n    stack: ${JSON.stringify(join(REPO, "fixtures", "stacks", "default.yaml"))}\n`);
+    const stepStack = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(stepStack.code, stepStack.stdout + stepStack.stderr).toBe(0);
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../second.yaml\n`);
+    const flagStack = await chaos(["gameday", "drill", "--auto", "--stack", join(REPO, "fixtures", "stacks", "default.yaml")], { cwd: dir });
+    expect(flagStack.code, flagStack.stdout + flagStack.stderr).toBe(0);
+  });
+
   it("reports an unknown experiment, a schema mistake and an undeclared var of different steps in one run", async () => {
     const dir = scratch();
     runbook(dir, `${HEADER}steps:\n  - experiment: spot-interupt\n    timebox: 10\n  - experiment: task-kill\n    vars: { servce: web }\n`);

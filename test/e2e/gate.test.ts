@@ -116,6 +116,15 @@ describe("chaos gate", () => {
     // Nothing ran: no progress line, no journal, no report.
     expect(r.stdout).toBe("");
     expect(existsSync(join(dir, "out"))).toBe(false);
+
+    // An experiment whose own stack (its gameday extension) is broken is refused the same way, on the embedded sandbox.
+    writeFileSync(join(dir, "broken-stack.yaml"), "region: us-east-1\nclusters: 5\n");
+    writeFileSync(join(dir, "own.yaml"), readFileSync(join(REPO, "experiments", "task-kill.yaml"), "utf8") + "\nextensions:\n  - name: gameday\n    stack: broken-stack.yaml\n");
+    writeFileSync(join(dir, "own-suite.yaml"), ["title: Own", "experiments:", "  - experiment: ./own.yaml", ""].join("\n"));
+    const own = await chaos(["gate", "own-suite.yaml", "--out-dir", "out"], { cwd: dir });
+    expect(own.code, own.stdout + own.stderr).toBe(2);
+    expect(own.stderr).toMatch(/broken-stack\.yaml:2:11: clusters: expected a list, found 5$/m);
+    expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
   it("on a served or real target, an entry's stack (which describes the embedded sandbox) is not passed on, and --stack is refused before any run", async () => {
