@@ -1,10 +1,12 @@
 /**
- * A `chaos run spot-interrupt` (the README's main job) inside the startup snapshot's builder (scripts/snapshot/build.mjs),
- * before the snapshot is taken. V8 keeps the bytecode of every function compiled by then in the
- * snapshot (not optimized code, not type feedback), so a process started from it does not compile
- * again, on first call, the functions a run executes: the target's boot, the engine, the probes,
- * the in-process SDK calls. Measured (bench/whole-process.mjs, blob against blob, run for run):
- * spot-interrupt 1.17 s -> 1.01 s wall, 1.09 s -> 0.92 s CPU; the stack's boot 210 -> 120 ms.
+ * A `chaos run spot-interrupt` (the README's main job) inside the startup snapshot's builder
+ * (scripts/snapshot/build.mjs), before the snapshot is taken. V8 keeps the bytecode of every
+ * function compiled by then in the snapshot (not optimized code, not type feedback), so a process
+ * started from it does not compile again, on first call, the functions a run executes: the
+ * target's boot, the engine, the probes, the in-process SDK calls. Measured against the snapshot
+ * without it, run for run (`COMPARE=… RUNS=7 node bench/whole-process.mjs spot-interrupt task-kill`):
+ * spot-interrupt 1.09 s -> 0.94 s (0.86x wall and CPU), task-kill 0.91 s -> 0.79 s; the stack's
+ * boot inside the process about 210 -> 120 ms.
  *
  * The run is the real command (runCommand), in a scratch directory that is removed after it, with
  * its output dropped and its signals from an emitter of its own: nothing of the process (stdout,
