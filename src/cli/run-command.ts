@@ -136,6 +136,9 @@ function claimRunDir(cwd: string, baseId: string): string {
     if (!existsSync(join(dir, "ledger.jsonl"))) continue;
     const name = basename(dir);
     const ledger = Ledger.open(dir);
+    // Closed: the run ended with nothing left to undo (nearly every earlier run). One read, not the
+    // four the checks below take: a seed rerun many times in one directory is checked against each.
+    if (ledger.isClosed()) continue;
     const holder = ledger.holder();
     if (holder !== undefined) {
       const state = holder === "unreadable" ? "unknown" : liveness(holder);
