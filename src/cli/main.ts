@@ -10,6 +10,7 @@ import { startupSnapshot } from "node:v8";
 import { joinNegativeValues, valueOptionNames } from "./argv.js";
 import { keepHeapNearLiveSet } from "./heap.js";
 import { optimizeLongRunsOnly } from "./tiering.js";
+import { dropOutputWhenReaderCloses } from "./closed-output.js";
 
 const VERSION = "0.1.0";
 
@@ -432,6 +433,8 @@ export function runCli(argv: string[]): Promise<void> {
   // The pinned AWS SDK warns once per process that its releases after January 2027 will need Node 22.
   // The pinned versions keep working on Node 20 (see README, "Node versions"); keep the output clean.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // `chaos run … | head`: the closed pipe must not end a run before its rollbacks.
+  dropOutputWhenReaderCloses();
 
   // Peak memory of long runs: V8's headroom above the live heap, not the live heap, was most of it.
   keepHeapNearLiveSet();

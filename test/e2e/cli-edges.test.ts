@@ -6,7 +6,7 @@ import { vi, afterAll, beforeAll, describe, expect, it, onTestFinished } from "v
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI, chaos, freePort, idleEndpoint, markerExperiment, scratch, start, until } from "./cli.js";
+import { CLI, chaos, cliCommand, freePort, idleEndpoint, markerExperiment, scratch, start, until } from "./cli.js";
 
 // Each test runs the CLI as child processes; allow for a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -250,5 +250,32 @@ describe("the journal directory check", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("journal: reports/j.json\n");
     expect(journalAt(join(dir, "reports", "j.json")).status).toBe("completed");
+  });
+});
+
+describe("a reader that goes away (`chaos … | head`)", () => {
+  /** Runs `args` through bash with stdout into `head -n 3` (pipefail: the exit code is chaos's). */
+  const intoHead = (args: string[], cwd: string) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const line = cliCommand(args).flat().map((w) => `'${w}'`).join(" ");
+      const child = spawn("bash", ["-c", `set -o pipefail; ${line} | head -n 3 >/dev/null`], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.on("close", (code) => resolve({ code, stderr }));
+    });
+
+  it("does not end a run halfway: the run finishes with its rollbacks and journal, and exits with its verdict", async () => {
+    const dir = scratch();
+    const r = await intoHead(["run", "task-kill", "--seed", "11", "--log-format", "plain"], dir);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const journal = journalAt(join(dir, "journal.json"));
+    expect([journal.status, journal.gameday.complete]).toEqual(["completed", true]);
+    expect((await chaos(["recover"], { cwd: dir })).stdout).toMatch(/nothing to recover/);
+  });
+
+  it("ends a listing quietly, exit 0", async () => {
+    const r = await intoHead(["list", "--verbose"], scratch());
+    expect([r.code, r.stderr]).toEqual([0, ""]);
   });
 });
