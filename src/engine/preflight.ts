@@ -30,6 +30,11 @@ export interface Preflight {
   steps: ResolvedStep[];
 }
 
+/** An error the AWS SDK raised for the service's answer (it carries the response's $metadata). */
+function isServiceError(err: unknown): err is Error {
+  return err instanceof Error && typeof (err as { $metadata?: unknown }).$metadata === "object";
+}
+
 /** Nothing started: exit 2 for a guardrail refusal, 4 when a target resolved to nothing. */
 export class PreflightError extends Error {
   constructor(
@@ -59,7 +64,15 @@ export async function preflight(plan: Plan, o: PreflightOptions): Promise<Prefli
   for (const [name, planned] of plan.faults) {
     if (!planned.module.resolve) continue;
     const at = stepLocation(plan, planned);
-    const resolution = await planned.module.resolve({ params: planned.params, target: planned.target, aws: o.aws, region: o.region, accountId: o.accountId, ...(o.signal ? { signal: o.signal } : {}) });
+    let resolution: Resolution;
+    try {
+      resolution = await planned.module.resolve({ params: planned.params, target: planned.target, aws: o.aws, region: o.region, accountId: o.accountId, ...(o.signal ? { signal: o.signal } : {}) });
+    } catch (err) {
+      // The target answered the lookup with an error (a cluster, service, file system or function it
+      // does not have: ClusterNotFoundException and the like; a permission it lacks): nothing started.
+      if (!isServiceError(err)) throw err;
+      throw new PreflightError(`${at}: step ${name} (${planned.step.fault}) could not look up its targets: ${err.name}: ${err.message.replace(/\.$/, "")}; nothing was started`, 4);
+    }
     // A step the target cannot carry out at all is reported as such (plan: NOT ON THIS TARGET; run: exit 4), not as finding nothing.
     if (!resolution.unavailable && resolution.candidates.length === 0) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}) found no ${resolution.lookedFor}; nothing was started`, 4);
     if (!resolution.unavailable && resolution.hits === 0) throw new PreflightError(`${at}: step ${name} (${planned.step.fault}) selects none of the ${resolution.candidates.length} ${resolution.lookedFor}; nothing was started`, 4);

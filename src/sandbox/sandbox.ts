@@ -56,6 +56,7 @@ import { everyMinute } from "./metrics/period.js";
 import { EcsMetricsPublisher, publishEcsMetrics } from "./metrics/ecs.js";
 import type { EfsService } from "./services/efs/index.js";
 import { registerEfsFis } from "./services/efs/fis.js";
+import { absentEfsApi, absentLambdaApi } from "./services/absent.js";
 import { HostFaults } from "./services/network/host-faults.js";
 import type { LambdaService } from "./services/lambda/index.js";
 import { registerLambdaFis } from "./services/lambda/fis.js";
@@ -213,6 +214,7 @@ export class Sandbox {
       this.dispatcher.addRestService(efsApi(this.kernel, efs));
     } else {
       this.efs = undefined;
+      this.dispatcher.addRestService(absentEfsApi());
     }
     registerLambdaFis(this.fis, () => this.lambda);
     registerEfsFis(this.fis, () => this.efs, () => this.lambda);
@@ -225,6 +227,7 @@ export class Sandbox {
       this.dispatcher.addRestService(lambdaApi(this.kernel, lambda));
     } else {
       this.lambda = undefined;
+      this.dispatcher.addRestService(absentLambdaApi(this.kernel));
     }
     this.edge = new Edge(stack, this.kernel, this.timers, random.fork("edge"), this.lambda, this.metrics);
     this.traffic.attach(this.edge);

@@ -92,6 +92,12 @@ describe("spot-interrupt", () => {
     expect(err).toBeInstanceOf(PreflightError);
     expect(err).toMatchObject({ exitCode: 4, message: expect.stringMatching(/found no running spot instances of cluster prod tagged chaos=nope/) });
   });
+
+  it("a lookup the target answers with an error (a service it does not have) is the same: exit 4, naming the step and the error", async () => {
+    const err = await check("  - fault: fargate-spot-interrupt\n    name: f\n    target: { cluster: prod, service: no-such-service }\n").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreflightError);
+    expect(err).toMatchObject({ exitCode: 4, message: expect.stringMatching(/step f \(fargate-spot-interrupt\) could not look up its targets: ServiceNotFoundException: Service not found; nothing was started$/) });
+  });
 });
 
 describe("task-kill and drain", () => {

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DescribeAccessPointsCommand, DescribeFileSystemsCommand, DescribeMountTargetsCommand, UpdateFileSystemCommand } from "@aws-sdk/client-efs";
+import { ListFunctionsCommand, GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { harness, type Harness } from "../harness.js";
 import { classifyError } from "../../../src/retry/classify.js";
 
@@ -77,5 +78,18 @@ describe("UpdateFileSystem on the sandbox", () => {
     h = await harness(WORDPRESS);
     const efs = await h.clients.efs();
     await expect(efs.send(new UpdateFileSystemCommand({ FileSystemId: FS, ThroughputMode: "provisioned" }))).rejects.toMatchObject({ name: "BadRequest" });
+  });
+});
+
+describe("EFS and Lambda on a stack that has neither", () => {
+  it("answer as AWS does an account without them: empty lists, and their own not-found errors", async () => {
+    h = await harness(readFileSync(join(import.meta.dirname, "../../../fixtures/stacks/default.yaml"), "utf8"));
+    const efs = await h.clients.efs();
+    expect((await efs.send(new DescribeFileSystemsCommand({}))).FileSystems).toEqual([]);
+    await expect(efs.send(new DescribeFileSystemsCommand({ FileSystemId: FS }))).rejects.toMatchObject({ name: "FileSystemNotFound", $metadata: { httpStatusCode: 404 } });
+    await expect(efs.send(new DescribeMountTargetsCommand({ FileSystemId: FS }))).rejects.toMatchObject({ name: "FileSystemNotFound" });
+    const lambda = await h.clients.lambda();
+    expect((await lambda.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
+    await expect(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "wordpress" }))).rejects.toMatchObject({ name: "ResourceNotFoundException", message: expect.stringMatching(/^Function not found: arn:aws:lambda:us-east-1:\d+:function:wordpress$/) });
   });
 });
