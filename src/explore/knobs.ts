@@ -33,6 +33,15 @@ function shapeOf(schema: z.ZodType): Record<string, z.ZodType> {
 }
 
 /**
+ * A bound the schema set. zod's `.int()` alone bounds a number by ±Number.MAX_SAFE_INTEGER, which
+ * is no range to search: a count or a concurrency without a written maximum is not a knob (a search
+ * of it tried counts near 9e15, which every target refused).
+ */
+function bounded(v: number | null | undefined): v is number {
+  return typeof v === "number" && Number.isFinite(v) && Math.abs(v) < Number.MAX_SAFE_INTEGER;
+}
+
+/**
  * The knobs of a fault's `with:` schema. `maxDurationMs` bounds durations the schema allows to
  * run for hours (FIS's 12 hours): a search candidate has to finish in seconds of real time.
  */
@@ -44,7 +53,7 @@ export function knobsOf(params: z.ZodType, maxDurationMs: number): Knob[] {
     if (range?.minMs !== undefined && range.maxMs !== undefined) {
       const max = Math.max(range.minMs, Math.min(range.maxMs, maxDurationMs));
       knobs.push({ param, kind: "duration", min: range.minMs, max, step: DURATION_STEP_MS });
-    } else if (inner._zod.def.type === "number" && Number.isFinite(inner.minValue) && Number.isFinite(inner.maxValue)) {
+    } else if (inner._zod.def.type === "number" && bounded(inner.minValue) && bounded(inner.maxValue)) {
       knobs.push({ param, kind: "number", min: inner.minValue!, max: inner.maxValue!, step: 1 });
     }
   }

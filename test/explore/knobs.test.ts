@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import spotInterrupt from "../../src/faults/spot-interrupt.js";
 import kinesisThrottle from "../../src/faults/kinesis-throttle.js";
 import taskKill from "../../src/faults/task-kill.js";
+import scaleIn from "../../src/faults/scale-in.js";
+import { z } from "zod";
 import { isoSeconds, knobsOf, knobSteps, knobValue } from "../../src/explore/knobs.js";
 
 describe("knobs: what a search may turn, from the fault's own schema", () => {
@@ -17,6 +19,11 @@ describe("knobs: what a search may turn, from the fault's own schema", () => {
       { param: "duration", kind: "duration", min: 60_000, max: 600_000, step: 30_000 },
     ]);
     expect(knobsOf(taskKill.params, 600_000)).toEqual([]);
+  });
+
+  it("leaves alone an integer with no written maximum (zod's .int() bounds it by ±2^53, no range to search)", () => {
+    expect(knobsOf(z.object({ count: z.number().int().min(1).default(1), share: z.number().int().min(1).max(50) }), 600_000)).toEqual([{ param: "share", kind: "number", min: 1, max: 50, step: 1 }]);
+    expect(knobsOf(scaleIn.params, 600_000).map((k) => k.param)).not.toContain("count");
   });
 
   it("sets a knob a whole number of steps above its minimum, clamped to its range, durations as FIS writes them", () => {
