@@ -6,6 +6,7 @@
  * explore-candidate.ts on a fresh embedded sandbox), prints progress and the result.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { InvalidInputError } from "../experiment/model.js";
 import { availableParallelism } from "node:os";
 import { basename, extname, join, relative, resolve } from "node:path";
 import { stringify } from "yaml";
@@ -77,7 +78,13 @@ function resolveInput(nameOrPath: string, cwd: string): { space?: SpaceFile; exp
     }
     file ??= resolveExperiment(nameOrPath, cwd);
   }
-  const text = readFileSync(file, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InvalidInputError([{ file: nameOrPath, path: "(document)", expected: "a readable experiment or space file", found: code === "EISDIR" ? "a directory" : (code ?? String(err)) }]);
+  }
   if (!isSpaceDocument(readSource(text, file).value)) return { experimentFile: file };
   const space = readSpaceFile(file, text);
   return { space, experimentFile: existsSync(space.experiment) ? space.experiment : resolveExperiment(space.experiment, cwd) };

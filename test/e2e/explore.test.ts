@@ -1,5 +1,5 @@
 import { vi, describe, expect, it } from "vitest";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, REPO, scratch } from "./cli.js";
 
@@ -66,6 +66,10 @@ describe("chaos explore", () => {
     const calm = await chaos(["explore", "calm.yaml"], { cwd: dir });
     expect(calm.code).toBe(2);
     expect(calm.stderr).toMatch(/calm\.yaml: its method has no fault step to vary/);
+
+    mkdirSync(join(dir, "spaces"));
+    const folder = await chaos(["explore", "spaces/"], { cwd: dir });
+    expect([folder.code, folder.stderr]).toEqual([2, "spaces/: (document): expected a readable experiment or space file, found a directory\n1 error\n"]);
   });
 });
 
