@@ -21,10 +21,11 @@ interface Capacity {
   series: { at: number; offered: number; requests: number; errors: number; p50: number; p95: number; p99: number }[];
 }
 
-async function ramp(stack: string, ...extra: string[]): Promise<{ code: number | null; value: Capacity; stdout: string }> {
+/** The ramp on `stack`, or on the experiment's own stack (its gameday extension) when none is named. */
+async function ramp(stack: string | undefined, ...extra: string[]): Promise<{ code: number | null; value: Capacity; stdout: string }> {
   const dir = scratch();
   const journal = join(dir, "journal.json");
-  const r = await chaos(["run", join(REPO, "experiments/capacity-ramp.yaml"), "--stack", join(REPO, "fixtures/stacks", stack), "--seed", "7", "--log-format", "plain", "--journal-path", journal, ...extra], { cwd: dir });
+  const r = await chaos(["run", join(REPO, "experiments/capacity-ramp.yaml"), ...(stack ? ["--stack", join(REPO, "fixtures/stacks", stack)] : []), "--seed", "7", "--log-format", "plain", "--journal-path", journal, ...extra], { cwd: dir });
   const doc = JSON.parse(readFileSync(journal, "utf8")) as { run: { output?: unknown }[] };
   const entry = doc.run.find((e) => typeof e.output === "object" && e.output !== null && "knee" in e.output);
   expect(entry, r.stdout + r.stderr).toBeDefined();
@@ -53,7 +54,9 @@ describe("capacity-ramp on the embedded sandbox", () => {
   });
 
   it("nginx in front: the queue carries the knee past the theoretical maximum, at the price of waiting, and the hypothesis holds", async () => {
-    const puma = (await ramp("capacity-puma.yaml")).value;
+    // Without --stack the experiment runs on its own stack, Puma alone: the same ramp as the test above.
+    const puma = (await ramp(undefined)).value;
+    expect(puma).toEqual((await ramp("capacity-puma.yaml")).value);
     const { code, value } = await ramp("capacity-nginx-puma.yaml");
     expect(value.theoreticalMax).toBe(266.7);
     expect(value.kneeReached).toBe(true);
