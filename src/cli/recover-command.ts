@@ -37,8 +37,17 @@ export async function recoverCommand(runId: string | undefined, flags: RecoverFl
   if (flags.orphans) {
     if (runId !== undefined) throw usage("recover: --orphans looks for runs without a ledger here; it takes no run id");
     const { orphans: _o, target: _t, region: _r, profile: _p, ...ledgerFlags } = flags;
-    const fromLedgers = await recoverCommand(undefined, ledgerFlags);
-    const fromTags = await (await import("./recover-orphans.js")).recoverOrphans(flags, cwd);
+    const { orphansAccount, recoverOrphans } = await import("./recover-orphans.js");
+    // The account first: a missing --target or --region is refused before any ledger is acted on.
+    const aws = orphansAccount(flags);
+    let fromLedgers: number;
+    try {
+      fromLedgers = await recoverCommand(undefined, ledgerFlags);
+    } catch (err) {
+      await aws.destroy();
+      throw err;
+    }
+    const fromTags = await recoverOrphans(aws, cwd); // destroys the clients
     return Math.max(fromLedgers, fromTags);
   }
   if (flags.target !== undefined) throw usage("recover: --target is for --orphans; a run's ledger says where its target is");

@@ -8,11 +8,16 @@
 import { existsSync, readdirSync } from "node:fs";
 import { deleteTaggedTemplates, stopTaggedExperiments } from "../aws/fis-stop.js";
 import { runsDir } from "../engine/ledger.js";
+import type { AwsClients } from "../aws/clients.js";
 import { accountClients } from "./account-connection.js";
 import { targetError } from "./errors.js";
 
-export async function recoverOrphans(flags: { target?: string; region?: string; profile?: string }, cwd: string): Promise<number> {
-  const aws = accountClients("recover --orphans", flags);
+/** The account --orphans looks in; a usage error (nothing done) when --target or --region is missing or wrong. */
+export function orphansAccount(flags: { target?: string; region?: string; profile?: string }): AwsClients {
+  return accountClients("recover --orphans", flags);
+}
+
+export async function recoverOrphans(aws: AwsClients, cwd: string): Promise<number> {
   const root = runsDir(cwd);
   const known = new Set(existsSync(root) ? readdirSync(root) : []);
   const keep = (runId: string) => known.has(runId);

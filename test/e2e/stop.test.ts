@@ -95,6 +95,14 @@ describe("chaos recover --orphans", () => {
     expect(["stopping", "stopped"]).toContain(await status(endpoint, experimentId));
   });
 
+  it("without --target is refused before anything is recovered: the ledgers here are left for a recover that can finish", async () => {
+    const { endpoint, dir, experimentId } = await killedMidDrain();
+    const r = await chaos(["recover", "--orphans"], { cwd: dir });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toMatch(/^chaos: recover --orphans: --target aws or an endpoint URL/);
+    expect(await status(endpoint, experimentId)).toBe("running");
+  });
+
   it("leaves runs with a ledger here to their ledger", async () => {
     const { endpoint, dir, experimentId } = await killedMidDrain();
     const r = await chaos(["recover", "--orphans", "--target", endpoint], { cwd: dir });
