@@ -33,7 +33,12 @@ export async function iamPolicyCommand(experiment: string, flags: IamPolicyFlags
         ? iamTerraform(input)
         : iamJson(input, { ...(flags.account ? { accountId: flags.account } : {}), ...(flags.region ? { region: flags.region } : {}) });
   process.stdout.write(stableJson(doc));
-  if (p.fisRole.length === 0) process.stderr.write(`chaos: ${experiment} has no fault steps: the FIS role needs no permissions for it\n`);
+  if (p.fisRole.length === 0) {
+    // No FIS action on the role: either no faults, or faults gameday carries out itself (their calls
+    // are in the runner policy) or that only the sandbox's FIS has (refused on AWS by chaos plan).
+    const why = plan.faults.size === 0 ? "has no fault steps" : "has no fault that AWS FIS carries out with this role (those gameday carries out itself are in the runner policy; one only the sandbox offers cannot run on AWS: see chaos plan --target aws)";
+    process.stderr.write(`chaos: ${experiment} ${why}: the FIS role needs no permissions for it\n`);
+  }
   if (p.undeclared.length > 0) {
     process.stderr.write(`chaos: probe(s) ${p.undeclared.join(", ")} declare no permissions (ProbeModule.permissions): add what they call to the runner policy yourself\n`);
   }

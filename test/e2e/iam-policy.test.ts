@@ -1,5 +1,7 @@
 /** `chaos iam-policy` as a user runs it: least-privilege policies from a catalog experiment. */
 import { describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { chaos, scratch } from "./cli.js";
 
 interface Statement {
@@ -64,5 +66,16 @@ describe("chaos iam-policy", () => {
     const bad = await chaos(["iam-policy", "task-kill", "--format", "yaml"], { cwd });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--format: expected json, cloudformation, terraform");
+  });
+
+  it("says why the FIS role needs nothing: no fault steps, or faults AWS FIS does not carry out with it", async () => {
+    const cwd = scratch();
+    writeFileSync(join(cwd, "calm.yaml"), "title: calm\ndescription: d\nmethod:\n  - pause: PT1M\n");
+    const calm = await chaos(["iam-policy", "calm.yaml"], { cwd });
+    expect([calm.code, calm.stderr]).toEqual([0, "chaos: calm.yaml has no fault steps: the FIS role needs no permissions for it\n"]);
+    // Auto Scaling's own scale-in: gameday calls the API itself (runner policy), no FIS action.
+    const scaleIn = await chaos(["iam-policy", "asg-scale-in"], { cwd });
+    expect(scaleIn.code).toBe(0);
+    expect(scaleIn.stderr).toMatch(/^chaos: asg-scale-in has no fault that AWS FIS carries out with this role \(those gameday carries out itself are in the runner policy/);
   });
 });
