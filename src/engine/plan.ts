@@ -53,6 +53,9 @@ export interface PlanOptions {
   accountId: string;
 }
 
+/** An IAM role's ARN, in any partition; the path may have slashes (role/teams/chaos-fis). */
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
 export async function planExperiment(loaded: LoadedExperiment, options: PlanOptions): Promise<Plan> {
   // The loader's own reporting, so `with:` errors read exactly like the rest of the file's.
   const located: Located = { file: loaded.file, positionOf: loaded.positionOf, keyPositionOf: loaded.keyPositionOf ?? loaded.positionOf };
@@ -72,6 +75,10 @@ export async function planExperiment(loaded: LoadedExperiment, options: PlanOpti
   const checks = new Map<string, PlannedCheck>();
   const faults = new Map<string, PlannedFault>();
   const experiment = loaded.experiment;
+  // gameday's own key (faults/fis-runner.ts): FIS would refuse a malformed role only at the first
+  // fault, after the steady-state phase, with advice about creating a role that does not apply.
+  const role = experiment.configuration.fisRoleArn;
+  if (role !== undefined && (typeof role !== "string" || !IAM_ROLE_ARN.test(role))) at(["configuration", "fisRoleArn"], "an IAM role ARN such as arn:aws:iam::123456789012:role/gameday-fis", JSON.stringify(role));
 
   for (const { step, role } of allSteps(experiment)) {
     sink = step.copyOf ? ignored : problems;

@@ -33,6 +33,13 @@ async function planErrors(yaml: string): Promise<string[]> {
 }
 
 describe("planning", () => {
+  it("refuses a configuration.fisRoleArn that is no IAM role ARN, at its line (FIS would refuse it only at the first fault)", async () => {
+    const exp = (role: string) => `title: t\ndescription: d\nconfiguration:\n  fisRoleArn: ${role}\nmethod:\n  - pause: PT1S\n`;
+    expect(await planErrors(exp("notanarn"))).toEqual(['exp.yaml:4:15: configuration.fisRoleArn: expected an IAM role ARN such as arn:aws:iam::123456789012:role/gameday-fis, found "notanarn"']);
+    expect(await planErrors(exp("arn:aws:iam::111122223333:role/teams/chaos-fis"))).toEqual([]);
+    expect(await planErrors(exp("arn:aws-us-gov:iam::111122223333:role/gameday-fis"))).toEqual([]);
+  });
+
   it("reports every bad probe and fault parameter at its line and column, all at once", async () => {
     const errors = await planErrors(
       [
