@@ -76,6 +76,11 @@ export function awsFaults(options: AwsFaultOptions): AwsFaultHandler {
   const handler = http.post(options.url ?? /.*/, async ({ request }) => {
     const target = request.headers.get("x-amz-target") ?? "";
     const jsonType = request.headers.get("content-type") ?? "application/x-amz-json-1.1";
+    // A query-protocol client (EC2, IAM, Auto Scaling, SNS) posts a form, which the JSON answers
+    // below cannot fail or answer: say so, rather than a JSON parse error from deep inside msw.
+    if (!jsonType.startsWith("application/x-amz-json")) {
+      throw new TypeError(`awsFaults: ${request.url} was sent as ${jsonType}, not the AWS JSON protocol (application/x-amz-json-1.0/1.1) that awsFaults answers: give it a url that matches only the JSON-protocol clients' endpoints (Kinesis, ECS, CloudWatch, ...)`);
+    }
     const operation = target.slice(target.lastIndexOf(".") + 1);
     const text = await request.text();
     const input = (text ? JSON.parse(text) : {}) as Record<string, unknown>;

@@ -47,6 +47,13 @@ describe("awsFaults: a failure sequence applied to an AWS SDK v3 client", () => 
     expect(faults.describe()).toBe("#0 PutRecords: throttling ProvisionedThroughputExceededException; #1 PutRecords: 503 ServiceUnavailable");
   });
 
+  it("refuses a query-protocol request (EC2, IAM...) with a message that says so, not a JSON parse error", async () => {
+    const { faults } = use([]);
+    const form = new Request("http://127.0.0.1:9/", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "Action=DescribeInstances&Version=2016-11-15" });
+    await expect(faults.handler.run({ request: form, requestId: "1" })).rejects.toThrow(/was sent as application\/x-www-form-urlencoded, not the AWS JSON protocol/);
+    expect(faults.calls).toEqual([]);
+  });
+
   it("resets and timeouts give no response at all; a timeout's duration goes to the test's clock", async () => {
     const advanced: number[] = [];
     use([{ kind: "connection-reset" }, { kind: "timeout", afterMs: 2_500 }], (ms) => void advanced.push(ms));
