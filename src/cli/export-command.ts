@@ -34,6 +34,14 @@ export async function exportCommand(experiment: string, flags: ExportFlags): Pro
   const name = basename(plan.loaded.file, extname(plan.loaded.file));
   const model = exportModel(plan, name);
   if (model.templates.length === 0) throw usage(`export: ${experiment} has no fault steps, so no FIS experiment template to export`);
+  // What is exported is deployed to AWS, whose FIS has none of the sandbox's own actions: a stack
+  // that names one fails to deploy. `chaos plan --target aws` refuses the same steps.
+  const sandboxOnly = model.templates.flatMap((t) =>
+    Object.values((t.template as { actions?: Record<string, { actionId?: string }> }).actions ?? {})
+      .filter((a) => a.actionId?.startsWith("gameday:"))
+      .map((a) => `step ${t.step} (${t.fault}) uses ${a.actionId}`),
+  );
+  if (sandboxOnly.length > 0) throw usage(`export: AWS FIS has no such action, only the embedded sandbox's FIS does: ${sandboxOnly.join("; ")}; nothing was exported`);
   const doc =
     format === "cloudformation"
       ? fisCloudFormation(model)

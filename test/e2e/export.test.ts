@@ -120,4 +120,12 @@ describe("chaos export", () => {
     expect(noFault.code).toBe(2);
     expect(noFault.stderr).toContain("no fault steps");
   });
+
+  it("refuses a step whose action only the embedded sandbox's FIS has: a stack naming it would not deploy on AWS", async () => {
+    for (const format of ["cloudformation", "terraform"]) {
+      const r = await chaos(["export", "fargate-spot-interrupt", "--format", format], { cwd: scratch() });
+      expect([r.code, r.stdout]).toEqual([2, ""]);
+      expect(r.stderr).toBe("chaos: export: AWS FIS has no such action, only the embedded sandbox's FIS does: step interrupt-one-spot-task (fargate-spot-interrupt) uses gameday:ecs:fargate-spot-interrupt; nothing was exported\n");
+    }
+  });
 });
