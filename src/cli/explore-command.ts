@@ -62,6 +62,14 @@ function positiveDuration(flag: string, text: string | undefined, fallback?: str
   return ms;
 }
 
+/** `dir` when nothing is there yet, else the first of `dir.1`, `dir.2`, ... that is free. */
+function unusedDir(dir: string): string {
+  if (!existsSync(dir)) return dir;
+  let n = 1;
+  while (existsSync(`${dir}.${n}`)) n++;
+  return `${dir}.${n}`;
+}
+
 /** A space file by name (experiments/spaces/<name>.yaml, local then built-in), or by path. */
 function resolveInput(nameOrPath: string, cwd: string): { space?: SpaceFile; experimentFile: string } {
   let file: string | undefined;
@@ -222,10 +230,14 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   const space = await buildSpace(chosen, bounds, crashes, await stackZones(stack));
 
   const name = basename(input.space?.file ?? input.experimentFile, extname(input.space?.file ?? input.experimentFile));
-  const out = resolve(cwd, flags.out ?? join(".gameday", "explore", `${name}-${seed.toString(16).padStart(8, "0")}`));
+  const fileName = `${name}-explored.yaml`;
+  // A search again with the same seed (other --runs, --budget or flags) takes a directory of its
+  // own, as runs do: the earlier search's finding stays where it was printed. An --out given is
+  // cleared of an earlier search's files, so that none of them reads as this search's.
+  const out = flags.out !== undefined ? resolve(cwd, flags.out) : unusedDir(resolve(cwd, ".gameday", "explore", `${name}-${seed.toString(16).padStart(8, "0")}`));
+  if (flags.out !== undefined) for (const f of [fileName, "journal.json", "summary.json"]) rmSync(join(out, f), { force: true });
   mkdirSync(out, { recursive: true });
   const scratch = join(out, ".candidates");
-  const fileName = `${name}-explored.yaml`;
   const shown = (p: string) => relative(cwd, p) || p;
 
   const wall = new RealClock();

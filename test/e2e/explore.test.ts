@@ -93,6 +93,20 @@ describe("chaos explore with variables and crashes", () => {
     expect(replay.stdout).toContain(s.found.minimalVerdict.summary);
   });
 
+  it("a search again with the same seed leaves the earlier one's files: a directory of its own, or --out cleared of them", async () => {
+    const dir = scratch();
+    const search = (...extra: string[]) => chaos(["explore", "spot-interrupt", "--seed", "5", "--runs", "1", "--workers", "1", ...extra], { cwd: dir });
+    expect((await search()).code).toBe(0);
+    const again = await search();
+    expect(again.stdout).toMatch(/^summary: \.gameday\/explore\/spot-interrupt-00000005\.1\/summary\.json$/m);
+    for (const d of ["spot-interrupt-00000005", "spot-interrupt-00000005.1"]) expect(existsSync(join(dir, ".gameday", "explore", d, "summary.json")), d).toBe(true);
+    // An earlier finding in the --out directory is not left beside a search that found nothing.
+    mkdirSync(join(dir, "o"));
+    for (const f of ["spot-interrupt-explored.yaml", "journal.json"]) writeFileSync(join(dir, "o", f), "from an earlier search\n");
+    expect((await search("--out", "o")).code).toBe(0);
+    expect(["spot-interrupt-explored.yaml", "journal.json", "summary.json"].map((f) => existsSync(join(dir, "o", f)))).toEqual([false, false, true]);
+  });
+
   it("says how many candidates could not be judged, and why the first could not, instead of 'held in every schedule'", async () => {
     const dir = scratch();
     // Kills aimed at the worker service's two tasks while the web SLO is judged: a schedule of
