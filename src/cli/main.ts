@@ -290,6 +290,7 @@ async function main(argv: string[]): Promise<number> {
 
   cli
     .command("sandbox <action>", "The embedded AWS sandbox. `chaos sandbox serve`: its AWS APIs over HTTP on 127.0.0.1, for AWS_ENDPOINT_URL")
+    .usage("sandbox serve [options]\n\n  serve (the one action): the stack's AWS APIs over HTTP on 127.0.0.1 (AWS_ENDPOINT_URL), its ALBs on ports of their own")
     .option("--stack <file>", "Stack file (default: fixtures/stacks/default.yaml)")
     .option("--port <port>", "Port on 127.0.0.1", { default: "4566" })
     .option("--speed <n>", "Time runs this many times faster than real time", { default: "1" })

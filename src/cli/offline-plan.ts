@@ -21,8 +21,8 @@ export async function planOffline(nameOrPath: string, flags: { var?: string[]; v
 }
 
 /** --format, checked against the formats a command prints. */
-export function formatFlag<F extends string>(value: string | undefined, allowed: readonly F[], fallback: F, command: string): F {
+export function formatFlag<F extends string>(value: string | undefined, allowed: readonly F[], fallback: F, command: string, flag = "--format"): F {
   const f = value ?? fallback;
-  if (!(allowed as readonly string[]).includes(f)) throw usage(`${command}: --format: expected ${allowed.join(", ")}, found ${JSON.stringify(f)}`);
+  if (!(allowed as readonly string[]).includes(f)) throw usage(`${command}: ${flag}: expected ${allowed.join(", ")}, found ${JSON.stringify(f)}`);
   return f as F;
 }

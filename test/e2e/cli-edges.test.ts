@@ -279,3 +279,11 @@ describe("a reader that goes away (`chaos … | head`)", () => {
     expect([r.code, r.stderr]).toEqual([0, ""]);
   });
 });
+
+describe("chaos sandbox --help", () => {
+  it("names its one action, serve", async () => {
+    const r = await chaos(["sandbox", "--help"], { cwd: scratch() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\$ chaos sandbox serve \[options\]\n\n  serve \(the one action\): the stack's AWS APIs over HTTP on 127\.0\.0\.1/);
+  });
+});

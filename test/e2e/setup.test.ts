@@ -51,5 +51,8 @@ describe("chaos setup --print", () => {
     const r = await chaos(["setup"], { cwd: scratch() });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--print cloudformation or --print terraform");
+    // A format it does not print is named by the flag the user typed.
+    const yaml = await chaos(["setup", "--print", "yaml"], { cwd: scratch() });
+    expect([yaml.code, yaml.stderr]).toEqual([2, 'chaos: setup: --print: expected cloudformation, terraform, json, found "yaml"\n']);
   });
 });
