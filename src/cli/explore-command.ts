@@ -57,8 +57,9 @@ function positiveInt(flag: string, text: string | undefined, fallback: number, m
 function positiveDuration(flag: string, text: string | undefined, fallback?: string): number | undefined {
   const value = text ?? fallback;
   if (value === undefined) return undefined;
-  const ms = value.startsWith("P") ? parseDuration(value) : undefined;
-  if (ms === undefined || ms <= 0) throw usage(`--${flag}: expected a positive ISO 8601 duration such as PT5M, found ${JSON.stringify(value)}`);
+  // The forms experiment files take: ISO 8601 (PT5M) or short (5m, 90s).
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw usage(`--${flag}: expected a positive duration such as PT5M or 5m, found ${JSON.stringify(value)}`);
   return ms;
 }
 

@@ -53,9 +53,12 @@ describe("chaos explore", () => {
 
   it("refuses bad flags, a space file with mistakes and an experiment with nothing to vary, before running anything (exit 2)", async () => {
     const dir = scratch();
-    const budget = await chaos(["explore", "spot-interrupt", "--budget", "5m"], { cwd: dir });
+    // A bare number has no unit; "5m" and "PT5M" are both durations, as in experiment files.
+    const budget = await chaos(["explore", "spot-interrupt", "--budget", "5"], { cwd: dir });
     expect(budget.code).toBe(2);
-    expect(budget.stderr).toBe('chaos: --budget: expected a positive ISO 8601 duration such as PT5M, found "5m"\n');
+    expect(budget.stderr).toBe('chaos: --budget: expected a positive duration such as PT5M or 5m, found "5"\n');
+    const short = await chaos(["explore", "spot-interrupt", "--budget", "1m", "--window", "3m", "--runs", "1", "--workers", "1", "--seed", "9"], { cwd: dir });
+    expect(short.code, short.stderr).toBe(0);
 
     writeFileSync(join(dir, "space.yaml"), "explore: spot-interrupt\nfaults: [interrupt-all]\nwindow: PT1M\n");
     const space = await chaos(["explore", "space.yaml"], { cwd: dir });
