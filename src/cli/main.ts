@@ -244,7 +244,7 @@ async function main(argv: string[]): Promise<number> {
   cli
     .command("explore <experiment>", "Search fault schedules (which faults, when, how many targets, in which zone, how hard, log shipper crashes) for the smallest one that breaks the experiment's hypothesis; an experiment or a space file (experiments/spaces/<name>.yaml)")
     .option("--seed <n>", "Seed of the search and of every candidate run; the same seed and --runs give the same result")
-    .option("--budget <duration>", `Wall-clock time for searching and shrinking, ISO 8601 (default PT5M)`)
+    .option("--budget <duration>", `Wall-clock time for searching and shrinking, as PT5M or 5m (default PT5M)`)
     .option("--runs <n>", "At most this many generated schedules (default 1000)")
     .option("--shrink-runs <n>", "At most this many shrink candidates (default 300)")
     .option("--workers <n>", "Worker threads running candidates (default: the number of cores, at most that)")
