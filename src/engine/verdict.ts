@@ -50,6 +50,8 @@ export interface Outcome {
   deviations: readonly string[];
   /** The steady state did not hold before the method, so the method never ran. */
   notSteadyBefore: boolean;
+  /** Whether any probe was read; with none (no hypothesis, no probes) there was nothing to judge. Default true. */
+  judged?: boolean;
 }
 
 /**
@@ -74,6 +76,9 @@ export function decideVerdict(o: Outcome): { verdict: Verdict; summary: string }
   if (o.deviations.length > 0 || a?.kind === "fail-fast") {
     return { verdict: "deviated", summary: a?.kind === "fail-fast" ? `deviated: ${a.probe}: ${a.reason}` : `deviated: ${o.deviations[0]}` };
   }
+  // Chaos Toolkit's "completed": an experiment of actions alone (a team's FIS template) has no
+  // steady state to have held.
+  if (o.judged === false) return { verdict: "held", summary: "completed: nothing to judge (no steady-state hypothesis and no probe was read)" };
   return { verdict: "held", summary: "the steady state held" };
 }
 
@@ -105,7 +110,7 @@ export function concludeRun(ctx: RunContext, notSteadyBefore: boolean): RunResul
   g.probes = probes.map((t) => t.record(iso));
   for (const t of probes) if (t.readings > 0 || t.mode !== "stop-condition") ctx.emit({ type: "probe-verdict", at: ctx.now(), probe: t.step, mode: t.mode, verdict: t.verdict, summary: t.summary() });
 
-  const decided = decideVerdict({ abort: ctx.abortInfo, rollbackFailures: ctx.rollbackFailures, errors: ctx.errors, deviations: ctx.deviations, notSteadyBefore });
+  const decided = decideVerdict({ abort: ctx.abortInfo, rollbackFailures: ctx.rollbackFailures, errors: ctx.errors, deviations: ctx.deviations, notSteadyBefore, judged: probes.some((t) => t.readings > 0) });
   const { verdict } = decided;
   if (verdict === "interrupted" && ctx.abortInfo?.kind === "interrupt") g.interrupted = { signal: ctx.abortInfo.signal, at: ctx.iso() };
   const end = ctx.now();

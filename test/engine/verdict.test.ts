@@ -23,6 +23,8 @@ describe("the verdict", () => {
   it("is held, exit 0, when nothing went wrong", () => {
     const v = decideVerdict(quiet);
     expect(v).toEqual({ verdict: "held", summary: "the steady state held" });
+    // With no probe read at all (actions only, as a team's FIS template), there was no steady state to hold.
+    expect(decideVerdict({ ...quiet, judged: false })).toEqual({ verdict: "held", summary: "completed: nothing to judge (no steady-state hypothesis and no probe was read)" });
     expect(EXIT_CODES[v.verdict]).toBe(0);
     expect(journalStatus(v.verdict)).toBe("completed");
   });
