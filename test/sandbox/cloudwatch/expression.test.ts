@@ -125,6 +125,8 @@ describe("metric math: errors name what is wrong and where", () => {
     expect(fails("m1 % 2")).toMatchObject({ message: "unexpected character '%'", position: 3 });
     expect(fails("M1 * 2")).toMatchObject({ position: 0 });
     expect(fails("m1 * NOPE(m1)").message).toMatch(/unknown function NOPE/);
+    // SEARCH's quoted arguments do not stop the parser before it names the function it refuses.
+    expect(fails(`SEARCH('{AWS/EC2,InstanceId} MetricName="CPUUtilization"', 'Average', 300)`)).toMatchObject({ message: expect.stringMatching(/^unknown function SEARCH \(the sandbox evaluates /), position: 0 });
     expect(fails("FILL(m1)").message).toMatch(/FILL takes 2 argument/);
     expect(fails("m1 + REPEAT")).toMatchObject({ message: "REPEAT is only valid as FILL's second argument", position: 5 });
   });

@@ -57,7 +57,7 @@ const FUNCTIONS: Record<string, { min: number; max: number }> = {
 // Parsing
 
 interface Token {
-  type: "num" | "word" | "op" | "end";
+  type: "num" | "word" | "op" | "str" | "end";
   text: string;
   at: number;
 }
@@ -81,6 +81,14 @@ function tokenize(src: string): Token[] {
     if (word) {
       out.push({ type: "word", text: word[0], at: i });
       i += word[0].length;
+      continue;
+    }
+    // A quoted string is only ever an argument of a function the sandbox does not evaluate
+    // (SEARCH, INSIGHT_RULE_METRIC...): read as one token, so that the function is refused by name.
+    const quoted = /^'(?:[^'\\]|\\.)*'/.exec(src.slice(i));
+    if (quoted) {
+      out.push({ type: "str", text: quoted[0], at: i });
+      i += quoted[0].length;
       continue;
     }
     const op = /^(==|!=|<=|>=|&&|\|\||[-+*/^()<>,[\]])/.exec(src.slice(i));
