@@ -34,7 +34,9 @@ function runSection(run: RunReport, level: number): string {
   if (run.replay) out.push(`Replay:\n\n${fence(run.replay, "sh")}`);
   for (const w of run.warnings) out.push(`> warning: ${w}`);
   out.push(`${h}# Probe verdicts`);
-  out.push(table(["probe", "mode", "verdict", "readings", "failed", "detail"], run.probes.map((p) => [`${p.step} (${p.probe})`, p.mode, mark(p.verdict), String(p.readings), String(p.failed), `${p.at !== undefined ? `${elapsed(p.at)} ` : ""}${p.detail}`])));
+  // A run that stopped before any probe (refused, errored at the start) or that has none: say so, not an empty table.
+  if (run.probes.length === 0) out.push("No probe was read.");
+  else out.push(table(["probe", "mode", "verdict", "readings", "failed", "detail"], run.probes.map((p) => [`${p.step} (${p.probe})`, p.mode, mark(p.verdict), String(p.readings), String(p.failed), `${p.at !== undefined ? `${elapsed(p.at)} ` : ""}${p.detail}`])));
   if (run.steadyStates.length > 0) {
     out.push(`${h}# Steady-state hypothesis`);
     out.push(table(["when", "met", "probes"], run.steadyStates.map((s) => [s.when, s.met ? "✅ met" : "❌ not met", s.probes.map((p) => `${p.name} ${p.met ? "met" : "missed"}`).join("; ")])));

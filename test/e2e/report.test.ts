@@ -6,7 +6,7 @@
  * (https://github.com/windyroad/JUnit-Schema/blob/master/JUnit.xsd).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "puppeteer-core";
 import { marked, type Tokens } from "marked";
@@ -150,6 +150,15 @@ describe("the Markdown report", () => {
       deviated.journal.gameday.probes.map((p) => `${p.step} (${p.probe}) ${p.mode} ${p.verdict === "passed" ? "✅ passed" : "❌ failed"}`),
     );
     expect(steady!.rows.map((r) => r[0]!.text)).toEqual(["before", "after", "after rollbacks"]);
+  });
+
+  it("says no probe was read, rather than an empty table, for a run with none", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "quick.yaml"), "title: quick\ndescription: d\nmethod:\n  - pause: PT1S\n");
+    expect((await chaos(["run", "quick.yaml", "--seed", "1", "--report", "md"], { cwd: dir })).code).toBe(0);
+    const md = readFileSync(join(dir, ".gameday", "runs", readdirSync(join(dir, ".gameday", "runs"))[0]!, "report.md"), "utf8");
+    expect(md).toMatch(/# Probe verdicts\n\nNo probe was read\.\n/);
+    expect(tables(md).some((t) => t.header[0]?.text === "probe")).toBe(false);
   });
 
   it("opens a suite with an overview row per run", async () => {
