@@ -53,8 +53,12 @@ export interface PlanOptions {
   accountId: string;
 }
 
-/** An IAM role's ARN, in any partition; the path may have slashes (role/teams/chaos-fis). */
-const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+/**
+ * An IAM role's ARN, in any partition; the path may have slashes (role/teams/chaos-fis). The
+ * partition and account may be a template's placeholder (`${AWS::AccountId}`), as in the
+ * CloudFormation and Terraform that `chaos setup` and `chaos iam-policy` write.
+ */
+const IAM_ROLE_ARN = /^arn:(?:aws[a-z-]*|\$\{[^}]+\}):iam::(?:\d{12}|\$\{[^}]+\}):role\/[\w+=,.@/-]+$/;
 
 export async function planExperiment(loaded: LoadedExperiment, options: PlanOptions): Promise<Plan> {
   // The loader's own reporting, so `with:` errors read exactly like the rest of the file's.

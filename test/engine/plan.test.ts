@@ -38,6 +38,9 @@ describe("planning", () => {
     expect(await planErrors(exp("notanarn"))).toEqual(['exp.yaml:4:15: configuration.fisRoleArn: expected an IAM role ARN such as arn:aws:iam::123456789012:role/gameday-fis, found "notanarn"']);
     expect(await planErrors(exp("arn:aws:iam::111122223333:role/teams/chaos-fis"))).toEqual([]);
     expect(await planErrors(exp("arn:aws-us-gov:iam::111122223333:role/gameday-fis"))).toEqual([]);
+    // A template's placeholder for the account, as chaos setup plans with.
+    expect(await planErrors(exp('"arn:aws:iam::$${AWS::AccountId}:role/chaos-fis"'))).toEqual([]);
+    expect(await planErrors(exp("arn:aws:iam::12345:role/x"))).toHaveLength(1);
   });
 
   it("reports every bad probe and fault parameter at its line and column, all at once", async () => {
