@@ -10,7 +10,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { limit, REPO, scratch, servesForThisFile, start, type CliResult } from "./cli.js";
 
-vi.setConfig({ testTimeout: 300_000 });
+// Cases wait their turn for the one served slot: a timeout counts that wait too.
+vi.setConfig({ testTimeout: 600_000 });
 
 // A served run of spot-interrupt takes about 12 real seconds at 30x (kinesis-outage, with its
 // 2-hour drain, about 250, under its own watchdog); a stuck one is killed.
