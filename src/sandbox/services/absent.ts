@@ -8,6 +8,7 @@
 import type { Kernel } from "../kernel.js";
 import type { RestService } from "../protocol/dispatcher.js";
 import { AwsServiceError } from "../protocol/types.js";
+import { resourceNotFound } from "./lambda/errors.js";
 
 const EFS = "/2015-02-01";
 
@@ -36,16 +37,37 @@ export function absentEfsApi(): RestService {
           throw noFileSystem(query.FileSystemId);
         },
       },
-      { method: "GET", path: `${EFS}/access-points`, operation: "DescribeAccessPoints", handler: ({ query }) => (query.FileSystemId !== undefined ? Promise.reject(noFileSystem(query.FileSystemId)) : { AccessPoints: [] }) },
-      { method: "PUT", path: `${EFS}/file-systems/{FileSystemId}`, operation: "UpdateFileSystem", handler: ({ params }) => Promise.reject(noFileSystem(params.FileSystemId)) },
+      {
+        method: "GET",
+        path: `${EFS}/access-points`,
+        operation: "DescribeAccessPoints",
+        handler: ({ query }) => {
+          if (query.FileSystemId !== undefined) throw noFileSystem(query.FileSystemId);
+          return { AccessPoints: [] };
+        },
+      },
+      {
+        method: "PUT",
+        path: `${EFS}/file-systems/{FileSystemId}`,
+        operation: "UpdateFileSystem",
+        handler: ({ params }) => {
+          throw noFileSystem(params.FileSystemId);
+        },
+      },
     ],
   };
 }
 
 /** Lambda with no functions. */
 export function absentLambdaApi(kernel: Kernel): RestService {
-  const noFunction = (name: string | undefined) => new AwsServiceError("ResourceNotFoundException", `Function not found: ${kernel.arn("lambda", `function:${name ?? ""}`)}`, 404);
-  const missing = (operation: string, method: string, path: string) => ({ method, path, operation, handler: ({ params }: { params: Record<string, string> }) => Promise.reject(noFunction(params.FunctionName)) });
+  const missing = (operation: string, method: string, path: string) => ({
+    method,
+    path,
+    operation,
+    handler: ({ params }: { params: Record<string, string> }): never => {
+      throw resourceNotFound(`Function not found: ${kernel.arn("lambda", `function:${params.FunctionName ?? ""}`)}`);
+    },
+  });
   return {
     name: "lambda",
     routes: [

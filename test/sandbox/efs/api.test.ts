@@ -88,6 +88,9 @@ describe("EFS and Lambda on a stack that has neither", () => {
     expect((await efs.send(new DescribeFileSystemsCommand({}))).FileSystems).toEqual([]);
     await expect(efs.send(new DescribeFileSystemsCommand({ FileSystemId: FS }))).rejects.toMatchObject({ name: "FileSystemNotFound", $metadata: { httpStatusCode: 404 } });
     await expect(efs.send(new DescribeMountTargetsCommand({ FileSystemId: FS }))).rejects.toMatchObject({ name: "FileSystemNotFound" });
+    expect((await efs.send(new DescribeAccessPointsCommand({}))).AccessPoints).toEqual([]);
+    await expect(efs.send(new DescribeAccessPointsCommand({ FileSystemId: FS }))).rejects.toMatchObject({ name: "FileSystemNotFound" });
+    await expect(efs.send(new UpdateFileSystemCommand({ FileSystemId: FS, ThroughputMode: "elastic" }))).rejects.toMatchObject({ name: "FileSystemNotFound", $metadata: { httpStatusCode: 404 } });
     const lambda = await h.clients.lambda();
     expect((await lambda.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
     await expect(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "wordpress" }))).rejects.toMatchObject({ name: "ResourceNotFoundException", message: expect.stringMatching(/^Function not found: arn:aws:lambda:us-east-1:\d+:function:wordpress$/) });
