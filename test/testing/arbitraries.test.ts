@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -34,5 +34,18 @@ describe("gameday/testing arbitraries", () => {
     const out = spawnSync(process.execPath, ["--input-type=module", "-e", "const m = await import('gameday/testing'); console.log(['awsFaults', 'failureSequence', 'awsFailure', 'throttling'].map((k) => typeof m[k]).join(' '))"], { cwd: REPO, encoding: "utf8" });
     expect(out.stderr).toBe("");
     expect(out.stdout.trim()).toBe("function function function function");
+  });
+
+  it("name fast-check and msw as optional peer dependencies, in ranges that admit the versions this suite tests with", () => {
+    // The user's own copies must be the ones gameday/testing uses: arbitraries from a second copy of
+    // fast-check, or handlers for a second msw, do not mix with the user's. Optional, so that
+    // installing the CLI alone pulls in neither.
+    const pkg = JSON.parse(readFileSync(`${REPO}package.json`, "utf8")) as { peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }>; dependencies: Record<string, string> };
+    for (const name of ["fast-check", "msw"]) {
+      expect(pkg.dependencies[name]).toBeUndefined();
+      expect(pkg.peerDependenciesMeta?.[name]?.optional).toBe(true);
+      const installed = (JSON.parse(readFileSync(`${REPO}node_modules/${name}/package.json`, "utf8")) as { version: string }).version;
+      expect(pkg.peerDependencies?.[name], name).toBe(`^${installed.split(".")[0]}.0.0`);
+    }
   });
 });
