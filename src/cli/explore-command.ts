@@ -193,6 +193,25 @@ function progressLine(p: Progress): string {
   return `explore: schedule #${p.foundAt} of ${p.tried} failed; shrinking (${p.shrinkTried} candidate(s) tried${unjudged})${p.smallest ? `: smallest so far ${p.smallest.faults.length} fault(s)` : ""}`;
 }
 
+/**
+ * The candidates that could not be judged, for summary.json: how many, and the first (its schedule,
+ * exit code and why). Undefined when every candidate was judged.
+ */
+export function notJudgedSummary(result: SearchResult): { count: number; first: { schedule: Schedule; exitCode: number; summary: string } } | undefined {
+  const first = result.firstError;
+  return first ? { count: result.notJudged, first: { schedule: first.schedule, exitCode: first.verdict.exitCode, summary: first.verdict.summary } } : undefined;
+}
+
+/**
+ * Beside a finding: shrink candidates (or schedules) that could not be judged were taken as not
+ * failing, so a smaller failing schedule may be among them; the user is told how many and why.
+ */
+export function notJudgedBesideFinding(result: SearchResult): string | undefined {
+  const n = notJudgedSummary(result);
+  if (!n) return undefined;
+  return `${n.count} candidate(s) could not be judged (taken as not failing: a failure, or a smaller one, may hide among them); the first: ${n.first.summary} (schedule: ${describeSchedule(n.first.schedule)})`;
+}
+
 function tally(result: SearchResult): string {
   const words: Record<number, string> = { 0: "held", 1: "deviated", 2: "invalid", 3: "aborted", 4: "errored" };
   return Object.entries(result.byExitCode)
@@ -299,7 +318,8 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   const f = result.finding;
   if (!f) {
     const first = result.firstError;
-    if (first) summary.notJudged = { count: result.notJudged, first: { schedule: first.schedule, exitCode: first.verdict.exitCode, summary: first.verdict.summary } };
+    const notJudged = notJudgedSummary(result);
+    if (notJudged) summary.notJudged = notJudged;
     writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
     const why = first ? `the first: ${first.verdict.summary} (schedule: ${describeSchedule(first.schedule)})` : "";
     if (first && !(result.byExitCode[0] ?? 0)) throw targetError(`every candidate failed to run; ${why}`);
@@ -325,11 +345,14 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
     replayCommand,
     journal: shown(journalPath),
     replayExitCode: again.exitCode,
+    ...(notJudgedSummary(result) ? { notJudged: notJudgedSummary(result) } : {}),
   });
   writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   process.stdout.write(`first failing schedule (#${f.index}): ${describeSchedule(f.original)}\n`);
   process.stdout.write(`shrunk in ${f.shrinkSteps} step(s)${f.shrinkCutShort ? " (cut short by the budget: smaller may exist)" : ""} to: ${describeSchedule(f.minimal)}\n`);
   process.stdout.write(`verdict: exit ${f.minimalVerdict.exitCode}  ${f.minimalVerdict.summary}\n`);
+  const unjudged = notJudgedBesideFinding(result);
+  if (unjudged) process.stdout.write(`note: ${unjudged}\n`);
   if (again.exitCode !== f.minimalVerdict.exitCode) process.stdout.write(`warning: running it again gave exit ${again.exitCode} (${again.summary}): the run is not deterministic\n`);
   process.stdout.write(`replay: ${replayCommand}\njournal: ${shown(journalPath)}\nsummary: ${shown(join(out, "summary.json"))}\n`);
   return 1;

@@ -5,6 +5,7 @@ import { authoredFaults, buildSpace, crashStep, type AuthoredFault } from "../..
 import { search, type CandidateVerdict, type SearchOptions } from "../../src/explore/search.js";
 import { decode, genomeArbitrary, type Schedule } from "../../src/explore/schedule.js";
 import { parseDuration } from "../../src/experiment/duration.js";
+import { notJudgedBesideFinding, notJudgedSummary } from "../../src/cli/explore-command.js";
 
 const catalog = (name: string) => new URL(`../../experiments/${name}.yaml`, import.meta.url).pathname;
 
@@ -96,6 +97,28 @@ describe("search", () => {
     expect(result.notJudged).toBe(7);
     expect(result.byExitCode[0]).toBe(8);
     expect(result.firstError?.verdict).toEqual(errored);
+  });
+
+  it("counts shrink candidates that could not be judged, which the finding's note then names: the minimal schedule may not be the smallest", async () => {
+    // Two interruptions at the very same instant cannot both land (a stand-in for a candidate FIS
+    // fails): the shrinker's favourite, both at 0, errors, and it settles for something larger.
+    const sameInstant = (s: Schedule) => s.faults.length > 1 && s.faults.every((f) => f.atMs === s.faults[0]!.atMs);
+    const errored = { exitCode: 4, summary: "fault did not land" };
+    const result = await search(await options({ evaluate: async (b) => b.map((s) => (sameInstant(s) ? errored : overlapModel(s))) }));
+    const f = result.finding!;
+    expect(f.minimalVerdict.exitCode).toBe(1);
+    expect(sameInstant(f.minimal)).toBe(false);
+    expect(result.notJudged).toBeGreaterThan(0);
+    expect(result.firstError?.verdict).toEqual(errored);
+    expect(sameInstant(result.firstError!.schedule)).toBe(true);
+    const note = notJudgedBesideFinding(result)!;
+    expect(note).toMatch(new RegExp(`^${result.notJudged} candidate\\(s\\) could not be judged \\(taken as not failing: a failure, or a smaller one, may hide among them\\); the first: fault did not land \\(schedule: .+\\)$`));
+    expect(notJudgedSummary(result)).toEqual({ count: result.notJudged, first: { schedule: result.firstError!.schedule, exitCode: 4, summary: "fault did not land" } });
+    // Every candidate judged: nothing to note.
+    const clean = await search(await options());
+    expect(clean.notJudged).toBe(0);
+    expect(notJudgedBesideFinding(clean)).toBeUndefined();
+    expect(notJudgedSummary(clean)).toBeUndefined();
   });
 
   it("reports progress of the search and of the shrink apart: which schedule failed, and shrink candidates not counted as failures", async () => {
