@@ -99,7 +99,7 @@ export default defineProbe<Params>({
       const offered = round(rampMeanRate(ramp, at - start, at - start + period));
       const held = knee.rps === undefined ? "" : `; up to there ${service} kept errors under ${maxErrorRate * 100}% at ${round(knee.rps)} req/s`;
       throw new Error(
-        `from ${new Date(at).toISOString()} (${offered} req/s offered), ${describeWindowShortfall(p)} in ${period / SECOND} s (${MAX_SHORTFALL_SHARE * 100}% or more): the load generator could not keep its schedule, so the ramp cannot judge ${service}'s knee${held}`,
+        `in the ${period / SECOND} s from ${new Date(at).toISOString()} (${offered} req/s offered), ${describeWindowShortfall(p)} ${MAX_SHORTFALL_SHARE * 100}% or more of its load: it could not keep its schedule, so the ramp cannot judge ${service}'s knee${held}`,
       );
     }
     const max = theoreticalMax(tasks, threads, serviceTime, cpuTime !== undefined && cpuTime > 0 ? { vcpus, cpuTimeMs: cpuTime } : undefined);

@@ -63,9 +63,10 @@ export function polluted(w: WindowCounts): boolean {
 /** The generator's part of a window, in words (for a probe's observation or error). */
 export function describeWindowShortfall(w: WindowCounts): string {
   const parts: string[] = [];
-  if (w.generatorLate > 0) parts.push(`${w.generatorLate} went out more than ${LATE_MS / 1000} s late`);
-  if (w.generatorErrors > 0) parts.push(`${w.generatorErrors} it could not send in time or lost`);
-  return `of ${w.requests + w.generatorErrors} requests the load generator offered, ${parts.join(" and ")}`;
+  if (w.generatorLate > 0) parts.push(`sent ${w.generatorLate} request(s) more than ${LATE_MS / 1000} s late`);
+  if (w.generatorErrors > 0) parts.push(`could not send (or lost the answer of) ${w.generatorErrors}`);
+  // Late requests count when they went out, outcomes when they ended: "beside", not "of".
+  return `the load generator ${parts.join(" and ")}, beside ${w.requests} whose outcome it measured,`;
 }
 
 export interface GeneratorLimits {
