@@ -14,6 +14,7 @@ import { LOAD_WINDOW_PERMISSIONS } from "../src/aws/load-window.js";
 import { readLoadSeries } from "../src/aws/load-series.js";
 import { ALB_ERRORS_PERMISSIONS, loadBalancerOf, readAlbErrors, type AlbErrors } from "../src/aws/alb-errors.js";
 import { findKnee, rampMeanRate, theoreticalMax, type Ramp } from "../src/load/knee.js";
+import { describeWindowShortfall, MAX_SHORTFALL_SHARE, polluted } from "../src/load/shortfall.js";
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -87,9 +88,20 @@ export default defineProbe<Params>({
     const measured = await readLoadSeries(await ctx.aws.cloudwatch(), { Service: service }, start, end, period);
     const series = measured.map((p) => {
       const errors = p.requests - p.succeeded;
-      return { at: p.at, offered: round(rampMeanRate(ramp, p.at - start, p.at - start + period)), requests: p.requests, errors, p50: p.p50, p95: p.p95, p99: p.p99 };
+      return { at: p.at, offered: round(rampMeanRate(ramp, p.at - start, p.at - start + period)), requests: p.requests, errors, p50: p.p50, p95: p.p95, p99: p.p99, ...(polluted(p) ? { generatorBound: true } : {}) };
     });
     const knee = findKnee(series, maxErrorRate);
+    // A knee found after the generator fell behind would be the generator's: an error of the
+    // reading, never a deviation of the service. Past a knee found first, its lag changes nothing.
+    if (knee.generatorBoundAt !== undefined) {
+      const at = knee.generatorBoundAt;
+      const p = measured.find((q) => q.at === at)!;
+      const offered = round(rampMeanRate(ramp, at - start, at - start + period));
+      const held = knee.rps === undefined ? "" : `; up to there ${service} kept errors under ${maxErrorRate * 100}% at ${round(knee.rps)} req/s`;
+      throw new Error(
+        `in the ${period / SECOND} s from ${new Date(at).toISOString()} (${offered} req/s offered), ${describeWindowShortfall(p)} ${MAX_SHORTFALL_SHARE * 100}% or more of its load: it could not keep its schedule, so the ramp cannot judge ${service}'s knee${held}`,
+      );
+    }
     const max = theoreticalMax(tasks, threads, serviceTime, cpuTime !== undefined && cpuTime > 0 ? { vcpus, cpuTimeMs: cpuTime } : undefined);
     const errorsBySource = { "4XX": 0, "5XX": 0, timeout: 0, connectionError: 0 };
     for (const p of measured) for (const k of Object.keys(errorsBySource) as (keyof typeof errorsBySource)[]) errorsBySource[k] += p.errors[k];

@@ -15,13 +15,16 @@ export interface LoadPeriod {
   succeeded: number;
   /** By source: the HTTP class the client saw (4XX, 5XX), timeouts, connection errors. */
   errors: { "4XX": number; "5XX": number; timeout: number; connectionError: number };
+  /** The generator's own failures (not in `requests`) and its late requests (src/load/shortfall.ts). */
+  generatorErrors: number;
+  generatorLate: number;
   /** Latency of the answered requests, ms (0 when none was answered). */
   p50: number;
   p95: number;
   p99: number;
 }
 
-const COUNTS = ["RequestCount", "HTTPCode_2XX_Count", "HTTPCode_3XX_Count", "HTTPCode_4XX_Count", "HTTPCode_5XX_Count", "TimeoutCount", "ConnectionErrorCount"] as const;
+const COUNTS = ["RequestCount", "HTTPCode_2XX_Count", "HTTPCode_3XX_Count", "HTTPCode_4XX_Count", "HTTPCode_5XX_Count", "TimeoutCount", "ConnectionErrorCount", "GeneratorErrorCount", "GeneratorLateCount"] as const;
 const LATENCIES = ["p50", "p95", "p99"] as const;
 
 /** Reads [start, end) in periods of `periodMs` (a CloudWatch period; `start` on its boundary). */
@@ -57,7 +60,8 @@ export async function readLoadSeries(cloudwatch: CloudWatchClient, dimensions: R
       const succeeded = count("HTTPCode_2XX_Count", t) + count("HTTPCode_3XX_Count", t);
       const outcomes = succeeded + errors["4XX"] + errors["5XX"] + errors.timeout + errors.connectionError;
       // As in load-window.ts: outcomes can be readable before their RequestCount; the larger is the period's.
-      return { at: t, requests: Math.max(count("RequestCount", t), outcomes), succeeded, errors, p50: ms("p50", t), p95: ms("p95", t), p99: ms("p99", t) };
+      const generator = { generatorErrors: count("GeneratorErrorCount", t), generatorLate: count("GeneratorLateCount", t) };
+      return { at: t, requests: Math.max(count("RequestCount", t), outcomes), succeeded, errors, ...generator, p50: ms("p50", t), p95: ms("p95", t), p99: ms("p99", t) };
     })
-    .filter((p) => p.requests > 0);
+    .filter((p) => p.requests > 0 || p.generatorErrors > 0);
 }

@@ -15,13 +15,17 @@ export interface LoadWindow {
   byClass: Record<string, number>;
   timeouts: number;
   connectionErrors: number;
+  /** The generator's own failures, not the target's and not in `requests` (src/load/shortfall.ts). */
+  generatorErrors: number;
+  /** Of `requests`, those that reached the target late on the generator's schedule. */
+  generatorLate: number;
   p50: number;
   p95: number;
   p99: number;
   max: number;
 }
 
-const COUNTS = ["RequestCount", "HTTPCode_2XX_Count", "HTTPCode_3XX_Count", "HTTPCode_4XX_Count", "HTTPCode_5XX_Count", "TimeoutCount", "ConnectionErrorCount"] as const;
+const COUNTS = ["RequestCount", "HTTPCode_2XX_Count", "HTTPCode_3XX_Count", "HTTPCode_4XX_Count", "HTTPCode_5XX_Count", "TimeoutCount", "ConnectionErrorCount", "GeneratorErrorCount", "GeneratorLateCount"] as const;
 const LATENCIES = ["p50", "p95", "p99", "Maximum"] as const;
 
 /**
@@ -61,7 +65,8 @@ export async function readLoadWindow(cloudwatch: CloudWatchClient, dimensions: R
   // MetricStore.snapshot), so a window can show outcomes whose RequestCount is not in yet: the
   // larger count is the window's, and a share of it never exceeds 1.
   const outcomes = Object.values(byClass).reduce((n, c) => n + c, 0) + timeouts + connectionErrors;
-  return { requests: Math.max(count("RequestCount"), outcomes), byClass, timeouts, connectionErrors, p50: ms("p50"), p95: ms("p95"), p99: ms("p99"), max: ms("Maximum") };
+  const generator = { generatorErrors: count("GeneratorErrorCount"), generatorLate: count("GeneratorLateCount") };
+  return { requests: Math.max(count("RequestCount"), outcomes), byClass, timeouts, connectionErrors, ...generator, p50: ms("p50"), p95: ms("p95"), p99: ms("p99"), max: ms("Maximum") };
 }
 
 /** What readLoadWindow calls (GetMetricData takes no resource-level permission). */

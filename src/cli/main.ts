@@ -293,7 +293,7 @@ async function main(argv: string[]): Promise<number> {
     .usage("sandbox serve [options]\n\n  serve (the one action): the stack's AWS APIs over HTTP on 127.0.0.1 (AWS_ENDPOINT_URL), its ALBs on ports of their own")
     .option("--stack <file>", "Stack file (default: fixtures/stacks/default.yaml)")
     .option("--port <port>", "Port on 127.0.0.1", { default: "4566" })
-    .option("--speed <n>", "Time runs this many times faster than real time", { default: "1" })
+    .option("--speed <n>", "Time runs this many times faster than real time (a run's load generator against it sends that many times its rate a real second; a run warns when it cannot keep up)", { default: "1" })
     .option("--seed <n>", "Seed for the sandbox's random choices")
     .option("--alb-port <service=port>", "A load-balanced service's ALB listener on this port of 127.0.0.1 (repeatable; default: a free port each, printed at start)")
     .action(async (action: string, f: Flags) => {

@@ -22,6 +22,12 @@ export interface TrafficPort {
    * second over `overMs`, then ends. Optional: a port without it is ramped in steps with drive().
    */
   ramp?(service: string, from: number, to: number, overMs: number): void;
+  /**
+   * Optional: where the load generator itself could not keep its schedule so far (a busy process,
+   * a full connection pool), one sentence per service, for the run's warnings: its measurements
+   * there are its own, not the target's.
+   */
+  warnings?(): string[];
 }
 
 /** A target with no load generator: traffic probes say so rather than pass on no data. */

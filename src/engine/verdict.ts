@@ -104,6 +104,8 @@ export function concludeRun(ctx: RunContext, notSteadyBefore: boolean): RunResul
       `readings were taken up to ${(ctx.worstLateReading / 1000).toFixed(1)} s later than their interval asked: this process could not keep up with its ${ctx.s.clock.kind} clock, so the timings this run measured are stretched by as much (a lower --speed, or a less busy machine)`,
     );
   }
+  // The load generator's own shortfall: readings it polluted are errors, and the run says why.
+  for (const w of ctx.s.traffic.warnings?.() ?? []) ctx.warn(w);
   const probes = [...ctx.tallies.values()];
   const iso = (at: number) => ctx.iso(at);
   const g = ctx.journal.doc.gameday;

@@ -9,6 +9,13 @@
  * late (a busy process) sends every arrival that fell due, at once, rather than drifting behind;
  * how late the worst one went out is reported. Latency is measured on the same clock, so against a
  * served sandbox a ScaledClock at the sandbox's speed measures in the sandbox's time.
+ *
+ * The generator knows when it is the bottleneck (shortfall.ts): a request that reaches its
+ * connection late, that never gets one of the pool's connections before its timeout, or whose
+ * timeout fires so late that its answer may have come unread, is the generator's failure, counted
+ * apart from the target's (GeneratorErrorCount, GeneratorLateCount) and never as a timeout of the
+ * target. A request's timeout therefore runs twice: once for a connection of the pool (the
+ * generator's part), then afresh for the answer once it has one (the target's part).
  */
 import { Agent as HttpAgent, request as httpRequest, validateHeaderName, validateHeaderValue, type ClientRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
@@ -17,15 +24,21 @@ import type { Random } from "../random/random.js";
 import { LatencyHistogram, type Percentiles } from "./histogram.js";
 import { ArrivalSchedule, type RateStage } from "./schedule.js";
 import type { ErrorClass, LoadMetrics, Outcome } from "./metrics.js";
+import { GeneratorShortfall, LATE_MS } from "./shortfall.js";
 
 export interface HttpLoadOptions {
   url: string;
   stages: readonly RateStage[];
   clock: Clock;
-  /** A request unanswered after this long (ms, on the clock) is abandoned and counted as a timeout. Default 10 000. */
+  /**
+   * A request unanswered this long (ms, on the clock) after it got a connection is abandoned and
+   * counted as a timeout; one that waited this long for a connection is the generator's (unsent). Default 10 000.
+   */
   timeoutMs?: number;
   /** Most connections open at once; requests beyond them wait for a free one (their timeout running). Default 256. */
   maxSockets?: number;
+  /** Where to count the generator's own shortfall as well as in the result (a service's generators share one). */
+  shortfall?: GeneratorShortfall;
   /** Evenly spaced arrivals (default) or a Poisson process, which needs `random`. */
   arrivals?: "uniform" | "poisson";
   random?: Random;
@@ -46,11 +59,14 @@ export interface LoadResult {
   answered: number;
   /** Answers by status code. */
   byStatus: Record<string, number>;
+  /** The target's failures: timeouts of requests it was sent, and transport errors. */
   errors: Record<ErrorClass, number>;
-  /** Latency of answered requests, ms (request sent to response body read). */
+  /** Latency of answered requests, ms (request on its connection to response body read). */
   latency: Percentiles;
-  /** How late, at worst, a request went out after its scheduled instant, ms. */
+  /** How late, at worst, the schedule's timer sent a request after its scheduled instant, ms. */
   maxLagMs: number;
+  /** The generator's own failures to keep its schedule (none when it kept up). */
+  shortfall: GeneratorShortfall;
 }
 
 /** Runs the schedule against `url` and resolves once every request sent has ended. */
@@ -78,7 +94,10 @@ export function runHttpLoad(options: HttpLoadOptions): Promise<LoadResult> {
     errors: { timeout: 0, refused: 0, reset: 0, other: 0 },
     latency: histogram.summary(),
     maxLagMs: 0,
+    shortfall: new GeneratorShortfall(),
   };
+  const shortfalls = options.shortfall ? [result.shortfall, options.shortfall] : [result.shortfall];
+  const count = (f: (s: GeneratorShortfall) => void): void => shortfalls.forEach(f);
   const inFlight = new Set<Promise<void>>();
 
   const record = (outcome: Outcome): void => {
@@ -90,27 +109,52 @@ export function runHttpLoad(options: HttpLoadOptions): Promise<LoadResult> {
     metrics?.record(clock.now(), outcome);
   };
 
-  const send = (): void => {
+  /** `due` is the request's scheduled instant on the clock. */
+  const send = (due: number): void => {
     result.sent++;
-    const sentAt = clock.now();
+    count((s) => s.scheduled++);
     const ended = new Promise<void>((resolve) => {
       let done = false;
-      let req: ClientRequest | undefined = undefined;
-      const end = (outcome: Outcome): void => {
+      let onWireAt = NaN;
+      const end = (outcome: Outcome | "unsent" | "stalled"): void => {
         if (done) return;
         done = true;
         cancelTimeout();
-        record(outcome);
+        if (outcome === "unsent" || outcome === "stalled") {
+          count((s) => s[outcome]++);
+          metrics?.recordGenerator(clock.now(), outcome);
+        } else record(outcome);
         resolve();
       };
-      const cancelTimeout = clock.setTimer(timeoutMs, () => {
-        end({ error: "timeout" });
-        req?.destroy();
+      // First the generator's part: a connection of its pool within the timeout.
+      let cancelTimeout = clock.setTimer(timeoutMs, () => {
+        end("unsent");
+        req.destroy();
       });
-      req = request(url, { agent, method: options.method ?? "GET", headers: options.headers }, (res: IncomingMessage) => {
+      const req: ClientRequest = request(url, { agent, method: options.method ?? "GET", headers: options.headers }, (res: IncomingMessage) => {
         res.on("error", (err) => end({ error: classify(err) }));
-        res.on("end", () => end({ status: res.statusCode ?? 0, latencyMs: clock.now() - sentAt }));
+        res.on("end", () => end({ status: res.statusCode ?? 0, latencyMs: clock.now() - onWireAt }));
         res.resume();
+      });
+      // The agent queues a request only when every connection of the pool is taken.
+      if (Object.keys(agent.requests).length > 0) count((s) => s.waitedForSocket++);
+      req.once("socket", () => {
+        if (done) return;
+        onWireAt = clock.now();
+        const lateMs = onWireAt - due;
+        if (lateMs > LATE_MS) {
+          count((s) => s.late++);
+          metrics?.recordLate(onWireAt);
+        }
+        count((s) => (s.maxLateMs = Math.max(s.maxLateMs, lateMs)));
+        // Then the target's part: an answer within the timeout, from now.
+        cancelTimeout();
+        const deadline = onWireAt + timeoutMs;
+        cancelTimeout = clock.setTimer(timeoutMs, () => {
+          // A timer this late means the process was stalled: the answer may be in, unread.
+          end(clock.now() - deadline > LATE_MS ? "stalled" : { error: "timeout" });
+          req.destroy();
+        });
       });
       req.on("error", (err) => end({ error: classify(err) }));
       req.end();
@@ -144,7 +188,7 @@ export function runHttpLoad(options: HttpLoadOptions): Promise<LoadResult> {
       const now = clock.now();
       while (next !== undefined && t0 + next <= now) {
         result.maxLagMs = Math.max(result.maxLagMs, now - (t0 + next));
-        send();
+        send(t0 + next);
         next = schedule.next();
       }
       if (next === undefined) return void finish();

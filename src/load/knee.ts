@@ -49,6 +49,8 @@ export interface RampPeriod {
   requests: number;
   /** Of them, those that failed (not 2XX/3XX: 4XX, 5XX, timeouts, connection errors). */
   errors: number;
+  /** The load generator could not keep its schedule in this period (src/load/shortfall.ts): it measured the generator. */
+  generatorBound?: boolean;
 }
 
 export interface Knee {
@@ -58,6 +60,12 @@ export interface Knee {
   reached: boolean;
   /** Start of the first failing period, when there was one. */
   firstFailingAt: number | undefined;
+  /**
+   * Start of the first period the load generator could not keep, when that came before any failing
+   * one (or was one): from there the ramp measured the generator, so the knee is unknown and `rps`
+   * only a lower bound.
+   */
+  generatorBoundAt?: number;
 }
 
 /**
@@ -68,6 +76,8 @@ export interface Knee {
 export function findKnee(periods: readonly RampPeriod[], maxErrorRate: number): Knee {
   let rps: number | undefined;
   for (const p of periods) {
+    // Errors in a period the generator could not keep may be its own doing: past it, nothing is known.
+    if (p.generatorBound) return { rps, reached: false, firstFailingAt: undefined, generatorBoundAt: p.at };
     if (p.requests === 0) continue;
     if (p.errors / p.requests >= maxErrorRate) return { rps, reached: true, firstFailingAt: p.at };
     rps = rps === undefined ? p.offered : Math.max(rps, p.offered);

@@ -8,7 +8,11 @@
  * (default { Url }): RequestCount, HTTPCode_2XX_Count … HTTPCode_5XX_Count (every status the
  * client saw, whether a load balancer or the target sent it), TimeoutCount, ConnectionErrorCount
  * (refused, reset and other transport failures), all Sum-able counts; TargetResponseTime in
- * seconds for the requests that got an answer.
+ * seconds for the requests that got an answer. The generator's own failures (shortfall.ts) are
+ * apart and not in RequestCount, so no availability computed from these counts holds them against
+ * the target: GeneratorErrorCount (requests it never sent, or whose answer it may have missed) and
+ * GeneratorLateCount (requests that reached the target late, counted when they did), published
+ * only for periods that have some (a sandbox's generator never does).
  */
 import { LatencyHistogram } from "./histogram.js";
 
@@ -34,6 +38,8 @@ interface Period {
   codes: [number, number, number, number];
   timeouts: number;
   connectionErrors: number;
+  generatorErrors: number;
+  generatorLate: number;
   latency: LatencyHistogram;
 }
 
@@ -92,13 +98,23 @@ export class LoadMetrics {
     else p.connectionErrors++;
   }
 
+  /** Counts one request the generator itself failed at `t` (never sent, or its answer possibly missed): not a request to the target. */
+  recordGenerator(t: number, _why: "unsent" | "stalled"): void {
+    this.periodAt(t).generatorErrors++;
+  }
+
+  /** Counts one request that reached the target at `t`, late on its schedule (its outcome is recorded as usual). */
+  recordLate(t: number): void {
+    this.periodAt(t).generatorLate++;
+  }
+
   /** The period `t` falls in, made on first use; the last one used is kept at hand (nearly every request falls in it). */
   private periodAt(t: number): Period {
     const start = Math.floor(t / this.periodMs) * this.periodMs;
     if (start === this.currentStart) return this.current!;
     let p = this.periods.get(start);
     if (!p) {
-      p = { requests: 0, codes: [0, 0, 0, 0], timeouts: 0, connectionErrors: 0, latency: new LatencyHistogram() };
+      p = { requests: 0, codes: [0, 0, 0, 0], timeouts: 0, connectionErrors: 0, generatorErrors: 0, generatorLate: 0, latency: new LatencyHistogram() };
       this.periods.set(start, p);
     }
     this.currentStart = start;
@@ -130,6 +146,8 @@ export class LoadMetrics {
     for (let i = 0; i < CODE_NAMES.length; i++) count(CODE_NAMES[i]!, p.codes[i]!);
     count("TimeoutCount", p.timeouts);
     count("ConnectionErrorCount", p.connectionErrors);
+    if (p.generatorErrors > 0) count("GeneratorErrorCount", p.generatorErrors);
+    if (p.generatorLate > 0) count("GeneratorLateCount", p.generatorLate);
     const { values, counts } = p.latency.valuesAndCounts(1000);
     for (let i = 0; i < values.length; i += MAX_VALUES) {
       const whole = i === 0 && values.length <= MAX_VALUES;

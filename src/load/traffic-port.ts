@@ -6,13 +6,15 @@
  * periods, so probes read it through CloudWatch like any other metric. ramp(service, from, to,
  * over) adds one generator whose rate rises linearly along the ramp (arrivals at the instants the
  * rate's integral says, as Poisson arrivals when a Random is given), rather than a staircase of
- * drive() calls. close() stops it.
+ * drive() calls. close() stops it. warnings() says, per service, when the generator itself could
+ * not keep its schedule (shortfall.ts), so the run can say its measurements were the generator's.
  */
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { runHttpLoad, type LoadResult } from "./http-load.js";
 import type { RateStage } from "./schedule.js";
 import { LoadMetrics, type MetricSink } from "./metrics.js";
+import { GeneratorShortfall, shortfallWarning } from "./shortfall.js";
 
 export interface HttpTrafficOptions {
   /** Service name to the URL its load goes to. */
@@ -23,7 +25,13 @@ export interface HttpTrafficOptions {
   random?: Random;
   /** Per-request timeout on the clock, ms (default: the generator's, 10 s). */
   timeoutMs?: number;
+  /** Connections per generator (default: the generator's, 256). */
+  maxSockets?: number;
 }
+
+/** The generator's defaults, for the warning's figures when no option overrides them. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_SOCKETS = 256;
 
 /** Long enough to outlast any run: the load ends with close(), not with its schedule. */
 const UNTIL_CLOSED_MS = 7 * 24 * 3_600_000;
@@ -34,6 +42,7 @@ const PERIOD_MS = 1_000;
 export class HttpTraffic {
   private readonly offered = new Map<string, number>();
   private readonly metrics = new Map<string, LoadMetrics>();
+  private readonly shortfalls = new Map<string, GeneratorShortfall>();
   private readonly runs = new Set<Promise<LoadResult>>();
   private readonly stop = new AbortController();
 
@@ -73,17 +82,27 @@ export class HttpTraffic {
       metrics = new LoadMetrics(this.options.sink, { dimensions: { Service: service }, periodMs: PERIOD_MS });
       this.metrics.set(service, metrics);
     }
+    let shortfall = this.shortfalls.get(service);
+    if (!shortfall) this.shortfalls.set(service, (shortfall = new GeneratorShortfall()));
     const run = runHttpLoad({
       url,
       stages,
       clock: this.options.clock,
       metrics,
+      shortfall,
       signal: this.stop.signal,
       arrivals,
       ...(this.options.random ? { random: this.options.random } : {}),
       ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      ...(this.options.maxSockets !== undefined ? { maxSockets: this.options.maxSockets } : {}),
     });
     this.runs.add(run);
+  }
+
+  /** So far, for each service whose generator could not keep its schedule: what happened and what to do. */
+  warnings(): string[] {
+    const limits = { maxSockets: this.options.maxSockets ?? DEFAULT_MAX_SOCKETS, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, clock: this.options.clock.kind };
+    return [...this.shortfalls].flatMap(([service, s]) => shortfallWarning(service, s, limits) ?? []);
   }
 
   /** Stops sending and resolves when every request sent has ended and its period was published. */

@@ -13,7 +13,7 @@ import { Journal } from "../../src/engine/journal.js";
 import { Ledger } from "../../src/engine/ledger.js";
 import { runExperiment, type RunOptions, type RunResult } from "../../src/engine/run.js";
 import type { RunEvent } from "../../src/engine/events.js";
-import { noTraffic } from "../../src/engine/ports.js";
+import { noTraffic, type TrafficPort } from "../../src/engine/ports.js";
 import { AwsClients } from "../../src/aws/clients.js";
 import { Dispatcher } from "../../src/sandbox/protocol/dispatcher.js";
 import { VirtualClock, type Clock } from "../../src/time/clock.js";
@@ -99,6 +99,8 @@ export interface SetupOptions {
   prepare?: (dir: string) => void;
   /** The clock the run sees, built on the virtual one (a LateClock, for scaled real time). */
   clock?: (virtual: VirtualClock) => Clock;
+  /** The run's traffic port (none by default). */
+  traffic?: TrafficPort;
 }
 
 /** Everything a run needs (plan, services, journal, ledger), not yet run: for testing one phase alone. */
@@ -119,7 +121,7 @@ export async function setup(e: Experiment, options: SetupOptions = {}): Promise<
   return {
     options: {
       plan,
-      services: { clock: runClock, random, aws, traffic: noTraffic, log: { info() {}, warn() {}, debug() {} }, targetKind: "sandbox", region: "us-east-1" },
+      services: { clock: runClock, random, aws, traffic: options.traffic ?? noTraffic, log: { info() {}, warn() {}, debug() {} }, targetKind: "sandbox", region: "us-east-1" },
       runId,
       seed: 7,
       journal,

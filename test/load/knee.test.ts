@@ -68,3 +68,17 @@ describe("findKnee", () => {
     expect(findKnee([period(0, 0, 0), period(10, 100, 5)], 0.01)).toEqual({ rps: undefined, reached: true, firstFailingAt: 10_000 });
   });
 });
+
+describe("the knee when the load generator fell behind", () => {
+  const bound = (p: RampPeriod): RampPeriod => ({ ...p, generatorBound: true });
+
+  it("is unknown from the first period the generator could not keep: errors there may be its own", () => {
+    const k = findKnee([period(10, 100, 0), period(20, 200, 0), bound(period(30, 300, 90)), period(40, 400, 200)], 0.01);
+    expect(k).toEqual({ rps: 20, reached: false, firstFailingAt: undefined, generatorBoundAt: 30_000 });
+  });
+
+  it("stands when the target failed before the generator fell behind", () => {
+    const k = findKnee([period(10, 100, 0), period(20, 200, 10), bound(period(30, 300, 90))], 0.01);
+    expect(k).toEqual({ rps: 10, reached: true, firstFailingAt: 20_000 });
+  });
+});
