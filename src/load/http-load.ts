@@ -69,12 +69,16 @@ export interface LoadResult {
   shortfall: GeneratorShortfall;
 }
 
+/** The defaults of HttpLoadOptions.timeoutMs and maxSockets. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_SOCKETS = 256;
+
 /** Runs the schedule against `url` and resolves once every request sent has ended. */
 export function runHttpLoad(options: HttpLoadOptions): Promise<LoadResult> {
   const url = parseTarget(options.url);
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError(`timeout: expected a number of ms > 0, found ${timeoutMs}`);
-  const maxSockets = options.maxSockets ?? 256;
+  const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
   if (!Number.isInteger(maxSockets) || maxSockets < 1) throw new RangeError(`maxSockets: expected a whole number >= 1, found ${maxSockets}`);
   checkHeaders(options.headers ?? {});
   const schedule = new ArrivalSchedule(options.stages, options.arrivals, options.random);

@@ -11,7 +11,7 @@
  */
 import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
-import { runHttpLoad, type LoadResult } from "./http-load.js";
+import { DEFAULT_MAX_SOCKETS, DEFAULT_TIMEOUT_MS, runHttpLoad, type LoadResult } from "./http-load.js";
 import type { RateStage } from "./schedule.js";
 import { LoadMetrics, type MetricSink } from "./metrics.js";
 import { GeneratorShortfall, shortfallWarning } from "./shortfall.js";
@@ -28,10 +28,6 @@ export interface HttpTrafficOptions {
   /** Connections per generator (default: the generator's, 256). */
   maxSockets?: number;
 }
-
-/** The generator's defaults, for the warning's figures when no option overrides them. */
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_SOCKETS = 256;
 
 /** Long enough to outlast any run: the load ends with close(), not with its schedule. */
 const UNTIL_CLOSED_MS = 7 * 24 * 3_600_000;
