@@ -171,7 +171,7 @@ async function stackZones(stack: string | undefined): Promise<string[]> {
   return loadStack(stack ?? DEFAULT_STACK_FILE).availabilityZones;
 }
 
-function describeSpace(space: Space): string {
+export function describeSpace(space: Space): string {
   const names = [...new Set(space.templates.map((t) => t.name))].join(", ");
   const knobs = [...new Set(space.templates.flatMap((t) => t.knobs.map((k) => k.param)))];
   const crashes = space.crashes ? `; up to ${space.crashes.max} crash(es) of ${space.crashes.template.name} (SIGKILL)` : "";
@@ -220,14 +220,12 @@ function tally(result: SearchResult): string {
     .join(", ");
 }
 
-export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): Promise<number> {
-  const cwd = process.cwd();
-  const seed = parseSeed(flags.seed);
-  const budgetMs = positiveDuration("budget", flags.budget, DEFAULT_BUDGET)!;
-  const runs = positiveInt("runs", flags.runs, DEFAULT_RUNS);
-  const shrinkRuns = positiveInt("shrink-runs", flags.shrinkRuns, DEFAULT_SHRINK_RUNS);
-  const cores = availableParallelism();
-  const workers = positiveInt("workers", flags.workers, cores, cores);
+/**
+ * Everything a search needs before it runs, with every check of the input: the space file (or the
+ * experiment), the experiment it names loaded with the vars, the stack, the fault templates and
+ * bounds. `chaos validate` of a space file runs the same checks.
+ */
+export async function prepareSearch(nameOrPath: string, flags: ExploreFlags, cwd: string) {
   const input = resolveInput(nameOrPath, cwd);
   // The space file's vars first, --var over them; both, and --var-file, reach every candidate.
   const vars = { ...input.space?.vars, ...parseVars(flags.var) };
@@ -248,6 +246,18 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   const chosen = chooseFaults(input.space, raw, input.experimentFile, crashes !== undefined);
   if (input.space) await checkDeclaredFaults(input.space);
   const space = await buildSpace(chosen, bounds, crashes, await stackZones(stack));
+  return { input, vars, varFiles, loaded, written, ownStack, raw, stack, space };
+}
+
+export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): Promise<number> {
+  const cwd = process.cwd();
+  const seed = parseSeed(flags.seed);
+  const budgetMs = positiveDuration("budget", flags.budget, DEFAULT_BUDGET)!;
+  const runs = positiveInt("runs", flags.runs, DEFAULT_RUNS);
+  const shrinkRuns = positiveInt("shrink-runs", flags.shrinkRuns, DEFAULT_SHRINK_RUNS);
+  const cores = availableParallelism();
+  const workers = positiveInt("workers", flags.workers, cores, cores);
+  const { input, vars, varFiles, loaded, written, ownStack, raw, stack, space } = await prepareSearch(nameOrPath, flags, cwd);
 
   const name = basename(input.space?.file ?? input.experimentFile, extname(input.space?.file ?? input.experimentFile));
   const fileName = `${name}-explored.yaml`;

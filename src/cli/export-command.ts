@@ -8,7 +8,7 @@ import { fisCloudFormation } from "../iac/fis-cloudformation.js";
 import { fisTerraform } from "../iac/fis-terraform.js";
 import { withValues } from "../iac/pseudo.js";
 import { stableJson } from "../iac/stable-json.js";
-import { formatFlag, planOffline } from "./offline-plan.js";
+import { formatFlag, planOffline, regionFlag } from "./offline-plan.js";
 import { usage } from "./errors.js";
 
 export interface ExportFlags {
@@ -27,6 +27,7 @@ export async function exportCommand(experiment: string, flags: ExportFlags): Pro
     // FIS takes concrete ARNs: a `*` account in a role ARN is refused.
     if (flags.account === undefined || flags.region === undefined) throw usage("export --format fis: needs --account and --region (FIS takes the role and alarm ARNs with a real account and region)");
     if (!/^\d{12}$/.test(flags.account)) throw usage(`export: --account: expected a 12-digit account id, found ${JSON.stringify(flags.account)}`);
+    regionFlag("export", flags.region);
   } else if (flags.account !== undefined || flags.region !== undefined) {
     throw usage(`export: --account and --region apply to --format fis; ${format} takes the account and region it is deployed to`);
   }

@@ -6,7 +6,7 @@
 import { experimentPermissions } from "../engine/permissions.js";
 import { iamCloudFormation, iamJson, iamTerraform, type IacFormat } from "../iac/iam-stack.js";
 import { stableJson } from "../iac/stable-json.js";
-import { formatFlag, OFFLINE, planOffline } from "./offline-plan.js";
+import { formatFlag, OFFLINE, planOffline, regionFlag } from "./offline-plan.js";
 import { usage } from "./errors.js";
 
 export interface IamPolicyFlags {
@@ -20,6 +20,7 @@ export interface IamPolicyFlags {
 export async function iamPolicyCommand(experiment: string, flags: IamPolicyFlags): Promise<number> {
   const format = formatFlag<IacFormat>(flags.format, ["json", "cloudformation", "terraform"], "json", "iam-policy");
   if (flags.account !== undefined && !/^\d{12}$/.test(flags.account)) throw usage(`iam-policy: --account: expected a 12-digit account id, found ${JSON.stringify(flags.account)}`);
+  regionFlag("iam-policy", flags.region);
   if (format !== "json" && (flags.account !== undefined || flags.region !== undefined)) {
     throw usage(`iam-policy: --account and --region apply to --format json; ${format} takes the account and region it is deployed to`);
   }

@@ -24,8 +24,8 @@ const EXIT_CODES = `  0    the steady state held
 /** Each command's help lists the exit codes it can give; run's are the full set, shown at the top level too. */
 const COMMAND_EXIT_CODES: Record<string, string> = {
   run: EXIT_CODES,
-  validate: `  0    every experiment is valid
-  2    an experiment has errors, or invalid usage`,
+  validate: `  0    every file is valid
+  2    a file has errors, or invalid usage`,
   list: `  0    listed
   2    invalid usage`,
   schema: `  0    printed
@@ -87,6 +87,13 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
 const FIS_ROLE_HELP = `  Fault templates name the FIS experiment role arn:aws:iam::<account>:role/gameday-fis unless the
   experiment's configuration.fisRoleArn (or --var fisRoleArn=ARN) names another. Create it with
   \`chaos setup --print cloudformation\` (or terraform); \`chaos iam-policy <experiment>\` shows what it needs.`;
+const VALIDATE_HELP = `  An experiment by name (./experiments, then the built-in catalog) or by path. A path to one of the
+  other files gameday reads is checked as the command that reads it checks it, with every error at
+  its line; it is known by its top-level key, else by its directory:
+    explore:      experiments/spaces/    a space file, as chaos explore checks it (--var applies)
+    experiments:  experiments/suites/    a suite, as chaos gate checks it
+    steps:        experiments/gamedays/  a game-day runbook, as chaos gameday checks it
+  A file with a method: is an experiment wherever it is.`;
 const OTHER_EXIT_CODES = `  0    done
   2    invalid input or usage
   4    toolkit error`;
@@ -197,9 +204,9 @@ async function main(argv: string[]): Promise<number> {
     });
 
   cli
-    .command("validate <...experiments>", "Check experiment files: syntax, schema, variables, probe and fault parameters (exit 2 on errors)")
-    .option("--var <key=value>", "Configuration override (repeatable)")
-    .option("--var-file <file>", "Variables file (repeatable)")
+    .command("validate <...experiments>", "Check experiment files: syntax, schema, variables, probe and fault parameters; a space, suite or runbook file as explore, gate or gameday checks it (exit 2 on errors)")
+    .option("--var <key=value>", "Configuration override (repeatable; experiments and space files)")
+    .option("--var-file <file>", "Variables file (repeatable; experiments and space files)")
     .action(async (experiments: string[], f: Flags) => {
       const { validateCommand } = await import("./validate-command.js");
       exitCode = await validateCommand(experiments, defined({ var: list(f.var), varFile: list(f.varFile) }));
@@ -397,7 +404,8 @@ async function main(argv: string[]): Promise<number> {
     if (command === undefined) return [...sections, { title: "Exit codes of chaos run (each command's --help lists its own)", body: EXIT_CODES }];
     // The FIS role a first run on AWS needs (issue 9): named here so that it is never a surprise.
     const fisRole = command === "run" ? [{ title: "FIS role (aws and endpoint targets)", body: FIS_ROLE_HELP }] : [];
-    return [...sections, ...fisRole, { title: "Exit codes", body: COMMAND_EXIT_CODES[command] ?? OTHER_EXIT_CODES }];
+    const files = command === "validate" ? [{ title: "Files", body: VALIDATE_HELP }] : [];
+    return [...sections, ...fisRole, ...files, { title: "Exit codes", body: COMMAND_EXIT_CODES[command] ?? OTHER_EXIT_CODES }];
   });
   cli.version(VERSION);
 

@@ -1,25 +1,104 @@
 /**
  * `chaos validate`: load and plan each experiment without touching any target. Every error of every
  * file is printed (file:line:col, path, expected, found); exit 2 if there was any.
+ *
+ * A file that is not an experiment but one of the other files gameday reads from experiments/ is
+ * checked as what it is, by the loader of the command that reads it: a space file (`explore:`,
+ * experiments/spaces/, for `chaos explore`), a suite (`experiments:`, experiments/suites/, for
+ * `chaos gate`) or a game-day runbook (`steps:`, experiments/gamedays/, for `chaos gameday`).
+ * Checked as an experiment, each would only get errors that say it is not one.
  */
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, dirname, relative, resolve } from "node:path";
 import { InvalidInputError, formatInputError } from "../experiment/model.js";
-import { resolveExperiment } from "./catalog.js";
-import { CliError } from "./errors.js";
+import { readSource } from "../experiment/source.js";
+import { experimentCatalog, resolveExperiment } from "./catalog.js";
+import { CliError, usage } from "./errors.js";
 import { loadExperimentFile, planFor } from "./plan-command.js";
 import { parseVars } from "./var-options.js";
 import { PLACEHOLDER_ACCOUNT } from "../engine/plan.js";
 
-export async function validateCommand(names: string[], flags: { var?: string[]; varFile?: string[] }): Promise<number> {
+export interface ValidateFlags {
+  var?: string[];
+  varFile?: string[];
+}
+
+export type FileKind = "experiment" | "space" | "suite" | "runbook";
+
+/** The key that only a file of that kind has at its top level, and the directory of experiments/ it lives in. */
+const KINDS: readonly { kind: Exclude<FileKind, "experiment">; key: string; dir: string; what: string }[] = [
+  { kind: "space", key: "explore", dir: "spaces", what: "a space file (for chaos explore)" },
+  { kind: "suite", key: "experiments", dir: "suites", what: "a suite file (for chaos gate)" },
+  { kind: "runbook", key: "steps", dir: "gamedays", what: "a game-day runbook (for chaos gameday)" },
+];
+
+/**
+ * What a file is: by its top-level keys (an experiment has none of explore, experiments or steps;
+ * one with a `method` is an experiment whatever else it has), else, for a file whose keys say
+ * nothing (a typo in the very key), by the directory it sits in. A file that cannot be read or
+ * parsed is left to the experiment loader, whose errors say why.
+ */
+export function fileKind(file: string): FileKind {
+  let doc: unknown;
+  try {
+    const source = readSource(readFileSync(file, "utf8"), file);
+    if (source.errors.length > 0) return "experiment";
+    doc = source.value;
+  } catch {
+    return "experiment";
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc) || "method" in doc) return "experiment";
+  const byKey = KINDS.find((k) => k.key in doc);
+  if (byKey) return byKey.kind;
+  const byDir = KINDS.find((k) => basename(dirname(file)) === k.dir);
+  return byDir?.kind ?? "experiment";
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Checks one file as what it is; returns the line printed for it when it is valid. */
+async function validateOne(name: string, cwd: string, flags: ValidateFlags): Promise<string> {
+  const file = resolveExperiment(name, cwd);
+  const kind = fileKind(file);
+  const inside = relative(cwd, file);
+  const shown = inside === "" || inside.startsWith("..") ? file : inside;
+  if (kind !== "experiment" && kind !== "space" && (flags.var !== undefined || flags.varFile !== undefined)) {
+    throw usage(`${name}: --var and --var-file apply to experiments and space files; this is ${KINDS.find((k) => k.kind === kind)!.what}, whose entries carry their own vars`);
+  }
+  switch (kind) {
+    case "space": {
+      const { prepareSearch, describeSpace } = await import("./explore-command.js");
+      const { input, space } = await prepareSearch(file, flags, cwd);
+      return `ok  ${name}: space file for chaos explore, judged by ${relative(cwd, input.experimentFile) || input.experimentFile}: ${describeSpace(space)}`;
+    }
+    case "suite": {
+      const { readSuite } = await import("../gate/suite.js");
+      const suite = await readSuite(shown, file, experimentCatalog(cwd), { ownStacks: true });
+      const experiments = new Set(suite.runs.map((r) => r.experiment)).size;
+      return `ok  ${name}: suite for chaos gate: ${suite.title} (${plural(experiments, "experiment")}, ${plural(suite.runs.length, "run")})`;
+    }
+    case "runbook": {
+      const { loadRunbookForRun } = await import("../schedule/gameday-runbook.js");
+      const { runbook } = await loadRunbookForRun(file, shown, experimentCatalog(cwd), { ownStacks: true });
+      return `ok  ${name}: game-day runbook for chaos gameday: ${runbook.title} (${plural(runbook.steps.length, "step")}, ${plural(runbook["pre-checks"]?.length ?? 0, "pre-check")})`;
+    }
+    case "experiment": {
+      const loaded = await loadExperimentFile(file, { vars: parseVars(flags.var), varFiles: (flags.varFile ?? []).map((f) => resolve(cwd, f)), cwd });
+      const plan = await planFor(loaded, { ...PLACEHOLDER_ACCOUNT, cwd });
+      const e = plan.experiment;
+      return `ok  ${name}: ${e.title} (${e.method.length} method steps, ${plan.faults.size} fault${plan.faults.size === 1 ? "" : "s"}, ${plan.checks.size} checks)`;
+    }
+  }
+}
+
+export async function validateCommand(names: string[], flags: ValidateFlags): Promise<number> {
   const cwd = process.cwd();
   let failed = 0;
   for (const name of names) {
     try {
-      const file = resolveExperiment(name, cwd);
-      const loaded = await loadExperimentFile(file, { vars: parseVars(flags.var), varFiles: (flags.varFile ?? []).map((f) => resolve(cwd, f)), cwd });
-      const plan = await planFor(loaded, { ...PLACEHOLDER_ACCOUNT, cwd });
-      const e = plan.experiment;
-      process.stdout.write(`ok  ${name}: ${e.title} (${e.method.length} method steps, ${plan.faults.size} fault${plan.faults.size === 1 ? "" : "s"}, ${plan.checks.size} checks)\n`);
+      process.stdout.write(`${await validateOne(name, cwd, flags)}\n`);
     } catch (err) {
       failed++;
       if (err instanceof InvalidInputError) {

@@ -112,7 +112,11 @@ export function concludeRun(ctx: RunContext, notSteadyBefore: boolean): RunResul
   g.probes = probes.map((t) => t.record(iso));
   for (const t of probes) if (t.readings > 0 || t.mode !== "stop-condition") ctx.emit({ type: "probe-verdict", at: ctx.now(), probe: t.step, mode: t.mode, verdict: t.verdict, summary: t.summary() });
 
-  const decided = decideVerdict({ abort: ctx.abortInfo, rollbackFailures: ctx.rollbackFailures, errors: ctx.errors, deviations: ctx.deviations, notSteadyBefore, judged: probes.some((t) => t.readings > 0) });
+  // A steady-state check that read a probe judged the run as much as a probe verdict does (a
+  // hypothesis checked before and after only has no tally); one without a hypothesis read nothing.
+  const steady = ctx.journal.doc.steady_states;
+  const hypothesisRead = [steady.before, steady.after, ...steady.during, g.steadyStateAfterRollback].some((s) => (s?.probes.length ?? 0) > 0);
+  const decided = decideVerdict({ abort: ctx.abortInfo, rollbackFailures: ctx.rollbackFailures, errors: ctx.errors, deviations: ctx.deviations, notSteadyBefore, judged: hypothesisRead || probes.some((t) => t.readings > 0) });
   const { verdict } = decided;
   if (verdict === "interrupted" && ctx.abortInfo?.kind === "interrupt") g.interrupted = { signal: ctx.abortInfo.signal, at: ctx.iso() };
   const end = ctx.now();

@@ -9,10 +9,10 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../time/clock.js";
-import { readJournal, runReport, type RunReport } from "../report/index.js";
+import { probeSuccess, readJournal, runReport, type RunReport } from "../report/index.js";
 import { baselineJournal, measures, regressions, type Regression } from "./baseline.js";
 import { inPool } from "./pool.js";
-import { probeSuccessPercent, resilienceScore } from "./score.js";
+import { nothingToJudge, probeSuccessPercent, resilienceScore } from "./score.js";
 import type { Suite, SuiteRun } from "./suite.js";
 
 export interface Spawned {
@@ -135,7 +135,9 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
     const outcome: RunOutcome = { run, exitCode: spawned.code, ...(spawned.signal ? { signal: spawned.signal } : {}), journal, report, percent: probeSuccessPercent(doc?.gameday.complete ? report : undefined), regressions: found, seconds };
     finished++;
     const regressed = found.length > 0 ? `, regressed: ${found.map((r) => `${r.measure} ${r.baseline} -> ${r.current}`).join("; ")}` : "";
-    o.progress(`[${finished}/${runs.length}] ${run.id} (seed ${run.seed}): ${report.verdict} in ${seconds.toFixed(1)} s, probes ${outcome.percent.toFixed(0)}%${regressed}`);
+    // A run that read no probe has no rate: "probes 100%" for nothing judged would mislead.
+    const rate = probeSuccess(report).total > 0 ? `probes ${outcome.percent.toFixed(0)}%` : nothingToJudge(report) ? "nothing to judge" : "no probe read";
+    o.progress(`[${finished}/${runs.length}] ${run.id} (seed ${run.seed}): ${report.verdict} in ${seconds.toFixed(1)} s, ${rate}${regressed}`);
     return outcome;
   });
   const outcomes = started.filter((x): x is RunOutcome => x !== undefined);

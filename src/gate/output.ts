@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { renderRuns } from "../report/index.js";
 import { cell } from "../report/markdown.js";
 import { verdictLine, type GateResult } from "./gate.js";
+import { nothingToJudge, probeSuccessCell } from "./score.js";
 import type { Suite } from "./suite.js";
 
 export function gateMarkdown(suite: Suite, result: GateResult, minScoreText = suite.gate.minScore !== undefined ? `minimum ${suite.gate.minScore}` : "no minimum"): string {
@@ -16,11 +17,12 @@ export function gateMarkdown(suite: Suite, result: GateResult, minScoreText = su
   const rows = result.outcomes.map((x) => {
     const regressed = x.regressions.map((r) => `${r.measure} ${r.baseline} → ${r.current}`).join("; ");
     const replay = x.report.replay ? `\`${x.report.replay}\`` : "";
-    return `| ${[x.run.id, String(x.run.seed), x.report.verdict, `${x.percent.toFixed(0)}%`, String(x.run.weight), regressed || "none", replay].map(cell).join(" | ")} |`;
+    return `| ${[x.run.id, String(x.run.seed), x.report.verdict, probeSuccessCell(x.report, x.percent), String(x.run.weight), regressed || "none", replay].map(cell).join(" | ")} |`;
   });
+  const unjudged = result.outcomes.filter((x) => nothingToJudge(x.report)).length;
   return [
     `# ${suite.title}: ${passed ? "✅ gate passed" : result.exitCode === 130 ? "⚠️ gate interrupted (partial)" : "❌ gate failed"}`,
-    `Resilience score **${result.score.toFixed(1)}** (${minScoreText}; Litmus's weighted probe success), ${result.outcomes.length} run${result.outcomes.length === 1 ? "" : "s"}, regression margin ${Math.round(result.margin * 100)}%.`,
+    `Resilience score **${result.score.toFixed(1)}** (${minScoreText}; Litmus's weighted probe success), ${result.outcomes.length} run${result.outcomes.length === 1 ? "" : "s"}, regression margin ${Math.round(result.margin * 100)}%.${unjudged > 0 ? ` ${unjudged === 1 ? "1 run had" : `${unjudged} runs had`} nothing to judge (no steady-state hypothesis and no probe read) and ${unjudged === 1 ? "counts" : "count"} as 100% in the score (it held; nothing failed).` : ""}`,
     ...(result.failures.length + result.errors.length > 0 ? [[...result.failures, ...result.errors].map((f) => `- ${f}`).join("\n")] : []),
     ["| run | seed | verdict | probes passed | weight | regressions | replay |", "| --- | --- | --- | --- | --- | --- | --- |", ...rows].join("\n"),
     renderRuns(

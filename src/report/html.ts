@@ -5,7 +5,7 @@
  */
 import { escapeXml as esc } from "./escape.js";
 import { elapsed, renderChart, renderLegend } from "./svg-chart.js";
-import { probeSuccess, type RunReport } from "./run-report.js";
+import { judgedCheck, probeSuccessText, type RunReport } from "./run-report.js";
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:16px 24px;color:#1b1b1b;background:#fff}
@@ -61,7 +61,7 @@ function runSection(run: RunReport, index: number): string {
   );
   if (run.steadyStates.length > 0) {
     out.push(`<h3>Steady-state hypothesis</h3>`);
-    out.push(table(["when", "met", "probe readings"], run.steadyStates.map((s) => [esc(s.when), badge(s.met ? "passed" : "failed"), s.probes.map((p) => `${esc(p.name)}: ${p.met ? "met" : "missed"} <code>${esc(p.output)}</code>`).join("<br>")])));
+    out.push(table(["when", "met", "probe readings"], run.steadyStates.map((s) => [esc(s.when), !judgedCheck(s) ? `<span class="verdict v-not-run">nothing to judge</span>` : badge(s.met ? "passed" : "failed"), s.probes.map((p) => `${esc(p.name)}: ${p.met ? "met" : "missed"} <code>${esc(p.output)}</code>`).join("<br>")])));
   }
 
   out.push(`<h3>Timeline</h3>`);
@@ -95,8 +95,7 @@ function overview(runs: RunReport[]): string {
   return `<section class="overview"><h2>Overview</h2>${table(
     ["experiment", "verdict", "probes passed", "seed", "duration"],
     runs.map((r, i) => {
-      const s = probeSuccess(r);
-      return [`<a href="#${anchor(r, i)}">${esc(r.title)}</a>`, badge(r.verdict), `${s.passed} of ${s.total}`, String(r.seed), r.durationSeconds !== undefined ? `${r.durationSeconds.toFixed(1)} s` : ""];
+      return [`<a href="#${anchor(r, i)}">${esc(r.title)}</a>`, badge(r.verdict), esc(probeSuccessText(r)), String(r.seed), r.durationSeconds !== undefined ? `${r.durationSeconds.toFixed(1)} s` : ""];
     }),
   )}</section>`;
 }

@@ -8,11 +8,12 @@
  *
  * Testcases per run: the experiment's verdict, each steady-state check, and each probe verdict by
  * mode. A deviation is a failure whose message is the reason and whose text ends with the replay
- * command; a probe or run that could not measure is an error; a probe that never read is skipped.
+ * command; a probe or run that could not measure is an error; a probe that never read is skipped,
+ * and so is a steady-state check of a run without a hypothesis (it read nothing: not a pass).
  */
 import { escapeXml as esc } from "./escape.js";
 import { elapsed } from "./svg-chart.js";
-import type { RunReport } from "./run-report.js";
+import { judgedCheck, type RunReport } from "./run-report.js";
 
 interface Case {
   name: string;
@@ -45,7 +46,8 @@ function casesOf(run: RunReport): Case[] {
       name: `steady state ${s.when}`,
       classname,
       time: 0,
-      ...(s.met ? {} : { outcome: { kind: "failure" as const, type: "steady-state-not-met", message: `the steady state was not met ${s.when}`, text: `${missed.join("\n")}${replayText(run)}` } }),
+      // Without a hypothesis the check read nothing: skipped, not a pass.
+      ...(!judgedCheck(s) ? { outcome: { kind: "skipped" as const, message: "no steady-state hypothesis: nothing to judge" } } : s.met ? {} : { outcome: { kind: "failure" as const, type: "steady-state-not-met", message: `the steady state was not met ${s.when}`, text: `${missed.join("\n")}${replayText(run)}` } }),
     });
   }
   for (const p of run.probes) {

@@ -3,7 +3,7 @@
  * One section per run; several runs get an overview table first.
  */
 import { elapsed } from "./svg-chart.js";
-import { probeSuccess, type RunReport } from "./run-report.js";
+import { judgedCheck, probeSuccessText, type RunReport } from "./run-report.js";
 
 const MARK: Record<string, string> = { passed: "✅ passed", held: "✅ held", failed: "❌ failed", deviated: "❌ deviated", error: "⚠️ error", "not-run": "➖ not run" };
 
@@ -39,7 +39,7 @@ function runSection(run: RunReport, level: number): string {
   else out.push(table(["probe", "mode", "verdict", "readings", "failed", "detail"], run.probes.map((p) => [`${p.step} (${p.probe})`, p.mode, mark(p.verdict), String(p.readings), String(p.failed), `${p.at !== undefined ? `${elapsed(p.at)} ` : ""}${p.detail}`])));
   if (run.steadyStates.length > 0) {
     out.push(`${h}# Steady-state hypothesis`);
-    out.push(table(["when", "met", "probes"], run.steadyStates.map((s) => [s.when, s.met ? "✅ met" : "❌ not met", s.probes.map((p) => `${p.name} ${p.met ? "met" : "missed"}`).join("; ")])));
+    out.push(table(["when", "met", "probes"], run.steadyStates.map((s) => [s.when, !judgedCheck(s) ? "➖ nothing to judge" : s.met ? "✅ met" : "❌ not met", s.probes.map((p) => `${p.name} ${p.met ? "met" : "missed"}`).join("; ")])));
   }
   if (run.faults.length > 0) {
     out.push(`${h}# Faults`);
@@ -61,8 +61,7 @@ export function renderMarkdown(runs: RunReport[], title?: string): string {
     table(
       ["experiment", "verdict", "probes passed", "seed", "replay"],
       runs.map((r) => {
-        const s = probeSuccess(r);
-        return [r.title, mark(r.verdict), `${s.passed} of ${s.total}`, String(r.seed), r.replay ? `\`${r.replay}\`` : ""];
+        return [r.title, mark(r.verdict), probeSuccessText(r), String(r.seed), r.replay ? `\`${r.replay}\`` : ""];
       }),
     ),
   );

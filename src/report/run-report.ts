@@ -202,8 +202,34 @@ export function runReport(journal: ReportJournal): RunReport {
   };
 }
 
-/** Probes that passed, of those that ran: the run's probe success rate, as Litmus counts it. */
+/**
+ * Probes that passed, of those that ran, and steady-state checks met, of those that read a probe:
+ * the run's probe success rate, as Litmus counts it and the gate scores it (gate/score.ts). A total
+ * of 0 means nothing was judged: no rate, not 100% (probeSuccessText).
+ */
 export function probeSuccess(report: RunReport): { passed: number; total: number } {
   const ran = report.probes.filter((p) => p.verdict !== "not-run");
-  return { passed: ran.filter((p) => p.verdict === "passed").length, total: ran.length };
+  const checks = report.steadyStates.filter(judgedCheck);
+  return { passed: ran.filter((p) => p.verdict === "passed").length + checks.filter((s) => s.met).length, total: ran.length + checks.length };
+}
+
+/** A steady-state check that read a probe; one without a hypothesis was "met" with nothing read. */
+export function judgedCheck(s: SteadyStateRow): boolean {
+  return s.probes.length > 0;
+}
+
+/**
+ * The "probes passed" cell of overview tables: "3 of 4", or, when nothing was judged, no rate: a
+ * run that held with no hypothesis and no probe had "nothing to judge" (as `chaos run` says), one
+ * that ended before any probe was read has "none read".
+ */
+export function probeSuccessText(report: RunReport): string {
+  const s = probeSuccess(report);
+  if (s.total > 0) return `${s.passed} of ${s.total}`;
+  return nothingJudgedText(report);
+}
+
+/** What a table shows instead of a pass rate for a run that judged nothing. */
+export function nothingJudgedText(report: RunReport): string {
+  return report.complete && report.verdict === "held" ? "— (nothing to judge)" : "— (none read)";
 }

@@ -233,7 +233,7 @@ describe("flags and commands", () => {
     expect(exitCodes(run.stdout)).toMatch(/3 +aborted by a stop condition[\s\S]*130 +interrupted/);
     const validate = await chaos(["validate", "--help"], { cwd: scratch() });
     expect(validate.code).toBe(0);
-    expect(exitCodes(validate.stdout)).toMatch(/0 +every experiment is valid\n +2 +an experiment has errors/);
+    expect(exitCodes(validate.stdout)).toMatch(/0 +every file is valid\n +2 +a file has errors/);
     expect(validate.stdout).not.toMatch(/stop condition|interrupted|deviated/);
     const recover = await chaos(["recover", "--help"], { cwd: scratch() });
     expect(exitCodes(recover.stdout)).toMatch(/4 +a run could not be recovered/);

@@ -121,6 +121,14 @@ describe("chaos export", () => {
     expect(noFault.stderr).toContain("no fault steps");
   });
 
+  it("refuses a --region that is not a region's name (exit 2, nothing printed) rather than writing it into the ARNs", async () => {
+    const cwd = scratch();
+    for (const region of ["us-eest-1", "x y"]) {
+      const r = await chaos(["export", "spot-interrupt", "--format", "fis", "--account", "123456789012", "--region", region], { cwd });
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, "", `chaos: export: --region: expected a region such as "us-east-1" (<area>-<direction>-<number>), found ${JSON.stringify(region)}\n`]);
+    }
+  });
+
   it("refuses a step whose action only the embedded sandbox's FIS has: a stack naming it would not deploy on AWS", async () => {
     for (const format of ["cloudformation", "terraform"]) {
       const r = await chaos(["export", "fargate-spot-interrupt", "--format", format], { cwd: scratch() });

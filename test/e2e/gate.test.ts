@@ -151,4 +151,21 @@ describe("chaos gate", () => {
     expect(r.code, r.stdout + r.stderr).toBe(4);
     expect(r.stdout).toMatch(/task-kill: could not be judged \(exit 2\): .*outside the allowed windows of gameday\.yaml/);
   });
+  it("shows a run with no hypothesis and no probe as 'nothing to judge', never '100%' beside '0 of 0', on the terminal and in every report", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "calm.yaml"), "title: calm\ndescription: d\nmethod:\n  - pause: PT1M\n");
+    writeFileSync(join(dir, "calm-suite.yaml"), ["title: Calm gate", "experiments:", "  - experiment: ./calm.yaml", "    seeds: [7]", ""].join("\n"));
+    const r = await chaos(["gate", "calm-suite.yaml", "--out-dir", "out"], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toMatch(/^\[1\/1\] calm \(seed 7\): held in [\d.]+ s, nothing to judge$/m);
+    const md = readFileSync(join(dir, "out", "report.md"), "utf8");
+    const html = readFileSync(join(dir, "out", "report.html"), "utf8");
+    expect(r.stdout).not.toMatch(/100%|0 of 0/);
+    // (The stylesheet has its width:100%.)
+    expect(html).not.toMatch(/>100%<|0 of 0/);
+    expect(html).toContain("nothing to judge");
+    expect(md).not.toMatch(/\| 100% \||0 of 0/);
+    expect(md).toMatch(/^\| calm \| 7 \| held \| — \(nothing to judge\) \| 5 \| none \|/m);
+    expect(readFileSync(join(dir, "out", "junit.xml"), "utf8")).toMatch(/tests="3" failures="0" errors="0" skipped="2"/);
+  });
 });

@@ -68,6 +68,14 @@ describe("chaos iam-policy", () => {
     expect(bad.stderr).toContain("--format: expected json, cloudformation, terraform");
   });
 
+  it("refuses a --region that is not a region's name (exit 2, nothing printed) rather than writing it into every ARN", async () => {
+    const cwd = scratch();
+    for (const region of ["us-eest-1", "x y"]) {
+      const r = await chaos(["iam-policy", "spot-interrupt", "--region", region], { cwd });
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, "", `chaos: iam-policy: --region: expected a region such as "us-east-1" (<area>-<direction>-<number>), found ${JSON.stringify(region)}\n`]);
+    }
+  });
+
   it("says why the FIS role needs nothing: no fault steps, or faults AWS FIS does not carry out with it", async () => {
     const cwd = scratch();
     writeFileSync(join(cwd, "calm.yaml"), "title: calm\ndescription: d\nmethod:\n  - pause: PT1M\n");

@@ -2,10 +2,10 @@
  * What a new user hit (issue 7), as `chaos validate` shows it: every mistake in parameters,
  * tolerances, aliases and names is exit 2 with file:line:col, never an internal error.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { chaos, scratch } from "./cli.js";
+import { chaos, REPO, scratch } from "./cli.js";
 
 async function validate(yaml: string) {
   const dir = scratch();
@@ -64,5 +64,43 @@ describe("chaos validate on a new user's mistakes", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^exp\.yaml:3:12: method\[0\]\.fault: .*\(did you mean `spot-interrupt`\?\)/m);
     expect(r.stderr).toMatch(/^exp\.yaml:4:12: method\[1\]\.probe: .*\(did you mean `http-slo`\?\)/m);
+  });
+});
+
+describe("chaos validate of a space file, a suite or a game-day runbook", () => {
+  it("checks the catalog's own as what they are, by the loader of the command that reads each (exit 0)", async () => {
+    const r = await chaos(["validate", "experiments/spaces/spot-headroom.yaml", "experiments/suites/release.yaml", "experiments/gamedays/kinesis-and-spot.yaml", "spot-interrupt"], { cwd: REPO });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^ok {2}experiments\/spaces\/spot-headroom\.yaml: space file for chaos explore, judged by experiments\/spot-interrupt\.yaml: interrupt-one-spot-instance; up to 3 fault\(s\)/);
+    expect(lines[1]).toBe("ok  experiments/suites/release.yaml: suite for chaos gate: Release gate (4 experiments, 4 runs)");
+    expect(lines[2]).toBe("ok  experiments/gamedays/kinesis-and-spot.yaml: game-day runbook for chaos gameday: Spot, task kills and Kinesis throttling on the web tier (3 steps, 1 pre-check)");
+    expect(lines[3]).toMatch(/^ok {2}spot-interrupt: A spot interruption/);
+  });
+
+  it("reports each kind's own mistakes at their lines, never the experiment schema's, all files at once (exit 2)", async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, "experiments", "suites"), { recursive: true });
+    writeFileSync(join(dir, "suite.yaml"), "title: Bad gate\nexperiments:\n  - experiment: spot-interupt\n    weight: 11\n");
+    // A typo in the very key that says what the file is: its directory does.
+    writeFileSync(join(dir, "experiments", "suites", "typo.yaml"), "title: typo\nexperiment:\n  - experiment: task-kill\n");
+    writeFileSync(join(dir, "day.yaml"), "title: day\nroles: { facilitator: me }\nsteps:\n  - experiment: task-kill\n    timebox: 10\n");
+    writeFileSync(join(dir, "space.yaml"), "explore: spot-interrupt\nmaxFaults: 99\n");
+    const r = await chaos(["validate", "suite.yaml", "experiments/suites/typo.yaml", "day.yaml", "space.yaml"], { cwd: dir });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr.split(`${dir}/`).join("").trim().split("\n")).toEqual([
+      "suite.yaml:3:17: experiments[0].experiment: expected an experiment's name (./experiments, then the catalog) or a path relative to the suite file (did you mean `spot-interrupt`?), found \"spot-interupt\": no experiment of that name",
+      "suite.yaml:4:13: experiments[0].weight: expected a weight from 0 to 10, found 11",
+      "experiments/suites/typo.yaml:1:1: experiments: expected a list of experiments, found nothing",
+      "experiments/suites/typo.yaml:2:1: experiment: expected one of `title`, `description`, `experiments` or `gate` (did you mean `experiments`?), found the unknown key `experiment`",
+      "day.yaml:5:14: steps[0].timebox: expected a duration such as PT10M, 90s or 1h (a bare number has no unit), found 10",
+      "space.yaml:2:12: maxFaults: expected a whole number of at most 10, found 99",
+    ]);
+    expect(r.stderr).not.toMatch(/method|steady-state/);
+  });
+
+  it("refuses --var for a suite, whose entries carry their own vars, rather than ignoring it", async () => {
+    const r = await chaos(["validate", "experiments/suites/release.yaml", "--var", "duration=PT1M"], { cwd: REPO });
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, "", "chaos: experiments/suites/release.yaml: --var and --var-file apply to experiments and space files; this is a suite file (for chaos gate), whose entries carry their own vars\n"]);
   });
 });

@@ -50,6 +50,14 @@ describe("the run lifecycle", () => {
     expect(r.ledger.isClosed()).toBe(true);
   });
 
+  it("says the steady state held when only the hypothesis read probes, and 'nothing to judge' when nothing read one", async () => {
+    script("hypothesis-only", () => true);
+    const judged = await run(experiment({ steadyStateHypothesis: hypothesis(probe("hypothesis-only", { tolerance: true })), method: [pause(1_000)] }));
+    expect([judged.verdict, judged.journal.doc.gameday.summary]).toEqual(["held", "the steady state held"]);
+    const unjudged = await run(experiment({ method: [pause(1_000)] }));
+    expect([unjudged.verdict, unjudged.journal.doc.gameday.summary]).toEqual(["held", "completed: nothing to judge (no steady-state hypothesis and no probe was read)"]);
+  });
+
   it("reports a steady state that fails before the method as such, and does not run the method", async () => {
     let methodRan = false;
     script("unhealthy", () => 0.5);

@@ -4,6 +4,7 @@
  * cross-reference checks below are where it can check names against the other sections.
  */
 import { z } from "zod";
+import { REGION_EXPECTED, REGION_PATTERN } from "../../aws/region.js";
 import { autoScalingGroupSchema, BUILTIN_INSTANCE_TYPES, instanceTypeSchema } from "./ec2.js";
 import { clusterSchema, serviceSchema, taskDefinitionSchema } from "./ecs.js";
 import { targetGroupSchema } from "./elb.js";
@@ -18,7 +19,7 @@ import { lambdasSchema } from "./lambda.js";
 import { CACHED_ERROR_CODES, distributionsSchema, httpApisSchema } from "./edge.js";
 
 export const sections = {
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected a region such as "us-east-1"' }).default("us-east-1"),
+  region: z.string().regex(REGION_PATTERN, { message: `expected ${REGION_EXPECTED}` }).default("us-east-1"),
   accountId: z.string().regex(/^\d{12}$/, { message: "expected a 12-digit account id" }).default("123456789012"),
   availabilityZones: z.array(z.string()).min(1),
   instanceTypes: z.record(z.string(), instanceTypeSchema).default({}),
