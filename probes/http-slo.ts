@@ -11,7 +11,7 @@ import { duration } from "../src/engine/params.js";
 import { LOAD_NAMESPACE, LOAD_WINDOW_PERMISSIONS, readLoadWindow } from "../src/aws/load-window.js";
 import { alarmPeriodSeconds, type AlarmCompilation } from "../src/aws/stop-alarms.js";
 import type { Tolerance } from "../src/experiment/model.js";
-import { describeWindowShortfall, MAX_SHORTFALL_SHARE, polluted } from "../src/load/shortfall.js";
+import { judgeableWindow } from "../src/load/shortfall.js";
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -131,9 +131,7 @@ export default defineProbe<Params>({
     // The generator's own failures are not in w.requests, so never against availability. A window
     // it fell behind in by MAX_SHORTFALL_SHARE or more measured the generator, not the service: an
     // error of the reading ("cannot judge", as too few requests is), never a deviation of the service.
-    if (polluted(w)) {
-      throw new Error(`in the last ${window / 1000} s ${describeWindowShortfall(w)} ${MAX_SHORTFALL_SHARE * 100}% or more of its load: it could not keep its schedule; cannot judge ${service}`);
-    }
+    const shortfall = judgeableWindow(w, service, window, ctx.clock.now());
     if (w.requests < minRequests) throw new Error(`only ${w.requests} request(s) to ${service} in the last ${window / 1000} s; cannot judge availability`);
     const succeeded = (w.byClass["2XX"] ?? 0) + (w.byClass["3XX"] ?? 0);
     const failed = w.requests - succeeded;
@@ -141,7 +139,7 @@ export default defineProbe<Params>({
     if (w.timeouts > 0) byStatus.timeout = w.timeouts;
     if (w.connectionErrors > 0) byStatus.connectionError = w.connectionErrors;
     const observations = failed > 0 ? [{ at: ctx.clock.now(), message: `${service}: ${failed} of ${w.requests} requests failed in the last ${window / 1000} s (${JSON.stringify(byStatus)})` }] : [];
-    if (w.generatorErrors + w.generatorLate > 0) observations.push({ at: ctx.clock.now(), message: `${service}: in the last ${window / 1000} s ${describeWindowShortfall(w)} under ${MAX_SHORTFALL_SHARE * 100}% of its load (what it never sent is not held against ${service})` });
+    if (shortfall) observations.push(shortfall);
     return {
       value: {
         requests: w.requests,

@@ -15,6 +15,7 @@ import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
 import { LOAD_WINDOW_PERMISSIONS, readLoadWindow } from "../src/aws/load-window.js";
+import { judgeableWindow } from "../src/load/shortfall.js";
 import { EDGE_METRICS_PERMISSIONS, readEdge } from "../src/aws/edge-metrics.js";
 import { loadAlarm } from "./http-slo.js";
 
@@ -78,6 +79,8 @@ export default defineProbe<Params>({
     const from = to - p.window;
     const cloudwatch = await ctx.aws.cloudwatch();
     const viewer = await readLoadWindow(cloudwatch, { Service: p.site }, from, to);
+    // A window the load generator fell behind in measured the generator, not the site (shortfall.ts).
+    const shortfall = judgeableWindow(viewer, p.site, p.window, ctx.clock.now());
     if (viewer.requests < p.minRequests) throw new Error(`only ${viewer.requests} viewer request(s) to ${p.site} in the last ${p.window / 1000} s; cannot judge availability`);
     const edge = await readEdge(cloudwatch, { distributionId: p.distributionId, apiId: p.apiId, stage: p.stage, functionName: p.function, functionTimeoutMs: p.functionTimeout }, from, to, ctx.signal);
     const succeeded = (viewer.byClass["2XX"] ?? 0) + (viewer.byClass["3XX"] ?? 0);
@@ -91,6 +94,7 @@ export default defineProbe<Params>({
     };
     const failed = viewer.requests - succeeded;
     const observations = failed > 0 ? [{ at: ctx.clock.now(), message: `${p.site}: ${failed} of ${viewer.requests} viewer requests failed in the last ${p.window / 1000} s; 5xx by source ${JSON.stringify(errors5xx)}` }] : [];
+    if (shortfall) observations.push(shortfall);
     return {
       value: {
         requests: viewer.requests,

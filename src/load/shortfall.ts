@@ -69,6 +69,18 @@ export function describeWindowShortfall(w: WindowCounts): string {
   return `the load generator ${parts.join(" and ")}, beside ${w.requests} whose outcome it measured,`;
 }
 
+/**
+ * For a probe reading `w` (the last `windowMs` of `what`'s load): throws "cannot judge" when the
+ * generator fell behind by MAX_SHORTFALL_SHARE or more (an error of the reading, never a deviation
+ * of the service); otherwise returns the observation to add when it fell behind by less, if at all.
+ */
+export function judgeableWindow(w: WindowCounts, what: string, windowMs: number, at: number): { at: number; message: string } | undefined {
+  const seconds = windowMs / 1000;
+  if (polluted(w)) throw new Error(`in the last ${seconds} s ${describeWindowShortfall(w)} ${MAX_SHORTFALL_SHARE * 100}% or more of its load: it could not keep its schedule; cannot judge ${what}`);
+  if (w.generatorErrors + w.generatorLate === 0) return undefined;
+  return { at, message: `${what}: in the last ${seconds} s ${describeWindowShortfall(w)} under ${MAX_SHORTFALL_SHARE * 100}% of its load (what it never sent is not held against ${what})` };
+}
+
 export interface GeneratorLimits {
   maxSockets: number;
   timeoutMs: number;

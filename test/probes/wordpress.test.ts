@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import wordpress from "../../probes/wordpress.js";
 import { rig, type Rig } from "../faults/rig.js";
 import { expectDeclared } from "./declared.js";
+import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { LOAD_NAMESPACE } from "../../src/aws/load-window.js";
 import type { LambdaContext } from "../../src/sandbox/services/lambda/index.js";
 
 const STACK = (fn = "") => `
@@ -103,6 +105,29 @@ describe("wordpress probe", () => {
     expect(v.concurrency).toBe(0);
     // Nothing was answered 2XX: even the stylesheet got 500s, each cached for 1 s.
     expect(v.availability).toBe(0);
+  });
+
+  it("cannot judge a window the load generator fell behind in (1% or more of its load unsent or late); below that it notes it and judges", async () => {
+    const read = async (unsent: number) => {
+      r = await rig(STACK());
+      script(r, false);
+      // The window the first reading reads: the two whole minutes after the one it starts in.
+      const now = r.h.clock.now();
+      const from = Math.ceil((now + 120_000) / 60_000) * 60_000 - 120_000;
+      const cloudwatch = await r.h.clients.cloudwatch();
+      await cloudwatch.send(
+        new PutMetricDataCommand({ Namespace: LOAD_NAMESPACE, MetricData: [{ MetricName: "GeneratorErrorCount", Dimensions: [{ Name: "Service", Value: "site" }], Timestamp: new Date(from + 30_000), Value: unsent, Unit: "Count" }] }),
+      );
+      const reading = await r.reader(wordpress, WITH)();
+      await r.close();
+      r = undefined;
+      return reading;
+    };
+    // About 2,400 viewer requests in the window: 300 unsent is far more than 1%.
+    await expect(read(300)).rejects.toThrow(/^in the last 120 s the load generator could not send \(or lost the answer of\) 300, beside \d+ whose outcome it measured, 1% or more of its load: it could not keep its schedule; cannot judge site$/);
+    const under = await read(5);
+    expect((under.value as Value).availability).toBe(1);
+    expect(under.observations?.map((o) => o.message)).toEqual([expect.stringMatching(/^site: in the last 120 s the load generator could not send \(or lost the answer of\) 5, .* under 1% of its load/)]);
   });
 
   it("refuses a window that is not whole minutes, naming what it expected", () => {
