@@ -5,8 +5,10 @@
  */
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "./sdk/cloudwatch.js";
 import type { Permission } from "../iam/permission.js";
+import { LOAD_NAMESPACE } from "../load/metrics.js";
 
-export const LOAD_NAMESPACE = "Gameday/LoadGenerator";
+/** The namespace the generators publish to (defined with them), for the readers. */
+export { LOAD_NAMESPACE };
 
 /** Requests whose outcome became known in the window; latencies in ms (0 when nothing was answered). */
 export interface LoadWindow {
