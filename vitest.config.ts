@@ -6,7 +6,9 @@ const common = {
   pool: "forks" as const,
   testTimeout: 30_000,
   hookTimeout: 60_000,
-  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+  // The SDK's default credential chain ends at the EC2 metadata service (169.254.169.254): tests, and
+  // the CLIs they spawn, send traffic only to 127.0.0.1.
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", AWS_EC2_METADATA_DISABLED: "true" },
 };
 
 /**

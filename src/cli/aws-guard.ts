@@ -17,7 +17,7 @@ const configSchema = z.object({
     .strict(),
 });
 
-export async function checkAwsAllowed(o: { cwd: string; region: string; clients: AwsClients }): Promise<string> {
+export async function checkAwsAllowed(o: { cwd: string; region: string; clients: AwsClients; profile?: string }): Promise<string> {
   const config = readGamedayFile(o.cwd);
   const file = config?.path ?? join(o.cwd, CONFIG_FILE);
   if (config === undefined) {
@@ -37,17 +37,21 @@ export async function checkAwsAllowed(o: { cwd: string; region: string; clients:
   try {
     account = (await (await o.clients.sts()).send(new GetCallerIdentityCommand({}))).Account;
   } catch (err) {
-    throw targetError(credentialProblem(err));
+    throw targetError(credentialProblem(err, o.profile ?? process.env.AWS_PROFILE));
   }
   const allowed = parsed.data.aws.allow.some((a) => a.account === account && a.regions.includes(o.region));
   if (!account || !allowed) throw usage(`refusing to touch AWS: account ${account ?? "?"} in ${o.region} is not on the allow-list in ${file}`);
   return account;
 }
 
-/** What went wrong asking STS who these credentials are, as one line an operator can act on. */
-export function credentialProblem(err: unknown): string {
+/**
+ * What went wrong asking STS who these credentials are, as one line an operator can act on;
+ * `profile`: the one asked for (--profile or AWS_PROFILE), whose own problem it then names.
+ */
+export function credentialProblem(err: unknown, profile?: string): string {
   const name = err instanceof Error ? err.name : "";
   if (name === "CredentialsProviderError") {
+    if (profile) return `no AWS credentials from profile ${profile}: ${err instanceof Error ? err.message.split("\n")[0] : ""} (check ~/.aws/config and ~/.aws/credentials, or \`aws sso login --profile ${profile}\`)`;
     return "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give --profile (or AWS_PROFILE) for a profile in ~/.aws/config";
   }
   if (name === "ExpiredToken" || name === "ExpiredTokenException" || name === "RequestExpired") {

@@ -151,7 +151,7 @@ async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pen
     if (record.target.kind === "aws") {
       const { checkAwsAllowed } = await import("./aws-guard.js");
       try {
-        await checkAwsAllowed({ cwd: record.project ?? process.cwd(), region: record.target.region, clients: aws });
+        await checkAwsAllowed({ cwd: record.project ?? process.cwd(), region: record.target.region, clients: aws, ...(record.target.profile ? { profile: record.target.profile } : {}) });
       } catch (err) {
         process.stderr.write(`chaos: run ${record.runId}: ${err instanceof Error ? err.message : String(err)}; its ${pending.length} undo step(s) are kept in ${join(ledger.dir, "ledger.jsonl")}\n`);
         return pending.length;

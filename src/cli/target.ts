@@ -275,7 +275,7 @@ async function buildAws(o: TargetOptions, urls: Record<string, string>): Promise
   if (!region) throw usage("--target aws needs --region (or AWS_REGION)");
   const clock = new RealClock();
   const clients = new AwsClients({ kind: "aws", region, ...(o.profile ? { profile: o.profile } : {}) }, { clock, random: o.random.fork("clients") });
-  const accountId = await checkAwsAllowed({ cwd: o.cwd, region, clients }).catch(async (err: unknown) => {
+  const accountId = await checkAwsAllowed({ cwd: o.cwd, region, clients, ...(o.profile ? { profile: o.profile } : {}) }).catch(async (err: unknown) => {
     await clients.destroy();
     throw err;
   });

@@ -38,6 +38,18 @@ describe("chaos run --target aws, refused", () => {
     }
   });
 
+  it("with a --profile that gives no credentials: one line naming that profile, not 'give --profile', exit 4", async () => {
+    const saved = process.env;
+    process.env = withoutAwsVariables();
+    try {
+      const r = await chaos(["run", "task-kill", "--target", "aws", "--region", "us-east-1", "--profile", "nosuch"], { cwd: project(), env: noCredentials() });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/^chaos: no AWS credentials from profile nosuch: .+ \(check ~\/\.aws\/config and ~\/\.aws\/credentials, or `aws sso login --profile nosuch`\)\n$/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it("in a region the allow-list does not name: one line, exit 2", async () => {
     const r = await chaos(["run", "task-kill", "--target", "aws", "--region", "eu-west-1"], { cwd: project(), env: noCredentials() });
     expect(r.code).toBe(2);
