@@ -4,6 +4,7 @@
  * endpoint (`chaos sandbox serve`, LocalStack) and for AWS it builds ordinary SDK clients. Actions
  * and probes only ever see the result: clients, a clock, randomness and the traffic port.
  */
+import { endpointOf, TARGET_FORMS } from "../aws/target-form.js";
 import { connect } from "node:net";
 import { basename } from "node:path";
 import { AwsClients } from "../aws/clients.js";
@@ -62,19 +63,10 @@ export function runServices(target: BuiltTarget, random: Random): RunServices {
   return { clock: target.clock, random: random.fork("run"), aws: target.clients, traffic: target.traffic, log: silentLogger, targetKind: target.kind, region: target.region };
 }
 
-const TARGET_FORMS = "sandbox, aws, or an endpoint URL http(s)://host:port such as http://127.0.0.1:4566";
-
 /** An endpoint target as a URL, or a usage error saying what a valid target looks like. */
 export function endpointUrl(target: string): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(target);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
-    throw usage(`--target: expected ${TARGET_FORMS}, found ${JSON.stringify(target)}`);
-  }
+  const url = endpointOf(target);
+  if (url === undefined) throw usage(`--target: expected ${TARGET_FORMS}, found ${JSON.stringify(target)}`);
   return url;
 }
 

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { expecting, oneOf, strict } from "../experiment/schema-kit.js";
 import type { SourceDocument } from "../experiment/source.js";
 import { CronError, knownTimeZone, parseCron, type CronSpec } from "./cron.js";
+import { isTargetForm, TARGET_FORMS } from "../aws/target-form.js";
 
 const text = z.string(expecting("a non-empty string")).min(1);
 const scalar = oneOf([z.string(), z.number(), z.boolean()], "a string, number or true/false").transform(String);
@@ -36,6 +37,8 @@ const schedule = strict({
     const what = s.runbook !== undefined ? "runbook" : "suite";
     ctx.addIssue({ code: "custom", path: ["vars"], params: { expected: `vars only with an experiment (a ${what} sets its runs' vars itself)`, found: `vars with a ${what}` } });
   }
+  // A target run-due could only fail on, hours later, is refused when the file is read.
+  if (s.target !== undefined && !isTargetForm(s.target)) ctx.addIssue({ code: "custom", path: ["target"], params: { expected: TARGET_FORMS, found: JSON.stringify(s.target) } });
   // The zone and the expression are checked apart, so that a mistake in each is reported in the same round.
   const zoneKnown = s.timezone === undefined || knownTimeZone(s.timezone);
   if (!zoneKnown) ctx.addIssue({ code: "custom", path: ["timezone"], params: { expected: "an IANA time zone such as UTC, Europe/Berlin or America/New_York", found: JSON.stringify(s.timezone) } });

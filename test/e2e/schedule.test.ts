@@ -63,6 +63,16 @@ schedules:
     );
   });
 
+  it("a target that is not sandbox, aws or an endpoint URL is reported at its line, by list and export alike, before anything is due", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "gameday.yaml"), `schedules:\n  nightly:\n    cron: "0 3 * * *"\n    experiment: task-kill\n    target: awz\n`);
+    for (const args of [["schedule", "list"], ["schedule", "export", "--format", "systemd"]]) {
+      const r = await chaos(args, { cwd: dir });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe('gameday.yaml:5:13: schedules.nightly.target: expected sandbox, aws, or an endpoint URL http(s)://host:port such as http://127.0.0.1:4566, found "awz"\n1 error\n');
+    }
+  });
+
   it("run-due runs a due schedule once, reports the runs it missed, and a second run-due runs nothing", async () => {
     const dir = scratch();
     quickExperiment(dir, "quick");
