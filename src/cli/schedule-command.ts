@@ -168,6 +168,8 @@ async function runDue(chosen: Schedule[], windows: Windows | undefined, clock: C
  * later: the schedule's next fire time is its next chance).
  */
 function skippedOutsideWindows(s: Schedule, due: number, windows: Windows | undefined, now: number, states: Map<string, ScheduleState>): boolean {
+  // Windows bind runs on AWS only, as `chaos run` applies them (plan-command.ts checkPlan).
+  if (s.target !== "aws") return false;
   const check = checkWindow(windows, now);
   if (check.allowed) return false;
   const next = check.next === undefined ? "no allowed time within a year" : `next allowed ${when(check.next, windows!.timezone)}`;

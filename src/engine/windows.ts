@@ -1,6 +1,6 @@
 /**
  * Allowed windows for runs (gameday.yaml guardrails.windows): weekdays and hours in an IANA time
- * zone, and freeze dates. Judged at the target clock's now (virtual on the sandbox); the next
+ * zone, and freeze dates. Judged at the real now, on AWS only (plan-command.ts checkPlan); the next
  * allowed start comes from croner (cron over the window's start, in the zone), skipping freezes.
  */
 import { Cron } from "croner";

@@ -142,14 +142,13 @@ describe("chaos gate", () => {
     expect(refused.stdout).toBe("");
   });
 
-  it("each run reads the project's gameday.yaml, though it works in a directory of its own: a run outside the allowed windows is refused", async () => {
+  it("each run reads the project's gameday.yaml, though it works in a directory of its own: a cap of 0 there is refused", async () => {
     const dir = scratch();
     writeFileSync(join(dir, "one.yaml"), ["title: One", "experiments:", "  - experiment: task-kill", "    seeds: [7]", ""].join("\n"));
-    // The embedded sandbox's clock starts on Wednesday 2020-11-25: a Monday-only window refuses it.
-    writeFileSync(join(dir, "gameday.yaml"), 'guardrails:\n  windows:\n    timezone: UTC\n    days: [mon]\n');
+    writeFileSync(join(dir, "gameday.yaml"), "guardrails:\n  maxTargets:\n    task-kill: 0\n");
     const r = await chaos(["gate", "one.yaml", "--out-dir", "out"], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(4);
-    expect(r.stdout).toMatch(/task-kill: could not be judged \(exit 2\): .*outside the allowed windows of gameday\.yaml/);
+    expect(r.stdout).toMatch(/task-kill: could not be judged \(exit 2\): .*gameday\.yaml:3:\d+: guardrails\.maxTargets\.task-kill/);
   });
   it("shows a run with no hypothesis and no probe as 'nothing to judge', never '100%' beside '0 of 0', on the terminal and in every report", async () => {
     const dir = scratch();

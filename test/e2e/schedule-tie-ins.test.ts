@@ -20,17 +20,20 @@ describe("chaos schedule run-due and the guardrail windows", () => {
     const hour = (new Date().getUTCHours() + 2) % 24;
     writeFileSync(
       join(dir, "gameday.yaml"),
-      `guardrails:\n  windows: { timezone: UTC, hours: "${two(hour)}:00-${two(hour)}:30" }\nschedules:\n  hourly:\n    cron: "0 * * * *"\n    experiment: quick\n`,
+      // Windows bind runs on AWS: the AWS schedule is skipped (before anything reaches AWS), the
+      // sandbox rehearsal beside it runs whatever the hour.
+      `guardrails:\n  windows: { timezone: UTC, hours: "${two(hour)}:00-${two(hour)}:30" }\nschedules:\n  hourly:\n    cron: "0 * * * *"\n    experiment: quick\n    target: aws\n  rehearsal:\n    cron: "0 * * * *"\n    experiment: quick\n`,
     );
-    checkedLongAgo(dir, ["hourly"]);
+    checkedLongAgo(dir, ["hourly", "rehearsal"]);
     const r = await chaos(["schedule", "run-due"], { cwd: dir });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(`^hourly: due at \\S+ \\d\\d:00 UTC \\(\\S+\\): skipped, outside the allowed windows of gameday\\.yaml \\(guardrails\\.windows\\): \\d\\d:\\d\\d is outside ${two(hour)}:00-${two(hour)}:30; next allowed \\S+ ${two(hour)}:00 UTC \\(\\S+T${two(hour)}:00:00\\.000Z\\)$`, "m"),
     );
-    expect(r.stdout).not.toMatch(/chaos run quick/);
-    expect(existsSync(join(dir, ".gameday", "runs"))).toBe(false);
+    expect(r.stdout).not.toMatch(/chaos run quick --target aws/);
+    expect(r.stdout).toMatch(/^rehearsal: held$/m);
+    expect(readdirSync(join(dir, ".gameday", "runs"))).toHaveLength(1);
     const state = JSON.parse(readFileSync(join(dir, ".gameday", "schedules", "state.json"), "utf8"));
     expect(state.schedules.hourly.lastRun).toBeUndefined();
     expect(state.schedules.hourly.lastSkip.why).toMatch(new RegExp(`is outside ${two(hour)}:00-${two(hour)}:30$`));

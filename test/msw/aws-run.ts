@@ -101,7 +101,7 @@ export async function runOnAws(name: string, o: { interrupt?: AbortSignal; vars?
   let checked: Checked;
   try {
     // As `chaos run` does before anything starts: each fault's target resolved read-only, FIS then gets exact ARNs.
-    checked = await checkPlan(planned, { target: { region: REGION, accountId: ACCOUNT, clients, clock }, random, cwd: dir });
+    checked = await checkPlan(planned, { target: { kind: "aws", region: REGION, accountId: ACCOUNT, clients, clock }, random, cwd: dir });
   } catch (err) {
     await clients.destroy();
     clock.stop();

@@ -84,6 +84,25 @@ describe("chaos plan --target aws", () => {
     expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
   });
 
+  it("on AWS the allowed windows bind, on the real clock: a frozen today is refused (exit 2) with the next allowed start, asking AWS only read-only questions", async () => {
+    awsEnv();
+    const dir = project();
+    // Yesterday, today and tomorrow frozen (UTC), whatever the hour the test runs at.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    writeFileSync(join(dir, "gameday.yaml"), `${readFileSync(join(dir, "gameday.yaml"), "utf8")}guardrails:\n  windows:\n    timezone: UTC\n    freeze: ["${day(-1)}", "${day(0)}", "${day(1)}"]\n`);
+    const out = captured();
+    const aws = new AwsScenario(server)
+      .reply("sts", "GetCallerIdentity", "allowed")
+      .reply("ecs", "ListTasks", "two")
+      .reply("ecs", "DescribeTasks", "running")
+      .reply("iam", "SimulatePrincipalPolicy", "allowed");
+    expect(await plan("task-kill")).toBe(2);
+    expect(aws.unhandled).toEqual([]);
+    const text = out.join("");
+    expect(text).toMatch(new RegExp(`REFUSED: outside the allowed windows of gameday\\.yaml \\(guardrails\\.windows\\): (${day(0)}|${day(1)}) is a freeze date .*; the next allowed start is ${day(2)}T00:00:00\\.000Z`));
+    expect(aws.operations().every((op) => READ_ONLY.test(op)), aws.operations().join(", ")).toBe(true);
+  });
+
   it("resolves a kinesis-throttle's stream through Kinesis and hands FIS its ARN", async () => {
     awsEnv();
     project();
