@@ -5,7 +5,7 @@
  * outside gameday.yaml's guardrails.windows is not started: it is reported and recorded as
  * skipped, with the next allowed time.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ScaledClock, type Clock } from "../time/clock.js";
 import { nextFireTimes } from "../schedule/cron.js";
@@ -57,6 +57,7 @@ export async function scheduleCommand(action: string, names: string[], flags: Sc
     out("no schedules in gameday.yaml");
     return 0;
   }
+  await checkScheduleReferences(all, config!, cwd);
   const now = clock.now();
   switch (action) {
     case "list": {
@@ -83,6 +84,36 @@ export async function scheduleCommand(action: string, names: string[], flags: Sc
       // The guardrails are read before the state is touched: a bad section is exit 2 with nothing recorded.
       return runDue(chosen, guardrailsIn(config).windows, clock, cwd);
   }
+}
+
+/**
+ * What each schedule names, checked whenever gameday.yaml's schedules are read (list, next, export
+ * and run-due alike), as chaos gate and chaos gameday check theirs: an experiment that is not there,
+ * a var it does not take, a runbook or suite file that is missing, is reported at its line now, not
+ * when the schedule fires at 3 a.m. All of them at once, exit 2.
+ */
+async function checkScheduleReferences(schedules: readonly Schedule[], config: GamedayFile, cwd: string): Promise<void> {
+  const [{ checkReferences }, { Problems }, { experimentCatalog }, { resolveRunbook }] = await Promise.all([
+    import("../schedule/experiment-references.js"),
+    import("../experiment/problems.js"),
+    import("./catalog.js"),
+    import("./gameday-command.js"),
+  ]);
+  const problems = new Problems();
+  const experiments = schedules.filter((s) => s.kind === "experiment");
+  const refs = experiments.map((s) => ({ at: ["schedules", s.name], experiment: s.what, ...(Object.keys(s.vars).length > 0 ? { vars: s.vars } : {}) }));
+  await checkReferences(refs, { source: config.source, dir: cwd, relativeTo: "the working directory", catalog: experimentCatalog(cwd) }, problems);
+  for (const s of schedules) {
+    if (s.kind === "suite" && !existsSync(resolve(cwd, s.what))) problems.add(config.source, ["schedules", s.name, "suite"], "a suite file, relative to the working directory", `${JSON.stringify(s.what)}: no such file`);
+    if (s.kind === "runbook") {
+      try {
+        resolveRunbook(s.what, cwd);
+      } catch {
+        problems.add(config.source, ["schedules", s.name, "runbook"], "a runbook's name (./experiments/gamedays, then the built-in ones) or its path", `${JSON.stringify(s.what)}: no such runbook`);
+      }
+    }
+  }
+  problems.throwIfAny();
 }
 
 function exportCommand(schedules: Schedule[], flags: ScheduleFlags, now: number, cwd: string): number {

@@ -54,6 +54,7 @@ describe("chaos schedule run-due and the guardrail windows", () => {
 
   it("a bad window is reported at its line in gameday.yaml (exit 2) and nothing is recorded", async () => {
     const dir = scratch();
+    quickExperiment(dir, "quick");
     writeFileSync(join(dir, "gameday.yaml"), `guardrails:\n  windows: { timezone: Mars/Olympus }\nschedules:\n  hourly:\n    cron: "0 * * * *"\n    experiment: quick\n`);
     const r = await chaos(["schedule", "run-due"], { cwd: dir });
     expect(r.code).toBe(2);

@@ -73,6 +73,44 @@ schedules:
     }
   });
 
+  it("what a schedule names is checked when gameday.yaml is read, all at once at their lines: an unknown experiment, a var it does not take, a missing suite or runbook", async () => {
+    const dir = scratch();
+    writeFileSync(
+      join(dir, "gameday.yaml"),
+      [
+        "schedules:",
+        "  typo:",
+        '    cron: "0 3 * * *"',
+        "    experiment: spot-interupt",
+        "  badvar:",
+        '    cron: "0 3 * * *"',
+        "    experiment: task-kill",
+        "    vars: { servce: web }",
+        "  suite:",
+        '    cron: "0 3 * * *"',
+        "    suite: experiments/suites/nosuch.yaml",
+        "  book:",
+        '    cron: "0 3 * * *"',
+        "    runbook: nosuch-runbook",
+        "  fine:",
+        '    cron: "0 3 * * *"',
+        "    experiment: task-kill",
+        "",
+      ].join("\n"),
+    );
+    for (const args of [["schedule", "list"], ["schedule", "export", "--format", "systemd"], ["schedule", "run-due", "fine"]]) {
+      const r = await chaos(args, { cwd: dir });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^gameday\.yaml:4:17: schedules\.typo\.experiment: expected .*\(did you mean `spot-interrupt`\?\).*no experiment of that name$/m);
+      expect(r.stderr).toMatch(/^gameday\.yaml:8:\d+: schedules\.badvar\.vars\.servce: .*service/m);
+      expect(r.stderr).toMatch(/^gameday\.yaml:11:12: schedules\.suite\.suite: expected a suite file, relative to the working directory, found "experiments\/suites\/nosuch\.yaml": no such file$/m);
+      expect(r.stderr).toMatch(/^gameday\.yaml:14:14: schedules\.book\.runbook: expected .*, found "nosuch-runbook": no such runbook$/m);
+      expect(r.stderr).toMatch(/^4 errors$/m);
+    }
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
   it("run-due runs a due schedule once, reports the runs it missed, and a second run-due runs nothing", async () => {
     const dir = scratch();
     quickExperiment(dir, "quick");
