@@ -271,7 +271,7 @@ async function main(argv: string[]): Promise<number> {
     });
 
   cli
-    .command("report <...journals>", "Write a report of one or more runs from their journals: html (charts, self-contained), md, junit, json")
+    .command("report <...journals>", "Write a report of one or more runs from their journals (a journal.json, or a run's directory holding one): html (charts, self-contained), md, junit, json")
     .option("--format <format>", "html, md, junit or json (repeatable or a comma list)", { default: "html" })
     .option("--out-dir <dir>", "Where the reports go (default: next to the journal, or the working directory for several)")
     .option("--output <file>", "The file to write, for a single format")

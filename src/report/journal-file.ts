@@ -4,7 +4,8 @@
  * time, still report, only without charts. A file that is not a gameday journal is an input error
  * naming the file, the field, what was expected and what was found.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import type { JournalDoc } from "../engine/journal.js";
 import { formatPath, InvalidInputError, type InputError } from "../experiment/model.js";
@@ -79,6 +80,9 @@ export function parseJournal(text: string, file: string): ReportJournal {
   }
   const checked = journalShape.safeParse(value);
   if (checked.success) return { file, doc: value as JournalDoc };
+  // Another of gameday's own files: one line saying which, not its fields against a journal's.
+  const other = gamedayFileKind(value);
+  if (other !== undefined) throw new InvalidInputError([{ file, path: "(document)", expected: "a journal written by chaos run", found: other }]);
   const source = readSource(text, file, "json");
   const errors: InputError[] = checked.error.issues.map((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
@@ -87,14 +91,23 @@ export function parseJournal(text: string, file: string): ReportJournal {
       file,
       ...(position ? { position } : {}),
       path: path.length === 0 ? "(document)" : formatPath(path),
-      expected: `${issue.code === "invalid_type" ? `a ${issue.expected}` : issue.message} (as in the journal chaos run writes)`,
+      expected: `${issue.code === "invalid_type" ? `${/^[aeiou]/.test(String(issue.expected)) ? "an" : "a"} ${issue.expected}` : issue.message} (as in the journal chaos run writes)`,
       found: describe(at(value, path)),
     };
   });
   throw new InvalidInputError(errors);
 }
 
+/**
+ * Reads a journal; a run's directory (.gameday/runs/<run>/) stands for the journal.json in it.
+ */
 export function readJournal(file: string, path = file): ReportJournal {
+  if (isDirectory(path)) {
+    const inside = join(path, "journal.json");
+    if (existsSync(inside)) return readJournal(join(file, "journal.json"), inside);
+    const found = existsSync(join(path, "record.json")) ? "a game day's directory: its report is report.html there, written by chaos gameday" : "a directory without a journal.json";
+    throw new InvalidInputError([{ file, path: "(file)", expected: "a journal file, or a run's directory holding one", found }]);
+  }
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -102,4 +115,20 @@ export function readJournal(file: string, path = file): ReportJournal {
     throw new InvalidInputError([{ file, path: "(file)", expected: "a journal file that can be read", found: (err as NodeJS.ErrnoException).code ?? String(err) }]);
   }
   return parseJournal(text, file);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** What a JSON document gameday writes, other than a journal, is, in words; undefined for anything else. */
+function gamedayFileKind(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const keys = new Set(Object.keys(value));
+  if (keys.has("runbook") && keys.has("steps") && keys.has("preChecks")) return "a game-day record (record.json): chaos gameday writes its report beside it, as report.html and record.md";
+  return undefined;
 }

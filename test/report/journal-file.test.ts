@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseJournal } from "../../src/report/journal-file.js";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseJournal, readJournal } from "../../src/report/journal-file.js";
 import { InvalidInputError, formatInputError } from "../../src/experiment/model.js";
 
 function errorsOf(text: string): string[] {
@@ -32,5 +35,43 @@ describe("reading a journal for a report", () => {
     const readme = "# gameday\n\nChaos experiments: for the AWS dependencies that never go down.\n- item: one\n- item: two\n";
     expect(errorsOf(readme)).toEqual(['runs/j.json: (document): expected a JSON journal written by chaos run, found text that is not JSON: "# gameday"']);
     expect(errorsOf("\n  \n")).toEqual(["runs/j.json: (document): expected a JSON journal written by chaos run, found text that is not JSON (an empty file)"]);
+  });
+
+  it("says in one line that a game day's record.json is not a journal, and where its report is", () => {
+    const record = JSON.stringify({ id: "g", runbook: { file: "r.yaml", title: "R" }, target: "sandbox", steps: [], preChecks: [], checkpoints: [], notes: [] }, null, 2);
+    expect(errorsOf(record)).toEqual(["runs/j.json: (document): expected a journal written by chaos run, found a game-day record (record.json): chaos gameday writes its report beside it, as report.html and record.md"]);
+  });
+
+  it("says 'an object', not 'a object'", () => {
+    const text = JSON.stringify({ start: "2020-11-25T13:16:32.000Z", status: "completed", deviated: false, experiment: 3, gameday: { runId: "r", seed: 42, target: { kind: "sandbox" }, probes: [], faults: [], rollbackResults: [], warnings: [] } });
+    expect(errorsOf(text).join("\n")).toMatch(/experiment: expected an object \(as in the journal chaos run writes\)/);
+  });
+
+  it("reads a run's directory as the journal.json in it; a game day's directory or an empty one is named for what it is", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gameday-journal-dir-"));
+    const run = join(dir, "run");
+    mkdirSync(run);
+    writeFileSync(join(run, "journal.json"), "# not a journal\n");
+    // The journal inside is what is read (and named): its own problem is reported.
+    expect(() => readJournal("run", run)).toThrow(InvalidInputError);
+    try {
+      readJournal("run", run);
+    } catch (err) {
+      expect((err as InvalidInputError).errors.map(formatInputError)).toEqual(['run/journal.json: (document): expected a JSON journal written by chaos run, found text that is not JSON: "# not a journal"']);
+    }
+    const game = join(dir, "game");
+    mkdirSync(game);
+    writeFileSync(join(game, "record.json"), "{}");
+    for (const [name, found] of [
+      ["game", "a game day's directory: its report is report.html there, written by chaos gameday"],
+      [".", "a directory without a journal.json"],
+    ] as const) {
+      try {
+        readJournal(name, name === "game" ? game : dir);
+        expect.unreachable();
+      } catch (err) {
+        expect((err as InvalidInputError).errors.map(formatInputError)).toEqual([`${name}: (file): expected a journal file, or a run's directory holding one, found ${found}`]);
+      }
+    }
   });
 });
