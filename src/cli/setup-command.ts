@@ -19,7 +19,7 @@ export interface SetupFlags {
 }
 
 export async function setupCommand(flags: SetupFlags): Promise<number> {
-  if (flags.print === undefined) throw usage("setup: expected --print cloudformation or --print terraform (gameday prints the stack; you deploy it)");
+  if (flags.print === undefined) throw usage("setup: expected --print cloudformation, --print terraform or --print json (gameday prints the stack; you deploy it)");
   const format = formatFlag<IacFormat>(flags.print, ["cloudformation", "terraform", "json"], "cloudformation", "setup", "--print");
   const roleName = flags.roleName ?? DEFAULT_FIS_ROLE;
   if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw usage(`setup: --role-name: expected an IAM role name (up to 64 of letters, digits and +=,.@_-), found ${JSON.stringify(roleName)}`);

@@ -12,6 +12,9 @@ import { stopTaggedExperiments } from "../aws/fis-stop.js";
 import { accountClients } from "./account-connection.js";
 import { recoverCommand } from "./recover-command.js";
 import { targetError, usage } from "./errors.js";
+import { checkReachable } from "./target.js";
+import { endpointOf } from "../aws/target-form.js";
+import { ScaledClock } from "../time/clock.js";
 
 export interface StopFlags {
   all?: boolean;
@@ -29,6 +32,11 @@ export async function stopCommand(runId: string | undefined, flags: StopFlags): 
   try {
     stopped = await stopTaggedExperiments(await aws.fis(), runId === undefined ? {} : { runId });
   } catch (err) {
+    // An endpoint that cannot be reached says so (the SDK's own word is often "UnknownError").
+    const url = flags.target !== undefined ? endpointOf(flags.target) : undefined;
+    if (url) await checkReachable(url, new ScaledClock()).catch((unreachable: unknown) => {
+      throw targetError(`stop: could not list FIS experiments: ${unreachable instanceof Error ? unreachable.message : String(unreachable)}`);
+    });
     throw targetError(`stop: could not list FIS experiments: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     await aws.destroy();

@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FisClient, GetExperimentCommand } from "@aws-sdk/client-fis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { chaos, ledgerOf, scratch, servesForThisFile, start } from "./cli.js";
+import { chaos, freePort, ledgerOf, scratch, servesForThisFile, start } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -73,6 +73,13 @@ describe("chaos stop --all", () => {
     const noTarget = await chaos(["stop", "--all"], { cwd });
     expect(noTarget.code).toBe(2);
     expect(noTarget.stderr).toContain("--target aws or an endpoint URL");
+  });
+
+  it("an endpoint nobody listens on is said to be unreachable (exit 4), not the SDK's 'UnknownError'", async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const r = await chaos(["stop", "--all", "--target", url], { cwd: scratch() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(`chaos: stop: could not list FIS experiments: nothing is listening on ${url} — is \`chaos sandbox serve\` running?\n`);
   });
 
   it("a run id with no experiment in the account and no ledger here is no such run (exit 2), not a stop", async () => {
