@@ -461,7 +461,10 @@ export function runCli(argv: string[]): Promise<void> {
       if (err instanceof Error && err.name === "CACError") {
         // A usage mistake: an unknown option or a missing argument.
         const { unknownOptionAsTyped } = await import("./argv.js");
-        process.stderr.write(`chaos: ${unknownOptionAsTyped(err.message, argv.slice(2))} (see chaos --help)\n`);
+        // The command's own help lists its options: the first word that is not an option names it.
+        const command = argv.slice(2).find((a) => !a.startsWith("-"));
+        const help = command !== undefined && /^[a-z][a-z-]*$/.test(command) ? `chaos ${command} --help` : "chaos --help";
+        process.stderr.write(`chaos: ${unknownOptionAsTyped(err.message, argv.slice(2))} (see ${help})\n`);
         process.exitCode = 2;
       } else if (err instanceof InvalidInputError) {
         for (const e of err.errors) process.stderr.write(`${formatInputError(e)}\n`);

@@ -203,10 +203,12 @@ describe.runIf(existsSync("/proc/self/stat"))("chaos recover right after a SIGKI
 });
 
 describe("flags and commands", () => {
-  it("an unknown flag is reported as typed", async () => {
+  it("an unknown flag is reported as typed, pointing at the command's own help", async () => {
     const r = await chaos(["run", "task-kill", "--bogus-flag"], { cwd: scratch() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("chaos: Unknown option `--bogus-flag` (see chaos --help)\n");
+    expect(r.stderr).toBe("chaos: Unknown option `--bogus-flag` (see chaos run --help)\n");
+    const gate = await chaos(["gate", "--region", "eu-west-1", "suite.yaml"], { cwd: scratch() });
+    expect(gate.stderr).toBe("chaos: Unknown option `--region` (see chaos gate --help)\n");
   });
 
   it("a negative --seed or --speed is the flag's value, and its check says what is wrong", async () => {
