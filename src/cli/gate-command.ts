@@ -13,7 +13,7 @@ import { availableParallelism } from "node:os";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RealClock } from "../time/clock.js";
-import { readSuite } from "../gate/suite.js";
+import { parseMargin, readSuite } from "../gate/suite.js";
 import { parseShard, shardOf } from "../gate/shard.js";
 import { runGate, type Spawned } from "../gate/gate.js";
 import { githubAnnotations, writeGateOutputs } from "../gate/output.js";
@@ -53,18 +53,18 @@ function runChaos(args: string[], cwd: string): Promise<Spawned> {
   });
 }
 
-function parseMargin(text: string | undefined): number | undefined {
+function marginFlag(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  if (!m) throw usage(`--margin: expected a percentage such as 20% or a ratio such as 0.2, found ${JSON.stringify(text)}`);
-  return m[2] ? Number(m[1]) / 100 : Number(m[1]);
+  const margin = parseMargin(text);
+  if (margin === undefined) throw usage(`--margin: expected a share such as 20% or 0.2, found ${JSON.stringify(text)}${/^\s*\d+(\.\d+)?\s*$/.test(text) ? ` (a bare number is a share of 1: write ${text.trim()}% for ${text.trim()} percent)` : ""}`);
+  return margin;
 }
 
 export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<number> {
   const cwd = process.cwd();
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   if (flags.shard !== undefined && !shard) throw usage(`--shard: expected i/n with 1 <= i <= n, such as 1/2, found ${JSON.stringify(flags.shard)}`);
-  const margin = parseMargin(flags.margin);
+  const margin = marginFlag(flags.margin);
   const parallel = flags.parallel === undefined ? availableParallelism() : Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1) throw usage(`--parallel: expected a whole number of 1 or more, found ${JSON.stringify(flags.parallel)}`);
   // Every entry's experiment, vars and stack are checked before any run: a typo fails the gate at once (exit 2), not after an hour.

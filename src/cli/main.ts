@@ -288,7 +288,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--stack <file>", "Embedded sandbox stack for every run, in place of the suite's (not with --target)")
     .option("--shard <i/n>", "Run only this CI job's share of the suite (1-based; the same split everywhere)")
     .option("--baseline <dir>", "Journals of an earlier gate (its --out-dir): a p95 or a time to drain that grew past the margin fails the gate")
-    .option("--margin <percent>", "How much a measure may grow against the baseline (default: the suite's, else 20%)")
+    .option("--margin <percent>", "How much a measure may grow against the baseline, as 20% or 0.2 (a bare number above 1 is refused; default: the suite's, else 20%)")
     .option("--parallel <n>", "Runs at once on embedded sandboxes (default: the machine's available parallelism)")
     .action(async (suite: string, f: Flags) => {
       const { gateCommand } = await import("./gate-command.js");

@@ -85,6 +85,15 @@ describe("chaos gate", () => {
         "",
       ].join("\n"),
     );
+    // A margin of 20 is 20%, not 2000%: refused on the command line and in the suite, before any run.
+    const margin = await chaos(["gate", "small.yaml", "--margin", "20"], { cwd: dir });
+    expect(margin.code).toBe(2);
+    expect(margin.stderr).toMatch(/--margin: expected a share such as 20% or 0\.2, found "20" \(a bare number is a share of 1: write 20% for 20 percent\)/);
+    expect(margin.stdout).toBe("");
+    writeFileSync(join(dir, "margin.yaml"), "title: Margin\nexperiments:\n  - experiment: task-kill\ngate:\n  margin: 20\n");
+    const suiteMargin = await chaos(["gate", "margin.yaml"], { cwd: dir });
+    expect(suiteMargin.code).toBe(2);
+    expect(suiteMargin.stderr).toMatch(/^margin\.yaml:5:11: gate\.margin: expected a share such as "20%" or 0\.2 .*, found 20$/m);
     const shard = await chaos(["gate", "small.yaml", "--shard", "3/2"], { cwd: dir });
     expect(shard.code).toBe(2);
     expect(shard.stderr).toMatch(/--shard: expected i\/n with 1 <= i <= n/);
