@@ -60,7 +60,9 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
        below the minimum, or a measure regressed against the baseline
   2    invalid suite file (an entry's unknown experiment, undeclared var or missing stack
        included, all at once, before any run), or invalid usage
-  4    a run could not be judged (a toolkit or target error) and nothing else failed
+  4    a run could not be judged (a toolkit or target error) and nothing else failed; such a
+       run counts 0% in the score, and a score below the minimum only because of such runs is
+       exit 4, not 1
   130  interrupted by SIGINT/SIGTERM: passed on to the running runs (they roll back), no further
        run starts, JUnit and Markdown written for what ran`,
   lint: `  0    no finding at error severity

@@ -76,6 +76,15 @@ export interface GateResult {
 /** Exit codes of `chaos run` that judged the system: held, deviated, aborted by a stop condition. */
 const JUDGED = new Set([0, 1, 3]);
 
+/**
+ * Whether a run judged the system. One that did not (invalid input, a target or toolkit error,
+ * interrupted, ended by a signal) counts 0% in the score whatever its probes read before it ended,
+ * as the README says: a gate must not score a run it could not finish as a pass.
+ */
+export function wasJudged(outcome: { exitCode: number | null }): boolean {
+  return outcome.exitCode !== null && JUDGED.has(outcome.exitCode);
+}
+
 function runArgs(run: SuiteRun, file: string, journal: string, o: GateOptions): string[] {
   // A suite entry's stack describes the embedded sandbox, as an experiment's own does: on a real or
   // served target the run goes against what is deployed there (the same suite gates both).
@@ -132,11 +141,12 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
     const report = doc?.gameday.complete ? runReport({ file: journal, doc }) : errorReport(run, journal, spawned);
     const base = o.baseline !== undefined && doc ? baselineJournal(o.baseline, run.id) : undefined;
     const found = base && doc ? regressions(measures(doc), measures(base), margin) : [];
-    const outcome: RunOutcome = { run, exitCode: spawned.code, ...(spawned.signal ? { signal: spawned.signal } : {}), journal, report, percent: probeSuccessPercent(doc?.gameday.complete ? report : undefined), regressions: found, seconds };
+    const judged = wasJudged({ exitCode: spawned.code });
+    const outcome: RunOutcome = { run, exitCode: spawned.code, ...(spawned.signal ? { signal: spawned.signal } : {}), journal, report, percent: judged ? probeSuccessPercent(doc?.gameday.complete ? report : undefined) : 0, regressions: found, seconds };
     finished++;
     const regressed = found.length > 0 ? `, regressed: ${found.map((r) => `${r.measure} ${r.baseline} -> ${r.current}`).join("; ")}` : "";
     // A run that read no probe has no rate: "probes 100%" for nothing judged would mislead.
-    const rate = probeSuccess(report).total > 0 ? `probes ${outcome.percent.toFixed(0)}%` : nothingToJudge(report) ? "nothing to judge" : "no probe read";
+    const rate = !judged ? "could not be judged (counts 0%)" : probeSuccess(report).total > 0 ? `probes ${outcome.percent.toFixed(0)}%` : nothingToJudge(report) ? "nothing to judge" : "no probe read";
     o.progress(`[${finished}/${runs.length}] ${run.id} (seed ${run.seed}): ${report.verdict} in ${seconds.toFixed(1)} s, ${rate}${regressed}`);
     return outcome;
   });
@@ -145,11 +155,22 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
   const failures: string[] = [];
   const errors: string[] = [];
   for (const x of outcomes) {
-    if (x.exitCode === null || !JUDGED.has(x.exitCode)) errors.push(`${x.run.id}: could not be judged (${x.exitCode !== null ? `exit ${x.exitCode}` : `ended by ${x.signal ?? "a signal"}`}): ${x.report.summary}`);
+    if (!wasJudged(x)) errors.push(`${x.run.id}: could not be judged (${x.exitCode !== null ? `exit ${x.exitCode}` : `ended by ${x.signal ?? "a signal"}`}): ${x.report.summary}`);
     else if (suite.gate.allHeld && x.report.verdict !== "held") failures.push(`${x.run.id}: ${verdictLine(x.report)}`);
     for (const r of x.regressions) failures.push(`${x.run.id}: ${r.measure} grew from ${r.baseline} to ${r.current}, more than the ${Math.round(margin * 100)}% margin`);
   }
-  if (suite.gate.minScore !== undefined && score < suite.gate.minScore) failures.push(`resilience score ${score.toFixed(1)} is below the minimum ${suite.gate.minScore}`);
+  if (suite.gate.minScore !== undefined && score < suite.gate.minScore) {
+    // Below the minimum only because runs that could not be judged count 0%: nothing was judged to
+    // fail, so the gate could not be judged (exit 4), not failed. It failed when a run deviated or
+    // regressed, or when the runs that were judged score below the minimum by themselves.
+    const judged = outcomes.filter(wasJudged);
+    const unjudged = outcomes.length - judged.length;
+    const judgedScore = judged.length > 0 ? resilienceScore(judged.map((x) => ({ weight: x.run.weight, percent: x.percent }))) : undefined;
+    const line = `resilience score ${score.toFixed(1)} is below the minimum ${suite.gate.minScore}`;
+    if (failures.length === 0 && unjudged > 0 && (judgedScore === undefined || judgedScore >= suite.gate.minScore)) {
+      errors.push(`${line} only because ${unjudged === 1 ? "1 run" : `${unjudged} runs`} could not be judged (${unjudged === 1 ? "it counts" : "they count"} 0%); ${judgedScore === undefined ? "no run that was judged fell short" : `the runs that were judged score ${judgedScore.toFixed(1)}`}`);
+    } else failures.push(line);
+  }
   if (o.signal?.aborted) {
     const why = typeof o.signal.reason === "string" ? o.signal.reason : "a signal";
     for (const [i, x] of started.entries()) if (x === undefined) errors.push(`${runs[i]!.id}: not run (the gate was interrupted by ${why})`);
