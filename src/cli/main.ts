@@ -289,7 +289,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--target <target>", "Run one at a time on this target (aws, or an endpoint URL) instead of each on its own embedded sandbox")
     .option("--stack <file>", "Embedded sandbox stack for every run, in place of the suite's (not with --target)")
     .option("--shard <i/n>", "Run only this CI job's share of the suite (1-based; the same split everywhere)")
-    .option("--baseline <dir>", "Journals of an earlier gate (its --out-dir): a p95 or a time to drain that grew past the margin fails the gate")
+    .option("--baseline <dir>", "Journals of an earlier gate (its --out-dir): a p95 or a time to drain that grew past the margin fails the gate; a missing directory, or one with no journal for any run, is refused (exit 2)")
     .option("--margin <percent>", "How much a measure may grow against the baseline, as 20% or 0.2 (a bare number above 1 is refused; default: the suite's, else 20%)")
     .option("--parallel <n>", "Runs at once on embedded sandboxes (default: the machine's available parallelism)")
     .action(async (suite: string, f: Flags) => {

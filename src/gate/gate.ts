@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../time/clock.js";
 import { probeSuccess, readJournal, runReport, type RunReport } from "../report/index.js";
-import { baselineJournal, measures, regressions, type Regression } from "./baseline.js";
+import { measures, regressions, type Baseline, type Regression } from "./baseline.js";
 import { inPool } from "./pool.js";
 import { nothingToJudge, probeSuccessPercent, resilienceScore } from "./score.js";
 import type { Suite, SuiteRun } from "./suite.js";
@@ -34,7 +34,8 @@ export interface GateOptions {
   stack?: string;
   /** How many runs at once on embedded sandboxes. */
   concurrency: number;
-  baseline?: string;
+  /** The journals of an earlier gate to compare with (readBaseline, before any run). */
+  baseline?: Baseline;
   /** Overrides the suite's margin. */
   margin?: number;
   clock: Clock;
@@ -58,6 +59,8 @@ export interface RunOutcome {
   report: RunReport;
   percent: number;
   regressions: Regression[];
+  /** With a baseline: "compared" with its journal, or "missing" (it has none for this run). Absent without one, or when the run left no journal. */
+  baseline?: "compared" | "missing";
   seconds: number;
 }
 
@@ -71,6 +74,8 @@ export interface GateResult {
   /** 130: interrupted; the runs that finished (and those interrupted, rolled back) are reported. */
   exitCode: 0 | 1 | 4 | 130;
   margin: number;
+  /** With a baseline: where it is, and the runs it had no journal for (not compared). */
+  baseline?: { dir: string; missing: string[] };
 }
 
 /** Exit codes of `chaos run` that judged the system: held, deviated, aborted by a stop condition. */
@@ -139,12 +144,13 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
     // at once, before any target, ledger or journal exists): it had begun nothing, so it was not run.
     if (!doc && spawned.signal && o.signal?.aborted) return undefined;
     const report = doc?.gameday.complete ? runReport({ file: journal, doc }) : errorReport(run, journal, spawned);
-    const base = o.baseline !== undefined && doc ? baselineJournal(o.baseline, run.id) : undefined;
+    const base = o.baseline?.journals.get(run.id);
     const found = base && doc ? regressions(measures(doc), measures(base), margin) : [];
+    const compared = o.baseline === undefined ? undefined : base === undefined ? "missing" : doc ? "compared" : undefined;
     const judged = wasJudged({ exitCode: spawned.code });
-    const outcome: RunOutcome = { run, exitCode: spawned.code, ...(spawned.signal ? { signal: spawned.signal } : {}), journal, report, percent: judged ? probeSuccessPercent(doc?.gameday.complete ? report : undefined) : 0, regressions: found, seconds };
+    const outcome: RunOutcome = { run, exitCode: spawned.code, ...(spawned.signal ? { signal: spawned.signal } : {}), journal, report, percent: judged ? probeSuccessPercent(doc?.gameday.complete ? report : undefined) : 0, regressions: found, ...(compared ? { baseline: compared } : {}), seconds };
     finished++;
-    const regressed = found.length > 0 ? `, regressed: ${found.map((r) => `${r.measure} ${r.baseline} -> ${r.current}`).join("; ")}` : "";
+    const regressed = found.length > 0 ? `, regressed: ${found.map((r) => `${r.measure} ${r.baseline} -> ${r.current}`).join("; ")}` : compared === "missing" ? ", no baseline to compare with" : "";
     // A run that read no probe has no rate: "probes 100%" for nothing judged would mislead.
     const rate = !judged ? "could not be judged (counts 0%)" : probeSuccess(report).total > 0 ? `probes ${outcome.percent.toFixed(0)}%` : nothingToJudge(report) ? "nothing to judge" : "no probe read";
     o.progress(`[${finished}/${runs.length}] ${run.id} (seed ${run.seed}): ${report.verdict} in ${seconds.toFixed(1)} s, ${rate}${regressed}`);
@@ -174,7 +180,19 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
   if (o.signal?.aborted) {
     const why = typeof o.signal.reason === "string" ? o.signal.reason : "a signal";
     for (const [i, x] of started.entries()) if (x === undefined) errors.push(`${runs[i]!.id}: not run (the gate was interrupted by ${why})`);
-    return { outcomes, score, failures, errors, exitCode: 130, margin };
+    return { outcomes, score, failures, errors, exitCode: 130, margin, ...baselineOf(o, outcomes) };
   }
-  return { outcomes, score, failures, errors, exitCode: failures.length > 0 ? 1 : errors.length > 0 ? 4 : 0, margin };
+  return { outcomes, score, failures, errors, exitCode: failures.length > 0 ? 1 : errors.length > 0 ? 4 : 0, margin, ...baselineOf(o, outcomes) };
+}
+
+function baselineOf(o: GateOptions, outcomes: readonly RunOutcome[]): Pick<GateResult, "baseline"> {
+  return o.baseline === undefined ? {} : { baseline: { dir: o.baseline.dir, missing: outcomes.filter((x) => x.baseline === "missing").map((x) => x.run.id) } };
+}
+
+/** "1 of 4 runs not compared: the baseline (dir) has no journal for a.", or undefined when every run had one. */
+export function missingBaselineText(result: GateResult): string | undefined {
+  const missing = result.baseline?.missing ?? [];
+  if (missing.length === 0) return undefined;
+  const n = result.outcomes.length;
+  return `${missing.length} of ${n} run${n === 1 ? "" : "s"} not compared: the baseline (${result.baseline!.dir}) has no journal for ${missing.join(", ")}.`;
 }

@@ -8,9 +8,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderRuns } from "../report/index.js";
 import { cell } from "../report/markdown.js";
-import { verdictLine, wasJudged, type GateResult } from "./gate.js";
+import { missingBaselineText, verdictLine, wasJudged, type GateResult, type RunOutcome } from "./gate.js";
 import { nothingToJudge, probeSuccessCell } from "./score.js";
 import type { Suite } from "./suite.js";
+
+/** The regressions cell of a run that did not regress: "none" only when it was compared. */
+function regressionCell(result: GateResult, x: RunOutcome): string {
+  if (!result.baseline) return "— (no --baseline)";
+  return x.baseline === "compared" ? "none" : x.baseline === "missing" ? "— (no baseline journal)" : "— (not compared)";
+}
 
 /** The gate's decision in a few words, with its mark. */
 export function gateHeading(result: GateResult, marks = true): string {
@@ -23,12 +29,12 @@ export function gateMarkdown(suite: Suite, result: GateResult, minScoreText = su
     const regressed = x.regressions.map((r) => `${r.measure} ${r.baseline} → ${r.current}`).join("; ");
     const replay = x.report.replay ? `\`${x.report.replay}\`` : "";
     const rate = wasJudged(x) ? probeSuccessCell(x.report, x.percent) : "— (could not be judged: counts 0%)";
-    return `| ${[x.run.id, String(x.run.seed), x.report.verdict, rate, String(x.run.weight), regressed || "none", replay].map(cell).join(" | ")} |`;
+    return `| ${[x.run.id, String(x.run.seed), x.report.verdict, rate, String(x.run.weight), regressed || regressionCell(result, x), replay].map(cell).join(" | ")} |`;
   });
   const unjudged = result.outcomes.filter((x) => nothingToJudge(x.report)).length;
   return [
     `# ${suite.title}: ${gateHeading(result)}`,
-    `Resilience score **${result.score.toFixed(1)}** (${minScoreText}; Litmus's weighted probe success), ${result.outcomes.length} run${result.outcomes.length === 1 ? "" : "s"}, regression margin ${Math.round(result.margin * 100)}%.${unjudged > 0 ? ` ${unjudged === 1 ? "1 run had" : `${unjudged} runs had`} nothing to judge (no steady-state hypothesis and no probe read) and ${unjudged === 1 ? "counts" : "count"} as 100% in the score (it held; nothing failed).` : ""}`,
+    `Resilience score **${result.score.toFixed(1)}** (${minScoreText}; Litmus's weighted probe success), ${result.outcomes.length} run${result.outcomes.length === 1 ? "" : "s"}, ${result.baseline ? `regression margin ${Math.round(result.margin * 100)}%.${missingBaselineText(result) ? ` ⚠️ ${missingBaselineText(result)}` : ""}` : "no --baseline: regressions not checked."}${unjudged > 0 ? ` ${unjudged === 1 ? "1 run had" : `${unjudged} runs had`} nothing to judge (no steady-state hypothesis and no probe read) and ${unjudged === 1 ? "counts" : "count"} as 100% in the score (it held; nothing failed).` : ""}`,
     ...(result.failures.length + result.errors.length > 0 ? [[...result.failures, ...result.errors].map((f) => `- ${f}`).join("\n")] : []),
     ["| run | seed | verdict | probes passed | weight | regressions | replay |", "| --- | --- | --- | --- | --- | --- | --- |", ...rows].join("\n"),
     renderRuns(

@@ -3,7 +3,7 @@
  * suite with a stack that makes spot-interrupt deviate, and the outputs CI reads.
  */
 import { describe, expect, it, vi } from "vitest";
-import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { chaos, REPO, scratch, servesForThisFile } from "./cli.js";
@@ -94,6 +94,20 @@ describe("chaos gate", () => {
     const suiteMargin = await chaos(["gate", "margin.yaml"], { cwd: dir });
     expect(suiteMargin.code).toBe(2);
     expect(suiteMargin.stderr).toMatch(/^margin\.yaml:5:11: gate\.margin: expected a share such as "20%" or 0\.2 .*, found 20$/m);
+    // A baseline that is not there (a CI artifact download that failed) must not turn the regression check off silently.
+    const nowhere = await chaos(["gate", "small.yaml", "--baseline", "nonexistent"], { cwd: dir });
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/--baseline: expected the directory of an earlier gate's journals \(its --out-dir\), found "nonexistent": no such directory/);
+    expect(nowhere.stdout).toBe("");
+    const file = await chaos(["gate", "small.yaml", "--baseline", "small.yaml"], { cwd: dir });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/--baseline: .*found "small\.yaml": a file, not a directory/);
+    mkdirSync(join(dir, "empty", "journals"), { recursive: true });
+    writeFileSync(join(dir, "empty", "journals", "other.json"), "{}");
+    const empty = await chaos(["gate", "small.yaml", "--baseline", "empty"], { cwd: dir });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--baseline: expected the journals of an earlier gate \(<run>\.json or journals\/<run>\.json\) for this gate's runs \(spot-interrupt, task-kill\), found none in "empty"; a first gate, with nothing to compare with, runs without --baseline/);
+    expect(empty.stdout).toBe("");
     const shard = await chaos(["gate", "small.yaml", "--shard", "3/2"], { cwd: dir });
     expect(shard.code).toBe(2);
     expect(shard.stderr).toMatch(/--shard: expected i\/n with 1 <= i <= n/);

@@ -47,7 +47,7 @@ export function journal(id: string, f: Fake): object {
         verdict,
         readings: 1,
         failed: verdict === "failed" ? 1 : 0,
-        ...(f.p95 !== undefined ? { series: { points: [{ t: 0, values: { p95: f.p95 } }] } } : {}),
+        ...(f.p95 !== undefined ? { series: { units: { p95: "ms" }, points: [{ t: 0, values: { p95: f.p95 } }] } } : {}),
       })),
       faults: [],
       rollbackResults: [],

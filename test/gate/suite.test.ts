@@ -63,6 +63,10 @@ describe("margins", () => {
     expect(errorsOf(suiteWith("-1"))).toEqual([expect.stringMatching(/^suites\/gate\.yaml:5:11: gate\.margin: expected .*, found -1$/)]);
   });
 
+  it("a suite has no baseline of its own: a gate.baseline key is refused, not ignored", () => {
+    expect(errorsOf("title: t\nexperiments:\n  - experiment: a\ngate:\n  baseline: base\n")).toEqual([expect.stringMatching(/^suites\/gate\.yaml:5:3: gate\.baseline: /)]);
+  });
+
   it("on the command line: the same rule", () => {
     expect(parseMargin("20%")).toBe(0.2);
     expect(parseMargin("0.2")).toBe(0.2);
