@@ -188,7 +188,7 @@ describe("chaos gate", () => {
     expect(html).not.toMatch(/>100%<|0 of 0/);
     expect(html).toContain("nothing to judge");
     expect(md).not.toMatch(/\| 100% \||0 of 0/);
-    expect(md).toMatch(/^\| calm \| 7 \| held \| — \(nothing to judge\) \| 5 \| none \|/m);
+    expect(md).toMatch(/^\| calm \| 7 \| held \| — \(nothing to judge\) \| 5 \| — \(no --baseline\) \|/m);
     expect(readFileSync(join(dir, "out", "junit.xml"), "utf8")).toMatch(/tests="3" failures="0" errors="0" skipped="2"/);
   });
 });
