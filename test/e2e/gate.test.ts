@@ -71,6 +71,16 @@ describe("chaos gate", () => {
     expect(wide.code).toBe(0);
   });
 
+  it("runs that could not be judged (--target aws, refused: no allow-list) with minScore 100: exit 4 'could not be judged', not 1 'failed'", async () => {
+    const dir = suiteDir();
+    const r = await chaos(["gate", "small.yaml", "--target", "aws", "--out-dir", "out"], { cwd: dir, env: { AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" } });
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).toMatch(/^\[\d\/2\] spot-interrupt \(seed 7\): error in [\d.]+ s, could not be judged \(counts 0%\)$/m);
+    expect(r.stdout).toContain("resilience score 0.0 is below the minimum 100 only because 2 runs could not be judged (they count 0%); no run that was judged fell short");
+    expect(r.stdout).toMatch(/^gate: could not judge every run \(exit 4\)  resilience score 0\.0 \(minimum 100\)$/m);
+    expect(readFileSync(join(dir, "out", "report.md"), "utf8")).toMatch(/^# Small gate: ⚠️ gate could not be judged/);
+  });
+
   it("refuses a bad suite, shard or experiment before running anything (exit 2)", async () => {
     const dir = suiteDir();
     writeFileSync(join(dir, "bad.yaml"), "title: Bad\nexperiments:\n  - experiment: spot-interupt\n    weight: 12\n");
