@@ -13,10 +13,11 @@ import { availableParallelism } from "node:os";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RealClock } from "../time/clock.js";
-import { readSuite } from "../gate/suite.js";
+import { parseMargin, readSuite } from "../gate/suite.js";
 import { parseShard, shardOf } from "../gate/shard.js";
-import { runGate, type Spawned } from "../gate/gate.js";
+import { missingBaselineText, runGate, type Spawned } from "../gate/gate.js";
 import { githubAnnotations, writeGateOutputs } from "../gate/output.js";
+import { baselineDirProblem, readBaseline, type Baseline } from "../gate/baseline.js";
 import { experimentCatalog, resolveExperiment } from "./catalog.js";
 import { usage } from "./errors.js";
 import { selfCommand } from "./self-command.js";
@@ -53,18 +54,38 @@ function runChaos(args: string[], cwd: string): Promise<Spawned> {
   });
 }
 
-function parseMargin(text: string | undefined): number | undefined {
+function marginFlag(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  if (!m) throw usage(`--margin: expected a percentage such as 20% or a ratio such as 0.2, found ${JSON.stringify(text)}`);
-  return m[2] ? Number(m[1]) / 100 : Number(m[1]);
+  const margin = parseMargin(text);
+  if (margin === undefined) throw usage(`--margin: expected a share such as 20% or 0.2, found ${JSON.stringify(text)}${/^\s*\d+(\.\d+)?\s*$/.test(text) ? ` (a bare number is a share of 1: write ${text.trim()}% for ${text.trim()} percent)` : ""}`);
+  return margin;
+}
+
+/**
+ * The --baseline directory, read before any run. A path that is not a readable directory is a usage
+ * error, and so is a baseline with no journal for any of the runs to be made: in CI that is an
+ * artifact download that failed or went elsewhere, and a gate that compared nothing must not pass
+ * as if it had. A first gate, with nothing to compare with yet, runs without --baseline. A baseline
+ * that lacks only some runs (entries added since) is compared for the others, and the gate says
+ * which were not.
+ */
+function readBaselineFlag(flag: string, cwd: string, ids: readonly string[]): Baseline {
+  const dir = resolve(cwd, flag);
+  const problem = baselineDirProblem(dir);
+  if (problem) throw usage(`--baseline: expected the directory of an earlier gate's journals (its --out-dir), found ${JSON.stringify(flag)}: ${problem}`);
+  const baseline = readBaseline(dir, ids);
+  if (baseline.journals.size === 0) {
+    const names = ids.length <= 3 ? ids.join(", ") : `${ids.slice(0, 3).join(", ")} and ${ids.length - 3} more`;
+    throw usage(`--baseline: expected the journals of an earlier gate (<run>.json or journals/<run>.json) for this gate's runs (${names}), found none in ${JSON.stringify(flag)}; a first gate, with nothing to compare with, runs without --baseline`);
+  }
+  return baseline;
 }
 
 export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<number> {
   const cwd = process.cwd();
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   if (flags.shard !== undefined && !shard) throw usage(`--shard: expected i/n with 1 <= i <= n, such as 1/2, found ${JSON.stringify(flags.shard)}`);
-  const margin = parseMargin(flags.margin);
+  const margin = marginFlag(flags.margin);
   const parallel = flags.parallel === undefined ? availableParallelism() : Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1) throw usage(`--parallel: expected a whole number of 1 or more, found ${JSON.stringify(flags.parallel)}`);
   // Every entry's experiment, vars and stack are checked before any run: a typo fails the gate at once (exit 2), not after an hour.
@@ -72,6 +93,7 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
   if (flags.stack !== undefined && flags.target !== undefined && flags.target !== "sandbox") throw usage(`--stack applies only to the embedded sandbox: ${flags.target} has whatever stack is deployed there`);
   if (flags.stack !== undefined) (await import("../sandbox/stack/load.js")).loadStack(resolve(cwd, flags.stack));
   const runs = shardOf(suite.runs, shard);
+  const baseline = flags.baseline === undefined ? undefined : readBaselineFlag(flags.baseline, cwd, runs.map((r) => r.id));
   const files = new Map(runs.map((r) => [r.experiment, resolveExperiment(r.experiment, cwd)]));
   const outDir = resolve(cwd, flags.outDir ?? ".gameday/gate");
   const where = flags.target !== undefined ? `one at a time on ${flags.target}` : `${Math.min(parallel, runs.length)} at a time, each on its own embedded sandbox`;
@@ -91,7 +113,7 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
     ...(flags.stack !== undefined ? { stack: resolve(cwd, flags.stack) } : {}),
     concurrency: parallel,
     project: cwd,
-    ...(flags.baseline !== undefined ? { baseline: resolve(cwd, flags.baseline) } : {}),
+    ...(baseline !== undefined ? { baseline } : {}),
     ...(margin !== undefined ? { margin } : {}),
     clock: new RealClock(),
     runChaos,
@@ -106,6 +128,8 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${out.summary}\n`);
   if (process.env.GITHUB_ACTIONS === "true") for (const line of githubAnnotations(suite, result)) process.stdout.write(`${line}\n`);
   for (const line of [...result.failures, ...result.errors]) process.stdout.write(`  ${line}\n`);
+  const missing = missingBaselineText(result);
+  if (missing) process.stdout.write(`warning: ${missing}\n`);
   const verdict = result.exitCode === 0 ? "passed" : result.exitCode === 1 ? "failed" : result.exitCode === 130 ? "interrupted (partial reports)" : "could not judge every run";
   process.stdout.write(`gate: ${verdict} (exit ${result.exitCode})  resilience score ${result.score.toFixed(1)}${suite.gate.minScore !== undefined ? ` (minimum ${suite.gate.minScore})` : ""}\n`);
   for (const p of [out.junit, out.markdown, out.html]) process.stdout.write(`report: ${relative(cwd, p) || p}\n`);

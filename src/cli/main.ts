@@ -60,7 +60,9 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
        below the minimum, or a measure regressed against the baseline
   2    invalid suite file (an entry's unknown experiment, undeclared var or missing stack
        included, all at once, before any run), or invalid usage
-  4    a run could not be judged (a toolkit or target error) and nothing else failed
+  4    a run could not be judged (a toolkit or target error) and nothing else failed; such a
+       run counts 0% in the score, and a score below the minimum only because of such runs is
+       exit 4, not 1
   130  interrupted by SIGINT/SIGTERM: passed on to the running runs (they roll back), no further
        run starts, JUnit and Markdown written for what ran`,
   lint: `  0    no finding at error severity
@@ -287,8 +289,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--target <target>", "Run one at a time on this target (aws, or an endpoint URL) instead of each on its own embedded sandbox")
     .option("--stack <file>", "Embedded sandbox stack for every run, in place of the suite's (not with --target)")
     .option("--shard <i/n>", "Run only this CI job's share of the suite (1-based; the same split everywhere)")
-    .option("--baseline <dir>", "Journals of an earlier gate (its --out-dir): a p95 or a time to drain that grew past the margin fails the gate")
-    .option("--margin <percent>", "How much a measure may grow against the baseline (default: the suite's, else 20%)")
+    .option("--baseline <dir>", "Journals of an earlier gate (its --out-dir): a p95 or a time to drain that grew past the margin fails the gate; a missing directory, or one with no journal for any run, is refused (exit 2)")
+    .option("--margin <percent>", "How much a measure may grow against the baseline, as 20% or 0.2 (a bare number above 1 is refused; default: the suite's, else 20%)")
     .option("--parallel <n>", "Runs at once on embedded sandboxes (default: the machine's available parallelism)")
     .action(async (suite: string, f: Flags) => {
       const { gateCommand } = await import("./gate-command.js");

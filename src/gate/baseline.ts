@@ -4,7 +4,7 @@
  * the journals: the worst p95 any probe recorded (http-slo's field), and the slowest time to DRAINING
  * (draining's maxSecondsToDraining).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { JournalDoc } from "../engine/journal.js";
 import { readJournal } from "../report/index.js";
@@ -44,10 +44,34 @@ export function regressions(current: Measures, baseline: Measures, margin: numbe
   return out;
 }
 
-/** The baseline journal of a run: `<dir>/<id>.json`, or `<dir>/journals/<id>.json` (a gate's output directory). */
-export function baselineJournal(dir: string, id: string): JournalDoc | undefined {
-  for (const path of [join(dir, `${id}.json`), join(dir, "journals", `${id}.json`)]) {
-    if (existsSync(path)) return readJournal(path).doc;
+/** The journals of an earlier gate, read before any run: those of the runs to be made that it has. */
+export interface Baseline {
+  dir: string;
+  journals: ReadonlyMap<string, JournalDoc>;
+}
+
+/** Why `dir` cannot be a baseline (it must be a directory that can be read), or undefined. */
+export function baselineDirProblem(dir: string): string | undefined {
+  const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
+  try {
+    if (!statSync(dir).isDirectory()) return "a file, not a directory";
+    readdirSync(dir);
+  } catch (err) {
+    return code(err) === "ENOENT" ? "no such directory" : `it cannot be read (${code(err)})`;
   }
   return undefined;
+}
+
+/**
+ * The baseline journals of these runs: `<dir>/<id>.json`, or `<dir>/journals/<id>.json` (a gate's
+ * output directory). A run without one is left out (the gate says it was not compared); a journal
+ * that is there but cannot be read is an input error naming it, before any run starts.
+ */
+export function readBaseline(dir: string, ids: readonly string[]): Baseline {
+  const journals = new Map<string, JournalDoc>();
+  for (const id of ids) {
+    const path = [join(dir, `${id}.json`), join(dir, "journals", `${id}.json`)].find((p) => existsSync(p));
+    if (path !== undefined) journals.set(id, readJournal(path).doc);
+  }
+  return { dir, journals };
 }

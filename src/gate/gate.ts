@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../time/clock.js";
 import { probeSuccess, readJournal, runReport, type RunReport } from "../report/index.js";
-import { baselineJournal, measures, regressions, type Regression } from "./baseline.js";
+import { measures, regressions, type Baseline, type Regression } from "./baseline.js";
 import { inPool } from "./pool.js";
 import { nothingToJudge, probeSuccessPercent, resilienceScore } from "./score.js";
 import type { Suite, SuiteRun } from "./suite.js";
@@ -34,7 +34,8 @@ export interface GateOptions {
   stack?: string;
   /** How many runs at once on embedded sandboxes. */
   concurrency: number;
-  baseline?: string;
+  /** The journals of an earlier gate to compare with (readBaseline, before any run). */
+  baseline?: Baseline;
   /** Overrides the suite's margin. */
   margin?: number;
   clock: Clock;
@@ -58,6 +59,8 @@ export interface RunOutcome {
   report: RunReport;
   percent: number;
   regressions: Regression[];
+  /** With a baseline: "compared" with its journal, or "missing" (it has none for this run). Absent without one, or when the run left no journal. */
+  baseline?: "compared" | "missing";
   seconds: number;
 }
 
@@ -71,10 +74,21 @@ export interface GateResult {
   /** 130: interrupted; the runs that finished (and those interrupted, rolled back) are reported. */
   exitCode: 0 | 1 | 4 | 130;
   margin: number;
+  /** With a baseline: where it is, and the runs it had no journal for (not compared). */
+  baseline?: { dir: string; missing: string[] };
 }
 
 /** Exit codes of `chaos run` that judged the system: held, deviated, aborted by a stop condition. */
 const JUDGED = new Set([0, 1, 3]);
+
+/**
+ * Whether a run judged the system. One that did not (invalid input, a target or toolkit error,
+ * interrupted, ended by a signal) counts 0% in the score whatever its probes read before it ended,
+ * as the README says: a gate must not score a run it could not finish as a pass.
+ */
+export function wasJudged(outcome: { exitCode: number | null }): boolean {
+  return outcome.exitCode !== null && JUDGED.has(outcome.exitCode);
+}
 
 function runArgs(run: SuiteRun, file: string, journal: string, o: GateOptions): string[] {
   // A suite entry's stack describes the embedded sandbox, as an experiment's own does: on a real or
@@ -130,13 +144,15 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
     // at once, before any target, ledger or journal exists): it had begun nothing, so it was not run.
     if (!doc && spawned.signal && o.signal?.aborted) return undefined;
     const report = doc?.gameday.complete ? runReport({ file: journal, doc }) : errorReport(run, journal, spawned);
-    const base = o.baseline !== undefined && doc ? baselineJournal(o.baseline, run.id) : undefined;
+    const base = o.baseline?.journals.get(run.id);
     const found = base && doc ? regressions(measures(doc), measures(base), margin) : [];
-    const outcome: RunOutcome = { run, exitCode: spawned.code, ...(spawned.signal ? { signal: spawned.signal } : {}), journal, report, percent: probeSuccessPercent(doc?.gameday.complete ? report : undefined), regressions: found, seconds };
+    const compared = o.baseline === undefined ? undefined : base === undefined ? "missing" : doc ? "compared" : undefined;
+    const judged = wasJudged({ exitCode: spawned.code });
+    const outcome: RunOutcome = { run, exitCode: spawned.code, ...(spawned.signal ? { signal: spawned.signal } : {}), journal, report, percent: judged ? probeSuccessPercent(doc?.gameday.complete ? report : undefined) : 0, regressions: found, ...(compared ? { baseline: compared } : {}), seconds };
     finished++;
-    const regressed = found.length > 0 ? `, regressed: ${found.map((r) => `${r.measure} ${r.baseline} -> ${r.current}`).join("; ")}` : "";
+    const regressed = found.length > 0 ? `, regressed: ${found.map((r) => `${r.measure} ${r.baseline} -> ${r.current}`).join("; ")}` : compared === "missing" ? ", no baseline to compare with" : "";
     // A run that read no probe has no rate: "probes 100%" for nothing judged would mislead.
-    const rate = probeSuccess(report).total > 0 ? `probes ${outcome.percent.toFixed(0)}%` : nothingToJudge(report) ? "nothing to judge" : "no probe read";
+    const rate = !judged ? "could not be judged (counts 0%)" : probeSuccess(report).total > 0 ? `probes ${outcome.percent.toFixed(0)}%` : nothingToJudge(report) ? "nothing to judge" : "no probe read";
     o.progress(`[${finished}/${runs.length}] ${run.id} (seed ${run.seed}): ${report.verdict} in ${seconds.toFixed(1)} s, ${rate}${regressed}`);
     return outcome;
   });
@@ -145,15 +161,38 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
   const failures: string[] = [];
   const errors: string[] = [];
   for (const x of outcomes) {
-    if (x.exitCode === null || !JUDGED.has(x.exitCode)) errors.push(`${x.run.id}: could not be judged (${x.exitCode !== null ? `exit ${x.exitCode}` : `ended by ${x.signal ?? "a signal"}`}): ${x.report.summary}`);
+    if (!wasJudged(x)) errors.push(`${x.run.id}: could not be judged (${x.exitCode !== null ? `exit ${x.exitCode}` : `ended by ${x.signal ?? "a signal"}`}): ${x.report.summary}`);
     else if (suite.gate.allHeld && x.report.verdict !== "held") failures.push(`${x.run.id}: ${verdictLine(x.report)}`);
     for (const r of x.regressions) failures.push(`${x.run.id}: ${r.measure} grew from ${r.baseline} to ${r.current}, more than the ${Math.round(margin * 100)}% margin`);
   }
-  if (suite.gate.minScore !== undefined && score < suite.gate.minScore) failures.push(`resilience score ${score.toFixed(1)} is below the minimum ${suite.gate.minScore}`);
+  if (suite.gate.minScore !== undefined && score < suite.gate.minScore) {
+    // Below the minimum only because runs that could not be judged count 0%: nothing was judged to
+    // fail, so the gate could not be judged (exit 4), not failed. It failed when a run deviated or
+    // regressed, or when the runs that were judged score below the minimum by themselves.
+    const judged = outcomes.filter(wasJudged);
+    const unjudged = outcomes.length - judged.length;
+    const judgedScore = judged.length > 0 ? resilienceScore(judged.map((x) => ({ weight: x.run.weight, percent: x.percent }))) : undefined;
+    const line = `resilience score ${score.toFixed(1)} is below the minimum ${suite.gate.minScore}`;
+    if (failures.length === 0 && unjudged > 0 && (judgedScore === undefined || judgedScore >= suite.gate.minScore)) {
+      errors.push(`${line} only because ${unjudged === 1 ? "1 run" : `${unjudged} runs`} could not be judged (${unjudged === 1 ? "it counts" : "they count"} 0%); ${judgedScore === undefined ? "no run that was judged fell short" : `the runs that were judged score ${judgedScore.toFixed(1)}`}`);
+    } else failures.push(line);
+  }
   if (o.signal?.aborted) {
     const why = typeof o.signal.reason === "string" ? o.signal.reason : "a signal";
     for (const [i, x] of started.entries()) if (x === undefined) errors.push(`${runs[i]!.id}: not run (the gate was interrupted by ${why})`);
-    return { outcomes, score, failures, errors, exitCode: 130, margin };
+    return { outcomes, score, failures, errors, exitCode: 130, margin, ...baselineOf(o, outcomes) };
   }
-  return { outcomes, score, failures, errors, exitCode: failures.length > 0 ? 1 : errors.length > 0 ? 4 : 0, margin };
+  return { outcomes, score, failures, errors, exitCode: failures.length > 0 ? 1 : errors.length > 0 ? 4 : 0, margin, ...baselineOf(o, outcomes) };
+}
+
+function baselineOf(o: GateOptions, outcomes: readonly RunOutcome[]): Pick<GateResult, "baseline"> {
+  return o.baseline === undefined ? {} : { baseline: { dir: o.baseline.dir, missing: outcomes.filter((x) => x.baseline === "missing").map((x) => x.run.id) } };
+}
+
+/** "1 of 4 runs not compared: the baseline (dir) has no journal for a.", or undefined when every run had one. */
+export function missingBaselineText(result: GateResult): string | undefined {
+  const missing = result.baseline?.missing ?? [];
+  if (missing.length === 0) return undefined;
+  const n = result.outcomes.length;
+  return `${missing.length} of ${n} run${n === 1 ? "" : "s"} not compared: the baseline (${result.baseline!.dir}) has no journal for ${missing.join(", ")}.`;
 }

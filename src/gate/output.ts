@@ -8,21 +8,33 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderRuns } from "../report/index.js";
 import { cell } from "../report/markdown.js";
-import { verdictLine, type GateResult } from "./gate.js";
+import { missingBaselineText, verdictLine, wasJudged, type GateResult, type RunOutcome } from "./gate.js";
 import { nothingToJudge, probeSuccessCell } from "./score.js";
 import type { Suite } from "./suite.js";
 
+/** The regressions cell of a run that did not regress: "none" only when it was compared. */
+function regressionCell(result: GateResult, x: RunOutcome): string {
+  if (!result.baseline) return "— (no --baseline)";
+  return x.baseline === "compared" ? "none" : x.baseline === "missing" ? "— (no baseline journal)" : "— (not compared)";
+}
+
+/** The gate's decision in a few words, with its mark. */
+export function gateHeading(result: GateResult, marks = true): string {
+  const [mark, text] = result.exitCode === 0 ? ["✅", "gate passed"] : result.exitCode === 130 ? ["⚠️", "gate interrupted (partial)"] : result.exitCode === 4 ? ["⚠️", "gate could not be judged"] : ["❌", "gate failed"];
+  return marks ? `${mark} ${text}` : text;
+}
+
 export function gateMarkdown(suite: Suite, result: GateResult, minScoreText = suite.gate.minScore !== undefined ? `minimum ${suite.gate.minScore}` : "no minimum"): string {
-  const passed = result.exitCode === 0;
   const rows = result.outcomes.map((x) => {
     const regressed = x.regressions.map((r) => `${r.measure} ${r.baseline} → ${r.current}`).join("; ");
     const replay = x.report.replay ? `\`${x.report.replay}\`` : "";
-    return `| ${[x.run.id, String(x.run.seed), x.report.verdict, probeSuccessCell(x.report, x.percent), String(x.run.weight), regressed || "none", replay].map(cell).join(" | ")} |`;
+    const rate = wasJudged(x) ? probeSuccessCell(x.report, x.percent) : "— (could not be judged: counts 0%)";
+    return `| ${[x.run.id, String(x.run.seed), x.report.verdict, rate, String(x.run.weight), regressed || regressionCell(result, x), replay].map(cell).join(" | ")} |`;
   });
   const unjudged = result.outcomes.filter((x) => nothingToJudge(x.report)).length;
   return [
-    `# ${suite.title}: ${passed ? "✅ gate passed" : result.exitCode === 130 ? "⚠️ gate interrupted (partial)" : "❌ gate failed"}`,
-    `Resilience score **${result.score.toFixed(1)}** (${minScoreText}; Litmus's weighted probe success), ${result.outcomes.length} run${result.outcomes.length === 1 ? "" : "s"}, regression margin ${Math.round(result.margin * 100)}%.${unjudged > 0 ? ` ${unjudged === 1 ? "1 run had" : `${unjudged} runs had`} nothing to judge (no steady-state hypothesis and no probe read) and ${unjudged === 1 ? "counts" : "count"} as 100% in the score (it held; nothing failed).` : ""}`,
+    `# ${suite.title}: ${gateHeading(result)}`,
+    `Resilience score **${result.score.toFixed(1)}** (${minScoreText}; Litmus's weighted probe success), ${result.outcomes.length} run${result.outcomes.length === 1 ? "" : "s"}, ${result.baseline ? `regression margin ${Math.round(result.margin * 100)}%.${missingBaselineText(result) ? ` ⚠️ ${missingBaselineText(result)}` : ""}` : "no --baseline: regressions not checked."}${unjudged > 0 ? ` ${unjudged === 1 ? "1 run had" : `${unjudged} runs had`} nothing to judge (no steady-state hypothesis and no probe read) and ${unjudged === 1 ? "counts" : "count"} as 100% in the score (it held; nothing failed).` : ""}`,
     ...(result.failures.length + result.errors.length > 0 ? [[...result.failures, ...result.errors].map((f) => `- ${f}`).join("\n")] : []),
     ["| run | seed | verdict | probes passed | weight | regressions | replay |", "| --- | --- | --- | --- | --- | --- | --- |", ...rows].join("\n"),
     renderRuns(
@@ -70,6 +82,6 @@ export function writeGateOutputs(suite: Suite, result: GateResult, outDir: strin
   const summary = gateMarkdown(suite, result);
   writeFileSync(junit, renderRuns(reports, "junit"));
   writeFileSync(markdown, summary);
-  writeFileSync(html, renderRuns(reports, "html", { title: `${suite.title}: score ${result.score.toFixed(1)}, ${result.exitCode === 0 ? "gate passed" : "gate failed"}` }));
+  writeFileSync(html, renderRuns(reports, "html", { title: `${suite.title}: score ${result.score.toFixed(1)}, ${gateHeading(result, false)}` }));
   return { junit, markdown, html, summary };
 }

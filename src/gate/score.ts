@@ -3,7 +3,8 @@
  * percentage (the share of its probes that passed), weighted by the experiment's weight (0 to 10):
  * score = Σ(weight × probe success %) / Σ weights. gameday counts as probes each probe verdict by
  * mode and each steady-state check that read a probe (report/run-report.ts probeSuccess); a run that
- * could not be judged scores 0%. A run that held with nothing to judge (no hypothesis, no probe)
+ * could not be judged (no journal, or a `chaos run` exit other than 0, 1 or 3: gate.ts wasJudged)
+ * scores 0%. A run that held with nothing to judge (no hypothesis, no probe)
  * scores 100%, as Litmus scores an experiment without probes that passed; reports show it as
  * "nothing to judge", not as a rate (probeSuccessCell).
  */

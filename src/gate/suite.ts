@@ -30,7 +30,22 @@ export const DEFAULT_MARGIN = 0.2;
 export const DEFAULT_SEED = 1;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()], expecting("a string, number or boolean"));
-const margin = z.union([z.number().min(0, expecting("a margin of 0 or more")), z.string().regex(/^\d+(\.\d+)?%$/, expecting('a percentage such as "20%" or a ratio such as 0.2'))], expecting('a percentage such as "20%" or a ratio such as 0.2'));
+/**
+ * A margin is written as a percentage ("20%") or as a share of 1 (0.2). A bare number above 1 is
+ * refused, not read as a share: `margin: 20` almost always means 20%, and read as 2000% it would
+ * let every regression through.
+ */
+export const MARGIN_EXPECTED = 'a share such as "20%" or 0.2 (a bare number is a share of 1: 0.2 is 20%)';
+const margin = z.union([z.number().min(0, expecting(MARGIN_EXPECTED)).max(1, expecting(MARGIN_EXPECTED)), z.string().regex(/^\d+(\.\d+)?%$/, expecting(MARGIN_EXPECTED))], expecting(MARGIN_EXPECTED));
+
+/** A margin given on the command line, by the suite's rule: "20%" or a share of 1 from 0 to 1; undefined when it is neither. */
+export function parseMargin(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  if (!m) return undefined;
+  if (m[2]) return Number(m[1]) / 100;
+  const share = Number(m[1]);
+  return share <= 1 ? share : undefined;
+}
 
 const entrySchema = strict({
   experiment: z.string(expecting("an experiment: a catalog name or a path")).min(1, expecting("an experiment: a catalog name or a path")),

@@ -81,6 +81,8 @@ describe("chaos gate --target <served sandbox>", () => {
     expect(md).toContain(`- spot-interrupt: not run (the gate was interrupted by ${signal})`);
     const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(out, "junit.xml"), "utf8"));
     expect(JSON.stringify(junit)).toContain("marker");
-    expect(stdout).toMatch(/^gate: interrupted \(partial reports\) \(exit 130\)/m);
+    // The interrupted run could not be judged: it counts 0% in the score (as the README says), not the 100% its probes read.
+    expect(stdout).toMatch(/^gate: interrupted \(partial reports\) \(exit 130\)  resilience score 0\.0$/m);
+    expect(md).toContain("| marker | 1 | interrupted | — (could not be judged: counts 0%) |");
   });
 });

@@ -3,7 +3,7 @@
  * suite with a stack that makes spot-interrupt deviate, and the outputs CI reads.
  */
 import { describe, expect, it, vi } from "vitest";
-import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { chaos, REPO, scratch, servesForThisFile } from "./cli.js";
@@ -71,6 +71,16 @@ describe("chaos gate", () => {
     expect(wide.code).toBe(0);
   });
 
+  it("runs that could not be judged (--target aws, refused: no allow-list) with minScore 100: exit 4 'could not be judged', not 1 'failed'", async () => {
+    const dir = suiteDir();
+    const r = await chaos(["gate", "small.yaml", "--target", "aws", "--out-dir", "out"], { cwd: dir, env: { AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" } });
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).toMatch(/^\[\d\/2\] spot-interrupt \(seed 7\): error in [\d.]+ s, could not be judged \(counts 0%\)$/m);
+    expect(r.stdout).toContain("resilience score 0.0 is below the minimum 100 only because 2 runs could not be judged (they count 0%); no run that was judged fell short");
+    expect(r.stdout).toMatch(/^gate: could not judge every run \(exit 4\)  resilience score 0\.0 \(minimum 100\)$/m);
+    expect(readFileSync(join(dir, "out", "report.md"), "utf8")).toMatch(/^# Small gate: ⚠️ gate could not be judged/);
+  });
+
   it("refuses a bad suite, shard or experiment before running anything (exit 2)", async () => {
     const dir = suiteDir();
     writeFileSync(join(dir, "bad.yaml"), "title: Bad\nexperiments:\n  - experiment: spot-interupt\n    weight: 12\n");
@@ -85,6 +95,29 @@ describe("chaos gate", () => {
         "",
       ].join("\n"),
     );
+    // A margin of 20 is 20%, not 2000%: refused on the command line and in the suite, before any run.
+    const margin = await chaos(["gate", "small.yaml", "--margin", "20"], { cwd: dir });
+    expect(margin.code).toBe(2);
+    expect(margin.stderr).toMatch(/--margin: expected a share such as 20% or 0\.2, found "20" \(a bare number is a share of 1: write 20% for 20 percent\)/);
+    expect(margin.stdout).toBe("");
+    writeFileSync(join(dir, "margin.yaml"), "title: Margin\nexperiments:\n  - experiment: task-kill\ngate:\n  margin: 20\n");
+    const suiteMargin = await chaos(["gate", "margin.yaml"], { cwd: dir });
+    expect(suiteMargin.code).toBe(2);
+    expect(suiteMargin.stderr).toMatch(/^margin\.yaml:5:11: gate\.margin: expected a share such as "20%" or 0\.2 .*, found 20$/m);
+    // A baseline that is not there (a CI artifact download that failed) must not turn the regression check off silently.
+    const nowhere = await chaos(["gate", "small.yaml", "--baseline", "nonexistent"], { cwd: dir });
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/--baseline: expected the directory of an earlier gate's journals \(its --out-dir\), found "nonexistent": no such directory/);
+    expect(nowhere.stdout).toBe("");
+    const file = await chaos(["gate", "small.yaml", "--baseline", "small.yaml"], { cwd: dir });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/--baseline: .*found "small\.yaml": a file, not a directory/);
+    mkdirSync(join(dir, "empty", "journals"), { recursive: true });
+    writeFileSync(join(dir, "empty", "journals", "other.json"), "{}");
+    const empty = await chaos(["gate", "small.yaml", "--baseline", "empty"], { cwd: dir });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--baseline: expected the journals of an earlier gate \(<run>\.json or journals\/<run>\.json\) for this gate's runs \(spot-interrupt, task-kill\), found none in "empty"; a first gate, with nothing to compare with, runs without --baseline/);
+    expect(empty.stdout).toBe("");
     const shard = await chaos(["gate", "small.yaml", "--shard", "3/2"], { cwd: dir });
     expect(shard.code).toBe(2);
     expect(shard.stderr).toMatch(/--shard: expected i\/n with 1 <= i <= n/);
@@ -164,7 +197,7 @@ describe("chaos gate", () => {
     expect(html).not.toMatch(/>100%<|0 of 0/);
     expect(html).toContain("nothing to judge");
     expect(md).not.toMatch(/\| 100% \||0 of 0/);
-    expect(md).toMatch(/^\| calm \| 7 \| held \| — \(nothing to judge\) \| 5 \| none \|/m);
+    expect(md).toMatch(/^\| calm \| 7 \| held \| — \(nothing to judge\) \| 5 \| — \(no --baseline\) \|/m);
     expect(readFileSync(join(dir, "out", "junit.xml"), "utf8")).toMatch(/tests="3" failures="0" errors="0" skipped="2"/);
   });
 });

@@ -70,8 +70,8 @@ describe("a gate with a run that judged nothing", () => {
   it("Markdown: its rows say nothing to judge (the gate's and the runs' tables), the score line says how it counted", () => {
     const md = gateMarkdown(suite, result);
     expect(md).not.toMatch(/0 of 0/);
-    expect(md).toContain("| calm | 7 | held | — (nothing to judge) | 5 | none |  |");
-    expect(md).toContain("| web | 7 | held | 100% | 5 | none |  |");
+    expect(md).toContain("| calm | 7 | held | — (nothing to judge) | 5 | — (no --baseline) |  |");
+    expect(md).toContain("| web | 7 | held | 100% | 5 | — (no --baseline) |  |");
     expect(md).toContain("| calm | ✅ held | — (nothing to judge) | 7 |  |");
     expect(md).toContain("| web | ✅ held | 3 of 3 | 7 |  |");
     expect(md).toContain("1 run had nothing to judge (no steady-state hypothesis and no probe read) and counts as 100% in the score (it held; nothing failed).");

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseSuite, readSuite } from "../../src/gate/suite.js";
+import { parseMargin, parseSuite, readSuite } from "../../src/gate/suite.js";
 import { parseShard, shardOf } from "../../src/gate/shard.js";
 import { resilienceScore } from "../../src/gate/score.js";
 import { regressions } from "../../src/gate/baseline.js";
@@ -47,6 +47,32 @@ describe("suite files", () => {
       expect.stringMatching(/^suites\/gate\.yaml:7:\d+: gate\.minScore: expected a score from 0 to 100, found "high"$/),
     ]);
     expect(errorsOf("title: t\nexperiments:\n  - experiment: a\n  - experiment: a\n")).toEqual([expect.stringMatching(/^suites\/gate\.yaml:4:17: experiments\[1\]\.experiment: expected a name no other entry has/)]);
+  });
+});
+
+describe("margins", () => {
+  const suiteWith = (margin: string) => `title: t\nexperiments:\n  - experiment: a\ngate:\n  margin: ${margin}\n`;
+
+  it("in a suite: a percentage or a share of 1 or less; a bare number above 1 (20 for 20%) is refused at its line", () => {
+    expect(parseSuite(suiteWith("20%"), "s.yaml").gate.margin).toBe(0.2);
+    expect(parseSuite(suiteWith("150%"), "s.yaml").gate.margin).toBe(1.5);
+    expect(parseSuite(suiteWith("0.2"), "s.yaml").gate.margin).toBe(0.2);
+    expect(parseSuite(suiteWith("1"), "s.yaml").gate.margin).toBe(1);
+    expect(errorsOf(suiteWith("20"))).toEqual(["suites/gate.yaml:5:11: gate.margin: expected a share such as \"20%\" or 0.2 (a bare number is a share of 1: 0.2 is 20%), found 20"]);
+    expect(errorsOf(suiteWith("1.5"))).toEqual([expect.stringMatching(/^suites\/gate\.yaml:5:11: gate\.margin: expected a share such as "20%" or 0\.2 .*, found 1\.5$/)]);
+    expect(errorsOf(suiteWith("-1"))).toEqual([expect.stringMatching(/^suites\/gate\.yaml:5:11: gate\.margin: expected .*, found -1$/)]);
+  });
+
+  it("a suite has no baseline of its own: a gate.baseline key is refused, not ignored", () => {
+    expect(errorsOf("title: t\nexperiments:\n  - experiment: a\ngate:\n  baseline: base\n")).toEqual([expect.stringMatching(/^suites\/gate\.yaml:5:3: gate\.baseline: /)]);
+  });
+
+  it("on the command line: the same rule", () => {
+    expect(parseMargin("20%")).toBe(0.2);
+    expect(parseMargin("0.2")).toBe(0.2);
+    expect(parseMargin(" 150% ")).toBe(1.5);
+    expect(parseMargin("1")).toBe(1);
+    for (const bad of ["20", "1.5", "-1", "abc", "%", ""]) expect(parseMargin(bad), bad).toBeUndefined();
   });
 });
 
