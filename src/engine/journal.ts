@@ -100,6 +100,8 @@ export interface JournalDoc {
     rollbackResults: RollbackRecord[];
     steadyStateAfterRollback?: SteadyStateRecord | null;
     stopCondition?: { probe: string; at: string; reason: string };
+    /** A fault whose FIS experiment was stopped before its planned end (by an operator or a FIS stop condition): the run was aborted. */
+    faultStopped?: { step: string; experimentId: string; at: string; plannedEnd: string; reason: string };
     interrupted?: { signal: string; at: string };
     during: { readings: number; failed: number };
     warnings: string[];

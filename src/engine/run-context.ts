@@ -23,6 +23,8 @@ export type Abort =
   | { kind: "interrupt"; signal: string }
   | { kind: "stop-condition"; probe: string; reason: string }
   | { kind: "fail-fast"; probe: string; reason: string }
+  /** A fault's FIS experiment ended `stopped` before its planned end: `chaos stop`, the console, a FIS stop condition. */
+  | { kind: "fault-stopped"; step: string; experimentId: string; at: string; reason: string }
   | { kind: "error"; message: string };
 
 export class MethodAborted extends Error {
@@ -39,6 +41,8 @@ export function describeAbort(a: Abort): string {
       return `stop condition ${a.probe} breached`;
     case "fail-fast":
       return `${a.probe} failed (fail fast)`;
+    case "fault-stopped":
+      return `${a.step}'s FIS experiment ${a.experimentId} was stopped at ${a.at} (${a.reason})`;
     case "error":
       return a.message;
   }
@@ -56,6 +60,11 @@ export class RunContext {
   chaosWindow: { start: number; end?: number } | undefined;
   /** The stop conditions' alarm ARNs (stop-conditions.ts), which every fault's FIS template stops on. */
   readonly stopAlarmArns: string[] = [];
+  /** Each FIS fault's watch for its experiment being stopped early (fault-step.ts); they end with the method. */
+  readonly faultWatches: Promise<void>[] = [];
+  readonly faultWatchEnd = new AbortController();
+  /** One reading of the run's stop alarms, which stops the run on one in ALARM (stop-conditions.ts); set when there are alarms. */
+  checkStopAlarms: (() => Promise<void>) | undefined;
   /** On-chaos monitors: they start when the chaos window opens. */
   readonly onChaos: Monitor[] = [];
   private readonly methodAbort = new AbortController();
