@@ -91,6 +91,8 @@ export interface JournalDoc {
     target: { kind: string; region: string; stack?: string; stackPath?: string; clock?: string };
     clock: string;
     complete: boolean;
+    /** When the journal was last rewritten (run clock): for a run that did not finish, what it had read by then is all there is. */
+    writtenAt?: string;
     verdict?: string;
     exitCode?: number;
     summary?: string;

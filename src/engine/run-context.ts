@@ -18,6 +18,13 @@ import { errorMessage } from "./signals.js";
 import { activityRecord } from "./activity-record.js";
 import type { RunOptions } from "./run.js";
 
+/**
+ * How often, in the run's clock time, a reading makes the run rewrite its journal (with the
+ * readings so far) when no step did meanwhile: a run killed mid-method loses at most this much of
+ * what it read. Each rewrite is the whole file (bounded: series are thinned past MAX_POINTS).
+ */
+export const JOURNAL_READINGS_EVERY_MS = 30_000;
+
 /** Why the method stopped early. */
 export type Abort =
   | { kind: "interrupt"; signal: string }
@@ -127,7 +134,20 @@ export class RunContext {
     return new Date(at).toISOString();
   }
 
+  /** When the journal was last written (clock time). */
+  private savedAt: number | undefined;
+
+  /** A reading was tallied (or the hypothesis read during the method): rewrite the journal if the last write is old enough. */
+  readingTaken(): void {
+    if (this.savedAt === undefined || this.now() - this.savedAt >= JOURNAL_READINGS_EVERY_MS) this.save();
+  }
+
+  /** Rewrites the journal with everything so far, the probes' tallies and readings included. */
   save(): void {
+    this.savedAt = this.now();
+    // A run killed from here on leaves these readings behind (concludeRun writes the final ones).
+    this.journal.doc.gameday.probes = [...this.tallies.values()].map((t) => t.record((at) => this.iso(at)));
+    this.journal.doc.gameday.writtenAt = this.iso(this.savedAt);
     const failure = this.journal.write();
     if (!failure || this.journalUnwritable) return;
     // A run whose record is lost cannot be called a success; said once, not on every step.
@@ -162,7 +182,7 @@ export class RunContext {
     const key = `${step}\u0000${mode}`;
     let t = this.tallies.get(key);
     if (!t) {
-      t = new ProbeTally(step, check.step.kind === "probe" ? check.step.probe : check.step.name, mode, check.probe?.output);
+      t = new ProbeTally(step, check.step.kind === "probe" ? check.step.probe : check.step.name, mode, check.probe?.output, () => this.readingTaken());
       this.tallies.set(key, t);
     }
     return t;
