@@ -1,10 +1,13 @@
 /**
  * A fault step of the method: the fault starts through FIS (faults/fis-runner.ts owns every FIS
  * call), opens the chaos window, and is verified in the background; at the method's end each
- * fault's experiment is waited for, and stopped if it outlives its expected duration.
+ * fault's experiment is waited for, and stopped if it outlives its expected duration. While the
+ * method runs, each fault's experiment is watched: one stopped before its planned end (`chaos
+ * stop`, the FIS console, a FIS stop condition) stops the method, and the run is aborted.
  */
 import type { Step } from "../experiment/model.js";
-import { isTerminal, startFault, stopExperiment, waitForExperiment } from "../faults/fis-runner.js";
+import { experimentState, isTerminal, startFault, stopExperiment, waitForExperiment } from "../faults/fis-runner.js";
+import { MIN_INTERVAL_MS } from "../experiment/schema.js";
 import type { InjectedFault } from "./ports.js";
 import type { FaultRecord, RunEntry } from "./journal.js";
 import { errorMessage, timeoutSignal } from "./signals.js";
@@ -81,6 +84,60 @@ export async function runFaultStep(ctx: RunContext, step: Extract<Step, { kind: 
   const started = injected.experimentId ? `FIS experiment ${injected.experimentId}` : "no FIS action: gameday made the change itself";
   ctx.emit({ type: "step-ended", at: ctx.now(), step: step.name, status: "succeeded", detail: started });
   verifyInBackground(ctx, step.name, injected, record);
+  if (injected.experimentId) watchFault(ctx, injected, record);
+}
+
+/**
+ * Reads the fault's FIS experiment every interval (as stop conditions are read) until it ends or
+ * the method does. Ended `stopped` means someone or something cut it short: the hypothesis cannot
+ * be said to have held under a fault that did not run as planned.
+ */
+function watchFault(ctx: RunContext, f: InjectedFault, record: FaultRecord): void {
+  const ended = AbortSignal.any([ctx.hard, ctx.faultWatchEnd.signal]);
+  const interval = Math.max(ctx.interval, MIN_INTERVAL_MS);
+  const watch = async () => {
+    for (;;) {
+      try {
+        await ctx.s.clock.sleep(interval, ended);
+      } catch {
+        return;
+      }
+      let state: Awaited<ReturnType<typeof experimentState>>;
+      try {
+        state = await experimentState(ctx.s, f.experimentId!, ended);
+      } catch {
+        // A read that failed says nothing: the next one, or the wait at the method's end, will tell.
+        if (ended.aborted) return;
+        continue;
+      }
+      if (ended.aborted) return;
+      if (state.status === "stopped") return faultStopped(ctx, f, record, state);
+      if (isTerminal(state.status)) return;
+    }
+  };
+  ctx.faultWatches.push(watch());
+}
+
+/** The fault's experiment was stopped early: say which, when and why, and stop the method (aborted, exit 3). */
+async function faultStopped(ctx: RunContext, f: InjectedFault, record: FaultRecord, state: { reason?: string; endedAt?: number }): Promise<void> {
+  const endedAt = state.endedAt ?? ctx.now();
+  f.status = "stopped";
+  f.endedAt = endedAt;
+  Object.assign(record, { status: "stopped", endedAt: ctx.iso(endedAt) });
+  // A FIS stop condition that is one of the run's own stop alarms: the stop condition names the
+  // probe that breached, which says more than FIS's reason; gameday's reading of it aborts the run.
+  await ctx.checkStopAlarms?.().catch(() => undefined);
+  if (ctx.abortInfo) return;
+  const planned = ctx.o.plan.faults.get(f.step)!;
+  const plannedEnd = ctx.iso(f.startedAt + planned.module.expectedDurationMs(planned.params));
+  const at = ctx.iso(endedAt);
+  const reason = state.reason ?? "FIS gave no reason";
+  ctx.journal.doc.gameday.faultStopped = { step: f.step, experimentId: f.experimentId!, at, plannedEnd, reason };
+  ctx.warn(
+    `fault ${f.step}: FIS experiment ${f.experimentId} was stopped at ${at}, before its planned end at ${plannedEnd} (FIS: "${reason}"; by \`chaos stop\`, the FIS console or a FIS stop condition); the method was stopped and the run is aborted: the steady state cannot be judged under a fault that did not run as planned`,
+  );
+  ctx.abort({ kind: "fault-stopped", step: f.step, experimentId: f.experimentId!, at, reason });
+  ctx.save();
 }
 
 /**
@@ -118,7 +175,10 @@ function verifyInBackground(ctx: RunContext, stepName: string, injected: Injecte
 
 /** Every fault's experiment runs to its end (bounded), so the steady state after means something. */
 export async function waitForFaults(ctx: RunContext): Promise<void> {
+  // From here the wait below reads each experiment itself (and may stop one that overran).
+  await endFaultWatches(ctx);
   for (const f of ctx.faults) {
+    if (ctx.hard.aborted) break;
     if (!f.experimentId) continue;
     const planned = ctx.o.plan.faults.get(f.step)!;
     const deadline = f.startedAt + planned.module.expectedDurationMs(planned.params) + FAULT_GRACE_MS;
@@ -127,6 +187,10 @@ export async function waitForFaults(ctx: RunContext): Promise<void> {
     f.endedAt = ctx.now();
     const record = ctx.faultRecords.find((r) => r.step === f.step);
     if (record) Object.assign(record, { status: end.status, endedAt: ctx.iso(f.endedAt) });
+    if (end.status === "stopped") {
+      await faultStopped(ctx, f, record ?? ({} as FaultRecord), end);
+      break;
+    }
     if (!isTerminal(end.status)) {
       ctx.warn(`FIS experiment ${f.experimentId} was still ${end.status} after its expected duration; stopping it`);
       await stopExperiment(ctx.s, f.experimentId).catch((err: unknown) => ctx.warn(`could not stop ${f.experimentId}: ${errorMessage(err)}`));
@@ -135,4 +199,10 @@ export async function waitForFaults(ctx: RunContext): Promise<void> {
     }
   }
   if (ctx.chaosWindow) ctx.chaosWindow.end = ctx.now();
+}
+
+/** Ends the faults' watches (the method is over or stopped) and waits for them. */
+export async function endFaultWatches(ctx: RunContext): Promise<void> {
+  ctx.faultWatchEnd.abort();
+  await Promise.allSettled(ctx.faultWatches);
 }

@@ -71,6 +71,7 @@ export class Hypothesis {
       read: async () => {
         const state = await this.check("during");
         ctx.journal.addDuring(state);
+        ctx.readingTaken();
         if (!state.steady_state_met) {
           const failed = state.probes.filter((p) => p.tolerance_met === false).map((p) => String((p.activity as { name?: string }).name));
           ctx.deviations.push(`the steady state did not hold during the method (${failed.join(", ")})`);

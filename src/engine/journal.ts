@@ -91,6 +91,8 @@ export interface JournalDoc {
     target: { kind: string; region: string; stack?: string; stackPath?: string; clock?: string };
     clock: string;
     complete: boolean;
+    /** When the journal was last rewritten (run clock): for a run that did not finish, what it had read by then is all there is. */
+    writtenAt?: string;
     verdict?: string;
     exitCode?: number;
     summary?: string;
@@ -100,6 +102,8 @@ export interface JournalDoc {
     rollbackResults: RollbackRecord[];
     steadyStateAfterRollback?: SteadyStateRecord | null;
     stopCondition?: { probe: string; at: string; reason: string };
+    /** A fault whose FIS experiment was stopped before its planned end (by an operator or a FIS stop condition): the run was aborted. */
+    faultStopped?: { step: string; experimentId: string; at: string; plannedEnd: string; reason: string };
     interrupted?: { signal: string; at: string };
     during: { readings: number; failed: number };
     warnings: string[];

@@ -14,7 +14,7 @@ import type { Hypothesis } from "./hypothesis.js";
 import { prepareOnChaos } from "./probe-modes.js";
 import { guardMethod } from "./stop-conditions.js";
 import { recordDeclaredRollbacks } from "./rollback-phase.js";
-import { runFaultStep, waitForFaults } from "./fault-step.js";
+import { endFaultWatches, runFaultStep, waitForFaults } from "./fault-step.js";
 
 export async function runMethod(ctx: RunContext, hypothesis: Hypothesis): Promise<void> {
   ctx.methodStarted = true;
@@ -45,6 +45,7 @@ export async function runMethod(ctx: RunContext, hypothesis: Hypothesis): Promis
       await waitForFaults(ctx);
     }
   } finally {
+    await endFaultWatches(ctx);
     if (ctx.chaosWindow && ctx.chaosWindow.end === undefined) ctx.chaosWindow.end = ctx.now();
     for (const m of ctx.onChaos) await m.close();
     await during?.close();

@@ -18,11 +18,20 @@ import { errorMessage } from "./signals.js";
 import { activityRecord } from "./activity-record.js";
 import type { RunOptions } from "./run.js";
 
+/**
+ * How often, in the run's clock time, a reading makes the run rewrite its journal (with the
+ * readings so far) when no step did meanwhile: a run killed mid-method loses at most this much of
+ * what it read. Each rewrite is the whole file (bounded: series are thinned past MAX_POINTS).
+ */
+export const JOURNAL_READINGS_EVERY_MS = 30_000;
+
 /** Why the method stopped early. */
 export type Abort =
   | { kind: "interrupt"; signal: string }
   | { kind: "stop-condition"; probe: string; reason: string }
   | { kind: "fail-fast"; probe: string; reason: string }
+  /** A fault's FIS experiment ended `stopped` before its planned end: `chaos stop`, the console, a FIS stop condition. */
+  | { kind: "fault-stopped"; step: string; experimentId: string; at: string; reason: string }
   | { kind: "error"; message: string };
 
 export class MethodAborted extends Error {
@@ -39,6 +48,8 @@ export function describeAbort(a: Abort): string {
       return `stop condition ${a.probe} breached`;
     case "fail-fast":
       return `${a.probe} failed (fail fast)`;
+    case "fault-stopped":
+      return `${a.step}'s FIS experiment ${a.experimentId} was stopped at ${a.at} (${a.reason})`;
     case "error":
       return a.message;
   }
@@ -56,6 +67,11 @@ export class RunContext {
   chaosWindow: { start: number; end?: number } | undefined;
   /** The stop conditions' alarm ARNs (stop-conditions.ts), which every fault's FIS template stops on. */
   readonly stopAlarmArns: string[] = [];
+  /** Each FIS fault's watch for its experiment being stopped early (fault-step.ts); they end with the method. */
+  readonly faultWatches: Promise<void>[] = [];
+  readonly faultWatchEnd = new AbortController();
+  /** One reading of the run's stop alarms, which stops the run on one in ALARM (stop-conditions.ts); set when there are alarms. */
+  checkStopAlarms: (() => Promise<void>) | undefined;
   /** On-chaos monitors: they start when the chaos window opens. */
   readonly onChaos: Monitor[] = [];
   private readonly methodAbort = new AbortController();
@@ -118,7 +134,20 @@ export class RunContext {
     return new Date(at).toISOString();
   }
 
+  /** When the journal was last written (clock time). */
+  private savedAt: number | undefined;
+
+  /** A reading was tallied (or the hypothesis read during the method): rewrite the journal if the last write is old enough. */
+  readingTaken(): void {
+    if (this.savedAt === undefined || this.now() - this.savedAt >= JOURNAL_READINGS_EVERY_MS) this.save();
+  }
+
+  /** Rewrites the journal with everything so far, the probes' tallies and readings included. */
   save(): void {
+    this.savedAt = this.now();
+    // A run killed from here on leaves these readings behind (concludeRun writes the final ones).
+    this.journal.doc.gameday.probes = [...this.tallies.values()].map((t) => t.record((at) => this.iso(at)));
+    this.journal.doc.gameday.writtenAt = this.iso(this.savedAt);
     const failure = this.journal.write();
     if (!failure || this.journalUnwritable) return;
     // A run whose record is lost cannot be called a success; said once, not on every step.
@@ -153,7 +182,7 @@ export class RunContext {
     const key = `${step}\u0000${mode}`;
     let t = this.tallies.get(key);
     if (!t) {
-      t = new ProbeTally(step, check.step.kind === "probe" ? check.step.probe : check.step.name, mode, check.probe?.output);
+      t = new ProbeTally(step, check.step.kind === "probe" ? check.step.probe : check.step.name, mode, check.probe?.output, () => this.readingTaken());
       this.tallies.set(key, t);
     }
     return t;

@@ -11,7 +11,7 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { Experiment } from "../experiment/model.js";
 import { alarmsThatFired, MAX_FIS_STOP_CONDITIONS, putStopAlarms, stopAlarmName, type StopAlarm } from "../aws/stop-alarms.js";
 import { takeReading, type PlannedCheck } from "./checks.js";
-import { Monitor } from "./monitor.js";
+import { Monitor, type MonitorOptions } from "./monitor.js";
 import { stateFor, type RunContext } from "./run-context.js";
 import { errorMessage } from "./signals.js";
 
@@ -100,7 +100,7 @@ async function createStopAlarms(ctx: RunContext, alarms: StopAlarm[]): Promise<M
 }
 
 function watchStopAlarms(ctx: RunContext, cloudwatch: CloudWatchClient, alarms: StopAlarm[], createdAt: number): Monitor {
-  return new Monitor({
+  const options: MonitorOptions = {
     clock: ctx.s.clock,
     interval: ctx.interval,
     hardStop: ctx.hard,
@@ -123,7 +123,14 @@ function watchStopAlarms(ctx: RunContext, cloudwatch: CloudWatchClient, alarms: 
       ctx.journal.doc.gameday.stopCondition ??= { probe, at: ctx.iso(r.at), reason };
       ctx.abort({ kind: "stop-condition", probe, reason });
     },
-  });
+  };
+  // A fault's watch that finds its experiment stopped asks first whether one of these alarms did it.
+  ctx.checkStopAlarms = async () => {
+    if (ctx.hard.aborted) return;
+    const read = await options.read(false, createdAt);
+    for (const r of Array.isArray(read) ? read : [read]) options.onReading(r, false);
+  };
+  return new Monitor(options);
 }
 
 /** The monitors that guard the method, one per stop condition, not yet started. */

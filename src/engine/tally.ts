@@ -25,6 +25,8 @@ export class ProbeTally {
     readonly probe: string,
     readonly mode: string,
     output?: ProbeOutput,
+    /** Told after every reading is added (the run rewrites its journal from it: run-context.ts). */
+    private readonly onReading?: () => void,
   ) {
     this.series = new ReadingSeries(output);
   }
@@ -33,6 +35,11 @@ export class ProbeTally {
   unreadable = 0;
 
   add(reading: Reading): void {
+    this.addReading(reading);
+    this.onReading?.();
+  }
+
+  private addReading(reading: Reading): void {
     this.readings++;
     if (reading.unreadable) {
       // Not a measurement of the system: neither a pass nor a miss (and not the last value seen).

@@ -5,7 +5,7 @@
  */
 import type { JournalStatus } from "./journal.js";
 import type { ProbeTally } from "./tally.js";
-import type { Abort, RunContext } from "./run-context.js";
+import { describeAbort, type Abort, type RunContext } from "./run-context.js";
 import type { RunResult } from "./run.js";
 
 export type Verdict = "held" | "deviated" | "not-steady-before" | "aborted" | "interrupted" | "error";
@@ -56,7 +56,8 @@ export interface Outcome {
 
 /**
  * In order of precedence: an interrupt, then a rollback that failed (a target left with a fault in
- * it is the news, whatever the hypothesis said), a stop condition, an error, a steady state that
+ * it is the news, whatever the hypothesis said), a stop condition or a fault's FIS experiment
+ * stopped early (by an operator or a FIS stop condition), an error, a steady state that
  * did not hold before, a deviation; otherwise the steady state held.
  */
 export function decideVerdict(o: Outcome): { verdict: Verdict; summary: string } {
@@ -71,6 +72,8 @@ export function decideVerdict(o: Outcome): { verdict: Verdict; summary: string }
     };
   }
   if (a?.kind === "stop-condition") return { verdict: "aborted", summary: `aborted: stop condition ${a.probe} breached (${a.reason})` };
+  // The fault did not run as planned, so the probes cannot say the steady state held through it.
+  if (a?.kind === "fault-stopped") return { verdict: "aborted", summary: `aborted: ${describeAbort(a)}, before its planned end; the method was stopped` };
   if (o.errors.length > 0) return { verdict: "error", summary: o.errors[0]! };
   if (o.notSteadyBefore) return { verdict: "not-steady-before", summary: "the steady state did not hold before the method; the method was not run" };
   if (o.deviations.length > 0 || a?.kind === "fail-fast") {

@@ -254,16 +254,22 @@ function toResolved(t: FisResolvedTarget, region: string, accountId: string): Re
   return { targetName: t.targetName ?? "", resourceType: t.resourceType ?? "", arn, info };
 }
 
-/** Polls until the fault's experiment ends or `deadline` (clock time) passes; returns the last status. */
-export async function waitForExperiment(services: RunServices, experimentId: string, deadline: number, signal?: AbortSignal): Promise<{ status: string; reason?: string }> {
-  const fis = await services.aws.fis();
+/** Polls until the fault's experiment ends or `deadline` (clock time) passes; returns the last status (and when it ended, if it has). */
+export async function waitForExperiment(services: RunServices, experimentId: string, deadline: number, signal?: AbortSignal): Promise<{ status: string; reason?: string; endedAt?: number }> {
   for (;;) {
-    const got = await fis.send(new GetExperimentCommand({ id: experimentId }), { abortSignal: signal as never });
-    const status = got.experiment?.state?.status ?? "unknown";
-    const reason = got.experiment?.state?.reason;
-    if (isTerminal(status) || services.clock.now() >= deadline) return reason === undefined ? { status } : { status, reason };
+    const state = await experimentState(services, experimentId, signal);
+    if (isTerminal(state.status) || services.clock.now() >= deadline) return state;
     await services.clock.sleep(Math.min(POLL_MS, Math.max(1, deadline - services.clock.now())), signal);
   }
+}
+
+/** A fault's experiment as FIS sees it now: its status, FIS's reason, and when it ended (clock ms), if it has. */
+export async function experimentState(services: RunServices, experimentId: string, signal?: AbortSignal): Promise<{ status: string; reason?: string; endedAt?: number }> {
+  const fis = await services.aws.fis();
+  const got = await fis.send(new GetExperimentCommand({ id: experimentId }), { abortSignal: signal as never });
+  const state = got.experiment?.state;
+  const end = got.experiment?.endTime;
+  return { status: state?.status ?? "unknown", ...(state?.reason !== undefined ? { reason: state.reason } : {}), ...(end ? { endedAt: end.getTime() } : {}) };
 }
 
 /** Stops a fault's experiment that outlived its expected duration (the engine never calls FIS itself). */

@@ -5,7 +5,7 @@
  */
 import { escapeXml as esc } from "./escape.js";
 import { elapsed, renderChart, renderLegend } from "./svg-chart.js";
-import { judgedCheck, probeSuccessText, type RunReport } from "./run-report.js";
+import { judgedCheck, probeSuccessText, unfinishedNoTally, type RunReport } from "./run-report.js";
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:16px 24px;color:#1b1b1b;background:#fff}
@@ -53,6 +53,7 @@ function runSection(run: RunReport, index: number): string {
   for (const w of run.warnings) out.push(`<p class="warn">warning: ${esc(w)}</p>`);
 
   out.push(`<h3>Probe verdicts by mode</h3>`);
+  if (run.probes.length === 0) out.push(`<p>${esc(run.complete ? "No probe was read." : unfinishedNoTally(run))}</p>`);
   out.push(
     table(
       ["probe", "mode", "verdict", "readings", "failed", "detail"],
@@ -65,7 +66,13 @@ function runSection(run: RunReport, index: number): string {
   }
 
   out.push(`<h3>Timeline</h3>`);
-  if (run.charts.length === 0) out.push(`<p>No probe recorded numeric readings over time (a journal from an older gameday has none).</p>`);
+  if (run.charts.length === 0) {
+    out.push(
+      run.complete
+        ? `<p>No probe recorded numeric readings over time (a journal from an older gameday has none).</p>`
+        : `<p>The run did not finish: no probe had numeric readings in its journal when it was last written.</p>`,
+    );
+  }
   else out.push(`<p class="key">Shaded: faults in force. Dashed lines: red a fault starts, amber it ends, violet a rollback. Red dots: readings that missed their tolerance.</p>`);
   const domainEnd = run.durationSeconds !== undefined ? run.durationSeconds * 1000 : undefined;
   out.push(`<div class="charts">`);

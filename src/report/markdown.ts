@@ -3,7 +3,7 @@
  * One section per run; several runs get an overview table first.
  */
 import { elapsed } from "./svg-chart.js";
-import { judgedCheck, probeSuccessText, type RunReport } from "./run-report.js";
+import { judgedCheck, probeSuccessText, unfinishedNoTally, type RunReport } from "./run-report.js";
 
 const MARK: Record<string, string> = { passed: "✅ passed", held: "✅ held", failed: "❌ failed", deviated: "❌ deviated", error: "⚠️ error", "not-run": "➖ not run" };
 
@@ -35,7 +35,7 @@ function runSection(run: RunReport, level: number): string {
   for (const w of run.warnings) out.push(`> warning: ${w}`);
   out.push(`${h}# Probe verdicts`);
   // A run that stopped before any probe (refused, errored at the start) or that has none: say so, not an empty table.
-  if (run.probes.length === 0) out.push("No probe was read.");
+  if (run.probes.length === 0) out.push(run.complete ? "No probe was read." : unfinishedNoTally(run));
   else out.push(table(["probe", "mode", "verdict", "readings", "failed", "detail"], run.probes.map((p) => [`${p.step} (${p.probe})`, p.mode, mark(p.verdict), String(p.readings), String(p.failed), `${p.at !== undefined ? `${elapsed(p.at)} ` : ""}${p.detail}`])));
   if (run.steadyStates.length > 0) {
     out.push(`${h}# Steady-state hypothesis`);

@@ -143,6 +143,17 @@ function targetText(doc: JournalDoc): string {
   return [t.kind, t.region, t.stack ? `stack ${t.stack}` : undefined].filter(Boolean).join(", ");
 }
 
+/** A partial journal without probe tallies (a run killed before any was written, or by a gameday that wrote them only at the end). */
+export function unfinishedNoTally(run: RunReport): string {
+  return `The run did not finish, and no probe tally had been written to its journal when it stopped${run.steadyStates.length > 0 ? "; the steady-state checks below are what it had read" : ""}.`;
+}
+
+/** What a report says of a run whose journal was never concluded: it stopped (killed) or is still going. */
+function partialSummary(writtenAt: number | undefined): string {
+  const when = writtenAt !== undefined ? `, last written ${(writtenAt / 1000).toFixed(1)} s into the run` : "";
+  return `the run did not finish (it was killed, or is still going): this journal is partial${when}, and shows what was read until then`;
+}
+
 export function runReport(journal: ReportJournal): RunReport {
   const doc = journal.doc;
   const g = doc.gameday;
@@ -167,7 +178,9 @@ export function runReport(journal: ReportJournal): RunReport {
   ].sort((a, b) => a.t - b.t);
   const starts = faults.map((f) => f.start);
   const ends = faults.map((f) => f.end ?? f.start);
-  const end = doc.end ? since(doc.end) : undefined;
+  // A run that did not finish (killed, or still going) ends, as far as its journal knows, at its last rewrite.
+  const writtenAt = typeof g.writtenAt === "string" ? since(g.writtenAt) : undefined;
+  const end = doc.end ? since(doc.end) : !g.complete ? writtenAt : undefined;
   return {
     file: journal.file,
     title: (doc.experiment as { title?: string }).title ?? g.runId,
@@ -179,7 +192,7 @@ export function runReport(journal: ReportJournal): RunReport {
     ...(doc.duration !== undefined ? { durationSeconds: doc.duration } : end !== undefined ? { durationSeconds: end / 1000 } : {}),
     verdict: g.verdict ?? (g.complete ? doc.status : "incomplete"),
     ...(g.exitCode !== undefined ? { exitCode: g.exitCode } : {}),
-    summary: g.summary ?? (g.complete ? "" : "the run did not finish: this journal is partial"),
+    summary: g.summary ?? (g.complete ? "" : partialSummary(writtenAt)),
     complete: g.complete,
     ...(g.replay ? { replay: g.replay } : {}),
     probes: g.probes.map((p) => ({

@@ -119,3 +119,21 @@ describe("chaos recover --orphans", () => {
     expect(["stopping", "stopped"]).toContain(await status(endpoint, experimentId));
   });
 });
+
+describe("chaos stop while the run is still going", () => {
+  it("the run notices its fault's experiment was stopped, rolls back and ends aborted (exit 3), not held", async () => {
+    const s = await serve(["--speed", "20", "--seed", "5"]);
+    const dir = scratch();
+    const run = start(["run", "kinesis-throttle", "--target", s.endpoint, "--seed", "78", "--log-format", "plain"], { cwd: dir });
+    onTestFinished(() => void run.child.kill("SIGKILL"));
+    await run.waitFor(/throttle-app-logs landed/);
+    const stop = await chaos(["stop", "--all", "--target", s.endpoint], { cwd: dir });
+    expect(stop.code, stop.stdout + stop.stderr).toBe(0);
+    expect(stop.stdout).toMatch(/stopped FIS experiment EXP\w+/);
+    const r = await run.done;
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/fault throttle-app-logs: FIS experiment EXP\w+ was stopped at \S+, before its planned end/);
+    expect(r.stdout).toMatch(/verdict: aborted \(exit 3\)/);
+    expect(r.stdout).not.toMatch(/verdict: held/);
+  });
+});
