@@ -15,7 +15,8 @@ import { isExperimentPath } from "../schedule/experiment-references.js";
 import { experimentCatalog } from "./catalog.js";
 import { GamedayRun } from "../schedule/gameday-run.js";
 import { runPreCheck } from "../schedule/gameday-prechecks.js";
-import { writeRecord } from "../schedule/gameday-record.js";
+import { outcomeOf, writeRecord } from "../schedule/gameday-record.js";
+import { unfinishedRuns } from "../engine/ledger.js";
 import { builtinExperimentsDir } from "./paths.js";
 import { autoFacilitator, TerminalFacilitator } from "./gameday-prompt.js";
 import { usage } from "./errors.js";
@@ -120,6 +121,17 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
       facilitator: terminal ?? autoFacilitator,
       journalPath,
       journalExists: (journal) => existsSync(resolve(cwd, journal)),
+      openLedger: (journal) => {
+        // The step's run recorded its journal's path in its run.json when it opened its ledger.
+        const own = unfinishedRuns(cwd).find((l) => {
+          try {
+            return resolve(cwd, l.record().journalPath) === resolve(cwd, journal);
+          } catch {
+            return false;
+          }
+        });
+        return own === undefined ? undefined : relative(cwd, own.dir);
+      },
       startStep: (s, i, journal) => {
         const child = startChaos(childArgs(s, i, journal), { command, cwd });
         return { done: child.done, interrupt: () => void child.signal("SIGINT") };
@@ -163,7 +175,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
     if (interactive) out("type a line at any time to add a note to the record");
     const code = await run.run(interrupt.signal);
     const r = run.record;
-    out(`game day ${r.status}${r.abortReason ? `: ${r.abortReason}` : ""}`);
+    out(`game day ${outcomeOf(r)}`);
     out(`record: ${relative(cwd, join(dir, "record.json"))} and record.md`);
     for (const p of writeGamedayReports(dir, r, reportFormats, cwd)) out(`report: ${relative(cwd, p) || p}`);
     return code;

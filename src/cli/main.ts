@@ -75,7 +75,8 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid runbook (a step's experiment, vars or stack included) or usage (file:line, field and
        what was expected), before anything starts
   3    a pre-check failed, or the facilitator aborted at a checkpoint
-  4    a step hit a target or toolkit error, or could not start (the record says aborted)
+  4    a step hit a target or toolkit error (the record says error), or could not start, was
+       killed or left undo steps in its ledger (the record says aborted: run \`chaos recover\`)
   130  interrupted (the running step's rollbacks ran; the record says aborted)`,
   schedule: `  0    done (run-due: every due run held, nothing was due, or what was due fell outside
        gameday.yaml's guardrails.windows and was skipped)

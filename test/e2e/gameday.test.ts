@@ -5,7 +5,7 @@
  */
 import { vi, describe, expect, it, onTestFinished } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, CLI, markerExperiment, REPO, scratch, servesForThisFile, start, until } from "./cli.js";
 
@@ -262,7 +262,35 @@ describe("a step's timebox and Ctrl-C", () => {
     expect(json.steps[0]).toMatchObject({ name: "marker", exitCode: 130, timeboxExceeded: true, verdict: "timebox exceeded: stopped after 8s (interrupted (rollbacks ran))" });
     // An unattended game day goes on with the next step and reports the overrun.
     expect(json.steps[1]).toMatchObject({ name: "after", verdict: "held" });
-    expect(json.status).toBe("completed");
+    // ... and does not call a day with an overrun "completed".
+    expect(json.status).toBe("deviated");
+  });
+
+  it("a step's run killed with SIGKILL ends the game day as aborted before the next step, naming chaos recover", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    markerExperiment(dir, marker);
+    const second = firstLeavesMarker(dir);
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n  - experiment: ../../first.yaml\n`);
+    const running = start(["gameday", "drill", "--auto", "--speed", "1"], { cwd: dir });
+    onTestFinished(() => void (running.child.exitCode === null && running.child.kill("SIGKILL")));
+    await until(() => existsSync(marker), "the step to place its marker");
+    // The step's `chaos run` (its pid is in its run.json), killed as the OOM killer or a `kill -9` would.
+    const runs = join(dir, ".gameday", "runs");
+    const [run] = readdirSync(runs);
+    const { pid } = JSON.parse(readFileSync(join(runs, run!, "run.json"), "utf8")) as { pid: number };
+    process.kill(pid, "SIGKILL");
+    const r = await running.done;
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    // Its fault (the marker) is still in force, and nothing was started on top of it.
+    expect(existsSync(marker)).toBe(true);
+    expect(existsSync(second)).toBe(false);
+    const { json, md } = recordIn(dir, r.stdout);
+    expect(json.steps.map((s) => [s.name, s.verdict])).toEqual([["marker", "killed by SIGKILL (run `chaos recover`)"]]);
+    expect(json.status).toBe("aborted");
+    expect(json.abortReason).toMatch(/^step marker \(experiments\/gamedays\/drill\.yaml:\d+\) left undo steps pending in \.gameday\/runs\/marker-[0-9a-f]+; its faults may still be in force: run `chaos recover`; no further step was started$/);
+    expect(md).toContain("- Outcome: **aborted**: step marker");
+    expect(r.stdout).toMatch(/^game day aborted: step marker .*chaos recover/m);
   });
 
   it("SIGINT to the process group during a step rolls the step back and writes the record as aborted", async () => {
