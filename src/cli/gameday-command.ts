@@ -20,7 +20,7 @@ import { unfinishedRuns } from "../engine/ledger.js";
 import { builtinExperimentsDir } from "./paths.js";
 import { autoFacilitator, TerminalFacilitator } from "./gameday-prompt.js";
 import { usage } from "./errors.js";
-import { parseSeed, parseSpeed } from "./run-command.js";
+import { parseSeed, parseSpeed, STOP_SIGNALS } from "./run-command.js";
 import { parseReportFlag } from "./run-report.js";
 import { writeGamedayReports } from "../schedule/gameday-report.js";
 
@@ -133,7 +133,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
         return own === undefined ? undefined : relative(cwd, own.dir);
       },
       startStep: (s, i, journal) => {
-        const child = startChaos(childArgs(s, i, journal), { command, cwd });
+        const child = startChaos(childArgs(s, i, journal), { command, cwd, output: "relay" });
         return { done: child.done, interrupt: () => void child.signal("SIGINT") };
       },
       preCheck: (check, signal) => runPreCheck(check, { clock, command, cwd, signal }),
@@ -155,8 +155,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
     // A second signal goes to the step too: `chaos run` then exits at once and leaves its ledger for `chaos recover`.
     run?.stepRunning?.interrupt();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
 
   try {
     out(`== Game day: ${rb.title} ==`);
@@ -181,7 +180,6 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
     return code;
   } finally {
     terminal?.close();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }

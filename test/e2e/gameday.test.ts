@@ -316,6 +316,87 @@ describe("a step's timebox and Ctrl-C", () => {
   });
 });
 
+/** Kills the step runs a test left going (a step runs in its own session and outlives a killed game day). */
+function killStepsAfterTest(dir: string): void {
+  onTestFinished(() => {
+    const runs = join(dir, ".gameday", "runs");
+    for (const run of existsSync(runs) ? readdirSync(runs) : []) {
+      try {
+        process.kill((JSON.parse(readFileSync(join(runs, run, "run.json"), "utf8")) as { pid: number }).pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+}
+
+describe("SIGHUP (the terminal closed, the SSH session dropped)", () => {
+  it("chaos gameday killed with SIGKILL mid-step: the step goes on to its end and its own rollbacks", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    // The marker experiment with a 6-second pause instead of an hour.
+    writeFileSync(join(dir, "short.yaml"), readFileSync(markerExperiment(dir, marker), "utf8").replace("pause: PT1H", "pause: PT6S"));
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../short.yaml\n`);
+    const running = start(["gameday", "drill", "--auto", "--speed", "1"], { cwd: dir });
+    await until(() => existsSync(marker), "the step to place its marker");
+    await running.waitFor(/pause/);
+    running.child.kill("SIGKILL");
+    await running.done;
+    // Its output pipe is gone with chaos gameday; the step still finishes and rolls back.
+    await until(() => !existsSync(marker), "the step's rollback");
+    const journal = join(dir, ".gameday", "gamedays", readdirSync(join(dir, ".gameday", "gamedays"))[0]!, "01-short.journal.json");
+    await until(() => JSON.parse(readFileSync(journal, "utf8")).gameday.complete === true, "the step's journal to be complete");
+  });
+
+  it("to chaos gameday: the running step rolls back and the record says interrupted by SIGHUP", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    markerExperiment(dir, marker);
+    quickExperiment(dir, "never");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n  - experiment: ../../never.yaml\n`);
+    const running = start(["gameday", "drill", "--auto", "--speed", "1"], { cwd: dir });
+    onTestFinished(() => void (running.child.exitCode === null && running.child.kill("SIGKILL")));
+    killStepsAfterTest(dir);
+    await until(() => existsSync(marker), "the step to place its marker");
+    await running.waitFor(/pause/);
+    running.child.kill("SIGHUP");
+    const r = await running.done;
+    expect(r.code, r.stdout + r.stderr).toBe(130);
+    expect(existsSync(marker)).toBe(false);
+    const { json } = recordIn(dir, r.stdout);
+    expect(json.status).toBe("aborted");
+    expect(json.abortReason).toBe("interrupted by SIGHUP");
+    expect(json.steps.map((s) => [s.name, s.verdict])).toEqual([["marker", "interrupted (rollbacks ran)"]]);
+    const journal = JSON.parse(readFileSync(join(dir, json.steps[0]!.journal), "utf8"));
+    expect(journal.gameday.complete).toBe(true);
+  });
+
+  it("a terminal that hangs up during a step: the step still rolls back, and the record says so", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    markerExperiment(dir, marker);
+    quickExperiment(dir, "never");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n  - experiment: ../../never.yaml\n`);
+    const pty = inPty(["gameday", "drill", "--speed", "1"], dir);
+    onTestFinished(() => void pty.child.kill("SIGKILL"));
+    killStepsAfterTest(dir);
+    await until(() => existsSync(marker), "the step to place its marker");
+    await pty.waitFor("pause");
+    // The terminal goes away: its master side closes, and the kernel hangs up the session
+    // (SIGHUP); every write to it from then on fails (EIO), the step's included.
+    pty.child.kill("SIGKILL");
+    await pty.done;
+    const records = join(dir, ".gameday", "gamedays");
+    const record = () => JSON.parse(readFileSync(join(records, readdirSync(records)[0]!, "record.json"), "utf8")) as Record;
+    await until(() => record().status !== "running", "the game day to end");
+    expect(existsSync(marker)).toBe(false);
+    const json = record();
+    expect(json.status).toBe("aborted");
+    expect(json.abortReason).toBe("interrupted by SIGHUP");
+    expect(json.steps.map((s) => [s.name, s.verdict])).toEqual([["marker", "interrupted (rollbacks ran)"]]);
+  });
+});
+
 /** The CLI at a pseudo-terminal (util-linux `script`): what a facilitator types goes to its stdin. */
 function inPty(args: string[], cwd: string) {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
