@@ -136,7 +136,8 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
         const child = startChaos(childArgs(s, i, journal), { command, cwd, output: "relay" });
         return { done: child.done, interrupt: () => void child.signal("SIGINT") };
       },
-      preCheck: (check, signal) => runPreCheck(check, { clock, command, cwd, signal }),
+      preCheck: (check, signal) =>
+        runPreCheck(check, { clock, command, cwd, signal, target: { target: flags.target, ...(flags.region ? { region: flags.region } : {}), ...(flags.profile ? { profile: flags.profile } : {}) } }),
       print: out,
       save: (record) => void writeRecord(dir, record),
     },

@@ -7,7 +7,7 @@ import { vi, describe, expect, it, onTestFinished } from "vitest";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, CLI, markerExperiment, REPO, scratch, servesForThisFile, start, until } from "./cli.js";
+import { chaos, CLI, freePort, markerExperiment, REPO, scratch, servesForThisFile, start, until } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -118,6 +118,19 @@ steps:
     const { json } = recordIn(dir, r.stdout);
     expect(json.status).toBe("aborted");
     expect(json.abortReason).toMatch(/^pre-check .* \(\S+\.yaml:\d+\) failed: exit code 3$/);
+    expect(json.steps).toEqual([]);
+  });
+
+  it("runs a chaos: pre-check against the game day's --target: one that nothing answers fails it before any step", async () => {
+    const dir = scratch();
+    const marker = firstLeavesMarker(dir);
+    const target = `http://127.0.0.1:${await freePort()}`;
+    runbook(dir, `${HEADER}pre-checks:\n  - chaos: [run, first.yaml, --dry]\nsteps:\n  - experiment: ../../first.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto", "--target", target], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toContain(`pre-check chaos run first.yaml --dry: FAILED (exit code 4: chaos: nothing is listening on ${target}`);
+    expect(existsSync(marker)).toBe(false);
+    const { json } = recordIn(dir, r.stdout);
     expect(json.steps).toEqual([]);
   });
 
