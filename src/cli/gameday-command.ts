@@ -15,11 +15,12 @@ import { isExperimentPath } from "../schedule/experiment-references.js";
 import { experimentCatalog } from "./catalog.js";
 import { GamedayRun } from "../schedule/gameday-run.js";
 import { runPreCheck } from "../schedule/gameday-prechecks.js";
-import { writeRecord } from "../schedule/gameday-record.js";
+import { outcomeOf, writeRecord } from "../schedule/gameday-record.js";
+import { unfinishedRuns } from "../engine/ledger.js";
 import { builtinExperimentsDir } from "./paths.js";
 import { autoFacilitator, TerminalFacilitator } from "./gameday-prompt.js";
 import { usage } from "./errors.js";
-import { parseSeed, parseSpeed } from "./run-command.js";
+import { parseSeed, parseSpeed, STOP_SIGNALS } from "./run-command.js";
 import { parseReportFlag } from "./run-report.js";
 import { writeGamedayReports } from "../schedule/gameday-report.js";
 
@@ -120,11 +121,23 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
       facilitator: terminal ?? autoFacilitator,
       journalPath,
       journalExists: (journal) => existsSync(resolve(cwd, journal)),
+      openLedger: (journal) => {
+        // The step's run recorded its journal's path in its run.json when it opened its ledger.
+        const own = unfinishedRuns(cwd).find((l) => {
+          try {
+            return resolve(cwd, l.record().journalPath) === resolve(cwd, journal);
+          } catch {
+            return false;
+          }
+        });
+        return own === undefined ? undefined : relative(cwd, own.dir);
+      },
       startStep: (s, i, journal) => {
-        const child = startChaos(childArgs(s, i, journal), { command, cwd });
+        const child = startChaos(childArgs(s, i, journal), { command, cwd, output: "relay" });
         return { done: child.done, interrupt: () => void child.signal("SIGINT") };
       },
-      preCheck: (check, signal) => runPreCheck(check, { clock, command, cwd, signal }),
+      preCheck: (check, signal) =>
+        runPreCheck(check, { clock, command, cwd, signal, target: { target: flags.target, ...(flags.region ? { region: flags.region } : {}), ...(flags.profile ? { profile: flags.profile } : {}) } }),
       print: out,
       save: (record) => void writeRecord(dir, record),
     },
@@ -143,8 +156,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
     // A second signal goes to the step too: `chaos run` then exits at once and leaves its ledger for `chaos recover`.
     run?.stepRunning?.interrupt();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
 
   try {
     out(`== Game day: ${rb.title} ==`);
@@ -163,13 +175,12 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
     if (interactive) out("type a line at any time to add a note to the record");
     const code = await run.run(interrupt.signal);
     const r = run.record;
-    out(`game day ${r.status}${r.abortReason ? `: ${r.abortReason}` : ""}`);
+    out(`game day ${outcomeOf(r)}`);
     out(`record: ${relative(cwd, join(dir, "record.json"))} and record.md`);
     for (const p of writeGamedayReports(dir, r, reportFormats, cwd)) out(`report: ${relative(cwd, p) || p}`);
     return code;
   } finally {
     terminal?.close();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }

@@ -35,6 +35,11 @@ export class TerminalFacilitator implements Facilitator {
       this.closed = true;
       this.onClose?.();
     });
+    // A terminal that hung up fails its reads (EIO): that is the end of input, not a crash of the
+    // game day, which still has its running step's rollbacks to wait for and its record to write.
+    const ended = () => this.rl.close();
+    this.rl.on("error", ended);
+    input.on("error", ended);
   }
 
   checkpoint(question: string, signal: AbortSignal): Promise<"continue" | "abort"> {

@@ -19,7 +19,7 @@ const EXIT_CODES = `  0    the steady state held
   2    invalid input or usage
   3    aborted by a stop condition
   4    target or toolkit error (including a fault that did not land)
-  130  interrupted (after the rollbacks ran)`;
+  130  interrupted by SIGINT, SIGTERM or SIGHUP (after the rollbacks ran)`;
 
 /** Each command's help lists the exit codes it can give; run's are the full set, shown at the top level too. */
 const COMMAND_EXIT_CODES: Record<string, string> = {
@@ -77,8 +77,10 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   2    invalid runbook (a step's experiment, vars or stack included) or usage (file:line, field and
        what was expected), before anything starts
   3    a pre-check failed, or the facilitator aborted at a checkpoint
-  4    a step hit a target or toolkit error, or could not start (the record says aborted)
-  130  interrupted (the running step's rollbacks ran; the record says aborted)`,
+  4    a step hit a target or toolkit error (the record says error), or could not start, was
+       killed or left undo steps in its ledger (the record says aborted: run \`chaos recover\`)
+  130  interrupted by SIGINT, SIGTERM or SIGHUP (the running step's rollbacks ran; the record says
+       aborted)`,
   schedule: `  0    done (run-due: every due run held, nothing was due, or what was due fell outside
        gameday.yaml's guardrails.windows and was skipped)
   1    run-due: a due run deviated (its own exit code otherwise: 3 stopped, 4 error, 130 interrupted)

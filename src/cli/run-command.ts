@@ -269,11 +269,17 @@ export interface RunIo {
   stderr: { write(text: string): unknown };
   /** NO_COLOR is read from it. */
   env: NodeJS.ProcessEnv;
-  /** Where SIGINT and SIGTERM come from. */
+  /** Where SIGINT, SIGTERM and SIGHUP come from. */
   signals: { on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown; off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown };
 }
 
 /** The process's own cwd, stdout, stderr, environment and signals. */
+/**
+ * The signals that stop a run with its rollbacks first: Ctrl-C, a polite kill, and a hangup (the
+ * terminal closed, the SSH session dropped), which would otherwise end the process at once.
+ */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 export function processIo(): RunIo {
   return { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, env: process.env, signals: process };
 }
@@ -329,8 +335,8 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     io.stderr.write(`${signal} again: exiting without finishing the rollbacks; run \`chaos recover\` to finish them\n`);
     process.exit(130);
   };
-  io.signals.on("SIGINT", onSignal);
-  io.signals.on("SIGTERM", onSignal);
+  // SIGHUP too: a terminal closed or an SSH session dropped must not leave a fault in force.
+  for (const s of STOP_SIGNALS) io.signals.on(s, onSignal);
 
   try {
     // Bad input fails before anything starts.
@@ -449,8 +455,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     return result.exitCode;
   } finally {
     renderer.close();
-    io.signals.off("SIGINT", onSignal);
-    io.signals.off("SIGTERM", onSignal);
+    for (const s of STOP_SIGNALS) io.signals.off(s, onSignal);
     await target?.close().catch(() => undefined);
     // After the rollbacks: from now on `chaos recover` may finish whatever is left.
     ledger?.release();

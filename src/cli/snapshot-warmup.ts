@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand } from "./run-command.js";
 
-const PROCESS_EVENTS = ["exit", "beforeExit", "SIGINT", "SIGTERM", "uncaughtException", "unhandledRejection", "warning"] as const;
+const PROCESS_EVENTS = ["exit", "beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "uncaughtException", "unhandledRejection", "warning"] as const;
 
 /** Runs `experiment` (a catalog name) on the embedded sandbox; rejects with what went wrong or what the run left behind. */
 export async function warmUp(experiment: string): Promise<void> {

@@ -55,6 +55,16 @@ export interface NoteRecord {
   text: string;
 }
 
+export type GamedayStatus = "running" | "completed" | "deviated" | "error" | "aborted";
+
+/** The outcome as one line: the status, and for a day that ran every step but not all held, which did not. */
+export function outcomeOf(r: GamedayRecord): string {
+  if (r.status === "aborted") return `aborted: ${r.abortReason ?? ""}`;
+  if (r.status !== "deviated" && r.status !== "error") return r.status;
+  const notHeld = r.steps.filter((s) => s.exitCode !== 0).map((s) => `${s.name} ${s.verdict ?? "(no verdict)"}`);
+  return `${r.status}: every step ran; not held: ${notHeld.join("; ")}`;
+}
+
 export interface GamedayRecord {
   id: string;
   runbook: { file: string; title: string };
@@ -63,8 +73,13 @@ export interface GamedayRecord {
   mode: "interactive" | "auto";
   startedAt: string;
   endedAt?: string;
-  status: "running" | "completed" | "aborted";
-  /** Why it was aborted: a failed pre-check, a step that could not start, the facilitator, or a signal. */
+  /**
+   * running; completed (every step ran and held); deviated (every step ran, the worst of them
+   * deviated, was stopped by a stop condition or ran past its timebox: exit 1); error (every step
+   * ran, the worst hit a target or toolkit error: exit 4); aborted (see abortReason).
+   */
+  status: GamedayStatus;
+  /** Why it was aborted: a failed pre-check, a step that could not start, was killed or left its rollbacks unfinished, the facilitator, or a signal. */
   abortReason?: string;
   preChecks: PreCheckRecord[];
   steps: StepRecord[];
@@ -102,7 +117,7 @@ export function recordMarkdown(r: GamedayRecord): string {
     `- Started: ${r.startedAt}`,
     `- Ended: ${r.endedAt ?? "(still running)"}`,
     `- Mode: ${r.mode}`,
-    `- Outcome: ${r.status === "aborted" ? `**aborted**: ${r.abortReason ?? ""}` : r.status}`,
+    `- Outcome: ${r.status === "running" || r.status === "completed" ? r.status : outcomeOf(r).replace(/^(\w+):/, "**$1**:")}`,
     "",
   ];
   if (r.preChecks.length > 0) {

@@ -2,14 +2,16 @@
  * Runs a game day: announce, pre-checks, then each step in order with its timebox, and a
  * checkpoint after it where the facilitator continues or aborts. Notes can be typed at any time.
  * An interrupt (SIGINT) stops the running step, whose own rollbacks run, and ends the game day as
- * aborted. The record is saved after every change. Processes and terminals are behind ports, so
+ * aborted. A step that was killed, or whose run left undo steps in its ledger, ends the game day
+ * as aborted too: its fault may still be in force, and `chaos recover` must finish it before
+ * anything else starts. The record is saved after every change. Processes and terminals are behind ports, so
  * this runs the same against a virtual clock in tests.
  */
 import type { Clock } from "../time/clock.js";
 import { formatDuration } from "../experiment/duration.js";
 import type { LoadedRunbook, PreCheck, RunbookStep } from "./gameday-runbook.js";
 import { stepName } from "./gameday-runbook.js";
-import { verdictOf, type GamedayRecord, type StepRecord } from "./gameday-record.js";
+import { verdictOf, type GamedayRecord, type GamedayStatus, type StepRecord } from "./gameday-record.js";
 import type { ChildExit } from "./chaos-child.js";
 
 export interface StepHandle {
@@ -32,6 +34,12 @@ export interface GamedayPorts {
   journalPath(step: RunbookStep, index: number): string;
   /** Whether the step wrote its journal: `chaos run` writes none when it refuses to start (invalid input, a target it cannot use). */
   journalExists(journal: string): boolean;
+  /**
+   * The rollback ledger (its directory, as shown to the user) that the step's run, which writes
+   * `journal`, left open: undo steps still pending, for `chaos recover`. Undefined when it closed
+   * it or never started one.
+   */
+  openLedger(journal: string): string | undefined;
   preCheck(check: PreCheck, signal: AbortSignal): Promise<{ ok: boolean; detail: string }>;
   print(line: string): void;
   save(record: GamedayRecord): void;
@@ -78,7 +86,7 @@ export class GamedayRun {
     this.ports.save(this.record);
   }
 
-  private end(status: "completed" | "aborted", reason?: string): void {
+  private end(status: Exclude<GamedayStatus, "running">, reason?: string): void {
     this.record.status = status;
     if (reason !== undefined) this.record.abortReason = reason;
     this.record.endedAt = this.iso();
@@ -120,9 +128,22 @@ export class GamedayRun {
         return GAMEDAY_EXIT.interrupted;
       }
       const outcome = await this.runStep(step, i, interrupt);
+      // A step whose rollbacks did not finish (killed, or its ledger left open) may leave its fault
+      // in force: nothing more may start on top of it.
+      const unfinished =
+        outcome.ledger !== undefined
+          ? `left undo steps pending in ${outcome.ledger}`
+          : outcome.code === null
+            ? `was killed by ${outcome.signal ?? "a signal"} before its rollbacks could be confirmed`
+            : undefined;
+      const recover = unfinished === undefined ? "" : `step ${stepName(step, i)} (${this.placeOf(["steps", i])}) ${unfinished}; its faults may still be in force: run \`chaos recover\``;
       if (interrupt.aborted) {
-        this.end("aborted", this.interruptedReason(interrupt));
+        this.end("aborted", `${this.interruptedReason(interrupt)}${recover === "" ? "" : `; ${recover}`}`);
         return GAMEDAY_EXIT.interrupted;
+      }
+      if (recover !== "") {
+        this.end("aborted", `${recover}; no further step was started`);
+        return GAMEDAY_EXIT.error;
       }
       if (!outcome.started) {
         // The runbook's order is broken: the next steps were planned to follow this one.
@@ -145,7 +166,7 @@ export class GamedayRun {
         return GAMEDAY_EXIT.stopped;
       }
     }
-    this.end("completed");
+    this.end(worst === GAMEDAY_EXIT.held ? "completed" : worst === GAMEDAY_EXIT.deviated ? "deviated" : "error");
     return worst;
   }
 
@@ -158,7 +179,7 @@ export class GamedayRun {
     }
   }
 
-  private async runStep(step: RunbookStep, index: number, interrupt: AbortSignal): Promise<{ code: number | null; signal: NodeJS.Signals | null; timeboxExceeded: boolean; started: boolean }> {
+  private async runStep(step: RunbookStep, index: number, interrupt: AbortSignal): Promise<{ code: number | null; signal: NodeJS.Signals | null; timeboxExceeded: boolean; started: boolean; ledger: string | undefined }> {
     const name = stepName(step, index);
     const journal = this.ports.journalPath(step, index);
     const rec: StepRecord = { name, experiment: step.experiment, startedAt: this.iso(), journal, ...(step.timebox !== undefined ? { timebox: formatDuration(step.timebox) } : {}) };
@@ -200,7 +221,7 @@ export class GamedayRun {
     if (step.timebox !== undefined) rec.timeboxExceeded = exceeded;
     this.ports.save(this.record);
     this.ports.print(`step ${name}: ${rec.verdict}`);
-    return { code: exit.code, signal: exit.signal, timeboxExceeded: exceeded, started };
+    return { code: exit.code, signal: exit.signal, timeboxExceeded: exceeded, started, ledger: this.ports.openLedger(journal) };
   }
 
   /** Whether a step is running now (a second interrupt then goes to it). */

@@ -5,9 +5,9 @@
  */
 import { vi, describe, expect, it, onTestFinished } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chaos, CLI, markerExperiment, REPO, scratch, servesForThisFile, start, until } from "./cli.js";
+import { chaos, CLI, freePort, markerExperiment, REPO, scratch, servesForThisFile, start, until } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -118,6 +118,19 @@ steps:
     const { json } = recordIn(dir, r.stdout);
     expect(json.status).toBe("aborted");
     expect(json.abortReason).toMatch(/^pre-check .* \(\S+\.yaml:\d+\) failed: exit code 3$/);
+    expect(json.steps).toEqual([]);
+  });
+
+  it("runs a chaos: pre-check against the game day's --target: one that nothing answers fails it before any step", async () => {
+    const dir = scratch();
+    const marker = firstLeavesMarker(dir);
+    const target = `http://127.0.0.1:${await freePort()}`;
+    runbook(dir, `${HEADER}pre-checks:\n  - chaos: [run, first.yaml, --dry]\nsteps:\n  - experiment: ../../first.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto", "--target", target], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toContain(`pre-check chaos run first.yaml --dry: FAILED (exit code 4: chaos: nothing is listening on ${target}`);
+    expect(existsSync(marker)).toBe(false);
+    const { json } = recordIn(dir, r.stdout);
     expect(json.steps).toEqual([]);
   });
 
@@ -262,7 +275,35 @@ describe("a step's timebox and Ctrl-C", () => {
     expect(json.steps[0]).toMatchObject({ name: "marker", exitCode: 130, timeboxExceeded: true, verdict: "timebox exceeded: stopped after 8s (interrupted (rollbacks ran))" });
     // An unattended game day goes on with the next step and reports the overrun.
     expect(json.steps[1]).toMatchObject({ name: "after", verdict: "held" });
-    expect(json.status).toBe("completed");
+    // ... and does not call a day with an overrun "completed".
+    expect(json.status).toBe("deviated");
+  });
+
+  it("a step's run killed with SIGKILL ends the game day as aborted before the next step, naming chaos recover", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    markerExperiment(dir, marker);
+    const second = firstLeavesMarker(dir);
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n  - experiment: ../../first.yaml\n`);
+    const running = start(["gameday", "drill", "--auto", "--speed", "1"], { cwd: dir });
+    onTestFinished(() => void (running.child.exitCode === null && running.child.kill("SIGKILL")));
+    await until(() => existsSync(marker), "the step to place its marker");
+    // The step's `chaos run` (its pid is in its run.json), killed as the OOM killer or a `kill -9` would.
+    const runs = join(dir, ".gameday", "runs");
+    const [run] = readdirSync(runs);
+    const { pid } = JSON.parse(readFileSync(join(runs, run!, "run.json"), "utf8")) as { pid: number };
+    process.kill(pid, "SIGKILL");
+    const r = await running.done;
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    // Its fault (the marker) is still in force, and nothing was started on top of it.
+    expect(existsSync(marker)).toBe(true);
+    expect(existsSync(second)).toBe(false);
+    const { json, md } = recordIn(dir, r.stdout);
+    expect(json.steps.map((s) => [s.name, s.verdict])).toEqual([["marker", "killed by SIGKILL (run `chaos recover`)"]]);
+    expect(json.status).toBe("aborted");
+    expect(json.abortReason).toMatch(/^step marker \(experiments\/gamedays\/drill\.yaml:\d+\) left undo steps pending in \.gameday\/runs\/marker-[0-9a-f]+; its faults may still be in force: run `chaos recover`; no further step was started$/);
+    expect(md).toContain("- Outcome: **aborted**: step marker");
+    expect(r.stdout).toMatch(/^game day aborted: step marker .*chaos recover/m);
   });
 
   it("SIGINT to the process group during a step rolls the step back and writes the record as aborted", async () => {
@@ -284,6 +325,87 @@ describe("a step's timebox and Ctrl-C", () => {
     const { json } = recordIn(dir, stdout);
     expect(json.status).toBe("aborted");
     expect(json.abortReason).toBe("interrupted by SIGINT");
+    expect(json.steps.map((s) => [s.name, s.verdict])).toEqual([["marker", "interrupted (rollbacks ran)"]]);
+  });
+});
+
+/** Kills the step runs a test left going (a step runs in its own session and outlives a killed game day). */
+function killStepsAfterTest(dir: string): void {
+  onTestFinished(() => {
+    const runs = join(dir, ".gameday", "runs");
+    for (const run of existsSync(runs) ? readdirSync(runs) : []) {
+      try {
+        process.kill((JSON.parse(readFileSync(join(runs, run, "run.json"), "utf8")) as { pid: number }).pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+}
+
+describe("SIGHUP (the terminal closed, the SSH session dropped)", () => {
+  it("chaos gameday killed with SIGKILL mid-step: the step goes on to its end and its own rollbacks", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    // The marker experiment with a 6-second pause instead of an hour.
+    writeFileSync(join(dir, "short.yaml"), readFileSync(markerExperiment(dir, marker), "utf8").replace("pause: PT1H", "pause: PT6S"));
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../short.yaml\n`);
+    const running = start(["gameday", "drill", "--auto", "--speed", "1"], { cwd: dir });
+    await until(() => existsSync(marker), "the step to place its marker");
+    await running.waitFor(/pause/);
+    running.child.kill("SIGKILL");
+    await running.done;
+    // Its output pipe is gone with chaos gameday; the step still finishes and rolls back.
+    await until(() => !existsSync(marker), "the step's rollback");
+    const journal = join(dir, ".gameday", "gamedays", readdirSync(join(dir, ".gameday", "gamedays"))[0]!, "01-short.journal.json");
+    await until(() => JSON.parse(readFileSync(journal, "utf8")).gameday.complete === true, "the step's journal to be complete");
+  });
+
+  it("to chaos gameday: the running step rolls back and the record says interrupted by SIGHUP", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    markerExperiment(dir, marker);
+    quickExperiment(dir, "never");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n  - experiment: ../../never.yaml\n`);
+    const running = start(["gameday", "drill", "--auto", "--speed", "1"], { cwd: dir });
+    onTestFinished(() => void (running.child.exitCode === null && running.child.kill("SIGKILL")));
+    killStepsAfterTest(dir);
+    await until(() => existsSync(marker), "the step to place its marker");
+    await running.waitFor(/pause/);
+    running.child.kill("SIGHUP");
+    const r = await running.done;
+    expect(r.code, r.stdout + r.stderr).toBe(130);
+    expect(existsSync(marker)).toBe(false);
+    const { json } = recordIn(dir, r.stdout);
+    expect(json.status).toBe("aborted");
+    expect(json.abortReason).toBe("interrupted by SIGHUP");
+    expect(json.steps.map((s) => [s.name, s.verdict])).toEqual([["marker", "interrupted (rollbacks ran)"]]);
+    const journal = JSON.parse(readFileSync(join(dir, json.steps[0]!.journal), "utf8"));
+    expect(journal.gameday.complete).toBe(true);
+  });
+
+  it("a terminal that hangs up during a step: the step still rolls back, and the record says so", async () => {
+    const dir = scratch();
+    const marker = join(dir, "marker");
+    markerExperiment(dir, marker);
+    quickExperiment(dir, "never");
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../marker.yaml\n  - experiment: ../../never.yaml\n`);
+    const pty = inPty(["gameday", "drill", "--speed", "1"], dir);
+    onTestFinished(() => void pty.child.kill("SIGKILL"));
+    killStepsAfterTest(dir);
+    await until(() => existsSync(marker), "the step to place its marker");
+    await pty.waitFor("pause");
+    // The terminal goes away: its master side closes, and the kernel hangs up the session
+    // (SIGHUP); every write to it from then on fails (EIO), the step's included.
+    pty.child.kill("SIGKILL");
+    await pty.done;
+    const records = join(dir, ".gameday", "gamedays");
+    const record = () => JSON.parse(readFileSync(join(records, readdirSync(records)[0]!, "record.json"), "utf8")) as Record;
+    await until(() => record().status !== "running", "the game day to end");
+    expect(existsSync(marker)).toBe(false);
+    const json = record();
+    expect(json.status).toBe("aborted");
+    expect(json.abortReason).toBe("interrupted by SIGHUP");
     expect(json.steps.map((s) => [s.name, s.verdict])).toEqual([["marker", "interrupted (rollbacks ran)"]]);
   });
 });

@@ -133,20 +133,24 @@ async function killOnceRollbacksAreLedgered(run: Running, dir: string): Promise<
 }
 
 describe("signals", () => {
-  it("SIGTERM during the method runs the rollbacks, then exits 130", async () => {
+  // SIGHUP is what a closed terminal or a dropped SSH session sends: it must not leave the fault in force.
+  it.each(["SIGTERM", "SIGHUP"] as const)("%s during the method runs the rollbacks, then exits 130", async (signal) => {
     const dir = scratch();
     const marker = join(dir, "marker");
     // Scaled real time (60x): the hour-long pause lasts a minute, long enough to interrupt.
     const run = start(["run", markerExperiment(dir, marker), "--speed", "60", "--log-format", "plain"], { cwd: dir });
     await until(() => existsSync(marker), "the marker");
     await run.waitFor(/pause/);
-    run.child.kill("SIGTERM");
+    run.child.kill(signal);
     const r = await run.done;
     expect(r.code).toBe(130);
     expect(existsSync(marker)).toBe(false);
     const j = JSON.parse(readFileSync(join(dir, "journal.json"), "utf8"));
     expect(j.status).toBe("interrupted");
-    expect(j.gameday.interrupted.signal).toBe("SIGTERM");
+    expect(j.gameday.complete).toBe(true);
+    expect(j.gameday.interrupted.signal).toBe(signal);
+    // The ledger is closed: nothing is left for `chaos recover`.
+    expect((await chaos(["recover"], { cwd: dir })).stdout).toMatch(/nothing to recover/);
     expect(j.rollbacks.map((e: { status: string }) => e.status)).toEqual(["succeeded"]);
     expect(r.stdout).toMatch(/verdict: interrupted \(exit 130\)/);
   });

@@ -29,7 +29,18 @@ function fakeStep(clock: VirtualClock, ms: number, log: string[], name: string):
   return { done, interrupt: () => stop.abort() };
 }
 
-function harness(steps: Runbook["steps"], facilitator: Facilitator, durations: Record<string, number>) {
+/** A step that ends after `ms` of clock time as `exit` says (a code, or killed by a signal). */
+function endingStep(clock: VirtualClock, ms: number, log: string[], name: string, exit: { code: number | null; signal: NodeJS.Signals | null }): StepHandle {
+  log.push(`start ${name}`);
+  return { done: clock.sleep(ms).then(() => exit), interrupt: () => {} };
+}
+
+function harness(
+  steps: Runbook["steps"],
+  facilitator: Facilitator,
+  durations: Record<string, number>,
+  o: { exits?: Record<string, { code: number | null; signal: NodeJS.Signals | null }>; openLedgers?: Record<string, string> } = {},
+) {
   const clock = new VirtualClock(START);
   const log: string[] = [];
   let saved: GamedayRecord | undefined;
@@ -40,7 +51,8 @@ function harness(steps: Runbook["steps"], facilitator: Facilitator, durations: R
       facilitator,
       journalPath: (s) => `${s.experiment}.journal.json`,
       journalExists: () => true,
-      startStep: (s) => fakeStep(clock, durations[s.experiment]!, log, s.experiment),
+      openLedger: (journal) => o.openLedgers?.[journal],
+      startStep: (s) => (o.exits?.[s.experiment] ? endingStep(clock, durations[s.experiment]!, log, s.experiment, o.exits[s.experiment]!) : fakeStep(clock, durations[s.experiment]!, log, s.experiment)),
       preCheck: async () => ({ ok: true, detail: "exit code 0" }),
       print: (line) => void log.push(line),
       save: (r) => void (saved = structuredClone(r)),
@@ -61,7 +73,51 @@ describe("GamedayRun", () => {
     expect(r.steps[0]).toMatchObject({ name: "slow", startedAt: "2026-04-01T09:00:00.000Z", endedAt: "2026-04-01T09:05:00.000Z", timeboxExceeded: true, exitCode: 130 });
     expect(r.steps[1]).toMatchObject({ name: "quick", startedAt: "2026-04-01T09:05:00.000Z", endedAt: "2026-04-01T09:06:00.000Z", verdict: "held" });
     expect(h.log).toContain("rolled back slow");
-    expect(r.status).toBe("completed");
+    // Every step ran, but not every step held: the outcome says so, not "completed".
+    expect(r.status).toBe("deviated");
+    expect(recordMarkdown(r)).toContain("- Outcome: **deviated**: every step ran; not held: slow timebox exceeded: stopped after 5m (interrupted (rollbacks ran))");
+  });
+
+  it("a step killed by a signal ends the day as aborted before the next step starts: its faults may still be in force", async () => {
+    const h = harness([{ experiment: "outage" }, { experiment: "task-kill" }], auto, { outage: MIN, "task-kill": MIN }, { exits: { outage: { code: null, signal: "SIGKILL" } } });
+    expect(await h.run.run(new AbortController().signal)).toBe(4);
+    expect(h.log.filter((l) => l.startsWith("start "))).toEqual(["start outage"]);
+    const r = h.saved();
+    expect(r.steps.map((s) => s.name)).toEqual(["outage"]);
+    expect(r.status).toBe("aborted");
+    expect(r.abortReason).toBe("step outage (drill.yaml) was killed by SIGKILL before its rollbacks could be confirmed; its faults may still be in force: run `chaos recover`; no further step was started");
+    expect(recordMarkdown(r)).toContain("- Outcome: **aborted**: step outage (drill.yaml) was killed by SIGKILL");
+  });
+
+  it("a step that exited but left undo steps in its ledger ends the day as aborted, naming the ledger and chaos recover", async () => {
+    const h = harness([{ experiment: "outage" }, { experiment: "task-kill" }], auto, { outage: MIN, "task-kill": MIN }, {
+      exits: { outage: { code: 4, signal: null } },
+      openLedgers: { "outage.journal.json": ".gameday/runs/outage-0000002a" },
+    });
+    expect(await h.run.run(new AbortController().signal)).toBe(4);
+    expect(h.log.filter((l) => l.startsWith("start "))).toEqual(["start outage"]);
+    expect(h.saved()).toMatchObject({ status: "aborted", abortReason: "step outage (drill.yaml) left undo steps pending in .gameday/runs/outage-0000002a; its faults may still be in force: run `chaos recover`; no further step was started" });
+  });
+
+  it("a step with a target error whose rollbacks finished lets the day go on; the outcome is error, not completed", async () => {
+    const h = harness([{ experiment: "one" }, { experiment: "two" }], auto, { one: MIN, two: MIN }, { exits: { one: { code: 4, signal: null } } });
+    expect(await h.run.run(new AbortController().signal)).toBe(4);
+    const r = h.saved();
+    expect(r.steps.map((s) => [s.name, s.verdict])).toEqual([
+      ["one", "target or toolkit error"],
+      ["two", "held"],
+    ]);
+    expect(r.status).toBe("error");
+    const md = recordMarkdown(r);
+    expect(md).toContain("- Outcome: **error**: every step ran; not held: one target or toolkit error");
+    expect(md).not.toContain("completed");
+  });
+
+  it("a day whose every step held is completed", async () => {
+    const h = harness([{ experiment: "one" }, { experiment: "two" }], auto, { one: MIN, two: MIN });
+    expect(await h.run.run(new AbortController().signal)).toBe(0);
+    expect(h.saved().status).toBe("completed");
+    expect(recordMarkdown(h.saved())).toContain("- Outcome: completed\n");
   });
 
   it("keeps notes with the clock's time and the checkpoint's answer; abort ends the day before the next step", async () => {
@@ -112,6 +168,7 @@ describe("GamedayRun", () => {
         facilitator: auto,
         journalPath: () => "j.json",
         journalExists: () => true,
+        openLedger: () => undefined,
         startStep: (s) => (started.push(s.experiment), fakeStep(clock, MIN, [], s.experiment)),
         preCheck: async () => ({ ok: false, detail: "exit code 1" }),
         print: () => {},
@@ -138,6 +195,7 @@ describe("GamedayRun", () => {
         facilitator: auto,
         journalPath: (s) => `${s.experiment}.journal.json`,
         journalExists: (journal) => written.has(journal),
+        openLedger: () => undefined,
         startStep: (s, _i, journal) => {
           started.push(s.experiment);
           // `chaos run` refuses its input (exit 2) before it writes a journal.
