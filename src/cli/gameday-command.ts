@@ -20,7 +20,8 @@ import { unfinishedRuns } from "../engine/ledger.js";
 import { builtinExperimentsDir } from "./paths.js";
 import { autoFacilitator, TerminalFacilitator } from "./gameday-prompt.js";
 import { usage } from "./errors.js";
-import { parseSeed, parseSpeed, STOP_SIGNALS } from "./run-command.js";
+import { parseSeed, parseSpeed } from "./run-command.js";
+import { STOP_SIGNALS } from "./stop-signals.js";
 import { parseReportFlag } from "./run-report.js";
 import { writeGamedayReports } from "../schedule/gameday-report.js";
 

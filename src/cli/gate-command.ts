@@ -3,10 +3,11 @@
  * its own embedded sandbox, up to the machine's cores; one at a time on a shared --target),
  * prints a progress line per run, writes JUnit XML, Markdown and HTML into --out-dir, appends the
  * Markdown to $GITHUB_STEP_SUMMARY when set, prints GitHub annotations when GITHUB_ACTIONS=true,
- * and exits 0 when the gate passed, 1 when it failed, 4 when a run could not be judged. SIGINT or
- * SIGTERM is passed on to the running runs (each rolls back, as `chaos run` does), no further run
+ * and exits 0 when the gate passed, 1 when it failed, 4 when a run could not be judged. SIGINT,
+ * SIGTERM or SIGHUP is passed on to the running runs (each rolls back, as `chaos run` does), no further run
  * starts, and the gate exits 130 with the reports of what it has.
  */
+import { STOP_SIGNALS } from "./stop-signals.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -105,8 +106,7 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
     // Every signal goes on to the runs: a second one makes `chaos run` exit at once and leave its ledger for `chaos recover`.
     for (const child of running) child.kill(signal);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const result = await runGate(suite, runs, {
     outDir,
     ...(flags.target !== undefined ? { target: flags.target } : {}),
@@ -121,8 +121,7 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
     resolveExperiment: (name) => files.get(name) ?? resolveExperiment(name, cwd),
     signal: interrupt.signal,
   }).finally(() => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   });
   const out = writeGateOutputs(suite, result, outDir);
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${out.summary}\n`);

@@ -63,7 +63,7 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   4    a run could not be judged (a toolkit or target error) and nothing else failed; such a
        run counts 0% in the score, and a score below the minimum only because of such runs is
        exit 4, not 1
-  130  interrupted by SIGINT/SIGTERM: passed on to the running runs (they roll back), no further
+  130  interrupted by SIGINT/SIGTERM/SIGHUP: passed on to the running runs (they roll back), no further
        run starts, JUnit and Markdown written for what ran`,
   lint: `  0    no finding at error severity
   1    a finding at error severity

@@ -3,6 +3,7 @@
  * exit with the verdict's code. SIGINT and SIGTERM stop the method and run the rollbacks before
  * exiting 130; a second signal exits at once and leaves the ledger for `chaos recover`.
  */
+import { STOP_SIGNALS } from "./stop-signals.js";
 import { accessSync, constants, existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { HypothesisStrategy, RollbackStrategy } from "../experiment/model.js";
@@ -274,12 +275,6 @@ export interface RunIo {
 }
 
 /** The process's own cwd, stdout, stderr, environment and signals. */
-/**
- * The signals that stop a run with its rollbacks first: Ctrl-C, a polite kill, and a hangup (the
- * terminal closed, the SSH session dropped), which would otherwise end the process at once.
- */
-export const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-
 export function processIo(): RunIo {
   return { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, env: process.env, signals: process };
 }

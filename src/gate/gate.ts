@@ -44,7 +44,7 @@ export interface GateOptions {
   progress(line: string): void;
   /** Resolves a catalog name to its file, as `chaos run` would from the working directory. */
   resolveExperiment(name: string): string;
-  /** Aborted on SIGINT/SIGTERM (the caller forwards the signal to the running runs): no further run starts. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP (the caller forwards the signal to the running runs): no further run starts. */
   signal?: AbortSignal;
   /** The project directory each run reads gameday.yaml, ./probes and ./experiments from (`chaos run --project`). */
   project?: string;

@@ -52,6 +52,7 @@ describe("chaos gate --target <served sandbox>", () => {
   it.each([
     { signal: "SIGINT" as const, how: "to the process group, as a terminal's Ctrl-C", group: true },
     { signal: "SIGTERM" as const, how: "to the gate alone, as a CI runner cancelling a job", group: false },
+    { signal: "SIGHUP" as const, how: "to the gate alone, as a closed terminal or a dropped SSH session", group: false },
   ])("$signal $how reaches the running run, which rolls back; the next run does not start; exit 130 with partial reports", async ({ signal, group }) => {
     const sandbox = await served();
     const dir = scratch();
