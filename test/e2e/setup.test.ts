@@ -50,7 +50,7 @@ describe("chaos setup --print", () => {
   it("asks for a format rather than guessing one", async () => {
     const r = await chaos(["setup"], { cwd: scratch() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--print cloudformation or --print terraform");
+    expect(r.stderr).toBe("chaos: setup: expected --print cloudformation, --print terraform or --print json (gameday prints the stack; you deploy it)\n");
     // A format it does not print is named by the flag the user typed.
     const yaml = await chaos(["setup", "--print", "yaml"], { cwd: scratch() });
     expect([yaml.code, yaml.stderr]).toEqual([2, 'chaos: setup: --print: expected cloudformation, terraform, json, found "yaml"\n']);

@@ -24,6 +24,10 @@ afterEach(() => {
   process.chdir(home);
 });
 
+/** An allowed account whose web service runs two tasks, for task-kill's resolution. */
+const twoTasksAccount = () =>
+  new AwsScenario(server).reply("sts", "GetCallerIdentity", "allowed").reply("ecs", "ListTasks", "two").reply("ecs", "DescribeTasks", "running").reply("iam", "SimulatePrincipalPolicy", "allowed");
+
 const plan = (experiment: string, o: { json?: boolean } = {}) => runCommand(experiment, { dry: true, target: "aws", region: REGION, seed: "42", logFormat: o.json ? "json" : "plain" });
 
 describe("chaos plan --target aws", () => {
@@ -71,11 +75,7 @@ describe("chaos plan --target aws", () => {
     // The catalog's task-kill, asking for both of the service's two tasks: over the default cap of 1.
     writeFileSync(join(dir, "kill-two.yaml"), readFileSync(join(CATALOG, "task-kill.yaml"), "utf8").replace("select: COUNT(1)", "select: COUNT(2)"));
     const out = captured();
-    const aws = new AwsScenario(server)
-      .reply("sts", "GetCallerIdentity", "allowed")
-      .reply("ecs", "ListTasks", "two")
-      .reply("ecs", "DescribeTasks", "running")
-      .reply("iam", "SimulatePrincipalPolicy", "allowed");
+    const aws = twoTasksAccount();
     expect(await plan("kill-two.yaml")).toBe(2);
     expect(aws.unhandled).toEqual([]);
     const text = out.join("");
@@ -91,11 +91,7 @@ describe("chaos plan --target aws", () => {
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     writeFileSync(join(dir, "gameday.yaml"), `${readFileSync(join(dir, "gameday.yaml"), "utf8")}guardrails:\n  windows:\n    timezone: UTC\n    freeze: ["${day(-1)}", "${day(0)}", "${day(1)}"]\n`);
     const out = captured();
-    const aws = new AwsScenario(server)
-      .reply("sts", "GetCallerIdentity", "allowed")
-      .reply("ecs", "ListTasks", "two")
-      .reply("ecs", "DescribeTasks", "running")
-      .reply("iam", "SimulatePrincipalPolicy", "allowed");
+    const aws = twoTasksAccount();
     expect(await plan("task-kill")).toBe(2);
     expect(aws.unhandled).toEqual([]);
     const text = out.join("");
