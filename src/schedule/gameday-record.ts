@@ -48,6 +48,8 @@ export interface CheckpointRecord {
   at: string;
   /** continue, abort, or auto (an unattended run). */
   answer: "continue" | "abort" | "auto";
+  /** The rest of the facilitator's answer line (`no, too many alarms`): why they aborted or went on. */
+  reason?: string;
 }
 
 export interface NoteRecord {
@@ -133,7 +135,7 @@ export function recordMarkdown(r: GamedayRecord): string {
   lines.push("");
   if (r.checkpoints.length > 0) {
     lines.push("## Checkpoints", "");
-    for (const c of r.checkpoints) lines.push(`- ${c.at} after ${c.after}: ${c.question} **${c.answer}**`);
+    for (const c of r.checkpoints) lines.push(`- ${c.at} after ${c.after}: ${c.question} **${c.answer}**${c.reason !== undefined ? `: ${c.reason}` : ""}`);
     lines.push("");
   }
   lines.push("## Notes", "");

@@ -45,7 +45,7 @@ interface Record {
   roles: { facilitator: string; observers: string[] };
   preChecks: { name: string; ok: boolean; detail: string }[];
   steps: { name: string; verdict: string; exitCode: number | null; journal: string; timeboxExceeded?: boolean }[];
-  checkpoints: { after: string; answer: string; question: string }[];
+  checkpoints: { after: string; answer: string; question: string; reason?: string }[];
   notes: { at: string; text: string }[];
 }
 
@@ -428,32 +428,35 @@ function inPty(args: string[], cwd: string) {
 }
 
 describe("chaos gameday at a terminal", () => {
-  it("asks at each checkpoint; typed lines become notes with their times; n aborts and the record keeps the answers", async () => {
+  it("asks at each checkpoint; typed lines become notes with their times; no <why> aborts and the record keeps the answers and the reason", async () => {
     const dir = scratch();
     for (const n of ["one", "two", "three"]) quickExperiment(dir, n);
     runbook(dir, `${HEADER}steps:\n  - experiment: ../../one.yaml\n  - experiment: ../../two.yaml\n    checkpoint: web still fine?\n  - experiment: ../../three.yaml\n`);
     const pty = inPty(["gameday", "drill"], dir);
     onTestFinished(() => void pty.child.kill("SIGKILL"));
     await pty.waitFor("checkpoint: continue with two?");
-    pty.type("n dashboards show the drain");
+    pty.type("note: dashboards show the drain");
     await pty.waitFor("checkpoint: continue with two?", 2);
+    pty.type("nothing odd");
+    await pty.waitFor("checkpoint: continue with two?", 3);
     pty.type("y");
     await pty.waitFor("checkpoint: web still fine?");
-    pty.type("n");
+    pty.type("No: paging storm");
     expect(await pty.done, pty.screen()).toBe(3);
     const { json, md } = recordIn(dir, pty.screen());
     expect(json.mode).toBe("interactive");
     expect(json.status).toBe("aborted");
-    expect(json.abortReason).toBe("the facilitator aborted at the checkpoint after two");
+    expect(json.abortReason).toBe("the facilitator aborted at the checkpoint after two: paging storm");
     expect(json.steps.map((s) => s.name)).toEqual(["one", "two"]);
-    expect(json.checkpoints.map((c) => [c.after, c.answer])).toEqual([
-      ["one", "continue"],
-      ["two", "abort"],
+    expect(json.checkpoints.map((c) => [c.after, c.answer, c.reason])).toEqual([
+      ["one", "continue", undefined],
+      ["two", "abort", "paging storm"],
     ]);
-    expect(json.notes.map((n) => n.text)).toEqual(["dashboards show the drain"]);
+    expect(json.notes.map((n) => n.text)).toEqual(["dashboards show the drain", "nothing odd"]);
     expect(Number.isNaN(Date.parse(json.notes[0]!.at))).toBe(false);
     expect(md).toContain("dashboards show the drain");
-    expect(md).toContain("**aborted**: the facilitator aborted at the checkpoint after two");
+    expect(md).toContain("web still fine? **abort**: paging storm");
+    expect(md).toContain("**aborted**: the facilitator aborted at the checkpoint after two: paging storm");
   });
 
   it("a line typed while a step runs is a note; Ctrl-C at the terminal then rolls the step back", async () => {

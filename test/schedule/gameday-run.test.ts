@@ -62,7 +62,7 @@ function harness(
   return { clock, log, run, saved: () => saved! };
 }
 
-const auto: Facilitator = { mode: "auto", checkpoint: () => Promise.resolve("continue") };
+const auto: Facilitator = { mode: "auto", checkpoint: () => Promise.resolve({ answer: "continue" }) };
 
 describe("GamedayRun", () => {
   it("stops a step at its timebox on the clock, rolls it back, reports the overrun and goes on", async () => {
@@ -128,7 +128,7 @@ describe("GamedayRun", () => {
       async checkpoint() {
         await clock!.sleep(90_000);
         run!.note("  p95 went up to 400ms  ");
-        return "abort";
+        return { answer: "abort", reason: "paging storm" };
       },
     };
     const h = harness([{ experiment: "one" }, { experiment: "two" }], facilitator, { one: 2 * MIN, two: MIN });
@@ -138,9 +138,10 @@ describe("GamedayRun", () => {
     expect(code).toBe(3);
     const r = h.saved();
     expect(r.notes).toEqual([{ at: "2026-04-01T09:03:30.000Z", text: "p95 went up to 400ms" }]);
-    expect(r.checkpoints).toEqual([{ after: "one", question: "continue with two?", at: "2026-04-01T09:03:30.000Z", answer: "abort" }]);
+    expect(r.checkpoints).toEqual([{ after: "one", question: "continue with two?", at: "2026-04-01T09:03:30.000Z", answer: "abort", reason: "paging storm" }]);
     expect(r.steps.map((s) => s.name)).toEqual(["one"]);
-    expect(r).toMatchObject({ status: "aborted", abortReason: "the facilitator aborted at the checkpoint after one", endedAt: "2026-04-01T09:03:30.000Z" });
+    expect(r).toMatchObject({ status: "aborted", abortReason: "the facilitator aborted at the checkpoint after one: paging storm", endedAt: "2026-04-01T09:03:30.000Z" });
+    expect(recordMarkdown(r)).toContain("- 2026-04-01T09:03:30.000Z after one: continue with two? **abort**: paging storm");
   });
 
   it("an interrupt during a step rolls that step back, runs nothing after it, and ends the day as aborted", async () => {
