@@ -95,6 +95,10 @@ export class GamedayRun {
   private end(status: Exclude<GamedayStatus, "running">, reason?: string): void {
     this.record.status = status;
     if (reason !== undefined) this.record.abortReason = reason;
+    // The steps after the last one started never ran: the record lists them, for those who read it afterwards.
+    const started = this.record.steps.length;
+    const notRun = this.loaded.runbook.steps.slice(started).map((s, i) => ({ step: started + i + 1, name: stepName(s, started + i), experiment: s.experiment }));
+    if (status === "aborted" && notRun.length > 0) this.record.notRun = notRun;
     this.record.endedAt = this.iso();
     this.ports.save(this.record);
   }
