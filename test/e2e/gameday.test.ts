@@ -81,7 +81,10 @@ steps:
     const r = await chaos(["gameday", "drill", "--auto", "--seed", "5"], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("Drill starts now");
-    expect(readFileSync(join(dir, "announce.txt"), "utf8")).toBe("Drill starts now\n");
+    // announcement.file is relative to the runbook, as its steps are.
+    expect(readFileSync(join(dir, "experiments", "gamedays", "announce.txt"), "utf8")).toBe("Drill starts now\n");
+    expect(existsSync(join(dir, "announce.txt"))).toBe(false);
+    expect(r.stdout).toContain("announcement written to experiments/gamedays/announce.txt\n");
     const { json, md } = recordIn(dir, r.stdout);
     expect(json.status).toBe("completed");
     expect(json.mode).toBe("auto");
@@ -132,6 +135,52 @@ steps:
     expect(existsSync(marker)).toBe(false);
     const { json } = recordIn(dir, r.stdout);
     expect(json.steps).toEqual([]);
+  });
+
+  it("writes announcement.file relative to the runbook's directory, not the working directory; an absolute path as it is; --announce-file relative to the working directory", async () => {
+    const dir = scratch();
+    const work = join(dir, "work");
+    const runbooks = join(dir, "runbooks");
+    mkdirSync(work);
+    mkdirSync(join(runbooks, "out"), { recursive: true });
+    quickExperiment(runbooks, "first");
+    const withFile = (file: string) => `${HEADER}announcement:\n  message: Drill starts now\n  file: ${JSON.stringify(file)}\nsteps:\n  - experiment: first.yaml\n`;
+    writeFileSync(join(runbooks, "drill.yaml"), withFile("out/announce.txt"));
+    const r = await chaos(["gameday", "../runbooks/drill.yaml", "--auto"], { cwd: work });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(join(runbooks, "out", "announce.txt"), "utf8")).toBe("Drill starts now\n");
+    expect(existsSync(join(work, "out"))).toBe(false);
+    expect(r.stdout).toContain(`announcement written to ${join(runbooks, "out", "announce.txt")}\n`);
+
+    const absolute = join(dir, "absolute.txt");
+    writeFileSync(join(runbooks, "drill.yaml"), withFile(absolute));
+    const abs = await chaos(["gameday", "../runbooks/drill.yaml", "--auto"], { cwd: work });
+    expect(abs.code, abs.stdout + abs.stderr).toBe(0);
+    expect(readFileSync(absolute, "utf8")).toBe("Drill starts now\n");
+
+    // The flag replaces the runbook's file (even one whose directory is missing here) and is the working directory's.
+    writeFileSync(join(runbooks, "drill.yaml"), withFile("missing/announce.txt"));
+    const flag = await chaos(["gameday", "../runbooks/drill.yaml", "--auto", "--announce-file", "slack.txt"], { cwd: work });
+    expect(flag.code, flag.stdout + flag.stderr).toBe(0);
+    expect(readFileSync(join(work, "slack.txt"), "utf8")).toBe("Drill starts now\n");
+    expect(flag.stdout).toContain("announcement written to slack.txt\n");
+  });
+
+  it("refuses an announcement.file whose directory does not exist, at its line in the runbook, before anything starts", async () => {
+    const dir = scratch();
+    const marker = firstLeavesMarker(dir);
+    runbook(dir, `${HEADER}announcement:\n  message: Drill starts now\n  file: notes/announce.txt\nsteps:\n  - experiment: ../../first.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      `experiments/gamedays/drill.yaml:5:9: announcement.file: expected a file to write the announcement to, relative to the runbook, in a directory that exists, found "notes/announce.txt": no directory ${join(dir, "experiments", "gamedays", "notes")}\n1 error\n`,
+    );
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+    // chaos validate checks a runbook as chaos gameday does.
+    const v = await chaos(["validate", "experiments/gamedays/drill.yaml"], { cwd: dir });
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('experiments/gamedays/drill.yaml:5:9: announcement.file: expected a file to write the announcement to, relative to the runbook, in a directory that exists, found "notes/announce.txt": no directory');
   });
 
   it("refuses an invalid runbook with file:line, field and what was expected", async () => {
