@@ -10,7 +10,8 @@ import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path
 import { ScaledClock } from "../time/clock.js";
 import { startChaos } from "../schedule/chaos-child.js";
 import { selfCommand } from "./self-command.js";
-import { loadRunbookForRun, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
+import { ANNOUNCEMENT_FILE_EXPECTED, announcementPath, loadRunbookForRun, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
+import { InvalidInputError } from "../experiment/model.js";
 import { isExperimentPath } from "../schedule/experiment-references.js";
 import { experimentCatalog } from "./catalog.js";
 import { GamedayRun } from "../schedule/gameday-run.js";
@@ -76,7 +77,8 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   const inside = relative(cwd, file);
   const shown = inside === "" || inside.startsWith("..") ? file : inside;
   // Every step's experiment, vars and stack are checked before anything runs (exit 2, all at once).
-  const loaded = await loadRunbookForRun(file, shown, experimentCatalog(cwd), { ownStacks: flags.target === "sandbox" && flags.stack === undefined });
+  // --announce-file (relative to the working directory) takes the place of the runbook's announcement.file.
+  const loaded = await loadRunbookForRun(file, shown, experimentCatalog(cwd), { ownStacks: flags.target === "sandbox" && flags.stack === undefined, announcementFile: flags.announceFile === undefined });
   const runbookDir = dirname(file);
   // The stack of the steps that name none, checked as theirs are; like chaos run's, only for the embedded sandbox.
   if (flags.stack !== undefined && flags.target !== "sandbox") throw usage(`--stack applies only to --target sandbox: ${flags.target} has whatever stack is deployed there`);
@@ -163,14 +165,24 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
     out(`== Game day: ${rb.title} ==`);
     out(`facilitator: ${rb.roles.facilitator}${rb.roles.observers?.length ? `; observers: ${rb.roles.observers.join(", ")}` : ""}`);
     out(`target: ${flags.target}; record: ${relative(cwd, dir)}/record.md`);
-    const announceFile = flags.announceFile ?? (rb.announcement && "file" in rb.announcement ? rb.announcement.file : undefined);
+    const inRunbook = rb.announcement && "file" in rb.announcement ? rb.announcement.file : undefined;
+    // The flag is relative to the working directory; the runbook's file, like its steps, to the runbook.
+    const announceFile = flags.announceFile !== undefined ? resolve(cwd, flags.announceFile) : inRunbook !== undefined ? announcementPath(file, inRunbook) : undefined;
     if (rb.announcement) {
       out("");
       out(rb.announcement.message.trimEnd());
       out("");
       if (announceFile !== undefined) {
-        writeFileSync(resolve(cwd, announceFile), `${rb.announcement.message.trimEnd()}\n`);
-        out(`announcement written to ${announceFile}`);
+        try {
+          writeFileSync(announceFile, `${rb.announcement.message.trimEnd()}\n`);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code ?? String(err);
+          if (flags.announceFile !== undefined) throw usage(`--announce-file ${flags.announceFile}: cannot write ${announceFile}: ${code}`);
+          const position = loaded.positionOf(["announcement", "file"]);
+          throw new InvalidInputError([{ file: shown, ...(position ? { position } : {}), path: "announcement.file", expected: ANNOUNCEMENT_FILE_EXPECTED, found: `${JSON.stringify(inRunbook)}: cannot write ${announceFile}: ${code}` }]);
+        }
+        const written = relative(cwd, announceFile);
+        out(`announcement written to ${written === "" || written.startsWith("..") ? announceFile : written}`);
       }
     }
     if (interactive) out("type a line at any time to add a note to the record");

@@ -324,7 +324,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--stack <file>", "Embedded sandbox stack for steps that name none (not with --target)")
     .option("--speed <n>", "Sandbox in scaled real time instead of virtual time")
     .option("--seed <n>", "Seed of the first step; each later step gets the next number")
-    .option("--announce-file <file>", "Also write the announcement to this file (for Slack or email)")
+    .option("--announce-file <file>", "Also write the announcement to this file, relative to the working directory, instead of the runbook's announcement.file (for Slack or email)")
     .option("--report <format>", "Reports of the step journals beside the record: report.html always, and md, junit, json (repeatable or a comma list)")
     .action(async (runbook: string, f: Flags) => {
       const { gamedayCommand } = await import("./gameday-command.js");

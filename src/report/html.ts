@@ -107,12 +107,14 @@ function overview(runs: RunReport[]): string {
   )}</section>`;
 }
 
-export function renderHtml(runs: RunReport[], title?: string): string {
+/** `preface` is trusted, escaped HTML shown under the heading (a game day's record). */
+export function renderHtml(runs: RunReport[], title?: string, preface = ""): string {
   const heading = title ?? (runs.length === 1 ? runs[0]!.title : `${runs.length} runs`);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(heading)}</title><style>${CSS}</style></head>
 <body><h1>${esc(heading)}</h1>
+${preface}
 ${runs.length > 1 ? overview(runs) : ""}
 ${runs.map(runSection).join("\n")}
 <script>${JS}</script></body></html>

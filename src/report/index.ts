@@ -50,12 +50,14 @@ export function parseReportFormats(values: readonly string[]): ReportFormat[] {
 export interface ReportOptions {
   /** The report's heading; by default the experiment's title, or "N runs". */
   title?: string;
+  /** HTML (already escaped) placed under the HTML report's heading, before the runs: a game day's record. Other formats leave it out. */
+  htmlPreface?: string;
 }
 
 export function renderRuns(runs: RunReport[], format: ReportFormat, options: ReportOptions = {}): string {
   switch (format) {
     case "html":
-      return renderHtml(runs, options.title);
+      return renderHtml(runs, options.title, options.htmlPreface);
     case "md":
       return renderMarkdown(runs, options.title);
     case "junit":

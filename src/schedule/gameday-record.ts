@@ -48,6 +48,8 @@ export interface CheckpointRecord {
   at: string;
   /** continue, abort, or auto (an unattended run). */
   answer: "continue" | "abort" | "auto";
+  /** The rest of the facilitator's answer line (`no, too many alarms`): why they aborted or went on. */
+  reason?: string;
 }
 
 export interface NoteRecord {
@@ -83,8 +85,24 @@ export interface GamedayRecord {
   abortReason?: string;
   preChecks: PreCheckRecord[];
   steps: StepRecord[];
+  /** The runbook's steps that never started because the day was aborted first (absent when none). */
+  notRun?: NotRunRecord[];
   checkpoints: CheckpointRecord[];
   notes: NoteRecord[];
+}
+
+export interface NotRunRecord {
+  /** Its place in the runbook, from 1. */
+  step: number;
+  name: string;
+  experiment: string;
+}
+
+/** Why the steps in `notRun` never ran: where the day was aborted, and its reason. */
+export function notRunReason(r: GamedayRecord): string {
+  const last = r.steps.at(-1);
+  const where = last === undefined ? "before its first step" : `at step ${r.steps.length} (${last.name})`;
+  return `the day was aborted ${where}: ${r.abortReason ?? "no reason was recorded"}`;
 }
 
 function writeAtomically(file: string, text: string): void {
@@ -131,9 +149,14 @@ export function recordMarkdown(r: GamedayRecord): string {
     lines.push(`| ${cell(s.name)} | ${cell(s.experiment)} | ${s.startedAt} | ${s.endedAt ?? ""} | ${cell(s.verdict ?? "running")} | ${timebox} | ${s.journal === undefined ? "none" : cell(s.journal)} |`);
   }
   lines.push("");
+  if (r.notRun !== undefined && r.notRun.length > 0) {
+    lines.push("## Steps not run", "", `These steps never ran because ${notRunReason(r)}`, "");
+    for (const s of r.notRun) lines.push(`- ${s.step}. ${s.name} (${s.experiment}): **not run**`);
+    lines.push("");
+  }
   if (r.checkpoints.length > 0) {
     lines.push("## Checkpoints", "");
-    for (const c of r.checkpoints) lines.push(`- ${c.at} after ${c.after}: ${c.question} **${c.answer}**`);
+    for (const c of r.checkpoints) lines.push(`- ${c.at} after ${c.after}: ${c.question} **${c.answer}**${c.reason !== undefined ? `: ${c.reason}` : ""}`);
     lines.push("");
   }
   lines.push("## Notes", "");

@@ -20,10 +20,16 @@ export interface StepHandle {
   interrupt(): void;
 }
 
+/** A checkpoint's answer, with the reason the facilitator gave (the rest of their line), if any. */
+export interface CheckpointAnswer {
+  answer: "continue" | "abort";
+  reason?: string;
+}
+
 export interface Facilitator {
   readonly mode: "interactive" | "auto";
   /** Asks `question`; resolves continue or abort. Lines that are notes go to `note` meanwhile. */
-  checkpoint(question: string, signal: AbortSignal): Promise<"continue" | "abort">;
+  checkpoint(question: string, signal: AbortSignal): Promise<CheckpointAnswer>;
 }
 
 export interface GamedayPorts {
@@ -89,6 +95,10 @@ export class GamedayRun {
   private end(status: Exclude<GamedayStatus, "running">, reason?: string): void {
     this.record.status = status;
     if (reason !== undefined) this.record.abortReason = reason;
+    // The steps after the last one started never ran: the record lists them, for those who read it afterwards.
+    const started = this.record.steps.length;
+    const notRun = this.loaded.runbook.steps.slice(started).map((s, i) => ({ step: started + i + 1, name: stepName(s, started + i), experiment: s.experiment }));
+    if (status === "aborted" && notRun.length > 0) this.record.notRun = notRun;
     this.record.endedAt = this.iso();
     this.ports.save(this.record);
   }
@@ -154,15 +164,16 @@ export class GamedayRun {
 
       const question = step.checkpoint === false ? undefined : (step.checkpoint ?? (i < rb.steps.length - 1 ? `continue with ${stepName(rb.steps[i + 1]!, i + 1)}?` : undefined));
       if (question === undefined) continue;
-      const answer = this.ports.facilitator.mode === "auto" ? "auto" : await this.ask(question, interrupt);
-      if (answer === "interrupted") {
+      const given = this.ports.facilitator.mode === "auto" ? "auto" : await this.ask(question, interrupt);
+      if (given === "interrupted") {
         this.end("aborted", this.interruptedReason(interrupt));
         return GAMEDAY_EXIT.interrupted;
       }
-      this.record.checkpoints.push({ after: stepName(step, i), question, at: this.iso(), answer });
+      const { answer, reason } = given === "auto" ? { answer: "auto" as const, reason: undefined } : given;
+      this.record.checkpoints.push({ after: stepName(step, i), question, at: this.iso(), answer, ...(reason !== undefined ? { reason } : {}) });
       save(this.record);
       if (answer === "abort") {
-        this.end("aborted", `the facilitator aborted at the checkpoint after ${stepName(step, i)}`);
+        this.end("aborted", `the facilitator aborted at the checkpoint after ${stepName(step, i)}${reason !== undefined ? `: ${reason}` : ""}`);
         return GAMEDAY_EXIT.stopped;
       }
     }
@@ -170,7 +181,7 @@ export class GamedayRun {
     return worst;
   }
 
-  private async ask(question: string, interrupt: AbortSignal): Promise<"continue" | "abort" | "interrupted"> {
+  private async ask(question: string, interrupt: AbortSignal): Promise<CheckpointAnswer | "interrupted"> {
     try {
       return await this.ports.facilitator.checkpoint(question, interrupt);
     } catch (err) {

@@ -3,7 +3,8 @@
  * what must hold before anything starts, and the experiments in order with their timeboxes and
  * the checkpoints between them. Every problem is reported with file:line, path, expected, found.
  */
-import { basename, dirname, extname } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { basename, dirname, extname, resolve } from "node:path";
 import { z } from "zod";
 import { describeValue } from "../experiment/describe.js";
 import { readDuration } from "../experiment/duration.js";
@@ -40,7 +41,7 @@ const announcement = oneOf(
     text.transform((message) => ({ message })),
     strict({
       message: text,
-      /** Also written here (relative to the working directory), for pasting into Slack or email. */
+      /** Also written here (relative to the runbook's directory, as the steps' paths are), for pasting into Slack or email. */
       file: text.optional(),
     }),
   ],
@@ -112,14 +113,39 @@ export function loadRunbook(file: string, shown = file): LoadedRunbook {
  * uses it: `ownStacks`) is a stack file. Every problem of the file, the schema's and these, is
  * thrown at once.
  */
-export async function loadRunbookForRun(file: string, shown: string, catalog: ExperimentCatalog, options: { ownStacks?: boolean } = {}): Promise<LoadedRunbook> {
+export async function loadRunbookForRun(file: string, shown: string, catalog: ExperimentCatalog, options: { ownStacks?: boolean; announcementFile?: boolean } = {}): Promise<LoadedRunbook> {
   const source = readLocated(file, shown);
   const problems = new Problems();
   const parsed = collectLocated(source, runbookSchema, source.value ?? {}, problems);
-  await checkReferences(referencesIn(source.value, "steps"), { source, dir: dirname(file), relativeTo: "the runbook", catalog, ...options }, problems);
+  const { announcementFile = true, ...refOptions } = options;
+  if (announcementFile) checkAnnouncementFile(source, dirname(file), problems);
+  await checkReferences(referencesIn(source.value, "steps"), { source, dir: dirname(file), relativeTo: "the runbook", catalog, ...refOptions }, problems);
   problems.throwIfAny();
   if (!parsed.ok) return problems.raise();
   return { file, name: basename(file, extname(file)), runbook: parsed.value, positionOf: source.positionOf };
+}
+
+/** The path where `announcement.file` is written: relative to the runbook's directory (an absolute path as it is). */
+export function announcementPath(runbookFile: string, announcementFile: string): string {
+  return resolve(dirname(runbookFile), announcementFile);
+}
+
+export const ANNOUNCEMENT_FILE_EXPECTED = "a file to write the announcement to, relative to the runbook, in a directory that exists";
+
+/**
+ * `announcement.file` is written when the game day starts: a directory that does not exist (or a
+ * path that is a directory) is found now, at its line, rather than after the team has assembled.
+ */
+function checkAnnouncementFile(source: ReturnType<typeof readLocated>, runbookDir: string, problems: Problems): void {
+  const doc = source.value;
+  const announcement = doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>).announcement : undefined;
+  const file = announcement !== null && typeof announcement === "object" ? (announcement as Record<string, unknown>).file : undefined;
+  if (typeof file !== "string" || file === "") return;
+  const path = resolve(runbookDir, file);
+  const dir = dirname(path);
+  const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+  const found = !isDir(dir) ? `${describeValue(file)}: no directory ${dir}` : isDir(path) ? `${describeValue(file)}: ${path} is a directory` : undefined;
+  if (found !== undefined) problems.add(source, ["announcement", "file"], ANNOUNCEMENT_FILE_EXPECTED, found);
 }
 
 /** A step's name in records: its own, or the experiment's. */

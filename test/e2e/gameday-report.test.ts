@@ -9,6 +9,8 @@ import type { Browser } from "puppeteer-core";
 import { marked, type Tokens } from "marked";
 import { chaos, scratch, type CliResult } from "./cli.js";
 import { launchBrowser, openReport } from "./report-browser.js";
+import { writeGamedayReports } from "../../src/schedule/gameday-report.js";
+import { abortedRecord } from "../schedule/gameday-aborted-record.js";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
@@ -62,6 +64,43 @@ describe("chaos gameday --report", () => {
     expect(page.seeds).toEqual(["7", "8"]);
     expect(page.charts.map((c) => c.id)).toEqual(expect.arrayContaining(["drained-in-time/on-chaos/count"]));
     expect(page.screenshot.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+
+  it("opens the page with the record: pre-checks, steps, the steps not run and why, checkpoint answers, notes; escaped, and valid in chromium", async () => {
+    // The rehearsal's first step, in the record of a day the facilitator aborted after it.
+    const record = JSON.parse(readFileSync(join(dir, /record: (\S+)\/record\.json/.exec(result.stdout)![1]!, "record.json"), "utf8")) as { steps: { journal: string }[] };
+    const out = scratch();
+    const [html] = writeGamedayReports(out, abortedRecord(record.steps[0]!.journal), [], dir);
+    const page = await openReport(browser, html!);
+    expect(page.consoleErrors).toEqual([]);
+    expect(page.foreignRequests).toEqual([]);
+    const parts = Object.fromEntries(page.gamedayParts.map((p) => [p.part, p]));
+    expect(page.gamedayParts.map((p) => [p.part, p.heading])).toEqual([
+      ["pre-checks", "Pre-checks"],
+      ["steps", "Steps"],
+      ["not-run", "Steps not run"],
+      ["checkpoints", "Checkpoints"],
+      ["notes", "Notes"],
+    ]);
+    expect(parts["pre-checks"]!.rows).toEqual([
+      ["dashboards up", "passed", "exit code 0"],
+      ["GET http://127.0.0.1:8080/health", "passed", "HTTP 200 <ok>"],
+    ]);
+    expect(parts.steps!.rows.map((r) => [r[0], r[4]])).toEqual([["1. spot-interrupt", "held"]]);
+    expect(parts["not-run"]!.paragraphs).toEqual(["These steps never ran because the day was aborted at step 1 (spot-interrupt): the facilitator aborted at the checkpoint after spot-interrupt: too many <alarms> & pages"]);
+    expect(parts["not-run"]!.rows).toEqual([
+      ["2. task-kill", "task-kill", "not run"],
+      ["3. kinesis-throttle", "../kinesis-throttle.yaml", "not run"],
+    ]);
+    expect(parts.checkpoints!.rows).toEqual([["2026-04-01T09:12:00.000Z", "spot-interrupt", "web drained & recovered? continue with task-kill?", "abort", "too many <alarms> & pages"]]);
+    // A note's markup is text on the page, not a script that ran (no console error, no alert).
+    expect(parts.notes!.rows).toEqual([
+      ["2026-04-01T09:04:00.000Z", 'p95 <script>alert(1)</script> went to "900ms"'],
+      ["2026-04-01T09:11:30.000Z", "nothing odd on the ALB"],
+    ]);
+    // The step's run follows the record, with its charts.
+    expect(page.seeds).toEqual(["7"]);
+    expect(page.charts.length).toBeGreaterThan(0);
   });
 
   it("titles the Markdown report after the game day and lists both steps in its overview", () => {

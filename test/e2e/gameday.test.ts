@@ -45,7 +45,7 @@ interface Record {
   roles: { facilitator: string; observers: string[] };
   preChecks: { name: string; ok: boolean; detail: string }[];
   steps: { name: string; verdict: string; exitCode: number | null; journal: string; timeboxExceeded?: boolean }[];
-  checkpoints: { after: string; answer: string; question: string }[];
+  checkpoints: { after: string; answer: string; question: string; reason?: string }[];
   notes: { at: string; text: string }[];
 }
 
@@ -81,7 +81,10 @@ steps:
     const r = await chaos(["gameday", "drill", "--auto", "--seed", "5"], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("Drill starts now");
-    expect(readFileSync(join(dir, "announce.txt"), "utf8")).toBe("Drill starts now\n");
+    // announcement.file is relative to the runbook, as its steps are.
+    expect(readFileSync(join(dir, "experiments", "gamedays", "announce.txt"), "utf8")).toBe("Drill starts now\n");
+    expect(existsSync(join(dir, "announce.txt"))).toBe(false);
+    expect(r.stdout).toContain("announcement written to experiments/gamedays/announce.txt\n");
     const { json, md } = recordIn(dir, r.stdout);
     expect(json.status).toBe("completed");
     expect(json.mode).toBe("auto");
@@ -132,6 +135,52 @@ steps:
     expect(existsSync(marker)).toBe(false);
     const { json } = recordIn(dir, r.stdout);
     expect(json.steps).toEqual([]);
+  });
+
+  it("writes announcement.file relative to the runbook's directory, not the working directory; an absolute path as it is; --announce-file relative to the working directory", async () => {
+    const dir = scratch();
+    const work = join(dir, "work");
+    const runbooks = join(dir, "runbooks");
+    mkdirSync(work);
+    mkdirSync(join(runbooks, "out"), { recursive: true });
+    quickExperiment(runbooks, "first");
+    const withFile = (file: string) => `${HEADER}announcement:\n  message: Drill starts now\n  file: ${JSON.stringify(file)}\nsteps:\n  - experiment: first.yaml\n`;
+    writeFileSync(join(runbooks, "drill.yaml"), withFile("out/announce.txt"));
+    const r = await chaos(["gameday", "../runbooks/drill.yaml", "--auto"], { cwd: work });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(join(runbooks, "out", "announce.txt"), "utf8")).toBe("Drill starts now\n");
+    expect(existsSync(join(work, "out"))).toBe(false);
+    expect(r.stdout).toContain(`announcement written to ${join(runbooks, "out", "announce.txt")}\n`);
+
+    const absolute = join(dir, "absolute.txt");
+    writeFileSync(join(runbooks, "drill.yaml"), withFile(absolute));
+    const abs = await chaos(["gameday", "../runbooks/drill.yaml", "--auto"], { cwd: work });
+    expect(abs.code, abs.stdout + abs.stderr).toBe(0);
+    expect(readFileSync(absolute, "utf8")).toBe("Drill starts now\n");
+
+    // The flag replaces the runbook's file (even one whose directory is missing here) and is the working directory's.
+    writeFileSync(join(runbooks, "drill.yaml"), withFile("missing/announce.txt"));
+    const flag = await chaos(["gameday", "../runbooks/drill.yaml", "--auto", "--announce-file", "slack.txt"], { cwd: work });
+    expect(flag.code, flag.stdout + flag.stderr).toBe(0);
+    expect(readFileSync(join(work, "slack.txt"), "utf8")).toBe("Drill starts now\n");
+    expect(flag.stdout).toContain("announcement written to slack.txt\n");
+  });
+
+  it("refuses an announcement.file whose directory does not exist, at its line in the runbook, before anything starts", async () => {
+    const dir = scratch();
+    const marker = firstLeavesMarker(dir);
+    runbook(dir, `${HEADER}announcement:\n  message: Drill starts now\n  file: notes/announce.txt\nsteps:\n  - experiment: ../../first.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      `experiments/gamedays/drill.yaml:5:9: announcement.file: expected a file to write the announcement to, relative to the runbook, in a directory that exists, found "notes/announce.txt": no directory ${join(dir, "experiments", "gamedays", "notes")}\n1 error\n`,
+    );
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+    // chaos validate checks a runbook as chaos gameday does.
+    const v = await chaos(["validate", "experiments/gamedays/drill.yaml"], { cwd: dir });
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('experiments/gamedays/drill.yaml:5:9: announcement.file: expected a file to write the announcement to, relative to the runbook, in a directory that exists, found "notes/announce.txt": no directory');
   });
 
   it("refuses an invalid runbook with file:line, field and what was expected", async () => {
@@ -428,32 +477,35 @@ function inPty(args: string[], cwd: string) {
 }
 
 describe("chaos gameday at a terminal", () => {
-  it("asks at each checkpoint; typed lines become notes with their times; n aborts and the record keeps the answers", async () => {
+  it("asks at each checkpoint; typed lines become notes with their times; no <why> aborts and the record keeps the answers and the reason", async () => {
     const dir = scratch();
     for (const n of ["one", "two", "three"]) quickExperiment(dir, n);
     runbook(dir, `${HEADER}steps:\n  - experiment: ../../one.yaml\n  - experiment: ../../two.yaml\n    checkpoint: web still fine?\n  - experiment: ../../three.yaml\n`);
     const pty = inPty(["gameday", "drill"], dir);
     onTestFinished(() => void pty.child.kill("SIGKILL"));
     await pty.waitFor("checkpoint: continue with two?");
-    pty.type("n dashboards show the drain");
+    pty.type("note: dashboards show the drain");
     await pty.waitFor("checkpoint: continue with two?", 2);
+    pty.type("nothing odd");
+    await pty.waitFor("checkpoint: continue with two?", 3);
     pty.type("y");
     await pty.waitFor("checkpoint: web still fine?");
-    pty.type("n");
+    pty.type("No: paging storm");
     expect(await pty.done, pty.screen()).toBe(3);
     const { json, md } = recordIn(dir, pty.screen());
     expect(json.mode).toBe("interactive");
     expect(json.status).toBe("aborted");
-    expect(json.abortReason).toBe("the facilitator aborted at the checkpoint after two");
+    expect(json.abortReason).toBe("the facilitator aborted at the checkpoint after two: paging storm");
     expect(json.steps.map((s) => s.name)).toEqual(["one", "two"]);
-    expect(json.checkpoints.map((c) => [c.after, c.answer])).toEqual([
-      ["one", "continue"],
-      ["two", "abort"],
+    expect(json.checkpoints.map((c) => [c.after, c.answer, c.reason])).toEqual([
+      ["one", "continue", undefined],
+      ["two", "abort", "paging storm"],
     ]);
-    expect(json.notes.map((n) => n.text)).toEqual(["dashboards show the drain"]);
+    expect(json.notes.map((n) => n.text)).toEqual(["dashboards show the drain", "nothing odd"]);
     expect(Number.isNaN(Date.parse(json.notes[0]!.at))).toBe(false);
     expect(md).toContain("dashboards show the drain");
-    expect(md).toContain("**aborted**: the facilitator aborted at the checkpoint after two");
+    expect(md).toContain("web still fine? **abort**: paging storm");
+    expect(md).toContain("**aborted**: the facilitator aborted at the checkpoint after two: paging storm");
   });
 
   it("a line typed while a step runs is a note; Ctrl-C at the terminal then rolls the step back", async () => {

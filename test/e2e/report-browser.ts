@@ -25,6 +25,8 @@ export interface PageFacts {
   replay: string | null;
   seeds: string[];
   templates: number;
+  /** A game day's record parts (section.gameday-part): their heading, paragraphs and table rows, as shown. */
+  gamedayParts: { part: string; heading: string; paragraphs: string[]; rows: string[][] }[];
   screenshot: Buffer;
 }
 
@@ -57,6 +59,12 @@ export async function openReport(browser: Browser, file: string): Promise<PageFa
     replay: document.querySelector("code.replay")?.textContent ?? null,
     seeds: [...document.querySelectorAll(".seed")].map((s) => s.textContent!),
     templates: document.querySelectorAll("pre.fis-template").length,
+    gamedayParts: [...document.querySelectorAll("section.gameday > section.gameday-part")].map((s) => ({
+      part: s.getAttribute("data-part")!,
+      heading: s.querySelector("h3")?.textContent ?? "",
+      paragraphs: [...s.querySelectorAll(":scope > p")].map((p) => p.textContent!),
+      rows: [...s.querySelectorAll(":scope > table > tbody > tr")].map((tr) => [...(tr as HTMLTableRowElement).cells].map((c) => c.textContent!)),
+    })),
   }));
   const dir = mkdtempSync(join(tmpdir(), "gameday-shot-"));
   const shot = join(dir, "report.png");

@@ -62,7 +62,7 @@ function harness(
   return { clock, log, run, saved: () => saved! };
 }
 
-const auto: Facilitator = { mode: "auto", checkpoint: () => Promise.resolve("continue") };
+const auto: Facilitator = { mode: "auto", checkpoint: () => Promise.resolve({ answer: "continue" }) };
 
 describe("GamedayRun", () => {
   it("stops a step at its timebox on the clock, rolls it back, reports the overrun and goes on", async () => {
@@ -117,6 +117,7 @@ describe("GamedayRun", () => {
     const h = harness([{ experiment: "one" }, { experiment: "two" }], auto, { one: MIN, two: MIN });
     expect(await h.run.run(new AbortController().signal)).toBe(0);
     expect(h.saved().status).toBe("completed");
+    expect(h.saved().notRun).toBeUndefined();
     expect(recordMarkdown(h.saved())).toContain("- Outcome: completed\n");
   });
 
@@ -128,7 +129,7 @@ describe("GamedayRun", () => {
       async checkpoint() {
         await clock!.sleep(90_000);
         run!.note("  p95 went up to 400ms  ");
-        return "abort";
+        return { answer: "abort", reason: "paging storm" };
       },
     };
     const h = harness([{ experiment: "one" }, { experiment: "two" }], facilitator, { one: 2 * MIN, two: MIN });
@@ -138,9 +139,13 @@ describe("GamedayRun", () => {
     expect(code).toBe(3);
     const r = h.saved();
     expect(r.notes).toEqual([{ at: "2026-04-01T09:03:30.000Z", text: "p95 went up to 400ms" }]);
-    expect(r.checkpoints).toEqual([{ after: "one", question: "continue with two?", at: "2026-04-01T09:03:30.000Z", answer: "abort" }]);
+    expect(r.checkpoints).toEqual([{ after: "one", question: "continue with two?", at: "2026-04-01T09:03:30.000Z", answer: "abort", reason: "paging storm" }]);
     expect(r.steps.map((s) => s.name)).toEqual(["one"]);
-    expect(r).toMatchObject({ status: "aborted", abortReason: "the facilitator aborted at the checkpoint after one", endedAt: "2026-04-01T09:03:30.000Z" });
+    expect(r).toMatchObject({ status: "aborted", abortReason: "the facilitator aborted at the checkpoint after one: paging storm", endedAt: "2026-04-01T09:03:30.000Z" });
+    // The step that never ran is in the record, with where the day was aborted and why.
+    expect(r.notRun).toEqual([{ step: 2, name: "two", experiment: "two" }]);
+    expect(recordMarkdown(r)).toContain("These steps never ran because the day was aborted at step 1 (one): the facilitator aborted at the checkpoint after one: paging storm\n\n- 2. two (two): **not run**");
+    expect(recordMarkdown(r)).toContain("- 2026-04-01T09:03:30.000Z after one: continue with two? **abort**: paging storm");
   });
 
   it("an interrupt during a step rolls that step back, runs nothing after it, and ends the day as aborted", async () => {
@@ -178,7 +183,8 @@ describe("GamedayRun", () => {
     );
     expect(await run.run(new AbortController().signal)).toBe(3);
     expect(started).toEqual([]);
-    expect(saved).toMatchObject({ status: "aborted", abortReason: "pre-check dashboards up (drill.yaml) failed: exit code 1", preChecks: [{ name: "dashboards up", ok: false, detail: "exit code 1" }] });
+    expect(saved).toMatchObject({ status: "aborted", abortReason: "pre-check dashboards up (drill.yaml) failed: exit code 1", preChecks: [{ name: "dashboards up", ok: false, detail: "exit code 1" }], notRun: [{ step: 1, name: "one", experiment: "one" }] });
+    expect(recordMarkdown(saved!)).toContain("These steps never ran because the day was aborted before its first step: pre-check dashboards up (drill.yaml) failed: exit code 1");
   });
 
   it("a step that could not start (it wrote no journal) is recorded without one, and the day ends as aborted before the next step", async () => {
@@ -216,6 +222,8 @@ describe("GamedayRun", () => {
     expect(r.steps[0]).toMatchObject({ name: "one", journal: "one.journal.json", verdict: "held" });
     expect(r.steps[1]).toMatchObject({ name: "broken", exitCode: 2, verdict: "did not start: invalid input" });
     expect(r.steps[1]!.journal).toBeUndefined();
+    // The step that could not start is a step that ran (and failed to start), not one that never ran.
+    expect(r.notRun).toEqual([{ step: 3, name: "three", experiment: "three" }]);
     const md = recordMarkdown(r);
     expect(md).toContain("- Outcome: **aborted**: step broken (drill.yaml:7) could not start: invalid input (exit code 2)");
     expect(md).not.toContain("broken.journal.json");
