@@ -50,6 +50,13 @@ export interface FaultRecord {
   templateId?: string;
   template?: unknown;
   startedAt: string;
+  /**
+   * When the fault's FIS experiment ended (completed, stopped, failed: FIS's end time), or when
+   * gameday stopped one that outran its expected duration. Absent while it runs, and for a fault
+   * without FIS (gameday made the change itself: it stays until the rollbacks undo it). Older
+   * journals recorded here when the method's end found the experiment over (about the chaos
+   * window's end), not when it ended.
+   */
   endedAt?: string;
   status?: string;
   targets: { resourceType: string; arn: string; targetName: string }[];
@@ -93,6 +100,12 @@ export interface JournalDoc {
     complete: boolean;
     /** When the journal was last rewritten (run clock): for a run that did not finish, what it had read by then is all there is. */
     writtenAt?: string;
+    /**
+     * The chaos window (run clock): from the first fault's start (the method's start when it has
+     * no fault) to the method's end, once every fault had ended; on-chaos probes read in it. A
+     * fault's own span is its `startedAt` to `endedAt`. Absent from journals of older versions.
+     */
+    chaosWindow?: { start: string; end?: string };
     verdict?: string;
     exitCode?: number;
     summary?: string;

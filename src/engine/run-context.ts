@@ -148,12 +148,19 @@ export class RunContext {
     // A run killed from here on leaves these readings behind (concludeRun writes the final ones).
     this.journal.doc.gameday.probes = [...this.tallies.values()].map((t) => t.record((at) => this.iso(at)));
     this.journal.doc.gameday.writtenAt = this.iso(this.savedAt);
+    this.recordChaosWindow();
     const failure = this.journal.write();
     if (!failure || this.journalUnwritable) return;
     // A run whose record is lost cannot be called a success; said once, not on every step.
     this.journalUnwritable = true;
     this.warn(`could not write the journal: ${failure}`);
     this.errors.push(`the journal could not be written: ${failure}`);
+  }
+
+  /** The chaos window as the journal keeps it (run clock), once it has opened. */
+  private recordChaosWindow(): void {
+    const w = this.chaosWindow;
+    if (w) this.journal.doc.gameday.chaosWindow = { start: this.iso(w.start), ...(w.end !== undefined ? { end: this.iso(w.end) } : {}) };
   }
 
   /** A polled reading came late: the worst is reported once the run has finished (see verdict.ts). */
