@@ -64,6 +64,14 @@ export interface FaultRecord {
   error?: string;
 }
 
+export interface WallClockRecord {
+  start: string;
+  writtenAt?: string;
+  end?: string;
+  /** Seconds from start to end. */
+  duration?: number;
+}
+
 export interface RollbackRecord {
   description: string;
   ok: boolean;
@@ -100,6 +108,13 @@ export interface JournalDoc {
     complete: boolean;
     /** When the journal was last rewritten (run clock): for a run that did not finish, what it had read by then is all there is. */
     writtenAt?: string;
+    /**
+     * Wall-clock time (a real clock, whatever clock the run ran on: on the embedded sandbox the
+     * run's `start`, `end` and `duration` are virtual time): when the run started, when the journal
+     * was last rewritten, and when it ended and how long it took (seconds), once it has. CI reports
+     * (JUnit) read these. Absent from journals of older gameday versions.
+     */
+    wallClock?: WallClockRecord;
     /**
      * The chaos window (run clock): from the first fault's start (the method's start when it has
      * no fault) to the method's end, once every fault had ended; on-chaos probes read in it. A

@@ -93,6 +93,12 @@ export interface RunReport {
   events: TimelineEvent[];
   /** The chaos window (ms since the start): from the first fault to the method's end; on-chaos probes read in it. */
   chaosWindow?: { start: number; end: number };
+  /**
+   * Wall-clock time of the run (the journal's `gameday.wallClock`): when it started and how long it
+   * took (seconds; until the journal's last write for a run that did not finish). Absent from
+   * older journals, whose `start` and `durationSeconds` are all there is (the run's clock).
+   */
+  wallClock?: { start: string; durationSeconds?: number };
   charts: Chart[];
   warnings: string[];
 }
@@ -196,6 +202,7 @@ export function runReport(journal: ReportJournal): RunReport {
     ...faults.filter((f) => f.end !== undefined).map((f) => ({ t: f.end!, kind: "fault-end" as const, label: `${f.step} ends` })),
     ...rollbacks.map((r) => ({ t: r.t, kind: "rollback" as const, label: `rollback: ${r.description}` })),
   ].sort((a, b) => a.t - b.t);
+  const wallClock = wallClockOf(g.wallClock, g.complete);
   return {
     file: journal.file,
     title: (doc.experiment as { title?: string }).title ?? g.runId,
@@ -225,6 +232,7 @@ export function runReport(journal: ReportJournal): RunReport {
     rollbacks,
     events,
     ...(faults.length > 0 ? { chaosWindow: chaosWindowOf(g.chaosWindow, faults, since, end) } : {}),
+    ...(wallClock ? { wallClock } : {}),
     charts: g.probes.flatMap((p) => chartsOf(p, since)),
     warnings: g.warnings,
   };
@@ -242,6 +250,15 @@ function chaosWindowOf(recorded: { start?: unknown; end?: unknown } | undefined,
     return { start, end: Math.max(start, end) };
   }
   return { start: Math.min(...faults.map((f) => f.start)), end: Math.max(...faults.map((f) => f.end ?? f.start)) };
+}
+
+function wallClockOf(recorded: { start?: unknown; duration?: unknown; writtenAt?: unknown } | undefined, complete: boolean): RunReport["wallClock"] {
+  if (!recorded || typeof recorded.start !== "string" || Number.isNaN(Date.parse(recorded.start))) return undefined;
+  const start = recorded.start;
+  if (typeof recorded.duration === "number") return { start, durationSeconds: recorded.duration };
+  // A run that did not finish: how long it had run when its journal was last written.
+  if (!complete && typeof recorded.writtenAt === "string" && !Number.isNaN(Date.parse(recorded.writtenAt))) return { start, durationSeconds: (Date.parse(recorded.writtenAt) - Date.parse(start)) / 1000 };
+  return { start };
 }
 
 /**

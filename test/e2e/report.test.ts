@@ -225,6 +225,20 @@ describe("the JUnit XML", () => {
     expect(held.failures).toBe("0");
   });
 
+  it("says when the run really happened and how long it took (wall clock), not the sandbox's virtual time", () => {
+    // The embedded sandbox runs in virtual time: minutes of the run's clock, seconds of real time.
+    const wall = spot.journal.gameday.wallClock!;
+    expect(spot.journal.duration).toBeGreaterThan(240);
+    expect(wall.duration).toBeGreaterThan(0);
+    expect(wall.duration).toBeLessThan(60);
+    expect(Date.parse(wall.end!) - Date.parse(wall.start)).toBe(Math.round(wall.duration! * 1000));
+    const suite = checkSchema(readFileSync(reportPaths(spot)[2]!, "utf8")).suites[0]!;
+    expect(suite.timestamp).toBe(wall.start.slice(0, 19));
+    expect(suite.time).toBe(wall.duration!.toFixed(3));
+    const property = (name: string) => suite.properties.property.find((p) => p.name === name)?.value;
+    expect([property("runStart"), property("runDuration"), property("runClock")]).toEqual([spot.journal.start, spot.journal.duration!.toFixed(3), "virtual"]);
+  });
+
   it("carries a replay command that reproduces the deviation", async () => {
     const xml = readFileSync(reportPaths(deviated)[2]!, "utf8");
     const replay = checkSchema(xml).suites[0]!.properties.property.find((p) => p.name === "replay")!.value;
