@@ -8,6 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SeededRandom } from "../random/random.js";
+import { RealClock } from "../time/clock.js";
 import { Journal, journalExperiment } from "../engine/journal.js";
 import { Ledger, thisProcess } from "../engine/ledger.js";
 import { InvalidInputError } from "../experiment/model.js";
@@ -77,6 +78,7 @@ export async function runCandidate(job: CandidateJob): Promise<CandidateResult> 
       interrupt: new AbortController().signal,
       cwd: job.workdir,
       accountId: target.accountId,
+      wallClock: new RealClock(),
     });
     if (job.journalPath === undefined) rmSync(journalPath, { force: true });
     return { exitCode: result.exitCode, summary: result.summary, verdict: result.verdict };

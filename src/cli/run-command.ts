@@ -26,6 +26,7 @@ import { FIS_TEMPLATE_FAULT } from "../faults/fis-template-name.js";
 import { experimentStack } from "../experiment/sandbox-stack.js";
 import { isExperimentPath } from "../schedule/experiment-references.js";
 import type { Plan } from "../engine/plan.js";
+import { RealClock, type Clock } from "../time/clock.js";
 
 export interface RunFlags {
   journalPath?: string;
@@ -272,6 +273,8 @@ export interface RunIo {
   env: NodeJS.ProcessEnv;
   /** Where SIGINT, SIGTERM and SIGHUP come from. */
   signals: { on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown; off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown };
+  /** Wall time for the journal's `gameday.wallClock` (a real clock when not given): the target's clock may be virtual. */
+  wallClock?: Clock;
 }
 
 /** The process's own cwd, stdout, stderr, environment and signals. */
@@ -435,6 +438,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
       listener: (e: RunEvent) => renderer.event(e),
       cwd: project,
       accountId: target.accountId,
+      wallClock: io.wallClock ?? new RealClock(),
       overrides,
     });
     renderer.close();

@@ -112,18 +112,34 @@ function watchFault(ctx: RunContext, f: InjectedFault, record: FaultRecord): voi
       }
       if (ended.aborted) return;
       if (state.status === "stopped") return faultStopped(ctx, f, record, state);
-      if (isTerminal(state.status)) return;
+      if (isTerminal(state.status)) {
+        // Recorded now, not at the method's end: the journal (and a report's shading) says when the fault really ended.
+        faultEnded(ctx, f, record, state.status, state.endedAt);
+        ctx.save();
+        return;
+      }
     }
   };
   ctx.faultWatches.push(watch());
 }
 
-/** The fault's experiment was stopped early: say which, when and why, and stop the method (aborted, exit 3). */
-async function faultStopped(ctx: RunContext, f: InjectedFault, record: FaultRecord, state: { reason?: string; endedAt?: number }): Promise<void> {
-  const endedAt = state.endedAt ?? ctx.now();
-  f.status = "stopped";
+/**
+ * Records the end of a fault's experiment: FIS's end time (in the run's clock: the sandbox's, or
+ * AWS's, which real time reads alike), kept between the fault's start and now so that a skewed
+ * clock cannot put it outside the run; now when FIS gave none.
+ */
+function faultEnded(ctx: RunContext, f: InjectedFault, record: FaultRecord | undefined, status: string, fisEnd: number | undefined): number {
+  const now = ctx.now();
+  const endedAt = fisEnd === undefined ? now : Math.min(Math.max(fisEnd, f.startedAt), now);
+  f.status = status;
   f.endedAt = endedAt;
-  Object.assign(record, { status: "stopped", endedAt: ctx.iso(endedAt) });
+  if (record) Object.assign(record, { status, endedAt: ctx.iso(endedAt) });
+  return endedAt;
+}
+
+/** The fault's experiment was stopped early: say which, when and why, and stop the method (aborted, exit 3). */
+async function faultStopped(ctx: RunContext, f: InjectedFault, record: FaultRecord | undefined, state: { reason?: string; endedAt?: number }): Promise<void> {
+  const endedAt = faultEnded(ctx, f, record, "stopped", state.endedAt);
   // A FIS stop condition that is one of the run's own stop alarms: the stop condition names the
   // probe that breached, which says more than FIS's reason; gameday's reading of it aborts the run.
   await ctx.checkStopAlarms?.().catch(() => undefined);
@@ -183,12 +199,11 @@ export async function waitForFaults(ctx: RunContext): Promise<void> {
     const planned = ctx.o.plan.faults.get(f.step)!;
     const deadline = f.startedAt + planned.module.expectedDurationMs(planned.params) + FAULT_GRACE_MS;
     const end = await waitForExperiment(ctx.s, f.experimentId, deadline, ctx.hard);
-    f.status = end.status;
-    f.endedAt = ctx.now();
     const record = ctx.faultRecords.find((r) => r.step === f.step);
-    if (record) Object.assign(record, { status: end.status, endedAt: ctx.iso(f.endedAt) });
+    // One that is still running is stopped below, now: that is its end.
+    faultEnded(ctx, f, record, end.status, isTerminal(end.status) ? (end.endedAt ?? (isTerminal(f.status) ? f.endedAt : undefined)) : undefined);
     if (end.status === "stopped") {
-      await faultStopped(ctx, f, record ?? ({} as FaultRecord), end);
+      await faultStopped(ctx, f, record, end);
       break;
     }
     if (!isTerminal(end.status)) {

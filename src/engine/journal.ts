@@ -50,11 +50,26 @@ export interface FaultRecord {
   templateId?: string;
   template?: unknown;
   startedAt: string;
+  /**
+   * When the fault's FIS experiment ended (completed, stopped, failed: FIS's end time), or when
+   * gameday stopped one that outran its expected duration. Absent while it runs, and for a fault
+   * without FIS (gameday made the change itself: it stays until the rollbacks undo it). Older
+   * journals recorded here when the method's end found the experiment over (about the chaos
+   * window's end), not when it ended.
+   */
   endedAt?: string;
   status?: string;
   targets: { resourceType: string; arn: string; targetName: string }[];
   verification?: { landed: boolean; detail: string; evidence?: unknown };
   error?: string;
+}
+
+export interface WallClockRecord {
+  start: string;
+  writtenAt?: string;
+  end?: string;
+  /** Seconds from start to end. */
+  duration?: number;
 }
 
 export interface RollbackRecord {
@@ -93,6 +108,19 @@ export interface JournalDoc {
     complete: boolean;
     /** When the journal was last rewritten (run clock): for a run that did not finish, what it had read by then is all there is. */
     writtenAt?: string;
+    /**
+     * Wall-clock time (a real clock, whatever clock the run ran on: on the embedded sandbox the
+     * run's `start`, `end` and `duration` are virtual time): when the run started, when the journal
+     * was last rewritten, and when it ended and how long it took (seconds), once it has. CI reports
+     * (JUnit) read these. Absent from journals of older gameday versions.
+     */
+    wallClock?: WallClockRecord;
+    /**
+     * The chaos window (run clock): from the first fault's start (the method's start when it has
+     * no fault) to the method's end, once every fault had ended; on-chaos probes read in it. A
+     * fault's own span is its `startedAt` to `endedAt`. Absent from journals of older versions.
+     */
+    chaosWindow?: { start: string; end?: string };
     verdict?: string;
     exitCode?: number;
     summary?: string;

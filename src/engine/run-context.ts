@@ -148,12 +148,39 @@ export class RunContext {
     // A run killed from here on leaves these readings behind (concludeRun writes the final ones).
     this.journal.doc.gameday.probes = [...this.tallies.values()].map((t) => t.record((at) => this.iso(at)));
     this.journal.doc.gameday.writtenAt = this.iso(this.savedAt);
+    this.recordChaosWindow();
+    const wall = this.journal.doc.gameday.wallClock;
+    if (wall && this.o.wallClock && wall.end === undefined) wall.writtenAt = new Date(this.o.wallClock.now()).toISOString();
     const failure = this.journal.write();
     if (!failure || this.journalUnwritable) return;
     // A run whose record is lost cannot be called a success; said once, not on every step.
     this.journalUnwritable = true;
     this.warn(`could not write the journal: ${failure}`);
     this.errors.push(`the journal could not be written: ${failure}`);
+  }
+
+  /** The run's wall-clock start (RunOptions.wallClock), when it was given one. */
+  startWallClock(): void {
+    const wall = this.o.wallClock;
+    if (wall) this.journal.doc.gameday.wallClock = { start: new Date(wall.now()).toISOString() };
+  }
+
+  /** The run's wall-clock end and duration (seconds), as the run concludes. */
+  endWallClock(): void {
+    const wall = this.o.wallClock;
+    const record = this.journal.doc.gameday.wallClock;
+    if (!wall || !record) return;
+    const end = new Date(wall.now()).toISOString();
+    record.writtenAt = end;
+    record.end = end;
+    // From the ISO times as written, so that the three agree to the millisecond.
+    record.duration = (Date.parse(end) - Date.parse(record.start)) / 1000;
+  }
+
+  /** The chaos window as the journal keeps it (run clock), once it has opened. */
+  private recordChaosWindow(): void {
+    const w = this.chaosWindow;
+    if (w) this.journal.doc.gameday.chaosWindow = { start: this.iso(w.start), ...(w.end !== undefined ? { end: this.iso(w.end) } : {}) };
   }
 
   /** A polled reading came late: the worst is reported once the run has finished (see verdict.ts). */

@@ -13,6 +13,7 @@
 import type { HypothesisStrategy, RollbackStrategy } from "../experiment/model.js";
 import type { RunListener } from "./events.js";
 import type { RunServices } from "./ports.js";
+import type { Clock } from "../time/clock.js";
 import type { Ledger } from "./ledger.js";
 import { Journal, journalExperiment } from "./journal.js";
 import type { Monitor } from "./monitor.js";
@@ -39,6 +40,12 @@ export interface RunOptions {
   listener?: RunListener;
   cwd: string;
   accountId: string;
+  /**
+   * A real clock, for the journal's wall-clock times (`gameday.wallClock`): the services' clock is
+   * the run's own (virtual on the embedded sandbox), which CI must not read as when the run
+   * happened or how long it took. Without it the journal has no wall-clock times.
+   */
+  wallClock?: Clock;
   overrides?: { hypothesis?: HypothesisStrategy; rollbacks?: RollbackStrategy; failFast?: boolean; interval?: number };
 }
 
@@ -53,6 +60,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const ctx = new RunContext(options);
   const hypothesis = new Hypothesis(ctx);
   ctx.startedAt = ctx.now();
+  ctx.startWallClock();
   ctx.emit({
     type: "run-started",
     at: ctx.startedAt,

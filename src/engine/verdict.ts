@@ -126,6 +126,7 @@ export function concludeRun(ctx: RunContext, notSteadyBefore: boolean): RunResul
   const doc = ctx.journal.doc;
   doc.end = ctx.iso(end);
   doc.duration = (end - ctx.startedAt) / 1000;
+  ctx.endWallClock();
   doc.deviated = verdict === "deviated";
   doc.status = journalStatus(verdict);
   g.verdict = verdict;

@@ -17,7 +17,7 @@ code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;back
 .v-held,.v-passed{background:#1a7f37}.v-deviated,.v-failed{background:#cf222e}.v-error,.v-aborted,.v-interrupted,.v-incomplete{background:#9a6700}.v-not-run{background:#6e7781}
 .charts{display:flex;flex-wrap:wrap;gap:16px}.chart-box{border:1px solid #eee;padding:4px}
 svg.chart{max-width:100%;height:auto}svg .grid{stroke:#eee}svg .axis{stroke:#888}svg .tick{font-size:10px;fill:#555}
-svg .chaos-window{fill:#ffebe9;opacity:.7}svg .event{stroke-width:1.5;stroke-dasharray:4 3}svg .fault-start{stroke:#cf222e}svg .fault-end{stroke:#9a6700}svg .rollback{stroke:#8250df}
+svg .chaos-window{fill:#ffebe9;opacity:.7}svg .fault{fill:#ff8182;opacity:.3}svg .event{stroke-width:1.5;stroke-dasharray:4 3}svg .fault-start{stroke:#cf222e}svg .fault-end{stroke:#9a6700}svg .rollback{stroke:#8250df}
 svg .line{stroke-width:1.5}svg g.series.hidden{display:none}
 .legend{list-style:none;padding:0;margin:2px 0;display:flex;flex-wrap:wrap;gap:10px;font-size:12px}.legend li{cursor:pointer}.legend li.off{opacity:.35}
 .swatch{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
@@ -73,11 +73,11 @@ function runSection(run: RunReport, index: number): string {
         : `<p>The run did not finish: no probe had numeric readings in its journal when it was last written.</p>`,
     );
   }
-  else out.push(`<p class="key">Shaded: faults in force. Dashed lines: red a fault starts, amber it ends, violet a rollback. Red dots: readings that missed their tolerance.</p>`);
+  else out.push(`<p class="key">Shaded light: the chaos window (from the first fault to the method's end; on-chaos probes read in it); darker: each fault in force, from its start to its end (its FIS experiment completed or was stopped; a fault without FIS until the rollbacks). Dashed lines: red a fault starts, amber it ends, violet a rollback. Red dots: readings that missed their tolerance.</p>`);
   const domainEnd = run.durationSeconds !== undefined ? run.durationSeconds * 1000 : undefined;
   out.push(`<div class="charts">`);
   for (const chart of run.charts) {
-    out.push(`<figure class="chart-box"><figcaption>${esc(chart.title)}${chart.constants.length > 0 ? ` <span class="key constants">(${chart.constants.map((c) => `${esc(c.name)} = ${c.value}`).join(", ")} throughout)</span>` : ""}</figcaption>${renderLegend(chart)}${renderChart(chart, { events: run.events, ...(run.chaosWindow ? { chaosWindow: run.chaosWindow } : {}), ...(domainEnd !== undefined ? { domain: { start: 0, end: domainEnd } } : {}) })}</figure>`);
+    out.push(`<figure class="chart-box"><figcaption>${esc(chart.title)}${chart.constants.length > 0 ? ` <span class="key constants">(${chart.constants.map((c) => `${esc(c.name)} = ${c.value}`).join(", ")} throughout)</span>` : ""}</figcaption>${renderLegend(chart)}${renderChart(chart, { events: run.events, ...(run.chaosWindow ? { chaosWindow: run.chaosWindow } : {}), faults: run.faults.map((f) => ({ step: f.step, ...f.inForce })), ...(domainEnd !== undefined ? { domain: { start: 0, end: domainEnd } } : {}) })}</figure>`);
   }
   out.push(`</div>`);
   if (run.events.length > 0) out.push(table(["at", "event"], run.events.map((e) => [elapsed(e.t), esc(e.label)])));

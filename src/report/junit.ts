@@ -10,6 +10,12 @@
  * mode. A deviation is a failure whose message is the reason and whose text ends with the replay
  * command; a probe or run that could not measure is an error; a probe that never read is skipped,
  * and so is a steady-state check of a run without a hypothesis (it read nothing: not a pass).
+ *
+ * CI reads a suite's `timestamp` and `time` as when the tests ran and how long they took: they are
+ * the run's wall-clock times (the journal's `gameday.wallClock`), not its own clock's, which on
+ * the embedded sandbox is virtual (a run of minutes that took seconds). The run's own start and
+ * duration stay in the properties. A journal without wall-clock times (older gameday) gives its
+ * own start and duration, as before.
  */
 import { escapeXml as esc } from "./escape.js";
 import { elapsed } from "./svg-chart.js";
@@ -29,10 +35,16 @@ function replayText(run: RunReport): string {
   return run.replay ? `\nreplay: ${run.replay}` : "";
 }
 
+/** When the run started and how long it took, by the wall clock when the journal has it. */
+function wallTimes(run: RunReport): { start: string; seconds: number } {
+  if (run.wallClock) return { start: run.wallClock.start, seconds: run.wallClock.durationSeconds ?? 0 };
+  return { start: run.start, seconds: run.durationSeconds ?? 0 };
+}
+
 function casesOf(run: RunReport): Case[] {
   // The experiment's name: the run id without its seed and, for a rerun with the same seed, its `.<n>`.
   const classname = `gameday.${run.runId.replace(/-[0-9a-f]{8}(?:\.\d+)?$/, "")}`;
-  const seconds = run.durationSeconds ?? 0;
+  const seconds = wallTimes(run).seconds;
   const cases: Case[] = [];
   const verdictOutcome: Case["outcome"] = FAILED_VERDICTS.has(run.verdict)
     ? { kind: "failure", type: run.verdict, message: run.summary, text: `${run.summary}${replayText(run)}` }
@@ -83,6 +95,7 @@ function timestamp(iso: string): string {
 export function renderJunit(runs: RunReport[], hostname = "localhost"): string {
   const suites = runs.map((run, id) => {
     const cases = casesOf(run);
+    const wall = wallTimes(run);
     const count = (kind: string) => cases.filter((c) => c.outcome?.kind === kind).length;
     const props: [string, string][] = [
       ["runId", run.runId],
@@ -92,9 +105,17 @@ export function renderJunit(runs: RunReport[], hostname = "localhost"): string {
       ...(run.exitCode !== undefined ? [["exitCode", String(run.exitCode)] as [string, string]] : []),
       ...(run.replay ? [["replay", run.replay] as [string, string]] : []),
       ["journal", run.file],
+      // The run's own clock (virtual on the embedded sandbox), when the suite's times are the wall clock's.
+      ...(run.wallClock
+        ? ([
+            ["runClock", run.clock],
+            ["runStart", run.start],
+            ...(run.durationSeconds !== undefined ? [["runDuration", run.durationSeconds.toFixed(3)]] : []),
+          ] as [string, string][])
+        : []),
     ];
     return [
-      `  <testsuite name="${esc(run.title)}" package="gameday" id="${id}" timestamp="${timestamp(run.start)}" hostname="${esc(hostname || "localhost")}" tests="${cases.length}" failures="${count("failure")}" errors="${count("error")}" skipped="${count("skipped")}" time="${(run.durationSeconds ?? 0).toFixed(3)}">`,
+      `  <testsuite name="${esc(run.title)}" package="gameday" id="${id}" timestamp="${timestamp(wall.start)}" hostname="${esc(hostname || "localhost")}" tests="${cases.length}" failures="${count("failure")}" errors="${count("error")}" skipped="${count("skipped")}" time="${wall.seconds.toFixed(3)}">`,
       `    <properties>`,
       ...props.map(([n, v]) => `      <property name="${esc(n)}" value="${esc(v)}"/>`),
       `    </properties>`,

@@ -55,7 +55,15 @@ export interface FaultRow {
   step: string;
   fault: string;
   start: number;
+  /** When it ended as the journal recorded it (its FIS experiment completed, stopped or failed). */
   end?: number;
+  /**
+   * The span it was in force, as a chart shades it (ms since the start): from its start to its
+   * end; without a recorded end (a fault without FIS, which stays until the rollbacks undo it, or
+   * one cut short by an abort) until the rollbacks began, else until the run ended or its journal
+   * was last written. A fault that never started has an empty span.
+   */
+  inForce: { start: number; end: number };
   status?: string;
   landed?: boolean;
   detail: string;
@@ -83,7 +91,14 @@ export interface RunReport {
   faults: FaultRow[];
   rollbacks: { description: string; ok: boolean; t: number; detail: string }[];
   events: TimelineEvent[];
+  /** The chaos window (ms since the start): from the first fault to the method's end; on-chaos probes read in it. */
   chaosWindow?: { start: number; end: number };
+  /**
+   * Wall-clock time of the run (the journal's `gameday.wallClock`): when it started and how long it
+   * took (seconds; until the journal's last write for a run that did not finish). Absent from
+   * older journals, whose `start` and `durationSeconds` are all there is (the run's clock).
+   */
+  wallClock?: { start: string; durationSeconds?: number };
   charts: Chart[];
   warnings: string[];
 }
@@ -159,28 +174,35 @@ export function runReport(journal: ReportJournal): RunReport {
   const g = doc.gameday;
   const origin = Date.parse(doc.start);
   const since = (iso: string) => Date.parse(iso) - origin;
+  // A run that did not finish (killed, or still going) ends, as far as its journal knows, at its last rewrite.
+  const writtenAt = typeof g.writtenAt === "string" ? since(g.writtenAt) : undefined;
+  const end = doc.end ? since(doc.end) : !g.complete ? writtenAt : undefined;
+  const rollbacks = g.rollbackResults.map((r) => ({ description: r.description, ok: r.ok, t: since(r.at), detail: r.error ?? r.detail ?? "" }));
+  const inForceUntil = (f: JournalDoc["gameday"]["faults"][number], start: number): number => {
+    if (f.endedAt) return since(f.endedAt);
+    // Refused before anything changed: never in force.
+    if (f.error !== undefined && f.experimentId === undefined) return start;
+    const undone = rollbacks.map((r) => r.t).filter((t) => t >= start);
+    return undone.length > 0 ? Math.min(...undone) : Math.max(end ?? start, start);
+  };
   const faults: FaultRow[] = g.faults.map((f) => ({
     step: f.step,
     fault: f.fault,
     start: since(f.startedAt),
     ...(f.endedAt ? { end: since(f.endedAt) } : {}),
+    inForce: { start: since(f.startedAt), end: inForceUntil(f, since(f.startedAt)) },
     ...(f.status ? { status: f.status } : {}),
     ...(f.verification ? { landed: f.verification.landed } : {}),
     detail: f.error ?? f.verification?.detail ?? "",
     targets: (f.targets ?? []).map((t) => t.arn),
     ...(f.template !== undefined ? { template: f.template } : {}),
   }));
-  const rollbacks = g.rollbackResults.map((r) => ({ description: r.description, ok: r.ok, t: since(r.at), detail: r.error ?? r.detail ?? "" }));
   const events: TimelineEvent[] = [
     ...faults.map((f) => ({ t: f.start, kind: "fault-start" as const, label: `${f.step} starts` })),
     ...faults.filter((f) => f.end !== undefined).map((f) => ({ t: f.end!, kind: "fault-end" as const, label: `${f.step} ends` })),
     ...rollbacks.map((r) => ({ t: r.t, kind: "rollback" as const, label: `rollback: ${r.description}` })),
   ].sort((a, b) => a.t - b.t);
-  const starts = faults.map((f) => f.start);
-  const ends = faults.map((f) => f.end ?? f.start);
-  // A run that did not finish (killed, or still going) ends, as far as its journal knows, at its last rewrite.
-  const writtenAt = typeof g.writtenAt === "string" ? since(g.writtenAt) : undefined;
-  const end = doc.end ? since(doc.end) : !g.complete ? writtenAt : undefined;
+  const wallClock = wallClockOf(g.wallClock, g.complete);
   return {
     file: journal.file,
     title: (doc.experiment as { title?: string }).title ?? g.runId,
@@ -209,10 +231,34 @@ export function runReport(journal: ReportJournal): RunReport {
     faults,
     rollbacks,
     events,
-    ...(faults.length > 0 ? { chaosWindow: { start: Math.min(...starts), end: Math.max(...ends) } } : {}),
+    ...(faults.length > 0 ? { chaosWindow: chaosWindowOf(g.chaosWindow, faults, since, end) } : {}),
+    ...(wallClock ? { wallClock } : {}),
     charts: g.probes.flatMap((p) => chartsOf(p, since)),
     warnings: g.warnings,
   };
+}
+
+/**
+ * The chaos window as the journal recorded it (open: until the run's end or last write). Journals
+ * from before it was recorded: the faults' span, from the first start to the last recorded end,
+ * which they recorded when the method's end found each fault over (about the window's end).
+ */
+function chaosWindowOf(recorded: { start?: unknown; end?: unknown } | undefined, faults: FaultRow[], since: (iso: string) => number, runEnd: number | undefined): { start: number; end: number } {
+  if (recorded && typeof recorded.start === "string") {
+    const start = since(recorded.start);
+    const end = typeof recorded.end === "string" ? since(recorded.end) : Math.max(runEnd ?? start, ...faults.map((f) => f.inForce.end));
+    return { start, end: Math.max(start, end) };
+  }
+  return { start: Math.min(...faults.map((f) => f.start)), end: Math.max(...faults.map((f) => f.end ?? f.start)) };
+}
+
+function wallClockOf(recorded: { start?: unknown; duration?: unknown; writtenAt?: unknown } | undefined, complete: boolean): RunReport["wallClock"] {
+  if (!recorded || typeof recorded.start !== "string" || Number.isNaN(Date.parse(recorded.start))) return undefined;
+  const start = recorded.start;
+  if (typeof recorded.duration === "number") return { start, durationSeconds: recorded.duration };
+  // A run that did not finish: how long it had run when its journal was last written.
+  if (!complete && typeof recorded.writtenAt === "string" && !Number.isNaN(Date.parse(recorded.writtenAt))) return { start, durationSeconds: (Date.parse(recorded.writtenAt) - Date.parse(start)) / 1000 };
+  return { start };
 }
 
 /**

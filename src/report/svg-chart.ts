@@ -6,8 +6,9 @@
  * The DOM it produces is part of the report's contract (the browser tests query it):
  * `svg.chart[data-chart]`, one `g.series[data-series]` per series holding a `path.line` and one
  * `circle.point[data-t][data-v]` per reading (`.failed` when the reading missed its tolerance),
- * `rect.chaos-window` for the span of the faults, and `line.event[data-kind]` for each fault start,
- * fault end and rollback.
+ * `rect.chaos-window` for the chaos window (first fault to the method's end), one
+ * `rect.fault[data-step][data-start][data-end]` per fault for the span it was in force (ms since the
+ * start), and `line.event[data-kind]` for each fault start, fault end and rollback.
  */
 import type { Chart, TimelineEvent } from "./run-report.js";
 import { escapeXml } from "./escape.js";
@@ -21,6 +22,8 @@ const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00
 export interface ChartOptions {
   events?: TimelineEvent[];
   chaosWindow?: { start: number; end: number };
+  /** Each fault's span in force (ms since the start), shaded over the chaos window. */
+  faults?: { step: string; start: number; end: number }[];
   /** The x range (ms since the start); by default the points' and events' range. */
   domain?: { start: number; end: number };
 }
@@ -84,7 +87,14 @@ export function renderChart(chart: Chart, options: ChartOptions = {}): string {
   if (options.chaosWindow) {
     const a = sx(Math.max(options.chaosWindow.start, x0));
     const b = sx(Math.min(options.chaosWindow.end, x1));
-    parts.push(`<rect class="chaos-window" x="${px(a)}" y="${MARGIN.top}" width="${px(Math.max(b - a, 1))}" height="${plotH}"><title>faults in force ${elapsed(options.chaosWindow.start)} to ${elapsed(options.chaosWindow.end)}</title></rect>`);
+    parts.push(`<rect class="chaos-window" x="${px(a)}" y="${MARGIN.top}" width="${px(Math.max(b - a, 1))}" height="${plotH}"><title>chaos window ${elapsed(options.chaosWindow.start)} to ${elapsed(options.chaosWindow.end)}</title></rect>`);
+  }
+  for (const f of options.faults ?? []) {
+    // A span outside the plotted range, or empty (a fault that never started), is not drawn.
+    if (f.end <= f.start || f.end < x0 || f.start > x1) continue;
+    const a = sx(Math.max(f.start, x0));
+    const b = sx(Math.min(f.end, x1));
+    parts.push(`<rect class="fault" data-step="${escapeXml(f.step)}" data-start="${f.start}" data-end="${f.end}" x="${px(a)}" y="${MARGIN.top}" width="${px(Math.max(b - a, 1))}" height="${plotH}"><title>${escapeXml(`${f.step} in force ${elapsed(f.start)} to ${elapsed(f.end)}`)}</title></rect>`);
   }
   for (const v of yTicks) {
     parts.push(`<line class="grid" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${px(sy(v))}" y2="${px(sy(v))}"/>`);

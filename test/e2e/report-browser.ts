@@ -20,7 +20,14 @@ export function launchBrowser(): Promise<Browser> {
 export interface PageFacts {
   consoleErrors: string[];
   foreignRequests: string[];
-  charts: { id: string; series: { name: string; points: number; failed: number }[]; events: string[]; constants: string | null }[];
+  charts: {
+    id: string;
+    series: { name: string; points: number; failed: number }[];
+    events: string[];
+    constants: string | null;
+    /** The shaded spans as drawn (widths in the SVG's units): the chaos window, and each fault's span in force (ms since the start). */
+    shading: { window: { x: number; width: number } | null; faults: { step: string; start: number; end: number; x: number; width: number }[] };
+  }[];
   overviewRows: number;
   replay: string | null;
   seeds: string[];
@@ -54,6 +61,16 @@ export async function openReport(browser: Browser, file: string): Promise<PageFa
       series: [...svg.querySelectorAll("g.series")].map((g) => ({ name: g.getAttribute("data-series")!, points: g.querySelectorAll("circle.point").length, failed: g.querySelectorAll("circle.point.failed").length })),
       events: [...svg.querySelectorAll("line.event")].map((l) => l.getAttribute("data-kind")!),
       constants: svg.closest("figure")?.querySelector(".constants")?.textContent ?? null,
+      shading: {
+        window: ((r) => (r ? { x: Number(r.getAttribute("x")), width: Number(r.getAttribute("width")) } : null))(svg.querySelector("rect.chaos-window")),
+        faults: [...svg.querySelectorAll("rect.fault")].map((r) => ({
+          step: r.getAttribute("data-step")!,
+          start: Number(r.getAttribute("data-start")),
+          end: Number(r.getAttribute("data-end")),
+          x: Number(r.getAttribute("x")),
+          width: Number(r.getAttribute("width")),
+        })),
+      },
     })),
     overviewRows: document.querySelectorAll("section.overview tbody tr").length,
     replay: document.querySelector("code.replay")?.textContent ?? null,

@@ -106,6 +106,18 @@ describe("the HTML report, in a headless browser", () => {
     const draining = page.charts.find((c) => c.id === "drained-in-time/on-chaos/count")!;
     expect(draining.series.map((s) => s.name)).toContain("drained");
     expect(draining.events).toEqual(expect.arrayContaining(["fault-start", "fault-end", "rollback"]));
+    // The spot notice (PT2M) is in force until FIS completes the action, two minutes after it was
+    // sent; the chaos window runs on to the method's end (a 3-minute pause past the notice).
+    const [fault] = spot.journal.gameday.faults;
+    const sinceStart = (iso: string) => Date.parse(iso) - Date.parse(spot.journal.start);
+    expect(Date.parse(fault!.endedAt!) - Date.parse(fault!.startedAt)).toBeGreaterThanOrEqual(120_000);
+    expect(Date.parse(fault!.endedAt!) - Date.parse(fault!.startedAt)).toBeLessThan(125_000);
+    expect(Math.abs(sinceStart(fault!.endedAt!) - 178_000)).toBeLessThan(5_000);
+    const window = spot.journal.gameday.chaosWindow!;
+    expect(sinceStart(window.end!) - sinceStart(fault!.endedAt!)).toBeGreaterThan(50_000);
+    const shading = draining.shading;
+    expect(shading.faults).toEqual([expect.objectContaining({ step: fault!.step, start: sinceStart(fault!.startedAt), end: sinceStart(fault!.endedAt!) })]);
+    expect(shading.faults[0]!.x + shading.faults[0]!.width).toBeLessThan(shading.window!.x + shading.window!.width - 20);
     expect(page.seeds).toEqual(["7"]);
     expect(page.replay).toBe("chaos run spot-interrupt --seed 7");
     expect(page.templates).toBe(1);
@@ -211,6 +223,20 @@ describe("the JUnit XML", () => {
     expect(suite!.properties.property.find((p) => p.name === "seed")!.value).toBe("7");
     const held = checkSchema(readFileSync(reportPaths(spot)[2]!, "utf8")).suites[0]!;
     expect(held.failures).toBe("0");
+  });
+
+  it("says when the run really happened and how long it took (wall clock), not the sandbox's virtual time", () => {
+    // The embedded sandbox runs in virtual time: minutes of the run's clock, seconds of real time.
+    const wall = spot.journal.gameday.wallClock!;
+    expect(spot.journal.duration).toBeGreaterThan(240);
+    expect(wall.duration).toBeGreaterThan(0);
+    expect(wall.duration).toBeLessThan(60);
+    expect(Date.parse(wall.end!) - Date.parse(wall.start)).toBe(Math.round(wall.duration! * 1000));
+    const suite = checkSchema(readFileSync(reportPaths(spot)[2]!, "utf8")).suites[0]!;
+    expect(suite.timestamp).toBe(wall.start.slice(0, 19));
+    expect(suite.time).toBe(wall.duration!.toFixed(3));
+    const property = (name: string) => suite.properties.property.find((p) => p.name === name)?.value;
+    expect([property("runStart"), property("runDuration"), property("runClock")]).toEqual([spot.journal.start, spot.journal.duration!.toFixed(3), "virtual"]);
   });
 
   it("carries a replay command that reproduces the deviation", async () => {

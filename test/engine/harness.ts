@@ -101,6 +101,8 @@ export interface SetupOptions {
   clock?: (virtual: VirtualClock) => Clock;
   /** The run's traffic port (none by default). */
   traffic?: TrafficPort;
+  /** A real clock for the journal's wall-clock times (none by default, as in journals of older gameday). */
+  wallClock?: Clock;
 }
 
 /** Everything a run needs (plan, services, journal, ledger), not yet run: for testing one phase alone. */
@@ -130,6 +132,7 @@ export async function setup(e: Experiment, options: SetupOptions = {}): Promise<
       listener: (ev) => events.push(ev),
       cwd: dir,
       accountId: "123456789012",
+      ...(options.wallClock ? { wallClock: options.wallClock } : {}),
     },
     clock,
     ledger,
