@@ -289,6 +289,8 @@ async function main(argv: string[]): Promise<number> {
     .command("gate <suite>", "Run a suite (experiments/suites/*.yaml) as a release gate: JUnit XML, Markdown, HTML, a resilience score")
     .option("--out-dir <dir>", "Where the journals and reports go", { default: ".gameday/gate" })
     .option("--target <target>", "Run one at a time on this target (aws, or an endpoint URL) instead of each on its own embedded sandbox")
+    .option("--region <region>", "AWS region of every run (aws and endpoint targets; default AWS_REGION)")
+    .option("--profile <name>", "AWS profile of every run (aws target; default AWS_PROFILE)")
     .option("--stack <file>", "Embedded sandbox stack for every run, in place of the suite's (not with --target)")
     .option("--shard <i/n>", "Run only this CI job's share of the suite (1-based; the same split everywhere)")
     .option("--baseline <dir>", "Journals of an earlier gate (its --out-dir): a p95 or a time to drain that grew past the margin fails the gate; a missing directory, or one with no journal for any run, is refused (exit 2)")
@@ -296,7 +298,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--parallel <n>", "Runs at once on embedded sandboxes (default: the machine's available parallelism)")
     .action(async (suite: string, f: Flags) => {
       const { gateCommand } = await import("./gate-command.js");
-      exitCode = await gateCommand(String(suite), defined({ outDir: text(f.outDir), target: text(f.target), stack: text(f.stack), shard: text(f.shard), baseline: text(f.baseline), margin: text(f.margin), parallel: text(f.parallel) }));
+      exitCode = await gateCommand(String(suite), defined({ outDir: text(f.outDir), target: text(f.target), region: text(f.region), profile: text(f.profile), stack: text(f.stack), shard: text(f.shard), baseline: text(f.baseline), margin: text(f.margin), parallel: text(f.parallel) }));
     });
 
   cli
