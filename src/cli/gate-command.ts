@@ -22,6 +22,7 @@ import { baselineDirProblem, readBaseline, type Baseline } from "../gate/baselin
 import { experimentCatalog, resolveExperiment } from "./catalog.js";
 import { usage } from "./errors.js";
 import { awsRegionOf, regionFlag } from "./region-flag.js";
+import { wholeNumberFlag } from "./number-flags.js";
 import { selfCommand } from "./self-command.js";
 
 export interface GateFlags {
@@ -90,8 +91,7 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   if (flags.shard !== undefined && !shard) throw usage(`--shard: expected i/n with 1 <= i <= n, such as 1/2, found ${JSON.stringify(flags.shard)}`);
   const margin = marginFlag(flags.margin);
-  const parallel = flags.parallel === undefined ? availableParallelism() : Number(flags.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1) throw usage(`--parallel: expected a whole number of 1 or more, found ${JSON.stringify(flags.parallel)}`);
+  const parallel = flags.parallel === undefined ? availableParallelism() : wholeNumberFlag("--parallel", flags.parallel, { min: 1 });
   // Checked here, once, as iam-policy and export check it: not by each run in turn after the suite is read.
   regionFlag("gate", flags.region);
   if (flags.target === "aws" && !awsRegionOf(flags.region)) throw usage("gate --target aws needs --region (or AWS_REGION)");

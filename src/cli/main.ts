@@ -7,7 +7,7 @@
  */
 import { cac } from "cac";
 import { startupSnapshot } from "node:v8";
-import { joinNegativeValues, valueOptionNames } from "./argv.js";
+import { joinNegativeValues, restoreTypedValues, valueOptionNames } from "./argv.js";
 import { keepHeapNearLiveSet } from "./heap.js";
 import { optimizeLongRunsOnly } from "./tiering.js";
 import { dropOutputWhenReaderCloses } from "./closed-output.js";
@@ -102,7 +102,7 @@ const OTHER_EXIT_CODES = `  0    done
   2    invalid input or usage
   4    toolkit error`;
 
-/** cac reads "007" as 7 and a repeated flag as a list: give the commands strings and lists. */
+/** Option values are as typed (restoreTypedValues), a repeated flag is a list: give the commands strings and lists. */
 function text(value: unknown): string | undefined {
   return value === undefined || value === true || value === false ? undefined : String(value);
 }
@@ -415,7 +415,10 @@ async function main(argv: string[]): Promise<number> {
   });
   cli.version(VERSION);
 
-  cli.parse(joinNegativeValues(argv, valueOptionNames([cli.globalCommand, ...cli.commands])), { run: false });
+  const args = joinNegativeValues(argv, valueOptionNames([cli.globalCommand, ...cli.commands]));
+  cli.parse(args, { run: false });
+  // The values as typed, not as mri read them: `--parallel ''` is "", not 0 (argv.ts).
+  if (cli.matchedCommand) restoreTypedValues(cli.options, args.slice(2), valueOptionNames([cli.globalCommand, cli.matchedCommand]));
   if (cli.options.help || cli.options.version) return 0;
   if (!cli.matchedCommand) {
     if (cli.args.length === 0) {
