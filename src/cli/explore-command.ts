@@ -25,6 +25,7 @@ import { experimentStack, withoutExperimentStack } from "../experiment/sandbox-s
 import { parseSeed } from "./run-command.js";
 import { runCandidate, type CandidateJob, type CandidateResult } from "./explore-candidate.js";
 import { targetError, usage } from "./errors.js";
+import { wholeNumberFlag } from "./number-flags.js";
 import { parseVars } from "./var-options.js";
 import { replayVarFlags, varsToWrite, withConfiguration } from "./explore-vars.js";
 import type { LoadedExperiment } from "../experiment/model.js";
@@ -49,9 +50,7 @@ export const DEFAULT_RUNS = 1000;
 export const DEFAULT_SHRINK_RUNS = 300;
 
 function positiveInt(flag: string, text: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) throw usage(`--${flag}: expected a whole number from 1 to ${max}, found ${JSON.stringify(text)}`);
-  return Number(text);
+  return text === undefined ? fallback : wholeNumberFlag(`--${flag}`, text, { min: 1, max });
 }
 
 function positiveDuration(flag: string, text: string | undefined, fallback?: string): number | undefined {

@@ -8,7 +8,8 @@ import { fisCloudFormation } from "../iac/fis-cloudformation.js";
 import { fisTerraform } from "../iac/fis-terraform.js";
 import { withValues } from "../iac/pseudo.js";
 import { stableJson } from "../iac/stable-json.js";
-import { formatFlag, planOffline, regionFlag } from "./offline-plan.js";
+import { formatFlag, planOffline } from "./offline-plan.js";
+import { regionFlag } from "./region-flag.js";
 import { usage } from "./errors.js";
 
 export interface ExportFlags {

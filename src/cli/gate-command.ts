@@ -21,11 +21,15 @@ import { githubAnnotations, writeGateOutputs } from "../gate/output.js";
 import { baselineDirProblem, readBaseline, type Baseline } from "../gate/baseline.js";
 import { experimentCatalog, resolveExperiment } from "./catalog.js";
 import { usage } from "./errors.js";
+import { awsRegionOf, regionFlag } from "./region-flag.js";
+import { wholeNumberFlag } from "./number-flags.js";
 import { selfCommand } from "./self-command.js";
 
 export interface GateFlags {
   outDir?: string;
   target?: string;
+  region?: string;
+  profile?: string;
   stack?: string;
   shard?: string;
   baseline?: string;
@@ -87,8 +91,10 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   if (flags.shard !== undefined && !shard) throw usage(`--shard: expected i/n with 1 <= i <= n, such as 1/2, found ${JSON.stringify(flags.shard)}`);
   const margin = marginFlag(flags.margin);
-  const parallel = flags.parallel === undefined ? availableParallelism() : Number(flags.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1) throw usage(`--parallel: expected a whole number of 1 or more, found ${JSON.stringify(flags.parallel)}`);
+  const parallel = flags.parallel === undefined ? availableParallelism() : wholeNumberFlag("--parallel", flags.parallel, { min: 1 });
+  // Checked here, once, as iam-policy and export check it: not by each run in turn after the suite is read.
+  regionFlag("gate", flags.region);
+  if (flags.target === "aws" && !awsRegionOf(flags.region)) throw usage("gate --target aws needs --region (or AWS_REGION)");
   // Every entry's experiment, vars and stack are checked before any run: a typo fails the gate at once (exit 2), not after an hour.
   const suite = await readSuite(suiteFile, resolve(cwd, suiteFile), experimentCatalog(cwd), { ownStacks: (flags.target ?? "sandbox") === "sandbox" && flags.stack === undefined });
   if (flags.stack !== undefined && flags.target !== undefined && flags.target !== "sandbox") throw usage(`--stack applies only to the embedded sandbox: ${flags.target} has whatever stack is deployed there`);
@@ -111,6 +117,8 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
     outDir,
     ...(flags.target !== undefined ? { target: flags.target } : {}),
     ...(flags.stack !== undefined ? { stack: resolve(cwd, flags.stack) } : {}),
+    ...(flags.region !== undefined ? { region: flags.region } : {}),
+    ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
     concurrency: parallel,
     project: cwd,
     ...(baseline !== undefined ? { baseline } : {}),

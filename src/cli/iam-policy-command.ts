@@ -6,7 +6,8 @@
 import { experimentPermissions } from "../engine/permissions.js";
 import { iamCloudFormation, iamJson, iamTerraform, type IacFormat } from "../iac/iam-stack.js";
 import { stableJson } from "../iac/stable-json.js";
-import { formatFlag, OFFLINE, planOffline, regionFlag } from "./offline-plan.js";
+import { formatFlag, OFFLINE, planOffline } from "./offline-plan.js";
+import { regionFlag } from "./region-flag.js";
 import { usage } from "./errors.js";
 
 export interface IamPolicyFlags {

@@ -7,7 +7,7 @@
  */
 import { cac } from "cac";
 import { startupSnapshot } from "node:v8";
-import { joinNegativeValues, valueOptionNames } from "./argv.js";
+import { joinNegativeValues, restoreTypedValues, valueOptionNames } from "./argv.js";
 import { keepHeapNearLiveSet } from "./heap.js";
 import { optimizeLongRunsOnly } from "./tiering.js";
 import { dropOutputWhenReaderCloses } from "./closed-output.js";
@@ -102,7 +102,7 @@ const OTHER_EXIT_CODES = `  0    done
   2    invalid input or usage
   4    toolkit error`;
 
-/** cac reads "007" as 7 and a repeated flag as a list: give the commands strings and lists. */
+/** Option values are as typed (restoreTypedValues), a repeated flag is a list: give the commands strings and lists. */
 function text(value: unknown): string | undefined {
   return value === undefined || value === true || value === false ? undefined : String(value);
 }
@@ -289,6 +289,8 @@ async function main(argv: string[]): Promise<number> {
     .command("gate <suite>", "Run a suite (experiments/suites/*.yaml) as a release gate: JUnit XML, Markdown, HTML, a resilience score")
     .option("--out-dir <dir>", "Where the journals and reports go", { default: ".gameday/gate" })
     .option("--target <target>", "Run one at a time on this target (aws, or an endpoint URL) instead of each on its own embedded sandbox")
+    .option("--region <region>", "AWS region of every run (aws and endpoint targets; default AWS_REGION)")
+    .option("--profile <name>", "AWS profile of every run (aws target; default AWS_PROFILE)")
     .option("--stack <file>", "Embedded sandbox stack for every run, in place of the suite's (not with --target)")
     .option("--shard <i/n>", "Run only this CI job's share of the suite (1-based; the same split everywhere)")
     .option("--baseline <dir>", "Journals of an earlier gate (its --out-dir): a p95 or a time to drain that grew past the margin fails the gate; a missing directory, or one with no journal for any run, is refused (exit 2)")
@@ -296,7 +298,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--parallel <n>", "Runs at once on embedded sandboxes (default: the machine's available parallelism)")
     .action(async (suite: string, f: Flags) => {
       const { gateCommand } = await import("./gate-command.js");
-      exitCode = await gateCommand(String(suite), defined({ outDir: text(f.outDir), target: text(f.target), stack: text(f.stack), shard: text(f.shard), baseline: text(f.baseline), margin: text(f.margin), parallel: text(f.parallel) }));
+      exitCode = await gateCommand(String(suite), defined({ outDir: text(f.outDir), target: text(f.target), region: text(f.region), profile: text(f.profile), stack: text(f.stack), shard: text(f.shard), baseline: text(f.baseline), margin: text(f.margin), parallel: text(f.parallel) }));
     });
 
   cli
@@ -413,7 +415,10 @@ async function main(argv: string[]): Promise<number> {
   });
   cli.version(VERSION);
 
-  cli.parse(joinNegativeValues(argv, valueOptionNames([cli.globalCommand, ...cli.commands])), { run: false });
+  const args = joinNegativeValues(argv, valueOptionNames([cli.globalCommand, ...cli.commands]));
+  cli.parse(args, { run: false });
+  // The values as typed, not as mri read them: `--parallel ''` is "", not 0 (argv.ts).
+  if (cli.matchedCommand) restoreTypedValues(cli.options, args.slice(2), valueOptionNames([cli.globalCommand, cli.matchedCommand]));
   if (cli.options.help || cli.options.version) return 0;
   if (!cli.matchedCommand) {
     if (cli.args.length === 0) {

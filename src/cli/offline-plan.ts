@@ -6,7 +6,6 @@
 import { resolve } from "node:path";
 import type { Plan } from "../engine/plan.js";
 import { ACCOUNT, REGION } from "../iam/permission.js";
-import { isRegion, REGION_EXPECTED } from "../aws/region.js";
 import { resolveExperiment } from "./catalog.js";
 import { loadExperimentFile, planFor } from "./plan-command.js";
 import { parseVars } from "./var-options.js";
@@ -26,10 +25,4 @@ export function formatFlag<F extends string>(value: string | undefined, allowed:
   const f = value ?? fallback;
   if (!(allowed as readonly string[]).includes(f)) throw usage(`${command}: ${flag}: expected ${allowed.join(", ")}, found ${JSON.stringify(f)}`);
   return f as F;
-}
-
-/** --region of a command that writes it into ARNs: a region's name (aws/region.ts, as a stack file's region is checked), or a usage error. */
-export function regionFlag(command: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !isRegion(value)) throw usage(`${command}: --region: expected ${REGION_EXPECTED} (<area>-<direction>-<number>), found ${JSON.stringify(value)}`);
-  return value;
 }

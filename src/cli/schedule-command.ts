@@ -21,6 +21,7 @@ import { checkWindow, type Windows } from "../engine/windows.js";
 import { guardrailsIn } from "./config.js";
 import { gamedaySection, readGamedayFile, type GamedayFile } from "./gameday-file.js";
 import { targetError, usage } from "./errors.js";
+import { wholeNumberFlag } from "./number-flags.js";
 
 export interface ScheduleFlags {
   format?: string;
@@ -68,8 +69,7 @@ export async function scheduleCommand(action: string, names: string[], flags: Sc
       return 0;
     }
     case "next": {
-      const count = flags.count === undefined ? 5 : Number(flags.count);
-      if (!Number.isInteger(count) || count < 1 || count > 1000) throw usage(`--count: expected a whole number from 1 to 1000, found ${JSON.stringify(flags.count)}`);
+      const count = flags.count === undefined ? 5 : wholeNumberFlag("--count", flags.count, { min: 1, max: 1000 });
       for (const s of chosen) {
         out(`${s.name}: chaos ${scheduleArgs(s).join(" ")}`);
         const times = nextFireTimes(s.cron, now, count);

@@ -14,14 +14,14 @@ import { RealClock, VirtualClock } from "../time/clock.js";
 import { SeededRandom } from "../random/random.js";
 import { defaultStackFile } from "./paths.js";
 import { targetError, usage } from "./errors.js";
+import { wholeNumberFlag } from "./number-flags.js";
 import { BOOT_LOOKBACK_MS, bootStart, runOnToWall } from "./boot-clock.js";
 import { parseSeed, parseSpeed } from "./run-command.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { optimizeFromNow } from "./tiering.js";
 
 export async function serveCommand(flags: { stack?: string; port: string; speed: string; seed?: string; albPort?: string[] }): Promise<number> {
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port: expected a port number, found ${JSON.stringify(flags.port)}`);
+  const port = wholeNumberFlag("--port", flags.port, { min: 0, max: 65535, expected: "a port number from 0 to 65535 (0: a free one)" });
   const speed = parseSpeed(flags.speed) ?? 1;
   const seed = parseSeed(flags.seed);
   // A server runs long and is paced to the wall clock: optimized code from the start.

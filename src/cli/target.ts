@@ -14,6 +14,7 @@ import type { Random } from "../random/random.js";
 import type { TraceEntry } from "../sandbox/kernel.js";
 import { defaultStackFile } from "./paths.js";
 import { targetError, usage } from "./errors.js";
+import { awsRegionOf } from "./region-flag.js";
 import { bootStart, runOnToWall } from "./boot-clock.js";
 // The target clock, the HTTP load generator and its CloudWatch sink serve endpoint and aws targets
 // only: imported when one is built, so that a run on the embedded sandbox does not load them.
@@ -263,7 +264,7 @@ async function httpTraffic(urls: Record<string, string>, clock: Clock, clients: 
 
 async function buildAws(o: TargetOptions, urls: Record<string, string>): Promise<BuiltTarget> {
   const { checkAwsAllowed } = await import("./aws-guard.js");
-  const region = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const region = awsRegionOf(o.region);
   if (!region) throw usage("--target aws needs --region (or AWS_REGION)");
   const clock = new RealClock();
   const clients = new AwsClients({ kind: "aws", region, ...(o.profile ? { profile: o.profile } : {}) }, { clock, random: o.random.fork("clients") });

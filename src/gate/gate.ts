@@ -32,6 +32,9 @@ export interface GateOptions {
   target?: string;
   /** A stack for every run, in place of the suite's. */
   stack?: string;
+  /** `chaos run --region` and `--profile` of every run: the account the runs reach on `aws` (the region on an endpoint too). */
+  region?: string;
+  profile?: string;
   /** How many runs at once on embedded sandboxes. */
   concurrency: number;
   /** The journals of an earlier gate to compare with (readBaseline, before any run). */
@@ -107,6 +110,8 @@ function runArgs(run: SuiteRun, file: string, journal: string, o: GateOptions): 
     ...(stack !== undefined ? ["--stack", stack] : []),
     ...Object.entries(run.vars).flatMap(([k, v]) => ["--var", `${k}=${v}`]),
     ...(o.target !== undefined ? ["--target", o.target] : []),
+    ...(o.region !== undefined ? ["--region", o.region] : []),
+    ...(o.profile !== undefined ? ["--profile", o.profile] : []),
     // Each run works in a directory of its own (see runGate) but reads the project's gameday.yaml
     // (guardrails, windows, the AWS allow-list) and ./probes, as it would run from there.
     ...(o.project !== undefined ? ["--project", o.project] : []),

@@ -40,7 +40,8 @@ const margin = z.union([z.number().min(0, expecting(MARGIN_EXPECTED)).max(1, exp
 
 /** A margin given on the command line, by the suite's rule: "20%" or a share of 1 from 0 to 1; undefined when it is neither. */
 export function parseMargin(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  // ".2" too: the command line gets it as typed (cli/argv.ts), where it once arrived as 0.2.
+  const m = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(text.trim());
   if (!m) return undefined;
   if (m[2]) return Number(m[1]) / 100;
   const share = Number(m[1]);

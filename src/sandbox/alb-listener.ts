@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import type { Clock } from "../time/clock.js";
 import { listen } from "./serve.js";
+import { HTTP_TIMEOUTS, httpServerTimeouts, type HttpTimeouts } from "./http-timeouts.js";
 import type { RequestWatcher, WebApp } from "./workload/web-app.js";
 
 /** What the listener needs of the sandbox's traffic: Traffic has it. */
@@ -31,14 +32,18 @@ export interface AlbListener {
 
 const REASONS: Record<number, string> = { 200: "OK", 502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out" };
 
-export async function listenAlb(front: AlbFront, clock: Clock, service: string, port: number): Promise<AlbListener> {
+/**
+ * `timeouts` (default HTTP_TIMEOUTS) bound how long a client may take to send a request, in real
+ * time; the simulated ALB's idle timeout, the wait for the target's answer, runs on `clock`.
+ */
+export async function listenAlb(front: AlbFront, clock: Clock, service: string, port: number, timeouts: HttpTimeouts = HTTP_TIMEOUTS): Promise<AlbListener> {
   const group = front.group(service);
   if (!group) throw new Error(`alb listener: expected a load-balanced service, found "${service}"`);
   const idleTimeout = group.spec.idleTimeout;
   const sockets = new Set<Socket>();
   const cancels = new Set<() => void>();
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer(httpServerTimeouts(timeouts), (req: IncomingMessage, res: ServerResponse) => {
     req.resume();
     let done = false;
     let endsAt: number | undefined;

@@ -17,6 +17,7 @@ import { gunzipSync } from "node:zlib";
 import type { Dispatch } from "./protocol/types.js";
 import { isTransportFailure } from "./protocol/types.js";
 import { ImdsUnreachable, type ImdsAnswer } from "./services/ec2/imds.js";
+import { HTTP_TIMEOUTS, httpServerTimeouts, type HttpTimeouts } from "./http-timeouts.js";
 
 /** What serve needs from a sandbox. */
 export interface Servable {
@@ -46,6 +47,8 @@ export interface ServeOptions {
   host?: "127.0.0.1";
   /** Answers GET CLOCK_PATH; without it that path goes to the dispatcher like any other. */
   clock?: () => ServedClock;
+  /** How long a client may take over a request (default HTTP_TIMEOUTS; tests shorten them). */
+  timeouts?: HttpTimeouts;
 }
 
 export interface Served {
@@ -112,7 +115,7 @@ export async function serve(sandbox: Servable, options: ServeOptions): Promise<S
       }
     });
   };
-  const front = http1AndH2c(onRequest);
+  const front = http1AndH2c(onRequest, options.timeouts ?? HTTP_TIMEOUTS);
   await listen(front.server, options.port, host);
   const { port } = front.server.address() as AddressInfo;
   return { url: `http://${host}:${port}`, close: front.close };
@@ -131,9 +134,17 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
  * to an http server. The bytes read are unshifted back for the server that takes the socket.
  * Only this AWS API port needs it: the ALB listeners (alb-listener.ts) stand for a web tier that
  * curl and load generators reach over HTTP/1.1.
+ *
+ * The first bytes must come within the headers timeout (http-timeouts.ts), or the socket is
+ * destroyed: a client that connects and sends nothing, or part of the HTTP/2 preface, is no
+ * server's yet. From there the http server's own headers and request timeouts govern HTTP/1.
  */
-function http1AndH2c(onRequest: (req: Request, res: Response) => void): { server: NetServer; close(): Promise<void> } {
-  const http1 = createServer(onRequest);
+function http1AndH2c(onRequest: (req: Request, res: Response) => void, timeouts: HttpTimeouts): { server: NetServer; close(): Promise<void> } {
+  const http1 = createServer(httpServerTimeouts(timeouts), onRequest);
+  // Node looks for requests past their headers or request timeout only on a server that listens,
+  // from its 'listening' event on; this one never listens (the TCP server below hands it sockets),
+  // so without this it would let a half-sent request hold its socket for ever.
+  http1.emit("listening");
   const http2 = createHttp2Server(onRequest);
   const sockets = new Set<Socket>();
   const sessions = new Set<ServerHttp2Session>();
@@ -147,8 +158,12 @@ function http1AndH2c(onRequest: (req: Request, res: Response) => void): { server
     // Until a server takes the socket, a reset by the client must not be an uncaught error.
     socket.on("error", () => {});
     let seen = Buffer.alloc(0);
+    const silent = (): void => void socket.destroy();
+    socket.setTimeout(timeouts.headersMs, silent);
     const hand = (to: typeof http1 | typeof http2): void => {
       socket.off("readable", peek);
+      socket.setTimeout(0);
+      socket.off("timeout", silent);
       socket.unshift(seen);
       to.emit("connection", socket);
     };
@@ -170,6 +185,8 @@ function http1AndH2c(onRequest: (req: Request, res: Response) => void): { server
       new Promise<void>((resolve) => {
         for (const s of sessions) s.destroy();
         for (const s of sockets) s.destroy();
+        // Stops its timeout checks (it never listened: no callback, nothing else to close).
+        http1.close();
         server.close(() => resolve());
       }),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { joinNegativeValues, unknownOptionAsTyped, valueOptionNames } from "../../src/cli/argv.js";
+import { joinNegativeValues, restoreTypedValues, unknownOptionAsTyped, valueOptionNames } from "../../src/cli/argv.js";
 
 const commands = [{ options: [{ rawName: "--seed <n>" }, { rawName: "--speed <n>" }, { rawName: "--dry" }, { rawName: "-h, --help" }, { rawName: "--journal-path <file>" }] }];
 
@@ -28,5 +28,27 @@ describe("unknown options", () => {
   it("other messages pass unchanged", () => {
     expect(unknownOptionAsTyped("Unknown option `-x`", ["-x"])).toBe("Unknown option `-x`");
     expect(unknownOptionAsTyped("missing required args for command `run <experiment>`", [])).toBe("missing required args for command `run <experiment>`");
+  });
+});
+
+describe("option values as typed", () => {
+  const names = valueOptionNames([{ options: [{ rawName: "--parallel <n>" }, { rawName: "--account <id>" }, { rawName: "--var <key=value>" }, { rawName: "--max-crashes <n>" }, { rawName: "--dry" }] }]);
+
+  it("put back what mri read as a number: an empty value, a leading zero, a number written otherwise", () => {
+    const options: Record<string, unknown> = { parallel: 0, account: 12345678901, maxCrashes: 1000 };
+    restoreTypedValues(options, ["gate", "s.yaml", "--parallel", "", "--account=012345678901", "--max-crashes", "1e3"], names);
+    expect(options).toEqual({ parallel: "", account: "012345678901", maxCrashes: "1e3" });
+  });
+
+  it("a repeated option stays a list, each value as typed", () => {
+    const options: Record<string, unknown> = { var: [7, "a=1", 0] };
+    restoreTypedValues(options, ["run", "x", "--var", "007", "--var", "a=1", "--var", " "], names);
+    expect(options.var).toEqual(["007", "a=1", " "]);
+  });
+
+  it("leave alone what mri gave no value, flags that take none, and whatever it did not read from these arguments", () => {
+    const options: Record<string, unknown> = { parallel: true, dry: true, account: 5 };
+    restoreTypedValues(options, ["gate", "--parallel", "--dry", "3", "--", "--account", "05"], names);
+    expect(options).toEqual({ parallel: true, dry: true, account: 5 });
   });
 });

@@ -207,8 +207,8 @@ describe("flags and commands", () => {
     const r = await chaos(["run", "task-kill", "--bogus-flag"], { cwd: scratch() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("chaos: Unknown option `--bogus-flag` (see chaos run --help)\n");
-    const gate = await chaos(["gate", "--region", "eu-west-1", "suite.yaml"], { cwd: scratch() });
-    expect(gate.stderr).toBe("chaos: Unknown option `--region` (see chaos gate --help)\n");
+    const gate = await chaos(["gate", "--seed", "7", "suite.yaml"], { cwd: scratch() });
+    expect(gate.stderr).toBe("chaos: Unknown option `--seed` (see chaos gate --help)\n");
   });
 
   it("a negative --seed or --speed is the flag's value, and its check says what is wrong", async () => {
@@ -218,6 +218,23 @@ describe("flags and commands", () => {
     const speed = await chaos(["run", "task-kill", "--speed", "-3"], { cwd: scratch() });
     expect(speed.code).toBe(2);
     expect(speed.stderr).toBe('chaos: --speed: expected a positive number (1 is real time), found "-3"\n');
+  });
+
+  it("an empty value is found \"\", as typed, not 0: --parallel, explore's --runs, --port", async () => {
+    const parallel = await chaos(["gate", "suite.yaml", "--parallel", ""], { cwd: scratch() });
+    expect(parallel.code).toBe(2);
+    expect(parallel.stderr).toBe('chaos: --parallel: expected a whole number of 1 or more, found ""\n');
+    const runs = await chaos(["explore", "spot-interrupt", "--runs", ""], { cwd: scratch() });
+    expect(runs.code).toBe(2);
+    expect(runs.stderr).toBe(`chaos: --runs: expected a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, found ""\n`);
+    // Not 0, which would have served on whatever port was free.
+    const port = await chaos(["sandbox", "serve", "--port", ""], { cwd: scratch() });
+    expect(port.code).toBe(2);
+    expect(port.stderr).toBe('chaos: --port: expected a port number from 0 to 65535 (0: a free one), found ""\n');
+    // A value mri would read as a number is checked as typed: 1e3 is not 1000.
+    const shrink = await chaos(["explore", "spot-interrupt", "--shrink-runs", "1e3"], { cwd: scratch() });
+    expect(shrink.code).toBe(2);
+    expect(shrink.stderr).toBe(`chaos: --shrink-runs: expected a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, found "1e3"\n`);
   });
 
   it("an unknown command is named, with the command it was probably meant to be", async () => {

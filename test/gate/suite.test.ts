@@ -72,7 +72,8 @@ describe("margins", () => {
     expect(parseMargin("0.2")).toBe(0.2);
     expect(parseMargin(" 150% ")).toBe(1.5);
     expect(parseMargin("1")).toBe(1);
-    for (const bad of ["20", "1.5", "-1", "abc", "%", ""]) expect(parseMargin(bad), bad).toBeUndefined();
+    expect(parseMargin(".2")).toBe(0.2);
+    for (const bad of ["20", "1.5", "-1", "abc", "%", "", "."]) expect(parseMargin(bad), bad).toBeUndefined();
   });
 });
 
