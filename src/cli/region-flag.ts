@@ -6,8 +6,8 @@
 import { isRegion, REGION_EXPECTED } from "../aws/region.js";
 import { usage } from "./errors.js";
 
-export function regionFlag(command: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !isRegion(value)) throw usage(`${command}: --region: expected ${REGION_EXPECTED} (<area>-<direction>-<number>), found ${JSON.stringify(value)}`);
+export function regionFlag(command: string | undefined, value: string | undefined): string | undefined {
+  if (value !== undefined && !isRegion(value)) throw usage(`${command ? `${command}: ` : ""}--region: expected ${REGION_EXPECTED} (<area>-<direction>-<number>), found ${JSON.stringify(value)}`);
   return value;
 }
 

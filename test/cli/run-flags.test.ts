@@ -57,6 +57,10 @@ describe("flags that only shape the embedded sandbox", () => {
     ["--stack with an endpoint", ["--target", NOWHERE, "--stack", "fixtures/stacks/default.yaml"], /^chaos: --stack applies only to --target sandbox/],
     ["--handler with --target aws", ["--target", "aws", "--region", "us-east-1", "--handler", "drain.mjs"], /^chaos: --handler applies only to --target sandbox/],
     ["--lifecycle-handler with an endpoint", ["--target", NOWHERE, "--lifecycle-handler", "drain.mjs"], /^chaos: --lifecycle-handler applies only to --target sandbox: on the endpoint http:\/\/127\.0\.0\.1:9, lifecycle notifications reach the subscribers of the hook's SNS topic\n$/],
+    // And the other way round: the embedded sandbox's region is its stack's, and it needs no credentials.
+    ["--region on the embedded sandbox", ["--region", "eu-west-1"], /^chaos: --region applies only to endpoint and aws targets: the embedded sandbox runs in its stack file's region\n$/],
+    ["--profile on the embedded sandbox", ["--profile", "staging"], /^chaos: --profile applies only to --target aws: the embedded sandbox needs no credentials\n$/],
+    ["a --region that is no region's name", ["--target", NOWHERE, "--region", "us-eest-1"], /^chaos: --region: expected a region such as "us-east-1".*found "us-eest-1"\n$/],
   ];
   for (const [what, flags, message] of cases) {
     it(`${what} is a usage error, not silently ignored`, async () => {

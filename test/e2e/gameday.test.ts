@@ -214,6 +214,16 @@ steps:
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/nope\.yaml: \(document\): expected a stack file, found no file at this path$/m);
     expect(existsSync(join(dir, ".gameday"))).toBe(false);
+    // So are --region and --profile, which the embedded sandbox has no use for, and a --region that is no region.
+    for (const [flags, message] of [
+      [["--region", "eu-west-1"], /^chaos: --region applies only to endpoint and aws targets/],
+      [["--profile", "staging"], /^chaos: --profile applies only to --target aws/],
+      [["--target", "aws", "--region", "us-eest-1"], /^chaos: gameday: --region: expected a region such as "us-east-1"/],
+    ] as const) {
+      const r = await chaos(["gameday", "drill", "--auto", ...flags], { cwd: dir });
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(message)]);
+      expect(existsSync(join(dir, ".gameday"))).toBe(false);
+    }
   });
 
   it("on a served or real target, a step's stack (which describes the embedded sandbox) is not passed on, and --stack is refused before anything starts", async () => {

@@ -73,6 +73,8 @@ describe("chaos stop --all", () => {
     const noTarget = await chaos(["stop", "--all"], { cwd });
     expect(noTarget.code).toBe(2);
     expect(noTarget.stderr).toContain("--target aws or an endpoint URL");
+    const badRegion = await chaos(["stop", "--all", "--target", "aws", "--region", "us-eest-1"], { cwd });
+    expect([badRegion.code, badRegion.stderr]).toEqual([2, expect.stringMatching(/^chaos: stop: --region: expected a region such as "us-east-1".*found "us-eest-1"\n$/)]);
   });
 
   it("an endpoint nobody listens on is said to be unreachable (exit 4), not the SDK's 'UnknownError'", async () => {
