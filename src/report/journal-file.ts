@@ -28,8 +28,15 @@ const probeRecord = z.looseObject({
 
 const faultRecord = z.looseObject({ step: z.string(), fault: z.string(), startedAt: z.string() });
 
+/** A steady-state check as a report reads it: null (or absent) when it was not run. */
+const steadyState = z
+  .looseObject({ steady_state_met: z.boolean(), probes: z.array(z.looseObject({ activity: z.looseObject({}) })) })
+  .nullable()
+  .optional();
+
 const journalShape = z.looseObject({
   start: z.string(),
+  steady_states: z.looseObject({ before: steadyState, after: steadyState }),
   status: z.string(),
   deviated: z.boolean(),
   experiment: z.looseObject({ title: z.string().optional() }),
@@ -41,6 +48,7 @@ const journalShape = z.looseObject({
     faults: z.array(faultRecord),
     rollbackResults: z.array(z.looseObject({ description: z.string(), ok: z.boolean(), at: z.string() })),
     warnings: z.array(z.string()),
+    steadyStateAfterRollback: steadyState,
   }),
 });
 

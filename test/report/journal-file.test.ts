@@ -17,10 +17,17 @@ function errorsOf(text: string): string[] {
 
 describe("reading a journal for a report", () => {
   it("names the file, line and field of what a gameday journal lacks", () => {
-    const text = JSON.stringify({ start: "2020-11-25T13:16:32.000Z", status: "completed", deviated: false, experiment: {}, gameday: { runId: "r", seed: "42", target: { kind: "sandbox" }, probes: [], faults: [], rollbackResults: [], warnings: [] } }, null, 2);
+    const text = JSON.stringify({ start: "2020-11-25T13:16:32.000Z", status: "completed", deviated: false, steady_states: { before: null, after: null, during: [] }, experiment: {}, gameday: { runId: "r", seed: "42", target: { kind: "sandbox" }, probes: [], faults: [], rollbackResults: [], warnings: [] } }, null, 2);
     const [error, ...more] = errorsOf(text);
     expect(more).toEqual([]);
     expect(error).toMatch(/^runs\/j\.json:\d+:\d+: gameday\.seed: expected a number \(as in the journal chaos run writes\), found string "42"$/);
+  });
+
+  it("names a journal without its steady states instead of failing inside the report (a TypeError)", () => {
+    const text = JSON.stringify({ start: "2020-11-25T13:16:32.000Z", status: "completed", deviated: false, experiment: {}, gameday: { runId: "r", seed: 42, target: { kind: "sandbox" }, probes: [], faults: [], rollbackResults: [], warnings: [] } }, null, 2);
+    expect(errorsOf(text)).toEqual([expect.stringMatching(/^runs\/j\.json(:\d+:\d+)?: steady_states: expected an object \(as in the journal chaos run writes\), found nothing$/)]);
+    const before = JSON.stringify({ start: "2020-11-25T13:16:32.000Z", status: "completed", deviated: false, steady_states: { before: { steady_state_met: "yes", probes: [] }, after: null }, experiment: {}, gameday: { runId: "r", seed: 42, target: { kind: "sandbox" }, probes: [], faults: [], rollbackResults: [], warnings: [] } }, null, 2);
+    expect(errorsOf(before)).toEqual([expect.stringMatching(/^runs\/j\.json:\d+:\d+: steady_states\.before\.steady_state_met: expected a boolean .*found string "yes"$/)]);
   });
 
   it("says where JSON syntax breaks", () => {
@@ -43,7 +50,7 @@ describe("reading a journal for a report", () => {
   });
 
   it("says 'an object', not 'a object'", () => {
-    const text = JSON.stringify({ start: "2020-11-25T13:16:32.000Z", status: "completed", deviated: false, experiment: 3, gameday: { runId: "r", seed: 42, target: { kind: "sandbox" }, probes: [], faults: [], rollbackResults: [], warnings: [] } });
+    const text = JSON.stringify({ start: "2020-11-25T13:16:32.000Z", status: "completed", deviated: false, steady_states: { before: null, after: null, during: [] }, experiment: 3, gameday: { runId: "r", seed: 42, target: { kind: "sandbox" }, probes: [], faults: [], rollbackResults: [], warnings: [] } });
     expect(errorsOf(text).join("\n")).toMatch(/experiment: expected an object \(as in the journal chaos run writes\)/);
   });
 
