@@ -5,7 +5,7 @@
  */
 import { escapeXml as esc } from "./escape.js";
 import { elapsed, renderChart, renderLegend } from "./svg-chart.js";
-import { judgedCheck, probeSuccessText, unfinishedNoTally, type RunReport } from "./run-report.js";
+import { judgedCheck, probeSuccessText, unfinishedNoTally, wallText, type RunReport } from "./run-report.js";
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:16px 24px;color:#1b1b1b;background:#fff}
@@ -45,8 +45,8 @@ function runSection(run: RunReport, index: number): string {
   out.push(`<p>${esc(run.summary)}</p>`);
   out.push(
     table(
-      ["run", "seed", "target", "clock", "started", "duration", "exit code"],
-      [[esc(run.runId), `<span class="seed">${run.seed}</span>`, esc(run.target), esc(run.clock), esc(run.start), run.durationSeconds !== undefined ? `${run.durationSeconds.toFixed(1)} s` : "", run.exitCode !== undefined ? String(run.exitCode) : ""]],
+      ["run", "seed", "target", "clock", "started", "duration", "wall clock", "exit code"],
+      [[esc(run.runId), `<span class="seed">${run.seed}</span>`, esc(run.target), esc(run.clock), esc(run.start), run.durationSeconds !== undefined ? `${run.durationSeconds.toFixed(1)} s` : "", esc(wallText(run)), run.exitCode !== undefined ? String(run.exitCode) : ""]],
     ),
   );
   if (run.replay) out.push(`<p>Replay: <code class="replay">${esc(run.replay)}</code></p>`);

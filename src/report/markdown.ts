@@ -3,7 +3,7 @@
  * One section per run; several runs get an overview table first.
  */
 import { elapsed } from "./svg-chart.js";
-import { judgedCheck, probeSuccessText, unfinishedNoTally, type RunReport } from "./run-report.js";
+import { judgedCheck, probeSuccessText, unfinishedNoTally, wallText, type RunReport } from "./run-report.js";
 
 const MARK: Record<string, string> = { passed: "✅ passed", held: "✅ held", failed: "❌ failed", deviated: "❌ deviated", error: "⚠️ error", "not-run": "➖ not run" };
 
@@ -30,7 +30,7 @@ function runSection(run: RunReport, level: number): string {
   const out: string[] = [];
   out.push(`${h} ${run.title}: ${mark(run.verdict)}`);
   if (run.summary) out.push(run.summary);
-  out.push(`Run \`${run.runId}\`, seed ${run.seed}, target ${run.target}, ${run.clock} clock${run.durationSeconds !== undefined ? `, ${run.durationSeconds.toFixed(1)} s` : ""}${run.exitCode !== undefined ? `, exit code ${run.exitCode}` : ""}.`);
+  out.push(`Run \`${run.runId}\`, seed ${run.seed}, target ${run.target}, ${run.clock} clock${run.durationSeconds !== undefined ? `, ${run.durationSeconds.toFixed(1)} s` : ""}${run.wallClock ? `; wall clock ${wallText(run)}` : ""}${run.exitCode !== undefined ? `, exit code ${run.exitCode}` : ""}.`);
   if (run.replay) out.push(`Replay:\n\n${fence(run.replay, "sh")}`);
   for (const w of run.warnings) out.push(`> warning: ${w}`);
   out.push(`${h}# Probe verdicts`);

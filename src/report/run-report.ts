@@ -292,3 +292,10 @@ export function probeSuccessText(report: RunReport): string {
 export function nothingJudgedText(report: RunReport): string {
   return report.complete && report.verdict === "held" ? "— (nothing to judge)" : "— (none read)";
 }
+
+/** When the run happened and how long it took by the wall clock (the run's own clock may be virtual); "" for older journals. */
+export function wallText(run: RunReport): string {
+  const w = run.wallClock;
+  if (!w) return "";
+  return `${w.start}${w.durationSeconds !== undefined ? `, took ${w.durationSeconds.toFixed(1)} s` : ""}`;
+}

@@ -74,3 +74,15 @@ describe("JUnit times", () => {
     expect(partial.wallClock).toEqual({ start: "2025-03-04T10:11:12.345Z", durationSeconds: 3 });
   });
 });
+
+describe("the HTML and Markdown reports' header", () => {
+  it("says when the run happened and how long it took by the wall clock beside the run's own (virtual) clock, and nothing for an older journal", async () => {
+    const { renderHtml } = await import("../../src/report/html.js");
+    const { renderMarkdown } = await import("../../src/report/markdown.js");
+    const virtual = { ...run("kinesis-outage-00000007"), start: "2020-11-25T13:16:32.000Z", durationSeconds: 7558, wallClock: { start: "2025-03-04T10:11:12.345Z", durationSeconds: 8.25 } };
+    expect(renderMarkdown([virtual])).toContain("virtual clock, 7558.0 s; wall clock 2025-03-04T10:11:12.345Z, took 8.3 s.");
+    expect(renderHtml([virtual])).toMatch(/<th>wall clock<\/th>[\s\S]*<td>2025-03-04T10:11:12\.345Z, took 8\.3 s<\/td>/);
+    const older = run("spot-interrupt-0000002a");
+    expect(renderMarkdown([older])).not.toContain("wall clock");
+  });
+});
