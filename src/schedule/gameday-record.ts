@@ -119,9 +119,18 @@ export function writeRecord(dir: string, record: GamedayRecord): { json: string;
   return { json, markdown };
 }
 
-/** Pipes and line breaks would break a Markdown table cell. */
+/**
+ * What people typed (notes, answers' reasons) and what commands printed, as Markdown text: raw HTML
+ * in it would be HTML to most Markdown viewers (a note quoting `<script>` or a log's `<html>`), and
+ * a line break would end the list item. Markdown's own emphasis is left alone: a note may use it.
+ */
+function inline(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r?\n/g, " ");
+}
+
+/** Pipes would also break a Markdown table cell. */
 function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return inline(text).replace(/\|/g, "\\|");
 }
 
 export function recordMarkdown(r: GamedayRecord): string {
@@ -150,18 +159,18 @@ export function recordMarkdown(r: GamedayRecord): string {
   }
   lines.push("");
   if (r.notRun !== undefined && r.notRun.length > 0) {
-    lines.push("## Steps not run", "", `These steps never ran because ${notRunReason(r)}`, "");
+    lines.push("## Steps not run", "", `These steps never ran because ${inline(notRunReason(r))}`, "");
     for (const s of r.notRun) lines.push(`- ${s.step}. ${s.name} (${s.experiment}): **not run**`);
     lines.push("");
   }
   if (r.checkpoints.length > 0) {
     lines.push("## Checkpoints", "");
-    for (const c of r.checkpoints) lines.push(`- ${c.at} after ${c.after}: ${c.question} **${c.answer}**${c.reason !== undefined ? `: ${c.reason}` : ""}`);
+    for (const c of r.checkpoints) lines.push(`- ${c.at} after ${inline(c.after)}: ${inline(c.question)} **${c.answer}**${c.reason !== undefined ? `: ${inline(c.reason)}` : ""}`);
     lines.push("");
   }
   lines.push("## Notes", "");
   if (r.notes.length === 0) lines.push("(none)");
-  for (const n of r.notes) lines.push(`- ${n.at}: ${n.text}`);
+  for (const n of r.notes) lines.push(`- ${n.at}: ${inline(n.text)}`);
   lines.push("");
   return lines.join("\n");
 }

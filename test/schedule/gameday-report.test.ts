@@ -82,11 +82,11 @@ describe("a game day's report.html", () => {
 });
 
 describe("a game day's record.md", () => {
-  it("has the same parts: pre-checks, steps not run and why, the checkpoint's reason, the notes", () => {
+  it("has the same parts: pre-checks, steps not run and why, the checkpoint's reason, the notes; what was typed or printed is text, not HTML", () => {
     const md = recordMarkdown(abortedRecord("one.journal.json"));
-    expect(md).toContain("| GET http://127.0.0.1:8080/health | passed: HTTP 200 <ok> |");
-    expect(md).toContain("## Steps not run\n\nThese steps never ran because the day was aborted at step 1 (spot-interrupt): the facilitator aborted at the checkpoint after spot-interrupt: too many <alarms> & pages\n\n- 2. task-kill (task-kill): **not run**\n- 3. kinesis-throttle (../kinesis-throttle.yaml): **not run**\n");
-    expect(md).toContain("- 2026-04-01T09:12:00.000Z after spot-interrupt: web drained & recovered? continue with task-kill? **abort**: too many <alarms> & pages");
-    expect(md).toContain('- 2026-04-01T09:04:00.000Z: p95 <script>alert(1)</script> went to "900ms"');
+    expect(md).toContain("| GET http://127.0.0.1:8080/health | passed: HTTP 200 &lt;ok&gt; |");
+    expect(md).toContain("## Steps not run\n\nThese steps never ran because the day was aborted at step 1 (spot-interrupt): the facilitator aborted at the checkpoint after spot-interrupt: too many &lt;alarms&gt; &amp; pages\n\n- 2. task-kill (task-kill): **not run**\n- 3. kinesis-throttle (../kinesis-throttle.yaml): **not run**\n");
+    expect(md).toContain("- 2026-04-01T09:12:00.000Z after spot-interrupt: web drained &amp; recovered? continue with task-kill? **abort**: too many &lt;alarms&gt; &amp; pages");
+    expect(md).toContain('- 2026-04-01T09:04:00.000Z: p95 &lt;script&gt;alert(1)&lt;/script&gt; went to "900ms"');
   });
 });
