@@ -38,6 +38,8 @@ export interface GamedayFlags {
   announceFile?: string;
   /** Report formats written beside the record besides report.html (`--report html,md,junit,json`). */
   report?: string[];
+  /** The day on paper: the order of the day and each step's `chaos run --dry` (gameday-dry.ts). */
+  dry?: boolean;
 }
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
@@ -91,11 +93,35 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   if (flags.seed !== undefined) parseSeed(flags.seed);
   if (flags.speed !== undefined) parseSpeed(flags.speed);
   const reportFormats = flags.report === undefined ? [] : await parseReportFlag(flags.report);
+  const command = selfCommand(process.argv[1]!);
+  /** `chaos run`'s arguments for step i on the day's target: the same for the day and its dry run. */
+  const stepArgs = (s: RunbookStep, i: number): string[] => {
+    const args = ["run", fromRunbook(s.experiment, runbookDir), "--target", flags.target];
+    // A step's stack describes the embedded sandbox, as an experiment's own does: on a real or
+    // served target the step runs against what is deployed there (the same runbook serves both).
+    const stack = flags.target !== "sandbox" ? undefined : s.stack !== undefined ? resolve(runbookDir, s.stack) : flags.stack;
+    if (stack !== undefined) args.push("--stack", stack);
+    for (const [k, v] of Object.entries(s.vars ?? {})) args.push("--var", `${k}=${v}`);
+    if (flags.region) args.push("--region", flags.region);
+    if (flags.profile) args.push("--profile", flags.profile);
+    // One seed for the day, a different one for each step, so a rehearsal can be replayed.
+    if (flags.seed !== undefined) args.push("--seed", String((Number(flags.seed) + i) >>> 0));
+    return args;
+  };
+  if (flags.dry === true) {
+    // Nothing to report on and nobody to ask: no journals are written, no checkpoint is reached.
+    if (flags.report !== undefined) throw usage("--report applies to a game day that runs: a dry run writes no journals to report on");
+    if (flags.announceFile !== undefined) throw usage("--announce-file applies to a game day that runs: a dry run announces nothing");
+    const { dryRunDay } = await import("./gameday-dry.js");
+    return dryRunDay(loaded, flags.target, {
+      dryRunStep: (s, i) => startChaos([...stepArgs(s, i), "--dry"], { command, cwd, output: "relay" }),
+      print: (line) => void process.stdout.write(`${line}\n`),
+    });
+  }
   const interactive = flags.auto !== true;
   if (interactive && process.stdin.isTTY !== true) {
     throw usage("gameday: the checkpoints need a facilitator at a terminal; pass --auto for an unattended run");
   }
-  const command = selfCommand(process.argv[1]!);
   const clock = new ScaledClock();
   const rb = loaded.runbook;
   const id = `${safe(loaded.name)}-${stamp(clock.now())}`;
@@ -104,20 +130,11 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   const out = (line: string) => void process.stdout.write(`${line}\n`);
 
   const journalPath = (s: RunbookStep, i: number) => relative(cwd, join(dir, `${String(i + 1).padStart(2, "0")}-${safe(stepName(s, i))}.journal.json`));
-  const childArgs = (s: RunbookStep, i: number, journal: string): string[] => {
-    const args = ["run", fromRunbook(s.experiment, runbookDir), "--target", flags.target, "--journal-path", journal, "--log-format", "plain"];
-    // A step's stack describes the embedded sandbox, as an experiment's own does: on a real or
-    // served target the step runs against what is deployed there (the same runbook serves both).
-    const stack = flags.target !== "sandbox" ? undefined : s.stack !== undefined ? resolve(runbookDir, s.stack) : flags.stack;
-    if (stack !== undefined) args.push("--stack", stack);
-    for (const [k, v] of Object.entries(s.vars ?? {})) args.push("--var", `${k}=${v}`);
-    if (flags.region) args.push("--region", flags.region);
-    if (flags.profile) args.push("--profile", flags.profile);
-    if (flags.speed) args.push("--speed", flags.speed);
-    // One seed for the day, a different one for each step, so a rehearsal can be replayed.
-    if (flags.seed !== undefined) args.push("--seed", String((Number(flags.seed) + i) >>> 0));
-    return args;
-  };
+  const childArgs = (s: RunbookStep, i: number, journal: string): string[] => [
+    ...stepArgs(s, i),
+    ...(flags.speed ? ["--speed", flags.speed] : []),
+    ...["--journal-path", journal, "--log-format", "plain"],
+  ];
 
   let run: GamedayRun | undefined;
   let terminal: TerminalFacilitator | undefined;

@@ -320,6 +320,7 @@ async function main(argv: string[]): Promise<number> {
   cli
     .command("gameday <runbook>", "Run a game day from its runbook (./experiments/gamedays/<name>.yaml or a path): announcement, pre-checks, experiments with timeboxes and checkpoints, notes; writes a record")
     .option("--auto", "Unattended: every checkpoint continues (no terminal needed)")
+    .option("--dry", "The day on paper: the order of the day and each step's chaos run --dry on the target (guardrails, FIS templates); runs and changes nothing")
     .option("--target <target>", "sandbox (embedded, for a rehearsal), aws, or an AWS-compatible endpoint URL", { default: "sandbox" })
     .option("--region <region>", "AWS region (aws and endpoint targets)")
     .option("--profile <name>", "AWS profile (aws target)")
@@ -340,6 +341,7 @@ async function main(argv: string[]): Promise<number> {
           speed: text(f.speed),
           seed: text(f.seed),
           auto: f.auto === true ? true : undefined,
+          dry: f.dry === true ? true : undefined,
           announceFile: text(f.announceFile),
           report: list(f.report),
         }),

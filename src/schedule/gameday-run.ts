@@ -10,7 +10,7 @@
 import type { Clock } from "../time/clock.js";
 import { formatDuration } from "../experiment/duration.js";
 import type { LoadedRunbook, PreCheck, RunbookStep } from "./gameday-runbook.js";
-import { stepName } from "./gameday-runbook.js";
+import { checkpointQuestion, preCheckName, stepName } from "./gameday-runbook.js";
 import { verdictOf, type GamedayRecord, type GamedayStatus, type StepRecord } from "./gameday-record.js";
 import type { ChildExit } from "./chaos-child.js";
 
@@ -120,7 +120,7 @@ export class GamedayRun {
 
     for (const [i, check] of (rb["pre-checks"] ?? []).entries()) {
       if (interrupt.aborted) break;
-      const name = check.name ?? preCheckName(check, i);
+      const name = preCheckName(check, i);
       const result = await this.ports.preCheck(check, interrupt);
       this.record.preChecks.push({ name, ...result });
       print(`pre-check ${name}: ${result.ok ? "passed" : "FAILED"} (${result.detail})`);
@@ -162,7 +162,7 @@ export class GamedayRun {
       }
       if (outcome.code !== 0) worst = Math.max(worst, outcome.code === 1 || outcome.code === 3 || outcome.timeboxExceeded ? GAMEDAY_EXIT.deviated : GAMEDAY_EXIT.error);
 
-      const question = step.checkpoint === false ? undefined : (step.checkpoint ?? (i < rb.steps.length - 1 ? `continue with ${stepName(rb.steps[i + 1]!, i + 1)}?` : undefined));
+      const question = checkpointQuestion(rb, i);
       if (question === undefined) continue;
       const given = this.ports.facilitator.mode === "auto" ? "auto" : await this.ask(question, interrupt);
       if (given === "interrupted") {
@@ -241,9 +241,3 @@ export class GamedayRun {
   }
 }
 
-function preCheckName(check: PreCheck, index: number): string {
-  if ("command" in check) return check.command.join(" ");
-  if ("http" in check) return `GET ${check.http.url}`;
-  if ("chaos" in check) return `chaos ${check.chaos.join(" ")}`;
-  return `pre-check ${index + 1}`;
-}

@@ -148,6 +148,22 @@ function checkAnnouncementFile(source: ReturnType<typeof readLocated>, runbookDi
   if (found !== undefined) problems.add(source, ["announcement", "file"], ANNOUNCEMENT_FILE_EXPECTED, found);
 }
 
+/** A pre-check's name in records: its own, or what it does. */
+export function preCheckName(check: PreCheck, index: number): string {
+  if (check.name !== undefined) return check.name;
+  if ("command" in check) return check.command.join(" ");
+  if ("http" in check) return `GET ${check.http.url}`;
+  if ("chaos" in check) return `chaos ${check.chaos.join(" ")}`;
+  return `pre-check ${index + 1}`;
+}
+
+/** The question asked at the checkpoint after step `i`: its own, else "continue with <next>?" (none after the last, or with `checkpoint: false`). */
+export function checkpointQuestion(rb: Runbook, i: number): string | undefined {
+  const step = rb.steps[i]!;
+  if (step.checkpoint === false) return undefined;
+  return step.checkpoint ?? (i < rb.steps.length - 1 ? `continue with ${stepName(rb.steps[i + 1]!, i + 1)}?` : undefined);
+}
+
 /** A step's name in records: its own, or the experiment's. */
 export function stepName(s: RunbookStep, _index: number): string {
   return s.name ?? basename(s.experiment, extname(s.experiment));

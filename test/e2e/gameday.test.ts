@@ -556,3 +556,43 @@ describe("chaos gameday at a terminal", () => {
     expect(json.steps.map((s) => s.name)).toEqual(["one"]);
   });
 });
+
+describe("chaos gameday --dry", () => {
+  it("prints the order of the day and each step's chaos run --dry on the target; runs no pre-check or step, writes nothing; exit 2 names the step the guardrails refuse", async () => {
+    const dir = scratch();
+    const marker = firstLeavesMarker(dir);
+    const touched = join(dir, "pre-check-ran");
+    // drain's default 20% of the default stack's 6 instances is 2: over the default cap of 1.
+    writeFileSync(join(dir, "drain.yaml"), "title: drain\ndescription: d\nmethod:\n  - fault: drain\n    target: { cluster: prod }\n");
+    runbook(
+      dir,
+      `${HEADER}announcement: { message: "Drill at ten", file: announce.txt }\npre-checks:\n  - command: [${JSON.stringify(NODE)}, "-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(touched)}, "")`)}]\nsteps:\n  - experiment: ../../first.yaml\n    timebox: PT10M\n  - experiment: ../../drain.yaml\n    name: drain-two\n    checkpoint: did the drain hold?\n`,
+    );
+    const r = await chaos(["gameday", "drill", "--dry", "--seed", "7"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const lines = r.stdout.split("\n");
+    expect(lines).toEqual(expect.arrayContaining(["== Game day (dry run): Drill ==", "target: sandbox", "announcement: Drill at ten (also to announce.txt)", "pre-checks (not run in a dry run):"]));
+    expect(lines).toContain("== step 1 of 2: first (../../first.yaml), timebox 10m ==");
+    expect(lines).toContain("checkpoint after first: continue with drain-two?");
+    expect(lines).toContain("== step 2 of 2: drain-two (../../drain.yaml) ==");
+    // Each step's own dry run, with the day's seed (7, then 8) and the guardrails' verdict.
+    expect(r.stdout).toMatch(/seed {5}7\n[\s\S]*seed {5}8\n/);
+    expect(r.stdout).toMatch(/REFUSED +it would hit 2 of the 6 ACTIVE container instances of cluster prod/);
+    expect(lines).toContain("checkpoint after drain-two: did the drain hold?");
+    expect(lines.filter((l) => l.length > 0).at(-1)).toBe("dry run of the day: 1 of 2 step(s) cannot run as planned: 2. drain-two (refused); nothing was changed");
+    expect([existsSync(marker), existsSync(touched), existsSync(join(dir, ".gameday")), existsSync(join(dir, "experiments", "gamedays", "announce.txt"))]).toEqual([false, false, false, false]);
+  });
+
+  it("exit 0 when every step can run as planned; refuses --report and --announce-file, which a dry run would not write", async () => {
+    const dir = scratch();
+    firstLeavesMarker(dir);
+    runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n  - experiment: task-kill\n`);
+    const r = await chaos(["gameday", "drill", "--dry"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("dry run of the day: all 2 step(s) can run on sandbox as planned; nothing was changed");
+    for (const [flag, value] of [["--report", "md"], ["--announce-file", "a.txt"]]) {
+      const refused = await chaos(["gameday", "drill", "--dry", flag!, value!], { cwd: dir });
+      expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^chaos: ${flag} applies to a game day that runs`))]);
+    }
+  });
+});
