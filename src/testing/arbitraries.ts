@@ -14,8 +14,14 @@ export function serverError(): fc.Arbitrary<ServerError> {
   return fc.constantFrom<[ServerError["status"], string]>([500, "InternalFailure"], [503, "ServiceUnavailable"], [502, "BadGateway"], [504, "GatewayTimeout"]).map(([status, code]) => ({ kind: "server-error" as const, status, code }));
 }
 
+/** A whole number of at least `min`, or a RangeError naming the option (fast-check's own says only "maximum value"). */
+function atLeast(what: string, value: number | undefined, min: number): number | undefined {
+  if (value !== undefined && !(Number.isInteger(value) && value >= min)) throw new RangeError(`${what} must be a whole number of ${min} or more, found ${value}`);
+  return value;
+}
+
 export function timeout(options: { maxMs?: number } = {}): fc.Arbitrary<Timeout> {
-  return fc.integer({ min: 1, max: options.maxMs ?? 30_000 }).map((afterMs) => ({ kind: "timeout" as const, afterMs }));
+  return fc.integer({ min: 1, max: atLeast("timeout: maxMs", options.maxMs, 1) ?? 30_000 }).map((afterMs) => ({ kind: "timeout" as const, afterMs }));
 }
 
 export function connectionReset(): fc.Arbitrary<ConnectionReset> {
@@ -26,7 +32,7 @@ export function connectionReset(): fc.Arbitrary<ConnectionReset> {
 export function partialFailure(options: { maxPattern?: number } = {}): fc.Arbitrary<PartialFailure> {
   return fc
     .record({
-      failed: fc.array(fc.boolean(), { minLength: 1, maxLength: options.maxPattern ?? 8 }).filter((xs) => xs.includes(true)),
+      failed: fc.array(fc.boolean(), { minLength: 1, maxLength: atLeast("partialFailure: maxPattern", options.maxPattern, 1) ?? 8 }).filter((xs) => xs.includes(true)),
       code: fc.constantFrom("ProvisionedThroughputExceededException" as const, "InternalFailure" as const),
     })
     .map((p) => ({ kind: "partial-failure" as const, ...p }));
@@ -49,6 +55,9 @@ const BY_KIND: Record<AwsFailureKind, () => fc.Arbitrary<AwsFailure>> = {
 export function awsFailure(options: { kinds?: readonly AwsFailureKind[] } = {}): fc.Arbitrary<AwsFailure> {
   const kinds = options.kinds ?? (Object.keys(BY_KIND) as AwsFailureKind[]);
   if (kinds.length === 0) throw new RangeError("awsFailure: kinds is empty");
+  // TypeScript catches a misspelt kind; JavaScript callers get this rather than "BY_KIND[k] is not a function".
+  const unknown = kinds.filter((k) => !Object.hasOwn(BY_KIND, k));
+  if (unknown.length > 0) throw new RangeError(`awsFailure: unknown kind(s) ${unknown.map((k) => JSON.stringify(k)).join(", ")}; the kinds are ${Object.keys(BY_KIND).join(", ")}`);
   return fc.oneof(...kinds.map((k) => BY_KIND[k]()));
 }
 
@@ -62,5 +71,5 @@ export function failureSequence(options: { maxLength?: number; kinds?: readonly 
   if (!(ratio > 0 && ratio <= 1)) throw new RangeError(`failureSequence: failureRatio must be in (0, 1], found ${ratio}`);
   const weight = Math.max(1, Math.round((ratio / (1 - ratio || 1)) * 10));
   const entry = ratio === 1 ? awsFailure(options) : fc.oneof({ arbitrary: fc.constant(null), weight: 10 }, { arbitrary: awsFailure(options), weight });
-  return fc.array(entry, { maxLength: options.maxLength ?? 10 });
+  return fc.array(entry, { maxLength: atLeast("failureSequence: maxLength", options.maxLength, 0) ?? 10 });
 }

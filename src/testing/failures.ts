@@ -53,7 +53,11 @@ export type AwsFailureKind = AwsFailure["kind"];
 /** One entry per request, in order: a failure, or null for a request answered normally. */
 export type FailureSequence = ReadonlyArray<AwsFailure | null>;
 
-/** "throttling ProvisionedThroughputExceededException", "partial-failure 2 of 5"... for test output. */
+/**
+ * "throttling ProvisionedThroughputExceededException", "partial failure x. (x failed, . through;
+ * InternalFailure)"... for test output. A partial failure's pattern has one mark per record, and
+ * repeats over a longer batch.
+ */
 export function describeFailure(f: AwsFailure | null): string {
   if (f === null) return "ok";
   switch (f.kind) {
@@ -66,7 +70,7 @@ export function describeFailure(f: AwsFailure | null): string {
     case "connection-reset":
       return "connection reset";
     case "partial-failure":
-      return `partial failure ${f.failed.map((x) => (x ? "x" : ".")).join("")} (${f.code})`;
+      return `partial failure ${f.failed.map((x) => (x ? "x" : ".")).join("")} (x failed, . through; ${f.code})`;
     case "expired-iterator":
       return "expired iterator";
   }

@@ -14,6 +14,10 @@
  * Time: nothing here waits. A timeout is a request that fails with no response; its duration is
  * handed to `advance` (a fake clock's advance, or vi.advanceTimersByTimeAsync) so that code that
  * watches a clock sees the time go by, in virtual time.
+ *
+ * Resets and timeouts fail the request with the socket error Node gives (ECONNRESET, ETIMEDOUT,
+ * with their errno), not msw's generic "Network error": the SDK's handler names those a
+ * TimeoutError and its retry strategy retries them, so a caller sees what a real reset gives it.
  */
 import { http, HttpResponse, type HttpHandler } from "msw";
 import { describeFailure, type AwsFailure, type FailureSequence, type PartialFailure } from "./failures.js";
@@ -39,8 +43,8 @@ export interface AwsFaultOptions {
   respond(call: AwsCall): unknown;
   /** Which URLs: msw's matching (default: every URL). */
   url?: string | RegExp;
-  /** Charged with each timeout's duration. */
-  advance?(ms: number): void | Promise<void>;
+  /** Charged with each timeout's duration (vi.advanceTimersByTimeAsync fits: what it returns is not used). */
+  advance?(ms: number): unknown;
 }
 
 export interface AwsFaultHandler {
@@ -68,7 +72,32 @@ async function partial(jsonType: string, call: AwsCall, f: PartialFailure, respo
   const answered = through.length > 0 ? ((await respond({ operation: call.operation, input: { ...call.input, Records: through } })) as { Records?: unknown[] }) : { Records: [] };
   const ok = [...(answered.Records ?? [])];
   const out = fails.map((failed) => (failed ? { ErrorCode: f.code, ErrorMessage: f.code === "InternalFailure" ? "Internal service failure." : "Rate exceeded for shard shardId-000000000000 in stream under account 123456789012." } : ok.shift()));
-  return okResponse(jsonType, { ...answered, FailedRecordCount: fails.filter(Boolean).length, Records: out });
+  // The service's fake may fail records of its own (a stream that throttles): every failed record counts.
+  const failedCount = out.filter((r) => typeof r === "object" && r !== null && "ErrorCode" in r && (r as { ErrorCode?: unknown }).ErrorCode !== undefined).length;
+  return okResponse(jsonType, { ...answered, FailedRecordCount: failedCount, Records: out });
+}
+
+/** In the message of every failure thrown on purpose, so that msw's print of it can be told apart (injectedFailureLog). */
+const INJECTED_TAG = "injected by gameday/testing";
+
+/**
+ * The error a socket gives (Node's shape: code, errno, syscall). Thrown from the handler, msw's
+ * interceptor fails the request with it as is (a Node-like error), where HttpResponse.error()
+ * would give a TypeError that the SDK takes for no transient failure and never retries.
+ */
+function socketError(code: "ECONNRESET" | "ETIMEDOUT", detail: string): Error {
+  return Object.assign(new Error(`read ${code} (${INJECTED_TAG}${detail})`), { code, errno: code === "ECONNRESET" ? -104 : -110, syscall: "read" });
+}
+
+/**
+ * Whether a console line is msw's print of a reset or timeout awsFaults threw on purpose: msw 2
+ * prints every exception a handler throws (the error, then "[MSW] Encountered an unhandled
+ * exception..."), with no way to silence it, and a property test throws hundreds. For vitest's
+ * `onConsoleLog: (log) => !injectedFailureLog(log)`. A genuine exception (a bug in your
+ * `respond`) is still printed; only msw's one-line pointer to it is dropped with ours.
+ */
+export function injectedFailureLog(log: string): boolean {
+  return log.includes(INJECTED_TAG) || log.includes("[MSW] Encountered an unhandled exception during the handler lookup");
 }
 
 export function awsFaults(options: AwsFaultOptions): AwsFaultHandler {
@@ -98,9 +127,9 @@ export function awsFaults(options: AwsFaultOptions): AwsFaultHandler {
         return errorResponse(jsonType, failure.status, failure.code, "We encountered an internal error. Please try again.");
       case "timeout":
         await options.advance?.(failure.afterMs);
-        return HttpResponse.error();
+        throw socketError("ETIMEDOUT", `: no answer within ${failure.afterMs} ms`);
       case "connection-reset":
-        return HttpResponse.error();
+        throw socketError("ECONNRESET", "");
       case "partial-failure":
         return partial(jsonType, call, failure, options.respond);
       case "expired-iterator":

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { awsFailure, describeFailure, failureSequence, partialFailure } from "../../src/testing/index.js";
+import { awsFailure, describeFailure, failureSequence, partialFailure, timeout } from "../../src/testing/index.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -16,8 +16,13 @@ describe("gameday/testing arbitraries", () => {
       for (const f of seq) expect([null, "throttling", "timeout"]).toContain(f?.kind ?? null);
     }
     for (const p of fc.sample(partialFailure(), { seed: 5, numRuns: 100 })) expect(p.failed).toContain(true);
+    // Options a JavaScript caller can get wrong are named, not fast-check's "maximum value should be...".
+    expect(() => awsFailure({ kinds: ["throttle" as never] })).toThrow(/awsFailure: unknown kind\(s\) "throttle"; the kinds are throttling, server-error, timeout/);
+    expect(() => failureSequence({ maxLength: -1 })).toThrow("failureSequence: maxLength must be a whole number of 0 or more, found -1");
+    expect(() => timeout({ maxMs: 0 })).toThrow("timeout: maxMs must be a whole number of 1 or more, found 0");
+    expect(() => partialFailure({ maxPattern: 0 })).toThrow("partialFailure: maxPattern must be a whole number of 1 or more, found 0");
     expect(() => failureSequence({ failureRatio: 0 })).toThrow(/failureRatio must be in \(0, 1\]/);
-    expect(describeFailure({ kind: "partial-failure", failed: [false, true], code: "InternalFailure" })).toBe("partial failure .x (InternalFailure)");
+    expect(describeFailure({ kind: "partial-failure", failed: [false, true], code: "InternalFailure" })).toBe("partial failure .x (x failed, . through; InternalFailure)");
   });
 
   it("shrink a failing sequence to the one failure that matters", () => {

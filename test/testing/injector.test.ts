@@ -1,15 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { setupServer } from "msw/node";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { GetRecordsCommand, KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
-import { awsFaults, type AwsCall, type FailureSequence } from "../../src/testing/index.js";
+import { awsFaults, injectedFailureLog, type AwsCall, type FailureSequence } from "../../src/testing/index.js";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-const client = () => new KinesisClient({ region: "us-east-1", endpoint: "http://127.0.0.1:9", requestHandler: new NodeHttpHandler(), credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" }, maxAttempts: 1 });
+const client = (maxAttempts = 1) => new KinesisClient({ region: "us-east-1", endpoint: "http://127.0.0.1:9", requestHandler: new NodeHttpHandler(), credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" }, maxAttempts });
 
 /** A stream that accepts every record it is given, for the answers that are not failures. */
 function stream() {
@@ -54,16 +54,50 @@ describe("awsFaults: a failure sequence applied to an AWS SDK v3 client", () => 
     expect(faults.calls).toEqual([]);
   });
 
-  it("resets and timeouts give no response at all; a timeout's duration goes to the test's clock", async () => {
+  it("resets and timeouts give no response, with the socket error a real one gives (the SDK's TimeoutError, ECONNRESET or ETIMEDOUT); a timeout's duration goes to the test's clock", async () => {
     const advanced: number[] = [];
     use([{ kind: "connection-reset" }, { kind: "timeout", afterMs: 2_500 }], (ms) => void advanced.push(ms));
     const c = client();
-    for (let i = 0; i < 2; i++) {
+    for (const code of ["ECONNRESET", "ETIMEDOUT"]) {
       const err = await put(c, 1).catch((e: unknown) => e as { $metadata?: { httpStatusCode?: number } });
       expect(err).toBeInstanceOf(Error);
+      // What @smithy/node-http-handler makes of a socket's ECONNRESET or ETIMEDOUT: a TimeoutError, which the SDK retries.
+      expect(err).toMatchObject({ name: "TimeoutError", code });
       expect((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBeUndefined();
     }
     expect(advanced).toEqual([2_500]);
+  });
+
+  it("the SDK's own retry strategy takes an injected reset or timeout for the transient failure a real one is", async () => {
+    vi.useFakeTimers();
+    try {
+      // vi.advanceTimersByTimeAsync is an `advance` as it is (it resolves to vi, which is not used): typechecked with the suite.
+      server.use(awsFaults({ sequence: [], respond: () => ({}), advance: vi.advanceTimersByTimeAsync }).handler);
+      server.resetHandlers();
+      const { faults } = use([{ kind: "connection-reset" }, { kind: "timeout", afterMs: 10 }, null]);
+      const sent = put(client(3), 1);
+      await vi.runAllTimersAsync();
+      await expect(sent).resolves.toMatchObject({ FailedRecordCount: 0, $metadata: { attempts: 3 } });
+      expect(faults.calls.map((x) => x.failure?.kind ?? "ok")).toEqual(["connection-reset", "timeout", "ok"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("injectedFailureLog tells msw's prints of the failures it throws on purpose from a genuine exception's", async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void printed.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" ")));
+    try {
+      use([{ kind: "connection-reset" }, { kind: "timeout", afterMs: 5 }]);
+      for (let i = 0; i < 2; i++) await put(client(), 1).catch(() => undefined);
+      server.resetHandlers(awsFaults({ sequence: [], respond: () => { throw new Error("bug in respond"); } }).handler);
+      await put(client(), 1).catch(() => undefined);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed.length).toBeGreaterThanOrEqual(3);
+    // What a vitest onConsoleLog filter built on it leaves: the genuine bug, and nothing of the injected failures.
+    expect(printed.filter((line) => !injectedFailureLog(line))).toEqual([expect.stringContaining("bug in respond")]);
   });
 
   it("fails some records of a PutRecords with 200, passing the others to the service; expires a GetRecords iterator", async () => {
@@ -74,5 +108,18 @@ describe("awsFaults: a failure sequence applied to an AWS SDK v3 client", () => 
     expect(out.Records!.map((r) => r.ErrorCode ?? "ok")).toEqual(["ok", "ProvisionedThroughputExceededException", "ok", "ProvisionedThroughputExceededException"]);
     expect((s.seen[0]!.input.Records as { PartitionKey: string }[]).map((r) => r.PartitionKey)).toEqual(["k0", "k2"]);
     await expect(c.send(new GetRecordsCommand({ ShardIterator: "it-1" }))).rejects.toMatchObject({ name: "ExpiredIteratorException" });
+  });
+
+  it("counts in FailedRecordCount the records the service's fake fails too, not only the injected ones", async () => {
+    let seq = 0;
+    // A fake stream that throttles the second record it is given, of its own accord.
+    const respond = (call: AwsCall) => {
+      const records = call.input.Records as unknown[];
+      return { FailedRecordCount: 1, Records: records.map((_, i) => (i === 1 ? { ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: "Rate exceeded" } : { SequenceNumber: String(++seq), ShardId: "shardId-000000000000" })) };
+    };
+    server.use(awsFaults({ sequence: [{ kind: "partial-failure", failed: [true, false], code: "InternalFailure" }], respond }).handler);
+    const out = await put(client(), 4);
+    expect(out.Records!.map((r) => r.ErrorCode ?? "ok")).toEqual(["InternalFailure", "ok", "InternalFailure", "ProvisionedThroughputExceededException"]);
+    expect(out.FailedRecordCount).toBe(3);
   });
 });

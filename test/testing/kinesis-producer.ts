@@ -15,6 +15,9 @@ export interface ProducerDeps {
   capMs?: number;
 }
 
+/** The shape of both wrappers, for a property that takes either. */
+export type PutAll = (client: KinesisClient, stream: string, records: PutRecordsRequestEntry[], d: ProducerDeps) => Promise<void>;
+
 /** Whether an error is worth another attempt: throttling, 5xx, or no response at all. */
 export function retryable(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
