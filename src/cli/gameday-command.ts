@@ -21,7 +21,7 @@ import { unfinishedRuns } from "../engine/ledger.js";
 import { builtinExperimentsDir } from "./paths.js";
 import { autoFacilitator, TerminalFacilitator } from "./gameday-prompt.js";
 import { usage } from "./errors.js";
-import { regionFlag } from "./region-flag.js";
+import { refuseOnEmbeddedSandbox, regionFlag } from "./region-flag.js";
 import { parseSeed, parseSpeed } from "./run-command.js";
 import { STOP_SIGNALS } from "./stop-signals.js";
 import { parseReportFlag } from "./run-report.js";
@@ -88,8 +88,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   if (flags.stack !== undefined) (await import("../sandbox/stack/load.js")).loadStack(resolve(cwd, flags.stack));
   // As chaos run refuses them for each step (cli/target.ts), before the day starts rather than at its first step.
   regionFlag("gameday", flags.region);
-  if (flags.target === "sandbox" && flags.region !== undefined) throw usage("--region applies only to endpoint and aws targets: the embedded sandbox runs in its stack file's region");
-  if (flags.target === "sandbox" && flags.profile !== undefined) throw usage("--profile applies only to --target aws: the embedded sandbox needs no credentials");
+  refuseOnEmbeddedSandbox(flags.target, flags);
   if (flags.seed !== undefined) parseSeed(flags.seed);
   if (flags.speed !== undefined) parseSpeed(flags.speed);
   const reportFormats = flags.report === undefined ? [] : await parseReportFlag(flags.report);

@@ -21,7 +21,7 @@ import { githubAnnotations, writeGateOutputs } from "../gate/output.js";
 import { baselineDirProblem, readBaseline, type Baseline } from "../gate/baseline.js";
 import { experimentCatalog, resolveExperiment } from "./catalog.js";
 import { usage } from "./errors.js";
-import { awsRegionOf, regionFlag } from "./region-flag.js";
+import { awsRegionOf, refuseOnEmbeddedSandbox, regionFlag } from "./region-flag.js";
 import { wholeNumberFlag } from "./number-flags.js";
 import { selfCommand } from "./self-command.js";
 
@@ -94,6 +94,8 @@ export async function gateCommand(suiteFile: string, flags: GateFlags): Promise<
   const parallel = flags.parallel === undefined ? availableParallelism() : wholeNumberFlag("--parallel", flags.parallel, { min: 1 });
   // Checked here, once, as iam-policy and export check it: not by each run in turn after the suite is read.
   regionFlag("gate", flags.region);
+  // Each run would refuse them on its embedded sandbox: once, before the suite is read.
+  refuseOnEmbeddedSandbox(flags.target, flags);
   if (flags.target === "aws" && !awsRegionOf(flags.region)) throw usage("gate --target aws needs --region (or AWS_REGION)");
   // Every entry's experiment, vars and stack are checked before any run: a typo fails the gate at once (exit 2), not after an hour.
   const suite = await readSuite(suiteFile, resolve(cwd, suiteFile), experimentCatalog(cwd), { ownStacks: (flags.target ?? "sandbox") === "sandbox" && flags.stack === undefined });

@@ -15,3 +15,14 @@ export function regionFlag(command: string | undefined, value: string | undefine
 export function awsRegionOf(flag: string | undefined): string | undefined {
   return flag ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
 }
+
+/**
+ * --region and --profile, refused on the embedded sandbox rather than ignored: its region is its
+ * stack file's, and it needs no credentials. For commands that pass them on to runs (run through
+ * its target, gameday, gate), checked before anything starts.
+ */
+export function refuseOnEmbeddedSandbox(target: string | undefined, flags: { region?: string | undefined; profile?: string | undefined }): void {
+  if ((target ?? "sandbox") !== "sandbox") return;
+  if (flags.region !== undefined) throw usage("--region applies only to endpoint and aws targets: the embedded sandbox runs in its stack file's region");
+  if (flags.profile !== undefined) throw usage("--profile applies only to --target aws: the embedded sandbox needs no credentials");
+}

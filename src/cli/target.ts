@@ -14,7 +14,7 @@ import type { Random } from "../random/random.js";
 import type { TraceEntry } from "../sandbox/kernel.js";
 import { defaultStackFile } from "./paths.js";
 import { targetError, usage } from "./errors.js";
-import { awsRegionOf, regionFlag } from "./region-flag.js";
+import { awsRegionOf, refuseOnEmbeddedSandbox, regionFlag } from "./region-flag.js";
 import { bootStart, runOnToWall } from "./boot-clock.js";
 // The target clock, the HTTP load generator and its CloudWatch sink serve endpoint and aws targets
 // only: imported when one is built, so that a run on the embedded sandbox does not load them.
@@ -134,9 +134,7 @@ export async function buildTarget(o: TargetOptions): Promise<BuiltTarget> {
   regionFlag(undefined, o.region);
   if (o.target === "sandbox") {
     if (o.urls !== undefined) throw usage("--url applies only to endpoint and aws targets: the embedded sandbox drives its services with its own simulated load");
-    // Ignoring them would run something other than asked: the sandbox's region is its stack's.
-    if (o.region !== undefined) throw usage("--region applies only to endpoint and aws targets: the embedded sandbox runs in its stack file's region");
-    if (o.profile !== undefined) throw usage("--profile applies only to --target aws: the embedded sandbox needs no credentials");
+    refuseOnEmbeddedSandbox(o.target, o);
     return buildSandbox(o);
   }
   if (o.target === "aws" || /^https?:/i.test(o.target)) {

@@ -4,7 +4,7 @@
  * run (whose refusal names the region or the profile it was given). No request is sent: the region
  * is checked against the allow-list, and the profile for credentials, before STS is asked.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -43,6 +43,15 @@ describe("chaos gate --region and --profile", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('chaos: gate: --region: expected a region such as "us-east-1" (<area>-<direction>-<number>), found "us-eest-1"\n');
     expect(r.stdout).toBe("");
+  });
+
+  it("--region or --profile on the embedded sandboxes is refused once, before any run, not by every run in turn (exit 2)", async () => {
+    const dir = project();
+    for (const [flag, message] of [["--region", "chaos: --region applies only to endpoint and aws targets: the embedded sandbox runs in its stack file's region\n"], ["--profile", "chaos: --profile applies only to --target aws: the embedded sandbox needs no credentials\n"]] as const) {
+      const r = await chaos(["gate", "one.yaml", flag, flag === "--region" ? "eu-west-1" : "staging", "--out-dir", "out"], { cwd: dir });
+      expect([r.code, r.stderr]).toEqual([2, message]);
+      expect(existsSync(join(dir, "out"))).toBe(false);
+    }
   });
 
   it("--target aws with neither --region nor AWS_REGION is refused before any run, as chaos run refuses it (exit 2)", async () => {
