@@ -12,6 +12,7 @@ import { LOAD_NAMESPACE, LOAD_WINDOW_PERMISSIONS, readLoadWindow } from "../src/
 import { alarmPeriodSeconds, type AlarmCompilation } from "../src/aws/stop-alarms.js";
 import type { Tolerance } from "../src/experiment/model.js";
 import { judgeableWindow } from "../src/load/shortfall.js";
+import { raceAbort } from "../src/engine/signals.js";
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -127,6 +128,9 @@ export default defineProbe<Params>({
       ctx.state.warmedUp = true;
     }
     const to = Math.floor(ctx.clock.now() / align) * align;
+    // A generator that puts its measurements over the network is still putting the last second.
+    const published = ctx.traffic.published?.(service, to);
+    if (published) await raceAbort(published, ctx.signal);
     const w = await readLoadWindow(await ctx.aws.cloudwatch(), { Service: service }, to - window, to);
     // The generator's own failures are not in w.requests, so never against availability. A window
     // it fell behind in by MAX_SHORTFALL_SHARE or more measured the generator, not the service: an

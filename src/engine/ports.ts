@@ -28,6 +28,15 @@ export interface TrafficPort {
    * there are its own, not the target's.
    */
   warnings?(): string[];
+  /**
+   * Optional: resolves once what the load generator measured for `service` in the periods that
+   * ended by `until` has reached the target's CloudWatch (its PutMetricData calls answered), so a
+   * reading of a period that has just ended sees the whole of it. A generator that puts over the
+   * network finishes a period's puts a moment after the period ends, and a probe reading at that
+   * instant would miss its last second. A port whose measurements are readable the moment they are
+   * made (the embedded sandbox's CloudWatch collects them as it answers a read) has none.
+   */
+  published?(service: string, until: number): Promise<void>;
 }
 
 /** A target with no load generator: traffic probes say so rather than pass on no data. */

@@ -3,7 +3,8 @@
  * makes sure an open-model load of at least `rps` requests per second goes to the service's URL (a
  * served sandbox's ALB port, or a URL the user gave for AWS), on the target's clock, and what it
  * measures is published as Gameday/LoadGenerator metrics with dimensions { Service } at 1-second
- * periods, so probes read it through CloudWatch like any other metric. ramp(service, from, to,
+ * periods, so probes read it through CloudWatch like any other metric (published() says when a
+ * period's puts have been answered). ramp(service, from, to,
  * over) adds one generator whose rate rises linearly along the ramp (arrivals at the instants the
  * rate's integral says, as Poisson arrivals when a Random is given), rather than a staircase of
  * drive() calls. close() stops it. warnings() says, per service, when the generator itself could
@@ -20,8 +21,11 @@ export interface HttpTrafficOptions {
   /** Service name to the URL its load goes to. */
   urls: Readonly<Record<string, string>>;
   clock: Clock;
-  /** Where the Gameday/LoadGenerator metrics go (CloudWatch PutMetricData on the target). */
-  sink: MetricSink;
+  /**
+   * Where the Gameday/LoadGenerator metrics go (CloudWatch PutMetricData on the target); its
+   * flush(), when it has one, resolves when every put so far has been answered (published() waits on it).
+   */
+  sink: MetricSink & { flush?(): Promise<void> };
   random?: Random;
   /** Per-request timeout on the clock, ms (default: the generator's, 10 s). */
   timeoutMs?: number;
@@ -93,6 +97,19 @@ export class HttpTraffic {
       ...(this.options.maxSockets !== undefined ? { maxSockets: this.options.maxSockets } : {}),
     });
     this.runs.add(run);
+  }
+
+  /**
+   * Resolves when the periods of `service` that ended by `until` are published and their puts
+   * answered. A period is put the moment it ends (http-load's flush timer); this puts it now if
+   * that timer has not fired yet, then waits for the sink. Requests still out at `until` count in
+   * the period their answer comes in, as always: not waited for.
+   */
+  async published(service: string, until: number): Promise<void> {
+    const metrics = this.metrics.get(service);
+    if (!metrics) return;
+    metrics.flush(Math.min(until, this.options.clock.now()));
+    await this.options.sink.flush?.();
   }
 
   /** So far, for each service whose generator could not keep its schedule: what happened and what to do. */

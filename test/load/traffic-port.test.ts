@@ -126,6 +126,34 @@ describe("HttpTraffic", () => {
     expect(sent[0]).toBeLessThan(160);
   });
 
+  it("published(service, until) resolves once the periods that ended by then are put and the sink has answered, and never puts an unfinished one", async () => {
+    const { url } = await counting();
+    // A sink that holds puts until flushed, and answers a flush a moment later: PutMetricData over a network.
+    const held: MetricDatum[] = [];
+    const stored: MetricDatum[] = [];
+    const sink = {
+      put: (d: MetricDatum) => void held.push(d),
+      flush: async () => {
+        const batch = held.splice(0);
+        await realMs(20);
+        stored.push(...batch);
+      },
+    };
+    const clock = new ScaledClock(10);
+    const traffic = new HttpTraffic({ urls: { web: url }, clock, sink });
+    await traffic.published("web", clock.now()); // never driven: nothing to wait for
+    traffic.drive("web", 50);
+    await realMs(350); // 3.5 s of the generator's clock
+    const until = Math.floor(clock.now() / 1000) * 1000;
+    await traffic.published("web", until);
+    const seconds = new Set(stored.filter((d) => d.name === "RequestCount").map((d) => d.timestamp));
+    // Every second that ended by `until` is in CloudWatch; the one under way is not.
+    expect(seconds.has(until - 1000)).toBe(true);
+    expect(Math.max(...seconds)).toBeLessThan(until);
+    expect(sum(stored, "RequestCount")).toBeGreaterThan(0);
+    await traffic.close();
+  });
+
   it("says which services it knows when asked to drive another", () => {
     const traffic = new HttpTraffic({ urls: { web: "http://127.0.0.1:9/" }, clock: new RealClock(), sink: { put() {} } });
     expect(() => traffic.drive("api", 10)).toThrow('no URL for service "api"; known: web');

@@ -129,6 +129,32 @@ describe("http-slo's windows", () => {
     expect(reading.observations?.[0]?.message).toMatch(/^web: 3 of 10 requests failed in the last 10 s/);
   });
 
+  it("waits for the generator's puts of the window before reading it, when the target's port says they are still going out", async () => {
+    const clock = new VirtualClock();
+    await clock.sleep(45_000); // mid-period: the last whole 30 s period ended 15 s ago or less
+    // The port's last put lands only when published() is awaited: until then CloudWatch has 9 requests.
+    let landed = false;
+    const cw = fakeCloudWatch((id) => (id.startsWith("l") ? 0.001 : ((landed ? { c0: 10, c1: 9, c4: 1 } : { c0: 9, c1: 9 }) as Record<string, number>)[id]));
+    const asked: [string, number][] = [];
+    const traffic: TrafficPort = {
+      services: () => ["web"],
+      drive() {},
+      async published(service, until) {
+        asked.push([service, until]);
+        // The put is answered a moment later (a real turn of the event loop, as a network call is).
+        await new Promise((resolve) => setImmediate(resolve));
+        landed = true;
+      },
+    };
+    const ctx = { clock, traffic, aws: cw.aws, params: httpSlo.params.parse({ service: "web", window: "PT30S" }), state: { warmedUp: true }, signal: new AbortController().signal, final: false, mode: "continuous" as const } as never;
+    const reading = await httpSlo.run(ctx);
+    clock.stop();
+    const end = Math.floor(clock.now() / 30_000) * 30_000;
+    expect(asked).toEqual([["web", end]]);
+    expect(cw.asked.map((a) => a.end)).toEqual([end]);
+    expect(reading.value).toMatchObject({ requests: 10, availability: 0.9 });
+  });
+
   it("refuses a window CloudWatch cannot read as one period of the 1-second metrics", () => {
     expect(() => httpSlo.params.parse({ service: "web", window: "1500ms" })).toThrow(/whole number of seconds \(the load generator's metrics have 1-second resolution\)/);
     expect(() => httpSlo.params.parse({ service: "web", window: "PT45S" })).toThrow(/CloudWatch period: 1, 5, 10, 20 or 30 s, or a whole number of minutes/);
