@@ -10,7 +10,7 @@ import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path
 import { ScaledClock } from "../time/clock.js";
 import { startChaos } from "../schedule/chaos-child.js";
 import { selfCommand } from "./self-command.js";
-import { ANNOUNCEMENT_FILE_EXPECTED, announcementPath, loadRunbookForRun, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
+import { ANNOUNCEMENT_FILE_EXPECTED, announcementPath, loadRunbookForRun, rolesLine, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
 import { InvalidInputError } from "../experiment/model.js";
 import { isExperimentPath } from "../schedule/experiment-references.js";
 import { experimentCatalog } from "./catalog.js";
@@ -184,7 +184,7 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
 
   try {
     out(`== Game day: ${rb.title} ==`);
-    out(`facilitator: ${rb.roles.facilitator}${rb.roles.observers?.length ? `; observers: ${rb.roles.observers.join(", ")}` : ""}`);
+    out(rolesLine(rb.roles));
     out(`target: ${flags.target}; record: ${relative(cwd, dir)}/record.md`);
     const inRunbook = rb.announcement && "file" in rb.announcement ? rb.announcement.file : undefined;
     // The flag is relative to the working directory; the runbook's file, like its steps, to the runbook.

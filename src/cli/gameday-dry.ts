@@ -9,7 +9,7 @@
  */
 import { formatDuration } from "../experiment/duration.js";
 import type { ChaosChild } from "../schedule/chaos-child.js";
-import { checkpointQuestion, preCheckName, stepName, type LoadedRunbook, type RunbookStep } from "../schedule/gameday-runbook.js";
+import { checkpointQuestion, preCheckName, rolesLine, stepName, type LoadedRunbook, type RunbookStep } from "../schedule/gameday-runbook.js";
 
 export interface DryDayPorts {
   /** `chaos run --dry` of step `i` on the day's target, its output relayed. */
@@ -22,7 +22,7 @@ export async function dryRunDay(loaded: LoadedRunbook, target: string, ports: Dr
   const rb = loaded.runbook;
   const out = ports.print;
   out(`== Game day (dry run): ${rb.title} ==`);
-  out(`facilitator: ${rb.roles.facilitator}${rb.roles.observers?.length ? `; observers: ${rb.roles.observers.join(", ")}` : ""}`);
+  out(rolesLine(rb.roles));
   out(`target: ${target}`);
   if (rb.announcement) out(`announcement: ${rb.announcement.message.trim().split("\n")[0]}${"file" in rb.announcement && rb.announcement.file ? ` (also to ${rb.announcement.file})` : ""}`);
   const checks = rb["pre-checks"] ?? [];

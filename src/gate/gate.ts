@@ -118,11 +118,16 @@ function runArgs(run: SuiteRun, file: string, journal: string, o: GateOptions): 
   ];
 }
 
-/** A run that left no journal still gets a report (an error) so JUnit and Markdown show it. */
-function errorReport(run: SuiteRun, journal: string, spawned: Spawned): RunReport {
+/**
+ * A run that left no journal (or an incomplete one) still gets a report (an error) so JUnit and
+ * Markdown show it. With no journal to take its times from, it has the gate's: when the gate
+ * started its `chaos run` (by the gate's clock) and how long that took, not the epoch, which CI
+ * would show as a test from 1970.
+ */
+function errorReport(run: SuiteRun, journal: string, spawned: Spawned, startedAt: number, seconds: number): RunReport {
   const ended = spawned.signal ? `chaos run was ended by ${spawned.signal}` : `chaos run exited with ${spawned.code}`;
   const why = spawned.stderr.trim().split("\n").slice(-3).join(" ") || ended;
-  return { file: journal, title: run.id, runId: run.id, seed: run.seed, target: "", clock: "", start: "1970-01-01T00:00:00.000Z", verdict: "error", ...(spawned.code !== null ? { exitCode: spawned.code } : {}), summary: why, complete: false, probes: [], steadyStates: [], faults: [], rollbacks: [], events: [], charts: [], warnings: [] };
+  return { file: journal, title: run.id, runId: run.id, seed: run.seed, target: "", clock: "", start: new Date(startedAt).toISOString(), durationSeconds: seconds, verdict: "error", ...(spawned.code !== null ? { exitCode: spawned.code } : {}), summary: why, complete: false, probes: [], steadyStates: [], faults: [], rollbacks: [], events: [], charts: [], warnings: [] };
 }
 
 /** "deviated: <why>", without saying the verdict twice when the summary already starts with it. */
@@ -148,7 +153,7 @@ export async function runGate(suite: Suite, runs: readonly SuiteRun[], o: GateOp
     // The gate's own signal, passed on, ended a run before it took over the signal (chaos run does
     // at once, before any target, ledger or journal exists): it had begun nothing, so it was not run.
     if (!doc && spawned.signal && o.signal?.aborted) return undefined;
-    const report = doc?.gameday.complete ? runReport({ file: journal, doc }) : errorReport(run, journal, spawned);
+    const report = doc?.gameday.complete ? runReport({ file: journal, doc }) : errorReport(run, journal, spawned, startedAt, seconds);
     const base = o.baseline?.journals.get(run.id);
     const found = base && doc ? regressions(measures(doc), measures(base), margin) : [];
     const compared = o.baseline === undefined ? undefined : base === undefined ? "missing" : doc ? "compared" : undefined;

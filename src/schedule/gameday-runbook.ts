@@ -148,6 +148,11 @@ function checkAnnouncementFile(source: ReturnType<typeof readLocated>, runbookDi
   if (found !== undefined) problems.add(source, ["announcement", "file"], ANNOUNCEMENT_FILE_EXPECTED, found);
 }
 
+/** The game day's header line of who takes part: "facilitator: Ana; observers: Bo, Cy" ("facilitator: Ana" without observers). */
+export function rolesLine(roles: Runbook["roles"]): string {
+  return `facilitator: ${roles.facilitator}${roles.observers?.length ? `; observers: ${roles.observers.join(", ")}` : ""}`;
+}
+
 /** A pre-check's name in records: its own, or what it does. */
 export function preCheckName(check: PreCheck, index: number): string {
   if (check.name !== undefined) return check.name;

@@ -80,6 +80,7 @@ steps:
     );
     const r = await chaos(["gameday", "drill", "--auto", "--seed", "5"], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("\nfacilitator: Ana; observers: Bo, Cy\n");
     expect(r.stdout).toContain("Drill starts now");
     // announcement.file is relative to the runbook, as its steps are.
     expect(readFileSync(join(dir, "experiments", "gamedays", "announce.txt"), "utf8")).toBe("Drill starts now\n");
@@ -571,7 +572,7 @@ describe("chaos gameday --dry", () => {
     const r = await chaos(["gameday", "drill", "--dry", "--seed", "7"], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(2);
     const lines = r.stdout.split("\n");
-    expect(lines).toEqual(expect.arrayContaining(["== Game day (dry run): Drill ==", "target: sandbox", "announcement: Drill at ten (also to announce.txt)", "pre-checks (not run in a dry run):"]));
+    expect(lines).toEqual(expect.arrayContaining(["== Game day (dry run): Drill ==", "facilitator: Ana; observers: Bo, Cy", "target: sandbox", "announcement: Drill at ten (also to announce.txt)", "pre-checks (not run in a dry run):"]));
     expect(lines).toContain("== step 1 of 2: first (../../first.yaml), timebox 10m ==");
     expect(lines).toContain("checkpoint after first: continue with drain-two?");
     expect(lines).toContain("== step 2 of 2: drain-two (../../drain.yaml) ==");

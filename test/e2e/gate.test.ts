@@ -79,6 +79,10 @@ describe("chaos gate", () => {
     expect(r.stdout).toContain("resilience score 0.0 is below the minimum 100 only because 2 runs could not be judged (they count 0%); no run that was judged fell short");
     expect(r.stdout).toMatch(/^gate: could not judge every run \(exit 4\)  resilience score 0\.0 \(minimum 100\)$/m);
     expect(readFileSync(join(dir, "out", "report.md"), "utf8")).toMatch(/^# Small gate: ⚠️ gate could not be judged/);
+    // Neither run left a journal: JUnit has the gate's times for them, not the epoch's.
+    const junit = readFileSync(join(dir, "out", "junit.xml"), "utf8");
+    expect(junit).toMatch(/<testsuite name="spot-interrupt" [^>]*timestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"/);
+    expect(junit).not.toContain('timestamp="1970-');
   });
 
   it("refuses a bad suite, shard or experiment before running anything (exit 2)", async () => {

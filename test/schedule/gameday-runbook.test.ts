@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadRunbook } from "../../src/schedule/gameday-runbook.js";
+import { loadRunbook, rolesLine } from "../../src/schedule/gameday-runbook.js";
 import { formatInputError, InvalidInputError } from "../../src/experiment/model.js";
 
 function load(text: string) {
@@ -61,5 +61,21 @@ steps:
 
   it("needs at least one step", () => {
     expect(errorsOf("title: Drill\nroles: { facilitator: Ana }\nsteps: []\n")).toEqual(["drill.yaml:3:8: steps: expected at least one step (an experiment to run), found a list []"]);
+  });
+});
+
+describe("the roles line of a game day's header (chaos gameday, and with --dry)", () => {
+  const line = (roles: string) => rolesLine(load(`title: Drill\nroles: ${roles}\nsteps:\n  - experiment: spot-interrupt\n`).runbook.roles);
+
+  it("names the facilitator, then the observers when there are any", () => {
+    expect(line("{ facilitator: Ana }")).toBe("facilitator: Ana");
+    expect(line("{ facilitator: Ana, observers: [] }")).toBe("facilitator: Ana");
+    expect(line("{ facilitator: Ana, observers: [Bo] }")).toBe("facilitator: Ana; observers: Bo");
+    expect(line("{ facilitator: Ana, observers: [Bo, Cy] }")).toBe("facilitator: Ana; observers: Bo, Cy");
+  });
+
+  it("always has a facilitator: a runbook with observers only, or no roles, is refused before there is a header", () => {
+    expect(errorsOf("title: Drill\nroles: { observers: [Bo] }\nsteps:\n  - experiment: spot-interrupt\n")).toEqual(["drill.yaml:2:8: roles.facilitator: expected a non-empty string, found nothing"]);
+    expect(errorsOf("title: Drill\nroles: {}\nsteps:\n  - experiment: spot-interrupt\n")).toEqual(["drill.yaml:2:8: roles.facilitator: expected a non-empty string, found nothing"]);
   });
 });
