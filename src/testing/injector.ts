@@ -19,7 +19,8 @@
  * with their errno), not msw's generic "Network error": the SDK's handler names those a
  * TimeoutError and its retry strategy retries them, so a caller sees what a real reset gives it.
  */
-import { http, HttpResponse, type HttpHandler } from "msw";
+import type { HttpHandler } from "msw";
+import { http, HttpResponse } from "./peers.js";
 import { describeFailure, type AwsFailure, type FailureSequence, type PartialFailure } from "./failures.js";
 
 /** A request as the service sees it. */
