@@ -1,16 +1,16 @@
 /**
- * fast-check and msw, gameday/testing's peer dependencies, loaded so that a project without one of
- * them is told which to install, rather than given Node's bare ERR_MODULE_NOT_FOUND with a path
- * inside node_modules (a static `import fc from "fast-check"` fails before any code here can run).
+ * fast-check and msw, gameday/testing's peer dependencies: loaded by the entry module (index.ts
+ * for `import`, require.ts for `require`) so that a project without one of them is told which to
+ * install, rather than given Node's bare ERR_MODULE_NOT_FOUND with a path inside node_modules (a
+ * static `import fc from "fast-check"` fails before any code here can run). arbitraries.ts and
+ * injector.ts use the bindings below, which the entry sets before anything is exported.
  *
- * They are loaded synchronously, not with a top-level await of import(): a module graph with a
- * top-level await cannot be require()d (ERR_REQUIRE_ASYNC_MODULE), and `require("gameday/testing")`
- * works on Node 20.19+. import.meta.resolve finds each package as `import` would (the user's own
- * copy, its ES module build), and require() of that ES module file gives the very instance an
- * `import` gives: arbitraries and handlers the user's fast-check and msw accept.
+ * Two entries, because no one way of loading suits every loader: `import()` under a top-level
+ * await goes through whichever loader runs the tests (Node's, vitest's, jest's ES module registry),
+ * so gameday gets the very fast-check and msw the test file imports; but a module graph with a
+ * top-level await cannot be require()d (ERR_REQUIRE_ASYNC_MODULE), so the `require` entry loads
+ * them with require(), the copies a CommonJS test's own require() gets.
  */
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import type * as FastCheck from "fast-check";
 import type * as Msw from "msw";
 
@@ -19,47 +19,71 @@ export const PEER_RANGES = { "fast-check": "^4.0.0", msw: "^2.0.0" } as const;
 
 export type PeerName = keyof typeof PEER_RANGES;
 
+const NAMES = Object.keys(PEER_RANGES) as PeerName[];
+
 /** The message for the peers a project lacks: which to install, and how. */
 export function missingPeersMessage(missing: readonly PeerName[]): string {
-  const names = missing.join(" and ");
   const what = missing.length === 1 ? "a peer dependency" : "peer dependencies";
-  return `gameday/testing needs ${names} (${what}): npm install --save-dev ${missing.map((n) => `${n}@${PEER_RANGES[n]}`).join(" ")}`;
-}
-
-/** Whether an error is Node's "Cannot find package 'name'": that package itself is not installed (not a file missing inside it). */
-function notInstalled(err: unknown, name: string): boolean {
-  const e = err as { code?: unknown; message?: unknown } | null;
-  return typeof e === "object" && e !== null && e.code === "ERR_MODULE_NOT_FOUND" && typeof e.message === "string" && e.message.includes(`'${name}'`);
+  return `gameday/testing needs ${missing.join(" and ")} (${what}): npm install --save-dev ${missing.map((n) => `${n}@${PEER_RANGES[n]}`).join(" ")}`;
 }
 
 /**
- * Loads each peer with `load(resolve(name))`; a peer that is not installed is named, with every
- * other missing one, in one Error. Node's own errors are not its cause: an uncaught error prints its
- * cause's stack too, a screenful that says again what the message says. Other errors (a peer that
- * is installed but broken) are thrown as they are. `resolve` and `load` are parameters for the tests.
+ * Whether an error says the package itself is not installed (not a file, or a dependency of its
+ * own, missing inside it): import's "Cannot find package 'name' imported from ..."
+ * (ERR_MODULE_NOT_FOUND), require's or jest's "Cannot find module 'name' ..." (MODULE_NOT_FOUND).
  */
-export function loadPeers(resolve: (name: string) => string, load: (url: string) => unknown): { fc: typeof FastCheck; msw: typeof Msw } {
-  const loaded: Partial<Record<PeerName, unknown>> = {};
-  const missing: PeerName[] = [];
-  for (const name of Object.keys(PEER_RANGES) as PeerName[]) {
-    try {
-      loaded[name] = load(resolve(name));
-    } catch (err) {
-      if (!notInstalled(err, name)) throw err;
-      missing.push(name);
-    }
-  }
-  if (missing.length > 0) throw new Error(missingPeersMessage(missing));
-  return { fc: loaded["fast-check"] as typeof FastCheck, msw: loaded.msw as typeof Msw };
+function notInstalled(err: unknown, name: string): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (typeof e !== "object" || e === null || typeof e.message !== "string") return false;
+  if (e.code === "ERR_MODULE_NOT_FOUND") return e.message.startsWith(`Cannot find package '${name}' `);
+  if (e.code === "MODULE_NOT_FOUND") return e.message.startsWith(`Cannot find module '${name}'`);
+  return false;
 }
 
-const require = createRequire(import.meta.url);
-const peers = loadPeers(
-  (name) => import.meta.resolve(name),
-  (url) => require(url.startsWith("file:") ? fileURLToPath(url) : url),
-);
+type Loaded = Partial<Record<PeerName, unknown>>;
 
-/** fast-check's default export, as `import fc from "fast-check"` gives it. */
-export const fc: typeof FastCheck.default = peers.fc.default;
-export const http: typeof Msw.http = peers.msw.http;
-export const HttpResponse: typeof Msw.HttpResponse = peers.msw.HttpResponse;
+/** The peers, or one Error naming every missing one; other errors (a peer installed but broken) are thrown as they are. */
+function settle(outcomes: readonly { name: PeerName; module?: unknown; error?: unknown }[]): Loaded {
+  const missing: PeerName[] = [];
+  const loaded: Loaded = {};
+  for (const o of outcomes) {
+    if (!("error" in o)) loaded[o.name] = o.module;
+    else if (notInstalled(o.error, o.name)) missing.push(o.name);
+    else throw o.error;
+  }
+  // Node's own errors are not its cause: an uncaught error prints its cause's stack too, a screenful that says the message again.
+  if (missing.length > 0) throw new Error(missingPeersMessage(missing));
+  return loaded;
+}
+
+/** Loads the peers with `load` (require), synchronously. */
+export function loadPeers(load: (name: PeerName) => unknown): Loaded {
+  return settle(
+    NAMES.map((name) => {
+      try {
+        return { name, module: load(name) };
+      } catch (error) {
+        return { name, error };
+      }
+    }),
+  );
+}
+
+/** Loads the peers with `load` (import()). */
+export async function importPeers(load: (name: PeerName) => Promise<unknown>): Promise<Loaded> {
+  return settle(await Promise.all(NAMES.map((name) => load(name).then((module) => ({ name, module }), (error: unknown) => ({ name, error })))));
+}
+
+/** fast-check's default export, as `import fc from "fast-check"` gives it. Set by bindPeers. */
+export let fc = undefined as unknown as typeof FastCheck.default;
+export let http = undefined as unknown as typeof Msw.http;
+export let HttpResponse = undefined as unknown as typeof Msw.HttpResponse;
+
+/** Sets the bindings from the loaded modules: an ES module namespace, or fast-check's CommonJS exports (both have `default`). */
+export function bindPeers(loaded: Loaded): void {
+  const fastCheck = loaded["fast-check"] as typeof FastCheck;
+  const msw = loaded.msw as typeof Msw;
+  fc = fastCheck.default;
+  http = msw.http;
+  HttpResponse = msw.HttpResponse;
+}

@@ -4,47 +4,56 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadPeers, PEER_RANGES } from "../../src/testing/peers.js";
+import { importPeers, loadPeers, PEER_RANGES, type PeerName } from "../../src/testing/peers.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const NODE_MODULES = join(REPO, "node_modules");
 
-/** Node's error for a package that is not installed, as import.meta.resolve throws it. */
-const notFound = (what: string) => Object.assign(new Error(`Cannot find package '${what}' imported from /app/node_modules/gameday/dist/src/testing/peers.js`), { code: "ERR_MODULE_NOT_FOUND" });
+/** What import() and require() throw for a package that is not installed. */
+const notImported = (what: string) => Object.assign(new Error(`Cannot find package '${what}' imported from /app/node_modules/gameday/dist/src/testing/index.js`), { code: "ERR_MODULE_NOT_FOUND" });
+const notRequired = (what: string) => Object.assign(new Error(`Cannot find module '${what}'\nRequire stack:\n- /app/node_modules/gameday/dist/src/testing/require.js`), { code: "MODULE_NOT_FOUND" });
+
+/** What loadPeers or importPeers throws, or returns, when `fails` says how a peer fails to load. */
+async function outcomes(fails: (name: PeerName) => unknown): Promise<unknown[]> {
+  const load = (name: PeerName) => {
+    const error = fails(name);
+    if (error !== undefined) throw error;
+    return { name };
+  };
+  const sync = (() => {
+    try {
+      return loadPeers(load);
+    } catch (err) {
+      return err;
+    }
+  })();
+  const async = await importPeers(async (name) => load(name)).catch((err: unknown) => err);
+  return [sync, async];
+}
 
 describe("gameday/testing's peer dependencies", () => {
-  it("are named, with the command that installs them in the supported ranges, when they are not installed; other errors go through as they are", () => {
+  it("are named, with the command that installs them in the supported ranges, when they are not installed; other errors go through as they are", async () => {
     const pkg = JSON.parse(readFileSync(`${REPO}package.json`, "utf8")) as { peerDependencies: Record<string, string> };
     expect(PEER_RANGES).toEqual(pkg.peerDependencies);
-    const without = (...absent: string[]) => () =>
-      loadPeers(
-        (name) => {
-          if (absent.includes(name)) throw notFound(name);
-          return `file:///app/node_modules/${name}/index.mjs`;
-        },
-        (url) => ({ url }),
-      );
-    expect(without("fast-check")).toThrow(new Error("gameday/testing needs fast-check (a peer dependency): npm install --save-dev fast-check@^4.0.0"));
-    expect(without("msw")).toThrow(new Error("gameday/testing needs msw (a peer dependency): npm install --save-dev msw@^2.0.0"));
-    expect(without("fast-check", "msw")).toThrow(new Error("gameday/testing needs fast-check and msw (peer dependencies): npm install --save-dev fast-check@^4.0.0 msw@^2.0.0"));
-    expect(without()()).toEqual({ fc: { url: "file:///app/node_modules/fast-check/index.mjs" }, msw: { url: "file:///app/node_modules/msw/index.mjs" } });
-    // Installed but broken: a file missing inside the package, a dependency of msw's missing, an error of its own.
-    for (const broken of [Object.assign(new Error("Cannot find module '/app/node_modules/fast-check/lib/fast-check.js' imported from /app/x.js"), { code: "ERR_MODULE_NOT_FOUND" }), notFound("@mswjs/interceptors"), new SyntaxError("Unexpected token")]) {
-      const thrown = (() => {
-        try {
-          loadPeers(
-            () => "file:///app/node_modules/fast-check/lib/fast-check.js",
-            () => {
-              throw broken;
-            },
-          );
-        } catch (err) {
-          return err;
-        }
-        return undefined;
-      })();
-      expect(thrown).toBe(broken);
+    for (const notFound of [notImported, notRequired]) {
+      const without = (...absent: string[]) => outcomes((name) => (absent.includes(name) ? notFound(name) : undefined));
+      for (const [absent, message] of [
+        [["fast-check"], "gameday/testing needs fast-check (a peer dependency): npm install --save-dev fast-check@^4.0.0"],
+        [["msw"], "gameday/testing needs msw (a peer dependency): npm install --save-dev msw@^2.0.0"],
+        [["fast-check", "msw"], "gameday/testing needs fast-check and msw (peer dependencies): npm install --save-dev fast-check@^4.0.0 msw@^2.0.0"],
+      ] as const) {
+        for (const thrown of await without(...absent)) expect(thrown).toEqual(new Error(message));
+      }
+      for (const loaded of await without()) expect(loaded).toEqual({ "fast-check": { name: "fast-check" }, msw: { name: "msw" } });
     }
+    // Installed but broken: a file missing inside the package, a dependency of its own missing, an error of its own.
+    const broken = [
+      Object.assign(new Error("Cannot find module '/app/node_modules/fast-check/lib/fast-check.js' imported from /app/node_modules/gameday/dist/src/testing/index.js"), { code: "ERR_MODULE_NOT_FOUND" }),
+      notImported("fast-check-extra"),
+      notRequired("fast-check/lib/cjs/fast-check.js"),
+      new SyntaxError("Unexpected token"),
+    ];
+    for (const error of broken) for (const thrown of await outcomes((name) => (name === "fast-check" ? error : undefined))) expect(thrown).toBe(error);
   });
 
   describe("in a project that imports or requires gameday/testing as built", () => {
@@ -53,14 +62,15 @@ describe("gameday/testing's peer dependencies", () => {
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     });
 
-    /** A project whose node_modules holds gameday (this repo's dist/src/testing, copied: a symlink would resolve the peers from this repo) and the peers given. */
+    /** A project whose node_modules holds gameday (this repo's package.json and dist/src/testing, copied: a symlink would resolve the peers from this repo) and the peers given. */
     function project(peers: Record<string, "installed" | "broken">): string {
       const dir = mkdtempSync(join(tmpdir(), "gameday-peers-"));
       dirs.push(dir);
       const pkg = join(dir, "node_modules", "gameday");
       mkdirSync(join(pkg, "dist", "src", "testing"), { recursive: true });
       for (const f of readdirSync(join(REPO, "dist", "src", "testing")).filter((f) => f.endsWith(".js"))) copyFileSync(join(REPO, "dist", "src", "testing", f), join(pkg, "dist", "src", "testing", f));
-      writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "gameday", type: "module", exports: { "./testing": "./dist/src/testing/index.js" } }));
+      // package.json as it is: its exports choose the entry for import and for require.
+      copyFileSync(join(REPO, "package.json"), join(pkg, "package.json"));
       for (const [name, state] of Object.entries(peers)) {
         if (state === "installed") {
           symlinkSync(join(NODE_MODULES, name), join(dir, "node_modules", name), "dir");
