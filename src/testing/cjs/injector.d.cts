@@ -53,7 +53,7 @@ export interface AwsFaultHandler {
     handler: HttpHandler;
     /** Every request seen, in order, with what it got. */
     calls: InjectedCall[];
-    /** The calls that got a failure, as words: for a failing property's report. */
+    /** The calls that got a failure, as words, after respond's undefined if it returned one: for a failing property's report. */
     describe(): string;
 }
 /**
