@@ -19,7 +19,8 @@
  * with their errno), not msw's generic "Network error": the SDK's handler names those a
  * TimeoutError and its retry strategy retries them, so a caller sees what a real reset gives it.
  */
-import { http, HttpResponse, type HttpHandler } from "msw";
+import type { HttpHandler } from "msw";
+import { http, HttpResponse } from "./peers.js";
 import { describeFailure, type AwsFailure, type FailureSequence, type PartialFailure } from "./failures.js";
 
 /** A request as the service sees it. */
@@ -39,7 +40,12 @@ export interface InjectedCall {
 
 export interface AwsFaultOptions {
   sequence: FailureSequence;
-  /** The service's answer to a request that is not failed (and to the records a partial failure lets through). */
+  /**
+   * The service's answer to a request that is not failed (and to the records a partial failure lets
+   * through): the operation's output object, `{}` for one with no output. Returning undefined or
+   * null (a forgotten `return`) fails the request with a 400 GamedayTestingRespondReturnedUndefined
+   * that says so, printed with console.error too, and every later request with it.
+   */
   respond(call: AwsCall): unknown;
   /** Which URLs: msw's matching (default: every URL). */
   url?: string | RegExp;
@@ -51,7 +57,7 @@ export interface AwsFaultHandler {
   handler: HttpHandler;
   /** Every request seen, in order, with what it got. */
   calls: InjectedCall[];
-  /** The calls that got a failure, as words: for a failing property's report. */
+  /** The calls that got a failure, as words, after respond's undefined if it returned one: for a failing property's report. */
   describe(): string;
 }
 
@@ -60,16 +66,34 @@ function errorResponse(jsonType: string, status: number, code: string, message: 
   return HttpResponse.json({ __type: code, message }, { status, headers: { "content-type": jsonType, "x-amzn-errortype": code } });
 }
 
-function okResponse(jsonType: string, body: unknown): Response {
-  return HttpResponse.json(body ?? {}, { status: 200, headers: { "content-type": jsonType } });
+function okResponse(jsonType: string, body: {}): Response {
+  return HttpResponse.json(body, { status: 200, headers: { "content-type": jsonType } });
+}
+
+/**
+ * The error code (the SDK's error name) of the answer to a request whose `respond` returned
+ * nothing: a 400, which no retry strategy takes for a transient failure.
+ */
+const RESPOND_RETURNED_UNDEFINED = "GamedayTestingRespondReturnedUndefined";
+
+/** `respond` returned undefined or null: a bug in the test's fake (a forgotten `return`), not an answer. */
+class RespondReturnedNothing extends Error {}
+
+/** What `respond` answers, or a RespondReturnedNothing that names the operation. */
+async function answer(respond: AwsFaultOptions["respond"], call: AwsCall, index: number): Promise<{}> {
+  const body = await respond(call);
+  if (body === undefined || body === null) {
+    throw new RespondReturnedNothing(`awsFaults: respond returned ${String(body)} for ${call.operation || "a request with no X-Amz-Target"} (request #${index}): it must return the service's output object (e.g. {} for an operation with no output)`);
+  }
+  return body;
 }
 
 /** PutRecords with some records failed: the rest go to the service, and the answer merges both. */
-async function partial(jsonType: string, call: AwsCall, f: PartialFailure, respond: AwsFaultOptions["respond"]): Promise<Response> {
+async function partial(jsonType: string, call: AwsCall, index: number, f: PartialFailure, respond: AwsFaultOptions["respond"]): Promise<Response> {
   const records = Array.isArray(call.input.Records) ? (call.input.Records as unknown[]) : [];
   const fails = records.map((_, i) => f.failed[i % f.failed.length] === true);
   const through = records.filter((_, i) => !fails[i]);
-  const answered = through.length > 0 ? ((await respond({ operation: call.operation, input: { ...call.input, Records: through } })) as { Records?: unknown[] }) : { Records: [] };
+  const answered = through.length > 0 ? ((await answer(respond, { operation: call.operation, input: { ...call.input, Records: through } }, index)) as { Records?: unknown[] }) : { Records: [] };
   const ok = [...(answered.Records ?? [])];
   const out = fails.map((failed) => (failed ? { ErrorCode: f.code, ErrorMessage: f.code === "InternalFailure" ? "Internal service failure." : "Rate exceeded for shard shardId-000000000000 in stream under account 123456789012." } : ok.shift()));
   // The service's fake may fail records of its own (a stream that throttles): every failed record counts.
@@ -102,6 +126,8 @@ export function injectedFailureLog(log: string): boolean {
 
 export function awsFaults(options: AwsFaultOptions): AwsFaultHandler {
   const calls: InjectedCall[] = [];
+  /** The message of the first request respond returned nothing for. */
+  let broken: string | undefined;
   const handler = http.post(options.url ?? /.*/, async ({ request }) => {
     const target = request.headers.get("x-amz-target") ?? "";
     const jsonType = request.headers.get("content-type") ?? "application/x-amz-json-1.1";
@@ -119,7 +145,21 @@ export function awsFaults(options: AwsFaultOptions): AwsFaultHandler {
     const failure = planned?.kind === "partial-failure" && operation !== "PutRecords" ? null : planned?.kind === "expired-iterator" && operation !== "GetRecords" ? null : planned;
     calls.push({ index, operation, failure });
     const call = { operation, input };
-    if (failure === null) return okResponse(jsonType, await options.respond(call));
+    // Once respond has returned nothing, every request fails as that one did: a caller that retries
+    // whatever fails must not get through on a later answer and pass the test with the bug in it.
+    if (broken !== undefined) return errorResponse(jsonType, 400, RESPOND_RETURNED_UNDEFINED, `${broken}; request #${index} (${operation || "no X-Amz-Target"}) fails with it too, as every later request does, so that no retry hides it`);
+    try {
+      return await answerOrFail(call, index, failure, jsonType);
+    } catch (err) {
+      if (!(err instanceof RespondReturnedNothing)) throw err;
+      broken = err.message;
+      // Printed too, for code under test that swallows the error: injectedFailureLog does not drop it.
+      console.error(err.message);
+      return errorResponse(jsonType, 400, RESPOND_RETURNED_UNDEFINED, err.message);
+    }
+  });
+  async function answerOrFail(call: AwsCall, index: number, failure: AwsFailure | null, jsonType: string): Promise<Response> {
+    if (failure === null) return okResponse(jsonType, await answer(options.respond, call, index));
     switch (failure.kind) {
       case "throttling":
         return errorResponse(jsonType, 400, failure.code, "Rate exceeded");
@@ -131,18 +171,15 @@ export function awsFaults(options: AwsFaultOptions): AwsFaultHandler {
       case "connection-reset":
         throw socketError("ECONNRESET", "");
       case "partial-failure":
-        return partial(jsonType, call, failure, options.respond);
+        return partial(jsonType, call, index, failure, options.respond);
       case "expired-iterator":
         return errorResponse(jsonType, 400, "ExpiredIteratorException", "Iterator expired. The iterator was created at time ... while right now it is ... which is further in the future than the tolerated delay of 300000 milliseconds.");
     }
-  });
+  }
   return {
     handler,
     calls,
     describe: () =>
-      calls
-        .filter((c) => c.failure !== null)
-        .map((c) => `#${c.index} ${c.operation}: ${describeFailure(c.failure)}`)
-        .join("; ") || "no failure injected",
+      [...(broken !== undefined ? [broken] : []), ...calls.filter((c) => c.failure !== null).map((c) => `#${c.index} ${c.operation}: ${describeFailure(c.failure)}`)].join("; ") || "no failure injected",
   };
 }

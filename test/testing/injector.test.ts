@@ -110,6 +110,37 @@ describe("awsFaults: a failure sequence applied to an AWS SDK v3 client", () => 
     await expect(c.send(new GetRecordsCommand({ ShardIterator: "it-1" }))).rejects.toMatchObject({ name: "ExpiredIteratorException" });
   });
 
+  it("fails a request whose respond returned nothing (a forgotten return) with an error naming the operation, not an empty 200; neither the SDK's retries nor the caller's get through", async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(" ")));
+    try {
+      let answered = 0;
+      // The fake computes its answer and forgets to return it.
+      const faults = awsFaults({ sequence: [], respond: () => void answered++ });
+      server.use(faults.handler);
+      const c = client(3);
+      const message = "awsFaults: respond returned undefined for PutRecords (request #0): it must return the service's output object (e.g. {} for an operation with no output)";
+      // A 400 with a code no retry strategy takes for transient: one attempt, though the client allows three.
+      await expect(put(c, 1)).rejects.toMatchObject({ name: "GamedayTestingRespondReturnedUndefined", message, $metadata: { httpStatusCode: 400, attempts: 1 } });
+      // The caller's own retry fails too, without asking respond again.
+      await expect(put(c, 1)).rejects.toMatchObject({ name: "GamedayTestingRespondReturnedUndefined", message: `${message}; request #1 (PutRecords) fails with it too, as every later request does, so that no retry hides it` });
+      expect(answered).toBe(1);
+      expect(faults.describe()).toBe(message);
+      // Printed for code under test that swallows errors; the vitest filter for injected failures keeps it.
+      expect(printed).toEqual([message]);
+      expect(injectedFailureLog(printed[0]!)).toBe(false);
+
+      // The same through a partial failure's records that go through, and for null.
+      server.resetHandlers(awsFaults({ sequence: [{ kind: "partial-failure", failed: [true, false], code: "InternalFailure" }], respond: () => undefined }).handler);
+      await expect(put(client(), 2)).rejects.toMatchObject({ name: "GamedayTestingRespondReturnedUndefined", message: "awsFaults: respond returned undefined for PutRecords (request #0): it must return the service's output object (e.g. {} for an operation with no output)" });
+      server.resetHandlers(awsFaults({ sequence: [], respond: () => null }).handler);
+      await expect(client().send(new GetRecordsCommand({ ShardIterator: "it-1" }))).rejects.toMatchObject({ name: "GamedayTestingRespondReturnedUndefined", message: expect.stringMatching(/^awsFaults: respond returned null for GetRecords \(request #0\): it must return/) });
+      expect(printed).toHaveLength(3);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it("counts in FailedRecordCount the records the service's fake fails too, not only the injected ones", async () => {
     let seq = 0;
     // A fake stream that throttles the second record it is given, of its own accord.
