@@ -1,7 +1,12 @@
-/** `chaos describe <fault|probe>`: one fault's or probe's parameters, generated from its schema. */
+/**
+ * `chaos describe <fault|probe>`: one fault's or probe's parameters, generated from its schema. A
+ * name that is (also) an experiment of the catalog says so and where its plan is, since `chaos
+ * list` shows experiments and a user naturally describes one of them next.
+ */
 import { ProbeLoadError, probeDirs } from "../engine/probe-loader.js";
 import { suggestion } from "../experiment/describe.js";
 import { usage } from "./errors.js";
+import { findInCatalog } from "./catalog.js";
 import { referenceText } from "./reference-text.js";
 import { faultReference, knownFaults, knownProbes, probeReference, type StepReference } from "./step-reference.js";
 
@@ -20,9 +25,13 @@ export async function describeCommand(name: string): Promise<number> {
       throw err;
     }
   }
+  const experiment = findInCatalog(name, process.cwd()) !== undefined;
+  const plan = `chaos run ${name} --dry prints its plan, chaos validate ${name} checks it`;
   if (found.length === 0) {
+    if (experiment) throw usage(`"${name}" is an experiment (chaos list), not a fault or probe: ${plan}; chaos describe takes a fault or probe: faults: ${faults.join(", ")}; probes: ${probes.join(", ")}`);
     throw usage(`no fault or probe named "${name}"${suggestion(name, [...faults, ...probes])}; faults: ${faults.join(", ")}; probes: ${probes.join(", ")}`);
   }
   process.stdout.write(found.map((r) => referenceText(r)).join("\n"));
+  if (experiment) process.stdout.write(`\n"${name}" is also an experiment (chaos list): ${plan}.\n`);
   return 0;
 }

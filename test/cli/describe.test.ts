@@ -35,6 +35,16 @@ describe("chaos describe", () => {
     expect(r.stderr).toMatch(/^chaos: no fault or probe named "drian" \(did you mean `drain`\?\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it("an experiment's name says it is an experiment and where its plan is; a fault that shares an experiment's name says so after its reference", async () => {
+    const r = await chaos(["describe", "efs-burst-exhaustion"], { cwd: REPO });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^chaos: "efs-burst-exhaustion" is an experiment \(chaos list\), not a fault or probe: chaos run efs-burst-exhaustion --dry prints its plan/);
+    const both = await chaos(["describe", "spot-interrupt"], { cwd: REPO });
+    expect(both.code).toBe(0);
+    expect(both.stdout).toContain("durationBeforeInterruption");
+    expect(both.stdout).toMatch(/"spot-interrupt" is also an experiment \(chaos list\): chaos run spot-interrupt --dry prints its plan/);
+  });
 });
 
 /** A scratch project with its own probes/<name>.mjs files. */
