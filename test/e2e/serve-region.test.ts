@@ -26,7 +26,9 @@ beforeAll(async () => {
   expect(stack).toMatch(/^region: us-east-1$/m);
   // The region and its Availability Zones (us-east-1a -> eu-west-1a).
   writeFileSync(eu, stack.replaceAll("us-east-1", "eu-west-1"));
-  [endpoint, euEndpoint] = (await Promise.all([serve(["--speed", "60", "--seed", "7"]), serve(["--speed", "60", "--seed", "7", "--stack", eu])])).map((s) => s.endpoint);
+  const [us, euServed] = await Promise.all([serve(["--speed", "60", "--seed", "7"]), serve(["--speed", "60", "--seed", "7", "--stack", eu])]);
+  endpoint = us.endpoint;
+  euEndpoint = euServed.endpoint;
 }, 60_000);
 
 /** `aws <args> --region <region>` against `at`: its exit code, output and error output. */
