@@ -20,6 +20,8 @@ export interface TargetClock {
   albs: Record<string, string>;
   /** The round trip of the clock request, wall ms (the start was corrected by half of it). */
   roundTripMs?: number;
+  /** The region a served sandbox serves (its stack's), when it says; it refuses calls signed for another. */
+  region?: string;
 }
 
 /** How long to wait for the clock's answer before taking the endpoint for one that has none. */
@@ -43,11 +45,12 @@ export async function targetClock(endpoint: URL, wall: Clock): Promise<TargetClo
     speed: published.speed,
     albs: published.albs,
     roundTripMs,
+    ...(published.region !== undefined ? { region: published.region } : {}),
   };
 }
 
 /** A published clock, or undefined for anything else (a 404 page, another emulator's JSON). */
-export function parseClock(text: string): { now: number; speed: number; albs: Record<string, string> } | undefined {
+export function parseClock(text: string): { now: number; speed: number; albs: Record<string, string>; region?: string } | undefined {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -55,11 +58,11 @@ export function parseClock(text: string): { now: number; speed: number; albs: Re
     return undefined;
   }
   if (typeof doc !== "object" || doc === null) return undefined;
-  const { now, speed, albs } = doc as Record<string, unknown>;
+  const { now, speed, albs, region } = doc as Record<string, unknown>;
   if (typeof now !== "number" || !Number.isFinite(now) || typeof speed !== "number" || !(speed > 0) || !Number.isFinite(speed)) return undefined;
   const urls: Record<string, string> = {};
   if (typeof albs === "object" && albs !== null) for (const [k, v] of Object.entries(albs)) if (typeof v === "string") urls[k] = v;
-  return { now, speed, albs: urls };
+  return { now, speed, albs: urls, ...(typeof region === "string" && region !== "" ? { region } : {}) };
 }
 
 /** The body of a 200 answer to GET `url`, or undefined for any other answer, an error or no answer in time. */

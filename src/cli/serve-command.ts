@@ -100,7 +100,7 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     if (stopped.signal.aborted) return 0;
     try {
       // Clients (`chaos run --target`) take the sandbox's time and ALB ports from here.
-      server = await serve(sandbox, { port, clock: () => ({ now: clock.now(), speed, albs: Object.fromEntries(listeners.map((l) => [l.service, l.url])) }) });
+      server = await serve(sandbox, { port, clock: () => ({ now: clock.now(), speed, albs: Object.fromEntries(listeners.map((l) => [l.service, l.url])), region: sandbox.region }) });
     } catch (err) {
       throw portError(err);
     }

@@ -196,12 +196,12 @@ async function buildSandbox(o: TargetOptions): Promise<BuiltTarget> {
 }
 
 async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, string>): Promise<BuiltTarget> {
-  const region = o.region ?? process.env.AWS_REGION ?? "us-east-1";
   const wall = new RealClock();
   await checkReachable(url, wall);
   // A served sandbox publishes its time and speed; anything else runs in real time.
   const { TARGET_CLOCK_PATH, targetClock } = await import("../aws/target-clock.js");
   const timing = await targetClock(url, wall);
+  const region = endpointRegion(o, timing.region);
   const clock = timing.clock;
   const clients = new AwsClients({ kind: "endpoint", region, endpoint: o.target }, { clock, random: o.random.fork("clients") });
   // A --url wins over the ALB port a served sandbox publishes for the same service.
@@ -226,6 +226,24 @@ async function buildEndpoint(o: TargetOptions, url: URL, urls: Record<string, st
       await clients.destroy();
     },
   };
+}
+
+/**
+ * The region a run on an endpoint signs for: --region, else AWS_REGION, else the region a served
+ * sandbox publishes, else us-east-1. A served sandbox serves one region and refuses calls signed for
+ * another (as a regional AWS endpoint does), so a region that is not its own is refused here, before
+ * the run, rather than as every call failing.
+ */
+export function endpointRegion(o: Pick<TargetOptions, "region" | "target">, served: string | undefined): string {
+  const given = o.region !== undefined ? { region: o.region, from: "--region" } : process.env.AWS_REGION ? { region: process.env.AWS_REGION, from: "AWS_REGION" } : undefined;
+  if (served === undefined) return given?.region ?? "us-east-1";
+  if (given && given.region !== served) {
+    throw targetError(
+      `${given.from} ${given.region}: the sandbox served at ${o.target} serves ${served} (its stack's region), and refuses calls signed for another region as AWS does. ` +
+        `Run with --region ${served}${given.from === "AWS_REGION" ? " (or unset AWS_REGION)" : ""}, or serve a stack whose region: is ${given.region}.`,
+    );
+  }
+  return served;
 }
 
 /**

@@ -360,6 +360,11 @@ export class Sandbox {
     return this.spot.interrupt(instanceId, durationBeforeInterruptionMs, action);
   }
 
+  /** The region the sandbox's resources are in: its stack's `region:`. */
+  get region(): string {
+    return this.kernel.region;
+  }
+
   /** Serve mode on an ephemeral port, started once; used for module handlers. */
   endpoint(): Promise<string> {
     this.served ??= serve(this, { port: 0 });

@@ -14,14 +14,20 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import { constants as h2, createServer as createHttp2Server, Http2ServerRequest, Http2ServerResponse, type ServerHttp2Session } from "node:http2";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
-import type { Dispatch } from "./protocol/types.js";
+import type { Dispatch, SandboxRequest, SandboxResponse } from "./protocol/types.js";
 import { isTransportFailure } from "./protocol/types.js";
 import { ImdsUnreachable, type ImdsAnswer } from "./services/ec2/imds.js";
 import { HTTP_TIMEOUTS, httpServerTimeouts, type HttpTimeouts } from "./http-timeouts.js";
 
 /** What serve needs from a sandbox. */
 export interface Servable {
-  readonly dispatcher: { dispatch: Dispatch };
+  readonly dispatcher: { dispatch: Dispatch; refuseForeignScope?(request: SandboxRequest, region: string): SandboxResponse | undefined };
+  /**
+   * The one region the sandbox's resources are in (its stack's `region:`). Given, a request signed
+   * for another region is refused as a regional AWS endpoint refuses it (credential-scope.ts),
+   * rather than answered with this region's resources.
+   */
+  readonly region?: string;
   imds(instanceId: string, path: string): ImdsAnswer;
 }
 
@@ -33,6 +39,8 @@ export interface ServedClock {
   speed: number;
   /** Each load-balanced service's ALB listener URL. */
   albs: Record<string, string>;
+  /** The region the sandbox serves (its stack's region); requests signed for another are refused. */
+  region?: string;
 }
 
 /**
@@ -222,7 +230,10 @@ async function handle(sandbox: Servable, req: Request, res: Response, body: stri
   }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
-  let outcome = sandbox.dispatcher.dispatch({ method: req.method ?? "GET", path: url.pathname, query, headers, body });
+  const request: SandboxRequest = { method: req.method ?? "GET", path: url.pathname, query, headers, body };
+  const refused = sandbox.region === undefined ? undefined : sandbox.dispatcher.refuseForeignScope?.(request, sandbox.region);
+  if (refused) return reply(res, refused.statusCode, refused.headers, refused.body);
+  let outcome = sandbox.dispatcher.dispatch(request);
   // A call that takes the sandbox's time (Lambda Invoke) answers when it is done.
   while (!isTransportFailure(outcome) && outcome.later) outcome = await outcome.later;
   if (isTransportFailure(outcome)) {

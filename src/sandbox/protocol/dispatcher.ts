@@ -6,6 +6,7 @@
  */
 import { AwsServiceError, type SandboxOutcome, type SandboxRequest, type SandboxResponse } from "./types.js";
 import { isQueryRequest, nestForm, queryError, querySuccess, queryTarget, readForm, type QueryService } from "./query.js";
+import { credentialScopeOf, scopeRefusal, type WireProtocol } from "./credential-scope.js";
 
 export type JsonOperation = (input: Record<string, unknown>) => unknown;
 
@@ -128,6 +129,36 @@ export class Dispatcher {
     if (isQueryRequest(request)) return this.dispatchQuery(request);
     return this.dispatchRest(request);
   };
+
+  /**
+   * The refusal a regional endpoint in `region` answers a request signed for another region with
+   * (credential-scope.ts), in the protocol of the service the request is for; undefined for a
+   * request it accepts, and for an unsigned one. Only serve mode asks: in process, the scope is the
+   * sandbox's own clients' region.
+   */
+  refuseForeignScope(request: SandboxRequest, region: string): SandboxResponse | undefined {
+    const scope = credentialScopeOf(request.headers);
+    if (!scope) return undefined;
+    const route = this.route(request);
+    const err = scopeRefusal(route.protocol, route.service, scope.region, region);
+    return err ? route.error(err) : undefined;
+  }
+
+  /** The service a request is for and how its protocol writes an error, without calling it. */
+  private route(request: SandboxRequest): { service: string; protocol: WireProtocol; error: (err: AwsServiceError) => SandboxResponse } {
+    const target = request.headers["x-amz-target"];
+    if (target) {
+      const service = this.jsonServices.get(target.slice(0, target.lastIndexOf(".")));
+      return { service: service?.name ?? "", protocol: "awsJson", error: (err) => jsonError(this.requestId(), err, service?.protocol) };
+    }
+    if (isQueryRequest(request)) {
+      const { service } = queryTarget(this.queryServices, readForm(request.body));
+      const style = service?.style ?? "awsQuery";
+      return { service: service?.name ?? "", protocol: style, error: (err) => queryError(style, service?.xmlns ?? "", err, this.requestId()) };
+    }
+    const route = this.routes.find((r) => r.method === request.method && r.regex.test(request.path));
+    return { service: route?.service ?? "", protocol: "restJson1", error: (err) => restError(this.requestId(), err) };
+  }
 
   /** How many calls took the object lane: a request with `input`, answered 200 with `output`. */
   get objectLaneCalls(): number {
