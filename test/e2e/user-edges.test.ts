@@ -1,0 +1,62 @@
+/**
+ * What a new user hit with reports and output: where `chaos report` writes by default, fs errors in
+ * words, the journal and report paths under --log-format json, counts and cut lines in words.
+ */
+import { describe, expect, it, vi } from "vitest";
+import { existsSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chaos, scratch } from "./cli.js";
+
+vi.setConfig({ testTimeout: 120_000 });
+
+function quickExperiment(dir: string): string {
+  const file = join(dir, "quick.yaml");
+  writeFileSync(file, ["title: quick", "description: d", "method:", "  - pause: PT0.1S", ""].join("\n"));
+  return file;
+}
+
+/** A finished run in a scratch directory: ./journal.json links to .gameday/runs/<run-id>/journal.json. */
+async function ranOnce(): Promise<{ dir: string; runDir: string }> {
+  const dir = scratch();
+  const r = await chaos(["run", quickExperiment(dir), "--seed", "1", "--log-format", "plain"], { cwd: dir });
+  expect([r.code, r.stderr]).toEqual([0, ""]);
+  return { dir, runDir: join(dir, ".gameday", "runs", "quick-00000001") };
+}
+
+describe("chaos report writes next to the journal by default", () => {
+  it("./journal.json, the link a run leaves: in the run's directory it points into, not the working directory", async () => {
+    const { dir, runDir } = await ranOnce();
+    const r = await chaos(["report", "journal.json"], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toBe("report: .gameday/runs/quick-00000001/report.html\n");
+    expect(existsSync(join(runDir, "report.html"))).toBe(true);
+    expect(existsSync(join(dir, "report.html"))).toBe(false);
+  });
+
+  it("a run's directory: inside it, not in .gameday/runs/ that every run shares", async () => {
+    const { dir, runDir } = await ranOnce();
+    const r = await chaos(["report", ".gameday/runs/quick-00000001", "--format", "md,json"], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toBe("report: .gameday/runs/quick-00000001/report.md\nreport: .gameday/runs/quick-00000001/report.json\n");
+    expect(readdirSync(join(dir, ".gameday", "runs"))).toEqual(["quick-00000001"]);
+    expect(existsSync(join(runDir, "report.md"))).toBe(true);
+  });
+
+  it("several journals: one report in the working directory, as --help says", async () => {
+    const { dir } = await ranOnce();
+    const r = await chaos(["report", "journal.json", ".gameday/runs/quick-00000001", "--format", "md"], { cwd: dir });
+    expect([r.code, r.stderr, r.stdout]).toEqual([0, "", "report: report.md\n"]);
+    const help = await chaos(["report", "--help"], { cwd: dir });
+    expect(help.stdout.replace(/\s+/g, " ")).toMatch(/--out-dir <dir>\s+Where the reports go \(default: next to the journal: inside a run's directory given, beside a journal file, a link such as \.\/journal\.json followed to its run's directory; for several journals, one combined report in the working directory\)/);
+  });
+});
+
+describe("chaos report of a path that does not exist", () => {
+  it("says so in words and names the path, not ENOENT", async () => {
+    const dir = scratch();
+    const r = await chaos(["report", ".gameday/runs/gone"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`.gameday/runs/gone: (file): expected a journal file that can be read, found no such file or directory: ${join(realpathSync(dir), ".gameday", "runs", "gone")}\n`);
+    expect(r.stderr).not.toMatch(/ENOENT/);
+  });
+});
