@@ -60,3 +60,24 @@ describe("chaos report of a path that does not exist", () => {
     expect(r.stderr).not.toMatch(/ENOENT/);
   });
 });
+
+describe("chaos run --log-format json", () => {
+  it("logs the journal's and each report's path as events in the JSON stream, as plain prints its journal: and report: lines", async () => {
+    const dir = scratch();
+    const r = await chaos(["run", quickExperiment(dir), "--seed", "1", "--log-format", "json", "--report", "html,junit"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    const events = r.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const runDir = join(realpathSync(dir), ".gameday", "runs", "quick-00000001");
+    const verdict = events.find((e) => e.event === "verdict")!;
+    expect(events.slice(-3)).toEqual([
+      { level: 30, event: "journal", time: verdict.time, path: join(runDir, "journal.json"), link: join(realpathSync(dir), "journal.json") },
+      { level: 30, event: "report", time: verdict.time, format: "html", path: join(runDir, "report.html") },
+      { level: 30, event: "report", time: verdict.time, format: "junit", path: join(runDir, "junit.xml") },
+    ]);
+    for (const e of events.slice(-3)) expect(existsSync(e.path as string)).toBe(true);
+  });
+});
