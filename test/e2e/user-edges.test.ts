@@ -81,3 +81,21 @@ describe("chaos run --log-format json", () => {
     for (const e of events.slice(-3)) expect(existsSync(e.path as string)).toBe(true);
   });
 });
+
+describe("counts in words", () => {
+  it("chaos validate says 1 method step and 1 check, not 1 method steps or 1 checks", async () => {
+    const r = await chaos(["validate", "session-cleanup", "capacity-ramp"], { cwd: scratch() });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout.split("\n").map((l) => l.replace(/^ok {2}(\S+): .* \(/, "$1 ("))).toEqual(["session-cleanup (1 method step, 0 faults, 1 check)", "capacity-ramp (1 method step, 0 faults, 2 checks)", ""]);
+  });
+});
+
+describe("chaos gameday --dry", () => {
+  it("ends an announcement cut at its first line with …, and counts the steps in words", async () => {
+    const r = await chaos(["gameday", "kinesis-and-spot", "--dry"], { cwd: scratch() });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toContain("announcement: :rotating_light: Game day starting now on the web tier: a spot interruption, then ECS task…");
+    expect(lines.at(-1)).toBe("dry run of the day: all 3 steps can run on sandbox as planned; nothing was changed");
+  });
+});
