@@ -29,6 +29,7 @@ import { wholeNumberFlag } from "./number-flags.js";
 import { parseVars } from "./var-options.js";
 import { replayVarFlags, varsToWrite, withConfiguration } from "./explore-vars.js";
 import type { LoadedExperiment } from "../experiment/model.js";
+import { count } from "./plural.js";
 
 export interface ExploreFlags {
   seed?: string;
@@ -173,9 +174,9 @@ async function stackZones(stack: string | undefined): Promise<string[]> {
 export function describeSpace(space: Space): string {
   const names = [...new Set(space.templates.map((t) => t.name))].join(", ");
   const knobs = [...new Set(space.templates.flatMap((t) => t.knobs.map((k) => k.param)))];
-  const crashes = space.crashes ? `; up to ${space.crashes.max} crash(es) of ${space.crashes.template.name} (SIGKILL)` : "";
+  const crashes = space.crashes ? `; up to ${count(space.crashes.max, "crash", "crashes")} of ${space.crashes.template.name} (SIGKILL)` : "";
   const zones = [...new Set(space.templates.flatMap((t) => t.zones ?? []))];
-  return `${names || "no fault"}${crashes}; up to ${space.maxFaults} fault(s) starting within ${formatDuration(space.windowMs)} (every ${formatDuration(space.offsetStepMs)}), COUNT(1)${space.maxTargets > 1 ? `..COUNT(${space.maxTargets})` : ""} each (blast-radius cap ${TARGETS_PER_FAULT_CAP})${zones.length ? ` in one of ${zones.join(", ")}` : ""}${knobs.length ? `; varying ${knobs.join(", ")}` : ""}`;
+  return `${names || "no fault"}${crashes}; up to ${count(space.maxFaults, "fault")} starting within ${formatDuration(space.windowMs)} (every ${formatDuration(space.offsetStepMs)}), COUNT(1)${space.maxTargets > 1 ? `..COUNT(${space.maxTargets})` : ""} each (blast-radius cap ${TARGETS_PER_FAULT_CAP})${zones.length ? ` in one of ${zones.join(", ")}` : ""}${knobs.length ? `; varying ${knobs.join(", ")}` : ""}`;
 }
 
 /** Runs candidates: on worker threads when there are several, else here. */
@@ -187,9 +188,9 @@ function candidateRunner(workers: number): { run(job: CandidateJob): Promise<Can
 
 function progressLine(p: Progress): string {
   const unjudged = p.notJudged > 0 ? `, ${p.notJudged} could not be judged` : "";
-  if (p.phase === "search" || p.foundAt === undefined) return `explore: ${p.tried} schedule(s) tried${unjudged}`;
+  if (p.phase === "search" || p.foundAt === undefined) return `explore: ${count(p.tried, "schedule")} tried${unjudged}`;
   // Shrink candidates are not schedules of the search: counted apart, not as more failures.
-  return `explore: schedule #${p.foundAt} of ${p.tried} failed; shrinking (${p.shrinkTried} candidate(s) tried${unjudged})${p.smallest ? `: smallest so far ${p.smallest.faults.length} fault(s)` : ""}`;
+  return `explore: schedule #${p.foundAt} of ${p.tried} failed; shrinking (${count(p.shrinkTried, "candidate")} tried${unjudged})${p.smallest ? `: smallest so far ${count(p.smallest.faults.length, "fault")}` : ""}`;
 }
 
 /**
@@ -208,7 +209,7 @@ export function notJudgedSummary(result: SearchResult): { count: number; first: 
 export function notJudgedBesideFinding(result: SearchResult): string | undefined {
   const n = notJudgedSummary(result);
   if (!n) return undefined;
-  return `${n.count} candidate(s) could not be judged (taken as not failing: a failure, or a smaller one, may hide among them); the first: ${n.first.summary} (schedule: ${describeSchedule(n.first.schedule)})`;
+  return `${count(n.count, "candidate")} could not be judged (taken as not failing: a failure, or a smaller one, may hide among them); the first: ${n.first.summary} (schedule: ${describeSchedule(n.first.schedule)})`;
 }
 
 function tally(result: SearchResult): string {
@@ -306,7 +307,7 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   }
   const elapsed = wall.now() - started;
   const stopped = { found: "a failing schedule was found", runs: `all ${runs} runs were tried`, budget: `the ${formatDuration(budgetMs)} budget ran out` }[result.stoppedBy];
-  process.stdout.write(`tried ${result.tried} schedule(s) and ${result.shrinkTried} shrink candidate(s) in ${(elapsed / 1000).toFixed(1)} s (${tally(result) || "none"}); stopped: ${stopped}\n`);
+  process.stdout.write(`tried ${count(result.tried, "schedule")} and ${count(result.shrinkTried, "shrink candidate")} in ${(elapsed / 1000).toFixed(1)} s (${tally(result) || "none"}); stopped: ${stopped}\n`);
   process.stdout.write(`faults placed: ${Object.entries(result.faultsTried).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}\n`);
 
   const summary: Record<string, unknown> = {
@@ -333,7 +334,7 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
     const why = first ? `the first: ${first.verdict.summary} (schedule: ${describeSchedule(first.schedule)})` : "";
     if (first && !(result.byExitCode[0] ?? 0)) throw targetError(`every candidate failed to run; ${why}`);
     // Held where it could be judged; the rest says nothing either way, and the user must see why.
-    const held = first ? `in ${result.byExitCode[0] ?? 0} of ${result.tried} schedule(s); ${result.notJudged} could not be judged, ${why}` : "in every schedule tried";
+    const held = first ? `in ${result.byExitCode[0] ?? 0} of ${count(result.tried, "schedule")}; ${result.notJudged} could not be judged, ${why}` : "in every schedule tried";
     process.stdout.write(`no failing schedule found: the hypothesis held ${held}\nsummary: ${shown(join(out, "summary.json"))}\n`);
     return 0;
   }
@@ -358,7 +359,7 @@ export async function exploreCommand(nameOrPath: string, flags: ExploreFlags): P
   });
   writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   process.stdout.write(`first failing schedule (#${f.index}): ${describeSchedule(f.original)}\n`);
-  process.stdout.write(`shrunk in ${f.shrinkSteps} step(s)${f.shrinkCutShort ? " (cut short by the budget: smaller may exist)" : ""} to: ${describeSchedule(f.minimal)}\n`);
+  process.stdout.write(`shrunk in ${count(f.shrinkSteps, "step")}${f.shrinkCutShort ? " (cut short by the budget: smaller may exist)" : ""} to: ${describeSchedule(f.minimal)}\n`);
   process.stdout.write(`verdict: exit ${f.minimalVerdict.exitCode}  ${f.minimalVerdict.summary}\n`);
   const unjudged = notJudgedBesideFinding(result);
   if (unjudged) process.stdout.write(`note: ${unjudged}\n`);

@@ -10,6 +10,7 @@
 import { formatDuration } from "../experiment/duration.js";
 import type { ChaosChild } from "../schedule/chaos-child.js";
 import { checkpointQuestion, preCheckName, rolesLine, stepName, type LoadedRunbook, type RunbookStep } from "../schedule/gameday-runbook.js";
+import { count } from "./plural.js";
 
 export interface DryDayPorts {
   /** `chaos run --dry` of step `i` on the day's target, its output relayed. */
@@ -24,7 +25,7 @@ export async function dryRunDay(loaded: LoadedRunbook, target: string, ports: Dr
   out(`== Game day (dry run): ${rb.title} ==`);
   out(rolesLine(rb.roles));
   out(`target: ${target}`);
-  if (rb.announcement) out(`announcement: ${rb.announcement.message.trim().split("\n")[0]}${"file" in rb.announcement && rb.announcement.file ? ` (also to ${rb.announcement.file})` : ""}`);
+  if (rb.announcement) out(`announcement: ${firstLine(rb.announcement.message)}${"file" in rb.announcement && rb.announcement.file ? ` (also to ${rb.announcement.file})` : ""}`);
   const checks = rb["pre-checks"] ?? [];
   if (checks.length > 0) {
     out("pre-checks (not run in a dry run):");
@@ -48,8 +49,14 @@ export async function dryRunDay(loaded: LoadedRunbook, target: string, ports: Dr
   out("");
   out(
     refused.length === 0
-      ? `dry run of the day: all ${rb.steps.length} step(s) can run on ${target} as planned; nothing was changed`
-      : `dry run of the day: ${refused.length} of ${rb.steps.length} step(s) cannot run as planned: ${refused.join(", ")}; nothing was changed`,
+      ? `dry run of the day: ${rb.steps.length === 1 ? "the 1 step" : `all ${count(rb.steps.length, "step")}`} can run on ${target} as planned; nothing was changed`
+      : `dry run of the day: ${refused.length} of ${count(rb.steps.length, "step")} cannot run as planned: ${refused.join(", ")}; nothing was changed`,
   );
   return worst;
+}
+
+/** A message's first line; a message that goes on past it is cut with "…", not mid-sentence without a sign. */
+export function firstLine(message: string): string {
+  const [first = "", ...rest] = message.trim().split("\n");
+  return rest.length > 0 ? `${first.trimEnd()}…` : first;
 }

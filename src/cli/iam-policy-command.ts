@@ -9,6 +9,7 @@ import { stableJson } from "../iac/stable-json.js";
 import { formatFlag, OFFLINE, planOffline } from "./offline-plan.js";
 import { regionFlag } from "./region-flag.js";
 import { usage } from "./errors.js";
+import { noun } from "./plural.js";
 
 export interface IamPolicyFlags {
   format?: string;
@@ -42,7 +43,7 @@ export async function iamPolicyCommand(experiment: string, flags: IamPolicyFlags
     process.stderr.write(`chaos: ${experiment} ${why}: the FIS role needs no permissions for it\n`);
   }
   if (p.undeclared.length > 0) {
-    process.stderr.write(`chaos: probe(s) ${p.undeclared.join(", ")} declare no permissions (ProbeModule.permissions): add what they call to the runner policy yourself\n`);
+    process.stderr.write(`chaos: ${noun(p.undeclared.length, "probe")} ${p.undeclared.join(", ")} ${noun(p.undeclared.length, "declares", "declare")} no permissions (ProbeModule.permissions): add what they call to the runner policy yourself\n`);
   }
   return 0;
 }

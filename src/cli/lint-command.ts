@@ -6,6 +6,7 @@
 import { SeededRandom } from "../random/random.js";
 import { buildTarget } from "./target.js";
 import { targetError } from "./errors.js";
+import { count } from "./plural.js";
 
 export interface LintFlags {
   target: string;
@@ -35,7 +36,7 @@ export async function lintCommand(flags: LintFlags): Promise<number> {
     process.stdout.write(`${JSON.stringify({ target: target.description, checks, findings: report.findings, exitCode }, null, 2)}\n`);
     return exitCode;
   }
-  const lines = [`lint ${target.description}: ${report.checks.length} checks`];
+  const lines = [`lint ${target.description}: ${count(report.checks.length, "check")}`];
   for (const c of report.checks) {
     const found = report.findings.filter((f) => f.check === c.id);
     lines.push(`  ${found.length === 0 ? "✓" : "✗"} ${c.id}: ${c.title}`);
@@ -43,7 +44,7 @@ export async function lintCommand(flags: LintFlags): Promise<number> {
     if (found.length > 0) lines.push(`      see ${c.doc}`);
   }
   const n = report.findings.length;
-  lines.push(`${n} finding${n === 1 ? "" : "s"} (${errors} error${errors === 1 ? "" : "s"}, ${n - errors} warning${n - errors === 1 ? "" : "s"})`);
+  lines.push(`${count(n, "finding")} (${count(errors, "error")}, ${count(n - errors, "warning")})`);
   process.stdout.write(`${lines.join("\n")}\n`);
   return exitCode;
 }

@@ -277,7 +277,7 @@ async function main(argv: string[]): Promise<number> {
   cli
     .command("report <...journals>", "Write a report of one or more runs from their journals (a journal.json, or a run's directory holding one): html (charts, self-contained), md, junit, json")
     .option("--format <format>", "html, md, junit or json (repeatable or a comma list)", { default: "html" })
-    .option("--out-dir <dir>", "Where the reports go (default: next to the journal, or the working directory for several)")
+    .option("--out-dir <dir>", "Where the reports go (default: next to the journal: inside a run's directory given, beside a journal file, a link such as ./journal.json followed to its run's directory; for several journals, one combined report in the working directory)")
     .option("--output <file>", "The file to write, for a single format")
     .option("--title <text>", "The report's heading (default: the experiment's title, or the number of runs)")
     .action(async (journals: string[], f: Flags) => {

@@ -7,6 +7,7 @@ import type { Plan } from "../engine/plan.js";
 import type { AwsClients } from "../aws/clients.js";
 import type { RoleCheck } from "../aws/iam-simulate.js";
 import type { QuotaLine } from "../engine/fis-requirements.js";
+import { count } from "./plural.js";
 
 export interface Requirements {
   roleArn: string;
@@ -49,7 +50,7 @@ export function requirementLines(r: Requirements): string[] {
   else lines.push(`  not checked: ${r.role.detail}`);
   lines.push("", "FIS quotas:");
   for (const q of r.quotas) lines.push(`  ${q.ok ? "ok  " : "OVER"} ${q.step}: ${q.what} ${q.value} of at most ${q.limit}`);
-  lines.push("", `FIS cost estimate: ${r.actionMinutes} action-minute(s) x $0.10 = $${r.estimatedCostUsd.toFixed(2)} (list price in us-east-1; excludes the resources' own costs)`);
+  lines.push("", `FIS cost estimate: ${count(r.actionMinutes, "action-minute")} x $0.10 = $${r.estimatedCostUsd.toFixed(2)} (list price in us-east-1; excludes the resources' own costs)`);
   for (const red of r.redLines) lines.push(`RED LINE: ${red.message}`);
   return lines;
 }

@@ -17,6 +17,7 @@ import { noTraffic, silentLogger } from "../engine/ports.js";
 import { RealClock } from "../time/clock.js";
 import { SeededRandom, freshSeed } from "../random/random.js";
 import { targetError, usage } from "./errors.js";
+import { count } from "./plural.js";
 
 export interface RecoverFlags {
   force?: boolean;
@@ -75,7 +76,7 @@ export async function recoverCommand(runId: string | undefined, flags: RecoverFl
     // A live run is not left behind: it will roll back itself.
     if (outcome !== "recovered" && outcome !== "running") failed++;
   }
-  if (failed > 0) process.stderr.write(`chaos: ${failed} run(s) not fully recovered; see above\n`);
+  if (failed > 0) process.stderr.write(`chaos: ${count(failed, "run")} not fully recovered; see above\n`);
   return failed > 0 ? 4 : 0;
 }
 
@@ -123,7 +124,7 @@ async function recoverOne(ledger: Ledger, flags: RecoverFlags, cwd: string, name
     try {
       record = ledger.record();
     } catch (err) {
-      process.stderr.write(`chaos: run ${name}: cannot recover: ${(err as Error).message}; its ${pending.length} undo step(s) are still in ${join(ledger.dir, "ledger.jsonl")}\n`);
+      process.stderr.write(`chaos: run ${name}: cannot recover: ${(err as Error).message}; its ${count(pending.length, "undo step")} ${pending.length === 1 ? "is" : "are"} still in ${join(ledger.dir, "ledger.jsonl")}\n`);
       return "invalid";
     }
     return (await undoAll(ledger, record, pending, clock, flags)) === 0 ? "recovered" : "failed";
@@ -133,7 +134,7 @@ async function recoverOne(ledger: Ledger, flags: RecoverFlags, cwd: string, name
 }
 
 async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pending: ReturnType<Ledger["pending"]>, clock: RealClock, flags: RecoverFlags): Promise<number> {
-  process.stdout.write(`run ${record.runId} (${record.title}), ${pending.length} undo step(s) left\n`);
+  process.stdout.write(`run ${record.runId} (${record.title}), ${count(pending.length, "undo step")} left\n`);
   const sandboxGone = record.target.kind === "sandbox";
   const connection =
     record.target.kind === "endpoint"
@@ -153,7 +154,7 @@ async function undoAll(ledger: Ledger, record: ReturnType<Ledger["record"]>, pen
       try {
         await checkAwsAllowed({ cwd: record.project ?? process.cwd(), region: record.target.region, clients: aws, ...(record.target.profile ? { profile: record.target.profile } : {}) });
       } catch (err) {
-        process.stderr.write(`chaos: run ${record.runId}: ${err instanceof Error ? err.message : String(err)}; its ${pending.length} undo step(s) are kept in ${join(ledger.dir, "ledger.jsonl")}\n`);
+        process.stderr.write(`chaos: run ${record.runId}: ${err instanceof Error ? err.message : String(err)}; its ${count(pending.length, "undo step")} ${pending.length === 1 ? "is" : "are"} kept in ${join(ledger.dir, "ledger.jsonl")}\n`);
         return pending.length;
       }
     }

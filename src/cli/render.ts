@@ -211,8 +211,14 @@ export class TimelineRenderer implements Renderer {
   }
 }
 
+/** The --log-format json renderer, which also logs what the run wrote (its journal, its reports) as events of their own. */
+export interface JsonRenderer extends Renderer {
+  /** One more event in the run's stream: `{ event, time, ...fields }`, as the run's own events are. */
+  record(event: string, at: number, fields: Record<string, unknown>): void;
+}
+
 /** Structured logs for machines: one JSON object per event on stderr, via pino. */
-export async function jsonRenderer(): Promise<Renderer> {
+export async function jsonRenderer(): Promise<JsonRenderer> {
   const { pino } = await import("pino");
   const log = pino({ base: null, timestamp: false, level: "debug" }, pino.destination({ fd: 2, sync: true }));
   let started = false;
@@ -227,6 +233,9 @@ export async function jsonRenderer(): Promise<Renderer> {
       // The stack coming up before the run is not part of it (as on the timeline).
       if (!started) return;
       log.debug({ event: "trace", time: new Date(t.at).toISOString(), source: t.source, kind: t.kind, msg: t.message });
+    },
+    record(event, at, fields) {
+      log.info({ event, time: new Date(at).toISOString(), ...fields });
     },
     close() {
       log.flush();

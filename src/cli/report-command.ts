@@ -1,10 +1,14 @@
 /**
  * `chaos report <journal...>`: HTML, Markdown, JUnit XML or JSON from journals. One journal's
- * report goes next to it; several journals make one report (with an overview) in the working
- * directory, unless --out-dir or --output says where.
+ * report goes next to it: inside a run directory given as the argument, or beside the journal
+ * file, a symbolic link (./journal.json) followed to the run directory it points into. Several
+ * journals make one report (with an overview) in the working directory. --out-dir or --output
+ * says where instead.
  */
+import { realpathSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { parseReportFormats, readJournal, ReportFormatError, writeReportFile, writeReports, type ReportFormat } from "../report/index.js";
+import { fsProblem } from "../report/fs-problem.js";
 import { usage } from "./errors.js";
 
 export interface ReportFlags {
@@ -37,11 +41,34 @@ export async function reportCommand(files: string[], flags: ReportFlags): Promis
     const path = resolve(cwd, flags.output);
     paths = writing("--output", path, () => [writeReportFile(journals, formats[0]!, path, title)]);
   } else {
-    const dir = flags.outDir !== undefined ? resolve(cwd, flags.outDir) : files.length === 1 ? dirname(resolve(cwd, files[0]!)) : cwd;
+    const dir = flags.outDir !== undefined ? resolve(cwd, flags.outDir) : files.length === 1 ? besideJournal(resolve(cwd, files[0]!)) : cwd;
     paths = writing(flags.outDir !== undefined ? "--out-dir" : "the report's directory", dir, () => writeReports(journals, formats, { dir, ...title }));
   }
   for (const p of paths) process.stdout.write(`report: ${relative(cwd, p) || p}\n`);
   return 0;
+}
+
+/**
+ * Where one journal's reports go by default: inside a run directory given for its journal.json,
+ * else in the directory of the journal file itself, links followed: ./journal.json links into
+ * .gameday/runs/<run-id>/, and the report belongs with that run, not in the working directory.
+ */
+export function besideJournal(path: string): string {
+  let real = path;
+  try {
+    real = realpathSync(path);
+  } catch {
+    // Read a moment ago; if it went since, the path as given.
+  }
+  return isDirectory(real) ? real : dirname(real);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** A place the reports cannot be written (no permission, a file where a directory must be) is the user's to fix: exit 2, named. */
@@ -49,8 +76,8 @@ function writing(what: string, path: string, write: () => string[]): string[] {
   try {
     return write();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code !== "string") throw err;
-    throw usage(`${what}: cannot write the report at ${path}: ${code}${(err as NodeJS.ErrnoException).path && (err as NodeJS.ErrnoException).path !== path ? ` (${(err as NodeJS.ErrnoException).path})` : ""}`);
+    const problem = fsProblem(err);
+    if (problem === undefined) throw err;
+    throw usage(`${what}: cannot write the report at ${path}: ${problem}`);
   }
 }

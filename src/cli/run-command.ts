@@ -304,8 +304,9 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
   const tty = format === "pretty" && io.stdout.isTTY === true;
   // NO_COLOR (no-color.org) takes the colours away, not the live status line.
   const colour = tty && !io.env.NO_COLOR;
+  const json = format === "json" ? await jsonRenderer() : undefined;
   const renderer: Renderer =
-    format === "json" ? await jsonRenderer() : new TimelineRenderer({ write: (t) => void io.stdout.write(t) }, { tty, colour, verbose: flags.verbose === true });
+    json ?? new TimelineRenderer({ write: (t) => void io.stdout.write(t) }, { tty, colour, verbose: flags.verbose === true });
   const random = new SeededRandom(seed);
 
   let target: BuiltTarget | undefined;
@@ -442,14 +443,17 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
       overrides,
     });
     renderer.close();
-    if (format !== "json") {
-      const linked = chosenJournal === undefined && linkFailure === undefined ? ` (${LATEST_JOURNAL} links to it)` : "";
-      io.stdout.write(`journal: ${relative(cwd, journalPath) || journalPath}${linked}\n`);
-    }
+    const linked = chosenJournal === undefined && linkFailure === undefined;
+    // --log-format json: the paths are events in the JSON stream (stderr), absolute, as a tool wants them.
+    if (json) json.record("journal", target.clock.now(), { path: journalPath, ...(linked ? { link: join(cwd, LATEST_JOURNAL) } : {}) });
+    else io.stdout.write(`journal: ${relative(cwd, journalPath) || journalPath}${linked ? ` (${LATEST_JOURNAL} links to it)` : ""}\n`);
     if (reportFormats.length > 0) {
       const { writeRunReports } = await import("./run-report.js");
       const paths = await writeRunReports(journalPath, reportFormats);
-      if (format !== "json") for (const p of paths) io.stdout.write(`report: ${relative(cwd, p) || p}\n`);
+      paths.forEach((p, i) => {
+        if (json) json.record("report", target!.clock.now(), { format: reportFormats[i], path: p });
+        else io.stdout.write(`report: ${relative(cwd, p) || p}\n`);
+      });
     }
     return result.exitCode;
   } finally {

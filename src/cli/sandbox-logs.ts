@@ -23,6 +23,7 @@ import { makeSpoolRoot } from "./spool-scratch.js";
 import type { LogProducer, LogProducerFactory, LogProducerSpec } from "../sandbox/workload/log-producers.js";
 // Which subnet a call comes from: the sandbox's network faults read it.
 import { CALLER_SUBNET_HEADER } from "../sandbox/services/kinesis/index.js";
+import { count } from "./plural.js";
 
 /**
  * How often the sandbox's shippers publish their metrics (high resolution below a minute). Every
@@ -175,13 +176,13 @@ function describeEvent(e: ShipperEvent): string {
     case "breaker":
       return `breaker ${e.from} -> ${e.to}`;
     case "gave-up":
-      return `gave up on ${e.records} record(s) (${e.reason}): ${e.error}`;
+      return `gave up on ${count(e.records, "record")} (${e.reason}): ${e.error}`;
     case "dead-letter":
-      return `${e.records} record(s) to the dead-letter file (${e.reason}): ${e.detail}`;
+      return `${count(e.records, "record")} to the dead-letter file (${e.reason}): ${e.detail}`;
     case "dropped":
-      return `dropped ${e.records} record(s): ${e.reason}`;
+      return `dropped ${count(e.records, "record")}: ${e.reason}`;
     case "secondary-failed":
-      return `secondary sink failed for ${e.records} record(s): ${e.error}`;
+      return `secondary sink failed for ${count(e.records, "record")}: ${e.error}`;
     case "io-error":
       return `disk error during ${e.during}: ${e.error}`;
   }

@@ -12,6 +12,7 @@ import { ACCOUNT, DEFAULT_FIS_ROLE, type Permission } from "../iam/permission.js
 import { listExperiments } from "./catalog.js";
 import { formatFlag, OFFLINE, planOffline } from "./offline-plan.js";
 import { usage } from "./errors.js";
+import { noun } from "./plural.js";
 
 export interface SetupFlags {
   print?: string;
@@ -34,7 +35,7 @@ export async function setupCommand(flags: SetupFlags): Promise<number> {
     fisRole.push(...p.fisRole);
     runner.push(...p.runner);
     names.push(entry.name);
-    if (p.undeclared.length > 0) process.stderr.write(`chaos: ${entry.name}: probe(s) ${p.undeclared.join(", ")} declare no permissions: add what they call to the runner policy yourself\n`);
+    if (p.undeclared.length > 0) process.stderr.write(`chaos: ${entry.name}: ${noun(p.undeclared.length, "probe")} ${p.undeclared.join(", ")} ${noun(p.undeclared.length, "declares", "declare")} no permissions: add what they call to the runner policy yourself\n`);
   }
   const input = { fisRole, runner, roleArn, about: `FIS role and runner policy for the catalog: ${names.join(", ")}` };
   const doc = format === "cloudformation" ? iamCloudFormation(input) : format === "terraform" ? iamTerraform(input) : iamJson(input, {});

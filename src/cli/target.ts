@@ -16,6 +16,7 @@ import { defaultStackFile } from "./paths.js";
 import { targetError, usage } from "./errors.js";
 import { awsRegionOf, refuseOnEmbeddedSandbox, regionFlag } from "./region-flag.js";
 import { bootStart, runOnToWall } from "./boot-clock.js";
+import { count } from "./plural.js";
 // The target clock, the HTTP load generator and its CloudWatch sink serve endpoint and aws targets
 // only: imported when one is built, so that a run on the embedded sandbox does not load them.
 
@@ -277,7 +278,7 @@ async function httpTraffic(urls: Record<string, string>, clock: Clock, clients: 
       await port.close();
       await sink.flush();
       const { failed, calls, lastError } = sink.stats;
-      if (failed > 0) process.stderr.write(`chaos: ${failed} load generator metric datum(s) could not be published to CloudWatch (PutMetricData, ${calls} call(s); last error ${lastError})\n`);
+      if (failed > 0) process.stderr.write(`chaos: ${count(failed, "load generator metric datum", "load generator metric data")} could not be published to CloudWatch (PutMetricData, ${count(calls, "call")}; last error ${lastError})\n`);
     },
   };
 }

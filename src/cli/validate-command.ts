@@ -17,6 +17,7 @@ import { CliError, usage } from "./errors.js";
 import { loadExperimentFile, planFor } from "./plan-command.js";
 import { parseVars } from "./var-options.js";
 import { PLACEHOLDER_ACCOUNT } from "../engine/plan.js";
+import { count } from "./plural.js";
 
 export interface ValidateFlags {
   var?: string[];
@@ -54,10 +55,6 @@ export function fileKind(file: string): FileKind {
   return byDir?.kind ?? "experiment";
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
 /** Checks one file as what it is; returns the line printed for it when it is valid. */
 async function validateOne(name: string, cwd: string, flags: ValidateFlags): Promise<string> {
   const file = resolveExperiment(name, cwd);
@@ -77,18 +74,18 @@ async function validateOne(name: string, cwd: string, flags: ValidateFlags): Pro
       const { readSuite } = await import("../gate/suite.js");
       const suite = await readSuite(shown, file, experimentCatalog(cwd), { ownStacks: true });
       const experiments = new Set(suite.runs.map((r) => r.experiment)).size;
-      return `ok  ${name}: suite for chaos gate: ${suite.title} (${plural(experiments, "experiment")}, ${plural(suite.runs.length, "run")})`;
+      return `ok  ${name}: suite for chaos gate: ${suite.title} (${count(experiments, "experiment")}, ${count(suite.runs.length, "run")})`;
     }
     case "runbook": {
       const { loadRunbookForRun } = await import("../schedule/gameday-runbook.js");
       const { runbook } = await loadRunbookForRun(file, shown, experimentCatalog(cwd), { ownStacks: true });
-      return `ok  ${name}: game-day runbook for chaos gameday: ${runbook.title} (${plural(runbook.steps.length, "step")}, ${plural(runbook["pre-checks"]?.length ?? 0, "pre-check")})`;
+      return `ok  ${name}: game-day runbook for chaos gameday: ${runbook.title} (${count(runbook.steps.length, "step")}, ${count(runbook["pre-checks"]?.length ?? 0, "pre-check")})`;
     }
     case "experiment": {
       const loaded = await loadExperimentFile(file, { vars: parseVars(flags.var), varFiles: (flags.varFile ?? []).map((f) => resolve(cwd, f)), cwd });
       const plan = await planFor(loaded, { ...PLACEHOLDER_ACCOUNT, cwd });
       const e = plan.experiment;
-      return `ok  ${name}: ${e.title} (${e.method.length} method steps, ${plan.faults.size} fault${plan.faults.size === 1 ? "" : "s"}, ${plan.checks.size} checks)`;
+      return `ok  ${name}: ${e.title} (${count(e.method.length, "method step")}, ${count(plan.faults.size, "fault")}, ${count(plan.checks.size, "check")})`;
     }
   }
 }

@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { JournalDoc } from "../engine/journal.js";
 import { formatPath, InvalidInputError, type InputError } from "../experiment/model.js";
 import { readSource } from "../experiment/source.js";
+import { fsProblem } from "./fs-problem.js";
 
 export interface ReportJournal {
   /** The path as the user gave it, for messages and links. */
@@ -120,7 +121,7 @@ export function readJournal(file: string, path = file): ReportJournal {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new InvalidInputError([{ file, path: "(file)", expected: "a journal file that can be read", found: (err as NodeJS.ErrnoException).code ?? String(err) }]);
+    throw new InvalidInputError([{ file, path: "(file)", expected: "a journal file that can be read", found: fsProblem(err, path) ?? String(err) }]);
   }
   return parseJournal(text, file);
 }

@@ -110,7 +110,7 @@ describe("metrics the target's CloudWatch refuses", () => {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
       const r = await chaos(["run", sloExperiment(dir), "--target", endpoint.url, "--url", `web=${url}`, "--seed", "1", "--log-format", "plain"], { cwd: dir });
       expect(seen).toBeGreaterThan(0);
-      expect(r.stderr).toMatch(/^chaos: \d+ load generator metric datum\(s\) could not be published to CloudWatch \(PutMetricData, \d+ call\(s\); last error .+\)$/m);
+      expect(r.stderr).toMatch(/^chaos: \d+ load generator metric (datum|data) could not be published to CloudWatch \(PutMetricData, \d+ calls?; last error .+\)$/m);
     } finally {
       await endpoint.close();
       await new Promise((r) => server.close(r));

@@ -17,7 +17,7 @@ describe("chaos explore", () => {
     const r = await chaos(["explore", "spot-headroom", ...flags, "--workers", "2", "--out", "a"], { cwd: dir });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/space: interrupt-one-spot-instance; up to 3 fault\(s\) .* in one of us-east-1a, us-east-1b, us-east-1c;/);
+    expect(r.stdout).toMatch(/space: interrupt-one-spot-instance; up to 3 faults .* in one of us-east-1a, us-east-1b, us-east-1c;/);
     const a = summaryOf(join(dir, "a"));
     expect(a.stoppedBy).toBe("found");
     // One interruption at a time always fits on this stack: a failure needs at least two.
@@ -121,7 +121,7 @@ describe("chaos explore with variables and crashes", () => {
     const r = await chaos(["explore", "kill-worker.yaml", "--seed", "1", "--runs", "8", "--workers", "1", "--out", "o"], { cwd: dir });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
-    const line = /no failing schedule found: the hypothesis held in (\d+) of 8 schedule\(s\); (\d+) could not be judged, the first: (.+) \(schedule: .+\)/.exec(r.stdout);
+    const line = /no failing schedule found: the hypothesis held in (\d+) of 8 schedules; (\d+) could not be judged, the first: (.+) \(schedule: .+\)/.exec(r.stdout);
     expect(line, r.stdout).not.toBeNull();
     const [held, notJudged] = [Number(line![1]), Number(line![2])];
     expect(held + notJudged).toBe(8);
@@ -137,7 +137,7 @@ describe("chaos explore with variables and crashes", () => {
     // The experiment itself (by name, shipper-crash is its space file): one candidate shows the space.
     const r = await chaos(["explore", join(REPO, "experiments", "shipper-crash.yaml"), "--seed", "3", "--runs", "1", "--workers", "1", "--out", "c"], { cwd: dir });
     expect([0, 1]).toContain(r.code);
-    expect(r.stdout).toMatch(/space: throttle-app-logs, crash-one-shipper; up to 2 crash\(es\) of crash-web-log-shipper \(SIGKILL\)/);
+    expect(r.stdout).toMatch(/space: throttle-app-logs, crash-one-shipper; up to 2 crashes of crash-web-log-shipper \(SIGKILL\)/);
     const none = await chaos(["explore", "shipper-crash", "--max-crashes", "11"], { cwd: dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toBe('chaos: --max-crashes: expected a whole number from 0 to 10, found "11"\n');

@@ -70,7 +70,8 @@ describe("structured logs", () => {
     expect(r.stdout).toBe("");
     const events = r.stderr.trim().split("\n").map((l) => JSON.parse(l) as { event: string; time: string; level: number });
     expect(events[0]).toMatchObject({ event: "run-started" });
-    expect(events.at(-1)).toMatchObject({ event: "verdict", verdict: "held", exitCode: 0 });
+    // The verdict, then where the journal went (as plain's journal: line), last.
+    expect(events.slice(-2)).toMatchObject([{ event: "verdict", verdict: "held", exitCode: 0 }, { event: "journal", path: expect.stringMatching(/[/\\]\.gameday[/\\]runs[/\\]task-kill-[^/\\]+[/\\]journal\.json$/) }]);
     expect(events.some((e) => e.event === "fault-started")).toBe(true);
     for (const e of events) expect(Date.parse(e.time)).not.toBeNaN();
   });

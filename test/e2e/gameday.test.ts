@@ -580,7 +580,7 @@ describe("chaos gameday --dry", () => {
     expect(r.stdout).toMatch(/seed {5}7\n[\s\S]*seed {5}8\n/);
     expect(r.stdout).toMatch(/REFUSED +it would hit 2 of the 6 ACTIVE container instances of cluster prod/);
     expect(lines).toContain("checkpoint after drain-two: did the drain hold?");
-    expect(lines.filter((l) => l.length > 0).at(-1)).toBe("dry run of the day: 1 of 2 step(s) cannot run as planned: 2. drain-two (refused); nothing was changed");
+    expect(lines.filter((l) => l.length > 0).at(-1)).toBe("dry run of the day: 1 of 2 steps cannot run as planned: 2. drain-two (refused); nothing was changed");
     expect([existsSync(marker), existsSync(touched), existsSync(join(dir, ".gameday")), existsSync(join(dir, "experiments", "gamedays", "announce.txt"))]).toEqual([false, false, false, false]);
   });
 
@@ -590,7 +590,7 @@ describe("chaos gameday --dry", () => {
     runbook(dir, `${HEADER}steps:\n  - experiment: ../../first.yaml\n  - experiment: task-kill\n`);
     const r = await chaos(["gameday", "drill", "--dry"], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain("dry run of the day: all 2 step(s) can run on sandbox as planned; nothing was changed");
+    expect(r.stdout).toContain("dry run of the day: all 2 steps can run on sandbox as planned; nothing was changed");
     for (const [flag, value] of [["--report", "md"], ["--announce-file", "a.txt"]]) {
       const refused = await chaos(["gameday", "drill", "--dry", flag!, value!], { cwd: dir });
       expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^chaos: ${flag} applies to a game day that runs`))]);

@@ -141,9 +141,9 @@ describe("chaos recover after a killed run", () => {
     const r = await chaos(["recover"], { cwd: dir });
     expect(r.code).toBe(4);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
-    expect(r.stderr).toMatch(/run broken-a: cannot recover: .*broken-a[/\\]run\.json: not valid JSON.*1 undo step\(s\) are still in/);
+    expect(r.stderr).toMatch(/run broken-a: cannot recover: .*broken-a[/\\]run\.json: not valid JSON.*1 undo step is still in/);
     expect(r.stderr).toMatch(/run broken-b: cannot recover: .*broken-b[/\\]run\.json: missing/);
-    expect(r.stdout).toContain(`run ${runId} (leaves a marker while it runs), 1 undo step(s) left`);
+    expect(r.stdout).toContain(`run ${runId} (leaves a marker while it runs), 1 undo step left`);
     expect(r.stdout).toMatch(/ran 1 declared rollback/);
     expect(existsSync(marker)).toBe(false);
   });

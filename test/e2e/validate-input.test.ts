@@ -72,7 +72,7 @@ describe("chaos validate of a space file, a suite or a game-day runbook", () => 
     const r = await chaos(["validate", "experiments/spaces/spot-headroom.yaml", "experiments/suites/release.yaml", "experiments/gamedays/kinesis-and-spot.yaml", "spot-interrupt"], { cwd: REPO });
     expect([r.code, r.stderr]).toEqual([0, ""]);
     const lines = r.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^ok {2}experiments\/spaces\/spot-headroom\.yaml: space file for chaos explore, judged by experiments\/spot-interrupt\.yaml: interrupt-one-spot-instance; up to 3 fault\(s\)/);
+    expect(lines[0]).toMatch(/^ok {2}experiments\/spaces\/spot-headroom\.yaml: space file for chaos explore, judged by experiments\/spot-interrupt\.yaml: interrupt-one-spot-instance; up to 3 faults/);
     expect(lines[1]).toBe("ok  experiments/suites/release.yaml: suite for chaos gate: Release gate (4 experiments, 4 runs)");
     expect(lines[2]).toBe("ok  experiments/gamedays/kinesis-and-spot.yaml: game-day runbook for chaos gameday: Spot, task kills and Kinesis throttling on the web tier (3 steps, 1 pre-check)");
     expect(lines[3]).toMatch(/^ok {2}spot-interrupt: A spot interruption/);

@@ -112,7 +112,7 @@ describe("search", () => {
     expect(result.firstError?.verdict).toEqual(errored);
     expect(sameInstant(result.firstError!.schedule)).toBe(true);
     const note = notJudgedBesideFinding(result)!;
-    expect(note).toMatch(new RegExp(`^${result.notJudged} candidate\\(s\\) could not be judged \\(taken as not failing: a failure, or a smaller one, may hide among them\\); the first: fault did not land \\(schedule: .+\\)$`));
+    expect(note).toMatch(new RegExp(`^${result.notJudged} candidates? could not be judged \\(taken as not failing: a failure, or a smaller one, may hide among them\\); the first: fault did not land \\(schedule: .+\\)$`));
     expect(notJudgedSummary(result)).toEqual({ count: result.notJudged, first: { schedule: result.firstError!.schedule, exitCode: 4, summary: "fault did not land" } });
     // Every candidate judged: nothing to note.
     const clean = await search(await options());

@@ -81,4 +81,16 @@ describe("reading a journal for a report", () => {
       }
     }
   });
+
+  it("says in words that a file or directory does not exist, naming the path, not an errno (ENOENT)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gameday-journal-"));
+    for (const name of ["gone", "gone/journal.json"]) {
+      try {
+        readJournal(name, join(dir, name));
+        expect.unreachable();
+      } catch (err) {
+        expect((err as InvalidInputError).errors.map(formatInputError)).toEqual([`${name}: (file): expected a journal file that can be read, found no such file or directory: ${join(dir, name)}`]);
+      }
+    }
+  });
 });

@@ -1,0 +1,32 @@
+/**
+ * A file system error in words, for the user: "no such file or directory: /runs/x/journal.json",
+ * not the bare errno ("ENOENT") the error carries.
+ */
+import { getSystemErrorMap } from "node:util";
+
+/** Words where the system's own are unclear for a file the user named. */
+const WORDS: Readonly<Record<string, string>> = {
+  EISDIR: "is a directory",
+  EEXIST: "a file is in the way",
+};
+
+/**
+ * `err` (a Node fs error) in words, naming `path` (by default the error's own): undefined for an
+ * error without an errno code, which is not the user's to fix.
+ */
+export function fsProblem(err: unknown, path?: string): string | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  const code = e?.code;
+  if (typeof code !== "string") return undefined;
+  const words = WORDS[code] ?? systemWords(code, e?.errno) ?? code;
+  const where = path ?? e?.path;
+  return where === undefined ? words : `${words}: ${where}`;
+}
+
+function systemWords(code: string, errno: number | undefined): string | undefined {
+  const map = getSystemErrorMap();
+  const byNumber = errno !== undefined ? map.get(errno) : undefined;
+  if (byNumber?.[0] === code) return byNumber[1];
+  for (const [name, words] of map.values()) if (name === code) return words;
+  return undefined;
+}
