@@ -10,9 +10,8 @@
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
-import { LOAD_WINDOW_PERMISSIONS } from "../src/aws/load-window.js";
+import { LOAD_WINDOW_PERMISSIONS, loadPublished } from "../src/aws/load-window.js";
 import { readLoadSeries } from "../src/aws/load-series.js";
-import { raceAbort } from "../src/engine/signals.js";
 import { ALB_ERRORS_PERMISSIONS, loadBalancerOf, readAlbErrors, type AlbErrors } from "../src/aws/alb-errors.js";
 import { findKnee, rampMeanRate, theoreticalMax, type Ramp } from "../src/load/knee.js";
 import { describeWindowShortfall, MAX_SHORTFALL_SHARE, polluted } from "../src/load/shortfall.js";
@@ -86,9 +85,7 @@ export default defineProbe<Params>({
     }
     const end = start + Math.ceil(over / period) * period;
     await ctx.clock.sleep(Math.max(0, end - ctx.clock.now()), ctx.signal);
-    // A generator that puts its measurements over the network is still putting the last period.
-    const published = ctx.traffic.published?.(service, end);
-    if (published) await raceAbort(published, ctx.signal);
+    await loadPublished(ctx.traffic, service, end, ctx.signal);
     const measured = await readLoadSeries(await ctx.aws.cloudwatch(), { Service: service }, start, end, period);
     const series = measured.map((p) => {
       const errors = p.requests - p.succeeded;

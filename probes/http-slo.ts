@@ -8,11 +8,10 @@
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
-import { LOAD_NAMESPACE, LOAD_WINDOW_PERMISSIONS, readLoadWindow } from "../src/aws/load-window.js";
+import { LOAD_NAMESPACE, LOAD_WINDOW_PERMISSIONS, loadPublished, readLoadWindow } from "../src/aws/load-window.js";
 import { alarmPeriodSeconds, type AlarmCompilation } from "../src/aws/stop-alarms.js";
 import type { Tolerance } from "../src/experiment/model.js";
 import { judgeableWindow } from "../src/load/shortfall.js";
-import { raceAbort } from "../src/engine/signals.js";
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -128,9 +127,7 @@ export default defineProbe<Params>({
       ctx.state.warmedUp = true;
     }
     const to = Math.floor(ctx.clock.now() / align) * align;
-    // A generator that puts its measurements over the network is still putting the last second.
-    const published = ctx.traffic.published?.(service, to);
-    if (published) await raceAbort(published, ctx.signal);
+    await loadPublished(ctx.traffic, service, to, ctx.signal);
     const w = await readLoadWindow(await ctx.aws.cloudwatch(), { Service: service }, to - window, to);
     // The generator's own failures are not in w.requests, so never against availability. A window
     // it fell behind in by MAX_SHORTFALL_SHARE or more measured the generator, not the service: an

@@ -14,9 +14,8 @@
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
-import { LOAD_WINDOW_PERMISSIONS, readLoadWindow } from "../src/aws/load-window.js";
+import { LOAD_WINDOW_PERMISSIONS, loadPublished, readLoadWindow } from "../src/aws/load-window.js";
 import { judgeableWindow } from "../src/load/shortfall.js";
-import { raceAbort } from "../src/engine/signals.js";
 import { EDGE_METRICS_PERMISSIONS, readEdge } from "../src/aws/edge-metrics.js";
 import { loadAlarm } from "./http-slo.js";
 
@@ -79,9 +78,7 @@ export default defineProbe<Params>({
     const to = Math.floor(ctx.clock.now() / MINUTE) * MINUTE;
     const from = to - p.window;
     const cloudwatch = await ctx.aws.cloudwatch();
-    // A generator that puts its measurements over the network is still putting the last second.
-    const published = ctx.traffic.published?.(p.site, to);
-    if (published) await raceAbort(published, ctx.signal);
+    await loadPublished(ctx.traffic, p.site, to, ctx.signal);
     const viewer = await readLoadWindow(cloudwatch, { Service: p.site }, from, to);
     // A window the load generator fell behind in measured the generator, not the site (shortfall.ts).
     const shortfall = judgeableWindow(viewer, p.site, p.window, ctx.clock.now());

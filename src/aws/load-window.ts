@@ -6,6 +6,8 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "./sdk/cloudwatch.js";
 import type { Permission } from "../iam/permission.js";
 import { LOAD_NAMESPACE } from "../load/metrics.js";
+import type { TrafficPort } from "../engine/ports.js";
+import { raceAbort } from "../engine/signals.js";
 
 /** The namespace the generators publish to (defined with them), for the readers. */
 export { LOAD_NAMESPACE };
@@ -69,6 +71,16 @@ export async function readLoadWindow(cloudwatch: CloudWatchClient, dimensions: R
   const outcomes = Object.values(byClass).reduce((n, c) => n + c, 0) + timeouts + connectionErrors;
   const generator = { generatorErrors: count("GeneratorErrorCount"), generatorLate: count("GeneratorLateCount") };
   return { requests: Math.max(count("RequestCount"), outcomes), byClass, timeouts, connectionErrors, ...generator, p50: ms("p50"), p95: ms("p95"), p99: ms("p99"), max: ms("Maximum") };
+}
+
+/**
+ * Waits until what the load generator measured for `service` in the periods that ended by `until`
+ * is in the target's CloudWatch (TrafficPort.published): a generator that puts over the network is
+ * still putting the last second when a period ends. Returns at once on a port that has nothing to wait for.
+ */
+export async function loadPublished(traffic: TrafficPort, service: string, until: number, signal: AbortSignal): Promise<void> {
+  const published = traffic.published?.(service, until);
+  if (published) await raceAbort(published, signal);
 }
 
 /** What readLoadWindow calls (GetMetricData takes no resource-level permission). */
