@@ -238,22 +238,24 @@ export class VirtualClock implements Clock {
     // Paced: wall time scaled from where virtual time stood; never behind a timer already fired.
     // While catching up, the event's own time, up to PACED_MAX_SLIP_MS behind the wall.
     if (this.paced) {
-      const wall = this.pacedNow(this.paced);
-      const floor = this.catchingUp(wall) ? wall - PACED_MAX_SLIP_MS : wall;
+      const floor = this.pacedFloor(this.pacedNow(this.paced));
       if (floor > this.t) this.t = floor;
     }
     return this.t;
   }
 
   /**
-   * Paced: an event is being handled (fired, or its continuations are running) or one is overdue.
-   * Time then stands at the event's, not at the wall's; otherwise the clock is idle and waiting for
-   * the wall, and time is the wall's.
+   * Paced: the earliest time now() may say. An event being handled (fired, or its continuations
+   * running) keeps its own time, up to the slip behind the wall. With one overdue and not yet run,
+   * time stands at that event's instant: nothing is due before it, and a read from outside (a
+   * served request arriving) stamped with an older time would end its modelled duration early on
+   * the wall. Otherwise the clock is idle, waiting for the wall, and time is the wall's.
    */
-  private catchingUp(wall: number): boolean {
-    if (this.firing || this.settleTurns > 0) return true;
+  private pacedFloor(wall: number): number {
+    if (this.firing || this.settleTurns > 0) return wall - PACED_MAX_SLIP_MS;
     const head = this.liveHead();
-    return head !== undefined && head.at <= wall;
+    if (head !== undefined && head.at <= wall) return Math.max(head.at, wall - PACED_MAX_SLIP_MS);
+    return wall;
   }
 
   /** The earliest armed timer not cancelled, dropping cancelled ones from the top of the heap. */

@@ -199,8 +199,10 @@ describe("a virtual clock paced to wall time", () => {
     clock.pace(1);
     clock.setTimer(100, () => {});
     vi.advanceTimersByTime(1_000);
-    // The timer at 100 is overdue and has not run: a request now is ordered after it, not a second on.
-    expect(clock.now()).toBe(0);
+    // The timer at 100 is overdue and has not run: a request now is stamped with its time (not
+    // the stale 0, which would end the request's modelled duration early on the wall), and is
+    // ordered before it, not a second on.
+    expect(clock.now()).toBe(100);
     await settle();
     expect(clock.now()).toBe(1_000);
     clock.stop();
