@@ -27,7 +27,8 @@ const PROCESS_EVENTS = ["exit", "beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "un
 export async function warmUp(experiment: string): Promise<void> {
   const listeners = PROCESS_EVENTS.map((e) => process.listenerCount(e));
   const resources = process.getActiveResourcesInfo();
-  const dir = mkdtempSync(join(tmpdir(), "gameday-snapshot-warmup-"));
+  // The pid in the name tells this process's scratch from a concurrent build's.
+  const dir = mkdtempSync(join(tmpdir(), `gameday-snapshot-warmup-${process.pid}-`));
   let output = "";
   const sink = { write: (t: string) => (output += t) };
   try {

@@ -3,8 +3,11 @@ import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { warmUp } from "../../src/cli/snapshot-warmup.js";
 
-/** The warm-up's scratch directories in the temporary directory. */
-const scratchDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith("gameday-snapshot-warmup-"));
+/**
+ * This process's warm-up scratch directories in the temporary directory: a build running beside
+ * the suite (npm run build, an e2e's npm ci) warms up too, in directories of its own pid.
+ */
+const scratchDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith(`gameday-snapshot-warmup-${process.pid}-`));
 
 describe("the startup snapshot's warm-up run", () => {
   it("runs spot-interrupt to its verdict and leaves nothing of it in the process or on disk", async () => {
