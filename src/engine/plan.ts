@@ -62,7 +62,7 @@ const IAM_ROLE_ARN = /^arn:(?:aws[a-z-]*|\$\{[^}]+\}):iam::(?:\d{12}|\$\{[^}]+\}
 
 export async function planExperiment(loaded: LoadedExperiment, options: PlanOptions): Promise<Plan> {
   // The loader's own reporting, so `with:` errors read exactly like the rest of the file's.
-  const located: Located = { file: loaded.file, positionOf: loaded.positionOf, keyPositionOf: loaded.keyPositionOf ?? loaded.positionOf };
+  const located: Located = { file: loaded.file, positionOf: loaded.positionOf, keyPositionOf: loaded.keyPositionOf ?? loaded.positionOf, ...(loaded.originOf ? { originOf: loaded.originOf } : {}) };
   const problems = new Problems();
   problems.redact(loaded.secretValues);
   // A ref's copy is planned too (the engine looks checks up by name), but its problems are the

@@ -9,6 +9,7 @@ import { listOf, quote, suggestion } from "./describe.js";
 import type { DocPath } from "./model.js";
 import type { Problems } from "./problems.js";
 import type { Located } from "./source.js";
+import { originReader } from "./origin.js";
 import { parseTemplate } from "./template.js";
 import { Variables, type Binding } from "./variables.js";
 import type { Entry, VarFile } from "./var-files.js";
@@ -27,6 +28,8 @@ export interface Substituted {
   secretValues: string[];
   /** Paths in the experiment file whose substitution failed (already reported). */
   failedPaths: DocPath[];
+  /** Where the value substituted at a path in the experiment file came from, for messages. */
+  originOf(path: DocPath): string | undefined;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -150,5 +153,5 @@ export function substituteDocument(document: Record<string, unknown>, source: Lo
   }
 
   const failedPaths = variables.failures.filter((f) => f.source === source).map((f) => f.path);
-  return { document: out, configuration: resolvedConfig, secrets: resolvedSecrets, secretValues: [...secretValues], failedPaths };
+  return { document: out, configuration: resolvedConfig, secrets: resolvedSecrets, secretValues: [...secretValues], failedPaths, originOf: originReader(variables.origins, source, configuration) };
 }

@@ -75,14 +75,16 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
 
   const substituted = substituteDocument(raw, source, { varFiles, overrides, env: options.env ?? {} }, problems);
   problems.redact(substituted.secretValues);
+  // Problems with substituted values also say where the value was set.
+  const located: Located = { file, positionOf: source.positionOf, keyPositionOf: source.keyPositionOf, originOf: substituted.originOf };
   const naming = nameSteps(slotsOf(substituted.document), (path, expected, found) => {
     // A name or ref whose ${...} failed is already reported.
-    if (!isUnder(path, substituted.failedPaths)) problems.add(source, path, expected, found);
+    if (!isUnder(path, substituted.failedPaths)) problems.add(located, path, expected, found);
   });
 
   const parsed = experimentSchema.safeParse(substituted.document, PARSED_ONCE);
   if (!parsed.success) {
-    new IssueReporter(source, problems, substituted.failedPaths).report(parsed.error.issues, substituted.document);
+    new IssueReporter(located, problems, substituted.failedPaths).report(parsed.error.issues, substituted.document);
   }
   // Every quiet schema issue sits under a reported substitution failure, so this raises when parsing failed.
   if (!parsed.success || problems.any) problems.raise(partialExperiment(file, raw, source, substituted, naming));
@@ -94,6 +96,7 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
     raw,
     positionOf: (path) => source.positionOf(path),
     keyPositionOf: (path) => source.keyPositionOf(path),
+    originOf: substituted.originOf,
     secretValues: substituted.secretValues,
   };
 }
@@ -134,7 +137,7 @@ function partialExperiment(file: string, raw: Record<string, unknown>, source: L
       stopConditions: section("stop-conditions") as Check[],
       runtime: DEFAULT_RUNTIME,
     };
-    return { file, experiment, raw, positionOf: (path) => source.positionOf(path), keyPositionOf: (path) => source.keyPositionOf(path), secretValues: substituted.secretValues };
+    return { file, experiment, raw, positionOf: (path) => source.positionOf(path), keyPositionOf: (path) => source.keyPositionOf(path), originOf: substituted.originOf, secretValues: substituted.secretValues };
   } catch {
     // Only an extra; a failure here must not hide the problems already found.
     return undefined;

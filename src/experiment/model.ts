@@ -190,6 +190,8 @@ export interface LoadedExperiment {
   positionOf(path: DocPath): SourcePosition | undefined;
   /** Where the key of the entry at `path` is written, for "unknown key" errors; positionOf when absent. */
   keyPositionOf?(path: DocPath): SourcePosition | undefined;
+  /** Where a substituted value came from (see Located.originOf). */
+  originOf?(path: DocPath): string | undefined;
   /** Every string that came from `secrets`, for redaction. */
   secretValues: string[];
 }

@@ -29,7 +29,8 @@ export class Problems {
   /** Records a problem at `path` in `source`; `key` points at the key itself (for unknown keys). */
   add(source: Located, path: DocPath, expected: string, found: string, key = false): void {
     const position = nearestPosition(source, path, key);
-    this.errors.push({ file: source.file, ...(position ? { position } : {}), path: formatPath(path), expected, found });
+    const origin = source.originOf?.(path);
+    this.errors.push({ file: source.file, ...(position ? { position } : {}), path: formatPath(path), expected, found: origin ? `${found} (${origin})` : found });
   }
 
   addAll(errors: readonly InputError[]): void {

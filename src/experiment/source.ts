@@ -16,6 +16,11 @@ export interface Located {
   positionOf(path: DocPath): SourcePosition | undefined;
   /** The position of a map key (for unknown keys), else of the value. */
   keyPositionOf(path: DocPath): SourcePosition | undefined;
+  /**
+   * Where the value at `path` came from when it was substituted (`${notice}`, set by --var notice):
+   * a problem with it is then not blamed on the placeholder's line alone. Absent: written as is.
+   */
+  originOf?(path: DocPath): string | undefined;
 }
 
 export interface SourceDocument extends Located {

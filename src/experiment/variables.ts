@@ -22,6 +22,13 @@ export interface Binding extends Entry {
 
 type Outcome = { ok: true; value: unknown } | { ok: false };
 
+/** A string substituted at `path` in `source`: the placeholders it used, each with what it named (none for ${env:NAME}). */
+export interface Origin {
+  source: Located;
+  path: DocPath;
+  uses: { raw: string; binding?: Binding }[];
+}
+
 const CONFIG_ENV_KEYS = ["type", "key", "default", "env_var_type"];
 const SECRET_ENV_KEYS = ["type", "key"];
 
@@ -34,6 +41,8 @@ export class Variables {
   private readonly resolving: Binding[] = [];
   /** Every place whose substitution failed (already reported), so later checks can stay quiet there. */
   readonly failures: { source: Located; path: DocPath }[] = [];
+  /** Every place substituted successfully, so a later problem with the value can say where it came from. */
+  readonly origins: Origin[] = [];
 
   constructor(
     private readonly configuration: ReadonlyMap<string, Binding>,
@@ -164,16 +173,22 @@ export class Variables {
   private substituteString(text: string, source: Located, path: DocPath): Outcome {
     const pieces = parseTemplate(text);
     if (!pieces) return { ok: true, value: text };
+    const uses = pieces.flatMap((p) => (p.kind === "name" ? [{ raw: p.raw, binding: this.lookup(p.name) }] : p.kind === "env" ? [{ raw: p.raw }] : []));
     const only = pieces.length === 1 ? pieces[0] : undefined;
-    if (only && only.kind !== "text") return this.resolvePiece(only, source, path);
-    let out = "";
-    let ok = true;
-    for (const piece of pieces) {
-      const outcome = this.resolvePiece(piece, source, path);
-      if (outcome.ok) out += interpolate(outcome.value);
-      else ok = false;
+    let outcome: Outcome;
+    if (only && only.kind !== "text") outcome = this.resolvePiece(only, source, path);
+    else {
+      let out = "";
+      let ok = true;
+      for (const piece of pieces) {
+        const part = this.resolvePiece(piece, source, path);
+        if (part.ok) out += interpolate(part.value);
+        else ok = false;
+      }
+      outcome = ok ? { ok: true, value: out } : { ok: false };
     }
-    return ok ? { ok: true, value: out } : { ok: false };
+    if (outcome.ok && uses.length > 0) this.origins.push({ source, path, uses });
+    return outcome;
   }
 
   /**

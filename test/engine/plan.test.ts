@@ -43,6 +43,22 @@ describe("planning", () => {
     expect(await planErrors(exp("arn:aws:iam::12345:role/x"))).toHaveLength(1);
   });
 
+  it("blames a bad value given by --var on the --var, and a fault parameter's ${name} on where it was set", async () => {
+    const yaml = "title: t\ndescription: d\nconfiguration:\n  notice: PT2M\nmethod:\n  - fault: spot-interrupt\n    target: { cluster: prod, tags: { chaos: ok } }\n    with: { durationBeforeInterruption: \"${notice}\" }\n";
+    const loaded = parseExperiment(yaml, "exp.yaml", { env: {}, vars: { fisRoleArn: "bad", notice: "PT1M" } });
+    let errors: string[] = [];
+    try {
+      await planExperiment(loaded, OPTIONS);
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      errors = err.errors.map(formatInputError);
+    }
+    expect(errors).toEqual([
+      'exp.yaml:3:1: configuration.fisRoleArn: expected an IAM role ARN such as arn:aws:iam::123456789012:role/gameday-fis, found "bad" (set by --var fisRoleArn)',
+      'exp.yaml:8:41: method[0].with.durationBeforeInterruption: expected a duration between PT2M and PT15M (FIS\'s range), found "PT1M" (from ${notice}, set by --var notice)',
+    ]);
+  });
+
   it("reports every bad probe and fault parameter at its line and column, all at once", async () => {
     const errors = await planErrors(
       [
@@ -250,7 +266,7 @@ describe("planning", () => {
     expect(JSON.stringify(error)).not.toContain("hunter22");
     const reported = (await withPlanProblems(error, OPTIONS)) as InvalidInputError;
     expect(reported.errors.map(formatInputError)).toEqual([
-      expect.stringMatching(/^exp\.yaml:5:\d+: method\[0\]\.with\.within: expected .*, found "\*\*\*": not a duration$/),
+      expect.stringMatching(/^exp\.yaml:5:\d+: method\[0\]\.with\.within: expected .*, found "\*\*\*": not a duration \(from \$\{token\}, set at line 2\)$/),
       expect.stringMatching(/^exp\.yaml:6:\d+: method\[1\]\.pause: /),
     ]);
   });

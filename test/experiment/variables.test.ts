@@ -55,8 +55,8 @@ describe("${name} substitution", () => {
     const text = 'title: t\nsecrets:\n  api: { token: { type: env, key: TOKEN } }\nmethod:\n  - pause: "${token}"\n  - probe: p\n    interval: "every ${token}"\n';
     const errors = errorsOf(text, "exp.yaml", { env: { TOKEN: "hunter2-token" } });
     expect(errors.map((e) => [e.path, e.found])).toEqual([
-      ["method[0].pause", '"***": not a duration'],
-      ["method[1].interval", '"every ***": not a duration'],
+      ["method[0].pause", '"***": not a duration (from ${token}, set at line 3)'],
+      ["method[1].interval", '"every ***": not a duration (from ${token}, set at line 3)'],
     ]);
   });
 
@@ -214,6 +214,30 @@ describe("--var and --var-file", () => {
       ["vars/missing.yaml", undefined, "(document)"],
     ]);
     expect(errors[4]).toMatchObject({ expected: "a readable var file", found: "no such file" });
+  });
+});
+
+describe("a problem with a substituted value says where the value was set", () => {
+  const pause = (head = "") => `title: t\n${head}method:\n  - pause: "\${wait}"\n`;
+
+  it("names the --var, the var file's line or the configuration's line, not only the placeholder's", () => {
+    const byVar = errorAt(errorsOf(pause(), "exp.yaml", { env: {}, vars: { wait: "soon" } }), "method[0].pause");
+    expect(byVar).toMatchObject({ file: "exp.yaml", position: { line: 3 }, found: '"soon": not a duration (from ${wait}, set by --var wait)' });
+    const inFile = errorAt(errorsOf(pause("configuration:\n  wait: soon\n")), "method[0].pause");
+    expect(inFile.found).toBe('"soon": not a duration (from ${wait}, set at line 3)');
+    const byFile = errorAt(errorsOf('title: t\nmethod:\n  - pause: "${stream}"\n', "exp.yaml", { env: {}, varFiles: [`${FIXTURES}vars/flat.json`] }), "method[0].pause");
+    expect(byFile.found).toMatch(new RegExp(`^"billing-logs": not a duration \\(from \\$\\{stream\\}, set at ${FIXTURES}vars/flat\\.json:\\d+:\\d+\\)$`));
+  });
+
+  it("names every placeholder a longer string was built from, and the environment for ${env:NAME}", () => {
+    const text = 'title: t\nconfiguration:\n  unit: weeks\nmethod:\n  - pause: "${n}${unit}"\n  - pause: "${env:WAIT}"\n';
+    const errors = errorsOf(text, "exp.yaml", { env: { WAIT: "later" }, vars: { n: "2" } });
+    expect(errorAt(errors, "method[0].pause").found).toBe('"2weeks": not a duration (from ${n}, set by --var n, and ${unit}, set at line 3)');
+    expect(errorAt(errors, "method[1].pause").found).toBe('"later": not a duration (from ${env:WAIT}, set in the environment)');
+  });
+
+  it("says nothing more for a value written as is", () => {
+    expect(errorAt(errorsOf('title: t\nmethod:\n  - pause: soon\n'), "method[0].pause").found).toBe('"soon": not a duration');
   });
 });
 
