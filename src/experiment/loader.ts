@@ -61,6 +61,11 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
     );
     problems.raise();
   }
+  // A FIS template given where an experiment goes would otherwise get an error per top-level key.
+  if (!("title" in raw) && !("method" in raw) && "actions" in raw && "targets" in raw) {
+    problems.add(source, [], "an experiment (`title` and `method`)", "an AWS FIS experiment template (`targets` and `actions`): run it with chaos run --fis-template FILE");
+    problems.raise();
+  }
 
   const varFiles: VarFile[] = [];
   for (const path of options.varFiles ?? []) {
