@@ -115,6 +115,8 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     } catch (err) {
       throw portError(err);
     }
+    // Stopped while the port opened: it closes below, and must not be announced after "stopping".
+    if (stopped.signal.aborted) return 0;
     process.stdout.write(`sandbox (${stackFile}) serving on ${server.url}  seed ${seed}  speed ${speed}x\n`);
     process.stdout.write(`use it with: AWS_ENDPOINT_URL=${server.url} AWS_REGION=${sandbox.kernel.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x\n`);
     const { listenAlb } = await import("../sandbox/alb-listener.js");
@@ -132,7 +134,7 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     }
     // A run's timeline shows when the sandbox fell behind the wall; a served one has none but this.
     sandbox.kernel.trace.onRecord((e) => {
-      if (e.source === "sandbox" && e.kind === "behind") process.stdout.write(`sandbox ${e.message}\n`);
+      if (e.source === "sandbox" && e.kind === "behind" && !stopped.signal.aborted) process.stdout.write(`sandbox ${e.message}\n`);
     });
     if (!stopped.signal.aborted) await new Promise<void>((done) => stopped.signal.addEventListener("abort", () => done(), { once: true }));
     return 0;

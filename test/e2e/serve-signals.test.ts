@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { request } from "node:http";
-import { serveSandbox } from "./cli.js";
+import { freePort, scratch, serveSandbox, start } from "./cli.js";
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -47,4 +47,20 @@ describe("chaos sandbox serve stopped by a signal while serving", () => {
       }
     });
   }
+
+  it("a signal right after the boot, before or while the port opens, is said the same way, and nothing is announced after it", async () => {
+    const port = await freePort();
+    const s = start(["sandbox", "serve", "--port", String(port), "--speed", "60", "--seed", "4"], { cwd: scratch() });
+    try {
+      await s.waitFor(/tasks running \(/);
+      s.child.kill("SIGTERM");
+      const r = await s.done;
+      expect([r.code, r.signal, r.stderr]).toEqual([0, null, ""]);
+      // No "serving on" or ALB port after the stop line: the user is not told of ports that are closing.
+      expect(r.stdout).toMatch(/ tasks running \([^\n]*\n[^]*SIGTERM: stopping the sandbox…\nstopped\n$/);
+      expect(await answers(`http://127.0.0.1:${port}`)).toBe(false);
+    } finally {
+      s.child.kill("SIGKILL");
+    }
+  });
 });
