@@ -39,8 +39,8 @@ export async function recoverCommand(runId: string | undefined, flags: RecoverFl
     if (runId !== undefined) throw usage("recover: --orphans looks for runs without a ledger here; it takes no run id");
     const { orphans: _o, target: _t, region: _r, profile: _p, ...ledgerFlags } = flags;
     const { orphansAccount, recoverOrphans } = await import("./recover-orphans.js");
-    // The account first: a missing --target or --region is refused before any ledger is acted on.
-    const aws = orphansAccount(flags);
+    // The account first: a missing --target or a wrong region is refused before any ledger is acted on.
+    const aws = await orphansAccount(flags);
     let fromLedgers: number;
     try {
       fromLedgers = await recoverCommand(undefined, ledgerFlags);

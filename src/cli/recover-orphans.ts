@@ -12,8 +12,11 @@ import type { AwsClients } from "../aws/clients.js";
 import { accountClients } from "./account-connection.js";
 import { targetError } from "./errors.js";
 
-/** The account --orphans looks in; a usage error (nothing done) when --target or --region is missing or wrong. */
-export function orphansAccount(flags: { target?: string; region?: string; profile?: string }): AwsClients {
+/**
+ * The account --orphans looks in; an error (nothing done) when --target or --region is missing or
+ * wrong, or names another region than the one a served sandbox serves.
+ */
+export function orphansAccount(flags: { target?: string; region?: string; profile?: string }): Promise<AwsClients> {
   return accountClients("recover --orphans", flags);
 }
 

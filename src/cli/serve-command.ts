@@ -56,9 +56,19 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     }
   }
 
-  // A signal during the boot ends it; after it, a signal is how serving ends.
+  // A signal during the boot ends it (the boot line says " interrupted"); after it, a signal is how
+  // serving ends, and the user who pressed Ctrl-C is told it was heard and when closing is done.
   const stopped = new AbortController();
-  const onSignal = () => stopped.abort();
+  let booting = true;
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopped.signal.aborted) return;
+    if (!booting) {
+      stoppedBy = signal;
+      process.stdout.write(`${signal}: stopping the sandbox…\n`);
+    }
+    stopped.abort();
+  };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const wall = new RealClock();
@@ -87,6 +97,7 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
       process.stdout.write(" interrupted\n");
       return 0;
     }
+    booting = false;
     const booted = clock.now() - bootFrom;
     process.stdout.write(` ${upSummary(sandbox)} (${(booted / 60_000).toFixed(1)} virtual minutes, ${((wall.now() - wallStart) / 1000).toFixed(1)} s)\n`);
     // Run on in virtual time until level with the wall clock (a client stamps its queries with it),
@@ -104,21 +115,26 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     } catch (err) {
       throw portError(err);
     }
+    // Stopped while the port opened: it closes below, and must not be announced after "stopping".
+    if (stopped.signal.aborted) return 0;
     process.stdout.write(`sandbox (${stackFile}) serving on ${server.url}  seed ${seed}  speed ${speed}x\n`);
     process.stdout.write(`use it with: AWS_ENDPOINT_URL=${server.url} AWS_REGION=${sandbox.kernel.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x\n`);
     const { listenAlb } = await import("../sandbox/alb-listener.js");
     for (const service of sandbox.traffic.loadBalanced()) {
+      // A signal may come as soon as "serving on" is printed: stop opening ports, and do not
+      // announce one that opened meanwhile (it is closed below like the rest).
+      if (stopped.signal.aborted) break;
       try {
         const listener = await listenAlb(sandbox.traffic, clock, service, albPorts.get(service) ?? 0);
         listeners.push(listener);
-        process.stdout.write(`alb ${service} listening on ${listener.url}\n`);
+        if (!stopped.signal.aborted) process.stdout.write(`alb ${service} listening on ${listener.url}\n`);
       } catch (err) {
         throw portError(err, `--alb-port ${service}=PORT`);
       }
     }
     // A run's timeline shows when the sandbox fell behind the wall; a served one has none but this.
     sandbox.kernel.trace.onRecord((e) => {
-      if (e.source === "sandbox" && e.kind === "behind") process.stdout.write(`sandbox ${e.message}\n`);
+      if (e.source === "sandbox" && e.kind === "behind" && !stopped.signal.aborted) process.stdout.write(`sandbox ${e.message}\n`);
     });
     if (!stopped.signal.aborted) await new Promise<void>((done) => stopped.signal.addEventListener("abort", () => done(), { once: true }));
     return 0;
@@ -130,6 +146,7 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     await server?.close();
     await composed?.close();
     clock.stop();
+    if (stoppedBy !== undefined) process.stdout.write("stopped\n");
   }
 }
 

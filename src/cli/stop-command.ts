@@ -27,7 +27,7 @@ export async function stopCommand(runId: string | undefined, flags: StopFlags): 
   if (runId === undefined && !flags.all) throw usage("stop: name a run id, or pass --all to stop every running FIS experiment gameday started");
   if (runId !== undefined && flags.all) throw usage("stop: either a run id or --all, not both");
   if (runId !== undefined && (!/^[A-Za-z0-9._-]+$/.test(runId) || runId === "." || runId === "..")) throw usage(`stop: expected a run id such as spot-interrupt-0000002a, found ${JSON.stringify(runId)}`);
-  const aws = accountClients("stop", flags);
+  const aws = await accountClients("stop", flags);
   let stopped;
   try {
     stopped = await stopTaggedExperiments(await aws.fis(), runId === undefined ? {} : { runId });
