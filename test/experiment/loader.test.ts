@@ -154,6 +154,15 @@ describe("formats", () => {
     expect(errorsOf("title: t\nmethod: []\n", "a.json")[0]).toMatchObject({ expected: "valid JSON", position: { line: 1, column: 1 } });
   });
 
+  it("says a FIS template given as an experiment is one, in a single error pointing to --fis-template", () => {
+    const template = readFileSync(new URL("../../fixtures/fis/valid/spot-interrupt.json", import.meta.url), "utf8");
+    const errors = errorsOf(template, "template.json");
+    expect(errors).toEqual([expect.objectContaining({ path: "(document)", expected: "an experiment (`title` and `method`)" })]);
+    expect(errors[0]?.found).toContain("chaos run --fis-template FILE");
+    // An experiment that merely has those keys is checked as an experiment.
+    expect(errorsOf('{"title": "t", "actions": {}, "targets": {}}', "a.json").map((e) => e.path)).toContain("method");
+  });
+
   it("ignores a byte-order mark", () => {
     expect(parseExperiment(`\uFEFF${yaml}`, "a.yaml", { env: {} }).positionOf(["title"])).toEqual({ line: 1, column: 8 });
   });
