@@ -69,7 +69,7 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   1    a finding at error severity
   2    invalid usage or stack file
   4    the target could not be read (an AWS call refused, nothing listening, not on the allow-list)`,
-  sandbox: `  0    stopped by SIGINT or SIGTERM
+  sandbox: `  0    stopped by SIGINT, SIGTERM or SIGHUP
   2    invalid usage or stack file, or the port is in use
   4    the sandbox could not start (its stack never came up, for example)`,
   gameday: `  0    every step held

@@ -19,6 +19,7 @@ import { BOOT_LOOKBACK_MS, bootStart, runOnToWall } from "./boot-clock.js";
 import { parseSeed, parseSpeed } from "./run-command.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { optimizeFromNow } from "./tiering.js";
+import { STOP_SIGNALS } from "./stop-signals.js";
 
 export async function serveCommand(flags: { stack?: string; port: string; speed: string; seed?: string; albPort?: string[] }): Promise<number> {
   const port = wholeNumberFlag("--port", flags.port, { min: 0, max: 65535, expected: "a port number from 0 to 65535 (0: a free one)" });
@@ -69,8 +70,8 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     }
     stopped.abort();
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // SIGHUP too, as `chaos run` takes it: a closed terminal ends serving with its ports closed.
+  for (const s of STOP_SIGNALS) process.once(s, onSignal);
   const wall = new RealClock();
   const clock = new VirtualClock(bootStart(wall));
   let composed: Awaited<ReturnType<typeof composeSandbox>> | undefined;
@@ -139,8 +140,7 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     if (!stopped.signal.aborted) await new Promise<void>((done) => stopped.signal.addEventListener("abort", () => done(), { once: true }));
     return 0;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
     // Every path out closes the port and the stack's timers, so the process exits by itself.
     for (const l of listeners) await l.close();
     await server?.close();

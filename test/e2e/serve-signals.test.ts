@@ -1,5 +1,6 @@
 /**
- * `chaos sandbox serve` ends on Ctrl-C (SIGINT) or a polite kill (SIGTERM). Once it serves, the user
+ * `chaos sandbox serve` ends on Ctrl-C (SIGINT), a polite kill (SIGTERM) or a hangup (SIGHUP: the
+ * terminal closed), as `chaos run` does. Once it serves, the user
  * is told the signal was heard, and then that the ports and the stack are closed: silence would
  * leave them wondering whether it is still shutting down or hung.
  */
@@ -27,6 +28,7 @@ describe("chaos sandbox serve stopped by a signal while serving", () => {
   for (const [signal, after] of [
     ["SIGINT", /alb web listening on /],
     ["SIGTERM", /serving on /],
+    ["SIGHUP", /alb web listening on /],
   ] as const) {
     it(`says it is stopping on ${signal}, then that it stopped, and exits 0 with the port closed`, async () => {
       const s = await serveSandbox(["--speed", "60", "--seed", "4"]);
