@@ -42,6 +42,12 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** CreateExperimentTemplate's input, or GetExperimentTemplate's output (the template under experimentTemplate). */
+export function looksLikeFisTemplate(doc: Record<string, unknown>): boolean {
+  const body = isMap(doc.experimentTemplate) ? doc.experimentTemplate : doc;
+  return "actions" in body && "targets" in body;
+}
+
 function load(text: string, file: string, options: LoadOptions, varTexts: VarFileTexts): LoadedExperiment {
   // Annotated so that TypeScript sees `problems.raise()` never returns.
   const problems: Problems = new Problems();
@@ -62,7 +68,7 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
     problems.raise();
   }
   // A FIS template given where an experiment goes would otherwise get an error per top-level key.
-  if (!("title" in raw) && !("method" in raw) && "actions" in raw && "targets" in raw) {
+  if (!("title" in raw) && !("method" in raw) && looksLikeFisTemplate(raw)) {
     problems.add(source, [], "an experiment (`title` and `method`)", "an AWS FIS experiment template (`targets` and `actions`): run it with chaos run --fis-template FILE");
     problems.raise();
   }

@@ -159,6 +159,9 @@ describe("formats", () => {
     const errors = errorsOf(template, "template.json");
     expect(errors).toEqual([expect.objectContaining({ path: "(document)", expected: "an experiment (`title` and `method`)" })]);
     expect(errors[0]?.found).toContain("chaos run --fis-template FILE");
+    // As `aws fis get-experiment-template` prints it, too.
+    const output = JSON.stringify({ experimentTemplate: { id: "EXT1", ...JSON.parse(template) } });
+    expect(errorsOf(output, "got.json").map((e) => e.expected)).toEqual(["an experiment (`title` and `method`)"]);
     // An experiment that merely has those keys is checked as an experiment.
     expect(errorsOf('{"title": "t", "actions": {}, "targets": {}}', "a.json").map((e) => e.path)).toContain("method");
   });
