@@ -68,6 +68,16 @@ describe("chaos validate on a new user's mistakes", () => {
   });
 });
 
+describe("chaos validate of a .json experiment", () => {
+  it("says where its JSON breaks in JSON's words, at file:line:col, not the YAML parser's", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "exp.json"), '{\n  "title": "t",\n  "method": [\n    { "pause": "PT1S" }\n    { "pause": "PT2S" }\n  ]\n}\n');
+    const r = await chaos(["validate", "exp.json"], { cwd: dir });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr.split(`${dir}/`).join("")).toBe("exp.json:5:5: (document): expected valid JSON: `,` or `]` after an array element, found `{`\n1 error in 1 file\n");
+  });
+});
+
 describe("chaos validate's total", () => {
   it("follows the errors, counting them and the files that have them among all those given; the good files' lines are on stdout", async () => {
     const dir = scratch();
