@@ -60,6 +60,13 @@ describe("--journal-path", () => {
     expect(existsSync(join(dir, ".gameday"))).toBe(false);
   });
 
+  it("a file where the runs directory must go is named in words when the rollback ledger cannot be written, not a bare errno code", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, ".gameday"), "");
+    const r = await chaos(["run", quickExperiment(dir), "--target", endpoint.url], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([2, `chaos: cannot write the rollback ledger under ${join(dir, ".gameday", "runs")}: not a directory: ${join(dir, ".gameday", "runs")}; run from a directory you can write to\n`]);
+  });
+
   it("a directory that does not exist is refused and named, not created", async () => {
     const dir = scratch();
     const r = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--journal-path", "nonexistent/dir/j.json"], { cwd: dir });
