@@ -3,7 +3,7 @@
  * words, the journal and report paths under --log-format json, counts and cut lines in words.
  */
 import { describe, expect, it, vi } from "vitest";
-import { existsSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, scratch } from "./cli.js";
 
@@ -58,6 +58,21 @@ describe("chaos report of a path that does not exist", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`.gameday/runs/gone: (file): expected a journal file that can be read, found no such file or directory: ${join(realpathSync(dir), ".gameday", "runs", "gone")}\n`);
     expect(r.stderr).not.toMatch(/ENOENT/);
+  });
+});
+
+describe("a gameday.yaml or a runbook that cannot be read", () => {
+  it("a directory named gameday.yaml is called a directory, not EISDIR", async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, "gameday.yaml"));
+    const r = await chaos(["run", quickExperiment(dir)], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([2, "gameday.yaml: (document): expected a readable YAML or JSON file, found a directory\n1 error\n"]);
+  });
+
+  // A file even root may not read (write-only): /proc/sys/vm/drop_caches, on Linux.
+  it.runIf(process.platform === "linux")("a runbook the user may not read says so in words, naming it, not EACCES", async () => {
+    const r = await chaos(["gameday", "/proc/sys/vm/drop_caches", "--auto"], { cwd: scratch() });
+    expect([r.code, r.stderr]).toEqual([2, "/proc/sys/vm/drop_caches: (document): expected a readable YAML or JSON file, found a file that cannot be read: permission denied: /proc/sys/vm/drop_caches\n1 error\n"]);
   });
 });
 
