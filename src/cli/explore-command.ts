@@ -30,6 +30,7 @@ import { parseVars } from "./var-options.js";
 import { replayVarFlags, varsToWrite, withConfiguration } from "./explore-vars.js";
 import type { LoadedExperiment } from "../experiment/model.js";
 import { count } from "./plural.js";
+import { unreadableFile } from "../report/fs-problem.js";
 
 export interface ExploreFlags {
   seed?: string;
@@ -91,8 +92,7 @@ function resolveInput(nameOrPath: string, cwd: string): { space?: SpaceFile; exp
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidInputError([{ file: nameOrPath, path: "(document)", expected: "a readable experiment or space file", found: code === "EISDIR" ? "a directory" : (code ?? String(err)) }]);
+    throw new InvalidInputError([{ file: nameOrPath, path: "(document)", expected: "a readable experiment or space file", found: unreadableFile(err, file) }]);
   }
   if (!isSpaceDocument(readSource(text, file).value)) return { experimentFile: file };
   const space = readSpaceFile(file, text);

@@ -26,6 +26,7 @@ import { parseSeed, parseSpeed } from "./run-command.js";
 import { STOP_SIGNALS } from "./stop-signals.js";
 import { parseReportFlag } from "./run-report.js";
 import { writeGamedayReports } from "../schedule/gameday-report.js";
+import { fsProblem } from "../report/fs-problem.js";
 
 export interface GamedayFlags {
   target: string;
@@ -197,10 +198,10 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
         try {
           writeFileSync(announceFile, `${rb.announcement.message.trimEnd()}\n`);
         } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code ?? String(err);
-          if (flags.announceFile !== undefined) throw usage(`--announce-file ${flags.announceFile}: cannot write ${announceFile}: ${code}`);
+          const problem = fsProblem(err, announceFile) ?? String(err);
+          if (flags.announceFile !== undefined) throw usage(`--announce-file ${flags.announceFile}: cannot write the announcement: ${problem}`);
           const position = loaded.positionOf(["announcement", "file"]);
-          throw new InvalidInputError([{ file: shown, ...(position ? { position } : {}), path: "announcement.file", expected: ANNOUNCEMENT_FILE_EXPECTED, found: `${JSON.stringify(inRunbook)}: cannot write ${announceFile}: ${code}` }]);
+          throw new InvalidInputError([{ file: shown, ...(position ? { position } : {}), path: "announcement.file", expected: ANNOUNCEMENT_FILE_EXPECTED, found: `${JSON.stringify(inRunbook)}, which cannot be written: ${problem}` }]);
         }
         const written = relative(cwd, announceFile);
         out(`announcement written to ${written === "" || written.startsWith("..") ? announceFile : written}`);

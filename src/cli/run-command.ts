@@ -27,6 +27,7 @@ import { experimentStack } from "../experiment/sandbox-stack.js";
 import { isExperimentPath } from "../schedule/experiment-references.js";
 import type { Plan } from "../engine/plan.js";
 import { RealClock, type Clock } from "../time/clock.js";
+import { fsProblem } from "../report/fs-problem.js";
 
 export interface RunFlags {
   journalPath?: string;
@@ -164,13 +165,12 @@ function claimRunDir(cwd: string, baseId: string): string {
  * write to, is refused too.
  */
 function checkJournalPath(path: string, shown: string): void {
-  const why = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
   if (existsSync(path)) {
     if (statSync(path).isDirectory()) throw usage(`--journal-path ${shown}: is a directory; expected the path of a file`);
     try {
       accessSync(path, constants.W_OK);
     } catch (err) {
-      throw usage(`--journal-path ${shown}: the file cannot be written (${why(err)})`);
+      throw usage(`--journal-path ${shown}: the file cannot be written: ${fsProblem(err, path) ?? String(err)}`);
     }
   }
   const dir = dirname(path);
@@ -179,7 +179,7 @@ function checkJournalPath(path: string, shown: string): void {
   try {
     accessSync(dir, constants.W_OK);
   } catch (err) {
-    throw usage(`--journal-path ${shown}: cannot write in ${dir} (${why(err)})`);
+    throw usage(`--journal-path ${shown}: cannot write in its directory: ${fsProblem(err, dir) ?? String(err)}`);
   }
 }
 
@@ -204,7 +204,7 @@ function checkLatestLink(cwd: string): void {
   try {
     accessSync(cwd, constants.W_OK);
   } catch (err) {
-    throw usage(`cannot write in ${cwd} (${(err as NodeJS.ErrnoException).code ?? String(err)}); run from a directory you can write to, or give --journal-path`);
+    throw usage(`cannot write in the working directory: ${fsProblem(err, cwd) ?? String(err)}; run from a directory you can write to, or give --journal-path`);
   }
 }
 
@@ -219,7 +219,7 @@ function linkLatest(cwd: string, journal: string): string | undefined {
     return undefined;
   } catch (err) {
     rmSync(tmp, { force: true });
-    return (err as NodeJS.ErrnoException).code ?? String(err);
+    return fsProblem(err, link) ?? String(err);
   }
 }
 
@@ -406,7 +406,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "EEXIST") throw targetError(`run ${runId} was started by another process at the same moment; choose another --seed`);
-      throw usage(`cannot write the rollback ledger under ${runsDir(cwd)} (${code ?? String(err)}); run from a directory you can write to`);
+      throw usage(`cannot write the rollback ledger under ${runsDir(cwd)}: ${fsProblem(err) ?? String(err)}; run from a directory you can write to`);
     }
     journal = new Journal(journalPath, {
       experiment: journalExperiment(plan.loaded.raw),
@@ -424,7 +424,7 @@ export async function runCommand(nameOrPath: string | undefined, flags: RunFlags
       // Written once before the link moves, so that journal.json never points at nothing.
       journal.write();
       linkFailure = linkLatest(cwd, journalPath);
-      if (linkFailure !== undefined) io.stderr.write(`chaos: could not link ${LATEST_JOURNAL} to this run's journal (${linkFailure}); the journal is at ${relative(cwd, journalPath)}\n`);
+      if (linkFailure !== undefined) io.stderr.write(`chaos: could not link ${LATEST_JOURNAL} to this run's journal: ${linkFailure}; the journal is at ${relative(cwd, journalPath)}\n`);
     }
     const { runExperiment } = await import("../engine/run.js");
     target.begin();

@@ -17,7 +17,7 @@ import { CliError, usage } from "./errors.js";
 import { loadExperimentFile, planFor } from "./plan-command.js";
 import { parseVars } from "./var-options.js";
 import { PLACEHOLDER_ACCOUNT } from "../engine/plan.js";
-import { count } from "./plural.js";
+import { count, noun } from "./plural.js";
 
 export interface ValidateFlags {
   var?: string[];
@@ -93,6 +93,7 @@ async function validateOne(name: string, cwd: string, flags: ValidateFlags): Pro
 export async function validateCommand(names: string[], flags: ValidateFlags): Promise<number> {
   const cwd = process.cwd();
   let failed = 0;
+  let errors = 0;
   for (const name of names) {
     try {
       process.stdout.write(`${await validateOne(name, cwd, flags)}\n`);
@@ -100,12 +101,19 @@ export async function validateCommand(names: string[], flags: ValidateFlags): Pr
       failed++;
       if (err instanceof InvalidInputError) {
         for (const e of err.errors) process.stderr.write(`${formatInputError(e)}\n`);
+        errors += err.errors.length;
       } else if (err instanceof CliError) {
         process.stderr.write(`chaos: ${err.message}\n`);
+        errors++;
       } else {
         throw err;
       }
     }
+  }
+  // The total, as a failed run prints it ("1 error"), with the files: the errors of many files scroll by.
+  if (failed > 0) {
+    const files = failed === names.length ? count(failed, "file") : `${failed} of ${names.length} ${noun(names.length, "file")}`;
+    process.stderr.write(`${count(errors, "error")} in ${files}\n`);
   }
   return failed > 0 ? 2 : 0;
 }

@@ -17,6 +17,7 @@ import { InvalidInputError, type DocPath, type InputError } from "./model.js";
 import { Problems } from "./problems.js";
 import { formatOf, readSource, type Located } from "./source.js";
 import { parseTemplate } from "./template.js";
+import { unreadableFile } from "../report/fs-problem.js";
 
 /** Members of GetExperimentTemplate's output that CreateExperimentTemplate does not take. */
 const OUTPUT_ONLY = ["id", "arn", "creationTime", "lastUpdateTime", "targetAccountConfigurationsCount"];
@@ -90,8 +91,7 @@ export function loadFisTemplateFile(file: string, shown: string, catalog: FisCat
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new InvalidInputError([{ file: shown, path: "(document)", expected: "a readable FIS experiment template file (JSON or YAML)", found: code === "ENOENT" ? "no such file" : code }]);
+    throw new InvalidInputError([{ file: shown, path: "(document)", expected: "a readable FIS experiment template file (JSON or YAML)", found: unreadableFile(err, file) }]);
   }
   // The format is the file's own: `shown` may be a name without its extension.
   const source = readSource(text, shown, formatOf(file, text));

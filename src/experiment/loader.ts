@@ -13,6 +13,7 @@ import { isUnder, Problems } from "./problems.js";
 import { IssueReporter } from "./schema-errors.js";
 import { PARSED_ONCE } from "./schema-kit.js";
 import { DEFAULT_RUNTIME, experimentSchema, STEP_SCHEMAS } from "./schema.js";
+import { unreadableFile } from "../report/fs-problem.js";
 import { readSource, type Located } from "./source.js";
 import { nameSteps, slotsOf, type Naming, type Section } from "./step-names.js";
 import { readTolerance } from "./tolerance-parse.js";
@@ -33,9 +34,7 @@ export interface LoadOptions {
 type VarFileTexts = ReadonlyMap<string, { text: string } | { error: unknown }>;
 
 function unreadable(file: string, what: string, error: unknown): InputError {
-  const code = (error as { code?: unknown })?.code;
-  const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : error instanceof Error ? error.message : String(error);
-  return { file, path: "(document)", expected: `a readable ${what}`, found: reason };
+  return { file, path: "(document)", expected: `a readable ${what}`, found: unreadableFile(error, file) };
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

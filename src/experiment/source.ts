@@ -1,12 +1,14 @@
 /**
  * A parsed input file that still knows where every value came from. Experiment files and var
  * files both go through here: the `yaml` package parses YAML and JSON alike and keeps the source
- * range of each node, which a LineCounter turns into 1-based line:column.
+ * range of each node, which a LineCounter turns into 1-based line:column. JSON's syntax is checked
+ * first by json-syntax.ts, whose errors speak JSON.
  */
 import { extname } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from "yaml";
 import { formatPath, type DocPath, type InputError, type SourcePosition } from "./model.js";
 import { quote } from "./describe.js";
+import { jsonSyntaxError } from "./json-syntax.js";
 
 export type SourceFormat = "yaml" | "json";
 
@@ -217,10 +219,14 @@ export function readSource(text: string, file: string, format: SourceFormat = fo
     uniqueKeys: true,
     ...(format === "json" ? { schema: "json" as const } : {}),
   });
+  const errors: InputError[] = [];
+  // JSON's own syntax, in its own words: the YAML parser's would speak YAML, and it accepts more.
+  // An empty file is left to the checks of what it lacks.
+  const broken = format === "json" && body.trim() !== "" ? jsonSyntaxError(body) : undefined;
+  if (broken) errors.push({ file, position: positionAt(lines, broken.offset), path: "(document)", expected: broken.expected, found: broken.found });
   // After the first syntax error on a line, the parser's further complaints there are echoes.
   const seenLines = new Set<number>();
-  const errors: InputError[] = [];
-  for (const e of [...doc.errors, ...doc.warnings]) {
+  for (const e of broken ? [] : [...doc.errors, ...doc.warnings]) {
     const position = positionAt(lines, e.pos[0]);
     if (seenLines.has(position.line)) continue;
     seenLines.add(position.line);

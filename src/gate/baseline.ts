@@ -8,6 +8,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { JournalDoc } from "../engine/journal.js";
 import { readJournal } from "../report/index.js";
+import { fsProblem } from "../report/fs-problem.js";
 
 export interface Measures {
   p95Ms?: number;
@@ -52,12 +53,11 @@ export interface Baseline {
 
 /** Why `dir` cannot be a baseline (it must be a directory that can be read), or undefined. */
 export function baselineDirProblem(dir: string): string | undefined {
-  const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
   try {
     if (!statSync(dir).isDirectory()) return "a file, not a directory";
     readdirSync(dir);
   } catch (err) {
-    return code(err) === "ENOENT" ? "no such directory" : `it cannot be read (${code(err)})`;
+    return (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such directory" : `it cannot be read: ${fsProblem(err, dir) ?? String(err)}`;
   }
   return undefined;
 }

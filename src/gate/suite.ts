@@ -16,6 +16,7 @@
  *     margin: 20%                         # how much a p95 or a time to drain may grow against --baseline (default 20%)
  */
 import { readFileSync } from "node:fs";
+import { unreadableFile } from "../report/fs-problem.js";
 import { basename, dirname, extname, resolve } from "node:path";
 import { z } from "zod";
 import { IssueReporter } from "../experiment/schema-errors.js";
@@ -148,7 +149,7 @@ export async function readSuite(file: string, path: string, catalog: ExperimentC
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new InvalidInputError([{ file, path: "(file)", expected: "a suite file that can be read", found: (err as NodeJS.ErrnoException).code ?? String(err) }]);
+    throw new InvalidInputError([{ file, path: "(file)", expected: "a suite file that can be read", found: unreadableFile(err, path) }]);
   }
   const problems = new Problems();
   const { suite, source } = collectSuite(text, file, path, problems);

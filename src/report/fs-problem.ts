@@ -30,3 +30,16 @@ function systemWords(code: string, errno: number | undefined): string | undefine
   for (const [name, words] of map.values()) if (name === code) return words;
   return undefined;
 }
+
+/**
+ * What a file that could not be read is, as the `found` of an input error that names the file
+ * already: "no such file", "a directory", else "a file that cannot be read: permission denied: /x".
+ */
+export function unreadableFile(err: unknown, path?: string): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "a directory";
+  const problem = fsProblem(err, path);
+  if (problem !== undefined) return `a file that cannot be read: ${problem}`;
+  return err instanceof Error ? err.message : String(err);
+}

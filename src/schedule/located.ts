@@ -9,6 +9,7 @@ import { InvalidInputError, type DocPath } from "../experiment/model.js";
 import { Problems } from "../experiment/problems.js";
 import { IssueReporter } from "../experiment/schema-errors.js";
 import { readSource, type SourceDocument } from "../experiment/source.js";
+import { unreadableFile } from "../report/fs-problem.js";
 
 export interface LocatedValue<T> {
   value: T;
@@ -21,7 +22,7 @@ export function readLocated(file: string, shown = file): SourceDocument {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new InvalidInputError([{ file: shown, path: "(document)", expected: "a readable YAML or JSON file", found: (err as NodeJS.ErrnoException).code ?? String(err) }]);
+    throw new InvalidInputError([{ file: shown, path: "(document)", expected: "a readable YAML or JSON file", found: unreadableFile(err, file) }]);
   }
   const source = readSource(text, shown);
   if (source.errors.length > 0) throw new InvalidInputError(source.errors);

@@ -47,6 +47,26 @@ describe("--target", () => {
 });
 
 describe("--journal-path", () => {
+  // /proc/sys/kernel and its read-only files refuse writes even to root, on Linux.
+  it.runIf(process.platform === "linux")("a file or a directory that cannot be written is refused in words, not a bare errno code", async () => {
+    const dir = scratch();
+    const file = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--journal-path", "/proc/sys/kernel/osrelease"], { cwd: dir });
+    expect([file.code, file.stderr]).toEqual([2, "chaos: --journal-path /proc/sys/kernel/osrelease: the file cannot be written: permission denied: /proc/sys/kernel/osrelease\n"]);
+    const inDir = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--journal-path", "/proc/sys/kernel/j.json"], { cwd: dir });
+    expect([inDir.code, inDir.stderr]).toEqual([2, "chaos: --journal-path /proc/sys/kernel/j.json: cannot write in its directory: permission denied: /proc/sys/kernel\n"]);
+    // Without --journal-path the working directory gets the journal.json link.
+    const cwd = await chaos(["run", quickExperiment(dir), "--target", endpoint.url], { cwd: "/proc/sys/kernel" });
+    expect([cwd.code, cwd.stderr]).toEqual([2, "chaos: cannot write in the working directory: permission denied: /proc/sys/kernel; run from a directory you can write to, or give --journal-path\n"]);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
+  it("a file where the runs directory must go is named in words when the rollback ledger cannot be written, not a bare errno code", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, ".gameday"), "");
+    const r = await chaos(["run", quickExperiment(dir), "--target", endpoint.url], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([2, `chaos: cannot write the rollback ledger under ${join(dir, ".gameday", "runs")}: not a directory: ${join(dir, ".gameday", "runs")}; run from a directory you can write to\n`]);
+  });
+
   it("a directory that does not exist is refused and named, not created", async () => {
     const dir = scratch();
     const r = await chaos(["run", quickExperiment(dir), "--target", endpoint.url, "--journal-path", "nonexistent/dir/j.json"], { cwd: dir });

@@ -172,3 +172,12 @@ describe("chaos explore shipper-crash", () => {
     expect(handWritten.code).toBe(0);
   });
 });
+
+describe("chaos explore of a file that cannot be read", () => {
+  // A file even root may not read (write-only): /proc/sys/vm/drop_caches, on Linux.
+  it.runIf(process.platform === "linux")("says why in words, naming the file, not a bare errno code", async () => {
+    const r = await chaos(["explore", "/proc/sys/vm/drop_caches"], { cwd: scratch() });
+    expect([r.code, r.stderr]).toEqual([2, "/proc/sys/vm/drop_caches: (document): expected a readable experiment or space file, found a file that cannot be read: permission denied: /proc/sys/vm/drop_caches\n1 error\n"]);
+    expect(r.stderr).not.toMatch(/\bE[A-Z]{3,}\b/);
+  });
+});

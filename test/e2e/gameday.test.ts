@@ -167,6 +167,30 @@ steps:
     expect(flag.stdout).toContain("announcement written to slack.txt\n");
   });
 
+  it("says in words why --announce-file cannot be written (a directory in the way), not a bare errno code", async () => {
+    const dir = scratch();
+    const marker = firstLeavesMarker(dir);
+    mkdirSync(join(dir, "slack"));
+    runbook(dir, `${HEADER}announcement:\n  message: Drill starts now\nsteps:\n  - experiment: ../../first.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto", "--announce-file", "slack"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toBe(`chaos: --announce-file slack: cannot write the announcement: is a directory: ${join(dir, "slack")}\n`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  // A file even root may not write, in a directory that exists (what the runbook's check asks): on Linux.
+  it.runIf(process.platform === "linux")("says in words why the runbook's announcement.file cannot be written, at its line, not a bare errno code", async () => {
+    const dir = scratch();
+    const marker = firstLeavesMarker(dir);
+    runbook(dir, `${HEADER}announcement:\n  message: Drill starts now\n  file: /proc/sys/kernel/osrelease\nsteps:\n  - experiment: ../../first.yaml\n`);
+    const r = await chaos(["gameday", "drill", "--auto"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      'experiments/gamedays/drill.yaml:5:9: announcement.file: expected a file to write the announcement to, relative to the runbook, in a directory that exists, found "/proc/sys/kernel/osrelease", which cannot be written: permission denied: /proc/sys/kernel/osrelease\n1 error\n',
+    );
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it("refuses an announcement.file whose directory does not exist, at its line in the runbook, before anything starts", async () => {
     const dir = scratch();
     const marker = firstLeavesMarker(dir);

@@ -205,3 +205,13 @@ describe("chaos gate", () => {
     expect(readFileSync(join(dir, "out", "junit.xml"), "utf8")).toMatch(/tests="3" failures="0" errors="0" skipped="2"/);
   });
 });
+
+describe("chaos gate --baseline that cannot be read", () => {
+  it("says why in words, naming the path, not a bare errno code", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "s.yaml"), "title: S\nexperiments:\n  - experiment: task-kill\n");
+    const r = await chaos(["gate", "s.yaml", "--baseline", "s.yaml/sub"], { cwd: dir });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toBe(`chaos: --baseline: expected the directory of an earlier gate's journals (its --out-dir), found "s.yaml/sub": it cannot be read: not a directory: ${join(dir, "s.yaml", "sub")}\n`);
+  });
+});

@@ -3,7 +3,7 @@
  * words, the journal and report paths under --log-format json, counts and cut lines in words.
  */
 import { describe, expect, it, vi } from "vitest";
-import { existsSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chaos, scratch } from "./cli.js";
 
@@ -58,6 +58,37 @@ describe("chaos report of a path that does not exist", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`.gameday/runs/gone: (file): expected a journal file that can be read, found no such file or directory: ${join(realpathSync(dir), ".gameday", "runs", "gone")}\n`);
     expect(r.stderr).not.toMatch(/ENOENT/);
+  });
+});
+
+describe("a file that cannot be read: gameday.yaml, a runbook, an experiment, a var file, a suite, a FIS template", () => {
+  it("a directory named gameday.yaml is called a directory, not EISDIR", async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, "gameday.yaml"));
+    const r = await chaos(["run", quickExperiment(dir)], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([2, "gameday.yaml: (document): expected a readable YAML or JSON file, found a directory\n1 error\n"]);
+  });
+
+  // A file even root may not read (write-only): /proc/sys/vm/drop_caches, on Linux.
+  it.runIf(process.platform === "linux")("a runbook the user may not read says so in words, naming it, not EACCES", async () => {
+    const r = await chaos(["gameday", "/proc/sys/vm/drop_caches", "--auto"], { cwd: scratch() });
+    expect([r.code, r.stderr]).toEqual([2, "/proc/sys/vm/drop_caches: (document): expected a readable YAML or JSON file, found a file that cannot be read: permission denied: /proc/sys/vm/drop_caches\n1 error\n"]);
+  });
+
+  it.runIf(process.platform === "linux")("an experiment, a var file, a suite or a FIS template the user may not read says so in words, naming it, not EACCES", async () => {
+    const dir = scratch();
+    const unreadable = "/proc/sys/vm/drop_caches";
+    const why = `a file that cannot be read: permission denied: ${unreadable}\n`;
+    const runs: [string[], string][] = [
+      [["validate", unreadable], `${unreadable}: (document): expected a readable experiment file, found ${why}1 error in 1 file\n`],
+      [["run", quickExperiment(dir), "--var-file", unreadable], `${unreadable}: (document): expected a readable var file, found ${why}1 error\n`],
+      [["gate", unreadable], `${unreadable}: (file): expected a suite file that can be read, found ${why}1 error\n`],
+      [["run", "--fis-template", unreadable], `${unreadable}: (document): expected a readable FIS experiment template file (JSON or YAML), found ${why}1 error\n`],
+    ];
+    for (const [args, stderr] of runs) {
+      const r = await chaos(args, { cwd: dir });
+      expect([r.code, r.stderr], args.join(" ")).toEqual([2, stderr]);
+    }
   });
 });
 

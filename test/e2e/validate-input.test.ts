@@ -49,6 +49,7 @@ describe("chaos validate on a new user's mistakes", () => {
       "exp.yaml:10:25: steady-state-hypothesis.probes[1].tolerance.p95",
       "exp.yaml:10:51: steady-state-hypothesis.probes[1].tolerance.availability",
       "exp.yaml:13:37: method[0].target.select",
+      "5 errors in 1 file",
     ]);
     expect(r.stderr).toContain("(did you mean `availability`?)");
   });
@@ -64,6 +65,40 @@ describe("chaos validate on a new user's mistakes", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^exp\.yaml:3:12: method\[0\]\.fault: .*\(did you mean `spot-interrupt`\?\)/m);
     expect(r.stderr).toMatch(/^exp\.yaml:4:12: method\[1\]\.probe: .*\(did you mean `http-slo`\?\)/m);
+  });
+});
+
+describe("chaos validate of a .json experiment", () => {
+  it("says where its JSON breaks in JSON's words, at file:line:col, not the YAML parser's", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "exp.json"), '{\n  "title": "t",\n  "method": [\n    { "pause": "PT1S" }\n    { "pause": "PT2S" }\n  ]\n}\n');
+    const r = await chaos(["validate", "exp.json"], { cwd: dir });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr.split(`${dir}/`).join("")).toBe("exp.json:5:5: (document): expected valid JSON: `,` or `]` after an array element, found `{`\n1 error in 1 file\n");
+  });
+});
+
+describe("chaos validate's total", () => {
+  it("follows the errors, counting them and the files that have them among all those given; the good files' lines are on stdout", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "bad.yaml"), "title: t\nmethod:\n  - fault: spot-interupt\n  - probe: http-sol\n");
+    const r = await chaos(["validate", "spot-interrupt", "bad.yaml", "no-such-experiment"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^ok {2}spot-interrupt: /);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toMatch(/^chaos: no experiment named "no-such-experiment"/);
+    expect(lines.at(-1)).toBe("3 errors in 2 of 3 files");
+  });
+
+  it("counts one error in words, and is not printed when every file is valid", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "bad.yaml"), "title: t\nmethod:\n  - pause: PT3X\n");
+    const bad = await chaos(["validate", "bad.yaml"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n").at(-1)).toBe("1 error in 1 file");
+    const good = await chaos(["validate", "spot-interrupt", "task-kill"], { cwd: dir });
+    expect([good.code, good.stderr]).toEqual([0, ""]);
   });
 });
 
@@ -95,12 +130,13 @@ describe("chaos validate of a space file, a suite or a game-day runbook", () => 
       "experiments/suites/typo.yaml:2:1: experiment: expected one of `title`, `description`, `experiments` or `gate` (did you mean `experiments`?), found the unknown key `experiment`",
       "day.yaml:5:14: steps[0].timebox: expected a duration such as PT10M, 90s or 1h (a bare number has no unit), found 10",
       "space.yaml:2:12: maxFaults: expected a whole number of at most 10, found 99",
+      "6 errors in 4 files",
     ]);
     expect(r.stderr).not.toMatch(/method|steady-state/);
   });
 
   it("refuses --var for a suite, whose entries carry their own vars, rather than ignoring it", async () => {
     const r = await chaos(["validate", "experiments/suites/release.yaml", "--var", "duration=PT1M"], { cwd: REPO });
-    expect([r.code, r.stdout, r.stderr]).toEqual([2, "", "chaos: experiments/suites/release.yaml: --var and --var-file apply to experiments and space files; this is a suite file (for chaos gate), whose entries carry their own vars\n"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, "", "chaos: experiments/suites/release.yaml: --var and --var-file apply to experiments and space files; this is a suite file (for chaos gate), whose entries carry their own vars\n1 error in 1 file\n"]);
   });
 });

@@ -34,6 +34,7 @@ describe("chaos validate and chaos run on bad input", () => {
       "./multi.yaml:10:21: method[1].with.within",
       "./multi.yaml:11:12: method[2].pause",
       "./multi.yaml:12:23: runtime.rollbacks",
+      "4 errors in 1 file",
     ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
@@ -59,7 +60,8 @@ describe("chaos validate and chaos run on bad input", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).not.toContain("ok");
     const lines = r.stderr.trim().split("\n");
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe("2 errors in 1 file");
     expect(lines[0]).toMatch(/rb\.yaml:6:12: rollbacks\[0\]\.fault: expected a rollback: .*gameday reverts every fault itself.*, found a `fault:` step \("drain"\)$/);
     expect(lines[1]).toMatch(/rb\.yaml:8:12: rollbacks\[1\]\.probe: expected a rollback: .*, found a `probe:` step \("service-recovery"\)$/);
   });

@@ -13,7 +13,34 @@ describe("invalid experiments are reported at file:line:col with the path, what 
 
   it("bad JSON syntax in a .json file", () => {
     const [error] = errorsOf('{"title": "t",\n "method": [yes]}', "exp.json");
-    expect(error).toMatchObject({ position: { line: 2, column: 13 }, expected: "valid JSON", found: "the unquoted value `yes`" });
+    expect(error).toMatchObject({ position: { line: 2, column: 13 }, expected: "valid JSON: strings in double quotes", found: "the unquoted value `yes`" });
+  });
+
+  it("JSON syntax in a .json file, in JSON's words (never the YAML parser's), once, at the place it breaks", () => {
+    const cases: [string, { line: number; column: number }, string, string][] = [
+      ['{\n  "title": "t",\n  "method": [\n    { "pause": "1s" }\n    { "pause": "2s" }\n  ]\n}\n', { line: 5, column: 5 }, "valid JSON: `,` or `]` after an array element", "`{`"],
+      ['{\n  "title": "t",\n  "method": [],\n}\n', { line: 4, column: 1 }, "valid JSON: a property name after `,` (JSON allows no trailing comma)", "`}`"],
+      ['{"title": "t", "method": [{"pause": "1s"},]}', { line: 1, column: 43 }, "valid JSON: a value after `,` (JSON allows no trailing comma)", "`]`"],
+      ['{\n  "title": "t",\n  method: []\n}\n', { line: 3, column: 3 }, "valid JSON: a property name in double quotes", "the unquoted name `method`"],
+      ["{\n  'title': 't'\n}\n", { line: 2, column: 3 }, "valid JSON: a property name in double quotes", "a property name in single quotes"],
+      ['{\n  "title": "t" "u",\n  "method": []\n}\n', { line: 2, column: 16 }, "valid JSON: `,` or `}` after the value of `title`", 'the string `"u"`'],
+      ['{\n  "title": "t",\n  "method": [\n', { line: 4, column: 1 }, "valid JSON: a value in the array", "the end of the file"],
+      ['{\n  "title": "two\nlines", "method": []}', { line: 2, column: 16 }, 'valid JSON: a closing `"` before the end of the line (a string cannot span lines: write `\\n`)', "the end of the line"],
+      ['{"title": "t", "method": [{"pause": 01}]}', { line: 1, column: 37 }, "valid JSON: a number such as -1, 0.5 or 2e3", "`01`"],
+      ['// an experiment\n{"title": "t", "method": []}', { line: 1, column: 1 }, "valid JSON: a value", "a comment (JSON has none)"],
+      ['{"title": "t\\q", "method": []}', { line: 1, column: 13 }, "valid JSON: an escape such as `\\n`, `\\\"`, `\\\\` or `\\u00e9`", "`\\q`"],
+      ['{"title": "t", "method": []} x', { line: 1, column: 30 }, "valid JSON: nothing after the document's one value", "`x`"],
+    ];
+    for (const [text, position, expected, found] of cases) {
+      const errors = errorsOf(text, "exp.json");
+      expect(errors, text).toEqual([{ file: "exp.json", position, path: "(document)", expected, found }]);
+      expect(formatInputError(errors[0]!), text).not.toMatch(/flow|block|YAML|scalar|implicit/i);
+    }
+  });
+
+  it("JSON text in a .yaml file is still read as YAML, which allows a trailing comma", () => {
+    expect(() => errorsOf('{"title": "t", "method": [],}', "exp.yaml")).toThrow(/expected errors, but it loaded/);
+    expect(errorsOf('{"title": "t", "method": [{ "pause": "1s" } { "pause": "2s" }]}', "exp.yaml")[0]?.expected).toBe("valid YAML");
   });
 
   it("a duplicate key", () => {

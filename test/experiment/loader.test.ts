@@ -151,7 +151,7 @@ describe("formats", () => {
   });
 
   it("is strict about JSON in .json files", () => {
-    expect(errorsOf("title: t\nmethod: []\n", "a.json")[0]).toMatchObject({ expected: "valid JSON", position: { line: 1, column: 1 } });
+    expect(errorsOf("title: t\nmethod: []\n", "a.json")[0]).toMatchObject({ expected: "valid JSON: strings in double quotes", found: "the unquoted value `title`", position: { line: 1, column: 1 } });
   });
 
   it("says a FIS template given as an experiment is one, in a single error pointing to --fis-template", () => {
