@@ -2,7 +2,9 @@
  * Where JSON text first breaks, said in JSON's terms. The `yaml` package reads .json files for
  * their positions, but its syntax errors speak YAML ("flow sequence items", "block collection") and
  * it lets through what JSON does not allow (trailing commas, single quotes); JSON.parse says what
- * broke but, on Node 20, not always where, in words that change between Node versions.
+ * broke but, on Node 20, not always where, in words that change between Node versions. Written
+ * here rather than taken from jsonc-parser (VS Code's, which gives offsets): its errors are bare
+ * codes (CommaExpected, InvalidSymbol) that name neither the property nor the token found.
  */
 
 export interface JsonSyntaxError {
