@@ -97,6 +97,8 @@ const VALIDATE_HELP = `  An experiment by name (./experiments, then the built-in
     explore:      experiments/spaces/    a space file, as chaos explore checks it (--var applies)
     experiments:  experiments/suites/    a suite, as chaos gate checks it
     steps:        experiments/gamedays/  a game-day runbook, as chaos gameday checks it
+    targets: and actions:                an AWS FIS experiment template, as chaos run --fis-template
+                                         checks it before any call (--var fills its \${name})
   A file with a method: is an experiment wherever it is.`;
 const OTHER_EXIT_CODES = `  0    done
   2    invalid input or usage

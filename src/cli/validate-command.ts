@@ -5,13 +5,15 @@
  * A file that is not an experiment but one of the other files gameday reads from experiments/ is
  * checked as what it is, by the loader of the command that reads it: a space file (`explore:`,
  * experiments/spaces/, for `chaos explore`), a suite (`experiments:`, experiments/suites/, for
- * `chaos gate`) or a game-day runbook (`steps:`, experiments/gamedays/, for `chaos gameday`).
+ * `chaos gate`) or a game-day runbook (`steps:`, experiments/gamedays/, for `chaos gameday`); so is
+ * an AWS FIS experiment template (`targets:` and `actions:`, for `chaos run --fis-template`).
  * Checked as an experiment, each would only get errors that say it is not one.
  */
 import { readFileSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import { InvalidInputError, formatInputError } from "../experiment/model.js";
 import { readSource } from "../experiment/source.js";
+import { looksLikeFisTemplate } from "../experiment/loader.js";
 import { experimentCatalog, resolveExperiment } from "./catalog.js";
 import { CliError, usage } from "./errors.js";
 import { loadExperimentFile, planFor } from "./plan-command.js";
@@ -24,10 +26,10 @@ export interface ValidateFlags {
   varFile?: string[];
 }
 
-export type FileKind = "experiment" | "space" | "suite" | "runbook";
+export type FileKind = "experiment" | "space" | "suite" | "runbook" | "fis-template";
 
 /** The key that only a file of that kind has at its top level, and the directory of experiments/ it lives in. */
-const KINDS: readonly { kind: Exclude<FileKind, "experiment">; key: string; dir: string; what: string }[] = [
+const KINDS: readonly { kind: Exclude<FileKind, "experiment" | "fis-template">; key: string; dir: string; what: string }[] = [
   { kind: "space", key: "explore", dir: "spaces", what: "a space file (for chaos explore)" },
   { kind: "suite", key: "experiments", dir: "suites", what: "a suite file (for chaos gate)" },
   { kind: "runbook", key: "steps", dir: "gamedays", what: "a game-day runbook (for chaos gameday)" },
@@ -49,6 +51,7 @@ export function fileKind(file: string): FileKind {
     return "experiment";
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc) || "method" in doc) return "experiment";
+  if (!("title" in doc) && looksLikeFisTemplate(doc as Record<string, unknown>)) return "fis-template";
   const byKey = KINDS.find((k) => k.key in doc);
   if (byKey) return byKey.kind;
   const byDir = KINDS.find((k) => basename(dirname(file)) === k.dir);
@@ -61,10 +64,21 @@ async function validateOne(name: string, cwd: string, flags: ValidateFlags): Pro
   const kind = fileKind(file);
   const inside = relative(cwd, file);
   const shown = inside === "" || inside.startsWith("..") ? file : inside;
-  if (kind !== "experiment" && kind !== "space" && (flags.var !== undefined || flags.varFile !== undefined)) {
+  if (kind === "fis-template" && flags.varFile !== undefined) {
+    throw usage(`${name}: --var-file applies to experiments and space files; this is a FIS experiment template, whose \${name} take --var name=VALUE, as chaos run --fis-template does`);
+  }
+  if (kind !== "experiment" && kind !== "space" && kind !== "fis-template" && (flags.var !== undefined || flags.varFile !== undefined)) {
     throw usage(`${name}: --var and --var-file apply to experiments and space files; this is ${KINDS.find((k) => k.kind === kind)!.what}, whose entries carry their own vars`);
   }
   switch (kind) {
+    case "fis-template": {
+      // As chaos run --fis-template reads it before any call; what the target's FIS offers is asked at run and plan time.
+      const { loadFisTemplateFile } = await import("../experiment/fis-template-file.js");
+      const { fisCatalog } = await import("../fis/catalog.js");
+      const { spec, shape } = loadFisTemplateFile(file, shown, fisCatalog, parseVars(flags.var));
+      const as = shape === "get-output" ? ", as get-experiment-template prints it" : "";
+      return `ok  ${name}: FIS experiment template for chaos run --fis-template${as}: ${spec.description} (${count(Object.keys(spec.actions).length, "action")}, ${count(Object.keys(spec.targets ?? {}).length, "target")})`;
+    }
     case "space": {
       const { prepareSearch, describeSpace } = await import("./explore-command.js");
       const { input, space } = await prepareSearch(file, flags, cwd);

@@ -74,7 +74,8 @@ function substitute(value: unknown, vars: Readonly<Record<string, string>>, path
       else if (p.kind === "name" && Object.hasOwn(vars, p.name)) out += vars[p.name];
       else {
         const known = Object.keys(vars);
-        report(path, `a variable given in the step's vars${known.length ? ` (${listOf(known)})` : " (there are none)"}`, quote(p.raw));
+        const name = p.kind === "name" ? p.name : "NAME";
+        report(path, `a value for it: --var ${name}=VALUE with --fis-template, or in the fis-template step's vars${known.length ? ` (given: ${listOf(known)})` : " (none given)"}`, quote(p.raw));
         out += p.raw;
       }
     }

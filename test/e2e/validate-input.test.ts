@@ -2,7 +2,7 @@
  * What a new user hit (issue 7), as `chaos validate` shows it: every mistake in parameters,
  * tolerances, aliases and names is exit 2 with file:line:col, never an internal error.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { chaos, REPO, scratch } from "./cli.js";
@@ -138,5 +138,37 @@ describe("chaos validate of a space file, a suite or a game-day runbook", () => 
   it("refuses --var for a suite, whose entries carry their own vars, rather than ignoring it", async () => {
     const r = await chaos(["validate", "experiments/suites/release.yaml", "--var", "duration=PT1M"], { cwd: REPO });
     expect([r.code, r.stdout, r.stderr]).toEqual([2, "", "chaos: experiments/suites/release.yaml: --var and --var-file apply to experiments and space files; this is a suite file (for chaos gate), whose entries carry their own vars\n1 error in 1 file\n"]);
+  });
+});
+
+describe("chaos validate of an AWS FIS experiment template", () => {
+  const FIS = join(REPO, "fixtures/fis");
+
+  it("checks it as chaos run --fis-template does, in either shape, and fills its ${name} from --var", async () => {
+    const dir = scratch();
+    const template = JSON.parse(readFileSync(join(FIS, "valid/spot-interrupt.json"), "utf8")) as Record<string, unknown>;
+    // As `aws fis get-experiment-template` prints it, with an account left for --var.
+    const got = JSON.stringify({ experimentTemplate: { id: "EXT1", ...template, roleArn: "arn:aws:iam::${account}:role/fis" } }, null, 2);
+    writeFileSync(join(dir, "got.json"), got);
+    const r = await chaos(["validate", join(FIS, "valid/kinesis-throttle.json"), "got.json", "--var", "account=111122223333"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok {2}\S+kinesis-throttle\.json: FIS experiment template for chaos run --fis-template: kinesis-throttle: .* \(1 action, 1 target\)$/m);
+    expect(r.stdout).toMatch(/^ok {2}got\.json: FIS experiment template for chaos run --fis-template, as get-experiment-template prints it: spot-interrupt: .* \(3 actions, 2 targets\)$/m);
+    const unfilled = await chaos(["validate", "got.json"], { cwd: dir });
+    expect(unfilled.code).toBe(2);
+    expect(unfilled.stderr).toMatch(/^got\.json:\d+:\d+: experimentTemplate\.roleArn: expected a value for it: --var account=VALUE with --fis-template, or in the fis-template step's vars \(none given\), found `\$\{account\}`\n1 error in 1 file\n$/);
+  });
+
+  it("reports what FIS would refuse at its line, and refuses --var-file, which a template does not read", async () => {
+    const dir = scratch();
+    const r = await chaos(["validate", join(FIS, "invalid/spot-interrupt-instances-key.json")], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/spot-interrupt-instances-key\.json:\d+:\d+: actions\.\S+\.targets\.Instances: expected a template FIS accepts, found ValidationException: /);
+    expect(r.stderr).not.toMatch(/expected one of `version`, `title`/);
+    writeFileSync(join(dir, "vars.yaml"), "configuration: { account: '1' }\n");
+    const withFile = await chaos(["validate", join(FIS, "valid/kinesis-throttle.json"), "--var-file", "vars.yaml"], { cwd: dir });
+    expect(withFile.code).toBe(2);
+    expect(withFile.stderr).toContain("--var-file applies to experiments and space files; this is a FIS experiment template");
   });
 });

@@ -58,7 +58,7 @@ describe("loadFisTemplateFile", () => {
     const loaded = loadFisTemplateFile(file, "t.json", fisCatalog, { length: "PT2M", app: "web" });
     expect(loaded.spec.actions.kinesis!.parameters!.duration).toBe("PT2M");
     expect(loaded.spec.targets["KinesisStreams-Target-1"]!.resourceTags).toEqual({ app: "web" });
-    expect(problems(file, { length: "PT2M" })).toBe("t.json:7:16: targets.KinesisStreams-Target-1.resourceTags.app: expected a variable given in the step's vars (`length`), found `${app}`");
+    expect(problems(file, { length: "PT2M" })).toBe("t.json:7:16: targets.KinesisStreams-Target-1.resourceTags.app: expected a value for it: --var app=VALUE with --fis-template, or in the fis-template step's vars (given: `length`), found `${app}`");
   });
 
   it("names the actions gameday knows when a template names another", () => {
