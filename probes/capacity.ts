@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
-import { LOAD_WINDOW_PERMISSIONS, loadPublished } from "../src/aws/load-window.js";
+import { LOAD_WINDOW_PERMISSIONS, readWhenVisible } from "../src/aws/load-window.js";
 import { readLoadSeries } from "../src/aws/load-series.js";
 import { ALB_ERRORS_PERMISSIONS, loadBalancerOf, readAlbErrors, type AlbErrors } from "../src/aws/alb-errors.js";
 import { findKnee, rampMeanRate, theoreticalMax, type Ramp } from "../src/load/knee.js";
@@ -85,8 +85,8 @@ export default defineProbe<Params>({
     }
     const end = start + Math.ceil(over / period) * period;
     await ctx.clock.sleep(Math.max(0, end - ctx.clock.now()), ctx.signal);
-    await loadPublished(ctx.traffic, service, end, ctx.signal);
-    const measured = await readLoadSeries(await ctx.aws.cloudwatch(), { Service: service }, start, end, period);
+    const cloudwatch = await ctx.aws.cloudwatch();
+    const measured = await readWhenVisible(ctx.traffic, service, { start, end }, () => readLoadSeries(cloudwatch, { Service: service }, start, end, period), (s) => s.reduce((n, p) => n + p.requests, 0), ctx.clock, ctx.signal);
     const series = measured.map((p) => {
       const errors = p.requests - p.succeeded;
       return { at: p.at, offered: round(rampMeanRate(ramp, p.at - start, p.at - start + period)), requests: p.requests, errors, p50: p.p50, p95: p.p95, p99: p.p99, ...(polluted(p) ? { generatorBound: true } : {}) };

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
-import { LOAD_NAMESPACE, LOAD_WINDOW_PERMISSIONS, loadPublished, readLoadWindow } from "../src/aws/load-window.js";
+import { LOAD_NAMESPACE, LOAD_WINDOW_PERMISSIONS, readLoadWindow, readWhenVisible } from "../src/aws/load-window.js";
 import { alarmPeriodSeconds, type AlarmCompilation } from "../src/aws/stop-alarms.js";
 import type { Tolerance } from "../src/experiment/model.js";
 import { judgeableWindow } from "../src/load/shortfall.js";
@@ -127,8 +127,8 @@ export default defineProbe<Params>({
       ctx.state.warmedUp = true;
     }
     const to = Math.floor(ctx.clock.now() / align) * align;
-    await loadPublished(ctx.traffic, service, to, ctx.signal);
-    const w = await readLoadWindow(await ctx.aws.cloudwatch(), { Service: service }, to - window, to);
+    const cloudwatch = await ctx.aws.cloudwatch();
+    const w = await readWhenVisible(ctx.traffic, service, { start: to - window, end: to }, () => readLoadWindow(cloudwatch, { Service: service }, to - window, to), (r) => r.requests, ctx.clock, ctx.signal);
     // The generator's own failures are not in w.requests, so never against availability. A window
     // it fell behind in by MAX_SHORTFALL_SHARE or more measured the generator, not the service: an
     // error of the reading ("cannot judge", as too few requests is), never a deviation of the service.

@@ -14,7 +14,7 @@
 import { z } from "zod";
 import { defineProbe, type ProbeContext } from "../src/engine/probe.js";
 import { duration } from "../src/engine/params.js";
-import { LOAD_WINDOW_PERMISSIONS, loadPublished, readLoadWindow } from "../src/aws/load-window.js";
+import { LOAD_WINDOW_PERMISSIONS, readLoadWindow, readWhenVisible } from "../src/aws/load-window.js";
 import { judgeableWindow } from "../src/load/shortfall.js";
 import { EDGE_METRICS_PERMISSIONS, readEdge } from "../src/aws/edge-metrics.js";
 import { loadAlarm } from "./http-slo.js";
@@ -78,8 +78,7 @@ export default defineProbe<Params>({
     const to = Math.floor(ctx.clock.now() / MINUTE) * MINUTE;
     const from = to - p.window;
     const cloudwatch = await ctx.aws.cloudwatch();
-    await loadPublished(ctx.traffic, p.site, to, ctx.signal);
-    const viewer = await readLoadWindow(cloudwatch, { Service: p.site }, from, to);
+    const viewer = await readWhenVisible(ctx.traffic, p.site, { start: from, end: to }, () => readLoadWindow(cloudwatch, { Service: p.site }, from, to), (r) => r.requests, ctx.clock, ctx.signal);
     // A window the load generator fell behind in measured the generator, not the site (shortfall.ts).
     const shortfall = judgeableWindow(viewer, p.site, p.window, ctx.clock.now());
     if (viewer.requests < p.minRequests) throw new Error(`only ${viewer.requests} viewer request(s) to ${p.site} in the last ${p.window / 1000} s; cannot judge availability`);

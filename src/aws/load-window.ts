@@ -8,6 +8,7 @@ import type { Permission } from "../iam/permission.js";
 import { LOAD_NAMESPACE } from "../load/metrics.js";
 import type { TrafficPort } from "../engine/ports.js";
 import { raceAbort } from "../engine/signals.js";
+import type { Clock } from "../time/clock.js";
 
 /** The namespace the generators publish to (defined with them), for the readers. */
 export { LOAD_NAMESPACE };
@@ -78,9 +79,47 @@ export async function readLoadWindow(cloudwatch: CloudWatchClient, dimensions: R
  * is in the target's CloudWatch (TrafficPort.published): a generator that puts over the network is
  * still putting the last second when a period ends. Returns at once on a port that has nothing to wait for.
  */
-export async function loadPublished(traffic: TrafficPort, service: string, until: number, signal: AbortSignal): Promise<void> {
+async function loadPublished(traffic: TrafficPort, service: string, until: number, signal: AbortSignal): Promise<void> {
   const published = traffic.published?.(service, until);
   if (published) await raceAbort(published, signal);
+}
+
+/**
+ * How long a reader waits for CloudWatch to show what the generator put, and how often it looks.
+ * AWS makes a custom metric readable seconds after the put as a rule, at times a minute or more; a
+ * target whose metrics are readable at once (either sandbox) never waits.
+ */
+export const VISIBILITY_WAIT_MS = 3 * 60_000;
+export const VISIBILITY_POLL_MS = 2_000;
+
+/**
+ * Reads (`read`) until the window shows every request the generator put for [start, end) of
+ * `service` (TrafficPort.requestsPut), so a reading judges all of it, not its first arrivals. A
+ * port that does not say reads once. Still short after VISIBILITY_WAIT_MS: an error of the
+ * reading (what it could judge would be a part), never a verdict on partial counts.
+ */
+export async function readWhenVisible<T>(
+  traffic: TrafficPort,
+  service: string,
+  window: { start: number; end: number },
+  read: () => Promise<T>,
+  requestsIn: (read: T) => number,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<T> {
+  await loadPublished(traffic, service, window.end, signal);
+  let got = await read();
+  const put = traffic.requestsPut?.(service, window.start, window.end);
+  if (put === undefined) return got;
+  const deadline = clock.now() + VISIBILITY_WAIT_MS;
+  while (requestsIn(got) < put) {
+    if (clock.now() >= deadline) {
+      throw new Error(`CloudWatch shows ${requestsIn(got)} of the ${put} requests the load generator put for ${service} from ${new Date(window.start).toISOString()} to ${new Date(window.end).toISOString()}, ${VISIBILITY_WAIT_MS / 60_000} minutes after; cannot judge part of a window`);
+    }
+    await clock.sleep(VISIBILITY_POLL_MS, signal);
+    got = await read();
+  }
+  return got;
 }
 
 /** What readLoadWindow calls (GetMetricData takes no resource-level permission). */

@@ -37,6 +37,12 @@ export interface TrafficPort {
    * made (the embedded sandbox's CloudWatch collects them as it answers a read) has none.
    */
   published?(service: string, until: number): Promise<void>;
+  /**
+   * Optional, with published(): how many requests (RequestCount) the generator has put for
+   * `service`'s periods that start in [start, end). CloudWatch answers a put before a read shows
+   * it (AWS: seconds, at times minutes), so a reader waits until the window shows them all.
+   */
+  requestsPut?(service: string, start: number, end: number): number;
 }
 
 /** A target with no load generator: traffic probes say so rather than pass on no data. */

@@ -79,7 +79,7 @@ export class HttpTraffic {
     // A service's generators share one LoadMetrics, so each second is published as one datum.
     let metrics = this.metrics.get(service);
     if (!metrics) {
-      metrics = new LoadMetrics(this.options.sink, { dimensions: { Service: service }, periodMs: PERIOD_MS });
+      metrics = new LoadMetrics(this.options.sink, { dimensions: { Service: service }, periodMs: PERIOD_MS, rememberPuts: true });
       this.metrics.set(service, metrics);
     }
     let shortfall = this.shortfalls.get(service);
@@ -110,6 +110,11 @@ export class HttpTraffic {
     if (!metrics) return;
     metrics.flush(Math.min(until, this.options.clock.now()));
     await this.options.sink.flush?.();
+  }
+
+  /** Requests put to CloudWatch so far for `service`'s periods that start in [start, end). */
+  requestsPut(service: string, start: number, end: number): number {
+    return this.metrics.get(service)?.requestsPut(start, end) ?? 0;
   }
 
   /** So far, for each service whose generator could not keep its schedule: what happened and what to do. */

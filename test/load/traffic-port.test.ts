@@ -151,6 +151,12 @@ describe("HttpTraffic", () => {
     expect(seconds.has(until - 1000)).toBe(true);
     expect(Math.max(...seconds)).toBeLessThan(until);
     expect(sum(stored, "RequestCount")).toBeGreaterThan(0);
+    // What a reader waits to see in CloudWatch: the requests put for a window's seconds, exactly.
+    const put = (from: number, to: number) => sum(stored.filter((d) => d.timestamp >= from && d.timestamp < to), "RequestCount");
+    expect(traffic.requestsPut("web", 0, until)).toBe(put(0, until));
+    expect(traffic.requestsPut("web", until - 1000, until)).toBe(put(until - 1000, until));
+    expect(traffic.requestsPut("web", until - 1000, until)).toBeGreaterThan(0);
+    expect(traffic.requestsPut("api", 0, until)).toBe(0);
     await traffic.close();
   });
 

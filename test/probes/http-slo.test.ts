@@ -5,6 +5,7 @@ import { rig, stackYaml, type Rig } from "../faults/rig.js";
 import type { TrafficPort } from "../../src/engine/ports.js";
 import { VirtualClock } from "../../src/time/clock.js";
 import { expectDeclared } from "./declared.js";
+import { VISIBILITY_POLL_MS } from "../../src/aws/load-window.js";
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -153,6 +154,39 @@ describe("http-slo's windows", () => {
     expect(asked).toEqual([["web", end]]);
     expect(cw.asked.map((a) => a.end)).toEqual([end]);
     expect(reading.value).toMatchObject({ requests: 10, availability: 0.9 });
+  });
+
+  it("reads again until CloudWatch shows every request the generator put for the window, and refuses to judge a part of it", async () => {
+    const clock = new VirtualClock();
+    await clock.sleep(45_000);
+    // Answered puts become readable a few seconds later, as on AWS: 4, then 8, then all 10 requests.
+    let first = 0;
+    const shown = [4, 8, 10];
+    const cw = fakeCloudWatch((id) => (id === "c0" || id === "c1" ? shown[Math.min(cw.asked.length - 1 - first, 2)] : id.startsWith("l") ? 0.001 : undefined));
+    const windows: [number, number][] = [];
+    const traffic: TrafficPort = {
+      services: () => ["web"],
+      drive() {},
+      published: async () => {},
+      requestsPut(_service, start, end) {
+        windows.push([start, end]);
+        return 10;
+      },
+    };
+    const params = httpSlo.params.parse({ service: "web", window: "PT30S" });
+    const ctx = { clock, traffic, aws: cw.aws, params, state: { warmedUp: true }, signal: new AbortController().signal, final: false, mode: "continuous" as const } as never;
+    const t0 = clock.now();
+    const reading = await httpSlo.run(ctx);
+    expect(reading.value).toMatchObject({ requests: 10, availability: 1 });
+    expect(cw.asked).toHaveLength(3);
+    expect(clock.now() - t0).toBe(2 * VISIBILITY_POLL_MS);
+    const end = Math.floor(t0 / 30_000) * 30_000;
+    expect(windows).toEqual([[end - 30_000, end]]);
+    // A window CloudWatch never completes is an error of the reading, not a verdict on 8 of 10.
+    first = cw.asked.length - 1;
+    shown[2] = 8;
+    await expect(httpSlo.run(ctx)).rejects.toThrow(/^CloudWatch shows 8 of the 10 requests the load generator put for web from .* 3 minutes after; cannot judge part of a window$/);
+    clock.stop();
   });
 
   it("refuses a window CloudWatch cannot read as one period of the 1-second metrics", () => {
