@@ -130,6 +130,12 @@ function partialExperiment(file: string, raw: Record<string, unknown>, source: L
         // plan, which checks them against what the probe returns.
         const salvaged = withoutFailedToleranceFields(slot.raw);
         if (salvaged) parsed = schema.safeParse(salvaged, PARSED_ONCE);
+        if (!parsed.success) {
+          // A step's other fields that failed (an interval of 1000, a misspelt mode) are reported
+          // already too: without them, its with: and target: still get checked in the same round.
+          const rest = withoutFailedFields(salvaged ?? slot.raw, parsed.error.issues);
+          if (rest) parsed = schema.safeParse(rest, PARSED_ONCE);
+        }
       }
       if (parsed.success) valid.push({ section: slot.section, at: slot.at, step: parsed.data });
     }
@@ -170,6 +176,33 @@ function withoutFailedToleranceFields(raw: Record<string, unknown>): Record<stri
   if (kept.length === Object.keys(tolerance).length) return undefined;
   const { tolerance: _dropped, ...rest } = raw;
   return kept.length > 0 ? { ...rest, tolerance: Object.fromEntries(kept) } : rest;
+}
+
+/** What a step is and what the plan checks: never left out of one, or the plan would check something else. */
+const STEP_ESSENTIALS = new Set(["probe", "fault", "fis-template", "with", "target", "name", "ref", "pause", "type", "provider", "tolerance"]);
+
+type StepIssue = { path: readonly PropertyKey[]; code?: string; errors?: readonly (readonly StepIssue[])[] };
+
+/**
+ * The step without the top-level fields its schema issues are about, or undefined when that would
+ * leave out what it is. A step's schema is a union of its kinds: the kind it fits best (no
+ * complaint about the step as a whole, then the fewest) is the one meant, as the reporter chooses.
+ */
+function withoutFailedFields(raw: Record<string, unknown>, all: readonly StepIssue[]): Record<string, unknown> | undefined {
+  let issues = all;
+  const union = all.length === 1 && all[0]!.code === "invalid_union" && all[0]!.path.length === 0 ? all[0]!.errors : undefined;
+  if (union) {
+    const score = (errs: readonly StepIssue[]) => errs.filter((e) => e.path.length === 0).length * 1000 + errs.length;
+    issues = union.reduce((a, b) => (score(b) < score(a) ? b : a));
+  }
+  const failed = new Set<string>();
+  for (const issue of issues) {
+    const key = issue.path[0];
+    if (typeof key !== "string" || STEP_ESSENTIALS.has(key)) return undefined;
+    failed.add(key);
+  }
+  if (failed.size === 0) return undefined;
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !failed.has(k)));
 }
 
 /** Never lets anything but InvalidInputError out: an unexpected failure is reported, not thrown raw. */

@@ -271,6 +271,14 @@ describe("planning", () => {
     ]);
   });
 
+  it("checks a step's with: in the same round as its other fields' errors, which are left out of the plan, not the step", async () => {
+    const errors = await allErrors(
+      ["title: t", "method:", "  - probe: draining", "    interval: 1000", "    mode: sometimes", "    with: { within: PT30S, widthin: 3 }", "  - probe: draining", "    with: 5", ""].join("\n"),
+    );
+    expect(errors.map((e) => e.replace(/: expected.*/, ""))).toEqual(["exp.yaml:4:15: method[0].interval", "exp.yaml:5:11: method[0].mode", "exp.yaml:6:28: method[0].with.widthin", "exp.yaml:8:11: method[1].with"]);
+    expect(errors[2]).toContain("(did you mean `within`?)");
+  });
+
   it("keeps the load errors when nothing could be planned", async () => {
     const errors = await allErrors("title: t\nmethod: nope\n");
     expect(errors).toEqual(['exp.yaml:2:9: method: expected a list, found "nope"']);
