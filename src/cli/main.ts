@@ -127,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
   cli
     .command("run [experiment]", "Run an experiment: by name (./experiments, then the built-in catalog) or by path; or a FIS template with --fis-template")
     .option("--journal-path <file>", "Where to write the journal (default: .gameday/runs/<run-id>/journal.json, linked from ./journal.json)")
-    .option("--var <key=value>", "Override a configuration value (repeatable; key:type=value with str|int|float|bool|json)")
+    .option("--var <key=value>", "Override a configuration value (repeatable; key:type=value with str|int|float|bool|json|bytes)")
     .option("--var-file <file>", "Configuration and secrets from YAML/JSON, or environment from a .env file (repeatable)")
     .option("--seed <n>", "Seed for every random choice; the same seed gives the same journal")
     .option("--dry", "Resolve and print the plan and the FIS templates; change nothing")

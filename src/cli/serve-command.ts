@@ -119,7 +119,8 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     // Stopped while the port opened: it closes below, and must not be announced after "stopping".
     if (stopped.signal.aborted) return 0;
     process.stdout.write(`sandbox (${stackFile}) serving on ${server.url}  seed ${seed}  speed ${speed}x\n`);
-    process.stdout.write(`use it with: AWS_ENDPOINT_URL=${server.url} AWS_REGION=${sandbox.kernel.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x\n`);
+    // AWS_DEFAULT_REGION too: the AWS CLI v1 reads no AWS_REGION.
+    process.stdout.write(`use it with: AWS_ENDPOINT_URL=${server.url} AWS_REGION=${sandbox.kernel.region} AWS_DEFAULT_REGION=${sandbox.kernel.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x\n`);
     const { listenAlb } = await import("../sandbox/alb-listener.js");
     for (const service of sandbox.traffic.loadBalanced()) {
       // A signal may come as soon as "serving on" is printed: stop opening ports, and do not
