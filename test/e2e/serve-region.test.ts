@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { cleanAwsEnv, hasAwsCli, hasBoto3 } from "./aws-cli.js";
-import { REPO, chaos, scratch, servesForThisFile } from "./cli.js";
+import { REPO, chaos, freePort, scratch, servesForThisFile, start } from "./cli.js";
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -19,9 +19,10 @@ const serve = servesForThisFile();
 let endpoint = "";
 /** A sandbox of the default stack moved to eu-west-1: IAM and STS also take us-east-1 there. */
 let euEndpoint = "";
+let eu = "";
 beforeAll(async () => {
   const dir = scratch();
-  const eu = join(dir, "eu.yaml");
+  eu = join(dir, "eu.yaml");
   const stack = readFileSync(join(REPO, "fixtures/stacks/default.yaml"), "utf8");
   expect(stack).toMatch(/^region: us-east-1$/m);
   // The region and its Availability Zones (us-east-1a -> eu-west-1a).
@@ -127,5 +128,24 @@ describe("chaos run --target <served sandbox> --region <another>", () => {
     expect(taken.stderr).toBe("");
     expect(taken.code).toBe(0);
     expect(taken.stdout).toContain("eu-west-1");
+  });
+});
+
+describe.skipIf(!hasAwsCli)("the variables chaos sandbox serve prints", () => {
+  it("are all the AWS CLI v1 needs to reach it, in the region it serves (the CLI v1 reads AWS_DEFAULT_REGION, not AWS_REGION)", async () => {
+    const port = await freePort();
+    const s = start(["sandbox", "serve", "--port", String(port), "--speed", "60", "--seed", "7", "--stack", eu], { cwd: scratch() });
+    let out = "";
+    s.child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    try {
+      await s.waitFor(/use it with: .*\n/);
+      const printed = Object.fromEntries(/use it with: (.*)\n/.exec(out)![1]!.split(" ").map((kv) => kv.split("=") as [string, string]));
+      const { AWS_DEFAULT_REGION: _ours, ...env } = cleanAwsEnv();
+      const { stdout } = await run("aws", ["ecs", "list-clusters", "--output", "json"], { env: { ...env, ...printed } });
+      expect((JSON.parse(stdout) as { clusterArns: string[] }).clusterArns).toEqual(["arn:aws:ecs:eu-west-1:123456789012:cluster/prod"]);
+    } finally {
+      s.child.kill("SIGTERM");
+      await s.done;
+    }
   });
 });
