@@ -25,9 +25,15 @@ export interface PublishStats {
 export class CloudWatchSink {
   private pending: SinkDatum[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly storedListeners: ((datums: readonly SinkDatum[]) => void)[] = [];
   readonly stats: PublishStats = { calls: 0, published: 0, failed: 0 };
 
   constructor(private readonly client: () => Promise<CloudWatchClient>) {}
+
+  /** Calls `listener` with the datums of each PutMetricData that succeeded (not those of a failed one). */
+  onStored(listener: (datums: readonly SinkDatum[]) => void): void {
+    this.storedListeners.push(listener);
+  }
 
   put(datum: SinkDatum): void {
     if (this.pending.length === 0) queueMicrotask(() => this.send());
@@ -62,6 +68,7 @@ export class CloudWatchSink {
       .then(
         () => {
           this.stats.published += datums.length;
+          for (const listener of this.storedListeners) listener(datums);
         },
         (err: unknown) => {
           this.stats.failed += datums.length;

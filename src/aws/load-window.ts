@@ -114,7 +114,7 @@ export async function readWhenVisible<T>(
   const deadline = clock.now() + VISIBILITY_WAIT_MS;
   while (requestsIn(got) < put) {
     if (clock.now() >= deadline) {
-      throw new Error(`CloudWatch shows ${requestsIn(got)} of the ${put} requests the load generator put for ${service} from ${new Date(window.start).toISOString()} to ${new Date(window.end).toISOString()}, ${VISIBILITY_WAIT_MS / 60_000} minutes after; cannot judge part of a window`);
+      throw new Error(`CloudWatch shows ${requestsIn(got)} of the ${put} requests the load generator put for ${service} from ${new Date(window.start).toISOString()} to ${new Date(window.end).toISOString()} after waiting ${VISIBILITY_WAIT_MS / 60_000} minutes for the rest; cannot judge part of a window`);
     }
     await clock.sleep(VISIBILITY_POLL_MS, signal);
     got = await read();

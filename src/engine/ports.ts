@@ -38,11 +38,12 @@ export interface TrafficPort {
    */
   published?(service: string, until: number): Promise<void>;
   /**
-   * Optional, with published(): how many requests (RequestCount) the generator has put for
-   * `service`'s periods that start in [start, end). CloudWatch answers a put before a read shows
-   * it (AWS: seconds, at times minutes), so a reader waits until the window shows them all.
+   * Optional, with published(): how many requests (RequestCount) of `service`'s periods that start
+   * in [start, end) CloudWatch has accepted from the generator (successful PutMetricData), or
+   * undefined when it cannot say. CloudWatch answers a put before a read shows it (AWS: seconds, at
+   * times a minute or more), so a reader waits until the window shows them all.
    */
-  requestsPut?(service: string, start: number, end: number): number;
+  requestsPut?(service: string, start: number, end: number): number | undefined;
 }
 
 /** A target with no load generator: traffic probes say so rather than pass on no data. */

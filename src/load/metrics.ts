@@ -48,18 +48,10 @@ export interface LoadMetricsOptions {
   dimensions: Readonly<Record<string, string>>;
   /** Aggregation period, ms: 60 000 (standard resolution) or a divisor of it under a minute (high resolution, stored at 1 s). */
   periodMs?: number;
-  /**
-   * Remember the requests put per period (requestsPut), for a reader that waits until CloudWatch
-   * shows them: a generator putting over the network does; the sandbox's own, whose puts are
-   * readable at once, does not pay for a map entry per second of a 17-hour run.
-   */
-  rememberPuts?: boolean;
 }
 
 export class LoadMetrics {
   private readonly periods = new Map<number, Period>();
-  /** Requests put per period start, when rememberPuts. */
-  private readonly put: Map<number, number> | undefined;
   /** The period last counted in, and its start (NaN: none, or it was published). */
   private current: Period | undefined;
   private currentStart = NaN;
@@ -79,7 +71,6 @@ export class LoadMetrics {
       throw new RangeError(`metrics period: expected 60000 ms, or whole seconds dividing a minute (1000, 5000, 10000, 30000...), found ${period}`);
     }
     this.periodMs = period;
-    if (options.rememberPuts) this.put = new Map();
   }
 
   /** Counts one request whose outcome became known at `t`. */
@@ -144,16 +135,7 @@ export class LoadMetrics {
     }
   }
 
-  /** Requests (RequestCount) put so far for the periods that start in [start, end); undefined unless rememberPuts. */
-  requestsPut(start: number, end: number): number | undefined {
-    if (!this.put) return undefined;
-    let n = 0;
-    for (const [at, requests] of this.put) if (at >= start && at < end) n += requests;
-    return n;
-  }
-
   private publish(timestamp: number, p: Period): void {
-    this.put?.set(timestamp, (this.put.get(timestamp) ?? 0) + p.requests);
     const namespace = this.namespace;
     const dimensions = this.dimensions;
     const storageResolution = this.periodMs < 60_000 ? (1 as const) : (60 as const);

@@ -14,7 +14,7 @@ import type { Clock } from "../time/clock.js";
 import type { Random } from "../random/random.js";
 import { DEFAULT_MAX_SOCKETS, DEFAULT_TIMEOUT_MS, runHttpLoad, type LoadResult } from "./http-load.js";
 import type { RateStage } from "./schedule.js";
-import { LoadMetrics, type MetricSink } from "./metrics.js";
+import { LOAD_NAMESPACE, LoadMetrics, type MetricDatum, type MetricSink } from "./metrics.js";
 import { GeneratorShortfall, shortfallWarning } from "./shortfall.js";
 
 export interface HttpTrafficOptions {
@@ -25,7 +25,7 @@ export interface HttpTrafficOptions {
    * Where the Gameday/LoadGenerator metrics go (CloudWatch PutMetricData on the target); its
    * flush(), when it has one, resolves when every put so far has been answered (published() waits on it).
    */
-  sink: MetricSink & { flush?(): Promise<void> };
+  sink: MetricSink & { flush?(): Promise<void>; onStored?(listener: (datums: readonly MetricDatum[]) => void): void };
   random?: Random;
   /** Per-request timeout on the clock, ms (default: the generator's, 10 s). */
   timeoutMs?: number;
@@ -45,8 +45,24 @@ export class HttpTraffic {
   private readonly shortfalls = new Map<string, GeneratorShortfall>();
   private readonly runs = new Set<Promise<LoadResult>>();
   private readonly stop = new AbortController();
+  /** Per service, the RequestCount CloudWatch accepted per period start; undefined when the sink does not say. */
+  private readonly stored: Map<string, Map<number, number>> | undefined;
 
-  constructor(private readonly options: HttpTrafficOptions) {}
+  constructor(private readonly options: HttpTrafficOptions) {
+    if (options.sink.onStored) {
+      const stored = new Map<string, Map<number, number>>();
+      this.stored = stored;
+      options.sink.onStored((datums) => {
+        for (const d of datums) {
+          const service = d.dimensions.Service;
+          if (d.namespace !== LOAD_NAMESPACE || d.name !== "RequestCount" || service === undefined || d.value === undefined) continue;
+          let periods = stored.get(service);
+          if (!periods) stored.set(service, (periods = new Map()));
+          periods.set(d.timestamp, (periods.get(d.timestamp) ?? 0) + d.value);
+        }
+      });
+    }
+  }
 
   services(): string[] {
     return Object.keys(this.options.urls);
@@ -79,7 +95,7 @@ export class HttpTraffic {
     // A service's generators share one LoadMetrics, so each second is published as one datum.
     let metrics = this.metrics.get(service);
     if (!metrics) {
-      metrics = new LoadMetrics(this.options.sink, { dimensions: { Service: service }, periodMs: PERIOD_MS, rememberPuts: true });
+      metrics = new LoadMetrics(this.options.sink, { dimensions: { Service: service }, periodMs: PERIOD_MS });
       this.metrics.set(service, metrics);
     }
     let shortfall = this.shortfalls.get(service);
@@ -112,9 +128,16 @@ export class HttpTraffic {
     await this.options.sink.flush?.();
   }
 
-  /** Requests put to CloudWatch so far for `service`'s periods that start in [start, end). */
-  requestsPut(service: string, start: number, end: number): number {
-    return this.metrics.get(service)?.requestsPut(start, end) ?? 0;
+  /**
+   * Requests whose PutMetricData CloudWatch accepted so far for `service`'s periods that start in
+   * [start, end) (a failed put is not waited for: it will never show); undefined when the sink does
+   * not say which puts succeeded.
+   */
+  requestsPut(service: string, start: number, end: number): number | undefined {
+    if (!this.stored) return undefined;
+    let n = 0;
+    for (const [at, requests] of this.stored.get(service) ?? []) if (at >= start && at < end) n += requests;
+    return n;
   }
 
   /** So far, for each service whose generator could not keep its schedule: what happened and what to do. */

@@ -67,6 +67,18 @@ describe("CloudWatchSink", () => {
     expect(sink.stats).toEqual({ calls: 2, published: 1, failed: 2, lastError: "Throttling: Rate exceeded" });
   });
 
+  it("tells its listeners the datums of each call CloudWatch accepted, never those of a failed one", async () => {
+    const { client } = recordingClient((input) => input.Namespace === "Bad");
+    const sink = new CloudWatchSink(client);
+    const stored: number[] = [];
+    sink.onStored((datums) => stored.push(...datums.map((d) => d.value!)));
+    sink.put(datum("Bad", 1));
+    sink.put(datum("Good", 2));
+    sink.put(datum("Good", 3));
+    await sink.flush();
+    expect(stored).toEqual([2, 3]);
+  });
+
   it("puts made in later turns go in later calls", async () => {
     const { calls, client } = recordingClient();
     const sink = new CloudWatchSink(client);

@@ -130,14 +130,22 @@ describe("HttpTraffic", () => {
     const { url } = await counting();
     // A sink that holds puts until flushed, and answers a flush a moment later: PutMetricData over a network.
     const held: MetricDatum[] = [];
+    const sent: MetricDatum[] = [];
     const stored: MetricDatum[] = [];
+    const listeners: ((datums: readonly MetricDatum[]) => void)[] = [];
+    // Every other flush fails, as a throttled PutMetricData does: its datums are never stored.
+    let flushes = 0;
     const sink = {
       put: (d: MetricDatum) => void held.push(d),
       flush: async () => {
         const batch = held.splice(0);
+        sent.push(...batch);
         await realMs(20);
+        if (flushes++ % 2 === 1) return;
         stored.push(...batch);
+        for (const l of listeners) l(batch);
       },
+      onStored: (l: (datums: readonly MetricDatum[]) => void) => void listeners.push(l),
     };
     const clock = new ScaledClock(10);
     const traffic = new HttpTraffic({ urls: { web: url }, clock, sink });
@@ -151,12 +159,20 @@ describe("HttpTraffic", () => {
     expect(seconds.has(until - 1000)).toBe(true);
     expect(Math.max(...seconds)).toBeLessThan(until);
     expect(sum(stored, "RequestCount")).toBeGreaterThan(0);
-    // What a reader waits to see in CloudWatch: the requests put for a window's seconds, exactly.
+    // What a reader waits to see in CloudWatch: the requests stored for a window's seconds, exactly.
     const put = (from: number, to: number) => sum(stored.filter((d) => d.timestamp >= from && d.timestamp < to), "RequestCount");
     expect(traffic.requestsPut("web", 0, until)).toBe(put(0, until));
     expect(traffic.requestsPut("web", until - 1000, until)).toBe(put(until - 1000, until));
     expect(traffic.requestsPut("web", until - 1000, until)).toBeGreaterThan(0);
     expect(traffic.requestsPut("api", 0, until)).toBe(0);
+    // The next seconds' put fails (the second flush): sent, never stored, and not waited for.
+    await realMs(200);
+    const later = Math.floor(clock.now() / 1000) * 1000;
+    await traffic.published("web", later);
+    expect(sum(sent.filter((d) => d.timestamp >= until && d.timestamp < later), "RequestCount")).toBeGreaterThan(0);
+    expect(traffic.requestsPut("web", until, later)).toBe(0);
+    // A sink that does not say which puts succeeded: nothing to wait for.
+    expect(new HttpTraffic({ urls: { web: url }, clock, sink: { put() {} } }).requestsPut("web", 0, until)).toBeUndefined();
     await traffic.close();
   });
 

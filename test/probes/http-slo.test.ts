@@ -185,7 +185,7 @@ describe("http-slo's windows", () => {
     // A window CloudWatch never completes is an error of the reading, not a verdict on 8 of 10.
     first = cw.asked.length - 1;
     shown[2] = 8;
-    await expect(httpSlo.run(ctx)).rejects.toThrow(/^CloudWatch shows 8 of the 10 requests the load generator put for web from .* 3 minutes after; cannot judge part of a window$/);
+    await expect(httpSlo.run(ctx)).rejects.toThrow(/^CloudWatch shows 8 of the 10 requests the load generator put for web from .* after waiting 3 minutes for the rest; cannot judge part of a window$/);
     clock.stop();
   });
 
