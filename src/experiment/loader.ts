@@ -47,6 +47,11 @@ export function looksLikeFisTemplate(doc: Record<string, unknown>): boolean {
   return "actions" in body && "targets" in body;
 }
 
+/** A sandbox stack file's top-level keys (src/sandbox/stack/schema.ts), the ones every stack or variant of one has. */
+function looksLikeStack(doc: Record<string, unknown>): boolean {
+  return ["availabilityZones", "extends", "clusters", "services"].some((k) => k in doc);
+}
+
 function load(text: string, file: string, options: LoadOptions, varTexts: VarFileTexts): LoadedExperiment {
   // Annotated so that TypeScript sees `problems.raise()` never returns.
   const problems: Problems = new Problems();
@@ -69,6 +74,11 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
   // A FIS template given where an experiment goes would otherwise get an error per top-level key.
   if (!("title" in raw) && !("method" in raw) && looksLikeFisTemplate(raw)) {
     problems.add(source, [], "an experiment (`title` and `method`)", "an AWS FIS experiment template (`targets` and `actions`): run it with chaos run --fis-template FILE");
+    problems.raise();
+  }
+  // So would a sandbox stack file given as the experiment (the mistake the other way round).
+  if (!("title" in raw) && !("method" in raw) && looksLikeStack(raw)) {
+    problems.add(source, [], "an experiment (`title` and `method`)", "a sandbox stack file (`availabilityZones`, `clusters`, ...): give it with --stack, and the experiment to run on it");
     problems.raise();
   }
 

@@ -68,7 +68,7 @@ export function renderRuns(runs: RunReport[], format: ReportFormat, options: Rep
 }
 
 export function renderReport(journals: ReportJournal[], format: ReportFormat, options: ReportOptions = {}): string {
-  return renderRuns(journals.map(runReport), format, options);
+  return renderRuns(journals.map((j) => runReport(j)), format, options);
 }
 
 /** A report's file name: REPORT_FILES, or with a stem (`j.report.html`, `j.junit.xml`) beside a journal of another name. */
@@ -81,7 +81,7 @@ export function reportFileName(format: ReportFormat, stem?: string): string {
  * paths; `stem` prefixes the file names (see reportFileName).
  */
 export function writeReports(journals: ReportJournal[], formats: readonly ReportFormat[], options: ReportOptions & { dir: string; stem?: string }): string[] {
-  const runs = journals.map(runReport);
+  const runs = journals.map((j) => runReport(j));
   return formats.map((format) => writeAtomically(join(options.dir, reportFileName(format, options.stem)), renderRuns(runs, format, options)));
 }
 

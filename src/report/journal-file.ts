@@ -92,6 +92,10 @@ export function parseJournal(text: string, file: string): ReportJournal {
   // Another of gameday's own files: one line saying which, not its fields against a journal's.
   const other = gamedayFileKind(value);
   if (other !== undefined) throw new InvalidInputError([{ file, path: "(document)", expected: "a journal written by chaos run", found: other }]);
+  // Any other JSON (a package.json): one line saying so. Every journal chaos run writes has its
+  // `gameday:` section; one with it is a journal, broken, and gets its fields checked one by one.
+  const notJournal = notAJournal(value);
+  if (notJournal !== undefined) throw new InvalidInputError([{ file, path: "(document)", expected: "a gameday run journal (chaos run writes journal.json)", found: notJournal }]);
   const source = readSource(text, file, "json");
   const errors: InputError[] = checked.error.issues.map((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
@@ -140,4 +144,15 @@ function gamedayFileKind(value: unknown): string | undefined {
   const keys = new Set(Object.keys(value));
   if (keys.has("runbook") && keys.has("steps") && keys.has("preChecks")) return "a game-day record (record.json): chaos gameday writes its report beside it, as report.html and record.md";
   return undefined;
+}
+
+/** What a JSON document without a journal's `gameday:` section is, in words; undefined for one with it. */
+function notAJournal(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object") return `a JSON ${value === null ? "null" : typeof value}, not an object`;
+  if (Array.isArray(value)) return "a JSON list, not an object";
+  const keys = Object.keys(value);
+  if (keys.includes("gameday")) return undefined;
+  if (keys.includes("experiment") && keys.includes("status")) return "a Chaos Toolkit journal without the gameday: section chaos run adds to it";
+  const shown = keys.slice(0, 5).join(", ") + (keys.length > 5 ? ", ..." : "");
+  return keys.length === 0 ? "an empty JSON object" : `a JSON document without gameday: (its top-level keys: ${shown})`;
 }

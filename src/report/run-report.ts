@@ -6,6 +6,7 @@
  */
 import type { JournalDoc, ProbeVerdictRecord, SteadyStateRecord } from "../engine/journal.js";
 import type { OutputUnit } from "../experiment/probe-output.js";
+import { isAbsolute, relative } from "node:path";
 import type { ReportJournal } from "./journal-file.js";
 
 export interface ChartPoint {
@@ -153,9 +154,22 @@ function steadyRow(when: SteadyStateRow["when"], s: SteadyStateRecord | null | u
   ];
 }
 
-function targetText(doc: JournalDoc): string {
+function targetText(doc: JournalDoc, cwd: string): string {
   const t = doc.gameday.target;
-  return [t.kind, t.region, t.stack ? `stack ${t.stack}` : undefined].filter(Boolean).join(", ");
+  return [t.kind, t.region, t.stack ? `stack ${stackText(t, cwd)}` : undefined].filter(Boolean).join(", ");
+}
+
+/**
+ * The stack as a report shows it: "default" when the user named none; else a path that opens from
+ * the directory the report is made in (relative to it when inside it, else absolute), as the
+ * journal's path in the report does. `stack` is as the user named it: relative to the directory the
+ * run started in (--stack) or to the experiment file (its gameday extension), which reads wrong
+ * from anywhere else. Journals of older versions, without `stackPath`, show it as recorded.
+ */
+export function stackText(t: { stack?: string; stackPath?: string }, cwd: string): string {
+  if (t.stack === "default" || t.stackPath === undefined) return t.stack ?? "";
+  const inside = relative(cwd, t.stackPath);
+  return inside === "" || inside.startsWith("..") || isAbsolute(inside) ? t.stackPath : inside;
 }
 
 /** A partial journal without probe tallies (a run killed before any was written, or by a gameday that wrote them only at the end). */
@@ -169,7 +183,8 @@ function partialSummary(writtenAt: number | undefined): string {
   return `the run did not finish (it was killed, or is still going): this journal is partial${when}, and shows what was read until then`;
 }
 
-export function runReport(journal: ReportJournal): RunReport {
+/** `cwd`: the directory the report is made in; the stack's path is shown as it opens from there. */
+export function runReport(journal: ReportJournal, cwd: string = process.cwd()): RunReport {
   const doc = journal.doc;
   const g = doc.gameday;
   const origin = Date.parse(doc.start);
@@ -208,7 +223,7 @@ export function runReport(journal: ReportJournal): RunReport {
     title: (doc.experiment as { title?: string }).title ?? g.runId,
     runId: g.runId,
     seed: g.seed,
-    target: targetText(doc),
+    target: targetText(doc, cwd),
     clock: g.clock,
     start: doc.start,
     ...(doc.duration !== undefined ? { durationSeconds: doc.duration } : end !== undefined ? { durationSeconds: end / 1000 } : {}),

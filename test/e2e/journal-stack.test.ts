@@ -1,7 +1,8 @@
 /**
  * The journal records the sandbox's stack as the user named it ("default" when they named none)
  * and its absolute path, not a path relative to the directory the run started in (which reads as
- * ../../<somewhere> from anywhere else); reports show the name.
+ * ../../<somewhere> from anywhere else); reports show "default" for the default stack, and any
+ * other as a path that opens from the directory the report is made in.
  */
 import { vi, describe, expect, it } from "vitest";
 import { copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
@@ -48,5 +49,30 @@ describe("the stack in the journal", () => {
     expect(journal.gameday.target.stack).toBe("../stacks/slow.yaml");
     expect(journal.gameday.target.stackPath).toBe(join(dir, "stacks", "slow.yaml"));
     expect(journal.gameday.replay).toContain("--stack ../stacks/slow.yaml");
+  });
+
+  it("shows in reports as a path from the directory the report is made in, not relative to the experiment file", async () => {
+    const dir = realpathSync(scratch());
+    mkdirSync(join(dir, "stacks"));
+    copyFileSync(join(REPO, "fixtures", "stacks", "default.yaml"), join(dir, "stacks", "own.yaml"));
+    mkdirSync(join(dir, "exp"));
+    const experiment = quickExperiment(join(dir, "exp"));
+    writeFileSync(experiment, `${readFileSync(experiment, "utf8")}extensions:\n  - name: gameday\n    stack: ../stacks/own.yaml\n`);
+    const r = await chaos(["run", "exp/quick.yaml", "--report", "md,junit,html"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    // The journal keeps the name as written (relative to the experiment file) and the absolute path.
+    const journal = journalOf(dir);
+    expect(journal.gameday.target.stack).toBe("../stacks/own.yaml");
+    expect(journal.gameday.target.stackPath).toBe(join(dir, "stacks", "own.yaml"));
+    const reports = [...r.stdout.matchAll(/^report: (.+)$/gm)].map((m) => readFileSync(join(dir, m[1]!), "utf8"));
+    expect(reports).toHaveLength(3);
+    for (const report of reports) {
+      expect(report).toContain("stack stacks/own.yaml");
+      expect(report).not.toContain("../stacks/own.yaml");
+    }
+    // chaos report elsewhere: outside the directory the stack is in, the absolute path.
+    const elsewhere = await chaos(["report", join(dir, "journal.json"), "--format", "md", "--output", "r.md"], { cwd: join(dir, "exp") });
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    expect(readFileSync(join(dir, "exp", "r.md"), "utf8")).toContain(`stack ${join(dir, "stacks", "own.yaml")},`);
   });
 });

@@ -24,6 +24,16 @@ describe("chaos run --stack with a bad stack file", () => {
     expect(r.stderr).toBe(`${join(fixtures, "bad-parent.yaml")}:6:26: targetGroups[0].deregistrationDelay: expected 0 s to 3600 s, found 7200 s\n1 error\n`);
   });
 
+  it("an experiment file given as the stack: one line saying it is an experiment, not an unknown-key error per top-level key", async () => {
+    const experiment = join(REPO, "experiments", "spot-interrupt.yaml");
+    const r = await chaos(["run", "spot-interrupt", "--stack", experiment], { cwd: scratch() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `${experiment}:1:1: (document): expected a sandbox stack file (availabilityZones, clusters, services, ...), found an experiment (title and method): give it as the experiment, and a stack with --stack\n1 error\n`,
+    );
+    expect(r.stdout).toBe("");
+  });
+
   it("chaos sandbox serve reports it the same way", async () => {
     const r = await chaos(["sandbox", "serve", "--port", "0", "--stack", join(fixtures, "bad-child.yaml")], { cwd: scratch() });
     expect(r.code).toBe(2);

@@ -61,6 +61,17 @@ describe("chaos report of a path that does not exist", () => {
   });
 });
 
+describe("chaos report of JSON that is not a journal", () => {
+  it("a package.json: one line naming the file and what a journal is, not an error per missing journal field; nothing written", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "shop", version: "1.0.0", scripts: { test: "vitest" } }, null, 2));
+    const r = await chaos(["report", "package.json"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("package.json: (document): expected a gameday run journal (chaos run writes journal.json), found a JSON document without gameday: (its top-level keys: name, version, scripts)\n1 error\n");
+    expect(readdirSync(dir)).toEqual(["package.json"]);
+  });
+});
+
 describe("a file that cannot be read: gameday.yaml, a runbook, an experiment, a var file, a suite, a FIS template", () => {
   it("a directory named gameday.yaml is called a directory, not EISDIR", async () => {
     const dir = scratch();

@@ -166,6 +166,17 @@ describe("formats", () => {
     expect(errorsOf('{"title": "t", "actions": {}, "targets": {}}', "a.json").map((e) => e.path)).toContain("method");
   });
 
+  it("says a sandbox stack file given as an experiment is one, in a single error pointing to --stack", () => {
+    const stack = readFileSync(new URL("../../fixtures/stacks/default.yaml", import.meta.url), "utf8");
+    const errors = errorsOf(stack, "default.yaml");
+    expect(errors).toEqual([expect.objectContaining({ path: "(document)", expected: "an experiment (`title` and `method`)" })]);
+    expect(errors[0]?.found).toBe("a sandbox stack file (`availabilityZones`, `clusters`, ...): give it with --stack, and the experiment to run on it");
+    // A variant of a stack says little more than extends:.
+    expect(errorsOf("extends: default.yaml\ntargetGroups: []\n", "variant.yaml").map((e) => e.found)).toEqual([expect.stringContaining("give it with --stack")]);
+    // An experiment with a stray stack key is checked as an experiment.
+    expect(errorsOf("title: t\nclusters: []\n", "a.yaml").map((e) => e.path)).toContain("method");
+  });
+
   it("ignores a byte-order mark", () => {
     expect(parseExperiment(`\uFEFF${yaml}`, "a.yaml", { env: {} }).positionOf(["title"])).toEqual({ line: 1, column: 8 });
   });

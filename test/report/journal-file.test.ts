@@ -49,6 +49,22 @@ describe("reading a journal for a report", () => {
     expect(errorsOf(record)).toEqual(["runs/j.json: (document): expected a journal written by chaos run, found a game-day record (record.json): chaos gameday writes its report beside it, as report.html and record.md"]);
   });
 
+  it("says in one line that JSON of another kind (a package.json) is not a journal, not a field error per missing field", () => {
+    const pkg = JSON.stringify({ name: "gameday", version: "0.1.0", type: "module", license: "Apache-2.0", bin: {}, scripts: {}, dependencies: {} }, null, 2);
+    expect(errorsOf(pkg)).toEqual(["runs/j.json: (document): expected a gameday run journal (chaos run writes journal.json), found a JSON document without gameday: (its top-level keys: name, version, type, license, bin, ...)"]);
+    expect(errorsOf("{}")).toEqual(["runs/j.json: (document): expected a gameday run journal (chaos run writes journal.json), found an empty JSON object"]);
+    expect(errorsOf("[1, 2]")).toEqual(["runs/j.json: (document): expected a gameday run journal (chaos run writes journal.json), found a JSON list, not an object"]);
+    const ctk = JSON.stringify({ "chaoslib-version": "1.42.0", start: "2020-11-25T13:16:32.000Z", status: "completed", deviated: false, experiment: {}, steady_states: {}, run: [] });
+    expect(errorsOf(ctk)).toEqual(["runs/j.json: (document): expected a gameday run journal (chaos run writes journal.json), found a Chaos Toolkit journal without the gameday: section chaos run adds to it"]);
+  });
+
+  it("checks a document with a gameday: section field by field: it is a journal, broken", () => {
+    const text = JSON.stringify({ gameday: { runId: "r" } }, null, 2);
+    const found = errorsOf(text);
+    expect(found).toContainEqual(expect.stringMatching(/^runs\/j\.json(:\d+:\d+)?: start: expected a string \(as in the journal chaos run writes\), found nothing$/));
+    expect(found).toContainEqual(expect.stringMatching(/^runs\/j\.json:\d+:\d+: gameday\.seed: expected a number .*found nothing$/));
+  });
+
   it("says 'an object', not 'a object'", () => {
     const text = JSON.stringify({ start: "2020-11-25T13:16:32.000Z", status: "completed", deviated: false, steady_states: { before: null, after: null, during: [] }, experiment: 3, gameday: { runId: "r", seed: 42, target: { kind: "sandbox" }, probes: [], faults: [], rollbackResults: [], warnings: [] } });
     expect(errorsOf(text).join("\n")).toMatch(/experiment: expected an object \(as in the journal chaos run writes\)/);

@@ -13,7 +13,7 @@ import { Problems } from "../../experiment/problems.js";
 import { IssueReporter } from "../../experiment/schema-errors.js";
 import { PARSED_ONCE } from "../../experiment/schema-kit.js";
 import { nearestPosition, readSource, type Located, type SourceDocument } from "../../experiment/source.js";
-import { stackSchema, type Stack } from "./schema.js";
+import { sections, stackSchema, type Stack } from "./schema.js";
 
 /** The embedded default, the seed's architecture: fixtures/stacks/default.yaml above src/ or dist/src/. */
 export const DEFAULT_STACK_FILE = findUp(join("fixtures", "stacks", "default.yaml"));
@@ -154,9 +154,38 @@ class StackProblems extends Problems {
   }
 }
 
+/**
+ * What another of gameday's files given as a stack file is, in words (with what to do instead);
+ * undefined for a document with any stack key (a stack with mistakes, reported key by key) or one
+ * of no kind gameday knows. Checked against a stack's fields, each would get an "unknown key"
+ * error per top-level key, none saying what the file is.
+ */
+export function otherFileKind(doc: unknown): string | undefined {
+  if (!isMap(doc)) return undefined;
+  const keys = Object.keys(doc);
+  if (keys.length === 0 || keys.some((k) => k in sections || k === "extends")) return undefined;
+  const has = (k: string) => keys.includes(k);
+  if (has("gameday") && has("experiment") && has("status")) return "a run journal (written by chaos run): read it with chaos report FILE";
+  if (has("method")) return "an experiment (title and method): give it as the experiment, and a stack with --stack";
+  if (has("actions") && has("targets")) return "an AWS FIS experiment template (targets and actions): run it with chaos run --fis-template FILE";
+  if (has("experiments")) return "a suite (experiments:): run it with chaos gate FILE";
+  if (has("steps")) return "a game-day runbook (steps:): run it with chaos gameday FILE";
+  if (has("explore")) return "a space file (explore:): search it with chaos explore FILE";
+  if (has("title")) return "an experiment (title and method): give it as the experiment, and a stack with --stack";
+  return undefined;
+}
+
+const STACK_EXPECTED = "a sandbox stack file (availabilityZones, clusters, services, ...)";
+
 export function parseStack(text: string, file = "<stack>"): LoadedStack {
   const chain: SourceDocument[] = [];
-  const input = resolveExtends(parseFile(text, file), chain, [file]);
+  const root = parseFile(text, file);
+  const other = otherFileKind(root.value);
+  if (other !== undefined) {
+    const position = nearestPosition(root, []);
+    throw new StackError([{ file, ...(position ? { position } : {}), path: "(document)", expected: STACK_EXPECTED, found: other }]);
+  }
+  const input = resolveExtends(root, chain, [file]);
   const result = stackSchema.safeParse(input ?? {}, PARSED_ONCE);
   if (!result.success) {
     const problems = new StackProblems(chain);

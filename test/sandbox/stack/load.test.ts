@@ -87,4 +87,18 @@ autoScalingGroups: [{ name: a, cluster: staging, instanceType: m9.huge, spot: { 
     expect(() => loadStack("/nonexistent/stack.yaml")).toThrow(/expected a stack file, found no file at this path/);
     expect(problems("clusters: [unclosed")[0]).toMatch(/^bad\.yaml:\d+:\d+: \(document\): expected valid YAML, found /);
   });
+
+  it("says in one line that another of gameday's files given as a stack is not one, and what it is", () => {
+    const expected = "bad.yaml:1:1: (document): expected a sandbox stack file (availabilityZones, clusters, services, ...), found";
+    expect(problems("title: Spot\ndescription: d\nmethod: []\nruntime: {}\n")).toEqual([`${expected} an experiment (title and method): give it as the experiment, and a stack with --stack`]);
+    expect(problems("description: d\ntargets: {}\nactions: {}\nroleArn: r\n")).toEqual([`${expected} an AWS FIS experiment template (targets and actions): run it with chaos run --fis-template FILE`]);
+    expect(problems("title: Release\nexperiments: []\n")).toEqual([`${expected} a suite (experiments:): run it with chaos gate FILE`]);
+    expect(problems("title: Day\nsteps: []\n")).toEqual([`${expected} a game-day runbook (steps:): run it with chaos gameday FILE`]);
+    expect(problems('{"start": "2020-11-25T13:16:32Z", "status": "completed", "experiment": {}, "gameday": {}}')).toEqual([`${expected} a run journal (written by chaos run): read it with chaos report FILE`]);
+  });
+
+  it("still checks a stack with a stray experiment key key by key: one stack key says it is a stack", () => {
+    const found = problems("availabilityZones: [us-east-1a]\ntitle: mine\n");
+    expect(found).toEqual([expect.stringMatching(/^bad\.yaml:2:1: title: expected one of `region`, .*found the unknown key `title`$/)]);
+  });
 });
