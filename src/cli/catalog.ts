@@ -10,6 +10,7 @@ import { usage } from "./errors.js";
 import { suggestion } from "../experiment/describe.js";
 import { probeDirs } from "../engine/probe-loader.js";
 import { isExperimentPath, type ExperimentCatalog } from "../schedule/experiment-references.js";
+import type { PreCheckContext } from "../schedule/chaos-precheck-args.js";
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -43,6 +44,16 @@ export function findInCatalog(name: string, cwd: string): string | undefined {
 /** The catalog as seen from `cwd`, for the checks of runbooks and suites (src/schedule/experiment-references.ts). */
 export function experimentCatalog(cwd: string): ExperimentCatalog {
   return { find: (name) => findInCatalog(name, cwd), names: () => listExperiments(cwd).map((e) => e.name), probeDirs: probeDirs(cwd) };
+}
+
+/** How a runbook's `chaos:` pre-checks find experiments when chaos gameday runs them in `cwd` (src/schedule/chaos-precheck-args.ts). */
+export function preCheckContext(cwd: string): PreCheckContext {
+  return {
+    cwd,
+    catalogAt: experimentCatalog,
+    // As chaos explore finds a space by name (explore-command.ts).
+    spaceAt: (dir, name) => catalogDirs(dir).map((d) => join(d, "spaces", `${name}.yaml`)).find((f) => existsSync(f)),
+  };
 }
 
 export interface CatalogEntry {

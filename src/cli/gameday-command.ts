@@ -13,7 +13,7 @@ import { selfCommand } from "./self-command.js";
 import { ANNOUNCEMENT_FILE_EXPECTED, announcementPath, loadRunbookForRun, rolesLine, stepName, type RunbookStep } from "../schedule/gameday-runbook.js";
 import { InvalidInputError } from "../experiment/model.js";
 import { isExperimentPath } from "../schedule/experiment-references.js";
-import { experimentCatalog } from "./catalog.js";
+import { experimentCatalog, preCheckContext } from "./catalog.js";
 import { GamedayRun } from "../schedule/gameday-run.js";
 import { runPreCheck } from "../schedule/gameday-prechecks.js";
 import { outcomeOf, writeRecord } from "../schedule/gameday-record.js";
@@ -80,9 +80,10 @@ export async function gamedayCommand(nameOrPath: string, flags: GamedayFlags): P
   const file = resolveRunbook(nameOrPath, cwd);
   const inside = relative(cwd, file);
   const shown = inside === "" || inside.startsWith("..") ? file : inside;
-  // Every step's experiment, vars and stack are checked before anything runs (exit 2, all at once).
+  // Every step's experiment, vars and stack, and each chaos: pre-check's command and experiment, are
+  // checked before anything runs (exit 2, all at once).
   // --announce-file (relative to the working directory) takes the place of the runbook's announcement.file.
-  const loaded = await loadRunbookForRun(file, shown, experimentCatalog(cwd), { ownStacks: flags.target === "sandbox" && flags.stack === undefined, announcementFile: flags.announceFile === undefined });
+  const loaded = await loadRunbookForRun(file, shown, experimentCatalog(cwd), { ownStacks: flags.target === "sandbox" && flags.stack === undefined, announcementFile: flags.announceFile === undefined, preChecks: preCheckContext(cwd) });
   const runbookDir = dirname(file);
   // The stack of the steps that name none, checked as theirs are; like chaos run's, only for the embedded sandbox.
   if (flags.stack !== undefined && flags.target !== "sandbox") throw usage(`--stack applies only to --target sandbox: ${flags.target} has whatever stack is deployed there`);

@@ -74,8 +74,8 @@ const COMMAND_EXIT_CODES: Record<string, string> = {
   4    the sandbox could not start (its stack never came up, for example)`,
   gameday: `  0    every step held
   1    a step deviated, was stopped by a stop condition, or ran past its timebox
-  2    invalid runbook (a step's experiment, vars or stack included) or usage (file:line, field and
-       what was expected), before anything starts
+  2    invalid runbook (a step's experiment, vars or stack, and a chaos: pre-check's command or
+       experiment, included) or usage (file:line, field and what was expected), before anything starts
   3    a pre-check failed, or the facilitator aborted at a checkpoint
   4    a step hit a target or toolkit error (the record says error), or could not start, was
        killed or left undo steps in its ledger (the record says aborted: run \`chaos recover\`)

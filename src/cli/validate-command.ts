@@ -14,7 +14,7 @@ import { basename, dirname, relative, resolve } from "node:path";
 import { InvalidInputError, formatInputError } from "../experiment/model.js";
 import { readSource } from "../experiment/source.js";
 import { looksLikeFisTemplate } from "../experiment/loader.js";
-import { experimentCatalog, resolveExperiment } from "./catalog.js";
+import { experimentCatalog, preCheckContext, resolveExperiment } from "./catalog.js";
 import { CliError, usage } from "./errors.js";
 import { loadExperimentFile, planFor } from "./plan-command.js";
 import { parseVars } from "./var-options.js";
@@ -92,7 +92,7 @@ async function validateOne(name: string, cwd: string, flags: ValidateFlags): Pro
     }
     case "runbook": {
       const { loadRunbookForRun } = await import("../schedule/gameday-runbook.js");
-      const { runbook } = await loadRunbookForRun(file, shown, experimentCatalog(cwd), { ownStacks: true });
+      const { runbook } = await loadRunbookForRun(file, shown, experimentCatalog(cwd), { ownStacks: true, preChecks: preCheckContext(cwd) });
       return `ok  ${name}: game-day runbook for chaos gameday: ${runbook.title} (${count(runbook.steps.length, "step")}, ${count(runbook["pre-checks"]?.length ?? 0, "pre-check")})`;
     }
     case "experiment": {

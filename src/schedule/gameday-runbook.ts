@@ -12,6 +12,7 @@ import { expecting, oneOf, strict } from "../experiment/schema-kit.js";
 import { Problems } from "../experiment/problems.js";
 import { checkLocated, collectLocated, readLocated } from "./located.js";
 import { checkReferences, referencesIn, type ExperimentCatalog } from "./experiment-references.js";
+import { checkChaosPreCheck, type PreCheckContext } from "./chaos-precheck-args.js";
 import type { DocPath, SourcePosition } from "../experiment/model.js";
 
 type Ctx = z.core.$RefinementCtx;
@@ -110,15 +111,23 @@ export function loadRunbook(file: string, shown = file): LoadedRunbook {
  * step three, after two faults on the target and with the team assembled, is too late. Each
  * step's experiment exists, loads with the step's vars (a var it does not declare is refused as
  * `chaos run --var` refuses it), and its stack (the step's, or the experiment's own where the run
- * uses it: `ownStacks`) is a stack file. Every problem of the file, the schema's and these, is
+ * uses it: `ownStacks`) is a stack file. Each `chaos:` pre-check names a command chaos has and,
+ * for a command that takes an experiment, one that resolves where the pre-checks run
+ * (`preChecks`: chaos-precheck-args.ts). Every problem of the file, the schema's and these, is
  * thrown at once.
  */
-export async function loadRunbookForRun(file: string, shown: string, catalog: ExperimentCatalog, options: { ownStacks?: boolean; announcementFile?: boolean } = {}): Promise<LoadedRunbook> {
+export async function loadRunbookForRun(
+  file: string,
+  shown: string,
+  catalog: ExperimentCatalog,
+  options: { ownStacks?: boolean; announcementFile?: boolean; preChecks?: PreCheckContext } = {},
+): Promise<LoadedRunbook> {
   const source = readLocated(file, shown);
   const problems = new Problems();
   const parsed = collectLocated(source, runbookSchema, source.value ?? {}, problems);
-  const { announcementFile = true, ...refOptions } = options;
+  const { announcementFile = true, preChecks, ...refOptions } = options;
   if (announcementFile) checkAnnouncementFile(source, dirname(file), problems);
+  if (preChecks !== undefined) checkChaosPreChecks(source, preChecks, problems);
   await checkReferences(referencesIn(source.value, "steps"), { source, dir: dirname(file), relativeTo: "the runbook", catalog, ...refOptions }, problems);
   problems.throwIfAny();
   if (!parsed.ok) return problems.raise();
@@ -146,6 +155,21 @@ function checkAnnouncementFile(source: ReturnType<typeof readLocated>, runbookDi
   const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
   const found = !isDir(dir) ? `${describeValue(file)}: no directory ${dir}` : isDir(path) ? `${describeValue(file)}: ${path} is a directory` : undefined;
   if (found !== undefined) problems.add(source, ["announcement", "file"], ANNOUNCEMENT_FILE_EXPECTED, found);
+}
+
+/**
+ * The `chaos:` pre-checks of the raw document, checked even when another field of the file is
+ * wrong; a list the schema refuses (not all non-empty strings) is left to the schema's message.
+ */
+function checkChaosPreChecks(source: ReturnType<typeof readLocated>, ctx: PreCheckContext, problems: Problems): void {
+  const doc = source.value;
+  const list = doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>)["pre-checks"] : undefined;
+  if (!Array.isArray(list)) return;
+  list.forEach((check: unknown, i) => {
+    const args = check !== null && typeof check === "object" ? (check as Record<string, unknown>).chaos : undefined;
+    if (!Array.isArray(args) || !args.every((a) => typeof a === "string" && a !== "")) return;
+    checkChaosPreCheck(args as string[], ["pre-checks", i, "chaos"], source, ctx, problems);
+  });
 }
 
 /** The game day's header line of who takes part: "facilitator: Ana; observers: Bo, Cy" ("facilitator: Ana" without observers). */

@@ -7,6 +7,7 @@ import { vi, describe, expect, it, onTestFinished } from "vitest";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CHAOS_COMMANDS } from "../../src/schedule/chaos-precheck-args.js";
 import { chaos, CLI, freePort, markerExperiment, REPO, scratch, servesForThisFile, start, until } from "./cli.js";
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -216,6 +217,38 @@ steps:
     expect(r.stderr).toBe(
       "experiments/gamedays/drill.yaml:5:14: steps[0].timebox: expected a duration such as PT10M, 90s or 1h (a bare number has no unit), found 10\n1 error\n",
     );
+  });
+
+  it("refuses a chaos: pre-check that cannot work (an unknown command, an experiment its command would not find) in chaos validate, --dry and the day itself, at its line, before anything starts", async () => {
+    const dir = scratch();
+    const marker = firstLeavesMarker(dir);
+    // A pre-check runs in the working directory: first.yaml is found there, as chaos run finds it.
+    runbook(dir, `${HEADER}pre-checks:\n  - chaos: [run, first.yaml, --dry]\nsteps:\n  - experiment: ../../first.yaml\n`);
+    const ok = await chaos(["validate", "experiments/gamedays/drill.yaml"], { cwd: dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("(1 step, 1 pre-check)");
+    runbook(dir, `${HEADER}pre-checks:\n  - chaos: [run, nope, --dry]\n  - chaos: [plna, first.yaml]\nsteps:\n  - experiment: ../../first.yaml\n`);
+    const expected = [
+      `experiments/gamedays/drill.yaml:4:18: pre-checks[0].chaos[1]: expected an experiment's name (./experiments, then the built-in catalog) or a path, as chaos run finds it in the working directory, where chaos gameday runs its pre-checks, found "nope": no experiment of that name`,
+      `experiments/gamedays/drill.yaml:5:13: pre-checks[1].chaos[0]: expected one of chaos's commands (${CHAOS_COMMANDS.join(", ")}) (did you mean \`plan\`?), found "plna": no such command`,
+    ];
+    const v = await chaos(["validate", "experiments/gamedays/drill.yaml"], { cwd: dir });
+    expect(v.code, v.stdout + v.stderr).toBe(2);
+    expect(v.stderr).toBe(`${expected.join("\n")}\n2 errors in 1 file\n`);
+    for (const mode of ["--dry", "--auto"]) {
+      const r = await chaos(["gameday", "drill", mode], { cwd: dir });
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toBe(`${expected.join("\n")}\n2 errors\n`);
+      expect(r.stdout).toBe("");
+    }
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(join(dir, ".gameday"))).toBe(false);
+  });
+
+  it("knows every command chaos --help lists, so no pre-check of one of them is refused as unknown", async () => {
+    const help = await chaos(["--help"], { cwd: scratch() });
+    const listed = help.stdout.split("Commands:\n")[1]!.split("\n\n")[0]!.split("\n").map((line) => line.trim().split(" ")[0]);
+    expect([...CHAOS_COMMANDS].sort()).toEqual(listed.sort());
   });
 
   it("refuses a step whose experiment or stack does not exist, at its line, before anything starts", async () => {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadRunbook, rolesLine } from "../../src/schedule/gameday-runbook.js";
+import { loadRunbook, loadRunbookForRun, rolesLine } from "../../src/schedule/gameday-runbook.js";
+import { CHAOS_COMMANDS, type PreCheckContext } from "../../src/schedule/chaos-precheck-args.js";
+import type { ExperimentCatalog } from "../../src/schedule/experiment-references.js";
 import { formatInputError, InvalidInputError } from "../../src/experiment/model.js";
 
 function load(text: string) {
@@ -77,5 +79,80 @@ describe("the roles line of a game day's header (chaos gameday, and with --dry)"
   it("always has a facilitator: a runbook with observers only, or no roles, is refused before there is a header", () => {
     expect(errorsOf("title: Drill\nroles: { observers: [Bo] }\nsteps:\n  - experiment: spot-interrupt\n")).toEqual(["drill.yaml:2:8: roles.facilitator: expected a non-empty string, found nothing"]);
     expect(errorsOf("title: Drill\nroles: {}\nsteps:\n  - experiment: spot-interrupt\n")).toEqual(["drill.yaml:2:8: roles.facilitator: expected a non-empty string, found nothing"]);
+  });
+});
+
+describe("chaos: pre-checks, checked with the runbook where the pre-checks will run", () => {
+  // The working directory of the game day, with an experiment of its own and one in a project dir.
+  const cwd = mkdtempSync(join(tmpdir(), "runbook-cwd-"));
+  mkdirSync(join(cwd, "experiments"));
+  writeFileSync(join(cwd, "experiments", "mine.yaml"), "title: mine\n");
+  writeFileSync(join(cwd, "local.yaml"), "title: local\n");
+  mkdirSync(join(cwd, "proj", "experiments"), { recursive: true });
+  writeFileSync(join(cwd, "proj", "experiments", "theirs.yaml"), "title: theirs\n");
+  const catalogAt = (dir: string): ExperimentCatalog => {
+    const names = dir === cwd ? ["mine", "spot-interrupt"] : dir === join(cwd, "proj") ? ["theirs", "spot-interrupt"] : [];
+    return { find: (name) => (names.includes(name) ? join(dir, "experiments", `${name}.yaml`) : undefined), names: () => names };
+  };
+  const ctx: PreCheckContext = { cwd, catalogAt, spaceAt: (dir, name) => (dir === cwd && name === "space-one" ? "space-one.yaml" : undefined) };
+  // The runbook lives elsewhere: a pre-check's path is the working directory's, not the runbook's.
+  const runbookDir = mkdtempSync(join(tmpdir(), "runbook-dir-"));
+  writeFileSync(join(runbookDir, "beside.yaml"), `title: beside\ndescription: quick\nmethod:\n  - type: action\n    name: touch\n    provider: { type: process, path: ${JSON.stringify(process.execPath)}, arguments: ["-e", "1"] }\n`);
+
+  async function problems(preChecks: string): Promise<string[]> {
+    const file = join(runbookDir, "drill.yaml");
+    writeFileSync(file, `title: Drill\nroles: { facilitator: Ana }\npre-checks:\n${preChecks}steps:\n  - experiment: ./beside.yaml\n`);
+    try {
+      await loadRunbookForRun(file, "drill.yaml", { find: () => undefined, names: () => [] }, { preChecks: ctx });
+      return [];
+    } catch (err) {
+      if (err instanceof InvalidInputError) return err.errors.map(formatInputError);
+      throw err;
+    }
+  }
+
+  it("refuses a command chaos does not have, at the command, with a did-you-mean", async () => {
+    expect(await problems("  - chaos: [rnu, mine, --dry]\n")).toEqual([
+      `drill.yaml:4:13: pre-checks[0].chaos[0]: expected one of chaos's commands (${CHAOS_COMMANDS.join(", ")}) (did you mean \`run\`?), found "rnu": no such command`,
+    ]);
+  });
+
+  it("refuses an experiment name that run, plan or validate would not find, at the name, and each one validate is given", async () => {
+    const found = await problems("  - chaos: [run, nope, --dry]\n  - chaos: [plan, --target, aws, spot-interupt]\n  - chaos: [validate, mine, minee]\n");
+    expect(found).toHaveLength(3);
+    expect(found[0]).toMatch(/^drill\.yaml:4:18: pre-checks\[0\]\.chaos\[1\]: expected an experiment's name .* as chaos run finds it in the working directory, where chaos gameday runs its pre-checks, found "nope": no experiment of that name$/);
+    expect(found[1]).toMatch(/^drill\.yaml:5:34: pre-checks\[1\]\.chaos\[3\]: .*\(did you mean `spot-interrupt`\?\), found "spot-interupt": no experiment of that name$/);
+    expect(found[2]).toMatch(/^drill\.yaml:6:29: pre-checks\[2\]\.chaos\[2\]: .*found "minee": no experiment of that name$/);
+  });
+
+  it("takes a path relative to the working directory, not the runbook's directory", async () => {
+    expect(await problems("  - chaos: [run, local.yaml, --dry]\n")).toEqual([]);
+    const found = await problems("  - chaos: [run, beside.yaml, --dry]\n");
+    expect(found).toEqual([expect.stringMatching(/^drill\.yaml:4:18: pre-checks\[0\]\.chaos\[1\]: expected a path relative to the working directory.*found "beside\.yaml": no such file$/)]);
+  });
+
+  it("accepts what would work: a found name after flags and their values, run --project, explore's spaces, commands without an experiment", async () => {
+    expect(
+      await problems(
+        [
+          "  - chaos: [run, --dry, --target, aws, --var, a=b, mine]",
+          "  - chaos: [run, --project, proj, theirs, --dry]",
+          "  - chaos: [run, --project=proj, theirs]",
+          "  - chaos: [run, --fis-template, t.json]",
+          "  - chaos: [plan, --json, spot-interrupt]",
+          "  - chaos: [explore, space-one]",
+          "  - chaos: [lint, --target, aws]",
+          "  - chaos: [run, nope, --help]",
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual([]);
+    // The same name without --project is the working directory's, which has no "theirs".
+    expect(await problems("  - chaos: [run, theirs, --dry]\n")).toEqual([expect.stringContaining('found "theirs": no experiment of that name')]);
+  });
+
+  it("is reported with the runbook's other problems, all at once", async () => {
+    const found = await problems("  - chaos: [run, nope]\n  - ping: example.com\n");
+    expect(found).toEqual([expect.stringContaining("pre-checks[0].chaos[1]"), expect.stringContaining("pre-checks[1]: expected a map with command, http or chaos")]);
   });
 });
