@@ -153,5 +153,5 @@ export function substituteDocument(document: Record<string, unknown>, source: Lo
   }
 
   const failedPaths = variables.failures.filter((f) => f.source === source).map((f) => f.path);
-  return { document: out, configuration: resolvedConfig, secrets: resolvedSecrets, secretValues: [...secretValues], failedPaths, originOf: originReader(variables.origins, source, configuration) };
+  return { document: out, configuration: resolvedConfig, secrets: resolvedSecrets, secretValues: [...secretValues], failedPaths, originOf: originReader(variables.origins, source, configuration, new Map(inputs.varFiles.flatMap((f) => [...(f.envAt ?? [])]))) };
 }

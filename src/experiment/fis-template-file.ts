@@ -16,7 +16,7 @@ import { describeValue, listOf, quote } from "./describe.js";
 import { InvalidInputError, type DocPath, type InputError } from "./model.js";
 import { Problems } from "./problems.js";
 import { formatOf, readSource, type Located } from "./source.js";
-import { parseTemplate } from "./template.js";
+import { NAME_RULE, parseTemplate } from "./template.js";
 import { unreadableFile } from "../report/fs-problem.js";
 
 /** Members of GetExperimentTemplate's output that CreateExperimentTemplate does not take. */
@@ -72,10 +72,13 @@ function substitute(value: unknown, vars: Readonly<Record<string, string>>, path
     for (const p of pieces) {
       if (p.kind === "text") out += p.text;
       else if (p.kind === "name" && Object.hasOwn(vars, p.name)) out += vars[p.name];
-      else {
+      else if (p.kind === "name") {
         const known = Object.keys(vars);
-        const name = p.kind === "name" ? p.name : "NAME";
-        report(path, `a value for it: --var ${name}=VALUE with --fis-template, or in the fis-template step's vars${known.length ? ` (given: ${listOf(known)})` : " (none given)"}`, quote(p.raw));
+        report(path, `a value for it: --var ${p.name}=VALUE with --fis-template, or in the fis-template step's vars${known.length ? ` (given: ${listOf(known)})` : " (none given)"}`, quote(p.raw));
+        out += p.raw;
+      } else {
+        // A template's strings take only ${name}, from vars: FIS reads no environment.
+        report(path, `\${name} with ${NAME_RULE}, filled from vars or --var (a template reads no environment; write $\${ for a literal \${)`, quote(p.raw));
         out += p.raw;
       }
     }

@@ -12,7 +12,13 @@ import type { Binding, Origin } from "./variables.js";
  * For `source`: the origin of the value at a path, from the innermost substitution at or above it;
  * under `configuration.NAME`, the entry given from outside the file (--var, a var file) that won.
  */
-export function originReader(origins: readonly Origin[], source: Located, configuration: ReadonlyMap<string, Binding>): (path: DocPath) => string | undefined {
+export function originReader(
+  origins: readonly Origin[],
+  source: Located,
+  configuration: ReadonlyMap<string, Binding>,
+  /** Environment variables a .env var file set (it wins over the process's), and where. */
+  envAt: ReadonlyMap<string, string>,
+): (path: DocPath) => string | undefined {
   const own = origins.filter((o) => o.source === source);
   return (path) => {
     const entry = path[0] === "configuration" && typeof path[1] === "string" ? configuration.get(path[1]) : undefined;
@@ -20,8 +26,13 @@ export function originReader(origins: readonly Origin[], source: Located, config
     let best: Origin | undefined;
     for (const o of own) if (isUnder(path, [o.path]) && (!best || o.path.length > best.path.length)) best = o;
     if (!best) return undefined;
-    return `from ${best.uses.map((use) => `${use.raw}, ${setWhere(use.binding, source)}`).join(", and ")}`;
+    return `from ${best.uses.map((use) => `${use.raw}, ${use.env !== undefined ? envWhere(use.env, envAt) : setWhere(use.binding, source)}`).join(", and ")}`;
   };
+}
+
+function envWhere(name: string, envAt: ReadonlyMap<string, string>): string {
+  const at = envAt.get(name);
+  return at ? `set at ${at}` : "set in the environment";
 }
 
 function setWhere(binding: Origin["uses"][number]["binding"], reportedIn: Located): string {

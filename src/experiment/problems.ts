@@ -29,7 +29,8 @@ export class Problems {
   /** Records a problem at `path` in `source`; `key` points at the key itself (for unknown keys). */
   add(source: Located, path: DocPath, expected: string, found: string, key = false): void {
     const position = nearestPosition(source, path, key);
-    const origin = source.originOf?.(path);
+    // An unknown key is written in the file; only a map that came through ${...} has an origin for it.
+    const origin = source.originOf?.(key ? path.slice(0, -1) : path);
     this.errors.push({ file: source.file, ...(position ? { position } : {}), path: formatPath(path), expected, found: origin ? `${found} (${origin})` : found });
   }
 

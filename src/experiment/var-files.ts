@@ -31,6 +31,8 @@ export interface VarFile {
   configuration: Entry[];
   secrets: SecretScope[];
   env: Record<string, string>;
+  /** Where each of `env`'s variables is set (a .env file's line), for messages. */
+  envAt?: ReadonlyMap<string, string>;
 }
 
 const VAR_NAME = /^[A-Za-z_][\w.-]*$/;
@@ -89,6 +91,7 @@ const ENV_LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/;
 
 function readDotEnv(file: string, text: string, problems: Problems): VarFile {
   const env: Record<string, string> = {};
+  const envAt = new Map<string, string>();
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   lines.forEach((line, index) => {
     if (/^\s*(#.*)?$/.test(line)) return;
@@ -107,8 +110,9 @@ function readDotEnv(file: string, text: string, problems: Problems): VarFile {
     // node's own .env reader decodes quotes, escapes and trailing comments the way dotenv does.
     // defineProperty: a line `__proto__=x` is a variable like any other, not a prototype.
     Object.defineProperty(env, name, { value: parseEnv(`${name}=${value}`)[name] ?? "", enumerable: true, writable: true, configurable: true });
+    envAt.set(name, `${file}:${index + 1}`);
   });
-  return { configuration: [], secrets: [], env };
+  return { configuration: [], secrets: [], env, envAt };
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

@@ -26,7 +26,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false };
 export interface Origin {
   source: Located;
   path: DocPath;
-  uses: { raw: string; binding?: Binding }[];
+  /** Each placeholder, with what it named: a binding for ${name}, the variable for ${env:NAME}. */
+  uses: { raw: string; binding?: Binding | undefined; env?: string }[];
 }
 
 const CONFIG_ENV_KEYS = ["type", "key", "default", "env_var_type"];
@@ -173,7 +174,7 @@ export class Variables {
   private substituteString(text: string, source: Located, path: DocPath): Outcome {
     const pieces = parseTemplate(text);
     if (!pieces) return { ok: true, value: text };
-    const uses = pieces.flatMap((p) => (p.kind === "name" ? [{ raw: p.raw, binding: this.lookup(p.name) }] : p.kind === "env" ? [{ raw: p.raw }] : []));
+    const uses = pieces.flatMap((p): Origin["uses"] => (p.kind === "name" ? [{ raw: p.raw, binding: this.lookup(p.name) }] : p.kind === "env" ? [{ raw: p.raw, env: p.name }] : []));
     const only = pieces.length === 1 ? pieces[0] : undefined;
     let outcome: Outcome;
     if (only && only.kind !== "text") outcome = this.resolvePiece(only, source, path);

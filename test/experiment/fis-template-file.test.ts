@@ -61,6 +61,16 @@ describe("loadFisTemplateFile", () => {
     expect(problems(file, { length: "PT2M" })).toBe("t.json:7:16: targets.KinesisStreams-Target-1.resourceTags.app: expected a value for it: --var app=VALUE with --fis-template, or in the fis-template step's vars (given: `length`), found `${app}`");
   });
 
+  it("says a template takes only ${name} from vars: not ${env:NAME}, nor a malformed placeholder", () => {
+    const t = valid();
+    t.targets["KinesisStreams-Target-1"].resourceTags = { app: "${env:HOME}", team: "${a b}" };
+    const file = write(JSON.stringify(t, null, 2));
+    const reported = problems(file).split("\n");
+    expect(reported).toHaveLength(2);
+    for (const line of reported) expect(line).toMatch(/: expected \$\{name\} with a name of letters, .*, filled from vars or --var \(a template reads no environment; write \$\$\{ for a literal \$\{\), found `\$\{(env:HOME|a b)\}`$/);
+    expect(problems(file)).not.toContain("--var NAME=VALUE");
+  });
+
   it("names the actions gameday knows when a template names another", () => {
     const t = valid();
     t.actions.kinesis.actionId = "aws:rds:reboot-db-instances";

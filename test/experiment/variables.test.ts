@@ -236,6 +236,18 @@ describe("a problem with a substituted value says where the value was set", () =
     expect(errorAt(errors, "method[1].pause").found).toBe('"later": not a duration (from ${env:WAIT}, set in the environment)');
   });
 
+  it("names the .env var file's line for an ${env:NAME} it set, which wins over the process's", () => {
+    const text = 'title: t\nmethod:\n  - pause: "${env:AWS_REGION}"\n';
+    const errors = errorsOf(text, "exp.yaml", { env: { AWS_REGION: "from-the-shell" }, varFiles: [`${FIXTURES}vars/staging.env`] });
+    expect(errorAt(errors, "method[0].pause").found).toMatch(new RegExp(`^"eu-west-1": not a duration \\(from \\$\\{env:AWS_REGION\\}, set at ${FIXTURES}vars/staging\\.env:\\d+\\)$`));
+  });
+
+  it("gives an unknown key no origin of its value: the key is written in the file", () => {
+    const text = 'title: t\nmethod:\n  - pause: PT1S\n    bogus: "${x}"\n';
+    const errors = errorsOf(text, "exp.yaml", { env: {}, vars: { x: "1" } });
+    expect(errorAt(errors, "method[0].bogus").found).toBe("the unknown key `bogus`");
+  });
+
   it("says nothing more for a value written as is", () => {
     expect(errorAt(errorsOf('title: t\nmethod:\n  - pause: soon\n'), "method[0].pause").found).toBe('"soon": not a duration');
   });

@@ -201,7 +201,7 @@ describe("a virtual clock paced to wall time", () => {
     vi.advanceTimersByTime(1_000);
     // The timer at 100 is overdue and has not run: a request now is stamped with its time (not
     // the stale 0, which would end the request's modelled duration early on the wall), and is
-    // ordered before it, not a second on.
+    // ordered after it (what it arms comes due no sooner), not a second on.
     expect(clock.now()).toBe(100);
     await settle();
     expect(clock.now()).toBe(1_000);
