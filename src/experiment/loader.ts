@@ -52,6 +52,23 @@ function looksLikeStack(doc: Record<string, unknown>): boolean {
   return ["availabilityZones", "extends", "clusters", "services"].some((k) => k in doc);
 }
 
+/**
+ * What another of gameday's files given as an experiment is, with what to do instead; undefined
+ * for a document with a `method` (an experiment, checked key by key however wrong). Checked as an
+ * experiment, each would get an error per top-level key, none saying what the file is.
+ */
+function otherFileKind(doc: Record<string, unknown>): string | undefined {
+  if ("method" in doc) return undefined;
+  const untitled = !("title" in doc);
+  if (untitled && looksLikeFisTemplate(doc)) return "an AWS FIS experiment template (`targets` and `actions`): run it with chaos run --fis-template FILE";
+  if (untitled && looksLikeStack(doc)) return "a sandbox stack file (`availabilityZones`, `clusters`, ...): give it with --stack, and the experiment to run on it";
+  if ("gameday" in doc && "experiment" in doc && "status" in doc) return "a run journal (written by chaos run): read it with chaos report FILE";
+  if ("experiments" in doc) return "a suite (`experiments:`): run it with chaos gate FILE";
+  if ("steps" in doc) return "a game-day runbook (`steps:`): run it with chaos gameday FILE";
+  if ("explore" in doc) return "a space file (`explore:`): search it with chaos explore FILE";
+  return undefined;
+}
+
 function load(text: string, file: string, options: LoadOptions, varTexts: VarFileTexts): LoadedExperiment {
   // Annotated so that TypeScript sees `problems.raise()` never returns.
   const problems: Problems = new Problems();
@@ -71,14 +88,9 @@ function load(text: string, file: string, options: LoadOptions, varTexts: VarFil
     );
     problems.raise();
   }
-  // A FIS template given where an experiment goes would otherwise get an error per top-level key.
-  if (!("title" in raw) && !("method" in raw) && looksLikeFisTemplate(raw)) {
-    problems.add(source, [], "an experiment (`title` and `method`)", "an AWS FIS experiment template (`targets` and `actions`): run it with chaos run --fis-template FILE");
-    problems.raise();
-  }
-  // So would a sandbox stack file given as the experiment (the mistake the other way round).
-  if (!("title" in raw) && !("method" in raw) && looksLikeStack(raw)) {
-    problems.add(source, [], "an experiment (`title` and `method`)", "a sandbox stack file (`availabilityZones`, `clusters`, ...): give it with --stack, and the experiment to run on it");
+  const other = otherFileKind(raw);
+  if (other !== undefined) {
+    problems.add(source, [], "an experiment (`title` and `method`)", other);
     problems.raise();
   }
 

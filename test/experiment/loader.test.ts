@@ -177,6 +177,21 @@ describe("formats", () => {
     expect(errorsOf("title: t\nclusters: []\n", "a.yaml").map((e) => e.path)).toContain("method");
   });
 
+  it("says a suite, a runbook, a space file or a run journal given as an experiment is one, naming the command that reads it", () => {
+    const catalog = (path: string) => readFileSync(new URL(`../../experiments/${path}`, import.meta.url), "utf8");
+    const found = (text: string, file: string) => {
+      const errors = errorsOf(text, file);
+      expect(errors).toHaveLength(1);
+      return errors[0]!.found;
+    };
+    expect(found(catalog("suites/release.yaml"), "release.yaml")).toBe("a suite (`experiments:`): run it with chaos gate FILE");
+    expect(found(catalog("gamedays/kinesis-and-spot.yaml"), "gd.yaml")).toBe("a game-day runbook (`steps:`): run it with chaos gameday FILE");
+    expect(found(catalog("spaces/spot-headroom.yaml"), "space.yaml")).toBe("a space file (`explore:`): search it with chaos explore FILE");
+    expect(found('{"gameday": {}, "experiment": {}, "status": "completed"}', "journal.json")).toBe("a run journal (written by chaos run): read it with chaos report FILE");
+    // An experiment that has a method is checked as one, whatever else it has.
+    expect(errorsOf("title: t\nsteps: []\nmethod: []\n", "a.yaml").map((e) => e.path)).toEqual(["steps"]);
+  });
+
   it("ignores a byte-order mark", () => {
     expect(parseExperiment(`\uFEFF${yaml}`, "a.yaml", { env: {} }).positionOf(["title"])).toEqual({ line: 1, column: 8 });
   });
