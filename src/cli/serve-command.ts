@@ -119,6 +119,8 @@ export async function serveCommand(flags: { stack?: string; port: string; speed:
     // Stopped while the port opened: it closes below, and must not be announced after "stopping".
     if (stopped.signal.aborted) return 0;
     process.stdout.write(`sandbox (${stackFile}) serving on ${server.url}  seed ${seed}  speed ${speed}x\n`);
+    // The default: a newcomer's first run against it would otherwise look hung for its minutes.
+    if (speed === 1) process.stdout.write("at 1x its minutes are real: a catalog experiment takes minutes against it (--speed 10 rehearses ten times faster)\n");
     // AWS_DEFAULT_REGION too: the AWS CLI v1 reads no AWS_REGION.
     process.stdout.write(`use it with: AWS_ENDPOINT_URL=${server.url} AWS_REGION=${sandbox.kernel.region} AWS_DEFAULT_REGION=${sandbox.kernel.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x\n`);
     const { listenAlb } = await import("../sandbox/alb-listener.js");

@@ -25,6 +25,8 @@ describe("chaos sandbox serve --speed 1", () => {
     running = start(["sandbox", "serve", "--port", String(port), "--speed", "1", "--seed", "3"], { cwd: scratch() });
     // Booting in real time took about 90 s; in virtual time it is a second or two (generous for a busy machine).
     await within(30_000, running.waitFor(/serving on/), "serving");
+    // At the default speed a run against it takes real minutes: it says so, with the way out.
+    await within(5_000, running.waitFor(/\nat 1x its minutes are real: a catalog experiment takes minutes against it \(--speed 10 rehearses ten times faster\)\n/), "the 1x note");
     expect(running.child.exitCode).toBeNull();
     const ecs = new ECSClient({ endpoint: `http://127.0.0.1:${port}`, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, requestHandler: new NodeHttpHandler() });
     try {
