@@ -90,6 +90,32 @@ function flowHint(text: string, offset: number): string {
   return /[{[][^"']*?(^|[\s,:[{])\$\{/.test(line) ? "; inside { } or [ ], put quotes around \"${...}\"" : "";
 }
 
+/**
+ * The offset of the `[` or `{` still open at `offset`, when it is an `open`; undefined when none is
+ * (or another kind is innermost). A forward scan that skips quoted strings and comments: enough for
+ * pointing at a bracket, not a YAML parser.
+ */
+function unclosedBracket(text: string, offset: number, open: "[" | "{"): number | undefined {
+  const stack: number[] = [];
+  for (let i = 0; i < offset && i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "#" && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const eol = text.indexOf("\n", i);
+      if (eol < 0) break;
+      i = eol;
+    } else if ((c === '"' || c === "'") && stack.length > 0) {
+      // Quotes only in flow context: in a block scalar an apostrophe is just text.
+      const end = c === '"' ? /"(?:[^"\\]|\\.)*"/y : /'(?:[^']|'')*'/y;
+      end.lastIndex = i;
+      const m = end.exec(text);
+      if (m) i += m[0].length - 1;
+    } else if (c === "[" || c === "{") stack.push(i);
+    else if ((c === "]" || c === "}") && stack.length > 0) stack.pop();
+  }
+  const top = stack.at(-1);
+  return top !== undefined && text[top] === open ? top : undefined;
+}
+
 /** Follows map keys and list indexes through the syntax tree. */
 function nodeAt(doc: Document, path: DocPath): { node: Node | null; key?: Node } | undefined {
   let current: unknown = doc.contents;
@@ -230,7 +256,16 @@ export function readSource(text: string, file: string, format: SourceFormat = fo
     const position = positionAt(lines, e.pos[0]);
     if (seenLines.has(position.line)) continue;
     seenLines.add(position.line);
-    errors.push({ file, position, path: "(document)", ...describeSyntaxError(e, body, format) });
+    const described = describeSyntaxError(e, body, format);
+    // A `[` or `{` left open is noticed lines later, where the block resumes: point at the bracket.
+    const closer = /end with an? ([\]}])/.exec(e.message)?.[1];
+    const opener = closer === undefined ? undefined : unclosedBracket(body, e.pos[0], closer === "]" ? "[" : "{");
+    if (opener !== undefined) {
+      const at = positionAt(lines, opener);
+      errors.push({ file, position: at, path: "(document)", expected: described.expected, found: `a \`${body[opener]}\` that is never closed with \`${closer}\` (noticed at line ${position.line}: ${described.found})` });
+    } else {
+      errors.push({ file, position, path: "(document)", ...described });
+    }
   }
   if (errors.length === 0) errors.push(...keyProblems(doc, lines, file), ...aliasProblems(doc, lines, file));
 

@@ -192,6 +192,16 @@ describe("formats", () => {
     expect(errorsOf("title: t\nsteps: []\nmethod: []\n", "a.yaml").map((e) => e.path)).toEqual(["steps"]);
   });
 
+  it("points at a [ or { left open, not at the line where the parser noticed it", () => {
+    const [seq, ...more] = errorsOf("title: t\nconfiguration:\n  notice: [PT2M, 'it''s [x'\n\nmethod: []\n");
+    expect(more).toEqual([]);
+    expect(seq).toMatchObject({ position: { line: 3, column: 11 }, expected: "valid YAML" });
+    expect(seq?.found).toMatch(/^a `\[` that is never closed with `\]` \(noticed at line 5: flow sequence in block collection must be sufficiently indented and end with a \]\)$/);
+    const [map] = errorsOf("title: t # a [ in a comment\nmethod:\n  - fault: f\n    target: { cluster: prod\n  - pause: PT1S\n");
+    expect(map).toMatchObject({ position: { line: 4, column: 13 } });
+    expect(map?.found).toMatch(/^a `\{` that is never closed with `\}` \(noticed at line 5: /);
+  });
+
   it("ignores a byte-order mark", () => {
     expect(parseExperiment(`\uFEFF${yaml}`, "a.yaml", { env: {} }).positionOf(["title"])).toEqual({ line: 1, column: 8 });
   });
